@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "pgw",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "PostgresWire", targets: ["PostgresWire"]),
+        .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
+        .executable(name: "pgw", targets: ["pgw"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(
+            name: "PostgresWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "PostgresGateway",
+            dependencies: ["PostgresWire", "COpenSSL", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .executableTarget(
+            name: "pgw",
+            dependencies: [
+                "PostgresWire",
+                "PostgresGateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresWireTests",
+            dependencies: ["PostgresWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "CaptureTests",
+            dependencies: [
+                "PostgresWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            resources: [.copy("Clients")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,131 @@
+import NIOCore
+
+/// Incrementally decodes the server-to-client byte stream of one connection.
+///
+/// The stream may start with one-byte answers to SSLRequest and GSSENCRequest; which bytes those are
+/// depends on what the client sent. Tell the decoder with ``observe(_:)``, or set ``infersPeerContext``
+/// to have it recognize them from the bytes alone.
+public struct BackendMessageDecoder: Sendable {
+    /// Where in the connection's lifecycle the stream is.
+    public enum Phase: Sendable, Hashable {
+        /// Nothing decoded yet and the client's first packet not yet observed.
+        case startup
+        /// Expecting typed messages, or the one-byte answers still owed.
+        case messages
+        /// The rest of the stream is encrypted (TLS or GSSAPI) and is not decoded.
+        case encrypted
+    }
+
+    /// The current phase.
+    public private(set) var phase: Phase = .startup
+    /// One-byte answers the server still owes, oldest first.
+    public private(set) var pendingEncryptionResponses: [EncryptionRequest] = []
+    /// Whether to recognize one-byte answers from the bytes instead of waiting for ``observe(_:)``.
+    public var infersPeerContext: Bool
+    /// The largest typed message accepted, header included.
+    public let maximumMessageLength: Int
+    /// The number of bytes consumed from the stream so far.
+    public private(set) var streamOffset: Int = 0
+    /// True when the last ``decode(from:)`` returned `nil` because it needs to see the client's first packet.
+    public private(set) var isWaitingForPeer = false
+
+    /// Creates a decoder at the start of a connection.
+    public init(infersPeerContext: Bool = false, maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength) {
+        self.infersPeerContext = infersPeerContext
+        self.maximumMessageLength = maximumMessageLength
+    }
+
+    /// Updates the decoder with a message the client sent.
+    public mutating func observe(_ message: FrontendMessage) {
+        switch message {
+        case .sslRequest:
+            pendingEncryptionResponses.append(.ssl)
+        case .gssENCRequest:
+            pendingEncryptionResponses.append(.gss)
+        case .startup, .cancelRequest:
+            if phase == .startup { phase = .messages }
+        default:
+            break
+        }
+    }
+
+    /// Decodes the next complete message from `buffer`, or returns `nil` if more bytes (or the client's packet) are needed.
+    public mutating func decode(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage? {
+        isWaitingForPeer = false
+        guard phase != .encrypted, let first = buffer.readableBytesView.first else { return nil }
+        if let request = pendingEncryptionResponses.first,
+            let answer = consumeEncryptionResponse(first, to: request, from: &buffer)
+        {
+            pendingEncryptionResponses.removeFirst()
+            return answer
+        }
+        if phase == .startup {
+            guard infersPeerContext else {
+                isWaitingForPeer = true
+                return nil
+            }
+            // A typed message's length starts with a zero byte; a one-byte answer is followed by something else.
+            let isAnswer = [UInt8(ascii: "S"), UInt8(ascii: "N"), UInt8(ascii: "G")].contains(first)
+            guard !isAnswer || buffer.readableBytes >= 2 else { return nil }
+            if isAnswer && buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) != 0 {
+                return consumeEncryptionResponse(first, to: first == UInt8(ascii: "G") ? .gss : .ssl, from: &buffer)
+            }
+            phase = .messages
+        }
+        return try decodeTypedMessage(from: &buffer)
+    }
+
+    /// Decodes a one-byte answer that arrived as the last byte of a finished stream.
+    public mutating func decodeLast(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage? {
+        if let message = try decode(from: &buffer) { return message }
+        if infersPeerContext, phase == .startup, buffer.readableBytes == 1, let first = buffer.readableBytesView.first,
+            [UInt8(ascii: "S"), UInt8(ascii: "N"), UInt8(ascii: "G")].contains(first)
+        {
+            return consumeEncryptionResponse(first, to: first == UInt8(ascii: "G") ? .gss : .ssl, from: &buffer)
+        }
+        return nil
+    }
+
+    private mutating func consumeEncryptionResponse(
+        _ byte: UInt8,
+        to request: EncryptionRequest,
+        from buffer: inout ByteBuffer
+    ) -> BackendMessage? {
+        let accepted: Bool
+        switch (request, byte) {
+        case (.ssl, UInt8(ascii: "S")), (.gss, UInt8(ascii: "G")): accepted = true
+        case (_, UInt8(ascii: "N")): accepted = false
+        default:
+            // Servers without SSL support answer with an ErrorResponse instead.
+            phase = .messages
+            pendingEncryptionResponses.removeAll()
+            return nil
+        }
+        buffer.moveReaderIndex(forwardBy: 1)
+        streamOffset += 1
+        if accepted { phase = .encrypted }
+        return request == .ssl ? .sslResponse(accepted: accepted) : .gssENCResponse(accepted: accepted)
+    }
+
+    private mutating func decodeTypedMessage(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage? {
+        guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self) else {
+            return nil
+        }
+        guard let typeName = BackendMessage.typeName(forTypeByte: typeByte) else {
+            throw WireDecodingError(offset: streamOffset, messageType: nil, reason: .unknownMessageType(typeByte))
+        }
+        if let reason = WireFormatError.checkTypedLength(length, maximum: maximumMessageLength) {
+            throw WireDecodingError(offset: streamOffset, messageType: typeName, reason: reason)
+        }
+        guard var body = buffer.getSlice(at: buffer.readerIndex + 5, length: Int(length) - 4) else { return nil }
+        let message: BackendMessage
+        do {
+            message = try BackendMessage.decodeTyped(typeByte: typeByte, body: &body)
+        } catch {
+            throw WireDecodingError(offset: streamOffset, messageType: typeName, reason: error)
+        }
+        buffer.moveReaderIndex(forwardBy: Int(length) + 1)
+        streamOffset += Int(length) + 1
+        return message
+    }
+}

@@ -1,0 +1,116 @@
+import NIOCore
+
+extension ByteBuffer {
+    /// Reads a big-endian integer or throws `truncated` naming `field`.
+    @inlinable
+    mutating func readWireInteger<T: FixedWidthInteger>(
+        as: T.Type = T.self,
+        field: @autoclosure () -> String
+    ) throws(WireFormatError) -> T {
+        guard let value = self.readInteger(endianness: .big, as: T.self) else {
+            throw .truncated(field: field())
+        }
+        return value
+    }
+
+    /// Reads a zero-terminated UTF-8 string.
+    mutating func readCString(field: @autoclosure () -> String) throws(WireFormatError) -> String {
+        guard let end = self.readableBytesView.firstIndex(of: 0) else {
+            throw .missingTerminator(field: field())
+        }
+        let length = end - self.readerIndex
+        let string = self.readableBytesView.prefix(length).withContiguousStorageIfAvailable {
+            String(validating: $0, as: UTF8.self)
+        }
+        guard let string = string ?? String(validating: self.readableBytesView.prefix(length), as: UTF8.self) else {
+            throw .invalidUTF8(field: field())
+        }
+        self.moveReaderIndex(forwardBy: length + 1)
+        return string
+    }
+
+    /// Writes `string` followed by a zero byte.
+    mutating func writeCString(_ string: String) {
+        self.writeString(string)
+        self.writeInteger(UInt8(0))
+    }
+
+    /// Reads an `Int32` length followed by that many bytes; `-1` is NULL.
+    mutating func readNullableBytes(field: @autoclosure () -> String) throws(WireFormatError) -> ByteBuffer? {
+        let length = try self.readWireInteger(as: Int32.self, field: field())
+        if length == -1 {
+            return nil
+        }
+        guard length >= 0 else {
+            throw .negativeLength(field: field(), value: Int64(length))
+        }
+        guard let bytes = self.readSlice(length: Int(length)) else {
+            throw .truncated(field: field())
+        }
+        return bytes
+    }
+
+    /// Writes an `Int32` length and the bytes, or `-1` for NULL.
+    mutating func writeNullableBytes(_ bytes: ByteBuffer?) {
+        if let bytes {
+            self.writeInteger(Int32(bytes.readableBytes))
+            self.writeImmutableBuffer(bytes)
+        } else {
+            self.writeInteger(Int32(-1))
+        }
+    }
+
+    /// Reads a `UInt16` count followed by that many elements.
+    mutating func readCountedArray<Element>(
+        field: String,
+        _ readElement: (inout ByteBuffer) throws(WireFormatError) -> Element
+    ) throws(WireFormatError) -> [Element] {
+        let count = try self.readWireInteger(as: UInt16.self, field: "\(field) count")
+        var elements: [Element] = []
+        elements.reserveCapacity(min(Int(count), self.readableBytes))
+        for _ in 0..<count {
+            elements.append(try readElement(&self))
+        }
+        return elements
+    }
+
+    /// Writes a `UInt16` count followed by the elements.
+    mutating func writeCountedArray<Element>(_ elements: [Element], _ writeElement: (inout ByteBuffer, Element) -> Void) {
+        self.writeInteger(UInt16(truncatingIfNeeded: elements.count))
+        for element in elements {
+            writeElement(&self, element)
+        }
+    }
+
+    /// Throws unless the buffer has been read to its end.
+    func expectFullyRead() throws(WireFormatError) {
+        if self.readableBytes > 0 {
+            throw .trailingBytes(count: self.readableBytes)
+        }
+    }
+
+    /// Takes the rest of the buffer as a slice.
+    mutating func readRemainingSlice() -> ByteBuffer {
+        self.readSlice(length: self.readableBytes)!
+    }
+}
+
+extension ByteBuffer {
+    /// Writes a typed message: the type byte, a length placeholder, the body, then patches the length.
+    mutating func writeTypedMessage(_ typeByte: UInt8, body: (inout ByteBuffer) -> Void) {
+        self.writeInteger(typeByte)
+        let lengthIndex = self.writerIndex
+        self.writeInteger(Int32(0))
+        body(&self)
+        self.setInteger(Int32(self.writerIndex - lengthIndex), at: lengthIndex)
+    }
+
+    /// Reads the rest of a BackendKeyData or CancelRequest body as a cancel key of 4 to 256 bytes.
+    mutating func readSecretKey() throws(WireFormatError) -> [UInt8] {
+        let key = self.readBytes(length: self.readableBytes)!
+        guard (4...WireLimits.maximumCancelKeyLength).contains(key.count) else {
+            throw .invalidValue(field: "secret key length", value: Int64(key.count))
+        }
+        return key
+    }
+}

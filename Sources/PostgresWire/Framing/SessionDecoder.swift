@@ -1,0 +1,160 @@
+import NIOCore
+
+/// Decodes both directions of one connection, incrementally, each direction resolving the other's context.
+///
+/// The frontend stream tells the backend decoder which one-byte SSL/GSSENC answers to expect; the
+/// backend stream tells the frontend decoder whether encryption was accepted and what each `p` message
+/// is. Events come in a plausible conversation order: each side's turn ends with a message that waits
+/// for the other (a Query or Sync, a ReadyForQuery or authentication request).
+public struct SessionDecoder: Sendable {
+    /// One result of decoding.
+    public enum Event: Sendable, Hashable {
+        /// A complete message.
+        case message(DecodedMessage)
+        /// A malformed stream; that direction decodes nothing more.
+        case failure(MessageDirection, WireDecodingError)
+    }
+
+    private var frontendBytes = ByteBuffer()
+    private var backendBytes = ByteBuffer()
+    private var frontend: FrontendMessageDecoder
+    private var backend: BackendMessageDecoder
+    private var turn = MessageDirection.frontend
+    private var isFinished = false
+    private var failedDirections: Set<MessageDirection> = []
+
+    /// Creates a decoder for a connection from its start.
+    public init(maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength) {
+        frontend = FrontendMessageDecoder(maximumMessageLength: maximumMessageLength)
+        backend = BackendMessageDecoder(maximumMessageLength: maximumMessageLength)
+    }
+
+    /// Adds bytes received in `direction`.
+    public mutating func append(_ bytes: ByteBuffer, from direction: MessageDirection) {
+        switch direction {
+        case .frontend: Self.append(bytes, to: &frontendBytes)
+        case .backend: Self.append(bytes, to: &backendBytes)
+        }
+    }
+
+    private static func append(_ bytes: ByteBuffer, to buffer: inout ByteBuffer) {
+        if buffer.readableBytes == 0 {
+            buffer = bytes
+        } else {
+            if buffer.readerIndex > 1 << 16 { buffer.discardReadBytes() }
+            buffer.writeImmutableBuffer(bytes)
+        }
+    }
+
+    /// Marks the end of both streams: a decoder still waiting for its peer infers the answer,
+    /// and bytes left inside an incomplete message become a failure.
+    public mutating func finish() {
+        isFinished = true
+    }
+
+    /// Unconsumed bytes left in `direction`.
+    public func remainingBytes(_ direction: MessageDirection) -> Int {
+        direction == .frontend ? frontendBytes.readableBytes : backendBytes.readableBytes
+    }
+
+    /// Whether the rest of `direction` is encrypted and therefore not decoded.
+    public func isEncrypted(_ direction: MessageDirection) -> Bool {
+        direction == .frontend ? frontend.phase == .encrypted : backend.phase == .encrypted
+    }
+
+    /// The next message or failure; `nil` when more input is needed, or, after ``finish()``, when done.
+    public mutating func nextEvent() -> Event? {
+        for _ in 0..<2 {
+            if let event = step(turn) { return event }
+            turn = turn.other
+        }
+        guard isFinished else { return nil }
+        if frontend.isWaitingForPeer || backend.isWaitingForPeer {
+            // The peer's stream ended without the answer: infer it from the bytes, once and for all.
+            frontend.infersPeerContext = frontend.isWaitingForPeer || frontend.infersPeerContext
+            backend.infersPeerContext = backend.isWaitingForPeer || backend.infersPeerContext
+            if let event = step(.frontend) ?? step(.backend) { return event }
+        }
+        for direction in MessageDirection.allCases where !failedDirections.contains(direction) {
+            if let event = truncationFailure(direction) { return event }
+        }
+        return nil
+    }
+
+    private mutating func truncationFailure(_ direction: MessageDirection) -> Event? {
+        let remaining = remainingBytes(direction)
+        guard remaining > 0, !isEncrypted(direction) else { return nil }
+        failedDirections.insert(direction)
+        let buffer = direction == .frontend ? frontendBytes : backendBytes
+        let offset = direction == .frontend ? frontend.streamOffset : backend.streamOffset
+        let isStartup = direction == .frontend && frontend.phase == .startup
+        let lengthOffset = isStartup ? 0 : 1
+        let needed = buffer.getInteger(at: buffer.readerIndex + lengthOffset, as: Int32.self).map { Int($0) + lengthOffset }
+        let reason = WireFormatError.incompleteMessage(needed: needed ?? lengthOffset + 4, available: remaining)
+        return .failure(direction, WireDecodingError(offset: offset, messageType: nil, reason: reason))
+    }
+
+    private mutating func step(_ direction: MessageDirection) -> Event? {
+        guard !failedDirections.contains(direction) else { return nil }
+        do {
+            switch direction {
+            case .frontend:
+                let before = frontendBytes
+                let offset = frontend.streamOffset
+                guard let message = try frontend.decode(from: &frontendBytes) else { return nil }
+                backend.observe(message)
+                if message.endsTurn { turn = .backend }
+                return .message(DecodedMessage(message: .frontend(message), offset: offset, bytes: before.prefix(upTo: frontendBytes)))
+            case .backend:
+                let before = backendBytes
+                let offset = backend.streamOffset
+                let decoded = isFinished ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
+                guard let message = decoded else { return nil }
+                frontend.observe(message)
+                if message.endsTurn { turn = .frontend }
+                return .message(DecodedMessage(message: .backend(message), offset: offset, bytes: before.prefix(upTo: backendBytes)))
+            }
+        } catch {
+            failedDirections.insert(direction)
+            return .failure(direction, error)
+        }
+    }
+}
+
+extension MessageDirection {
+    var other: MessageDirection { self == .frontend ? .backend : .frontend }
+}
+
+extension FrontendMessage {
+    /// Whether the client now waits for the server.
+    var endsTurn: Bool {
+        switch self {
+        case .sslRequest, .gssENCRequest, .startup, .cancelRequest, .password, .saslInitialResponse, .saslResponse,
+            .gssResponse, .query, .sync, .flush, .functionCall, .copyDone, .copyFail, .terminate:
+            true
+        case .bind, .close, .copyData, .describe, .execute, .parse:
+            false
+        }
+    }
+}
+
+extension BackendMessage {
+    /// Whether the server now waits for the client.
+    var endsTurn: Bool {
+        switch self {
+        case .sslResponse, .gssENCResponse, .readyForQuery, .copyInResponse, .copyBothResponse:
+            true
+        case .authentication(let request):
+            request != .ok
+        default:
+            false
+        }
+    }
+}
+
+extension ByteBuffer {
+    /// The bytes of this buffer that `later`, the same buffer after reading, has consumed.
+    func prefix(upTo later: ByteBuffer) -> ByteBuffer {
+        getSlice(at: readerIndex, length: later.readerIndex - readerIndex)!
+    }
+}

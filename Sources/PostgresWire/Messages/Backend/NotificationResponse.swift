@@ -1,0 +1,31 @@
+import NIOCore
+
+/// NotificationResponse (`A`): a NOTIFY on a channel this session LISTENs to.
+public struct NotificationResponse: Sendable, Hashable {
+    /// The process ID of the notifying backend.
+    public var processID: Int32
+    /// The channel name.
+    public var channel: String
+    /// The payload string.
+    public var payload: String
+
+    public init(processID: Int32, channel: String, payload: String) {
+        self.processID = processID
+        self.channel = channel
+        self.payload = payload
+    }
+
+    static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> NotificationResponse {
+        NotificationResponse(
+            processID: try body.readWireInteger(field: "process ID"),
+            channel: try body.readCString(field: "channel"),
+            payload: try body.readCString(field: "payload")
+        )
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeInteger(processID)
+        buffer.writeCString(channel)
+        buffer.writeCString(payload)
+    }
+}

@@ -1,0 +1,23 @@
+import NIOCore
+
+/// ParameterStatus (`S`): the current value of a reported run-time parameter.
+public struct ParameterStatus: Sendable, Hashable {
+    /// The parameter name, such as `server_version`.
+    public var name: String
+    /// Its value.
+    public var value: String
+
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> ParameterStatus {
+        ParameterStatus(name: try body.readCString(field: "parameter name"), value: try body.readCString(field: "value"))
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeCString(name)
+        buffer.writeCString(value)
+    }
+}

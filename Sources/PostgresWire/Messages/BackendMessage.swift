@@ -1,0 +1,195 @@
+import NIOCore
+
+/// Every message a server sends, protocol 3.0 and 3.2.
+public enum BackendMessage: Sendable, Hashable {
+    case authentication(Authentication)
+    case backendKeyData(BackendKeyData)
+    case bindComplete
+    case closeComplete
+    case commandComplete(CommandComplete)
+    case copyData(CopyData)
+    case copyDone
+    case copyInResponse(CopyResponse)
+    case copyOutResponse(CopyResponse)
+    case copyBothResponse(CopyResponse)
+    case dataRow(DataRow)
+    case emptyQueryResponse
+    case errorResponse(DiagnosticMessage)
+    case functionCallResponse(FunctionCallResponse)
+    case negotiateProtocolVersion(NegotiateProtocolVersion)
+    case noData
+    case noticeResponse(DiagnosticMessage)
+    case notificationResponse(NotificationResponse)
+    case parameterDescription(ParameterDescription)
+    case parameterStatus(ParameterStatus)
+    case parseComplete
+    case portalSuspended
+    case readyForQuery(TransactionStatus)
+    case rowDescription(RowDescription)
+    /// The one-byte answer to SSLRequest: `S` (accepted) or `N`.
+    case sslResponse(accepted: Bool)
+    /// The one-byte answer to GSSENCRequest: `G` (accepted) or `N`.
+    case gssENCResponse(accepted: Bool)
+
+    /// The protocol docs' name of the message, such as `AuthenticationSASLContinue`.
+    public var typeName: String {
+        switch self {
+        case .authentication(let authentication): authentication.typeName
+        case .backendKeyData: "BackendKeyData"
+        case .bindComplete: "BindComplete"
+        case .closeComplete: "CloseComplete"
+        case .commandComplete: "CommandComplete"
+        case .copyData: "CopyData"
+        case .copyDone: "CopyDone"
+        case .copyInResponse: "CopyInResponse"
+        case .copyOutResponse: "CopyOutResponse"
+        case .copyBothResponse: "CopyBothResponse"
+        case .dataRow: "DataRow"
+        case .emptyQueryResponse: "EmptyQueryResponse"
+        case .errorResponse: "ErrorResponse"
+        case .functionCallResponse: "FunctionCallResponse"
+        case .negotiateProtocolVersion: "NegotiateProtocolVersion"
+        case .noData: "NoData"
+        case .noticeResponse: "NoticeResponse"
+        case .notificationResponse: "NotificationResponse"
+        case .parameterDescription: "ParameterDescription"
+        case .parameterStatus: "ParameterStatus"
+        case .parseComplete: "ParseComplete"
+        case .portalSuspended: "PortalSuspended"
+        case .readyForQuery: "ReadyForQuery"
+        case .rowDescription: "RowDescription"
+        case .sslResponse: "SSLResponse"
+        case .gssENCResponse: "GSSENCResponse"
+        }
+    }
+
+    /// The type byte; for the one-byte responses, the byte itself.
+    public var typeByte: UInt8 {
+        switch self {
+        case .authentication: UInt8(ascii: "R")
+        case .backendKeyData: UInt8(ascii: "K")
+        case .bindComplete: UInt8(ascii: "2")
+        case .closeComplete: UInt8(ascii: "3")
+        case .commandComplete: UInt8(ascii: "C")
+        case .copyData: UInt8(ascii: "d")
+        case .copyDone: UInt8(ascii: "c")
+        case .copyInResponse: UInt8(ascii: "G")
+        case .copyOutResponse: UInt8(ascii: "H")
+        case .copyBothResponse: UInt8(ascii: "W")
+        case .dataRow: UInt8(ascii: "D")
+        case .emptyQueryResponse: UInt8(ascii: "I")
+        case .errorResponse: UInt8(ascii: "E")
+        case .functionCallResponse: UInt8(ascii: "V")
+        case .negotiateProtocolVersion: UInt8(ascii: "v")
+        case .noData: UInt8(ascii: "n")
+        case .noticeResponse: UInt8(ascii: "N")
+        case .notificationResponse: UInt8(ascii: "A")
+        case .parameterDescription: UInt8(ascii: "t")
+        case .parameterStatus: UInt8(ascii: "S")
+        case .parseComplete: UInt8(ascii: "1")
+        case .portalSuspended: UInt8(ascii: "s")
+        case .readyForQuery: UInt8(ascii: "Z")
+        case .rowDescription: UInt8(ascii: "T")
+        case .sslResponse(let accepted): accepted ? UInt8(ascii: "S") : UInt8(ascii: "N")
+        case .gssENCResponse(let accepted): accepted ? UInt8(ascii: "G") : UInt8(ascii: "N")
+        }
+    }
+
+    /// Appends the complete message, header included, to `buffer`.
+    public func encode(into buffer: inout ByteBuffer) {
+        switch self {
+        case .sslResponse, .gssENCResponse:
+            buffer.writeInteger(typeByte)
+        default:
+            buffer.writeTypedMessage(typeByte) { self.encodeBody(into: &$0) }
+        }
+    }
+
+    private func encodeBody(into buffer: inout ByteBuffer) {
+        switch self {
+        case .authentication(let message): message.encode(into: &buffer)
+        case .backendKeyData(let message): message.encode(into: &buffer)
+        case .commandComplete(let message): message.encode(into: &buffer)
+        case .copyData(let message): message.encode(into: &buffer)
+        case .copyInResponse(let message), .copyOutResponse(let message), .copyBothResponse(let message):
+            message.encode(into: &buffer)
+        case .dataRow(let message): message.encode(into: &buffer)
+        case .errorResponse(let message), .noticeResponse(let message): message.encode(into: &buffer)
+        case .functionCallResponse(let message): message.encode(into: &buffer)
+        case .negotiateProtocolVersion(let message): message.encode(into: &buffer)
+        case .notificationResponse(let message): message.encode(into: &buffer)
+        case .parameterDescription(let message): message.encode(into: &buffer)
+        case .parameterStatus(let message): message.encode(into: &buffer)
+        case .readyForQuery(let status): buffer.writeInteger(status.rawValue)
+        case .rowDescription(let message): message.encode(into: &buffer)
+        case .bindComplete, .closeComplete, .copyDone, .emptyQueryResponse, .noData, .parseComplete,
+            .portalSuspended, .sslResponse, .gssENCResponse:
+            break
+        }
+    }
+
+    /// The message name for a typed backend message's type byte, before its body is decoded.
+    static func typeName(forTypeByte byte: UInt8) -> String? {
+        switch byte {
+        case UInt8(ascii: "R"): "Authentication"
+        case UInt8(ascii: "K"): "BackendKeyData"
+        case UInt8(ascii: "2"): "BindComplete"
+        case UInt8(ascii: "3"): "CloseComplete"
+        case UInt8(ascii: "C"): "CommandComplete"
+        case UInt8(ascii: "d"): "CopyData"
+        case UInt8(ascii: "c"): "CopyDone"
+        case UInt8(ascii: "G"): "CopyInResponse"
+        case UInt8(ascii: "H"): "CopyOutResponse"
+        case UInt8(ascii: "W"): "CopyBothResponse"
+        case UInt8(ascii: "D"): "DataRow"
+        case UInt8(ascii: "I"): "EmptyQueryResponse"
+        case UInt8(ascii: "E"): "ErrorResponse"
+        case UInt8(ascii: "V"): "FunctionCallResponse"
+        case UInt8(ascii: "v"): "NegotiateProtocolVersion"
+        case UInt8(ascii: "n"): "NoData"
+        case UInt8(ascii: "N"): "NoticeResponse"
+        case UInt8(ascii: "A"): "NotificationResponse"
+        case UInt8(ascii: "t"): "ParameterDescription"
+        case UInt8(ascii: "S"): "ParameterStatus"
+        case UInt8(ascii: "1"): "ParseComplete"
+        case UInt8(ascii: "s"): "PortalSuspended"
+        case UInt8(ascii: "Z"): "ReadyForQuery"
+        case UInt8(ascii: "T"): "RowDescription"
+        default: nil
+        }
+    }
+
+    /// Decodes the body of a typed message.
+    static func decodeTyped(typeByte: UInt8, body: inout ByteBuffer) throws(WireFormatError) -> BackendMessage {
+        let message: BackendMessage
+        switch typeByte {
+        case UInt8(ascii: "D"): message = .dataRow(try DataRow.decode(from: &body))
+        case UInt8(ascii: "R"): message = .authentication(try Authentication.decode(from: &body))
+        case UInt8(ascii: "K"): message = .backendKeyData(try BackendKeyData.decode(from: &body))
+        case UInt8(ascii: "2"): message = .bindComplete
+        case UInt8(ascii: "3"): message = .closeComplete
+        case UInt8(ascii: "C"): message = .commandComplete(try CommandComplete.decode(from: &body))
+        case UInt8(ascii: "d"): message = .copyData(CopyData.decode(from: &body))
+        case UInt8(ascii: "c"): message = .copyDone
+        case UInt8(ascii: "G"): message = .copyInResponse(try CopyResponse.decode(from: &body))
+        case UInt8(ascii: "H"): message = .copyOutResponse(try CopyResponse.decode(from: &body))
+        case UInt8(ascii: "W"): message = .copyBothResponse(try CopyResponse.decode(from: &body))
+        case UInt8(ascii: "I"): message = .emptyQueryResponse
+        case UInt8(ascii: "E"): message = .errorResponse(try DiagnosticMessage.decode(from: &body))
+        case UInt8(ascii: "V"): message = .functionCallResponse(try FunctionCallResponse.decode(from: &body))
+        case UInt8(ascii: "v"): message = .negotiateProtocolVersion(try NegotiateProtocolVersion.decode(from: &body))
+        case UInt8(ascii: "n"): message = .noData
+        case UInt8(ascii: "N"): message = .noticeResponse(try DiagnosticMessage.decode(from: &body))
+        case UInt8(ascii: "A"): message = .notificationResponse(try NotificationResponse.decode(from: &body))
+        case UInt8(ascii: "t"): message = .parameterDescription(try ParameterDescription.decode(from: &body))
+        case UInt8(ascii: "S"): message = .parameterStatus(try ParameterStatus.decode(from: &body))
+        case UInt8(ascii: "1"): message = .parseComplete
+        case UInt8(ascii: "s"): message = .portalSuspended
+        case UInt8(ascii: "Z"): message = .readyForQuery(try TransactionStatus.read(from: &body))
+        case UInt8(ascii: "T"): message = .rowDescription(try RowDescription.decode(from: &body))
+        default: throw .unknownMessageType(typeByte)
+        }
+        try body.expectFullyRead()
+        return message
+    }
+}

@@ -1,0 +1,19 @@
+import NIOCore
+
+/// PasswordMessage (`p`): a cleartext password or an md5 response.
+public struct PasswordMessage: Sendable, Hashable {
+    /// The password, or `md5` followed by the hex digest.
+    public var password: String
+
+    public init(password: String) {
+        self.password = password
+    }
+
+    static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> PasswordMessage {
+        PasswordMessage(password: try body.readCString(field: "password"))
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeCString(password)
+    }
+}

@@ -1,0 +1,26 @@
+import NIOCore
+
+/// SASLInitialResponse (`p`): the chosen SASL mechanism and its first message.
+public struct SASLInitialResponse: Sendable, Hashable {
+    /// The mechanism, such as `SCRAM-SHA-256` or `SCRAM-SHA-256-PLUS`.
+    public var mechanism: String
+    /// The initial response (SCRAM's client-first-message); `nil` when absent (length -1).
+    public var data: ByteBuffer?
+
+    public init(mechanism: String, data: ByteBuffer?) {
+        self.mechanism = mechanism
+        self.data = data
+    }
+
+    static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> SASLInitialResponse {
+        SASLInitialResponse(
+            mechanism: try body.readCString(field: "mechanism"),
+            data: try body.readNullableBytes(field: "initial response length")
+        )
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeCString(mechanism)
+        buffer.writeNullableBytes(data)
+    }
+}

@@ -1,0 +1,11 @@
+import NIOCore
+
+/// SASLResponse (`p`): a SASL message after the first, such as SCRAM's client-final-message.
+public struct SASLResponse: PayloadMessage {
+    /// The mechanism-specific data.
+    public var data: ByteBuffer
+
+    public init(data: ByteBuffer) {
+        self.data = data
+    }
+}

@@ -1,0 +1,11 @@
+import NIOCore
+
+/// CopyData (`d`), sent in both directions: a chunk of a COPY or replication stream.
+public struct CopyData: PayloadMessage {
+    /// The payload, a slice of the received bytes.
+    public var data: ByteBuffer
+
+    public init(data: ByteBuffer) {
+        self.data = data
+    }
+}

@@ -1,0 +1,32 @@
+import NIOCore
+
+/// A parameter or column format code: 0 is text, 1 is binary.
+///
+/// Kept as the raw `Int16` so every value on the wire round-trips exactly.
+public struct FormatCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    public var rawValue: Int16
+
+    public init(rawValue: Int16) {
+        self.rawValue = rawValue
+    }
+
+    /// Text format.
+    public static let text = FormatCode(rawValue: 0)
+    /// Binary format.
+    public static let binary = FormatCode(rawValue: 1)
+
+    public var description: String {
+        switch rawValue {
+        case 0: "text"
+        case 1: "binary"
+        default: "format(\(rawValue))"
+        }
+    }
+}
+
+extension FormatCode {
+    static func read(from buffer: inout ByteBuffer, field: String) throws(WireFormatError) -> FormatCode {
+        FormatCode(rawValue: try buffer.readWireInteger(field: field))
+    }
+}
+

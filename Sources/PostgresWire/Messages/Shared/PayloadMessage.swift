@@ -1,0 +1,19 @@
+import NIOCore
+
+/// A message whose whole body is one opaque payload.
+public protocol PayloadMessage: Sendable, Hashable {
+    /// The payload, a slice of the received bytes.
+    var data: ByteBuffer { get }
+    /// Creates the message around `data`.
+    init(data: ByteBuffer)
+}
+
+extension PayloadMessage {
+    static func decode(from body: inout ByteBuffer) -> Self {
+        Self(data: body.readRemainingSlice())
+    }
+
+    func encode(into buffer: inout ByteBuffer) {
+        buffer.writeImmutableBuffer(data)
+    }
+}

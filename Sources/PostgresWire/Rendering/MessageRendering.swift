@@ -1,0 +1,100 @@
+import NIOCore
+
+/// A message prepared for display: a one-line summary and named fields.
+public struct MessageRendering: Sendable {
+    /// Who sent the message.
+    public var direction: MessageDirection
+    /// The protocol docs' name of the message.
+    public var type: String
+    /// The fields after the type on the text line, such as `"select 1"` for a Query.
+    public var summary: String
+    /// The fields by name, in wire order.
+    public var fields: [(String, RenderedValue)]
+    /// Whether any field was masked.
+    public var hasMaskedSecrets: Bool
+
+    /// One readable line: the type and its summary, such as `Query "select 1"`.
+    public var textLine: String { summary.isEmpty ? type : type + " " + summary }
+
+    /// One JSON object: `direction`, `type`, then the fields.
+    public var jsonLine: String {
+        RenderedValue.object([("direction", .string(direction.rawValue)), ("type", .string(type))] + fields).jsonText
+    }
+}
+
+/// Builds renderings; shared by the frontend and backend message renderers.
+struct RenderingBuilder {
+    let options: RenderOptions
+    var fields: [(String, RenderedValue)] = []
+    var summaryParts: [String] = []
+    var hasMaskedSecrets = false
+
+    init(options: RenderOptions) {
+        self.options = options
+    }
+
+    mutating func field(_ name: String, _ value: RenderedValue) {
+        fields.append((name, value))
+    }
+
+    mutating func summary(_ part: String) {
+        summaryParts.append(part)
+    }
+
+    /// A value that is shown only with `revealSecrets`.
+    mutating func secret(_ value: RenderedValue, byteCount: Int) -> RenderedValue {
+        if options.revealSecrets { return value }
+        hasMaskedSecrets = true
+        return .masked(byteCount: byteCount)
+    }
+
+    /// `value` for a text line: strings quoted, long values cut.
+    func text(_ value: RenderedValue) -> String {
+        switch value {
+        case .string(let string): return quoted(string)
+        case .bytes(let bytes): return quoted(RenderedValue.text(of: bytes))
+        case .integer(let integer): return String(integer)
+        case .boolean(let boolean): return String(boolean)
+        case .null: return "NULL"
+        case .masked: return "****"
+        case .array(let elements): return "[" + elements.map(text).joined(separator: ", ") + "]"
+        case .object(let members): return "{" + members.map { "\($0.0)=\(text($0.1))" }.joined(separator: " ") + "}"
+        }
+    }
+
+    func quoted(_ string: String) -> String {
+        var escaped = ""
+        JSONText.writeString(string, to: &escaped)
+        let limit = options.maximumTextValueLength
+        guard escaped.count > limit + 2 else { return escaped }
+        return String(escaped.prefix(limit)) + "\"…(\(string.utf8.count) bytes)"
+    }
+
+    func build(_ direction: MessageDirection, _ type: String) -> MessageRendering {
+        MessageRendering(
+            direction: direction,
+            type: type,
+            summary: summaryParts.joined(separator: " "),
+            fields: fields,
+            hasMaskedSecrets: hasMaskedSecrets
+        )
+    }
+}
+
+extension RenderedValue {
+    /// A nullable byte value.
+    static func nullableBytes(_ bytes: ByteBuffer?) -> RenderedValue {
+        bytes.map { .bytes($0) } ?? .null
+    }
+
+    /// Format codes by name.
+    static func formats(_ codes: [FormatCode]) -> RenderedValue {
+        .array(codes.map { .string($0.description) })
+    }
+
+    /// Type OIDs by name.
+    static func types(_ oids: [UInt32]) -> RenderedValue {
+        .array(oids.map { .string(PostgresTypeNames.name(forOID: $0)) })
+    }
+}
+

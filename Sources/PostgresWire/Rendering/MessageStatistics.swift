@@ -1,0 +1,56 @@
+/// Message counts and byte totals per direction and type.
+public struct MessageStatistics: Sendable {
+    /// The totals for one message type in one direction.
+    public struct Entry: Sendable, Hashable {
+        public var direction: MessageDirection
+        public var type: String
+        public var count: Int
+        public var bytes: Int
+    }
+
+    private var entries: [String: Entry] = [:]
+
+    public init() {}
+
+    /// Counts one message.
+    public mutating func add(_ message: DecodedMessage) {
+        let key = message.direction.rawValue + "/" + message.message.typeName
+        entries[key, default: Entry(direction: message.direction, type: message.message.typeName, count: 0, bytes: 0)]
+            .count += 1
+        entries[key]!.bytes += message.bytes.readableBytes
+    }
+
+    /// The entries: frontend first, then by descending byte total.
+    public var sortedEntries: [Entry] {
+        entries.values.sorted {
+            ($0.direction == .frontend ? 0 : 1, -$0.bytes, $0.type) < ($1.direction == .frontend ? 0 : 1, -$1.bytes, $1.type)
+        }
+    }
+
+    /// An aligned table, or JSON Lines when `format` is `.json`.
+    public func formatted(as format: RenderFormat) -> String {
+        let rows = sortedEntries
+        if format == .json {
+            return rows.map { entry in
+                RenderedValue.object([
+                    ("direction", .string(entry.direction.rawValue)), ("type", .string(entry.type)),
+                    ("count", .integer(Int64(entry.count))), ("bytes", .integer(Int64(entry.bytes))),
+                ]).jsonText
+            }.joined(separator: "\n")
+        }
+        let width = max(4, rows.map(\.type.count).max() ?? 0)
+        let header = "direction  " + "type".padded(to: width) + "  " + "count".leftPadded(to: 10, with: " ") + "  "
+            + "bytes".leftPadded(to: 12, with: " ")
+        let lines = rows.map { entry in
+            entry.direction.rawValue.padded(to: 9) + "  " + entry.type.padded(to: width) + "  "
+                + String(entry.count).leftPadded(to: 10, with: " ") + "  " + String(entry.bytes).leftPadded(to: 12, with: " ")
+        }
+        return ([header] + lines).joined(separator: "\n")
+    }
+}
+
+extension String {
+    func padded(to width: Int) -> String {
+        count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
