@@ -23,8 +23,10 @@ public struct FrontendMessageDecoder: Sendable {
 
     /// The current phase.
     public private(set) var phase: Phase
-    /// The kind of the next `p` message, from the server's last Authentication request.
-    public private(set) var passwordMessageKind: PasswordMessageKind?
+    /// The kinds of the next `p` messages: one per Authentication request observed and not yet answered.
+    ///
+    /// A queue rather than the last request, so the answer stays right when the server's stream is decoded ahead.
+    public private(set) var pendingPasswordMessageKinds: [PasswordMessageKind] = []
     /// Whether to infer the server's side (SSL answer, `p` kind) from the bytes instead of waiting for ``observe(_:)``.
     public var infersPeerContext: Bool
     /// The largest typed message accepted, header included.
@@ -53,7 +55,9 @@ public struct FrontendMessageDecoder: Sendable {
                 phase = accepted ? .encrypted : .startup
             }
         case .authentication(let request):
-            passwordMessageKind = PasswordMessageKind(answering: request)
+            if let kind = PasswordMessageKind(answering: request) {
+                pendingPasswordMessageKinds.append(kind)
+            }
         default:
             break
         }
@@ -142,14 +146,15 @@ public struct FrontendMessageDecoder: Sendable {
         guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self) else {
             return nil
         }
-        let typeName = FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: passwordMessageKind)
+        let isPasswordMessage = typeByte == UInt8(ascii: "p")
+        let typeName = FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: pendingPasswordMessageKinds.first)
         guard typeName != nil else { throw error(nil, .unknownMessageType(typeByte)) }
         if let reason = WireFormatError.checkTypedLength(length, maximum: maximumMessageLength) {
             throw error(typeName, reason)
         }
         guard var body = buffer.getSlice(at: buffer.readerIndex + 5, length: Int(length) - 4) else { return nil }
-        var passwordKind = passwordMessageKind ?? .password
-        if typeByte == UInt8(ascii: "p") && passwordMessageKind == nil {
+        var passwordKind = pendingPasswordMessageKinds.first ?? .password
+        if isPasswordMessage && pendingPasswordMessageKinds.isEmpty {
             guard infersPeerContext else {
                 isWaitingForPeer = true
                 return nil
@@ -160,7 +165,10 @@ public struct FrontendMessageDecoder: Sendable {
         do {
             message = try FrontendMessage.decodeTyped(typeByte: typeByte, body: &body, passwordKind: passwordKind)
         } catch {
-            throw self.error(typeByte == UInt8(ascii: "p") ? passwordKind.typeName : typeName, error)
+            throw self.error(isPasswordMessage ? passwordKind.typeName : typeName, error)
+        }
+        if isPasswordMessage && !pendingPasswordMessageKinds.isEmpty {
+            pendingPasswordMessageKinds.removeFirst()
         }
         buffer.moveReaderIndex(forwardBy: Int(length) + 1)
         streamOffset += Int(length) + 1

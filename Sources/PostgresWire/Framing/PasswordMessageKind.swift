@@ -35,7 +35,7 @@ public enum PasswordMessageKind: Sendable, Hashable {
     /// Guesses the kind from the body alone, for a frontend stream decoded without its backend stream.
     ///
     /// A mechanism name followed by a matching length is a SASLInitialResponse; a single zero-terminated
-    /// string is a PasswordMessage; SCRAM's client-final-message starts with `c=`; anything else is a GSS token.
+    /// UTF-8 string is a PasswordMessage; SCRAM's client-final-message starts with `c=`; anything else is a GSS token.
     public static func guess(fromBody body: ByteBuffer) -> PasswordMessageKind {
         var probe = body
         if let mechanism = try? probe.readCString(field: "mechanism"), mechanism.hasPrefix("SCRAM-"),
@@ -45,7 +45,9 @@ public enum PasswordMessageKind: Sendable, Hashable {
             return .saslInitialResponse
         }
         let bytes = body.readableBytesView
-        if bytes.last == 0, bytes.firstIndex(of: 0) == bytes.index(before: bytes.endIndex) {
+        if bytes.last == 0, bytes.firstIndex(of: 0) == bytes.index(before: bytes.endIndex),
+            String(validating: bytes.dropLast(), as: UTF8.self) != nil
+        {
             return .password
         }
         if bytes.starts(with: "c=".utf8) {

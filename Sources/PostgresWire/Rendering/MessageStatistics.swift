@@ -6,6 +6,13 @@ public struct MessageStatistics: Sendable {
         public var type: String
         public var count: Int
         public var bytes: Int
+
+        public init(direction: MessageDirection, type: String, count: Int, bytes: Int) {
+            self.direction = direction
+            self.type = type
+            self.count = count
+            self.bytes = bytes
+        }
     }
 
     private var entries: [String: Entry] = [:]
