@@ -25,10 +25,14 @@ struct DecodeCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The client-to-server byte stream ('-' for standard input).", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("The client-to-server byte stream ('-' for standard input).", valueName: "file")
+    )
     var frontend: String?
 
-    @Option(name: .long, help: ArgumentHelp("The server-to-client byte stream ('-' for standard input).", valueName: "file"))
+    @Option(
+        name: .long, help: ArgumentHelp("The server-to-client byte stream ('-' for standard input).", valueName: "file")
+    )
     var backend: String?
 
     @Option(name: .long, help: "Output format: text (one line per message), json (JSON Lines) or hex (hex dumps).")
@@ -83,7 +87,8 @@ struct DecodeCommand: ParsableCommand {
         }
         for direction in MessageDirection.allCases where decoder.isEncrypted(direction) {
             let remaining = decoder.remainingBytes(direction)
-            FileHandle.standardError.write(Data("pgw: \(direction) stream: \(remaining) encrypted bytes not decoded\n".utf8))
+            FileHandle.standardError.write(
+                Data("pgw: \(direction) stream: \(remaining) encrypted bytes not decoded\n".utf8))
         }
         guard failures.isEmpty else {
             FileHandle.standardError.write(Data((failures.joined(separator: "\n") + "\n").utf8))

@@ -27,7 +27,9 @@ struct BackendGoldenTests {
         Vector(message: .authentication(.sspi), bytes: wire(.char("R"), .int32(8), .int32(9))),
         Vector(
             message: .authentication(.sasl(mechanisms: ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256"])),
-            bytes: wire(.char("R"), .int32(42), .int32(10), .cstring("SCRAM-SHA-256-PLUS"), .cstring("SCRAM-SHA-256"), .raw([0]))
+            bytes: wire(
+                .char("R"), .int32(42), .int32(10), .cstring("SCRAM-SHA-256-PLUS"), .cstring("SCRAM-SHA-256"), .raw([0])
+            )
         ),
         Vector(
             message: .authentication(.saslContinue(data: ByteBuffer(string: "r=abc,s=c2FsdA==,i=4096"))),
@@ -47,8 +49,12 @@ struct BackendGoldenTests {
         ),
         Vector(message: .bindComplete, bytes: wire(.char("2"), .int32(4))),
         Vector(message: .closeComplete, bytes: wire(.char("3"), .int32(4))),
-        Vector(message: .commandComplete(CommandComplete(tag: "SELECT 1")), bytes: wire(.char("C"), .int32(13), .cstring("SELECT 1"))),
-        Vector(message: .copyData(CopyData(data: ByteBuffer(bytes: [0x77, 0, 1]))), bytes: wire(.char("d"), .int32(7), .raw([0x77, 0, 1]))),
+        Vector(
+            message: .commandComplete(CommandComplete(tag: "SELECT 1")),
+            bytes: wire(.char("C"), .int32(13), .cstring("SELECT 1"))),
+        Vector(
+            message: .copyData(CopyData(data: ByteBuffer(bytes: [0x77, 0, 1]))),
+            bytes: wire(.char("d"), .int32(7), .raw([0x77, 0, 1]))),
         Vector(message: .copyDone, bytes: wire(.char("c"), .int32(4))),
         Vector(
             message: .copyInResponse(CopyResponse(format: 0, columnFormats: [.text, .text])),
@@ -68,9 +74,11 @@ struct BackendGoldenTests {
         ),
         Vector(message: .emptyQueryResponse, bytes: wire(.char("I"), .int32(4))),
         Vector(
-            message: .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "42P01", message: "relation \"t\" does not exist")),
+            message: .errorResponse(
+                DiagnosticMessage(severity: "ERROR", sqlState: "42P01", message: "relation \"t\" does not exist")),
             bytes: wire(
-                .char("E"), .int32(55), .char("S"), .cstring("ERROR"), .char("V"), .cstring("ERROR"), .char("C"), .cstring("42P01"),
+                .char("E"), .int32(55), .char("S"), .cstring("ERROR"), .char("V"), .cstring("ERROR"), .char("C"),
+                .cstring("42P01"),
                 .char("M"), .cstring("relation \"t\" does not exist"), .raw([0])
             )
         ),
@@ -78,14 +86,18 @@ struct BackendGoldenTests {
             message: .functionCallResponse(FunctionCallResponse(result: ByteBuffer(bytes: [0, 0, 0, 0]))),
             bytes: wire(.char("V"), .int32(12), .int32(4), .raw([0, 0, 0, 0]))
         ),
-        Vector(message: .functionCallResponse(FunctionCallResponse(result: nil)), bytes: wire(.char("V"), .int32(8), .int32(-1))),
         Vector(
-            message: .negotiateProtocolVersion(NegotiateProtocolVersion(newestMinorVersion: 0, unrecognizedOptions: ["_pq_.x"])),
+            message: .functionCallResponse(FunctionCallResponse(result: nil)),
+            bytes: wire(.char("V"), .int32(8), .int32(-1))),
+        Vector(
+            message: .negotiateProtocolVersion(
+                NegotiateProtocolVersion(newestMinorVersion: 0, unrecognizedOptions: ["_pq_.x"])),
             bytes: wire(.char("v"), .int32(19), .int32(0), .int32(1), .cstring("_pq_.x"))
         ),
         Vector(message: .noData, bytes: wire(.char("n"), .int32(4))),
         Vector(
-            message: .noticeResponse(DiagnosticMessage(fields: [.init(.localizedSeverity, "NOTICE"), .init(.message, "hi")])),
+            message: .noticeResponse(
+                DiagnosticMessage(fields: [.init(.localizedSeverity, "NOTICE"), .init(.message, "hi")])),
             bytes: wire(.char("N"), .int32(17), .char("S"), .cstring("NOTICE"), .char("M"), .cstring("hi"), .raw([0]))
         ),
         Vector(
@@ -137,10 +149,12 @@ struct BackendGoldenTests {
     @Test func everyBackendMessageTypeHasAVector() {
         let names = Set(Self.vectors.map(\.message.typeName))
         let documented: Set = [
-            "AuthenticationOk", "AuthenticationKerberosV5", "AuthenticationCleartextPassword", "AuthenticationMD5Password",
+            "AuthenticationOk", "AuthenticationKerberosV5", "AuthenticationCleartextPassword",
+            "AuthenticationMD5Password",
             "AuthenticationGSS", "AuthenticationGSSContinue", "AuthenticationSSPI", "AuthenticationSASL",
             "AuthenticationSASLContinue", "AuthenticationSASLFinal", "BackendKeyData", "BindComplete", "CloseComplete",
-            "CommandComplete", "CopyData", "CopyDone", "CopyInResponse", "CopyOutResponse", "CopyBothResponse", "DataRow",
+            "CommandComplete", "CopyData", "CopyDone", "CopyInResponse", "CopyOutResponse", "CopyBothResponse",
+            "DataRow",
             "EmptyQueryResponse", "ErrorResponse", "FunctionCallResponse", "NegotiateProtocolVersion", "NoData",
             "NoticeResponse", "NotificationResponse", "ParameterDescription", "ParameterStatus", "ParseComplete",
             "PortalSuspended", "ReadyForQuery", "RowDescription", "SSLResponse", "GSSENCResponse",

@@ -45,16 +45,23 @@ struct FrontendGoldenTests {
             bytes: wire(.char("d"), .int32(10), .text("1\tone\n"))
         ),
         Vector(message: .copyDone, bytes: wire(.char("c"), .int32(4))),
-        Vector(message: .copyFail(CopyFail(message: "aborted")), bytes: wire(.char("f"), .int32(12), .cstring("aborted"))),
+        Vector(
+            message: .copyFail(CopyFail(message: "aborted")), bytes: wire(.char("f"), .int32(12), .cstring("aborted"))),
         Vector(message: .describe(.portal("")), bytes: wire(.char("D"), .int32(6), .char("P"), .cstring(""))),
         Vector(message: .describe(.statement("st")), bytes: wire(.char("D"), .int32(8), .char("S"), .cstring("st"))),
-        Vector(message: .execute(Execute(portal: "", maxRows: 0)), bytes: wire(.char("E"), .int32(9), .cstring(""), .int32(0))),
+        Vector(
+            message: .execute(Execute(portal: "", maxRows: 0)),
+            bytes: wire(.char("E"), .int32(9), .cstring(""), .int32(0))),
         Vector(message: .flush, bytes: wire(.char("H"), .int32(4))),
         Vector(
             message: .functionCall(
-                FunctionCall(functionOID: 954, argumentFormats: [.binary], arguments: [ByteBuffer(bytes: [0, 0, 0, 1])], resultFormat: .binary)
+                FunctionCall(
+                    functionOID: 954, argumentFormats: [.binary], arguments: [ByteBuffer(bytes: [0, 0, 0, 1])],
+                    resultFormat: .binary)
             ),
-            bytes: wire(.char("F"), .int32(24), .int32(954), .int16(1), .int16(1), .int16(1), .int32(4), .raw([0, 0, 0, 1]), .int16(1))
+            bytes: wire(
+                .char("F"), .int32(24), .int32(954), .int16(1), .int16(1), .int16(1), .int32(4), .raw([0, 0, 0, 1]),
+                .int16(1))
         ),
         Vector(message: .gssENCRequest, bytes: wire(.int32(8), .int32(80_877_104)), phase: .startup),
         Vector(
@@ -79,7 +86,8 @@ struct FrontendGoldenTests {
         Vector(message: .query(Query("select 1")), bytes: wire(.char("Q"), .int32(13), .cstring("select 1"))),
         Vector(
             message: .saslInitialResponse(
-                SASLInitialResponse(mechanism: "SCRAM-SHA-256", data: ByteBuffer(string: "n,,n=,r=rOprNGfwEbeRWgbNEkqO"))
+                SASLInitialResponse(
+                    mechanism: "SCRAM-SHA-256", data: ByteBuffer(string: "n,,n=,r=rOprNGfwEbeRWgbNEkqO"))
             ),
             bytes: wire(
                 .char("p"), .int32(50), .cstring("SCRAM-SHA-256"), .int32(28), .text("n,,n=,r=rOprNGfwEbeRWgbNEkqO")
@@ -99,12 +107,17 @@ struct FrontendGoldenTests {
         Vector(message: .sslRequest, bytes: wire(.int32(8), .int32(80_877_103)), phase: .startup),
         Vector(
             message: .startup(StartupMessage(parameters: [.init("user", "alice"), .init("database", "db")])),
-            bytes: wire(.int32(32), .int32(196_608), .cstring("user"), .cstring("alice"), .cstring("database"), .cstring("db"), .raw([0])),
+            bytes: wire(
+                .int32(32), .int32(196_608), .cstring("user"), .cstring("alice"), .cstring("database"), .cstring("db"),
+                .raw([0])),
             phase: .startup
         ),
         Vector(
-            message: .startup(StartupMessage(protocolVersion: .v3_2, parameters: [.init("user", "u"), .init("_pq_.x", "1")])),
-            bytes: wire(.int32(25), .int32(196_610), .cstring("user"), .cstring("u"), .cstring("_pq_.x"), .cstring("1"), .raw([0])),
+            message: .startup(
+                StartupMessage(protocolVersion: .v3_2, parameters: [.init("user", "u"), .init("_pq_.x", "1")])),
+            bytes: wire(
+                .int32(25), .int32(196_610), .cstring("user"), .cstring("u"), .cstring("_pq_.x"), .cstring("1"),
+                .raw([0])),
             phase: .startup
         ),
         Vector(message: .sync, bytes: wire(.char("S"), .int32(4))),

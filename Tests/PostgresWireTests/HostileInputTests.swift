@@ -38,7 +38,8 @@ struct HostileInputTests {
         bytes.writeImmutableBuffer(wire(.char("Q"), .int32(-5)))
         #expect(
             Self.frontendError(bytes)
-                == WireDecodingError(offset: 5, messageType: "Query", reason: .negativeLength(field: "message length", value: -5))
+                == WireDecodingError(
+                    offset: 5, messageType: "Query", reason: .negativeLength(field: "message length", value: -5))
         )
     }
 
@@ -55,8 +56,11 @@ struct HostileInputTests {
     @Test func startupPacketsAreLimitedLikePostgreSQL() {
         let error = Self.frontendError(wire(.int32(10_001), .int32(196_608)), phase: .startup)
         #expect(error?.reason == .messageTooLong(length: 10_001, limit: 10_000))
-        #expect(Self.frontendError(wire(.int32(4), .int32(196_608)), phase: .startup)?.reason == .invalidMessageLength(4))
-        #expect(Self.frontendError(wire(.int32(-8), .int32(196_608)), phase: .startup)?.reason == .negativeLength(field: "packet length", value: -8))
+        #expect(
+            Self.frontendError(wire(.int32(4), .int32(196_608)), phase: .startup)?.reason == .invalidMessageLength(4))
+        #expect(
+            Self.frontendError(wire(.int32(-8), .int32(196_608)), phase: .startup)?.reason
+                == .negativeLength(field: "packet length", value: -8))
     }
 
     @Test func unsupportedProtocolVersionIsRejected() {
@@ -70,7 +74,9 @@ struct HostileInputTests {
     }
 
     @Test func fieldsRunningPastTheBodyAreRejected() {
-        #expect(Self.frontendError(wire(.char("Q"), .int32(8), .text("abcd")))?.reason == .missingTerminator(field: "query"))
+        #expect(
+            Self.frontendError(wire(.char("Q"), .int32(8), .text("abcd")))?.reason == .missingTerminator(field: "query")
+        )
         let row = wire(.char("D"), .int32(14), .int16(1), .int32(100), .text("abcd"))
         #expect(Self.backendError(row)?.reason == .truncated(field: "column value"))
         let negative = wire(.char("D"), .int32(10), .int16(1), .int32(-2))
@@ -81,25 +87,36 @@ struct HostileInputTests {
 
     @Test func trailingBytesAreRejected() {
         #expect(Self.frontendError(wire(.char("S"), .int32(5), .raw([0])))?.reason == .trailingBytes(count: 1))
-        #expect(Self.backendError(wire(.char("Z"), .int32(6), .char("I"), .char("I")))?.reason == .trailingBytes(count: 1))
+        #expect(
+            Self.backendError(wire(.char("Z"), .int32(6), .char("I"), .char("I")))?.reason == .trailingBytes(count: 1))
     }
 
     @Test func invalidEnumeratedValuesAreRejected() {
-        #expect(Self.backendError(wire(.char("Z"), .int32(5), .char("Q")))?.reason == .invalidValue(field: "transaction status", value: 0x51))
-        #expect(Self.backendError(wire(.char("R"), .int32(8), .int32(99)))?.reason == .invalidValue(field: "authentication code", value: 99))
-        #expect(Self.frontendError(wire(.char("D"), .int32(6), .char("X"), .raw([0])))?.reason == .invalidValue(field: "object kind", value: 0x58))
+        #expect(
+            Self.backendError(wire(.char("Z"), .int32(5), .char("Q")))?.reason
+                == .invalidValue(field: "transaction status", value: 0x51))
+        #expect(
+            Self.backendError(wire(.char("R"), .int32(8), .int32(99)))?.reason
+                == .invalidValue(field: "authentication code", value: 99))
+        #expect(
+            Self.frontendError(wire(.char("D"), .int32(6), .char("X"), .raw([0])))?.reason
+                == .invalidValue(field: "object kind", value: 0x58))
         let longKey = wire(.char("K"), .int32(8 + 257), .int32(1), .raw(Array(repeating: 1, count: 257)))
         #expect(Self.backendError(longKey)?.reason == .invalidValue(field: "secret key length", value: 257))
     }
 
     @Test func invalidUTF8IsRejected() {
-        #expect(Self.frontendError(wire(.char("Q"), .int32(7), .raw([0xC3, 0x28, 0])))?.reason == .invalidUTF8(field: "query"))
+        #expect(
+            Self.frontendError(wire(.char("Q"), .int32(7), .raw([0xC3, 0x28, 0])))?.reason
+                == .invalidUTF8(field: "query"))
     }
 
     @Test func bytesAfterCancelRequestAreRejected() {
         var bytes = encoded(.cancelRequest(CancelRequest(processID: 1, secretKey: [1, 2, 3, 4])))
         bytes.writeBytes([1])
-        #expect(Self.frontendError(bytes, phase: .startup)?.reason == .unexpectedBytes(count: 1, context: "after CancelRequest"))
+        #expect(
+            Self.frontendError(bytes, phase: .startup)?.reason
+                == .unexpectedBytes(count: 1, context: "after CancelRequest"))
     }
 
     @Test func truncatedStreamsEndInAFailureNamingTheOffset() {
@@ -114,7 +131,10 @@ struct HostileInputTests {
         #expect(events.count == 2)
         #expect(
             events.last
-                == .failure(.frontend, WireDecodingError(offset: startupLength, messageType: nil, reason: .incompleteMessage(needed: 101, available: 8)))
+                == .failure(
+                    .frontend,
+                    WireDecodingError(
+                        offset: startupLength, messageType: nil, reason: .incompleteMessage(needed: 101, available: 8)))
         )
     }
 
@@ -128,13 +148,16 @@ struct HostileInputTests {
             for direction in MessageDirection.allCases {
                 var bytes: [UInt8]
                 if iteration % 2 == 0 {
-                    bytes = (0..<Int.random(in: 0...200, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    bytes = (0..<Int.random(in: 0...200, using: &generator)).map { _ in
+                        UInt8.random(in: 0...255, using: &generator)
+                    }
                 } else {
                     let session = sessions[Int.random(in: 0..<sessions.count, using: &generator)]
                     let stream = direction == .frontend ? session.frontendBytes : session.backendBytes
                     bytes = Array(stream.readableBytesView)
                     for _ in 0..<3 where !bytes.isEmpty {
-                        bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                        bytes[Int.random(in: 0..<bytes.count, using: &generator)] = UInt8.random(
+                            in: 0...255, using: &generator)
                     }
                 }
                 decoder.append(ByteBuffer(bytes: bytes), from: direction)

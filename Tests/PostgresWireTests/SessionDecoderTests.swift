@@ -80,7 +80,9 @@ struct SessionDecoderTests {
     @Test func eventsAlternateLikeAConversation() {
         let events = Self.decode(SyntheticSessions.all[0])
         let order = events.compactMap { event -> String? in
-            if case .message(let message) = event { return (message.direction == .frontend ? "F:" : "B:") + message.message.typeName }
+            if case .message(let message) = event {
+                return (message.direction == .frontend ? "F:" : "B:") + message.message.typeName
+            }
             return nil
         }
         #expect(

@@ -21,7 +21,9 @@ enum SyntheticSessions {
     }
 
     static let startup = FrontendMessage.startup(
-        StartupMessage(parameters: [.init("user", "alice"), .init("database", "app"), .init("application_name", "psql")])
+        StartupMessage(parameters: [
+            .init("user", "alice"), .init("database", "app"), .init("application_name", "psql"),
+        ])
     )
     static let serverReady: [BackendMessage] = [
         .authentication(.ok),
@@ -37,17 +39,20 @@ enum SyntheticSessions {
                 .sslRequest, startup, .password(PasswordMessage(password: "md5" + String(repeating: "a", count: 32))),
                 .query(Query("select 1")), .terminate,
             ],
-            backend: [.sslResponse(accepted: false), .authentication(.md5Password(salt: [1, 2, 3, 4]))] + serverReady + [
-                .rowDescription(RowDescription(columns: [.init(name: "?column?", dataTypeOID: 23, dataTypeSize: 4)])),
-                .dataRow(DataRow(columns: [ByteBuffer(string: "1")])),
-                .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
-            ]
+            backend: [.sslResponse(accepted: false), .authentication(.md5Password(salt: [1, 2, 3, 4]))] + serverReady
+                + [
+                    .rowDescription(
+                        RowDescription(columns: [.init(name: "?column?", dataTypeOID: 23, dataTypeSize: 4)])),
+                    .dataRow(DataRow(columns: [ByteBuffer(string: "1")])),
+                    .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+                ]
         ),
         Session(
             name: "GSSENC and SSL refused, SCRAM, extended query",
             frontend: [
                 .gssENCRequest, .sslRequest, startup,
-                .saslInitialResponse(SASLInitialResponse(mechanism: "SCRAM-SHA-256", data: ByteBuffer(string: "n,,n=,r=abc"))),
+                .saslInitialResponse(
+                    SASLInitialResponse(mechanism: "SCRAM-SHA-256", data: ByteBuffer(string: "n,,n=,r=abc"))),
                 .saslResponse(SASLResponse(data: ByteBuffer(string: "c=biws,r=abcdef,p=proof"))),
                 .parse(Parse(name: "", query: "select $1::int", parameterTypes: [23])),
                 .bind(Bind(parameters: [ByteBuffer(string: "42")])), .describe(.portal("")), .execute(Execute()), .sync,
@@ -61,7 +66,8 @@ enum SyntheticSessions {
             ] + serverReady + [
                 .parseComplete, .bindComplete,
                 .rowDescription(RowDescription(columns: [.init(name: "int4", dataTypeOID: 23, dataTypeSize: 4)])),
-                .dataRow(DataRow(columns: [ByteBuffer(string: "42")])), .commandComplete(CommandComplete(tag: "SELECT 1")),
+                .dataRow(DataRow(columns: [ByteBuffer(string: "42")])),
+                .commandComplete(CommandComplete(tag: "SELECT 1")),
                 .readyForQuery(.idle),
             ]
         ),
@@ -80,23 +86,31 @@ enum SyntheticSessions {
                 .commandComplete(CommandComplete(tag: "COPY 1")), .readyForQuery(.idle),
                 .copyInResponse(CopyResponse(format: 0, columnFormats: [.text, .text])),
                 .noticeResponse(DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "note")),
-                .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "57014", message: "COPY from stdin failed: stop")),
+                .errorResponse(
+                    DiagnosticMessage(severity: "ERROR", sqlState: "57014", message: "COPY from stdin failed: stop")),
                 .readyForQuery(.idle),
             ]
         ),
         Session(
             name: "protocol 3.2 negotiation, long cancel key, fast path, notification",
             frontend: [
-                .startup(StartupMessage(protocolVersion: .v3_2, parameters: [.init("user", "u"), .init("_pq_.test", "on")])),
-                .functionCall(FunctionCall(functionOID: 952, argumentFormats: [], arguments: [ByteBuffer(string: "x")], resultFormat: .binary)),
+                .startup(
+                    StartupMessage(protocolVersion: .v3_2, parameters: [.init("user", "u"), .init("_pq_.test", "on")])),
+                .functionCall(
+                    FunctionCall(
+                        functionOID: 952, argumentFormats: [], arguments: [ByteBuffer(string: "x")],
+                        resultFormat: .binary)),
                 .query(Query("")), .terminate,
             ],
             backend: [
-                .negotiateProtocolVersion(NegotiateProtocolVersion(newestMinorVersion: 2, unrecognizedOptions: ["_pq_.test"])),
-                .authentication(.ok), .backendKeyData(BackendKeyData(processID: 5, secretKey: Array(repeating: 7, count: 32))),
+                .negotiateProtocolVersion(
+                    NegotiateProtocolVersion(newestMinorVersion: 2, unrecognizedOptions: ["_pq_.test"])),
+                .authentication(.ok),
+                .backendKeyData(BackendKeyData(processID: 5, secretKey: Array(repeating: 7, count: 32))),
                 .readyForQuery(.idle), .functionCallResponse(FunctionCallResponse(result: nil)), .readyForQuery(.idle),
                 .emptyQueryResponse,
-                .notificationResponse(NotificationResponse(processID: 3, channel: "jobs", payload: "go")), .readyForQuery(.idle),
+                .notificationResponse(NotificationResponse(processID: 3, channel: "jobs", payload: "go")),
+                .readyForQuery(.idle),
             ]
         ),
         Session(
@@ -109,11 +123,13 @@ enum SyntheticSessions {
             frontend: [
                 .startup(StartupMessage(parameters: [.init("user", "rep"), .init("replication", "database")])),
                 .query(Query("START_REPLICATION SLOT s LOGICAL 0/0")),
-                .copyData(CopyData(data: ByteBuffer(bytes: [0x72] + Array(repeating: 0, count: 33)))), .copyDone, .terminate,
+                .copyData(CopyData(data: ByteBuffer(bytes: [0x72] + Array(repeating: 0, count: 33)))), .copyDone,
+                .terminate,
             ],
             backend: serverReady + [
                 .copyBothResponse(CopyResponse(format: 0, columnFormats: [])),
-                .copyData(CopyData(data: ByteBuffer(bytes: [0x77] + Array(repeating: 1, count: 24) + Array("BEGIN".utf8)))),
+                .copyData(
+                    CopyData(data: ByteBuffer(bytes: [0x77] + Array(repeating: 1, count: 24) + Array("BEGIN".utf8)))),
                 .copyData(CopyData(data: ByteBuffer(bytes: [0x6B] + Array(repeating: 0, count: 17)))), .copyDone,
                 .commandComplete(CommandComplete(tag: "START_REPLICATION")), .readyForQuery(.idle),
             ]
@@ -124,7 +140,8 @@ enum SyntheticSessions {
                 startup, .gssResponse(GSSResponse(data: ByteBuffer(bytes: [0x60, 0x81, 0x00]))),
                 .gssResponse(GSSResponse(data: ByteBuffer(bytes: [0x05, 0x04]))),
                 .parse(Parse(name: "s", query: "select * from t")), .bind(Bind(portal: "c", statement: "s")),
-                .execute(Execute(portal: "c", maxRows: 1)), .flush, .close(.portal("c")), .close(.statement("s")), .sync,
+                .execute(Execute(portal: "c", maxRows: 1)), .flush, .close(.portal("c")), .close(.statement("s")),
+                .sync,
                 .terminate,
             ],
             backend: [

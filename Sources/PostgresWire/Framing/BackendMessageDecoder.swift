@@ -107,8 +107,10 @@ public struct BackendMessageDecoder: Sendable {
         return request == .ssl ? .sslResponse(accepted: accepted) : .gssENCResponse(accepted: accepted)
     }
 
-    private mutating func decodeTypedMessage(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage? {
-        guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self) else {
+    private mutating func decodeTypedMessage(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage?
+    {
+        guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self)
+        else {
             return nil
         }
         guard let typeName = BackendMessage.typeName(forTypeByte: typeByte) else {

@@ -75,7 +75,8 @@ extension ByteBuffer {
     }
 
     /// Writes a `UInt16` count followed by the elements.
-    mutating func writeCountedArray<Element>(_ elements: [Element], _ writeElement: (inout ByteBuffer, Element) -> Void) {
+    mutating func writeCountedArray<Element>(_ elements: [Element], _ writeElement: (inout ByteBuffer, Element) -> Void)
+    {
         self.writeInteger(UInt16(truncatingIfNeeded: elements.count))
         for element in elements {
             writeElement(&self, element)

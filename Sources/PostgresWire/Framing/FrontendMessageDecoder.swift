@@ -94,7 +94,9 @@ public struct FrontendMessageDecoder: Sendable {
         }
     }
 
-    private mutating func decodeStartupPacket(from buffer: inout ByteBuffer) throws(WireDecodingError) -> FrontendMessage? {
+    private mutating func decodeStartupPacket(from buffer: inout ByteBuffer) throws(WireDecodingError)
+        -> FrontendMessage?
+    {
         // PostgreSQL 17's direct TLS: a TLS handshake record instead of a startup packet.
         if buffer.readableBytesView.first == 0x16 {
             phase = .encrypted
@@ -102,7 +104,11 @@ public struct FrontendMessageDecoder: Sendable {
         }
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: Int32.self) else { return nil }
         guard length >= 8 else {
-            throw error(nil, length < 0 ? .negativeLength(field: "packet length", value: Int64(length)) : .invalidMessageLength(Int64(length)))
+            throw error(
+                nil,
+                length < 0
+                    ? .negativeLength(field: "packet length", value: Int64(length))
+                    : .invalidMessageLength(Int64(length)))
         }
         guard length <= WireLimits.maximumStartupPacketLength else {
             throw error(nil, .messageTooLong(length: Int64(length), limit: WireLimits.maximumStartupPacketLength))
@@ -113,7 +119,9 @@ public struct FrontendMessageDecoder: Sendable {
         switch code {
         case FrontendMessage.sslRequestCode, FrontendMessage.gssENCRequestCode:
             let isSSL = code == FrontendMessage.sslRequestCode
-            guard length == 8 else { throw error(isSSL ? "SSLRequest" : "GSSENCRequest", .trailingBytes(count: Int(length) - 8)) }
+            guard length == 8 else {
+                throw error(isSSL ? "SSLRequest" : "GSSENCRequest", .trailingBytes(count: Int(length) - 8))
+            }
             message = isSSL ? .sslRequest : .gssENCRequest
             phase = .awaitingEncryptionResponse(isSSL ? .ssl : .gss)
         case CancelRequest.requestCode:
@@ -142,8 +150,11 @@ public struct FrontendMessageDecoder: Sendable {
         return message
     }
 
-    private mutating func decodeTypedMessage(from buffer: inout ByteBuffer) throws(WireDecodingError) -> FrontendMessage? {
-        guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self) else {
+    private mutating func decodeTypedMessage(from buffer: inout ByteBuffer) throws(WireDecodingError)
+        -> FrontendMessage?
+    {
+        guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self)
+        else {
             return nil
         }
         let isPasswordMessage = typeByte == UInt8(ascii: "p")

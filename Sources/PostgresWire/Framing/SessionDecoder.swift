@@ -89,7 +89,9 @@ public struct SessionDecoder: Sendable {
         let offset = direction == .frontend ? frontend.streamOffset : backend.streamOffset
         let isStartup = direction == .frontend && frontend.phase == .startup
         let lengthOffset = isStartup ? 0 : 1
-        let needed = buffer.getInteger(at: buffer.readerIndex + lengthOffset, as: Int32.self).map { Int($0) + lengthOffset }
+        let needed = buffer.getInteger(at: buffer.readerIndex + lengthOffset, as: Int32.self).map {
+            Int($0) + lengthOffset
+        }
         let reason = WireFormatError.incompleteMessage(needed: needed ?? lengthOffset + 4, available: remaining)
         return .failure(direction, WireDecodingError(offset: offset, messageType: nil, reason: reason))
     }
@@ -104,15 +106,20 @@ public struct SessionDecoder: Sendable {
                 guard let message = try frontend.decode(from: &frontendBytes) else { return nil }
                 backend.observe(message)
                 if message.endsTurn { turn = .backend }
-                return .message(DecodedMessage(message: .frontend(message), offset: offset, bytes: before.prefix(upTo: frontendBytes)))
+                return .message(
+                    DecodedMessage(
+                        message: .frontend(message), offset: offset, bytes: before.prefix(upTo: frontendBytes)))
             case .backend:
                 let before = backendBytes
                 let offset = backend.streamOffset
-                let decoded = isFinished ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
+                let decoded =
+                    isFinished ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
                 guard let message = decoded else { return nil }
                 frontend.observe(message)
                 if message.endsTurn { turn = .frontend }
-                return .message(DecodedMessage(message: .backend(message), offset: offset, bytes: before.prefix(upTo: backendBytes)))
+                return .message(
+                    DecodedMessage(message: .backend(message), offset: offset, bytes: before.prefix(upTo: backendBytes))
+                )
             }
         } catch {
             failedDirections.insert(direction)

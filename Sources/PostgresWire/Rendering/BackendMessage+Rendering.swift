@@ -28,7 +28,8 @@ extension BackendMessage {
             builder.summary(builder.text(columns))
         case .errorResponse(let diagnostic), .noticeResponse(let diagnostic):
             builder.field("fields", .object(diagnostic.fields.map { ($0.code.name, .string($0.value)) }))
-            builder.summary([diagnostic.severity, diagnostic.sqlState, diagnostic.message].compactMap { $0 }.joined(separator: " "))
+            builder.summary(
+                [diagnostic.severity, diagnostic.sqlState, diagnostic.message].compactMap { $0 }.joined(separator: " "))
         case .functionCallResponse(let response):
             let result = RenderedValue.nullableBytes(response.result)
             builder.field("result", result)
@@ -57,7 +58,10 @@ extension BackendMessage {
             builder.summary("\(status.letter) (\(status))")
         case .rowDescription(let description):
             builder.field("columns", .array(description.columns.map(Self.render)))
-            builder.summary("[" + description.columns.map { "\($0.name) \(PostgresTypeNames.name(forOID: $0.dataTypeOID))" }.joined(separator: ", ") + "]")
+            builder.summary(
+                "["
+                    + description.columns.map { "\($0.name) \(PostgresTypeNames.name(forOID: $0.dataTypeOID))" }.joined(
+                        separator: ", ") + "]")
         case .sslResponse(let accepted), .gssENCResponse(let accepted):
             builder.field("accepted", .boolean(accepted))
             builder.summary("\(Character(Unicode.Scalar(typeByte))) (\(accepted ? "accepted" : "rejected"))")

@@ -13,7 +13,9 @@ extension FrontendMessage {
             builder.field("resultFormats", .formats(bind.resultFormats))
             builder.summary("portal=\(builder.quoted(bind.portal)) statement=\(builder.quoted(bind.statement))")
             builder.summary("parameters=\(builder.text(.array(bind.parameters.map(RenderedValue.nullableBytes))))")
-            if !bind.parameterFormats.isEmpty { builder.summary("formats=\(builder.text(.formats(bind.parameterFormats)))") }
+            if !bind.parameterFormats.isEmpty {
+                builder.summary("formats=\(builder.text(.formats(bind.parameterFormats)))")
+            }
             if !bind.resultFormats.isEmpty { builder.summary("results=\(builder.text(.formats(bind.resultFormats)))") }
         case .cancelRequest(let cancel):
             builder.field("processID", .integer(Int64(cancel.processID)))

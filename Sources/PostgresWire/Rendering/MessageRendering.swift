@@ -97,4 +97,3 @@ extension RenderedValue {
         .array(oids.map { .string(PostgresTypeNames.name(forOID: $0)) })
     }
 }
-

@@ -30,7 +30,9 @@ public struct MessageStatistics: Sendable {
     /// The entries: frontend first, then by descending byte total.
     public var sortedEntries: [Entry] {
         entries.values.sorted {
-            ($0.direction == .frontend ? 0 : 1, -$0.bytes, $0.type) < ($1.direction == .frontend ? 0 : 1, -$1.bytes, $1.type)
+            ($0.direction == .frontend ? 0 : 1, -$0.bytes, $0.type) < (
+                $1.direction == .frontend ? 0 : 1, -$1.bytes, $1.type
+            )
         }
     }
 
@@ -46,11 +48,13 @@ public struct MessageStatistics: Sendable {
             }.joined(separator: "\n")
         }
         let width = max(4, rows.map(\.type.count).max() ?? 0)
-        let header = "direction  " + "type".padded(to: width) + "  " + "count".leftPadded(to: 10, with: " ") + "  "
+        let header =
+            "direction  " + "type".padded(to: width) + "  " + "count".leftPadded(to: 10, with: " ") + "  "
             + "bytes".leftPadded(to: 12, with: " ")
         let lines = rows.map { entry in
             entry.direction.rawValue.padded(to: 9) + "  " + entry.type.padded(to: width) + "  "
-                + String(entry.count).leftPadded(to: 10, with: " ") + "  " + String(entry.bytes).leftPadded(to: 12, with: " ")
+                + String(entry.count).leftPadded(to: 10, with: " ") + "  "
+                + String(entry.bytes).leftPadded(to: 12, with: " ")
         }
         return ([header] + lines).joined(separator: "\n")
     }

@@ -46,7 +46,9 @@ public struct DataRow: Sendable, Hashable, Sequence {
         let count = Int(try body.readWireInteger(as: UInt16.self, field: "column count"))
         var index = body.readerIndex
         for _ in 0..<count {
-            guard let length = body.getInteger(at: index, as: Int32.self) else { throw .truncated(field: "column length") }
+            guard let length = body.getInteger(at: index, as: Int32.self) else {
+                throw .truncated(field: "column length")
+            }
             index += 4
             if length > 0 {
                 guard body.writerIndex - index >= Int(length) else { throw .truncated(field: "column value") }

@@ -13,7 +13,8 @@ public struct ParameterStatus: Sendable, Hashable {
     }
 
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> ParameterStatus {
-        ParameterStatus(name: try body.readCString(field: "parameter name"), value: try body.readCString(field: "value"))
+        ParameterStatus(
+            name: try body.readCString(field: "parameter name"), value: try body.readCString(field: "value"))
     }
 
     func encode(into buffer: inout ByteBuffer) {

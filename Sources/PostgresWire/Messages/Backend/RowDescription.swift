@@ -70,7 +70,10 @@ public struct RowDescription: Sendable, Hashable {
     }
 
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> RowDescription {
-        RowDescription(columns: try body.readCountedArray(field: "columns") { buffer throws(WireFormatError) in try Column.decode(from: &buffer) })
+        RowDescription(
+            columns: try body.readCountedArray(field: "columns") { buffer throws(WireFormatError) in
+                try Column.decode(from: &buffer)
+            })
     }
 
     func encode(into buffer: inout ByteBuffer) {

@@ -11,7 +11,8 @@ public struct FunctionCall: Sendable, Hashable {
     /// The format of the result.
     public var resultFormat: FormatCode
 
-    public init(functionOID: UInt32, argumentFormats: [FormatCode], arguments: [ByteBuffer?], resultFormat: FormatCode) {
+    public init(functionOID: UInt32, argumentFormats: [FormatCode], arguments: [ByteBuffer?], resultFormat: FormatCode)
+    {
         self.functionOID = functionOID
         self.argumentFormats = argumentFormats
         self.arguments = arguments

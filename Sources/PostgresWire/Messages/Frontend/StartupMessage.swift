@@ -29,7 +29,8 @@ public struct StartupMessage: Sendable, Hashable {
     }
 
     /// Decodes the packet body after the length and version word.
-    static func decode(from body: inout ByteBuffer, version: ProtocolVersion) throws(WireFormatError) -> StartupMessage {
+    static func decode(from body: inout ByteBuffer, version: ProtocolVersion) throws(WireFormatError) -> StartupMessage
+    {
         var parameters: [Parameter] = []
         while true {
             let name = try body.readCString(field: "parameter name")

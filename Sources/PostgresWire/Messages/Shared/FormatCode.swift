@@ -29,4 +29,3 @@ extension FormatCode {
         FormatCode(rawValue: try buffer.readWireInteger(field: field))
     }
 }
-

@@ -22,4 +22,3 @@ public enum ObjectKind: UInt8, Sendable, Hashable, CustomStringConvertible {
         return kind
     }
 }
-

@@ -13,7 +13,9 @@ public struct StatementOrPortal: Sendable, Hashable {
     }
 
     /// The named prepared statement.
-    public static func statement(_ name: String) -> StatementOrPortal { StatementOrPortal(kind: .statement, name: name) }
+    public static func statement(_ name: String) -> StatementOrPortal {
+        StatementOrPortal(kind: .statement, name: name)
+    }
     /// The named portal.
     public static func portal(_ name: String) -> StatementOrPortal { StatementOrPortal(kind: .portal, name: name) }
 
