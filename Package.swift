@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "PostgresWire", targets: ["PostgresWire"]),
+        .library(name: "PostgresTLS", targets: ["PostgresTLS"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
@@ -29,14 +30,22 @@ let package = Package(
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
+            name: "PostgresTLS",
+            dependencies: [
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "PostgresGateway",
-            dependencies: ["PostgresWire", "COpenSSL", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["PostgresWire", "PostgresTLS", "COpenSSL", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .executableTarget(
             name: "pgw",
             dependencies: [
                 "PostgresWire",
                 "PostgresGateway",
+                "PostgresTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
@@ -44,6 +53,19 @@ let package = Package(
         .testTarget(
             name: "PostgresWireTests",
             dependencies: ["PostgresWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "PostgresTLSTests",
+            dependencies: [
+                "PostgresTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresGatewayTests",
+            dependencies: ["PostgresGateway", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "CaptureTests",
