@@ -29,7 +29,7 @@ public indirect enum RenderedValue: Sendable, Hashable {
     }
 
     /// Text of raw bytes: the string itself when printable UTF-8, else `\x` followed by hex digits.
-    static func text(of bytes: ByteBuffer) -> String {
+    public static func text(of bytes: ByteBuffer) -> String {
         let view = bytes.readableBytesView
         if let string = String(validating: view, as: UTF8.self),
             string.unicodeScalars.allSatisfy({ $0.value >= 0x20 || $0 == "\n" || $0 == "\t" || $0 == "\r" })

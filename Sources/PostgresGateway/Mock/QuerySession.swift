@@ -1,0 +1,226 @@
+import NIOCore
+import PostgresWire
+
+/// Serves the simple and extended query protocols for a mock server, asking a ``QueryResponder`` what each
+/// statement produces. Pure: client messages in, server messages out.
+///
+/// It tracks the transaction status, SET values, prepared statements and portals, and after an error in the
+/// extended protocol skips messages until Sync, as PostgreSQL does. All result columns are `text`.
+public struct QuerySession: Sendable {
+    private struct Portal: Sendable {
+        var statement: Parse
+        var parameters: [String?]
+        var resultFormats: [FormatCode]
+    }
+
+    /// The status reported in ReadyForQuery.
+    public private(set) var transactionStatus = TransactionStatus.idle
+    /// The session's settings: the client's startup parameters, then every SET.
+    public private(set) var settings: [String: String]
+    private let responder: any QueryResponder
+    private var statements: [String: Parse] = [:]
+    private var portals: [String: Portal] = [:]
+    private var isSkippingUntilSync = false
+
+    /// Creates a session; `settings` are the client's startup parameters.
+    public init(responder: any QueryResponder, settings: [String: String] = [:]) {
+        self.responder = responder
+        self.settings = settings
+    }
+
+    /// The server's answer to one client message.
+    public mutating func handle(_ message: FrontendMessage) -> [BackendMessage] {
+        switch message {
+        case .query(let query):
+            return simpleQuery(query.text)
+        case .sync:
+            isSkippingUntilSync = false
+            return [.readyForQuery(transactionStatus)]
+        case .flush, .copyData, .copyDone, .terminate:
+            return []
+        default:
+            guard !isSkippingUntilSync else { return [] }
+            do {
+                return try extendedQuery(message)
+            } catch {
+                isSkippingUntilSync = true
+                return [.errorResponse(error.diagnostic)]
+            }
+        }
+    }
+
+    // MARK: Simple query
+
+    private mutating func simpleQuery(_ text: String) -> [BackendMessage] {
+        let statements = Self.splitStatements(text)
+        guard !statements.isEmpty else { return [.emptyQueryResponse, .readyForQuery(transactionStatus)] }
+        var replies: [BackendMessage] = []
+        for statement in statements {
+            let outcome = run(statement, parameters: [])
+            if case .rows(let columns, _, _) = outcome {
+                replies.append(.rowDescription(Self.describe(columns, formats: [])))
+            }
+            replies += complete(outcome)
+            if case .error = outcome { break }
+        }
+        return replies + [.readyForQuery(transactionStatus)]
+    }
+
+    /// Splits a simple query into statements at semicolons outside quotes.
+    static func splitStatements(_ text: String) -> [String] {
+        var statements: [String] = []
+        var current = ""
+        var quote: Character?
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == ";" {
+                statements.append(current)
+                current = ""
+                continue
+            }
+            current.append(character)
+        }
+        statements.append(current)
+        return statements.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+    }
+
+    // MARK: Extended query
+
+    private mutating func extendedQuery(_ message: FrontendMessage) throws(QuerySessionError) -> [BackendMessage] {
+        switch message {
+        case .parse(let parse):
+            statements[parse.name] = parse
+            return [.parseComplete]
+        case .bind(let bind):
+            guard let statement = statements[bind.statement] else {
+                throw .undefined(kind: "prepared statement", name: bind.statement)
+            }
+            let parameters = bind.parameters.map { $0.map { RenderedValue.text(of: $0) } }
+            portals[bind.portal] = Portal(
+                statement: statement, parameters: parameters, resultFormats: bind.resultFormats)
+            return [.bindComplete]
+        case .describe(let target) where target.kind == .statement:
+            guard let statement = statements[target.name] else {
+                throw .undefined(kind: "prepared statement", name: target.name)
+            }
+            let count = max(statement.parameterTypes.count, Self.highestParameterNumber(in: statement.query))
+            let types = (0..<count).map {
+                $0 < statement.parameterTypes.count && statement.parameterTypes[$0] != 0
+                    ? statement.parameterTypes[$0] : 25
+            }
+            let nulls = [String?](repeating: nil, count: count)
+            return [
+                .parameterDescription(ParameterDescription(parameterTypes: types)),
+                description(of: statement.query, parameters: nulls, formats: []),
+            ]
+        case .describe(let target):
+            guard let portal = portals[target.name] else { throw .undefined(kind: "portal", name: target.name) }
+            return [
+                description(of: portal.statement.query, parameters: portal.parameters, formats: portal.resultFormats)
+            ]
+        case .execute(let execute):
+            guard let portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
+            let replies = complete(run(portal.statement.query, parameters: portal.parameters))
+            if case .errorResponse(let diagnostic) = replies.last { throw .reported(diagnostic) }
+            return replies
+        case .close(let target):
+            if target.kind == .statement {
+                statements[target.name] = nil
+            } else {
+                portals[target.name] = nil
+            }
+            return [.closeComplete]
+        default:
+            throw .unsupported(message.typeName)
+        }
+    }
+
+    private func description(of query: String, parameters: [String?], formats: [FormatCode]) -> BackendMessage {
+        let statements = Self.splitStatements(query)
+        guard statements.count <= 1 else { return .noData }
+        let outcome = responder.outcome(of: statements.first ?? "", parameters: parameters, settings: settings)
+        guard case .rows(let columns, _, _) = outcome else { return .noData }
+        return .rowDescription(Self.describe(columns, formats: formats))
+    }
+
+    static func highestParameterNumber(in query: String) -> Int {
+        var highest = 0
+        var digits = ""
+        var afterDollar = false
+        for character in query + " " {
+            if afterDollar, let digit = character.wholeNumberValue, character.isASCII {
+                digits.append(Character(String(digit)))
+                continue
+            }
+            if let number = Int(digits) { highest = max(highest, number) }
+            digits = ""
+            afterDollar = character == "$"
+        }
+        return highest
+    }
+
+    // MARK: Outcomes
+
+    private func run(_ statement: String, parameters: [String?]) -> QueryOutcome {
+        if transactionStatus == .failed {
+            let first = statement.split(whereSeparator: \.isWhitespace).first?.lowercased()
+            if !["rollback", "abort", "commit", "end"].contains(first ?? "") {
+                return .error(
+                    DiagnosticMessage(
+                        severity: "ERROR",
+                        sqlState: "25P02",
+                        message: "current transaction is aborted, commands ignored until end of transaction block"
+                    )
+                )
+            }
+        }
+        return responder.outcome(of: statement, parameters: parameters, settings: settings)
+    }
+
+    /// The messages after the RowDescription: rows and CommandComplete, or the error; applies the effect.
+    private mutating func complete(_ outcome: QueryOutcome) -> [BackendMessage] {
+        switch outcome {
+        case .rows(_, let rows, let tag):
+            return rows.map { row in .dataRow(DataRow(columns: row.map { $0.map { ByteBuffer(string: $0) } })) }
+                + [.commandComplete(CommandComplete(tag: tag))]
+        case .command(var tag, let effect):
+            var replies: [BackendMessage] = []
+            switch effect {
+            case .none: break
+            case .beginTransaction: if transactionStatus == .idle { transactionStatus = .inTransaction }
+            case .commit:
+                if transactionStatus == .failed { tag = "ROLLBACK" }
+                transactionStatus = .idle
+            case .rollback: transactionStatus = .idle
+            case .set(let name, let value):
+                settings[name] = value
+                if Self.reportedParameters.contains(name) {
+                    replies.append(.parameterStatus(ParameterStatus(name: name, value: value)))
+                }
+            }
+            return [.commandComplete(CommandComplete(tag: tag))] + replies
+        case .empty:
+            return [.emptyQueryResponse]
+        case .error(let diagnostic):
+            if transactionStatus == .inTransaction { transactionStatus = .failed }
+            return [.errorResponse(diagnostic)]
+        }
+    }
+
+    /// Parameters whose changes PostgreSQL reports with ParameterStatus.
+    static let reportedParameters: Set = [
+        "application_name", "client_encoding", "DateStyle", "TimeZone", "IntervalStyle",
+    ]
+
+    static func describe(_ columns: [String], formats: [FormatCode]) -> RowDescription {
+        RowDescription(
+            columns: columns.enumerated().map { index, name in
+                let format = formats.count == 1 ? formats[0] : index < formats.count ? formats[index] : .text
+                return RowDescription.Column(name: name, dataTypeOID: 25, format: format)
+            }
+        )
+    }
+}

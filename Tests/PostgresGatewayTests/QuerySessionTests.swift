@@ -1,0 +1,110 @@
+import NIOCore
+import PostgresGateway
+import PostgresWire
+import Testing
+
+/// The mock server's query protocol handling with the echo responder.
+struct QuerySessionTests {
+    static func session() -> QuerySession {
+        QuerySession(responder: EchoResponder(serverVersion: "18.0 (pgw)"), settings: ["application_name": "tests"])
+    }
+
+    static func text(_ value: String) -> ByteBuffer { ByteBuffer(string: value) }
+
+    @Test func simpleQueryEchoesTheStatement() {
+        var session = Self.session()
+        #expect(
+            session.handle(.query(Query("select 42"))) == [
+                .rowDescription(RowDescription(columns: [.init(name: "echo", dataTypeOID: 25)])),
+                .dataRow(DataRow(columns: [Self.text("select 42")])),
+                .commandComplete(CommandComplete(tag: "SELECT 1")),
+                .readyForQuery(.idle),
+            ]
+        )
+    }
+
+    @Test func versionSetAndShowBehaveLikePostgreSQL() {
+        var session = Self.session()
+        let version = session.handle(.query(Query("SELECT version()")))
+        #expect(version.contains(.dataRow(DataRow(columns: [Self.text("PostgreSQL 18.0 (pgw) on pgw")]))))
+        let set = session.handle(.query(Query("SET application_name = 'my app'")))
+        #expect(
+            set == [
+                .commandComplete(CommandComplete(tag: "SET")),
+                .parameterStatus(ParameterStatus(name: "application_name", value: "my app")), .readyForQuery(.idle),
+            ]
+        )
+        #expect(
+            session.handle(.query(Query("show application_name"))).contains(
+                .dataRow(DataRow(columns: [Self.text("my app")]))))
+        let unknown = session.handle(.query(Query("show nothing_here")))
+        guard case .errorResponse(let error) = unknown.first else {
+            Issue.record("expected an error, got \(unknown)")
+            return
+        }
+        #expect(error.sqlState == "42704")
+    }
+
+    @Test func transactionStatusFollowsBeginErrorAndRollback() {
+        var session = Self.session()
+        #expect(session.handle(.query(Query("BEGIN"))).last == .readyForQuery(.inTransaction))
+        #expect(session.handle(.query(Query("show missing"))).last == .readyForQuery(.failed))
+        let ignored = session.handle(.query(Query("select 1")))
+        guard case .errorResponse(let error) = ignored.first else {
+            Issue.record("expected 25P02")
+            return
+        }
+        #expect(error.sqlState == "25P02")
+        #expect(
+            session.handle(.query(Query("COMMIT"))) == [
+                .commandComplete(CommandComplete(tag: "ROLLBACK")), .readyForQuery(.idle),
+            ])
+    }
+
+    @Test func multipleStatementsAndEmptyQueries() {
+        var session = Self.session()
+        let replies = session.handle(.query(Query("select 'a;b'; begin; commit")))
+        #expect(replies.filter { if case .commandComplete = $0 { true } else { false } }.count == 3)
+        #expect(replies.contains(.dataRow(DataRow(columns: [Self.text("select 'a;b'")]))))
+        #expect(session.handle(.query(Query("  "))) == [.emptyQueryResponse, .readyForQuery(.idle)])
+    }
+
+    @Test func extendedProtocolBindsParameters() {
+        var session = Self.session()
+        #expect(session.handle(.parse(Parse(name: "s", query: "select $1, $2"))) == [.parseComplete])
+        #expect(
+            session.handle(.describe(.statement("s"))) == [
+                .parameterDescription(ParameterDescription(parameterTypes: [25, 25])),
+                .rowDescription(RowDescription(columns: [.init(name: "echo", dataTypeOID: 25)])),
+            ]
+        )
+        let bind = Bind(statement: "s", parameters: [Self.text("it's"), nil], resultFormats: [.binary])
+        #expect(session.handle(.bind(bind)) == [.bindComplete])
+        #expect(
+            session.handle(.describe(.portal(""))) == [
+                .rowDescription(RowDescription(columns: [.init(name: "echo", dataTypeOID: 25, format: .binary)]))
+            ]
+        )
+        #expect(
+            session.handle(.execute(Execute())) == [
+                .dataRow(DataRow(columns: [Self.text("select 'it''s', NULL")])),
+                .commandComplete(CommandComplete(tag: "SELECT 1")),
+            ]
+        )
+        #expect(session.handle(.sync) == [.readyForQuery(.idle)])
+        #expect(session.handle(.close(.statement("s"))) == [.closeComplete])
+    }
+
+    @Test func extendedErrorsSkipUntilSync() {
+        var session = Self.session()
+        let replies = session.handle(.bind(Bind(statement: "missing")))
+        guard case .errorResponse(let error) = replies.first else {
+            Issue.record("expected 26000")
+            return
+        }
+        #expect(error.sqlState == "26000")
+        #expect(session.handle(.parse(Parse(query: "select 1"))) == [])
+        #expect(session.handle(.sync) == [.readyForQuery(.idle)])
+        #expect(session.handle(.parse(Parse(query: "select 1"))) == [.parseComplete])
+    }
+}
