@@ -35,7 +35,7 @@ struct DecodeCommand: ParsableCommand {
     )
     var backend: String?
 
-    @Option(name: .long, help: "Output format: text (one line per message), json (JSON Lines) or hex (hex dumps).")
+    @Option(name: .long, help: "The output format.")
     var format: RenderFormat = .text
 
     @Flag(name: .long, help: "Print message counts and bytes per type instead of the messages.")
@@ -44,7 +44,9 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .long, help: "Show passwords, SASL and GSS data and cancel keys instead of masking them.")
     var revealSecrets = false
 
-    @Option(name: .long, help: ArgumentHelp("The largest message accepted, in bytes.", valueName: "bytes"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The largest message accepted, in bytes (default 1 GiB - 1).", valueName: "bytes"))
     var maxMessageLength = WireLimits.defaultMaximumMessageLength
 
     func validate() throws {
@@ -102,7 +104,7 @@ struct DecodeCommand: ParsableCommand {
             data = FileHandle.standardInput.readDataToEndOfFile()
         } else {
             guard let contents = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("Cannot read '\(path)'.")
+                throw CommandFailure("cannot read '\(path)'")
             }
             data = contents
         }
@@ -110,4 +112,12 @@ struct DecodeCommand: ParsableCommand {
     }
 }
 
-extension RenderFormat: ExpressibleByArgument {}
+extension RenderFormat: ExpressibleByArgument {
+    public static var allValueDescriptions: [String: String] {
+        [
+            "text": "one readable line per message",
+            "json": "one JSON object per message (JSON Lines)",
+            "hex": "a header line and a hex dump per message",
+        ]
+    }
+}

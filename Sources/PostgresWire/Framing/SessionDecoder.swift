@@ -152,7 +152,8 @@ extension BackendMessage {
         case .sslResponse, .gssENCResponse, .readyForQuery, .copyInResponse, .copyBothResponse:
             true
         case .authentication(let request):
-            request != .ok
+            // Ok and SASLFinal are followed by more server messages; every other request waits for the client.
+            PasswordMessageKind(answering: request) != nil
         default:
             false
         }
