@@ -94,6 +94,21 @@ struct SessionDecoderTests {
         )
     }
 
+    @Test func scramLoginKeepsTheServerTurnUntilReadyForQuery() {
+        let events = Self.decode(SyntheticSessions.all[1])
+        let order = events.compactMap { event -> String? in
+            guard case .message(let message) = event else { return nil }
+            return (message.direction == .frontend ? "F:" : "B:") + message.message.typeName
+        }
+        let final = order.firstIndex(of: "B:AuthenticationSASLFinal")!
+        #expect(
+            Array(order[final...].prefix(6)) == [
+                "B:AuthenticationSASLFinal", "B:AuthenticationOk", "B:ParameterStatus", "B:BackendKeyData",
+                "B:ReadyForQuery", "F:Parse",
+            ]
+        )
+    }
+
     @Test func tlsAfterSSLRequestIsNotDecoded() {
         var decoder = SessionDecoder()
         var frontend = encoded(.sslRequest)
