@@ -1,0 +1,24 @@
+/// Why a capture test could not do its work, phrased so the failure message says what to fix.
+enum CaptureTestError: Error, CustomStringConvertible {
+    /// Something the test needs is not installed or not reachable.
+    case missingPrerequisite(String)
+    /// A setup or client command did not succeed.
+    case commandFailed(String, ProcessOutcome)
+    /// The test environment could not be set up.
+    case setupFailed(String)
+    /// A wait ran out of time.
+    case timedOut(String)
+
+    var description: String {
+        switch self {
+        case .missingPrerequisite(let what):
+            "Missing prerequisite: \(what)"
+        case .commandFailed(let what, let outcome):
+            "\(what) failed: \(outcome)"
+        case .setupFailed(let what):
+            "Setup failed: \(what)"
+        case .timedOut(let what):
+            "Timed out: \(what)"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import NIOCore
+import PostgresWire
+import Testing
+
+/// Checks the codec's promises on every captured connection of a scenario.
+///
+/// For each connection: both directions decode without failure, every byte is consumed, messages
+/// tile each stream exactly, each message re-encodes to its original bytes, and feeding the bytes
+/// one at a time or in random pieces yields the same messages as decoding the whole streams.
+enum CaptureVerifier {
+    /// The seed for random chunking: `PGW_CAPTURE_SEED` when set, otherwise fresh for this run.
+    static let randomSeed: UInt64 =
+        ProcessInfo.processInfo.environment["PGW_CAPTURE_SEED"].flatMap(UInt64.init)
+        ?? UInt64.random(in: 1...UInt64.max)
+
+    /// How many discrepancies to describe per check before summarizing the rest.
+    private static let detailLimit = 5
+
+    /// Verifies every capture of `scenario`, recording an issue per broken promise,
+    /// and returns the whole-stream decodings for scenario-specific expectations.
+    static func verify(
+        _ captures: [ConnectionCapture],
+        scenario: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> ScenarioTranscript {
+        if captures.isEmpty {
+            Issue.record("\(scenario): the relay recorded no connections", sourceLocation: sourceLocation)
+        }
+        let decodings = captures.map { capture in
+            let label = "\(scenario), connection #\(capture.index)"
+            let whole = CaptureDecoding(capture, strategy: .wholeStreams)
+            verifyWholeStreams(whole, label: label, sourceLocation: sourceLocation)
+            for strategy in [ChunkingStrategy.singleBytes, .randomSizes(seed: randomSeed &+ UInt64(capture.index))] {
+                verifyChunking(
+                    CaptureDecoding(capture, strategy: strategy), matches: whole, label: label,
+                    sourceLocation: sourceLocation)
+            }
+            return whole
+        }
+        return ScenarioTranscript(scenario: scenario, connections: decodings)
+    }
+
+    private static func verifyWholeStreams(
+        _ decoding: CaptureDecoding,
+        label: String,
+        sourceLocation: SourceLocation
+    ) {
+        if !decoding.failures.isEmpty {
+            Issue.record(
+                "\(label): decoding failed: \(decoding.failures.map(\.description).joined(separator: "; "))",
+                sourceLocation: sourceLocation)
+        }
+        for direction in MessageDirection.allCases {
+            let stream = decoding.capture.bytes(direction)
+            if decoding.remainingBytes(direction) != 0 {
+                Issue.record(
+                    "\(label): \(decoding.remainingBytes(direction)) of \(stream.readableBytes) \(direction.rawValue) bytes not consumed",
+                    sourceLocation: sourceLocation)
+            }
+            var problems: [String] = []
+            var expectedOffset = 0
+            for decoded in decoding.messages(direction) {
+                let length = decoded.bytes.readableBytes
+                if decoded.offset != expectedOffset {
+                    problems.append(
+                        "\(decoded.message.typeName) at offset \(decoded.offset), expected \(expectedOffset)")
+                } else if decoded.bytes != stream.getSlice(at: stream.readerIndex + decoded.offset, length: length) {
+                    problems.append(
+                        "\(decoded.message.typeName) at offset \(decoded.offset): bytes differ from the capture")
+                }
+                var encoded = ByteBuffer()
+                decoded.message.encode(into: &encoded)
+                if encoded != decoded.bytes {
+                    problems.append(
+                        "\(decoded.message.typeName) at offset \(decoded.offset) re-encodes differently:"
+                            + " original \(hex(decoded.bytes)), re-encoded \(hex(encoded))")
+                }
+                expectedOffset = decoded.offset + length
+            }
+            if decoding.failures.isEmpty, expectedOffset != stream.readableBytes {
+                problems.append("messages cover \(expectedOffset) of \(stream.readableBytes) bytes")
+            }
+            if !problems.isEmpty {
+                Issue.record(
+                    "\(label), \(direction.rawValue): \(summarize(problems))", sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    private static func verifyChunking(
+        _ chunked: CaptureDecoding,
+        matches whole: CaptureDecoding,
+        label: String,
+        sourceLocation: SourceLocation
+    ) {
+        if chunked.failures != whole.failures {
+            Issue.record(
+                "\(label), \(chunked.strategy): failures \(chunked.failures) differ from whole-stream failures \(whole.failures)",
+                sourceLocation: sourceLocation)
+        }
+        for direction in MessageDirection.allCases {
+            let expected = whole.messages(direction).map(MessageSignature.init)
+            let actual = chunked.messages(direction).map(MessageSignature.init)
+            guard actual != expected else { continue }
+            let firstDifference =
+                zip(actual, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                ?? min(actual.count, expected.count)
+            let got = actual.dropFirst(firstDifference).prefix(3).map(\.description)
+            let wanted = expected.dropFirst(firstDifference).prefix(3).map(\.description)
+            Issue.record(
+                """
+                \(label), \(direction.rawValue), \(chunked.strategy): \(actual.count) messages instead of \(expected.count); \
+                first difference at message \(firstDifference): got \(got), expected \(wanted)
+                """,
+                sourceLocation: sourceLocation)
+        }
+    }
+
+    private static func summarize(_ problems: [String]) -> String {
+        let shown = problems.prefix(detailLimit).joined(separator: "; ")
+        return problems.count > detailLimit ? "\(shown); and \(problems.count - detailLimit) more" : shown
+    }
+
+    private static func hex(_ bytes: ByteBuffer, limit: Int = 64) -> String {
+        let shown = bytes.readableBytesView.prefix(limit).map { String(format: "%02x", $0) }.joined()
+        return bytes.readableBytes > limit ? shown + "…" : shown
+    }
+}
