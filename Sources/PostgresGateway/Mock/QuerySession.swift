@@ -111,15 +111,14 @@ public struct QuerySession: Sendable {
                 $0 < statement.parameterTypes.count && statement.parameterTypes[$0] != 0
                     ? statement.parameterTypes[$0] : 25
             }
-            let nulls = [String?](repeating: nil, count: count)
             return [
                 .parameterDescription(ParameterDescription(parameterTypes: types)),
-                description(of: statement.query, parameters: nulls, formats: []),
+                description(of: statement.query, formats: []),
             ]
         case .describe(let target):
             guard let portal = portals[target.name] else { throw .undefined(kind: "portal", name: target.name) }
             return [
-                description(of: portal.statement.query, parameters: portal.parameters, formats: portal.resultFormats)
+                description(of: portal.statement.query, formats: portal.resultFormats)
             ]
         case .execute(let execute):
             guard let portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
@@ -138,15 +137,17 @@ public struct QuerySession: Sendable {
         }
     }
 
-    private func description(of query: String, parameters: [String?], formats: [FormatCode]) -> BackendMessage {
+    private func description(of query: String, formats: [FormatCode]) -> BackendMessage {
         let statements = Self.splitStatements(query)
-        guard statements.count <= 1 else { return .noData }
-        let outcome = responder.outcome(of: statements.first ?? "", parameters: parameters, settings: settings)
-        guard case .rows(let columns, _, _) = outcome else { return .noData }
+        guard statements.count <= 1, let columns = responder.columns(of: statements.first ?? "", settings: settings)
+        else {
+            return .noData
+        }
         return .rowDescription(Self.describe(columns, formats: formats))
     }
 
-    static func highestParameterNumber(in query: String) -> Int {
+    /// The highest `$n` parameter number in `query` (0 when it has none).
+    public static func highestParameterNumber(in query: String) -> Int {
         var highest = 0
         var digits = ""
         var afterDollar = false
