@@ -95,6 +95,22 @@ struct QuerySessionTests {
         #expect(session.handle(.close(.statement("s"))) == [.closeComplete])
     }
 
+    @Test func binaryParametersOfCommonTypesBecomeText() {
+        var session = Self.session()
+        _ = session.handle(.parse(Parse(name: "", query: "select $1, $2, $3", parameterTypes: [21, 20, 16])))
+        let bind = Bind(
+            parameterFormats: [.binary],
+            parameters: [
+                ByteBuffer(bytes: [0, 2]), ByteBuffer(bytes: [255, 255, 255, 255, 255, 255, 255, 254]),
+                ByteBuffer(bytes: [1]),
+            ]
+        )
+        _ = session.handle(.bind(bind))
+        #expect(
+            session.handle(.execute(Execute())).first
+                == .dataRow(DataRow(columns: [Self.text("select '2', '-2', 't'")])))
+    }
+
     @Test func extendedErrorsSkipUntilSync() {
         var session = Self.session()
         let replies = session.handle(.bind(Bind(statement: "missing")))

@@ -98,7 +98,12 @@ public struct QuerySession: Sendable {
             guard let statement = statements[bind.statement] else {
                 throw .undefined(kind: "prepared statement", name: bind.statement)
             }
-            let parameters = bind.parameters.map { $0.map { RenderedValue.text(of: $0) } }
+            let parameters = bind.parameters.enumerated().map { index, value in
+                value.map {
+                    ParameterText.text(
+                        of: $0, format: bind.parameterFormat(at: index), type: statement.parameterType(at: index))
+                }
+            }
             portals[bind.portal] = Portal(
                 statement: statement, parameters: parameters, resultFormats: bind.resultFormats)
             return [.bindComplete]
