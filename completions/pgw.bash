@@ -173,13 +173,13 @@ _pgw() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    decode|help)
+    decode|certs|help)
         # Offer subcommand argument completions
         "_pgw_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'decode help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'decode certs help' -- "${cur}"))
         ;;
     esac
 }
@@ -204,6 +204,92 @@ _pgw_decode() {
         return
         ;;
     '--max-message-length')
+        return
+        ;;
+    esac
+}
+
+_pgw_certs() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __pgw_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    md5|scram|verify-password)
+        # Offer subcommand argument completions
+        "_pgw_certs_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'md5 scram verify-password' -- "${cur}"))
+        ;;
+    esac
+}
+
+_pgw_certs_md5() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--user --password --salt)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--user')
+        return
+        ;;
+    '--password')
+        return
+        ;;
+    '--salt')
+        return
+        ;;
+    esac
+}
+
+_pgw_certs_scram() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--password --iterations --salt)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--password')
+        return
+        ;;
+    '--iterations')
+        return
+        ;;
+    '--salt')
+        return
+        ;;
+    esac
+}
+
+_pgw_certs_verify-password() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--verifier --password --user)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--verifier')
+        return
+        ;;
+    '--password')
+        return
+        ;;
+    '--user')
         return
         ;;
     esac

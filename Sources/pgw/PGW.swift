@@ -11,6 +11,6 @@ struct PGW: ParsableCommand {
             help: run 'pgw help <subcommand>'.
             """,
         version: "0.1.0",
-        subcommands: [DecodeCommand.self]
+        subcommands: [DecodeCommand.self, CertsCommand.self]
     )
 }

@@ -1,0 +1,71 @@
+import PostgresGateway
+import Testing
+
+/// Runs the built `pgw certs` subcommands.
+struct CertsCommandTests {
+    @Test func md5PrintsTheStoredHash() async throws {
+        let outcome = try await PGWExecutable.run(["certs", "md5", "--user", "postgres", "--password", "postgres"])
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.standardOutput == MD5PasswordTests.postgresHash + "\n")
+    }
+
+    @Test func md5WithSaltPrintsTheClientResponse() async throws {
+        let outcome = try await PGWExecutable.run(
+            ["certs", "md5", "--user", "postgres", "--salt", "2a3b4c5d"], standardInput: "postgres\n")
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.standardOutput == MD5PasswordTests.postgresResponse + "\n")
+    }
+
+    @Test(arguments: ["2a3b4c", "2a3b4c5d6e", "+a3b4c5d", "zz3b4c5d"])
+    func md5RejectsASaltThatIsNotFourBytesOfHex(salt: String) async throws {
+        let outcome = try await PGWExecutable.run(
+            ["certs", "md5", "--user", "postgres", "--password", "postgres", "--salt", salt])
+        #expect(outcome.status == 64, "\(outcome)")
+        #expect(outcome.standardError.contains("--salt"))
+    }
+
+    @Test func scramPrintsTheVerifierForAGivenSalt() async throws {
+        let outcome = try await PGWExecutable.run(
+            ["certs", "scram", "--password", "pencil", "--salt", RFC7677Vector.saltBase64, "--iterations", "4096"])
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.standardOutput == RFC7677Vector.verifier + "\n")
+    }
+
+    @Test func scramReadsThePasswordFromStandardInputAndMakesARandomSalt() async throws {
+        let outcome = try await PGWExecutable.run(["certs", "scram"], standardInput: "pencil\n")
+        #expect(outcome.succeeded, "\(outcome)")
+        let verifier = try SCRAMVerifier(parsing: String(outcome.standardOutput.dropLast()))
+        #expect(verifier.iterations == 4096)
+        #expect(verifier.salt.count == 16)
+        #expect(verifier.verify(password: "pencil"))
+    }
+
+    @Test(arguments: [
+        ("pencil\n", 0, "match"), ("pencil\r\n", 0, "match"), ("pencil", 0, "match"), ("pen\n", 1, "mismatch"),
+    ])
+    func verifyPasswordReportsMatchOrMismatch(input: String, status: Int32, verdict: String) async throws {
+        let outcome = try await PGWExecutable.run(
+            ["certs", "verify-password", "--verifier", RFC7677Vector.verifier], standardInput: input)
+        #expect(outcome.status == status, "\(outcome)")
+        #expect(outcome.standardOutput == verdict + "\n")
+    }
+
+    @Test func verifyPasswordChecksMD5HashesWithTheUser() async throws {
+        let arguments = ["certs", "verify-password", "--verifier", MD5PasswordTests.postgresHash, "--user"]
+        let match = try await PGWExecutable.run(arguments + ["postgres"], standardInput: "postgres\n")
+        #expect(match.status == 0 && match.standardOutput == "match\n", "\(match)")
+        let mismatch = try await PGWExecutable.run(arguments + ["alice"], standardInput: "postgres\n")
+        #expect(mismatch.status == 1 && mismatch.standardOutput == "mismatch\n", "\(mismatch)")
+    }
+
+    @Test(arguments: [
+        ["--verifier", MD5PasswordTests.postgresHash],
+        ["--verifier", "SCRAM-SHA-256$4096:abc", "--password", "pencil"],
+        ["--verifier", RFC7677Vector.verifier],
+    ])
+    func verifyPasswordRejectsUnusableInputWithUsageStatus(arguments: [String]) async throws {
+        let outcome = try await PGWExecutable.run(["certs", "verify-password"] + arguments, standardInput: "")
+        #expect(outcome.status == 64, "\(outcome)")
+        #expect(outcome.standardOutput.isEmpty)
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Finds a TCP port on 127.0.0.1 that nothing is listening on right now.
+enum FreeLoopbackPort {
+    /// Binds an ephemeral port, reads its number and releases it.
+    static func find() throws -> Int {
+        #if canImport(Glibc)
+            let socketType = Int32(SOCK_STREAM.rawValue)
+        #else
+            let socketType = SOCK_STREAM
+        #endif
+        let descriptor = socket(AF_INET, socketType, 0)
+        guard descriptor >= 0 else {
+            throw TestSupportError.missingPrerequisite("a TCP socket (errno \(errno))")
+        }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0
+                    && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else {
+            throw TestSupportError.missingPrerequisite("a free port on 127.0.0.1 (errno \(errno))")
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

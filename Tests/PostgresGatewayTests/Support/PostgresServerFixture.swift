@@ -1,0 +1,207 @@
+import Foundation
+
+/// A disposable PostgreSQL cluster in a temporary directory, listening on a free loopback port.
+///
+/// Local (Unix socket) connections are trusted, so ``superuser`` needs no password; TCP connections follow the
+/// `pg_hba.conf` rules given to ``start(hostBasedAuthentication:)``, then trust. A watchdog process stops the
+/// server and removes the directory if the test process dies without calling ``stop()``.
+struct PostgresServerFixture: Sendable {
+    /// The superuser that connects over the Unix socket without a password.
+    static let superuser = "postgres"
+
+    let installation: PostgresInstallation
+    /// The temporary directory holding the data directory, the log and the Unix socket.
+    let directory: URL
+    /// The TCP port on 127.0.0.1.
+    let port: Int
+    private let watchdogProcessID: Int32
+
+    private var dataDirectory: URL { directory.appending(path: "data", directoryHint: .isDirectory) }
+    private var logFile: URL { directory.appending(path: "server.log") }
+
+    /// Initializes, configures and starts a new cluster whose TCP connections follow `rules`
+    /// (`pg_hba.conf` lines such as `host all alice 127.0.0.1/32 scram-sha-256`) before trust.
+    static func start(hostBasedAuthentication rules: [String]) async throws -> PostgresServerFixture {
+        let installation = PostgresInstallation()
+        for program in ["initdb", "pg_ctl", "postgres", "pg_isready", "psql"] {
+            _ = try installation.executable(program)
+        }
+        if geteuid() == 0 {
+            _ = try PostgresInstallation.executableOnPath("runuser")
+            guard getpwnam("postgres") != nil else {
+                throw TestSupportError.missingPrerequisite(
+                    "a 'postgres' system user to run the server as (PostgreSQL refuses to run as root)")
+            }
+        }
+
+        let directory = URL(filePath: "/tmp", directoryHint: .isDirectory)
+            .appending(path: "pgw-gateway-\(UUID().uuidString)", directoryHint: .isDirectory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        do {
+            try giveToPostgresUser(directory)
+            let dataDirectory = directory.appending(path: "data", directoryHint: .isDirectory)
+            try await SubprocessCommand(
+                try installation.executable("initdb"),
+                [
+                    "-D", dataDirectory.path, "--auth=trust", "-U", superuser, "--encoding=UTF8",
+                    "--locale=C", "--no-sync",
+                ],
+                timeout: .seconds(120)
+            ).asPostgresUserIfRoot().runExpectingSuccess("initdb")
+            let lines = ["local all all trust"] + rules + ["host all all 127.0.0.1/32 trust"]
+            try (lines.joined(separator: "\n") + "\n")
+                .write(to: dataDirectory.appending(path: "pg_hba.conf"), atomically: false, encoding: .utf8)
+
+            var lastFailure: (any Error)?
+            for _ in 0..<3 {
+                let port = try FreeLoopbackPort.find()
+                try appendServerSettings(into: dataDirectory, port: port, socketDirectory: directory)
+                let watchdog = try startWatchdog(directory: directory, installation: installation)
+                let server = PostgresServerFixture(
+                    installation: installation, directory: directory, port: port, watchdogProcessID: watchdog)
+                do {
+                    try await server.startServer()
+                    return server
+                } catch {
+                    lastFailure = error
+                    await server.stopServer()
+                    kill(watchdog, SIGTERM)
+                }
+            }
+            throw lastFailure ?? TestSupportError.setupFailed("PostgreSQL did not start")
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    /// Stops the server immediately and deletes its directory.
+    func stop() async {
+        await stopServer()
+        kill(watchdogProcessID, SIGTERM)
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Runs SQL as the superuser over the Unix socket and returns psql's unaligned, tuples-only output.
+    @discardableResult
+    func runAdministrativeSQL(_ sql: String) async throws -> String {
+        try await SubprocessCommand(
+            try installation.executable("psql"),
+            [
+                "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", String(port),
+                "-U", Self.superuser, "-d", "postgres", "-c", sql,
+            ],
+            environment: ProcessInfo.processInfo.environment.merging(["PGCLIENTENCODING": "UTF8"]) { $1 },
+            timeout: .seconds(60)
+        ).runExpectingSuccess("psql -c \(sql)").standardOutput
+    }
+
+    /// Runs `sql` with psql connected over TCP as `role` with `password` (never prompting), and reports how
+    /// psql ended: status 2 and "password authentication failed" on standard error for a wrong password.
+    func runSQL(_ sql: String, as role: String, password: String) async throws -> ProcessOutcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = password
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGCONNECT_TIMEOUT"] = "20"
+        return try await SubprocessCommand(
+            try installation.executable("psql"),
+            [
+                "-X", "-w", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", String(port), "-U", role, "-d", "postgres",
+                "-c", sql,
+            ],
+            environment: environment,
+            timeout: .seconds(60)
+        ).run()
+    }
+
+    /// Runs `postgres` directly and waits until it accepts connections.
+    ///
+    /// `pg_ctl start` is avoided on purpose: Foundation's `Process` notices that a child exited
+    /// only when every inheritor of a private socket has closed it, and the daemonized server
+    /// would keep it open for good.
+    private func startServer() async throws {
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let logHandle = try FileHandle(forWritingTo: logFile)
+        defer { try? logHandle.close() }
+        let command = try SubprocessCommand(try installation.executable("postgres"), ["-D", dataDirectory.path])
+            .asPostgresUserIfRoot()
+        let process = Process()
+        process.executableURL = command.executable
+        process.arguments = command.arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = logHandle
+        process.standardError = logHandle
+        try process.run()
+
+        let readiness = SubprocessCommand(
+            try installation.executable("pg_isready"),
+            ["-q", "-h", "127.0.0.1", "-p", String(port), "-U", Self.superuser, "-t", "1"],
+            timeout: .seconds(10))
+        let clock = ContinuousClock()
+        let deadline = clock.now + .seconds(60)
+        while try await !readiness.run().succeeded {
+            let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            if log.contains("FATAL") || clock.now > deadline {
+                throw TestSupportError.setupFailed("postgres did not start accepting connections. Server log:\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private func stopServer() async {
+        guard let pgCtl = try? installation.executable("pg_ctl"),
+            let command = try? SubprocessCommand(
+                pgCtl, ["-D", dataDirectory.path, "-m", "immediate", "-w", "stop"], timeout: .seconds(30)
+            ).asPostgresUserIfRoot()
+        else { return }
+        _ = try? await command.run()
+    }
+
+    private static func appendServerSettings(into dataDirectory: URL, port: Int, socketDirectory: URL) throws {
+        let settings = """
+
+            # pgw gateway tests
+            listen_addresses = '127.0.0.1'
+            port = \(port)
+            unix_socket_directories = '\(socketDirectory.path)'
+            ssl = off
+            fsync = off
+            synchronous_commit = off
+            full_page_writes = off
+            max_connections = 50
+
+            """
+        let handle = try FileHandle(forWritingTo: dataDirectory.appending(path: "postgresql.conf"))
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(settings.utf8))
+    }
+
+    private static func giveToPostgresUser(_ directory: URL) throws {
+        guard geteuid() == 0, let user = getpwnam("postgres") else { return }
+        guard chown(directory.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
+            throw TestSupportError.missingPrerequisite(
+                "permission to chown \(directory.path) to postgres (errno \(errno))")
+        }
+    }
+
+    /// Starts a shell loop that stops the server and deletes `directory` once this process has gone.
+    private static func startWatchdog(directory: URL, installation: PostgresInstallation) throws -> Int32 {
+        let pgCtl = try installation.executable("pg_ctl").path
+        let data = directory.appending(path: "data").path
+        let runAs = geteuid() == 0 ? "runuser -u postgres -- " : ""
+        let script = """
+            while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+            if [ -d '\(data)' ]; then \(runAs)'\(pgCtl)' -D '\(data)' -m immediate stop >/dev/null 2>&1; fi
+            rm -rf '\(directory.path)'
+            """
+        let process = Process()
+        process.executableURL = URL(filePath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process.processIdentifier
+    }
+}

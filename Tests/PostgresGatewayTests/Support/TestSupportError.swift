@@ -1,0 +1,20 @@
+/// Why a test could not do its work, phrased so the failure message says what to fix.
+enum TestSupportError: Error, CustomStringConvertible {
+    /// Something the test needs is not installed or not reachable.
+    case missingPrerequisite(String)
+    /// A setup or client command did not succeed.
+    case commandFailed(String, ProcessOutcome)
+    /// The test environment could not be set up.
+    case setupFailed(String)
+
+    var description: String {
+        switch self {
+        case .missingPrerequisite(let what):
+            "Missing prerequisite: \(what)"
+        case .commandFailed(let what, let outcome):
+            "\(what) failed: \(outcome)"
+        case .setupFailed(let what):
+            "Setup failed: \(what)"
+        }
+    }
+}
