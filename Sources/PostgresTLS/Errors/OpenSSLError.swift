@@ -1,5 +1,11 @@
 import COpenSSL
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// An error reported by OpenSSL, with the reasons from its error queue.
 public struct OpenSSLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What pgw was doing when OpenSSL failed, such as `"loading the certificate chain"`.
@@ -7,6 +13,7 @@ public struct OpenSSLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// OpenSSL's reason strings, oldest first (for example `"certificate verify failed"`).
     public var reasons: [String]
 
+    /// Creates an error for `operation` with the given reasons.
     public init(operation: String, reasons: [String]) {
         self.operation = operation
         self.reasons = reasons
@@ -18,6 +25,8 @@ public struct OpenSSLError: Error, Sendable, Hashable, CustomStringConvertible {
         while case let code = ERR_get_error(), code != 0 {
             if let reason = ERR_reason_error_string(code) {
                 reasons.append(String(cString: reason))
+            } else if code & systemErrorFlag != 0 {
+                reasons.append(String(cString: strerror(Int32(code & ~systemErrorFlag))))
             } else {
                 reasons.append("error 0x" + String(code, radix: 16))
             }
@@ -25,7 +34,11 @@ public struct OpenSSLError: Error, Sendable, Hashable, CustomStringConvertible {
         return OpenSSLError(operation: operation, reasons: reasons)
     }
 
+    /// The operation followed by OpenSSL's reasons.
     public var description: String {
         reasons.isEmpty ? "\(operation) failed" : "\(operation) failed: \(reasons.joined(separator: "; "))"
     }
 }
+
+/// OpenSSL 3's `ERR_SYSTEM_FLAG`: set on error codes that carry an `errno` value, which have no reason string.
+private let systemErrorFlag: UInt = 0x8000_0000

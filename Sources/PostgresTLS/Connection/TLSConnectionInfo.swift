@@ -1,0 +1,37 @@
+/// What a TLS handshake settled, for logging, authentication and channel binding.
+public struct TLSConnectionInfo: Sendable, Hashable {
+    /// The server name the client sent (SNI), on either side; `nil` when it sent none.
+    public var serverName: String?
+    /// The protocol version, for example `TLSv1.3`.
+    public var protocolVersion: String
+    /// The cipher suite, for example `TLS_AES_256_GCM_SHA384`.
+    public var cipher: String
+    /// The ALPN protocol agreed on, for example `postgresql`; `nil` when none was.
+    public var alpnProtocol: String?
+    /// The peer's certificate: the client's on a server (when it sent one), the server's on a client.
+    public var peerCertificate: TLSCertificateInfo?
+    /// The chain the peer sent, leaf first.
+    public var peerCertificateChain: [TLSCertificateInfo]
+    /// The `tls-server-end-point` channel binding (RFC 5929) of the server's certificate, for
+    /// SCRAM-SHA-256-PLUS; `nil` when the certificate's signature names no digest.
+    public var tlsServerEndPoint: [UInt8]?
+
+    /// Creates connection facts; the handler fills these in after each handshake.
+    public init(
+        serverName: String?,
+        protocolVersion: String,
+        cipher: String,
+        alpnProtocol: String?,
+        peerCertificate: TLSCertificateInfo?,
+        peerCertificateChain: [TLSCertificateInfo],
+        tlsServerEndPoint: [UInt8]?
+    ) {
+        self.serverName = serverName
+        self.protocolVersion = protocolVersion
+        self.cipher = cipher
+        self.alpnProtocol = alpnProtocol
+        self.peerCertificate = peerCertificate
+        self.peerCertificateChain = peerCertificateChain
+        self.tlsServerEndPoint = tlsServerEndPoint
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A program to run as a subprocess with a time limit, capturing what it prints.
+struct SubprocessCommand: Sendable {
+    var executable: URL
+    var arguments: [String]
+    /// The complete environment of the subprocess; `nil` inherits this process's environment.
+    var environment: [String: String]?
+    var workingDirectory: URL?
+    /// How long the subprocess may run before it is sent SIGTERM (and SIGKILL shortly after).
+    var timeout: Duration
+
+    init(
+        _ executable: URL,
+        _ arguments: [String],
+        environment: [String: String]? = nil,
+        workingDirectory: URL? = nil,
+        timeout: Duration = .seconds(60)
+    ) {
+        self.executable = executable
+        self.arguments = arguments
+        self.environment = environment
+        self.workingDirectory = workingDirectory
+        self.timeout = timeout
+    }
+
+    /// This command run as the `postgres` system user when the current process is root,
+    /// because PostgreSQL's server programs refuse to run as root.
+    func asPostgresUserIfRoot() throws -> SubprocessCommand {
+        guard geteuid() == 0 else { return self }
+        var command = self
+        command.executable = try PostgresInstallation.executableOnPath("runuser")
+        command.arguments = ["-u", "postgres", "--", executable.path] + arguments
+        return command
+    }
+
+    var commandLine: String {
+        ([executable.path] + arguments).joined(separator: " ")
+    }
+
+    /// Runs the command to completion (or until its time limit) and reports how it ended.
+    func run() async throws -> ProcessOutcome {
+        let outputDirectory = FileManager.default.temporaryDirectory
+            .appending(path: "pgw-process-\(UUID().uuidString)", directoryHint: .isDirectory)
+        try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: outputDirectory) }
+        let outputURL = outputDirectory.appending(path: "stdout")
+        let errorURL = outputDirectory.appending(path: "stderr")
+        _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+        let outputHandle = try FileHandle(forWritingTo: outputURL)
+        let errorHandle = try FileHandle(forWritingTo: errorURL)
+        defer {
+            try? outputHandle.close()
+            try? errorHandle.close()
+        }
+
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let environment {
+            process.environment = environment
+        }
+        if let workingDirectory {
+            process.currentDirectoryURL = workingDirectory
+        }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = outputHandle
+        process.standardError = errorHandle
+
+        let (terminations, continuation) = AsyncStream<(Int32, Bool)>.makeStream()
+        process.terminationHandler = { process in
+            continuation.yield((process.terminationStatus, process.terminationReason == .uncaughtSignal))
+            continuation.finish()
+        }
+        do {
+            try process.run()
+        } catch {
+            throw TLSTestError.missingPrerequisite("could not launch \(executable.path): \(error)")
+        }
+
+        let processID = process.processIdentifier
+        let timeout = timeout
+        let watchdog = Task<Bool, Never> {
+            do { try await Task.sleep(for: timeout) } catch { return false }
+            kill(processID, SIGTERM)
+            do { try await Task.sleep(for: .seconds(3)) } catch { return true }
+            kill(processID, SIGKILL)
+            return true
+        }
+        var termination: (status: Int32, bySignal: Bool) = (-1, true)
+        for await ending in terminations {
+            termination = ending
+        }
+        watchdog.cancel()
+        let timedOut = await watchdog.value
+
+        return ProcessOutcome(
+            commandLine: commandLine,
+            status: termination.status,
+            terminatedBySignal: termination.bySignal,
+            timedOut: timedOut,
+            standardOutput: (try? String(contentsOf: outputURL, encoding: .utf8)) ?? "",
+            standardError: (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
+        )
+    }
+
+    /// Runs the command and throws unless it exits with status 0.
+    @discardableResult
+    func runExpectingSuccess(_ what: String) async throws -> ProcessOutcome {
+        let outcome = try await run()
+        guard outcome.succeeded else {
+            throw TLSTestError.commandFailed(what, outcome)
+        }
+        return outcome
+    }
+}
