@@ -13,6 +13,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,7 +40,14 @@ let package = Package(
         ),
         .target(
             name: "PostgresGateway",
-            dependencies: ["PostgresWire", "PostgresTLS", "COpenSSL", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "PostgresWire",
+                "PostgresTLS",
+                "COpenSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "pgw",
@@ -47,8 +56,42 @@ let package = Package(
                 "PostgresGateway",
                 "PostgresTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            path: "Sources/Examples/CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .executableTarget(
+            name: "EchoServerExample",
+            dependencies: ["PostgresGateway"],
+            path: "Sources/Examples/EchoServer"
+        ),
+        .executableTarget(
+            name: "SNIProxyExample",
+            dependencies: [
+                "PostgresGateway",
+                "PostgresTLS",
+                "PostgresWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Sources/Examples/SNIProxy"
+        ),
+        .executableTarget(
+            name: "SQLiteServerExample",
+            dependencies: [
+                "CSQLite",
+                "PostgresGateway",
+                "PostgresWire",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Sources/Examples/SQLiteServer"
         ),
         .testTarget(
             name: "PostgresWireTests",
@@ -65,7 +108,13 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresGatewayTests",
-            dependencies: ["PostgresGateway", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "PostgresGateway",
+                "PostgresTLS",
+                "PostgresWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "CaptureTests",

@@ -173,13 +173,13 @@ _pgw() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    decode|certs|help)
+    decode|serve|certs|help)
         # Offer subcommand argument completions
         "_pgw_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'decode certs help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'decode serve certs help' -- "${cur}"))
         ;;
     esac
 }
@@ -204,6 +204,46 @@ _pgw_decode() {
         return
         ;;
     '--max-message-length')
+        return
+        ;;
+    esac
+}
+
+_pgw_serve() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=(--user)
+    non_repeating_options=(--host --port --auth --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--host')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--auth')
+        __pgw_add_completions -W 'trust'$'\n''password'$'\n''md5'$'\n''scram-sha-256'$'\n''cert'
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--tls-cert')
+        return
+        ;;
+    '--tls-key')
+        return
+        ;;
+    '--tls-key-passphrase-file')
+        return
+        ;;
+    '--tls-ca')
+        return
+        ;;
+    '--server-version')
         return
         ;;
     esac

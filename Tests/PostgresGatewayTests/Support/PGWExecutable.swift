@@ -9,7 +9,8 @@ enum PGWExecutable {
         ).run()
     }
 
-    private static func url() throws -> URL {
+    /// Where the built `pgw` is.
+    static func url() throws -> URL {
         let bundles = [Bundle.main.executableURL, Bundle.main.bundleURL] + Bundle.allBundles.map(\.bundleURL)
         let directories = bundles.compactMap { $0 }.filter { $0.pathExtension == "xctest" }
             .map { $0.deletingLastPathComponent() }

@@ -1,0 +1,6 @@
+#ifndef PGW_CSQLITE_SHIM_H
+#define PGW_CSQLITE_SHIM_H
+#include <sqlite3.h>
+/* SQLITE_TRANSIENT is a function-pointer macro Swift cannot import. */
+static inline sqlite3_destructor_type pgw_sqlite_transient(void) { return SQLITE_TRANSIENT; }
+#endif

@@ -1,0 +1,44 @@
+import NIOCore
+import PostgresWire
+
+/// Callbacks through which a program controls a ``PostgresConnection``. Every hook is optional and may be asynchronous;
+/// while one runs, the connection reads no further client messages.
+public struct PostgresConnectionHooks: Sendable {
+    /// After the TLS handshake, before the StartupMessage: the place to open upstream connections.
+    public var onTLSUpgrade: (@Sendable (PostgresConnection) async throws -> Void)?
+    /// After the StartupMessage. Return `true` to take the connection over: authentication is skipped and every
+    /// further message goes to ``onMessage`` (the connection does not count as authenticated).
+    public var onStartup: (@Sendable (PostgresConnection) async throws -> Bool)?
+    /// Checks cleartext, md5 and certificate credentials. Without this hook, passwords are rejected and
+    /// verified certificates whose CN equals the user are accepted.
+    public var validateCredentials: (@Sendable (Credentials, PostgresConnection) async throws -> Bool)?
+    /// Supplies the stored SCRAM-SHA-256 verifier (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`) for a
+    /// user, or `nil` if there is no such user. Required for ``AuthenticationMode/scramSHA256``.
+    public var scramVerifier: (@Sendable (_ user: String, PostgresConnection) async throws -> String?)?
+    /// After AuthenticationOk through ReadyForQuery were sent.
+    public var onAuthenticated: (@Sendable (PostgresConnection) async throws -> Void)?
+    /// Every message from the client once authenticated, with its raw bytes. Return `true` if handled; otherwise pgw
+    /// answers it (Terminate closes; anything else gets a `0A000` error, plus ReadyForQuery after Query and Sync).
+    public var onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresConnection) async throws -> Bool)?
+    /// A CancelRequest arrived on this (new) connection. pgw sends no reply and closes it.
+    public var onCancelRequest: (@Sendable (CancelRequest) async -> Void)?
+
+    /// Creates hooks; leave out the ones you don't need.
+    public init(
+        onTLSUpgrade: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        onStartup: (@Sendable (PostgresConnection) async throws -> Bool)? = nil,
+        validateCredentials: (@Sendable (Credentials, PostgresConnection) async throws -> Bool)? = nil,
+        scramVerifier: (@Sendable (_ user: String, PostgresConnection) async throws -> String?)? = nil,
+        onAuthenticated: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
+        onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresConnection) async throws -> Bool)? = nil,
+        onCancelRequest: (@Sendable (CancelRequest) async -> Void)? = nil
+    ) {
+        self.onTLSUpgrade = onTLSUpgrade
+        self.onStartup = onStartup
+        self.validateCredentials = validateCredentials
+        self.scramVerifier = scramVerifier
+        self.onAuthenticated = onAuthenticated
+        self.onMessage = onMessage
+        self.onCancelRequest = onCancelRequest
+    }
+}

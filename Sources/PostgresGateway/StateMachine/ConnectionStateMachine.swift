@@ -1,0 +1,340 @@
+import NIOCore
+import PostgresWire
+
+/// The server side of the protocol's connection lifecycle as a pure state machine.
+///
+/// Events go in (decoded client messages, TLS and hook results, timeouts); actions come out. It does no
+/// I/O, so every path is tested without sockets; ``GatewayChannelHandler`` drives it on a NIO channel.
+struct ConnectionStateMachine {
+    /// What the machine needs to know about the server.
+    struct Configuration {
+        var authenticationMode: AuthenticationMode
+        /// Whether TLS is configured; it is then required.
+        var isTLSConfigured: Bool
+        /// The ParameterStatus values reported after authentication, before the client's own.
+        var serverParameters: [(name: String, value: String)]
+    }
+
+    /// What the driver must do next.
+    enum Action: Equatable {
+        /// Nothing; read on.
+        case none
+        /// Send these messages and read on.
+        case send([BackendMessage])
+        /// Send `S` and start the TLS handshake on the bytes that follow.
+        case acceptTLS
+        /// Start the TLS handshake on the bytes already received (direct TLS).
+        case startDirectTLS
+        /// Send these messages (the protocol negotiation, if any), then run the `onStartup` hook.
+        case runStartupHook(send: [BackendMessage])
+        /// Ask the `validateCredentials` hook.
+        case validateCredentials(Credentials)
+        /// Ask the SCRAM verifier hook for `user`'s stored verifier.
+        case fetchSCRAMVerifier(user: String)
+        /// Send these messages (AuthenticationOk through ReadyForQuery), then run the `onAuthenticated` hook.
+        case authenticated(send: [BackendMessage])
+        /// Hand the client's message to the `onMessage` hook and the message stream.
+        case deliver(FrontendMessage)
+        /// Run the cancel hook, then close without a reply.
+        case cancel(CancelRequest)
+        /// Send the error, then close.
+        case closeWithError(DiagnosticMessage)
+        /// Close without a reply.
+        case close
+    }
+
+    private enum State {
+        case awaitingStartup(secured: Bool)
+        case tlsHandshake
+        case runningStartupHook
+        case awaitingPassword(salt: [UInt8]?)
+        case awaitingSASLInitialResponse(mechanisms: [String])
+        case fetchingVerifier(clientFirst: [UInt8], mechanism: String)
+        case awaitingSASLResponse(SCRAMServerExchange)
+        case validatingCredentials(Credentials)
+        case ready
+        /// The `onStartup` hook took the connection over: every message goes to `onMessage`.
+        case handledByHook
+        case closed
+    }
+
+    private let configuration: Configuration
+    private var state: State = .awaitingStartup(secured: false)
+    private var random: any RandomNumberGenerator
+    /// The snapshot hooks see.
+    private(set) var connectionState = ConnectionState()
+
+    init(configuration: Configuration, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+        self.configuration = configuration
+        self.random = random
+    }
+
+    // MARK: Events
+
+    /// A complete message from the client. `hasUnprocessedBytes` tells whether more bytes follow it already.
+    mutating func messageReceived(_ message: FrontendMessage, hasUnprocessedBytes: Bool) -> Action {
+        switch (state, message) {
+        case (.awaitingStartup(let secured), .sslRequest):
+            guard !secured else { return fail(.protocolViolation, "SSLRequest received on an encrypted connection") }
+            guard configuration.isTLSConfigured else { return .send([.sslResponse(accepted: false)]) }
+            // CVE-2021-23222: bytes sent before the handshake were not encrypted and may have been injected.
+            guard !hasUnprocessedBytes else {
+                return fail(.protocolViolation, "received unencrypted data after SSL request")
+            }
+            state = .tlsHandshake
+            return .acceptTLS
+        case (.awaitingStartup, .gssENCRequest):
+            return .send([.gssENCResponse(accepted: false)])
+        case (.awaitingStartup, .cancelRequest(let request)):
+            state = .closed
+            return .cancel(request)
+        case (.awaitingStartup(let secured), .startup(let startup)):
+            return startupReceived(startup, secured: secured)
+        case (.awaitingPassword(let salt), .password(let password)):
+            return passwordReceived(password.password, salt: salt)
+        case (.awaitingSASLInitialResponse(let mechanisms), .saslInitialResponse(let response)):
+            guard mechanisms.contains(response.mechanism) else {
+                return fail(.protocolViolation, "client selected an invalid SASL authentication mechanism")
+            }
+            state = .fetchingVerifier(
+                clientFirst: response.data.map { Array($0.readableBytesView) } ?? [], mechanism: response.mechanism)
+            return .fetchSCRAMVerifier(user: connectionState.clientInfo?.user ?? "")
+        case (.awaitingSASLResponse(var exchange), .saslResponse(let response)):
+            do {
+                let serverFinal = try exchange.receiveClientFinal(Array(response.data.readableBytesView))
+                return authenticate(first: [.authentication(.saslFinal(data: ByteBuffer(bytes: serverFinal)))])
+            } catch {
+                return failAuthentication()
+            }
+        case (.ready, .terminate), (.handledByHook, .terminate):
+            state = .closed
+            return .close
+        case (.ready, _), (.handledByHook, _):
+            return .deliver(message)
+        case (.closed, _):
+            return .none
+        case (.awaitingStartup, _):
+            return fail(.protocolViolation, "expected a startup message, got \(message.typeName)")
+        case (.awaitingPassword, _), (.awaitingSASLInitialResponse, _), (.awaitingSASLResponse, _):
+            if message == .terminate {
+                state = .closed
+                return .close
+            }
+            return fail(.protocolViolation, "expected an authentication response, got \(message.typeName)")
+        case (.tlsHandshake, _), (.runningStartupHook, _), (.fetchingVerifier, _), (.validatingCredentials, _):
+            return fail(.protocolViolation, "unexpected \(message.typeName) while the server is busy")
+        }
+    }
+
+    /// The client's first bytes are a TLS ClientHello (PostgreSQL 17's `sslnegotiation=direct`).
+    mutating func directTLSReceived() -> Action {
+        guard case .awaitingStartup(secured: false) = state, configuration.isTLSConfigured else {
+            return fail(.protocolViolation, "unexpected TLS handshake")
+        }
+        state = .tlsHandshake
+        return .startDirectTLS
+    }
+
+    /// The TLS handshake finished.
+    mutating func tlsHandshakeCompleted(_ info: TLSSessionInfo) -> Action {
+        guard case .tlsHandshake = state else { return .none }
+        connectionState.tlsInfo = info
+        state = .awaitingStartup(secured: true)
+        return .none
+    }
+
+    /// The client's bytes are not valid protocol.
+    mutating func decodingFailed(_ error: WireDecodingError) -> Action {
+        if case .tlsHandshake = state { return closeQuietly() }
+        switch error.reason {
+        case .messageTooLong where error.messageType == nil, .invalidMessageLength where error.messageType == nil,
+            .negativeLength where error.messageType == nil:
+            return fail(.protocolViolation, "invalid length of startup packet")
+        case .invalidValue(field: "protocol version", let value):
+            let version = ProtocolVersion(rawValue: UInt32(truncatingIfNeeded: value))
+            return fail(.featureNotSupported, "unsupported frontend protocol \(version): server supports 3.0 to 3.2")
+        default:
+            return fail(.protocolViolation, "invalid message format: \(error)")
+        }
+    }
+
+    /// The `onStartup` hook returned; `handled` means it took the connection over.
+    mutating func startupHookCompleted(handled: Bool) -> Action {
+        guard case .runningStartupHook = state else { return .none }
+        if handled {
+            state = .handledByHook
+            return .none
+        }
+        return beginAuthentication()
+    }
+
+    /// The `validateCredentials` hook answered.
+    mutating func credentialsValidated(_ valid: Bool) -> Action {
+        guard case .validatingCredentials(let credentials) = state else { return .none }
+        guard valid else {
+            if case .certificate = credentials { return failCertificate() }
+            return failAuthentication()
+        }
+        return authenticate(first: [])
+    }
+
+    /// The SCRAM verifier hook answered; `nil` means no such user.
+    mutating func scramVerifierFetched(_ verifier: SCRAMVerifier?) -> Action {
+        guard case .fetchingVerifier(let clientFirst, let mechanism) = state else { return .none }
+        // Like PostgreSQL, an unknown user gets a made-up verifier, so the exchange fails only at the end.
+        var exchange = SCRAMServerExchange(
+            verifier: verifier ?? SCRAMVerifier.make(password: String(random.next(), radix: 36)),
+            channelBinding: channelBinding
+        )
+        do {
+            let serverFirst = try exchange.receiveClientFirst(clientFirst, mechanism: mechanism)
+            state = .awaitingSASLResponse(exchange)
+            return .send([.authentication(.saslContinue(data: ByteBuffer(bytes: serverFirst)))])
+        } catch {
+            return fail(.protocolViolation, "malformed SCRAM message: \(error)")
+        }
+    }
+
+    /// The handshake or authentication took too long.
+    mutating func timeoutFired() -> Action {
+        switch state {
+        case .ready, .handledByHook, .closed: return .none
+        case .tlsHandshake: return closeQuietly()
+        default: return fail(.queryCanceled, "canceling authentication due to timeout")
+        }
+    }
+
+    /// The connection closed.
+    mutating func closed() {
+        state = .closed
+    }
+
+    // MARK: Steps
+
+    /// The TLS channel binding data, when the connection uses TLS.
+    private var channelBinding: [UInt8]? {
+        guard let endPoint = connectionState.tlsInfo?.tlsServerEndPoint, !endPoint.isEmpty else { return nil }
+        return endPoint
+    }
+
+    private mutating func startupReceived(_ startup: StartupMessage, secured: Bool) -> Action {
+        let requested = startup.protocolVersion
+        guard requested.major == 3 else {
+            return fail(.featureNotSupported, "unsupported frontend protocol \(requested): server supports 3.0 to 3.2")
+        }
+        var preface: [BackendMessage] = []
+        // PostgreSQL 18: 3.1 is reserved and served as 3.0; newer minors and every `_pq_.` option are negotiated down.
+        let protocolOptions = startup.parameters.map(\.name).filter { $0.hasPrefix("_pq_.") }
+        let version = requested.minor >= 2 ? ProtocolVersion.v3_2 : ProtocolVersion.v3_0
+        if requested.minor > 2 || requested.minor == 1 || !protocolOptions.isEmpty {
+            preface.append(
+                .negotiateProtocolVersion(
+                    NegotiateProtocolVersion(
+                        newestMinorVersion: UInt32(version.minor), unrecognizedOptions: protocolOptions)
+                )
+            )
+        }
+        let clientInfo = ClientInfo(
+            requestedProtocolVersion: requested,
+            protocolVersion: version,
+            parameters: startup.parameters.filter { !$0.name.hasPrefix("_pq_.") }
+        )
+        guard startup["user"].map({ !$0.isEmpty }) == true else {
+            return fail(.invalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet")
+        }
+        if configuration.isTLSConfigured && !secured {
+            return fail(
+                .invalidAuthorizationSpecification,
+                "TLS encryption is required (connect with sslmode=require or stronger)")
+        }
+        connectionState.hasStarted = true
+        connectionState.clientInfo = clientInfo
+        state = .runningStartupHook
+        return .runStartupHook(send: preface)
+    }
+
+    private mutating func beginAuthentication() -> Action {
+        let user = connectionState.clientInfo?.user ?? ""
+        switch configuration.authenticationMode {
+        case .none:
+            return authenticate(first: [])
+        case .cleartextPassword:
+            state = .awaitingPassword(salt: nil)
+            return .send([.authentication(.cleartextPassword)])
+        case .md5Password:
+            let salt = (0..<4).map { _ in UInt8.random(in: 0...255, using: &random) }
+            state = .awaitingPassword(salt: salt)
+            return .send([.authentication(.md5Password(salt: salt))])
+        case .scramSHA256:
+            var mechanisms = [SCRAMMechanism.scramSHA256.rawValue]
+            if channelBinding != nil {
+                mechanisms.insert(SCRAMMechanism.scramSHA256Plus.rawValue, at: 0)
+            }
+            state = .awaitingSASLInitialResponse(mechanisms: mechanisms)
+            return .send([.authentication(.sasl(mechanisms: mechanisms))])
+        case .certificate:
+            guard let certificate = connectionState.tlsInfo?.clientCertificate else {
+                return fail(.invalidAuthorizationSpecification, "connection requires a valid client certificate")
+            }
+            guard certificate.commonName == user else { return failCertificate() }
+            let credentials = Credentials.certificate(user: user, certificate: certificate)
+            state = .validatingCredentials(credentials)
+            return .validateCredentials(credentials)
+        }
+    }
+
+    private mutating func passwordReceived(_ password: String, salt: [UInt8]?) -> Action {
+        let user = connectionState.clientInfo?.user ?? ""
+        let credentials: Credentials =
+            if let salt {
+                .md5Password(user: user, hash: password, salt: salt)
+            } else {
+                .cleartextPassword(user: user, password: password)
+            }
+        state = .validatingCredentials(credentials)
+        return .validateCredentials(credentials)
+    }
+
+    private mutating func authenticate(first: [BackendMessage]) -> Action {
+        let clientInfo = connectionState.clientInfo!
+        let keyLength = clientInfo.protocolVersion >= .v3_2 ? 32 : 4
+        let keyData = BackendKeyData(
+            processID: Int32.random(in: 1...Int32.max, using: &random),
+            secretKey: (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &random) }
+        )
+        var parameters = configuration.serverParameters
+        let echoed = ["application_name", "client_encoding", "DateStyle", "TimeZone"]
+        for parameter in clientInfo.parameters where echoed.contains(parameter.name) {
+            parameters.removeAll { $0.name == parameter.name }
+            parameters.append((parameter.name, parameter.value))
+        }
+        parameters.append(("session_authorization", clientInfo.user))
+        connectionState.isAuthenticated = true
+        connectionState.backendKeyData = keyData
+        state = .ready
+        return .authenticated(
+            send: first + [.authentication(.ok)]
+                + parameters.map { .parameterStatus(ParameterStatus(name: $0.name, value: $0.value)) }
+                + [.backendKeyData(keyData), .readyForQuery(.idle)]
+        )
+    }
+
+    private mutating func failAuthentication() -> Action {
+        fail(.invalidPassword, "password authentication failed for user \"\(connectionState.clientInfo?.user ?? "")\"")
+    }
+
+    private mutating func failCertificate() -> Action {
+        let user = connectionState.clientInfo?.user ?? ""
+        return fail(.invalidAuthorizationSpecification, "certificate authentication failed for user \"\(user)\"")
+    }
+
+    private mutating func fail(_ code: SQLState, _ message: String) -> Action {
+        state = .closed
+        return .closeWithError(DiagnosticMessage(severity: "FATAL", sqlState: code.rawValue, message: message))
+    }
+
+    private mutating func closeQuietly() -> Action {
+        state = .closed
+        return .close
+    }
+}

@@ -1,0 +1,276 @@
+import NIOCore
+import PostgresWire
+import Testing
+
+@testable import PostgresGateway
+
+/// Every path of the connection state machine, without sockets.
+struct ConnectionStateMachineTests {
+    static let startup = FrontendMessage.startup(
+        StartupMessage(parameters: [
+            .init("user", "alice"), .init("database", "app"), .init("application_name", "tests"),
+        ])
+    )
+    static let tlsInfo = TLSSessionInfo(
+        serverName: "db.example",
+        protocolVersion: "TLSv1.3",
+        cipher: "TLS_AES_256_GCM_SHA384",
+        alpnProtocol: nil,
+        clientCertificate: ClientCertificate(commonName: "alice", subject: "CN=alice", issuer: "CN=Test CA"),
+        tlsServerEndPoint: Array(repeating: 7, count: 32)
+    )
+
+    static func machine(_ mode: AuthenticationMode, tls: Bool = false) -> ConnectionStateMachine {
+        ConnectionStateMachine(
+            configuration: .init(
+                authenticationMode: mode,
+                isTLSConfigured: tls,
+                serverParameters: [("server_version", "18.0 (pgw)")]
+            ),
+            random: SplitMix(seed: 1)
+        )
+    }
+
+    /// Runs SSLRequest and the TLS handshake.
+    static func secured(_ machine: inout ConnectionStateMachine, info: TLSSessionInfo = tlsInfo) {
+        #expect(machine.messageReceived(.sslRequest, hasUnprocessedBytes: false) == .acceptTLS)
+        #expect(machine.tlsHandshakeCompleted(info) == .none)
+    }
+
+    static func started(_ machine: inout ConnectionStateMachine) {
+        #expect(machine.messageReceived(startup, hasUnprocessedBytes: false) == .runStartupHook(send: []))
+    }
+
+    static func expectAuthenticated(_ action: ConnectionStateMachine.Action, first: [BackendMessage] = []) {
+        guard case .authenticated(let messages) = action else {
+            Issue.record("expected authenticated, got \(action)")
+            return
+        }
+        #expect(Array(messages.prefix(first.count + 1)) == first + [.authentication(.ok)])
+        #expect(messages.last == .readyForQuery(.idle))
+        #expect(messages.contains(.parameterStatus(ParameterStatus(name: "server_version", value: "18.0 (pgw)"))))
+        #expect(messages.contains(.parameterStatus(ParameterStatus(name: "application_name", value: "tests"))))
+        #expect(messages.contains(.parameterStatus(ParameterStatus(name: "session_authorization", value: "alice"))))
+    }
+
+    static func expectFatal(_ action: ConnectionStateMachine.Action, _ code: SQLState) {
+        guard case .closeWithError(let diagnostic) = action else {
+            Issue.record("expected an error \(code.rawValue), got \(action)")
+            return
+        }
+        #expect(diagnostic.sqlState == code.rawValue)
+        #expect(diagnostic.severity == "FATAL")
+    }
+
+    @Test func trustAuthenticatesAfterStartup() {
+        var machine = Self.machine(.none)
+        Self.started(&machine)
+        #expect(!machine.connectionState.isAuthenticated)
+        Self.expectAuthenticated(machine.startupHookCompleted(handled: false))
+        #expect(machine.connectionState.isAuthenticated)
+        #expect(machine.connectionState.backendKeyData?.secretKey.count == 4)
+        #expect(
+            machine.messageReceived(.query(Query("select 1")), hasUnprocessedBytes: false)
+                == .deliver(.query(Query("select 1"))))
+        #expect(machine.messageReceived(.terminate, hasUnprocessedBytes: false) == .close)
+    }
+
+    @Test func sslRequestIsRefusedWithoutTLS() {
+        var machine = Self.machine(.none)
+        #expect(
+            machine.messageReceived(.sslRequest, hasUnprocessedBytes: false) == .send([.sslResponse(accepted: false)]))
+        #expect(
+            machine.messageReceived(.gssENCRequest, hasUnprocessedBytes: false)
+                == .send([.gssENCResponse(accepted: false)]))
+        Self.started(&machine)
+    }
+
+    @Test func plaintextStartupIsRejectedWhenTLSIsRequired() {
+        var machine = Self.machine(.none, tls: true)
+        Self.expectFatal(
+            machine.messageReceived(Self.startup, hasUnprocessedBytes: false), .invalidAuthorizationSpecification)
+        #expect(!machine.connectionState.hasStarted)
+    }
+
+    @Test func bytesAfterSSLRequestAreRejected() {
+        var machine = Self.machine(.none, tls: true)
+        Self.expectFatal(machine.messageReceived(.sslRequest, hasUnprocessedBytes: true), .protocolViolation)
+    }
+
+    @Test func tlsThenStartupRecordsTheSession() {
+        var machine = Self.machine(.none, tls: true)
+        Self.secured(&machine)
+        Self.started(&machine)
+        #expect(machine.connectionState.tlsInfo?.serverName == "db.example")
+        #expect(machine.messageReceived(.sslRequest, hasUnprocessedBytes: false) != .acceptTLS)
+    }
+
+    @Test func directTLSNeedsTLSConfigured() {
+        var plain = Self.machine(.none)
+        Self.expectFatal(plain.directTLSReceived(), .protocolViolation)
+        var secured = Self.machine(.none, tls: true)
+        #expect(secured.directTLSReceived() == .startDirectTLS)
+    }
+
+    @Test(arguments: [(AuthenticationMode.cleartextPassword, false), (.md5Password, true)])
+    func passwordModesAskTheHook(mode: AuthenticationMode, salted: Bool) {
+        for valid in [true, false] {
+            var machine = Self.machine(mode)
+            Self.started(&machine)
+            let request = machine.startupHookCompleted(handled: false)
+            guard case .send(let messages) = request, case .authentication(let authentication)? = messages.first else {
+                Issue.record("expected an authentication request, got \(request)")
+                return
+            }
+            let salt: [UInt8]
+            if case .md5Password(let requestSalt) = authentication {
+                salt = requestSalt
+            } else {
+                #expect(authentication == .cleartextPassword)
+                salt = []
+            }
+            #expect(salted == !salt.isEmpty)
+            let action = machine.messageReceived(
+                .password(PasswordMessage(password: "md5abc")), hasUnprocessedBytes: false)
+            let expected: Credentials =
+                salted
+                ? .md5Password(user: "alice", hash: "md5abc", salt: salt)
+                : .cleartextPassword(user: "alice", password: "md5abc")
+            #expect(action == .validateCredentials(expected))
+            if valid {
+                Self.expectAuthenticated(machine.credentialsValidated(true))
+            } else {
+                Self.expectFatal(machine.credentialsValidated(false), .invalidPassword)
+                #expect(!machine.connectionState.isAuthenticated)
+            }
+        }
+    }
+
+    @Test func messagesBeforeAuthenticationAreViolations() {
+        var machine = Self.machine(.cleartextPassword)
+        Self.expectFatal(
+            machine.messageReceived(.query(Query("select 1")), hasUnprocessedBytes: false), .protocolViolation)
+        var waiting = Self.machine(.cleartextPassword)
+        Self.started(&waiting)
+        _ = waiting.startupHookCompleted(handled: false)
+        Self.expectFatal(
+            waiting.messageReceived(.query(Query("select 1")), hasUnprocessedBytes: false), .protocolViolation)
+        #expect(!waiting.connectionState.isAuthenticated)
+    }
+
+    @Test func certificateModeChecksTheCommonName() {
+        var machine = Self.machine(.certificate, tls: true)
+        Self.secured(&machine)
+        Self.started(&machine)
+        let certificate = Self.tlsInfo.clientCertificate!
+        #expect(
+            machine.startupHookCompleted(handled: false)
+                == .validateCredentials(.certificate(user: "alice", certificate: certificate)))
+        Self.expectAuthenticated(machine.credentialsValidated(true))
+
+        var mallory = Self.machine(.certificate, tls: true)
+        var info = Self.tlsInfo
+        info.clientCertificate?.commonName = "mallory"
+        Self.secured(&mallory, info: info)
+        Self.started(&mallory)
+        Self.expectFatal(mallory.startupHookCompleted(handled: false), .invalidAuthorizationSpecification)
+
+        var anonymous = Self.machine(.certificate, tls: true)
+        info.clientCertificate = nil
+        Self.secured(&anonymous, info: info)
+        Self.started(&anonymous)
+        Self.expectFatal(anonymous.startupHookCompleted(handled: false), .invalidAuthorizationSpecification)
+    }
+
+    @Test func startupHookCanTakeTheConnectionOver() {
+        var machine = Self.machine(.md5Password)
+        Self.started(&machine)
+        #expect(machine.startupHookCompleted(handled: true) == .none)
+        #expect(!machine.connectionState.isAuthenticated)
+        #expect(machine.messageReceived(.query(Query("x")), hasUnprocessedBytes: false) == .deliver(.query(Query("x"))))
+    }
+
+    @Test func cancelRequestIsHandedToTheHook() {
+        var machine = Self.machine(.none)
+        let request = CancelRequest(processID: 5, secretKey: [1, 2, 3, 4])
+        #expect(machine.messageReceived(.cancelRequest(request), hasUnprocessedBytes: false) == .cancel(request))
+    }
+
+    @Test func protocolVersionsAreNegotiatedLikePostgreSQL18() {
+        func negotiate(_ version: ProtocolVersion, _ options: [StartupMessage.Parameter] = [])
+            -> ConnectionStateMachine.Action
+        {
+            var machine = Self.machine(.none)
+            let parameters = [StartupMessage.Parameter("user", "alice")] + options
+            return machine.messageReceived(
+                .startup(StartupMessage(protocolVersion: version, parameters: parameters)), hasUnprocessedBytes: false)
+        }
+        #expect(negotiate(.v3_0) == .runStartupHook(send: []))
+        #expect(negotiate(.v3_2) == .runStartupHook(send: []))
+        let newer = NegotiateProtocolVersion(newestMinorVersion: 2, unrecognizedOptions: [])
+        #expect(
+            negotiate(ProtocolVersion(major: 3, minor: 9)) == .runStartupHook(send: [.negotiateProtocolVersion(newer)]))
+        let option = NegotiateProtocolVersion(newestMinorVersion: 0, unrecognizedOptions: ["_pq_.compression"])
+        #expect(
+            negotiate(.v3_0, [.init("_pq_.compression", "on")])
+                == .runStartupHook(send: [.negotiateProtocolVersion(option)]))
+        Self.expectFatal(negotiate(ProtocolVersion(major: 4, minor: 0)), .featureNotSupported)
+    }
+
+    @Test func protocol32HandsOutLongCancelKeys() {
+        var machine = Self.machine(.none)
+        _ = machine.messageReceived(
+            .startup(StartupMessage(protocolVersion: .v3_2, parameters: [.init("user", "alice")])),
+            hasUnprocessedBytes: false)
+        _ = machine.startupHookCompleted(handled: false)
+        #expect(machine.connectionState.backendKeyData?.secretKey.count == 32)
+        #expect(machine.connectionState.clientInfo?.protocolVersion == .v3_2)
+    }
+
+    @Test func timeoutsEndTheHandshake() {
+        var machine = Self.machine(.cleartextPassword)
+        Self.started(&machine)
+        _ = machine.startupHookCompleted(handled: false)
+        Self.expectFatal(machine.timeoutFired(), .queryCanceled)
+        var ready = Self.machine(.none)
+        Self.started(&ready)
+        _ = ready.startupHookCompleted(handled: false)
+        #expect(ready.timeoutFired() == .none)
+    }
+
+    @Test func malformedInputIsAProtocolViolation() {
+        var machine = Self.machine(.none)
+        let error = WireDecodingError(
+            offset: 0, messageType: nil, reason: .messageTooLong(length: 20_000, limit: 10_000))
+        guard case .closeWithError(let diagnostic) = machine.decodingFailed(error) else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(diagnostic.sqlState == "08P01")
+        #expect(diagnostic.message == "invalid length of startup packet")
+    }
+
+    @Test func userIsRequired() {
+        var machine = Self.machine(.none)
+        let startup = FrontendMessage.startup(StartupMessage(parameters: [.init("database", "x")]))
+        Self.expectFatal(
+            machine.messageReceived(startup, hasUnprocessedBytes: false), .invalidAuthorizationSpecification)
+    }
+}
+
+/// A deterministic random number generator for reproducible salts and keys.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

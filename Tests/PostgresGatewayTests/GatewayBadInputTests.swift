@@ -1,0 +1,142 @@
+import Foundation
+import NIOCore
+import PostgresGateway
+import PostgresWire
+import Testing
+
+/// Hostile and broken clients get PostgreSQL-style errors and a clean close; other connections carry on.
+@Suite(.timeLimit(.minutes(2)))
+struct GatewayBadInputTests {
+    /// Sends `payload` (a Python bytes expression) on a raw socket and returns the SQLSTATE of the first
+    /// ErrorResponse the server sends before closing, or `closed` when it sends none.
+    static func rawExchange(_ server: GatewayTestServer, payload: String, waitFirst: Double = 0) async throws -> String
+    {
+        let outcome = try await server.python(
+            """
+            import os, socket, struct, time
+            s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=20)
+            time.sleep(\(waitFirst))
+            try:
+                s.sendall(\(payload))
+            except OSError:
+                pass
+            data = b""
+            while True:
+                try:
+                    chunk = s.recv(65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                data += chunk
+            code = "closed"
+            while len(data) >= 5:
+                kind, length = data[:1], struct.unpack("!i", data[1:5])[0]
+                body, data = data[5:1 + length], data[1 + length:]
+                if kind == b"E":
+                    code = next(f[1:].decode() for f in body.split(b"\\0") if f[:1] == b"C")
+                    break
+            print(code)
+            """
+        )
+        #expect(outcome.succeeded, "\(outcome)")
+        return outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func protocolViolationsGet08P01() async throws {
+        let server = try await GatewayTestServer.start(.none)
+        defer { Task { await server.stop() } }
+        // A typed message before startup, an oversized startup packet, a negative length, pure garbage.
+        #expect(try await Self.rawExchange(server, payload: #"b"Q\0\0\0\x0dselect 1\0""#) == "08P01")
+        #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 20000, 196608)"#) == "08P01")
+        #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", -8, 196608)"#) == "08P01")
+        #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 9, 0x00020000) + b"\0""#) == "0A000")
+        // A typed message with a bad length after a good startup.
+        let startup = #"struct.pack("!ii", 18, 196608) + b"user\0bob\0\0""#
+        #expect(try await Self.rawExchange(server, payload: startup + #" + b"Q\0\0\0\x02""#) == "08P01")
+        // The server still works.
+        let outcome = try await server.psql("select 'still here'", conninfo: server.conninfo())
+        #expect(outcome.succeeded, "\(outcome)")
+    }
+
+    @Test func passwordMessagesMustAnswerTheRequest() async throws {
+        let server = try await GatewayTestServer.start(.md5Password)
+        defer { Task { await server.stop() } }
+        let startup = #"struct.pack("!ii", 20, 196608) + b"user\0alice\0\0""#
+        #expect(try await Self.rawExchange(server, payload: startup + #" + b"Q\0\0\0\x0dselect 1\0""#) == "08P01")
+        #expect(server.authenticated.withLockedValue { $0.isEmpty })
+    }
+
+    @Test func plaintextAfterSSLRequestIsRejected() async throws {
+        // CVE-2021-23222: bytes sent with the SSLRequest, before the handshake, must not be processed.
+        let server = try await GatewayTestServer.start(.none, tls: true)
+        defer { Task { await server.stop() } }
+        let sslRequest = #"struct.pack("!ii", 8, 80877103)"#
+        let injected = #"struct.pack("!ii", 18, 196608) + b"user\0bob\0\0""#
+        #expect(try await Self.rawExchange(server, payload: sslRequest + " + " + injected) == "08P01")
+    }
+
+    @Test func silentClientsTimeOut() async throws {
+        let server = try await GatewayTestServer.start(.cleartextPassword, authenticationTimeout: .milliseconds(500))
+        defer { Task { await server.stop() } }
+        let startup = #"struct.pack("!ii", 20, 196608) + b"user\0alice\0\0""#
+        // The client sends its startup, gets the password request and then says nothing.
+        let outcome = try await server.python(
+            """
+            import os, socket, struct
+            s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=20)
+            s.sendall(\(startup))
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+            messages = []
+            while data:
+                kind, length = data[:1], struct.unpack("!i", data[1:5])[0]
+                body, data = data[5:1 + length], data[1 + length:]
+                messages.append(kind.decode() + (":" + next(f[1:].decode() for f in body.split(b"\\0") if f[:1] == b"C") if kind == b"E" else ""))
+            print(" ".join(messages))
+            """
+        )
+        #expect(outcome.standardOutput == "R E:57014\n", "\(outcome)")
+    }
+
+    @Test func cancelRequestsReachTheHookAndGetNoReply() async throws {
+        let server = try await GatewayTestServer.start(.none)
+        defer { Task { await server.stop() } }
+        #expect(
+            try await Self.rawExchange(server, payload: #"struct.pack("!iiii", 16, 80877102, 4242, 77)"#) == "closed")
+        #expect(
+            server.cancelRequests.withLockedValue { $0 } == [CancelRequest(processID: 4242, secretKey: [0, 0, 0, 77])])
+    }
+
+    @Test func shutdownSendsAdminShutdownToConnectedClients() async throws {
+        let server = try await GatewayTestServer.start(.none)
+        let client = Task {
+            try await server.python(
+                """
+                import os, psycopg
+                c = psycopg.connect(host="127.0.0.1", port=int(os.environ["PORT"]), user="alice", dbname="app")
+                c.execute("select 1")
+                import time
+                for _ in range(200):
+                    time.sleep(0.05)
+                    try:
+                        c.execute("select 1")
+                    except psycopg.Error as e:
+                        print(e.sqlstate or type(e).__name__)
+                        break
+                """
+            )
+        }
+        for _ in 0..<200 where server.authenticated.withLockedValue({ $0.isEmpty }) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        await server.stop()
+        let outcome = try await client.value
+        #expect(
+            outcome.standardOutput.contains("57P01") || outcome.standardOutput.contains("OperationalError"),
+            "\(outcome)")
+        #expect(server.server.connectionCount == 0)
+    }
+}

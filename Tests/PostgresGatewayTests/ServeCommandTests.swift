@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `pgw serve` as a user runs it: a process that prints its address, serves clients and shuts down on SIGTERM.
+@Suite(.timeLimit(.minutes(2)))
+struct ServeCommandTests {
+    @Test(arguments: ["password", "md5", "scram-sha-256"])
+    func servesClientsWithEachPasswordMethod(auth: String) async throws {
+        let process = Process()
+        process.executableURL = try PGWExecutable.url()
+        process.arguments = ["serve", "--port", "0", "--auth", auth, "--user", "alice:secret"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        // The first line is "listening on HOST:PORT".
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
+            !byte.isEmpty
+        {
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.hasPrefix("listening on 127.0.0.1:"), "\(text)")
+        let port = try #require(
+            Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+
+        let psql = try PostgresInstallation.executableOnPath("psql")
+        func query(_ password: String) async throws -> ProcessOutcome {
+            var environment = ProcessInfo.processInfo.environment
+            environment["PGPASSWORD"] = password
+            return try await SubprocessCommand(
+                psql,
+                [
+                    "-X", "-tA", "-c", "begin", "-c", "select version()", "-c", "commit",
+                    "host=127.0.0.1 port=\(port) user=alice dbname=x",
+                ],
+                environment: environment,
+                timeout: .seconds(30)
+            ).run()
+        }
+        let right = try await query("secret")
+        #expect(right.standardOutput == "BEGIN\nPostgreSQL 18.0 (pgw) on pgw\nCOMMIT\n", "\(right)")
+        let wrong = try await query("nope")
+        #expect(wrong.standardError.contains("password authentication failed for user \"alice\""), "\(wrong)")
+
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
+}
