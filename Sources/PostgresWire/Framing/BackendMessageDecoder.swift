@@ -52,6 +52,9 @@ public struct BackendMessageDecoder: Sendable {
     /// Decodes the next complete message from `buffer`, or returns `nil` if more bytes (or the client's packet) are needed.
     public mutating func decode(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage? {
         isWaitingForPeer = false
+        if phase == .messages && pendingEncryptionResponses.isEmpty {
+            return try decodeTypedMessage(from: &buffer)
+        }
         guard phase != .encrypted, let first = buffer.readableBytesView.first else { return nil }
         if let request = pendingEncryptionResponses.first,
             let answer = consumeEncryptionResponse(first, to: request, from: &buffer)

@@ -19,9 +19,9 @@ public enum BackendMessage: Sendable, Hashable {
     case negotiateProtocolVersion(NegotiateProtocolVersion)
     case noData
     case noticeResponse(DiagnosticMessage)
-    case notificationResponse(NotificationResponse)
+    indirect case notificationResponse(NotificationResponse)
     case parameterDescription(ParameterDescription)
-    case parameterStatus(ParameterStatus)
+    indirect case parameterStatus(ParameterStatus)
     case parseComplete
     case portalSuspended
     case readyForQuery(TransactionStatus)

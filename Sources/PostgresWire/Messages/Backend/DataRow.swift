@@ -27,14 +27,18 @@ public struct DataRow: Sendable, Hashable, Sequence {
     /// The column values; `nil` is SQL NULL.
     public var columns: [ByteBuffer?] { Array(self) }
 
+    @inlinable
     public func makeIterator() -> Iterator {
         Iterator(remaining: columnBytes)
     }
 
     /// Iterates the column values of a validated row.
     public struct Iterator: IteratorProtocol {
-        var remaining: ByteBuffer
+        @usableFromInline var remaining: ByteBuffer
 
+        @inlinable init(remaining: ByteBuffer) { self.remaining = remaining }
+
+        @inlinable
         public mutating func next() -> ByteBuffer?? {
             guard let length = remaining.readInteger(as: Int32.self) else { return nil }
             if length < 0 { return .some(nil) }
@@ -44,20 +48,24 @@ public struct DataRow: Sendable, Hashable, Sequence {
 
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> DataRow {
         let count = Int(try body.readWireInteger(as: UInt16.self, field: "column count"))
-        var index = body.readerIndex
-        for _ in 0..<count {
-            guard let length = body.getInteger(at: index, as: Int32.self) else {
-                throw .truncated(field: "column length")
+        // One pass over the raw bytes: one exclusivity check and bounds check per row, not per column.
+        let end: Result<Int, WireFormatError> = body.withUnsafeReadableBytes { raw in
+            var index = 0
+            for _ in 0..<count {
+                guard raw.count - index >= 4 else { return .failure(.truncated(field: "column length")) }
+                let length = Int32(
+                    bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt32.self)))
+                index += 4
+                if length > 0 {
+                    guard raw.count - index >= Int(length) else { return .failure(.truncated(field: "column value")) }
+                    index += Int(length)
+                } else if length < -1 {
+                    return .failure(.negativeLength(field: "column length", value: Int64(length)))
+                }
             }
-            index += 4
-            if length > 0 {
-                guard body.writerIndex - index >= Int(length) else { throw .truncated(field: "column value") }
-                index += Int(length)
-            } else if length < -1 {
-                throw .negativeLength(field: "column length", value: Int64(length))
-            }
+            return .success(index)
         }
-        let columnBytes = body.readSlice(length: index - body.readerIndex)!
+        let columnBytes = body.readSlice(length: try end.get())!
         return DataRow(columnCount: count, columnBytes: columnBytes)
     }
 
