@@ -93,6 +93,10 @@ let package = Package(
             ],
             path: "Sources/Examples/SQLiteServer"
         ),
+        .target(
+            name: "PostgresTestSupport",
+            path: "Tests/PostgresTestSupport"
+        ),
         .testTarget(
             name: "PostgresWireTests",
             dependencies: ["PostgresWire", .product(name: "NIOCore", package: "swift-nio")]
@@ -112,6 +116,7 @@ let package = Package(
                 "PostgresGateway",
                 "PostgresTLS",
                 "PostgresWire",
+                "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
@@ -120,6 +125,7 @@ let package = Package(
             name: "CaptureTests",
             dependencies: [
                 "PostgresWire",
+                "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

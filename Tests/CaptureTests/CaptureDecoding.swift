@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresTestSupport
 import PostgresWire
 
 /// The result of running one connection's capture through a `SessionDecoder`.

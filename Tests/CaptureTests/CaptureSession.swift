@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 
 /// A ``RecordingRelay`` in front of the test server, with helpers that point client programs at it.
 ///
@@ -102,7 +103,7 @@ struct CaptureSession: Sendable {
         for module in modules {
             let check = try await SubprocessCommand(python, ["-c", "import \(module)"], timeout: .seconds(30)).run()
             guard check.succeeded else {
-                throw CaptureTestError.missingPrerequisite(
+                throw TestSupportError.missingPrerequisite(
                     "Python module '\(module)' for \(python.path) (pip install \(module)): \(check.standardError)")
             }
         }
@@ -124,7 +125,7 @@ struct CaptureSession: Sendable {
                 withExtension: file.pathExtension,
                 subdirectory: "Clients")
         else {
-            throw CaptureTestError.missingPrerequisite("client script Clients/\(name) in the test bundle")
+            throw TestSupportError.missingPrerequisite("client script Clients/\(name) in the test bundle")
         }
         return url
     }

@@ -1,3 +1,5 @@
+import PostgresTestSupport
+
 /// How captured bytes are handed to a `SessionDecoder`.
 enum ChunkingStrategy: Sendable, CustomStringConvertible {
     /// Each direction's whole stream in one `append`, then `finish()`.

@@ -1,10 +1,11 @@
 import Foundation
+import PostgresTestSupport
 import PostgresWire
 import Testing
 
 /// Real PostgreSQL clients talk to a real server through a recording relay; every captured
 /// connection must decode, re-encode byte-exactly and decode identically however it is chunked.
-@Suite(.postgresServer, .timeLimit(.minutes(3)))
+@Suite(.postgresServer(.captureTests), .timeLimit(.minutes(3)))
 struct RealClientCaptureTests {
     @Test("psql: COPY, large objects, errors, notices, LISTEN/NOTIFY, \\copy, multi-statement query")
     func psqlScript() async throws {
@@ -197,7 +198,7 @@ struct RealClientCaptureTests {
                 database: database
             ).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !endPosition.isEmpty else {
-                throw CaptureTestError.timedOut("slot \(slot) has no decoded changes to stream")
+                throw TestSupportError.timedOut("slot \(slot) has no decoded changes to stream")
             }
             decodedChanges = try await session.postgresClient(
                 "pg_recvlogical",

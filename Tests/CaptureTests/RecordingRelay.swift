@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import PostgresTestSupport
 
 /// A TCP relay on 127.0.0.1 that forwards each accepted connection to a PostgreSQL server
 /// and records every byte that passes, per connection and direction.
@@ -31,7 +32,7 @@ actor RecordingRelay {
             .get()
         serverChannel = channel
         guard let port = channel.localAddress?.port else {
-            throw CaptureTestError.missingPrerequisite("a local port for the recording relay")
+            throw TestSupportError.missingPrerequisite("a local port for the recording relay")
         }
         return port
     }
@@ -47,7 +48,7 @@ actor RecordingRelay {
         let deadline = clock.now + timeout
         while store.openConnectionCount > 0 {
             guard clock.now < deadline else {
-                throw CaptureTestError.timedOut(
+                throw TestSupportError.timedOut(
                     "\(store.openConnectionCount) relayed connection(s) still open after \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(20))

@@ -1,4 +1,5 @@
 import PostgresGateway
+import PostgresTestSupport
 import Testing
 
 /// Runs the built `pgw certs` subcommands.

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// The example programs' happy paths, run as a user would run them.
@@ -11,7 +12,7 @@ struct ExampleTests {
 
         init(_ name: String, _ arguments: [String]) throws {
             let process = Process()
-            process.executableURL = try PGWExecutable.url().deletingLastPathComponent().appending(path: name)
+            process.executableURL = try BuiltProduct.url(named: name)
             process.arguments = arguments
             let output = Pipe()
             process.standardOutput = output
@@ -91,7 +92,7 @@ struct ExampleTests {
     }
 
     @Test func sniProxyInFrontOfPostgreSQL() async throws {
-        let upstream = try await PostgresServerFixture.start(hostBasedAuthentication: [])
+        let upstream = try await PostgresServerFixture.start(.gatewayTests(hostBasedAuthentication: []))
         defer { Task { await upstream.stop() } }
         let certificates = try TestCertificates.shared()
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-sni-\(UUID().uuidString)")

@@ -100,6 +100,23 @@ struct GatewayBadInputTests {
         #expect(outcome.standardOutput == "R E:57014\n", "\(outcome)")
     }
 
+    @Test func clientsBeyondTheLimitGet53300() async throws {
+        let server = try await GatewayTestServer.start(.none, maximumConnections: 1)
+        defer { Task { await server.stop() } }
+        let outcome = try await server.python(
+            """
+            import os, socket, time
+            port = int(os.environ["PORT"])
+            first = socket.create_connection(("127.0.0.1", port), timeout=20)
+            time.sleep(0.3)
+            second = socket.create_connection(("127.0.0.1", port), timeout=20)
+            data = second.recv(65536)
+            print(data[:1].decode(), next(f[1:].decode() for f in data[5:].split(b"\\0") if f[:1] == b"C"))
+            """
+        )
+        #expect(outcome.standardOutput == "E 53300\n", "\(outcome)")
+    }
+
     @Test func cancelRequestsReachTheHookAndGetNoReply() async throws {
         let server = try await GatewayTestServer.start(.none)
         defer { Task { await server.stop() } }

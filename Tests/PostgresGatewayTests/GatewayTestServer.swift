@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PostgresGateway
 import PostgresTLS
+import PostgresTestSupport
 import PostgresWire
 
 /// An in-process gateway on a free loopback port, serving the echo responder, with what its hooks saw.
@@ -20,7 +21,8 @@ struct GatewayTestServer: Sendable {
         _ mode: AuthenticationMode,
         tls: Bool = false,
         clientCertificates: Bool = false,
-        authenticationTimeout: TimeAmount = .seconds(10)
+        authenticationTimeout: TimeAmount = .seconds(10),
+        maximumConnections: Int = 100
     ) async throws -> GatewayTestServer {
         var tlsConfiguration: PostgresConnectionConfiguration.TLS?
         if tls {
@@ -63,7 +65,12 @@ struct GatewayTestServer: Sendable {
             tls: tlsConfiguration,
             authenticationTimeout: authenticationTimeout
         )
-        let server = try await PostgresServer.bind(port: 0, configuration: configuration, hooks: hooks)
+        let server = try await PostgresServer.bind(
+            port: 0,
+            configuration: configuration,
+            hooks: hooks,
+            maximumConnections: maximumConnections
+        )
         return GatewayTestServer(
             server: server,
             port: server.localAddress!.port!,

@@ -1,13 +1,16 @@
 import PostgresGateway
+import PostgresTestSupport
 import Testing
 
 /// Checks stored passwords and verifiers against a real PostgreSQL server and its own client, psql.
 @Suite(
-    .postgresServer(hostBasedAuthentication: [
-        "host all gw_md5 127.0.0.1/32 md5",
-        "host all gw_scram 127.0.0.1/32 scram-sha-256",
-        "host all gw_scram_unicode 127.0.0.1/32 scram-sha-256",
-    ]),
+    .postgresServer(
+        .gatewayTests(hostBasedAuthentication: [
+            "host all gw_md5 127.0.0.1/32 md5",
+            "host all gw_scram 127.0.0.1/32 scram-sha-256",
+            "host all gw_scram_unicode 127.0.0.1/32 scram-sha-256",
+        ])
+    ),
     .timeLimit(.minutes(5))
 )
 struct RealPostgresAuthenticationTests {

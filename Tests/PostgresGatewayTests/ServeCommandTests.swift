@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 import Testing
 
 /// `pgw serve` as a user runs it: a process that prints its address, serves clients and shuts down on SIGTERM.

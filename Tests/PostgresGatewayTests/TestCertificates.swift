@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 
 /// A throw-away CA, a server certificate for `db.pgw.test` and client certificates, made with the `openssl`
 /// command in a temporary directory for each test run.

@@ -69,8 +69,7 @@ let hooks = PostgresConnectionHooks(onStartup: { connection in
         StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)
     )
     .encode(into: &startup)
-    try await upstream.writeAndFlush(startup)
-    try await connection.pipe(to: upstream)
+    try await connection.pipe(to: upstream, prefix: startup)
     return true
 })
 

@@ -18,6 +18,10 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     private var authenticationTimeout: Scheduled<Void>?
     /// True while a hook runs: client bytes are buffered, not decoded.
     private var isRunningHook = false
+    /// Where unhandled messages go once ``makeMessageStream()`` was called.
+    private var messageSource: FrontendMessageStream.Producer.Source?
+    /// True while the message stream's consumer lags: reading is paused.
+    private var isMessageStreamFull = false
     private var isClosed = false
 
     init(configuration: PostgresConnectionConfiguration, hooks: PostgresConnectionHooks, connection: PostgresConnection)
@@ -59,6 +63,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        messageSource?.finish()
         isClosed = true
         stateMachine.closed()
         authenticationTimeout?.cancel()
@@ -95,7 +100,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     // MARK: Decoding
 
     private func processUnprocessedBytes() {
-        while !isRunningHook && !isClosed && context != nil && unprocessed.readableBytes > 0 {
+        while !isRunningHook && !isMessageStreamFull && !isClosed && context != nil && unprocessed.readableBytes > 0 {
             if decoder.phase == .startup && unprocessed.readableBytesView.first == 0x16 {
                 perform(stateMachine.directTLSReceived())
                 return
@@ -177,13 +182,13 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
             }
         case .deliver(let message):
             guard let hook = hooks.onMessage else {
-                answerUnhandled(message)
+                deliverUnhandled(message)
                 return
             }
             runHook { [connection] in
                 try await hook(message, raw, connection)
             } then: { handled in
-                if !handled { self.answerUnhandled(message) }
+                if !handled { self.deliverUnhandled(message) }
             }
         case .cancel(let request):
             guard let hook = hooks.onCancelRequest else {
@@ -200,6 +205,40 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
             close()
         case .close:
             close()
+        }
+    }
+
+    /// Starts sending unhandled messages to a stream; call on the event loop.
+    func makeMessageStream(context: ChannelHandlerContext) -> FrontendMessageStream {
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let sequence = FrontendMessageStream.Producer.makeSequence(
+            backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64),
+            finishOnDeinit: true,
+            delegate: FrontendMessageStream.Delegate(resume: {
+                eventLoop.execute { loopBound.value.resumeReading() }
+            })
+        )
+        messageSource = sequence.source
+        return FrontendMessageStream(producer: sequence.sequence)
+    }
+
+    private func resumeReading() {
+        guard isMessageStreamFull, let context else { return }
+        isMessageStreamFull = false
+        context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        processUnprocessedBytes()
+    }
+
+    /// A message no hook handled: to the stream if there is one, else answered with an error.
+    private func deliverUnhandled(_ message: FrontendMessage) {
+        guard let messageSource, let context else {
+            answerUnhandled(message)
+            return
+        }
+        if messageSource.yield(message) == .stopProducing {
+            isMessageStreamFull = true
+            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         }
     }
 

@@ -88,6 +88,19 @@ public final class PostgresConnection: Sendable {
         try await send(.authentication(.ok))
     }
 
+    /// The client's messages that no `onMessage` hook handles, from now on, as a stream with backpressure.
+    ///
+    /// Call it once, before the client is authenticated (for example in `onStartup` or `onAuthenticated`); without a
+    /// stream, unhandled messages are answered with a `0A000` error.
+    public func messages() async throws -> FrontendMessageStream {
+        let channel = self.channel
+        return try await channel.eventLoop.submit {
+            let context = try channel.pipeline.syncOperations.context(handlerType: GatewayChannelHandler.self)
+            let handler = try channel.pipeline.syncOperations.handler(type: GatewayChannelHandler.self)
+            return handler.makeMessageStream(context: context)
+        }.get()
+    }
+
     /// Removes pgw from the channel and returns it with the client bytes pgw received but did not process.
     ///
     /// The channel keeps its TLS handler, if any, so the returned channel carries plaintext; pipe it to another server.
@@ -97,21 +110,24 @@ public final class PostgresConnection: Sendable {
         return (channel, bytes)
     }
 
-    /// Detaches pgw and pipes the client to `upstream` in both directions, with backpressure, starting with the
-    /// client bytes pgw had not processed. `upstream` must be connected on this connection's event loop.
-    public func pipe(to upstream: any Channel) async throws {
+    /// Detaches pgw and pipes the client to `upstream` in both directions, with backpressure. `upstream` first
+    /// gets `prefix` (such as the client's StartupMessage, replayed), then the client bytes pgw had not processed.
+    /// `upstream` must be connected on this connection's event loop; everything happens in one event-loop turn,
+    /// so no byte in either direction can slip past the pipe.
+    public func pipe(to upstream: any Channel, prefix: ByteBuffer = ByteBuffer()) async throws {
         precondition(
             upstream.eventLoop === channel.eventLoop, "pipe(to:) needs the upstream channel on the client's event loop")
         let channel = self.channel
         try await channel.eventLoop.flatSubmit {
             do {
-                // One event-loop turn, so no client byte can slip between pgw and the glue.
-                let bytes = try Self.removeGateway(from: channel)
+                var first = prefix
+                var unprocessed = try Self.removeGateway(from: channel)
+                first.writeBuffer(&unprocessed)
                 let (clientGlue, upstreamGlue) = ChannelGlue.matchedPair()
                 try channel.pipeline.syncOperations.addHandler(clientGlue)
                 try upstream.pipeline.syncOperations.addHandler(upstreamGlue)
-                return bytes.readableBytes > 0
-                    ? upstream.writeAndFlush(bytes) : channel.eventLoop.makeSucceededVoidFuture()
+                return first.readableBytes > 0
+                    ? upstream.writeAndFlush(first) : channel.eventLoop.makeSucceededVoidFuture()
             } catch {
                 return channel.eventLoop.makeFailedFuture(error)
             }

@@ -13,12 +13,14 @@ public final class PostgresServer: Sendable {
         self.connections = connections
     }
 
-    /// Binds `host:port` (port 0 picks a free one) and starts accepting.
+    /// Binds `host:port` (port 0 picks a free one) and starts accepting. Clients beyond `maximumConnections`
+    /// get FATAL 53300 `sorry, too many clients already`, like PostgreSQL's `max_connections`.
     public static func bind(
         host: String = "127.0.0.1",
         port: Int = 5432,
         configuration: PostgresConnectionConfiguration = PostgresConnectionConfiguration(),
         hooks: PostgresConnectionHooks = PostgresConnectionHooks(),
+        maximumConnections: Int = 100,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> PostgresServer {
         let connections = NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>([:])
@@ -27,10 +29,18 @@ public final class PostgresServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let connection = try PostgresConnection.install(
-                        on: channel, configuration: configuration, hooks: hooks)
-                    let key = ObjectIdentifier(connection)
-                    connections.withLockedValue { $0[key] = connection }
+                    // Admission and registration under one lock, so concurrent accepts cannot exceed the limit.
+                    let key = try connections.withLockedValue { open -> ObjectIdentifier? in
+                        guard open.count < maximumConnections else { return nil }
+                        let connection = try PostgresConnection.install(
+                            on: channel, configuration: configuration, hooks: hooks)
+                        open[ObjectIdentifier(connection)] = connection
+                        return ObjectIdentifier(connection)
+                    }
+                    guard let key else {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler())
+                        return
+                    }
                     channel.closeFuture.whenComplete { _ in
                         _ = connections.withLockedValue { $0.removeValue(forKey: key) }
                     }

@@ -2,26 +2,70 @@ import Foundation
 
 /// A disposable PostgreSQL cluster in a temporary directory, listening on a free loopback port.
 ///
-/// The cluster trusts every connection except the roles that exercise password authentication:
-/// `md5user` (MD5), `scramuser` (SCRAM-SHA-256) and `passuser` (cleartext password).
-/// A watchdog process stops the server and removes the directory if the test process dies
-/// without calling ``stop()``.
-struct PostgresServerFixture: Sendable {
-    /// The superuser that connects without a password.
-    static let superuser = "postgres"
+/// Local (Unix socket) connections are trusted, so ``superuser`` needs no password; TCP connections follow the
+/// `pg_hba.conf` rules of the ``Configuration``, then trust. A watchdog process stops the server and removes the
+/// directory if the test process dies without calling ``stop()``.
+public struct PostgresServerFixture: Sendable {
+    /// How a cluster is set up: its directory's name, its authentication rules, settings and roles.
+    public struct Configuration: Sendable {
+        /// Names the cluster's directory (`/tmp/pgw-<label>-<UUID>`) and its settings (`# pgw <label> tests`).
+        public var label: String
+        /// `pg_hba.conf` lines (such as `host all alice 127.0.0.1/32 scram-sha-256`) placed after
+        /// `local all all trust` and before the final `host all all 127.0.0.1/32 trust`.
+        public var hostBasedAuthentication: [String]
+        /// `postgresql.conf` lines (such as `wal_level = logical`) appended after the fixture's own settings,
+        /// so they can also override them.
+        public var serverSettings: [String]
+        /// Roles created, in order, once the server accepts connections.
+        public var roles: [Role]
 
-    let installation: PostgresInstallation
+        /// A configuration with the given label, `pg_hba.conf` rules, `postgresql.conf` lines and roles.
+        public init(
+            label: String,
+            hostBasedAuthentication: [String] = [],
+            serverSettings: [String] = [],
+            roles: [Role] = []
+        ) {
+            self.label = label
+            self.hostBasedAuthentication = hostBasedAuthentication
+            self.serverSettings = serverSettings
+            self.roles = roles
+        }
+    }
+
+    /// A login role with a password, created by the superuser when the cluster starts.
+    public struct Role: Sendable {
+        /// The role's name.
+        public var name: String
+        /// The role's password.
+        public var password: String
+        /// The `password_encryption` setting the password is stored with (`md5` or `scram-sha-256`).
+        public var passwordEncryption: String
+
+        /// A role `name` whose `password` is stored with `passwordEncryption`.
+        public init(name: String, password: String, passwordEncryption: String) {
+            self.name = name
+            self.password = password
+            self.passwordEncryption = passwordEncryption
+        }
+    }
+
+    /// The superuser that connects over the Unix socket without a password.
+    public static let superuser = "postgres"
+
+    /// Where the server programs were found.
+    public let installation: PostgresInstallation
     /// The temporary directory holding the data directory, the log and the Unix socket.
-    let directory: URL
+    public let directory: URL
     /// The TCP port on 127.0.0.1.
-    let port: Int
+    public let port: Int
     private let watchdogProcessID: Int32
 
     private var dataDirectory: URL { directory.appending(path: "data", directoryHint: .isDirectory) }
     private var logFile: URL { directory.appending(path: "server.log") }
 
-    /// Initializes, configures and starts a new cluster.
-    static func start() async throws -> PostgresServerFixture {
+    /// Initializes, configures and starts a new cluster as `configuration` describes, then creates its roles.
+    public static func start(_ configuration: Configuration) async throws -> PostgresServerFixture {
         let installation = PostgresInstallation()
         for program in ["initdb", "pg_ctl", "postgres", "pg_isready", "psql"] {
             _ = try installation.executable(program)
@@ -29,13 +73,13 @@ struct PostgresServerFixture: Sendable {
         if geteuid() == 0 {
             _ = try PostgresInstallation.executableOnPath("runuser")
             guard getpwnam("postgres") != nil else {
-                throw CaptureTestError.missingPrerequisite(
+                throw TestSupportError.missingPrerequisite(
                     "a 'postgres' system user to run the server as (PostgreSQL refuses to run as root)")
             }
         }
 
         let directory = URL(filePath: "/tmp", directoryHint: .isDirectory)
-            .appending(path: "pgw-capture-\(UUID().uuidString)", directoryHint: .isDirectory)
+            .appending(path: "pgw-\(configuration.label)-\(UUID().uuidString)", directoryHint: .isDirectory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         do {
             try giveToPostgresUser(directory)
@@ -48,12 +92,16 @@ struct PostgresServerFixture: Sendable {
                 ],
                 timeout: .seconds(120)
             ).asPostgresUserIfRoot().runExpectingSuccess("initdb")
-            try writeHostBasedAuthentication(into: dataDirectory)
+            let lines =
+                ["local all all trust"] + configuration.hostBasedAuthentication + ["host all all 127.0.0.1/32 trust"]
+            try (lines.joined(separator: "\n") + "\n")
+                .write(to: dataDirectory.appending(path: "pg_hba.conf"), atomically: false, encoding: .utf8)
 
             var lastFailure: (any Error)?
             for _ in 0..<3 {
-                let port = try await FreeLoopbackPort.find()
-                try appendServerSettings(into: dataDirectory, port: port, socketDirectory: directory)
+                let port = try FreeLoopbackPort.find()
+                try appendServerSettings(
+                    into: dataDirectory, port: port, socketDirectory: directory, configuration: configuration)
                 let watchdog = try startWatchdog(directory: directory, installation: installation)
                 let server = PostgresServerFixture(
                     installation: installation, directory: directory, port: port, watchdogProcessID: watchdog)
@@ -66,14 +114,14 @@ struct PostgresServerFixture: Sendable {
                     continue
                 }
                 do {
-                    try await server.createRoles()
+                    try await server.createRoles(configuration.roles)
                 } catch {
                     await server.stop()
                     throw error
                 }
                 return server
             }
-            throw lastFailure ?? CaptureTestError.setupFailed("PostgreSQL did not start")
+            throw lastFailure ?? TestSupportError.setupFailed("PostgreSQL did not start")
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
@@ -81,23 +129,43 @@ struct PostgresServerFixture: Sendable {
     }
 
     /// Stops the server immediately and deletes its directory.
-    func stop() async {
+    public func stop() async {
         await stopServer()
         kill(watchdogProcessID, SIGTERM)
         try? FileManager.default.removeItem(at: directory)
     }
 
-    /// Runs SQL as the superuser over the Unix socket (not through any relay) and returns psql's output.
+    /// Runs SQL as the superuser over the Unix socket (not through any relay) in `database` and returns psql's
+    /// unaligned, tuples-only output.
     @discardableResult
-    func runAdministrativeSQL(_ sql: String, database: String = "postgres") async throws -> String {
+    public func runAdministrativeSQL(_ sql: String, database: String = "postgres") async throws -> String {
         try await SubprocessCommand(
             try installation.executable("psql"),
             [
                 "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", directory.path, "-p", String(port),
                 "-U", Self.superuser, "-d", database, "-c", sql,
             ],
+            environment: ProcessInfo.processInfo.environment.merging(["PGCLIENTENCODING": "UTF8"]) { $1 },
             timeout: .seconds(60)
         ).runExpectingSuccess("psql -c \(sql)").standardOutput
+    }
+
+    /// Runs `sql` with psql connected over TCP as `role` with `password` (never prompting), and reports how
+    /// psql ended: status 2 and "password authentication failed" on standard error for a wrong password.
+    public func runSQL(_ sql: String, as role: String, password: String) async throws -> ProcessOutcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = password
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGCONNECT_TIMEOUT"] = "20"
+        return try await SubprocessCommand(
+            try installation.executable("psql"),
+            [
+                "-X", "-w", "-q", "-A", "-t", "-h", "127.0.0.1", "-p", String(port), "-U", role, "-d", "postgres",
+                "-c", sql,
+            ],
+            environment: environment,
+            timeout: .seconds(60)
+        ).run()
     }
 
     /// Runs `postgres` directly and waits until it accepts connections.
@@ -128,7 +196,7 @@ struct PostgresServerFixture: Sendable {
         while try await !readiness.run().succeeded {
             let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
             if log.contains("FATAL") || clock.now > deadline {
-                throw CaptureTestError.setupFailed("postgres did not start accepting connections. Server log:\n\(log)")
+                throw TestSupportError.setupFailed("postgres did not start accepting connections. Server log:\n\(log)")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -143,56 +211,41 @@ struct PostgresServerFixture: Sendable {
         _ = try? await command.run()
     }
 
-    private func createRoles() async throws {
+    private func createRoles(_ roles: [Role]) async throws {
+        guard !roles.isEmpty else { return }
         var statements: [String] = []
-        for role in PasswordRole.all {
+        for role in roles {
             statements.append("SET password_encryption = '\(role.passwordEncryption)'")
             statements.append("CREATE ROLE \(role.name) LOGIN PASSWORD '\(role.password)'")
         }
         try await runAdministrativeSQL(statements.joined(separator: "; "))
     }
 
-    private static func writeHostBasedAuthentication(into dataDirectory: URL) throws {
-        var lines = ["local all all trust"]
-        for role in PasswordRole.all {
-            lines.append("host all \(role.name) 127.0.0.1/32 \(role.hbaMethod)")
-        }
-        lines += [
-            "host replication all 127.0.0.1/32 trust",
-            "host all all 127.0.0.1/32 trust",
-            "local replication all trust",
-        ]
-        let file = dataDirectory.appending(path: "pg_hba.conf")
-        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: false, encoding: .utf8)
-    }
-
-    private static func appendServerSettings(into dataDirectory: URL, port: Int, socketDirectory: URL) throws {
-        let settings = """
-
-            # pgw capture tests
-            listen_addresses = '127.0.0.1'
-            port = \(port)
-            unix_socket_directories = '\(socketDirectory.path)'
-            wal_level = logical
-            max_wal_senders = 4
-            max_replication_slots = 4
-            ssl = off
-            fsync = off
-            full_page_writes = off
-            max_connections = 50
-
-            """
-        let file = dataDirectory.appending(path: "postgresql.conf")
-        let handle = try FileHandle(forWritingTo: file)
+    private static func appendServerSettings(
+        into dataDirectory: URL, port: Int, socketDirectory: URL, configuration: Configuration
+    ) throws {
+        let lines =
+            [
+                "",
+                "# pgw \(configuration.label) tests",
+                "listen_addresses = '127.0.0.1'",
+                "port = \(port)",
+                "unix_socket_directories = '\(socketDirectory.path)'",
+                "ssl = off",
+                "fsync = off",
+                "full_page_writes = off",
+                "max_connections = 50",
+            ] + configuration.serverSettings
+        let handle = try FileHandle(forWritingTo: dataDirectory.appending(path: "postgresql.conf"))
         defer { try? handle.close() }
         try handle.seekToEnd()
-        try handle.write(contentsOf: Data(settings.utf8))
+        try handle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
     private static func giveToPostgresUser(_ directory: URL) throws {
         guard geteuid() == 0, let user = getpwnam("postgres") else { return }
         guard chown(directory.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
-            throw CaptureTestError.missingPrerequisite(
+            throw TestSupportError.missingPrerequisite(
                 "permission to chown \(directory.path) to postgres (errno \(errno))")
         }
     }

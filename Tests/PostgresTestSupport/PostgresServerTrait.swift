@@ -4,20 +4,26 @@ import Testing
 ///
 /// Tests reach the server through ``server()``. When the server cannot be started, every test that asks
 /// for it fails with the reason instead of being skipped.
-struct PostgresServerTrait: SuiteTrait, TestScoping {
+public struct PostgresServerTrait: SuiteTrait, TestScoping {
     @TaskLocal private static var startResult: Result<PostgresServerFixture, TestSupportError>?
 
-    /// The `pg_hba.conf` rules for TCP connections, before trust.
-    var hostBasedAuthentication: [String]
+    /// How the suite's server is set up.
+    public var configuration: PostgresServerFixture.Configuration
 
-    func provideScope(
+    /// A trait that starts a server set up as `configuration` describes.
+    public init(configuration: PostgresServerFixture.Configuration) {
+        self.configuration = configuration
+    }
+
+    /// Starts the server, runs the suite with it and stops it.
+    public func provideScope(
         for test: Test,
         testCase: Test.Case?,
         performing function: @Sendable () async throws -> Void
     ) async throws {
         let result: Result<PostgresServerFixture, TestSupportError>
         do {
-            result = .success(try await PostgresServerFixture.start(hostBasedAuthentication: hostBasedAuthentication))
+            result = .success(try await PostgresServerFixture.start(configuration))
         } catch let error as TestSupportError {
             result = .failure(error)
         } catch {
@@ -41,7 +47,7 @@ struct PostgresServerTrait: SuiteTrait, TestScoping {
     }
 
     /// The suite's server, or the error that kept it from starting.
-    static func server() throws -> PostgresServerFixture {
+    public static func server() throws -> PostgresServerFixture {
         guard let startResult else {
             throw TestSupportError.missingPrerequisite(
                 "the PostgreSQL server, which only suites marked `.postgresServer` start")
@@ -51,9 +57,9 @@ struct PostgresServerTrait: SuiteTrait, TestScoping {
 }
 
 extension Trait where Self == PostgresServerTrait {
-    /// Runs the suite against a fresh PostgreSQL server shared by all its tests, whose TCP connections
-    /// follow `rules` (`pg_hba.conf` lines) before trust.
-    static func postgresServer(hostBasedAuthentication rules: [String]) -> Self {
-        PostgresServerTrait(hostBasedAuthentication: rules)
+    /// Runs the suite against a fresh PostgreSQL server, set up as `configuration` describes and shared by all
+    /// its tests.
+    public static func postgresServer(_ configuration: PostgresServerFixture.Configuration) -> Self {
+        PostgresServerTrait(configuration: configuration)
     }
 }

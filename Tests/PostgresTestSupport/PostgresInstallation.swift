@@ -3,11 +3,12 @@ import Foundation
 /// Locates the PostgreSQL server and client programs on this machine.
 ///
 /// Programs are looked up in the newest `/usr/lib/postgresql/<version>/bin` first, then on `PATH`.
-struct PostgresInstallation: Sendable {
+public struct PostgresInstallation: Sendable {
     /// Directories searched for programs, in order of preference.
-    let searchDirectories: [URL]
+    public let searchDirectories: [URL]
 
-    init() {
+    /// The installation found on this machine now.
+    public init() {
         var directories: [URL] = []
         if let versioned = Self.newestVersionedBinDirectory() {
             directories.append(versioned)
@@ -17,26 +18,26 @@ struct PostgresInstallation: Sendable {
     }
 
     /// The program named `name`, or an error naming it when it cannot be found.
-    func executable(_ name: String) throws -> URL {
+    public func executable(_ name: String) throws -> URL {
         if let url = Self.firstExecutable(named: name, in: searchDirectories) {
             return url
         }
         let searched = searchDirectories.map(\.path).joined(separator: ":")
-        throw CaptureTestError.missingPrerequisite(
+        throw TestSupportError.missingPrerequisite(
             "PostgreSQL program '\(name)' (searched /usr/lib/postgresql/*/bin and PATH: \(searched))"
         )
     }
 
     /// The program named `name` on `PATH`, or in the system directories root's `PATH` usually has;
     /// an error naming it otherwise.
-    static func executableOnPath(_ name: String) throws -> URL {
+    public static func executableOnPath(_ name: String) throws -> URL {
         let systemDirectories = ["/usr/local/sbin", "/usr/sbin", "/sbin"].map {
             URL(filePath: $0, directoryHint: .isDirectory)
         }
         if let url = firstExecutable(named: name, in: pathDirectories() + systemDirectories) {
             return url
         }
-        throw CaptureTestError.missingPrerequisite("program '\(name)' on PATH")
+        throw TestSupportError.missingPrerequisite("program '\(name)' on PATH")
     }
 
     private static func firstExecutable(named name: String, in directories: [URL]) -> URL? {

@@ -1,18 +1,22 @@
 import Foundation
 
 /// A program to run as a subprocess with a time limit, capturing what it prints.
-struct SubprocessCommand: Sendable {
-    var executable: URL
-    var arguments: [String]
+public struct SubprocessCommand: Sendable {
+    /// The program to run.
+    public var executable: URL
+    /// The arguments after the program's name.
+    public var arguments: [String]
     /// The complete environment of the subprocess; `nil` inherits this process's environment.
-    var environment: [String: String]?
-    var workingDirectory: URL?
+    public var environment: [String: String]?
+    /// The directory the subprocess starts in; `nil` keeps this process's.
+    public var workingDirectory: URL?
     /// What the subprocess reads on standard input; `nil` connects it to /dev/null.
-    var standardInput: Data?
+    public var standardInput: Data?
     /// How long the subprocess may run before it is sent SIGTERM (and SIGKILL shortly after).
-    var timeout: Duration
+    public var timeout: Duration
 
-    init(
+    /// A command running `executable` with `arguments`, and the given environment, directory, input and time limit.
+    public init(
         _ executable: URL,
         _ arguments: [String],
         environment: [String: String]? = nil,
@@ -30,7 +34,7 @@ struct SubprocessCommand: Sendable {
 
     /// This command run as the `postgres` system user when the current process is root,
     /// because PostgreSQL's server programs refuse to run as root.
-    func asPostgresUserIfRoot() throws -> SubprocessCommand {
+    public func asPostgresUserIfRoot() throws -> SubprocessCommand {
         guard geteuid() == 0 else { return self }
         var command = self
         command.executable = try PostgresInstallation.executableOnPath("runuser")
@@ -38,12 +42,13 @@ struct SubprocessCommand: Sendable {
         return command
     }
 
-    var commandLine: String {
+    /// The program and its arguments separated by spaces, for messages.
+    public var commandLine: String {
         ([executable.path] + arguments).joined(separator: " ")
     }
 
     /// Runs the command to completion (or until its time limit) and reports how it ended.
-    func run() async throws -> ProcessOutcome {
+    public func run() async throws -> ProcessOutcome {
         let outputDirectory = FileManager.default.temporaryDirectory
             .appending(path: "pgw-process-\(UUID().uuidString)", directoryHint: .isDirectory)
         try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
@@ -117,7 +122,7 @@ struct SubprocessCommand: Sendable {
 
     /// Runs the command and throws unless it exits with status 0.
     @discardableResult
-    func runExpectingSuccess(_ what: String) async throws -> ProcessOutcome {
+    public func runExpectingSuccess(_ what: String) async throws -> ProcessOutcome {
         let outcome = try await run()
         guard outcome.succeeded else {
             throw TestSupportError.commandFailed(what, outcome)

@@ -1,5 +1,5 @@
-/// Why a capture test could not do its work, phrased so the failure message says what to fix.
-enum CaptureTestError: Error, CustomStringConvertible {
+/// Why a test could not do its work, phrased so the failure message says what to fix.
+public enum TestSupportError: Error, CustomStringConvertible {
     /// Something the test needs is not installed or not reachable.
     case missingPrerequisite(String)
     /// A setup or client command did not succeed.
@@ -9,7 +9,8 @@ enum CaptureTestError: Error, CustomStringConvertible {
     /// A wait ran out of time.
     case timedOut(String)
 
-    var description: String {
+    /// The reason, starting with what kind of problem it is.
+    public var description: String {
         switch self {
         case .missingPrerequisite(let what):
             "Missing prerequisite: \(what)"

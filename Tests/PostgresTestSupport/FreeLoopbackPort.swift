@@ -7,9 +7,9 @@ import Foundation
 #endif
 
 /// Finds a TCP port on 127.0.0.1 that nothing is listening on right now.
-enum FreeLoopbackPort {
+public enum FreeLoopbackPort {
     /// Binds an ephemeral port, reads its number and releases it.
-    static func find() throws -> Int {
+    public static func find() throws -> Int {
         #if canImport(Glibc)
             let socketType = Int32(SOCK_STREAM.rawValue)
         #else
