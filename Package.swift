@@ -99,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresWireTests",
-            dependencies: ["PostgresWire", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: ["PostgresWire", "PostgresTestSupport", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "PostgresTLSTests",

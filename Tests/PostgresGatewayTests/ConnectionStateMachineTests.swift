@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresTestSupport
 import PostgresWire
 import Testing
 
@@ -27,7 +28,7 @@ struct ConnectionStateMachineTests {
                 isTLSConfigured: tls,
                 serverParameters: [("server_version", "18.0 (pgw)")]
             ),
-            random: SplitMix(seed: 1)
+            random: SeededRandomNumberGenerator(seed: 1)
         )
     }
 
@@ -255,22 +256,5 @@ struct ConnectionStateMachineTests {
         let startup = FrontendMessage.startup(StartupMessage(parameters: [.init("database", "x")]))
         Self.expectFatal(
             machine.messageReceived(startup, hasUnprocessedBytes: false), .invalidAuthorizationSpecification)
-    }
-}
-
-/// A deterministic random number generator for reproducible salts and keys.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

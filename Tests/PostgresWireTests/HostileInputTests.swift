@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresTestSupport
 import PostgresWire
 import Testing
 
@@ -141,7 +142,7 @@ struct HostileInputTests {
     /// Random bytes, and valid sessions with random bytes flipped, decode to messages and at most one failure per direction.
     @Test(arguments: [UInt64(1), 2, 3, 4])
     func randomStreamsNeverCrashOrHang(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed)
+        var generator = SeededRandomNumberGenerator(seed: seed)
         let sessions = SyntheticSessions.all
         for iteration in 0..<2_000 {
             var decoder = SessionDecoder(maximumMessageLength: 1 << 16)

@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresTestSupport
 import PostgresWire
 import Testing
 
@@ -56,7 +57,7 @@ struct SessionDecoderTests {
     func chunkingDoesNotChangeTheResult(_ session: SyntheticSessions.Session) {
         let whole = Self.decode(session)
         let bytewise = Self.decode(session, chunkSizes: [1])
-        var generator = SeededGenerator(seed: 0x5EED)
+        var generator = SeededRandomNumberGenerator(seed: 0x5EED)
         let random = (0..<64).map { _ in Int.random(in: 1...40, using: &generator) }
         let chunked = Self.decode(session, chunkSizes: random)
         for direction in MessageDirection.allCases {
@@ -136,22 +137,5 @@ struct SessionDecoderTests {
         var buffer = ByteBuffer(bytes: [0x16, 0x03, 0x01, 0x02, 0x00])
         #expect(try decoder.decode(from: &buffer) == nil)
         #expect(decoder.phase == .encrypted)
-    }
-}
-
-/// A deterministic random number generator (SplitMix64) so failures reproduce.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
