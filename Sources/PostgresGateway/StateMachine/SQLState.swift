@@ -14,8 +14,6 @@ public enum SQLState: String, Sendable, Hashable {
     case queryCanceled = "57014"
     /// 57P01 admin_shutdown.
     case adminShutdown = "57P01"
-    /// 42601 syntax_error.
-    case syntaxError = "42601"
-    /// 0A000-class errors aside, the generic internal_error (XX000).
+    /// XX000 internal_error, sent when a hook throws.
     case internalError = "XX000"
 }
