@@ -109,6 +109,45 @@ struct GatewayClientTests {
         #expect(mismatch.standardError.contains("does not match host name"), "\(mismatch)")
     }
 
+    /// psycopg (libpq), asyncpg and pg8000 over TLS, verifying the server against the test CA: with SCRAM
+    /// (pg8000's scramp picks SCRAM-SHA-256-PLUS when offered) and with client certificates.
+    @Test(arguments: [AuthenticationMode.scramSHA256, .certificate])
+    func pythonClientsOverTLS(mode: AuthenticationMode) async throws {
+        let server = try await GatewayTestServer.start(mode, tls: true, clientCertificates: mode == .certificate)
+        defer { Task { await server.stop() } }
+        let certificates = try TestCertificates.shared()
+        let certificate = mode == .certificate ? "alice" : ""
+        let outcome = try await server.python(
+            """
+            import asyncio, os, ssl
+            import psycopg, asyncpg, pg8000.native
+            port, directory, certificate = int(os.environ["PORT"]), \(String(reflecting: certificates.directory.path)), \(String(reflecting: certificate))
+            def context():
+                context = ssl.create_default_context(cafile=f"{directory}/ca.crt")
+                context.check_hostname = False  # the name is checked by libpq below; these connect by address
+                if certificate:
+                    context.load_cert_chain(f"{directory}/{certificate}.crt", f"{directory}/{certificate}.key")
+                return context
+            files = f" sslcert={directory}/{certificate}.crt sslkey={directory}/{certificate}.key" if certificate else ""
+            with psycopg.connect(f"host=\(TestCertificates.serverName) hostaddr=127.0.0.1 port={port} user=alice password=secret dbname=app sslmode=verify-full sslrootcert={directory}/ca.crt" + files) as c:
+                print("psycopg", c.execute("select %s", ("tls",)).fetchone()[0], c.pgconn.ssl_in_use)
+            async def run_asyncpg():
+                c = await asyncpg.connect(host="127.0.0.1", port=port, user="alice", password="secret", database="app", ssl=context())
+                print("asyncpg", await c.fetchval("select $1::text", "tls"))
+                await c.close()
+            asyncio.run(run_asyncpg())
+            c = pg8000.native.Connection("alice", host="127.0.0.1", port=port, password="secret", database="app", ssl_context=context())
+            print("pg8000", c.run("select :v", v="tls")[0][0])
+            """
+        )
+        #expect(
+            outcome.standardOutput == "psycopg select 'tls' True\nasyncpg select 'tls'::text\npg8000 select 'tls'\n",
+            "\(outcome)"
+        )
+        let states = server.authenticated.withLockedValue { $0 }
+        #expect(states.count == 3 && states.allSatisfy { $0.tlsInfo != nil })
+    }
+
     @Test func clientCertificateAuthentication() async throws {
         let server = try await GatewayTestServer.start(.certificate, tls: true, clientCertificates: true)
         defer { Task { await server.stop() } }
