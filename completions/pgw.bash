@@ -261,13 +261,13 @@ _pgw_certs() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    md5|scram|verify-password)
+    md5|scram|verify-password|generate|check|probe)
         # Offer subcommand argument completions
         "_pgw_certs_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'md5 scram verify-password' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'md5 scram verify-password generate check probe' -- "${cur}"))
         ;;
     esac
 }
@@ -330,6 +330,85 @@ _pgw_certs_verify-password() {
         return
         ;;
     '--user')
+        return
+        ;;
+    esac
+}
+
+_pgw_certs_generate() {
+    repeating_flags=()
+    non_repeating_flags=(--force --version -h --help)
+    repeating_options=(--server-name --client)
+    non_repeating_options=(--dir --days)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--dir')
+        return
+        ;;
+    '--server-name')
+        return
+        ;;
+    '--client')
+        return
+        ;;
+    '--days')
+        return
+        ;;
+    esac
+}
+
+_pgw_certs_check() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--cert --key --passphrase-file --ca --host --user --format)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--cert')
+        return
+        ;;
+    '--key')
+        return
+        ;;
+    '--passphrase-file')
+        return
+        ;;
+    '--ca')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--user')
+        return
+        ;;
+    '--format')
+        __pgw_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    esac
+}
+
+_pgw_certs_probe() {
+    repeating_flags=()
+    non_repeating_flags=(--direct --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--sni --ca --timeout)
+    __pgw_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--sni')
+        return
+        ;;
+    '--ca')
+        return
+        ;;
+    '--timeout')
         return
         ;;
     esac

@@ -46,6 +46,12 @@ static inline void pgw_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }
 static inline int pgw_sk_X509_num(const STACK_OF(X509) *stack) { return sk_X509_num(stack); }
 static inline X509 *pgw_sk_X509_value(const STACK_OF(X509) *stack, int index) { return sk_X509_value(stack, index); }
 
+static inline STACK_OF(X509) *pgw_sk_X509_new_null(void) { return sk_X509_new_null(); }
+static inline int pgw_sk_X509_push(STACK_OF(X509) *stack, X509 *certificate) {
+    return sk_X509_push(stack, certificate);
+}
+static inline void pgw_sk_X509_free(STACK_OF(X509) *stack) { sk_X509_free(stack); }
+
 static inline int pgw_sk_GENERAL_NAME_num(const GENERAL_NAMES *names) { return sk_GENERAL_NAME_num(names); }
 static inline GENERAL_NAME *pgw_sk_GENERAL_NAME_value(const GENERAL_NAMES *names, int index) {
     return sk_GENERAL_NAME_value(names, index);

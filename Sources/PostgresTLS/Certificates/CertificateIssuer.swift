@@ -72,6 +72,9 @@ struct CertificateIssuer {
             }
             extensions.append((NID_subject_alt_name, names.joined(separator: ",")))
         }
+        if !template.extendedKeyUsages.isEmpty {
+            extensions.append((NID_ext_key_usage, template.extendedKeyUsages.map(\.rawValue).joined(separator: ",")))
+        }
         var context = X509V3_CTX()
         X509V3_set_ctx(&context, issuerCertificate, x509, nil, nil, 0)
         for (nid, value) in extensions {

@@ -20,6 +20,8 @@ public struct TLSCertificateTemplate: Sendable, Hashable {
     public var isCertificateAuthority: Bool
     /// The digest the issuer signs with (ignored for Ed25519 issuers, which sign without one).
     public var signatureDigest: TLSSignatureDigest
+    /// The extended key usages (`serverAuth`, `clientAuth`); none by default, which allows any use.
+    public var extendedKeyUsages: [TLSExtendedKeyUsage] = []
 
     /// A template valid from an hour ago for `validity` seconds (one year by default).
     public init(

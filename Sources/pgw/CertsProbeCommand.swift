@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import PostgresTLS
+
+/// `pgw certs probe`: what a PostgreSQL server answers to SSLRequest, and the TLS it then offers.
+struct CertsProbeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probe",
+        abstract: "Show a server's answer to SSLRequest, its TLS version, cipher, ALPN and certificate chain.",
+        discussion: """
+            Connects to HOST:PORT, sends SSLRequest (or, with --direct, starts TLS at once with ALPN \
+            'postgresql', as sslnegotiation=direct does), prints the server's answer, then the TLS version, \
+            cipher, ALPN protocol and every certificate the server sent (subject, issuer, alternative names, \
+            validity). With --ca it also checks the chain as sslmode=verify-full would, for the --sni name or \
+            else HOST, printing a verdict line per check. No startup message is sent.
+
+            Exits with status 1 when the server declines TLS, or when a --ca check fails.
+
+            Examples:
+              pgw certs probe db.example.test:5432 --ca ca.crt
+              pgw certs probe 127.0.0.1:5432 --sni db.example.test --direct
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The server: HOST:PORT, [IPv6]:PORT, or HOST for port 5432.", valueName: "host:port"))
+    var address: String
+
+    @Option(help: ArgumentHelp("The server name to send (SNI) and verify; defaults to HOST.", valueName: "name"))
+    var sni: String?
+
+    @Flag(help: "Start TLS directly with ALPN 'postgresql' instead of sending SSLRequest (PostgreSQL 17+).")
+    var direct = false
+
+    @Option(
+        help: ArgumentHelp("Trusted CA certificates (PEM) to verify the server's chain against.", valueName: "file"))
+    var ca: String?
+
+    @Option(help: "Seconds to wait for connecting and for each answer.")
+    var timeout = 10
+
+    func validate() throws {
+        _ = try endpoint()
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive.") }
+    }
+
+    func run() throws {
+        let (host, port) = try endpoint()
+        let probe = PostgresTLSProbe(
+            host: host, port: port, serverName: sni, negotiation: direct ? .direct : .sslRequest, timeout: timeout)
+        let report: PostgresTLSProbe.Report
+        do {
+            report = try probe.run()
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        if let response = report.sslResponse {
+            print("SSLRequest: \(response) (\(response == "S" ? "TLS accepted" : "TLS declined"))")
+        } else {
+            print("SSLRequest: not sent (direct TLS)")
+        }
+        guard let connection = report.connection else { throw ExitCode.failure }
+        print("protocol: \(connection.protocolVersion)")
+        print("cipher: \(connection.cipher)")
+        print("alpn: \(connection.alpnProtocol ?? "(none)")")
+        for (index, certificate) in connection.peerCertificateChain.enumerated() {
+            print("certificate \(index): \(certificate.subject)")
+            print("  issuer: \(certificate.issuer)")
+            let names = certificate.subjectAlternativeNames.map(\.description)
+            print("  alternative names: \(names.isEmpty ? "(none)" : names.joined(separator: ", "))")
+            let dates = [certificate.notBefore, certificate.notAfter].map { $0.formatted(.iso8601) }
+            print("  valid: \(dates[0]) to \(dates[1])")
+        }
+        if let ca {
+            let verdicts = CertificateCheck.verifyFull(
+                serverChain: connection.peerCertificateChain, authorityFile: ca, host: sni ?? host)
+            try CertsVerdicts.report(verdicts, as: .text)
+        }
+    }
+
+    /// The host and port of the argument: `HOST:PORT`, `[IPv6]:PORT`, or a host (a bare IPv6 address too) for 5432.
+    private func endpoint() throws -> (host: String, port: Int) {
+        var host = Substring(address)
+        var port: Substring?
+        if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
+            host = address[address.index(after: address.startIndex)..<close]
+            let rest = address[address.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else {
+                throw ValidationError("'\(address)': expected [IPv6]:PORT.")
+            }
+            port = rest.isEmpty ? nil : rest.dropFirst()
+        } else if let colon = address.firstIndex(of: ":"), colon == address.lastIndex(of: ":") {
+            host = address[..<colon]
+            port = address[address.index(after: colon)...]
+        }
+        guard !host.isEmpty else { throw ValidationError("'\(address)': no host.") }
+        guard let port else { return (String(host), 5432) }
+        guard let number = Int(port), (1...65535).contains(number) else {
+            throw ValidationError("'\(address)': the port must be a number from 1 to 65535.")
+        }
+        return (String(host), number)
+    }
+}
