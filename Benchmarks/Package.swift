@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Decoder throughput benchmarks for PostgresWire, kept out of the main package so that its build
-// and dependencies are untouched. Run with ../scripts/bench-decode, or from this directory:
+// and dependencies are untouched. Run with ../.ci/bench-decode, or from this directory:
 //   swift package --scratch-path ../.build-bench benchmark        (package-benchmark, table output)
 //   swift run -c release --scratch-path ../.build-bench DecodeThroughput   (plain MB/s and msgs/s)
 import PackageDescription

@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
 // TLS throughput, handshake-rate and leak measurements for PostgresTLS, kept out of the main package so that
-// its build is untouched. Run through ../bench-tls and ../tls-leak-check.
+// its build is untouched. Run through .ci/bench-tls and .ci/tls-leak-check.
 import PackageDescription
 
 let package = Package(

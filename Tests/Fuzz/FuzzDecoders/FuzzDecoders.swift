@@ -22,9 +22,9 @@ import NIOCore
 import PostgresWire
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 struct FuzzInput {
@@ -42,10 +42,11 @@ struct FuzzInput {
         let chunkSizes = [1, 2, 3, 5, 8, 64, 1024, Int.max]
         chunkSize = chunkSizes[Int(control & 0x07)]
         acceptsEncryption = control & 0x08 != 0
-        passwordAnswer = [
-            Authentication.cleartextPassword, .sasl(mechanisms: ["SCRAM-SHA-256"]),
-            .saslContinue(data: ByteBuffer()), .gss,
-        ][Int(control >> 4) & 0x03]
+        passwordAnswer =
+            [
+                Authentication.cleartextPassword, .sasl(mechanisms: ["SCRAM-SHA-256"]),
+                .saslContinue(data: ByteBuffer()), .gss,
+            ][Int(control >> 4) & 0x03]
         maximumMessageLength = control & 0x40 != 0 ? 1 << 16 : WireLimits.defaultMaximumMessageLength
         singleStreamsUseWhole = control & 0x80 != 0
         if bytes.count >= 3 {
@@ -78,7 +79,8 @@ func check(_ message: WireMessage, consumed: ByteBuffer, offset: Int, context: S
     var encoded = ByteBuffer()
     message.encode(into: &encoded)
     if encoded != consumed {
-        writeToStandardError("""
+        writeToStandardError(
+            """
             ROUND-TRIP MISMATCH in \(context) at offset \(offset): \(message.typeName)
               consumed: \(hex(consumed))
               encoded:  \(hex(encoded))
@@ -106,7 +108,9 @@ func writeToStandardError(_ text: String) {
 func render(_ decoded: DecodedMessage) {
     let rendering = decoded.message.rendered()
     blackHole(rendering.textLine.utf8.count &+ rendering.jsonLine.utf8.count)
-    blackHole(decoded.message.rendered(options: RenderOptions(revealSecrets: true, maximumTextValueLength: 8)).textLine.utf8.count)
+    blackHole(
+        decoded.message.rendered(options: RenderOptions(revealSecrets: true, maximumTextValueLength: 8)).textLine.utf8
+            .count)
     for format in RenderFormat.allCases {
         blackHole(decoded.formatted(as: format).utf8.count)
     }
@@ -227,7 +231,8 @@ func fuzzSession(_ input: FuzzInput) {
     var frontend = input.frontend
     var backend = input.backend
     while frontend.readableBytes > 0 || backend.readableBytes > 0 {
-        if let chunk = frontend.readSlice(length: min(input.chunkSize, frontend.readableBytes)), chunk.readableBytes > 0 {
+        if let chunk = frontend.readSlice(length: min(input.chunkSize, frontend.readableBytes)), chunk.readableBytes > 0
+        {
             decoder.append(chunk, from: .frontend)
             drain()
         }

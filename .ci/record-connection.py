@@ -6,7 +6,7 @@ path), forwards bytes both ways unchanged, and writes what the client sent to --
 sent to --backend. Exits when both sides have closed. Python 3 standard library only.
 
 Example:
-  scripts/record-connection.py --server /tmp/pgdir/.s.PGSQL.5432 --port-file port \\
+  .ci/record-connection.py --server /tmp/pgdir/.s.PGSQL.5432 --port-file port \\
       --frontend client.bin --backend server.bin &
   psql "host=127.0.0.1 port=$(cat port) ..."
 """

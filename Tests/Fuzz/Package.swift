@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 // A libFuzzer harness for PostgresWire's decoders, kept out of the main package so that its build
-// is untouched. Build it only with the fuzzer sanitizer (see ../scripts/fuzz and README.md):
-//   swift build --package-path Fuzz --scratch-path .build-fuzz -c debug \
+// is untouched. Build it only with the fuzzer sanitizer (see ../../.ci/fuzz and README.md):
+//   swift build --package-path Tests/Fuzz --scratch-path .build-fuzz -c debug \
 //     -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
 import PackageDescription
 
@@ -9,7 +9,7 @@ let package = Package(
     name: "pgw-fuzz",
     platforms: [.macOS(.v13)],
     dependencies: [
-        .package(name: "pgw", path: ".."),
+        .package(name: "pgw", path: "../.."),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
