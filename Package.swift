@@ -105,6 +105,7 @@ let package = Package(
             name: "PostgresTLSTests",
             dependencies: [
                 "PostgresTLS",
+                "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

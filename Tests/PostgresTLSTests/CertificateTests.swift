@@ -1,5 +1,6 @@
 import Foundation
 import PostgresTLS
+import PostgresTestSupport
 import Testing
 
 @Suite("Certificates and keys")

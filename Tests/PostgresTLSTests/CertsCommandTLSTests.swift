@@ -1,5 +1,6 @@
 import Foundation
 import PostgresTLS
+import PostgresTestSupport
 import Testing
 
 @Suite("pgw certs generate, check and probe")
@@ -22,10 +23,12 @@ struct CertsCommandTLSTests {
         let bob = try #require(try TLSCertificate.chain(pemFile: directory.appending(path: "bob.crt").path).first)
         #expect(bob.info.commonName == "bob")
 
-        let again = try await CertsPGW.run(["certs", "generate", "--dir", directory.path, "--server-name", "x.test"])
+        let again = try await PGWExecutable.run([
+            "certs", "generate", "--dir", directory.path, "--server-name", "x.test",
+        ])
         #expect(again.status == 1 && again.standardError.contains("--force"), "\(again)")
         #expect(try TLSCertificate.chain(pemFile: directory.appending(path: "server.crt").path)[0].info == server.info)
-        let forced = try await CertsPGW.run(
+        let forced = try await PGWExecutable.run(
             ["certs", "generate", "--dir", directory.path, "--server-name", "x.test", "--force"])
         #expect(forced.succeeded, "\(forced)")
         let replaced = try TLSCertificate.chain(pemFile: directory.appending(path: "server.crt").path)[0]
@@ -91,7 +94,7 @@ struct CertsCommandTLSTests {
     }
 
     private func check(_ arguments: [String], in files: CheckFiles) async throws -> ProcessOutcome {
-        try await CertsPGW.run(
+        try await PGWExecutable.run(
             ["certs", "check"]
                 + arguments.map { $0.hasPrefix("@") ? files.path(String($0.dropFirst())) : $0 })
     }
@@ -204,7 +207,7 @@ struct CertsCommandTLSTests {
     func probePostgres() async throws {
         let pki = try TestPKI.shared()
         let server = try await PostgresTLSServerFixture.running()
-        let good = try await CertsPGW.run(
+        let good = try await PGWExecutable.run(
             ["certs", "probe", "127.0.0.1:\(server.port)", "--sni", "localhost", "--ca", pki.path("ca.crt")])
         #expect(good.succeeded, "\(good)")
         for expected in [
@@ -213,11 +216,11 @@ struct CertsCommandTLSTests {
         ] {
             #expect(good.standardOutput.contains(expected), "\(expected) in \(good)")
         }
-        let wrongCA = try await CertsPGW.run(
+        let wrongCA = try await PGWExecutable.run(
             ["certs", "probe", "127.0.0.1:\(server.port)", "--sni", "localhost", "--ca", pki.path("other-ca.crt")])
         #expect(wrongCA.status == 1, "\(wrongCA)")
         #expect(wrongCA.standardOutput.contains("FAIL chain"), "\(wrongCA)")
-        let wrongName = try await CertsPGW.run(
+        let wrongName = try await PGWExecutable.run(
             ["certs", "probe", "127.0.0.1:\(server.port)", "--sni", "db2.pgw.test", "--ca", pki.path("ca.crt")])
         #expect(wrongName.status == 1 && wrongName.standardOutput.contains("FAIL host"), "\(wrongName)")
     }
@@ -227,7 +230,7 @@ struct CertsCommandTLSTests {
         let files = try await CheckFiles.make()
         let serve = ["--tls-cert", files.path("server.crt"), "--tls-key", files.path("server.key")]
         let probe = try await CertsServeProcess.withRunning(serve) { port in
-            try await CertsPGW.run(
+            try await PGWExecutable.run(
                 ["certs", "probe", "127.0.0.1:\(port)", "--sni", "db.pgw-certs.test", "--ca", files.path("ca.crt")]
                     + (direct ? ["--direct"] : []))
         }
@@ -241,7 +244,7 @@ struct CertsCommandTLSTests {
     @Test("probe of a plaintext pgw serve prints N and exits 1")
     func probePlaintextServe() async throws {
         let probe = try await CertsServeProcess.withRunning([]) { port in
-            try await CertsPGW.run(["certs", "probe", "127.0.0.1:\(port)"])
+            try await PGWExecutable.run(["certs", "probe", "127.0.0.1:\(port)"])
         }
         #expect(probe.status == 1 && probe.standardOutput.contains("SSLRequest: N"), "\(probe)")
     }

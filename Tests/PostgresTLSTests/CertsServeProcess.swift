@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 
 /// `pgw serve --port 0` running as a subprocess for the length of ``withRunning(_:_:)``.
 final class CertsServeProcess: Sendable {
@@ -29,7 +30,7 @@ final class CertsServeProcess: Sendable {
     /// Starts `pgw serve --port 0` with `arguments` and waits for its `listening on` line.
     private static func start(_ arguments: [String]) async throws -> CertsServeProcess {
         let process = Process()
-        process.executableURL = try CertsPGW.url()
+        process.executableURL = try PGWExecutable.url()
         process.arguments = ["serve", "--port", "0"] + arguments
         let output = Pipe()
         process.standardInput = FileHandle.nullDevice
@@ -52,7 +53,7 @@ final class CertsServeProcess: Sendable {
             line.hasPrefix("listening on ")
         else {
             process.terminate()
-            throw TLSTestError.unexpected("pgw serve printed '\(line)' instead of 'listening on HOST:PORT'")
+            throw TestSupportError.unexpected("pgw serve printed '\(line)' instead of 'listening on HOST:PORT'")
         }
         return CertsServeProcess(port: port, process: process)
     }

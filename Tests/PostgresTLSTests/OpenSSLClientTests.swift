@@ -1,5 +1,6 @@
 import Foundation
 import PostgresTLS
+import PostgresTestSupport
 import Testing
 
 @Suite("openssl s_client against a pgw test server")

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresTLS
+import PostgresTestSupport
 import Testing
 
 @Suite("psql (libpq) against a pgw test server")
@@ -15,7 +16,8 @@ struct PsqlTests {
                 try await Task.sleep(for: .milliseconds(2))
                 switch serverName {
                 case "db2.pgw.test": return second
-                case let name? where name.hasSuffix(".invalid"): throw TLSTestError.unexpected("unknown name \(name)")
+                case let name? where name.hasSuffix(".invalid"):
+                    throw TestSupportError.unexpected("unknown name \(name)")
                 default: return main
                 }
             }

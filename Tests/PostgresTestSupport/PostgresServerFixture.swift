@@ -3,33 +3,62 @@ import Foundation
 /// A disposable PostgreSQL cluster in a temporary directory, listening on a free loopback port.
 ///
 /// Local (Unix socket) connections are trusted, so ``superuser`` needs no password; TCP connections follow the
-/// `pg_hba.conf` rules of the ``Configuration``, then trust. A watchdog process stops the server and removes the
-/// directory if the test process dies without calling ``stop()``.
+/// `pg_hba.conf` rules of the ``Configuration``, then trust (unless it says otherwise). A watchdog process stops
+/// the server and removes the directory if the test process dies without calling ``stop()``.
 public struct PostgresServerFixture: Sendable {
-    /// How a cluster is set up: its directory's name, its authentication rules, settings and roles.
+    /// How a cluster is set up: its directory's name, its authentication rules, settings, files and roles.
     public struct Configuration: Sendable {
         /// Names the cluster's directory (`/tmp/pgw-<label>-<UUID>`) and its settings (`# pgw <label> tests`).
         public var label: String
         /// `pg_hba.conf` lines (such as `host all alice 127.0.0.1/32 scram-sha-256`) placed after
-        /// `local all all trust` and before the final `host all all 127.0.0.1/32 trust`.
+        /// `local all all trust` and before the final `host all all 127.0.0.1/32 trust`, if any
+        /// (``trustsOtherLoopbackConnections``).
         public var hostBasedAuthentication: [String]
+        /// Whether `pg_hba.conf` ends with `host all all 127.0.0.1/32 trust`; when `false`, TCP connections that
+        /// match none of the ``hostBasedAuthentication`` lines are refused.
+        public var trustsOtherLoopbackConnections: Bool
         /// `postgresql.conf` lines (such as `wal_level = logical`) appended after the fixture's own settings,
-        /// so they can also override them.
+        /// so they can also override them (`ssl = on`).
         public var serverSettings: [String]
+        /// Files copied into the data directory before the server starts (such as `server.crt` and
+        /// `server.key` for `ssl = on`), owned by the `postgres` user when running as root.
+        public var dataDirectoryFiles: [DataDirectoryFile]
         /// Roles created, in order, once the server accepts connections.
         public var roles: [Role]
 
-        /// A configuration with the given label, `pg_hba.conf` rules, `postgresql.conf` lines and roles.
+        /// A configuration with the given label, `pg_hba.conf` rules, `postgresql.conf` lines, data directory
+        /// files and roles.
         public init(
             label: String,
             hostBasedAuthentication: [String] = [],
+            trustsOtherLoopbackConnections: Bool = true,
             serverSettings: [String] = [],
+            dataDirectoryFiles: [DataDirectoryFile] = [],
             roles: [Role] = []
         ) {
             self.label = label
             self.hostBasedAuthentication = hostBasedAuthentication
+            self.trustsOtherLoopbackConnections = trustsOtherLoopbackConnections
             self.serverSettings = serverSettings
+            self.dataDirectoryFiles = dataDirectoryFiles
             self.roles = roles
+        }
+    }
+
+    /// A file copied into the data directory before the server starts.
+    public struct DataDirectoryFile: Sendable {
+        /// The file to copy.
+        public var source: URL
+        /// The copy's name in the data directory, which `postgresql.conf` settings refer to.
+        public var name: String
+        /// The copy's permission bits (`0o600` for a private key); `nil` keeps the source's.
+        public var permissions: Int?
+
+        /// A copy of `source` named `name` in the data directory, with `permissions` (`nil` keeps the source's).
+        public init(source: URL, name: String, permissions: Int? = nil) {
+            self.source = source
+            self.name = name
+            self.permissions = permissions
         }
     }
 
@@ -93,9 +122,11 @@ public struct PostgresServerFixture: Sendable {
                 timeout: .seconds(120)
             ).asPostgresUserIfRoot().runExpectingSuccess("initdb")
             let lines =
-                ["local all all trust"] + configuration.hostBasedAuthentication + ["host all all 127.0.0.1/32 trust"]
+                ["local all all trust"] + configuration.hostBasedAuthentication
+                + (configuration.trustsOtherLoopbackConnections ? ["host all all 127.0.0.1/32 trust"] : [])
             try (lines.joined(separator: "\n") + "\n")
                 .write(to: dataDirectory.appending(path: "pg_hba.conf"), atomically: false, encoding: .utf8)
+            try copyFiles(configuration.dataDirectoryFiles, into: dataDirectory)
 
             var lastFailure: (any Error)?
             for _ in 0..<3 {
@@ -242,11 +273,22 @@ public struct PostgresServerFixture: Sendable {
         try handle.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
-    private static func giveToPostgresUser(_ directory: URL) throws {
+    private static func copyFiles(_ files: [DataDirectoryFile], into dataDirectory: URL) throws {
+        for file in files {
+            let destination = dataDirectory.appending(path: file.name)
+            try FileManager.default.copyItem(at: file.source, to: destination)
+            if let permissions = file.permissions {
+                try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: destination.path)
+            }
+            try giveToPostgresUser(destination)
+        }
+    }
+
+    private static func giveToPostgresUser(_ url: URL) throws {
         guard geteuid() == 0, let user = getpwnam("postgres") else { return }
-        guard chown(directory.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
+        guard chown(url.path, user.pointee.pw_uid, user.pointee.pw_gid) == 0 else {
             throw TestSupportError.missingPrerequisite(
-                "permission to chown \(directory.path) to postgres (errno \(errno))")
+                "permission to chown \(url.path) to postgres (errno \(errno))")
         }
     }
 

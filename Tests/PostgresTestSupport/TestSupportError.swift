@@ -8,6 +8,8 @@ public enum TestSupportError: Error, CustomStringConvertible {
     case setupFailed(String)
     /// A wait ran out of time.
     case timedOut(String)
+    /// A peer or program did something other than what the test expected.
+    case unexpected(String)
 
     /// The reason, starting with what kind of problem it is.
     public var description: String {
@@ -20,6 +22,8 @@ public enum TestSupportError: Error, CustomStringConvertible {
             "Setup failed: \(what)"
         case .timedOut(let what):
             "Timed out: \(what)"
+        case .unexpected(let what):
+            "Unexpected: \(what)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOEmbedded
 import PostgresTLS
+import PostgresTestSupport
 
 /// A client and a server `TLSHandler` on two embedded channels, with a pump that carries each side's
 /// ciphertext to the other in random chunks.

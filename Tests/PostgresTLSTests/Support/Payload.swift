@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresTestSupport
 
 #if canImport(Glibc)
     import Glibc

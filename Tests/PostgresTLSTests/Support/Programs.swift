@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTestSupport
 
 /// The external programs the real-peer tests run; each lookup fails naming the program when it is missing.
 enum Programs {

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresTLS
+import PostgresTestSupport
 
 /// What the test server saw on each connection, shared between its event loops and the test.
 final class ServerLog: @unchecked Sendable {
@@ -38,6 +39,6 @@ final class ServerLog: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(10))
         }
-        throw TLSTestError.timedOut("waiting for \(count) connection(s) to the test server")
+        throw TestSupportError.timedOut("waiting for \(count) connection(s) to the test server")
     }
 }

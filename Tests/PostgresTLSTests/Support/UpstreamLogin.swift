@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import PostgresTLS
+import PostgresTestSupport
 
 /// The proxy's upstream leg in miniature: sends `SSLRequest`, adds a client `TLSHandler` on `S`, sends a
 /// StartupMessage once the handshake completes and reports the handshake and the first message type.
@@ -55,7 +56,7 @@ final class UpstreamLogin: ChannelInboundHandler, RemovableChannelHandler {
         var bytes = unwrapInboundIn(data)
         guard handshake != nil else {
             guard bytes.readString(length: 1) == "S" else {
-                return promise.fail(TLSTestError.unexpected("the server declined TLS"))
+                return promise.fail(TestSupportError.unexpected("the server declined TLS"))
             }
             do {
                 try context.pipeline.syncOperations.addHandler(makeTLSHandler(), position: .before(self))
@@ -85,6 +86,6 @@ final class UpstreamLogin: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        promise.fail(TLSTestError.unexpected("the connection closed before the server answered"))
+        promise.fail(TestSupportError.unexpected("the connection closed before the server answered"))
     }
 }
