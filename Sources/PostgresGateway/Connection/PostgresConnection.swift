@@ -90,8 +90,8 @@ public final class PostgresConnection: Sendable {
 
     /// The client's messages that no `onMessage` hook handles, from now on, as a stream with backpressure.
     ///
-    /// Call it once, before the client is authenticated (for example in `onStartup` or `onAuthenticated`); without a
-    /// stream, unhandled messages are answered with a `0A000` error.
+    /// Call it once, at the latest in the `onAuthenticated` hook (reading waits for hooks, so no message is missed);
+    /// without a stream, unhandled messages are answered with a `0A000` error.
     public func messages() async throws -> FrontendMessageStream {
         let channel = self.channel
         return try await channel.eventLoop.submit {
