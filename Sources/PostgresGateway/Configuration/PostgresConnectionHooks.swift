@@ -22,6 +22,9 @@ public struct PostgresConnectionHooks: Sendable {
     public var onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresConnection) async throws -> Bool)?
     /// A CancelRequest arrived on this (new) connection. pgw sends no reply and closes it.
     public var onCancelRequest: (@Sendable (CancelRequest) async -> Void)?
+    /// Answers the messages no `onMessage` hook handled, through a ``QuerySession``, on the event loop (no hook
+    /// round trip per message). Set it with ``servingQueries(with:)``.
+    public var queryResponder: (any QueryResponder)?
 
     /// Creates hooks; leave out the ones you don't need.
     public init(

@@ -20,6 +20,8 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     private var isRunningHook = false
     /// Where unhandled messages go once ``makeMessageStream()`` was called.
     private var messageSource: FrontendMessageStream.Producer.Source?
+    /// Answers unhandled messages when the hooks have a query responder; made at the first such message.
+    private var querySession: QuerySession?
     /// True while the message stream's consumer lags: reading is paused.
     private var isMessageStreamFull = false
     private var isClosed = false
@@ -232,6 +234,24 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
 
     /// A message no hook handled: to the stream if there is one, else answered with an error.
     private func deliverUnhandled(_ message: FrontendMessage) {
+        if let responder = hooks.queryResponder {
+            if querySession == nil {
+                let parameters = stateMachine.connectionState.clientInfo?.parameters ?? []
+                querySession = QuerySession(
+                    responder: responder,
+                    settings: Dictionary(
+                        parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+                )
+            }
+            // Like PostgreSQL, extended-protocol replies wait for Sync or Flush: one packet per round trip.
+            let flush: Bool
+            switch message {
+            case .query, .sync, .flush: flush = true
+            default: flush = false
+            }
+            write(querySession!.handle(message), flush: flush)
+            return
+        }
         guard let messageSource, let context else {
             answerUnhandled(message)
             return
@@ -278,15 +298,18 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
 
     // MARK: Helpers
 
-    /// Writes messages, letting the decoder see them (authentication requests decide what `p` messages are).
+    /// Writes messages, letting the decoder see them (authentication requests decide what `p` messages are);
+    /// `flush` also sends what earlier writes queued.
     func write(_ messages: [BackendMessage], flush: Bool) {
-        guard let context, !messages.isEmpty else { return }
-        var buffer = context.channel.allocator.buffer(capacity: 256)
-        for message in messages {
-            decoder.observe(message)
-            message.encode(into: &buffer)
+        guard let context else { return }
+        if !messages.isEmpty {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            for message in messages {
+                decoder.observe(message)
+                message.encode(into: &buffer)
+            }
+            context.write(wrapOutboundOut(buffer), promise: nil)
         }
-        context.write(wrapOutboundOut(buffer), promise: nil)
         if flush { context.flush() }
     }
 

@@ -48,11 +48,15 @@ public final class PostgresConnection: Sendable {
 
     /// Sends messages to the client and flushes.
     public func send(_ messages: [BackendMessage]) async throws {
-        var buffer = channel.allocator.buffer(capacity: 256)
+        try await sendData(Self.encode(messages, allocator: channel.allocator))
+    }
+
+    private static func encode(_ messages: [BackendMessage], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 256)
         for message in messages {
             message.encode(into: &buffer)
         }
-        try await sendData(buffer)
+        return buffer
     }
 
     /// Sends one message to the client and flushes.
