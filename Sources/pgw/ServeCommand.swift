@@ -103,7 +103,8 @@ struct ServeCommand: AsyncParsableCommand {
             authenticationMode: auth.mode,
             tls: try tlsConfiguration()
         )
-        let hooks = UserDirectory(users: try parsedUsers(), restrictsCertificateUsers: !users.isEmpty).hooks
+        let hooks = PostgresConnectionHooks()
+            .authenticating(passwords: try parsedUsers(), certificateUsersMustBeListed: !users.isEmpty)
             .servingQueries(with: EchoResponder(serverVersion: serverVersion))
         let server = try await PostgresServer.bind(host: host, port: port, configuration: configuration, hooks: hooks)
         // Scripts wait for this line, so it goes out at once.

@@ -41,24 +41,12 @@ struct GatewayTestServer: Sendable {
         }
         let authenticated = NIOLockedValueBox<[ConnectionState]>([])
         let cancelRequests = NIOLockedValueBox<[CancelRequest]>([])
-        let verifiers = users.mapValues { SCRAMVerifier.make(password: $0).stringValue }
         let hooks = PostgresConnectionHooks(
-            validateCredentials: { credentials, _ in
-                switch credentials {
-                case .cleartextPassword(let user, let password):
-                    return users[user].map { ConstantTime.equals(Array($0.utf8), Array(password.utf8)) } ?? false
-                case .md5Password(let user, let hash, let salt):
-                    guard let password = users[user] else { return false }
-                    return MD5Password.verify(
-                        response: hash, storedHash: MD5Password.storedHash(user: user, password: password), salt: salt)
-                case .certificate:
-                    return true
-                }
-            },
-            scramVerifier: { user, _ in verifiers[user] },
             onAuthenticated: { connection in authenticated.withLockedValue { $0.append(connection.state) } },
             onCancelRequest: { request in cancelRequests.withLockedValue { $0.append(request) } }
-        ).servingQueries(with: EchoResponder(serverVersion: "18.0 (pgw test)"))
+        )
+        .authenticating(passwords: users, certificateUsersMustBeListed: false)
+        .servingQueries(with: EchoResponder(serverVersion: "18.0 (pgw test)"))
         let configuration = PostgresConnectionConfiguration(
             serverVersion: "18.0 (pgw test)",
             authenticationMode: mode,
