@@ -105,10 +105,15 @@ struct GatewayBadInputTests {
         defer { Task { await server.stop() } }
         let outcome = try await server.python(
             """
-            import os, socket, time
+            import os, socket, struct
             port = int(os.environ["PORT"])
             first = socket.create_connection(("127.0.0.1", port), timeout=20)
-            time.sleep(0.3)
+            # The first client logs in (trust) before the second connects, so it certainly holds the only slot.
+            body = b"user\\0alice\\0\\0"
+            first.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
+            received = b""
+            while b"Z\\0\\0\\0\\x05" not in received:
+                received += first.recv(65536)
             second = socket.create_connection(("127.0.0.1", port), timeout=20)
             data = second.recv(65536)
             print(data[:1].decode(), next(f[1:].decode() for f in data[5:].split(b"\\0") if f[:1] == b"C"))
