@@ -18,7 +18,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     private var authenticationTimeout: Scheduled<Void>?
     /// True while a hook runs: client bytes are buffered, not decoded.
     private var isRunningHook = false
-    /// Where unhandled messages go once ``makeMessageStream()`` was called.
+    /// Where unhandled messages go once ``makeMessageStream(eventLoop:)`` was called.
     private var messageSource: FrontendMessageStream.Producer.Source?
     /// Answers unhandled messages when the hooks have a query responder; made at the first such message.
     private var querySession: QuerySession?
@@ -211,9 +211,8 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     /// Starts sending unhandled messages to a stream; call on the event loop.
-    func makeMessageStream(context: ChannelHandlerContext) -> FrontendMessageStream {
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let eventLoop = context.eventLoop
+    func makeMessageStream(eventLoop: any EventLoop) -> FrontendMessageStream {
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let sequence = FrontendMessageStream.Producer.makeSequence(
             backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64),
             finishOnDeinit: true,

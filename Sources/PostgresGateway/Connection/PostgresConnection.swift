@@ -48,15 +48,11 @@ public final class PostgresConnection: Sendable {
 
     /// Sends messages to the client and flushes.
     public func send(_ messages: [BackendMessage]) async throws {
-        try await sendData(Self.encode(messages, allocator: channel.allocator))
-    }
-
-    private static func encode(_ messages: [BackendMessage], allocator: ByteBufferAllocator) -> ByteBuffer {
-        var buffer = allocator.buffer(capacity: 256)
+        var buffer = channel.allocator.buffer(capacity: 256)
         for message in messages {
             message.encode(into: &buffer)
         }
-        return buffer
+        try await sendData(buffer)
     }
 
     /// Sends one message to the client and flushes.
@@ -99,9 +95,8 @@ public final class PostgresConnection: Sendable {
     public func messages() async throws -> FrontendMessageStream {
         let channel = self.channel
         return try await channel.eventLoop.submit {
-            let context = try channel.pipeline.syncOperations.context(handlerType: GatewayChannelHandler.self)
             let handler = try channel.pipeline.syncOperations.handler(type: GatewayChannelHandler.self)
-            return handler.makeMessageStream(context: context)
+            return handler.makeMessageStream(eventLoop: channel.eventLoop)
         }.get()
     }
 

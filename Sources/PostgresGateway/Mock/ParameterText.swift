@@ -23,14 +23,6 @@ enum ParameterText {
     }
 }
 
-extension Bind {
-    /// The format code that applies to parameter `index`: none given means text, one applies to all.
-    func parameterFormat(at index: Int) -> FormatCode {
-        parameterFormats.count == 1
-            ? parameterFormats[0] : index < parameterFormats.count ? parameterFormats[index] : .text
-    }
-}
-
 extension Parse {
     /// The declared type of parameter `index`, 0 when unspecified.
     func parameterType(at index: Int) -> UInt32 {

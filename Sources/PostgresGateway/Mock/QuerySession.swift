@@ -101,7 +101,7 @@ public struct QuerySession: Sendable {
             let parameters = bind.parameters.enumerated().map { index, value in
                 value.map {
                     ParameterText.text(
-                        of: $0, format: bind.parameterFormat(at: index), type: statement.parameterType(at: index))
+                        of: $0, format: bind.parameterFormats.code(at: index), type: statement.parameterType(at: index))
                 }
             }
             portals[bind.portal] = Portal(
@@ -224,8 +224,7 @@ public struct QuerySession: Sendable {
     static func describe(_ columns: [String], formats: [FormatCode]) -> RowDescription {
         RowDescription(
             columns: columns.enumerated().map { index, name in
-                let format = formats.count == 1 ? formats[0] : index < formats.count ? formats[index] : .text
-                return RowDescription.Column(name: name, dataTypeOID: 25, format: format)
+                RowDescription.Column(name: name, dataTypeOID: 25, format: formats.code(at: index))
             }
         )
     }

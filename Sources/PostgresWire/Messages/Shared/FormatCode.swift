@@ -29,3 +29,11 @@ extension FormatCode {
         FormatCode(rawValue: try buffer.readWireInteger(field: field))
     }
 }
+
+extension [FormatCode] {
+    /// The code that applies to parameter or column `index` under the protocol's rule: no codes means all text,
+    /// one code applies to all, otherwise one per position.
+    public func code(at index: Int) -> FormatCode {
+        count == 1 ? self[0] : index < count ? self[index] : .text
+    }
+}
