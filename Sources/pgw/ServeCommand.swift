@@ -100,8 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var shutdownTimeout = 5
 
-    @Option(help: "What to log to standard error: trace, debug, info, notice, warning, error or critical.")
-    var logLevel = Logger.Level.info
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
@@ -131,8 +130,7 @@ struct ServeCommand: AsyncParsableCommand {
         let hooks = PostgresConnectionHooks()
             .authenticating(passwords: try parsedUsers(), certificateUsersMustBeListed: !users.isEmpty)
             .servingQueries(with: EchoResponder(serverVersion: serverVersion))
-        var logger = Logger(label: "pgw.serve", factory: { label in StreamLogHandler.standardError(label: label) })
-        logger.logLevel = logLevel
+        let logger = logging.makeLogger(label: "pgw.serve")
         // Trap the signals before listening, so that a signal right after "listening on" is not lost.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let server = try await PostgresServer.bind(
