@@ -56,15 +56,16 @@ public enum JSONLinesSchemaValidator {
 
     /// The problems found in `lines`, one per invalid line with the line itself; empty when every line is valid.
     ///
+    /// `pythonOptions` go to `python3` before the program (`-S`, say, hides site-installed modules).
     /// Throws ``TestSupportError/missingPrerequisite(_:)`` naming `python3` or the `jsonschema` module when
     /// either is missing, and ``TestSupportError/unexpected(_:)`` when the validator did not check every line.
-    public static func problems(in lines: [String]) async throws -> [String] {
+    public static func problems(in lines: [String], pythonOptions: [String] = []) async throws -> [String] {
         guard FileManager.default.isReadableFile(atPath: schemaURL.path) else {
             throw TestSupportError.missingPrerequisite("the JSON Schema \(schemaURL.path)")
         }
         let python = try PostgresInstallation.executableOnPath("python3")
         let outcome = try await SubprocessCommand(
-            python, ["-c", program, schemaURL.path],
+            python, pythonOptions + ["-c", program, schemaURL.path],
             standardInput: Data(lines.map { $0 + "\n" }.joined().utf8),
             timeout: .seconds(120)
         ).run()

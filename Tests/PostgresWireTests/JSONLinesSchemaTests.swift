@@ -73,4 +73,12 @@ struct JSONLinesSchemaTests {
         #expect(problems.first?.contains("duplicate key 'length'") == true, "\(problems)")
         #expect(!problems.contains { $0.hasPrefix("line 6:") }, "\(problems)")
     }
+
+    @Test func aMissingJSONSchemaModuleFailsNamingIt() async throws {
+        // `-S` leaves site-installed modules such as jsonschema out of Python's path.
+        let error = await #expect(throws: TestSupportError.self) {
+            try await JSONLinesSchemaValidator.problems(in: ["{}"], pythonOptions: ["-S"])
+        }
+        #expect(error?.description.contains("Python module 'jsonschema'") == true, "\(String(describing: error))")
+    }
 }
