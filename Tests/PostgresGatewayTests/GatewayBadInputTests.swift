@@ -51,13 +51,37 @@ struct GatewayBadInputTests {
         #expect(try await Self.rawExchange(server, payload: #"b"Q\0\0\0\x0dselect 1\0""#) == "08P01")
         #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 20000, 196608)"#) == "08P01")
         #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", -8, 196608)"#) == "08P01")
-        #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 9, 0x00020000) + b"\0""#) == "0A000")
+        #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 9, 0x00040000) + b"\0""#) == "0A000")
         // A typed message with a bad length after a good startup.
         let startup = #"struct.pack("!ii", 18, 196608) + b"user\0bob\0\0""#
         #expect(try await Self.rawExchange(server, payload: startup + #" + b"Q\0\0\0\x02""#) == "08P01")
         // The server still works.
         let outcome = try await server.psql("select 'still here'", conninfo: server.conninfo())
         #expect(outcome.succeeded, "\(outcome)")
+    }
+
+    @Test func preProtocol3ClientsGetThePre3ErrorFormat() async throws {
+        // As PostgreSQL: a client asking for protocol 0.1234 (or 2.0) gets `E`, the text and a zero byte.
+        let server = try await GatewayTestServer.start(.none)
+        defer { Task { await server.stop() } }
+        let outcome = try await server.python(
+            """
+            import os, socket, struct
+            s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=20)
+            body = b"user\\0alice\\0\\0"
+            s.sendall(struct.pack("!ii", 8 + len(body), 1234) + body)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            print(repr(data))
+            """
+        )
+        #expect(
+            outcome.standardOutput
+                == #"b'EFATAL:  unsupported frontend protocol 0.1234: server supports 3.0 to 3.2\n\x00'"# + "\n",
+            "\(outcome)")
     }
 
     @Test func passwordMessagesMustAnswerTheRequest() async throws {

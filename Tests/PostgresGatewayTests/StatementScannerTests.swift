@@ -51,7 +51,8 @@ struct StatementScannerTests {
 
     @Test func functionCallGetsAnErrorAndReadyForQuery() {
         var session = QuerySession(responder: EchoResponder(serverVersion: "18"))
-        let replies = session.handle(.functionCall(FunctionCall(functionOID: 42, argumentFormats: [], arguments: [], resultFormat: .text)))
+        let replies = session.handle(
+            .functionCall(FunctionCall(functionOID: 42, argumentFormats: [], arguments: [], resultFormat: .text)))
         #expect(replies.count == 2)
         guard case .errorResponse(let error) = replies.first else {
             Issue.record("expected an error, got \(replies)")

@@ -207,8 +207,6 @@ struct ConnectionStateMachine {
         case .messageTooLong where error.messageType == nil, .invalidMessageLength where error.messageType == nil,
             .negativeLength where error.messageType == nil:
             return fail(.protocolViolation, "invalid length of startup packet")
-        case .invalidValue(field: "protocol version", let value):
-            return unsupportedProtocol(ProtocolVersion(rawValue: UInt32(truncatingIfNeeded: value)))
         default:
             return fail(.protocolViolation, "invalid message format: \(error)")
         }
@@ -406,8 +404,10 @@ struct ConnectionStateMachine {
     }
 
     /// PostgreSQL's answer to a protocol version it does not serve.
+    /// A version before 3.0 gets the pre-3.0 error format, which such a client can read.
     private mutating func unsupportedProtocol(_ version: ProtocolVersion) -> Action {
-        fail(.featureNotSupported, "unsupported frontend protocol \(version): server supports 3.0 to 3.2")
+        state = .closed
+        return .closeWithError(.unsupportedProtocolVersion(version, newest: .v3_2))
     }
 
     private mutating func closeQuietly() -> Action {
