@@ -60,10 +60,10 @@ struct DecodeCommand: ParsableCommand {
     var unrecognized: [String] = []
 
     func validate() throws {
-        if let first = unrecognized.first {
+        if let first = unrecognized.first(where: { $0 != "--" }) {
             throw ValidationError(
-                first.hasPrefix("-")
-                    ? "Unknown option '\(first)'."
+                first.hasPrefix("-") && unrecognized.first != "--"
+                    ? "Unknown option '\(first.prefix { $0 != "=" })'."
                     : "Unexpected argument '\(first)'; give the streams with --frontend and --backend.")
         }
         guard frontend != nil || backend != nil else {

@@ -1,0 +1,29 @@
+import NIOCore
+import PostgresTestSupport
+import Testing
+
+/// `pgw certs probe --timeout` bounds the whole probe, not each read.
+@Suite("pgw certs probe --timeout")
+struct CertsProbeTimeoutTests {
+    @Test(
+        "a server that trickles a byte every 1.5 s makes probe fail within the timeout and a second",
+        arguments: [false, true])
+    func tricklingServer(direct: Bool) async throws {
+        let server = try await TricklingServer.start(interval: .milliseconds(1500))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = try await PGWExecutable.run(
+            ["certs", "probe", "127.0.0.1:\(server.port)", "--timeout", "2"] + (direct ? ["--direct"] : []))
+        let elapsed = clock.now - start
+        try await server.stop()
+        #expect(outcome.status == 1, "\(outcome)")
+        #expect(outcome.standardError.contains("no answer within 2 seconds"), "\(outcome)")
+        #expect(elapsed < .seconds(3), "took \(elapsed)")
+    }
+
+    @Test("--timeout outside 1…86400 is a usage error", arguments: ["0", "-1", "86401"])
+    func timeoutOutOfRange(timeout: String) async throws {
+        let outcome = try await PGWExecutable.run(["certs", "probe", "127.0.0.1:1", "--timeout", timeout])
+        #expect(outcome.status == 64 && outcome.standardError.contains("--timeout"), "\(outcome)")
+    }
+}
