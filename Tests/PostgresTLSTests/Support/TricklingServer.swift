@@ -3,23 +3,27 @@ import NIOPosix
 
 /// A server on 127.0.0.1 that never finishes a TLS handshake but keeps every read short: it answers an
 /// `SSLRequest` with `S` (a ClientHello with nothing), then sends the header of a 16 KiB TLS record and zeros,
-/// one byte per `interval`, forever.
+/// one byte per `interval`, forever; it reports how long each connection stayed open.
 struct TricklingServer: Sendable {
     /// The port it listens on.
     let port: Int
+    /// How long each connection lasted, from accepting it to its closing, as each closes.
+    let connectionDurations: AsyncStream<Duration>
     private let channel: any Channel
 
     /// Starts listening.
     static func start(interval: TimeAmount) async throws -> TricklingServer {
+        let (durations, continuation) = AsyncStream<Duration>.makeStream()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(TricklingHandler(interval: interval))
+                    try channel.pipeline.syncOperations.addHandler(
+                        TricklingHandler(interval: interval, durations: continuation))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        return TricklingServer(port: channel.localAddress!.port!, channel: channel)
+        return TricklingServer(port: channel.localAddress!.port!, connectionDurations: durations, channel: channel)
     }
 
     /// Stops listening.
@@ -35,11 +39,14 @@ private final class TricklingHandler: ChannelInboundHandler {
 
     private static let bytes: [UInt8] = [0x16, 0x03, 0x03, 0x40, 0x00]
     private let interval: TimeAmount
+    private let durations: AsyncStream<Duration>.Continuation
+    private let accepted = ContinuousClock.now
     private var sent = 0
     private var trickle: RepeatedTask?
 
-    init(interval: TimeAmount) {
+    init(interval: TimeAmount, durations: AsyncStream<Duration>.Continuation) {
         self.interval = interval
+        self.durations = durations
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -59,6 +66,7 @@ private final class TricklingHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         trickle?.cancel()
+        durations.yield(ContinuousClock.now - accepted)
         context.fireChannelInactive()
     }
 }
