@@ -12,8 +12,10 @@ struct CertsFile {
     /// leaves the old files as they were. Names are replaced, never followed: a symbolic link at a destination
     /// is itself replaced (with `replacing`) or makes the write fail (without).
     static func writeSet(_ files: [CertsFile], into directory: String, replacing: Bool) throws(CommandFailure) {
+        // Temporary files not (or not yet) renamed are removed on the way out.
         var temporaries: [String] = []
-        defer { for path in temporaries { unlink(path) } }
+        var renamed: Set<String> = []
+        defer { for path in temporaries where !renamed.contains(path) { unlink(path) } }
         for file in files {
             temporaries.append(try file.writeTemporary(in: directory))
         }
@@ -35,6 +37,7 @@ struct CertsFile {
                 throw CommandFailure("cannot write \(destination): \(reason)")
             }
             placed.append(destination)
+            if replacing { renamed.insert(temporary) }
         }
         syncDirectory(directory)
     }
