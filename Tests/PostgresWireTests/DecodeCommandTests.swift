@@ -157,13 +157,18 @@ struct DecodeCommandTests {
         #expect(none.status == 64 && none.standardError.contains("Give --frontend, --backend or both"), "\(none)")
     }
 
-    @Test("swapped streams get a hint", arguments: [true, false])
-    func hintsAtSwappedStreams(both: Bool) async throws {
+    @Test("swapped streams get a hint", arguments: ["--frontend", "--backend", "both"])
+    func hintsAtSwappedStreams(given: String) async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let (frontend, backend) = try Self.write(SyntheticSessions.all[0], into: directory)
-        let outcome = try await PGWExecutable.run(
-            ["decode", "--frontend", backend] + (both ? ["--backend", frontend] : []))
+        let arguments =
+            switch given {
+            case "--frontend": ["--frontend", backend]
+            case "--backend": ["--backend", frontend]
+            default: ["--frontend", backend, "--backend", frontend]
+            }
+        let outcome = try await PGWExecutable.run(["decode"] + arguments)
         #expect(outcome.status == 1, "\(outcome)")
         #expect(outcome.standardError.contains("did you swap --frontend/--backend?"), "\(outcome)")
         let right = try await PGWExecutable.run(["decode", "--frontend", frontend, "--backend", backend])
