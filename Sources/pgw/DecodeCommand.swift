@@ -139,6 +139,8 @@ struct DecodeCommand: ParsableCommand {
             guard let direction = awaited ?? open.first(where: decoder.isEncrypted) ?? open.first,
                 let input = inputs[direction]
             else { break }
+            // What is decoded so far is shown before a read that may wait (a live FIFO or pipe).
+            try output.flush()
             let chunk = try input.read(allocator: allocator)
             if input.isAtEnd {
                 decoder.finish(direction)

@@ -110,6 +110,32 @@ struct DecodeCommandTests {
         return process.peakResidentBytes()
     }
 
+    @Test("messages are printed while a live FIFO waits for more, not only at its end")
+    func printsBeforeTheStreamEnds() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appending(path: "frontend.fifo").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let process = try SpawnedProcess(try PGWExecutable.url(), ["decode", "--frontend", fifo])
+        let descriptor = open(fifo, O_WRONLY | O_CLOEXEC)
+        try #require(descriptor >= 0)
+        let first = Array(encoded(SyntheticSessions.startup).readableBytesView)
+        #expect(first.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) } == first.count)
+        var shown = false
+        for _ in 0..<100 where !shown {
+            try await Task.sleep(for: .milliseconds(50))
+            shown = process.standardOutputSoFar().contains("F StartupMessage")
+        }
+        #expect(shown, "nothing printed while the FIFO stayed open: \(process.standardOutputSoFar())")
+        let last = Array(encoded(FrontendMessage.terminate).readableBytesView)
+        #expect(last.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) } == last.count)
+        close(descriptor)
+        let (status, output) = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: process.wait()) }
+        }
+        #expect(status == 0 && output.hasSuffix("F Terminate\n"), "\(output)")
+    }
+
     @Test("a full disk on standard output exits 1 with the reason")
     func reportsAFullDisk() async throws {
         let directory = try Self.temporaryDirectory()

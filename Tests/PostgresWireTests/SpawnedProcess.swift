@@ -37,11 +37,16 @@ final class SpawnedProcess: Sendable {
         return kilobytes * 1024
     }
 
+    /// What it has written to standard output so far.
+    func standardOutputSoFar() -> String {
+        (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+    }
+
     /// Waits for the exit; returns the exit status (-1 when killed by a signal) and what it wrote to standard output.
     func wait() -> (status: Int32, standardOutput: String) {
         var waitStatus: Int32 = 0
         while waitpid(processID, &waitStatus, 0) < 0 && errno == EINTR {}
         let status = waitStatus & 0x7F == 0 ? (waitStatus >> 8) & 0xFF : -1
-        return (status, (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "")
+        return (status, standardOutputSoFar())
     }
 }
