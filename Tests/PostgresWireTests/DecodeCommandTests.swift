@@ -32,6 +32,25 @@ struct DecodeCommandTests {
         return bytes
     }
 
+    /// A new FIFO in `directory`.
+    static func makeFIFO(in directory: URL) throws -> String {
+        let fifo = directory.appending(path: "frontend.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0, "mkfifo: \(String(cString: strerror(errno)))")
+        return fifo
+    }
+
+    /// Writes all of `buffer` to `descriptor`; false when a write fails.
+    static func writeAll(_ buffer: ByteBuffer, to descriptor: Int32) -> Bool {
+        let bytes = Array(buffer.readableBytesView)
+        var written = 0
+        while written < bytes.count {
+            let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            guard count > 0 else { return false }
+            written += count
+        }
+        return true
+    }
+
     /// Runs a shell script with `$0` the built pgw and `$1`… the given arguments.
     static func shell(_ shell: String, _ script: String, _ arguments: [String]) async throws -> ProcessOutcome {
         let program = try PostgresInstallation.executableOnPath(shell)
@@ -61,8 +80,7 @@ struct DecodeCommandTests {
     func streamsAFIFOInBoundedMemory() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let fifo = directory.appending(path: "frontend.fifo").path
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try Self.makeFIFO(in: directory)
         let pgw = try PGWExecutable.url()
         let copyDataCount = 64
         let process = try SpawnedProcess(pgw, ["decode", "--frontend", fifo, "--summary"])
@@ -74,9 +92,7 @@ struct DecodeCommandTests {
                     returning: Self.writeCopyStream(to: fifo, copyDataCount: copyDataCount, then: process))
             }
         }
-        let (status, output) = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: process.wait()) }
-        }
+        let (status, output) = await process.exit()
         #expect(status == 0, "\(output)")
         #expect(output.contains("CopyData"), "\(output)")
         #expect(output.contains("\(copyDataCount)"), "\(output)")
@@ -99,13 +115,7 @@ struct DecodeCommandTests {
         var tail = encoded(FrontendMessage.copyDone)
         tail.writeImmutableBuffer(encoded(.terminate))
         for piece in [head] + Array(repeating: copyData, count: copyDataCount) + [tail] {
-            let bytes = Array(piece.readableBytesView)
-            var written = 0
-            while written < bytes.count {
-                let count = bytes[written...].withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-                guard count > 0 else { return nil }
-                written += count
-            }
+            guard writeAll(piece, to: descriptor) else { return nil }
         }
         return process.peakResidentBytes()
     }
@@ -114,25 +124,20 @@ struct DecodeCommandTests {
     func printsBeforeTheStreamEnds() async throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let fifo = directory.appending(path: "frontend.fifo").path
-        #expect(mkfifo(fifo, 0o600) == 0)
+        let fifo = try Self.makeFIFO(in: directory)
         let process = try SpawnedProcess(try PGWExecutable.url(), ["decode", "--frontend", fifo])
         let descriptor = open(fifo, O_WRONLY | O_CLOEXEC)
         try #require(descriptor >= 0)
-        let first = Array(encoded(SyntheticSessions.startup).readableBytesView)
-        #expect(first.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) } == first.count)
+        #expect(Self.writeAll(encoded(SyntheticSessions.startup), to: descriptor))
         var shown = false
         for _ in 0..<100 where !shown {
             try await Task.sleep(for: .milliseconds(50))
             shown = process.standardOutputSoFar().contains("F StartupMessage")
         }
         #expect(shown, "nothing printed while the FIFO stayed open: \(process.standardOutputSoFar())")
-        let last = Array(encoded(FrontendMessage.terminate).readableBytesView)
-        #expect(last.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) } == last.count)
+        #expect(Self.writeAll(encoded(FrontendMessage.terminate), to: descriptor))
         close(descriptor)
-        let (status, output) = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: process.wait()) }
-        }
+        let (status, output) = await process.exit()
         #expect(status == 0 && output.hasSuffix("F Terminate\n"), "\(output)")
     }
 

@@ -42,6 +42,13 @@ final class SpawnedProcess: Sendable {
         (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     }
 
+    /// Waits for the exit without blocking a task thread; returns the exit status and what it wrote.
+    func exit() async -> (status: Int32, standardOutput: String) {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.wait()) }
+        }
+    }
+
     /// Waits for the exit; returns the exit status (-1 when killed by a signal) and what it wrote to standard output.
     func wait() -> (status: Int32, standardOutput: String) {
         var waitStatus: Int32 = 0

@@ -3,7 +3,9 @@ import NIOCore
 /// The channel handler of a ``PostgresTLSProbe``: sends `SSLRequest` and reads the answer (or starts TLS at once),
 /// adds a client ``TLSHandler`` and completes `promise` with what the server answered and presented.
 final class PostgresTLSProbeHandler: ChannelInboundHandler {
+    /// The server's answer to `SSLRequest`; after TLS has started, plaintext (none is expected).
     typealias InboundIn = ByteBuffer
+    /// The `SSLRequest`.
     typealias OutboundOut = ByteBuffer
 
     private let negotiation: PostgresTLSProbe.Negotiation

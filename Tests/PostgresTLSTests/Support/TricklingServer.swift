@@ -34,7 +34,9 @@ struct TricklingServer: Sendable {
 
 /// One connection of a ``TricklingServer``.
 private final class TricklingHandler: ChannelInboundHandler {
+    /// The client's SSLRequest or ClientHello, and anything after it (ignored).
     typealias InboundIn = ByteBuffer
+    /// `S`, then one byte at a time.
     typealias OutboundOut = ByteBuffer
 
     private static let bytes: [UInt8] = [0x16, 0x03, 0x03, 0x40, 0x00]
@@ -44,11 +46,13 @@ private final class TricklingHandler: ChannelInboundHandler {
     private var sent = 0
     private var trickle: RepeatedTask?
 
+    /// A handler sending a byte per `interval`, reporting the connection's duration to `durations`.
     init(interval: TimeAmount, durations: AsyncStream<Duration>.Continuation) {
         self.interval = interval
         self.durations = durations
     }
 
+    /// Answers the first read, then starts trickling.
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard trickle == nil else { return }
         // An SSLRequest starts with its length's zero byte; a direct ClientHello with 0x16.
@@ -64,6 +68,7 @@ private final class TricklingHandler: ChannelInboundHandler {
         }
     }
 
+    /// Stops trickling and reports how long the connection lasted.
     func channelInactive(context: ChannelHandlerContext) {
         trickle?.cancel()
         durations.yield(ContinuousClock.now - accepted)
