@@ -211,10 +211,12 @@ struct ConnectionStateMachineTests {
         }
         #expect(negotiate(.v3_0) == .runStartupHook(send: []))
         #expect(negotiate(.v3_2) == .runStartupHook(send: []))
-        let newer = NegotiateProtocolVersion(newestMinorVersion: 2, unrecognizedOptions: [])
+        let newer = NegotiateProtocolVersion(
+            newestMinorVersion: ProtocolVersion.v3_2.rawValue, unrecognizedOptions: [])
         #expect(
             negotiate(ProtocolVersion(major: 3, minor: 9)) == .runStartupHook(send: [.negotiateProtocolVersion(newer)]))
-        let option = NegotiateProtocolVersion(newestMinorVersion: 0, unrecognizedOptions: ["_pq_.compression"])
+        let option = NegotiateProtocolVersion(
+            newestMinorVersion: ProtocolVersion.v3_0.rawValue, unrecognizedOptions: ["_pq_.compression"])
         #expect(
             negotiate(.v3_0, [.init("_pq_.compression", "on")])
                 == .runStartupHook(send: [.negotiateProtocolVersion(option)]))

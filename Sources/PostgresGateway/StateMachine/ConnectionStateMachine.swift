@@ -292,7 +292,7 @@ struct ConnectionStateMachine {
             preface.append(
                 .negotiateProtocolVersion(
                     NegotiateProtocolVersion(
-                        newestMinorVersion: UInt32(version.minor), unrecognizedOptions: protocolOptions)
+                        newestMinorVersion: version.rawValue, unrecognizedOptions: protocolOptions)
                 )
             )
         }
