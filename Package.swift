@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "PostgresWire", targets: ["PostgresWire"]),
         .library(name: "PostgresTLS", targets: ["PostgresTLS"]),
+        .library(name: "PostgresAuthentication", targets: ["PostgresAuthentication"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
@@ -39,10 +40,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PostgresAuthentication",
+            dependencies: ["COpenSSL", "PostgresTLS"]
+        ),
+        .target(
             name: "PostgresGateway",
             dependencies: [
                 "PostgresWire",
                 "PostgresTLS",
+                "PostgresAuthentication",
                 "COpenSSL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -53,6 +59,7 @@ let package = Package(
             name: "pgw",
             dependencies: [
                 "PostgresWire",
+                "PostgresAuthentication",
                 "PostgresGateway",
                 "PostgresTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,7 +76,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "EchoServerExample",
-            dependencies: ["PostgresGateway"],
+            dependencies: ["PostgresAuthentication", "PostgresGateway"],
             path: "Sources/Examples/EchoServer"
         ),
         .executableTarget(
@@ -114,6 +121,7 @@ let package = Package(
         .testTarget(
             name: "PostgresGatewayTests",
             dependencies: [
+                "PostgresAuthentication",
                 "PostgresGateway",
                 "PostgresTLS",
                 "PostgresWire",
