@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "PostgresTLS", targets: ["PostgresTLS"]),
         .library(name: "PostgresAuthentication", targets: ["PostgresAuthentication"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
     dependencies: [
@@ -53,6 +54,18 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "PostgresWire",
+                "PostgresTLS",
+                "PostgresAuthentication",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -100,6 +113,12 @@ let package = Package(
             ],
             path: "Sources/Examples/SQLiteServer"
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Tests/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "PostgresTestSupport",
             path: "Tests/PostgresTestSupport"
@@ -128,6 +147,20 @@ let package = Package(
                 "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: [
+                "CLibPQ",
+                "PostgresAuthentication",
+                "PostgresClient",
+                "PostgresGateway",
+                "PostgresTLS",
+                "PostgresTestSupport",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(
