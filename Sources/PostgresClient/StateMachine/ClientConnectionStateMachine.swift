@@ -157,9 +157,13 @@ struct ClientConnectionStateMachine {
     }
 
     /// NegotiateProtocolVersion, as libpq 18 handles it: a lower minor version within `min_protocol_version` is
-    /// accepted; protocol options (pgw requests none) are refused.
+    /// accepted; protocol options (pgw requests none) are refused. PostgreSQL sends the whole version number
+    /// (`3 << 16 | minor`) where the documentation says the minor version; both are understood.
     private mutating func negotiate(_ negotiation: NegotiateProtocolVersion) -> Action {
-        let offered = ProtocolVersion(major: 3, minor: UInt16(clamping: negotiation.newestMinorVersion))
+        let value = negotiation.newestMinorVersion
+        let offered =
+            value > UInt32(UInt16.max)
+            ? ProtocolVersion(rawValue: value) : ProtocolVersion(major: 3, minor: UInt16(value))
         guard offered < configuration.maximumProtocolVersion else {
             return protocolViolation(
                 "received invalid protocol negotiation message: server requested downgrade to a higher-numbered version"

@@ -1,0 +1,69 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import PostgresClient
+import PostgresGateway
+import PostgresWire
+import Testing
+
+/// The client against pgw's own server (`PostgresServer`), which speaks protocol 3.2.
+struct GatewayProtocolTests {
+    /// A gateway on a free loopback port with SCRAM logins, recording the cancel requests it receives.
+    static func startGateway() async throws -> (PostgresServer, NIOLockedValueBox<[CancelRequest]>) {
+        let cancelRequests = NIOLockedValueBox<[CancelRequest]>([])
+        let hooks = PostgresConnectionHooks(onCancelRequest: { request in
+            cancelRequests.withLockedValue { $0.append(request) }
+        })
+        .authenticating(passwords: ["alice": "secret"])
+        .servingQueries(with: EchoResponder(serverVersion: "18.0 (pgw test)"))
+        let server = try await PostgresServer.bind(
+            host: "127.0.0.1", port: 0,
+            configuration: PostgresConnectionConfiguration(
+                serverVersion: "18.0 (pgw test)", authenticationMode: .scramSHA256),
+            hooks: hooks)
+        return (server, cancelRequests)
+    }
+
+    @Test func protocol32IsNegotiatedWithAVariableLengthCancelKey() async throws {
+        let (server, cancelRequests) = try await Self.startGateway()
+        let port = try #require(server.localAddress?.port)
+        let connection = try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=127.0.0.1 port=\(port) user=alice password=secret sslmode=disable max_protocol_version=3.2",
+                environment: [:]),
+            logger: Logger(label: "pgw.client.tests"))
+        #expect(connection.protocolVersion == .v3_2)
+        let key = try #require(connection.backendKey)
+        #expect(key.secretKey.count == 32)
+        #expect(connection.serverParameters["server_version"] == "18.0 (pgw test)")
+
+        try await connection.cancel()
+        try await waitUntil { cancelRequests.withLockedValue { !$0.isEmpty } }
+        #expect(
+            cancelRequests.withLockedValue { $0 } == [CancelRequest(processID: key.processID, secretKey: key.secretKey)]
+        )
+        await connection.close()
+        await server.shutdown()
+    }
+
+    @Test func protocol30StaysTheDefault() async throws {
+        let (server, _) = try await Self.startGateway()
+        let port = try #require(server.localAddress?.port)
+        let connection = try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=127.0.0.1 port=\(port) user=alice password=secret sslmode=disable", environment: [:]),
+            logger: Logger(label: "pgw.client.tests"))
+        #expect(connection.protocolVersion == .v3_0)
+        #expect(connection.backendKey?.secretKey.count == 4)
+        await connection.close()
+        await server.shutdown()
+    }
+
+    /// Polls `condition` every 10 ms for up to 5 seconds.
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(condition())
+    }
+}
