@@ -4,7 +4,7 @@ import PostgresTLS
 /// A CA, a server certificate for `localhost` and `127.0.0.1` and a client certificate for the role
 /// `cert_user`, generated once per run and written as PEM files (keys 0600) for PostgreSQL, psql and the client.
 struct ClientTestPKI: Sendable {
-    /// The directory holding `ca.crt`, `server.crt`/`.key` and `client.crt`/`.key`.
+    /// The directory holding `ca.crt`, `server.crt`/`.key`, `client.crt`/`.key` and `client-encrypted.key`.
     let directory: URL
 
     private static let generated = Result { try ClientTestPKI() }
@@ -29,17 +29,33 @@ struct ClientTestPKI: Sendable {
             TLSCertificateTemplate(
                 commonName: "localhost", subjectAlternativeNames: [.dnsName("localhost"), .ipAddress("127.0.0.1")]),
             by: authority, as: "server")
-        try issue(TLSCertificateTemplate(commonName: "cert_user"), by: authority, as: "client")
+        let client = try issue(TLSCertificateTemplate(commonName: "cert_user"), by: authority, as: "client")
+        try write(client.pemString(passphrase: Self.clientKeyPassphrase), to: "client-encrypted.key", private: true)
     }
+
+    /// The passphrase of `client-encrypted.key`.
+    static let clientKeyPassphrase = "correct horse battery staple"
 
     /// The path of one of the PEM files.
     func path(_ name: String) -> String { directory.appending(path: name).path }
 
-    private func issue(_ template: TLSCertificateTemplate, by issuer: TLSIdentity, as name: String) throws {
+    /// A server context presenting the server certificate, for pgw's gateway.
+    func serverContext() throws -> TLSServerContext {
+        try TLSServerContext(
+            configuration: TLSServerConfiguration(
+                identity: TLSIdentity(certificateChainFile: path("server.crt"), privateKeyFile: path("server.key"))))
+    }
+
+    /// Issues a certificate, writes it and its key as `name.crt` and `name.key`, and returns the key.
+    @discardableResult
+    private func issue(_ template: TLSCertificateTemplate, by issuer: TLSIdentity, as name: String) throws
+        -> TLSPrivateKey
+    {
         let key = try TLSPrivateKey.generate(.ecdsaP256)
         let certificate = try TLSCertificate.issue(template, for: key, issuer: issuer)
         try write(certificate.pemString, to: "\(name).crt")
         try write(key.pemString(), to: "\(name).key", private: true)
+        return key
     }
 
     private func write(_ text: String, to name: String, private isPrivate: Bool = false) throws {

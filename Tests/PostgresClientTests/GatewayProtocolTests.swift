@@ -8,8 +8,9 @@ import Testing
 
 /// The client against pgw's own server (`PostgresServer`), which speaks protocol 3.2.
 struct GatewayProtocolTests {
-    /// A gateway on a free loopback port with SCRAM logins, recording the cancel requests it receives.
-    static func startGateway() async throws -> (PostgresServer, NIOLockedValueBox<[CancelRequest]>) {
+    /// A gateway on a free loopback port with SCRAM logins (and TLS, required, when `tls`), recording the cancel
+    /// requests it receives.
+    static func startGateway(tls: Bool = false) async throws -> (PostgresServer, NIOLockedValueBox<[CancelRequest]>) {
         let cancelRequests = NIOLockedValueBox<[CancelRequest]>([])
         let hooks = PostgresConnectionHooks(onCancelRequest: { request in
             cancelRequests.withLockedValue { $0.append(request) }
@@ -19,7 +20,8 @@ struct GatewayProtocolTests {
         let server = try await PostgresServer.bind(
             host: "127.0.0.1", port: 0,
             configuration: PostgresConnectionConfiguration(
-                serverVersion: "18.0 (pgw test)", authenticationMode: .scramSHA256),
+                serverVersion: "18.0 (pgw test)", authenticationMode: .scramSHA256,
+                tls: tls ? .context(try ClientTestPKI.shared().serverContext()) : nil),
             hooks: hooks)
         return (server, cancelRequests)
     }
@@ -55,6 +57,26 @@ struct GatewayProtocolTests {
             logger: Logger(label: "pgw.client.tests"))
         #expect(connection.protocolVersion == .v3_0)
         #expect(connection.backendKey?.secretKey.count == 4)
+        await connection.close()
+        await server.shutdown()
+    }
+
+    /// `sslnegotiation=direct`: TLS at once with ALPN `postgresql` (PostgreSQL 17's direct TLS, which the gateway
+    /// speaks), then SCRAM-SHA-256-PLUS; the cancel request goes the same way.
+    @Test func directTLSWithALPN() async throws {
+        let (server, cancelRequests) = try await Self.startGateway(tls: true)
+        let port = try #require(server.localAddress?.port)
+        let pki = try ClientTestPKI.shared()
+        let connection = try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=localhost hostaddr=127.0.0.1 port=\(port) user=alice password=secret sslmode=verify-full "
+                    + "sslnegotiation=direct sslrootcert=\(pki.path("ca.crt"))",
+                environment: ["HOME": "/nonexistent"]),
+            logger: Logger(label: "pgw.client.tests"))
+        #expect(connection.tlsInfo?.alpnProtocol == "postgresql")
+        #expect(connection.session.isChannelBound)
+        try await connection.cancel()
+        try await waitUntil { cancelRequests.withLockedValue { $0.count == 1 } }
         await connection.close()
         await server.shutdown()
     }

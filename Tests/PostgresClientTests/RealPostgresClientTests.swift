@@ -129,6 +129,34 @@ struct RealPostgresClientTests {
         #expect(error.serverError?.sqlState == "28000", "\(error)")
     }
 
+    @Test func encryptedClientKeyNeedsSslpassword() async throws {
+        let servers = try await ClientTestServers.running()
+        let pki = try ClientTestPKI.shared()
+        let base =
+            "host=127.0.0.1 port=\(servers.tlsPort) user=cert_user dbname=postgres sslmode=require "
+            + "sslcert=\(pki.path("client.crt")) sslkey=\(pki.path("client-encrypted.key"))"
+        let connection = try await Self.connect(base + " sslpassword='\(ClientTestPKI.clientKeyPassphrase)'")
+        #expect(try await Self.query("select current_user", on: connection) == ["cert_user"])
+        await connection.close()
+        let error = try await #require(throws: PostgresClientError.self) {
+            try await Self.connect(base + " sslpassword=wrong")
+        }
+        guard case .tls = error.reason else {
+            Issue.record("expected a TLS error, got \(error)")
+            return
+        }
+    }
+
+    /// With `gssencmode=prefer`, GSSENCRequest goes first; Debian's PostgreSQL (built with GSSAPI) accepts it, so
+    /// the client connects again without it, as libpq does when GSSAPI encryption cannot be set up.
+    @Test func gssEncryptionPreferredFallsBack() async throws {
+        let servers = try await ClientTestServers.running()
+        let connection = try await Self.connect(
+            "host=127.0.0.1 port=\(servers.tlsPort) user=trust_user dbname=postgres gssencmode=prefer sslmode=require")
+        #expect(connection.tlsInfo != nil)
+        await connection.close()
+    }
+
     // MARK: Authentication
 
     @Test(arguments: ["trust_user", "password_user", "md5_user", "scram_user"], [false, true])
