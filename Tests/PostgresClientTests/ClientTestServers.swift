@@ -12,6 +12,8 @@ struct ClientTestServers: Sendable {
     let tlsPort: Int
     /// The port of the server without TLS.
     let plainPort: Int
+    /// The Unix socket directory of the server without TLS.
+    let plainSocketDirectory: String
 
     /// The passwords of the password roles.
     static let passwords = ["password_user": "cleartext-pw", "md5_user": "md5-pw", "scram_user": "scram-pw"]
@@ -67,7 +69,8 @@ struct ClientTestServers: Sendable {
                 "CREATE ROLE trust_user LOGIN; CREATE ROLE cert_user LOGIN; CREATE ROLE ssl_only LOGIN; "
                     + "CREATE ROLE nossl_only LOGIN; CREATE ROLE repl_user LOGIN REPLICATION")
         }
-        return ClientTestServers(tlsPort: tlsServer.port, plainPort: plainServer.port)
+        return ClientTestServers(
+            tlsPort: tlsServer.port, plainPort: plainServer.port, plainSocketDirectory: plainServer.directory.path)
     }
 
     /// psql's outcome for `conninfo` running `select ssl from pg_stat_ssl where pid = pg_backend_pid()`: `nil`

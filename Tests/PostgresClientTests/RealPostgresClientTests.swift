@@ -216,6 +216,29 @@ struct RealPostgresClientTests {
         await connection.close()
     }
 
+    @Test func passwordFromTheFileIsNamedWhenRejected() async throws {
+        let servers = try await ClientTestServers.running()
+        let directory = try TemporaryDirectory()
+        try directory.write("*:*:*:md5_user:wrong\n", to: "pgpass", permissions: 0o600)
+        let error = try await #require(throws: PostgresClientError.self) {
+            try await Self.connect(
+                "host=127.0.0.1 port=\(servers.plainPort) user=md5_user dbname=postgres passfile=\(directory.path("pgpass"))"
+            )
+        }
+        #expect("\(error)".hasSuffix("\npassword retrieved from file \"\(directory.path("pgpass"))\""), "\(error)")
+    }
+
+    /// A host starting with `/` is a Unix socket directory, as in libpq; TLS is not tried there.
+    @Test func unixSocketConnection() async throws {
+        let servers = try await ClientTestServers.running()
+        let connection = try await Self.connect(
+            "host=\(servers.plainSocketDirectory) port=\(servers.plainPort) user=trust_user dbname=postgres")
+        #expect(connection.tlsInfo == nil)
+        #expect(connection.target.isUnixSocket)
+        #expect(try await Self.query("select current_user", on: connection) == ["trust_user"])
+        await connection.close()
+    }
+
     @Test func requireAuthRefusesTheServersMethod() async throws {
         let servers = try await ClientTestServers.running()
         let error = try await #require(throws: PostgresClientError.self) {
@@ -248,9 +271,9 @@ struct RealPostgresClientTests {
         )
         defer { Task { await connection.close() } }
         let messages = try await connection.messages()
-        let started = ContinuousClock.now
         try await connection.send(.query(Query("select pg_sleep(10)")))
         try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
         try await connection.cancel()
         var error: DiagnosticMessage?
         for try await message in messages {
@@ -295,6 +318,12 @@ struct RealPostgresClientTests {
             )
         }
         #expect(error.reason == .sessionRejected("session is read-only"))
+        let preferStandby = try await Self.connect(
+            "host=127.0.0.1 port=\(servers.plainPort) user=trust_user dbname=postgres target_session_attrs=prefer-standby"
+        )
+        #expect(
+            preferStandby.serverParameters["in_hot_standby"] == "off", "no standby: the second pass takes the primary")
+        await preferStandby.close()
     }
 
     /// Hosts are tried in order: a refused one first, then one that works.

@@ -71,7 +71,7 @@ final class CancelRequestSender: ChannelInboundHandler {
             throw PostgresClientError(.tls(error), server: server)
         } catch {
             done.fail(error)
-            throw PostgresClientError(.connectFailed(reason: "\(error)"), server: server)
+            throw PostgresClientError(connecting: error, server: server)
         }
     }
 

@@ -6,8 +6,8 @@ struct ConnectionAttemptPlan {
     private var current: TLSStart?
     private var isFinished = false
 
-    /// The plan for `target` under `options`.
-    init(options: ConnectionOptions, target: ConnectionTarget) {
+    /// The plan for `target` under `options`, looking for a server with `targetSessionAttributes`.
+    init(options: ConnectionOptions, target: ConnectionTarget, targetSessionAttributes: TargetSessionAttributes) {
         base = ClientStartupConfiguration(
             requestsGSSEncryption: options.gssEncryptionMode == .prefer && !target.isUnixSocket,
             parameters: options.startupParameters,
@@ -17,7 +17,7 @@ struct ConnectionAttemptPlan {
             requiredAuthentication: options.requiredAuthentication,
             minimumProtocolVersion: options.minimumProtocolVersion,
             maximumProtocolVersion: options.maximumProtocolVersion,
-            targetSessionAttributes: options.targetSessionAttributes)
+            targetSessionAttributes: targetSessionAttributes)
         let required: TLSStart = options.sslNegotiation == .direct ? .direct : .sslRequest(required: true)
         switch options.sslMode {
         case .disable: pending = [.none]

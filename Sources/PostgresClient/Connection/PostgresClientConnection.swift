@@ -60,7 +60,8 @@ public final class PostgresClientConnection: Sendable {
 
     /// Connects with `options`: each host in turn, with libpq's fallbacks (`sslmode=prefer` retries in plaintext
     /// after a TLS failure or a server error over TLS, `allow` retries with TLS after a plaintext failure), until
-    /// one opens a session that ``ConnectionOptions/targetSessionAttributes`` accepts.
+    /// one opens a session that ``ConnectionOptions/targetSessionAttributes`` accepts (`prefer-standby`: a standby
+    /// on a first pass over the hosts, any server on a second).
     /// - Parameter logger: logs the attempts; each connection adds `pgw.client.connection` to its metadata.
     public static func connect(
         _ options: ConnectionOptions, logger: Logger,
@@ -75,8 +76,10 @@ public final class PostgresClientConnection: Sendable {
         }
         let tlsContext = try options.makeTLSClientContext()
         var failures: [PostgresClientError] = []
-        for target in options.targets {
-            var plan = ConnectionAttemptPlan(options: options, target: target)
+        let passes: [TargetSessionAttributes] =
+            options.targetSessionAttributes == .preferStandby ? [.standby, .any] : [options.targetSessionAttributes]
+        for (attributes, target) in passes.flatMap({ attributes in options.targets.map { (attributes, $0) } }) {
+            var plan = ConnectionAttemptPlan(options: options, target: target, targetSessionAttributes: attributes)
             while let attempt = plan.next() {
                 let attemptLogger = logger
                 do {
@@ -134,7 +137,7 @@ public final class PostgresClientConnection: Sendable {
             }
         } catch {
             opened.fail(error)
-            throw PostgresClientError(.connectFailed(reason: Self.describeConnectError(error)), server: server)
+            throw PostgresClientError(connecting: error, server: server)
         }
         let timeout = options.connectTimeout.map { timeout in
             eventLoop.scheduleTask(in: .seconds(timeout.components.seconds)) {
@@ -159,22 +162,11 @@ public final class PostgresClientConnection: Sendable {
             channel.close(promise: nil)
             var failure = error as? PostgresClientError ?? PostgresClientError(.protocolViolation("\(error)"))
             failure.server = server
+            if failure.serverError?.sqlState == "28P01" {
+                failure.passwordFile = target.passwordFile
+            }
             throw failure
         }
-    }
-
-    /// The operating system's reason from a connect error, such as `Connection refused`.
-    private static func describeConnectError(_ error: any Error) -> String {
-        if let error = error as? NIOConnectionError {
-            let reasons = error.connectionErrors.map { Self.describeConnectError($0.error) }
-            if let first = reasons.first { return first }
-            if let dnsError = error.dnsAAAAError ?? error.dnsAError {
-                return "could not translate host name: \(dnsError)"
-            }
-        }
-        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
-        if error is ChannelError { return "timeout expired" }
-        return "\(error)"
     }
 
     // MARK: Using

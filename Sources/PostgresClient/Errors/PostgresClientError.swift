@@ -1,5 +1,13 @@
+import NIOCore
+import NIOPosix
 import PostgresTLS
 import PostgresWire
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Why a connection could not be made or broke, with a message in libpq's words that says what to do.
 ///
@@ -40,6 +48,8 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
     public var attempts: [PostgresClientError]
     /// Whether the attempt had TLS up when it failed (decides libpq's `sslmode=prefer` fallback).
     public var wasEncrypted = false
+    /// The password file the rejected password came from, which libpq names after a failed password login.
+    public var passwordFile: String?
 
     /// An error for `reason` on `server`, after `attempts`.
     public init(_ reason: Reason, server: String? = nil, attempts: [PostgresClientError] = []) {
@@ -59,8 +69,30 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
     }
 
     private var attemptDescription: String {
-        guard let server else { return reasonDescription }
-        return "connection to \(server) failed: \(reasonDescription)"
+        var text = server.map { "connection to \($0) failed: \(reasonDescription)" } ?? reasonDescription
+        if let passwordFile { text += "\npassword retrieved from file \"\(passwordFile)\"" }
+        return text
+    }
+
+    /// The failure to connect to `server`: a timeout, or the operating system's reason (such as
+    /// `Connection refused`) taken from a NIO connect error.
+    init(connecting error: any Error, server: String) {
+        if case ChannelError.connectTimeout? = error as? ChannelError {
+            self.init(.timedOut, server: server)
+        } else {
+            self.init(.connectFailed(reason: Self.operatingSystemReason(error)), server: server)
+        }
+    }
+
+    private static func operatingSystemReason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return operatingSystemReason(first.error) }
+            if let dnsError = error.dnsAAAAError ?? error.dnsAError {
+                return "could not translate host name: \(dnsError)"
+            }
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        return "\(error)"
     }
 
     /// The reason alone, as libpq words it.

@@ -11,6 +11,8 @@ public enum TargetSessionAttributes: String, Sendable, Hashable, CaseIterable {
     case primary
     /// A standby.
     case standby
+    /// A standby if any host is one, else any server: the hosts are tried twice.
+    case preferStandby = "prefer-standby"
 
     /// Whether a server reporting `parameters` qualifies.
     func accepts(_ parameters: [String: String]) -> Bool {
@@ -21,7 +23,7 @@ public enum TargetSessionAttributes: String, Sendable, Hashable, CaseIterable {
         case .readWrite: return !readOnly
         case .readOnly: return readOnly
         case .primary: return !standby
-        case .standby: return standby
+        case .standby, .preferStandby: return standby
         }
     }
 
@@ -31,7 +33,7 @@ public enum TargetSessionAttributes: String, Sendable, Hashable, CaseIterable {
         case .any, .readWrite: "session is read-only"
         case .readOnly: "session is not read-only"
         case .primary: "server is in hot standby mode"
-        case .standby: "server is not in hot standby mode"
+        case .standby, .preferStandby: "server is not in hot standby mode"
         }
     }
 }
