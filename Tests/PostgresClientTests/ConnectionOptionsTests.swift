@@ -80,6 +80,8 @@ struct ConnectionOptionsTests {
         ("require_auth=kerberos", "invalid require_auth method: \"kerberos\""),
         ("require_auth=md5,md5", "require_auth method \"md5\" is specified more than once"),
         ("connect_timeout=soon", "invalid integer value \"soon\" for connection option \"connect_timeout\""),
+        ("ssl_min_protocol_version=SSLv3", "invalid ssl_min_protocol_version value: \"SSLv3\""),
+        ("load_balance_hosts=roundrobin", "invalid load_balance_hosts value: \"roundrobin\""),
     ])
     func rejectsWhatLibpqRejects(text: String, message: String) {
         #expect(throws: ConnectionOptionError(message)) {

@@ -107,6 +107,19 @@ struct RealPostgresClientTests {
                 "connection to server at \"wrong.pgw.test\" (127.0.0.1), port \(servers.tlsPort) failed: SSL error"))
     }
 
+    /// `ssl_min_protocol_version=TLSv1.3` and `sslkeylogfile`, which logs the session's secrets.
+    @Test func tlsVersionFloorAndKeyLog() async throws {
+        let servers = try await ClientTestServers.running()
+        let directory = try TemporaryDirectory()
+        let connection = try await Self.connect(
+            "host=127.0.0.1 port=\(servers.tlsPort) user=trust_user dbname=postgres sslmode=require "
+                + "ssl_min_protocol_version=TLSv1.3 sslkeylogfile=\(directory.path("keys.log"))")
+        #expect(connection.tlsInfo?.protocolVersion == "TLSv1.3")
+        await connection.close()
+        let log = try String(contentsOfFile: directory.path("keys.log"), encoding: .utf8)
+        #expect(log.contains("CLIENT_TRAFFIC_SECRET_0"))
+    }
+
     @Test func verifyCAWithoutRootCertificateFailsAsLibpq() async throws {
         let servers = try await ClientTestServers.running()
         let error = try await #require(throws: PostgresClientError.self) {

@@ -29,7 +29,8 @@ extension ConnectionOptions {
         let mode: TLSClientMode = sslMode == .verifyFull ? .verifyFull : verifies ? .verifyCA : .require
         do {
             let configuration = TLSClientConfiguration(
-                mode: mode, trustRoots: trustRoots, identity: try clientIdentity())
+                mode: mode, trustRoots: trustRoots, identity: try clientIdentity(),
+                minimumProtocolVersion: sslMinimumProtocolVersion, keyLog: try sslKeyLogFile.map(TLSKeyLog.init(path:)))
             return try TLSClientContext(configuration: configuration)
         } catch {
             throw PostgresClientError(.tls(error))

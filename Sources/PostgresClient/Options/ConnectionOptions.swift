@@ -1,4 +1,5 @@
 import Foundation
+import PostgresTLS
 import PostgresWire
 
 /// Everything a connection needs, from a libpq connection string (conninfo or URI), libpq's `PG*` environment
@@ -38,6 +39,13 @@ public struct ConnectionOptions: Sendable {
     public var sslPassword: String?
     /// `sslsni`: whether the host name is sent in the TLS ServerNameIndication.
     public var sendsServerName: Bool
+    /// `ssl_min_protocol_version` (default TLS 1.2; `TLSv1` and `TLSv1.1` are raised to TLS 1.2, which OpenSSL 3
+    /// requires at its default security level).
+    public var sslMinimumProtocolVersion: TLSProtocolVersion
+    /// `sslkeylogfile`: where TLS secrets are logged for Wireshark.
+    public var sslKeyLogFile: String?
+    /// `load_balance_hosts=random`: the hosts are tried in random order.
+    public var loadBalancesHosts: Bool
     /// `channel_binding`.
     public var channelBinding: ChannelBindingMode
     /// `gssencmode`.
@@ -129,6 +137,17 @@ public struct ConnectionOptions: Sendable {
         sslKey = nonEmpty("sslkey") ?? "\(home)/.postgresql/postgresql.key"
         sslPassword = nonEmpty("sslpassword")
         sendsServerName = (nonEmpty("sslsni") ?? "1") == "1"
+        switch nonEmpty("ssl_min_protocol_version") {
+        case nil, "TLSv1", "TLSv1.1", "TLSv1.2": sslMinimumProtocolVersion = .tls1_2
+        case "TLSv1.3": sslMinimumProtocolVersion = .tls1_3
+        case let text?: throw ConnectionOptionError("invalid ssl_min_protocol_version value: \"\(text)\"")
+        }
+        sslKeyLogFile = nonEmpty("sslkeylogfile")
+        switch nonEmpty("load_balance_hosts") {
+        case nil, "disable": loadBalancesHosts = false
+        case "random": loadBalancesHosts = true
+        case let text?: throw ConnectionOptionError("invalid load_balance_hosts value: \"\(text)\"")
+        }
         channelBinding = try choice("channel_binding", default: .prefer)
         gssEncryptionMode = try choice("gssencmode", default: .disable)
         requiredAuthentication = try nonEmpty("require_auth").map(AuthenticationRequirement.init(parsing:)) ?? .any
@@ -176,7 +195,7 @@ public struct ConnectionOptions: Sendable {
                     host: host, hostAddress: address, port: port, password: explicitPassword ?? filePassword,
                     passwordFile: filePassword == nil ? nil : passwordFile?.path))
         }
-        self.targets = targets
+        self.targets = loadBalancesHosts ? targets.shuffled() : targets
         self.warnings = warnings
     }
 
