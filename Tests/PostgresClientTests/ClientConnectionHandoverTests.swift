@@ -9,15 +9,17 @@ import Testing
 /// connect timeout, against real PostgreSQL.
 @Suite(.timeLimit(.minutes(1)))
 struct ClientConnectionHandoverTests {
-    /// While nobody reads the message stream, the server's rows wait in the socket: the backend is stuck in
-    /// `ClientWrite`. Without backpressure the client would read all 20 MB and the backend would go idle.
-    @Test func unreadMessagesWaitInTheSocket() async throws {
+    /// While nobody reads the message stream, or before there is one, the server's rows wait in the socket: the
+    /// backend is stuck in `ClientWrite`. Without backpressure the client would read all 20 MB and the backend
+    /// would go idle.
+    @Test(arguments: [true, false])
+    func unreadMessagesWaitInTheSocket(streamFirst: Bool) async throws {
         let servers = try await ClientTestServers.running()
         let conninfo = "host=127.0.0.1 port=\(servers.plainPort) user=trust_user dbname=postgres sslmode=disable"
         let connection = try await RealPostgresClientTests.connect(conninfo)
         let observer = try await RealPostgresClientTests.connect(conninfo)
         let processID = try #require(connection.backendKey?.processID)
-        let messages = try await connection.messages()
+        let stream = streamFirst ? try await connection.messages() : nil
         try await connection.send(.query(Query("select repeat('x', 1000) from generate_series(1, 20000)")))
         func waitEvent() async throws -> String? {
             try await RealPostgresClientTests.query(
@@ -35,6 +37,8 @@ struct ClientConnectionHandoverTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try await waitEvent() == "ClientWrite")
         var rows = 0
+        let messages: BackendMessageStream
+        if let stream { messages = stream } else { messages = try await connection.messages() }
         for try await message in messages {
             if case .dataRow = message { rows += 1 }
             if case .readyForQuery = message { break }

@@ -7,8 +7,9 @@ import PostgresWire
 /// ``BackendMessageStream``.
 ///
 /// Every message the client sends goes through this handler's `write` (the state machine's and the caller's
-/// alike), which encodes it and tells the decoder about it. Reading follows the consumer: while the stream's
-/// consumer lags, `read` is held back, so the server's bytes wait in the socket.
+/// alike), which encodes it and tells the decoder about it. Reading follows the consumer: once the connection is
+/// open, `read` is held back until a stream exists and whenever its consumer lags, so the server's bytes wait in
+/// the socket, not in memory.
 final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = FrontendMessage
@@ -46,8 +47,13 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         if context.channel.isActive { start(context: context) }
     }
 
+    /// Passes on a read held back, so that whoever takes the channel over reads on.
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        if hasPendingRead {
+            hasPendingRead = false
+            context.read()
+        }
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -111,7 +117,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     func read(context: ChannelHandlerContext) {
-        if isStreamFull {
+        if isStreamFull || (isOpen && messageSource == nil) {
             hasPendingRead = true
         } else {
             context.read()
@@ -132,7 +138,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         )
         messageSource = sequence.source
         if let context, context.channel.isActive {
-            processUnprocessedBytes(context: context)
+            resumeReading()
         } else {
             sequence.source.finish()
         }
@@ -145,8 +151,9 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         return unprocessed
     }
 
+    /// Decodes what is buffered into the stream, then passes on a held-back read unless the stream filled up.
     private func resumeReading() {
-        guard isStreamFull, let context else { return }
+        guard let context else { return }
         isStreamFull = false
         processUnprocessedBytes(context: context)
         if hasPendingRead && !isStreamFull {

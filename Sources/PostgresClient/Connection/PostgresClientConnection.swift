@@ -19,6 +19,8 @@ public final class PostgresClientConnection: Sendable {
     private let handler: NIOLoopBound<PostgresClientChannelHandler>
     private let options: ConnectionOptions
     private let logger: Logger
+    /// Whether ``takeChannel()`` handed the channel over: sending and streaming are then refused.
+    private let isHandedOver = NIOLockedValueBox(false)
 
     init(
         session: ServerSession, target: ConnectionTarget, channel: any Channel,
@@ -173,6 +175,7 @@ public final class PostgresClientConnection: Sendable {
 
     /// The server's messages from now on, with backpressure; call once. Not with ``takeChannel()``.
     public func messages() async throws -> BackendMessageStream {
+        try checkNotHandedOver()
         let handler = self.handler
         return try await channel.eventLoop.submit {
             handler.value.makeMessageStream(eventLoop: handler.eventLoop)
@@ -186,6 +189,7 @@ public final class PostgresClientConnection: Sendable {
 
     /// Sends `messages` through the connection's handler and flushes.
     public func send(_ messages: [FrontendMessage]) async throws {
+        try checkNotHandedOver()
         for message in messages.dropLast() {
             channel.write(message, promise: nil)
         }
@@ -197,6 +201,12 @@ public final class PostgresClientConnection: Sendable {
     /// Removes the protocol handler and returns the channel (with its TLS handler, if any) and the bytes the
     /// server sent that were not yet decoded, for a proxy to pipe. Not after ``messages()``.
     public func takeChannel() async throws -> (channel: any Channel, unprocessed: ByteBuffer) {
+        let wasHandedOver = isHandedOver.withLockedValue { handedOver in
+            let was = handedOver
+            handedOver = true
+            return was
+        }
+        guard !wasHandedOver else { throw ChannelError.ioOnClosedChannel }
         let handler = self.handler
         let channel = self.channel
         return try await channel.eventLoop.flatSubmit {
@@ -205,10 +215,16 @@ public final class PostgresClientConnection: Sendable {
         }.get()
     }
 
-    /// Sends Terminate and closes the connection.
+    /// Sends Terminate and closes the connection (only closes it once handed over).
     public func close() async {
-        try? await channel.writeAndFlush(FrontendMessage.terminate)
+        if !isHandedOver.withLockedValue({ $0 }) {
+            try? await channel.writeAndFlush(FrontendMessage.terminate)
+        }
         try? await channel.close()
+    }
+
+    private func checkNotHandedOver() throws {
+        if isHandedOver.withLockedValue({ $0 }) { throw ChannelError.ioOnClosedChannel }
     }
 
     /// Cancels the query this session is running: a CancelRequest with ``backendKey`` on a new connection to the
