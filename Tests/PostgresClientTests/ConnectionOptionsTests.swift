@@ -136,4 +136,55 @@ struct ConnectionOptionsTests {
                 "WARNING: password file \"\(file)\" has group or world access; permissions should be u=rw (0600) or less"
             ])
     }
+
+    @Test func serviceFileSitsBetweenTheStringAndTheEnvironment() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            """
+            # services
+            [other]
+            host=elsewhere
+
+            [mydb]
+            host=db.example
+            port=6000
+            user=svc
+            sslmode=require
+            """, to: "services.conf", permissions: 0o644)
+        let environment = [
+            "PGSERVICEFILE": directory.path("services.conf"), "PGSYSCONFDIR": directory.path("none"),
+            "PGPORT": "7000", "PGDATABASE": "fromenv",
+        ]
+        let options = try ConnectionOptions("service=mydb user=explicit", environment: environment)
+        #expect(options.targets.map(\.host) == ["db.example"])
+        #expect(options.targets.map(\.port) == [6000], "the service overrides PGPORT")
+        #expect(options.user == "explicit", "the string overrides the service")
+        #expect(options.database == "fromenv")
+        #expect(options.sslMode == .require)
+        #expect(
+            try ConnectionOptions("", environment: environment.merging(["PGSERVICE": "other"]) { a, _ in a })
+                .targets.map(\.host) == ["elsewhere"])
+        #expect(throws: ConnectionOptionError("definition of service \"missing\" not found")) {
+            try ConnectionOptions("service=missing", environment: environment)
+        }
+    }
+
+    @Test func serviceFileErrorsAreLibpqs() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write("[a]\nservice=b\n[b]\nnonsense=1\n[c]\nhost\n", to: "services.conf", permissions: 0o644)
+        let environment = ["PGSERVICEFILE": directory.path("services.conf"), "PGSYSCONFDIR": directory.path("none")]
+        let file = directory.path("services.conf")
+        #expect(
+            throws: ConnectionOptionError(
+                "nested service specifications not supported in service file \"\(file)\", line 2")
+        ) {
+            try ConnectionOptions("service=a", environment: environment)
+        }
+        #expect(throws: ConnectionOptionError("syntax error in service file \"\(file)\", line 4")) {
+            try ConnectionOptions("service=b", environment: environment)
+        }
+        #expect(throws: ConnectionOptionError("syntax error in service file \"\(file)\", line 6")) {
+            try ConnectionOptions("service=c", environment: environment)
+        }
+    }
 }

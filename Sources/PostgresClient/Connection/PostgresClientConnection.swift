@@ -116,7 +116,11 @@ public final class PostgresClientConnection: Sendable {
             return try TLSHandler(clientContext: tlsContext, serverName: serverName)
         }
         var bootstrap = ClientBootstrap(group: eventLoop)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        if !target.isUnixSocket {
+            bootstrap = bootstrap.applying(options.tcpSettings)
+        }
+        bootstrap =
+            bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let handler = PostgresClientChannelHandler(

@@ -5,9 +5,10 @@ import PostgresWire
 /// Everything a connection needs, from a libpq connection string (conninfo or URI), libpq's `PG*` environment
 /// variables and libpq's defaults, with libpq's names, meanings and error messages.
 ///
-/// Precedence is libpq's: the string, then the environment variable, then the default (`user` is the operating
-/// system user, `dbname` the user, `host` the Unix socket directory, `port` 5432). Passwords missing from the
-/// string and `PGPASSWORD` are looked up in the password file for each host.
+/// Precedence is libpq's: the string, then the `service` section of `pg_service.conf`, then the environment
+/// variable, then the default (`user` is the operating system user, `dbname` the user, `host` the Unix socket
+/// directory, `port` 5432). Passwords missing from all of these are looked up in the password file for each
+/// host. Files are found from `HOME` (else the user's home directory), as libpq does.
 public struct ConnectionOptions: Sendable {
     /// The servers to try, in order.
     public var targets: [ConnectionTarget]
@@ -25,6 +26,9 @@ public struct ConnectionOptions: Sendable {
     public var replication: String?
     /// `connect_timeout` per host; `nil` waits as long as the operating system does.
     public var connectTimeout: Duration?
+    /// `keepalives` (default on) with `keepalives_idle`, `keepalives_interval` and `keepalives_count` in seconds
+    /// and probes (`nil`: the system's), and `tcp_user_timeout` in milliseconds (`nil`: the system's).
+    public var tcpSettings: TCPSettings
     /// `sslmode`.
     public var sslMode: SSLMode
     /// `sslnegotiation`.
@@ -88,6 +92,12 @@ public struct ConnectionOptions: Sendable {
         for name in parameters.keys where ConnectionKeyword.named(name) == nil {
             throw ConnectionOptionError("invalid connection option \"\(name)\"")
         }
+        let home = environment["HOME"] ?? Self.homeDirectory() ?? ""
+        var parameters = parameters
+        if let service = parameters["service"] ?? environment["PGSERVICE"], !service.isEmpty {
+            let serviceOptions = try ServiceFile.options(service: service, environment: environment, home: home)
+            parameters.merge(serviceOptions) { explicit, _ in explicit }
+        }
         func value(_ name: String) -> String? {
             if let value = parameters[name] { return value }
             guard let variable = ConnectionKeyword.named(name)?.environmentVariable else { return nil }
@@ -103,7 +113,6 @@ public struct ConnectionOptions: Sendable {
             }
             return parsed
         }
-        let home = environment["HOME"] ?? Self.homeDirectory() ?? ""
         var warnings: [String] = []
 
         user = nonEmpty("user") ?? systemUser ?? Self.systemUserName()
@@ -119,6 +128,15 @@ public struct ConnectionOptions: Sendable {
             connectTimeout = nil
         }
 
+        func optionalInteger(_ name: String) throws(ConnectionOptionError) -> Int? {
+            try nonEmpty(name).map { text throws(ConnectionOptionError) in try Self.integer(text, option: name) }
+        }
+        tcpSettings = TCPSettings(
+            keepalives: try optionalInteger("keepalives").map { $0 != 0 } ?? true,
+            keepalivesIdle: try optionalInteger("keepalives_idle"),
+            keepalivesInterval: try optionalInteger("keepalives_interval"),
+            keepalivesCount: try optionalInteger("keepalives_count"),
+            userTimeout: try optionalInteger("tcp_user_timeout"))
         sslNegotiation = try choice("sslnegotiation", default: .postgres)
         let rootCertificate = nonEmpty("sslrootcert")
         sslRootCertificate =
