@@ -82,6 +82,9 @@ struct ConnectionOptionsTests {
         ("connect_timeout=soon", "invalid integer value \"soon\" for connection option \"connect_timeout\""),
         ("ssl_min_protocol_version=SSLv3", "invalid ssl_min_protocol_version value: \"SSLv3\""),
         ("load_balance_hosts=roundrobin", "invalid load_balance_hosts value: \"roundrobin\""),
+        ("sslcertmode=require", "sslcertmode value \"require\" is not supported by pgw"),
+        ("sslcrl=/etc/crl.pem", "sslcrl is not supported by pgw"),
+        ("requirepeer=postgres", "requirepeer is not supported by pgw"),
     ])
     func rejectsWhatLibpqRejects(text: String, message: String) {
         #expect(throws: ConnectionOptionError(message)) {

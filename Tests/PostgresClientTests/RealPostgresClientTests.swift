@@ -140,6 +140,11 @@ struct RealPostgresClientTests {
         await connection.close()
         let error = try await #require(throws: PostgresClientError.self) { try await Self.connect(base) }
         #expect(error.serverError?.sqlState == "28000", "\(error)")
+        let withheld = try await #require(throws: PostgresClientError.self) {
+            try await Self.connect(
+                base + " sslcert=\(pki.path("client.crt")) sslkey=\(pki.path("client.key")) sslcertmode=disable")
+        }
+        #expect(withheld.serverError?.sqlState == "28000", "\(withheld)")
     }
 
     @Test func encryptedClientKeyNeedsSslpassword() async throws {

@@ -37,10 +37,10 @@ extension ConnectionOptions {
         }
     }
 
-    /// The client certificate and key, when the certificate file exists; the key must not be readable by
-    /// others, as libpq requires.
+    /// The client certificate and key, when the certificate file exists and `sslcertmode` is not `disable`; the
+    /// key must not be readable by others, as libpq requires.
     private func clientIdentity() throws(TLSError) -> TLSIdentity? {
-        guard FileManager.default.fileExists(atPath: sslCertificate) else { return nil }
+        guard presentsClientCertificate, FileManager.default.fileExists(atPath: sslCertificate) else { return nil }
         var status = stat()
         if stat(sslKey, &status) == 0 {
             let ownedByUser = status.st_uid == geteuid() && status.st_mode & (S_IRWXG | S_IRWXO) != 0

@@ -41,6 +41,9 @@ public struct ConnectionOptions: Sendable {
     public var sslKey: String
     /// `sslpassword`: the passphrase of ``sslKey``.
     public var sslPassword: String?
+    /// `sslcertmode=disable`: never present ``sslCertificate``, even when the server asks (`allow`, the default,
+    /// presents it when asked; `require` is refused, since pgw cannot tell whether the server asked).
+    public var presentsClientCertificate: Bool
     /// `sslsni`: whether the host name is sent in the TLS ServerNameIndication.
     public var sendsServerName: Bool
     /// `ssl_min_protocol_version` (default TLS 1.2; `TLSv1` and `TLSv1.1` are raised to TLS 1.2, which OpenSSL 3
@@ -154,6 +157,17 @@ public struct ConnectionOptions: Sendable {
         sslCertificate = nonEmpty("sslcert") ?? "\(home)/.postgresql/postgresql.crt"
         sslKey = nonEmpty("sslkey") ?? "\(home)/.postgresql/postgresql.key"
         sslPassword = nonEmpty("sslpassword")
+        switch nonEmpty("sslcertmode") {
+        case nil, "allow": presentsClientCertificate = true
+        case "disable": presentsClientCertificate = false
+        case "require": throw ConnectionOptionError("sslcertmode value \"require\" is not supported by pgw")
+        case let text?: throw ConnectionOptionError("invalid sslcertmode value: \"\(text)\"")
+        }
+        // Security settings pgw cannot honour are refused rather than ignored.
+        for keyword in ["requirepeer", "sslcrl", "sslcrldir", "ssl_max_protocol_version"] where nonEmpty(keyword) != nil
+        {
+            throw ConnectionOptionError("\(keyword) is not supported by pgw")
+        }
         sendsServerName = (nonEmpty("sslsni") ?? "1") == "1"
         switch nonEmpty("ssl_min_protocol_version") {
         case nil, "TLSv1", "TLSv1.1", "TLSv1.2": sslMinimumProtocolVersion = .tls1_2
