@@ -42,11 +42,7 @@ final class CancelRequestSender: ChannelInboundHandler {
             failure.server = server
             throw failure
         }
-        let serverName = options.serverName(for: target)
-        let makeTLSHandler: @Sendable () throws -> TLSHandler = {
-            guard let tlsContext else { throw TLSError.missingServerName }
-            return try TLSHandler(clientContext: tlsContext, serverName: serverName)
-        }
+        let makeTLSHandler = options.tlsHandlerFactory(tlsContext, for: target)
         let done = eventLoop.makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: eventLoop).channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {

@@ -66,4 +66,20 @@ extension ConnectionOptions {
         guard sendsServerName || sslMode == .verifyFull else { return nil }
         return target.host.isEmpty ? target.hostAddress : target.host
     }
+
+    /// Makes the TLS handler for a connection to `target` with `context` (SNI and `verify-full` name from
+    /// ``serverName(for:)``); without a context (`sslmode=disable`) it throws, which the state machine never
+    /// asks for.
+    func tlsHandlerFactory(_ context: TLSClientContext?, for target: ConnectionTarget)
+        -> @Sendable () throws -> TLSHandler
+    {
+        let serverName = serverName(for: target)
+        return {
+            guard let context else {
+                throw TLSError.configurationFailed(
+                    OpenSSLError(operation: "starting TLS with sslmode=disable", reasons: []))
+            }
+            return try TLSHandler(clientContext: context, serverName: serverName)
+        }
+    }
 }

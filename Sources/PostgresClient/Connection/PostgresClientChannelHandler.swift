@@ -47,9 +47,10 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         if context.channel.isActive { start(context: context) }
     }
 
-    /// Passes on a read held back, so that whoever takes the channel over reads on.
+    /// Ends the message stream and passes on a read held back, so that whoever takes the channel over reads on.
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        messageSource?.finish()
         if hasPendingRead {
             hasPendingRead = false
             context.read()

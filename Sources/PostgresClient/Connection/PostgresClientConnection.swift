@@ -83,10 +83,9 @@ public final class PostgresClientConnection: Sendable {
         for (attributes, target) in passes.flatMap({ attributes in options.targets.map { (attributes, $0) } }) {
             var plan = ConnectionAttemptPlan(options: options, target: target, targetSessionAttributes: attributes)
             while let attempt = plan.next() {
-                let attemptLogger = logger
                 do {
                     return try await open(
-                        attempt, target: target, options: options, tlsContext: tlsContext, logger: attemptLogger,
+                        attempt, target: target, options: options, tlsContext: tlsContext, logger: logger,
                         eventLoopGroup: eventLoopGroup)
                 } catch {
                     logger.debug("connection attempt failed", metadata: ["error": "\(error)"])
@@ -109,12 +108,10 @@ public final class PostgresClientConnection: Sendable {
         let server = target.serverDescription
         let eventLoop = eventLoopGroup.next()
         let opened = eventLoop.makePromise(of: ServerSession.self)
-        let serverName = options.serverName(for: target)
         let handlerBox = NIOLockedValueBox<NIOLoopBound<PostgresClientChannelHandler>?>(nil)
-        let makeTLSHandler: @Sendable () throws -> TLSHandler = {
-            guard let tlsContext else { throw TLSError.missingServerName }
-            return try TLSHandler(clientContext: tlsContext, serverName: serverName)
-        }
+        let makeTLSHandler = options.tlsHandlerFactory(tlsContext, for: target)
+        // libpq's connect_timeout bounds the whole opening on one host: the TCP connect and the startup.
+        let deadline = options.connectTimeout.map { NIODeadline.now() + .seconds($0.components.seconds) }
         var bootstrap = ClientBootstrap(group: eventLoop)
         if !target.isUnixSocket {
             bootstrap = bootstrap.applying(options.tcpSettings)
@@ -130,7 +127,7 @@ public final class PostgresClientConnection: Sendable {
                 }
             }
         if let timeout = options.connectTimeout {
-            bootstrap = bootstrap.connectTimeout(.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000))
+            bootstrap = bootstrap.connectTimeout(.seconds(timeout.components.seconds))
         }
         let channel: any Channel
         do {
@@ -145,8 +142,8 @@ public final class PostgresClientConnection: Sendable {
             opened.fail(error)
             throw PostgresClientError(connecting: error, server: server)
         }
-        let timeout = options.connectTimeout.map { timeout in
-            eventLoop.scheduleTask(in: .seconds(timeout.components.seconds)) {
+        let timeout = deadline.map { deadline in
+            eventLoop.scheduleTask(deadline: deadline) {
                 opened.fail(PostgresClientError(.timedOut))
                 channel.close(promise: nil)
             }
@@ -203,7 +200,8 @@ public final class PostgresClientConnection: Sendable {
     }
 
     /// Removes the protocol handler and returns the channel (with its TLS handler, if any) and the bytes the
-    /// server sent that were not yet decoded, for a proxy to pipe. Not after ``messages()``.
+    /// server sent that were not yet decoded, for a proxy to pipe. After ``messages()``, that stream ends and
+    /// what it had not delivered yet is lost; sending through this connection is refused from now on.
     public func takeChannel() async throws -> (channel: any Channel, unprocessed: ByteBuffer) {
         let wasHandedOver = isHandedOver.withLockedValue { handedOver in
             let was = handedOver
