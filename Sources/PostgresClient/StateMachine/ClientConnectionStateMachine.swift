@@ -243,28 +243,15 @@ struct ClientConnectionStateMachine {
     private func refusal(of request: Authentication) -> String? {
         let requirement = configuration.requiredAuthentication
         if !requirement.allowsAll {
-            let method: AuthenticationMethod
-            let reason: String
-            switch request {
-            case .ok:
-                method = .none
-                reason = "server did not complete authentication"
-            case .cleartextPassword:
-                method = .password
-                reason = "server requested a cleartext password"
-            case .md5Password:
-                method = .md5
-                reason = "server requested a hashed password"
-            case .gss, .gssContinue, .kerberosV5:
-                method = .gss
-                reason = "server requested GSSAPI authentication"
-            case .sspi:
-                method = .sspi
-                reason = "server requested SSPI authentication"
-            case .sasl, .saslContinue, .saslFinal:
-                method = .scramSHA256
-                reason = "server requested SASL authentication"
-            }
+            let (method, reason): (AuthenticationMethod, String) =
+                switch request {
+                case .ok: (.none, "server did not complete authentication")
+                case .cleartextPassword: (.password, "server requested a cleartext password")
+                case .md5Password: (.md5, "server requested a hashed password")
+                case .gss, .gssContinue, .kerberosV5: (.gss, "server requested GSSAPI authentication")
+                case .sspi: (.sspi, "server requested SSPI authentication")
+                case .sasl, .saslContinue, .saslFinal: (.scramSHA256, "server requested SASL authentication")
+                }
             let allowed =
                 request == .ok
                 ? finishedAuthentication || requirement.allowed.contains(.none) : requirement.allowed.contains(method)
