@@ -8,9 +8,13 @@ enum Base64 {
     }
 
     /// The bytes encoded by `text`, or `nil` when `text` is not padded base64: a length that is not a multiple
-    /// of 4, a character outside the alphabet (whitespace included) or an `=` anywhere but at the end.
+    /// of 4, a character outside the alphabet (whitespace included) or an `=` anywhere but in the last two places.
+    /// (Foundation alone accepts `=` inside the text and more than two at its end.)
     static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
-        guard text.count % 4 == 0, let data = Data(base64Encoded: Data(text)) else { return nil }
+        let padding = text.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        guard text.count % 4 == 0, padding <= 2, !text.dropLast(padding).contains(UInt8(ascii: "=")),
+            let data = Data(base64Encoded: Data(text))
+        else { return nil }
         return Array(data)
     }
 }
