@@ -72,7 +72,10 @@ struct ConnectionOptionsTests {
             "weak sslmode \"require\" may not be used with sslrootcert=system (use \"verify-full\")"
         ),
         ("min_protocol_version=3.1", "invalid min_protocol_version value: \"3.1\""),
-        ("min_protocol_version=3.2", "min_protocol_version is greater than max_protocol_version"),
+        (
+            "min_protocol_version=3.2 max_protocol_version=3.0",
+            "min_protocol_version is greater than max_protocol_version"
+        ),
         (
             "require_auth=md5,!password",
             "negative require_auth method \"!password\" cannot be mixed with non-negative methods"
@@ -90,6 +93,12 @@ struct ConnectionOptionsTests {
         #expect(throws: ConnectionOptionError(message)) {
             try ConnectionOptions(text, environment: [:], systemUser: "u")
         }
+    }
+
+    @Test func minimumAbove30RaisesTheDefaultMaximum() throws {
+        let options = try ConnectionOptions("min_protocol_version=3.2", environment: [:], systemUser: "u")
+        #expect(options.maximumProtocolVersion == .v3_2)
+        #expect(try ConnectionOptions("", environment: [:], systemUser: "u").maximumProtocolVersion == .v3_0)
     }
 
     @Test func sslrootcertSystemDefaultsToVerifyFull() throws {

@@ -185,8 +185,11 @@ public struct ConnectionOptions: Sendable {
         requiredAuthentication = try nonEmpty("require_auth").map(AuthenticationRequirement.init(parsing:)) ?? .any
         minimumProtocolVersion = try Self.protocolVersion(
             nonEmpty("min_protocol_version"), option: "min_protocol_version")
-        maximumProtocolVersion = try Self.protocolVersion(
-            nonEmpty("max_protocol_version"), option: "max_protocol_version")
+        // As libpq 18: without max_protocol_version, a minimum above 3.0 raises the maximum to the latest version.
+        maximumProtocolVersion =
+            try nonEmpty("max_protocol_version").map { text throws(ConnectionOptionError) in
+                try Self.protocolVersion(text, option: "max_protocol_version")
+            } ?? (minimumProtocolVersion > .v3_0 ? .v3_2 : .v3_0)
         if minimumProtocolVersion > maximumProtocolVersion {
             throw ConnectionOptionError("min_protocol_version is greater than max_protocol_version")
         }
