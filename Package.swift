@@ -93,6 +93,15 @@ let package = Package(
             path: "Sources/Examples/EchoServer"
         ),
         .executableTarget(
+            name: "ClientExample",
+            dependencies: [
+                "PostgresClient",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/Client"
+        ),
+        .executableTarget(
             name: "SNIProxyExample",
             dependencies: [
                 "PostgresGateway",
