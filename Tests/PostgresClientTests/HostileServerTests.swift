@@ -7,13 +7,15 @@ import Testing
 
 /// A server that breaks the protocol gets a clear error, never a crash or a hang.
 struct HostileServerTests {
-    /// Connects to a server that answers the client's first packet with `reply` and then closes, and returns the
-    /// client's error.
-    static func connect(answering reply: [UInt8], sslmode: String = "disable") async throws -> PostgresClientError {
+    /// Connects to a server that answers the client's first packet with `reply` and then closes (unless told
+    /// otherwise), and returns the client's error.
+    static func connect(answering reply: [UInt8], sslmode: String = "disable", closes: Bool = true) async throws
+        -> PostgresClientError
+    {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ScriptedReply(reply: reply))
+                    try channel.pipeline.syncOperations.addHandler(ScriptedReply(reply: reply, closes: closes))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -50,6 +52,14 @@ struct HostileServerTests {
         }
     }
 
+    /// A long message while connecting is refused at its header, not awaited (the server here never sends its body).
+    @Test func aLongMessageWhileConnectingIsRefusedAtOnce() async throws {
+        let started = ContinuousClock.now
+        let error = try await Self.connect(answering: [UInt8(ascii: "E"), 0, 1, 0, 0], closes: false)
+        #expect(error.reason == .protocolViolation("received a 65536-byte message while connecting (at most 30000)"))
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
     @Test func closingAtOnceIsReportedAsLibpqDoes() async throws {
         let error = try await Self.connect(answering: [])
         #expect(error.reason == .closed)
@@ -66,24 +76,27 @@ struct HostileServerTests {
     }
 }
 
-/// Answers the first packet it reads with fixed bytes, then closes.
+/// Answers the first packet it reads with fixed bytes, then closes unless told not to.
 private final class ScriptedReply: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     private let reply: [UInt8]
+    private let closes: Bool
     private var answered = false
 
-    init(reply: [UInt8]) {
+    init(reply: [UInt8], closes: Bool) {
         self.reply = reply
+        self.closes = closes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !answered else { return }
         answered = true
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let closes = self.closes
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: reply))).whenComplete { _ in
-            loopBound.value.close(promise: nil)
+            if closes { loopBound.value.close(promise: nil) }
         }
     }
 }

@@ -165,8 +165,22 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
 
     // MARK: Decoding
 
+    /// The longest message accepted while connecting, header excluded: libpq's limit for error messages then
+    /// (`MAX_ERRLEN`), so that a hostile server cannot make the client buffer a huge message before it is open.
+    static let openingMessageLimit = 30_000
+
     private func processUnprocessedBytes(context: ChannelHandlerContext) {
         while !isStreamFull, isOpen ? messageSource != nil : true {
+            if !isOpen, decoder.phase == .messages, decoder.pendingEncryptionResponses.isEmpty,
+                let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: UInt32.self),
+                length > Self.openingMessageLimit
+            {
+                fail(
+                    .protocolViolation(
+                        "received a \(length)-byte message while connecting (at most \(Self.openingMessageLimit))"),
+                    context: context)
+                return
+            }
             let message: BackendMessage?
             do {
                 message = try decoder.decode(from: &unprocessed)
