@@ -211,9 +211,9 @@ _pgw_decode() {
 
 _pgw_serve() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--quiet -q --version -h --help)
     repeating_options=(--user)
-    non_repeating_options=(--host --port --auth --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version)
+    non_repeating_options=(--host --port --auth --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -244,6 +244,16 @@ _pgw_serve() {
         return
         ;;
     '--server-version')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--shutdown-timeout')
+        return
+        ;;
+    '--log-level')
+        __pgw_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
         return
         ;;
     esac

@@ -14,4 +14,10 @@ public enum ConstantTime {
             b.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, a.count) == 0 }
         }
     }
+
+    /// Whether `candidate` equals `secret`, in a time that depends on neither's contents nor on their lengths:
+    /// the SHA-256 digests of both are compared. For passwords, whose length is secret too.
+    public static func equalsSecret(_ secret: some Collection<UInt8>, _ candidate: some Collection<UInt8>) -> Bool {
+        equals(CryptoPrimitives.sha256(Array(secret)), CryptoPrimitives.sha256(Array(candidate)))
+    }
 }

@@ -73,6 +73,16 @@ public struct SCRAMVerifier: Sendable, Hashable {
         return SCRAMVerifier(iterations: iterations, salt: salt, storedKey: keys.storedKey, serverKey: keys.serverKey)
     }
 
+    /// PostgreSQL's `mock_scram_secret`: the verifier an unknown user is given, so that a client cannot tell it
+    /// from a real one. The salt is the first 16 bytes of SHA-256(`user` + `nonce`), stable for a user as long as
+    /// the server keeps its `nonce`; the iteration count is the default, 4096; the keys are zero, which no proof
+    /// matches. Costs one hash, no PBKDF2.
+    public static func mock(user: String, nonce: [UInt8]) -> SCRAMVerifier {
+        let salt = Array(CryptoPrimitives.sha256(Array(user.utf8) + nonce).prefix(16))
+        let zero = [UInt8](repeating: 0, count: CryptoPrimitives.sha256Length)
+        return SCRAMVerifier(iterations: 4096, salt: salt, storedKey: zero, serverKey: zero)
+    }
+
     /// Whether `password` derives this verifier's keys, compared in constant time.
     public func verify(password: String) -> Bool {
         let keys = SCRAMKeys(password: password, salt: salt, iterations: iterations)

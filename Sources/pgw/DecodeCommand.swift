@@ -18,6 +18,11 @@ struct DecodeCommand: ParsableCommand {
             go to standard error and pgw exits with status 1. Passwords, SASL and GSS data and cancel keys \
             are masked unless --reveal-secrets is given.
 
+            JSON output: one object per line, each with "schema": 1, the version of the format. The JSON \
+            Schema docs/pgw-messages.schema.json in the pgw repository describes every member of every \
+            message type: text is a JSON string, raw bytes are {"text": ...} or {"hex": ...}, a masked \
+            secret is {"maskedBytes": n}, and "length" is always the whole message's length.
+
             Examples:
               pgw decode --frontend client.bin --backend server.bin
               pgw decode --backend server.bin --format json

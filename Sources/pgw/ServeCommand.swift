@@ -1,10 +1,11 @@
 import ArgumentParser
 import Foundation
+import Logging
 import NIOCore
 import PostgresGateway
 import PostgresTLS
 import PostgresWire
-import ServiceLifecycle
+import UnixSignals
 
 /// `pgw serve`: a mock PostgreSQL server.
 struct ServeCommand: AsyncParsableCommand {
@@ -16,7 +17,14 @@ struct ServeCommand: AsyncParsableCommand {
             simple and the extended query protocol: SET, SHOW, BEGIN/COMMIT/ROLLBACK (with the right \
             transaction status) and SELECT version() behave like PostgreSQL; every other statement comes back \
             as a one-row result with one text column, "echo". Prints "listening on HOST:PORT" once it accepts. \
-            SIGINT or SIGTERM shuts it down gracefully: connected clients get FATAL 57P01.
+            SIGINT or SIGTERM shuts it down gracefully: connected clients get FATAL 57P01 and are closed within \
+            --shutdown-timeout, even when they do not read; a second signal stops at once.
+
+            At most --max-connections sessions run at once; a client beyond that gets FATAL 53300 "sorry, too many \
+            clients already" after its startup packet, as from PostgreSQL. Each connection uses bounded memory: \
+            the server stops reading from a client that does not read its replies. Connections are logged to \
+            standard error (--log-level info: one line when a client is authorized, one when it leaves, with the \
+            reason).
 
             With --tls-cert and --tls-key, TLS is required (plaintext clients get FATAL 28000); without them, \
             SSLRequest is answered 'N'.
@@ -84,6 +92,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The version reported as server_version and by SELECT version().")
     var serverVersion = "18.0 (pgw)"
 
+    @Option(help: "The most sessions at once (PostgreSQL's max_connections).")
+    var maxConnections = 1_000
+
+    @Option(
+        help: ArgumentHelp("Seconds connected clients get to take their FATAL 57P01 at shutdown.", valueName: "seconds")
+    )
+    var shutdownTimeout = 5
+
+    @OptionGroup var logging: LoggingOptions
+
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together.")
@@ -93,6 +111,12 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if [.password, .md5, .scramSHA256].contains(auth) && users.isEmpty {
             throw ValidationError("--auth \(auth.rawValue) needs at least one --user NAME:PASSWORD.")
+        }
+        guard (1...1_000_000).contains(maxConnections) else {
+            throw ValidationError("--max-connections takes a number from 1 to 1000000, got \(maxConnections).")
+        }
+        guard (0...3_600).contains(shutdownTimeout) else {
+            throw ValidationError("--shutdown-timeout takes seconds from 0 to 3600, got \(shutdownTimeout).")
         }
         _ = try parsedUsers()
     }
@@ -106,15 +130,21 @@ struct ServeCommand: AsyncParsableCommand {
         let hooks = PostgresConnectionHooks()
             .authenticating(passwords: try parsedUsers(), certificateUsersMustBeListed: !users.isEmpty)
             .servingQueries(with: EchoResponder(serverVersion: serverVersion))
-        let server = try await PostgresServer.bind(host: host, port: port, configuration: configuration, hooks: hooks)
+        let logger = logging.makeLogger(label: "pgw.serve")
+        // Trap the signals before listening, so that a signal right after "listening on" is not lost.
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let server = try await PostgresServer.bind(
+            host: host, port: port, configuration: configuration, hooks: hooks, maximumConnections: maxConnections,
+            logger: logger)
         // Scripts wait for this line, so it goes out at once.
         FileHandle.standardOutput.write(Data("listening on \(host):\(server.localAddress?.port ?? port)\n".utf8))
-        let group = ServiceGroup(
-            services: [ShutdownOnSignal(server: server)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: .init(label: "pgw.serve")
-        )
-        try await group.run()
+        var received = signals.makeAsyncIterator()
+        guard let first = await received.next() else { return }
+        // From now on SIGINT and SIGTERM have their default effect: a second one stops the process at once.
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+        logger.info("received \(first): shutting down (a second signal stops at once)")
+        await server.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
     }
 
     private func parsedUsers() throws -> [String: String] {
@@ -122,6 +152,10 @@ struct ServeCommand: AsyncParsableCommand {
         for entry in users {
             guard let colon = entry.firstIndex(of: ":"), colon != entry.startIndex else {
                 throw ValidationError("--user takes NAME:PASSWORD, got '\(entry)'.")
+            }
+            guard entry.index(after: colon) != entry.endIndex else {
+                throw ValidationError(
+                    "--user \(entry) has an empty password, which PostgreSQL never accepts; give NAME:PASSWORD.")
             }
             result[String(entry[..<colon])] = String(entry[entry.index(after: colon)...])
         }
@@ -141,15 +175,5 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = TLSServerConfiguration(identity: identity, clientCertificateVerification: verification)
         return .context(try TLSServerContext(configuration: configuration))
-    }
-}
-
-/// Runs until a shutdown signal, then shuts the server down gracefully.
-private struct ShutdownOnSignal: Service {
-    let server: PostgresServer
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        await server.shutdown()
     }
 }

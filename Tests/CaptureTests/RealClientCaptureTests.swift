@@ -22,7 +22,7 @@ struct RealClientCaptureTests {
         }
         #expect(output.contains("Asynchronous notification \"capture_channel\" with payload \"capture payload\""))
 
-        let transcript = CaptureVerifier.verify(captures, scenario: "psql")
+        let transcript = try await CaptureVerifier.verify(captures, scenario: "psql")
         transcript.expectMessages(
             ["SSLRequest", "StartupMessage", "Query", "CopyData", "CopyDone", "FunctionCall", "Terminate"],
             from: .frontend)
@@ -53,7 +53,7 @@ struct RealClientCaptureTests {
             )
             .runExpectingSuccess("pgbench -i")
         }
-        let initialized = CaptureVerifier.verify(initialization, scenario: "pgbench -i")
+        let initialized = try await CaptureVerifier.verify(initialization, scenario: "pgbench -i")
         initialized.expectMessages(["StartupMessage", "Query", "CopyData", "CopyDone"], from: .frontend)
         initialized.expectMessages(["CopyInResponse", "CommandComplete", "ReadyForQuery"], from: .backend)
 
@@ -62,7 +62,7 @@ struct RealClientCaptureTests {
                 try await session.postgresClient("pgbench", ["-t", "20", "-c", "2", "-M", mode], database: database)
                     .runExpectingSuccess("pgbench -M \(mode)")
             }
-            let transcript = CaptureVerifier.verify(captures, scenario: "pgbench -M \(mode)")
+            let transcript = try await CaptureVerifier.verify(captures, scenario: "pgbench -M \(mode)")
             switch mode {
             case "simple":
                 transcript.expectMessages(["Query"], from: .frontend)
@@ -86,7 +86,7 @@ struct RealClientCaptureTests {
             try await session.pythonClient("psycopg_scenario.py", requiring: ["psycopg"])
                 .runExpectingSuccess("psycopg scenario")
         }
-        let transcript = CaptureVerifier.verify(captures, scenario: "psycopg")
+        let transcript = try await CaptureVerifier.verify(captures, scenario: "psycopg")
         transcript.expectMessages(
             [
                 "SSLRequest", "StartupMessage", "Parse", "Bind", "Describe", "Execute", "Sync", "CopyData", "CopyDone",
@@ -112,7 +112,7 @@ struct RealClientCaptureTests {
             try await session.pythonClient("asyncpg_scenario.py", requiring: ["asyncpg"])
                 .runExpectingSuccess("asyncpg scenario")
         }
-        let transcript = CaptureVerifier.verify(captures, scenario: "asyncpg")
+        let transcript = try await CaptureVerifier.verify(captures, scenario: "asyncpg")
         transcript.expectMessages(
             ["SSLRequest", "StartupMessage", "Parse", "Describe", "Bind", "Execute", "Sync", "CopyData", "CopyDone"],
             from: .frontend)
@@ -128,7 +128,7 @@ struct RealClientCaptureTests {
             try await session.pythonClient("pg8000_scenario.py", [role.name, role.password], requiring: ["pg8000"])
                 .runExpectingSuccess("pg8000 scenario")
         }
-        let transcript = CaptureVerifier.verify(captures, scenario: "pg8000")
+        let transcript = try await CaptureVerifier.verify(captures, scenario: "pg8000")
         transcript.expectMessages(
             ["StartupMessage", "Parse", "Bind", "Execute", "Sync", "SASLInitialResponse", "SASLResponse", "Terminate"],
             from: .frontend)
@@ -151,7 +151,7 @@ struct RealClientCaptureTests {
             ).run()
             #expect(!rejected.succeeded, "a wrong password must be rejected: \(rejected)")
         }
-        let transcript = CaptureVerifier.verify(captures, scenario: "login as \(role)")
+        let transcript = try await CaptureVerifier.verify(captures, scenario: "login as \(role)")
         #expect(captures.count == 2, "one connection per login attempt. Transcript:\n\(transcript)")
         guard transcript.connections.count == 2 else { return }
 
@@ -213,7 +213,7 @@ struct RealClientCaptureTests {
         #expect(
             decodedChanges.contains("table public.logical_items: INSERT"), "pg_recvlogical printed: \(decodedChanges)")
 
-        let transcript = CaptureVerifier.verify(captures, scenario: "logical replication")
+        let transcript = try await CaptureVerifier.verify(captures, scenario: "logical replication")
         transcript.expectMessages(["StartupMessage", "Query", "CopyData"], from: .frontend)
         transcript.expectMessages(["CopyBothResponse", "CopyData"], from: .backend)
         let streaming = transcript.connections.filter { $0.typeNames(.backend).contains("CopyBothResponse") }

@@ -26,7 +26,8 @@ struct ConnectionStateMachineTests {
             configuration: .init(
                 authenticationMode: mode,
                 isTLSConfigured: tls,
-                serverParameters: [("server_version", "18.0 (pgw)")]
+                serverParameters: [("server_version", "18.0 (pgw)")],
+                mockAuthenticationNonce: Array(repeating: 42, count: 32)
             ),
             random: SeededRandomNumberGenerator(seed: 1)
         )
@@ -38,8 +39,9 @@ struct ConnectionStateMachineTests {
         #expect(machine.tlsHandshakeCompleted(info) == .none)
     }
 
-    static func started(_ machine: inout ConnectionStateMachine) {
-        #expect(machine.messageReceived(startup, hasUnprocessedBytes: false) == .runStartupHook(send: []))
+    static func started(_ machine: inout ConnectionStateMachine, startup: FrontendMessage = startup) {
+        #expect(machine.messageReceived(startup, hasUnprocessedBytes: false) == .checkAdmission)
+        #expect(machine.admissionDecided(true) == .runStartupHook(send: []))
     }
 
     static func expectAuthenticated(_ action: ConnectionStateMachine.Action, first: [BackendMessage] = []) {
@@ -203,8 +205,9 @@ struct ConnectionStateMachineTests {
         {
             var machine = Self.machine(.none)
             let parameters = [StartupMessage.Parameter("user", "alice")] + options
-            return machine.messageReceived(
+            let action = machine.messageReceived(
                 .startup(StartupMessage(protocolVersion: version, parameters: parameters)), hasUnprocessedBytes: false)
+            return action == .checkAdmission ? machine.admissionDecided(true) : action
         }
         #expect(negotiate(.v3_0) == .runStartupHook(send: []))
         #expect(negotiate(.v3_2) == .runStartupHook(send: []))
@@ -220,9 +223,8 @@ struct ConnectionStateMachineTests {
 
     @Test func protocol32HandsOutLongCancelKeys() {
         var machine = Self.machine(.none)
-        _ = machine.messageReceived(
-            .startup(StartupMessage(protocolVersion: .v3_2, parameters: [.init("user", "alice")])),
-            hasUnprocessedBytes: false)
+        Self.started(
+            &machine, startup: .startup(StartupMessage(protocolVersion: .v3_2, parameters: [.init("user", "alice")])))
         _ = machine.startupHookCompleted(handled: false)
         #expect(machine.connectionState.backendKeyData?.secretKey.count == 32)
         #expect(machine.connectionState.clientInfo?.protocolVersion == .v3_2)

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOPosix
 import PostgresGateway
 import PostgresWire
 import Testing
@@ -50,13 +51,37 @@ struct GatewayBadInputTests {
         #expect(try await Self.rawExchange(server, payload: #"b"Q\0\0\0\x0dselect 1\0""#) == "08P01")
         #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 20000, 196608)"#) == "08P01")
         #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", -8, 196608)"#) == "08P01")
-        #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 9, 0x00020000) + b"\0""#) == "0A000")
+        #expect(try await Self.rawExchange(server, payload: #"struct.pack("!ii", 9, 0x00040000) + b"\0""#) == "0A000")
         // A typed message with a bad length after a good startup.
         let startup = #"struct.pack("!ii", 18, 196608) + b"user\0bob\0\0""#
         #expect(try await Self.rawExchange(server, payload: startup + #" + b"Q\0\0\0\x02""#) == "08P01")
         // The server still works.
         let outcome = try await server.psql("select 'still here'", conninfo: server.conninfo())
         #expect(outcome.succeeded, "\(outcome)")
+    }
+
+    @Test func preProtocol3ClientsGetThePre3ErrorFormat() async throws {
+        // As PostgreSQL: a client asking for protocol 0.1234 (or 2.0) gets `E`, the text and a zero byte.
+        let server = try await GatewayTestServer.start(.none)
+        defer { Task { await server.stop() } }
+        let outcome = try await server.python(
+            """
+            import os, socket, struct
+            s = socket.create_connection(("127.0.0.1", int(os.environ["PORT"])), timeout=20)
+            body = b"user\\0alice\\0\\0"
+            s.sendall(struct.pack("!ii", 8 + len(body), 1234) + body)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            print(repr(data))
+            """
+        )
+        #expect(
+            outcome.standardOutput
+                == #"b'EFATAL:  unsupported frontend protocol 0.1234: server supports 3.0 to 3.2\n\x00'"# + "\n",
+            "\(outcome)")
     }
 
     @Test func passwordMessagesMustAnswerTheRequest() async throws {
@@ -114,12 +139,41 @@ struct GatewayBadInputTests {
             received = b""
             while b"Z\\0\\0\\0\\x05" not in received:
                 received += first.recv(65536)
+            # Like libpq with sslmode=prefer: SSLRequest first; the limit is reported after the startup packet.
             second = socket.create_connection(("127.0.0.1", port), timeout=20)
-            data = second.recv(65536)
-            print(data[:1].decode(), next(f[1:].decode() for f in data[5:].split(b"\\0") if f[:1] == b"C"))
+            second.sendall(struct.pack("!ii", 8, 80877103))
+            answer = second.recv(1)
+            second.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
+            data = b""
+            while True:
+                chunk = second.recv(65536)
+                if not chunk: break
+                data += chunk
+            code = next(f[1:].decode() for f in data[5:].split(b"\\0") if f[:1] == b"C")
+            print(answer.decode(), data[:1].decode(), code)
             """
         )
-        #expect(outcome.standardOutput == "E 53300\n", "\(outcome)")
+        #expect(outcome.standardOutput == "N E 53300\n", "\(outcome)")
+    }
+
+    @Test func psqlBeyondTheLimitSeesTooManyClients() async throws {
+        let server = try await GatewayTestServer.start(.none, maximumConnections: 1)
+        defer { Task { await server.stop() } }
+        // One session holds the only slot: a raw client logged in (trust) and waiting.
+        let holder = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: server.port).get()
+        var startup = ByteBuffer()
+        FrontendMessage.startup(StartupMessage(parameters: [.init("user", "alice")])).encode(into: &startup)
+        try await holder.writeAndFlush(startup)
+        for _ in 0..<100 where server.server.sessionCount < 1 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(server.server.sessionCount == 1)
+        let outcome = try await server.psql("select 1", conninfo: server.conninfo())
+        #expect(!outcome.succeeded)
+        #expect(outcome.standardError.contains("sorry, too many clients already"), "\(outcome)")
+        try await holder.close()
+        for _ in 0..<100 where server.server.sessionCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
+        let after = try await server.psql("select 1", conninfo: server.conninfo())
+        #expect(after.succeeded, "\(after)")
     }
 
     @Test func cancelRequestsReachTheHookAndGetNoReply() async throws {

@@ -16,7 +16,7 @@ struct MessageStreamTests {
             Task {
                 for await message in messages {
                     guard case .query(let query) = message else { continue }
-                    // A slow consumer: the client's pipelined queries must wait in the socket, not in memory.
+                    // A slow consumer: the pipelined queries still arrive in order (see below for where they wait).
                     if received.withLockedValue({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(100)) }
                     received.withLockedValue { $0.append(query.text) }
                     try await connection.send([
@@ -59,5 +59,57 @@ struct MessageStreamTests {
         ).run()
         #expect(outcome.standardOutput == "done\n", "\(outcome)")
         #expect(received.withLockedValue { $0 } == (0..<500).map { "select \($0)" })
+    }
+
+    @Test func aBlockedConsumerStopsReadingFromTheClient() async throws {
+        let consumed = NIOLockedValueBox(0)
+        let gate = AsyncStream<Void>.makeStream()
+        let hooks = PostgresConnectionHooks(onAuthenticated: { connection in
+            let messages = try await connection.messages()
+            Task {
+                // Blocked until the test opens the gate: the queries must wait in the socket, not in memory.
+                for await _ in gate.stream { break }
+                for await _ in messages { consumed.withLockedValue { $0 += 1 } }
+            }
+        })
+        let server = try await PostgresServer.bind(port: 0, hooks: hooks)
+        defer { Task { await server.shutdown() } }
+        let port = try #require(server.localAddress?.port)
+        // 64 MiB of queries, more than the kernel's socket buffers hold: without backpressure the server would read
+        // them all into memory and the client could send everything.
+        let total = 64 << 20
+        let outcome = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("python3"),
+            [
+                "-c",
+                """
+                import socket, struct, time
+                s = socket.create_connection(("127.0.0.1", \(port)), timeout=30)
+                body = b"user\\0alice\\0\\0"
+                s.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
+                time.sleep(0.3)
+                q = b"Q" + struct.pack("!i", 4 + 1000 + 1) + b"x" * 1000 + b"\\0"
+                chunk = q * 1000
+                s.setblocking(False)
+                sent, stalled = 0, None
+                while sent < \(total):
+                    try:
+                        sent += s.send(chunk)
+                        stalled = None
+                    except BlockingIOError:
+                        stalled = stalled or time.time()
+                        if time.time() - stalled > 1.5: break
+                        time.sleep(0.01)
+                print(sent)
+                """,
+            ],
+            timeout: .seconds(60)
+        ).run()
+        let sent = try #require(
+            Int(outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)), "\(outcome)")
+        #expect(sent < total / 2, "the server kept reading while its consumer was blocked: \(sent) bytes taken")
+        #expect(consumed.withLockedValue { $0 } == 0)
+        gate.continuation.yield()
+        gate.continuation.finish()
     }
 }

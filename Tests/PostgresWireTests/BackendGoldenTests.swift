@@ -83,6 +83,14 @@ struct BackendGoldenTests {
             )
         ),
         Vector(
+            message: .errorResponse(
+                .unsupportedProtocolVersion(ProtocolVersion(major: 0, minor: 1234), newest: .v3_0)),
+            // PostgreSQL 15's answer to a StartupMessage for version 0.1234, byte for byte: no length word.
+            bytes: wire(
+                .char("E"), .cstring("FATAL:  unsupported frontend protocol 0.1234: server supports 3.0 to 3.0\n")),
+            after: .startup(StartupMessage(protocolVersion: ProtocolVersion(major: 0, minor: 1234), parameters: []))
+        ),
+        Vector(
             message: .functionCallResponse(FunctionCallResponse(result: ByteBuffer(bytes: [0, 0, 0, 0]))),
             bytes: wire(.char("V"), .int32(12), .int32(4), .raw([0, 0, 0, 0]))
         ),

@@ -120,6 +120,22 @@ struct FrontendGoldenTests {
                 .raw([0])),
             phase: .startup
         ),
+        Vector(
+            message: .startup(
+                StartupMessage(
+                    protocolVersion: ProtocolVersion(major: 0, minor: 1234), parameters: [.init("user", "u")])),
+            bytes: wire(.int32(16), .int32(1234), .cstring("user"), .cstring("u"), .raw([0])),
+            phase: .startup
+        ),
+        Vector(
+            // Protocol 2.0's fixed-width fields (database, user, options, unused, tty) are not name/value pairs.
+            message: .startup(
+                StartupMessage(
+                    protocolVersion: ProtocolVersion(major: 2, minor: 0), parameters: [],
+                    unparsedBody: wire(.cstring("db"), .raw([0, 0]), .cstring("alice")))),
+            bytes: wire(.int32(19), .int32(0x0002_0000), .cstring("db"), .raw([0, 0]), .cstring("alice")),
+            phase: .startup
+        ),
         Vector(message: .sync, bytes: wire(.char("S"), .int32(4))),
         Vector(message: .terminate, bytes: wire(.char("X"), .int32(4))),
     ]

@@ -64,11 +64,6 @@ struct HostileInputTests {
                 == .negativeLength(field: "packet length", value: -8))
     }
 
-    @Test func unsupportedProtocolVersionIsRejected() {
-        let error = Self.frontendError(wire(.int32(9), .int32(0x0002_0000), .raw([0])), phase: .startup)
-        #expect(error?.reason == .invalidValue(field: "protocol version", value: 0x0002_0000))
-    }
-
     @Test func unknownTypeBytesAreRejected() {
         #expect(Self.frontendError(wire(.char("?"), .int32(4)))?.reason == .unknownMessageType(UInt8(ascii: "?")))
         #expect(Self.backendError(wire(.char("x"), .int32(4)))?.reason == .unknownMessageType(UInt8(ascii: "x")))

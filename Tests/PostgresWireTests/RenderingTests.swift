@@ -20,24 +20,46 @@ struct RenderingTests {
         #expect(FrontendMessage.sync.rendered().textLine == "Sync")
     }
 
-    @Test func jsonNamesTheDirectionAndTheDocumentedType() {
+    @Test func jsonNamesTheSchemaTheDirectionAndTheDocumentedType() {
         let continueMessage = BackendMessage.authentication(.saslContinue(data: ByteBuffer(string: "r=abc")))
         #expect(
-            continueMessage.rendered().jsonLine
-                == #"{"direction":"backend","type":"AuthenticationSASLContinue","length":5,"data":"<5 bytes masked>"}"#
+            continueMessage.rendered().jsonLine(offset: 9, length: 14)
+                == #"{"schema":1,"direction":"backend","type":"AuthenticationSASLContinue","offset":9,"length":14,"#
+                + #""dataLength":5,"data":{"maskedBytes":5}}"#
         )
         #expect(
-            BackendMessage.sslResponse(accepted: false).rendered().jsonLine
-                == #"{"direction":"backend","type":"SSLResponse","accepted":false}"#)
-        #expect(BackendMessage.gssENCResponse(accepted: true).rendered().jsonLine.contains(#""type":"GSSENCResponse""#))
+            BackendMessage.sslResponse(accepted: false).rendered().jsonLine(offset: 0, length: 1)
+                == #"{"schema":1,"direction":"backend","type":"SSLResponse","offset":0,"length":1,"accepted":false}"#)
         let error = DiagnosticMessage(severity: "ERROR", sqlState: "28P01", message: "password authentication failed")
-        #expect(BackendMessage.errorResponse(error).rendered().jsonLine.contains(#""code":"28P01""#))
+        #expect(
+            BackendMessage.errorResponse(error).rendered().jsonLine(offset: 0, length: 1).contains(
+                #""code":"28P01","message":"password authentication failed"},"legacy":false"#))
+    }
+
+    @Test func jsonTellsBytesFromTextAndNeverRepeatsAKey() {
+        let copyData = BackendMessage.copyData(CopyData(data: ByteBuffer(string: "\\x41")))
+        let copy = DecodedMessage(message: .backend(copyData), offset: 0, bytes: encoded(copyData))
+        #expect(copy.formatted(as: .json).hasSuffix(#""length":9,"dataLength":4,"data":{"text":"\\x41"}}"#))
+        let row = BackendMessage.dataRow(DataRow(columns: [ByteBuffer(string: "1"), nil, ByteBuffer(bytes: [0, 1])]))
+        #expect(
+            row.rendered().jsonLine(offset: 0, length: 0).hasSuffix(
+                #""columns":[{"text":"1"},null,{"hex":"0001"}]}"#))
+        let startup = FrontendMessage.startup(
+            StartupMessage(parameters: [.init("user", "a"), .init("options", "-c x=1"), .init("options", "-c y=2")]))
+        #expect(
+            startup.rendered().jsonLine(offset: 0, length: 0).hasSuffix(
+                #""parameters":{"user":"a","options":["-c x=1","-c y=2"]}}"#))
+        let key = FrontendMessage.cancelRequest(CancelRequest(processID: 7, secretKey: [0x41, 0x42, 0x43, 0x44]))
+        #expect(
+            key.rendered(options: RenderOptions(revealSecrets: true)).jsonLine(offset: 0, length: 16).hasSuffix(
+                #""processID":7,"secretKey":{"hex":"41424344"}}"#))
+        #expect(key.rendered().jsonLine(offset: 0, length: 16).hasSuffix(#""secretKey":{"maskedBytes":4}}"#))
     }
 
     @Test func secretsAreMaskedUnlessRevealed() {
         let password = FrontendMessage.password(PasswordMessage(password: "hunter2"))
         #expect(password.rendered().textLine == "PasswordMessage ****")
-        #expect(!password.rendered().jsonLine.contains("hunter2"))
+        #expect(!password.rendered().jsonLine(offset: 0, length: 12).contains("hunter2"))
         #expect(
             password.rendered(options: RenderOptions(revealSecrets: true)).textLine == #"PasswordMessage "hunter2""#)
         let sasl = FrontendMessage.saslInitialResponse(
@@ -74,7 +96,8 @@ struct RenderingTests {
                         (message.direction == .frontend ? "F " : "B ") + message.typeName))
                 #expect(
                     decoded.formatted(as: .json).hasPrefix(
-                        #"{"direction":""# + message.direction.rawValue + #"","type":""# + message.typeName + "\""))
+                        #"{"schema":1,"direction":""# + message.direction.rawValue + #"","type":""# + message.typeName
+                            + "\""))
                 #expect(decoded.formatted(as: .hex).contains("length=\(bytes.readableBytes)"))
             }
         }
@@ -90,6 +113,8 @@ struct RenderingTests {
             statistics.sortedEntries == [
                 MessageStatistics.Entry(direction: .frontend, type: "Sync", count: 2, bytes: 10)
             ])
-        #expect(statistics.formatted(as: .json) == #"{"direction":"frontend","type":"Sync","count":2,"bytes":10}"#)
+        #expect(
+            statistics.formatted(as: .json)
+                == #"{"schema":1,"direction":"frontend","type":"Sync","count":2,"bytes":10}"#)
     }
 }

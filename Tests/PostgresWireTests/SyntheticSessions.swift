@@ -152,5 +152,16 @@ enum SyntheticSessions {
                 .readyForQuery(.inTransaction),
             ]
         ),
+        Session(
+            name: "SSL refused, protocol 0.1234 refused with a pre-3.0 error",
+            frontend: [.sslRequest, .startup(StartupMessage(protocolVersion: unsupportedVersion, parameters: []))],
+            backend: [
+                .sslResponse(accepted: false),
+                .errorResponse(.unsupportedProtocolVersion(unsupportedVersion, newest: .v3_0)),
+            ]
+        ),
     ]
+
+    /// A version PostgreSQL answers in the pre-3.0 format.
+    static let unsupportedVersion = ProtocolVersion(major: 0, minor: 1234)
 }

@@ -61,7 +61,7 @@ let hooks = PostgresConnectionHooks(onStartup: { connection in
         try await connection.close()
         return true
     }
-    let upstream = try await ClientBootstrap(group: connection.channel.eventLoop)
+    let upstream = try await ClientBootstrap(group: connection.eventLoop)
         .connect(host: route.host, port: route.port).get()
     // The upstream server authenticates the client: replay its StartupMessage, then pipe both ways.
     var startup = ByteBuffer()

@@ -3,6 +3,11 @@ import PostgresTLS
 import PostgresWire
 
 /// How a ``PostgresConnection`` serves its client.
+///
+/// Memory per connection is bounded by these settings whatever the client does: the inbound buffer holds at most
+/// one message (``maximumStartupMessageLength`` before authentication, then ``maximumMessageLength``) plus one
+/// socket read; replies wait in at most ``outboundFlushThreshold`` unflushed bytes plus the channel's write-buffer
+/// high watermark (NIO's default: 64 KiB), because the connection stops reading while the client does not read.
 public struct PostgresConnectionConfiguration: Sendable {
     /// Where the TLS certificate comes from.
     public enum TLS: Sendable {
@@ -21,10 +26,22 @@ public struct PostgresConnectionConfiguration: Sendable {
     /// Reported run-time parameters, sent after authentication in this order; `server_version` is added from ``serverVersion``.
     /// The client's `application_name`, `client_encoding`, `DateStyle` and `TimeZone` are echoed over these.
     public var serverParameters: [(name: String, value: String)]
+    /// How long the client has from connecting to sending its StartupMessage (TLS handshake included); a client
+    /// still silent then is closed without a reply. Keeps stalled sockets from holding resources for long.
+    public var startupTimeout: TimeAmount
     /// How long the client has from connecting to being authenticated (PostgreSQL's `authentication_timeout`).
     public var authenticationTimeout: TimeAmount
-    /// The largest message accepted from the client, header included.
+    /// The largest message accepted from the client once authenticated, header included (PostgreSQL: 1 GiB − 1).
     public var maximumMessageLength: Int
+    /// The largest message accepted before authentication, header included: PostgreSQL's limit on authentication
+    /// messages, 65,535 bytes plus the type byte. Startup packets are limited to 10,000 bytes in any case.
+    public var maximumStartupMessageLength: Int
+    /// Replies are flushed to the socket at the latest when this many bytes wait unflushed (PostgreSQL's send
+    /// buffer is 8 KiB), even before Sync or Flush.
+    public var outboundFlushThreshold: Int
+    /// The server secret from which unknown users' mock SCRAM salts are derived (PostgreSQL's `mock_auth_nonce`);
+    /// random per configuration. Keep it across restarts to keep those salts stable.
+    public var mockAuthenticationNonce: [UInt8]
 
     /// Creates a configuration; the defaults are PostgreSQL's.
     public init(
@@ -32,15 +49,23 @@ public struct PostgresConnectionConfiguration: Sendable {
         authenticationMode: AuthenticationMode = .none,
         tls: TLS? = nil,
         serverParameters: [(name: String, value: String)] = Self.defaultServerParameters,
+        startupTimeout: TimeAmount = .seconds(10),
         authenticationTimeout: TimeAmount = .seconds(60),
-        maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength
+        maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength,
+        maximumStartupMessageLength: Int = 65_536,
+        outboundFlushThreshold: Int = 8_192,
+        mockAuthenticationNonce: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
     ) {
         self.serverVersion = serverVersion
         self.authenticationMode = authenticationMode
         self.tls = tls
         self.serverParameters = serverParameters
+        self.startupTimeout = startupTimeout
         self.authenticationTimeout = authenticationTimeout
         self.maximumMessageLength = maximumMessageLength
+        self.maximumStartupMessageLength = maximumStartupMessageLength
+        self.outboundFlushThreshold = outboundFlushThreshold
+        self.mockAuthenticationNonce = mockAuthenticationNonce
     }
 
     /// The parameters PostgreSQL reports by default, with their default values.

@@ -2,19 +2,22 @@ import PostgresAuthentication
 
 extension PostgresConnectionHooks {
     /// These hooks, authenticating against fixed user names and passwords in every mode: cleartext (compared in
-    /// constant time), md5, SCRAM-SHA-256 (verifiers made once, here) and certificates (the verified CN must be a
-    /// listed user, unless `certificateUsersMustBeListed` is false).
+    /// constant time, length included), md5, SCRAM-SHA-256 (verifiers made once, here) and certificates (the
+    /// verified CN must be a listed user, unless `certificateUsersMustBeListed` is false). Users with an empty
+    /// password never authenticate, as in PostgreSQL.
     public func authenticating(
         passwords: [String: String],
         certificateUsersMustBeListed: Bool = true
     ) -> PostgresConnectionHooks {
+        // PostgreSQL never authenticates an empty password: such users are treated as unknown.
+        let passwords = passwords.filter { !$0.value.isEmpty }
         let verifiers = passwords.mapValues { SCRAMVerifier.make(password: $0).stringValue }
         var hooks = self
         hooks.validateCredentials = { credentials, _ in
             switch credentials {
             case .cleartextPassword(let user, let password):
                 guard let expected = passwords[user] else { return false }
-                return ConstantTime.equals(Array(expected.utf8), Array(password.utf8))
+                return ConstantTime.equalsSecret(expected.utf8, password.utf8)
             case .md5Password(let user, let hash, let salt):
                 guard let password = passwords[user] else { return false }
                 let stored = MD5Password.storedHash(user: user, password: password)

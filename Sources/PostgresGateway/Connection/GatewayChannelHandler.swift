@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PostgresAuthentication
 import PostgresTLS
@@ -5,17 +6,33 @@ import PostgresWire
 
 /// Drives a ``ConnectionStateMachine`` on a channel: decodes client bytes, performs the machine's actions,
 /// runs hooks off the event loop and feeds their results back.
-final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+///
+/// It is the connection's one write path: every backend message, whether from the state machine, the query
+/// session or a hook (through ``PostgresConnection``), is written here, so the decoder sees what the server said.
+/// Reads follow the reader: the handler holds back `read()` while the client does not take its replies (the
+/// channel is not writable), while a hook runs, while the message stream's consumer lags and while a long simple
+/// query is being answered in steps.
+final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
+
+    /// How many statements of a simple query are answered between checks of writability and time.
+    private static let statementsPerStep = 64
+    /// How long a simple query is answered before the event loop is left to other connections.
+    private static let stepTimeBudget = TimeAmount.milliseconds(20)
 
     private var stateMachine: ConnectionStateMachine
     private var decoder: FrontendMessageDecoder
+    /// Client bytes received but not yet decoded; read bytes are discarded as it is consumed.
     private var unprocessed = ByteBuffer()
     private let configuration: PostgresConnectionConfiguration
     private let hooks: PostgresConnectionHooks
     private let connection: PostgresConnection
+    private let admission: ConnectionAdmission?
+    private var logger: Logger
     private var context: ChannelHandlerContext?
+    private var startupTimeout: Scheduled<Void>?
     private var authenticationTimeout: Scheduled<Void>?
     /// True while a hook runs: client bytes are buffered, not decoded.
     private var isRunningHook = false
@@ -23,36 +40,73 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
     private var messageSource: FrontendMessageStream.Producer.Source?
     /// Answers unhandled messages when the hooks have a query responder; made at the first such message.
     private var querySession: QuerySession?
-    /// True while the message stream's consumer lags: reading is paused.
+    /// True while a continuation of a long simple query is scheduled on the event loop.
+    private var isQueryStepScheduled = false
+    /// True while the message stream's consumer lags.
     private var isMessageStreamFull = false
+    /// True while the input loop runs: writes then flush when it ends.
+    private var isProcessingInput = false
+    /// A `read()` the handler held back; issued when input may flow again.
+    private var hasPendingRead = false
+    /// Bytes written and not yet flushed, and whether a reply asked to be flushed.
+    private var unflushedBytes = 0
+    private var needsFlush = false
+    /// Follows bytes sent with ``PostgresConnection/sendData(_:)``, so the decoder learns of messages in them.
+    private var sentBytesDecoder = BackendMessageDecoder(infersPeerContext: true)
+    private var sentBytes = ByteBuffer()
     private var isClosed = false
+    /// Why the connection ended, for the log; the first reason wins.
+    private var closeReason: String?
+    private let openedAt = NIODeadline.now()
 
-    init(configuration: PostgresConnectionConfiguration, hooks: PostgresConnectionHooks, connection: PostgresConnection)
-    {
+    init(
+        configuration: PostgresConnectionConfiguration,
+        hooks: PostgresConnectionHooks,
+        connection: PostgresConnection,
+        admission: ConnectionAdmission?,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.hooks = hooks
         self.connection = connection
-        self.decoder = FrontendMessageDecoder(maximumMessageLength: configuration.maximumMessageLength)
+        self.admission = admission
+        self.logger = logger
+        self.decoder = FrontendMessageDecoder(
+            maximumMessageLength: min(configuration.maximumStartupMessageLength, configuration.maximumMessageLength))
         self.stateMachine = ConnectionStateMachine(
             configuration: .init(
                 authenticationMode: configuration.authenticationMode,
                 isTLSConfigured: configuration.tls != nil,
-                serverParameters: configuration.reportedParameters
+                serverParameters: configuration.reportedParameters,
+                mockAuthenticationNonce: configuration.mockAuthenticationNonce
             )
         )
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        let timeout = configuration.authenticationTimeout
-        authenticationTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+        if let remote = context.channel.remoteAddress { logger[metadataKey: "pgw.client"] = "\(remote)" }
+        logger.debug("connection accepted")
+        let loop = context.eventLoop.assumeIsolated()
+        startupTimeout = loop.scheduleTask(in: configuration.startupTimeout) {
+            self.closeReason = self.closeReason ?? "no startup packet within \(self.configuration.startupTimeout)"
+            self.perform(self.stateMachine.startupTimeoutFired())
+        }
+        authenticationTimeout = loop.scheduleTask(in: configuration.authenticationTimeout) {
+            self.closeReason = self.closeReason ?? "authentication timeout"
             self.perform(self.stateMachine.timeoutFired())
         }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        startupTimeout?.cancel()
         authenticationTimeout?.cancel()
         self.context = nil
+        // Detached: whoever takes the channel over reads from now on, so pass on a read held back.
+        if hasPendingRead {
+            hasPendingRead = false
+            context.read()
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -62,15 +116,25 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
         } else {
             unprocessed.writeBuffer(&bytes)
         }
-        processUnprocessedBytes()
+        processInput()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         messageSource?.finish()
-        isClosed = true
+        if !isClosed {
+            isClosed = true
+            closeReason = closeReason ?? "client disconnected"
+        }
         stateMachine.closed()
+        startupTimeout?.cancel()
         authenticationTimeout?.cancel()
+        logClose()
         context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { resume() }
+        context.fireChannelWritabilityChanged()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -79,10 +143,16 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
             return
         }
         let info = TLSSessionInfo(completed.info)
+        logger.debug(
+            "TLS established",
+            metadata: [
+                "pgw.tls.version": "\(completed.info.protocolVersion)", "pgw.tls.sni": "\(info.serverName ?? "")",
+            ]
+        )
         perform(stateMachine.tlsHandshakeCompleted(info))
         connection.update(stateMachine.connectionState)
         if let hook = hooks.onTLSUpgrade {
-            runHook { [connection] in
+            runHook("onTLSUpgrade") { [connection] in
                 try await hook(connection)
             } then: { _ in
             }
@@ -91,7 +161,15 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // TLS failures and socket errors end the connection; nothing sensible can be sent in plaintext.
-        close()
+        close(reason: "\(error)")
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if canProcessInput {
+            context.read()
+        } else {
+            hasPendingRead = true
+        }
     }
 
     /// Bytes received but not yet decoded, handed over by ``PostgresConnection/detach()``.
@@ -100,25 +178,66 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
         return unprocessed
     }
 
-    // MARK: Decoding
+    // MARK: Input
 
-    private func processUnprocessedBytes() {
-        while !isRunningHook && !isMessageStreamFull && !isClosed && context != nil && unprocessed.readableBytes > 0 {
+    /// Whether client messages may be decoded and acted on now.
+    private var canProcessInput: Bool {
+        guard let context, !isClosed else { return false }
+        return !isRunningHook && !isMessageStreamFull && querySession?.isAnsweringSimpleQuery != true
+            && context.channel.isWritable
+    }
+
+    /// Continues after whatever held input back (a hook, the stream's consumer, writability, a query step).
+    private func resume() {
+        guard context != nil, !isClosed else { return }
+        if querySession?.isAnsweringSimpleQuery == true {
+            answerSimpleQuery()
+        }
+        processInput()
+    }
+
+    /// Decodes and acts on buffered client messages while nothing holds input back, then flushes the replies
+    /// and issues a held-back read if input may flow.
+    private func processInput() {
+        isProcessingInput = true
+        while canProcessInput && unprocessed.readableBytes > 0 {
             if decoder.phase == .startup && unprocessed.readableBytesView.first == 0x16 {
                 perform(stateMachine.directTLSReceived())
-                return
+                break
             }
             let before = unprocessed
             let message: FrontendMessage
             do {
-                guard let decoded = try decoder.decode(from: &unprocessed) else { return }
+                guard let decoded = try decoder.decode(from: &unprocessed) else {
+                    if decoder.isWaitingForPeer, let typeByte = unprocessed.readableBytesView.first {
+                        // A `p` the server did not ask for: no authentication request is pending.
+                        perform(stateMachine.unexpectedMessageType(typeByte))
+                    }
+                    break
+                }
                 message = decoded
             } catch {
                 perform(stateMachine.decodingFailed(error))
-                return
+                break
             }
             let raw = before.getSlice(at: before.readerIndex, length: unprocessed.readerIndex - before.readerIndex)!
             perform(stateMachine.messageReceived(message, hasUnprocessedBytes: unprocessed.readableBytes > 0), raw: raw)
+        }
+        isProcessingInput = false
+        compactInput()
+        flushIfNeeded()
+        if hasPendingRead && canProcessInput, let context {
+            hasPendingRead = false
+            context.read()
+        }
+    }
+
+    /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message.
+    private func compactInput() {
+        if unprocessed.readableBytes == 0 {
+            unprocessed = ByteBuffer()
+        } else if unprocessed.readerIndex >= unprocessed.readableBytes {
+            unprocessed.discardReadBytes()
         }
     }
 
@@ -133,19 +252,28 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
             write(messages, flush: true)
         case .acceptTLS:
             write([.sslResponse(accepted: true)], flush: true)
+            flushIfNeeded()
             startTLS(context: context, replaying: nil)
         case .startDirectTLS:
             startTLS(context: context, replaying: takeUnprocessedBytes())
+        case .checkAdmission:
+            startupTimeout?.cancel()
+            let admitted = admission?.admit(context.channel) ?? true
+            perform(stateMachine.admissionDecided(admitted))
         case .runStartupHook(let messages):
             write(messages, flush: true)
-            connection.update(stateMachine.connectionState)
+            let state = stateMachine.connectionState
+            connection.update(state)
+            logger[metadataKey: "pgw.user"] = "\(state.clientInfo?.user ?? "")"
+            logger[metadataKey: "pgw.database"] = "\(state.clientInfo?["database"] ?? state.clientInfo?.user ?? "")"
             guard let hook = hooks.onStartup else {
                 perform(stateMachine.startupHookCompleted(handled: false))
                 return
             }
-            runHook { [connection] in
+            runHook("onStartup") { [connection] in
                 try await hook(connection)
             } then: { handled in
+                if handled { self.enterMessagePhase() }
                 self.perform(self.stateMachine.startupHookCompleted(handled: handled))
             }
         case .validateCredentials(let credentials):
@@ -157,7 +285,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
                 }
                 return
             }
-            runHook { [connection] in
+            runHook("validateCredentials") { [connection] in
                 try await hook(credentials, connection)
             } then: { valid in
                 self.perform(self.stateMachine.credentialsValidated(valid))
@@ -167,7 +295,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
                 perform(stateMachine.scramVerifierFetched(nil))
                 return
             }
-            runHook { [connection] in
+            runHook("scramVerifier") { [connection] in
                 try await hook(user, connection)
             } then: { verifier in
                 self.perform(
@@ -175,10 +303,12 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
             }
         case .authenticated(let messages):
             authenticationTimeout?.cancel()
+            enterMessagePhase()
             connection.update(stateMachine.connectionState)
             write(messages, flush: true)
+            logger.info("connection authorized")
             if let hook = hooks.onAuthenticated {
-                runHook { [connection] in
+                runHook("onAuthenticated") { [connection] in
                     try await hook(connection)
                 } then: { _ in
                 }
@@ -188,27 +318,33 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
                 deliverUnhandled(message)
                 return
             }
-            runHook { [connection] in
+            runHook("onMessage") { [connection] in
                 try await hook(message, raw, connection)
             } then: { handled in
                 if !handled { self.deliverUnhandled(message) }
             }
         case .cancel(let request):
+            closeReason = "cancel request"
             guard let hook = hooks.onCancelRequest else {
-                close()
+                close(reason: "cancel request")
                 return
             }
-            runHook {
+            runHook("onCancelRequest") {
                 await hook(request)
             } then: { _ in
-                self.close()
+                self.close(reason: "cancel request")
             }
         case .closeWithError(let diagnostic):
             write([.errorResponse(diagnostic)], flush: true)
-            close()
+            close(reason: "\(diagnostic.severity ?? "ERROR") \(diagnostic.sqlState ?? ""): \(diagnostic.message ?? "")")
         case .close:
-            close()
+            close(reason: closeReason ?? "client terminated")
         }
+    }
+
+    /// From authentication on, messages may be as long as the configuration allows.
+    private func enterMessagePhase() {
+        decoder = FrontendMessageDecoder(phase: .messages, maximumMessageLength: configuration.maximumMessageLength)
     }
 
     /// Starts sending unhandled messages to a stream; call on the event loop.
@@ -218,21 +354,19 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
             backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64),
             finishOnDeinit: true,
             delegate: FrontendMessageStream.Delegate(resume: {
-                eventLoop.execute { loopBound.value.resumeReading() }
+                eventLoop.execute {
+                    let handler = loopBound.value
+                    guard handler.isMessageStreamFull else { return }
+                    handler.isMessageStreamFull = false
+                    handler.resume()
+                }
             })
         )
         messageSource = sequence.source
         return FrontendMessageStream(producer: sequence.sequence)
     }
 
-    private func resumeReading() {
-        guard isMessageStreamFull, let context else { return }
-        isMessageStreamFull = false
-        context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-        processUnprocessedBytes()
-    }
-
-    /// A message no hook handled: to the stream if there is one, else answered with an error.
+    /// A message no hook handled: to the query session or the stream if there is one, else answered with an error.
     private func deliverUnhandled(_ message: FrontendMessage) {
         if let responder = hooks.queryResponder {
             if querySession == nil {
@@ -240,26 +374,51 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
                 querySession = QuerySession(
                     responder: responder,
                     settings: Dictionary(
-                        parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
+                        parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
                 )
             }
-            // Like PostgreSQL, extended-protocol replies wait for Sync or Flush: one packet per round trip.
+            if case .query(let query) = message {
+                querySession!.startSimpleQuery(query.text)
+                answerSimpleQuery()
+                return
+            }
+            // Like PostgreSQL, extended-protocol replies wait for Sync or Flush (or a full send buffer).
             let flush: Bool
             switch message {
-            case .query, .sync, .flush: flush = true
+            case .sync, .flush, .functionCall: flush = true
             default: flush = false
             }
             write(querySession!.handle(message), flush: flush)
             return
         }
-        guard let messageSource, let context else {
+        guard let messageSource else {
             answerUnhandled(message)
             return
         }
         if messageSource.yield(message) == .stopProducing {
             isMessageStreamFull = true
-            context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
         }
+    }
+
+    /// Answers the pending simple query in steps: while the client takes the replies, and for at most
+    /// ``stepTimeBudget`` at a time before other connections on the event loop get their turn.
+    private func answerSimpleQuery() {
+        guard let context else { return }
+        let deadline = NIODeadline.now() + Self.stepTimeBudget
+        while querySession?.isAnsweringSimpleQuery == true && context.channel.isWritable && !isClosed {
+            write(querySession!.continueSimpleQuery(maximumStatements: Self.statementsPerStep), flush: true)
+            if querySession?.isAnsweringSimpleQuery == true && NIODeadline.now() > deadline {
+                flushIfNeeded()
+                guard !isQueryStepScheduled else { return }
+                isQueryStepScheduled = true
+                context.eventLoop.assumeIsolated().execute {
+                    self.isQueryStepScheduled = false
+                    self.resume()
+                }
+                return
+            }
+        }
+        flushIfNeeded()
     }
 
     private func answerUnhandled(_ message: FrontendMessage) {
@@ -270,7 +429,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
         )
         var replies: [BackendMessage] = [.errorResponse(error)]
         switch message {
-        case .query, .sync: replies.append(.readyForQuery(.idle))
+        case .query, .sync, .functionCall: replies.append(.readyForQuery(.idle))
         case .flush: replies = []
         default: break
         }
@@ -279,7 +438,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func startTLS(context: ChannelHandlerContext, replaying bytes: ByteBuffer?) {
         guard let tls = configuration.tls else { return }
-        decoder = FrontendMessageDecoder(maximumMessageLength: configuration.maximumMessageLength)
+        decoder = FrontendMessageDecoder(maximumMessageLength: decoder.maximumMessageLength)
         do {
             let handler =
                 switch tls {
@@ -288,7 +447,7 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
                 }
             try context.pipeline.syncOperations.addHandler(handler, position: .before(self))
         } catch {
-            close()
+            close(reason: "TLS setup failed: \(error)")
             return
         }
         if let bytes, bytes.readableBytes > 0 {
@@ -296,54 +455,132 @@ final class GatewayChannelHandler: ChannelInboundHandler, RemovableChannelHandle
         }
     }
 
-    // MARK: Helpers
+    // MARK: Writing
 
-    /// Writes messages, letting the decoder see them (authentication requests decide what `p` messages are);
-    /// `flush` also sends what earlier writes queued.
-    func write(_ messages: [BackendMessage], flush: Bool) {
-        guard let context else { return }
-        if !messages.isEmpty {
-            var buffer = context.channel.allocator.buffer(capacity: 256)
-            for message in messages {
-                decoder.observe(message)
-                message.encode(into: &buffer)
-            }
-            context.write(wrapOutboundOut(buffer), promise: nil)
+    /// Writes messages, letting the decoder see them (authentication requests decide what `p` messages are).
+    /// With `flush`, they are flushed when the current input has been processed (at once outside input
+    /// processing); in any case when ``PostgresConnectionConfiguration/outboundFlushThreshold`` bytes wait.
+    func write(_ messages: [BackendMessage], flush: Bool, promise: EventLoopPromise<Void>? = nil) {
+        guard let context, !isClosed else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
         }
-        if flush { context.flush() }
+        guard !messages.isEmpty else {
+            // A Flush with nothing new still sends what earlier replies queued.
+            if flush { needsFlush = true }
+            if !isProcessingInput { flushIfNeeded() }
+            promise?.succeed()
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        for message in messages {
+            decoder.observe(message)
+            message.encode(into: &buffer)
+        }
+        writeEncoded(buffer, flush: flush, promise: promise)
     }
 
+    /// Writes bytes a hook encoded itself; messages in them are observed like ``write(_:flush:promise:)``'s.
+    func writeRaw(_ bytes: ByteBuffer, promise: EventLoopPromise<Void>?) {
+        guard context != nil, !isClosed else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        sentBytes.writeImmutableBuffer(bytes)
+        while let message = try? sentBytesDecoder.decode(from: &sentBytes) {
+            decoder.observe(message)
+        }
+        if sentBytes.readableBytes == 0 { sentBytes = ByteBuffer() }
+        writeEncoded(bytes, flush: true, promise: promise)
+    }
+
+    private func writeEncoded(_ buffer: ByteBuffer, flush: Bool, promise: EventLoopPromise<Void>?) {
+        guard let context else { return }
+        unflushedBytes += buffer.readableBytes
+        context.write(wrapOutboundOut(buffer), promise: promise)
+        if flush { needsFlush = true }
+        if unflushedBytes >= configuration.outboundFlushThreshold {
+            needsFlush = true
+            flushIfNeeded()
+        } else if !isProcessingInput {
+            flushIfNeeded()
+        }
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush, let context else { return }
+        needsFlush = false
+        unflushedBytes = 0
+        context.flush()
+    }
+
+    // MARK: Hooks and closing
+
     /// Runs `body` off the event loop with client input paused, then `completion` back on the event loop.
-    /// A hook that throws closes the connection with an internal error.
+    /// A hook that throws closes the connection with an internal error, and the error is logged.
     private func runHook<Result: Sendable>(
+        _ name: String,
         _ body: @escaping @Sendable () async throws -> Result,
         then completion: @escaping (Result) -> Void
     ) {
         guard let context else { return }
         isRunningHook = true
-        let eventLoop = context.eventLoop
-        let promise = eventLoop.makePromise(of: Result.self)
+        let promise = context.eventLoop.makePromise(of: Result.self)
         promise.completeWithTask(body)
         promise.futureResult.assumeIsolated().whenComplete { result in
             self.isRunningHook = false
             switch result {
             case .success(let value):
                 completion(value)
-                self.processUnprocessedBytes()
-            case .failure:
-                let error = DiagnosticMessage(
+                self.resume()
+            case .failure(let error):
+                self.logger.error("hook \(name) failed", metadata: ["pgw.error": "\(error)"])
+                let diagnostic = DiagnosticMessage(
                     severity: "FATAL", sqlState: SQLState.internalError.rawValue,
                     message: "internal error in a pgw hook")
-                self.write([.errorResponse(error)], flush: true)
-                self.close()
+                self.write([.errorResponse(diagnostic)], flush: true)
+                self.close(reason: "hook \(name) failed: \(error)")
             }
         }
     }
 
-    private func close() {
+    /// Sends `diagnostic` (FATAL 57P01 at shutdown) and closes once it is written, or after `timeout` when the
+    /// client does not read.
+    func terminate(with diagnostic: DiagnosticMessage, timeout: TimeAmount) {
+        guard let context, !isClosed else { return }
+        closeReason = "\(diagnostic.sqlState ?? ""): \(diagnostic.message ?? "")"
+        let written = context.eventLoop.makePromise(of: Void.self)
+        write([.errorResponse(diagnostic)], flush: true, promise: written)
+        flushIfNeeded()
+        let forced = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.closeReason = "\(self.closeReason ?? ""); forced after \(timeout) (client not reading)"
+            self.close(reason: self.closeReason!)
+        }
+        written.futureResult.assumeIsolated().whenComplete { _ in
+            forced.cancel()
+            self.close(reason: self.closeReason ?? "terminated")
+        }
+    }
+
+    private func close(reason: String) {
         guard !isClosed, let context else { return }
         isClosed = true
+        closeReason = closeReason ?? reason
         stateMachine.closed()
+        flushIfNeeded()
         context.close(promise: nil)
+    }
+
+    private func logClose() {
+        let milliseconds = (NIODeadline.now() - openedAt).nanoseconds / 1_000_000
+        let level: Logger.Level = stateMachine.connectionState.isAuthenticated ? .info : .debug
+        logger.log(
+            level: level,
+            "connection closed",
+            metadata: [
+                "pgw.reason": "\(closeReason ?? "closed")",
+                "pgw.duration": "\(milliseconds) ms",
+            ]
+        )
     }
 }

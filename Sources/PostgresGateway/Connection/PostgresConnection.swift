@@ -1,3 +1,4 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import PostgresWire
@@ -8,22 +9,24 @@ import PostgresWire
 /// authenticates the client and then hands every message to ``PostgresConnectionHooks/onMessage``; hooks answer
 /// with ``send(_:)`` and friends, or ``detach()`` to take the raw channel.
 public final class PostgresConnection: Sendable {
-    /// The client's channel.
-    public let channel: any Channel
+    /// The client's channel; ``detach()`` hands it out.
+    let channel: any Channel
     private let stateBox = NIOLockedValueBox(ConnectionState())
 
     private init(channel: any Channel) {
         self.channel = channel
     }
 
-    /// Serves the protocol on `channel`, which must be active and carry raw client bytes.
+    /// Serves the protocol on `channel`, which must be active and carry raw client bytes. `logger` gets the
+    /// connection's events (opened, authorized, closed with the reason, hook failures).
     public static func start(
         on channel: any Channel,
         configuration: PostgresConnectionConfiguration = PostgresConnectionConfiguration(),
-        hooks: PostgresConnectionHooks = PostgresConnectionHooks()
+        hooks: PostgresConnectionHooks = PostgresConnectionHooks(),
+        logger: Logger = Logger(label: "pgw.gateway", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresConnection {
         try await channel.eventLoop.submit {
-            try install(on: channel, configuration: configuration, hooks: hooks)
+            try install(on: channel, configuration: configuration, hooks: hooks, admission: nil, logger: logger)
         }.get()
     }
 
@@ -31,13 +34,22 @@ public final class PostgresConnection: Sendable {
     static func install(
         on channel: any Channel,
         configuration: PostgresConnectionConfiguration,
-        hooks: PostgresConnectionHooks
+        hooks: PostgresConnectionHooks,
+        admission: ConnectionAdmission?,
+        logger: Logger
     ) throws -> PostgresConnection {
         let connection = PostgresConnection(channel: channel)
-        let handler = GatewayChannelHandler(configuration: configuration, hooks: hooks, connection: connection)
+        let handler = GatewayChannelHandler(
+            configuration: configuration, hooks: hooks, connection: connection, admission: admission, logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)
         return connection
     }
+
+    /// The event loop the connection runs on: connect an upstream channel on it for ``pipe(to:prefix:)``.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
+    /// The client's address.
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
 
     /// A snapshot of the connection's progress.
     public var state: ConnectionState { stateBox.withLockedValue { $0 } }
@@ -46,13 +58,10 @@ public final class PostgresConnection: Sendable {
         stateBox.withLockedValue { $0 = state }
     }
 
-    /// Sends messages to the client and flushes.
+    /// Sends messages to the client and flushes; returns once they are written to the socket, so a hook that
+    /// sends much waits for a slow client.
     public func send(_ messages: [BackendMessage]) async throws {
-        var buffer = channel.allocator.buffer(capacity: 256)
-        for message in messages {
-            message.encode(into: &buffer)
-        }
-        try await sendData(buffer)
+        try await onHandler { handler, promise in handler.write(messages, flush: true, promise: promise) }
     }
 
     /// Sends one message to the client and flushes.
@@ -60,9 +69,40 @@ public final class PostgresConnection: Sendable {
         try await send([message])
     }
 
-    /// Sends raw bytes to the client and flushes.
+    /// Sends bytes holding encoded messages to the client and flushes. The connection decodes them to keep its
+    /// protocol state (an authentication request it sees decides what the client's next `p` message is).
     public func sendData(_ bytes: ByteBuffer) async throws {
-        try await channel.writeAndFlush(bytes)
+        try await onHandler { handler, promise in handler.writeRaw(bytes, promise: promise) }
+    }
+
+    /// Runs `body` with the connection's handler on its event loop and waits for the write it starts.
+    private func onHandler(
+        _ body: @escaping @Sendable (GatewayChannelHandler, EventLoopPromise<Void>) -> Void
+    ) async throws {
+        let channel = self.channel
+        let promise = channel.eventLoop.makePromise(of: Void.self)
+        channel.eventLoop.execute {
+            do {
+                body(try channel.pipeline.syncOperations.handler(type: GatewayChannelHandler.self), promise)
+            } catch {
+                promise.fail(error)
+            }
+        }
+        try await promise.futureResult.get()
+    }
+
+    /// Sends `diagnostic` (such as FATAL 57P01 at shutdown) and closes the connection once it is written, or
+    /// after `timeout` if the client does not read. Returns when the connection is closed.
+    public func terminate(with diagnostic: DiagnosticMessage, timeout: TimeAmount) async {
+        let channel = self.channel
+        channel.eventLoop.execute {
+            guard let handler = try? channel.pipeline.syncOperations.handler(type: GatewayChannelHandler.self) else {
+                channel.close(promise: nil)
+                return
+            }
+            handler.terminate(with: diagnostic, timeout: timeout)
+        }
+        try? await channel.closeFuture.get()
     }
 
     /// Sends an ErrorResponse with PostgreSQL's field set.

@@ -14,7 +14,8 @@ public struct EchoResponder: QueryResponder {
     }
 
     public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
-        let words = statement.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
+        // Only short statements are split into words: a long one's first word decides, in time independent of its size.
+        let words = Self.words(of: statement.utf8.count <= 1024 ? Substring(statement) : statement.prefix(64))
         guard let first = words.first else { return .empty }
         switch first {
         case "begin", "start":
@@ -47,6 +48,11 @@ public struct EchoResponder: QueryResponder {
             }
             return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")
         }
+    }
+
+    /// The lowercased words of `text`.
+    private static func words(of text: Substring) -> [String] {
+        text.split(whereSeparator: \.isWhitespace).map { $0.lowercased() }
     }
 
     /// `SET [SESSION|LOCAL] name {TO|=} value`.

@@ -28,14 +28,30 @@ public struct QuerySession: Sendable {
         self.settings = settings
     }
 
-    /// The server's answer to one client message.
+    /// The simple query being answered, when ``continueSimpleQuery(maximumStatements:)`` has statements left.
+    private var pendingQuery: StatementScanner?
+    /// Whether the pending simple query has produced a statement yet (none means EmptyQueryResponse).
+    private var pendingQueryHadStatement = false
+
+    /// Whether a simple query is being answered in steps (see ``startSimpleQuery(_:)``).
+    public var isAnsweringSimpleQuery: Bool { pendingQuery != nil }
+
+    /// The server's answer to one client message; a Query is answered whole.
     public mutating func handle(_ message: FrontendMessage) -> [BackendMessage] {
         switch message {
         case .query(let query):
-            return simpleQuery(query.text)
+            startSimpleQuery(query.text)
+            var replies: [BackendMessage] = []
+            while isAnsweringSimpleQuery { replies += continueSimpleQuery(maximumStatements: .max) }
+            return replies
         case .sync:
             isSkippingUntilSync = false
             return [.readyForQuery(transactionStatus)]
+        case .functionCall:
+            // Like PostgreSQL after a failed function call: the error, then ReadyForQuery.
+            let error = QuerySessionError.unsupported(message.typeName).diagnostic
+            if transactionStatus == .inTransaction { transactionStatus = .failed }
+            return [.errorResponse(error), .readyForQuery(transactionStatus)]
         case .flush, .copyData, .copyDone, .terminate:
             return []
         default:
@@ -51,40 +67,50 @@ public struct QuerySession: Sendable {
 
     // MARK: Simple query
 
-    private mutating func simpleQuery(_ text: String) -> [BackendMessage] {
-        let statements = Self.splitStatements(text)
-        guard !statements.isEmpty else { return [.emptyQueryResponse, .readyForQuery(transactionStatus)] }
+    /// Starts answering a simple query; get the replies with ``continueSimpleQuery(maximumStatements:)`` until
+    /// ``isAnsweringSimpleQuery`` is false, so a query of many statements can be answered in bounded steps.
+    public mutating func startSimpleQuery(_ text: String) {
+        pendingQuery = StatementScanner(text)
+        pendingQueryHadStatement = false
+    }
+
+    /// The replies to at most `maximumStatements` more statements of the query begun with
+    /// ``startSimpleQuery(_:)``; the last step ends with ReadyForQuery.
+    public mutating func continueSimpleQuery(maximumStatements: Int) -> [BackendMessage] {
+        guard var scanner = pendingQuery else { return [] }
         var replies: [BackendMessage] = []
-        for statement in statements {
+        var answered = 0
+        var finished = false
+        while answered < maximumStatements {
+            guard let statement = scanner.next() else {
+                finished = true
+                break
+            }
+            answered += 1
+            pendingQueryHadStatement = true
             let outcome = run(statement, parameters: [])
             if case .rows(let columns, _, _) = outcome {
                 replies.append(.rowDescription(Self.describe(columns, formats: [])))
             }
             replies += complete(outcome)
-            if case .error = outcome { break }
+            if case .error = outcome {
+                finished = true
+                break
+            }
         }
+        if !finished && !scanner.hasMore { finished = true }
+        guard finished else {
+            pendingQuery = scanner
+            return replies
+        }
+        pendingQuery = nil
+        if !pendingQueryHadStatement { replies.append(.emptyQueryResponse) }
         return replies + [.readyForQuery(transactionStatus)]
     }
 
-    /// Splits a simple query into statements at semicolons outside quotes.
+    /// Splits a simple query into statements as PostgreSQL's lexer does (see ``StatementScanner``).
     static func splitStatements(_ text: String) -> [String] {
-        var statements: [String] = []
-        var current = ""
-        var quote: Character?
-        for character in text {
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "'" || character == "\"" {
-                quote = character
-            } else if character == ";" {
-                statements.append(current)
-                current = ""
-                continue
-            }
-            current.append(character)
-        }
-        statements.append(current)
-        return statements.map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        StatementScanner.statements(in: text)
     }
 
     // MARK: Extended query
@@ -154,17 +180,16 @@ public struct QuerySession: Sendable {
     /// The highest `$n` parameter number in `query` (0 when it has none).
     public static func highestParameterNumber(in query: String) -> Int {
         var highest = 0
-        var digits = ""
-        var afterDollar = false
-        for character in query + " " {
-            if afterDollar, let digit = character.wholeNumberValue, character.isASCII {
-                digits.append(Character(String(digit)))
+        var number: Int?
+        for byte in query.utf8 {
+            if byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"), let digits = number {
+                number = min(digits * 10 + Int(byte - UInt8(ascii: "0")), Int(Int16.max))
                 continue
             }
-            if let number = Int(digits) { highest = max(highest, number) }
-            digits = ""
-            afterDollar = character == "$"
+            if let digits = number { highest = max(highest, digits) }
+            number = byte == UInt8(ascii: "$") ? 0 : nil
         }
+        if let digits = number { highest = max(highest, digits) }
         return highest
     }
 

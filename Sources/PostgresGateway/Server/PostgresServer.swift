@@ -1,77 +1,114 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresWire
 
 /// Listens on a TCP address and serves every accepted client with a ``PostgresConnection``.
+///
+/// Like PostgreSQL's `max_connections`, at most `maximumConnections` sessions run at once; a client beyond that
+/// gets FATAL 53300 `sorry, too many clients already` after its SSLRequest exchange and StartupMessage, so libpq
+/// shows it as such. Sockets that have not sent a StartupMessage yet do not count as sessions; they get
+/// ``PostgresConnectionConfiguration/startupTimeout`` to send one, and at most `maximumConnections` of them
+/// wait at once besides the sessions (more are closed on accept), so stalled sockets cannot lock clients out.
 public final class PostgresServer: Sendable {
     private let serverChannel: any Channel
     private let connections: NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>
+    private let admission: ConnectionAdmission
+    private let logger: Logger
 
-    private init(serverChannel: any Channel, connections: NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>) {
+    private init(
+        serverChannel: any Channel,
+        connections: NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>,
+        admission: ConnectionAdmission,
+        logger: Logger
+    ) {
         self.serverChannel = serverChannel
         self.connections = connections
+        self.admission = admission
+        self.logger = logger
     }
 
-    /// Binds `host:port` (port 0 picks a free one) and starts accepting. Clients beyond `maximumConnections`
-    /// get FATAL 53300 `sorry, too many clients already`, like PostgreSQL's `max_connections`.
+    /// Binds `host:port` (port 0 picks a free one) and starts accepting.
+    /// - Parameters:
+    ///   - maximumConnections: the most sessions at once (PostgreSQL's `max_connections`); the same number of
+    ///     not-yet-started sockets may wait besides them.
+    ///   - logger: gets the server's and every connection's events; each connection's carry `pgw.connection`
+    ///     (a number counting from 1), the client's address and, once known, the user and database.
     public static func bind(
         host: String = "127.0.0.1",
         port: Int = 5432,
         configuration: PostgresConnectionConfiguration = PostgresConnectionConfiguration(),
         hooks: PostgresConnectionHooks = PostgresConnectionHooks(),
-        maximumConnections: Int = 100,
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        maximumConnections: Int = 1_000,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "pgw.gateway", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresServer {
+        precondition(maximumConnections > 0, "maximumConnections must be positive")
         let connections = NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>([:])
+        let admission = ConnectionAdmission(maximumSessions: maximumConnections)
+        let accepted = NIOLockedValueBox(0)
+        let maximumSockets = 2 * maximumConnections
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Admission and registration under one lock, so concurrent accepts cannot exceed the limit.
-                    let key = try connections.withLockedValue { open -> ObjectIdentifier? in
-                        guard open.count < maximumConnections else { return nil }
+                    let number = try connections.withLockedValue { open -> Int? in
+                        guard open.count < maximumSockets else { return nil }
+                        let number = accepted.withLockedValue { count in
+                            count += 1
+                            return count
+                        }
+                        var connectionLogger = logger
+                        connectionLogger[metadataKey: "pgw.connection"] = "\(number)"
                         let connection = try PostgresConnection.install(
-                            on: channel, configuration: configuration, hooks: hooks)
-                        open[ObjectIdentifier(connection)] = connection
-                        return ObjectIdentifier(connection)
+                            on: channel, configuration: configuration, hooks: hooks, admission: admission,
+                            logger: connectionLogger)
+                        let key = ObjectIdentifier(connection)
+                        open[key] = connection
+                        channel.closeFuture.whenComplete { _ in
+                            _ = connections.withLockedValue { $0.removeValue(forKey: key) }
+                        }
+                        return number
                     }
-                    guard let key else {
-                        try channel.pipeline.syncOperations.addHandler(ConnectionLimitHandler())
-                        return
-                    }
-                    channel.closeFuture.whenComplete { _ in
-                        _ = connections.withLockedValue { $0.removeValue(forKey: key) }
+                    if number == nil {
+                        logger.warning(
+                            "closing a new connection: \(maximumSockets) sockets are open",
+                            metadata: ["pgw.client": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+                        channel.close(promise: nil)
                     }
                 }
             }
             .bind(host: host, port: port)
             .get()
-        return PostgresServer(serverChannel: channel, connections: connections)
+        return PostgresServer(serverChannel: channel, connections: connections, admission: admission, logger: logger)
     }
 
     /// The address the server listens on.
     public var localAddress: SocketAddress? { serverChannel.localAddress }
 
-    /// The number of open client connections.
+    /// The number of open client connections, sessions and sockets still starting alike.
     public var connectionCount: Int { connections.withLockedValue { $0.count } }
 
+    /// The number of sessions counted against the connection limit.
+    public var sessionCount: Int { admission.sessionCount }
+
     /// Stops accepting, sends every client FATAL 57P01 `terminating connection due to administrator command`,
-    /// and closes the connections.
-    public func shutdown() async {
+    /// and closes the connections: each once its error is written, or after `timeout` if its client does not read.
+    public func shutdown(timeout: TimeAmount = .seconds(5)) async {
         try? await serverChannel.close()
         let open = connections.withLockedValue { Array($0.values) }
+        logger.info("shutting down", metadata: ["pgw.connections": "\(open.count)"])
+        let diagnostic = DiagnosticMessage(
+            severity: "FATAL",
+            sqlState: SQLState.adminShutdown.rawValue,
+            message: "terminating connection due to administrator command"
+        )
         await withTaskGroup(of: Void.self) { group in
             for connection in open {
-                group.addTask {
-                    try? await connection.sendError(
-                        severity: "FATAL",
-                        code: SQLState.adminShutdown.rawValue,
-                        message: "terminating connection due to administrator command"
-                    )
-                    try? await connection.close()
-                }
+                group.addTask { await connection.terminate(with: diagnostic, timeout: timeout) }
             }
         }
     }

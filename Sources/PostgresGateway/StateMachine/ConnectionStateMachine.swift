@@ -14,6 +14,8 @@ struct ConnectionStateMachine {
         var isTLSConfigured: Bool
         /// The ParameterStatus values reported after authentication, before the client's own.
         var serverParameters: [(name: String, value: String)]
+        /// The server's secret for unknown users' mock SCRAM salts (PostgreSQL's `mock_auth_nonce`).
+        var mockAuthenticationNonce: [UInt8]
     }
 
     /// What the driver must do next.
@@ -26,6 +28,8 @@ struct ConnectionStateMachine {
         case acceptTLS
         /// Start the TLS handshake on the bytes already received (direct TLS).
         case startDirectTLS
+        /// Ask whether the server has room for one more session; answer with ``admissionDecided(_:)``.
+        case checkAdmission
         /// Send these messages (the protocol negotiation, if any), then run the `onStartup` hook.
         case runStartupHook(send: [BackendMessage])
         /// Ask the `validateCredentials` hook.
@@ -44,9 +48,21 @@ struct ConnectionStateMachine {
         case close
     }
 
+    /// What the client negotiated before its StartupMessage.
+    private struct Negotiation {
+        /// An SSLRequest was answered (with `S` or `N`); PostgreSQL allows one.
+        var sslAnswered = false
+        /// A GSSENCRequest was answered; PostgreSQL allows one.
+        var gssAnswered = false
+        /// TLS is established.
+        var secured = false
+    }
+
     private enum State {
-        case awaitingStartup(secured: Bool)
+        case awaitingStartup(Negotiation)
         case tlsHandshake
+        /// The StartupMessage arrived; waiting for the server's admission (connection limit).
+        case admitting(preface: [BackendMessage])
         case runningStartupHook
         case awaitingPassword(salt: [UInt8]?)
         case awaitingSASLInitialResponse(mechanisms: [String])
@@ -60,7 +76,7 @@ struct ConnectionStateMachine {
     }
 
     private let configuration: Configuration
-    private var state: State = .awaitingStartup(secured: false)
+    private var state: State = .awaitingStartup(Negotiation())
     private var random: any RandomNumberGenerator
     /// The snapshot hooks see.
     private(set) var connectionState = ConnectionState()
@@ -75,22 +91,33 @@ struct ConnectionStateMachine {
     /// A complete message from the client. `hasUnprocessedBytes` tells whether more bytes follow it already.
     mutating func messageReceived(_ message: FrontendMessage, hasUnprocessedBytes: Bool) -> Action {
         switch (state, message) {
-        case (.awaitingStartup(let secured), .sslRequest):
-            guard !secured else { return fail(.protocolViolation, "SSLRequest received on an encrypted connection") }
-            guard configuration.isTLSConfigured else { return .send([.sslResponse(accepted: false)]) }
-            // CVE-2021-23222: bytes sent before the handshake were not encrypted and may have been injected.
+        case (.awaitingStartup(var negotiation), .sslRequest):
+            // PostgreSQL takes a second request for a startup packet of protocol 1234.5679, which it rejects.
+            guard !negotiation.sslAnswered else { return unsupportedProtocol(ProtocolVersion(rawValue: 80_877_103)) }
+            // CVE-2021-23222: bytes sent before the answer were not encrypted and may have been injected.
             guard !hasUnprocessedBytes else {
                 return fail(.protocolViolation, "received unencrypted data after SSL request")
             }
+            negotiation.sslAnswered = true
+            guard configuration.isTLSConfigured else {
+                state = .awaitingStartup(negotiation)
+                return .send([.sslResponse(accepted: false)])
+            }
             state = .tlsHandshake
             return .acceptTLS
-        case (.awaitingStartup, .gssENCRequest):
+        case (.awaitingStartup(var negotiation), .gssENCRequest):
+            guard !negotiation.gssAnswered else { return unsupportedProtocol(ProtocolVersion(rawValue: 80_877_104)) }
+            guard !hasUnprocessedBytes else {
+                return fail(.protocolViolation, "received unencrypted data after GSSAPI encryption request")
+            }
+            negotiation.gssAnswered = true
+            state = .awaitingStartup(negotiation)
             return .send([.gssENCResponse(accepted: false)])
         case (.awaitingStartup, .cancelRequest(let request)):
             state = .closed
             return .cancel(request)
-        case (.awaitingStartup(let secured), .startup(let startup)):
-            return startupReceived(startup, secured: secured)
+        case (.awaitingStartup(let negotiation), .startup(let startup)):
+            return startupReceived(startup, secured: negotiation.secured)
         case (.awaitingPassword(let salt), .password(let password)):
             return passwordReceived(password.password, salt: salt)
         case (.awaitingSASLInitialResponse(let mechanisms), .saslInitialResponse(let response)):
@@ -121,15 +148,40 @@ struct ConnectionStateMachine {
                 state = .closed
                 return .close
             }
-            return fail(.protocolViolation, "expected an authentication response, got \(message.typeName)")
-        case (.tlsHandshake, _), (.runningStartupHook, _), (.fetchingVerifier, _), (.validatingCredentials, _):
+            return unexpectedMessageType(message.typeByte ?? 0)
+        case (.tlsHandshake, _), (.admitting, _), (.runningStartupHook, _), (.fetchingVerifier, _),
+            (.validatingCredentials, _):
             return fail(.protocolViolation, "unexpected \(message.typeName) while the server is busy")
         }
     }
 
+    /// A typed message whose type byte is not valid here, such as a `p` after authentication (PostgreSQL's
+    /// "invalid frontend message type").
+    mutating func unexpectedMessageType(_ typeByte: UInt8) -> Action {
+        switch state {
+        case .awaitingPassword:
+            return fail(.protocolViolation, "expected password response, got message type \(typeByte)")
+        case .awaitingSASLInitialResponse, .awaitingSASLResponse:
+            return fail(.protocolViolation, "expected SASL response, got message type \(typeByte)")
+        case .closed:
+            return .none
+        default:
+            return fail(.protocolViolation, "invalid frontend message type \(typeByte)")
+        }
+    }
+
+    /// The server decided whether the client that sent its StartupMessage may have a session.
+    mutating func admissionDecided(_ admitted: Bool) -> Action {
+        guard case .admitting(let preface) = state else { return .none }
+        guard admitted else { return fail(.tooManyConnections, "sorry, too many clients already") }
+        state = .runningStartupHook
+        return .runStartupHook(send: preface)
+    }
+
     /// The client's first bytes are a TLS ClientHello (PostgreSQL 17's `sslnegotiation=direct`).
     mutating func directTLSReceived() -> Action {
-        guard case .awaitingStartup(secured: false) = state, configuration.isTLSConfigured else {
+        guard case .awaitingStartup(let negotiation) = state, !negotiation.sslAnswered, configuration.isTLSConfigured
+        else {
             return fail(.protocolViolation, "unexpected TLS handshake")
         }
         state = .tlsHandshake
@@ -140,7 +192,7 @@ struct ConnectionStateMachine {
     mutating func tlsHandshakeCompleted(_ info: TLSSessionInfo) -> Action {
         guard case .tlsHandshake = state else { return .none }
         connectionState.tlsInfo = info
-        state = .awaitingStartup(secured: true)
+        state = .awaitingStartup(Negotiation(sslAnswered: true, gssAnswered: false, secured: true))
         return .none
     }
 
@@ -148,12 +200,14 @@ struct ConnectionStateMachine {
     mutating func decodingFailed(_ error: WireDecodingError) -> Action {
         if case .tlsHandshake = state { return closeQuietly() }
         switch error.reason {
+        case .unknownMessageType(let typeByte):
+            return unexpectedMessageType(typeByte)
+        case .messageTooLong where error.messageType != nil, .invalidMessageLength where error.messageType != nil,
+            .negativeLength where error.messageType != nil:
+            return fail(.protocolViolation, "invalid message length")
         case .messageTooLong where error.messageType == nil, .invalidMessageLength where error.messageType == nil,
             .negativeLength where error.messageType == nil:
             return fail(.protocolViolation, "invalid length of startup packet")
-        case .invalidValue(field: "protocol version", let value):
-            let version = ProtocolVersion(rawValue: UInt32(truncatingIfNeeded: value))
-            return fail(.featureNotSupported, "unsupported frontend protocol \(version): server supports 3.0 to 3.2")
         default:
             return fail(.protocolViolation, "invalid message format: \(error)")
         }
@@ -182,9 +236,11 @@ struct ConnectionStateMachine {
     /// The SCRAM verifier hook answered; `nil` means no such user.
     mutating func scramVerifierFetched(_ verifier: SCRAMVerifier?) -> Action {
         guard case .fetchingVerifier(let clientFirst, let mechanism) = state else { return .none }
-        // Like PostgreSQL, an unknown user gets a made-up verifier, so the exchange fails only at the end.
+        // Like PostgreSQL, an unknown user gets a mock verifier with a stable salt, so the exchange fails only at
+        // the end, as cheaply as for a real user, and repeated attempts cannot tell the two apart.
+        let user = connectionState.clientInfo?.user ?? ""
         var exchange = SCRAMServerExchange(
-            verifier: verifier ?? SCRAMVerifier.make(password: String(random.next(), radix: 36)),
+            verifier: verifier ?? SCRAMVerifier.mock(user: user, nonce: configuration.mockAuthenticationNonce),
             channelBinding: channelBinding
         )
         do {
@@ -196,12 +252,20 @@ struct ConnectionStateMachine {
         }
     }
 
-    /// The handshake or authentication took too long.
+    /// The handshake or authentication took too long (PostgreSQL's `authentication_timeout`).
     mutating func timeoutFired() -> Action {
         switch state {
         case .ready, .handledByHook, .closed: return .none
-        case .tlsHandshake: return closeQuietly()
+        case .awaitingStartup, .tlsHandshake: return closeQuietly()
         default: return fail(.queryCanceled, "canceling authentication due to timeout")
+        }
+    }
+
+    /// The client has not sent a complete StartupMessage in time: closed without a reply, as PostgreSQL does.
+    mutating func startupTimeoutFired() -> Action {
+        switch state {
+        case .awaitingStartup, .tlsHandshake: return closeQuietly()
+        default: return .none
         }
     }
 
@@ -220,9 +284,7 @@ struct ConnectionStateMachine {
 
     private mutating func startupReceived(_ startup: StartupMessage, secured: Bool) -> Action {
         let requested = startup.protocolVersion
-        guard requested.major == 3 else {
-            return fail(.featureNotSupported, "unsupported frontend protocol \(requested): server supports 3.0 to 3.2")
-        }
+        guard requested.major == 3 else { return unsupportedProtocol(requested) }
         var preface: [BackendMessage] = []
         // PostgreSQL 18: 3.1 is reserved and served as 3.0; newer minors and every `_pq_.` option are negotiated down.
         let protocolOptions = startup.parameters.map(\.name).filter { $0.hasPrefix("_pq_.") }
@@ -235,12 +297,18 @@ struct ConnectionStateMachine {
                 )
             )
         }
+        // A repeated parameter takes its last value, as in PostgreSQL.
+        var parameters: [StartupMessage.Parameter] = []
+        for parameter in startup.parameters where !parameter.name.hasPrefix("_pq_.") {
+            parameters.removeAll { $0.name == parameter.name }
+            parameters.append(parameter)
+        }
         let clientInfo = ClientInfo(
             requestedProtocolVersion: requested,
             protocolVersion: version,
-            parameters: startup.parameters.filter { !$0.name.hasPrefix("_pq_.") }
+            parameters: parameters
         )
-        guard startup["user"].map({ !$0.isEmpty }) == true else {
+        guard !clientInfo.user.isEmpty else {
             return fail(.invalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet")
         }
         if configuration.isTLSConfigured && !secured {
@@ -250,8 +318,8 @@ struct ConnectionStateMachine {
         }
         connectionState.hasStarted = true
         connectionState.clientInfo = clientInfo
-        state = .runningStartupHook
-        return .runStartupHook(send: preface)
+        state = .admitting(preface: preface)
+        return .checkAdmission
     }
 
     private mutating func beginAuthentication() -> Action {
@@ -286,6 +354,8 @@ struct ConnectionStateMachine {
 
     private mutating func passwordReceived(_ password: String, salt: [UInt8]?) -> Action {
         let user = connectionState.clientInfo?.user ?? ""
+        // PostgreSQL never authenticates an empty password.
+        guard salt != nil || !password.isEmpty else { return failAuthentication() }
         let credentials: Credentials =
             if let salt {
                 .md5Password(user: user, hash: password, salt: salt)
@@ -332,6 +402,13 @@ struct ConnectionStateMachine {
     private mutating func fail(_ code: SQLState, _ message: String) -> Action {
         state = .closed
         return .closeWithError(DiagnosticMessage(severity: "FATAL", sqlState: code.rawValue, message: message))
+    }
+
+    /// PostgreSQL's answer to a protocol version it does not serve.
+    /// A version before 3.0 gets the pre-3.0 error format, which such a client can read.
+    private mutating func unsupportedProtocol(_ version: ProtocolVersion) -> Action {
+        state = .closed
+        return .closeWithError(.unsupportedProtocolVersion(version, newest: .v3_2))
     }
 
     private mutating func closeQuietly() -> Action {

@@ -28,6 +28,9 @@ public struct BackendMessageDecoder: Sendable {
     public private(set) var streamOffset: Int = 0
     /// True when the last ``decode(from:)`` returned `nil` because it needs to see the client's first packet.
     public private(set) var isWaitingForPeer = false
+    /// Whether an `E` starts a pre-3.0 error (no length word): the client asked for a version before 3.0, or,
+    /// when inferring, the stream starts with `E` and a byte no length word starts with.
+    public private(set) var expectsLegacyErrors = false
 
     /// Creates a decoder at the start of a connection.
     public init(infersPeerContext: Bool = false, maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength) {
@@ -42,7 +45,10 @@ public struct BackendMessageDecoder: Sendable {
             pendingEncryptionResponses.append(.ssl)
         case .gssENCRequest:
             pendingEncryptionResponses.append(.gss)
-        case .startup, .cancelRequest:
+        case .startup(let startup):
+            if phase == .startup { phase = .messages }
+            if startup.expectsLegacyReply { expectsLegacyErrors = true }
+        case .cancelRequest:
             if phase == .startup { phase = .messages }
         default:
             break
@@ -69,10 +75,14 @@ public struct BackendMessageDecoder: Sendable {
             }
             // A typed message's length starts with a zero byte; a one-byte answer is followed by something else.
             let isAnswer = [UInt8(ascii: "S"), UInt8(ascii: "N"), UInt8(ascii: "G")].contains(first)
-            guard !isAnswer || buffer.readableBytes >= 2 else { return nil }
-            if isAnswer && buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) != 0 {
+            let isError = first == UInt8(ascii: "E")
+            guard !(isAnswer || isError) || buffer.readableBytes >= 2 else { return nil }
+            let secondIsZero = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) == 0
+            if isAnswer && !secondIsZero {
                 return consumeEncryptionResponse(first, to: first == UInt8(ascii: "G") ? .gss : .ssl, from: &buffer)
             }
+            // A pre-3.0 error's text ("FATAL:  …") where an ErrorResponse's length word would start with zero.
+            if isError && !secondIsZero { expectsLegacyErrors = true }
             phase = .messages
         }
         return try decodeTypedMessage(from: &buffer)
@@ -112,6 +122,9 @@ public struct BackendMessageDecoder: Sendable {
 
     private mutating func decodeTypedMessage(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage?
     {
+        if expectsLegacyErrors && buffer.readableBytesView.first == UInt8(ascii: "E") {
+            return try decodeLegacyError(from: &buffer)
+        }
         guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self)
         else {
             return nil
@@ -132,5 +145,29 @@ public struct BackendMessageDecoder: Sendable {
         buffer.moveReaderIndex(forwardBy: Int(length) + 1)
         streamOffset += Int(length) + 1
         return message
+    }
+
+    /// Decodes a pre-3.0 error: `E` and a zero-terminated text, no length word.
+    private mutating func decodeLegacyError(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage?
+    {
+        guard let terminator = buffer.readableBytesView.dropFirst().firstIndex(of: 0) else {
+            if buffer.readableBytes > maximumMessageLength {
+                throw WireDecodingError(
+                    offset: streamOffset, messageType: "ErrorResponse",
+                    reason: .messageTooLong(length: Int64(buffer.readableBytes), limit: maximumMessageLength))
+            }
+            return nil
+        }
+        let length = terminator - buffer.readerIndex + 1
+        var body = buffer.getSlice(at: buffer.readerIndex + 1, length: length - 1)!
+        let diagnostic: DiagnosticMessage
+        do {
+            diagnostic = try DiagnosticMessage.decodeLegacy(from: &body)
+        } catch {
+            throw WireDecodingError(offset: streamOffset, messageType: "ErrorResponse", reason: error)
+        }
+        buffer.moveReaderIndex(forwardBy: length)
+        streamOffset += length
+        return .errorResponse(diagnostic)
     }
 }

@@ -74,13 +74,24 @@ extension ByteBuffer {
         return elements
     }
 
-    /// Writes a `UInt16` count followed by the elements.
+    /// Writes a `UInt16` count followed by the elements; see ``writeCount(_:of:)``.
     mutating func writeCountedArray<Element>(_ elements: [Element], _ writeElement: (inout ByteBuffer, Element) -> Void)
     {
-        self.writeInteger(UInt16(truncatingIfNeeded: elements.count))
+        self.writeCount(elements.count, of: Element.self)
         for element in elements {
             writeElement(&self, element)
         }
+    }
+
+    /// Writes a 16-bit element count, which PostgreSQL reads unsigned (`pq_getmsgint(msg, 2)`).
+    ///
+    /// More than 65535 elements cannot be encoded; cutting the count would send a different, malformed
+    /// message, so that is a programming error and stops the process.
+    mutating func writeCount<Element>(_ count: Int, of element: Element.Type) {
+        guard let wireCount = UInt16(exactly: count) else {
+            preconditionFailure("\(count) \(element) elements do not fit a message's 16-bit count (at most 65535)")
+        }
+        self.writeInteger(wireCount)
     }
 
     /// Throws unless the buffer has been read to its end.

@@ -132,14 +132,9 @@ public struct FrontendMessageDecoder: Sendable {
             }
             phase = .cancelRequested
         default:
-            let version = ProtocolVersion(rawValue: code)
-            guard version.major == 3 else {
-                throw error("StartupMessage", .invalidValue(field: "protocol version", value: Int64(code)))
-            }
+            // Any version: PostgreSQL reads the packet before it rejects the version, so it is what was sent.
             do {
-                let startup = try StartupMessage.decode(from: &body, version: version)
-                try body.expectFullyRead()
-                message = .startup(startup)
+                message = .startup(try StartupMessage.decode(from: &body, version: ProtocolVersion(rawValue: code)))
             } catch {
                 throw self.error("StartupMessage", error)
             }

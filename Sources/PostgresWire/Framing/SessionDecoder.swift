@@ -87,6 +87,11 @@ public struct SessionDecoder: Sendable {
         failedDirections.insert(direction)
         let buffer = direction == .frontend ? frontendBytes : backendBytes
         let offset = direction == .frontend ? frontend.streamOffset : backend.streamOffset
+        if direction == .backend && backend.expectsLegacyErrors && buffer.readableBytesView.first == UInt8(ascii: "E") {
+            // A pre-3.0 error has no length word: it is cut off before its terminating zero byte.
+            let reason = WireFormatError.missingTerminator(field: "legacy error text")
+            return .failure(direction, WireDecodingError(offset: offset, messageType: "ErrorResponse", reason: reason))
+        }
         let isStartup = direction == .frontend && frontend.phase == .startup
         let lengthOffset = isStartup ? 0 : 1
         let needed = buffer.getInteger(at: buffer.readerIndex + lengthOffset, as: Int32.self).map {

@@ -96,10 +96,19 @@ public enum BackendMessage: Sendable, Hashable {
     }
 
     /// Appends the complete message, header included, to `buffer`.
+    ///
+    /// A legacy (pre-3.0) ErrorResponse, ``DiagnosticMessage/legacy(_:)``, is written as PostgreSQL writes it:
+    /// `E`, the text and a zero byte, with no length word.
     public func encode(into buffer: inout ByteBuffer) {
         switch self {
         case .sslResponse, .gssENCResponse:
             buffer.writeInteger(typeByte)
+        case .errorResponse(let diagnostic) where diagnostic.isLegacy,
+            .noticeResponse(let diagnostic)
+        where diagnostic.isLegacy:
+            // Pre-3.0 framing: no length word.
+            buffer.writeInteger(typeByte)
+            diagnostic.encode(into: &buffer)
         default:
             buffer.writeTypedMessage(typeByte) { self.encodeBody(into: &$0) }
         }

@@ -9,9 +9,8 @@ extension BackendMessage {
             Self.render(authentication, into: &builder)
         case .backendKeyData(let key):
             builder.field("processID", .integer(Int64(key.processID)))
-            let secret = builder.secret(.string(HexDump.hex(key.secretKey)), byteCount: key.secretKey.count)
-            builder.field("secretKey", secret)
-            builder.summary("pid=\(key.processID) key=\(builder.text(secret))")
+            let secret = builder.hexField("secretKey", key.secretKey, isSecret: true)
+            builder.summary("pid=\(key.processID) key=\(secret)")
         case .commandComplete(let complete):
             builder.field("tag", .string(complete.tag))
             builder.summary(builder.quoted(complete.tag))
@@ -27,9 +26,15 @@ extension BackendMessage {
             builder.field("columns", columns)
             builder.summary(builder.text(columns))
         case .errorResponse(let diagnostic), .noticeResponse(let diagnostic):
-            builder.field("fields", .object(diagnostic.fields.map { ($0.code.name, .string($0.value)) }))
-            builder.summary(
-                [diagnostic.severity, diagnostic.sqlState, diagnostic.message].compactMap { $0 }.joined(separator: " "))
+            builder.field("fields", .namedValues(diagnostic.fields.map { ($0.code.name, $0.value) }))
+            builder.field("legacy", .boolean(diagnostic.isLegacy))
+            if diagnostic.isLegacy {
+                builder.summary("legacy \(builder.quoted(diagnostic.message ?? ""))")
+            } else {
+                builder.summary(
+                    [diagnostic.severity, diagnostic.sqlState, diagnostic.message].compactMap { $0 }.joined(
+                        separator: " "))
+            }
         case .functionCallResponse(let response):
             let result = RenderedValue.nullableBytes(response.result)
             builder.field("result", result)
@@ -74,8 +79,7 @@ extension BackendMessage {
     private static func render(_ authentication: Authentication, into builder: inout RenderingBuilder) {
         switch authentication {
         case .md5Password(let salt):
-            builder.field("salt", .string(HexDump.hex(salt)))
-            builder.summary("salt=\(HexDump.hex(salt))")
+            builder.summary("salt=\(builder.hexField("salt", salt, isSecret: false))")
         case .sasl(let mechanisms):
             let names = RenderedValue.array(mechanisms.map { .string($0) })
             builder.field("mechanisms", names)

@@ -9,11 +9,7 @@ extension DecodedMessage {
         case .text:
             return prefix + " " + rendering.textLine
         case .json:
-            let position: [(String, RenderedValue)] = [
-                ("offset", .integer(Int64(offset))), ("length", .integer(Int64(bytes.readableBytes))),
-            ]
-            let fields = [("direction", RenderedValue.string(direction.rawValue)), ("type", .string(rendering.type))]
-            return RenderedValue.object(fields + position + rendering.fields).jsonText
+            return rendering.jsonLine(offset: offset, length: bytes.readableBytes)
         case .hex:
             let header = "\(prefix) \(rendering.type) offset=\(offset) length=\(bytes.readableBytes)"
             guard rendering.hasMaskedSecrets else {

@@ -19,9 +19,8 @@ extension FrontendMessage {
             if !bind.resultFormats.isEmpty { builder.summary("results=\(builder.text(.formats(bind.resultFormats)))") }
         case .cancelRequest(let cancel):
             builder.field("processID", .integer(Int64(cancel.processID)))
-            let key = builder.secret(.string(HexDump.hex(cancel.secretKey)), byteCount: cancel.secretKey.count)
-            builder.field("secretKey", key)
-            builder.summary("pid=\(cancel.processID) key=\(builder.text(key))")
+            let key = builder.hexField("secretKey", cancel.secretKey, isSecret: true)
+            builder.summary("pid=\(cancel.processID) key=\(key)")
         case .close(let target), .describe(let target):
             builder.field("kind", .string(target.kind.description))
             builder.field("name", .string(target.name))
@@ -66,8 +65,14 @@ extension FrontendMessage {
             Self.renderSecretPayload(response.data, into: &builder)
         case .startup(let startup):
             builder.field("protocolVersion", .string(startup.protocolVersion.description))
-            builder.field("parameters", .object(startup.parameters.map { ($0.name, .string($0.value)) }))
+            builder.field("protocolVersionSupported", .boolean(startup.isProtocolVersionSupported))
+            builder.field("parameters", .namedValues(startup.parameters.map { ($0.name, $0.value) }))
             builder.summary(startup.protocolVersion.description)
+            if !startup.isProtocolVersionSupported { builder.summary("(unsupported protocol version)") }
+            if let body = startup.unparsedBody {
+                builder.field("body", .bytes(body))
+                builder.summary("body=\(builder.text(.bytes(body)))")
+            }
             for parameter in startup.parameters {
                 builder.summary("\(parameter.name)=\(builder.quoted(parameter.value))")
             }
@@ -78,14 +83,14 @@ extension FrontendMessage {
     }
 
     static func renderPayload(_ data: ByteBuffer, into builder: inout RenderingBuilder) {
-        builder.field("length", .integer(Int64(data.readableBytes)))
+        builder.field("dataLength", .integer(Int64(data.readableBytes)))
         builder.field("data", .bytes(data))
         builder.summary("\(data.readableBytes) bytes \(builder.text(.bytes(data)))")
     }
 
     static func renderSecretPayload(_ data: ByteBuffer, into builder: inout RenderingBuilder) {
         let value = builder.secret(.bytes(data), byteCount: data.readableBytes)
-        builder.field("length", .integer(Int64(data.readableBytes)))
+        builder.field("dataLength", .integer(Int64(data.readableBytes)))
         builder.field("data", value)
         builder.summary("\(data.readableBytes) bytes \(builder.text(value))")
     }

@@ -1,4 +1,7 @@
 /// Writes ``RenderedValue``s as compact JSON, keeping object keys in order.
+///
+/// The shapes are the contract that `docs/pgw-messages.schema.json` publishes: text is a JSON string, bytes are
+/// `{"text":…}` or `{"hex":…}`, a masked secret is `{"maskedBytes":…}`.
 enum JSONText {
     static func write(_ value: RenderedValue, to output: inout String) {
         switch value {
@@ -11,9 +14,15 @@ enum JSONText {
         case .null:
             output += "null"
         case .bytes(let bytes):
-            writeString(RenderedValue.text(of: bytes), to: &output)
+            if let text = RenderedValue.printableText(of: bytes) {
+                output += #"{"text":"#
+                writeString(text, to: &output)
+            } else {
+                output += #"{"hex":""# + HexDump.hex(bytes.readableBytesView) + "\""
+            }
+            output += "}"
         case .masked(let count):
-            writeString("<\(count) bytes masked>", to: &output)
+            output += #"{"maskedBytes":"# + String(count) + "}"
         case .array(let elements):
             output += "["
             for (index, element) in elements.enumerated() {

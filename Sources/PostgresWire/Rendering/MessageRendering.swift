@@ -16,9 +16,14 @@ public struct MessageRendering: Sendable {
     /// One readable line: the type and its summary, such as `Query "select 1"`.
     public var textLine: String { summary.isEmpty ? type : type + " " + summary }
 
-    /// One JSON object: `direction`, `type`, then the fields.
-    public var jsonLine: String {
-        RenderedValue.object([("direction", .string(direction.rawValue)), ("type", .string(type))] + fields).jsonText
+    /// One JSON Lines object: `schema`, `direction`, `type`, `offset` and `length` (of the whole message, header
+    /// included), then the fields; `docs/pgw-messages.schema.json` describes every message type's members.
+    public func jsonLine(offset: Int, length: Int) -> String {
+        let header: [(String, RenderedValue)] = [
+            ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))), ("direction", .string(direction.rawValue)),
+            ("type", .string(type)), ("offset", .integer(Int64(offset))), ("length", .integer(Int64(length))),
+        ]
+        return RenderedValue.object(header + fields).jsonText
     }
 }
 
@@ -46,6 +51,18 @@ struct RenderingBuilder {
         if options.revealSecrets { return value }
         hasMaskedSecrets = true
         return .masked(byteCount: byteCount)
+    }
+
+    /// Adds a salt or cancel key: `{"hex":…}` in JSON (masked unless revealed when `isSecret`); returns its text.
+    mutating func hexField(_ name: String, _ bytes: [UInt8], isSecret: Bool) -> String {
+        if isSecret && !options.revealSecrets {
+            hasMaskedSecrets = true
+            field(name, .masked(byteCount: bytes.count))
+            return text(.masked(byteCount: bytes.count))
+        }
+        let hex = HexDump.hex(bytes)
+        field(name, .object([("hex", .string(hex))]))
+        return hex
     }
 
     /// `value` for a text line: strings quoted, long values cut.
@@ -85,6 +102,22 @@ extension RenderedValue {
     /// A nullable byte value.
     static func nullableBytes(_ bytes: ByteBuffer?) -> RenderedValue {
         bytes.map { .bytes($0) } ?? .null
+    }
+
+    /// Named text values as an object. A name that repeats (a StartupMessage giving a parameter twice, a crafted
+    /// ErrorResponse) becomes one member holding all its values in order, so no object has a key twice.
+    static func namedValues(_ pairs: [(name: String, value: String)]) -> RenderedValue {
+        var names: [String] = []
+        var values: [String: [String]] = [:]
+        for (name, value) in pairs {
+            if values[name] == nil { names.append(name) }
+            values[name, default: []].append(value)
+        }
+        return .object(
+            names.map { name in
+                let all = values[name]!
+                return (name, all.count == 1 ? .string(all[0]) : .array(all.map { .string($0) }))
+            })
     }
 
     /// Format codes by name.

@@ -36,12 +36,13 @@ public struct MessageStatistics: Sendable {
         }
     }
 
-    /// An aligned table, or JSON Lines when `format` is `.json`.
+    /// An aligned table, or JSON Lines (`schema`, `direction`, `type`, `count`, `bytes`) when `format` is `.json`.
     public func formatted(as format: RenderFormat) -> String {
         let rows = sortedEntries
         if format == .json {
             return rows.map { entry in
                 RenderedValue.object([
+                    ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))),
                     ("direction", .string(entry.direction.rawValue)), ("type", .string(entry.type)),
                     ("count", .integer(Int64(entry.count))), ("bytes", .integer(Int64(entry.bytes))),
                 ]).jsonText

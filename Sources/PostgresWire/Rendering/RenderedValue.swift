@@ -6,9 +6,10 @@ public indirect enum RenderedValue: Sendable, Hashable {
     case integer(Int64)
     case boolean(Bool)
     case null
-    /// Raw bytes: shown as text when they are printable UTF-8, else as `\x` hex like PostgreSQL's bytea.
+    /// Raw bytes: in text lines, the text when printable UTF-8, else `\x` hex like PostgreSQL's bytea;
+    /// in JSON, always an object, `{"text":…}` or `{"hex":…}`, so bytes never look like a string field.
     case bytes(ByteBuffer)
-    /// A secret that was masked; the payload is its length in bytes.
+    /// A secret that was masked; the payload is its length in bytes (`{"maskedBytes":…}` in JSON).
     case masked(byteCount: Int)
     case array([RenderedValue])
     case object([(String, RenderedValue)])
@@ -30,12 +31,15 @@ public indirect enum RenderedValue: Sendable, Hashable {
 
     /// Text of raw bytes: the string itself when printable UTF-8, else `\x` followed by hex digits.
     public static func text(of bytes: ByteBuffer) -> String {
-        let view = bytes.readableBytesView
-        if let string = String(validating: view, as: UTF8.self),
+        printableText(of: bytes) ?? "\\x" + HexDump.hex(bytes.readableBytesView)
+    }
+
+    /// The bytes as a string when they are valid UTF-8 without control characters other than
+    /// newline, tab and carriage return; `nil` otherwise.
+    public static func printableText(of bytes: ByteBuffer) -> String? {
+        guard let string = String(validating: bytes.readableBytesView, as: UTF8.self),
             string.unicodeScalars.allSatisfy({ $0.value >= 0x20 || $0 == "\n" || $0 == "\t" || $0 == "\r" })
-        {
-            return string
-        }
-        return "\\x" + HexDump.hex(view)
+        else { return nil }
+        return string
     }
 }

@@ -107,7 +107,7 @@ func writeToStandardError(_ text: String) {
 
 func render(_ decoded: DecodedMessage) {
     let rendering = decoded.message.rendered()
-    blackHole(rendering.textLine.utf8.count &+ rendering.jsonLine.utf8.count)
+    blackHole(rendering.textLine.utf8.count &+ rendering.jsonLine(offset: decoded.offset, length: 0).utf8.count)
     blackHole(
         decoded.message.rendered(options: RenderOptions(revealSecrets: true, maximumTextValueLength: 8)).textLine.utf8
             .count)

@@ -5,9 +5,9 @@ import NIOCore
 /// The columns stay in one slice of the received bytes and are sliced out lazily when iterated.
 public struct DataRow: Sendable, Hashable, Sequence {
     /// The number of columns.
-    public var columnCount: Int
+    public let columnCount: Int
     /// The column data: for each column an `Int32` length (-1 for NULL) and the value bytes.
-    public var columnBytes: ByteBuffer
+    public let columnBytes: ByteBuffer
 
     /// Creates a row from column values; `nil` is SQL NULL.
     public init(columns: [ByteBuffer?]) {
@@ -70,7 +70,7 @@ public struct DataRow: Sendable, Hashable, Sequence {
     }
 
     func encode(into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt16(truncatingIfNeeded: columnCount))
+        buffer.writeCount(columnCount, of: ByteBuffer?.self)
         buffer.writeImmutableBuffer(columnBytes)
     }
 }

@@ -15,9 +15,38 @@ public struct DiagnosticMessage: Sendable, Hashable {
 
     /// The fields in wire order.
     public var fields: [Field]
+    /// Whether this is a pre-3.0 error: `E`, then one zero-terminated text, with no length word and no field
+    /// codes. Its text is the one `message` field. PostgreSQL still sends it to a client that asks for a
+    /// protocol version before 3.0 (see ``unsupportedProtocolVersion(_:newest:)``).
+    public var isLegacy: Bool
 
     public init(fields: [Field]) {
         self.fields = fields
+        self.isLegacy = false
+    }
+
+    /// A pre-3.0 error carrying `text` verbatim, PostgreSQL's `"SEVERITY:  message\n"`.
+    public static func legacy(_ text: String) -> DiagnosticMessage {
+        var diagnostic = DiagnosticMessage(fields: [Field(.message, text)])
+        diagnostic.isLegacy = true
+        return diagnostic
+    }
+
+    /// The error PostgreSQL sends a StartupMessage whose version it does not speak, in the format that
+    /// version expects: pre-3.0 (``legacy(_:)``) for versions before 3.0, else a FATAL 0A000 ErrorResponse.
+    ///
+    /// PostgreSQL 15 answers version 0.1234 with the bytes of
+    /// `.errorResponse(.unsupportedProtocolVersion(ProtocolVersion(major: 0, minor: 1234), newest: .v3_0))`:
+    /// `E`, `FATAL:  unsupported frontend protocol 0.1234: server supports 3.0 to 3.0`, a newline and a zero byte.
+    public static func unsupportedProtocolVersion(_ requested: ProtocolVersion, newest: ProtocolVersion)
+        -> DiagnosticMessage
+    {
+        let message =
+            "unsupported frontend protocol \(requested): server supports \(ProtocolVersion.v3_0) to \(newest)"
+        guard requested.major < 3 else {
+            return DiagnosticMessage(severity: "FATAL", sqlState: "0A000", message: message)
+        }
+        return legacy("FATAL:  \(message)\n")
     }
 
     /// Creates the field set PostgreSQL sends: severity (localized and not), SQLSTATE, message and the optional fields.
@@ -29,6 +58,7 @@ public struct DiagnosticMessage: Sendable, Hashable {
         if let detail { fields.append(Field(.detail, detail)) }
         if let hint { fields.append(Field(.hint, hint)) }
         self.fields = fields
+        self.isLegacy = false
     }
 
     /// The value of the first field with `code`.
@@ -55,7 +85,16 @@ public struct DiagnosticMessage: Sendable, Hashable {
         }
     }
 
+    /// Decodes the body of a pre-3.0 error: one zero-terminated text.
+    static func decodeLegacy(from body: inout ByteBuffer) throws(WireFormatError) -> DiagnosticMessage {
+        legacy(try body.readCString(field: "legacy error text"))
+    }
+
     func encode(into buffer: inout ByteBuffer) {
+        if isLegacy {
+            buffer.writeCString(message ?? "")
+            return
+        }
         for field in fields {
             buffer.writeInteger(field.code.rawValue)
             buffer.writeCString(field.value)

@@ -1,0 +1,95 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// Hostile clients against `pgw serve` (`.ci/gateway-attacks.py` at test size; `.ci/stress` runs the full
+/// sizes): each must leave the server alive, within its memory bounds, serving psql, and answering like PostgreSQL.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct GatewayAttackTests {
+    /// Runs `attack` against a fresh `pgw serve` started with `arguments`; returns the attack's findings.
+    static func attack(_ attack: String, serving arguments: [String] = []) async throws -> [String: Any] {
+        let server = try ServeProcess(arguments)
+        let script = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appending(path: ".ci/gateway-attacks.py")
+        let outcome = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("python3"),
+            [script.path, "--port", String(server.port), "--pid", String(server.pid), attack],
+            timeout: .seconds(150)
+        ).run()
+        let line = outcome.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
+        let findings = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(findings?["passed"] as? Bool == true, "\(outcome)")
+        #expect(outcome.succeeded, "\(outcome)")
+        return findings ?? [:]
+    }
+
+    @Test(arguments: [
+        "copy-stream", "password-after-login", "pipeline-without-reading", "extended-without-sync", "slowloris",
+        "idle-connections", "large-query", "many-statements",
+    ])
+    func trustServerSurvives(attack: String) async throws {
+        _ = try await Self.attack(attack)
+    }
+
+    @Test func hugePasswordMessagesAreRefusedAtTheHeader() async throws {
+        let findings = try await Self.attack(
+            "huge-preauth-message", serving: ["--auth", "md5", "--user", "alice:secret"])
+        #expect((findings["rss_growth_kib"] as? Int ?? .max) < 32 * 1024)
+    }
+
+    @Test func unknownSCRAMUsersLookLikeKnownOnes() async throws {
+        let findings = try await Self.attack(
+            "scram-unknown-user", serving: ["--auth", "scram-sha-256", "--user", "alice:secret"])
+        #expect(findings["unknown_salt_stable"] as? Bool == true)
+    }
+
+    @Test func shutdownEndsDespiteAClientThatDoesNotRead() async throws {
+        let findings = try await Self.attack("shutdown-with-stalled-client", serving: ["--shutdown-timeout", "2"])
+        #expect((findings["exit_seconds"] as? Double ?? .infinity) < 5)
+    }
+
+    @Test func aSecondSignalStopsAtOnce() async throws {
+        let server = try ServeProcess(["--shutdown-timeout", "60"])
+        // A client that pipelines without reading keeps the graceful shutdown waiting for its FATAL to be written;
+        // it stays connected until the test ends.
+        let client = Process()
+        client.executableURL = try PostgresInstallation.executableOnPath("python3")
+        client.arguments = [
+            "-c",
+            """
+            import socket, struct, time
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(("127.0.0.1", \(server.port)))
+            body = b"user\\0alice\\0\\0"
+            s.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
+            time.sleep(0.3)
+            q = b"Q" + struct.pack("!i", 13) + b"select 1\\0"
+            s.setblocking(False)
+            # Until the server has stopped reading (its replies fill this client's buffer): sends stall for 1 s.
+            stalled, deadline = None, time.time() + 60
+            while time.time() < deadline:
+                try:
+                    s.send(q * 1000)
+                    stalled = None
+                except BlockingIOError:
+                    stalled = stalled or time.time()
+                    if time.time() - stalled > 1: break
+                    time.sleep(0.01)
+            print("stalled", flush=True)
+            time.sleep(30)
+            """,
+        ]
+        let output = Pipe()
+        client.standardOutput = output
+        try client.run()
+        defer { client.terminate() }
+        let line = try output.fileHandleForReading.read(upToCount: 8) ?? Data()
+        #expect(String(decoding: line, as: UTF8.self) == "stalled\n")
+        server.send(SIGTERM)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(server.process.isRunning, "the graceful shutdown waits for the stalled client")
+        server.send(SIGTERM)
+        #expect(try await server.waitForExit(seconds: 2))
+    }
+}
