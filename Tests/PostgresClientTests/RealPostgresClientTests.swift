@@ -234,6 +234,35 @@ struct RealPostgresClientTests {
         await connection.close()
     }
 
+    /// Password files that match or not, as libpq reads them: psql and the client agree on each.
+    @Test(arguments: [
+        ("127.0.0.1:PORT:*:scram_user:PASSWORD", 0o600, true),
+        ("*:*:*:*:PASSWORD", 0o600, true),
+        ("localhost:PORT:*:scram_user:PASSWORD", 0o600, false),
+        ("127.0.0.1:*:postgres:scram_user:PASSWORD", 0o600, true),
+        ("127.0.0.1:*:other:scram_user:PASSWORD", 0o600, false),
+        ("127\\.0.0.1:PORT:*:scram\\_user:PASSWORD", 0o600, true),
+        ("# 127.0.0.1:PORT:*:scram_user:wrong\n*:*:*:scram_user:PASSWORD", 0o600, true),
+        ("*:*:*:*:PASSWORD", 0o644, false),
+    ])
+    func passwordFileMatchesAsPsql(line: String, permissions: Int, logsIn: Bool) async throws {
+        let servers = try await ClientTestServers.running()
+        let directory = try TemporaryDirectory()
+        let contents = line.replacing("PORT", with: "\(servers.plainPort)")
+            .replacing("PASSWORD", with: ClientTestServers.passwords["scram_user"]!)
+        try directory.write(contents + "\n", to: "pgpass", permissions: permissions)
+        let conninfo = "host=127.0.0.1 port=\(servers.plainPort) user=scram_user dbname=postgres sslmode=disable"
+        let environment = ["PGPASSFILE": directory.path("pgpass")]
+        #expect((try await ClientTestServers.psqlUsesTLS(conninfo, environment: environment) != nil) == logsIn)
+        do {
+            let connection = try await Self.connect(conninfo, environment: environment)
+            #expect(logsIn)
+            await connection.close()
+        } catch {
+            #expect(!logsIn, "\(error)")
+        }
+    }
+
     @Test func passwordFromTheFileIsNamedWhenRejected() async throws {
         let servers = try await ClientTestServers.running()
         let directory = try TemporaryDirectory()
