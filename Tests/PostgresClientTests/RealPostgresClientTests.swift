@@ -263,6 +263,35 @@ struct RealPostgresClientTests {
         }
     }
 
+    /// An empty connection string with everything in `PG*` variables, and a `pg_service.conf` service: psql and
+    /// the client reach the same server the same way.
+    @Test func environmentAndServiceFileAsPsql() async throws {
+        let servers = try await ClientTestServers.running()
+        let pki = try ClientTestPKI.shared()
+        let environment = [
+            "PGHOST": "localhost", "PGHOSTADDR": "127.0.0.1", "PGPORT": "\(servers.tlsPort)", "PGUSER": "scram_user",
+            "PGDATABASE": "postgres", "PGPASSWORD": ClientTestServers.passwords["scram_user"]!,
+            "PGSSLMODE": "verify-full", "PGSSLROOTCERT": pki.path("ca.crt"),
+        ]
+        #expect(try await ClientTestServers.psqlUsesTLS("", environment: environment) == true)
+        let fromEnvironment = try await Self.connect("", environment: environment)
+        #expect(fromEnvironment.tlsInfo != nil && fromEnvironment.target.port == servers.tlsPort)
+        await fromEnvironment.close()
+
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "[client-tests]\nhost=127.0.0.1\nport=\(servers.plainPort)\nuser=trust_user\ndbname=postgres\n",
+            to: "services.conf", permissions: 0o644)
+        let serviceEnvironment = [
+            "PGSERVICEFILE": directory.path("services.conf"), "PGSYSCONFDIR": directory.path("none"),
+        ]
+        #expect(
+            try await ClientTestServers.psqlUsesTLS("service=client-tests", environment: serviceEnvironment) == false)
+        let fromService = try await Self.connect("service=client-tests", environment: serviceEnvironment)
+        #expect(fromService.target.port == servers.plainPort && fromService.tlsInfo == nil)
+        await fromService.close()
+    }
+
     @Test func passwordFromTheFileIsNamedWhenRejected() async throws {
         let servers = try await ClientTestServers.running()
         let directory = try TemporaryDirectory()
