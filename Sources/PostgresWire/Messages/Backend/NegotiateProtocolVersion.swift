@@ -17,7 +17,8 @@ public struct NegotiateProtocolVersion: Sendable, Hashable {
     /// The newest version the server supports, whether the field holds the whole version number or the minor alone.
     public var newestVersion: ProtocolVersion {
         newestMinorVersion > 0xFFFF
-            ? ProtocolVersion(rawValue: newestMinorVersion) : ProtocolVersion(major: 3, minor: UInt16(newestMinorVersion))
+            ? ProtocolVersion(rawValue: newestMinorVersion)
+            : ProtocolVersion(major: 3, minor: UInt16(newestMinorVersion))
     }
 
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> NegotiateProtocolVersion {
