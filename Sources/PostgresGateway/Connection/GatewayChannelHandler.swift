@@ -165,7 +165,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func read(context: ChannelHandlerContext) {
-        if canProcessInput {
+        // Once closing, reads go on: TLS must read the client's close_notify to finish its shutdown.
+        if canProcessInput || isClosed {
             context.read()
         } else {
             hasPendingRead = true
@@ -569,6 +570,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         stateMachine.closed()
         flushIfNeeded()
         context.close(promise: nil)
+        if hasPendingRead {
+            hasPendingRead = false
+            context.read()
+        }
     }
 
     private func logClose() {
