@@ -189,7 +189,7 @@ _pgw_decode() {
     non_repeating_flags=(--summary --reveal-secrets --version -h --help)
     repeating_options=()
     non_repeating_options=(--frontend --backend --format --max-message-length)
-    __pgw_offer_flags_options 0
+    __pgw_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in

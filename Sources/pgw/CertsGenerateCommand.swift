@@ -12,7 +12,9 @@ struct CertsGenerateCommand: ParsableCommand {
             (for the names given with --server-name, which may be wildcards such as *.example.test or IP \
             addresses; the first is also the CN) and, for each --client USER, USER.crt and USER.key (CN = USER, \
             for the 'cert' authentication method). Keys are ECDSA P-256, mode 0600; certificates are mode 0644. \
-            Existing files are left alone unless --force is given.
+            Existing files are left alone unless --force is given. Every file is first written to a new \
+            temporary file in --dir and the set is renamed into place only once all are written, so a failure \
+            leaves the old set as it was; a symbolic link in --dir is replaced, never followed.
 
             For PostgreSQL: ssl_cert_file = server.crt, ssl_key_file = server.key (owned by the server's user), \
             ssl_ca_file = ca.crt. For libpq: sslrootcert=ca.crt, and sslcert=USER.crt sslkey=USER.key.
@@ -36,7 +38,7 @@ struct CertsGenerateCommand: ParsableCommand {
         help: ArgumentHelp("A role name to make a client certificate for; repeatable.", valueName: "user"))
     var clients: [String] = []
 
-    @Option(help: "How many days the certificates are valid.")
+    @Option(help: "How many days the certificates are valid, from 1 to 36500.")
     var days = 365
 
     @Flag(help: "Overwrite existing files.")
@@ -44,7 +46,16 @@ struct CertsGenerateCommand: ParsableCommand {
 
     func validate() throws {
         guard !serverNames.isEmpty else { throw ValidationError("Give at least one --server-name.") }
-        guard days > 0 else { throw ValidationError("--days must be positive.") }
+        guard (1...36_500).contains(days) else {
+            throw ValidationError("--days must be from 1 to 36500 (100 years), not \(days).")
+        }
+        for name in serverNames {
+            if let problem = CertsServerName.problem(with: name) {
+                throw ValidationError(
+                    "--server-name '\(name)' is not a DNS name or IP address: \(problem). "
+                        + "Give a name such as db.example.test, *.example.test, 127.0.0.1 or ::1.")
+            }
+        }
         for client in clients {
             guard !client.isEmpty, !client.contains("/"), client != "." && client != ".." else {
                 throw ValidationError("--client '\(client)' cannot be used as a file name.")
@@ -84,16 +95,17 @@ struct CertsGenerateCommand: ParsableCommand {
         let directory = URL(filePath: dir, directoryHint: .isDirectory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if !force {
-            let existing = files.map { directory.appending(path: $0.name).path }
-                .filter { FileManager.default.fileExists(atPath: $0) }
+            let existing = files.map { directory.appending(path: $0.name).path }.filter {
+                var status = stat()
+                return lstat($0, &status) == 0
+            }
             guard existing.isEmpty else {
                 throw CommandFailure("Refusing to overwrite \(existing.joined(separator: ", ")); use --force.")
             }
         }
+        try CertsFile.writeSet(files, into: directory.path, replacing: force)
         for file in files {
-            let path = directory.appending(path: file.name).path
-            try file.write(to: path, replacing: force)
-            print(path)
+            print(directory.appending(path: file.name).path)
         }
     }
 

@@ -12,22 +12,32 @@ struct CertsPasswordOptions: ParsableArguments {
     )
     var password: String?
 
-    /// The password from `--password`, the terminal or standard input; never empty, always valid UTF-8.
+    /// An empty `--password` is a usage error.
+    func validate() throws {
+        guard password != "" else { throw ValidationError("--password is empty.") }
+    }
+
+    /// The password from `--password`, the terminal or standard input; never empty, always valid UTF-8. What
+    /// was read is a runtime condition (exit status 1), not a usage error.
     func resolve() throws -> String {
+        if let password { return password }
         let bytes: [UInt8]
-        if let password {
-            bytes = Array(password.utf8)
-        } else if isatty(STDIN_FILENO) == 1 {
+        if isatty(STDIN_FILENO) == 1 {
             bytes = try Self.readFromTerminal()
         } else {
-            guard let line = Self.readOneLine() else {
-                throw ValidationError("No password: standard input is empty.")
+            guard let line = try Self.readOneLine() else {
+                throw CommandFailure(
+                    "no password: standard input ended before a line; pipe the password in, or give --password")
             }
             bytes = line
         }
         let password = String(decoding: bytes, as: UTF8.self)
-        guard password.utf8.elementsEqual(bytes) else { throw ValidationError("The password is not valid UTF-8.") }
-        guard !password.isEmpty else { throw ValidationError("The password is empty.") }
+        guard password.utf8.elementsEqual(bytes) else {
+            throw CommandFailure("the password read is not valid UTF-8")
+        }
+        guard !password.isEmpty else {
+            throw CommandFailure("the password read is empty (PostgreSQL never authenticates an empty password)")
+        }
         return password
     }
 
@@ -35,7 +45,8 @@ struct CertsPasswordOptions: ParsableArguments {
     private static func readFromTerminal() throws -> [UInt8] {
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else {
-            throw ValidationError("Cannot read the terminal settings (errno \(errno)); use --password.")
+            throw CommandFailure(
+                "cannot read the terminal settings: \(String(cString: strerror(errno))); pipe the password in")
         }
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
@@ -45,17 +56,20 @@ struct CertsPasswordOptions: ParsableArguments {
             _ = tcsetattr(STDIN_FILENO, TCSAFLUSH, &original)
             FileHandle.standardError.write(Data("\n".utf8))
         }
-        return readOneLine() ?? []
+        return try readOneLine() ?? []
     }
 
     /// One line from standard input without its line ending (`\n` or `\r\n`), read a byte at a time so nothing
     /// past it is consumed; `nil` when input ends before any byte.
-    private static func readOneLine() -> [UInt8]? {
+    private static func readOneLine() throws(CommandFailure) -> [UInt8]? {
         var line: [UInt8] = []
         var byte: UInt8 = 0
         while true {
             let count = read(STDIN_FILENO, &byte, 1)
             if count < 0 && errno == EINTR { continue }
+            if count < 0 {
+                throw CommandFailure("cannot read standard input: \(String(cString: strerror(errno)))")
+            }
             guard count == 1 else { return line.isEmpty ? nil : line }
             if byte == UInt8(ascii: "\n") {
                 return line.last == UInt8(ascii: "\r") ? line.dropLast() : line

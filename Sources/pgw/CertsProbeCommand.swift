@@ -35,12 +35,14 @@ struct CertsProbeCommand: ParsableCommand {
         help: ArgumentHelp("Trusted CA certificates (PEM) to verify the server's chain against.", valueName: "file"))
     var ca: String?
 
-    @Option(help: "Seconds to wait for connecting and for each answer.")
+    @Option(help: "Seconds the whole probe may take, connecting included.")
     var timeout = 10
 
     func validate() throws {
         _ = try endpoint()
-        guard timeout > 0 else { throw ValidationError("--timeout must be positive.") }
+        guard (1...86_400).contains(timeout) else {
+            throw ValidationError("--timeout must be from 1 to 86400 seconds, not \(timeout).")
+        }
     }
 
     func run() throws {

@@ -62,11 +62,26 @@ struct CertsCommandTests {
     @Test(arguments: [
         ["--verifier", MD5PasswordTests.postgresHash],
         ["--verifier", "SCRAM-SHA-256$4096:abc", "--password", "pencil"],
-        ["--verifier", RFC7677Vector.verifier],
+        ["--verifier", RFC7677Vector.verifier, "--password", ""],
     ])
     func verifyPasswordRejectsUnusableInputWithUsageStatus(arguments: [String]) async throws {
         let outcome = try await PGWExecutable.run(["certs", "verify-password"] + arguments, standardInput: "")
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.standardOutput.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("", "standard input ended before a line"), ("\n", "the password read is empty"),
+    ])
+    func passwordInputProblemsAreRuntimeFailuresNotUsageErrors(input: String, message: String) async throws {
+        for command in [
+            ["md5", "--user", "alice"], ["scram"], ["verify-password", "--verifier", RFC7677Vector.verifier],
+        ] {
+            let outcome = try await PGWExecutable.run(["certs"] + command, standardInput: input)
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.standardError.contains(message), "\(outcome)")
+            #expect(!outcome.standardError.contains("Usage:"), "\(outcome)")
+            #expect(outcome.standardOutput.isEmpty)
+        }
     }
 }

@@ -1,4 +1,11 @@
 import NIOCore
+import NIOPosix
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Opens TLS to a PostgreSQL server the way libpq does, and reports what the server answered and presented.
 ///
@@ -7,7 +14,7 @@ import NIOCore
 /// the server name as SNI unless it is an IP address. The certificate is not verified during the handshake,
 /// so that its facts can be reported either way: check them with
 /// ``CertificateCheck/verifyFull(serverChain:authorityFile:host:now:)``. The probe closes the connection after
-/// the handshake, before any startup message. It blocks the calling thread.
+/// the handshake, before any startup message. It blocks the calling thread (not an event loop's) until done.
 public struct PostgresTLSProbe: Sendable {
     /// How TLS is asked for.
     public enum Negotiation: Sendable, Hashable {
@@ -33,7 +40,7 @@ public struct PostgresTLSProbe: Sendable {
     public var serverName: String?
     /// How TLS is asked for.
     public var negotiation: Negotiation
-    /// How many seconds connecting and each read may take.
+    /// How many seconds the whole probe may take, connecting included.
     public var timeout: Int
 
     /// A probe of `host:port`.
@@ -47,65 +54,59 @@ public struct PostgresTLSProbe: Sendable {
         self.timeout = timeout
     }
 
-    /// Connects, negotiates TLS and reports; throws when the exchange fails before there is anything to report.
+    /// Connects, negotiates TLS and reports; throws when the exchange fails before there is anything to report,
+    /// or when it has not finished within ``timeout`` seconds (connecting included), however the server trickles
+    /// its bytes.
     public func run() throws(TLSProbeError) -> Report {
-        let socket = try ProbeSocket(host: host, port: port, timeout: timeout)
-        var sslResponse: Character?
-        if negotiation == .sslRequest {
-            try socket.write([0, 0, 0, 8, 0x04, 0xD2, 0x16, 0x2F])  // length 8, code 80877103
-            let answer = try socket.read()
-            guard let first = answer.first else { throw TLSProbeError("the server closed the connection") }
-            let response = Character(Unicode.Scalar(first))
-            sslResponse = response
-            switch first {
-            case UInt8(ascii: "N"):
-                return Report(sslResponse: sslResponse, connection: nil)
-            case UInt8(ascii: "S"):
-                // libpq refuses this too: those bytes were not protected by TLS (CVE-2021-23222).
-                guard answer.count == 1 else { throw TLSProbeError("the server sent data after 'S'") }
-            default:
-                throw TLSProbeError("the server answered SSLRequest with '\(response)', not 'S' or 'N'")
-            }
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let promise = eventLoop.makePromise(of: Report.self)
+        let timeout = timeout
+        let deadline = eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
+            promise.fail(TLSProbeError("no answer within \(timeout) seconds (--timeout)"))
         }
-        let info = try handshake(over: socket)
-        return Report(sslResponse: sslResponse, connection: info)
-    }
-
-    private func handshake(over socket: ProbeSocket) throws(TLSProbeError) -> TLSConnectionInfo {
-        let connection: TLSConnection
-        do {
-            let configuration = TLSClientConfiguration(
-                mode: .require, serverName: serverName ?? host, applicationProtocols: ["postgresql"])
-            connection = try .client(TLSClientContext(configuration: configuration), serverName: serverName ?? host)
-        } catch {
-            throw TLSProbeError(error.description)
-        }
-        let allocator = ByteBufferAllocator()
-        while true {
-            let result = connection.handshake()
-            try flush(connection, to: socket, allocator: allocator)
-            switch result {
-            case .complete:
-                _ = connection.shutdown()
-                try? flush(connection, to: socket, allocator: allocator)
-                return connection.info()
-            case .inProgress, .needsServerContext:
-                let bytes = try socket.read()
-                guard !bytes.isEmpty else {
-                    throw TLSProbeError(TLSError.connectionClosedDuringHandshake.description)
+        let (host, port) = (host, port)
+        let serverName = serverName ?? host
+        let negotiation = negotiation
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.seconds(Int64(timeout)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        PostgresTLSProbeHandler(negotiation: negotiation, serverName: serverName, promise: promise))
                 }
-                connection.receive(ByteBuffer(bytes: bytes))
-            case .failed(let error):
-                throw TLSProbeError(error.description)
             }
+            .connect(host: host, port: port)
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                case .failure(let error):
+                    promise.fail(TLSProbeError("cannot connect to \(host):\(port): \(Self.reason(error))"))
+                }
+            }
+        defer { deadline.cancel() }
+        do {
+            return try promise.futureResult.wait()
+        } catch let error as TLSProbeError {
+            throw error
+        } catch {
+            throw TLSProbeError("\(error)")
         }
     }
 
-    private func flush(
-        _ connection: TLSConnection, to socket: ProbeSocket, allocator: ByteBufferAllocator
-    ) throws(TLSProbeError) {
-        if let output = connection.takeOutput(allocator: allocator) {
-            try socket.write(output.readableBytesView)
+    /// The system's reason for a failed connect, without NIO's wrapping.
+    private static func reason(_ error: any Error) -> String {
+        if let failure = error as? NIOConnectionError {
+            if let single = failure.connectionErrors.last, let io = single.error as? IOError {
+                return String(cString: strerror(io.errnoCode))
+            }
+            if failure.connectionErrors.isEmpty, let lookup = failure.dnsAError ?? failure.dnsAAAAError {
+                return "cannot resolve the host name (\(lookup))"
+            }
         }
+        if case .connectTimeout = error as? ChannelError {
+            return "timed out"
+        }
+        return "\(error)"
     }
 }

@@ -6,6 +6,10 @@ import NIOCore
 /// backend stream tells the frontend decoder whether encryption was accepted and what each `p` message
 /// is. Events come in a plausible conversation order: each side's turn ends with a message that waits
 /// for the other (a Query or Sync, a ReadyForQuery or authentication request).
+///
+/// To read captures on demand in constant memory, create it with `waitsForTurn: true`, append a chunk of
+/// ``awaitedDirection`` whenever ``nextEvent()`` returns `nil`, and call ``finish(_:)`` at the end of each
+/// stream: the events then come in the same order as with whole streams, however the bytes are chunked.
 public struct SessionDecoder: Sendable {
     /// One result of decoding.
     public enum Event: Sendable, Hashable {
@@ -20,13 +24,24 @@ public struct SessionDecoder: Sendable {
     private var frontend: FrontendMessageDecoder
     private var backend: BackendMessageDecoder
     private var turn = MessageDirection.frontend
-    private var isFinished = false
+    private var endedDirections: Set<MessageDirection> = []
     private var failedDirections: Set<MessageDirection> = []
+    private let waitsForTurn: Bool
+
+    /// The stream whose next bytes are needed to go on, when ``nextEvent()`` has returned `nil`; `nil` when no
+    /// stream that has not ended can help (after ``finish()``, or while the rest of both is encrypted or failed).
+    public private(set) var awaitedDirection: MessageDirection?
 
     /// Creates a decoder for a connection from its start.
-    public init(maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength) {
+    ///
+    /// With `waitsForTurn`, ``nextEvent()`` waits for more bytes of the side whose turn it is (see
+    /// ``awaitedDirection``) until that stream ends, instead of going on with the other side's messages: for
+    /// reading captures chunk by chunk with a result that does not depend on the chunks. Without it (for live
+    /// traffic), every message is returned as soon as its bytes are there.
+    public init(maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength, waitsForTurn: Bool = false) {
         frontend = FrontendMessageDecoder(maximumMessageLength: maximumMessageLength)
         backend = BackendMessageDecoder(maximumMessageLength: maximumMessageLength)
+        self.waitsForTurn = waitsForTurn
     }
 
     /// Adds bytes received in `direction`.
@@ -49,8 +64,16 @@ public struct SessionDecoder: Sendable {
     /// Marks the end of both streams: a decoder still waiting for its peer infers the answer,
     /// and bytes left inside an incomplete message become a failure.
     public mutating func finish() {
-        isFinished = true
+        endedDirections = Set(MessageDirection.allCases)
     }
+
+    /// Marks the end of one stream: the other's decoder infers what it would have learned from it, and
+    /// ``nextEvent()`` stops waiting for its bytes.
+    public mutating func finish(_ direction: MessageDirection) {
+        endedDirections.insert(direction)
+    }
+
+    private var isFinished: Bool { endedDirections.count == MessageDirection.allCases.count }
 
     /// Unconsumed bytes left in `direction`.
     public func remainingBytes(_ direction: MessageDirection) -> Int {
@@ -64,21 +87,38 @@ public struct SessionDecoder: Sendable {
 
     /// The next message or failure; `nil` when more input is needed, or, after ``finish()``, when done.
     public mutating func nextEvent() -> Event? {
+        awaitedDirection = nil
         for _ in 0..<2 {
             if let event = step(turn) { return event }
+            if waitsForTurn && needsBytes(turn) {
+                awaitedDirection = turn
+                return nil
+            }
             turn = turn.other
         }
-        guard isFinished else { return nil }
-        if frontend.isWaitingForPeer || backend.isWaitingForPeer {
+        let frontendInfers = frontend.isWaitingForPeer && endedDirections.contains(.backend)
+        let backendInfers = backend.isWaitingForPeer && endedDirections.contains(.frontend)
+        if frontendInfers || backendInfers {
             // The peer's stream ended without the answer: infer it from the bytes, once and for all.
-            frontend.infersPeerContext = frontend.isWaitingForPeer || frontend.infersPeerContext
-            backend.infersPeerContext = backend.isWaitingForPeer || backend.infersPeerContext
+            frontend.infersPeerContext = frontendInfers || frontend.infersPeerContext
+            backend.infersPeerContext = backendInfers || backend.infersPeerContext
             if let event = step(.frontend) ?? step(.backend) { return event }
+        }
+        guard isFinished else {
+            awaitedDirection = [turn, turn.other].first { needsBytes($0) }
+            return nil
         }
         for direction in MessageDirection.allCases where !failedDirections.contains(direction) {
             if let event = truncationFailure(direction) { return event }
         }
         return nil
+    }
+
+    /// Whether decoding `direction` waits for more of its bytes, rather than for its peer, or for nothing.
+    private func needsBytes(_ direction: MessageDirection) -> Bool {
+        guard !endedDirections.contains(direction), !failedDirections.contains(direction), !isEncrypted(direction)
+        else { return false }
+        return direction == .frontend ? !frontend.isWaitingForPeer : !backend.isWaitingForPeer
     }
 
     private mutating func truncationFailure(_ direction: MessageDirection) -> Event? {
@@ -118,7 +158,8 @@ public struct SessionDecoder: Sendable {
                 let before = backendBytes
                 let offset = backend.streamOffset
                 let decoded =
-                    isFinished ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
+                    endedDirections.contains(.backend)
+                    ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
                 guard let message = decoded else { return nil }
                 frontend.observe(message)
                 if message.endsTurn { turn = .frontend }
