@@ -1,0 +1,124 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import PostgresClient
+import PostgresGateway
+import PostgresWire
+import Testing
+
+/// The client against pgw's own server (`PostgresServer`), which speaks protocol 3.2.
+struct GatewayProtocolTests {
+    /// A gateway on a free loopback port with SCRAM logins (and TLS, required, when `tls`), recording the cancel
+    /// requests it receives.
+    static func startGateway(tls: Bool = false) async throws -> GatewayUnderTest {
+        let cancelRequests = NIOLockedValueBox<[CancelRequest]>([])
+        let serverNames = NIOLockedValueBox<[String?]>([])
+        let hooks = PostgresConnectionHooks(
+            onAuthenticated: { connection in
+                serverNames.withLockedValue { $0.append(connection.state.tlsInfo?.serverName) }
+            },
+            onCancelRequest: { request in cancelRequests.withLockedValue { $0.append(request) } }
+        )
+        .authenticating(passwords: ["alice": "secret"])
+        .servingQueries(with: EchoResponder(serverVersion: "18.0 (pgw test)"))
+        let server = try await PostgresServer.bind(
+            host: "127.0.0.1", port: 0,
+            configuration: PostgresConnectionConfiguration(
+                serverVersion: "18.0 (pgw test)", authenticationMode: .scramSHA256,
+                tls: tls ? .context(try ClientTestPKI.shared().serverContext()) : nil),
+            hooks: hooks)
+        return GatewayUnderTest(server: server, cancelRequests: cancelRequests, serverNames: serverNames)
+    }
+
+    @Test func protocol32IsNegotiatedWithAVariableLengthCancelKey() async throws {
+        let gateway = try await Self.startGateway()
+        let (server, cancelRequests) = (gateway.server, gateway.cancelRequests)
+        let port = try #require(server.localAddress?.port)
+        let connection = try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=127.0.0.1 port=\(port) user=alice password=secret sslmode=disable max_protocol_version=3.2",
+                environment: [:]),
+            logger: Logger(label: "pgw.client.tests"))
+        #expect(connection.protocolVersion == .v3_2)
+        let key = try #require(connection.backendKey)
+        #expect(key.secretKey.count == 32)
+        #expect(connection.serverParameters["server_version"] == "18.0 (pgw test)")
+
+        try await connection.cancel()
+        try await waitUntil { cancelRequests.withLockedValue { !$0.isEmpty } }
+        #expect(
+            cancelRequests.withLockedValue { $0 } == [CancelRequest(processID: key.processID, secretKey: key.secretKey)]
+        )
+        await connection.close()
+        await server.shutdown()
+    }
+
+    @Test func protocol30StaysTheDefault() async throws {
+        let server = try await Self.startGateway().server
+        let port = try #require(server.localAddress?.port)
+        let connection = try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=127.0.0.1 port=\(port) user=alice password=secret sslmode=disable", environment: [:]),
+            logger: Logger(label: "pgw.client.tests"))
+        #expect(connection.protocolVersion == .v3_0)
+        #expect(connection.backendKey?.secretKey.count == 4)
+        await connection.close()
+        await server.shutdown()
+    }
+
+    /// `sslnegotiation=direct`: TLS at once with ALPN `postgresql` (PostgreSQL 17's direct TLS, which the gateway
+    /// speaks), then SCRAM-SHA-256-PLUS; the cancel request goes the same way.
+    @Test func directTLSWithALPN() async throws {
+        let gateway = try await Self.startGateway(tls: true)
+        let (server, cancelRequests) = (gateway.server, gateway.cancelRequests)
+        let port = try #require(server.localAddress?.port)
+        let pki = try ClientTestPKI.shared()
+        let connection = try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=localhost hostaddr=127.0.0.1 port=\(port) user=alice password=secret sslmode=verify-full "
+                    + "sslnegotiation=direct sslrootcert=\(pki.path("ca.crt"))",
+                environment: ["HOME": "/nonexistent"]),
+            logger: Logger(label: "pgw.client.tests"))
+        #expect(connection.tlsInfo?.alpnProtocol == "postgresql")
+        #expect(connection.session.isChannelBound)
+        #expect(gateway.serverNames.withLockedValue { $0 } == ["localhost"], "the gateway saw the SNI name")
+        try await connection.cancel()
+        try await waitUntil { cancelRequests.withLockedValue { $0.count == 1 } }
+        await connection.close()
+        await server.shutdown()
+    }
+
+    /// `sslsni=0` sends no server name (outside `verify-full`, which needs it); the default sends the host name.
+    @Test(arguments: [("1", "localhost"), ("0", nil)] as [(String, String?)])
+    func sslsniDecidesWhetherTheNameIsSent(sslsni: String, expected: String?) async throws {
+        let gateway = try await Self.startGateway(tls: true)
+        let port = try #require(gateway.server.localAddress?.port)
+        let pki = try ClientTestPKI.shared()
+        let connection = try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=localhost hostaddr=127.0.0.1 port=\(port) user=alice password=secret sslmode=verify-ca "
+                    + "sslsni=\(sslsni) sslrootcert=\(pki.path("ca.crt"))",
+                environment: ["HOME": "/nonexistent"]),
+            logger: Logger(label: "pgw.client.tests"))
+        #expect(gateway.serverNames.withLockedValue { $0 } == [expected])
+        await connection.close()
+        await gateway.server.shutdown()
+    }
+
+    /// Polls `condition` every 10 ms for up to 5 seconds.
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(condition())
+    }
+}
+
+/// A gateway started by a test, with what its hooks recorded.
+struct GatewayUnderTest {
+    let server: PostgresServer
+    /// The CancelRequests received.
+    let cancelRequests: NIOLockedValueBox<[CancelRequest]>
+    /// The TLS server name (SNI) of each authenticated connection.
+    let serverNames: NIOLockedValueBox<[String?]>
+}
