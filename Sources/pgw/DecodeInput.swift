@@ -48,6 +48,12 @@ final class DecodeInput {
             }
             if result > 0 { break }
             if result < 0 && errno == EINTR { continue }
+            if result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                // A descriptor left non-blocking by whoever opened it (standard input, usually): wait for bytes.
+                var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&waiting, 1, -1)
+                continue
+            }
             let failure = errno
             close()
             guard result == 0 else { throw DecodeInputError(name: name, errorNumber: failure) }

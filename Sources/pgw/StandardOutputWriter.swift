@@ -25,6 +25,12 @@ final class StandardOutputWriter {
         while written < pending.count {
             let count = pending[written...].withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
+            if count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
+                // Standard output left non-blocking by whoever opened it: wait until it takes more.
+                var waiting = pollfd(fd: STDOUT_FILENO, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&waiting, 1, -1)
+                continue
+            }
             guard count > 0 else {
                 pending.removeAll(keepingCapacity: true)
                 throw StandardOutputError(errorNumber: count < 0 ? errno : EIO)

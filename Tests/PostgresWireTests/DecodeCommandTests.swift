@@ -141,6 +141,62 @@ struct DecodeCommandTests {
         #expect(status == 0 && output.hasSuffix("F Terminate\n"), "\(output)")
     }
 
+    @Test("standard input and output left non-blocking by the caller are waited on, not errors")
+    func waitsOnNonBlockingStandardStreams() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let frontend = directory.appending(path: "frontend.bin")
+        try Data(Self.manyQueries(5_000).readableBytesView).write(to: frontend)
+        let expected = try await PGWExecutable.run(["decode", "--frontend", frontend.path])
+        // pgw reads a non-blocking pipe that fills slowly and writes a non-blocking pipe that drains slowly.
+        let script = """
+            import os, subprocess, sys, time
+            pgw, path = sys.argv[1], sys.argv[2]
+            data = open(path, "rb").read()
+            in_read, in_write = os.pipe()
+            out_read, out_write = os.pipe()
+            os.set_blocking(in_read, False)
+            os.set_blocking(out_write, False)
+            child = subprocess.Popen([pgw, "decode", "--frontend", "-"], stdin=in_read, stdout=out_write)
+            os.close(in_read)
+            os.close(out_write)
+            os.write(in_write, data[:100])
+            time.sleep(0.2)
+            os.set_blocking(in_write, False)
+            os.set_blocking(out_read, False)
+            output = b""
+            written = 100
+            while True:
+                progressed = False
+                if written < len(data):
+                    try:
+                        written += os.write(in_write, data[written:written + 4096])
+                        progressed = True
+                    except BlockingIOError:
+                        pass
+                    if written == len(data):
+                        os.close(in_write)
+                try:
+                    chunk = os.read(out_read, 4096)
+                    if not chunk:
+                        break
+                    output += chunk
+                    progressed = True
+                except BlockingIOError:
+                    pass
+                if not progressed:
+                    time.sleep(0.001)
+            sys.stdout.buffer.write(output)
+            sys.exit(child.wait())
+            """
+        let outcome = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("python3"),
+            ["-c", script, try PGWExecutable.url().path, frontend.path]
+        ).run()
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.standardOutput == expected.standardOutput)
+    }
+
     @Test("a full disk on standard output exits 1 with the reason")
     func reportsAFullDisk() async throws {
         let directory = try Self.temporaryDirectory()
