@@ -95,6 +95,14 @@ struct ConnectionOptionsTests {
         }
     }
 
+    @Test func descriptionsMaskSecrets() throws {
+        let options = try ConnectionOptions(
+            "host=db user=alice password=hunter2 sslpassword=swordfish", environment: [:], systemUser: "u")
+        #expect(!"\(options)".contains("hunter2") && !"\(options)".contains("swordfish"), "\(options)")
+        #expect("\(options)".contains("password ****"))
+        #expect("\(options.targets[0])" == "server at \"db\", port 5432, password ****")
+    }
+
     @Test func minimumAbove30RaisesTheDefaultMaximum() throws {
         let options = try ConnectionOptions("min_protocol_version=3.2", environment: [:], systemUser: "u")
         #expect(options.maximumProtocolVersion == .v3_2)

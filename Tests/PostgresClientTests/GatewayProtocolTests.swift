@@ -32,76 +32,67 @@ struct GatewayProtocolTests {
 
     @Test func protocol32IsNegotiatedWithAVariableLengthCancelKey() async throws {
         let gateway = try await Self.startGateway()
-        let (server, cancelRequests) = (gateway.server, gateway.cancelRequests)
-        let port = try #require(server.localAddress?.port)
-        let connection = try await PostgresClientConnection.connect(
-            ConnectionOptions(
-                "host=127.0.0.1 port=\(port) user=alice password=secret sslmode=disable max_protocol_version=3.2",
-                environment: [:]),
-            logger: Logger(label: "pgw.client.tests"))
+        let connection = try await gateway.connect("sslmode=disable max_protocol_version=3.2")
         #expect(connection.protocolVersion == .v3_2)
         let key = try #require(connection.backendKey)
         #expect(key.secretKey.count == 32)
         #expect(connection.serverParameters["server_version"] == "18.0 (pgw test)")
 
         try await connection.cancel()
-        try await waitUntil { cancelRequests.withLockedValue { !$0.isEmpty } }
+        try await waitUntil { gateway.cancelRequests.withLockedValue { !$0.isEmpty } }
         #expect(
-            cancelRequests.withLockedValue { $0 } == [CancelRequest(processID: key.processID, secretKey: key.secretKey)]
-        )
+            gateway.cancelRequests.withLockedValue { $0 }
+                == [CancelRequest(processID: key.processID, secretKey: key.secretKey)])
         await connection.close()
-        await server.shutdown()
+        await gateway.server.shutdown()
     }
 
     @Test func protocol30StaysTheDefault() async throws {
-        let server = try await Self.startGateway().server
-        let port = try #require(server.localAddress?.port)
-        let connection = try await PostgresClientConnection.connect(
-            ConnectionOptions(
-                "host=127.0.0.1 port=\(port) user=alice password=secret sslmode=disable", environment: [:]),
-            logger: Logger(label: "pgw.client.tests"))
+        let gateway = try await Self.startGateway()
+        let connection = try await gateway.connect("sslmode=disable")
         #expect(connection.protocolVersion == .v3_0)
         #expect(connection.backendKey?.secretKey.count == 4)
         await connection.close()
-        await server.shutdown()
+        await gateway.server.shutdown()
     }
 
     /// `sslnegotiation=direct`: TLS at once with ALPN `postgresql` (PostgreSQL 17's direct TLS, which the gateway
     /// speaks), then SCRAM-SHA-256-PLUS; the cancel request goes the same way.
     @Test func directTLSWithALPN() async throws {
         let gateway = try await Self.startGateway(tls: true)
-        let (server, cancelRequests) = (gateway.server, gateway.cancelRequests)
-        let port = try #require(server.localAddress?.port)
         let pki = try ClientTestPKI.shared()
-        let connection = try await PostgresClientConnection.connect(
-            ConnectionOptions(
-                "host=localhost hostaddr=127.0.0.1 port=\(port) user=alice password=secret sslmode=verify-full "
-                    + "sslnegotiation=direct sslrootcert=\(pki.path("ca.crt"))",
-                environment: ["HOME": "/nonexistent"]),
-            logger: Logger(label: "pgw.client.tests"))
+        let connection = try await gateway.connect(
+            "sslmode=verify-full sslnegotiation=direct sslrootcert=\(pki.path("ca.crt"))")
         #expect(connection.tlsInfo?.alpnProtocol == "postgresql")
         #expect(connection.session.isChannelBound)
         #expect(gateway.serverNames.withLockedValue { $0 } == ["localhost"], "the gateway saw the SNI name")
         try await connection.cancel()
-        try await waitUntil { cancelRequests.withLockedValue { $0.count == 1 } }
+        try await waitUntil { gateway.cancelRequests.withLockedValue { $0.count == 1 } }
         await connection.close()
-        await server.shutdown()
+        await gateway.server.shutdown()
     }
 
     /// `sslsni=0` sends no server name (outside `verify-full`, which needs it); the default sends the host name.
     @Test(arguments: [("1", "localhost"), ("0", nil)] as [(String, String?)])
     func sslsniDecidesWhetherTheNameIsSent(sslsni: String, expected: String?) async throws {
         let gateway = try await Self.startGateway(tls: true)
-        let port = try #require(gateway.server.localAddress?.port)
         let pki = try ClientTestPKI.shared()
-        let connection = try await PostgresClientConnection.connect(
-            ConnectionOptions(
-                "host=localhost hostaddr=127.0.0.1 port=\(port) user=alice password=secret sslmode=verify-ca "
-                    + "sslsni=\(sslsni) sslrootcert=\(pki.path("ca.crt"))",
-                environment: ["HOME": "/nonexistent"]),
-            logger: Logger(label: "pgw.client.tests"))
+        let connection = try await gateway.connect(
+            "sslmode=verify-ca sslsni=\(sslsni) sslrootcert=\(pki.path("ca.crt"))")
         #expect(gateway.serverNames.withLockedValue { $0 } == [expected])
         await connection.close()
+        await gateway.server.shutdown()
+    }
+
+    /// Closing over TLS exchanges `close_notify` with a server that waits for it (the gateway does): the client
+    /// reads the server's even before anyone asked for messages, instead of running into the 5 s TLS shutdown
+    /// timeout.
+    @Test func closeOverTLSIsQuick() async throws {
+        let gateway = try await Self.startGateway(tls: true)
+        let connection = try await gateway.connect("sslmode=require")
+        let started = ContinuousClock.now
+        await connection.close()
+        #expect(ContinuousClock.now - started < .seconds(3))
         await gateway.server.shutdown()
     }
 
@@ -121,4 +112,14 @@ struct GatewayUnderTest {
     let cancelRequests: NIOLockedValueBox<[CancelRequest]>
     /// The TLS server name (SNI) of each authenticated connection.
     let serverNames: NIOLockedValueBox<[String?]>
+
+    /// Connects as alice to `localhost` (127.0.0.1) on the gateway's port, with `options` added.
+    func connect(_ options: String) async throws -> PostgresClientConnection {
+        let port = try #require(server.localAddress?.port)
+        return try await PostgresClientConnection.connect(
+            ConnectionOptions(
+                "host=localhost hostaddr=127.0.0.1 port=\(port) user=alice password=secret \(options)",
+                environment: ["HOME": "/nonexistent"]),
+            logger: Logger(label: "pgw.client.tests"))
+    }
 }

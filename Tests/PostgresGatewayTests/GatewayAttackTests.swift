@@ -66,10 +66,16 @@ struct GatewayAttackTests {
             time.sleep(0.3)
             q = b"Q" + struct.pack("!i", 13) + b"select 1\\0"
             s.setblocking(False)
-            deadline = time.time() + 1.5
+            # Until the server has stopped reading (its replies fill this client's buffer): sends stall for 1 s.
+            stalled, deadline = None, time.time() + 60
             while time.time() < deadline:
-                try: s.send(q * 1000)
-                except BlockingIOError: time.sleep(0.01)
+                try:
+                    s.send(q * 1000)
+                    stalled = None
+                except BlockingIOError:
+                    stalled = stalled or time.time()
+                    if time.time() - stalled > 1: break
+                    time.sleep(0.01)
             print("stalled", flush=True)
             time.sleep(30)
             """,

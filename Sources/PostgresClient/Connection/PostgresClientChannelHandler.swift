@@ -30,6 +30,9 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
     private var isStreamFull = false
     /// A `read` held back while the stream was full.
     private var hasPendingRead = false
+    /// Whether the channel is closing: reads are no longer held back, so that TLS can read the peer's
+    /// `close_notify`.
+    private var isClosing = false
 
     /// A handler for one attempt; `opened` completes with the session once the first ReadyForQuery arrived.
     init(
@@ -83,6 +86,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
             logger.debug("server closed the connection without TLS close_notify")
         } else {
             messageSource?.finish(error)
+            releaseReadsForClosing(context: context)
             context.close(promise: nil)
         }
     }
@@ -118,9 +122,23 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     func read(context: ChannelHandlerContext) {
-        if isStreamFull || (isOpen && messageSource == nil) {
+        if !isClosing && (isStreamFull || (isOpen && messageSource == nil)) {
             hasPendingRead = true
         } else {
+            context.read()
+        }
+    }
+
+    /// Stops holding reads back before the close goes on: a TLS handler waits for the peer's `close_notify`.
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        releaseReadsForClosing(context: context)
+        context.close(mode: mode, promise: promise)
+    }
+
+    private func releaseReadsForClosing(context: ChannelHandlerContext) {
+        isClosing = true
+        if hasPendingRead {
+            hasPendingRead = false
             context.read()
         }
     }
@@ -165,8 +183,22 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
 
     // MARK: Decoding
 
+    /// The longest message accepted while connecting, header excluded: libpq's limit for error messages then
+    /// (`MAX_ERRLEN`), so that a hostile server cannot make the client buffer a huge message before it is open.
+    static let openingMessageLimit = 30_000
+
     private func processUnprocessedBytes(context: ChannelHandlerContext) {
         while !isStreamFull, isOpen ? messageSource != nil : true {
+            if !isOpen, decoder.phase == .messages, decoder.pendingEncryptionResponses.isEmpty,
+                let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: UInt32.self),
+                length > Self.openingMessageLimit
+            {
+                fail(
+                    .protocolViolation(
+                        "received a \(length)-byte message while connecting (at most \(Self.openingMessageLimit))"),
+                    context: context)
+                return
+            }
             let message: BackendMessage?
             do {
                 message = try decoder.decode(from: &unprocessed)
@@ -242,6 +274,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         } else {
             opened.fail(error)
         }
+        releaseReadsForClosing(context: context)
         context.close(promise: nil)
     }
 }

@@ -9,7 +9,7 @@ import PostgresWire
 /// variable, then the default (`user` is the operating system user, `dbname` the user, `host` the Unix socket
 /// directory, `port` 5432). Passwords missing from all of these are looked up in the password file for each
 /// host. Files are found from `HOME` (else the user's home directory), as libpq does.
-public struct ConnectionOptions: Sendable {
+public struct ConnectionOptions: Sendable, CustomStringConvertible {
     /// The servers to try, in order.
     public var targets: [ConnectionTarget]
     /// The role to log in as.
@@ -232,6 +232,13 @@ public struct ConnectionOptions: Sendable {
         }
         self.targets = loadBalancesHosts ? targets.shuffled() : targets
         self.warnings = warnings
+    }
+
+    /// The main settings, for logs: passwords and the key passphrase are masked.
+    public var description: String {
+        let servers = targets.map(\.description).joined(separator: "; ")
+        return "user=\(user) dbname=\(database) sslmode=\(sslMode.rawValue) channel_binding=\(channelBinding.rawValue) "
+            + "sslpassword=\(sslPassword == nil ? "none" : "****") servers: \(servers)"
     }
 
     /// The parameters of the StartupMessage, in libpq's order.

@@ -1,5 +1,5 @@
 /// One server a connection may be made to: an entry of libpq's `host`/`hostaddr`/`port` lists.
-public struct ConnectionTarget: Sendable, Hashable {
+public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     /// The host name, IP address or Unix socket directory (starting with `/`); empty when only `hostaddr` is given.
     public let host: String
     /// The numeric address to connect to instead of resolving ``host``; empty when not given.
@@ -32,5 +32,11 @@ public struct ConnectionTarget: Sendable, Hashable {
         if hostAddress.isEmpty || hostAddress == host { return "server at \"\(host)\", port \(port)" }
         if host.isEmpty { return "server at \"\(hostAddress)\", port \(port)" }
         return "server at \"\(host)\" (\(hostAddress)), port \(port)"
+    }
+
+    /// The server and where the password came from, with the password masked.
+    public var description: String {
+        let password = password == nil ? "none" : passwordFile.map { "**** (from \($0))" } ?? "****"
+        return "\(serverDescription), password \(password)"
     }
 }
