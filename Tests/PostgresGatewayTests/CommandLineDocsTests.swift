@@ -116,13 +116,17 @@ struct CommandLineDocsTests {
 
     @Test("zsh loads the completion script without errors and binds _pgw to pgw")
     func zsh() async throws {
+        // compinit -D writes no dump file; HOME and ZDOTDIR point at an empty directory all the same.
+        let home = try Self.filesToComplete()
+        defer { try? FileManager.default.removeItem(at: home) }
         let outcome = try await SubprocessCommand(
             try PostgresInstallation.executableOnPath("zsh"),
             [
                 "-f", "-c",
-                #"autoload -Uz compinit && compinit -u -D -d /dev/null && source "$1/_pgw" && print -r -- "${_comps[pgw]}""#,
+                #"autoload -Uz compinit && compinit -u -D && source "$1/_pgw" && print -r -- "${_comps[pgw]}""#,
                 "zsh", Self.repositoryDirectory("completions").path,
-            ]
+            ],
+            environment: ["HOME": home.path, "ZDOTDIR": home.path, "PATH": "/usr/bin:/bin"]
         ).run()
         #expect(outcome.succeeded && outcome.standardError.isEmpty, "\(outcome)")
         #expect(outcome.standardOutput == "_pgw\n", "\(outcome)")
@@ -138,6 +142,10 @@ struct CommandLineDocsTests {
                 "--no-config", "-c",
                 #"source $argv[1]/pgw.fish; and complete -C "pgw decode --frontend cl"; and complete -C "pgw certs generate --dir s""#,
                 Self.repositoryDirectory("completions").path,
+            ],
+            environment: [
+                "HOME": directory.path, "XDG_CONFIG_HOME": directory.path, "XDG_DATA_HOME": directory.path,
+                "PATH": "/usr/bin:/bin",
             ],
             workingDirectory: directory
         ).run()
