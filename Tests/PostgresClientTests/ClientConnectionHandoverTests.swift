@@ -93,8 +93,8 @@ struct ClientConnectionHandoverTests {
         }
         let elapsed = ContinuousClock.now - started
         #expect(error.reason == .timedOut)
-        // At least the timeout; well under the 1-minute limit even on a loaded machine.
-        #expect(elapsed >= .seconds(2) && elapsed < .seconds(10), "\(elapsed)")
+        // At least the timeout, and not a hang (generous for a loaded CI machine).
+        #expect(elapsed >= .seconds(2) && elapsed < .seconds(20), "\(elapsed)")
         #expect("\(error)" == "connection to server at \"127.0.0.1\", port \(port) failed: timeout expired")
         try await silent.close()
     }

@@ -265,6 +265,19 @@ struct ClientConnectionStateMachineTests {
         #expect(machine.received(.readyForQuery(.idle)) == .fail(.sessionRejected("session is read-only")))
     }
 
+    @Test func endlessNoticesAreCutOff() {
+        var machine = Self.machine()
+        _ = machine.connected()
+        let notice = BackendMessage.noticeResponse(
+            DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "again"))
+        for _ in 0..<ClientConnectionStateMachine.maximumOpeningMessages {
+            #expect(machine.received(notice) == .none)
+        }
+        #expect(
+            machine.received(notice)
+                == .fail(.protocolViolation("the server sent more than 10000 messages while connecting")))
+    }
+
     @Test func serverErrorsAndViolations() {
         var machine = Self.machine()
         _ = machine.connected()

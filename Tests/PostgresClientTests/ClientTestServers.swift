@@ -75,14 +75,15 @@ struct ClientTestServers: Sendable {
 
     /// psql's outcome for `conninfo` running `select ssl from pg_stat_ssl where pid = pg_backend_pid()`: `nil`
     /// when it could not connect, else whether the connection used TLS. `HOME` is an empty directory, so no
-    /// `~/.postgresql` or `~/.pgpass` is read.
-    static func psqlUsesTLS(_ conninfo: String) async throws -> Bool? {
+    /// `~/.postgresql` or `~/.pgpass` is read; `PG*` variables come only from `environment`; psql never prompts.
+    static func psqlUsesTLS(_ conninfo: String, environment extra: [String: String] = [:]) async throws -> Bool? {
         let home = try TemporaryDirectory()
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
         environment["HOME"] = home.url.path
+        environment.merge(extra) { _, given in given }
         let outcome = try await SubprocessCommand(
             try PostgresInstallation().executable("psql"),
-            ["-X", "-tA", "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()", conninfo],
+            ["-X", "-w", "-tA", "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()", conninfo],
             environment: environment,
             timeout: .seconds(30)
         ).run()

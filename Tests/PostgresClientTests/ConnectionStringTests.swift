@@ -1,4 +1,5 @@
 import PostgresClient
+import PostgresTestSupport
 import Testing
 
 /// Connection strings and URIs parsed by pgw and by the system's libpq (`PQconninfoParse`) must agree: the
@@ -99,5 +100,31 @@ struct ConnectionStringTests {
         #expect(options["require_auth"] == "!md5,!password")
         #expect(options["min_protocol_version"] == "3.2")
         #expect(options["max_protocol_version"] == "latest")
+    }
+
+    /// Random strings built from the syntax's special characters and real keywords: thousands of them, each parsed
+    /// the same way by pgw and libpq (same options or same error). The seed makes a failure reproducible.
+    @Test(arguments: [1, 2, 3, 4] as [UInt64])
+    func randomStringsAgreeWithLibpq(seed: UInt64) {
+        var random = SeededRandomNumberGenerator(seed: seed)
+        let keywords = ["host", "port", "user", "dbname", "password", "sslmode", "options", "application_name"]
+        let pieces = [
+            " ", "  ", "=", "'", "\\", "\\'", ",", ":", "/", "?", "&", "@", "[", "]", "%", "%2", "%41", "%00", "%zz",
+            "a", "b1", "::1", "127.0.0.1", "ssl", "true", "requiressl", "postgresql://", "postgres://", "\t", "é",
+        ]
+        for _ in 0..<1000 {
+            var text = Bool.random(using: &random) ? "postgresql://" : ""
+            for _ in 0..<Int.random(in: 1...12, using: &random) {
+                text +=
+                    Int.random(in: 0..<4, using: &random) == 0
+                    ? keywords.randomElement(using: &random)! + "="
+                    : pieces.randomElement(using: &random)!
+            }
+            let libpq = LibpqConninfo.parse(text).map { $0.filter { $0.key != "requiressl" } }
+            let pgw = Result { () throws(ConnectionOptionError) in try ConnectionString.parse(text) }
+                .mapError { LibpqError(message: $0.message) }
+            #expect(pgw == libpq, "\(text.debugDescription)")
+            if pgw != libpq { return }
+        }
     }
 }

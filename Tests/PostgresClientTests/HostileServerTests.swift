@@ -54,10 +54,9 @@ struct HostileServerTests {
 
     /// A long message while connecting is refused at its header, not awaited (the server here never sends its body).
     @Test func aLongMessageWhileConnectingIsRefusedAtOnce() async throws {
-        let started = ContinuousClock.now
         let error = try await Self.connect(answering: [UInt8(ascii: "E"), 0, 1, 0, 0], closes: false)
+        // Waiting for the body would end in connect_timeout's `.timedOut` instead.
         #expect(error.reason == .protocolViolation("received a 65536-byte message while connecting (at most 30000)"))
-        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func closingAtOnceIsReportedAsLibpqDoes() async throws {

@@ -234,6 +234,64 @@ struct RealPostgresClientTests {
         await connection.close()
     }
 
+    /// Password files that match or not, as libpq reads them: psql and the client agree on each.
+    @Test(arguments: [
+        ("127.0.0.1:PORT:*:scram_user:PASSWORD", 0o600, true),
+        ("*:*:*:*:PASSWORD", 0o600, true),
+        ("localhost:PORT:*:scram_user:PASSWORD", 0o600, false),
+        ("127.0.0.1:*:postgres:scram_user:PASSWORD", 0o600, true),
+        ("127.0.0.1:*:other:scram_user:PASSWORD", 0o600, false),
+        ("127\\.0.0.1:PORT:*:scram\\_user:PASSWORD", 0o600, true),
+        ("# 127.0.0.1:PORT:*:scram_user:wrong\n*:*:*:scram_user:PASSWORD", 0o600, true),
+        ("*:*:*:*:PASSWORD", 0o644, false),
+    ])
+    func passwordFileMatchesAsPsql(line: String, permissions: Int, logsIn: Bool) async throws {
+        let servers = try await ClientTestServers.running()
+        let directory = try TemporaryDirectory()
+        let contents = line.replacing("PORT", with: "\(servers.plainPort)")
+            .replacing("PASSWORD", with: ClientTestServers.passwords["scram_user"]!)
+        try directory.write(contents + "\n", to: "pgpass", permissions: permissions)
+        let conninfo = "host=127.0.0.1 port=\(servers.plainPort) user=scram_user dbname=postgres sslmode=disable"
+        let environment = ["PGPASSFILE": directory.path("pgpass")]
+        #expect((try await ClientTestServers.psqlUsesTLS(conninfo, environment: environment) != nil) == logsIn)
+        do {
+            let connection = try await Self.connect(conninfo, environment: environment)
+            #expect(logsIn)
+            await connection.close()
+        } catch {
+            #expect(!logsIn, "\(error)")
+        }
+    }
+
+    /// An empty connection string with everything in `PG*` variables, and a `pg_service.conf` service: psql and
+    /// the client reach the same server the same way.
+    @Test func environmentAndServiceFileAsPsql() async throws {
+        let servers = try await ClientTestServers.running()
+        let pki = try ClientTestPKI.shared()
+        let environment = [
+            "PGHOST": "localhost", "PGHOSTADDR": "127.0.0.1", "PGPORT": "\(servers.tlsPort)", "PGUSER": "scram_user",
+            "PGDATABASE": "postgres", "PGPASSWORD": ClientTestServers.passwords["scram_user"]!,
+            "PGSSLMODE": "verify-full", "PGSSLROOTCERT": pki.path("ca.crt"),
+        ]
+        #expect(try await ClientTestServers.psqlUsesTLS("", environment: environment) == true)
+        let fromEnvironment = try await Self.connect("", environment: environment)
+        #expect(fromEnvironment.tlsInfo != nil && fromEnvironment.target.port == servers.tlsPort)
+        await fromEnvironment.close()
+
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            "[client-tests]\nhost=127.0.0.1\nport=\(servers.plainPort)\nuser=trust_user\ndbname=postgres\n",
+            to: "services.conf", permissions: 0o644)
+        let serviceEnvironment = [
+            "PGSERVICEFILE": directory.path("services.conf"), "PGSYSCONFDIR": directory.path("none"),
+        ]
+        #expect(
+            try await ClientTestServers.psqlUsesTLS("service=client-tests", environment: serviceEnvironment) == false)
+        let fromService = try await Self.connect("service=client-tests", environment: serviceEnvironment)
+        #expect(fromService.target.port == servers.plainPort && fromService.tlsInfo == nil)
+        await fromService.close()
+    }
+
     @Test func passwordFromTheFileIsNamedWhenRejected() async throws {
         let servers = try await ClientTestServers.running()
         let directory = try TemporaryDirectory()

@@ -8,8 +8,8 @@ import PostgresWire
 ///
 /// Every message the client sends goes through this handler's `write` (the state machine's and the caller's
 /// alike), which encodes it and tells the decoder about it. Reading follows the consumer: once the connection is
-/// open, `read` is held back until a stream exists and whenever its consumer lags, so the server's bytes wait in
-/// the socket, not in memory.
+/// open, `read` is held back whenever the stream's consumer lags, and before there is a stream once 64 KiB wait
+/// undecoded, so the server's bytes wait in the socket, not in memory.
 final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = FrontendMessage
@@ -73,7 +73,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
 
     func channelInactive(context: ChannelHandlerContext) {
         perform(stateMachine.closed(), context: context)
-        messageSource?.finish()
+        if let messageSource { deliverBufferedMessagesAndFinish(to: messageSource) }
         context.fireChannelInactive()
     }
 
@@ -121,8 +121,14 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         context.write(wrapOutboundOut(encode(unwrapOutboundIn(data), context: context)), promise: promise)
     }
 
+    /// How many undecoded bytes may wait in memory before a message stream (or a new owner) takes them; beyond
+    /// this, reading stops until then. Small enough to bound memory, large enough that a server's closing
+    /// messages (an ErrorResponse, TLS `close_notify`, the end of the connection) are still read.
+    static let bufferedBytesLimit = 64 * 1024
+
     func read(context: ChannelHandlerContext) {
-        if !isClosing && (isStreamFull || (isOpen && messageSource == nil)) {
+        let isWaitingForOwner = isOpen && messageSource == nil && unprocessed.readableBytes >= Self.bufferedBytesLimit
+        if !isClosing && (isStreamFull || isWaitingForOwner) {
             hasPendingRead = true
         } else {
             context.read()
@@ -159,9 +165,22 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         if let context, context.channel.isActive {
             resumeReading()
         } else {
-            sequence.source.finish()
+            deliverBufferedMessagesAndFinish(to: sequence.source)
         }
         return BackendMessageStream(producer: sequence.sequence)
+    }
+
+    /// The connection is gone: the messages it left undecoded (a FATAL before the close, say) go to the stream,
+    /// which then ends.
+    private func deliverBufferedMessagesAndFinish(to source: BackendMessageStream.Producer.Source) {
+        do {
+            while let message = try decoder.decode(from: &unprocessed) {
+                _ = source.yield(message)
+            }
+            source.finish()
+        } catch {
+            source.finish(PostgresClientError(.protocolViolation("invalid message from the server: \(error)")))
+        }
     }
 
     /// The bytes received but not yet decoded, taken out of the handler (for handing the channel over).
@@ -208,7 +227,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
             }
             guard let message else { break }
             if isOpen {
-                deliver(message, context: context)
+                deliver(message)
             } else {
                 let action = stateMachine.received(message)
                 if action == .startTLS && unprocessed.readableBytes > 0 {
@@ -224,7 +243,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
         }
     }
 
-    private func deliver(_ message: BackendMessage, context: ChannelHandlerContext) {
+    private func deliver(_ message: BackendMessage) {
         guard let messageSource else { return }
         if messageSource.yield(message) == .stopProducing {
             isStreamFull = true

@@ -51,6 +51,12 @@ struct ClientConnectionStateMachine {
     private var session: ServerSession
     /// Whether the client completed an authentication exchange (libpq's `client_finished_auth`).
     private var finishedAuthentication = false
+    /// The messages received so far; a server that never finishes the opening is cut off at
+    /// ``maximumOpeningMessages`` instead of filling memory with notices and parameters.
+    private var receivedCount = 0
+
+    /// The most messages the opening may take (PostgreSQL sends about twenty).
+    static let maximumOpeningMessages = 10_000
 
     init(configuration: ClientStartupConfiguration) {
         self.configuration = configuration
@@ -93,6 +99,11 @@ struct ClientConnectionStateMachine {
 
     /// A message from the server.
     mutating func received(_ message: BackendMessage) -> Action {
+        receivedCount += 1
+        guard receivedCount <= Self.maximumOpeningMessages else {
+            return protocolViolation(
+                "the server sent more than \(Self.maximumOpeningMessages) messages while connecting")
+        }
         switch (state, message) {
         case (.awaitingGSSResponse, .gssENCResponse(let accepted)):
             return accepted ? fail(.gssEncryptionUnsupported) : startSecuring()
