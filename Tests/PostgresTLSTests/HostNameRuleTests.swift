@@ -80,6 +80,13 @@ struct HostNameRuleTests {
         }
     }
 
+    @Test("a name holding a NUL byte matches nothing, as libpq refuses it (CVE-2009-4034)")
+    func embeddedNUL() {
+        #expect(!HostNameVerification.matches(pattern: "db.example.test\u{0}.evil.test", host: "db.example.test"))
+        #expect(!HostNameVerification.matches(pattern: "*.example.test\u{0}", host: "db.example.test"))
+        #expect(HostNameVerification.matches(pattern: "*.example.test", host: "db.example.test"))
+    }
+
     /// `psql` with `sslmode=verify-full`, checking `host` while connecting to 127.0.0.1.
     private func psqlVerifyFull(host: String, port: Int, pki: TestPKI) async throws -> ProcessOutcome {
         let parameters = [
