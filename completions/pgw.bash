@@ -194,9 +194,11 @@ _pgw_decode() {
     # Offer option value completions
     case "${prev}" in
     '--frontend')
+        __pgw_add_completions -f
         return
         ;;
     '--backend')
+        __pgw_add_completions -f
         return
         ;;
     '--format')
@@ -232,15 +234,19 @@ _pgw_serve() {
         return
         ;;
     '--tls-cert')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-key')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-key-passphrase-file')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-ca')
+        __pgw_add_completions -f
         return
         ;;
     '--server-version')
@@ -355,6 +361,7 @@ _pgw_certs_generate() {
     # Offer option value completions
     case "${prev}" in
     '--dir')
+        __pgw_add_completions -d
         return
         ;;
     '--server-name')
@@ -379,15 +386,19 @@ _pgw_certs_check() {
     # Offer option value completions
     case "${prev}" in
     '--cert')
+        __pgw_add_completions -f
         return
         ;;
     '--key')
+        __pgw_add_completions -f
         return
         ;;
     '--passphrase-file')
+        __pgw_add_completions -f
         return
         ;;
     '--ca')
+        __pgw_add_completions -f
         return
         ;;
     '--host')
@@ -416,6 +427,7 @@ _pgw_certs_probe() {
         return
         ;;
     '--ca')
+        __pgw_add_completions -f
         return
         ;;
     '--timeout')
@@ -432,4 +444,4 @@ _pgw_help() {
     __pgw_offer_flags_options -1
 }
 
-complete -o filenames -F _pgw pgw
+complete -o filenames -o default -F _pgw pgw

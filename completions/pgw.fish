@@ -103,8 +103,8 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'serve' -d 'Run a mock PostgreSQL server that echoes statements back.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'certs' -d 'Make and check PostgreSQL password hashes, SCRAM verifiers and TLS certificates.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'help' -d 'Show subcommand help information.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" frontend' -l 'frontend' -d 'The client-to-server byte stream (\'-\' for standard input).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" backend' -l 'backend' -d 'The server-to-client byte stream (\'-\' for standard input).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" frontend' -l 'frontend' -d 'The client-to-server byte stream (\'-\' for standard input).' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" backend' -l 'backend' -d 'The server-to-client byte stream (\'-\' for standard input).' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" format' -l 'format' -d 'The output format.' -rfka 'text json hex'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" summary' -l 'summary' -d 'Print message counts and bytes per type instead of the messages.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" reveal-secrets' -l 'reveal-secrets' -d 'Show passwords, SASL and GSS data and cancel keys instead of masking them.'
@@ -115,10 +115,10 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw s
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" port' -l 'port' -d 'The port to listen on; 0 picks a free one.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" auth' -l 'auth' -d 'How clients authenticate.' -rfka 'trust password md5 scram-sha-256 cert'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve"' -l 'user' -d 'A user and password, NAME:PASSWORD; repeatable.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-cert' -l 'tls-cert' -d 'The server certificate chain (PEM); enables and requires TLS.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key' -l 'tls-key' -d 'The server private key (PEM).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file holding the private key\'s passphrase.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-cert' -l 'tls-cert' -d 'The server certificate chain (PEM); enables and requires TLS.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key' -l 'tls-key' -d 'The server private key (PEM).' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file holding the private key\'s passphrase.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" server-version' -l 'server-version' -d 'The version reported as server_version and by SELECT version().' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds connected clients get to take their FATAL 57P01 at shutdown.' -rfka ''
@@ -149,17 +149,17 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw c
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs verify-password" user' -l 'user' -d 'The role name, needed for an MD5 hash.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs verify-password" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs verify-password" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate" dir' -l 'dir' -d 'The directory to write into; created if missing.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate" dir' -l 'dir' -d 'The directory to write into; created if missing.' -rfa '(__pgw_complete_directories)'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate"' -l 'server-name' -d 'A DNS name, wildcard or IP address for server.crt; repeatable.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate"' -l 'client' -d 'A role name to make a client certificate for; repeatable.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate" days' -l 'days' -d 'How many days the certificates are valid, from 1 to 36500.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate" force' -l 'force' -d 'Overwrite existing files.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs generate" h help' -s 'h' -l 'help' -d 'Show help information.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" cert' -l 'cert' -d 'The certificate (PEM), leaf first, then any intermediates.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" key' -l 'key' -d 'The private key (PEM).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" passphrase-file' -l 'passphrase-file' -d 'A file holding the key\'s passphrase (its first line).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" ca' -l 'ca' -d 'Trusted CA certificates (PEM) the certificate must chain to.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" cert' -l 'cert' -d 'The certificate (PEM), leaf first, then any intermediates.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" key' -l 'key' -d 'The private key (PEM).' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" passphrase-file' -l 'passphrase-file' -d 'A file holding the key\'s passphrase (its first line).' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" ca' -l 'ca' -d 'Trusted CA certificates (PEM) the certificate must chain to.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" host' -l 'host' -d 'A host name or IP address the server certificate must name.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" user' -l 'user' -d 'The role name a client certificate\'s CN must be.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" format' -l 'format' -d 'How to print the verdicts: text lines or a JSON array.' -rfka 'text json'
@@ -167,7 +167,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw c
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs check" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs probe" sni' -l 'sni' -d 'The server name to send (SNI) and verify; defaults to HOST.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs probe" direct' -l 'direct' -d 'Start TLS directly with ALPN \'postgresql\' instead of sending SSLRequest (PostgreSQL 17+).'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs probe" ca' -l 'ca' -d 'Trusted CA certificates (PEM) to verify the server\'s chain against.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs probe" ca' -l 'ca' -d 'Trusted CA certificates (PEM) to verify the server\'s chain against.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs probe" timeout' -l 'timeout' -d 'Seconds the whole probe may take, connecting included.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs probe" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw certs probe" h help' -s 'h' -l 'help' -d 'Show help information.'

@@ -32,7 +32,8 @@ struct CertsProbeCommand: ParsableCommand {
     var direct = false
 
     @Option(
-        help: ArgumentHelp("Trusted CA certificates (PEM) to verify the server's chain against.", valueName: "file"))
+        help: ArgumentHelp("Trusted CA certificates (PEM) to verify the server's chain against.", valueName: "file"),
+        completion: .file())
     var ca: String?
 
     @Option(help: "Seconds the whole probe may take, connecting included.")

@@ -36,12 +36,16 @@ struct DecodeCommand: ParsableCommand {
     )
 
     @Option(
-        name: .long, help: ArgumentHelp("The client-to-server byte stream ('-' for standard input).", valueName: "file")
+        name: .long,
+        help: ArgumentHelp("The client-to-server byte stream ('-' for standard input).", valueName: "file"),
+        completion: .file()
     )
     var frontend: String?
 
     @Option(
-        name: .long, help: ArgumentHelp("The server-to-client byte stream ('-' for standard input).", valueName: "file")
+        name: .long,
+        help: ArgumentHelp("The server-to-client byte stream ('-' for standard input).", valueName: "file"),
+        completion: .file()
     )
     var backend: String?
 

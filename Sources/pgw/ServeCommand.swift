@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
             Examples:
               pgw serve --port 0
               pgw serve --auth scram-sha-256 --user alice:secret
-              pgw serve --auth cert --tls-cert server.crt --tls-key server.key --tls-ca ca.crt
+              pgw serve --auth cert --tls-cert server.crt --tls-key server.key \\
+                --tls-ca ca.crt
             """
     )
 
@@ -77,16 +78,20 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("A user and password, NAME:PASSWORD; repeatable.", valueName: "name:password"))
     var users: [String] = []
 
-    @Option(help: ArgumentHelp("The server certificate chain (PEM); enables and requires TLS.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("The server certificate chain (PEM); enables and requires TLS.", valueName: "file"),
+        completion: .file())
     var tlsCert: String?
 
-    @Option(help: ArgumentHelp("The server private key (PEM).", valueName: "file"))
+    @Option(help: ArgumentHelp("The server private key (PEM).", valueName: "file"), completion: .file())
     var tlsKey: String?
 
-    @Option(help: ArgumentHelp("A file holding the private key's passphrase.", valueName: "file"))
+    @Option(help: ArgumentHelp("A file holding the private key's passphrase.", valueName: "file"), completion: .file())
     var tlsKeyPassphraseFile: String?
 
-    @Option(help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"),
+        completion: .file())
     var tlsCa: String?
 
     @Option(help: "The version reported as server_version and by SELECT version().")

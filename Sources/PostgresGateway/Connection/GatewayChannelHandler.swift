@@ -142,7 +142,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.fireUserInboundEventTriggered(event)
             return
         }
-        let info = TLSSessionInfo(completed.info)
+        let info = completed.info
         logger.debug(
             "TLS established",
             metadata: [
