@@ -443,8 +443,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         do {
             let handler =
                 switch tls {
-                case .context(let serverContext): try TLSHandler(serverContext: serverContext)
-                case .perServerName(let provider): try TLSHandler(serverContextProvider: provider)
+                case .context(let serverContext):
+                    try TLSHandler(serverContext: serverContext, shutdownTimeout: configuration.tlsShutdownTimeout)
+                case .perServerName(let provider):
+                    try TLSHandler(serverContextProvider: provider, shutdownTimeout: configuration.tlsShutdownTimeout)
                 }
             try context.pipeline.syncOperations.addHandler(handler, position: .before(self))
         } catch {
