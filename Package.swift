@@ -27,6 +27,10 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        .systemLibrary(
+            name: "CPgQuery",
+            providers: [.apt(["libpg-query-dev"])]
+        ),
         .target(
             name: "PostgresWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
@@ -45,6 +49,7 @@ let package = Package(
                 "PostgresWire",
                 "PostgresTLS",
                 "COpenSSL",
+                "CPgQuery",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

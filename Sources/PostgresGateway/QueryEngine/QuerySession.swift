@@ -4,8 +4,10 @@ import PostgresWire
 /// Serves the simple and extended query protocols for a mock server, asking a ``QueryResponder`` what each
 /// statement produces. Pure: client messages in, server messages out.
 ///
-/// It tracks the transaction status, SET values, prepared statements and portals, and after an error in the
-/// extended protocol skips messages until Sync, as PostgreSQL does. All result columns are `text`.
+/// It tracks the transaction status (a failed transaction answers 25P02 until ROLLBACK), the settings (SET, RESET,
+/// with ParameterStatus for reported ones), prepared statements and portals, and after an error in the extended
+/// protocol skips messages until Sync, as PostgreSQL does. Parameter types come from the client or from casts in
+/// the statement (`$1::int`); result values are sent in text format.
 public struct QuerySession: Sendable {
     private struct Portal: Sendable {
         var statement: Parse
@@ -15,17 +17,25 @@ public struct QuerySession: Sendable {
 
     /// The status reported in ReadyForQuery.
     public private(set) var transactionStatus = TransactionStatus.idle
-    /// The session's settings: the client's startup parameters, then every SET.
+    /// The session's settings: server defaults, the reported parameters, the client's startup parameters, then
+    /// every SET.
     public private(set) var settings: [String: String]
+    /// The settings at the start, which RESET returns to.
+    private let initialSettings: [String: String]
     private let responder: any QueryResponder
     private var statements: [String: Parse] = [:]
     private var portals: [String: Portal] = [:]
     private var isSkippingUntilSync = false
 
-    /// Creates a session; `settings` are the client's startup parameters.
-    public init(responder: any QueryResponder, settings: [String: String] = [:]) {
+    /// Creates a session; `settings` are the client's startup parameters and `reportedParameters` what the server
+    /// reported in ParameterStatus at startup.
+    public init(
+        responder: any QueryResponder, settings: [String: String] = [:],
+        reportedParameters: [(name: String, value: String)] = []
+    ) {
         self.responder = responder
-        self.settings = settings
+        self.settings = ServerSettings.initial(reported: reportedParameters, startup: settings)
+        self.initialSettings = self.settings
     }
 
     /// The simple query being answered, when ``continueSimpleQuery(maximumStatements:)`` has statements left.
@@ -88,11 +98,19 @@ public struct QuerySession: Sendable {
             }
             answered += 1
             pendingQueryHadStatement = true
-            let outcome = run(statement, parameters: [])
-            if case .rows(let columns, _, _) = outcome {
+            var outcome = run(statement, parameters: [])
+            if case .error(var diagnostic) = outcome, diagnostic.sqlState == "42601",
+                let index = diagnostic.fields.firstIndex(where: { $0.code == .position }),
+                let position = Int(diagnostic.fields[index].value)
+            {
+                // The position counts from the start of the whole query string, as in PostgreSQL.
+                diagnostic.fields[index].value = String(position + scanner.lastStatementCharacterOffset)
+                outcome = .error(diagnostic)
+            }
+            if let columns = outcome.resultColumns {
                 replies.append(.rowDescription(Self.describe(columns, formats: [])))
             }
-            replies += complete(outcome)
+            replies += complete(outcome, formats: [])
             if case .error = outcome {
                 finished = true
                 break
@@ -117,7 +135,20 @@ public struct QuerySession: Sendable {
 
     private mutating func extendedQuery(_ message: FrontendMessage) throws(QuerySessionError) -> [BackendMessage] {
         switch message {
-        case .parse(let parse):
+        case .parse(var parse):
+            let parsed: ParsedStatement
+            do {
+                parsed = try SQLParser.parse(parse.query)
+            } catch {
+                throw .reported(error.diagnostic())
+            }
+            // Unspecified parameter types become the casts' types (`$1::int`), else text, as Describe reports them
+            // and as Bind decodes binary values.
+            let count = max(parse.parameterTypes.count, parsed.highestParameter)
+            parse.parameterTypes = (0..<count).map { index in
+                index < parse.parameterTypes.count && parse.parameterTypes[index] != 0
+                    ? parse.parameterTypes[index] : parsed.castParameterTypes[index + 1]?.oid ?? PostgresType.text.oid
+            }
             statements[parse.name] = parse
             return [.parseComplete]
         case .bind(let bind):
@@ -137,13 +168,8 @@ public struct QuerySession: Sendable {
             guard let statement = statements[target.name] else {
                 throw .undefined(kind: "prepared statement", name: target.name)
             }
-            let count = max(statement.parameterTypes.count, Self.highestParameterNumber(in: statement.query))
-            let types = (0..<count).map {
-                $0 < statement.parameterTypes.count && statement.parameterTypes[$0] != 0
-                    ? statement.parameterTypes[$0] : 25
-            }
             return [
-                .parameterDescription(ParameterDescription(parameterTypes: types)),
+                .parameterDescription(ParameterDescription(parameterTypes: statement.parameterTypes)),
                 description(of: statement.query, formats: []),
             ]
         case .describe(let target):
@@ -153,7 +179,8 @@ public struct QuerySession: Sendable {
             ]
         case .execute(let execute):
             guard let portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
-            let replies = complete(run(portal.statement.query, parameters: portal.parameters))
+            let replies = complete(
+                run(portal.statement.query, parameters: portal.parameters), formats: portal.resultFormats)
             if case .errorResponse(let diagnostic) = replies.last { throw .reported(diagnostic) }
             return replies
         case .close(let target):
@@ -170,7 +197,8 @@ public struct QuerySession: Sendable {
 
     private func description(of query: String, formats: [FormatCode]) -> BackendMessage {
         let statements = Self.splitStatements(query)
-        guard statements.count <= 1, let columns = responder.columns(of: statements.first ?? "", settings: settings)
+        guard statements.count <= 1,
+            let columns = responder.resultColumns(of: statements.first ?? "", settings: settings)
         else {
             return .noData
         }
@@ -197,8 +225,12 @@ public struct QuerySession: Sendable {
 
     private func run(_ statement: String, parameters: [String?]) -> QueryOutcome {
         if transactionStatus == .failed {
-            let first = statement.split(whereSeparator: \.isWhitespace).first?.lowercased()
-            if !["rollback", "abort", "commit", "end"].contains(first ?? "") {
+            let endsFailure: Bool
+            switch (try? SQLParser.parse(statement))?.kind {
+            case .transaction(.rollback), .transaction(.commit), .transaction(.rollbackToSavepoint): endsFailure = true
+            default: endsFailure = false
+            }
+            if !endsFailure {
                 return .error(
                     DiagnosticMessage(
                         severity: "ERROR",
@@ -211,12 +243,24 @@ public struct QuerySession: Sendable {
         return responder.outcome(of: statement, parameters: parameters, settings: settings)
     }
 
-    /// The messages after the RowDescription: rows and CommandComplete, or the error; applies the effect.
-    private mutating func complete(_ outcome: QueryOutcome) -> [BackendMessage] {
+    /// The messages after the RowDescription: rows (in the result `formats` the client asked for, where the
+    /// type can be sent in binary) and CommandComplete, or the error; applies the effect.
+    private mutating func complete(_ outcome: QueryOutcome, formats: [FormatCode]) -> [BackendMessage] {
         switch outcome {
-        case .rows(_, let rows, let tag):
-            return rows.map { row in .dataRow(DataRow(columns: row.map { $0.map { ByteBuffer(string: $0) } })) }
-                + [.commandComplete(CommandComplete(tag: tag))]
+        case .rows(_, let rows, let tag), .result(_, let rows, let tag):
+            let columns = outcome.resultColumns ?? []
+            let binary = columns.indices.map { Self.sendsBinary(columns[$0], requested: formats.code(at: $0)) }
+            return rows.map { row in
+                .dataRow(
+                    DataRow(
+                        columns: row.enumerated().map { index, value in
+                            value.map { text in
+                                guard index < binary.count, binary[index] else { return ByteBuffer(string: text) }
+                                return BinaryValueEncoder.encode(text, type: columns[index].type.oid)
+                                    ?? ByteBuffer(string: text)
+                            }
+                        }))
+            } + [.commandComplete(CommandComplete(tag: tag))]
         case .command(var tag, let effect):
             var replies: [BackendMessage] = []
             switch effect {
@@ -226,10 +270,15 @@ public struct QuerySession: Sendable {
                 if transactionStatus == .failed { tag = "ROLLBACK" }
                 transactionStatus = .idle
             case .rollback: transactionStatus = .idle
-            case .set(let name, let value):
-                settings[name] = value
-                if Self.reportedParameters.contains(name) {
-                    replies.append(.parameterStatus(ParameterStatus(name: name, value: value)))
+            case .rollbackToSavepoint: if transactionStatus == .failed { transactionStatus = .inTransaction }
+            case .set(let changes):
+                for (name, value) in changes.sorted(by: { $0.key < $1.key }) { replies += change(name, to: value) }
+            case .reset(let name):
+                let canonical = ServerSettings.canonicalName(name, in: settings)
+                replies += change(canonical, to: initialSettings[canonical])
+            case .resetAll:
+                for name in Set(settings.keys).union(initialSettings.keys).sorted() {
+                    replies += change(name, to: initialSettings[name])
                 }
             }
             return [.commandComplete(CommandComplete(tag: tag))] + replies
@@ -241,16 +290,27 @@ public struct QuerySession: Sendable {
         }
     }
 
-    /// Parameters whose changes PostgreSQL reports with ParameterStatus.
-    static let reportedParameters: Set = [
-        "application_name", "client_encoding", "DateStyle", "TimeZone", "IntervalStyle",
-    ]
+    /// Sets (or with `nil` removes) a setting; a reported one whose value changes is reported with ParameterStatus.
+    private mutating func change(_ name: String, to value: String?) -> [BackendMessage] {
+        let canonical = ServerSettings.canonicalName(name, in: settings)
+        guard settings[canonical] != value else { return [] }
+        settings[canonical] = value
+        guard let value, ServerSettings.reported.contains(canonical) else { return [] }
+        return [.parameterStatus(ParameterStatus(name: canonical, value: value))]
+    }
 
-    static func describe(_ columns: [String], formats: [FormatCode]) -> RowDescription {
+    static func describe(_ columns: [ResultColumn], formats: [FormatCode]) -> RowDescription {
         RowDescription(
-            columns: columns.enumerated().map { index, name in
-                RowDescription.Column(name: name, dataTypeOID: 25, format: formats.code(at: index))
+            columns: columns.enumerated().map { index, column in
+                RowDescription.Column(
+                    name: column.name, dataTypeOID: column.type.oid,
+                    format: sendsBinary(column, requested: formats.code(at: index)) ? .binary : .text)
             }
         )
+    }
+
+    /// Whether a column goes out in binary: when the client asks for it and the type has a binary encoder.
+    static func sendsBinary(_ column: ResultColumn, requested: FormatCode) -> Bool {
+        requested == .binary && BinaryValueEncoder.supportedTypes.contains(column.type.oid)
     }
 }
