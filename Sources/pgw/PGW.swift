@@ -12,6 +12,8 @@ struct PGW: AsyncParsableCommand {
             help: run 'pgw help <subcommand>'.
             """,
         version: "0.1.0",
-        subcommands: [DecodeCommand.self, ServeCommand.self, CertsCommand.self]
+        subcommands: [DecodeCommand.self, ServeCommand.self, CertsCommand.self],
+        // As psql: help on --help and -?, which leaves -h for --host.
+        helpNames: [.long, .customShort("?")]
     )
 }

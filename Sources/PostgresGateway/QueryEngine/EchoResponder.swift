@@ -27,7 +27,18 @@ public struct EchoResponder: QueryResponder {
         } catch {
             return .error(error.diagnostic())
         }
-        return outcome(of: parsed, statement: statement, parameters: parameters, settings: settings)
+        return answer(to: parsed, parameters: parameters, settings: settings)
+            ?? unmatchedOutcome(of: parsed, statement: statement, parameters: parameters)
+    }
+
+    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
+    /// a syntax error for a statement that does not parse.
+    func answer(to statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome? {
+        do {
+            return answer(to: try SQLParser.parse(statement), parameters: parameters, settings: settings)
+        } catch {
+            return .error(error.diagnostic())
+        }
     }
 
     public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
@@ -36,21 +47,21 @@ public struct EchoResponder: QueryResponder {
         case .select(let targets, let readsCatalog, let hasFrom):
             if !hasFrom || readsCatalog {
                 let parameters = [String?](repeating: nil, count: parsed.highestParameter)
-                let outcome = outcome(of: parsed, statement: statement, parameters: parameters, settings: settings)
-                if let columns = outcome.resultColumns { return columns }
+                let outcome = answer(to: parsed, parameters: parameters, settings: settings)
+                if let columns = outcome?.resultColumns { return columns }
                 if !hasFrom { return targets.map { ResultColumn(name: $0.name, type: .text) } }
             }
         case .show:
-            return outcome(of: parsed, statement: statement, parameters: [], settings: settings).resultColumns
+            return answer(to: parsed, parameters: [], settings: settings)?.resultColumns
         default:
             break
         }
         return unmatchedOutcome(of: parsed, statement: statement, parameters: []).resultColumns
     }
 
-    private func outcome(
-        of parsed: ParsedStatement, statement: String, parameters: [String?], settings: [String: String]
-    ) -> QueryOutcome {
+    private func answer(to parsed: ParsedStatement, parameters: [String?], settings: [String: String])
+        -> QueryOutcome?
+    {
         switch parsed.kind {
         case .empty:
             return .empty
@@ -83,13 +94,11 @@ public struct EchoResponder: QueryResponder {
             if !hasFrom, let outcome = evaluate(targets, parameters: parameters, settings: settings) {
                 return outcome
             }
-            if readsCatalog {
-                let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
-                return .result(columns: columns, rows: [], tag: "SELECT 0")
-            }
-            return unmatchedOutcome(of: parsed, statement: statement, parameters: parameters)
+            guard readsCatalog else { return nil }
+            let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
+            return .result(columns: columns, rows: [], tag: "SELECT 0")
         case .other:
-            return unmatchedOutcome(of: parsed, statement: statement, parameters: parameters)
+            return nil
         }
     }
 
@@ -133,7 +142,7 @@ public struct EchoResponder: QueryResponder {
     }
 
     /// What ``unmatched`` says for a statement nothing else answers.
-    private func unmatchedOutcome(of parsed: ParsedStatement, statement: String, parameters: [String?])
+    func unmatchedOutcome(of parsed: ParsedStatement, statement: String, parameters: [String?])
         -> QueryOutcome
     {
         switch unmatched {

@@ -8,6 +8,9 @@ struct ParsedStatement: Sendable {
     var highestParameter: Int
     /// The command tag of the statement's node type, for results without rows.
     var tag: String
+    /// The literal constants of the statement in text order (`nil` for NULL), which a script rule's `params`
+    /// matches for a statement with its values written in (as psycopg2 and pgbench's simple mode send them).
+    var constants: [String?] = []
 
     /// The statement described by libpg_query's parse tree of one statement (`stmts[0].stmt`), `nil` for none.
     init(tree statement: ParseTreeNode?) {
@@ -20,7 +23,9 @@ struct ParsedStatement: Sendable {
         }
         tag = Self.tag(of: type, fields)
         kind = Self.kind(of: type, fields, tag: tag)
-        collectParameters(in: fields)
+        var located: [(location: Int, value: String?)] = []
+        collectParameters(in: fields, constants: &located)
+        constants = located.sorted { $0.location < $1.location }.map(\.value)
     }
 
     /// A statement too long to parse (see ``SQLParser/longestParsedStatement``): an unmatched statement.
@@ -31,10 +36,21 @@ struct ParsedStatement: Sendable {
         tag = "SELECT 0"
     }
 
-    /// Walks the tree for ParamRef nodes and casts of them.
-    private mutating func collectParameters(in node: ParseTreeNode) {
+    /// Walks the tree for ParamRef nodes, casts of them and constants.
+    private mutating func collectParameters(in node: ParseTreeNode, constants: inout [(location: Int, value: String?)])
+    {
         switch node {
         case .object(let members):
+            if let constant = members["A_Const"] {
+                let value: String? =
+                    switch SQLExpression(node) {
+                    case .integer(let integer): String(integer)
+                    case .numeric(let text), .string(let text): text
+                    case .bool(let bool): bool ? "t" : "f"
+                    default: nil
+                    }
+                constants.append((constant["location"]?.integer ?? 0, value))
+            }
             if let cast = members["TypeCast"], let number = cast["arg"]?["ParamRef"]?["number"]?.integer {
                 let names = cast["typeName"]?["names"]?.names ?? []
                 let isArray = !(cast["typeName"]?["arrayBounds"]?.elements.isEmpty ?? true)
@@ -43,9 +59,9 @@ struct ParsedStatement: Sendable {
                 }
             }
             if let number = members["ParamRef"]?["number"]?.integer { highestParameter = max(highestParameter, number) }
-            for member in members.values { collectParameters(in: member) }
+            for member in members.values { collectParameters(in: member, constants: &constants) }
         case .array(let elements):
-            for element in elements { collectParameters(in: element) }
+            for element in elements { collectParameters(in: element, constants: &constants) }
         default:
             break
         }

@@ -13,6 +13,8 @@ public enum QueryOutcome: Sendable, Hashable {
     case empty
     /// An error.
     case error(DiagnosticMessage)
+    /// Notices (NoticeResponse) sent before the outcome.
+    indirect case notices([DiagnosticMessage], then: QueryOutcome)
 
     /// How a statement changes the session.
     public enum SessionEffect: Sendable, Hashable {
@@ -38,6 +40,7 @@ public enum QueryOutcome: Sendable, Hashable {
         switch self {
         case .rows(let columns, _, _): columns.map { ResultColumn(name: $0, type: .text) }
         case .result(let columns, _, _): columns
+        case .notices(_, let outcome): outcome.resultColumns
         default: nil
         }
     }

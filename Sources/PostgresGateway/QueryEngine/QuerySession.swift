@@ -110,8 +110,9 @@ public struct QuerySession: Sendable {
             if let columns = outcome.resultColumns {
                 replies.append(.rowDescription(Self.describe(columns, formats: [])))
             }
-            replies += complete(outcome, formats: [])
-            if case .error = outcome {
+            let completion = complete(outcome, formats: [])
+            replies += completion
+            if case .errorResponse = completion.last {
                 finished = true
                 break
             }
@@ -287,6 +288,8 @@ public struct QuerySession: Sendable {
         case .error(let diagnostic):
             if transactionStatus == .inTransaction { transactionStatus = .failed }
             return [.errorResponse(diagnostic)]
+        case .notices(let notices, let outcome):
+            return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         }
     }
 

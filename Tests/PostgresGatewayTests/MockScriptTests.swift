@@ -1,0 +1,99 @@
+import PostgresWire
+import Testing
+
+@testable import PostgresGateway
+
+/// Scripts without I/O: reading YAML (errors with line and column) and answering by rules.
+struct MockScriptTests {
+    static func responder(_ yaml: String) throws -> ScriptResponder {
+        ScriptResponder(rules: try MockScript(yaml: yaml).rules, fallback: EchoResponder(serverVersion: "16.4"))
+    }
+
+    @Test func theIssuesFormIsRead() throws {
+        let script = try MockScript(
+            yaml: """
+                server:
+                  version: "16.4"
+                  auth: scram-sha-256
+                  users: {alice: secret}
+                  parameters: {TimeZone: UTC}
+                unmatched: error
+                rules:
+                  - match: "select id, name from users where id = $1"
+                    params: ["1"]
+                    columns: [{name: id, type: int4}, {name: name, type: text}]
+                    rows: [[1, "alice"]]
+                  - match: {regex: "^insert into audit"}
+                    tag: "INSERT 0 1"
+                    times: 2
+                  - match: "select boom()"
+                    error: {code: "22012", message: "division by zero", detail: "…"}
+                """)
+        #expect(script.serverVersion == "16.4" && script.authentication == "scram-sha-256")
+        #expect(script.users == ["alice": "secret"] && script.unmatched == .error)
+        #expect(script.rules.count == 3 && script.rules[1].times == 2)
+        #expect(
+            script.rules[0].outcome
+                == .result(
+                    columns: [ResultColumn(name: "id", type: .int4), ResultColumn(name: "name", type: .text)],
+                    rows: [["1", "alice"]], tag: "SELECT 1"))
+    }
+
+    @Test(arguments: [
+        ("rules:\n  - match: [1\n", 3, 1, "invalid YAML"),
+        ("rules:\n  - match: \"select 1\"\n    colums: []\n", 3, 5, "unknown key 'colums'"),
+        ("rules:\n  - match: \"select 1\"\n    columns: [{name: a, type: nosuch}]\n", 3, 31, "unknown type 'nosuch'"),
+        ("rules:\n  - match: \"select 1\"\n    rows: [[1]]\n", 2, 5, "'rows' need 'columns'"),
+        ("rules:\n  - match: \"select 1\"\n    error: {code: \"x\", message: m}\n", 3, 19, "not a SQLSTATE"),
+        ("rules:\n  - match: \"select 1\"\n    after: nobody\n", 2, 1, "names no rule"),
+    ])
+    func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
+        do {
+            _ = try MockScript(yaml: yaml)
+            Issue.record("expected an error for \(yaml)")
+        } catch {
+            #expect(error.line == line && error.column == column, "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+
+    @Test func rulesMatchByFingerprintParametersTimesAndOrder() throws {
+        let responder = try Self.responder(
+            """
+            rules:
+              - name: first
+                match: "SELECT name FROM users WHERE id = 1"
+                params: ["1"]
+                columns: [{name: name}]
+                rows: [[alice]]
+              - match: {regex: "^insert into audit"}
+                tag: "INSERT 0 1"
+                times: 1
+              - match: {exact: "select later"}
+                after: first
+                tag: "SELECT 0"
+            """)
+        #expect(responder.outcome(of: "select later", parameters: [], settings: [:]) != .command(tag: "SELECT 0"))
+        // Other white space, letter case and a bound value that equals the rule's match.
+        let bound = responder.outcome(of: "select  name from users where id = $1", parameters: ["1"], settings: [:])
+        #expect(
+            bound == .result(columns: [ResultColumn(name: "name", type: .text)], rows: [["alice"]], tag: "SELECT 1"))
+        // Another value: no rows, in the rule's shape; a literal value counts as the parameter.
+        let other = responder.outcome(of: "select name from users where id = 2", parameters: [], settings: [:])
+        #expect(other == .result(columns: [ResultColumn(name: "name", type: .text)], rows: [], tag: "SELECT 0"))
+        #expect(responder.outcome(of: "select later", parameters: [], settings: [:]) == .command(tag: "SELECT 0"))
+        #expect(
+            responder.outcome(of: "INSERT INTO audit VALUES (1)", parameters: [], settings: [:])
+                == .command(tag: "INSERT 0 1"))
+        #expect(
+            responder.outcome(of: "insert into audit values (2)", parameters: [], settings: [:])
+                != .command(tag: "INSERT 0 1"))
+        let report = responder.verificationReport()
+        #expect(report.unmatchedStatements == ["select name from users where id = 2", "insert into audit values (2)"])
+        #expect(report.unusedRules.isEmpty)
+        // Constant SELECTs share a fingerprint; the output column names tell them apart.
+        let constants = try Self.responder("rules:\n  - match: select 42 as answer\n    tag: X\n")
+        #expect(constants.outcome(of: "select 1", parameters: [], settings: [:]) != .command(tag: "X"))
+        #expect(constants.outcome(of: "SELECT 7 AS answer", parameters: [], settings: [:]) == .command(tag: "X"))
+    }
+}
