@@ -163,7 +163,7 @@ _pgw() {
     local -a unparsed_words=("${COMP_WORDS[@]:1:${COMP_CWORD}}")
 
     local -a repeating_flags=()
-    local -a non_repeating_flags=(--version -h --help)
+    local -a non_repeating_flags=(--version -? --help)
     local -a repeating_options=()
     local -a non_repeating_options=()
     __pgw_offer_flags_options 0
@@ -186,7 +186,7 @@ _pgw() {
 
 _pgw_decode() {
     repeating_flags=()
-    non_repeating_flags=(--summary --reveal-secrets --version -h --help)
+    non_repeating_flags=(--summary --reveal-secrets --version -? --help)
     repeating_options=()
     non_repeating_options=(--frontend --backend --format --max-message-length)
     __pgw_offer_flags_options -1
@@ -211,24 +211,34 @@ _pgw_decode() {
 
 _pgw_serve() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --version -h --help)
-    repeating_options=(--user)
-    non_repeating_options=(--host --port --auth --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version --max-connections --shutdown-timeout --log-level)
+    non_repeating_flags=(--verify --quiet -q --version -? --help)
+    repeating_options=(-U --user)
+    non_repeating_options=(--host -h --port -p --auth --script --unmatched --log --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
-    '--host')
+    '--host'|'-h')
         return
         ;;
-    '--port')
+    '--port'|'-p')
         return
         ;;
     '--auth')
         __pgw_add_completions -W 'trust'$'\n''password'$'\n''md5'$'\n''scram-sha-256'$'\n''cert'
         return
         ;;
-    '--user')
+    '-U'|'--user')
+        return
+        ;;
+    '--script')
+        return
+        ;;
+    '--unmatched')
+        __pgw_add_completions -W 'echo'$'\n''empty'$'\n''error'
+        return
+        ;;
+    '--log')
         return
         ;;
     '--tls-cert')
@@ -261,7 +271,7 @@ _pgw_serve() {
 
 _pgw_certs() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--version -? --help)
     repeating_options=()
     non_repeating_options=()
     __pgw_offer_flags_options 0
@@ -284,7 +294,7 @@ _pgw_certs() {
 
 _pgw_certs_md5() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--version -? --help)
     repeating_options=()
     non_repeating_options=(--user --password --salt)
     __pgw_offer_flags_options 0
@@ -305,7 +315,7 @@ _pgw_certs_md5() {
 
 _pgw_certs_scram() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--version -? --help)
     repeating_options=()
     non_repeating_options=(--password --iterations --salt)
     __pgw_offer_flags_options 0
@@ -326,7 +336,7 @@ _pgw_certs_scram() {
 
 _pgw_certs_verify-password() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--version -? --help)
     repeating_options=()
     non_repeating_options=(--verifier --password --user)
     __pgw_offer_flags_options 0
@@ -347,7 +357,7 @@ _pgw_certs_verify-password() {
 
 _pgw_certs_generate() {
     repeating_flags=()
-    non_repeating_flags=(--force --version -h --help)
+    non_repeating_flags=(--force --version -? --help)
     repeating_options=(--server-name --client)
     non_repeating_options=(--dir --days)
     __pgw_offer_flags_options 0
@@ -371,7 +381,7 @@ _pgw_certs_generate() {
 
 _pgw_certs_check() {
     repeating_flags=()
-    non_repeating_flags=(--version -h --help)
+    non_repeating_flags=(--version -? --help)
     repeating_options=()
     non_repeating_options=(--cert --key --passphrase-file --ca --host --user --format)
     __pgw_offer_flags_options 0
@@ -405,7 +415,7 @@ _pgw_certs_check() {
 
 _pgw_certs_probe() {
     repeating_flags=()
-    non_repeating_flags=(--direct --version -h --help)
+    non_repeating_flags=(--direct --version -? --help)
     repeating_options=()
     non_repeating_options=(--sni --ca --timeout)
     __pgw_offer_flags_options 1

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
             A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
             unmatched: echo|empty|error, and rules: a list of {match, params, columns, rows, tag, error, notices, \
             times, after, name}. match is a statement (matched by fingerprint: other literals and white space \
-            match too), {regex: …} or {exact: …}. Errors in it are reported with line and column. SIGHUP reloads \
+            match too), {regex: ...} or {exact: ...}. Errors in it are reported with line and column. SIGHUP reloads \
             the script's rules.
 
             Prints "listening on HOST:PORT" (the bound address) once it accepts. SIGINT or SIGTERM shuts it down \
