@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresWire
 import Testing
 
@@ -95,5 +96,21 @@ struct MockScriptTests {
         let constants = try Self.responder("rules:\n  - match: select 42 as answer\n    tag: X\n")
         #expect(constants.outcome(of: "select 1", parameters: [], settings: [:]) != .command(tag: "X"))
         #expect(constants.outcome(of: "SELECT 7 AS answer", parameters: [], settings: [:]) == .command(tag: "X"))
+    }
+
+    @Test func executeWithARowLimitSuspendsThePortal() throws {
+        let responder = try Self.responder(
+            "rules:\n  - match: select n from t\n    columns: [{name: n, type: int4}]\n    rows: [[1], [2], [3]]\n")
+        var session = QuerySession(responder: responder)
+        _ = session.handle(.parse(Parse(query: "select n from t")))
+        _ = session.handle(.bind(Bind()))
+        let row = { (value: String) in BackendMessage.dataRow(DataRow(columns: [ByteBuffer(string: value)])) }
+        #expect(session.handle(.execute(Execute(maxRows: 2))) == [row("1"), row("2"), .portalSuspended])
+        #expect(
+            session.handle(.execute(Execute(maxRows: 2))) == [
+                row("3"), .commandComplete(CommandComplete(tag: "SELECT 3")),
+            ])
+        #expect(session.handle(.execute(Execute())) == [.commandComplete(CommandComplete(tag: "SELECT 0"))])
+        #expect(session.handle(.sync) == [.readyForQuery(.idle)])
     }
 }

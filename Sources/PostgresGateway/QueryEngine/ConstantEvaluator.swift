@@ -14,6 +14,8 @@ struct ConstantEvaluator {
     var settings: [String: String]
     /// The bound parameters as text (`nil` is NULL).
     var parameters: [String?]
+    /// The version `version()` reports when the settings have no `server_version`.
+    var serverVersion: String
 
     /// Why a value cannot be computed: PostgreSQL's error, or an expression the engine does not evaluate.
     enum Failure: Error {
@@ -215,7 +217,7 @@ struct ConstantEvaluator {
         case ("now", 0), ("transaction_timestamp", 0), ("statement_timestamp", 0), ("clock_timestamp", 0):
             return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
         case ("version", 0):
-            return EvaluatedValue(text: "PostgreSQL \(settings["server_version"] ?? "") on pgw", type: .text)
+            return EvaluatedValue(text: "PostgreSQL \(settings["server_version"] ?? serverVersion) on pgw", type: .text)
         case ("current_database", 0):
             return EvaluatedValue(text: settings["database"] ?? settings["session_authorization"], type: .name)
         case ("current_schema", 0):

@@ -106,9 +106,7 @@ public struct EchoResponder: QueryResponder {
     private func evaluate(_ targets: [StatementKind.SelectTarget], parameters: [String?], settings: [String: String])
         -> QueryOutcome?
     {
-        var settings = settings
-        settings["server_version"] = settings["server_version"] ?? serverVersion
-        let evaluator = ConstantEvaluator(settings: settings, parameters: parameters)
+        let evaluator = ConstantEvaluator(settings: settings, parameters: parameters, serverVersion: serverVersion)
         var columns: [ResultColumn] = []
         var row: [String?] = []
         for target in targets {

@@ -13,6 +13,9 @@ public struct QuerySession: Sendable {
         var statement: Parse
         var parameters: [String?]
         var resultFormats: [FormatCode]
+        /// The replies not sent yet when an Execute with a row limit suspended the portal (rows, then
+        /// CommandComplete); `nil` before the first Execute.
+        var remainingReplies: ArraySlice<BackendMessage>?
     }
 
     /// The status reported in ReadyForQuery.
@@ -174,16 +177,36 @@ public struct QuerySession: Sendable {
                 description(of: statement.query, formats: []),
             ]
         case .describe(let target):
-            guard let portal = portals[target.name] else { throw .undefined(kind: "portal", name: target.name) }
-            return [
-                description(of: portal.statement.query, formats: portal.resultFormats)
-            ]
+            guard var portal = portals[target.name] else { throw .undefined(kind: "portal", name: target.name) }
+            guard portal.remainingReplies == nil else {
+                return [description(of: portal.statement.query, formats: portal.resultFormats)]
+            }
+            // The portal's parameters are bound: run it now, so that the description is the result's and the
+            // statement runs once (the Execute that follows sends these replies).
+            let outcome = run(portal.statement.query, parameters: portal.parameters)
+            portal.remainingReplies = complete(outcome, formats: portal.resultFormats)[...]
+            portals[target.name] = portal
+            guard let columns = outcome.resultColumns else { return [.noData] }
+            return [.rowDescription(Self.describe(columns, formats: portal.resultFormats))]
         case .execute(let execute):
-            guard let portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
-            let replies = complete(
-                run(portal.statement.query, parameters: portal.parameters), formats: portal.resultFormats)
+            guard var portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
+            var replies =
+                portal.remainingReplies
+                ?? complete(run(portal.statement.query, parameters: portal.parameters), formats: portal.resultFormats)[
+                    ...]
             if case .errorResponse(let diagnostic) = replies.last { throw .reported(diagnostic) }
-            return replies
+            // A row limit sends that many rows and PortalSuspended; the next Execute continues.
+            let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
+            if execute.maxRows > 0 && rows > Int(execute.maxRows) {
+                let sent = replies.prefix(Int(execute.maxRows))
+                replies = replies.dropFirst(Int(execute.maxRows))
+                portal.remainingReplies = replies
+                portals[execute.portal] = portal
+                return Array(sent) + [.portalSuspended]
+            }
+            portal.remainingReplies = [.commandComplete(CommandComplete(tag: Self.tag(afterRows: replies.last)))]
+            portals[execute.portal] = portal
+            return Array(replies)
         case .close(let target):
             if target.kind == .statement {
                 statements[target.name] = nil
@@ -291,6 +314,13 @@ public struct QuerySession: Sendable {
         case .notices(let notices, let outcome):
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         }
+    }
+
+    /// The tag of an Execute of a portal that already completed: its command tag with no more rows (PostgreSQL
+    /// answers `SELECT 0`).
+    private static func tag(afterRows last: BackendMessage?) -> String {
+        guard case .commandComplete(let complete) = last else { return "SELECT 0" }
+        return complete.tag.hasPrefix("SELECT") ? "SELECT 0" : complete.tag
     }
 
     /// Sets (or with `nil` removes) a setting; a reported one whose value changes is reported with ParameterStatus.

@@ -55,6 +55,20 @@ enum SQLParser {
         return tree
     }
 
+    private static let fingerprints = NIOLockedValueBox([String: String?]())
+
+    /// ``fingerprint(_:)``, remembered for statements up to ``longestCachedStatement`` bytes.
+    static func cachedFingerprint(_ text: String) -> String? {
+        guard text.utf8.count <= longestCachedStatement else { return fingerprint(text) }
+        if let cached = fingerprints.withLockedValue({ $0[text] }) { return cached }
+        let computed = fingerprint(text)
+        fingerprints.withLockedValue { cache in
+            if cache.count >= cacheCapacity { cache.removeAll(keepingCapacity: true) }
+            cache[text] = .some(computed)
+        }
+        return computed
+    }
+
     /// The statement's fingerprint (`pg_query_fingerprint`): equal for statements that differ only in literal values,
     /// white space, comments or letter case of keywords; `nil` when it does not parse.
     static func fingerprint(_ text: String) -> String? {

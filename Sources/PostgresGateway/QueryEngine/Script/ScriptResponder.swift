@@ -34,6 +34,10 @@ public final class ScriptResponder: QueryResponder {
     }
 
     public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
+        if record == nil && usage.withLockedValue({ $0.rules.isEmpty }) {
+            // No script: PostgreSQL's behaviour, then the unmatched policy; nothing to count but unmatched ones.
+            if let answer = fallback.answer(to: statement, parameters: parameters, settings: settings) { return answer }
+        }
         let parsed = try? SQLParser.parse(statement)
         // Values written into the statement count as its parameters when none are bound.
         let values = parameters.isEmpty ? parsed?.constants ?? [] : parameters
@@ -73,7 +77,7 @@ public final class ScriptResponder: QueryResponder {
         var fingerprint: String??
         let statementFingerprint = {
             if let fingerprint { return fingerprint }
-            let computed = SQLParser.fingerprint(statement)
+            let computed = SQLParser.cachedFingerprint(statement)
             fingerprint = .some(computed)
             return computed
         }
