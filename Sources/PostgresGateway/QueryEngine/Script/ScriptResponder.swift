@@ -8,8 +8,24 @@ public final class ScriptResponder: QueryResponder {
     private struct Usage {
         var rules: [ScriptRule]
         var uses: [Int]
+        /// The indices of the fingerprint rules, by fingerprint, so a statement is compared with its candidates only.
+        var byFingerprint: [String: [Int]] = [:]
+        /// The indices of the other rules (regex, exact), which every statement is compared with.
+        var unindexed: [Int] = []
         var unmatched: [String] = []
         var unmatchedSeen: Set<String> = []
+
+        init(rules: [ScriptRule]) {
+            self.rules = rules
+            self.uses = Array(repeating: 0, count: rules.count)
+            for (index, rule) in rules.enumerated() {
+                if case .fingerprint(let fingerprint, _, _) = rule.pattern {
+                    byFingerprint[fingerprint, default: []].append(index)
+                } else {
+                    unindexed.append(index)
+                }
+            }
+        }
     }
 
     /// At most this many distinct unmatched statements are remembered for the report.
@@ -25,12 +41,12 @@ public final class ScriptResponder: QueryResponder {
     ) {
         self.fallback = fallback
         self.record = record
-        self.usage = NIOLockedValueBox(Usage(rules: rules, uses: Array(repeating: 0, count: rules.count)))
+        self.usage = NIOLockedValueBox(Usage(rules: rules))
     }
 
     /// Replaces the rules (a reloaded script); their use counts start over.
     public func replaceRules(_ rules: [ScriptRule]) {
-        usage.withLockedValue { $0 = Usage(rules: rules, uses: Array(repeating: 0, count: rules.count)) }
+        usage.withLockedValue { $0 = Usage(rules: rules) }
     }
 
     public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
@@ -74,25 +90,20 @@ public final class ScriptResponder: QueryResponder {
     /// The first rule that answers `statement` now (`parameters` `nil`: not bound yet, any values); with `consume`,
     /// it counts as used.
     private func claimRule(for statement: String, parameters: [String?]?, consume: Bool) -> ScriptRule? {
-        var fingerprint: String??
-        let statementFingerprint = {
-            if let fingerprint { return fingerprint }
-            let computed = SQLParser.cachedFingerprint(statement)
-            fingerprint = .some(computed)
-            return computed
-        }
+        let fingerprint = SQLParser.cachedFingerprint(statement)
         return usage.withLockedValue { usage -> ScriptRule? in
-            for (index, rule) in usage.rules.enumerated() {
-                if let times = rule.times, usage.uses[index] >= times { continue }
-                if let after = rule.after,
+            let candidates = ((fingerprint.flatMap { usage.byFingerprint[$0] } ?? []) + usage.unindexed).sorted()
+            for index in candidates {
+                if let times = usage.rules[index].times, usage.uses[index] >= times { continue }
+                if let after = usage.rules[index].after,
                     !usage.rules.indices.contains(where: { usage.rules[$0].name == after && usage.uses[$0] > 0 })
                 {
                     continue
                 }
-                if let expected = rule.parameters, let parameters, expected != parameters { continue }
-                guard rule.pattern.matches(statement, fingerprint: statementFingerprint) else { continue }
+                if let expected = usage.rules[index].parameters, let parameters, expected != parameters { continue }
+                guard usage.rules[index].pattern.matches(statement, fingerprint: { fingerprint }) else { continue }
                 if consume { usage.uses[index] += 1 }
-                return rule
+                return usage.rules[index]
             }
             return nil
         }
