@@ -64,7 +64,8 @@ struct GatewayAttackTests {
             body = b"user\\0alice\\0\\0"
             s.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
             time.sleep(0.3)
-            q = b"Q" + struct.pack("!i", 13) + b"select 1\\0"
+            # SHOW ALL: a short query with a long answer, so the replies fill the buffers long before the queries do.
+            q = b"Q" + struct.pack("!i", 13) + b"show all\\0"
             s.setblocking(False)
             # Until the server has stopped reading (its replies fill this client's buffer): sends stall for 1 s.
             stalled, deadline = None, time.time() + 60

@@ -11,28 +11,11 @@ struct MockScriptTests {
     }
 
     @Test func theIssuesFormIsRead() throws {
-        let script = try MockScript(
-            yaml: """
-                server:
-                  version: "16.4"
-                  auth: scram-sha-256
-                  users: {alice: secret}
-                  parameters: {TimeZone: UTC}
-                unmatched: error
-                rules:
-                  - match: "select id, name from users where id = $1"
-                    params: ["1"]
-                    columns: [{name: id, type: int4}, {name: name, type: text}]
-                    rows: [[1, "alice"]]
-                  - match: {regex: "^insert into audit"}
-                    tag: "INSERT 0 1"
-                    times: 2
-                  - match: "select boom()"
-                    error: {code: "22012", message: "division by zero", detail: "…"}
-                """)
-        #expect(script.serverVersion == "16.4" && script.authentication == "scram-sha-256")
-        #expect(script.users == ["alice": "secret"] && script.unmatched == .error)
-        #expect(script.rules.count == 3 && script.rules[1].times == 2)
+        let script = try MockScript(yaml: ServeStackTests.script)
+        #expect(script.serverVersion == "16.4" && script.authentication == "trust")
+        #expect(script.users == ["alice": "secret"] && script.unmatched == .echo)
+        #expect(script.parameters.map(\.name) == ["TimeZone"] && script.parameters.map(\.value) == ["UTC"])
+        #expect(script.rules.count == 7 && script.rules[1].times == 2 && script.rules[4].name == "insert user")
         #expect(
             script.rules[0].outcome
                 == .result(

@@ -10,7 +10,10 @@ struct ServeStackTests {
     static let script = """
         server:
           version: "16.4"
+          auth: trust
+          users: {alice: secret}
           parameters: {TimeZone: UTC}
+        unmatched: echo
         rules:
           - match: "select id, name from users where id = $1"
             params: ["1"]
@@ -245,5 +248,45 @@ struct ServeStackTests {
         #expect(busy.standardError.contains("hint:"))
         let help = try await PGWExecutable.run(["serve", "-?"])
         #expect(help.status == 0 && help.standardOutput.contains("-h, --host"), "\(help)")
+    }
+
+    @Test func djangoCheckAndShowmigrationsWithScriptedAnswers() async throws {
+        let script = try Self.file(
+            "django.yaml",
+            #"""
+            rules:
+              - match: {regex: "obj_description"}
+                columns: [{name: relname, type: name}, {name: case, type: text}, {name: obj_description, type: text}]
+                rows: [[django_migrations, t, null]]
+              - match: 'SELECT "django_migrations"."id", "django_migrations"."app", "django_migrations"."name", "django_migrations"."applied" FROM "django_migrations"'
+                columns: [{name: id, type: int8}, {name: app, type: varchar}, {name: name, type: varchar}, {name: applied, type: timestamptz}]
+                rows: [[1, contenttypes, 0001_initial, "2024-01-02 03:04:05+00"]]
+            """#)
+        let server = try ServeProcess(["--script", script, "--verify"], capturingStandardError: true)
+        let outcome = try await Self.run(
+            "python3",
+            [
+                "-c",
+                """
+                import os, django
+                from django.conf import settings
+                settings.configure(
+                    DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1",
+                                           "PORT": os.environ["PGPORT"], "NAME": "app", "USER": "alice"}},
+                    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"], USE_TZ=True)
+                django.setup()
+                from django.core.management import call_command
+                call_command("check", databases=["default"])
+                call_command("showmigrations", "contenttypes")
+                """,
+            ], port: server.port)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(
+            outcome.standardOutput.hasSuffix(
+                "contenttypes\n [X] 0001_initial\n [ ] 0002_remove_content_type_name\n"), "\(outcome)")
+        server.send(SIGTERM)
+        #expect(try await server.waitForExit(seconds: 10))
+        let report = try server.standardErrorAfterExit()
+        #expect(server.process.terminationStatus == 0, "\(report)")
     }
 }
