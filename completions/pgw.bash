@@ -213,24 +213,36 @@ _pgw_decode() {
 
 _pgw_serve() {
     repeating_flags=()
-    non_repeating_flags=(--quiet -q --version -? --help)
-    repeating_options=(--user)
-    non_repeating_options=(--host --port --auth --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version --max-connections --shutdown-timeout --log-level)
+    non_repeating_flags=(--verify --quiet -q --version -? --help)
+    repeating_options=(-U --user)
+    non_repeating_options=(--host -h --port -p --auth --script --unmatched --log --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
-    '--host')
+    '--host'|'-h')
         return
         ;;
-    '--port')
+    '--port'|'-p')
         return
         ;;
     '--auth')
         __pgw_add_completions -W 'trust'$'\n''password'$'\n''md5'$'\n''scram-sha-256'$'\n''cert'
         return
         ;;
-    '--user')
+    '-U'|'--user')
+        return
+        ;;
+    '--script')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--unmatched')
+        __pgw_add_completions -W 'echo'$'\n''empty'$'\n''error'
+        return
+        ;;
+    '--log')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-cert')

@@ -25,7 +25,7 @@ function __pgw_parse_tokens -S
         case 'decode'
             __pgw_parse_subcommand -r 1 'frontend=' 'backend=' 'format=' 'summary' 'reveal-secrets' 'max-message-length=' 'version' '?/help'
         case 'serve'
-            __pgw_parse_subcommand 0 'host=' 'port=' 'auth=' 'user=+' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' '?/help'
+            __pgw_parse_subcommand 0 'h/host=' 'p/port=' 'auth=' 'U/user=+' 'script=' 'unmatched=' 'verify' 'log=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' '?/help'
         case 'certs'
             __pgw_parse_subcommand 0 'version' '?/help'
             switch $unparsed_tokens[1]
@@ -100,7 +100,7 @@ complete -c 'pgw' -f
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw" ? help' -s '?' -l 'help' -d 'Show help information.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'decode' -d 'Decode captured PostgreSQL wire traffic of one connection.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'serve' -d 'Run a mock PostgreSQL server that echoes statements back.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'serve' -d 'Run a mock PostgreSQL server: scripted answers, PostgreSQL\'s behaviour for the rest.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'certs' -d 'Make and check PostgreSQL password hashes, SCRAM verifiers and TLS certificates.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" frontend' -l 'frontend' -d 'The client-to-server byte stream (\'-\' for standard input).' -rF
@@ -111,15 +111,19 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw d
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" max-message-length' -l 'max-message-length' -d 'The largest message accepted, in bytes (default 1 GiB - 1).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" ? help' -s '?' -l 'help' -d 'Show help information.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" host' -l 'host' -d 'The address to listen on.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" port' -l 'port' -d 'The port to listen on; 0 picks a free one.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" auth' -l 'auth' -d 'How clients authenticate.' -rfka 'trust password md5 scram-sha-256 cert'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve"' -l 'user' -d 'A user and password, NAME:PASSWORD; repeatable.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" h host' -l 'host' -s 'h' -d 'The address to listen on.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" p port' -l 'port' -s 'p' -d 'The port to listen on, 0 to 65535 (0 picks a free one); default PGPORT, else 5432.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" auth' -l 'auth' -d 'How clients authenticate (default: the script\'s server.auth, else trust).' -rfka 'trust password md5 scram-sha-256 cert'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve"' -s 'U' -l 'user' -d 'A user, NAME:PASSWORD or NAME with the password in PGPASSWORD; repeatable.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" script' -l 'script' -d 'A YAML script of rules that answer statements (see above).' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" unmatched' -l 'unmatched' -d 'What statements that nothing answers get (default: the script\'s unmatched, else echo).' -rfka 'echo empty error'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" verify' -l 'verify' -d 'At shutdown, exit with 1 and list statements no rule matched and rules never used.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" log' -l 'log' -d 'Append every statement received to this file as JSON Lines (time, statement, parameters, rule).' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-cert' -l 'tls-cert' -d 'The server certificate chain (PEM); enables and requires TLS.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key' -l 'tls-key' -d 'The server private key (PEM).' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file holding the private key\'s passphrase.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" server-version' -l 'server-version' -d 'The version reported as server_version and by SELECT version().' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" server-version' -l 'server-version' -d 'The version reported as server_version and by SELECT version() (default: the script\'s, else 18.0).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds connected clients get to take their FATAL 57P01 at shutdown.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'

@@ -15,6 +15,7 @@ struct PGW: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [DecodeCommand.self, ServeCommand.self, CertsCommand.self],
+        // As psql: help on --help and -?, which leaves -h for --host.
         helpNames: [.long, .customShort("?")]
     )
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import PostgresGateway
 import PostgresTLS
@@ -11,14 +12,27 @@ import UnixSignals
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run a mock PostgreSQL server that echoes statements back.",
+        abstract: "Run a mock PostgreSQL server: scripted answers, PostgreSQL's behaviour for the rest.",
         discussion: """
             Accepts PostgreSQL clients, authenticates them with the chosen method and answers queries over the \
-            simple and the extended query protocol: SET, SHOW, BEGIN/COMMIT/ROLLBACK (with the right \
-            transaction status) and SELECT version() behave like PostgreSQL; every other statement comes back \
-            as a one-row result with one text column, "echo". Prints "listening on HOST:PORT" once it accepts. \
-            SIGINT or SIGTERM shuts it down gracefully: connected clients get FATAL 57P01 and are closed within \
-            --shutdown-timeout, even when they do not read; a second signal stops at once.
+            simple and the extended query protocol. Statements go through PostgreSQL's own parser (libpg_query): \
+            a script's rules answer first (--script); then session plumbing behaves like PostgreSQL (SET, SHOW, \
+            RESET, DISCARD, BEGIN/COMMIT/ROLLBACK/SAVEPOINT, a failed transaction answering 25P02 until \
+            ROLLBACK), SELECTs without FROM are evaluated (select 1, now(), 1/0 fails with 22012), catalog \
+            queries (pg_catalog, information_schema) return no rows with the right columns, and a statement that \
+            does not parse gets 42601 with its position. Every other statement is answered as --unmatched says: \
+            by default one row with one text column, "echo", holding the statement.
+
+            A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
+            unmatched: echo|empty|error, and rules: a list of {match, params, columns, rows, tag, error, notices, \
+            times, after, name}. match is a statement (matched by fingerprint: other literals and white space \
+            match too), {regex: ...} or {exact: ...}. Errors in it are reported with line and column. SIGHUP reloads \
+            the script's rules.
+
+            Prints "listening on HOST:PORT" (the bound address) once it accepts. SIGINT or SIGTERM shuts it down \
+            gracefully: connected clients get FATAL 57P01 and are closed within --shutdown-timeout, even when they \
+            do not read; a second signal stops at once. With --verify, shutdown exits with 1 when a statement \
+            matched no rule or a rule was never used, and lists them.
 
             At most --max-connections sessions run at once; a client beyond that gets FATAL 53300 "sorry, too many \
             clients already" after its startup packet, as from PostgreSQL. Each connection uses bounded memory: \
@@ -29,9 +43,13 @@ struct ServeCommand: AsyncParsableCommand {
             With --tls-cert and --tls-key, TLS is required (plaintext clients get FATAL 28000); without them, \
             SSLRequest is answered 'N'.
 
+            Passwords: --user NAME:PASSWORD, or --user NAME with the password in PGPASSWORD, or the script's \
+            server.users; none has to be on the command line.
+
             Examples:
-              pgw serve --port 0
-              pgw serve --auth scram-sha-256 --user alice:secret
+              pgw serve -p 0
+              pgw serve --script app.yaml -p 0 --verify --log statements.jsonl
+              PGPASSWORD=secret pgw serve --auth scram-sha-256 --user alice
               pgw serve --auth cert --tls-cert server.crt --tls-key server.key \\
                 --tls-ca ca.crt
             """
@@ -64,19 +82,40 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    @Option(help: "The address to listen on.")
+    @Option(name: .shortAndLong, help: "The address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(help: "The port to listen on; 0 picks a free one.")
-    var port = 5432
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("The port to listen on, 0 to 65535 (0 picks a free one); default PGPORT, else 5432."))
+    var port: Int = Int(ProcessInfo.processInfo.environment["PGPORT"] ?? "") ?? 5432
 
-    @Option(help: "How clients authenticate.")
-    var auth = AuthMethod.trust
+    @Option(help: "How clients authenticate (default: the script's server.auth, else trust).")
+    var auth: AuthMethod?
 
     @Option(
-        name: .customLong("user"),
-        help: ArgumentHelp("A user and password, NAME:PASSWORD; repeatable.", valueName: "name:password"))
+        name: [.customShort("U"), .customLong("user")],
+        help: ArgumentHelp(
+            "A user, NAME:PASSWORD or NAME with the password in PGPASSWORD; repeatable.", valueName: "name[:password]"))
     var users: [String] = []
+
+    @Option(
+        help: ArgumentHelp("A YAML script of rules that answer statements (see above).", valueName: "file"),
+        completion: .file())
+    var script: String?
+
+    @Option(help: "What statements that nothing answers get (default: the script's unmatched, else echo).")
+    var unmatched: UnmatchedPolicy?
+
+    @Flag(help: "At shutdown, exit with 1 and list statements no rule matched and rules never used.")
+    var verify = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Append every statement received to this file as JSON Lines (time, statement, parameters, rule).",
+            valueName: "file"),
+        completion: .file())
+    var log: String?
 
     @Option(
         help: ArgumentHelp("The server certificate chain (PEM); enables and requires TLS.", valueName: "file"),
@@ -94,8 +133,8 @@ struct ServeCommand: AsyncParsableCommand {
         completion: .file())
     var tlsCa: String?
 
-    @Option(help: "The version reported as server_version and by SELECT version().")
-    var serverVersion = "18.0 (pgw)"
+    @Option(help: "The version reported as server_version and by SELECT version() (default: the script's, else 18.0).")
+    var serverVersion: String?
 
     @Option(help: "The most sessions at once (PostgreSQL's max_connections).")
     var maxConnections = 1_000
@@ -107,15 +146,26 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
+    /// The `--unmatched` values.
+    enum UnmatchedPolicy: String, ExpressibleByArgument, CaseIterable {
+        case echo, empty, error
+
+        var policy: UnmatchedStatementPolicy { UnmatchedStatementPolicy(rawValue: rawValue)! }
+    }
+
     func validate() throws {
+        guard (0...65_535).contains(port) else {
+            throw ValidationError("--port takes a number from 0 to 65535, got \(port).")
+        }
         if (tlsCert == nil) != (tlsKey == nil) {
             throw ValidationError("--tls-cert and --tls-key go together.")
         }
         if auth == .cert && (tlsCert == nil || tlsCa == nil) {
             throw ValidationError("--auth cert needs --tls-cert, --tls-key and --tls-ca.")
         }
-        if [.password, .md5, .scramSHA256].contains(auth) && users.isEmpty {
-            throw ValidationError("--auth \(auth.rawValue) needs at least one --user NAME:PASSWORD.")
+        if let auth, [.password, .md5, .scramSHA256].contains(auth) && users.isEmpty && script == nil {
+            throw ValidationError(
+                "--auth \(auth.rawValue) needs at least one --user NAME:PASSWORD (or a --script with users).")
         }
         guard (1...1_000_000).contains(maxConnections) else {
             throw ValidationError("--max-connections takes a number from 1 to 1000000, got \(maxConnections).")
@@ -127,35 +177,161 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let script = try loadScript()
+        let authentication = try auth ?? script?.authentication.map(Self.method) ?? .trust
+        if authentication == .cert && (tlsCert == nil || tlsCa == nil) {
+            throw ValidationError("--auth cert needs --tls-cert, --tls-key and --tls-ca.")
+        }
+        let passwords = try (script?.users ?? [:]).merging(parsedUsers()) { _, argument in argument }
+        if [.password, .md5, .scramSHA256].contains(authentication) && passwords.isEmpty {
+            throw ValidationError("--auth \(authentication.rawValue) needs at least one --user or script user.")
+        }
+        let version = serverVersion ?? script?.serverVersion ?? "18.0 (pgw)"
+        var parameters = PostgresConnectionConfiguration.defaultServerParameters
+        for (name, value) in script?.parameters ?? [] {
+            parameters.removeAll { $0.name.lowercased() == name.lowercased() }
+            parameters.append((name, value))
+        }
         let configuration = PostgresConnectionConfiguration(
-            serverVersion: serverVersion,
-            authenticationMode: auth.mode,
-            tls: try tlsConfiguration()
-        )
-        let hooks = PostgresConnectionHooks()
-            .authenticating(passwords: try parsedUsers(), certificateUsersMustBeListed: !users.isEmpty)
-            .servingQueries(with: EchoResponder(serverVersion: serverVersion))
+            serverVersion: version, authenticationMode: authentication.mode,
+            tls: try tlsConfiguration(authentication), serverParameters: parameters)
         let logger = logging.makeLogger(label: "pgw.serve")
+        let responder = ScriptResponder(
+            rules: script?.rules ?? [],
+            fallback: EchoResponder(
+                serverVersion: version, unmatched: unmatched?.policy ?? script?.unmatched ?? .echo),
+            record: try statementLog())
+        let hooks = PostgresConnectionHooks()
+            .authenticating(passwords: passwords, certificateUsersMustBeListed: !passwords.isEmpty)
+            .servingQueries(with: responder)
         // Trap the signals before listening, so that a signal right after "listening on" is not lost.
-        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        let server = try await PostgresServer.bind(
-            host: host, port: port, configuration: configuration, hooks: hooks, maximumConnections: maxConnections,
-            logger: logger)
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
+        let server: PostgresServer
+        do {
+            server = try await PostgresServer.bind(
+                host: host, port: port, configuration: configuration, hooks: hooks,
+                maximumConnections: maxConnections, logger: logger)
+        } catch let error as IOError {
+            throw CommandFailure(
+                "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))) "
+                    + "(errno \(error.errnoCode))"
+                    + (error.errnoCode == EADDRINUSE
+                        ? "\nhint: another server (a PostgreSQL?) uses this port; choose another with -p, or -p 0 for a free one"
+                        : ""))
+        }
         // Scripts wait for this line, so it goes out at once.
-        FileHandle.standardOutput.write(Data("listening on \(host):\(server.localAddress?.port ?? port)\n".utf8))
+        let address = server.localAddress
+        FileHandle.standardOutput.write(
+            Data("listening on \(address?.ipAddress ?? host):\(address?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()
-        guard let first = await received.next() else { return }
+        while let signal = await received.next() {
+            guard signal == .sighup else {
+                logger.info("received \(signal): shutting down (a second signal stops at once)")
+                break
+            }
+            do {
+                responder.replaceRules(try loadScript()?.rules ?? [])
+                logger.info("received SIGHUP: reloaded the script's rules")
+            } catch {
+                logger.error("received SIGHUP: kept the old rules: \(error)")
+            }
+        }
         // From now on SIGINT and SIGTERM have their default effect: a second one stops the process at once.
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-        logger.info("received \(first): shutting down (a second signal stops at once)")
+        Glibc.signal(SIGINT, SIG_DFL)
+        Glibc.signal(SIGTERM, SIG_DFL)
         await server.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
+        if verify { try reportVerification(responder.verificationReport()) }
+    }
+
+    /// The `--auth` value a script's `server.auth` names.
+    private static func method(_ name: String) throws -> AuthMethod {
+        guard let method = AuthMethod(rawValue: name) else { throw CommandFailure("unknown auth method '\(name)'") }
+        return method
+    }
+
+    /// The script of `--script`, `nil` without one; a script that cannot be read or used fails with its reason.
+    private func loadScript() throws -> MockScript? {
+        guard let script else { return nil }
+        let descriptor = open(script, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            throw CommandFailure("cannot read script '\(script)': \(String(cString: strerror(errno)))")
+        }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let bytes: Data
+        do {
+            bytes = try file.readToEnd() ?? Data()
+        } catch {
+            throw CommandFailure("cannot read script '\(script)': \(error.localizedDescription)")
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            throw CommandFailure("cannot read script '\(script)': it is not UTF-8 text")
+        }
+        do {
+            return try MockScript(yaml: text)
+        } catch {
+            throw CommandFailure("\(script):\(error)")
+        }
+    }
+
+    /// Writes `--log`'s JSON Lines; `nil` without `--log`.
+    private func statementLog() throws -> (@Sendable (StatementRecord) -> Void)? {
+        guard let log else { return nil }
+        let descriptor = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CommandFailure("cannot open log '\(log)': \(String(cString: strerror(errno)))")
+        }
+        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        let lock = NIOLockedValueBox(file)
+        return { record in
+            struct Line: Encodable {
+                var time: String
+                var record: StatementRecord
+                func encode(to encoder: any Encoder) throws {
+                    var container = encoder.container(keyedBy: Keys.self)
+                    try container.encode(time, forKey: .time)
+                    try record.encode(to: encoder)
+                }
+                enum Keys: String, CodingKey { case time }
+            }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard
+                var data = try? encoder.encode(
+                    Line(
+                        time: Date().ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)),
+                        record: record))
+            else { return }
+            data.append(UInt8(ascii: "\n"))
+            lock.withLockedValue { $0.write(data) }
+        }
+    }
+
+    /// `--verify`: lists what did not go as the script said and fails when anything did not.
+    private func reportVerification(_ report: (unmatchedStatements: [String], unusedRules: [ScriptRule])) throws {
+        guard !report.unmatchedStatements.isEmpty || !report.unusedRules.isEmpty else { return }
+        var lines = ["pgw serve --verify: the session did not go as the script says"]
+        lines += report.unmatchedStatements.map { "  unmatched statement: \($0)" }
+        lines += report.unusedRules.map { rule in
+            let name = rule.name == "line \(rule.line)" ? "" : " '\(rule.name)'"
+            return "  unused rule\(name) at line \(rule.line): \(rule.pattern.text)"
+        }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        throw ExitCode(1)
     }
 
     private func parsedUsers() throws -> [String: String] {
         var result: [String: String] = [:]
         for entry in users {
-            guard let colon = entry.firstIndex(of: ":"), colon != entry.startIndex else {
+            guard let colon = entry.firstIndex(of: ":") else {
+                guard !entry.isEmpty, let password = ProcessInfo.processInfo.environment["PGPASSWORD"],
+                    !password.isEmpty
+                else {
+                    throw ValidationError("--user \(entry) has no password: give NAME:PASSWORD, or set PGPASSWORD.")
+                }
+                result[entry] = password
+                continue
+            }
+            guard colon != entry.startIndex else {
                 throw ValidationError("--user takes NAME:PASSWORD, got '\(entry)'.")
             }
             guard entry.index(after: colon) != entry.endIndex else {
@@ -167,7 +343,7 @@ struct ServeCommand: AsyncParsableCommand {
         return result
     }
 
-    private func tlsConfiguration() throws -> PostgresConnectionConfiguration.TLS? {
+    private func tlsConfiguration(_ auth: AuthMethod) throws -> PostgresConnectionConfiguration.TLS? {
         guard let tlsCert, let tlsKey else { return nil }
         let passphrase = try tlsKeyPassphraseFile.map {
             try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines)

@@ -60,7 +60,7 @@ struct ExampleTests {
         defer { example.stop() }
         let conninfo = "host=127.0.0.1 port=\(example.port) user=alice"
         let outcome = try await Self.psql(["select 'hello'"], conninfo: conninfo, password: "secret")
-        #expect(outcome.standardOutput == "select 'hello'\n", "\(outcome)")
+        #expect(outcome.standardOutput == "hello\n", "\(outcome)")
         let wrong = try await Self.psql(["select 1"], conninfo: conninfo, password: "nope")
         #expect(wrong.standardError.contains("password authentication failed"), "\(wrong)")
     }

@@ -14,9 +14,9 @@ struct QuerySessionTests {
     @Test func simpleQueryEchoesTheStatement() {
         var session = Self.session()
         #expect(
-            session.handle(.query(Query("select 42"))) == [
+            session.handle(.query(Query("select * from orders"))) == [
                 .rowDescription(RowDescription(columns: [.init(name: "echo", dataTypeOID: 25)])),
-                .dataRow(DataRow(columns: [Self.text("select 42")])),
+                .dataRow(DataRow(columns: [Self.text("select * from orders")])),
                 .commandComplete(CommandComplete(tag: "SELECT 1")),
                 .readyForQuery(.idle),
             ]
@@ -65,13 +65,13 @@ struct QuerySessionTests {
         var session = Self.session()
         let replies = session.handle(.query(Query("select 'a;b'; begin; commit")))
         #expect(replies.filter { if case .commandComplete = $0 { true } else { false } }.count == 3)
-        #expect(replies.contains(.dataRow(DataRow(columns: [Self.text("select 'a;b'")]))))
+        #expect(replies.contains(.dataRow(DataRow(columns: [Self.text("a;b")]))))
         #expect(session.handle(.query(Query("  "))) == [.emptyQueryResponse, .readyForQuery(.idle)])
     }
 
     @Test func extendedProtocolBindsParameters() {
         var session = Self.session()
-        #expect(session.handle(.parse(Parse(name: "s", query: "select $1, $2"))) == [.parseComplete])
+        #expect(session.handle(.parse(Parse(name: "s", query: "insert into t values ($1, $2)"))) == [.parseComplete])
         #expect(
             session.handle(.describe(.statement("s"))) == [
                 .parameterDescription(ParameterDescription(parameterTypes: [25, 25])),
@@ -87,7 +87,7 @@ struct QuerySessionTests {
         )
         #expect(
             session.handle(.execute(Execute())) == [
-                .dataRow(DataRow(columns: [Self.text("select 'it''s', NULL")])),
+                .dataRow(DataRow(columns: [Self.text("insert into t values ('it''s', NULL)")])),
                 .commandComplete(CommandComplete(tag: "SELECT 1")),
             ]
         )
@@ -97,7 +97,8 @@ struct QuerySessionTests {
 
     @Test func binaryParametersOfCommonTypesBecomeText() {
         var session = Self.session()
-        _ = session.handle(.parse(Parse(name: "", query: "select $1, $2, $3", parameterTypes: [21, 20, 16])))
+        _ = session.handle(
+            .parse(Parse(name: "", query: "insert into t values ($1, $2, $3)", parameterTypes: [21, 20, 16])))
         let bind = Bind(
             parameterFormats: [.binary],
             parameters: [
@@ -108,7 +109,7 @@ struct QuerySessionTests {
         _ = session.handle(.bind(bind))
         #expect(
             session.handle(.execute(Execute())).first
-                == .dataRow(DataRow(columns: [Self.text("select '2', '-2', 't'")])))
+                == .dataRow(DataRow(columns: [Self.text("insert into t values ('2', '-2', 't')")])))
     }
 
     @Test func extendedErrorsSkipUntilSync() {

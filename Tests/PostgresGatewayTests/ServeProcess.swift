@@ -5,15 +5,19 @@ import PostgresTestSupport
 final class ServeProcess: Sendable {
     let process: Process
     let port: Int
+    /// Standard error, when captured.
+    private let errorOutput: Pipe?
 
-    /// Starts `pgw serve --port 0` with `arguments` and waits for its "listening on" line.
-    init(_ arguments: [String]) throws {
+    /// Starts `pgw serve --port 0` with `arguments` and waits for its "listening on" line; with
+    /// `capturingStandardError`, its standard error is kept for ``standardErrorAfterExit()``.
+    init(_ arguments: [String], capturingStandardError: Bool = false) throws {
         let process = Process()
         process.executableURL = try PGWExecutable.url()
         process.arguments = ["serve", "--port", "0", "--log-level", "warning"] + arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        let errorOutput = capturingStandardError ? Pipe() : nil
+        process.standardError = errorOutput ?? FileHandle.standardError
         process.standardInput = FileHandle.nullDevice
         try process.run()
         var line = Data()
@@ -31,6 +35,13 @@ final class ServeProcess: Sendable {
         }
         self.process = process
         self.port = port
+        self.errorOutput = errorOutput
+    }
+
+    /// Everything the process wrote to standard error (when captured), once it has exited.
+    func standardErrorAfterExit() throws -> String {
+        guard let errorOutput else { return "" }
+        return String(decoding: try errorOutput.fileHandleForReading.readToEnd() ?? Data(), as: UTF8.self)
     }
 
     /// The process ID.

@@ -375,7 +375,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 querySession = QuerySession(
                     responder: responder,
                     settings: Dictionary(
-                        parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last })
+                        parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
+                    reportedParameters: configuration.reportedParameters
                 )
             }
             if case .query(let query) = message {

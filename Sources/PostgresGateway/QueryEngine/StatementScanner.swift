@@ -9,10 +9,17 @@ struct StatementScanner: Sendable {
     private let bytes: [UInt8]
     /// Where the next statement starts.
     private var position = 0
+    /// The UTF-8 offset of the statement ``next()`` returned last, in the whole text.
+    private(set) var lastStatementOffset = 0
 
     /// A scanner over `text`.
     init(_ text: String) {
         self.bytes = Array(text.utf8)
+    }
+
+    /// The number of characters before the statement ``next()`` returned last (for error positions).
+    var lastStatementCharacterOffset: Int {
+        String(decoding: bytes[..<lastStatementOffset], as: UTF8.self).count
     }
 
     /// Whether statements may remain (a `true` can still be followed by `nil` when only white space is left).
@@ -137,12 +144,13 @@ struct StatementScanner: Sendable {
     }
 
     /// The statement in `range` without surrounding white space, or `nil` when nothing else is left.
-    private func trimmed(_ range: Range<Int>) -> String? {
+    private mutating func trimmed(_ range: Range<Int>) -> String? {
         var lower = range.lowerBound
         var upper = range.upperBound
         while lower < upper, Self.isWhitespace(bytes[lower]) { lower += 1 }
         while upper > lower, Self.isWhitespace(bytes[upper - 1]) { upper -= 1 }
         guard lower < upper else { return nil }
+        lastStatementOffset = lower
         return String(decoding: bytes[lower..<upper], as: UTF8.self)
     }
 

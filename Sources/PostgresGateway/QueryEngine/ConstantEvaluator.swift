@@ -1,0 +1,283 @@
+import PostgresWire
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Evaluates select lists without FROM as PostgreSQL would: literals, parameters, casts, arithmetic (with
+/// `22012 division by zero` and `22003` overflow), comparisons, `||` and the functions clients call at connect
+/// time (`version()`, `current_setting`, `now()`, `current_user`…).
+struct ConstantEvaluator {
+    /// The session's settings (for `current_setting`, `current_user`, `current_database()`).
+    var settings: [String: String]
+    /// The bound parameters as text (`nil` is NULL).
+    var parameters: [String?]
+    /// The version `version()` reports when the settings have no `server_version`.
+    var serverVersion: String
+
+    /// Why a value cannot be computed: PostgreSQL's error, or an expression the engine does not evaluate.
+    enum Failure: Error {
+        case error(DiagnosticMessage)
+        case unsupported
+    }
+
+    /// The value of `expression`.
+    func evaluate(_ expression: SQLExpression) throws(Failure) -> EvaluatedValue {
+        switch expression {
+        case .integer(let value):
+            return EvaluatedValue(text: String(value), type: Int32(exactly: value) == nil ? .int8 : .int4)
+        case .numeric(let text):
+            return EvaluatedValue(text: text, type: .numeric)
+        case .string(let text):
+            return EvaluatedValue(text: text, type: .text)
+        case .bool(let value):
+            return EvaluatedValue(text: value ? "t" : "f", type: .bool)
+        case .null:
+            return EvaluatedValue(text: nil, type: .text)
+        case .parameter(let number):
+            guard number >= 1 && number <= parameters.count else {
+                throw .error(error("42P02", "there is no parameter $\(number)"))
+            }
+            return EvaluatedValue(text: parameters[number - 1], type: .text)
+        case .cast(let inner, let type, _):
+            guard let type else { throw .unsupported }
+            return try cast(evaluate(inner), to: type)
+        case .operation(let name, let left, let right):
+            return try operation(name, left.map(evaluate), evaluate(right))
+        case .function(let name, let arguments):
+            return try function(name, arguments.map(evaluate))
+        case .keywordFunction(let name):
+            return try keywordFunction(name)
+        case .column(let name):
+            throw .error(error("42703", "column \"\(name)\" does not exist"))
+        case .other:
+            throw .unsupported
+        }
+    }
+
+    private func error(_ code: String, _ message: String) -> DiagnosticMessage {
+        DiagnosticMessage(severity: "ERROR", sqlState: code, message: message)
+    }
+
+    // MARK: Casts
+
+    private func cast(_ value: EvaluatedValue, to type: PostgresType) throws(Failure) -> EvaluatedValue {
+        guard let text = value.text else { return EvaluatedValue(text: nil, type: type) }
+        let trimmed = text.trimmingWhitespace()
+        switch type.name {
+        case "int2", "int4", "int8":
+            let integer =
+                Int64(trimmed) ?? Double(trimmed).flatMap { Int64(exactly: $0.rounded(.toNearestOrAwayFromZero)) }
+            guard let integer else {
+                throw .error(error("22P02", "invalid input syntax for type \(Self.sqlName(type)): \"\(text)\""))
+            }
+            let fits =
+                switch type.name {
+                case "int2": Int16(exactly: integer) != nil
+                case "int4": Int32(exactly: integer) != nil
+                default: true
+                }
+            guard fits else { throw .error(error("22003", "\(Self.sqlName(type)) out of range")) }
+            return EvaluatedValue(text: String(integer), type: type)
+        case "float4", "float8", "numeric":
+            guard let number = Double(trimmed) else {
+                throw .error(error("22P02", "invalid input syntax for type \(Self.sqlName(type)): \"\(text)\""))
+            }
+            return EvaluatedValue(text: type == .numeric ? trimmed : Self.format(number), type: type)
+        case "bool":
+            switch trimmed.lowercased() {
+            case "t", "true", "yes", "on", "1", "y": return EvaluatedValue(text: "t", type: .bool)
+            case "f", "false", "no", "off", "0", "n": return EvaluatedValue(text: "f", type: .bool)
+            default: throw .error(error("22P02", "invalid input syntax for type boolean: \"\(text)\""))
+            }
+        default:
+            return EvaluatedValue(text: text, type: type)
+        }
+    }
+
+    /// The SQL name PostgreSQL's messages use for a type.
+    private static func sqlName(_ type: PostgresType) -> String {
+        switch type.name {
+        case "int2": "smallint"
+        case "int4": "integer"
+        case "int8": "bigint"
+        case "float4": "real"
+        case "float8": "double precision"
+        default: type.name
+        }
+    }
+
+    /// A float as PostgreSQL prints it (shortest exact form; `Infinity`, `NaN`).
+    private static func format(_ number: Double) -> String {
+        if number.isNaN { return "NaN" }
+        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
+        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+        return "\(number)"
+    }
+
+    // MARK: Operators
+
+    private func operation(_ name: String, _ left: EvaluatedValue?, _ right: EvaluatedValue) throws(Failure)
+        -> EvaluatedValue
+    {
+        let resultType: PostgresType =
+            ["=", "<>", "!=", "<", ">", "<=", ">="].contains(name)
+            ? .bool : name == "||" ? .text : Self.arithmeticType(left?.type ?? right.type, right.type)
+        guard let rightText = right.text, left == nil || left?.text != nil else {
+            return EvaluatedValue(text: nil, type: resultType)
+        }
+        if name == "||" { return EvaluatedValue(text: (left?.text ?? "") + rightText, type: .text) }
+        guard let left, let leftText = left.text else {
+            // Unary plus and minus.
+            guard name == "-" || name == "+" else { throw .unsupported }
+            return try operation(name, EvaluatedValue(text: "0", type: right.type), right)
+        }
+        let integers: Set = ["int2", "int4", "int8"]
+        if integers.contains(left.type.name) && integers.contains(right.type.name), let a = Int64(leftText),
+            let b = Int64(rightText)
+        {
+            return try integerOperation(name, a, b, type: resultType == .bool ? .int8 : resultType)
+        }
+        if let a = Double(leftText), let b = Double(rightText), left.type != .text || right.type != .text {
+            return try floatOperation(name, a, b, type: resultType)
+        }
+        switch name {
+        case "=": return EvaluatedValue(text: leftText == rightText ? "t" : "f", type: .bool)
+        case "<>", "!=": return EvaluatedValue(text: leftText != rightText ? "t" : "f", type: .bool)
+        default: throw .unsupported
+        }
+    }
+
+    /// The type of `a op b` for numbers: the wider of the two (int2 < int4 < int8 < numeric < float8).
+    private static func arithmeticType(_ left: PostgresType, _ right: PostgresType) -> PostgresType {
+        let order: [PostgresType] = [.int2, .int4, .int8, .numeric, .float4, .float8]
+        guard let a = order.firstIndex(of: left), let b = order.firstIndex(of: right) else {
+            return left == .text ? right : left
+        }
+        return order[max(a, b, 1)]
+    }
+
+    private func integerOperation(_ name: String, _ a: Int64, _ b: Int64, type: PostgresType) throws(Failure)
+        -> EvaluatedValue
+    {
+        let result: (Int64, Bool)
+        switch name {
+        case "+": result = a.addingReportingOverflow(b)
+        case "-": result = a.subtractingReportingOverflow(b)
+        case "*": result = a.multipliedReportingOverflow(by: b)
+        case "/", "%":
+            guard b != 0 else { throw .error(error("22012", "division by zero")) }
+            result = name == "/" ? a.dividedReportingOverflow(by: b) : a.remainderReportingOverflow(dividingBy: b)
+        default:
+            return try comparison(name, a < b ? -1 : (a == b ? 0 : 1))
+        }
+        guard !result.1, type == .int8 || Int32(exactly: result.0) != nil else {
+            throw .error(error("22003", "\(Self.sqlName(type)) out of range"))
+        }
+        return EvaluatedValue(text: String(result.0), type: type)
+    }
+
+    private func floatOperation(_ name: String, _ a: Double, _ b: Double, type: PostgresType) throws(Failure)
+        -> EvaluatedValue
+    {
+        let result: Double
+        switch name {
+        case "+": result = a + b
+        case "-": result = a - b
+        case "*": result = a * b
+        case "/":
+            guard b != 0 else { throw .error(error("22012", "division by zero")) }
+            result = a / b
+        default:
+            return try comparison(name, a < b ? -1 : (a == b ? 0 : 1))
+        }
+        return EvaluatedValue(text: Self.format(result), type: type)
+    }
+
+    private func comparison(_ name: String, _ order: Int) throws(Failure) -> EvaluatedValue {
+        let result: Bool
+        switch name {
+        case "=": result = order == 0
+        case "<>", "!=": result = order != 0
+        case "<": result = order < 0
+        case ">": result = order > 0
+        case "<=": result = order <= 0
+        case ">=": result = order >= 0
+        default: throw .unsupported
+        }
+        return EvaluatedValue(text: result ? "t" : "f", type: .bool)
+    }
+
+    // MARK: Functions
+
+    private func function(_ name: String, _ arguments: [EvaluatedValue]) throws(Failure) -> EvaluatedValue {
+        switch (name, arguments.count) {
+        case ("now", 0), ("transaction_timestamp", 0), ("statement_timestamp", 0), ("clock_timestamp", 0):
+            return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
+        case ("version", 0):
+            return EvaluatedValue(text: "PostgreSQL \(settings["server_version"] ?? serverVersion) on pgw", type: .text)
+        case ("current_database", 0):
+            return EvaluatedValue(text: settings["database"] ?? settings["session_authorization"], type: .name)
+        case ("current_schema", 0):
+            return EvaluatedValue(text: "public", type: .name)
+        case ("current_setting", 1), ("current_setting", 2):
+            let name = arguments[0].text ?? ""
+            let value = settings[ServerSettings.canonicalName(name, in: settings)]
+            guard value != nil || arguments.count == 2 else {
+                throw .error(error("42704", "unrecognized configuration parameter \"\(name)\""))
+            }
+            return EvaluatedValue(text: value, type: .text)
+        case ("set_config", 3):
+            return EvaluatedValue(text: arguments[1].text, type: .text)
+        case ("pg_backend_pid", 0):
+            return EvaluatedValue(text: String(getpid()), type: .int4)
+        case ("pg_is_in_recovery", 0):
+            return EvaluatedValue(text: "f", type: .bool)
+        case ("txid_current", 0):
+            return EvaluatedValue(text: "1", type: .int8)
+        case ("pg_sleep", 1):
+            return EvaluatedValue(text: "", type: .void)
+        case ("upper", 1), ("lower", 1), ("length", 1):
+            guard let text = arguments[0].text else { return EvaluatedValue(text: nil, type: .text) }
+            if name == "length" { return EvaluatedValue(text: String(text.count), type: .int4) }
+            return EvaluatedValue(text: name == "upper" ? text.uppercased() : text.lowercased(), type: .text)
+        default:
+            throw .unsupported
+        }
+    }
+
+    private func keywordFunction(_ name: String) throws(Failure) -> EvaluatedValue {
+        switch name {
+        case "current_user", "session_user", "user", "current_role":
+            return EvaluatedValue(text: settings["session_authorization"], type: .name)
+        case "current_catalog":
+            return EvaluatedValue(text: settings["database"] ?? settings["session_authorization"], type: .name)
+        case "current_schema":
+            return EvaluatedValue(text: "public", type: .name)
+        case "current_timestamp":
+            return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
+        case "current_date":
+            return EvaluatedValue(text: String(Self.timestamp().prefix(10)), type: PostgresType.byName["date"]!)
+        default:
+            throw .unsupported
+        }
+    }
+
+    /// The current time as PostgreSQL prints a `timestamptz` in UTC: `2026-12-01 04:14:32.123456+00`.
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var parts = tm()
+        var seconds = now.tv_sec
+        gmtime_r(&seconds, &parts)
+        func pad(_ value: Int32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let micros = Int32(now.tv_nsec / 1_000)
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(micros, 6))+00"
+    }
+}

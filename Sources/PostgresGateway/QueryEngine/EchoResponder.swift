@@ -1,0 +1,177 @@
+import PostgresWire
+
+/// Answers like PostgreSQL without a database: session plumbing, constant SELECTs and catalog queries, and echoes
+/// every other statement back (or answers it as ``UnmatchedStatementPolicy`` says).
+///
+/// Each statement goes through PostgreSQL's own parser (``SQLParser``), so every grammatical form of SET, SHOW,
+/// RESET, DISCARD, BEGIN/COMMIT/ROLLBACK/SAVEPOINT, PREPARE and DEALLOCATE is understood, and a statement that does
+/// not parse gets PostgreSQL's `42601 syntax error at or near …` with its position. SELECTs without FROM are
+/// evaluated with proper types (`select 1/0` fails with 22012); SELECTs that read only catalogs (`pg_catalog`,
+/// `information_schema`) return no rows with the columns and types of their select list.
+public struct EchoResponder: QueryResponder {
+    /// The server version reported by `SELECT version()` when the session has no `server_version` setting.
+    public var serverVersion: String
+    /// What statements nothing else answers get.
+    public var unmatched: UnmatchedStatementPolicy
+
+    /// A responder reporting `serverVersion`, answering unmatched statements as `unmatched` says.
+    public init(serverVersion: String, unmatched: UnmatchedStatementPolicy = .echo) {
+        self.serverVersion = serverVersion
+        self.unmatched = unmatched
+    }
+
+    public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
+        let parsed: ParsedStatement
+        do {
+            parsed = try SQLParser.parse(statement)
+        } catch {
+            return .error(error.diagnostic())
+        }
+        return answer(to: parsed, parameters: parameters, settings: settings)
+            ?? unmatchedOutcome(of: parsed, statement: statement, parameters: parameters)
+    }
+
+    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
+    /// a syntax error for a statement that does not parse.
+    func answer(to statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome? {
+        do {
+            return answer(to: try SQLParser.parse(statement), parameters: parameters, settings: settings)
+        } catch {
+            return .error(error.diagnostic())
+        }
+    }
+
+    public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
+        guard let parsed = try? SQLParser.parse(statement) else { return nil }
+        switch parsed.kind {
+        case .select(let targets, let readsCatalog, let hasFrom):
+            if !hasFrom || readsCatalog {
+                let parameters = [String?](repeating: nil, count: parsed.highestParameter)
+                let outcome = answer(to: parsed, parameters: parameters, settings: settings)
+                if let columns = outcome?.resultColumns { return columns }
+                if !hasFrom { return targets.map { ResultColumn(name: $0.name, type: .text) } }
+            }
+        case .show:
+            return answer(to: parsed, parameters: [], settings: settings)?.resultColumns
+        default:
+            break
+        }
+        return unmatchedOutcome(of: parsed, statement: statement, parameters: []).resultColumns
+    }
+
+    private func answer(to parsed: ParsedStatement, parameters: [String?], settings: [String: String])
+        -> QueryOutcome?
+    {
+        switch parsed.kind {
+        case .empty:
+            return .empty
+        case .transaction(let command):
+            let effect: QueryOutcome.SessionEffect =
+                switch command {
+                case .begin: .beginTransaction
+                case .commit: .commit
+                case .rollback: .rollback
+                case .rollbackToSavepoint: .rollbackToSavepoint
+                default: .none
+                }
+            return .command(tag: parsed.tag, effect: effect)
+        case .set(let name, let value):
+            return .command(tag: "SET", effect: value.map { .set([name: $0]) } ?? .reset(name: name))
+        case .setMany(let changes):
+            return .command(
+                tag: "SET", effect: .set(Dictionary(changes.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })))
+        case .reset(let name):
+            return .command(tag: parsed.tag, effect: .reset(name: name))
+        case .resetAll:
+            return .command(tag: parsed.tag, effect: .resetAll)
+        case .discard(let all):
+            return .command(tag: parsed.tag, effect: all ? .resetAll : .none)
+        case .show(let name):
+            return show(name, settings: settings)
+        case .prepare, .deallocate:
+            return .command(tag: parsed.tag)
+        case .select(let targets, let readsCatalog, let hasFrom):
+            if !hasFrom, let outcome = evaluate(targets, parameters: parameters, settings: settings) {
+                return outcome
+            }
+            guard readsCatalog else { return nil }
+            let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
+            return .result(columns: columns, rows: [], tag: "SELECT 0")
+        case .other:
+            return nil
+        }
+    }
+
+    /// A constant select list's one row; `nil` when it uses something the engine does not evaluate.
+    private func evaluate(_ targets: [StatementKind.SelectTarget], parameters: [String?], settings: [String: String])
+        -> QueryOutcome?
+    {
+        let evaluator = ConstantEvaluator(settings: settings, parameters: parameters, serverVersion: serverVersion)
+        var columns: [ResultColumn] = []
+        var row: [String?] = []
+        for target in targets {
+            do {
+                let value = try evaluator.evaluate(target.expression)
+                columns.append(ResultColumn(name: target.name, type: value.type))
+                row.append(value.text)
+            } catch .error(let diagnostic) {
+                return .error(diagnostic)
+            } catch {
+                return nil
+            }
+        }
+        return .result(columns: columns, rows: [row], tag: "SELECT 1")
+    }
+
+    /// SHOW name, SHOW ALL.
+    private func show(_ name: String, settings: [String: String]) -> QueryOutcome {
+        if name == "all" {
+            let rows = settings.sorted { $0.key.lowercased() < $1.key.lowercased() }.map { [$0.key, $0.value, ""] }
+            let columns = ["name", "setting", "description"].map { ResultColumn(name: $0, type: .text) }
+            return .result(columns: columns, rows: rows, tag: "SHOW \(rows.count)")
+        }
+        let canonical = ServerSettings.canonicalName(name, in: settings)
+        guard let value = settings[canonical] else {
+            return .error(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "42704", message: "unrecognized configuration parameter \"\(name)\""))
+        }
+        return .result(columns: [ResultColumn(name: canonical, type: .text)], rows: [[value]], tag: "SHOW")
+    }
+
+    /// What ``unmatched`` says for a statement nothing else answers.
+    func unmatchedOutcome(of parsed: ParsedStatement, statement: String, parameters: [String?])
+        -> QueryOutcome
+    {
+        switch unmatched {
+        case .echo:
+            return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")
+        case .empty:
+            guard case .select(let targets, _, _) = parsed.kind else { return .command(tag: parsed.tag) }
+            let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
+            return .result(columns: columns, rows: [], tag: "SELECT 0")
+        case .error:
+            return .error(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "0A000", message: "pgw: no rule answers this statement",
+                    detail: String(statement.prefix(200))))
+        }
+    }
+
+    /// Replaces `$1`, `$2`, … with the parameters as SQL literals.
+    static func substitute(_ parameters: [String?], into statement: String) -> String {
+        guard !parameters.isEmpty else { return statement }
+        var result = statement
+        for (index, parameter) in parameters.enumerated().reversed() {
+            let literal = parameter.map { "'" + $0.replacing("'", with: "''") + "'" } ?? "NULL"
+            result = result.replacing("$\(index + 1)", with: literal)
+        }
+        return result
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        String(drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+    }
+}

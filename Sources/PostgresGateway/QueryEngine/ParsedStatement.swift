@@ -1,0 +1,247 @@
+/// One statement as PostgreSQL's parser sees it: what it is and what its parameters are cast to.
+struct ParsedStatement: Sendable {
+    /// What the statement is.
+    var kind: StatementKind
+    /// The types of `$n` parameters cast in the statement (`$1::int`), by number.
+    var castParameterTypes: [Int: PostgresType]
+    /// The highest `$n` in the statement (0 when it has none).
+    var highestParameter: Int
+    /// The command tag of the statement's node type, for results without rows.
+    var tag: String
+    /// The literal constants of the statement in text order (`nil` for NULL), which a script rule's `params`
+    /// matches for a statement with its values written in (as psycopg2 and pgbench's simple mode send them).
+    var constants: [String?] = []
+
+    /// The statement described by libpg_query's parse tree of one statement (`stmts[0].stmt`), `nil` for none.
+    init(tree statement: ParseTreeNode?) {
+        castParameterTypes = [:]
+        highestParameter = 0
+        guard let (type, fields) = statement?.tagged else {
+            kind = .empty
+            tag = ""
+            return
+        }
+        tag = Self.tag(of: type, fields)
+        kind = Self.kind(of: type, fields, tag: tag)
+        var located: [(location: Int, value: String?)] = []
+        collectParameters(in: fields, constants: &located)
+        constants = located.sorted { $0.location < $1.location }.map(\.value)
+    }
+
+    /// A statement too long to parse (see ``SQLParser/longestParsedStatement``): an unmatched statement.
+    init(unparsedLength: Int) {
+        kind = .other(tag: "SELECT 0")
+        castParameterTypes = [:]
+        highestParameter = 0
+        tag = "SELECT 0"
+    }
+
+    /// Walks the tree for ParamRef nodes, casts of them and constants.
+    private mutating func collectParameters(in node: ParseTreeNode, constants: inout [(location: Int, value: String?)])
+    {
+        switch node {
+        case .object(let members):
+            if let constant = members["A_Const"] {
+                let value: String? =
+                    switch SQLExpression(node) {
+                    case .integer(let integer): String(integer)
+                    case .numeric(let text), .string(let text): text
+                    case .bool(let bool): bool ? "t" : "f"
+                    default: nil
+                    }
+                constants.append((constant["location"]?.integer ?? 0, value))
+            }
+            if let cast = members["TypeCast"], let number = cast["arg"]?["ParamRef"]?["number"]?.integer {
+                let names = cast["typeName"]?["names"]?.names ?? []
+                let isArray = !(cast["typeName"]?["arrayBounds"]?.elements.isEmpty ?? true)
+                if castParameterTypes[number] == nil, let type = PostgresType.named(names, isArray: isArray) {
+                    castParameterTypes[number] = type
+                }
+            }
+            if let number = members["ParamRef"]?["number"]?.integer { highestParameter = max(highestParameter, number) }
+            for member in members.values { collectParameters(in: member, constants: &constants) }
+        case .array(let elements):
+            for element in elements { collectParameters(in: element, constants: &constants) }
+        default:
+            break
+        }
+    }
+
+    private static func kind(of type: String, _ fields: ParseTreeNode, tag: String) -> StatementKind {
+        switch type {
+        case "SelectStmt":
+            return select(fields, tag: tag)
+        case "VariableSetStmt":
+            return set(fields)
+        case "VariableShowStmt":
+            return .show(name: fields["name"]?.string ?? "")
+        case "DiscardStmt":
+            return .discard(all: fields["target"]?.string == "DISCARD_ALL")
+        case "TransactionStmt":
+            return transaction(fields, tag: tag)
+        case "PrepareStmt":
+            return .prepare
+        case "DeallocateStmt":
+            return .deallocate(all: fields["name"] == nil)
+        default:
+            return .other(tag: tag)
+        }
+    }
+
+    private static func select(_ fields: ParseTreeNode, tag: String) -> StatementKind {
+        if fields["op"]?.string != "SETOP_NONE", let left = fields["larg"] {
+            guard case .select(let targets, _, let hasFrom) = select(left, tag: tag) else { return .other(tag: tag) }
+            return .select(targets: targets, readsCatalog: readsOnlyCatalogs(fields), hasFrom: hasFrom)
+        }
+        guard fields["valuesLists"] == nil else { return .other(tag: tag) }
+        let targets = fields["targetList"]?.elements.compactMap { node -> StatementKind.SelectTarget? in
+            guard let target = node["ResTarget"] else { return nil }
+            let expression = SQLExpression(target["val"] ?? .null)
+            return StatementKind.SelectTarget(
+                name: target["name"]?.string ?? expression.columnName, expression: expression)
+        }
+        return .select(
+            targets: targets ?? [], readsCatalog: readsOnlyCatalogs(fields),
+            hasFrom: !(fields["fromClause"]?.elements.isEmpty ?? true))
+    }
+
+    /// Whether every relation the statement reads is a catalog (and there is at least one); CTEs do not count.
+    private static func readsOnlyCatalogs(_ fields: ParseTreeNode) -> Bool {
+        var commonTables: Set<String> = []
+        var relations: [(schema: String?, name: String)] = []
+        func walk(_ node: ParseTreeNode) {
+            switch node {
+            case .object(let members):
+                if let name = members["CommonTableExpr"]?["ctename"]?.string { commonTables.insert(name) }
+                if let relation = members["RangeVar"], let name = relation["relname"]?.string {
+                    relations.append((relation["schemaname"]?.string, name))
+                }
+                for member in members.values { walk(member) }
+            case .array(let elements):
+                for element in elements { walk(element) }
+            default:
+                break
+            }
+        }
+        walk(fields)
+        let read = relations.filter { $0.schema != nil || !commonTables.contains($0.name) }
+        return !read.isEmpty
+            && read.allSatisfy { relation in
+                switch relation.schema {
+                case "pg_catalog", "information_schema": true
+                case nil: relation.name.hasPrefix("pg_")
+                default: false
+                }
+            }
+    }
+
+    private static func set(_ fields: ParseTreeNode) -> StatementKind {
+        let name = fields["name"]?.string ?? ""
+        switch fields["kind"]?.string {
+        case "VAR_SET_VALUE":
+            let values = fields["args"]?.elements.map(settingText) ?? []
+            return .set(name: name, value: values.joined(separator: ", "))
+        case "VAR_SET_DEFAULT", "VAR_RESET":
+            return .reset(name: name)
+        case "VAR_SET_MULTI":
+            let changes = fields["args"]?.elements.compactMap { node -> (name: String, value: String)? in
+                guard let option = node["DefElem"], let name = option["defname"]?.string else { return nil }
+                let value = settingText(option["arg"] ?? .null)
+                return (name, name == "transaction_isolation" ? value : (value == "1" ? "on" : "off"))
+            }
+            return .setMany(changes ?? [])
+        case "VAR_RESET_ALL":
+            return .resetAll
+        default:
+            // SET name FROM CURRENT keeps the value.
+            return .setMany([])
+        }
+    }
+
+    /// The text of a SET value: a constant as written (strings unquoted), or a cast constant's.
+    private static func settingText(_ node: ParseTreeNode) -> String {
+        switch SQLExpression(node) {
+        case .integer(let value): String(value)
+        case .numeric(let text), .string(let text): text
+        case .bool(let value): value ? "on" : "off"
+        case .cast(.string(let text), _, _), .cast(.numeric(let text), _, _): text
+        case .cast(.integer(let value), _, _): String(value)
+        default: ""
+        }
+    }
+
+    private static func transaction(_ fields: ParseTreeNode, tag: String) -> StatementKind {
+        switch fields["kind"]?.string {
+        case "TRANS_STMT_BEGIN", "TRANS_STMT_START": .transaction(.begin)
+        case "TRANS_STMT_COMMIT": .transaction(.commit)
+        case "TRANS_STMT_ROLLBACK": .transaction(.rollback)
+        case "TRANS_STMT_SAVEPOINT": .transaction(.savepoint)
+        case "TRANS_STMT_RELEASE": .transaction(.release)
+        case "TRANS_STMT_ROLLBACK_TO": .transaction(.rollbackToSavepoint)
+        case "TRANS_STMT_PREPARE": .transaction(.prepareTransaction)
+        case "TRANS_STMT_COMMIT_PREPARED": .transaction(.commitPrepared)
+        case "TRANS_STMT_ROLLBACK_PREPARED": .transaction(.rollbackPrepared)
+        default: .other(tag: tag)
+        }
+    }
+
+    /// The command tag PostgreSQL completes a statement of this node type with (for no rows affected).
+    private static func tag(of type: String, _ fields: ParseTreeNode) -> String {
+        switch type {
+        case "SelectStmt": return "SELECT 0"
+        case "InsertStmt": return "INSERT 0 0"
+        case "UpdateStmt": return "UPDATE 0"
+        case "DeleteStmt": return "DELETE 0"
+        case "MergeStmt": return "MERGE 0"
+        case "CopyStmt": return "COPY 0"
+        case "VariableSetStmt":
+            return fields["kind"]?.string == "VAR_RESET" || fields["kind"]?.string == "VAR_RESET_ALL"
+                ? "RESET" : "SET"
+        case "VariableShowStmt": return "SHOW"
+        case "CreateStmt": return "CREATE TABLE"
+        case "IndexStmt": return "CREATE INDEX"
+        case "ViewStmt": return "CREATE VIEW"
+        case "CreateSchemaStmt": return "CREATE SCHEMA"
+        case "CreateTableAsStmt": return "SELECT 0"
+        case "DropStmt": return "DROP " + objectName(fields["removeType"]?.string)
+        case "AlterTableStmt": return "ALTER " + objectName(fields["objtype"]?.string)
+        case "TransactionStmt": return transactionTag(fields["kind"]?.string)
+        case "DiscardStmt": return "DISCARD " + (fields["target"]?.string ?? "DISCARD_ALL").dropFirst(8)
+        case "PrepareStmt": return "PREPARE"
+        case "DeallocateStmt": return fields["name"] == nil ? "DEALLOCATE ALL" : "DEALLOCATE"
+        case "ListenStmt": return "LISTEN"
+        case "UnlistenStmt": return "UNLISTEN"
+        case "NotifyStmt": return "NOTIFY"
+        case "TruncateStmt": return "TRUNCATE TABLE"
+        case "LockStmt": return "LOCK TABLE"
+        case "ExplainStmt": return "EXPLAIN"
+        case "DoStmt": return "DO"
+        case "VacuumStmt": return fields["is_vacuumcmd"]?.bool == true ? "VACUUM" : "ANALYZE"
+        default:
+            // CreateFunctionStmt → CREATE FUNCTION: the node name without "Stmt", split at capitals.
+            return type.replacing("Stmt", with: "").reduce(into: "") { tag, character in
+                if character.isUppercase && !tag.isEmpty { tag.append(" ") }
+                tag.append(character.uppercased())
+            }
+        }
+    }
+
+    /// `OBJECT_TABLE` → `TABLE`.
+    private static func objectName(_ objectType: String?) -> String {
+        String((objectType ?? "OBJECT_TABLE").dropFirst(7)).replacing("_", with: " ")
+    }
+
+    private static func transactionTag(_ kind: String?) -> String {
+        switch kind {
+        case "TRANS_STMT_START": "START TRANSACTION"
+        case "TRANS_STMT_COMMIT": "COMMIT"
+        case "TRANS_STMT_ROLLBACK", "TRANS_STMT_ROLLBACK_TO": "ROLLBACK"
+        case "TRANS_STMT_SAVEPOINT": "SAVEPOINT"
+        case "TRANS_STMT_RELEASE": "RELEASE"
+        case "TRANS_STMT_PREPARE": "PREPARE TRANSACTION"
+        case "TRANS_STMT_COMMIT_PREPARED": "COMMIT PREPARED"
+        case "TRANS_STMT_ROLLBACK_PREPARED": "ROLLBACK PREPARED"
+        default: "BEGIN"
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import PostgresWire
+
+/// What one SQL statement produces in a mock server.
+public enum QueryOutcome: Sendable, Hashable {
+    /// A result set of `text` columns: column names, rows of text values (`nil` is NULL) and the command tag
+    /// (`SELECT 2`).
+    case rows(columns: [String], rows: [[String?]], tag: String)
+    /// A result set with typed columns; values are in PostgreSQL's text format.
+    case result(columns: [ResultColumn], rows: [[String?]], tag: String)
+    /// A statement without a result set, such as `SET` or `INSERT 0 1`, and its effect on the session.
+    case command(tag: String, effect: SessionEffect = .none)
+    /// An empty query string.
+    case empty
+    /// An error.
+    case error(DiagnosticMessage)
+    /// Notices (NoticeResponse) sent before the outcome.
+    indirect case notices([DiagnosticMessage], then: QueryOutcome)
+
+    /// How a statement changes the session.
+    public enum SessionEffect: Sendable, Hashable {
+        case none
+        /// BEGIN or START TRANSACTION.
+        case beginTransaction
+        /// COMMIT or END (a failed transaction rolls back instead).
+        case commit
+        /// ROLLBACK or ABORT.
+        case rollback
+        /// ROLLBACK TO SAVEPOINT: a failed transaction is usable again.
+        case rollbackToSavepoint
+        /// SET name TO value, for each entry.
+        case set([String: String])
+        /// RESET name: back to the session's initial value.
+        case reset(name: String)
+        /// RESET ALL or DISCARD ALL.
+        case resetAll
+    }
+
+    /// The columns of a result set, `nil` for other outcomes.
+    var resultColumns: [ResultColumn]? {
+        switch self {
+        case .rows(let columns, _, _): columns.map { ResultColumn(name: $0, type: .text) }
+        case .result(let columns, _, _): columns
+        case .notices(_, let outcome): outcome.resultColumns
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/// An expression of a select list, as much of PostgreSQL's parse tree as the query engine evaluates or describes.
+indirect enum SQLExpression: Sendable, Hashable {
+    /// A literal: an integer, a numeric (kept as written), a string, a boolean or NULL.
+    case integer(Int64)
+    case numeric(String)
+    case string(String)
+    case bool(Bool)
+    case null
+    /// `$n`.
+    case parameter(Int)
+    /// `expression::type` (`type` is `nil` when the engine does not know it; `typeName` is as written).
+    case cast(SQLExpression, type: PostgresType?, typeName: String)
+    /// A function call, by its unqualified lowercased name.
+    case function(String, [SQLExpression])
+    /// A binary or unary (`left` is `nil`) operator.
+    case operation(String, left: SQLExpression?, right: SQLExpression)
+    /// A column reference, by its last name (`*` for all columns).
+    case column(String)
+    /// One of SQL's keyword functions (`current_user`, `current_timestamp`…), by its lowercased name.
+    case keywordFunction(String)
+    /// Anything else (a subquery, CASE…): the engine can only name it.
+    case other(String)
+
+    /// The expression a parse tree node stands for.
+    init(_ node: ParseTreeNode) {
+        guard let (type, fields) = node.tagged else {
+            self = .other("?column?")
+            return
+        }
+        switch type {
+        case "A_Const":
+            self = Self.constant(fields)
+        case "ParamRef":
+            self = .parameter(fields["number"]?.integer ?? 0)
+        case "TypeCast":
+            let typeName = fields["typeName"]
+            let names = typeName?["names"]?.names ?? []
+            let isArray = !(typeName?["arrayBounds"]?.elements.isEmpty ?? true)
+            self = .cast(
+                SQLExpression(fields["arg"] ?? .null), type: PostgresType.named(names, isArray: isArray),
+                typeName: names.last ?? "?column?")
+        case "FuncCall":
+            let name = fields["funcname"]?.names.last?.lowercased() ?? "?column?"
+            self = .function(name, fields["args"]?.elements.map(SQLExpression.init) ?? [])
+        case "A_Expr" where fields["kind"]?.string == "AEXPR_OP":
+            self = .operation(
+                fields["name"]?.names.last ?? "?", left: fields["lexpr"].map(SQLExpression.init),
+                right: SQLExpression(fields["rexpr"] ?? .null))
+        case "ColumnRef":
+            let last = fields["fields"]?.elements.last
+            self = .column(last?["String"]?["sval"]?.string ?? (last?["A_Star"] != nil ? "*" : "?column?"))
+        case "SQLValueFunction":
+            self = .keywordFunction(Self.keywordFunctionName(fields["op"]?.string ?? ""))
+        case "CaseExpr":
+            self = .other("case")
+        case "SubLink" where fields["subLinkType"]?.string == "EXISTS_SUBLINK":
+            self = .other("exists")
+        case "SubLink" where fields["subLinkType"]?.string == "ARRAY_SUBLINK":
+            self = .other("array")
+        case "CoalesceExpr":
+            self = .other("coalesce")
+        default:
+            self = .other("?column?")
+        }
+    }
+
+    /// An A_Const's value; libpg_query omits zero and false (`{"ival": {}}`).
+    private static func constant(_ fields: ParseTreeNode) -> SQLExpression {
+        if let value = fields["ival"] { return .integer(Int64(value["ival"]?.integer ?? 0)) }
+        if let value = fields["fval"] { return .numeric(value["fval"]?.string ?? "0") }
+        if let value = fields["sval"] { return .string(value["sval"]?.string ?? "") }
+        if let value = fields["boolval"] { return .bool(value["boolval"]?.bool ?? false) }
+        if let value = fields["bsval"] { return .string(value["bsval"]?.string ?? "") }
+        return .null
+    }
+
+    /// `SVFOP_CURRENT_USER` → `current_user`.
+    private static func keywordFunctionName(_ operation: String) -> String {
+        let name = operation.hasPrefix("SVFOP_") ? operation.dropFirst(6) : Substring(operation)
+        return name.lowercased().replacing(/_n$/, with: "")
+    }
+
+    /// The column name PostgreSQL gives this expression in a select list without `AS` (its `FigureColname`).
+    var columnName: String {
+        switch self {
+        case .column(let name): name
+        case .function(let name, _): name
+        case .keywordFunction(let name): name
+        case .cast(let inner, _, let typeName):
+            inner.columnName == "?column?" ? typeName : inner.columnName
+        case .bool: "bool"
+        case .other(let name): name
+        default: "?column?"
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import CPgQuery
+import NIOConcurrencyHelpers
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// PostgreSQL's own SQL parser (libpg_query, the PostgreSQL 15 grammar): parse trees, syntax errors and fingerprints.
+///
+/// libpg_query keeps its memory contexts and error state in thread-local variables (`readelf -s libpg_query.a`
+/// shows `CurrentMemoryContext` and `PG_exception_stack` as TLS symbols), so event loops on several threads may
+/// parse at once without a lock. Parsed statements are cached by their text, so a statement a client sends again
+/// (a prepared statement, a benchmark's query) is parsed once.
+enum SQLParser {
+    /// Statements longer than this many bytes are not cached, so the cache stays small.
+    private static let longestCachedStatement = 4_096
+    /// Statements longer than this many bytes are not parsed (they are answered as unmatched statements), so one
+    /// huge statement cannot hold an event loop for long: libpg_query parses about 50 MB/s.
+    static let longestParsedStatement = 1 << 20
+    /// At most this many statements are cached; when it is full it starts over.
+    private static let cacheCapacity = 4_096
+    private static let cache = NIOLockedValueBox([String: ParsedStatement]())
+
+    /// Parses one statement (the first, if `text` holds several).
+    static func parse(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
+        let length = text.utf8.count
+        guard length <= longestParsedStatement else { return ParsedStatement(unparsedLength: length) }
+        let cacheable = length <= longestCachedStatement
+        if cacheable, let cached = cache.withLockedValue({ $0[text] }) { return cached }
+        let statement = ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"])
+        if cacheable {
+            cache.withLockedValue { cache in
+                if cache.count >= cacheCapacity { cache.removeAll(keepingCapacity: true) }
+                cache[text] = statement
+            }
+        }
+        return statement
+    }
+
+    /// libpg_query's JSON parse tree of `text`.
+    static func parseTree(_ text: String) throws(SQLSyntaxError) -> ParseTreeNode {
+        let result = text.withCString { pg_query_parse($0) }
+        defer { pg_query_free_parse_result(result) }
+        if let error = result.error {
+            throw SQLSyntaxError(
+                message: String(cString: error.pointee.message), position: Int(error.pointee.cursorpos))
+        }
+        guard let json = result.parse_tree,
+            let tree = try? JSONDecoder().decode(ParseTreeNode.self, from: Data(String(cString: json).utf8))
+        else {
+            throw SQLSyntaxError(message: "pgw: the parser returned no parse tree", position: 0)
+        }
+        return tree
+    }
+
+    private static let fingerprints = NIOLockedValueBox([String: String?]())
+
+    /// ``fingerprint(_:)``, remembered for statements up to ``longestCachedStatement`` bytes.
+    static func cachedFingerprint(_ text: String) -> String? {
+        guard text.utf8.count <= longestCachedStatement else { return fingerprint(text) }
+        if let cached = fingerprints.withLockedValue({ $0[text] }) { return cached }
+        let computed = fingerprint(text)
+        fingerprints.withLockedValue { cache in
+            if cache.count >= cacheCapacity { cache.removeAll(keepingCapacity: true) }
+            cache[text] = .some(computed)
+        }
+        return computed
+    }
+
+    /// The statement's fingerprint (`pg_query_fingerprint`): equal for statements that differ only in literal values,
+    /// white space, comments or letter case of keywords; `nil` when it does not parse.
+    static func fingerprint(_ text: String) -> String? {
+        let result = text.withCString { pg_query_fingerprint($0) }
+        defer { pg_query_free_fingerprint_result(result) }
+        guard result.error == nil, let fingerprint = result.fingerprint_str else { return nil }
+        return String(cString: fingerprint)
+    }
+}

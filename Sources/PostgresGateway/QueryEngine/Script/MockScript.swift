@@ -1,0 +1,79 @@
+import Yams
+
+/// A `pgw serve` script: the server's identity and the rules that answer statements, read from YAML.
+///
+/// ```yaml
+/// server:
+///   version: "16.4"
+///   auth: scram-sha-256          # trust | password | md5 | scram-sha-256 | cert
+///   users: {alice: secret}
+///   parameters: {TimeZone: UTC}
+/// unmatched: echo                # echo | empty | error
+/// rules:
+///   - match: "select id, name from users where id = $1"   # fingerprint match by default
+///     params: ["1"]
+///     columns: [{name: id, type: int4}, {name: name, type: text}]
+///     rows: [[1, "alice"]]
+///   - match: {regex: "^insert into audit"}
+///     tag: "INSERT 0 1"
+///     times: 2
+///   - match: "select boom()"
+///     error: {code: "22012", message: "division by zero"}
+/// ```
+public struct MockScript: Sendable {
+    /// `server.version`: the reported server_version.
+    public var serverVersion: String?
+    /// `server.auth`: the authentication method, as pg_hba.conf names it.
+    public var authentication: String?
+    /// `server.users`: user name → password (or an md5 hash / SCRAM verifier, as `pgw certs` makes them).
+    public var users: [String: String] = [:]
+    /// `server.parameters`: settings reported at startup and shown by SHOW.
+    public var parameters: [(name: String, value: String)] = []
+    /// `unmatched`: what statements no rule answers get.
+    public var unmatched: UnmatchedStatementPolicy?
+    /// The rules, in order: the first that matches answers.
+    public var rules: [ScriptRule] = []
+
+    /// Reads a script from YAML text; errors name the line and column.
+    public init(yaml: String) throws(ScriptError) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw Self.error(from: error)
+        } catch {
+            throw ScriptError(line: 0, column: 0, message: "\(error)")
+        }
+        guard let root else { return }
+        let top = try ScriptNode(root).mapping(allowed: ["server", "rules", "unmatched"])
+        if let server = top["server"] {
+            let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters"])
+            serverVersion = try fields["version"]?.text()
+            authentication = try fields["auth"]?.oneOf(["trust", "password", "md5", "scram-sha-256", "cert"])
+            for (name, value) in try fields["users"]?.pairs() ?? [] { users[name] = try value.text() }
+            for (name, value) in try fields["parameters"]?.pairs() ?? [] { parameters.append((name, try value.text())) }
+        }
+        if let policy = top["unmatched"] {
+            unmatched = UnmatchedStatementPolicy(
+                rawValue: try policy.oneOf(UnmatchedStatementPolicy.allCases.map(\.rawValue)))
+        }
+        rules = try top["rules"]?.elements().map(ScriptRuleReader.rule) ?? []
+        let names = Set(rules.map(\.name))
+        for rule in rules {
+            if let after = rule.after, !names.contains(after) {
+                throw ScriptError(line: rule.line, column: 1, message: "'after: \(after)' names no rule of this script")
+            }
+        }
+    }
+
+    private static func error(from error: YamlError) -> ScriptError {
+        switch error {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let prefix = context.map { "\($0.text), " } ?? ""
+            return ScriptError(line: mark.line, column: mark.column, message: "invalid YAML: \(prefix)\(problem)")
+        default:
+            return ScriptError(line: 0, column: 0, message: "invalid YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Yams
+
+/// A YAML node of a script, with accessors that fail with a ``ScriptError`` at the node's line and column.
+struct ScriptNode {
+    /// The node.
+    let node: Node
+
+    init(_ node: Node) {
+        self.node = node
+    }
+
+    /// The node's line.
+    var line: Int { node.mark?.line ?? 0 }
+
+    /// An error at this node.
+    func error(_ message: String) -> ScriptError {
+        ScriptError(line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
+    }
+
+    /// Whether the node is YAML's null (`~`, `null` or nothing).
+    var isNull: Bool {
+        guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
+        return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// A scalar's text.
+    func text() throws(ScriptError) -> String {
+        guard case .scalar(let scalar) = node else { throw error("expected a text or number") }
+        return scalar.string
+    }
+
+    /// A scalar that must be one of `choices`.
+    func oneOf(_ choices: [String]) throws(ScriptError) -> String {
+        let value = try text()
+        guard choices.contains(value) else {
+            throw error("'\(value)' is not one of \(choices.joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// A non-negative integer.
+    func count() throws(ScriptError) -> Int {
+        guard let value = Int(try text()), value >= 0 else { throw error("expected a whole number ≥ 0") }
+        return value
+    }
+
+    /// A boolean.
+    func flag() throws(ScriptError) -> Bool {
+        switch try text() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error("expected true or false")
+        }
+    }
+
+    /// A sequence's elements.
+    func elements() throws(ScriptError) -> [ScriptNode] {
+        guard case .sequence(let sequence) = node else { throw error("expected a list") }
+        return sequence.map(ScriptNode.init)
+    }
+
+    /// A mapping's keys (texts) and values, in order.
+    func pairs() throws(ScriptError) -> [(String, ScriptNode)] {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value)") }
+        var result: [(String, ScriptNode)] = []
+        for (key, value) in mapping {
+            result.append((try ScriptNode(key).text(), ScriptNode(value)))
+        }
+        return result
+    }
+
+    /// A mapping whose keys must be among `allowed`, by key.
+    func mapping(allowed: Set<String>) throws(ScriptError) -> [String: ScriptNode] {
+        guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value)") }
+        var result: [String: ScriptNode] = [:]
+        for (key, value) in mapping {
+            let name = try ScriptNode(key).text()
+            guard allowed.contains(name) else {
+                throw ScriptNode(key).error(
+                    "unknown key '\(name)'; expected one of \(allowed.sorted().joined(separator: ", "))")
+            }
+            result[name] = ScriptNode(value)
+        }
+        return result
+    }
+
+    /// A value of a result row: NULL, `t`/`f` for booleans, else the scalar's text.
+    func value() throws(ScriptError) -> String? {
+        if isNull { return nil }
+        guard case .scalar(let scalar) = node else {
+            throw error("expected a value (text, number, true/false or null)")
+        }
+        if scalar.style == .plain, ["true", "false"].contains(scalar.string) {
+            return scalar.string == "true" ? "t" : "f"
+        }
+        return scalar.string
+    }
+}

@@ -1,0 +1,21 @@
+import PostgresWire
+
+/// One rule of a script: which statements it answers, and with what.
+public struct ScriptRule: Sendable {
+    /// The rule's name (for `after` and messages): the `name` key, else `line N`.
+    public var name: String
+    /// The script line the rule starts on.
+    public var line: Int
+    /// Which statements it answers.
+    public var pattern: StatementPattern
+    /// Only statements bound to exactly these parameter values (as text, `nil` for NULL); `nil` for any.
+    public var parameters: [String?]?
+    /// How many times it may answer at most; `nil` for any number.
+    public var times: Int?
+    /// The name of a rule that must have answered before this one may.
+    public var after: String?
+    /// What it answers.
+    public var outcome: QueryOutcome
+    /// Notices sent before the answer.
+    public var notices: [DiagnosticMessage]
+}

@@ -1,0 +1,105 @@
+import PostgresWire
+
+/// Reads one rule of a script (see ``MockScript``).
+enum ScriptRuleReader {
+    private static let keys: Set<String> = [
+        "name", "match", "params", "columns", "rows", "tag", "times", "after", "error", "notices",
+    ]
+
+    static func rule(_ node: ScriptNode) throws(ScriptError) -> ScriptRule {
+        let fields = try node.mapping(allowed: keys)
+        guard let match = fields["match"] else { throw node.error("a rule needs 'match'") }
+        let notices = try fields["notices"]?.elements().map { notice throws(ScriptError) in
+            try diagnostic(notice, defaultSeverity: "NOTICE", defaultCode: "00000")
+        }
+        return ScriptRule(
+            name: try fields["name"]?.text() ?? "line \(node.line)",
+            line: node.line,
+            pattern: try pattern(match),
+            parameters: try fields["params"]?.elements().map { value throws(ScriptError) in try value.value() },
+            times: try fields["times"]?.count(),
+            after: try fields["after"]?.text(),
+            outcome: try outcome(fields, node),
+            notices: notices ?? []
+        )
+    }
+
+    private static func pattern(_ node: ScriptNode) throws(ScriptError) -> StatementPattern {
+        if case .scalar = node.node {
+            let text = try node.text()
+            guard let fingerprint = SQLParser.fingerprint(text) else {
+                var reason = ""
+                do {
+                    _ = try SQLParser.parseTree(text)
+                } catch {
+                    reason = " (\(error.message))"
+                }
+                throw node.error(
+                    "'\(text)' is not a statement PostgreSQL can parse\(reason); use {exact: …} or {regex: …} for "
+                        + "text that is not SQL")
+            }
+            return .fingerprint(fingerprint, columns: StatementPattern.outputColumns(of: text), text: text)
+        }
+        let fields = try node.mapping(allowed: ["regex", "exact", "sql"])
+        guard fields.count == 1, let (kind, value) = fields.first else {
+            throw node.error("'match' takes a statement, or one of {sql: …}, {regex: …}, {exact: …}")
+        }
+        switch kind {
+        case "regex":
+            let pattern = try value.text()
+            do {
+                _ = try Regex(pattern)
+            } catch {
+                throw value.error("invalid regular expression: \(error)")
+            }
+            return .regex(pattern)
+        case "exact":
+            return .exact(try value.text())
+        default:
+            return try self.pattern(value)
+        }
+    }
+
+    private static func outcome(_ fields: [String: ScriptNode], _ node: ScriptNode) throws(ScriptError) -> QueryOutcome
+    {
+        if let error = fields["error"] {
+            return .error(try diagnostic(error, defaultSeverity: "ERROR", defaultCode: "XX000"))
+        }
+        let rows = try fields["rows"]?.elements().map { row throws(ScriptError) in
+            try row.elements().map { value throws(ScriptError) in try value.value() }
+        }
+        guard let columnsNode = fields["columns"] else {
+            if rows != nil { throw node.error("'rows' need 'columns' ([{name: …, type: …}, …])") }
+            return .command(tag: try fields["tag"]?.text() ?? "SELECT 0")
+        }
+        let columns = try columnsNode.elements().map { column throws(ScriptError) in
+            let fields = try column.mapping(allowed: ["name", "type"])
+            guard let name = try fields["name"]?.text() else { throw column.error("a column needs 'name'") }
+            let typeName = try fields["type"]?.text() ?? "text"
+            let isArray = typeName.hasSuffix("[]")
+            guard let type = PostgresType.named([String(typeName.dropLast(isArray ? 2 : 0))], isArray: isArray) else {
+                throw (fields["type"] ?? column).error("unknown type '\(typeName)'")
+            }
+            return ResultColumn(name: name, type: type)
+        }
+        for row in rows ?? [] where row.count != columns.count {
+            throw node.error("a row has \(row.count) values for \(columns.count) columns")
+        }
+        let tag = try fields["tag"]?.text() ?? "SELECT \(rows?.count ?? 0)"
+        return .result(columns: columns, rows: rows ?? [], tag: tag)
+    }
+
+    private static func diagnostic(_ node: ScriptNode, defaultSeverity: String, defaultCode: String)
+        throws(ScriptError) -> DiagnosticMessage
+    {
+        let fields = try node.mapping(allowed: ["severity", "code", "message", "detail", "hint"])
+        guard let message = try fields["message"]?.text() else { throw node.error("needs 'message'") }
+        let code = try fields["code"]?.text() ?? defaultCode
+        guard code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
+            throw (fields["code"] ?? node).error("'\(code)' is not a SQLSTATE (five digits or capital letters)")
+        }
+        return DiagnosticMessage(
+            severity: try fields["severity"]?.text() ?? defaultSeverity, sqlState: code, message: message,
+            detail: try fields["detail"]?.text(), hint: try fields["hint"]?.text())
+    }
+}

@@ -1,0 +1,59 @@
+/// The run-time settings a mock session starts with besides those the server reports, with PostgreSQL's defaults,
+/// so that SHOW and `current_setting` answer what clients commonly ask.
+enum ServerSettings {
+    /// Settings whose changes PostgreSQL reports with ParameterStatus (its `GUC_REPORT` parameters).
+    static let reported: Set<String> = [
+        "application_name", "client_encoding", "DateStyle", "default_transaction_read_only", "in_hot_standby",
+        "integer_datetimes", "IntervalStyle", "is_superuser", "scram_iterations", "server_encoding",
+        "server_version", "session_authorization", "standard_conforming_strings", "TimeZone",
+    ]
+
+    /// PostgreSQL's defaults for common settings that are not reported at startup.
+    static let defaults: [String: String] = [
+        "transaction_isolation": "read committed", "default_transaction_isolation": "read committed",
+        "transaction_read_only": "off", "transaction_deferrable": "off", "search_path": "\"$user\", public",
+        "max_identifier_length": "63", "statement_timeout": "0", "lock_timeout": "0",
+        "idle_in_transaction_session_timeout": "0", "extra_float_digits": "1", "bytea_output": "hex",
+        "max_connections": "100", "lc_collate": "C.UTF-8", "lc_ctype": "C.UTF-8", "lc_messages": "C.UTF-8",
+        "lc_monetary": "C.UTF-8", "lc_numeric": "C.UTF-8", "lc_time": "C.UTF-8", "block_size": "8192",
+        "role": "none",
+        "client_min_messages": "notice", "row_security": "on", "synchronous_commit": "on", "work_mem": "4MB",
+        "jit": "off",
+    ]
+
+    /// The initial settings of a session: the defaults, then `reported` (the server's ParameterStatus values),
+    /// then the client's startup parameters; names keep the case of the last source that set them.
+    static func initial(reported: [(name: String, value: String)], startup: [String: String]) -> [String: String] {
+        var settings: [String: String] = [:]
+        for (name, value) in defaults { assign(name, value, in: &settings) }
+        for (name, value) in reported { assign(name, value, in: &settings) }
+        for (name, value) in startup where !["user", "database", "options", "replication"].contains(name) {
+            assign(name, value, in: &settings)
+        }
+        if let version = settings["server_version"], settings["server_version_num"] == nil {
+            settings["server_version_num"] = versionNumber(version)
+        }
+        settings["session_authorization"] = settings["session_authorization"] ?? startup["user"]
+        return settings
+    }
+
+    /// Sets `name` to `value`, replacing a setting of the same name in another letter case (PostgreSQL's setting
+    /// names are case-insensitive); the existing spelling wins, so `timezone` updates `TimeZone`.
+    static func assign(_ name: String, _ value: String, in settings: inout [String: String]) {
+        settings[canonicalName(name, in: settings)] = value
+    }
+
+    /// The spelling of `name` in `settings` (case-insensitive), or `name` itself.
+    static func canonicalName(_ name: String, in settings: [String: String]) -> String {
+        if settings[name] != nil { return name }
+        let lowercased = name.lowercased()
+        return settings.keys.first { $0.lowercased() == lowercased } ?? name
+    }
+
+    /// `server_version_num` for a version string: `16.4` → `160004`, `18.0 (pgw)` → `180000`.
+    static func versionNumber(_ version: String) -> String {
+        let numbers = version.prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { Int($0) }
+        guard let major = numbers.first else { return "0" }
+        return String(major >= 10 ? major * 10_000 + (numbers.dropFirst().first ?? 0) : major * 10_000)
+    }
+}

@@ -1,0 +1,43 @@
+/// What a statement is, as far as the query engine answers it without a script.
+enum StatementKind: Sendable {
+    /// A SELECT (or VALUES) with its select list and whether it reads a catalog (`pg_catalog`, `information_schema`
+    /// or a `pg_` relation), and whether it has a FROM clause at all.
+    case select(targets: [SelectTarget], readsCatalog: Bool, hasFrom: Bool)
+    /// `SET name …` (`value` is `nil` for `TO DEFAULT`, which resets it); `SET TIME ZONE`, `SET NAMES`, `SET SCHEMA`
+    /// and `SET ROLE` arrive under their setting's name.
+    case set(name: String, value: String?)
+    /// `SET TRANSACTION …` or `SET SESSION CHARACTERISTICS …`: the settings it changes.
+    case setMany([(name: String, value: String)])
+    /// `RESET name` (or `SET name FROM CURRENT`, which keeps it).
+    case reset(name: String)
+    /// `RESET ALL`.
+    case resetAll
+    /// `SHOW name` (`all` for SHOW ALL).
+    case show(name: String)
+    /// `DISCARD ALL|PLANS|SEQUENCES|TEMP`: DISCARD ALL also resets the settings.
+    case discard(all: Bool)
+    /// BEGIN, COMMIT, ROLLBACK, SAVEPOINT and friends.
+    case transaction(TransactionCommand)
+    /// `PREPARE name AS …`.
+    case prepare
+    /// `DEALLOCATE name` or `DEALLOCATE ALL`.
+    case deallocate(all: Bool)
+    /// Nothing but comments.
+    case empty
+    /// Any other statement, with the command tag it completes with when it has no result.
+    case other(tag: String)
+
+    /// A select-list entry: its output column name and expression.
+    struct SelectTarget: Sendable, Hashable {
+        /// The output name (`AS` or PostgreSQL's default).
+        var name: String
+        /// The expression.
+        var expression: SQLExpression
+    }
+
+    /// The transaction statements.
+    enum TransactionCommand: Sendable, Hashable {
+        case begin, commit, rollback, savepoint, release, rollbackToSavepoint
+        case prepareTransaction, commitPrepared, rollbackPrepared
+    }
+}

@@ -1,0 +1,99 @@
+import NIOCore
+import PostgresWire
+import Testing
+
+@testable import PostgresGateway
+
+/// Scripts without I/O: reading YAML (errors with line and column) and answering by rules.
+struct MockScriptTests {
+    static func responder(_ yaml: String) throws -> ScriptResponder {
+        ScriptResponder(rules: try MockScript(yaml: yaml).rules, fallback: EchoResponder(serverVersion: "16.4"))
+    }
+
+    @Test func theIssuesFormIsRead() throws {
+        let script = try MockScript(yaml: ServeStackTests.script)
+        #expect(script.serverVersion == "16.4" && script.authentication == "trust")
+        #expect(script.users == ["alice": "secret"] && script.unmatched == .echo)
+        #expect(script.parameters.map(\.name) == ["TimeZone"] && script.parameters.map(\.value) == ["UTC"])
+        #expect(script.rules.count == 7 && script.rules[1].times == 2 && script.rules[4].name == "insert user")
+        #expect(
+            script.rules[0].outcome
+                == .result(
+                    columns: [ResultColumn(name: "id", type: .int4), ResultColumn(name: "name", type: .text)],
+                    rows: [["1", "alice"]], tag: "SELECT 1"))
+    }
+
+    @Test(arguments: [
+        ("rules:\n  - match: [1\n", 3, 1, "invalid YAML"),
+        ("rules:\n  - match: \"select 1\"\n    colums: []\n", 3, 5, "unknown key 'colums'"),
+        ("rules:\n  - match: \"select 1\"\n    columns: [{name: a, type: nosuch}]\n", 3, 31, "unknown type 'nosuch'"),
+        ("rules:\n  - match: \"select 1\"\n    rows: [[1]]\n", 2, 5, "'rows' need 'columns'"),
+        ("rules:\n  - match: \"select 1\"\n    error: {code: \"x\", message: m}\n", 3, 19, "not a SQLSTATE"),
+        ("rules:\n  - match: \"select 1\"\n    after: nobody\n", 2, 1, "names no rule"),
+    ])
+    func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
+        do {
+            _ = try MockScript(yaml: yaml)
+            Issue.record("expected an error for \(yaml)")
+        } catch {
+            #expect(error.line == line && error.column == column, "\(error)")
+            #expect(error.message.contains(message), "\(error)")
+        }
+    }
+
+    @Test func rulesMatchByFingerprintParametersTimesAndOrder() throws {
+        let responder = try Self.responder(
+            """
+            rules:
+              - name: first
+                match: "SELECT name FROM users WHERE id = 1"
+                params: ["1"]
+                columns: [{name: name}]
+                rows: [[alice]]
+              - match: {regex: "^insert into audit"}
+                tag: "INSERT 0 1"
+                times: 1
+              - match: {exact: "select later"}
+                after: first
+                tag: "SELECT 0"
+            """)
+        #expect(responder.outcome(of: "select later", parameters: [], settings: [:]) != .command(tag: "SELECT 0"))
+        // Other white space, letter case and a bound value that equals the rule's match.
+        let bound = responder.outcome(of: "select  name from users where id = $1", parameters: ["1"], settings: [:])
+        #expect(
+            bound == .result(columns: [ResultColumn(name: "name", type: .text)], rows: [["alice"]], tag: "SELECT 1"))
+        // Another value: no rows, in the rule's shape; a literal value counts as the parameter.
+        let other = responder.outcome(of: "select name from users where id = 2", parameters: [], settings: [:])
+        #expect(other == .result(columns: [ResultColumn(name: "name", type: .text)], rows: [], tag: "SELECT 0"))
+        #expect(responder.outcome(of: "select later", parameters: [], settings: [:]) == .command(tag: "SELECT 0"))
+        #expect(
+            responder.outcome(of: "INSERT INTO audit VALUES (1)", parameters: [], settings: [:])
+                == .command(tag: "INSERT 0 1"))
+        #expect(
+            responder.outcome(of: "insert into audit values (2)", parameters: [], settings: [:])
+                != .command(tag: "INSERT 0 1"))
+        let report = responder.verificationReport()
+        #expect(report.unmatchedStatements == ["select name from users where id = 2", "insert into audit values (2)"])
+        #expect(report.unusedRules.isEmpty)
+        // Constant SELECTs share a fingerprint; the output column names tell them apart.
+        let constants = try Self.responder("rules:\n  - match: select 42 as answer\n    tag: X\n")
+        #expect(constants.outcome(of: "select 1", parameters: [], settings: [:]) != .command(tag: "X"))
+        #expect(constants.outcome(of: "SELECT 7 AS answer", parameters: [], settings: [:]) == .command(tag: "X"))
+    }
+
+    @Test func executeWithARowLimitSuspendsThePortal() throws {
+        let responder = try Self.responder(
+            "rules:\n  - match: select n from t\n    columns: [{name: n, type: int4}]\n    rows: [[1], [2], [3]]\n")
+        var session = QuerySession(responder: responder)
+        _ = session.handle(.parse(Parse(query: "select n from t")))
+        _ = session.handle(.bind(Bind()))
+        let row = { (value: String) in BackendMessage.dataRow(DataRow(columns: [ByteBuffer(string: value)])) }
+        #expect(session.handle(.execute(Execute(maxRows: 2))) == [row("1"), row("2"), .portalSuspended])
+        #expect(
+            session.handle(.execute(Execute(maxRows: 2))) == [
+                row("3"), .commandComplete(CommandComplete(tag: "SELECT 3")),
+            ])
+        #expect(session.handle(.execute(Execute())) == [.commandComplete(CommandComplete(tag: "SELECT 0"))])
+        #expect(session.handle(.sync) == [.readyForQuery(.idle)])
+    }
+}

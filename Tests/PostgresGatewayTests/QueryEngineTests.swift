@@ -1,0 +1,194 @@
+import NIOCore
+import PostgresWire
+import Testing
+
+@testable import PostgresGateway
+
+/// The query engine without I/O: PostgreSQL's parser, session plumbing, constant SELECTs, catalog queries and
+/// binary results.
+struct QueryEngineTests {
+    static func session() -> QuerySession {
+        QuerySession(
+            responder: EchoResponder(serverVersion: "16.4"), settings: ["application_name": "tests", "user": "alice"],
+            reportedParameters: [
+                ("server_version", "16.4"), ("TimeZone", "UTC"), ("standard_conforming_strings", "on"),
+            ])
+    }
+
+    /// The text values of the DataRows among `replies`.
+    static func rows(_ replies: [BackendMessage]) -> [[String?]] {
+        replies.compactMap { reply in
+            guard case .dataRow(let row) = reply else { return nil }
+            return row.columns.map { $0.map { String(buffer: $0) } }
+        }
+    }
+
+    /// The columns (name and type OID) of the first RowDescription among `replies`.
+    static func columns(_ replies: [BackendMessage]) -> [String] {
+        for reply in replies {
+            if case .rowDescription(let description) = reply {
+                return description.columns.map { "\($0.name):\($0.dataTypeOID)" }
+            }
+        }
+        return []
+    }
+
+    static func error(_ replies: [BackendMessage]) -> DiagnosticMessage? {
+        for reply in replies { if case .errorResponse(let diagnostic) = reply { return diagnostic } }
+        return nil
+    }
+
+    @Test func constantSelectsAreEvaluatedWithTypes() {
+        var session = Self.session()
+        let replies = session.handle(.query(Query("select 1, 'a', null, true, 1.5::float8, 2 * (3 + 4) as n, now()")))
+        #expect(
+            Self.columns(replies) == [
+                "?column?:23", "?column?:25", "?column?:25", "bool:16", "float8:701", "n:23", "now:1184",
+            ])
+        let row = Self.rows(replies).first ?? []
+        #expect(Array(row.prefix(6)) == ["1", "a", nil, "t", "1.5", "14"])
+        #expect(row.last??.hasSuffix("+00") == true)
+        #expect(
+            Self.rows(session.handle(.query(Query("select version(), current_user")))) == [
+                ["PostgreSQL 16.4 on pgw", "alice"]
+            ])
+        #expect(Self.error(session.handle(.query(Query("select 1/0"))))?.sqlState == "22012")
+        #expect(Self.error(session.handle(.query(Query("select 2147483647 + 1"))))?.sqlState == "22003")
+        #expect(Self.error(session.handle(.query(Query("select 'x'::int"))))?.sqlState == "22P02")
+    }
+
+    @Test func syntaxErrorsCarryPostgreSQLsPosition() throws {
+        var session = Self.session()
+        let single = try #require(Self.error(session.handle(.query(Query("selec 1")))))
+        #expect(single.sqlState == "42601" && single.message == "syntax error at or near \"selec\"")
+        #expect(single[.position] == "1")
+        // In a query of several statements the position counts from the start of the query string.
+        let second = try #require(Self.error(session.handle(.query(Query("select 1; select from from")))))
+        #expect(second[.position] == "23")
+    }
+
+    @Test(arguments: [
+        ("SET TIME ZONE 'Europe/Paris'", "TimeZone", "Europe/Paris"),
+        ("set timezone to 'UTC'", "TimeZone", "UTC"),
+        ("SET SESSION application_name = 'x'", "application_name", "x"),
+        ("SET LOCAL search_path TO a, b", "search_path", "a, b"),
+        ("SET NAMES 'UTF8'", "client_encoding", "UTF8"),
+        ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "transaction_isolation", "serializable"),
+        ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", "transaction_read_only", "on"),
+        ("SET extra_float_digits = 3", "extra_float_digits", "3"),
+    ])
+    func setInEveryFormIsShown(statement: String, name: String, value: String) {
+        var session = Self.session()
+        let replies = session.handle(.query(Query(statement)))
+        #expect(Self.error(replies) == nil, "\(replies)")
+        #expect(session.settings[name] == value)
+        #expect(Self.rows(session.handle(.query(Query("show \(name)")))) == [[value]])
+    }
+
+    @Test func reportedSettingsAreReportedAndReset() {
+        var session = Self.session()
+        let set = session.handle(.query(Query("set time zone 'Asia/Tokyo'")))
+        #expect(set.contains(.parameterStatus(ParameterStatus(name: "TimeZone", value: "Asia/Tokyo"))))
+        #expect(Self.columns(session.handle(.query(Query("show time zone")))) == ["TimeZone:25"])
+        let reset = session.handle(.query(Query("RESET ALL")))
+        #expect(reset.contains(.parameterStatus(ParameterStatus(name: "TimeZone", value: "UTC"))))
+        #expect(reset.contains(.commandComplete(CommandComplete(tag: "RESET"))))
+        #expect(
+            session.handle(.query(Query("DISCARD ALL"))).first == .commandComplete(CommandComplete(tag: "DISCARD ALL")))
+        #expect(Self.rows(session.handle(.query(Query("show transaction isolation level")))) == [["read committed"]])
+        #expect(Self.rows(session.handle(.query(Query("show standard_conforming_strings")))) == [["on"]])
+        #expect(Self.rows(session.handle(.query(Query("show server_version_num")))) == [["160004"]])
+        let all = Self.rows(session.handle(.query(Query("SHOW ALL"))))
+        #expect(all.count > 20 && all.contains { $0.first == "TimeZone" })
+    }
+
+    @Test func failedTransactionsAnswer25P02UntilRollback() {
+        var session = Self.session()
+        #expect(
+            session.handle(.query(Query("BEGIN ISOLATION LEVEL SERIALIZABLE"))).last == .readyForQuery(.inTransaction))
+        #expect(
+            session.handle(.query(Query("SAVEPOINT a"))).first == .commandComplete(CommandComplete(tag: "SAVEPOINT")))
+        #expect(session.handle(.query(Query("select 1/0"))).last == .readyForQuery(.failed))
+        #expect(Self.error(session.handle(.query(Query("select 1"))))?.sqlState == "25P02")
+        #expect(session.handle(.query(Query("ROLLBACK TO SAVEPOINT a"))).last == .readyForQuery(.inTransaction))
+        #expect(session.handle(.query(Query("select 1/0"))).last == .readyForQuery(.failed))
+        #expect(session.handle(.query(Query("abort"))).last == .readyForQuery(.idle))
+        #expect(session.handle(.query(Query("start transaction; commit"))).last == .readyForQuery(.idle))
+    }
+
+    @Test func catalogQueriesAreEmptyWithTheirColumns() {
+        var session = Self.session()
+        let replies = session.handle(
+            .query(
+                Query(
+                    """
+                    SELECT r.rolname, r.rolsuper, r.rolconnlimit, c.oid, c.relkind, pg_catalog.format_type(a.atttypid, \
+                    a.atttypmod) AS type, count(*) FROM pg_catalog.pg_roles r, pg_class c \
+                    JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid WHERE r.rolname !~ '^pg_' GROUP BY 1
+                    """)))
+        #expect(
+            Self.columns(replies) == [
+                "rolname:19", "rolsuper:16", "rolconnlimit:23", "oid:26", "relkind:18", "type:25", "count:20",
+            ])
+        #expect(Self.rows(replies).isEmpty && replies.contains(.commandComplete(CommandComplete(tag: "SELECT 0"))))
+        // A query reading an application table as well is not a catalog query: it echoes.
+        #expect(Self.columns(session.handle(.query(Query("select * from users, pg_class")))) == ["echo:25"])
+    }
+
+    @Test func castParametersAreDescribedWithTheirTypes() {
+        var session = Self.session()
+        _ = session.handle(.parse(Parse(name: "s", query: "select $1::int, $2, $3::text[] where $4::bigint > 0")))
+        #expect(
+            session.handle(.describe(.statement("s"))).first
+                == .parameterDescription(ParameterDescription(parameterTypes: [23, 25, 1009, 20])))
+        // A binary int4 parameter is decoded with the cast's type, and the result goes back in binary.
+        let bind = Bind(
+            statement: "s", parameterFormats: [.binary, .text, .text, .text],
+            parameters: [ByteBuffer(bytes: [0, 0, 0, 5]), ByteBuffer(string: "a"), nil, ByteBuffer(string: "1")],
+            resultFormats: [.binary])
+        #expect(session.handle(.bind(bind)) == [.bindComplete])
+        let executed = session.handle(.execute(Execute()))
+        guard case .dataRow(let row) = executed.first else {
+            Issue.record("expected a DataRow, got \(executed)")
+            return
+        }
+        #expect(row.columns.first == ByteBuffer(bytes: [0, 0, 0, 5]))
+    }
+
+    @Test(
+        arguments: [
+            ("1.5", UInt32(1700), [0, 2, 0, 0, 0, 0, 0, 1, 0, 1, 0x13, 0x88]),
+            ("-12345.678", UInt32(1700), [0, 3, 0, 1, 0x40, 0, 0, 3, 0, 1, 0x09, 0x29, 0x1A, 0x7C]),
+            ("2000-01-02 00:00:01+00", UInt32(1184), [0, 0, 0, 0x14, 0x1D, 0xE6, 0xA2, 0x40]),
+            ("2000-01-02", UInt32(1082), [0, 0, 0, 1]),
+            ("t", UInt32(16), [1]),
+            ("\\x0aff", UInt32(17), [0x0A, 0xFF]),
+        ] as [(String, UInt32, [UInt8])])
+    func binaryResultsUsePostgreSQLsFormats(text: String, type: UInt32, bytes: [UInt8]) {
+        #expect(BinaryValueEncoder.encode(text, type: type) == ByteBuffer(bytes: bytes))
+    }
+
+    @Test func fingerprintsIgnoreLiteralsAndWhiteSpace() {
+        let first = SQLParser.fingerprint("select id, name from users where id = 1")
+        #expect(first != nil)
+        #expect(first == SQLParser.fingerprint("SELECT id,   name FROM users WHERE id = $1"))
+        #expect(first != SQLParser.fingerprint("select id from users where id = 1"))
+        #expect(SQLParser.fingerprint("selec") == nil)
+    }
+
+    /// libpg_query keeps its state in thread-local variables: parsing on many threads at once gives the same
+    /// results as on one.
+    @Test func theParserIsSafeOnManyThreads() async {
+        let statements = (0..<400).map { "select \($0) + 1 as n\($0 % 7) from pg_catalog.pg_type where oid = \($0)" }
+        await withTaskGroup(of: Bool.self) { group in
+            for statement in statements {
+                group.addTask {
+                    let tree = try? SQLParser.parseTree(statement)
+                    let syntax = try? SQLParser.parseTree(statement + " selec")
+                    return tree != nil && syntax == nil
+                }
+            }
+            for await parsed in group { #expect(parsed) }
+        }
+    }
+}

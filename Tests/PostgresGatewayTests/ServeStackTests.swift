@@ -1,0 +1,292 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// Real application stacks against `pgw serve`, with and without a script: psql's meta-commands, pgbench,
+/// psycopg, psycopg2, asyncpg, pg8000 and SQLAlchemy must run without client errors.
+@Suite(.timeLimit(.minutes(3)))
+struct ServeStackTests {
+    /// A script for the tests: the issue's example rules, and what pgbench's startup checks ask.
+    static let script = """
+        server:
+          version: "16.4"
+          auth: trust
+          users: {alice: secret}
+          parameters: {TimeZone: UTC}
+        unmatched: echo
+        rules:
+          - match: "select id, name from users where id = $1"
+            params: ["1"]
+            columns: [{name: id, type: int4}, {name: name, type: text}]
+            rows: [[1, "alice"]]
+          - match: {regex: "^insert into audit"}
+            tag: "INSERT 0 1"
+            times: 2
+          - match: "select boom()"
+            error: {code: "22012", message: "division by zero", detail: "scripted"}
+          - match: "select 42 as answer"
+            notices: [{severity: WARNING, message: "careful"}]
+            rows: [[42]]
+            columns: [{name: answer, type: int4}]
+          - name: insert user
+            match: "INSERT INTO users (name) VALUES ($1::varchar) RETURNING users.id"
+            columns: [{name: id, type: int4}]
+            rows: [[7]]
+          - match: {regex: "relname = 'pgbench_accounts'"}
+            columns: [{name: n, type: int4}, {name: partstrat, type: char}, {name: count, type: int8}]
+            rows: [[1, null, 0]]
+          - match: "select count(*) from pgbench_branches"
+            columns: [{name: count, type: int8}]
+            rows: [[1]]
+        """
+
+    /// A file holding `text`, in a fresh temporary directory.
+    static func file(_ name: String, _ text: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-serve-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent(name).path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func run(_ program: String, _ arguments: [String], port: Int, input: String? = nil) async throws
+        -> ProcessOutcome
+    {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGHOST"] = "127.0.0.1"
+        environment["PGPORT"] = String(port)
+        environment["PGUSER"] = "alice"
+        environment["PGDATABASE"] = "app"
+        environment["PGGSSENCMODE"] = "disable"
+        return try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath(program), arguments, environment: environment,
+            standardInput: input.map { Data($0.utf8) }, timeout: .seconds(60)
+        ).run()
+    }
+
+    @Test func psqlMetaCommandsAndPostgreSQLBehaviourWithoutAScript() async throws {
+        let server = try ServeProcess([])
+        let outcome = try await Self.run(
+            "psql", ["-X", "-v", "VERBOSITY=verbose"], port: server.port,
+            input: """
+                \\du
+                \\l
+                \\dt
+                \\d users
+                \\dn
+                select 1 as one, 'a' as a, null as n, true as t, 1.5::float8 as f;
+                select 1/0;
+                selec 1;
+                begin;
+                select 1/0;
+                select 1;
+                rollback;
+                show standard_conforming_strings;
+                set time zone 'Europe/Paris';
+                show time zone;
+                select $$a;b$$ as d; select 1 -- ; x
+                ;
+                select * from users;
+                """)
+        #expect(!outcome.standardOutput.contains("out of range") && !outcome.standardError.contains("FATAL"))
+        for expected in [
+            "List of roles", "List of databases", "List of schemas", " one | a | n | t |  f  ",
+            "   1 | a |   | t | 1.5",
+            " a;b", "Europe/Paris", " select * from users",
+        ] {
+            #expect(outcome.standardOutput.contains(expected), "\(expected) in \(outcome)")
+        }
+        for expected in [
+            "Did not find any relations.", "Did not find any relation named \"users\".",
+            "ERROR:  22012: division by zero", "ERROR:  42601: syntax error at or near \"selec\"",
+            "ERROR:  25P02: current transaction is aborted",
+        ] {
+            #expect(outcome.standardError.contains(expected), "\(expected) in \(outcome)")
+        }
+    }
+
+    @Test func pgbenchInEveryQueryMode() async throws {
+        let script = try Self.file("app.yaml", Self.script)
+        let select = try Self.file("select1.sql", "select 1;\n")
+        let server = try ServeProcess(["--script", script])
+        let builtIn = try await Self.run("pgbench", ["-S", "-n", "-t", "20"], port: server.port)
+        #expect(builtIn.succeeded && builtIn.standardOutput.contains("processed: 20/20"), "\(builtIn)")
+        for mode in ["simple", "extended", "prepared"] {
+            let custom = try await Self.run(
+                "pgbench", ["-n", "-M", mode, "-c", "2", "-t", "50", "-f", select], port: server.port)
+            #expect(custom.succeeded && custom.standardOutput.contains("processed: 100/100"), "\(mode): \(custom)")
+        }
+    }
+
+    @Test func pythonDriversAndSQLAlchemy() async throws {
+        let script = try Self.file("app.yaml", Self.script)
+        let server = try ServeProcess(["--script", script])
+        let outcome = try await Self.run(
+            "python3", ["-c", Self.pythonStacks], port: server.port)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(
+            outcome.standardOutput == """
+                psycopg (1, 'a', None, True, 1.5) [(1, 'alice')] [] None 2 22012 scripted
+                psycopg binary (5, Decimal('1.25'), b'\\x01\\x02')
+                psycopg2 (42,) [(1, 'alice')]
+                asyncpg 5 8 []
+                pg8000 [[1, 4]]
+                sqlalchemy psycopg 2 16.4
+                sqlalchemy psycopg2 2 16.4
+                sqlalchemy pg8000 2 16.4
+                orm 7
+
+                """, "\(outcome)")
+    }
+
+    static let pythonStacks = """
+        import asyncio, decimal, os
+        import psycopg, psycopg2, asyncpg, pg8000.native
+        import sqlalchemy as sa
+        from psycopg.types import TypeInfo
+        from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, Session
+        port = int(os.environ["PGPORT"])
+        with psycopg.connect(f"host=127.0.0.1 port={port} user=alice dbname=app") as c:
+            row = c.execute("select 1, 'a', null, true, 1.5::float8").fetchone()
+            hit = c.execute("select id, name from users where id = %s", (1,)).fetchall()
+            miss = c.execute("select id, name from users where id = %s", (2,)).fetchall()
+            info = TypeInfo.fetch(c, "hstore")
+            with c.pipeline():
+                first = c.execute("select 1")
+                second = c.execute("select %s::int + 1", (1,))
+            two = second.fetchone()[0]
+            try:
+                c.execute("select boom()")
+            except psycopg.Error as e:
+                error = (e.sqlstate, e.diag.message_detail)
+            print("psycopg", row, hit, miss, info, two, *error)
+            c.rollback()
+            binary = c.cursor(binary=True).execute("select %s::int, 1.25::numeric, '\\\\x0102'::bytea", (5,)).fetchone()
+            print("psycopg binary", binary)
+        c = psycopg2.connect(f"host=127.0.0.1 port={port} user=alice dbname=app")
+        cursor = c.cursor()
+        cursor.execute("select %s::int + 1", (41,))
+        answer = cursor.fetchone()
+        cursor.execute("select id, name from users where id = %s", (1,))
+        print("psycopg2", answer, cursor.fetchall())
+        c.close()
+        async def run_asyncpg():
+            c = await asyncpg.connect(host="127.0.0.1", port=port, user="alice", database="app")
+            typed = await c.fetchval("select $1::int", 5)
+            prepared = await (await c.prepare("select $1::int8 + 1 as n")).fetchval(7)
+            types = await c.fetch("select typname, oid from pg_catalog.pg_type where typname = $1", "hstore")
+            print("asyncpg", typed, prepared, types)
+            await c.close()
+        asyncio.run(run_asyncpg())
+        c = pg8000.native.Connection("alice", host="127.0.0.1", port=port, database="app")
+        print("pg8000", c.run("select 1, :x::int", x=4))
+        c.close()
+        for driver in ["psycopg", "psycopg2", "pg8000"]:
+            engine = sa.create_engine(f"postgresql+{driver}://alice@127.0.0.1:{port}/app")
+            with engine.connect() as connection:
+                two = connection.execute(sa.select(sa.literal(1, sa.Integer) + 1)).scalar()
+                print("sqlalchemy", driver, two, ".".join(map(str, engine.dialect.server_version_info)))
+            engine.dispose()
+        class Base(DeclarativeBase):
+            pass
+        class User(Base):
+            __tablename__ = "users"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            name: Mapped[str]
+        engine = sa.create_engine(f"postgresql+psycopg://alice@127.0.0.1:{port}/app")
+        with Session(engine) as session:
+            user = User(name="alice")
+            session.add(user)
+            session.flush()
+            print("orm", user.id)
+            session.commit()
+        """
+
+    @Test func verifyFailsOnAnUnmatchedStatementAndListsUnusedRules() async throws {
+        let script = try Self.file(
+            "app.yaml",
+            """
+            rules:
+              - match: "select name from users where id = 1"
+                columns: [{name: name}]
+                rows: [[alice]]
+              - name: never used
+                match: {exact: "select nothing"}
+            """)
+        let log = (script as NSString).deletingLastPathComponent + "/statements.jsonl"
+        let server = try ServeProcess(["--script", script, "--verify", "--log", log], capturingStandardError: true)
+        let outcome = try await Self.run(
+            "psql", ["-X", "-tA", "-c", "SELECT name FROM users WHERE id = 2", "-c", "delete from users"],
+            port: server.port)
+        #expect(outcome.standardOutput == "alice\ndelete from users\n", "\(outcome)")
+        server.send(SIGTERM)
+        #expect(try await server.waitForExit(seconds: 10))
+        #expect(server.process.terminationStatus == 1)
+        let report = try server.standardErrorAfterExit()
+        #expect(report.contains("unmatched statement: delete from users"), "\(report)")
+        #expect(report.contains("unused rule 'never used' at line 5: exact select nothing"), "\(report)")
+        let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(
+            lines.first?.contains("\"answeredBy\":\"rule\"") == true
+                && lines.first?.contains("\"rule\":\"line 2\"") == true)
+    }
+
+    @Test func usageAndScriptErrorsAreClear() async throws {
+        let badPort = try await PGWExecutable.run(["serve", "--port", "70000"])
+        #expect(badPort.status == 64 && badPort.standardError.contains("0 to 65535"), "\(badPort)")
+        let script = try Self.file("bad.yaml", "rules:\n  - match: \"selec x\"\n    rows: [[1]]\n")
+        let invalid = try await PGWExecutable.run(["serve", "--script", script, "-p", "0"])
+        #expect(invalid.status == 1, "\(invalid)")
+        #expect(invalid.standardError.contains("bad.yaml:2:12: 'selec x' is not a statement PostgreSQL can parse"))
+        let missing = try await PGWExecutable.run(["serve", "--script", "/nonexistent/app.yaml", "-p", "0"])
+        #expect(missing.standardError.contains("cannot read script '/nonexistent/app.yaml': No such file or directory"))
+        let server = try ServeProcess([])
+        let busy = try await PGWExecutable.run(["serve", "-h", "127.0.0.1", "-p", String(server.port)])
+        #expect(busy.status == 1, "\(busy)")
+        #expect(busy.standardError.contains("cannot listen on 127.0.0.1:\(server.port): Address already in use"))
+        #expect(busy.standardError.contains("hint:"))
+        let help = try await PGWExecutable.run(["serve", "-?"])
+        #expect(help.status == 0 && help.standardOutput.contains("-h, --host"), "\(help)")
+    }
+
+    @Test func djangoCheckAndShowmigrationsWithScriptedAnswers() async throws {
+        let script = try Self.file(
+            "django.yaml",
+            #"""
+            rules:
+              - match: {regex: "obj_description"}
+                columns: [{name: relname, type: name}, {name: case, type: text}, {name: obj_description, type: text}]
+                rows: [[django_migrations, t, null]]
+              - match: 'SELECT "django_migrations"."id", "django_migrations"."app", "django_migrations"."name", "django_migrations"."applied" FROM "django_migrations"'
+                columns: [{name: id, type: int8}, {name: app, type: varchar}, {name: name, type: varchar}, {name: applied, type: timestamptz}]
+                rows: [[1, contenttypes, 0001_initial, "2024-01-02 03:04:05+00"]]
+            """#)
+        let server = try ServeProcess(["--script", script, "--verify"], capturingStandardError: true)
+        let outcome = try await Self.run(
+            "python3",
+            [
+                "-c",
+                """
+                import os, django
+                from django.conf import settings
+                settings.configure(
+                    DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "HOST": "127.0.0.1",
+                                           "PORT": os.environ["PGPORT"], "NAME": "app", "USER": "alice"}},
+                    INSTALLED_APPS=["django.contrib.contenttypes", "django.contrib.auth"], USE_TZ=True)
+                django.setup()
+                from django.core.management import call_command
+                call_command("check", databases=["default"])
+                call_command("showmigrations", "contenttypes")
+                """,
+            ], port: server.port)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(
+            outcome.standardOutput.hasSuffix(
+                "contenttypes\n [X] 0001_initial\n [ ] 0002_remove_content_type_name\n"), "\(outcome)")
+        server.send(SIGTERM)
+        #expect(try await server.waitForExit(seconds: 10))
+        let report = try server.standardErrorAfterExit()
+        #expect(server.process.terminationStatus == 0, "\(report)")
+    }
+}
