@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "PostgresWire", targets: ["PostgresWire"]),
         .library(name: "PostgresTLS", targets: ["PostgresTLS"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
+        .library(name: "PostgresCapture", targets: ["PostgresCapture"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
     dependencies: [
@@ -27,9 +28,18 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"])]
         ),
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
         .target(
             name: "PostgresWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "PostgresCapture",
+            dependencies: ["CPcap", "PostgresWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "PostgresTLS",
@@ -55,6 +65,7 @@ let package = Package(
             name: "pgw",
             dependencies: [
                 "PostgresWire",
+                "PostgresCapture",
                 "PostgresGateway",
                 "PostgresTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,9 +137,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PostgresCaptureTests",
+            dependencies: [
+                "PostgresCapture", "PostgresWire", "PostgresTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "CaptureTests",
             dependencies: [
                 "PostgresWire",
+                "PostgresCapture",
                 "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

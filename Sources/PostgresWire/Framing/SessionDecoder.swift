@@ -61,6 +61,26 @@ public struct SessionDecoder: Sendable {
         }
     }
 
+    /// Starts `direction` over in the middle of the session, at a message boundary `streamOffset` bytes into its
+    /// stream: for a capture that starts after the connection did, or that lost bytes (a gap). The bytes of
+    /// `direction` not yet decoded are dropped, an earlier failure of it is forgotten, and what the peer's answers
+    /// would have said (what a `p` message is) is inferred from the bytes.
+    public mutating func resume(_ direction: MessageDirection, atStreamOffset streamOffset: Int) {
+        failedDirections.remove(direction)
+        switch direction {
+        case .frontend:
+            frontendBytes = ByteBuffer()
+            frontend = FrontendMessageDecoder(
+                phase: .messages, streamOffset: streamOffset, infersPeerContext: true,
+                maximumMessageLength: frontend.maximumMessageLength)
+        case .backend:
+            backendBytes = ByteBuffer()
+            backend = BackendMessageDecoder(
+                phase: .messages, streamOffset: streamOffset, infersPeerContext: true,
+                maximumMessageLength: backend.maximumMessageLength)
+        }
+    }
+
     /// Marks the end of both streams: a decoder still waiting for its peer infers the answer,
     /// and bytes left inside an incomplete message become a failure.
     public mutating func finish() {
