@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import PostgresCapture
 import PostgresWire
 
 /// `pgw decode`: decodes captured byte streams of one connection.
@@ -35,6 +36,11 @@ struct DecodeCommand: ParsableCommand {
             """
     )
 
+    @Argument(
+        help: ArgumentHelp(
+            "A pcap or pcapng capture (tcpdump -w, Wireshark, dumpcap; '-' for standard input).", valueName: "capture"))
+    var capture: String?
+
     @Option(
         name: .long, help: ArgumentHelp("The client-to-server byte stream ('-' for standard input).", valueName: "file")
     )
@@ -44,6 +50,40 @@ struct DecodeCommand: ParsableCommand {
         name: .long, help: ArgumentHelp("The server-to-client byte stream ('-' for standard input).", valueName: "file")
     )
     var backend: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A PostgreSQL server port in the capture (repeatable; default 5432).", valueName: "port"))
+    var port: [UInt16] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only the capture's connection with this number.", valueName: "number"))
+    var connection: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only the capture's packets matching this BPF expression (as tcpdump takes).", valueName: "expression"))
+    var filter: String?
+
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp("Print only messages of these types (comma-separated, repeatable).", valueName: "types"))
+    var only: [String] = []
+
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp("Do not print messages of these types (comma-separated, repeatable).", valueName: "types"))
+    var skip: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Print only the Query and Parse messages whose statement matches, and the ReadyForQuery ending each.",
+            valueName: "regex"))
+    var grep: String?
+
+    @Flag(name: .long, help: "Show long text whole instead of cutting it at 120 characters.")
+    var full = false
 
     @Option(name: .long, help: "The output format.")
     var format: RenderFormat = .text
@@ -69,10 +109,29 @@ struct DecodeCommand: ParsableCommand {
             throw ValidationError(
                 first.hasPrefix("-") && unrecognized.first != "--"
                     ? "Unknown option '\(first.prefix { $0 != "=" })'."
-                    : "Unexpected argument '\(first)'; give the streams with --frontend and --backend.")
+                    : "Unexpected argument '\(first)'; give one capture file, or the streams with --frontend and --backend."
+            )
         }
-        guard frontend != nil || backend != nil else {
-            throw ValidationError("Give --frontend, --backend or both.")
+        if capture != nil {
+            guard frontend == nil && backend == nil else {
+                throw ValidationError("Give a capture file, or --frontend and --backend, not both.")
+            }
+        } else {
+            guard frontend != nil || backend != nil else {
+                throw ValidationError("Give a capture file, or --frontend, --backend or both.")
+            }
+            for (name, given) in [
+                ("--port", !port.isEmpty), ("--connection", connection != nil), ("--filter", filter != nil),
+            ]
+            where given {
+                throw ValidationError("\(name) applies to a capture file; raw streams hold one connection.")
+            }
+        }
+        if let connection, connection < 1 {
+            throw ValidationError("--connection takes a connection's number, from 1.")
+        }
+        if let grep {
+            do { _ = try Regex(grep) } catch { throw ValidationError("--grep: invalid regular expression: \(error)") }
         }
         guard !(frontend == "-" && backend == "-") else {
             throw ValidationError("Only one stream can be read from standard input.")
@@ -84,15 +143,30 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let output = StandardOutputWriter()
+        let printer = DecodePrinter(
+            output: output, format: format,
+            options: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? Int.max : 120),
+            summarizes: summary, filter: messageFilter)
         do {
+            if let capture {
+                let failures = try decodeCapture(capture, printer: printer)
+                try output.flush()
+                Self.printToStandardError(failures)
+                guard failures.isEmpty else { throw ExitCode.failure }
+                return
+            }
             var inputs: [MessageDirection: DecodeInput] = [:]
             for case (let direction, let path?) in [(MessageDirection.frontend, frontend), (.backend, backend)] {
                 inputs[direction] = try DecodeInput(path: path)
             }
-            let (notices, failures) = try decode(inputs, to: output)
+            let (notices, failures) = try decode(inputs, printer: printer)
             try output.flush()
             Self.printToStandardError(notices + failures)
             guard failures.isEmpty else { throw ExitCode.failure }
+        } catch let error as CaptureFileError {
+            try? output.flush()
+            Self.printToStandardError(["pgw: \(error)", "pgw: hint: \(error.hint)"])
+            throw error.kind == .filter ? ExitCode(64) : ExitCode.failure
         } catch let error as DecodeInputError {
             try? output.flush()
             Self.printToStandardError(["pgw: \(error)", "pgw: hint: \(error.hint)"])
@@ -107,29 +181,26 @@ struct DecodeCommand: ParsableCommand {
     /// messages (or the summary) to `output`; returns the lines for standard error: notices of encrypted bytes,
     /// and failures.
     private func decode(
-        _ inputs: [MessageDirection: DecodeInput], to output: StandardOutputWriter
+        _ inputs: [MessageDirection: DecodeInput], printer: DecodePrinter
     ) throws -> (notices: [String], failures: [String]) {
         var decoder = SessionDecoder(maximumMessageLength: maxMessageLength, waitsForTurn: true)
         for direction in MessageDirection.allCases where inputs[direction] == nil {
             decoder.finish(direction)
         }
-        let options = RenderOptions(revealSecrets: revealSecrets)
         let allocator = ByteBufferAllocator()
-        var statistics = MessageStatistics()
         var failures: [String] = []
         var skippedEncryptedBytes: [MessageDirection: Int] = [:]
         while true {
             while let event = decoder.nextEvent() {
                 switch event {
                 case .message(let message):
-                    if summary {
-                        statistics.add(message)
-                    } else {
-                        try output.writeLine(message.formatted(as: format, options: options))
-                    }
+                    try printer.print(message, connection: nil, time: nil)
                 case .failure(let direction, let error):
                     failures.append("pgw: \(direction) stream: \(error)")
-                    if Self.looksSwapped(direction, error, firstByte: inputs[direction]?.firstByte) {
+                    if Self.looksLikeCaptureFile(error, firstByte: inputs[direction]?.firstByte) {
+                        failures.append(
+                            "pgw: hint: this looks like a pcap or pcapng capture; decode it with 'pgw decode FILE'")
+                    } else if Self.looksSwapped(direction, error, firstByte: inputs[direction]?.firstByte) {
                         let other = direction == .frontend ? MessageDirection.backend : .frontend
                         failures.append(
                             "pgw: hint: this looks like the \(other) stream; did you swap --frontend/--backend?")
@@ -145,7 +216,7 @@ struct DecodeCommand: ParsableCommand {
                 let input = inputs[direction]
             else { break }
             // What is decoded so far is shown before a read that may wait (a live FIFO or pipe).
-            try output.flush()
+            try printer.flush()
             let chunk = try input.read(allocator: allocator)
             if input.isAtEnd {
                 decoder.finish(direction)
@@ -155,14 +226,29 @@ struct DecodeCommand: ParsableCommand {
                 decoder.append(chunk, from: direction)
             }
         }
-        if summary {
-            try output.writeLine(statistics.formatted(as: format))
-        }
+        try printer.finish()
         let encrypted = MessageDirection.allCases.filter(decoder.isEncrypted).map { direction in
             let count = decoder.remainingBytes(direction) + skippedEncryptedBytes[direction, default: 0]
             return "pgw: \(direction) stream: \(count) encrypted bytes not decoded"
         }
         return (encrypted, failures)
+    }
+
+    /// The `--only`, `--skip` and `--grep` choices.
+    private var messageFilter: DecodeMessageFilter {
+        let types = { (lists: [String]) in
+            Set(lists.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        }
+        return DecodeMessageFilter(only: types(only), skip: types(skip), pattern: grep.flatMap { try? Regex($0) })
+    }
+
+    /// The server ports of `--port`, or 5432.
+    var ports: [UInt16] { port.isEmpty ? [5432] : port }
+
+    /// Whether a failure at the start of a raw stream comes from a capture file given as one: the first byte of
+    /// a pcap file's magic number (either byte order, microsecond or nanosecond) or of a pcapng block.
+    private static func looksLikeCaptureFile(_ error: WireDecodingError, firstByte: UInt8?) -> Bool {
+        error.offset == 0 && [0xD4, 0xA1, 0x4D, 0x0A].contains(firstByte ?? 0)
     }
 
     /// Whether a failure at the start of a stream suggests the streams were given the wrong way round: a
