@@ -82,7 +82,7 @@ struct RenderingBuilder {
 
     func quoted(_ string: String) -> String {
         var escaped = ""
-        JSONText.writeString(string, to: &escaped)
+        JSONText.writeString(string, to: &escaped, isJSON: false)
         let limit = options.maximumTextValueLength
         guard escaped.count > limit + 2 else { return escaped }
         return String(escaped.prefix(limit)) + "\"…(\(string.utf8.count) bytes)"
