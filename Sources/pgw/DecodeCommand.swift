@@ -8,31 +8,49 @@ import PostgresWire
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode captured PostgreSQL wire traffic of one connection.",
+        abstract:
+            "Decode captured PostgreSQL wire traffic: a pcap/pcapng capture, or the byte streams of one connection.",
         discussion: """
-            Reads the raw bytes a client sent (--frontend) and/or the bytes the server sent (--backend), \
-            as captured from one connection, and prints every message. With both streams, each resolves \
-            the other's context: the server's one-byte SSL answers and what each 'p' message is (password, \
-            SASL or GSS). With one stream, that context is inferred from the bytes. The streams are read \
-            as the decoding needs them, in chunks, so memory stays the same whatever their length; they may \
-            be files, pipes, FIFOs, /dev/stdin or process substitutions.
+            A capture file (pcap or pcapng, as tcpdump -w, Wireshark or dumpcap write it) is read packet by \
+            packet through libpcap: every TCP connection to a PostgreSQL port (--port, default 5432, or any \
+            connection whose first packet is a startup packet) is reassembled (out-of-order segments, \
+            retransmissions, overlaps; missing bytes are reported as a gap and decoding resumes at the next \
+            message boundary) and decoded. Each line has the packet's time (UTC) and the connection's number; \
+            messages of all connections come in time order. A ReadyForQuery shows the statement's latency (from \
+            its Query, or first extended-protocol message, to the ReadyForQuery). Connections that negotiate \
+            TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections, not \
+            the file's size. Link layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw \
+            IP; IPv4 and IPv6.
 
-            Malformed input: everything valid is printed, then the offset and reason of the first error \
-            go to standard error and pgw exits with status 1. Passwords, SASL and GSS data and cancel keys \
-            are masked unless --reveal-secrets is given. An input that cannot be read, or an output that \
-            cannot be written (a closed pipe, a full disk), is reported with the system's reason and exits \
-            with status 1.
+            Raw streams: --frontend (the bytes a client sent) and/or --backend (the bytes the server sent) of \
+            one connection. With both, each resolves the other's context (the server's one-byte SSL answers, \
+            what each 'p' message is) and messages are interleaved by protocol causality: a reply is never \
+            printed before the message that caused it (turns end at Sync, Query, Flush with pending messages, \
+            CopyDone, ReadyForQuery). Two files carry no timing, so the exact interleaving (asynchronous \
+            notices, pipelining) needs a pcap. The streams are read as needed, in chunks; they may be files, \
+            pipes, FIFOs, /dev/stdin or process substitutions.
+
+            Text that is not UTF-8 (a LATIN1 client) is shown with its bytes escaped (\\xe9) and decoding goes \
+            on. Malformed input: everything valid is printed, then the offset and reason of the first error go \
+            to standard error and pgw exits with status 1. Passwords, SASL and GSS data and cancel keys are \
+            masked unless --reveal-secrets is given. An input that cannot be read, or an output that cannot be \
+            written (a closed pipe, a full disk), is reported with the system's reason and exits with status 1.
 
             JSON output: one object per line, each with "schema": 1, the version of the format. The JSON \
             Schema docs/pgw-messages.schema.json in the pgw repository describes every member of every \
-            message type: text is a JSON string, raw bytes are {"text": ...} or {"hex": ...}, a masked \
-            secret is {"maskedBytes": n}, and "length" is always the whole message's length.
+            message type: text is a JSON string ({"hex": ...} when not UTF-8), raw bytes are {"text": ...} or \
+            {"hex": ...}, a masked secret is {"maskedBytes": n}, and "length" is always the whole message's \
+            length. From a capture, lines also have "connection", "time", "client", "server" and, on a \
+            ReadyForQuery, "latencyMicroseconds"; notes about connections (opened, gaps, closed) go to \
+            standard error.
 
             Examples:
+              tcpdump -i any -w x.pcap port 5432;  pgw decode x.pcap
+              pgw decode x.pcapng --connection 3 --skip DataRow,RowDescription
+              pgw decode x.pcap --filter "host 10.0.0.5" --grep "(?i)update" --full
+              pgw decode x.pcap --summary
               pgw decode --frontend client.bin --backend server.bin
-              pgw decode --backend server.bin --format json
-              cat client.bin | pgw decode --frontend - --summary
-              pgw decode --frontend <(zcat client.gz) --backend <(zcat server.gz)
+              pgw decode --frontend <(zcat client.gz) --backend <(zcat server.gz) --format json
             """
     )
 
