@@ -15,6 +15,8 @@ final class DecodePrinter {
     private var summaries: [Int: DecodeConnectionSummary] = [:]
     private var connections: [Int: CaptureConnectionInfo] = [:]
     private var total = DecodeConnectionSummary()
+    /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
+    private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: [(String, RenderedValue)])?
 
     /// Creates a printer writing to `output`.
     init(
@@ -47,11 +49,17 @@ final class DecodePrinter {
         var members: [(String, RenderedValue)] = []
         var suffix = ""
         if let connection, let time {
-            prefix = "\(time.timeOfDay) #\(connection.id) "
-            members = [
-                ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
-                ("client", .string(connection.client.description)), ("server", .string(connection.server.description)),
-            ]
+            if let context, context.id == connection.id, context.time == time {
+                (prefix, members) = (context.prefix, context.members)
+            } else {
+                prefix = "\(time.timeOfDay) #\(connection.id) "
+                members = [
+                    ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
+                    ("client", .string(connection.client.description)),
+                    ("server", .string(connection.server.description)),
+                ]
+                context = (connection.id, time, prefix, members)
+            }
         }
         if let latency = statement?.latency {
             suffix = "  (\(DecodeLatency.text(latency)))"
