@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PostgresAuthentication", targets: ["PostgresAuthentication"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
+        .library(name: "PostgresCapture", targets: ["PostgresCapture"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
     dependencies: [
@@ -34,9 +35,18 @@ let package = Package(
             name: "CPgQuery",
             providers: [.apt(["libpg-query-dev"])]
         ),
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
         .target(
             name: "PostgresWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "PostgresCapture",
+            dependencies: ["CPcap", "PostgresWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "PostgresTLS",
@@ -82,6 +92,7 @@ let package = Package(
             dependencies: [
                 "PostgresWire",
                 "PostgresAuthentication",
+                "PostgresCapture",
                 "PostgresGateway",
                 "PostgresTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -186,9 +197,17 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PostgresCaptureTests",
+            dependencies: [
+                "PostgresCapture", "PostgresWire", "PostgresTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "CaptureTests",
             dependencies: [
                 "PostgresWire",
+                "PostgresCapture",
                 "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -186,9 +186,9 @@ _pgw() {
 
 _pgw_decode() {
     repeating_flags=()
-    non_repeating_flags=(--summary --reveal-secrets --version -? --help)
-    repeating_options=()
-    non_repeating_options=(--frontend --backend --format --max-message-length)
+    non_repeating_flags=(--full --summary --reveal-secrets --version -? --help)
+    repeating_options=(--port --only --skip)
+    non_repeating_options=(--frontend --backend --connection --filter --grep --format --max-message-length)
     __pgw_offer_flags_options -1
 
     # Offer option value completions
@@ -199,6 +199,24 @@ _pgw_decode() {
         ;;
     '--backend')
         __pgw_add_completions -f
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    '--only')
+        return
+        ;;
+    '--skip')
+        return
+        ;;
+    '--grep')
         return
         ;;
     '--format')

@@ -23,7 +23,7 @@ function __pgw_parse_tokens -S
         __pgw_parse_subcommand 0 'version' 'help'
         switch $unparsed_tokens[1]
         case 'decode'
-            __pgw_parse_subcommand -r 1 'frontend=' 'backend=' 'format=' 'summary' 'reveal-secrets' 'max-message-length=' 'version' 'help'
+            __pgw_parse_subcommand -r 2 'frontend=' 'backend=' 'port=+' 'connection=' 'filter=' 'only=+' 'skip=+' 'grep=' 'full' 'format=' 'summary' 'reveal-secrets' 'max-message-length=' 'version' 'help'
         case 'serve'
             __pgw_parse_subcommand 0 'h/host=' 'p/port=' 'auth=' 'U/user=+' 'script=' 'unmatched=' 'verify' 'log=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'certs'
@@ -99,12 +99,19 @@ end
 complete -c 'pgw' -f
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw" \? help' -s '?' -l 'help' -d 'Show help information.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'decode' -d 'Decode captured PostgreSQL wire traffic of one connection.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'decode' -d 'Decode captured PostgreSQL wire traffic: a pcap/pcapng capture, or the byte streams of one connection.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'serve' -d 'Run a mock PostgreSQL server: scripted answers, PostgreSQL\'s behaviour for the rest.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'certs' -d 'Make and check PostgreSQL password hashes, SCRAM verifiers and TLS certificates.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_positional "pgw" -eq 1' -fa 'help' -d 'Show subcommand help information.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" frontend' -l 'frontend' -d 'The client-to-server byte stream (\'-\' for standard input).' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" backend' -l 'backend' -d 'The server-to-client byte stream (\'-\' for standard input).' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode"' -l 'port' -d 'A PostgreSQL server port in the capture (repeatable; default 5432).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" connection' -l 'connection' -d 'Only the capture\'s connection with this number.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" filter' -l 'filter' -d 'Only the capture\'s packets matching this BPF expression (as tcpdump takes).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode"' -l 'only' -d 'Print only messages of these types (comma-separated, repeatable).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode"' -l 'skip' -d 'Do not print messages of these types (comma-separated, repeatable).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" grep' -l 'grep' -d 'Print only the Query and Parse messages whose statement matches, and the ReadyForQuery ending each.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" full' -l 'full' -d 'Show long text whole instead of cutting it at 120 characters.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" format' -l 'format' -d 'The output format.' -rfka 'text json hex'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" summary' -l 'summary' -d 'Print message counts and bytes per type instead of the messages.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" reveal-secrets' -l 'reveal-secrets' -d 'Show passwords, SASL and GSS data and cancel keys instead of masking them.'
