@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "PostgresAuthentication", targets: ["PostgresAuthentication"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
+        .library(name: "PostgresProxy", targets: ["PostgresProxy"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
     dependencies: [
@@ -70,9 +71,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "PostgresProxy",
+            dependencies: [
+                "PostgresWire",
+                "PostgresGateway",
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "pgw",
             dependencies: [
+                "PostgresProxy",
                 "PostgresWire",
                 "PostgresAuthentication",
                 "PostgresGateway",
@@ -174,6 +188,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresProxyTests",
+            dependencies: [
+                "PostgresProxy",
+                "PostgresWire",
+                "PostgresTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

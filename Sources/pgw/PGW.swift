@@ -12,6 +12,6 @@ struct PGW: AsyncParsableCommand {
             help: run 'pgw help <subcommand>'.
             """,
         version: "0.1.0",
-        subcommands: [DecodeCommand.self, ServeCommand.self, CertsCommand.self]
+        subcommands: [DecodeCommand.self, ServeCommand.self, ProxyCommand.self, CertsCommand.self]
     )
 }

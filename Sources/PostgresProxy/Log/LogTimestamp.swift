@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
+/// A wall-clock instant with microseconds, formatted for the traffic log.
+struct LogTimestamp {
+    /// Seconds since the Unix epoch.
+    let seconds: Int
+    /// Microseconds within the second.
+    let microseconds: Int
+
+    /// The current time.
+    static func now() -> LogTimestamp {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return LogTimestamp(seconds: Int(time.tv_sec), microseconds: Int(time.tv_nsec) / 1_000)
+    }
+
+    /// `HH:MM:SS.ffffff` in UTC, for text lines.
+    var clockText: String {
+        let parts = brokenDown()
+        return "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(microseconds, 6))"
+    }
+
+    /// RFC 3339 in UTC with microseconds, such as `2026-12-01T04:30:00.123456Z`, for JSON lines.
+    var rfc3339: String {
+        let parts = brokenDown()
+        let date = "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))"
+        return "\(date)T\(clockText)Z"
+    }
+
+    private func brokenDown() -> tm {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        return parts
+    }
+
+    private func pad<Number: BinaryInteger>(_ number: Number, _ width: Int) -> String {
+        let digits = String(number)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}

@@ -1,0 +1,196 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresGateway
+import PostgresWire
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
+/// A logging PostgreSQL proxy: accepts clients with the gateway (which answers SSLRequest and GSSENCRequest and
+/// reads the StartupMessage), connects each to the upstream server, replays its StartupMessage and relays every
+/// byte both ways unchanged while a ``ConnectionTap`` logs each message to a ``TrafficLogSink``. The upstream
+/// authenticates the client. CancelRequests are forwarded to the upstream.
+public final class PostgresProxy: Sendable {
+    private let server: PostgresServer
+    private let sink: TrafficLogSink
+    private let relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+
+    private init(
+        server: PostgresServer, sink: TrafficLogSink, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+    ) {
+        self.server = server
+        self.sink = sink
+        self.relays = relays
+    }
+
+    /// Listens on `host:port` (0 picks a free port) and relays every client to `configuration.upstream`.
+    /// - Parameters:
+    ///   - tls: terminates TLS on the client leg with this configuration (then required of clients).
+    ///   - maximumConnections: the most relayed sessions at once; more get FATAL 53300.
+    public static func start(
+        host: String,
+        port: Int,
+        configuration: ProxyConfiguration,
+        sink: TrafficLogSink,
+        tls: PostgresConnectionConfiguration.TLS? = nil,
+        maximumConnections: Int = 1_000,
+        logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> PostgresProxy {
+        let counter = NIOLockedValueBox(0)
+        let relays = NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>([:])
+        let nextNumber: @Sendable () -> Int = {
+            counter.withLockedValue {
+                $0 += 1
+                return $0
+            }
+        }
+        let hooks = PostgresConnectionHooks(
+            onStartup: { connection in
+                try await relay(
+                    connection, number: nextNumber(), configuration: configuration, sink: sink, relays: relays,
+                    logger: logger)
+                return true
+            },
+            onCancelRequest: { request in
+                await forwardCancel(request, number: nextNumber(), configuration: configuration, sink: sink)
+            }
+        )
+        let server = try await PostgresServer.bind(
+            host: host, port: port, configuration: PostgresConnectionConfiguration(tls: tls), hooks: hooks,
+            maximumConnections: maximumConnections, logger: logger)
+        return PostgresProxy(server: server, sink: sink, relays: relays)
+    }
+
+    /// The address the proxy listens on.
+    public var localAddress: SocketAddress? { server.localAddress }
+
+    /// The number of sessions being relayed now.
+    public var relayedConnectionCount: Int { relays.withLockedValue { $0.count } }
+
+    /// Stops accepting, sends every relayed client FATAL 57P01 (at a message boundary) and closes both legs, waits
+    /// up to `timeout` for them, then flushes the traffic log.
+    public func shutdown(timeout: TimeAmount = .seconds(5)) async {
+        let open = relays.withLockedValue { Array($0.values) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.server.shutdown(timeout: timeout) }
+            for relay in open {
+                group.addTask {
+                    let closed = try? await relay.eventLoop.submit { relay.value.shutDown() }.get()
+                    let deadline = relay.eventLoop.scheduleTask(in: timeout) { relay.value.forceClose() }
+                    try? await closed?.get()
+                    deadline.cancel()
+                }
+            }
+        }
+        await sink.close()
+    }
+
+    private static func relay(
+        _ connection: PostgresConnection, number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink,
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
+    ) async throws {
+        guard let client = connection.state.clientInfo else { return }
+        let tap = ConnectionTap(number: number, configuration: configuration, sink: sink)
+        let upstreamAddress = configuration.upstream
+        let clientAddress = connection.remoteAddress.map(Self.text(of:)) ?? "?"
+        var opened = "opened: client \(clientAddress) to \(upstreamAddress)"
+        opened += " user=\(client.user) database=\(client.database)"
+        if let tls = connection.state.tlsInfo {
+            opened += "; client TLS \(tls.protocolVersion) \(tls.cipher)"
+            if let name = tls.serverName { opened += " SNI \(name)" }
+        }
+        tap.logEvent(
+            "opened", text: opened,
+            fields: [
+                ("client", .string(clientAddress)),
+                ("upstream", .string(upstreamAddress.description)), ("user", .string(client.user)),
+                ("database", .string(client.database)),
+                ("clientTLS", connection.state.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
+            ])
+        let upstream: any Channel
+        do {
+            upstream = try await ClientBootstrap(group: connection.eventLoop)
+                .connectTimeout(configuration.upstreamConnectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.autoRead, value: true)
+                .connect(host: upstreamAddress.host, port: upstreamAddress.port).get()
+        } catch {
+            let reason = "could not connect to the upstream server \(upstreamAddress): \(Self.reason(error))"
+            tap.close(reason: reason)
+            logger.warning("\(reason)", metadata: ["pgw.connection": "\(number)"])
+            try await connection.sendError(
+                severity: "FATAL", code: "08006", message: reason, hint: "Is the upstream server running?")
+            try await connection.close()
+            return
+        }
+        var encodedStartup = ByteBuffer()
+        FrontendMessage.startup(
+            StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)
+        ).encode(into: &encodedStartup)
+        let startup = encodedStartup
+        let (channel, unprocessed) = try await connection.detach()
+        try await channel.eventLoop.submit {
+            let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(
+                tap: tap, sink: sink, upstream: upstreamAddress)
+            try channel.pipeline.syncOperations.addHandler(clientHandler)
+            try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
+            guard channel.isActive else {
+                tap.close(reason: "client closed the connection before the upstream answered")
+                upstream.close(promise: nil)
+                return
+            }
+            var first = startup
+            var rest = unprocessed
+            first.writeBuffer(&rest)
+            clientHandler.forwardFromClient(first)
+            relays.withLockedValue { $0[number] = NIOLoopBound(clientHandler, eventLoop: channel.eventLoop) }
+            channel.closeFuture.whenComplete { _ in _ = relays.withLockedValue { $0.removeValue(forKey: number) } }
+            channel.read()
+            upstream.read()
+        }.get()
+    }
+
+    /// `host:port` of a socket address, with brackets around IPv6.
+    static func text(of address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// The system's reason for a failed connection attempt, such as `Connection refused`.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return reason(first.error)
+        }
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode))
+        }
+        if case ChannelError.connectTimeout(let timeout) = error {
+            return "timed out after \(timeout.nanoseconds / 1_000_000) ms"
+        }
+        return "\(error)"
+    }
+
+    private static func forwardCancel(
+        _ request: CancelRequest, number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink
+    ) async {
+        let tap = ConnectionTap(number: number, configuration: configuration, sink: sink)
+        var bytes = ByteBuffer()
+        FrontendMessage.cancelRequest(request).encode(into: &bytes)
+        tap.see(bytes, from: .frontend)
+        do {
+            let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(configuration.upstreamConnectTimeout)
+                .connect(host: configuration.upstream.host, port: configuration.upstream.port).get()
+            try await upstream.writeAndFlush(bytes)
+            try await upstream.closeFuture.get()
+            tap.close(reason: "CancelRequest forwarded to \(configuration.upstream)")
+        } catch {
+            tap.close(reason: "CancelRequest not forwarded to \(configuration.upstream): \(reason(error))")
+        }
+    }
+}
