@@ -263,7 +263,7 @@ _pgw_proxy() {
     repeating_flags=()
     non_repeating_flags=(--full --reveal-secrets --quiet -q --version -h --help)
     repeating_options=(--only --skip)
-    non_repeating_options=(--listen --upstream --format --output --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
+    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -279,6 +279,9 @@ _pgw_proxy() {
         return
         ;;
     '--output')
+        return
+        ;;
+    '--pcap')
         return
         ;;
     '--only')

@@ -27,7 +27,7 @@ function __pgw_parse_tokens -S
         case 'serve'
             __pgw_parse_subcommand 0 'host=' 'port=' 'auth=' 'user=+' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'h/help'
         case 'proxy'
-            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'format=' 'output=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-ca=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'h/help'
+            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'format=' 'output=' 'pcap=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-ca=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'h/help'
         case 'certs'
             __pgw_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -133,6 +133,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw p
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" upstream' -l 'upstream' -d 'The PostgreSQL server: HOST:PORT or a libpq connection string.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" format' -l 'format' -d 'The traffic log\'s format: text, json (JSON Lines), hex, or none (summaries only).' -rfka 'text json hex none'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" output' -l 'output' -d 'Write the traffic log to this file instead of standard output.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" pcap' -l 'pcap' -d 'Also write a pcapng capture of every connection\'s plaintext (one TCP stream each) for Wireshark/tshark.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy"' -l 'only' -d 'Log only these message types (comma-separated, repeatable).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy"' -l 'skip' -d 'Do not log these message types (comma-separated, repeatable).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" full' -l 'full' -d 'Do not shorten long values in the log.'

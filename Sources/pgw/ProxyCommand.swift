@@ -20,7 +20,10 @@ struct ProxyCommand: AsyncParsableCommand {
             terminated by the proxy and required); GSSENCRequest is answered 'N'; a CancelRequest is forwarded \
             to the upstream. A message the decoder cannot read is forwarded anyway and logged as Unknown. Each \
             connection ends with a summary line (messages, bytes, duration, errors, why it closed); \
-            ReadyForQuery lines show the statement's latency.
+            ReadyForQuery lines show the statement's latency. With --pcap, every connection's plaintext also \
+            goes to a pcapng file, one TCP stream per connection between the client's and the upstream's \
+            addresses, which Wireshark and tshark open as is (tshark -r FILE -d tcp.port==PORT,pgsql -Y pgsql \
+            when the upstream port is not 5432).
 
             The log never loses a line: when it falls behind (a slow --output), the proxy stops reading from \
             the sockets until it catches up. Secrets (passwords, SASL data, cancel keys) are masked unless \
@@ -49,6 +52,12 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"))
     var output: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Also write a pcapng capture of every connection's plaintext (one TCP stream each) for Wireshark/tshark.",
+            valueName: "file"))
+    var pcap: String?
 
     @Option(
         help: ArgumentHelp("Log only these message types (comma-separated, repeatable).", valueName: "types"))
@@ -115,17 +124,20 @@ struct ProxyCommand: AsyncParsableCommand {
             upstream: upstreamServer, format: format, filter: MessageTypeFilter(only: types(only), skip: types(skip)),
             renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120))
         let sink: TrafficLogSink
+        let capture: TrafficLogSink?
         do {
             sink =
                 try output.map { try TrafficLogSink.file(atPath: $0) }
                 ?? TrafficLogSink(fileDescriptor: STDOUT_FILENO, closesDescriptor: false)
+            capture = try pcap.map { try TrafficLogSink.file(atPath: $0) }
         } catch {
             throw CommandFailure("\(error)")
         }
         let logger = logging.makeLogger(label: "pgw.proxy")
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let proxy = try await PostgresProxy.start(
-            host: host, port: port, configuration: configuration, sink: sink, tls: try tlsConfiguration(),
+            host: host, port: port, configuration: configuration, sink: sink, capture: capture,
+            tls: try tlsConfiguration(),
             maximumConnections: maxConnections, logger: logger)
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
@@ -134,7 +146,7 @@ struct ProxyCommand: AsyncParsableCommand {
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         logger.info("received \(first): shutting down (a second signal stops at once)")
-        await proxy.shutdown(timeout: .seconds(Int64(shutdownTimeout)))
+        await proxy.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
     }
 
     /// `HOST:PORT` or `[V6]:PORT` with a port from 0 to 65535.

@@ -12,16 +12,24 @@ struct ProxyHarness {
     /// The traffic log file.
     let logFile: URL
 
-    /// Starts a proxy to `127.0.0.1:upstreamPort` logging in `format`.
-    static func start(upstreamPort: Int, format: TrafficLogFormat) async throws -> ProxyHarness {
+    /// The pcapng capture file, when asked for.
+    let captureFile: URL?
+
+    /// Starts a proxy to `127.0.0.1:upstreamPort` logging in `format`, and capturing packets when `capturing`.
+    static func start(upstreamPort: Int, format: TrafficLogFormat, capturing: Bool = false) async throws -> ProxyHarness
+    {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logFile = directory.appending(path: "traffic.log")
         let sink = try TrafficLogSink.file(atPath: logFile.path)
         let configuration = ProxyConfiguration(
             upstream: UpstreamServer(host: "127.0.0.1", port: upstreamPort), format: format)
-        let proxy = try await PostgresProxy.start(host: "127.0.0.1", port: 0, configuration: configuration, sink: sink)
-        return ProxyHarness(proxy: proxy, port: proxy.localAddress?.port ?? 0, logFile: logFile)
+        let captureFile = capturing ? directory.appending(path: "traffic.pcapng") : nil
+        let capture = try captureFile.map { try TrafficLogSink.file(atPath: $0.path) }
+        let proxy = try await PostgresProxy.start(
+            host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture)
+        return ProxyHarness(
+            proxy: proxy, port: proxy.localAddress?.port ?? 0, logFile: logFile, captureFile: captureFile)
     }
 
     /// Shuts the proxy down (flushing the log) and returns the log's lines.
@@ -32,8 +40,13 @@ struct ProxyHarness {
         }
         await proxy.shutdown(timeout: .seconds(2))
         let text = try String(contentsOf: logFile, encoding: .utf8)
-        try? FileManager.default.removeItem(at: logFile.deletingLastPathComponent())
+        if captureFile == nil { try? FileManager.default.removeItem(at: logFile.deletingLastPathComponent()) }
         return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Deletes the log and capture files (after ``stop()``).
+    func removeFiles() {
+        try? FileManager.default.removeItem(at: logFile.deletingLastPathComponent())
     }
 
     /// Runs psql against `127.0.0.1:port` as `role` with `password`, feeding `script` on standard input.

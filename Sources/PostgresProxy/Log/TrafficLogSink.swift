@@ -7,7 +7,7 @@ import NIOCore
     import Darwin
 #endif
 
-/// The traffic log's destination: lines go into a bounded buffer that a dedicated writer thread drains into a file
+/// The traffic log's (or the packet capture's) destination: lines or bytes go into a bounded buffer that a dedicated writer thread drains into a file
 /// descriptor, so the event loops never wait for the disk.
 ///
 /// ``write(_:)`` never blocks and never drops a line. Instead the relay asks ``isBehind`` before it reads more from
@@ -20,7 +20,7 @@ public final class TrafficLogSink: @unchecked Sendable {
     private let closesDescriptor: Bool
     private let capacity: Int
     // Guarded by `condition`.
-    private var lines: [String] = []
+    private var buffered: [UInt8] = []
     private var bufferedBytes = 0
     private var isClosing = false
     private var hasFinished = false
@@ -44,17 +44,23 @@ public final class TrafficLogSink: @unchecked Sendable {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw TrafficLogError(description: "cannot open the log file '\(path)': \(reason)")
+            throw TrafficLogError(description: "cannot open '\(path)' for writing: \(reason)")
         }
         return TrafficLogSink(fileDescriptor: descriptor, closesDescriptor: true, capacity: capacity)
     }
 
     /// Queues `line` (a newline is added). Never blocks.
     public func write(_ line: String) {
+        write(bytes: line.utf8, addingNewline: true)
+    }
+
+    /// Queues `bytes` as they are. Never blocks.
+    public func write<Bytes: Collection<UInt8>>(bytes: Bytes, addingNewline: Bool = false) {
         condition.lock()
         if !isClosing {
-            lines.append(line)
-            bufferedBytes += line.utf8.count + 1
+            buffered.append(contentsOf: bytes)
+            if addingNewline { buffered.append(UInt8(ascii: "\n")) }
+            bufferedBytes += bytes.count + (addingNewline ? 1 : 0)
             condition.signal()
         }
         condition.unlock()
@@ -107,18 +113,16 @@ public final class TrafficLogSink: @unchecked Sendable {
     private func runWriter() {
         while true {
             condition.lock()
-            while lines.isEmpty && !isClosing { condition.wait() }
-            let batch = lines
-            lines.removeAll(keepingCapacity: true)
+            while buffered.isEmpty && !isClosing { condition.wait() }
+            var batch: [UInt8] = []
+            swap(&batch, &buffered)
             let done = isClosing && batch.isEmpty
             condition.unlock()
             if done { break }
-            var text = batch.joined(separator: "\n")
-            text.append("\n")
-            let error = writeAll(text)
+            let error = writeAll(batch)
             condition.lock()
             if writeError == nil { writeError = error }
-            bufferedBytes -= text.utf8.count
+            bufferedBytes -= batch.count
             var ready: [(any EventLoop, @Sendable () -> Void)] = []
             if bufferedBytes <= capacity / 2 { swap(&ready, &waiters) }
             condition.unlock()
@@ -135,9 +139,8 @@ public final class TrafficLogSink: @unchecked Sendable {
 
     /// Writes `text` fully; returns the errno of a failure. After a failure the log is discarded, not retried, so
     /// the relay goes on.
-    private func writeAll(_ text: String) -> Int32? {
-        var text = text
-        return text.withUTF8 { bytes -> Int32? in
+    private func writeAll(_ batch: [UInt8]) -> Int32? {
+        batch.withUnsafeBufferPointer { bytes -> Int32? in
             var offset = 0
             while offset < bytes.count {
                 let written = writeDescriptor(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)

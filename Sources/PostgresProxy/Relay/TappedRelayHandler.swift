@@ -12,7 +12,6 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The direction of the bytes this handler's channel reads: `.frontend` on the client's channel.
     private let direction: MessageDirection
     private let tap: ConnectionTap
-    private let sink: TrafficLogSink
     private let upstream: UpstreamServer
     private var partner: TappedRelayHandler?
     private var context: ChannelHandlerContext?
@@ -20,20 +19,19 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var isWaitingForLog = false
 
     private init(
-        direction: MessageDirection, tap: ConnectionTap, sink: TrafficLogSink, upstream: UpstreamServer
+        direction: MessageDirection, tap: ConnectionTap, upstream: UpstreamServer
     ) {
         self.direction = direction
         self.tap = tap
-        self.sink = sink
         self.upstream = upstream
     }
 
     /// The handler for the client's channel and the one for the upstream channel, joined to each other.
     static func matchedPair(
-        tap: ConnectionTap, sink: TrafficLogSink, upstream: UpstreamServer
+        tap: ConnectionTap, upstream: UpstreamServer
     ) -> (client: TappedRelayHandler, upstream: TappedRelayHandler) {
-        let client = TappedRelayHandler(direction: .frontend, tap: tap, sink: sink, upstream: upstream)
-        let server = TappedRelayHandler(direction: .backend, tap: tap, sink: sink, upstream: upstream)
+        let client = TappedRelayHandler(direction: .frontend, tap: tap, upstream: upstream)
+        let server = TappedRelayHandler(direction: .backend, tap: tap, upstream: upstream)
         client.partner = server
         server.partner = client
         return (client, server)
@@ -73,11 +71,11 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             partnerContext.close(promise: nil)
         case .backend:
             if tap.clientTerminated || tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
-                tap.close(reason: "server closed the connection")
+                tap.close(reason: "server closed the connection", closedByClient: false)
                 partnerContext.close(promise: nil)
             } else {
                 // The client would otherwise see the socket close with no reason: tell it, as libpq would.
-                tap.close(reason: "server closed the connection unexpectedly")
+                tap.close(reason: "server closed the connection unexpectedly", closedByClient: false)
                 partner?.sendFatal(
                     code: "08006", message: "server closed the connection unexpectedly",
                     detail: "The upstream server \(upstream) closed the connection to pgw proxy.")
@@ -147,7 +145,7 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             pendingRead = true
             return
         }
-        guard sink.isBehind else {
+        guard let sink = tap.laggingSink else {
             context.read()
             return
         }

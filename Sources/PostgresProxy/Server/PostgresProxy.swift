@@ -18,18 +18,22 @@ import PostgresWire
 public final class PostgresProxy: Sendable {
     private let server: PostgresServer
     private let sink: TrafficLogSink
+    private let capture: TrafficLogSink?
     private let relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
 
     private init(
-        server: PostgresServer, sink: TrafficLogSink, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+        server: PostgresServer, sink: TrafficLogSink, capture: TrafficLogSink?,
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
     ) {
         self.server = server
         self.sink = sink
+        self.capture = capture
         self.relays = relays
     }
 
     /// Listens on `host:port` (0 picks a free port) and relays every client to `configuration.upstream`.
     /// - Parameters:
+    ///   - capture: gets a pcapng file (header first) of every relayed connection's plaintext, one TCP stream each.
     ///   - tls: terminates TLS on the client leg with this configuration (then required of clients).
     ///   - maximumConnections: the most relayed sessions at once; more get FATAL 53300.
     public static func start(
@@ -37,6 +41,7 @@ public final class PostgresProxy: Sendable {
         port: Int,
         configuration: ProxyConfiguration,
         sink: TrafficLogSink,
+        capture: TrafficLogSink? = nil,
         tls: PostgresConnectionConfiguration.TLS? = nil,
         maximumConnections: Int = 1_000,
         logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -52,8 +57,8 @@ public final class PostgresProxy: Sendable {
         let hooks = PostgresConnectionHooks(
             onStartup: { connection in
                 try await relay(
-                    connection, number: nextNumber(), configuration: configuration, sink: sink, relays: relays,
-                    logger: logger)
+                    connection, number: nextNumber(), configuration: configuration, sinks: (sink, capture),
+                    relays: relays, logger: logger)
                 return true
             },
             onCancelRequest: { request in
@@ -63,7 +68,8 @@ public final class PostgresProxy: Sendable {
         let server = try await PostgresServer.bind(
             host: host, port: port, configuration: PostgresConnectionConfiguration(tls: tls), hooks: hooks,
             maximumConnections: maximumConnections, logger: logger)
-        return PostgresProxy(server: server, sink: sink, relays: relays)
+        capture?.write(bytes: PcapngFormat.fileHeader())
+        return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays)
     }
 
     /// The address the proxy listens on.
@@ -88,14 +94,16 @@ public final class PostgresProxy: Sendable {
             }
         }
         await sink.close()
+        await capture?.close()
     }
 
     private static func relay(
-        _ connection: PostgresConnection, number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink,
+        _ connection: PostgresConnection, number: Int, configuration: ProxyConfiguration,
+        sinks: (log: TrafficLogSink, capture: TrafficLogSink?),
         relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
     ) async throws {
         guard let client = connection.state.clientInfo else { return }
-        let tap = ConnectionTap(number: number, configuration: configuration, sink: sink)
+        let tap = ConnectionTap(number: number, configuration: configuration, sink: sinks.log, capture: sinks.capture)
         let upstreamAddress = configuration.upstream
         let clientAddress = connection.remoteAddress.map(Self.text(of:)) ?? "?"
         var opened = "opened: client \(clientAddress) to \(upstreamAddress)"
@@ -136,7 +144,7 @@ public final class PostgresProxy: Sendable {
         let (channel, unprocessed) = try await connection.detach()
         try await channel.eventLoop.submit {
             let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(
-                tap: tap, sink: sink, upstream: upstreamAddress)
+                tap: tap, upstream: upstreamAddress)
             try channel.pipeline.syncOperations.addHandler(clientHandler)
             try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
             guard channel.isActive else {
@@ -144,6 +152,7 @@ public final class PostgresProxy: Sendable {
                 upstream.close(promise: nil)
                 return
             }
+            tap.startCapture(client: channel.remoteAddress, server: upstream.remoteAddress)
             var first = startup
             var rest = unprocessed
             first.writeBuffer(&rest)

@@ -12,6 +12,8 @@ final class ConnectionTap: @unchecked Sendable {
     let number: Int
     private let configuration: ProxyConfiguration
     private let sink: TrafficLogSink
+    private let capture: TrafficLogSink?
+    private var captureStream: SyntheticTCPStream?
     private let opened = NIODeadline.now()
     private var frontendDecoder = FrontendMessageDecoder()
     private var backendDecoder = BackendMessageDecoder()
@@ -26,11 +28,39 @@ final class ConnectionTap: @unchecked Sendable {
     /// Whether the server's last message was an ErrorResponse (a FATAL before it closes, for instance).
     private(set) var serverSentErrorLast = false
 
-    /// A tap for connection `number`, logging to `sink`.
-    init(number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink) {
+    /// A tap for connection `number`, logging to `sink` and, when given, writing packets to `capture` (a pcapng
+    /// file whose header is written).
+    init(number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink, capture: TrafficLogSink? = nil) {
         self.number = number
         self.configuration = configuration
         self.sink = sink
+        self.capture = capture
+    }
+
+    /// A sink that is over capacity, which the relay must wait for before reading more, or `nil`.
+    var laggingSink: TrafficLogSink? {
+        if sink.isBehind { return sink }
+        if let capture, capture.isBehind { return capture }
+        return nil
+    }
+
+    /// Starts this connection's TCP stream in the capture, between the client's and the upstream's addresses.
+    func startCapture(client: SocketAddress?, server: SocketAddress?) {
+        guard capture != nil, let client = SyntheticTCPStream.Endpoint(client),
+            let server = SyntheticTCPStream.Endpoint(server)
+        else { return }
+        var stream = SyntheticTCPStream(client: client, server: server)
+        writePackets(stream.handshake())
+        captureStream = stream
+    }
+
+    private func writePackets(_ packets: [[UInt8]]) {
+        guard let capture else { return }
+        let time = LogTimestamp.now()
+        let microseconds = UInt64(time.seconds) * 1_000_000 + UInt64(time.microseconds)
+        for packet in packets {
+            capture.write(bytes: PcapngFormat.packetBlock(packet, microseconds: microseconds))
+        }
     }
 
     /// Whether the server's stream ends on a message boundary, so a message may be added to it.
@@ -52,6 +82,9 @@ final class ConnectionTap: @unchecked Sendable {
 
     /// Takes bytes relayed from `direction` and logs every message they complete.
     func see(_ bytes: ByteBuffer, from direction: MessageDirection) {
+        if captureStream != nil {
+            writePackets(captureStream!.segments(fromClient: direction == .frontend, payload: bytes.readableBytesView))
+        }
         switch direction {
         case .frontend: frontend.append(bytes)
         case .backend: backend.append(bytes)
@@ -63,9 +96,10 @@ final class ConnectionTap: @unchecked Sendable {
     }
 
     /// Logs the summary line, once: messages, bytes, duration, errors and `reason`.
-    func close(reason: String) {
+    func close(reason: String, closedByClient: Bool = true) {
         guard !isClosed else { return }
         isClosed = true
+        if captureStream != nil { writePackets([captureStream!.finish(fromClient: closedByClient)]) }
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
         let duration = (seconds * 1000).rounded() / 1000
         logEvent(
