@@ -194,6 +194,7 @@ let package = Package(
         .testTarget(
             name: "PostgresProxyTests",
             dependencies: [
+                "PostgresClient",
                 "PostgresProxy",
                 "PostgresWire",
                 "PostgresTestSupport",
