@@ -70,7 +70,9 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             tap.close(reason: tap.clientTerminated ? "client terminated the session" : "client closed the connection")
             partnerContext.close(promise: nil)
         case .backend:
-            if tap.clientTerminated || tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
+            if tap.isClosed {
+                // The client side ended the session (or the proxy is shutting down) and is closing already.
+            } else if tap.clientTerminated || tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
                 tap.close(reason: "server closed the connection", closedByClient: false)
                 partnerContext.close(promise: nil)
             } else {
@@ -102,8 +104,6 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func shutDown() -> EventLoopFuture<Void>? {
         guard let context else { return nil }
         guard !tap.isClosed, context.channel.isActive else { return context.channel.closeFuture }
-        tap.close(reason: "proxy shutting down")
-        partner?.context?.close(promise: nil)
         if tap.backendIsAtMessageBoundary {
             sendFatal(
                 code: "57P01", message: "terminating connection due to administrator command",
@@ -111,6 +111,8 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         } else {
             context.close(promise: nil)
         }
+        tap.close(reason: "proxy shutting down")
+        partner?.context?.close(promise: nil)
         return context.channel.closeFuture
     }
 
