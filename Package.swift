@@ -195,7 +195,9 @@ let package = Package(
             name: "PostgresProxyTests",
             dependencies: [
                 "PostgresClient",
+                "PostgresGateway",
                 "PostgresProxy",
+                "PostgresTLS",
                 "PostgresWire",
                 "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -32,7 +32,13 @@ struct ProxyCommand: AsyncParsableCommand {
             flush the log; a second signal stops at once. Prints "listening on HOST:PORT" once it accepts.
 
             --upstream takes HOST:PORT or a libpq connection string (conninfo or postgresql:// URI); its first \
-            TCP host and port are used, with the PG* environment variables as defaults.
+            TCP host and port are used, with the PG* environment variables as defaults. When its sslmode is \
+            require, verify-ca or verify-full, the upstream leg is TLS and the proxy authenticates itself: \
+            SCRAM-SHA-256-PLUS channel binding cannot cross a proxy, so the proxy asks the client for its \
+            password (in cleartext over the client leg: give --tls-cert so that leg is TLS too), logs in \
+            upstream with the client library (sslrootcert, sslsni, channel_binding… as libpq) and relays from \
+            there; the log says which mode each connection used. Otherwise the relay is transparent and the \
+            upstream leg plaintext.
 
             Examples:
               pgw proxy --listen 127.0.0.1:6432 --upstream 127.0.0.1:5432

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PostgresGateway
 import PostgresProxy
 import PostgresTestSupport
 
@@ -18,16 +19,24 @@ struct ProxyHarness {
     /// Starts a proxy to `127.0.0.1:upstreamPort` logging in `format`, and capturing packets when `capturing`.
     static func start(upstreamPort: Int, format: TrafficLogFormat, capturing: Bool = false) async throws -> ProxyHarness
     {
+        try await start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: upstreamPort), format: format, capturing: capturing)
+    }
+
+    /// Starts a proxy to `upstream` logging in `format`, terminating TLS on the client leg with `tls` when given.
+    static func start(
+        upstream: UpstreamServer, format: TrafficLogFormat, capturing: Bool = false,
+        tls: PostgresConnectionConfiguration.TLS? = nil
+    ) async throws -> ProxyHarness {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logFile = directory.appending(path: "traffic.log")
         let sink = try TrafficLogSink.file(atPath: logFile.path)
-        let configuration = ProxyConfiguration(
-            upstream: UpstreamServer(host: "127.0.0.1", port: upstreamPort), format: format)
+        let configuration = ProxyConfiguration(upstream: upstream, format: format)
         let captureFile = capturing ? directory.appending(path: "traffic.pcapng") : nil
         let capture = try captureFile.map { try TrafficLogSink.file(atPath: $0.path) }
         let proxy = try await PostgresProxy.start(
-            host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture)
+            host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture, tls: tls)
         return ProxyHarness(
             proxy: proxy, port: proxy.localAddress?.port ?? 0, logFile: logFile, captureFile: captureFile)
     }

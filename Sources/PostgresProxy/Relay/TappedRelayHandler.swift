@@ -37,10 +37,11 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return (client, server)
     }
 
-    /// Sends `bytes` (the replayed StartupMessage and what the client sent after it) upstream, through the tap.
-    func forwardFromClient(_ bytes: ByteBuffer) {
+    /// Forwards `bytes` to the partner channel through the tap, as if this handler's channel had read them (the
+    /// replayed StartupMessage, bytes received before the relay started).
+    func forwardAsRead(_ bytes: ByteBuffer) {
         guard bytes.readableBytes > 0 else { return }
-        tap.see(bytes, from: .frontend)
+        tap.see(bytes, from: direction)
         partner?.context?.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
     }
 

@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import PostgresClient
 import PostgresGateway
 import PostgresWire
 
@@ -120,6 +121,11 @@ public final class PostgresProxy: Sendable {
                 ("database", .string(client.database)),
                 ("clientTLS", connection.state.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
             ])
+        if upstreamAddress.requiresTLS {
+            try await authenticateAndRelay(
+                connection, client: client, tap: tap, number: number, relays: relays, logger: logger)
+            return
+        }
         let upstream: any Channel
         do {
             upstream = try await ClientBootstrap(group: connection.eventLoop)
@@ -136,11 +142,11 @@ public final class PostgresProxy: Sendable {
             try await connection.close()
             return
         }
-        var encodedStartup = ByteBuffer()
-        FrontendMessage.startup(
-            StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)
-        ).encode(into: &encodedStartup)
-        let startup = encodedStartup
+        let startup = Self.encoded([
+            .frontend(
+                .startup(
+                    StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)))
+        ])
         let (channel, unprocessed) = try await connection.detach()
         try await channel.eventLoop.submit {
             let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(
@@ -156,12 +162,117 @@ public final class PostgresProxy: Sendable {
             var first = startup
             var rest = unprocessed
             first.writeBuffer(&rest)
-            clientHandler.forwardFromClient(first)
-            relays.withLockedValue { $0[number] = NIOLoopBound(clientHandler, eventLoop: channel.eventLoop) }
-            channel.closeFuture.whenComplete { _ in _ = relays.withLockedValue { $0.removeValue(forKey: number) } }
-            channel.read()
-            upstream.read()
+            clientHandler.forwardAsRead(first)
+            register(clientHandler, number: number, channel: channel, upstream: upstream, relays: relays)
         }.get()
+    }
+
+    /// Registers a started relay for the shutdown and starts reading on both legs; on the event loop.
+    private static func register(
+        _ clientHandler: TappedRelayHandler, number: Int, channel: any Channel, upstream: any Channel,
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+    ) {
+        relays.withLockedValue { $0[number] = NIOLoopBound(clientHandler, eventLoop: channel.eventLoop) }
+        channel.closeFuture.whenComplete { _ in _ = relays.withLockedValue { $0.removeValue(forKey: number) } }
+        channel.read()
+        upstream.read()
+    }
+
+    /// The authenticating mode, for an upstream that requires TLS: channel binding (SCRAM-SHA-256-PLUS) is bound
+    /// to each TLS leg, so the client's own exchange cannot cross the proxy. The proxy asks the client for its
+    /// password (cleartext, over the client leg — TLS when `--tls-cert` is given), logs in upstream with the client
+    /// library (TLS as the connection string says, PLUS where offered), gives the client the upstream's parameters
+    /// and BackendKeyData, and relays from there.
+    private static func authenticateAndRelay(
+        _ connection: PostgresConnection, client: ClientInfo, tap: ConnectionTap, number: Int,
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
+    ) async throws {
+        let upstreamAddress = tap.configuration.upstream
+        let clientTLS = connection.state.tlsInfo != nil
+        let (channel, unprocessed) = try await connection.detach()
+        let answer = channel.eventLoop.makePromise(of: (password: String, rest: ByteBuffer).self)
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(
+                ClientPasswordReader(unprocessed: unprocessed, answer: answer))
+        }.get()
+        let startupMessage = StartupMessage(
+            protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)
+        tap.see(Self.encoded([.frontend(.startup(startupMessage))]), from: .frontend)
+        tap.see(Self.encoded([.backend(.authentication(.cleartextPassword))]), from: .backend)
+        if !clientTLS {
+            tap.logEvent(
+                "warning", text: "warning: the client sends its password in cleartext over a plaintext leg",
+                fields: [("warning", .string("cleartext password over a plaintext client leg"))])
+        }
+        let password: String
+        let rest: ByteBuffer
+        do {
+            (password, rest) = try await answer.futureResult.get()
+        } catch {
+            tap.close(reason: "the client did not send its password: \(error)")
+            try? await channel.close()
+            return
+        }
+        tap.see(Self.encoded([.frontend(.password(PasswordMessage(password: password)))]), from: .frontend)
+        var startup: [String: String] = [:]
+        for parameter in client.parameters { startup[parameter.name] = parameter.value }
+        let upstreamConnection: PostgresClientConnection
+        do {
+            let options = try upstreamAddress.clientOptions(startup: startup, password: password)
+            upstreamConnection = try await PostgresClientConnection.connect(
+                options, logger: logger, eventLoopGroup: channel.eventLoop)
+        } catch {
+            let diagnostic =
+                (error as? PostgresClientError)?.serverError
+                ?? DiagnosticMessage(
+                    severity: "FATAL", sqlState: "08006", message: "could not log in to the upstream server: \(error)")
+            let reply = Self.encoded([.backend(.errorResponse(diagnostic))])
+            tap.see(reply, from: .backend)
+            tap.close(reason: "upstream login failed: \(diagnostic.message ?? "")")
+            try? await channel.writeAndFlush(reply)
+            try? await channel.close()
+            return
+        }
+        let session = upstreamConnection.session
+        var greeting: [WireMessage] = [.backend(.authentication(.ok))]
+        for (name, value) in session.parameters.sorted(by: { $0.key < $1.key }) {
+            greeting.append(.backend(.parameterStatus(ParameterStatus(name: name, value: value))))
+        }
+        if let key = session.backendKey { greeting.append(.backend(.backendKeyData(key))) }
+        greeting.append(.backend(.readyForQuery(session.transactionStatus)))
+        var facts = "authenticating mode: logged in upstream as \(startup["user"] ?? "?")"
+        if let tls = session.tlsInfo { facts += " over \(tls.protocolVersion) \(tls.cipher)" }
+        facts += " with \(session.authenticationMethod.map { "\($0)" } ?? "trust")"
+        facts += session.isChannelBound ? " (SCRAM-SHA-256-PLUS, channel bound)" : ""
+        tap.logEvent(
+            "authenticated", text: facts,
+            fields: [
+                ("mode", .string("authenticating")),
+                ("upstreamTLS", session.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
+                ("channelBound", .boolean(session.isChannelBound)),
+            ])
+        let greetingBytes = Self.encoded(greeting)
+        let (upstream, upstreamRest) = try await upstreamConnection.takeChannel()
+        try await channel.eventLoop.submit {
+            let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(tap: tap, upstream: upstreamAddress)
+            try channel.pipeline.syncOperations.addHandler(clientHandler)
+            try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
+            guard channel.isActive else {
+                tap.close(reason: "client closed the connection before the upstream answered")
+                upstream.close(promise: nil)
+                return
+            }
+            upstreamHandler.forwardAsRead(greetingBytes)
+            upstreamHandler.forwardAsRead(upstreamRest)
+            clientHandler.forwardAsRead(rest)
+            register(clientHandler, number: number, channel: channel, upstream: upstream, relays: relays)
+        }.get()
+    }
+
+    private static func encoded(_ messages: [WireMessage]) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        for message in messages { message.encode(into: &bytes) }
+        return bytes
     }
 
     /// `host:port` of a socket address, with brackets around IPv6.

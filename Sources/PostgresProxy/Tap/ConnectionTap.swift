@@ -10,7 +10,8 @@ import PostgresWire
 final class ConnectionTap: @unchecked Sendable {
     /// The connection's number in the log (counting from 1).
     let number: Int
-    private let configuration: ProxyConfiguration
+    /// What the proxy relays to and logs.
+    let configuration: ProxyConfiguration
     private let sink: TrafficLogSink
     private let capture: TrafficLogSink?
     private var captureStream: SyntheticTCPStream?
