@@ -148,30 +148,36 @@ public final class PostgresProxy: Sendable {
                     StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)))
         ])
         let (channel, unprocessed) = try await connection.detach()
+        var fromClient = startup
+        var rest = unprocessed
+        fromClient.writeBuffer(&rest)
+        let clientBytes = fromClient
         try await channel.eventLoop.submit {
-            let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(
-                tap: tap, upstream: upstreamAddress)
-            try channel.pipeline.syncOperations.addHandler(clientHandler)
-            try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
-            guard channel.isActive else {
-                tap.close(reason: "client closed the connection before the upstream answered")
-                upstream.close(promise: nil)
-                return
-            }
             tap.startCapture(client: channel.remoteAddress, server: upstream.remoteAddress)
-            var first = startup
-            var rest = unprocessed
-            first.writeBuffer(&rest)
-            clientHandler.forwardAsRead(first)
-            register(clientHandler, number: number, channel: channel, upstream: upstream, relays: relays)
+            try startRelay(
+                client: channel, upstream: upstream, tap: tap, fromClient: clientBytes, fromServer: [], number: number,
+                relays: relays)
         }.get()
     }
 
-    /// Registers a started relay for the shutdown and starts reading on both legs; on the event loop.
-    private static func register(
-        _ clientHandler: TappedRelayHandler, number: Int, channel: any Channel, upstream: any Channel,
-        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
-    ) {
+    /// Joins the client's channel and the upstream channel through `tap` and starts relaying: first `fromServer`
+    /// goes to the client and `fromClient` upstream, then whatever either side sends. Registers the relay for the
+    /// shutdown. On the event loop both channels share.
+    private static func startRelay(
+        client channel: any Channel, upstream: any Channel, tap: ConnectionTap, fromClient: ByteBuffer,
+        fromServer: [ByteBuffer], number: Int, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+    ) throws {
+        let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(
+            tap: tap, upstream: tap.configuration.upstream)
+        try channel.pipeline.syncOperations.addHandler(clientHandler)
+        try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
+        guard channel.isActive else {
+            tap.close(reason: "client closed the connection before the upstream answered")
+            upstream.close(promise: nil)
+            return
+        }
+        for bytes in fromServer { upstreamHandler.forwardAsRead(bytes) }
+        clientHandler.forwardAsRead(fromClient)
         relays.withLockedValue { $0[number] = NIOLoopBound(clientHandler, eventLoop: channel.eventLoop) }
         channel.closeFuture.whenComplete { _ in _ = relays.withLockedValue { $0.removeValue(forKey: number) } }
         channel.read()
@@ -190,6 +196,9 @@ public final class PostgresProxy: Sendable {
         let upstreamAddress = tap.configuration.upstream
         let clientTLS = connection.state.tlsInfo != nil
         let (channel, unprocessed) = try await connection.detach()
+        let upstreamSocket = try? SocketAddress(ipAddress: upstreamAddress.host, port: upstreamAddress.port)
+        try await channel.eventLoop.submit { tap.startCapture(client: channel.remoteAddress, server: upstreamSocket) }
+            .get()
         let answer = channel.eventLoop.makePromise(of: (password: String, rest: ByteBuffer).self)
         try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.addHandler(
@@ -254,18 +263,10 @@ public final class PostgresProxy: Sendable {
         let greetingBytes = Self.encoded(greeting)
         let (upstream, upstreamRest) = try await upstreamConnection.takeChannel()
         try await channel.eventLoop.submit {
-            let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(tap: tap, upstream: upstreamAddress)
-            try channel.pipeline.syncOperations.addHandler(clientHandler)
-            try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
-            guard channel.isActive else {
-                tap.close(reason: "client closed the connection before the upstream answered")
-                upstream.close(promise: nil)
-                return
-            }
-            upstreamHandler.forwardAsRead(greetingBytes)
-            upstreamHandler.forwardAsRead(upstreamRest)
-            clientHandler.forwardAsRead(rest)
-            register(clientHandler, number: number, channel: channel, upstream: upstream, relays: relays)
+            try startRelay(
+                client: channel, upstream: upstream, tap: tap, fromClient: rest,
+                fromServer: [greetingBytes, upstreamRest],
+                number: number, relays: relays)
         }.get()
     }
 
