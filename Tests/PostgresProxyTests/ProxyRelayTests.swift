@@ -88,6 +88,22 @@ struct ProxyRelayTests {
         #expect(problems.isEmpty, "\(problems)")
     }
 
+    /// 10 MB of COPY out, every CopyData logged as JSON: the bytes arrive unchanged and no message is lost.
+    @Test func largeCopyOutArrivesWholeAndEveryMessageIsLogged() async throws {
+        let server = try PostgresServerTrait.server()
+        let script = "COPY (SELECT g, repeat(md5(g::text), 31) FROM generate_series(1, 10000) g) TO STDOUT;\n"
+        let direct = try await ProxyHarness.psql(
+            port: server.port, role: "proxy_scram", password: "scram-Secret", script: script, server: server)
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .json)
+        let proxied = try await ProxyHarness.psql(
+            port: harness.port, role: "proxy_scram", password: "scram-Secret", script: script, server: server)
+        let log = try await harness.stop()
+        #expect(direct.succeeded && direct.standardOutput.utf8.count > 9_900_000)
+        #expect(proxied.standardOutput == direct.standardOutput, "the COPY data differs through the proxy")
+        let copyData = log.filter { $0.contains("\"direction\":\"backend\",\"type\":\"CopyData\"") }
+        #expect(copyData.count == 10_000)
+    }
+
     @Test func unreachableUpstreamGivesTheClientFatal08006() async throws {
         let server = try PostgresServerTrait.server()
         let closedPort = try FreeLoopbackPort.find()
