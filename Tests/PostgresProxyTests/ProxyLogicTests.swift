@@ -69,6 +69,23 @@ struct ProxyLogicTests {
         #expect(lines[4].contains("closed after") && lines[4].contains("test over") && lines[4].contains("2 errors"))
     }
 
+    @Test func cleartextPasswordRequestOverPlaintextIsAWarning() async throws {
+        for isTLS in [false, true] {
+            let (lines, _) = try await Self.tapLines { tap in
+                tap.clientLegIsTLS = isTLS
+                var bytes = ByteBuffer()
+                FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                    .encode(into: &bytes)
+                tap.see(bytes, from: .frontend)
+                var request = ByteBuffer()
+                BackendMessage.authentication(.cleartextPassword).encode(into: &request)
+                tap.see(request, from: .backend)
+            }
+            let warnings = lines.filter { $0.contains("warning: the server asks for a cleartext password") }
+            #expect(warnings.count == (isTLS ? 0 : 1), "\(lines)")
+        }
+    }
+
     @Test func jsonLinesCarryConnectionAndTime() async throws {
         let (lines, _) = try await Self.tapLines(format: .json) { tap in
             var bytes = ByteBuffer()

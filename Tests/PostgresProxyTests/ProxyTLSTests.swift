@@ -66,6 +66,7 @@ struct ProxyTLSTests {
         #expect(text.contains("F PasswordMessage ****"), "\(text)")
         #expect(text.contains("client TLS TLSv1."), "\(text)")
         #expect(!text.contains("tls-Secret"))
+        #expect(!text.contains("warning"), "the password travels over the TLS client leg")
         #expect(text.contains("B ErrorResponse FATAL 28P01"), "\(text)")
         #expect(text.contains("B DataRow [\"t\""), "\(text)")
     }

@@ -58,10 +58,12 @@ public final class TrafficLogSink: @unchecked Sendable {
     public func write<Bytes: Collection<UInt8>>(bytes: Bytes, addingNewline: Bool = false) {
         condition.lock()
         if !isClosing {
+            // The writer waits only on an empty buffer: wake it for the first bytes, not for every line.
+            let wasEmpty = buffered.isEmpty
             buffered.append(contentsOf: bytes)
             if addingNewline { buffered.append(UInt8(ascii: "\n")) }
             bufferedBytes += bytes.count + (addingNewline ? 1 : 0)
-            condition.signal()
+            if wasEmpty { condition.signal() }
         }
         condition.unlock()
     }

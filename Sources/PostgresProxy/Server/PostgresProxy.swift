@@ -105,6 +105,7 @@ public final class PostgresProxy: Sendable {
     ) async throws {
         guard let client = connection.state.clientInfo else { return }
         let tap = ConnectionTap(number: number, configuration: configuration, sink: sinks.log, capture: sinks.capture)
+        tap.clientLegIsTLS = connection.state.tlsInfo != nil
         let upstreamAddress = configuration.upstream
         let clientAddress = connection.remoteAddress.map(Self.text(of:)) ?? "?"
         var opened = "opened: client \(clientAddress) to \(upstreamAddress)"
@@ -194,7 +195,6 @@ public final class PostgresProxy: Sendable {
         relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
     ) async throws {
         let upstreamAddress = tap.configuration.upstream
-        let clientTLS = connection.state.tlsInfo != nil
         let (channel, unprocessed) = try await connection.detach()
         let upstreamSocket = try? SocketAddress(ipAddress: upstreamAddress.host, port: upstreamAddress.port)
         try await channel.eventLoop.submit { tap.startCapture(client: channel.remoteAddress, server: upstreamSocket) }
@@ -208,15 +208,16 @@ public final class PostgresProxy: Sendable {
             protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)
         tap.see(Self.encoded([.frontend(.startup(startupMessage))]), from: .frontend)
         tap.see(Self.encoded([.backend(.authentication(.cleartextPassword))]), from: .backend)
-        if !clientTLS {
-            tap.logEvent(
-                "warning", text: "warning: the client sends its password in cleartext over a plaintext leg",
-                fields: [("warning", .string("cleartext password over a plaintext client leg"))])
-        }
         let password: String
         let rest: ByteBuffer
+        // As PostgreSQL's authentication_timeout: a client that never answers does not hold the connection.
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(60)) {
+            answer.fail(ChannelError.connectTimeout(.seconds(60)))
+            channel.close(promise: nil)
+        }
         do {
             (password, rest) = try await answer.futureResult.get()
+            deadline.cancel()
         } catch {
             tap.close(reason: "the client did not send its password: \(error)")
             try? await channel.close()

@@ -24,6 +24,8 @@ final class ConnectionTap: @unchecked Sendable {
     private var errorCount = 0
     /// Whether the summary line is written: the connection is over.
     private(set) var isClosed = false
+    /// Whether the client leg is TLS; when not, a cleartext password request is logged as a warning.
+    var clientLegIsTLS = false
     /// Whether the client sent Terminate: a close after it is the normal end of a session.
     private(set) var clientTerminated = false
     /// Whether the server's last message was an ErrorResponse (a FATAL before it closes, for instance).
@@ -192,6 +194,10 @@ final class ConnectionTap: @unchecked Sendable {
         switch message {
         case .frontend(.terminate): clientTerminated = true
         case .frontend(.query), .frontend(.sync): statementStarts.append(.now())
+        case .backend(.authentication(.cleartextPassword)) where !clientLegIsTLS:
+            logEvent(
+                "warning", text: "warning: the server asks for a cleartext password over a plaintext client leg",
+                fields: [("warning", .string("cleartext password over a plaintext client leg"))])
         case .backend(.readyForQuery):
             if !statementStarts.isEmpty { latency = (NIODeadline.now() - statementStarts.removeFirst()).nanoseconds }
         default: break
