@@ -21,6 +21,7 @@ final class ConnectionTap: @unchecked Sendable {
     private var frontend = DirectionStream()
     private var backend = DirectionStream()
     private var statementStarts: [NIODeadline] = []
+    private var timestamps = TimestampText()
     private var errorCount = 0
     /// Whether the summary line is written: the connection is over.
     private(set) var isClosed = false
@@ -75,11 +76,11 @@ final class ConnectionTap: @unchecked Sendable {
         if configuration.format == .json {
             let header: [(String, RenderedValue)] = [
                 ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))), ("connection", .integer(Int64(number))),
-                ("time", .string(time.rfc3339)), ("event", .string(event)),
+                ("time", .string(timestamps.rfc3339(time))), ("event", .string(event)),
             ]
             sink.write(RenderedValue.object(header + fields).jsonText)
         } else {
-            sink.write("\(time.clockText) \(number) \(text)")
+            sink.write("\(timestamps.clock(time)) \(number) \(text)")
         }
     }
 
@@ -219,15 +220,17 @@ final class ConnectionTap: @unchecked Sendable {
         let options = configuration.renderOptions
         switch configuration.format {
         case .text:
-            var line = "\(time.clockText) \(number) " + decoded.formatted(as: .text, options: options)
+            var line = "\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .text, options: options)
             if let latencyNanoseconds {
                 line += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
             }
             sink.write(line)
         case .json:
-            sink.write(Self.withConnectionMembers(decoded.formatted(as: .json, options: options), number, time))
+            sink.write(
+                Self.withConnectionMembers(
+                    decoded.formatted(as: .json, options: options), number, timestamps.rfc3339(time)))
         case .hex:
-            sink.write("\(time.clockText) \(number) " + decoded.formatted(as: .hex, options: options))
+            sink.write("\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .hex, options: options))
         case .none:
             break
         }
@@ -250,17 +253,20 @@ final class ConnectionTap: @unchecked Sendable {
                 ("reason", .string(reason)),
                 ("bytes", .object([("hex", .string(HexDump.hex(bytes.readableBytesView)))])),
             ]
-            sink.write(Self.withConnectionMembers(RenderedValue.object(header).jsonText, number, time))
+            sink.write(
+                Self.withConnectionMembers(RenderedValue.object(header).jsonText, number, timestamps.rfc3339(time)))
         case .text, .hex, .none:
             sink.write(
-                "\(time.clockText) \(number) \(prefix) Unknown length=\(bytes.readableBytes) (\(reason)) \(hex)\(cut)")
+                "\(timestamps.clock(time)) \(number) \(prefix) Unknown length=\(bytes.readableBytes) (\(reason)) \(hex)\(cut)"
+            )
         }
     }
 
     /// Adds `connection` and `time` after the `schema` member of one of `pgw decode`'s JSON lines.
-    static func withConnectionMembers(_ line: String, _ number: Int, _ time: LogTimestamp) -> String {
+    static func withConnectionMembers(_ line: String, _ number: Int, _ time: String) -> String {
         let schema = "{\"schema\":\(RenderFormat.jsonSchemaVersion),"
-        guard line.hasPrefix(schema) else { return line }
-        return schema + "\"connection\":\(number),\"time\":\"\(time.rfc3339)\"," + line.dropFirst(schema.count)
+        guard line.utf8.starts(with: schema.utf8) else { return line }
+        let rest = line.utf8.dropFirst(schema.utf8.count)
+        return schema + "\"connection\":\(number),\"time\":\"\(time)\"," + String(Substring(rest))
     }
 }
