@@ -50,7 +50,13 @@ struct ProxyCommandTests {
             psql, ["-X", "-w", "-At", connection, "-c", "SELECT pg_sleep(0.5)", "-c", "SELECT pg_sleep(30)"],
             environment: environment
         ).run()
-        try await Task.sleep(for: .seconds(2))
+        // Signal once the long statement is relayed (the log says so), not while the session is still logging in.
+        for _ in 0..<200 {
+            let logged = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            if logged.contains("SELECT pg_sleep(30)") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(200))
         let status = try await proxy.terminate(waitingSeconds: 10)
         #expect(status == 0)
         let interrupted = try await open
