@@ -22,6 +22,8 @@ final class ConnectionTap: @unchecked Sendable {
     private var backend = DirectionStream()
     private var statementStarts: [NIODeadline] = []
     private var timestamps = TimestampText()
+    /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
+    private var batch: [UInt8] = []
     private var errorCount = 0
     /// Whether the summary line is written: the connection is over.
     private(set) var isClosed = false
@@ -78,10 +80,22 @@ final class ConnectionTap: @unchecked Sendable {
                 ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))), ("connection", .integer(Int64(number))),
                 ("time", .string(timestamps.rfc3339(time))), ("event", .string(event)),
             ]
-            sink.write(RenderedValue.object(header + fields).jsonText)
+            emit(RenderedValue.object(header + fields).jsonText)
         } else {
-            sink.write("\(timestamps.clock(time)) \(number) \(text)")
+            emit("\(timestamps.clock(time)) \(number) \(text)")
         }
+        flush()
+    }
+
+    private func emit(_ line: String) {
+        batch.append(contentsOf: line.utf8)
+        batch.append(UInt8(ascii: "\n"))
+    }
+
+    private func flush() {
+        guard !batch.isEmpty else { return }
+        sink.write(bytes: batch)
+        batch.removeAll(keepingCapacity: true)
     }
 
     /// Takes bytes relayed from `direction` and logs every message they complete.
@@ -95,6 +109,7 @@ final class ConnectionTap: @unchecked Sendable {
         }
         // A `p` message waits for the server's request that says what it is, so go round until neither moves.
         while drainFrontend() || drainBackend() {}
+        flush()
         frontend.compact()
         backend.compact()
     }
@@ -224,13 +239,13 @@ final class ConnectionTap: @unchecked Sendable {
             if let latencyNanoseconds {
                 line += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
             }
-            sink.write(line)
+            emit(line)
         case .json:
-            sink.write(
+            emit(
                 Self.withConnectionMembers(
                     decoded.formatted(as: .json, options: options), number, timestamps.rfc3339(time)))
         case .hex:
-            sink.write("\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .hex, options: options))
+            emit("\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .hex, options: options))
         case .none:
             break
         }
@@ -253,10 +268,10 @@ final class ConnectionTap: @unchecked Sendable {
                 ("reason", .string(reason)),
                 ("bytes", .object([("hex", .string(HexDump.hex(bytes.readableBytesView)))])),
             ]
-            sink.write(
+            emit(
                 Self.withConnectionMembers(RenderedValue.object(header).jsonText, number, timestamps.rfc3339(time)))
         case .text, .hex, .none:
-            sink.write(
+            emit(
                 "\(timestamps.clock(time)) \(number) \(prefix) Unknown length=\(bytes.readableBytes) (\(reason)) \(hex)\(cut)"
             )
         }
