@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .library(name: "PostgresCapture", targets: ["PostgresCapture"]),
+        .library(name: "PostgresProxy", targets: ["PostgresProxy"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
     dependencies: [
@@ -87,9 +88,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "PostgresProxy",
+            dependencies: [
+                "PostgresWire",
+                "PostgresGateway",
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "pgw",
             dependencies: [
+                "PostgresProxy",
                 "PostgresWire",
                 "PostgresAuthentication",
                 "PostgresCapture",
@@ -201,6 +215,19 @@ let package = Package(
             dependencies: [
                 "PostgresCapture", "PostgresWire", "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresProxyTests",
+            dependencies: [
+                "PostgresClient",
+                "PostgresGateway",
+                "PostgresProxy",
+                "PostgresTLS",
+                "PostgresWire",
+                "PostgresTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -173,13 +173,13 @@ _pgw() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    decode|serve|certs|help)
+    decode|serve|proxy|certs|help)
         # Offer subcommand argument completions
         "_pgw_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'decode serve certs help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'decode serve proxy certs help' -- "${cur}"))
         ;;
     esac
 }
@@ -280,6 +280,59 @@ _pgw_serve() {
         return
         ;;
     '--server-version')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--shutdown-timeout')
+        return
+        ;;
+    '--log-level')
+        __pgw_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
+        return
+        ;;
+    esac
+}
+
+_pgw_proxy() {
+    repeating_flags=()
+    non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
+    repeating_options=(--only --skip)
+    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--listen')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    '--format')
+        __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'$'\n''none'
+        return
+        ;;
+    '--output')
+        return
+        ;;
+    '--pcap')
+        return
+        ;;
+    '--only')
+        return
+        ;;
+    '--skip')
+        return
+        ;;
+    '--tls-cert')
+        return
+        ;;
+    '--tls-key')
+        return
+        ;;
+    '--tls-ca')
         return
         ;;
     '--max-connections')

@@ -14,7 +14,7 @@ struct PGW: AsyncParsableCommand {
             listens; help is --help or -?.
             """,
         version: "0.1.0",
-        subcommands: [DecodeCommand.self, ServeCommand.self, CertsCommand.self],
+        subcommands: [DecodeCommand.self, ServeCommand.self, ProxyCommand.self, CertsCommand.self],
         // As psql: help on --help and -?, which leaves -h for --host.
         helpNames: [.long, .customShort("?")]
     )
