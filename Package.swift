@@ -7,7 +7,9 @@ let package = Package(
     products: [
         .library(name: "PostgresWire", targets: ["PostgresWire"]),
         .library(name: "PostgresTLS", targets: ["PostgresTLS"]),
+        .library(name: "PostgresAuthentication", targets: ["PostgresAuthentication"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
     dependencies: [
@@ -40,10 +42,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PostgresAuthentication",
+            dependencies: ["COpenSSL", "PostgresTLS"]
+        ),
+        .target(
             name: "PostgresGateway",
             dependencies: [
                 "PostgresWire",
                 "PostgresTLS",
+                "PostgresAuthentication",
                 "COpenSSL",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -51,10 +58,23 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "PostgresWire",
+                "PostgresTLS",
+                "PostgresAuthentication",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "pgw",
             dependencies: [
                 "PostgresWire",
+                "PostgresAuthentication",
                 "PostgresGateway",
                 "PostgresTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -71,8 +91,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "EchoServerExample",
-            dependencies: ["PostgresGateway"],
+            dependencies: ["PostgresAuthentication", "PostgresGateway"],
             path: "Sources/Examples/EchoServer"
+        ),
+        .executableTarget(
+            name: "ClientExample",
+            dependencies: [
+                "PostgresClient",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/Client"
         ),
         .executableTarget(
             name: "SNIProxyExample",
@@ -95,6 +124,12 @@ let package = Package(
             ],
             path: "Sources/Examples/SQLiteServer"
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Tests/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "PostgresTestSupport",
             path: "Tests/PostgresTestSupport"
@@ -116,6 +151,7 @@ let package = Package(
         .testTarget(
             name: "PostgresGatewayTests",
             dependencies: [
+                "PostgresAuthentication",
                 "PostgresGateway",
                 "PostgresTLS",
                 "PostgresWire",
@@ -123,6 +159,22 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresClientTests",
+            dependencies: [
+                "CLibPQ",
+                "PostgresAuthentication",
+                "PostgresClient",
+                "PostgresGateway",
+                "PostgresTLS",
+                "PostgresTestSupport",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PostgresAuthentication
 import PostgresGateway
 
 /// `pgw certs verify-password`: checks a password against an MD5 hash or a SCRAM verifier.

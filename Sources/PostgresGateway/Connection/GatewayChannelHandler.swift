@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import PostgresAuthentication
 import PostgresTLS
 import PostgresWire
 

@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresAuthentication
 import PostgresWire
 
 /// The server side of the protocol's connection lifecycle as a pure state machine.
