@@ -70,10 +70,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "PostgresREPL",
+            dependencies: [
+                "CLibEdit",
+                "PostgresClient",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "pgw",
             dependencies: [
                 "PostgresWire",
+                "PostgresClient",
+                "PostgresREPL",
                 "PostgresAuthentication",
                 "PostgresGateway",
                 "PostgresTLS",
