@@ -192,6 +192,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PostgresREPLTests",
+            dependencies: [
+                "PostgresREPL",
+                "PostgresTestSupport",
+                "PostgresWire",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "CaptureTests",
             dependencies: [
                 "PostgresWire",
