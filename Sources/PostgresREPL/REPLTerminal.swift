@@ -37,6 +37,24 @@ public final class REPLTerminal: Sendable {
     /// Where the lines go while the terminal runs (set on the editing thread only).
     nonisolated(unsafe) private static var continuation: AsyncStream<Input>.Continuation?
     nonisolated(unsafe) private static var completionCandidates: [String] = []
+    /// Whether a line was entered and nothing typed since: libedit's buffer still shows the old line then.
+    nonisolated(unsafe) private static var isLineJustEntered = false
+    /// The prompt while editing.
+    nonisolated(unsafe) private static var prompt = ""
+
+    /// Receives each line from libedit (`nil` at Ctrl-D on an empty line).
+    private static let lineHandler: @convention(c) (UnsafeMutablePointer<CChar>?) -> Void = { line in
+        guard let line else {
+            REPLTerminal.continuation?.finish()
+            REPLTerminal.continuation = nil
+            return
+        }
+        let text = String(cString: line)
+        free(line)
+        if !text.allSatisfy(\.isWhitespace) { add_history(text) }
+        REPLTerminal.isLineJustEntered = true
+        REPLTerminal.continuation?.yield(.line(text))
+    }
 
     private init() {
         var descriptors: [Int32] = [-1, -1]
@@ -91,6 +109,7 @@ public final class REPLTerminal: Sendable {
 
     private func edit(prompt: String, historyFile: String?, continuation: AsyncStream<Input>.Continuation) {
         Self.continuation = continuation
+        Self.prompt = prompt
         pgw_rl_leave_signals_alone()
         pgw_rl_set_completion { text, start, _ in
             guard start == 0, let text else {
@@ -105,17 +124,7 @@ public final class REPLTerminal: Sendable {
             }
         }
         if let historyFile { _ = read_history(historyFile) }
-        rl_callback_handler_install(prompt) { line in
-            guard let line else {
-                REPLTerminal.continuation?.finish()
-                REPLTerminal.continuation = nil
-                return
-            }
-            let text = String(cString: line)
-            free(line)
-            if !text.allSatisfy(\.isWhitespace) { add_history(text) }
-            REPLTerminal.continuation?.yield(.line(text))
-        }
+        rl_callback_handler_install(prompt, Self.lineHandler)
         var descriptors = [
             pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakeup.read, events: Int16(POLLIN), revents: 0),
@@ -123,7 +132,10 @@ public final class REPLTerminal: Sendable {
         while Self.continuation != nil {
             guard poll(&descriptors, 2, -1) >= 0 || errno == EINTR else { break }
             if descriptors[1].revents != 0 { showPending() }
-            if descriptors[0].revents != 0 { rl_callback_read_char() }
+            if descriptors[0].revents != 0 {
+                Self.isLineJustEntered = false
+                rl_callback_read_char()
+            }
         }
         rl_callback_handler_remove()
         FileHandle.standardOutput.write(Data("\n".utf8))
@@ -148,15 +160,20 @@ public final class REPLTerminal: Sendable {
             Self.continuation = nil
         }
         if interrupted {
-            rl_replace_line("", 0)
+            // Reinstalling the handler is what empties libedit's line buffer (rl_replace_line ignores "").
+            rl_callback_handler_remove()
             FileHandle.standardOutput.write(Data("^C\n".utf8))
+            rl_callback_handler_install(Self.prompt, Self.lineHandler)
+            Self.isLineJustEntered = false
             Self.continuation?.yield(.interrupt)
         }
         if !output.isEmpty {
             FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + output.joined(separator: "\n") + "\n").utf8))
-        }
-        if (interrupted || !output.isEmpty) && !stopping {
-            rl_forced_update_display()
+            if !stopping && Self.isLineJustEntered {
+                FileHandle.standardOutput.write(Data(Self.prompt.utf8))
+            } else if !stopping {
+                rl_forced_update_display()
+            }
         }
     }
 
