@@ -165,4 +165,31 @@ struct REPLBatchTests {
             outcome.standardError.contains(
                 "pgw: standard input:1: \nExecute maxRows=ten\n                ^ expected maxRows"), "\(outcome)")
     }
+
+    /// The interactive path on a pseudo-terminal: Tab completes a message name, replies print above the prompt,
+    /// Ctrl-C empties the line, \quit leaves, and the lines are kept in ~/.pgw_history.
+    @Test func interactiveTerminal() async throws {
+        let server = try PostgresServerTrait.server()
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
+        environment["HOME"] = home.path
+        let outcome = try await SubprocessCommand(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [
+                "-c", REPLTerminalDriver.script, try PGWExecutable.url().path,
+                "host=127.0.0.1 port=\(server.port) user=\(PostgresServerFixture.superuser) dbname=postgres",
+                #"Que\t \"select 42\"\r"#, #"Sync garbage"#, #"\x03"#, #"\\expect RowDescription\r"#, #"\\quit\r"#,
+            ],
+            environment: environment, timeout: .seconds(30)
+        ).run()
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"F Query "select 42""#), "\(outcome)")
+        #expect(outcome.standardOutput.contains("\r\u{1B}[KB DataRow [\"42\"]"), "\(outcome)")
+        #expect(outcome.standardOutput.contains("^C"), "\(outcome)")
+        #expect(!outcome.standardOutput.contains("garbage\\expect"), "Ctrl-C should empty the line: \(outcome)")
+        let history = try String(contentsOf: home.appendingPathComponent(".pgw_history"), encoding: .utf8)
+        #expect(history.contains(#"\134expect\040RowDescription"#), "\(history)")
+    }
 }
