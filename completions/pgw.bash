@@ -173,13 +173,13 @@ _pgw() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    decode|serve|certs|help)
+    decode|serve|certs|repl|help)
         # Offer subcommand argument completions
         "_pgw_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'decode serve certs help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'decode serve certs repl help' -- "${cur}"))
         ;;
     esac
 }
@@ -419,6 +419,32 @@ _pgw_certs_probe() {
         return
         ;;
     '--timeout')
+        return
+        ;;
+    esac
+}
+
+_pgw_repl() {
+    repeating_flags=()
+    non_repeating_flags=(--reveal-secrets --quiet -q --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--file -f --timeout --format --log-level)
+    __pgw_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file'|'-f')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--format')
+        __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'
+        return
+        ;;
+    '--log-level')
+        __pgw_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
         return
         ;;
     esac
