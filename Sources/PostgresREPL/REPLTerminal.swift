@@ -135,6 +135,13 @@ public final class REPLTerminal: Sendable {
             if descriptors[0].revents != 0 {
                 Self.isLineJustEntered = false
                 rl_callback_read_char()
+                // libedit puts the terminal back in canonical mode after each line (keys would then wait for
+                // Enter, echoed by the terminal); the next line is edited key by key again.
+                if Self.isLineJustEntered {
+                    rl_callback_handler_install(prompt, Self.lineHandler)
+                    rl_prep_terminal(1)
+                    Self.isLineJustEntered = false
+                }
             }
         }
         rl_callback_handler_remove()

@@ -180,16 +180,20 @@ struct REPLBatchTests {
             [
                 "-c", REPLTerminalDriver.script, try PGWExecutable.url().path,
                 "host=127.0.0.1 port=\(server.port) user=\(PostgresServerFixture.superuser) dbname=postgres",
-                #"Que\t \"select 42\"\r"#, #"Sync garbage"#, #"\x03"#, #"\\expect RowDescription\r"#, #"\\quit\r"#,
+                #"Que\t \"select 42\"\r"#, #"Sync garbage"#, #"\x03"#, #"\\expect RowDescription\r"#, "Que",
+                #"\t"#, #"\"select 7\"\r"#, #"\x04"#,
             ],
             environment: environment, timeout: .seconds(30)
         ).run()
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.standardOutput.contains(#"F Query "select 42""#), "\(outcome)")
-        #expect(outcome.standardOutput.contains("\r\u{1B}[KB DataRow [\"42\"]"), "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"B DataRow ["42"]"#), "\(outcome)")
+        #expect(outcome.standardOutput.contains("pgw> \r\u{1B}[K"), "replies should print above the prompt")
         #expect(outcome.standardOutput.contains("^C"), "\(outcome)")
         #expect(!outcome.standardOutput.contains("garbage\\expect"), "Ctrl-C should empty the line: \(outcome)")
+        #expect(outcome.standardOutput.contains(#"B DataRow ["7"]"#), "\(outcome)")
         let history = try String(contentsOf: home.appendingPathComponent(".pgw_history"), encoding: .utf8)
         #expect(history.contains(#"\134expect\040RowDescription"#), "\(history)")
+        #expect(history.contains(#"Query\040"select\0407""#), "\(history)")
     }
 }

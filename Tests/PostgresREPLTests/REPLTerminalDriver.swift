@@ -16,13 +16,17 @@ enum REPLTerminalDriver {
                 ready, _, _ = select.select([fd], [], [], 0.05)
                 if ready:
                     try:
-                        output += os.read(fd, 65536)
+                        chunk = os.read(fd, 65536)
                     except OSError:
                         return
-        read(1.5)
+                    if not chunk:
+                        return
+                    output += chunk
+        read(1.0)
         for keys in sys.argv[3:]:
             os.write(fd, keys.encode().decode("unicode_escape").encode())
-            read(0.8)
+            read(0.4)
+        read(5)  # until pgw closes the terminal (or five seconds)
         _, status = os.waitpid(pid, 0)
         sys.stdout.write(output.decode(errors="replace"))
         sys.exit(os.waitstatus_to_exitcode(status))
