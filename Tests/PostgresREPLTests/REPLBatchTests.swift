@@ -13,23 +13,33 @@ import Testing
     .timeLimit(.minutes(2))
 )
 struct REPLBatchTests {
+    /// Runs `body` with a new empty home directory (no ~/.pgpass, no history) and an environment that uses it and
+    /// has no `PG*` variables; removes the directory afterwards.
+    static func withEmptyHome<Result>(_ body: (URL, [String: String]) async throws -> Result) async throws -> Result {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-home-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
+        environment["HOME"] = home.path
+        return try await body(home, environment)
+    }
+
     /// Runs `pgw repl` with `script` on standard input, connected as `user`.
     static func run(
         _ script: String, user: String = PostgresServerFixture.superuser, password: String? = nil,
         arguments: [String] = []
     ) async throws -> ProcessOutcome {
         let server = try PostgresServerTrait.server()
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-home-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
-        environment["HOME"] = home.path
-        environment["PGPASSWORD"] = password
-        return try await SubprocessCommand(
-            try PGWExecutable.url(),
-            ["repl", "host=127.0.0.1 port=\(server.port) user=\(user) dbname=postgres", "--timeout", "5"] + arguments,
-            environment: environment, standardInput: Data(script.utf8), timeout: .seconds(30)
-        ).run()
+        return try await withEmptyHome { _, environment in
+            var environment = environment
+            environment["PGPASSWORD"] = password
+            return try await SubprocessCommand(
+                try PGWExecutable.url(),
+                ["repl", "host=127.0.0.1 port=\(server.port) user=\(user) dbname=postgres", "--timeout", "5"]
+                    + arguments,
+                environment: environment, standardInput: Data(script.utf8), timeout: .seconds(30)
+            ).run()
+        }
     }
 
     @Test func extendedQueryExchange() async throws {
@@ -167,19 +177,21 @@ struct REPLBatchTests {
     }
 
     /// The interactive path on a pseudo-terminal: Tab completes a message name, replies print above the prompt,
-    /// Ctrl-C empties the line, \quit leaves, and the lines are kept in ~/.pgw_history.
+    /// Ctrl-C empties the line, keys typed one by one are edited as they come, Ctrl-D leaves, and the lines are kept
+    /// in ~/.pgw_history.
     @Test func interactiveTerminal() async throws {
         let server = try PostgresServerTrait.server()
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-home-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: home) }
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
-        environment["HOME"] = home.path
+        try await Self.withEmptyHome { home, environment in
+            try await Self.expectInteractiveSession(port: server.port, home: home, environment: environment)
+        }
+    }
+
+    private static func expectInteractiveSession(port: Int, home: URL, environment: [String: String]) async throws {
         let outcome = try await SubprocessCommand(
             URL(fileURLWithPath: "/usr/bin/python3"),
             [
                 "-c", REPLTerminalDriver.script, try PGWExecutable.url().path,
-                "host=127.0.0.1 port=\(server.port) user=\(PostgresServerFixture.superuser) dbname=postgres",
+                "host=127.0.0.1 port=\(port) user=\(PostgresServerFixture.superuser) dbname=postgres",
                 #"Que\t \"select 42\"\r"#, #"Sync garbage"#, #"\x03"#, #"\\expect RowDescription\r"#, "Que",
                 #"\t"#, #"\"select 7\"\r"#, #"\x04"#,
             ],
