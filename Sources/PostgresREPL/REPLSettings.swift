@@ -11,6 +11,7 @@ public struct REPLSettings: Sendable, Hashable {
     /// How long `\wait` and `\expect` wait.
     public var timeout: Duration
 
+    /// Settings with the defaults: text, secrets masked, autosend on, 10 s waits.
     public init(
         format: RenderFormat = .text, revealSecrets: Bool = false, autosend: Bool = true,
         timeout: Duration = .seconds(10)

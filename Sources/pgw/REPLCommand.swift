@@ -118,7 +118,7 @@ struct REPLCommand: AsyncParsableCommand {
             case .done: continue
             case .quit: return true
             case .failed(let reason):
-                printError("pgw: \(name):\(index + 1): \(reason.contains("\n") ? "\n" + reason : reason)")
+                printError("pgw: \(name):\(index + 1):" + (reason.contains("\n") ? "\n" : " ") + reason)
                 return false
             }
         }

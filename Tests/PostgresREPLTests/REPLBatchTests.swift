@@ -173,7 +173,7 @@ struct REPLBatchTests {
         #expect(outcome.status == 1, "\(outcome)")
         #expect(
             outcome.standardError.contains(
-                "pgw: standard input:1: \nExecute maxRows=ten\n                ^ expected maxRows"), "\(outcome)")
+                "pgw: standard input:1:\nExecute maxRows=ten\n                ^ expected maxRows"), "\(outcome)")
     }
 
     /// The interactive path on a pseudo-terminal: Tab completes a message name, replies print above the prompt,
@@ -186,6 +186,8 @@ struct REPLBatchTests {
         }
     }
 
+    /// Types into `pgw repl` on a pseudo-terminal (``REPLTerminalDriver``) and checks what the terminal showed and
+    /// the history file left in `home`.
     private static func expectInteractiveSession(port: Int, home: URL, environment: [String: String]) async throws {
         let outcome = try await SubprocessCommand(
             URL(fileURLWithPath: "/usr/bin/python3"),

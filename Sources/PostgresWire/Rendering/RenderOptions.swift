@@ -10,6 +10,7 @@ public struct RenderOptions: Sendable, Hashable {
     /// Together with `revealSecrets`, every message round-trips.
     public var isLossless: Bool
 
+    /// Options; the defaults mask secrets, cut values at 120 characters and leave out what summaries omit.
     public init(revealSecrets: Bool = false, maximumTextValueLength: Int = 120, isLossless: Bool = false) {
         self.revealSecrets = revealSecrets
         self.maximumTextValueLength = maximumTextValueLength

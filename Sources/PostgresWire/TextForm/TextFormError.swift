@@ -7,6 +7,7 @@ public struct TextFormError: Error, Sendable, Hashable, CustomStringConvertible 
     /// What is wrong, such as `expected an integer from 0 to 2147483647`.
     public var reason: String
 
+    /// The error `reason` about the token at `column` of `line`.
     public init(line: String, column: Int, reason: String) {
         self.line = line
         self.column = column

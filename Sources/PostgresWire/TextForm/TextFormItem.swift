@@ -7,6 +7,7 @@ public struct TextFormItem: Sendable, Hashable {
     /// The column where the item starts (the name, when there is one).
     public var column: Int
 
+    /// An item as written at `column`.
     public init(name: String?, value: TextFormValue, column: Int) {
         self.name = name
         self.value = value

@@ -9,6 +9,7 @@ public struct TextFormLine: Sendable, Hashable {
     /// The deliberate damage asked for, such as `length word 99 (correct: 9)`; empty for a well-formed message.
     public var alterations: [String]
 
+    /// A parsed line: `message` encodes to `bytes` unless `alterations` were made.
     public init(message: WireMessage?, bytes: ByteBuffer, alterations: [String] = []) {
         self.message = message
         self.bytes = bytes

@@ -12,6 +12,7 @@ public struct TextFormParser: Sendable {
     /// Which side's messages the lines are: `CopyData` and `CopyDone` exist on both.
     public var direction: MessageDirection
 
+    /// A parser for the messages `direction` sends.
     public init(direction: MessageDirection) {
         self.direction = direction
     }
