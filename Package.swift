@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "CLibEdit",
                 "PostgresClient",
+                "PostgresTLS",
                 "PostgresWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -426,7 +426,7 @@ _pgw_certs_probe() {
 
 _pgw_repl() {
     repeating_flags=()
-    non_repeating_flags=(--reveal-secrets --quiet -q --version -h --help)
+    non_repeating_flags=(--reveal-secrets --raw --quiet -q --version -h --help)
     repeating_options=()
     non_repeating_options=(--file -f --timeout --format --log-level)
     __pgw_offer_flags_options 1

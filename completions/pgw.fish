@@ -43,7 +43,7 @@ function __pgw_parse_tokens -S
                 __pgw_parse_subcommand 1 'sni=' 'direct' 'ca=' 'timeout=' 'version' 'h/help'
             end
         case 'repl'
-            __pgw_parse_subcommand 1 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'log-level=' 'q/quiet' 'version' 'h/help'
+            __pgw_parse_subcommand 1 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'log-level=' 'q/quiet' 'version' 'h/help'
         case 'help'
             __pgw_parse_subcommand -r 1 'version'
         end
@@ -178,6 +178,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw r
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" timeout' -l 'timeout' -d 'How long \\wait and \\expect wait, in seconds.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" format' -l 'format' -d 'How messages are shown.' -rfka 'text json hex'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" reveal-secrets' -l 'reveal-secrets' -d 'Show passwords, SASL data and cancel keys, which are masked by default.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" raw' -l 'raw' -d 'Open a bare connection to the first host and send nothing: type the StartupMessage (or SSLRequest, GSSENCRequest, CancelRequest) yourself.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" q quiet' -l 'quiet' -s 'q' -d 'Log errors only (overrides --log-level).'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" version' -l 'version' -d 'Show the version.'

@@ -22,6 +22,12 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         decoder.observe(message)
     }
 
+    /// Starts decoding afresh: after a TLS handshake, the messages inside TLS begin where a connection begins.
+    func restartDecoding() {
+        decoder = BackendMessageDecoder()
+        buffer.clear()
+    }
+
     func handlerAdded(context: ChannelHandlerContext) {
         drain(context: context)
     }

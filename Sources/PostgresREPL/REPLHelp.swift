@@ -12,6 +12,7 @@ public enum REPLHelp {
         ("\\format text|json|hex", "how messages are shown"),
         ("\\reveal on|off", "show passwords, SASL data and cancel keys"),
         ("\\cancel", "send a CancelRequest for this session"),
+        ("\\tls", "start the TLS handshake (--raw, after SSLRequest was answered S; the certificate is not checked)"),
         ("\\hex 51 00 00 00 0d …", "send raw bytes"),
         ("\\quit", "close the connection and leave (also Ctrl-D)"),
     ]

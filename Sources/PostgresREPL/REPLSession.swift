@@ -65,7 +65,7 @@ public actor REPLSession {
     /// Whether `\quit` is owed: the connection ended.
     public var hasEnded: Bool { endReason != nil }
 
-    /// Waits until every Query and Sync sent has its ReadyForQuery, up to the timeout.
+    /// Waits until every Query, Sync and StartupMessage sent has its ReadyForQuery, up to the timeout.
     public func waitForReady() async -> REPLOutcome {
         let deadline = ContinuousClock.now + settings.timeout
         while readyReceived < readyOwed {
@@ -83,17 +83,20 @@ public actor REPLSession {
         let lines = pending
         pending = []
         var bytes = ByteBuffer()
+        var messages: [FrontendMessage] = []
         for line in lines {
             show(line)
             bytes.writeImmutableBuffer(line.bytes)
-            switch line.message {
-            case .frontend(.query), .frontend(.sync): readyOwed += 1
+            guard case .frontend(let message) = line.message else { continue }
+            messages.append(message)
+            switch message {
+            case .query, .sync, .startup: readyOwed += 1
             default: break
             }
         }
         guard bytes.readableBytes > 0 else { return .done }
         do {
-            try await transport.send(bytes)
+            try await transport.send(bytes, messages: messages)
             return .done
         } catch {
             return .failed("cannot send: \(error)")
@@ -151,6 +154,14 @@ public actor REPLSession {
             return .done
         case "\\expect":
             return await expect(String(line.dropFirst("\\expect".count)))
+        case "\\tls":
+            do {
+                try await transport.startTLS()
+                write("-- TLS handshake started")
+                return .done
+            } catch {
+                return .failed("cannot start TLS: \(error)")
+            }
         case "\\cancel":
             do {
                 try await transport.cancel()

@@ -30,6 +30,7 @@ struct REPLCommand: AsyncParsableCommand {
               pgw repl "host=localhost user=alice dbname=app"
               pgw repl postgresql://alice@db.example.com/app?sslmode=require --file probe.pgw
               printf 'Query "select 1"\\n\\\\expect RowDescription\\n' | pgw repl
+              printf 'StartupMessage user="alice"\\n\\\\wait\\n' | pgw repl --raw host=localhost
             """
     )
 
@@ -48,6 +49,13 @@ struct REPLCommand: AsyncParsableCommand {
     @Flag(help: "Show passwords, SASL data and cancel keys, which are masked by default.")
     var revealSecrets = false
 
+    @Flag(
+        help: """
+            Open a bare connection to the first host and send nothing: type the StartupMessage (or SSLRequest, \
+            GSSENCRequest, CancelRequest) yourself.
+            """)
+    var raw = false
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -65,7 +73,10 @@ struct REPLCommand: AsyncParsableCommand {
         }
         let connection: REPLConnection
         do {
-            connection = try await REPLConnection.connect(options, logger: logging.makeLogger(label: "pgw.repl"))
+            connection =
+                raw
+                ? try await REPLConnection.connectRaw(options)
+                : try await REPLConnection.connect(options, logger: logging.makeLogger(label: "pgw.repl"))
         } catch {
             Self.printError("pgw: cannot connect: \(error)")
             throw ExitCode.failure
@@ -87,7 +98,7 @@ struct REPLCommand: AsyncParsableCommand {
             await REPLInteractive.run(session: session)
             succeeded = true
         }
-        try? await connection.send(Self.terminate)
+        if connection.session != nil { try? await connection.send(Self.terminate, messages: [.terminate]) }
         await connection.close()
         if !succeeded { throw ExitCode.failure }
     }
@@ -137,7 +148,11 @@ struct REPLCommand: AsyncParsableCommand {
 
     /// What the login established, as the messages that said it.
     private static func printLogin(_ connection: REPLConnection, settings: REPLSettings) {
-        let session = connection.session
+        guard let session = connection.session else {
+            REPLTerminal.shared.print(
+                "-- connected to \(connection.target.serverDescription); nothing sent yet (--raw)")
+            return
+        }
         var lines = [
             "-- connected to \(connection.target.serverDescription), protocol \(session.protocolVersion)"
                 + (session.tlsInfo.map { ", \($0.protocolVersion)" } ?? ", no TLS")

@@ -210,4 +210,20 @@ struct REPLBatchTests {
         #expect(history.contains(#"\134expect\040RowDescription"#), "\(history)")
         #expect(history.contains(#"Query\040"select\0407""#), "\(history)")
     }
+
+    /// `--raw` against PostgreSQL: SSLRequest refused (`N`), then the StartupMessage typed by hand logs in.
+    @Test func rawStartupAfterRefusedSSLRequest() async throws {
+        let outcome = try await Self.run(
+            #"""
+            SSLRequest
+            \expect SSLResponse accepted=false
+            StartupMessage user="postgres" database="postgres"
+            \expect AuthenticationOk
+            \wait
+            Query "select 2"
+            \wait
+            """#, arguments: ["--raw"])
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"B DataRow ["2"]"#), "\(outcome)")
+    }
 }

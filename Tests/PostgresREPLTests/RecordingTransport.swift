@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import PostgresREPL
+import PostgresWire
 
 /// A transport that keeps what the session sends, for tests without a server.
 final class RecordingTransport: REPLTransport {
@@ -12,8 +13,12 @@ final class RecordingTransport: REPLTransport {
     /// How many CancelRequests were asked for.
     var cancelCount: Int { cancels.withLockedValue { $0 } }
 
-    func send(_ bytes: ByteBuffer) async throws {
+    func send(_ bytes: ByteBuffer, messages: [FrontendMessage]) async throws {
         sent.withLockedValue { $0.append(bytes) }
+    }
+
+    func startTLS() async throws {
+        throw CancellationError()
     }
 
     func cancel() async throws {
