@@ -50,7 +50,8 @@ struct DecodeCommand: ParsableCommand {
               pgw decode x.pcap --filter "host 10.0.0.5" --grep "(?i)update" --full
               pgw decode x.pcap --summary
               pgw decode --frontend client.bin --backend server.bin
-              pgw decode --frontend <(zcat client.gz) --backend <(zcat server.gz) --format json
+              pgw decode --frontend <(zcat client.gz) --backend <(zcat server.gz) \\
+                --format json
             """
     )
 

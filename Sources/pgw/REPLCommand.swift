@@ -28,9 +28,11 @@ struct REPLCommand: AsyncParsableCommand {
 
             Examples:
               pgw repl "host=localhost user=alice dbname=app"
-              pgw repl postgresql://alice@db.example.com/app?sslmode=require --file probe.pgw
+              pgw repl postgresql://alice@db.example.com/app?sslmode=require \\
+                --file probe.pgw
               printf 'Query "select 1"\\n\\\\expect RowDescription\\n' | pgw repl
-              printf 'StartupMessage user="alice"\\n\\\\wait\\n' | pgw repl --raw host=localhost
+              printf 'StartupMessage user="alice"\\n\\\\wait\\n' | \\
+                pgw repl --raw host=localhost
             """
     )
 

@@ -9,8 +9,8 @@ import Testing
 struct CommandLineDocsTests {
     /// Every command with its own help and man page.
     static let commands: [[String]] = [
-        [], ["decode"], ["serve"], ["certs"], ["certs", "md5"], ["certs", "scram"], ["certs", "verify-password"],
-        ["certs", "generate"], ["certs", "check"], ["certs", "probe"],
+        [], ["decode"], ["serve"], ["proxy"], ["repl"], ["certs"], ["certs", "md5"], ["certs", "scram"],
+        ["certs", "verify-password"], ["certs", "generate"], ["certs", "check"], ["certs", "probe"],
     ]
 
     /// The repository's directory `name` (`man`, `completions`).

@@ -38,6 +38,6 @@ struct REPLRawModeTests {
         ).run()
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.standardOutput.contains("-- TLS handshake started"), "\(outcome)")
-        #expect(outcome.standardOutput.contains(#"B DataRow ["select 1"]"#), "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"B DataRow ["1"]"#), "\(outcome)")
     }
 }
