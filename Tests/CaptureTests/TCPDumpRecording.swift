@@ -16,7 +16,9 @@ final class TCPDumpRecording: @unchecked Sendable {
         process.executableURL = try PostgresInstallation.executableOnPath("tcpdump")
         // Packets are written as they come (--immediate-mode, -U) through a 64 MiB kernel buffer (-B), so a loaded
         // machine drops none; root keeps the file writable (-Z root).
-        process.arguments = ["-i", "lo", "-B", "65536", "--immediate-mode", "-U", "-Z", "root", "-w", path, "tcp port \(port)"]
+        process.arguments = [
+            "-i", "lo", "-B", "65536", "--immediate-mode", "-U", "-Z", "root", "-w", path, "tcp port \(port)",
+        ]
         _ = FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(filePath: standardErrorPath))
         process.standardOutput = FileHandle.nullDevice
