@@ -289,4 +289,25 @@ struct ServeStackTests {
         let report = try server.standardErrorAfterExit()
         #expect(server.process.terminationStatus == 0, "\(report)")
     }
+
+    @Test func copyOutAndNotificationsFromRules() async throws {
+        let script = try Self.file(
+            "copy.yaml",
+            """
+            rules:
+              - match: "copy t to stdout"
+                copy_out: "1\\ta\\n2\\tb\\n"
+              - match: "update jobs set state = 'done'"
+                tag: "UPDATE 1"
+                notify: {channel: jobs, payload: done}
+            """)
+        let server = try ServeProcess(["--script", script])
+        let outcome = try await Self.run(
+            "psql", ["-X", "-c", "copy t to stdout", "-c", "update jobs set state = 'x'"], port: server.port)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.standardOutput.hasPrefix("1\ta\n2\tb\nUPDATE 1\n"), "\(outcome)")
+        #expect(
+            outcome.standardOutput.contains("Asynchronous notification \"jobs\" with payload \"done\" received"),
+            "\(outcome)")
+    }
 }
