@@ -54,7 +54,7 @@ enum SQLParser {
         else {
             throw SQLSyntaxError(
                 message: "stack depth limit exceeded", position: 0, sqlState: "54001",
-                hint: "pgw serve handles expressions nested up to 500 levels deep.")
+                hint: "pgw serve handles expressions nested up to about 250 levels deep.")
         }
         return tree
     }
