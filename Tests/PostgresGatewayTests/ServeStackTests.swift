@@ -310,4 +310,27 @@ struct ServeStackTests {
             outcome.standardOutput.contains("Asynchronous notification \"jobs\" with payload \"done\" received"),
             "\(outcome)")
     }
+
+    /// pgcli with its default configuration (a fresh HOME): its startup queries (SHOW TIME ZONE, SET TIME ZONE
+    /// "Etc/UTC") and `\\dt`.
+    @Test func pgcliWithItsDefaultConfiguration() async throws {
+        let server = try ServeProcess([])
+        let home = (try Self.file("home", "") as NSString).deletingLastPathComponent
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home
+        environment["PGGSSENCMODE"] = "disable"
+        let outcome = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("pgcli"),
+            [
+                "-h", "127.0.0.1", "-p", String(server.port), "-U", "alice", "-d", "app", "-w", "-c", "select 1 as one",
+                "-c", "\\dt",
+            ],
+            environment: environment, timeout: .seconds(60)
+        ).run()
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(
+            outcome.standardOutput.contains("| one |") && outcome.standardOutput.contains("| Schema | Name"),
+            "\(outcome)")
+        #expect(!outcome.standardError.contains("rror"), "\(outcome)")
+    }
 }
