@@ -7,7 +7,11 @@ let package = Package(
     products: [
         .library(name: "PostgresWire", targets: ["PostgresWire"]),
         .library(name: "PostgresTLS", targets: ["PostgresTLS"]),
+        .library(name: "PostgresAuthentication", targets: ["PostgresAuthentication"]),
         .library(name: "PostgresGateway", targets: ["PostgresGateway"]),
+        .library(name: "PostgresClient", targets: ["PostgresClient"]),
+        .library(name: "PostgresCapture", targets: ["PostgresCapture"]),
+        .library(name: "PostgresProxy", targets: ["PostgresProxy"]),
         .executable(name: "pgw", targets: ["pgw"]),
     ],
     dependencies: [
@@ -32,9 +36,18 @@ let package = Package(
             name: "CPgQuery",
             providers: [.apt(["libpg-query-dev"])]
         ),
+        .systemLibrary(
+            name: "CPcap",
+            pkgConfig: "libpcap",
+            providers: [.apt(["libpcap-dev"])]
+        ),
         .target(
             name: "PostgresWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "PostgresCapture",
+            dependencies: ["CPcap", "PostgresWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .target(
             name: "PostgresTLS",
@@ -45,10 +58,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "PostgresAuthentication",
+            dependencies: ["COpenSSL", "PostgresTLS"]
+        ),
+        .target(
             name: "PostgresGateway",
             dependencies: [
                 "PostgresWire",
                 "PostgresTLS",
+                "PostgresAuthentication",
                 "COpenSSL",
                 "CPgQuery",
                 .product(name: "Logging", package: "swift-log"),
@@ -58,10 +76,37 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "PostgresWire",
+                "PostgresTLS",
+                "PostgresAuthentication",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "PostgresProxy",
+            dependencies: [
+                "PostgresWire",
+                "PostgresGateway",
+                "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "pgw",
             dependencies: [
+                "PostgresProxy",
                 "PostgresWire",
+                "PostgresAuthentication",
+                "PostgresCapture",
                 "PostgresGateway",
                 "PostgresTLS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -79,8 +124,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "EchoServerExample",
-            dependencies: ["PostgresGateway"],
+            dependencies: ["PostgresAuthentication", "PostgresGateway"],
             path: "Sources/Examples/EchoServer"
+        ),
+        .executableTarget(
+            name: "ClientExample",
+            dependencies: [
+                "PostgresClient",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Examples/Client"
         ),
         .executableTarget(
             name: "SNIProxyExample",
@@ -103,6 +157,12 @@ let package = Package(
             ],
             path: "Sources/Examples/SQLiteServer"
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            path: "Tests/CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "PostgresTestSupport",
             path: "Tests/PostgresTestSupport"
@@ -124,6 +184,7 @@ let package = Package(
         .testTarget(
             name: "PostgresGatewayTests",
             dependencies: [
+                "PostgresAuthentication",
                 "PostgresGateway",
                 "PostgresTLS",
                 "PostgresWire",
@@ -134,9 +195,46 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "PostgresClientTests",
+            dependencies: [
+                "CLibPQ",
+                "PostgresAuthentication",
+                "PostgresClient",
+                "PostgresGateway",
+                "PostgresTLS",
+                "PostgresTestSupport",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresCaptureTests",
+            dependencies: [
+                "PostgresCapture", "PostgresWire", "PostgresTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresProxyTests",
+            dependencies: [
+                "PostgresClient",
+                "PostgresGateway",
+                "PostgresProxy",
+                "PostgresTLS",
+                "PostgresWire",
+                "PostgresTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "CaptureTests",
             dependencies: [
                 "PostgresWire",
+                "PostgresCapture",
                 "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -173,30 +173,50 @@ _pgw() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    decode|serve|certs|help)
+    decode|serve|proxy|certs|help)
         # Offer subcommand argument completions
         "_pgw_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'decode serve certs help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'decode serve proxy certs help' -- "${cur}"))
         ;;
     esac
 }
 
 _pgw_decode() {
     repeating_flags=()
-    non_repeating_flags=(--summary --reveal-secrets --version -? --help)
-    repeating_options=()
-    non_repeating_options=(--frontend --backend --format --max-message-length)
+    non_repeating_flags=(--full --summary --reveal-secrets --version -? --help)
+    repeating_options=(--port --only --skip)
+    non_repeating_options=(--frontend --backend --connection --filter --grep --format --max-message-length)
     __pgw_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--frontend')
+        __pgw_add_completions -f
         return
         ;;
     '--backend')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--connection')
+        return
+        ;;
+    '--filter')
+        return
+        ;;
+    '--only')
+        return
+        ;;
+    '--skip')
+        return
+        ;;
+    '--grep')
         return
         ;;
     '--format')
@@ -232,6 +252,7 @@ _pgw_serve() {
         return
         ;;
     '--script')
+        __pgw_add_completions -f
         return
         ;;
     '--unmatched')
@@ -239,6 +260,70 @@ _pgw_serve() {
         return
         ;;
     '--log')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-cert')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key-passphrase-file')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--server-version')
+        return
+        ;;
+    '--max-connections')
+        return
+        ;;
+    '--shutdown-timeout')
+        return
+        ;;
+    '--log-level')
+        __pgw_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
+        return
+        ;;
+    esac
+}
+
+_pgw_proxy() {
+    repeating_flags=()
+    non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
+    repeating_options=(--only --skip)
+    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
+    __pgw_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--listen')
+        return
+        ;;
+    '--upstream')
+        return
+        ;;
+    '--format')
+        __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'$'\n''none'
+        return
+        ;;
+    '--output')
+        return
+        ;;
+    '--pcap')
+        return
+        ;;
+    '--only')
+        return
+        ;;
+    '--skip')
         return
         ;;
     '--tls-cert')
@@ -247,13 +332,7 @@ _pgw_serve() {
     '--tls-key')
         return
         ;;
-    '--tls-key-passphrase-file')
-        return
-        ;;
     '--tls-ca')
-        return
-        ;;
-    '--server-version')
         return
         ;;
     '--max-connections')
@@ -365,6 +444,7 @@ _pgw_certs_generate() {
     # Offer option value completions
     case "${prev}" in
     '--dir')
+        __pgw_add_completions -d
         return
         ;;
     '--server-name')
@@ -389,15 +469,19 @@ _pgw_certs_check() {
     # Offer option value completions
     case "${prev}" in
     '--cert')
+        __pgw_add_completions -f
         return
         ;;
     '--key')
+        __pgw_add_completions -f
         return
         ;;
     '--passphrase-file')
+        __pgw_add_completions -f
         return
         ;;
     '--ca')
+        __pgw_add_completions -f
         return
         ;;
     '--host')
@@ -417,15 +501,22 @@ _pgw_certs_probe() {
     repeating_flags=()
     non_repeating_flags=(--direct --version -? --help)
     repeating_options=()
-    non_repeating_options=(--sni --ca --timeout)
+    non_repeating_options=(-h --host -p --port --sni --ca --timeout)
     __pgw_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '-h'|'--host')
+        return
+        ;;
+    '-p'|'--port')
+        return
+        ;;
     '--sni')
         return
         ;;
     '--ca')
+        __pgw_add_completions -f
         return
         ;;
     '--timeout')
@@ -442,4 +533,4 @@ _pgw_help() {
     __pgw_offer_flags_options -1
 }
 
-complete -o filenames -F _pgw pgw
+complete -o filenames -o default -F _pgw pgw

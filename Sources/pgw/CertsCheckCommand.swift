@@ -29,16 +29,22 @@ struct CertsCheckCommand: ParsableCommand {
         case text, json
     }
 
-    @Option(help: ArgumentHelp("The certificate (PEM), leaf first, then any intermediates.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("The certificate (PEM), leaf first, then any intermediates.", valueName: "file"),
+        completion: .file())
     var cert: String
 
-    @Option(help: ArgumentHelp("The private key (PEM).", valueName: "file"))
+    @Option(help: ArgumentHelp("The private key (PEM).", valueName: "file"), completion: .file())
     var key: String?
 
-    @Option(help: ArgumentHelp("A file holding the key's passphrase (its first line).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("A file holding the key's passphrase (its first line).", valueName: "file"),
+        completion: .file())
     var passphraseFile: String?
 
-    @Option(help: ArgumentHelp("Trusted CA certificates (PEM) the certificate must chain to.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Trusted CA certificates (PEM) the certificate must chain to.", valueName: "file"),
+        completion: .file())
     var ca: String?
 
     @Option(help: ArgumentHelp("A host name or IP address the server certificate must name.", valueName: "name"))

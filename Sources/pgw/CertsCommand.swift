@@ -10,7 +10,8 @@ struct CertsCommand: ParsableCommand {
             CREATE ROLE ... PASSWORD '...' or ALTER ROLE ... PASSWORD '...', so a role's password can be \
             set without the server, its logs or its clients ever seeing the password itself.
 
-            generate makes a throw-away CA with server and client certificates; check tells why a certificate             set would fail sslmode=verify-full or cert authentication; probe shows what a server presents.
+            generate makes a throw-away CA with server and client certificates; check tells why a certificate \
+            set would fail sslmode=verify-full or cert authentication; probe shows what a server presents.
 
             No subcommand needs the password on its command line: without --password, pgw asks for it \
             on the terminal without echo, or reads one line from standard input when that is not a terminal.

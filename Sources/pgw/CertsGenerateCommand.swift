@@ -25,7 +25,9 @@ struct CertsGenerateCommand: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The directory to write into; created if missing.", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp("The directory to write into; created if missing.", valueName: "dir"), completion: .directory
+    )
     var dir: String
 
     @Option(

@@ -1,4 +1,5 @@
 import ArgumentParser
+import PostgresAuthentication
 import PostgresGateway
 
 /// `pgw certs md5`: a role's MD5 password hash, or the response a client sends for a salt.

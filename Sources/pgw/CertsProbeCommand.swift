@@ -8,7 +8,7 @@ struct CertsProbeCommand: ParsableCommand {
         commandName: "probe",
         abstract: "Show a server's answer to SSLRequest, its TLS version, cipher, ALPN and certificate chain.",
         discussion: """
-            Connects to HOST:PORT, sends SSLRequest (or, with --direct, starts TLS at once with ALPN \
+            Connects to HOST:PORT (or -h/-p, or PGHOST and PGPORT, as psql does), sends SSLRequest (or, with --direct, starts TLS at once with ALPN \
             'postgresql', as sslnegotiation=direct does), prints the server's answer, then the TLS version, \
             cipher, ALPN protocol and every certificate the server sent (subject, issuer, alternative names, \
             validity). With --ca it also checks the chain as sslmode=verify-full would, for the --sni name or \
@@ -16,14 +16,24 @@ struct CertsProbeCommand: ParsableCommand {
 
             Exits with status 1 when the server declines TLS, or when a --ca check fails.
 
+            Environment: PGHOST and PGPORT give the server when neither HOST:PORT nor -h/-p do (default \
+            localhost:5432); PGSSLROOTCERT gives --ca.
+
             Examples:
               pgw certs probe db.example.test:5432 --ca ca.crt
               pgw certs probe 127.0.0.1:5432 --sni db.example.test --direct
+              PGHOST=db.example.test pgw certs probe -p 6432
             """
     )
 
-    @Argument(help: ArgumentHelp("The server: HOST:PORT, [IPv6]:PORT, or HOST for port 5432.", valueName: "host:port"))
-    var address: String
+    @Argument(help: ArgumentHelp("The server: HOST:PORT, [IPv6]:PORT, or HOST.", valueName: "host:port"))
+    var address: String?
+
+    @Option(name: [.customShort("h"), .long], help: "The server's host name or address (PGHOST).")
+    var host: String?
+
+    @Option(name: [.customShort("p"), .long], help: "The server's port (PGPORT; default 5432).")
+    var port: String?
 
     @Option(help: ArgumentHelp("The server name to send (SNI) and verify; defaults to HOST.", valueName: "name"))
     var sni: String?
@@ -32,7 +42,8 @@ struct CertsProbeCommand: ParsableCommand {
     var direct = false
 
     @Option(
-        help: ArgumentHelp("Trusted CA certificates (PEM) to verify the server's chain against.", valueName: "file"))
+        help: ArgumentHelp("Trusted CA certificates (PEM) to verify the server's chain against.", valueName: "file"),
+        completion: .file())
     var ca: String?
 
     @Option(help: "Seconds the whole probe may take, connecting included.")
@@ -72,15 +83,29 @@ struct CertsProbeCommand: ParsableCommand {
             let dates = [certificate.notBefore, certificate.notAfter].map { $0.formatted(.iso8601) }
             print("  valid: \(dates[0]) to \(dates[1])")
         }
-        if let ca {
+        if let ca = ca ?? environment["PGSSLROOTCERT"] {
             let verdicts = CertificateCheck.verifyFull(
                 serverChain: connection.peerCertificateChain, authorityFile: ca, host: sni ?? host)
             try CertsVerdicts.report(verdicts, as: .text)
         }
     }
 
-    /// The host and port of the argument: `HOST:PORT`, `[IPv6]:PORT`, or a host (a bare IPv6 address too) for 5432.
+    /// The process environment (PGHOST, PGPORT, PGSSLROOTCERT).
+    private var environment: [String: String] { ProcessInfo.processInfo.environment }
+
+    /// The server: the argument (`HOST:PORT`, `[IPv6]:PORT`, or a host, a bare IPv6 address too), else -h/-p,
+    /// else PGHOST/PGPORT, else localhost:5432; a port given with -p or PGPORT applies to a host without one.
     private func endpoint() throws -> (host: String, port: Int) {
+        let defaultPort =
+            try port.map { try Self.portNumber($0, from: "-p") }
+            ?? environment["PGPORT"].map { try Self.portNumber($0, from: "PGPORT") } ?? 5432
+        guard let address else {
+            guard host == nil || !host!.isEmpty else { throw ValidationError("-h/--host is empty.") }
+            return (host ?? environment["PGHOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "localhost", defaultPort)
+        }
+        guard host == nil && port == nil else {
+            throw ValidationError("Give the server either as HOST:PORT or with -h/-p, not both.")
+        }
         var host = Substring(address)
         var port: Substring?
         if address.hasPrefix("["), let close = address.firstIndex(of: "]") {
@@ -95,10 +120,15 @@ struct CertsProbeCommand: ParsableCommand {
             port = address[address.index(after: colon)...]
         }
         guard !host.isEmpty else { throw ValidationError("'\(address)': no host.") }
-        guard let port else { return (String(host), 5432) }
-        guard let number = Int(port), (1...65535).contains(number) else {
-            throw ValidationError("'\(address)': the port must be a number from 1 to 65535.")
+        guard let port else { return (String(host), defaultPort) }
+        return (String(host), try Self.portNumber(String(port), from: "'\(address)'"))
+    }
+
+    /// A port from 1 to 65535, or a usage error naming where the text came from.
+    private static func portNumber(_ text: String, from source: String) throws -> Int {
+        guard let number = Int(text), (1...65535).contains(number) else {
+            throw ValidationError("\(source): the port must be a number from 1 to 65535, not '\(text)'.")
         }
-        return (String(host), number)
+        return number
     }
 }

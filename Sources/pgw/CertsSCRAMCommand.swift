@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PostgresAuthentication
 import PostgresGateway
 
 /// `pgw certs scram`: a SCRAM-SHA-256 verifier.

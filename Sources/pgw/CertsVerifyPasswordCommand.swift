@@ -1,4 +1,5 @@
 import ArgumentParser
+import PostgresAuthentication
 import PostgresGateway
 
 /// `pgw certs verify-password`: checks a password against an MD5 hash or a SCRAM verifier.
@@ -12,9 +13,10 @@ struct CertsVerifyPasswordCommand: ParsableCommand {
             digits (which needs --user, the role name it was made with) or SCRAM-SHA-256$....
 
             Examples:
-              pgw certs verify-password --user postgres --verifier md53175bce1d3201d16594cebf9d7eb3f9d
-              pgw certs verify-password \\
-                --verifier "$(psql -XAtc "SELECT rolpassword FROM pg_authid WHERE rolname = 'alice'")"
+              pgw certs verify-password --user postgres \\
+                --verifier md53175bce1d3201d16594cebf9d7eb3f9d
+              pgw certs verify-password --verifier "$(psql -XAtc \\
+                "SELECT rolpassword FROM pg_authid WHERE rolname = 'alice'")"
             """
     )
 

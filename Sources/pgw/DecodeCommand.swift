@@ -1,49 +1,111 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import PostgresCapture
 import PostgresWire
 
 /// `pgw decode`: decodes captured byte streams of one connection.
 struct DecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
-        abstract: "Decode captured PostgreSQL wire traffic of one connection.",
+        abstract:
+            "Decode captured PostgreSQL wire traffic: a pcap/pcapng capture, or the byte streams of one connection.",
         discussion: """
-            Reads the raw bytes a client sent (--frontend) and/or the bytes the server sent (--backend), \
-            as captured from one connection, and prints every message. With both streams, each resolves \
-            the other's context: the server's one-byte SSL answers and what each 'p' message is (password, \
-            SASL or GSS). With one stream, that context is inferred from the bytes. The streams are read \
-            as the decoding needs them, in chunks, so memory stays the same whatever their length; they may \
-            be files, pipes, FIFOs, /dev/stdin or process substitutions.
+            A capture file (pcap or pcapng, as tcpdump -w, Wireshark or dumpcap write it) is read packet by \
+            packet through libpcap: every TCP connection to a PostgreSQL port (--port, default 5432, or any \
+            connection whose first packet is a startup packet) is reassembled (out-of-order segments, \
+            retransmissions, overlaps; missing bytes are reported as a gap and decoding resumes at the next \
+            message boundary) and decoded. Each line has the packet's time (UTC) and the connection's number; \
+            messages of all connections come in time order. A ReadyForQuery shows the statement's latency (from \
+            its Query, or first extended-protocol message, to the ReadyForQuery). Connections that negotiate \
+            TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections, not \
+            the file's size. Link layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw \
+            IP; IPv4 and IPv6.
 
-            Malformed input: everything valid is printed, then the offset and reason of the first error \
-            go to standard error and pgw exits with status 1. Passwords, SASL and GSS data and cancel keys \
-            are masked unless --reveal-secrets is given. An input that cannot be read, or an output that \
-            cannot be written (a closed pipe, a full disk), is reported with the system's reason and exits \
-            with status 1.
+            Raw streams: --frontend (the bytes a client sent) and/or --backend (the bytes the server sent) of \
+            one connection. With both, each resolves the other's context (the server's one-byte SSL answers, \
+            what each 'p' message is) and messages are interleaved by protocol causality: a reply is never \
+            printed before the message that caused it (turns end at Sync, Query, Flush with pending messages, \
+            CopyDone, ReadyForQuery). Two files carry no timing, so the exact interleaving (asynchronous \
+            notices, pipelining) needs a pcap. The streams are read as needed, in chunks; they may be files, \
+            pipes, FIFOs, /dev/stdin or process substitutions.
+
+            Text that is not UTF-8 (a LATIN1 client) is shown with its bytes escaped (\\xe9) and decoding goes \
+            on. Malformed input: everything valid is printed, then the offset and reason of the first error go \
+            to standard error and pgw exits with status 1. Passwords, SASL and GSS data and cancel keys are \
+            masked unless --reveal-secrets is given. An input that cannot be read, or an output that cannot be \
+            written (a closed pipe, a full disk), is reported with the system's reason and exits with status 1.
 
             JSON output: one object per line, each with "schema": 1, the version of the format. The JSON \
             Schema docs/pgw-messages.schema.json in the pgw repository describes every member of every \
-            message type: text is a JSON string, raw bytes are {"text": ...} or {"hex": ...}, a masked \
-            secret is {"maskedBytes": n}, and "length" is always the whole message's length.
+            message type: text is a JSON string ({"hex": ...} when not UTF-8), raw bytes are {"text": ...} or \
+            {"hex": ...}, a masked secret is {"maskedBytes": n}, and "length" is always the whole message's \
+            length. From a capture, lines also have "connection", "time", "client", "server" and, on a \
+            ReadyForQuery, "latencyMicroseconds"; notes about connections (opened, gaps, closed) go to \
+            standard error.
 
             Examples:
+              tcpdump -i any -w x.pcap port 5432;  pgw decode x.pcap
+              pgw decode x.pcapng --connection 3 --skip DataRow,RowDescription
+              pgw decode x.pcap --filter "host 10.0.0.5" --grep "(?i)update" --full
+              pgw decode x.pcap --summary
               pgw decode --frontend client.bin --backend server.bin
-              pgw decode --backend server.bin --format json
-              cat client.bin | pgw decode --frontend - --summary
-              pgw decode --frontend <(zcat client.gz) --backend <(zcat server.gz)
+              pgw decode --frontend <(zcat client.gz) --backend <(zcat server.gz) --format json
             """
     )
 
+    @Argument(
+        help: ArgumentHelp(
+            "A pcap or pcapng capture (tcpdump -w, Wireshark, dumpcap; '-' for standard input).", valueName: "capture"))
+    var capture: String?
+
     @Option(
-        name: .long, help: ArgumentHelp("The client-to-server byte stream ('-' for standard input).", valueName: "file")
+        name: .long,
+        help: ArgumentHelp("The client-to-server byte stream ('-' for standard input).", valueName: "file"),
+        completion: .file()
     )
     var frontend: String?
 
     @Option(
-        name: .long, help: ArgumentHelp("The server-to-client byte stream ('-' for standard input).", valueName: "file")
+        name: .long,
+        help: ArgumentHelp("The server-to-client byte stream ('-' for standard input).", valueName: "file"),
+        completion: .file()
     )
     var backend: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("A PostgreSQL server port in the capture (repeatable; default 5432).", valueName: "port"))
+    var port: [UInt16] = []
+
+    @Option(name: .long, help: ArgumentHelp("Only the capture's connection with this number.", valueName: "number"))
+    var connection: Int?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only the capture's packets matching this BPF expression (as tcpdump takes).", valueName: "expression"))
+    var filter: String?
+
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp("Print only messages of these types (comma-separated, repeatable).", valueName: "types"))
+    var only: [String] = []
+
+    @Option(
+        name: .long, parsing: .singleValue,
+        help: ArgumentHelp("Do not print messages of these types (comma-separated, repeatable).", valueName: "types"))
+    var skip: [String] = []
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Print only the Query and Parse messages whose statement matches, and the ReadyForQuery ending each.",
+            valueName: "regex"))
+    var grep: String?
+
+    @Flag(name: .long, help: "Show long text whole instead of cutting it at 120 characters.")
+    var full = false
 
     @Option(name: .long, help: "The output format.")
     var format: RenderFormat = .text
@@ -69,10 +131,29 @@ struct DecodeCommand: ParsableCommand {
             throw ValidationError(
                 first.hasPrefix("-") && unrecognized.first != "--"
                     ? "Unknown option '\(first.prefix { $0 != "=" })'."
-                    : "Unexpected argument '\(first)'; give the streams with --frontend and --backend.")
+                    : "Unexpected argument '\(first)'; give one capture file, or the streams with --frontend and --backend."
+            )
         }
-        guard frontend != nil || backend != nil else {
-            throw ValidationError("Give --frontend, --backend or both.")
+        if capture != nil {
+            guard frontend == nil && backend == nil else {
+                throw ValidationError("Give a capture file, or --frontend and --backend, not both.")
+            }
+        } else {
+            guard frontend != nil || backend != nil else {
+                throw ValidationError("Give a capture file, or --frontend, --backend or both.")
+            }
+            for (name, given) in [
+                ("--port", !port.isEmpty), ("--connection", connection != nil), ("--filter", filter != nil),
+            ]
+            where given {
+                throw ValidationError("\(name) applies to a capture file; raw streams hold one connection.")
+            }
+        }
+        if let connection, connection < 1 {
+            throw ValidationError("--connection takes a connection's number, from 1.")
+        }
+        if let grep {
+            do { _ = try Regex(grep) } catch { throw ValidationError("--grep: invalid regular expression: \(error)") }
         }
         guard !(frontend == "-" && backend == "-") else {
             throw ValidationError("Only one stream can be read from standard input.")
@@ -84,15 +165,30 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let output = StandardOutputWriter()
+        let printer = DecodePrinter(
+            output: output, format: format,
+            options: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? Int.max : 120),
+            summarizes: summary, filter: messageFilter)
         do {
+            if let capture {
+                let failures = try decodeCapture(capture, printer: printer)
+                try output.flush()
+                Self.printToStandardError(failures)
+                guard failures.isEmpty else { throw ExitCode.failure }
+                return
+            }
             var inputs: [MessageDirection: DecodeInput] = [:]
             for case (let direction, let path?) in [(MessageDirection.frontend, frontend), (.backend, backend)] {
                 inputs[direction] = try DecodeInput(path: path)
             }
-            let (notices, failures) = try decode(inputs, to: output)
+            let (notices, failures) = try decode(inputs, printer: printer)
             try output.flush()
             Self.printToStandardError(notices + failures)
             guard failures.isEmpty else { throw ExitCode.failure }
+        } catch let error as CaptureFileError {
+            try? output.flush()
+            Self.printToStandardError(["pgw: \(error)", "pgw: hint: \(error.hint)"])
+            throw error.kind == .filter ? ExitCode(64) : ExitCode.failure
         } catch let error as DecodeInputError {
             try? output.flush()
             Self.printToStandardError(["pgw: \(error)", "pgw: hint: \(error.hint)"])
@@ -107,29 +203,26 @@ struct DecodeCommand: ParsableCommand {
     /// messages (or the summary) to `output`; returns the lines for standard error: notices of encrypted bytes,
     /// and failures.
     private func decode(
-        _ inputs: [MessageDirection: DecodeInput], to output: StandardOutputWriter
+        _ inputs: [MessageDirection: DecodeInput], printer: DecodePrinter
     ) throws -> (notices: [String], failures: [String]) {
         var decoder = SessionDecoder(maximumMessageLength: maxMessageLength, waitsForTurn: true)
         for direction in MessageDirection.allCases where inputs[direction] == nil {
             decoder.finish(direction)
         }
-        let options = RenderOptions(revealSecrets: revealSecrets)
         let allocator = ByteBufferAllocator()
-        var statistics = MessageStatistics()
         var failures: [String] = []
         var skippedEncryptedBytes: [MessageDirection: Int] = [:]
         while true {
             while let event = decoder.nextEvent() {
                 switch event {
                 case .message(let message):
-                    if summary {
-                        statistics.add(message)
-                    } else {
-                        try output.writeLine(message.formatted(as: format, options: options))
-                    }
+                    try printer.print(message, connection: nil, time: nil)
                 case .failure(let direction, let error):
                     failures.append("pgw: \(direction) stream: \(error)")
-                    if Self.looksSwapped(direction, error, firstByte: inputs[direction]?.firstByte) {
+                    if Self.looksLikeCaptureFile(error, firstByte: inputs[direction]?.firstByte) {
+                        failures.append(
+                            "pgw: hint: this looks like a pcap or pcapng capture; decode it with 'pgw decode FILE'")
+                    } else if Self.looksSwapped(direction, error, firstByte: inputs[direction]?.firstByte) {
                         let other = direction == .frontend ? MessageDirection.backend : .frontend
                         failures.append(
                             "pgw: hint: this looks like the \(other) stream; did you swap --frontend/--backend?")
@@ -145,7 +238,7 @@ struct DecodeCommand: ParsableCommand {
                 let input = inputs[direction]
             else { break }
             // What is decoded so far is shown before a read that may wait (a live FIFO or pipe).
-            try output.flush()
+            try printer.flush()
             let chunk = try input.read(allocator: allocator)
             if input.isAtEnd {
                 decoder.finish(direction)
@@ -155,14 +248,29 @@ struct DecodeCommand: ParsableCommand {
                 decoder.append(chunk, from: direction)
             }
         }
-        if summary {
-            try output.writeLine(statistics.formatted(as: format))
-        }
+        try printer.finish()
         let encrypted = MessageDirection.allCases.filter(decoder.isEncrypted).map { direction in
             let count = decoder.remainingBytes(direction) + skippedEncryptedBytes[direction, default: 0]
             return "pgw: \(direction) stream: \(count) encrypted bytes not decoded"
         }
         return (encrypted, failures)
+    }
+
+    /// The `--only`, `--skip` and `--grep` choices.
+    private var messageFilter: DecodeMessageFilter {
+        let types = { (lists: [String]) in
+            Set(lists.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        }
+        return DecodeMessageFilter(only: types(only), skip: types(skip), pattern: grep.flatMap { try? Regex($0) })
+    }
+
+    /// The server ports of `--port`, or 5432.
+    var ports: [UInt16] { port.isEmpty ? [5432] : port }
+
+    /// Whether a failure at the start of a raw stream comes from a capture file given as one: the first byte of
+    /// a pcap file's magic number (either byte order, microsecond or nanosecond) or of a pcapng block.
+    private static func looksLikeCaptureFile(_ error: WireDecodingError, firstByte: UInt8?) -> Bool {
+        error.offset == 0 && [0xD4, 0xA1, 0x4D, 0x0A].contains(firstByte ?? 0)
     }
 
     /// Whether a failure at the start of a stream suggests the streams were given the wrong way round: a

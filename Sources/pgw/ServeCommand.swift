@@ -50,7 +50,8 @@ struct ServeCommand: AsyncParsableCommand {
               pgw serve -p 0
               pgw serve --script app.yaml -p 0 --verify --log statements.jsonl
               PGPASSWORD=secret pgw serve --auth scram-sha-256 --user alice
-              pgw serve --auth cert --tls-cert server.crt --tls-key server.key --tls-ca ca.crt
+              pgw serve --auth cert --tls-cert server.crt --tls-key server.key \\
+                --tls-ca ca.crt
             """
     )
 
@@ -98,7 +99,9 @@ struct ServeCommand: AsyncParsableCommand {
             "A user, NAME:PASSWORD or NAME with the password in PGPASSWORD; repeatable.", valueName: "name[:password]"))
     var users: [String] = []
 
-    @Option(help: ArgumentHelp("A YAML script of rules that answer statements (see above).", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("A YAML script of rules that answer statements (see above).", valueName: "file"),
+        completion: .file())
     var script: String?
 
     @Option(help: "What statements that nothing answers get (default: the script's unmatched, else echo).")
@@ -110,19 +113,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Append every statement received to this file as JSON Lines (time, statement, parameters, rule).",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var log: String?
 
-    @Option(help: ArgumentHelp("The server certificate chain (PEM); enables and requires TLS.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("The server certificate chain (PEM); enables and requires TLS.", valueName: "file"),
+        completion: .file())
     var tlsCert: String?
 
-    @Option(help: ArgumentHelp("The server private key (PEM).", valueName: "file"))
+    @Option(help: ArgumentHelp("The server private key (PEM).", valueName: "file"), completion: .file())
     var tlsKey: String?
 
-    @Option(help: ArgumentHelp("A file holding the private key's passphrase.", valueName: "file"))
+    @Option(help: ArgumentHelp("A file holding the private key's passphrase.", valueName: "file"), completion: .file())
     var tlsKeyPassphraseFile: String?
 
-    @Option(help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"),
+        completion: .file())
     var tlsCa: String?
 
     @Option(help: "The version reported as server_version and by SELECT version() (default: the script's, else 18.0).")

@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresAuthentication
 import PostgresWire
 import Testing
 

@@ -1,4 +1,6 @@
+import Foundation
 import NIOCore
+import PostgresTLS
 import PostgresTestSupport
 import PostgresWire
 import Testing
@@ -12,12 +14,17 @@ struct ConnectionStateMachineTests {
             .init("user", "alice"), .init("database", "app"), .init("application_name", "tests"),
         ])
     )
-    static let tlsInfo = TLSSessionInfo(
+    /// A verified client certificate for `alice`, as plain facts (no OpenSSL object).
+    static let aliceCertificate = TLSCertificateInfo(
+        subject: "CN=alice", issuer: "CN=Test CA", commonName: "alice",
+        notBefore: Date(timeIntervalSince1970: 0), notAfter: Date(timeIntervalSince1970: 4_000_000_000))
+    static let tlsInfo = TLSConnectionInfo(
         serverName: "db.example",
         protocolVersion: "TLSv1.3",
         cipher: "TLS_AES_256_GCM_SHA384",
         alpnProtocol: nil,
-        clientCertificate: ClientCertificate(commonName: "alice", subject: "CN=alice", issuer: "CN=Test CA"),
+        peerCertificate: aliceCertificate,
+        peerCertificateChain: [aliceCertificate],
         tlsServerEndPoint: Array(repeating: 7, count: 32)
     )
 
@@ -34,7 +41,7 @@ struct ConnectionStateMachineTests {
     }
 
     /// Runs SSLRequest and the TLS handshake.
-    static func secured(_ machine: inout ConnectionStateMachine, info: TLSSessionInfo = tlsInfo) {
+    static func secured(_ machine: inout ConnectionStateMachine, info: TLSConnectionInfo = tlsInfo) {
         #expect(machine.messageReceived(.sslRequest, hasUnprocessedBytes: false) == .acceptTLS)
         #expect(machine.tlsHandshakeCompleted(info) == .none)
     }
@@ -165,7 +172,7 @@ struct ConnectionStateMachineTests {
         var machine = Self.machine(.certificate, tls: true)
         Self.secured(&machine)
         Self.started(&machine)
-        let certificate = Self.tlsInfo.clientCertificate!
+        let certificate = Self.aliceCertificate
         #expect(
             machine.startupHookCompleted(handled: false)
                 == .validateCredentials(.certificate(user: "alice", certificate: certificate)))
@@ -173,13 +180,13 @@ struct ConnectionStateMachineTests {
 
         var mallory = Self.machine(.certificate, tls: true)
         var info = Self.tlsInfo
-        info.clientCertificate?.commonName = "mallory"
+        info.peerCertificate?.commonName = "mallory"
         Self.secured(&mallory, info: info)
         Self.started(&mallory)
         Self.expectFatal(mallory.startupHookCompleted(handled: false), .invalidAuthorizationSpecification)
 
         var anonymous = Self.machine(.certificate, tls: true)
-        info.clientCertificate = nil
+        info.peerCertificate = nil
         Self.secured(&anonymous, info: info)
         Self.started(&anonymous)
         Self.expectFatal(anonymous.startupHookCompleted(handled: false), .invalidAuthorizationSpecification)
@@ -211,10 +218,12 @@ struct ConnectionStateMachineTests {
         }
         #expect(negotiate(.v3_0) == .runStartupHook(send: []))
         #expect(negotiate(.v3_2) == .runStartupHook(send: []))
-        let newer = NegotiateProtocolVersion(newestMinorVersion: 2, unrecognizedOptions: [])
+        let newer = NegotiateProtocolVersion(
+            newestMinorVersion: ProtocolVersion.v3_2.rawValue, unrecognizedOptions: [])
         #expect(
             negotiate(ProtocolVersion(major: 3, minor: 9)) == .runStartupHook(send: [.negotiateProtocolVersion(newer)]))
-        let option = NegotiateProtocolVersion(newestMinorVersion: 0, unrecognizedOptions: ["_pq_.compression"])
+        let option = NegotiateProtocolVersion(
+            newestMinorVersion: ProtocolVersion.v3_0.rawValue, unrecognizedOptions: ["_pq_.compression"])
         #expect(
             negotiate(.v3_0, [.init("_pq_.compression", "on")])
                 == .runStartupHook(send: [.negotiateProtocolVersion(option)]))

@@ -50,33 +50,26 @@ struct GatewayAttackTests {
 
     @Test func aSecondSignalStopsAtOnce() async throws {
         let server = try ServeProcess(["--shutdown-timeout", "60"])
-        // A client that pipelines without reading keeps the graceful shutdown waiting for its FATAL to be written;
-        // it stays connected until the test ends.
+        // A client that does not read a large reply keeps the graceful shutdown waiting for its FATAL to be
+        // written; it stays connected until the test ends.
         let client = Process()
         client.executableURL = try PostgresInstallation.executableOnPath("python3")
         client.arguments = [
             "-c",
             """
-            import socket, struct, time
+            import select, socket, struct, time
             s = socket.socket()
             s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             s.connect(("127.0.0.1", \(server.port)))
             body = b"user\\0alice\\0\\0"
             s.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
-            time.sleep(0.3)
-            # SHOW ALL: a short query with a long answer, so the replies fill the buffers long before the queries do.
-            q = b"Q" + struct.pack("!i", 13) + b"show all\\0"
-            s.setblocking(False)
-            # Until the server has stopped reading (its replies fill this client's buffer): sends stall for 1 s.
-            stalled, deadline = None, time.time() + 60
-            while time.time() < deadline:
-                try:
-                    s.send(q * 1000)
-                    stalled = None
-                except BlockingIOError:
-                    stalled = stalled or time.time()
-                    if time.time() - stalled > 1: break
-                    time.sleep(0.01)
+            data = b""
+            while not data.endswith(b"Z\\0\\0\\0\\x05I"): data += s.recv(4096)
+            # A 16 MB echo: more than the kernel's buffers hold, so the server holds the rest, unwritten.
+            text = b"select '" + b"x" * (16 << 20) + b"'"
+            s.sendall(b"Q" + struct.pack("!i", 4 + len(text) + 1) + text + b"\\0")
+            select.select([s], [], [], 30)
+            time.sleep(0.5)
             print("stalled", flush=True)
             time.sleep(30)
             """,

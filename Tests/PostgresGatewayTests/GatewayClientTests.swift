@@ -165,7 +165,7 @@ struct GatewayClientTests {
             "select 'hello alice'", conninfo: conninfo(user: "alice", certificate: "alice"))
         #expect(alice.succeeded, "\(alice)")
         let state = try #require(server.authenticated.withLockedValue { $0.first })
-        #expect(state.tlsInfo?.clientCertificate?.commonName == "alice")
+        #expect(state.tlsInfo?.peerCertificate?.commonName == "alice")
 
         let impostor = try await server.psql("select 1", conninfo: conninfo(user: "alice", certificate: "mallory"))
         #expect(!impostor.succeeded)

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresAuthentication
 
 /// The SCRAM-SHA-256 example exchange of RFC 7677 section 3.
 enum RFC7677Vector {

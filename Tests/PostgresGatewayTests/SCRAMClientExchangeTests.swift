@@ -1,3 +1,4 @@
+import PostgresAuthentication
 import PostgresGateway
 import Testing
 

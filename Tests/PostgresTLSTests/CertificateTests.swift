@@ -39,6 +39,27 @@ struct CertificateTests {
         }
     }
 
+    @Test("PEM bytes load from OpenSSL's own copy: chains in order, encrypted keys, nothing and half a block fail")
+    func pemBytes() throws {
+        let pki = try TestPKI.shared()
+        let chain = pki.server.certificateChain + pki.authority.certificateChain
+        // Each input is a temporary array, gone as soon as the call returns.
+        let loaded = try TLSCertificate.chain(pemBytes: Array(chain.map(\.pemString).joined().utf8))
+        #expect(loaded.map(\.info) == chain.map(\.info))
+        let encrypted = try pki.client.privateKey.pemString(passphrase: "secret")
+        let key = try TLSPrivateKey(pemBytes: Array(encrypted.utf8), passphrase: "secret")
+        _ = try TLSIdentity(certificateChain: pki.client.certificateChain, privateKey: key)
+        let certificate = pki.server.certificateChain[0].pemString
+        for bytes in [[], Array(certificate.utf8.prefix(certificate.utf8.count / 2))] {
+            #expect {
+                try TLSCertificate.chain(pemBytes: bytes)
+            } throws: { error in
+                guard case .configurationFailed(let openSSL) = error as? TLSError else { return false }
+                return !openSSL.reasons.isEmpty
+            }
+        }
+    }
+
     @Test("loading errors carry OpenSSL's reasons")
     func loadingErrors() throws {
         let pki = try TestPKI.shared()

@@ -101,12 +101,6 @@ struct HostileInputTests {
         #expect(Self.backendError(longKey)?.reason == .invalidValue(field: "secret key length", value: 257))
     }
 
-    @Test func invalidUTF8IsRejected() {
-        #expect(
-            Self.frontendError(wire(.char("Q"), .int32(7), .raw([0xC3, 0x28, 0])))?.reason
-                == .invalidUTF8(field: "query"))
-    }
-
     @Test func bytesAfterCancelRequestAreRejected() {
         var bytes = encoded(.cancelRequest(CancelRequest(processID: 1, secretKey: [1, 2, 3, 4])))
         bytes.writeBytes([1])

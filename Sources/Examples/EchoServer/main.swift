@@ -1,3 +1,4 @@
+import PostgresAuthentication
 import PostgresGateway
 
 // A PostgreSQL-compatible echo server in a few lines: md5 logins for alice, every statement echoed back.

@@ -1,3 +1,5 @@
+import PostgresTLS
+
 /// What a client presented to authenticate, passed to the `validateCredentials` hook.
 public enum Credentials: Sendable, Hashable {
     /// A clear-text password.
@@ -6,7 +8,7 @@ public enum Credentials: Sendable, Hashable {
     /// Check it with ``MD5Password/verify(response:storedHash:salt:)``.
     case md5Password(user: String, hash: String, salt: [UInt8])
     /// A client certificate that TLS verified against the configured CA and whose CN equals `user`.
-    case certificate(user: String, certificate: ClientCertificate)
+    case certificate(user: String, certificate: TLSCertificateInfo)
 
     /// The user the client claims to be.
     public var user: String {

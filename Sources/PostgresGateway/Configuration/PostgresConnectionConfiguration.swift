@@ -39,6 +39,8 @@ public struct PostgresConnectionConfiguration: Sendable {
     /// Replies are flushed to the socket at the latest when this many bytes wait unflushed (PostgreSQL's send
     /// buffer is 8 KiB), even before Sync or Flush.
     public var outboundFlushThreshold: Int
+    /// How long a closing TLS connection waits for the client's `close_notify` before closing the socket anyway.
+    public var tlsShutdownTimeout: TimeAmount
     /// The server secret from which unknown users' mock SCRAM salts are derived (PostgreSQL's `mock_auth_nonce`);
     /// random per configuration. Keep it across restarts to keep those salts stable.
     public var mockAuthenticationNonce: [UInt8]
@@ -54,6 +56,7 @@ public struct PostgresConnectionConfiguration: Sendable {
         maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength,
         maximumStartupMessageLength: Int = 65_536,
         outboundFlushThreshold: Int = 8_192,
+        tlsShutdownTimeout: TimeAmount = .seconds(5),
         mockAuthenticationNonce: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
     ) {
         self.serverVersion = serverVersion
@@ -65,6 +68,7 @@ public struct PostgresConnectionConfiguration: Sendable {
         self.maximumMessageLength = maximumMessageLength
         self.maximumStartupMessageLength = maximumStartupMessageLength
         self.outboundFlushThreshold = outboundFlushThreshold
+        self.tlsShutdownTimeout = tlsShutdownTimeout
         self.mockAuthenticationNonce = mockAuthenticationNonce
     }
 

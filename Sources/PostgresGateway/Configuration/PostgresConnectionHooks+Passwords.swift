@@ -1,3 +1,5 @@
+import PostgresAuthentication
+
 extension PostgresConnectionHooks {
     /// These hooks, authenticating against fixed user names and passwords in every mode: cleartext (compared in
     /// constant time, length included), md5, SCRAM-SHA-256 (verifiers made once, here) and certificates (the

@@ -1,5 +1,6 @@
 import Logging
 import NIOCore
+import PostgresAuthentication
 import PostgresTLS
 import PostgresWire
 
@@ -141,7 +142,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.fireUserInboundEventTriggered(event)
             return
         }
-        let info = TLSSessionInfo(completed.info)
+        let info = completed.info
         logger.debug(
             "TLS established",
             metadata: [
@@ -164,7 +165,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func read(context: ChannelHandlerContext) {
-        if canProcessInput {
+        // Once closing, reads go on: TLS must read the client's close_notify to finish its shutdown.
+        if canProcessInput || isClosed {
             context.read()
         } else {
             hasPendingRead = true
@@ -442,8 +444,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         do {
             let handler =
                 switch tls {
-                case .context(let serverContext): try TLSHandler(serverContext: serverContext)
-                case .perServerName(let provider): try TLSHandler(serverContextProvider: provider)
+                case .context(let serverContext):
+                    try TLSHandler(serverContext: serverContext, shutdownTimeout: configuration.tlsShutdownTimeout)
+                case .perServerName(let provider):
+                    try TLSHandler(serverContextProvider: provider, shutdownTimeout: configuration.tlsShutdownTimeout)
                 }
             try context.pipeline.syncOperations.addHandler(handler, position: .before(self))
         } catch {
@@ -569,6 +573,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         stateMachine.closed()
         flushIfNeeded()
         context.close(promise: nil)
+        if hasPendingRead {
+            hasPendingRead = false
+            context.read()
+        }
     }
 
     private func logClose() {

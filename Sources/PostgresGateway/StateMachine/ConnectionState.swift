@@ -1,3 +1,4 @@
+import PostgresTLS
 import PostgresWire
 
 /// A snapshot of a connection's progress, passed to hooks and available from the connection.
@@ -8,8 +9,8 @@ public struct ConnectionState: Sendable, Hashable {
     public var isAuthenticated = false
     /// The client's startup information, once it has started.
     public var clientInfo: ClientInfo?
-    /// The TLS session, once TLS is established.
-    public var tlsInfo: TLSSessionInfo?
+    /// The TLS session, once TLS is established; its `peerCertificate` is the client's verified certificate.
+    public var tlsInfo: TLSConnectionInfo?
     /// The process ID and secret key handed to the client for cancelling, once authenticated.
     public var backendKeyData: BackendKeyData?
 

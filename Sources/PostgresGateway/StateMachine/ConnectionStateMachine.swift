@@ -1,4 +1,6 @@
 import NIOCore
+import PostgresAuthentication
+import PostgresTLS
 import PostgresWire
 
 /// The server side of the protocol's connection lifecycle as a pure state machine.
@@ -188,7 +190,7 @@ struct ConnectionStateMachine {
     }
 
     /// The TLS handshake finished.
-    mutating func tlsHandshakeCompleted(_ info: TLSSessionInfo) -> Action {
+    mutating func tlsHandshakeCompleted(_ info: TLSConnectionInfo) -> Action {
         guard case .tlsHandshake = state else { return .none }
         connectionState.tlsInfo = info
         state = .awaitingStartup(Negotiation(sslAnswered: true, gssAnswered: false, secured: true))
@@ -292,7 +294,7 @@ struct ConnectionStateMachine {
             preface.append(
                 .negotiateProtocolVersion(
                     NegotiateProtocolVersion(
-                        newestMinorVersion: UInt32(version.minor), unrecognizedOptions: protocolOptions)
+                        newestMinorVersion: version.rawValue, unrecognizedOptions: protocolOptions)
                 )
             )
         }
@@ -341,7 +343,7 @@ struct ConnectionStateMachine {
             state = .awaitingSASLInitialResponse(mechanisms: mechanisms)
             return .send([.authentication(.sasl(mechanisms: mechanisms))])
         case .certificate:
-            guard let certificate = connectionState.tlsInfo?.clientCertificate else {
+            guard let certificate = connectionState.tlsInfo?.peerCertificate else {
                 return fail(.invalidAuthorizationSpecification, "connection requires a valid client certificate")
             }
             guard certificate.commonName == user else { return failCertificate() }

@@ -32,7 +32,34 @@ public struct TLSCertificateInfo: Sendable, Hashable {
     /// The DER encoding of the whole certificate.
     public var derBytes: [UInt8]
 
+    /// Creates certificate facts from plain values, for example to test code that reads them without OpenSSL.
+    public init(
+        subject: String,
+        issuer: String,
+        commonName: String?,
+        subjectAlternativeNames: [TLSSubjectAlternativeName] = [],
+        notBefore: Date,
+        notAfter: Date,
+        serialNumber: String = "",
+        signatureAlgorithm: String = "",
+        derBytes: [UInt8] = []
+    ) {
+        self.subject = subject
+        self.issuer = issuer
+        self.commonName = commonName
+        self.subjectAlternativeNames = subjectAlternativeNames
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+        self.serialNumber = serialNumber
+        self.signatureAlgorithm = signatureAlgorithm
+        self.derBytes = derBytes
+    }
+
+    /// Reads the facts of `x509`; a part OpenSSL cannot decode is left empty. Errors OpenSSL queues meanwhile
+    /// are dropped and earlier ones kept, so this can run inside a handshake's verification callback.
     init(x509: OpaquePointer) {
+        ERR_set_mark()
+        defer { ERR_pop_to_mark() }
         subject = Self.name(X509_get_subject_name(x509))
         issuer = Self.name(X509_get_issuer_name(x509))
         commonName = Self.commonName(X509_get_subject_name(x509))

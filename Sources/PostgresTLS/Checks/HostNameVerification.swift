@@ -4,13 +4,17 @@
     import Darwin
 #endif
 
-/// Whether a certificate names a host, decided as libpq does for `sslmode=verify-full`.
+/// Whether a certificate names a host, decided as libpq does for `sslmode=verify-full`; the one host-name rule of
+/// pgw, used by TLS clients in verify-full (from OpenSSL's verification callback) and by `pgw certs`.
 ///
-/// A DNS host name is compared, ignoring case, with every DNS subject alternative name; a name whose whole
-/// leftmost label is `*` matches one or more characters other than dots there (`*.example.test` matches
-/// `db.example.test`, not `example.test` nor `a.b.example.test`), and no other `*` is a wildcard. An IP
-/// address is compared with every IP address alternative name. The common name (CN) counts only when the
-/// certificate has no alternative name of the host's kind.
+/// Libpq's own rule, not OpenSSL's `X509_check_host`, which disagrees with it: OpenSSL ignores `*.test` (a wildcard
+/// over a single label) and wildcards over `xn--` labels, and never reads the common name for an IP address.
+///
+/// A DNS name entry is compared with the host as text, ignoring case; a name whose whole leftmost label is `*`
+/// matches one or more characters other than dots there (`*.example.test` matches `db.example.test`, not
+/// `example.test` nor `a.b.example.test`), and no other `*` is a wildcard. An IP address entry matches a host that
+/// is the same IPv4 or IPv6 address. The common name (CN) counts only when the certificate has no alternative name
+/// of the host's kind (DNS for a host name, IP address for an address). A name holding a NUL byte matches nothing.
 public enum HostNameVerification {
     /// The result of checking one host name.
     public enum Outcome: Sendable, Hashable {
@@ -26,18 +30,19 @@ public enum HostNameVerification {
         var examined: [String] = []
         var hasNameOfHostKind = false
         for name in certificate.subjectAlternativeNames {
-            switch (name, address) {
-            case (.dnsName(let pattern), nil):
-                hasNameOfHostKind = true
-                examined.append(name.description)
-                if matches(pattern: pattern, host: host) { return .matched(name: name.description) }
-            case (.ipAddress(let text), let address?):
-                hasNameOfHostKind = true
-                examined.append(name.description)
-                if ipAddressBytes(text) == address { return .matched(name: name.description) }
-            default:
+            let matched: Bool
+            switch name {
+            case .dnsName(let pattern):
+                hasNameOfHostKind = hasNameOfHostKind || address == nil
+                matched = matches(pattern: pattern, host: host)
+            case .ipAddress(let text):
+                hasNameOfHostKind = hasNameOfHostKind || address != nil
+                matched = address != nil && ipAddressBytes(text) == address
+            case .email, .uri:
                 continue
             }
+            examined.append(name.description)
+            if matched { return .matched(name: name.description) }
         }
         if !hasNameOfHostKind, let commonName = certificate.commonName {
             examined.append("CN=\(commonName)")
@@ -51,6 +56,7 @@ public enum HostNameVerification {
     public static func matches(pattern: String, host: String) -> Bool {
         let pattern = Array(pattern.lowercased().utf8)
         let host = Array(host.lowercased().utf8)
+        guard !pattern.contains(0) else { return false }
         guard pattern.count >= 3, pattern[0] == UInt8(ascii: "*"), pattern[1] == UInt8(ascii: ".") else {
             return pattern == host
         }

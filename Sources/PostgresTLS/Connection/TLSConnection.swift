@@ -40,6 +40,8 @@ final class TLSConnection {
     private let networkInput: OpaquePointer
     private let networkOutput: OpaquePointer
     private let isServer: Bool
+    /// The host name or IP address the server's certificate must name (`verify-full`); `nil` checks no name.
+    private var verifiedHostName: String?
     /// Keeps the Swift side of every `SSL_CTX` this `SSL` uses alive; OpenSSL's callbacks look them up.
     private var contexts: [OpenSSLContext]
     private var contextSelection: ContextSelection
@@ -49,7 +51,12 @@ final class TLSConnection {
         guard let ssl = SSL_new(context.pointer) else {
             throw .configurationFailed(.drainingErrorQueue(operation: "creating an SSL connection"))
         }
-        guard let input = BIO_new(BIO_s_mem()), let output = BIO_new(BIO_s_mem()) else {
+        guard let input = BIO_new(BIO_s_mem()) else {
+            SSL_free(ssl)
+            throw .configurationFailed(.drainingErrorQueue(operation: "creating memory BIOs"))
+        }
+        guard let output = BIO_new(BIO_s_mem()) else {
+            BIO_free(input)
             SSL_free(ssl)
             throw .configurationFailed(.drainingErrorQueue(operation: "creating memory BIOs"))
         }
@@ -91,15 +98,25 @@ final class TLSConnection {
         }
         if context.configuration.mode == .verifyFull {
             guard let serverName else { throw .missingServerName }
-            let parameters = SSL_get0_param(connection.ssl)
-            let set =
-                isAddress
-                ? X509_VERIFY_PARAM_set1_ip_asc(parameters, serverName) : SSL_set1_host(connection.ssl, serverName)
-            guard set == 1 else {
-                throw .configurationFailed(.drainingErrorQueue(operation: "expecting the server name '\(serverName)'"))
-            }
+            connection.verifiedHostName = serverName
+            SSL_set_verify(connection.ssl, SSL_VERIFY_PEER, verifyHostName)
         }
         return connection
+    }
+
+    /// Runs inside OpenSSL's chain verification for each certificate; fails the server's own (depth 0) with
+    /// `hostname mismatch` unless ``HostNameVerification`` finds ``verifiedHostName`` in it.
+    fileprivate func verify(preverified: Bool, store: OpaquePointer) -> Bool {
+        guard preverified, X509_STORE_CTX_get_error_depth(store) == 0 else { return preverified }
+        guard let verifiedHostName else { return true }
+        guard let certificate = X509_STORE_CTX_get_current_cert(store),
+            case .matched = HostNameVerification.verify(
+                host: verifiedHostName, against: TLSCertificate(borrowing: certificate).info)
+        else {
+            X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH)
+            return false
+        }
+        return true
     }
 
     private static func isIPAddress(_ name: String) -> Bool {
@@ -109,11 +126,14 @@ final class TLSConnection {
 
     // MARK: Ciphertext
 
-    /// Hands OpenSSL ciphertext that arrived from the network.
-    func receive(_ buffer: ByteBuffer) {
-        buffer.withUnsafeReadableBytes { bytes in
-            _ = BIO_write(networkInput, bytes.baseAddress, Int32(bytes.count))
+    /// Hands OpenSSL ciphertext that arrived from the network, or says why it could not keep it.
+    func receive(_ buffer: ByteBuffer) -> TLSError? {
+        ERR_clear_error()
+        guard buffer.withUnsafeReadableBytes({ MemoryBIO.write($0, to: networkInput) }) else {
+            return .connectionFailed(
+                .drainingErrorQueue(operation: "buffering \(buffer.readableBytes) bytes of received TLS data"))
         }
+        return nil
     }
 
     /// How many bytes of ciphertext wait to be sent.
@@ -304,6 +324,15 @@ private let selectingContext = Result { () throws(TLSError) -> OpenSSLContext in
         role: .server, minimumVersion: .tls1_2, applicationProtocols: [], keyLog: nil)
     SSL_CTX_set_client_hello_cb(context.pointer, clientHelloCallback, nil)
     return context
+}
+
+/// Checks the server's certificate against the host name of the connection being verified; fails closed when
+/// the connection cannot be found.
+private let verifyHostName: @convention(c) (Int32, OpaquePointer?) -> Int32 = { preverified, store in
+    guard let store, let ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()),
+        let connection = TLSConnection.owning(OpaquePointer(ssl))
+    else { return 0 }
+    return connection.verify(preverified: preverified == 1, store: store) ? 1 : 0
 }
 
 private let clientHelloCallback:

@@ -138,7 +138,10 @@ public final class TLSHandler: ChannelDuplexHandler {
 
     /// Decrypts ciphertext, or feeds it to the handshake.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        connection.receive(unwrapInboundIn(data))
+        if let error = connection.receive(unwrapInboundIn(data)) {
+            fail(error, context: context)
+            return
+        }
         switch state {
         case .handshaking:
             advanceHandshake(context: context)

@@ -81,7 +81,11 @@ public struct PostgresTLSProbe: Sendable {
                 case .success(let channel):
                     promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
                 case .failure(let error):
-                    promise.fail(TLSProbeError("cannot connect to \(host):\(port): \(Self.reason(error))"))
+                    promise.fail(
+                        TLSProbeError(
+                            "cannot connect to \(host):\(port): \(Self.reason(error))\n"
+                                + "hint: is the server running on that host and accepting TCP/IP connections?"
+                        ))
                 }
             }
         defer { deadline.cancel() }

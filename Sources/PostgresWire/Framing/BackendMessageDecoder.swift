@@ -32,8 +32,15 @@ public struct BackendMessageDecoder: Sendable {
     /// when inferring, the stream starts with `E` and a byte no length word starts with.
     public private(set) var expectsLegacyErrors = false
 
-    /// Creates a decoder at the start of a connection.
-    public init(infersPeerContext: Bool = false, maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength) {
+    /// Creates a decoder at the start of a connection (or at `phase`, `streamOffset` bytes into the stream).
+    public init(
+        phase: Phase = .startup,
+        streamOffset: Int = 0,
+        infersPeerContext: Bool = false,
+        maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength
+    ) {
+        self.phase = phase
+        self.streamOffset = streamOffset
         self.infersPeerContext = infersPeerContext
         self.maximumMessageLength = maximumMessageLength
     }

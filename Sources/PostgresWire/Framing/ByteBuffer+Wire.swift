@@ -13,25 +13,28 @@ extension ByteBuffer {
         return value
     }
 
-    /// Reads a zero-terminated UTF-8 string.
+    /// Reads a zero-terminated string: UTF-8, with bytes that are not valid UTF-8 kept escaped (``WireText``).
     mutating func readCString(field: @autoclosure () -> String) throws(WireFormatError) -> String {
         guard let end = self.readableBytesView.firstIndex(of: 0) else {
             throw .missingTerminator(field: field())
         }
         let length = end - self.readerIndex
-        let string = self.readableBytesView.prefix(length).withContiguousStorageIfAvailable {
-            String(validating: $0, as: UTF8.self)
-        }
-        guard let string = string ?? String(validating: self.readableBytesView.prefix(length), as: UTF8.self) else {
-            throw .invalidUTF8(field: field())
-        }
+        let bytes = self.readableBytesView.prefix(length)
+        let string =
+            bytes.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
+            ?? String(
+                validating: bytes, as: UTF8.self)
         self.moveReaderIndex(forwardBy: length + 1)
-        return string
+        return string ?? WireText.decode(bytes)
     }
 
-    /// Writes `string` followed by a zero byte.
+    /// Writes `string` (escaped bytes as themselves) followed by a zero byte.
     mutating func writeCString(_ string: String) {
-        self.writeString(string)
+        if WireText.hasEscapedBytes(string) {
+            self.writeBytes(WireText.originalBytes(string))
+        } else {
+            self.writeString(string)
+        }
         self.writeInteger(UInt8(0))
     }
 

@@ -36,13 +36,15 @@ public struct FrontendMessageDecoder: Sendable {
     /// True when the last ``decode(from:)`` returned `nil` because it needs an answer from the server.
     public private(set) var isWaitingForPeer = false
 
-    /// Creates a decoder at the start of a connection (or at `phase`).
+    /// Creates a decoder at the start of a connection (or at `phase`, `streamOffset` bytes into the stream).
     public init(
         phase: Phase = .startup,
+        streamOffset: Int = 0,
         infersPeerContext: Bool = false,
         maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength
     ) {
         self.phase = phase
+        self.streamOffset = streamOffset
         self.infersPeerContext = infersPeerContext
         self.maximumMessageLength = maximumMessageLength
     }

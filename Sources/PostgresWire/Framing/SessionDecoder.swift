@@ -27,6 +27,10 @@ public struct SessionDecoder: Sendable {
     private var endedDirections: Set<MessageDirection> = []
     private var failedDirections: Set<MessageDirection> = []
     private let waitsForTurn: Bool
+    /// Extended-protocol messages (Parse, Bind, Describe, Execute, Close) sent since the last Sync or Flush.
+    private var unflushedExtendedMessages = 0
+    /// Answers the server owes to the extended-protocol messages a Flush pushed out; its turn ends when they are in.
+    private var answersOwedToFlush = 0
 
     /// The stream whose next bytes are needed to go on, when ``nextEvent()`` has returned `nil`; `nil` when no
     /// stream that has not ended can help (after ``finish()``, or while the rest of both is encrypted or failed).
@@ -58,6 +62,26 @@ public struct SessionDecoder: Sendable {
         } else {
             if buffer.readerIndex > 1 << 16 { buffer.discardReadBytes() }
             buffer.writeImmutableBuffer(bytes)
+        }
+    }
+
+    /// Starts `direction` over in the middle of the session, at a message boundary `streamOffset` bytes into its
+    /// stream: for a capture that starts after the connection did, or that lost bytes (a gap). The bytes of
+    /// `direction` not yet decoded are dropped, an earlier failure of it is forgotten, and what the peer's answers
+    /// would have said (what a `p` message is) is inferred from the bytes.
+    public mutating func resume(_ direction: MessageDirection, atStreamOffset streamOffset: Int) {
+        failedDirections.remove(direction)
+        switch direction {
+        case .frontend:
+            frontendBytes = ByteBuffer()
+            frontend = FrontendMessageDecoder(
+                phase: .messages, streamOffset: streamOffset, infersPeerContext: true,
+                maximumMessageLength: frontend.maximumMessageLength)
+        case .backend:
+            backendBytes = ByteBuffer()
+            backend = BackendMessageDecoder(
+                phase: .messages, streamOffset: streamOffset, infersPeerContext: true,
+                maximumMessageLength: backend.maximumMessageLength)
         }
     }
 
@@ -150,7 +174,7 @@ public struct SessionDecoder: Sendable {
                 let offset = frontend.streamOffset
                 guard let message = try frontend.decode(from: &frontendBytes) else { return nil }
                 backend.observe(message)
-                if message.endsTurn { turn = .backend }
+                takeTurn(after: message)
                 return .message(
                     DecodedMessage(
                         message: .frontend(message), offset: offset, bytes: before.prefix(upTo: frontendBytes)))
@@ -162,7 +186,7 @@ public struct SessionDecoder: Sendable {
                     ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
                 guard let message = decoded else { return nil }
                 frontend.observe(message)
-                if message.endsTurn { turn = .frontend }
+                takeTurn(after: message)
                 return .message(
                     DecodedMessage(message: .backend(message), offset: offset, bytes: before.prefix(upTo: backendBytes))
                 )
@@ -171,6 +195,49 @@ public struct SessionDecoder: Sendable {
             failedDirections.insert(direction)
             return .failure(direction, error)
         }
+    }
+}
+
+extension SessionDecoder {
+    /// Passes the turn to the server after a client message it answers. A Flush is answered only when
+    /// extended-protocol messages are waiting for it (a Flush with nothing to push out causes no reply, and the
+    /// server's next messages answer what the client sends next).
+    private mutating func takeTurn(after message: FrontendMessage) {
+        switch message {
+        case .parse, .bind, .describe, .execute, .close:
+            unflushedExtendedMessages += 1
+        case .flush:
+            guard unflushedExtendedMessages > 0 else { return }
+            answersOwedToFlush = unflushedExtendedMessages
+            unflushedExtendedMessages = 0
+            turn = .backend
+        default:
+            if message.endsTurn {
+                unflushedExtendedMessages = 0
+                turn = .backend
+            }
+        }
+    }
+
+    /// Passes the turn back to the client after a server message that waits for it, or that completes the answers
+    /// to a Flush (one per extended-protocol message; an error skips the rest).
+    private mutating func takeTurn(after message: BackendMessage) {
+        if message.endsTurn {
+            answersOwedToFlush = 0
+            turn = .frontend
+            return
+        }
+        guard answersOwedToFlush > 0 else { return }
+        switch message {
+        case .parseComplete, .bindComplete, .closeComplete, .noData, .rowDescription, .commandComplete,
+            .emptyQueryResponse, .portalSuspended:
+            answersOwedToFlush -= 1
+        case .errorResponse:
+            answersOwedToFlush = 0
+        default:
+            return
+        }
+        if answersOwedToFlush == 0 { turn = .frontend }
     }
 }
 

@@ -6,8 +6,6 @@ public enum WireFormatError: Error, Sendable, Hashable, CustomStringConvertible 
     case trailingBytes(count: Int)
     /// A string field has no terminating zero byte.
     case missingTerminator(field: String)
-    /// A string field is not valid UTF-8.
-    case invalidUTF8(field: String)
     /// A field holds a value the protocol does not allow.
     case invalidValue(field: String, value: Int64)
     /// A length field is negative (other than the `-1` that marks NULL, where that is allowed).
@@ -28,7 +26,6 @@ public enum WireFormatError: Error, Sendable, Hashable, CustomStringConvertible 
         case .truncated(let field): "message ends before \(field)"
         case .trailingBytes(let count): "\(count) unexpected bytes after the last field"
         case .missingTerminator(let field): "\(field) has no terminating zero byte"
-        case .invalidUTF8(let field): "\(field) is not valid UTF-8"
         case .invalidValue(let field, let value): "invalid \(field) \(value)"
         case .negativeLength(let field, let value): "negative \(field) \(value)"
         case .invalidMessageLength(let length): "invalid message length \(length)"

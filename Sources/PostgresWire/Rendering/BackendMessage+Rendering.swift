@@ -43,7 +43,7 @@ extension BackendMessage {
             let options = RenderedValue.array(negotiation.unrecognizedOptions.map { .string($0) })
             builder.field("newestMinorVersion", .integer(Int64(negotiation.newestMinorVersion)))
             builder.field("unrecognizedOptions", options)
-            builder.summary("3.\(negotiation.newestMinorVersion) unrecognized=\(builder.text(options))")
+            builder.summary("\(negotiation.newestVersion) unrecognized=\(builder.text(options))")
         case .notificationResponse(let notification):
             builder.field("processID", .integer(Int64(notification.processID)))
             builder.field("channel", .string(notification.channel))

@@ -2,16 +2,23 @@ import NIOCore
 
 extension DecodedMessage {
     /// The message in `format`: one line for text and JSON, several for hex.
-    public func formatted(as format: RenderFormat, options: RenderOptions = RenderOptions()) -> String {
+    ///
+    /// Commands that see several connections add context: `linePrefix` goes before the text line and the hex
+    /// header line (a time and connection number), `jsonMembers` after `length` on the JSON line, and
+    /// `textSuffix` after the text line and the hex header line.
+    public func formatted(
+        as format: RenderFormat, options: RenderOptions = RenderOptions(), linePrefix: String = "",
+        jsonMembers: [(String, RenderedValue)] = [], textSuffix: String = ""
+    ) -> String {
         let rendering = message.rendered(options: options)
-        let prefix = direction == .frontend ? "F" : "B"
+        let prefix = linePrefix + (direction == .frontend ? "F" : "B")
         switch format {
         case .text:
-            return prefix + " " + rendering.textLine
+            return prefix + " " + rendering.textLine + textSuffix
         case .json:
-            return rendering.jsonLine(offset: offset, length: bytes.readableBytes)
+            return rendering.jsonLine(offset: offset, length: bytes.readableBytes, context: jsonMembers)
         case .hex:
-            let header = "\(prefix) \(rendering.type) offset=\(offset) length=\(bytes.readableBytes)"
+            let header = "\(prefix) \(rendering.type) offset=\(offset) length=\(bytes.readableBytes)\(textSuffix)"
             guard rendering.hasMaskedSecrets else {
                 return ([header] + HexDump.lines(bytes, startingAt: offset)).joined(separator: "\n")
             }

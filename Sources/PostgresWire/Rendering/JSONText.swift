@@ -5,6 +5,9 @@
 enum JSONText {
     static func write(_ value: RenderedValue, to output: inout String) {
         switch value {
+        case .string(let string) where WireText.hasEscapedBytes(string):
+            // Text that is not UTF-8 is bytes: its original bytes in hex.
+            output += #"{"hex":""# + HexDump.hex(WireText.originalBytes(string)) + #""}"#
         case .string(let string):
             writeString(string, to: &output)
         case .integer(let integer):
@@ -42,7 +45,9 @@ enum JSONText {
         }
     }
 
-    static func writeString(_ string: String, to output: inout String) {
+    /// Writes `string` quoted and escaped; a byte that is not UTF-8 (``WireText``) as `\xe9` in JSON text (a
+    /// JSON-escaped backslash), or as a bare `\xe9` in `text` output (`isJSON` false), where a backslash is `\\`.
+    static func writeString(_ string: String, to output: inout String, isJSON: Bool = true) {
         output += "\""
         for scalar in string.unicodeScalars {
             switch scalar {
@@ -53,6 +58,9 @@ enum JSONText {
             case "\t": output += "\\t"
             case let control where control.value < 0x20:
                 output += "\\u" + String(control.value, radix: 16).leftPadded(to: 4)
+            case let escape where WireText.escapedByte(escape) != nil:
+                // A byte of text that is not UTF-8: \xe9 (a literal backslash is \\).
+                output += (isJSON ? "\\\\x" : "\\x") + HexDump.hex([WireText.escapedByte(escape)!])
             default:
                 output.unicodeScalars.append(scalar)
             }

@@ -17,13 +17,14 @@ public struct MessageRendering: Sendable {
     public var textLine: String { summary.isEmpty ? type : type + " " + summary }
 
     /// One JSON Lines object: `schema`, `direction`, `type`, `offset` and `length` (of the whole message, header
-    /// included), then the fields; `docs/pgw-messages.schema.json` describes every message type's members.
-    public func jsonLine(offset: Int, length: Int) -> String {
+    /// included), then `context` (the connection and time, for commands that see several), then the fields;
+    /// `docs/pgw-messages.schema.json` describes every message type's members.
+    public func jsonLine(offset: Int, length: Int, context: [(String, RenderedValue)] = []) -> String {
         let header: [(String, RenderedValue)] = [
             ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))), ("direction", .string(direction.rawValue)),
             ("type", .string(type)), ("offset", .integer(Int64(offset))), ("length", .integer(Int64(length))),
         ]
-        return RenderedValue.object(header + fields).jsonText
+        return RenderedValue.object(header + context + fields).jsonText
     }
 }
 
@@ -81,7 +82,7 @@ struct RenderingBuilder {
 
     func quoted(_ string: String) -> String {
         var escaped = ""
-        JSONText.writeString(string, to: &escaped)
+        JSONText.writeString(string, to: &escaped, isJSON: false)
         let limit = options.maximumTextValueLength
         guard escaped.count > limit + 2 else { return escaped }
         return String(escaped.prefix(limit)) + "\"…(\(string.utf8.count) bytes)"

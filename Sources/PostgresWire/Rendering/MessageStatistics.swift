@@ -36,16 +36,19 @@ public struct MessageStatistics: Sendable {
         }
     }
 
-    /// An aligned table, or JSON Lines (`schema`, `direction`, `type`, `count`, `bytes`) when `format` is `.json`.
-    public func formatted(as format: RenderFormat) -> String {
+    /// An aligned table, or JSON Lines (`schema`, `direction`, `type`, `count`, `bytes`, then `jsonMembers`, such
+    /// as the connection the rows are about) when `format` is `.json`.
+    public func formatted(as format: RenderFormat, jsonMembers: [(String, RenderedValue)] = []) -> String {
         let rows = sortedEntries
         if format == .json {
             return rows.map { entry in
-                RenderedValue.object([
-                    ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))),
-                    ("direction", .string(entry.direction.rawValue)), ("type", .string(entry.type)),
-                    ("count", .integer(Int64(entry.count))), ("bytes", .integer(Int64(entry.bytes))),
-                ]).jsonText
+                RenderedValue.object(
+                    [
+                        ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))),
+                        ("direction", .string(entry.direction.rawValue)), ("type", .string(entry.type)),
+                        ("count", .integer(Int64(entry.count))), ("bytes", .integer(Int64(entry.bytes))),
+                    ] + jsonMembers
+                ).jsonText
             }.joined(separator: "\n")
         }
         let width = max(4, rows.map(\.type.count).max() ?? 0)

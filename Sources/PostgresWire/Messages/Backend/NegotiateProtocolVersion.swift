@@ -2,7 +2,9 @@ import NIOCore
 
 /// NegotiateProtocolVersion (`v`): the server supports an older minor version or not all `_pq_.` options.
 public struct NegotiateProtocolVersion: Sendable, Hashable {
-    /// The newest minor protocol version the server supports for the requested major version.
+    /// The newest protocol version the server supports for the requested major version, as sent. The protocol
+    /// documentation calls it the minor version, but PostgreSQL sends the whole version number (`3 << 16 | minor`,
+    /// 196608 for 3.0), and libpq reads it so; ``newestVersion`` reads either form.
     public var newestMinorVersion: UInt32
     /// The startup options the server did not recognize.
     public var unrecognizedOptions: [String]
@@ -10,6 +12,13 @@ public struct NegotiateProtocolVersion: Sendable, Hashable {
     public init(newestMinorVersion: UInt32, unrecognizedOptions: [String]) {
         self.newestMinorVersion = newestMinorVersion
         self.unrecognizedOptions = unrecognizedOptions
+    }
+
+    /// The newest version the server supports, whether the field holds the whole version number or the minor alone.
+    public var newestVersion: ProtocolVersion {
+        newestMinorVersion > 0xFFFF
+            ? ProtocolVersion(rawValue: newestMinorVersion)
+            : ProtocolVersion(major: 3, minor: UInt16(newestMinorVersion))
     }
 
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> NegotiateProtocolVersion {

@@ -1,0 +1,61 @@
+/// When a packet was captured: seconds and nanoseconds since the Unix epoch (UTC).
+public struct CaptureTimestamp: Sendable, Hashable, Comparable {
+    /// Whole seconds since 1970-01-01T00:00:00Z.
+    public var seconds: Int64
+    /// Nanoseconds within the second, 0 to 999 999 999.
+    public var nanoseconds: Int32
+
+    /// Creates a timestamp from seconds and nanoseconds since the epoch.
+    public init(seconds: Int64, nanoseconds: Int32) {
+        self.seconds = seconds
+        self.nanoseconds = nanoseconds
+    }
+
+    /// The time from `earlier` to this timestamp, in seconds.
+    public func seconds(since earlier: CaptureTimestamp) -> Double {
+        Double(seconds - earlier.seconds) + Double(nanoseconds - earlier.nanoseconds) / 1e9
+    }
+
+    /// RFC 3339 in UTC with microseconds: `2026-12-01T04:12:28.123456Z`.
+    public var rfc3339: String {
+        let (year, month, day) = Self.civilDate(daysSinceEpoch: Int(seconds.floorDivided(by: 86_400)))
+        return "\(Self.digits(year, 4))-\(Self.digits(month, 2))-\(Self.digits(day, 2))T\(timeOfDay)Z"
+    }
+
+    /// The UTC time of day with microseconds: `04:12:28.123456`.
+    public var timeOfDay: String {
+        let secondOfDay = Int(seconds - seconds.floorDivided(by: 86_400) * 86_400)
+        let clock = [secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60].map { Self.digits($0, 2) }
+        return clock.joined(separator: ":") + "." + Self.digits(Int(nanoseconds) / 1000, 6)
+    }
+
+    public static func < (lhs: CaptureTimestamp, rhs: CaptureTimestamp) -> Bool {
+        (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
+    }
+
+    private static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// The proleptic Gregorian date of a day number (Howard Hinnant's `civil_from_days`).
+    private static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = daysSinceEpoch + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Int64 {
+    /// The quotient rounded toward negative infinity.
+    fileprivate func floorDivided(by divisor: Int64) -> Int64 {
+        let quotient = self / divisor
+        return (self % divisor < 0) ? quotient - 1 : quotient
+    }
+}

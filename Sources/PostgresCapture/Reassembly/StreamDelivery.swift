@@ -1,0 +1,9 @@
+import NIOCore
+
+/// What a ``TCPStreamReassembler`` hands on, in stream order.
+public enum StreamDelivery: Sendable {
+    /// The next bytes of the stream.
+    case data(ByteBuffer)
+    /// Bytes the capture does not hold (lost by the capture, or sent before it started), then the stream goes on.
+    case gap(byteCount: Int)
+}

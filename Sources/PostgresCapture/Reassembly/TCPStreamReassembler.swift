@@ -1,0 +1,93 @@
+import NIOCore
+
+/// Puts one direction of a TCP connection back in order: segments that arrive early wait for the missing ones,
+/// retransmitted and overlapping bytes are delivered once, and bytes the capture never got become a gap.
+///
+/// Memory is bounded: when more than ``maximumPendingBytes`` wait for a missing segment, or the peer acknowledges
+/// bytes the capture does not hold, the missing bytes are given up as a gap.
+public struct TCPStreamReassembler: Sendable {
+    /// Out-of-order bytes kept while waiting for a missing segment, at most.
+    public static let maximumPendingBytes = 4 << 20
+
+    /// The sequence number of the next byte to deliver; `nil` before the first segment.
+    public private(set) var nextSequenceNumber: UInt32?
+    /// Bytes delivered or given up as gaps so far: the stream offset of the next byte.
+    public private(set) var streamOffset = 0
+    private var pending: [UInt32: ByteBuffer] = [:]
+    private var pendingBytes = 0
+
+    /// Creates a reassembler that has seen nothing.
+    public init() {}
+
+    /// Whether bytes wait for a missing segment.
+    public var hasPendingBytes: Bool { pendingBytes > 0 }
+
+    /// Takes a segment of this direction and returns what can now be delivered in order.
+    public mutating func accept(_ segment: TCPSegment) -> [StreamDelivery] {
+        if segment.isSynchronize { nextSequenceNumber = segment.sequenceNumber &+ 1 }
+        guard segment.payload.readableBytes > 0 else { return [] }
+        let start = segment.isSynchronize ? segment.sequenceNumber &+ 1 : segment.sequenceNumber
+        if nextSequenceNumber == nil { nextSequenceNumber = start }
+        let length = segment.payload.readableBytes
+        if let waiting = pending[start], waiting.readableBytes >= length { return [] }
+        pendingBytes += length - (pending[start]?.readableBytes ?? 0)
+        pending[start] = segment.payload
+        guard let next = nextSequenceNumber, Self.distance(from: next, to: start) > 0 else { return drainPending() }
+        return pendingBytes > Self.maximumPendingBytes ? skipToPending() : []
+    }
+
+    /// The peer acknowledged everything before `acknowledgement`: bytes up to there that the capture lacks while
+    /// later ones wait are a gap.
+    public mutating func acknowledged(upTo acknowledgement: UInt32) -> [StreamDelivery] {
+        guard hasPendingBytes, let next = nextSequenceNumber, Self.distance(from: next, to: acknowledgement) > 0
+        else { return [] }
+        return skipToPending()
+    }
+
+    /// The stream ended (FIN, RST or the end of the capture): delivers every waiting segment, with the gaps
+    /// between them.
+    public mutating func finish() -> [StreamDelivery] {
+        var deliveries: [StreamDelivery] = []
+        while hasPendingBytes { deliveries += skipToPending() }
+        return deliveries
+    }
+
+    /// Gives up the bytes before the earliest waiting segment and delivers from there.
+    private mutating func skipToPending() -> [StreamDelivery] {
+        guard let next = nextSequenceNumber,
+            let earliest = pending.keys.min(by: {
+                Self.distance(from: next, to: $0) < Self.distance(from: next, to: $1)
+            })
+        else { return [] }
+        let missing = Int(Self.distance(from: next, to: earliest))
+        guard missing > 0 else { return drainPending() }
+        streamOffset += missing
+        nextSequenceNumber = earliest
+        return [.gap(byteCount: missing)] + drainPending()
+    }
+
+    /// Delivers the waiting segments that start at or before the next byte, without their part already
+    /// delivered (retransmitted or overlapping bytes), as long as they are contiguous.
+    private mutating func drainPending() -> [StreamDelivery] {
+        var deliveries: [StreamDelivery] = []
+        while let next = nextSequenceNumber,
+            let start = pending.keys.first(where: { Self.distance(from: next, to: $0) <= 0 })
+        {
+            let payload = pending.removeValue(forKey: start)!
+            pendingBytes -= payload.readableBytes
+            let alreadyDelivered = Int(Self.distance(from: start, to: next))
+            guard alreadyDelivered < payload.readableBytes else { continue }
+            let fresh = payload.getSlice(
+                at: payload.readerIndex + alreadyDelivered, length: payload.readableBytes - alreadyDelivered)!
+            nextSequenceNumber = next &+ UInt32(fresh.readableBytes)
+            streamOffset += fresh.readableBytes
+            deliveries.append(.data(fresh))
+        }
+        return deliveries
+    }
+
+    /// How far `later` is after `earlier` in sequence space (negative when before), modulo 2³².
+    static func distance(from earlier: UInt32, to later: UInt32) -> Int32 {
+        Int32(bitPattern: later &- earlier)
+    }
+}

@@ -1,0 +1,38 @@
+import PostgresWire
+
+/// One thing `CaptureDecoder` found in a capture: a message of a connection, or something about the connection
+/// itself, with the time of the packet that made it known.
+public struct CaptureEvent: Sendable {
+    /// What happened.
+    public enum Kind: Sendable {
+        /// The connection's first packet: from its start (SYN or startup packet seen), or mid-stream (the capture
+        /// started after the connection did; decoding starts at the first message boundary found).
+        case opened(fromStart: Bool)
+        /// A complete message.
+        case message(DecodedMessage)
+        /// A malformed message; decoding of that direction resumes at the next message boundary found.
+        case failure(MessageDirection, WireDecodingError)
+        /// Bytes of a direction the capture does not hold, at that stream offset.
+        case gap(MessageDirection, byteCount: Int, streamOffset: Int)
+        /// Decoding of a direction starts again at a message boundary, after skipping bytes that were not one.
+        case resumed(MessageDirection, streamOffset: Int, skippedBytes: Int)
+        /// Encryption (TLS or GSSAPI) was negotiated: the rest of the connection is not decoded.
+        case encrypted
+        /// The connection ended.
+        case closed(CaptureConnectionClose)
+    }
+
+    /// The connection.
+    public var connection: CaptureConnectionInfo
+    /// The timestamp of the packet that completed it.
+    public var time: CaptureTimestamp
+    /// What happened.
+    public var kind: Kind
+
+    /// Creates an event.
+    public init(connection: CaptureConnectionInfo, time: CaptureTimestamp, kind: Kind) {
+        self.connection = connection
+        self.time = time
+        self.kind = kind
+    }
+}

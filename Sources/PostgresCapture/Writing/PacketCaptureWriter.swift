@@ -1,0 +1,76 @@
+import CPcap
+import Foundation
+
+/// Writes a pcap file through libpcap, packet by packet, with nanosecond timestamps. The file appears at its
+/// path only when ``close()`` succeeds: it is written to a new temporary file in the same directory (created
+/// exclusively, never through a symbolic link) and renamed into place.
+public final class PacketCaptureWriter {
+    /// The file's path.
+    public let path: String
+    private let temporaryPath: String
+    private var handle: OpaquePointer?
+    private var dumper: OpaquePointer?
+
+    /// Creates the temporary file for a capture of packets with link-layer type `linkType` (a `DLT_` value).
+    public init(path: String, linkType: Int32) throws(CaptureFileError) {
+        self.path = path
+        temporaryPath = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw CaptureFileError(kind: .write, name: "'\(path)'", reason: String(cString: strerror(errno)))
+        }
+        guard let file = fdopen(descriptor, "wb"),
+            let opened = pcap_open_dead_with_tstamp_precision(linkType, 262_144, UInt32(PCAP_TSTAMP_PRECISION_NANO))
+        else {
+            Foundation.close(descriptor)
+            unlink(temporaryPath)
+            throw CaptureFileError(kind: .write, name: "'\(path)'", reason: "out of memory")
+        }
+        handle = opened
+        guard let dumper = pcap_dump_fopen(opened, file) else {
+            let reason = String(cString: pcap_geterr(opened))
+            fclose(file)
+            unlink(temporaryPath)
+            pcap_close(opened)
+            handle = nil
+            throw CaptureFileError(kind: .write, name: "'\(path)'", reason: reason)
+        }
+        self.dumper = dumper
+    }
+
+    deinit {
+        if dumper != nil {
+            pcap_dump_close(dumper)
+            unlink(temporaryPath)
+        }
+        if let handle { pcap_close(handle) }
+    }
+
+    /// Appends one packet captured at `timestamp` (its bytes start with the link-layer header).
+    public func write(_ bytes: [UInt8], at timestamp: CaptureTimestamp) {
+        guard let dumper else { return }
+        var header = pcap_pkthdr()
+        header.ts.tv_sec = Int(timestamp.seconds)
+        header.ts.tv_usec = Int(timestamp.nanoseconds)
+        header.caplen = UInt32(bytes.count)
+        header.len = UInt32(bytes.count)
+        bytes.withUnsafeBufferPointer { data in
+            pcap_dump(UnsafeMutableRawPointer(dumper).assumingMemoryBound(to: UInt8.self), &header, data.baseAddress)
+        }
+    }
+
+    /// Flushes the file to disk and renames it into place.
+    public func close() throws(CaptureFileError) {
+        guard let dumper else { return }
+        let file = pcap_dump_file(dumper)
+        let flushed = pcap_dump_flush(dumper) == 0 && file.map { fsync(fileno($0)) == 0 } ?? false
+        let failure = errno
+        pcap_dump_close(dumper)
+        self.dumper = nil
+        guard flushed, rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(flushed ? errno : failure))
+            unlink(temporaryPath)
+            throw CaptureFileError(kind: .write, name: "'\(path)'", reason: reason)
+        }
+    }
+}

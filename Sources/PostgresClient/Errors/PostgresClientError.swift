@@ -1,0 +1,134 @@
+import NIOCore
+import NIOPosix
+import PostgresTLS
+import PostgresWire
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Why a connection could not be made or broke, with a message in libpq's words that says what to do.
+///
+/// ``attempts`` keeps the failures of earlier hosts and fallbacks (libpq lists them all); ``description``
+/// prints every attempt as `connection to server at "host", port 5432 failed: reason`.
+public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong on one attempt.
+    public enum Reason: Sendable, Hashable {
+        /// The connection options are invalid.
+        case invalidOptions(ConnectionOptionError)
+        /// Connecting failed; `reason` is the operating system's text, such as `Connection refused`.
+        case connectFailed(reason: String)
+        /// `connect_timeout` passed before the server was ready.
+        case timedOut
+        /// TLS failed, with OpenSSL's reason.
+        case tls(TLSError)
+        /// The server answered `N` to SSLRequest but `sslmode` requires TLS.
+        case tlsRequired
+        /// The server accepted GSSENCRequest; pgw cannot do GSSAPI encryption (retried without it).
+        case gssEncryptionUnsupported
+        /// The server sent an ErrorResponse; every field is kept.
+        case server(DiagnosticMessage)
+        /// The client refused to authenticate, or the exchange failed on the client's side.
+        case authentication(String)
+        /// The server broke the protocol.
+        case protocolViolation(String)
+        /// The server is not what `target_session_attrs` asks for.
+        case sessionRejected(String)
+        /// The server closed the connection.
+        case closed
+    }
+
+    /// What went wrong on the last attempt.
+    public var reason: Reason
+    /// The server of the last attempt, in libpq's words (`server at "127.0.0.1", port 5432`); `nil` before any.
+    public var server: String?
+    /// The failures of earlier attempts, oldest first.
+    public var attempts: [PostgresClientError]
+    /// Whether the attempt had TLS up when it failed (decides libpq's `sslmode=prefer` fallback).
+    public var wasEncrypted = false
+    /// The password file the rejected password came from, which libpq names after a failed password login.
+    public var passwordFile: String?
+
+    /// An error for `reason` on `server`, after `attempts`.
+    public init(_ reason: Reason, server: String? = nil, attempts: [PostgresClientError] = []) {
+        self.reason = reason
+        self.server = server
+        self.attempts = attempts
+    }
+
+    /// The server's ErrorResponse, when that is the reason.
+    public var serverError: DiagnosticMessage? {
+        if case .server(let message) = reason { return message }
+        return nil
+    }
+
+    public var description: String {
+        (attempts + [self]).map(\.attemptDescription).joined(separator: "\n")
+    }
+
+    private var attemptDescription: String {
+        var text = server.map { "connection to \($0) failed: \(reasonDescription)" } ?? reasonDescription
+        if let passwordFile { text += "\npassword retrieved from file \"\(passwordFile)\"" }
+        return text
+    }
+
+    /// The failure to connect to `server`: a timeout, or the operating system's reason (such as
+    /// `Connection refused`) taken from a NIO connect error.
+    init(connecting error: any Error, server: String) {
+        if case ChannelError.connectTimeout? = error as? ChannelError {
+            self.init(.timedOut, server: server)
+        } else {
+            self.init(.connectFailed(reason: Self.operatingSystemReason(error)), server: server)
+        }
+    }
+
+    private static func operatingSystemReason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError {
+            if let first = error.connectionErrors.first { return operatingSystemReason(first.error) }
+            if let dnsError = error.dnsAAAAError ?? error.dnsAError {
+                return "could not translate host name: \(dnsError)"
+            }
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        return "\(error)"
+    }
+
+    /// The reason alone, as libpq words it.
+    public var reasonDescription: String {
+        switch reason {
+        case .invalidOptions(let error): return error.message
+        case .connectFailed(let reason):
+            return "\(reason)\n\tIs the server running on that host and accepting TCP/IP connections?"
+        case .timedOut: return "timeout expired"
+        case .tls(let error): return "SSL error: \(error)"
+        case .tlsRequired: return "server does not support SSL, but SSL was required"
+        case .gssEncryptionUnsupported: return "GSSAPI encryption is not supported by this client"
+        case .server(let message): return Self.describe(message)
+        case .authentication(let message), .protocolViolation(let message), .sessionRejected(let message):
+            return message
+        case .closed:
+            return "server closed the connection unexpectedly\n\tThis probably means the server terminated "
+                + "abnormally\n\tbefore or while processing the request."
+        }
+    }
+
+    /// An ErrorResponse as psql prints it: `FATAL:  message` and the DETAIL, HINT and other fields on their own
+    /// lines, with the SQLSTATE.
+    static func describe(_ message: DiagnosticMessage) -> String {
+        var lines = ["\(message.severity ?? "ERROR"):  \(message.message ?? "")"]
+        let labelled: [(DiagnosticField, String)] = [
+            (.detail, "DETAIL"), (.hint, "HINT"), (.context, "CONTEXT"), (.sqlState, "SQLSTATE"),
+            (.schemaName, "SCHEMA NAME"), (.tableName, "TABLE NAME"), (.columnName, "COLUMN NAME"),
+            (.dataTypeName, "DATATYPE NAME"), (.constraintName, "CONSTRAINT NAME"),
+        ]
+        for (field, label) in labelled {
+            if let value = message[field] { lines.append("\(label):  \(value)") }
+        }
+        if let routine = message[.routine] {
+            lines.append("LOCATION:  \(routine), \(message[.file] ?? ""):\(message[.line] ?? "")")
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,22 @@
+import PostgresTLS
+import PostgresWire
+
+/// What the server told a client while it connected, up to the first ReadyForQuery.
+public struct ServerSession: Sendable, Hashable {
+    /// The ParameterStatus values, by name (`server_version`, `TimeZone`, …), latest value kept.
+    public var parameters: [String: String] = [:]
+    /// BackendKeyData: the key that cancels this session's queries; `nil` if the server sent none.
+    public var backendKey: BackendKeyData?
+    /// The protocol version in use: the one requested, or the server's newest after NegotiateProtocolVersion.
+    public var protocolVersion: ProtocolVersion
+    /// The TLS connection's facts, `nil` in plaintext.
+    public var tlsInfo: TLSConnectionInfo?
+    /// The NoticeResponses received while connecting.
+    public var notices: [DiagnosticMessage] = []
+    /// The transaction status of the first ReadyForQuery.
+    public var transactionStatus: TransactionStatus = .idle
+    /// The SASL mechanism or password method the server asked for; `nil` for none (trust, certificate).
+    public var authenticationMethod: AuthenticationMethod?
+    /// Whether SCRAM-SHA-256-PLUS bound the authentication to the TLS channel.
+    public var isChannelBound = false
+}

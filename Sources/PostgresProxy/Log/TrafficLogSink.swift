@@ -1,0 +1,168 @@
+import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
+/// The traffic log's (or the packet capture's) destination: lines or bytes go into a bounded buffer that a dedicated writer thread drains into a file
+/// descriptor, so the event loops never wait for the disk.
+///
+/// ``write(_:)`` never blocks and never drops a line. Instead the relay asks ``isBehind`` before it reads more from
+/// a socket and, while the buffer holds more than `capacity` bytes, waits with ``whenCaughtUp(on:_:)``: a slow log
+/// slows the traffic down rather than growing memory. Buffered bytes stay below `capacity` plus what one read of
+/// every connection produces.
+public final class TrafficLogSink: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let fileDescriptor: Int32
+    private let closesDescriptor: Bool
+    private let capacity: Int
+    // Guarded by `condition`.
+    private var buffered: [UInt8] = []
+    private var bufferedBytes = 0
+    private var isClosing = false
+    private var hasFinished = false
+    private var waiters: [(any EventLoop, @Sendable () -> Void)] = []
+    private var writeError: Int32?
+
+    /// A sink writing to `fileDescriptor` (closed by ``close()`` when `closesDescriptor`), buffering up to `capacity`
+    /// bytes before the relay pauses.
+    public init(fileDescriptor: Int32, closesDescriptor: Bool, capacity: Int = 1 << 20) {
+        self.fileDescriptor = fileDescriptor
+        self.closesDescriptor = closesDescriptor
+        self.capacity = capacity
+        let thread = Thread { [self] in runWriter() }
+        thread.name = "pgw-proxy-log"
+        thread.start()
+    }
+
+    /// A sink writing to a new file at `path` (replaced if it exists, never through a symbolic link; mode 0600,
+    /// as the log holds statements and data).
+    public static func file(atPath path: String, capacity: Int = 1 << 20) throws -> TrafficLogSink {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            let reason = String(cString: strerror(errno))
+            throw TrafficLogError(description: "cannot open '\(path)' for writing: \(reason)")
+        }
+        return TrafficLogSink(fileDescriptor: descriptor, closesDescriptor: true, capacity: capacity)
+    }
+
+    /// Queues `line` (a newline is added). Never blocks.
+    public func write(_ line: String) {
+        write(bytes: line.utf8, addingNewline: true)
+    }
+
+    /// Queues `bytes` as they are. Never blocks.
+    public func write<Bytes: Collection<UInt8>>(bytes: Bytes, addingNewline: Bool = false) {
+        condition.lock()
+        if !isClosing {
+            // The writer waits only on an empty buffer: wake it for the first bytes, not for every line.
+            let wasEmpty = buffered.isEmpty
+            buffered.append(contentsOf: bytes)
+            if addingNewline { buffered.append(UInt8(ascii: "\n")) }
+            bufferedBytes += bytes.count + (addingNewline ? 1 : 0)
+            if wasEmpty { condition.signal() }
+        }
+        condition.unlock()
+    }
+
+    /// Whether the buffer is over capacity: readers should pause until ``whenCaughtUp(on:_:)`` calls back.
+    public var isBehind: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return bufferedBytes > capacity
+    }
+
+    /// Calls `callback` on `eventLoop` once the buffer is at most half full (at once if it is already).
+    public func whenCaughtUp(on eventLoop: any EventLoop, _ callback: @escaping @Sendable () -> Void) {
+        condition.lock()
+        if bufferedBytes <= capacity / 2 || hasFinished {
+            condition.unlock()
+            eventLoop.execute(callback)
+            return
+        }
+        waiters.append((eventLoop, callback))
+        condition.unlock()
+    }
+
+    /// Writes out every queued line, stops the writer thread and closes the descriptor if the sink owns it.
+    /// Returns the first write error's text, if writing failed.
+    @discardableResult
+    public func close() async -> String? {
+        requestClose()
+        while true {
+            if let outcome = finishedOutcome() { return outcome.map { String(cString: strerror($0)) } }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    private func requestClose() {
+        condition.lock()
+        isClosing = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// `nil` while the writer runs; then the write error, if any.
+    private func finishedOutcome() -> Int32?? {
+        condition.lock()
+        defer { condition.unlock() }
+        return hasFinished ? .some(writeError) : .none
+    }
+
+    private func runWriter() {
+        while true {
+            condition.lock()
+            while buffered.isEmpty && !isClosing { condition.wait() }
+            var batch: [UInt8] = []
+            swap(&batch, &buffered)
+            let done = isClosing && batch.isEmpty
+            condition.unlock()
+            if done { break }
+            let error = writeAll(batch)
+            condition.lock()
+            if writeError == nil { writeError = error }
+            bufferedBytes -= batch.count
+            var ready: [(any EventLoop, @Sendable () -> Void)] = []
+            if bufferedBytes <= capacity / 2 { swap(&ready, &waiters) }
+            condition.unlock()
+            for (eventLoop, callback) in ready { eventLoop.execute(callback) }
+        }
+        if closesDescriptor { closeDescriptor(fileDescriptor) }
+        condition.lock()
+        hasFinished = true
+        let remaining = waiters
+        waiters = []
+        condition.unlock()
+        for (eventLoop, callback) in remaining { eventLoop.execute(callback) }
+    }
+
+    /// Writes `text` fully; returns the errno of a failure. After a failure the log is discarded, not retried, so
+    /// the relay goes on.
+    private func writeAll(_ batch: [UInt8]) -> Int32? {
+        batch.withUnsafeBufferPointer { bytes -> Int32? in
+            var offset = 0
+            while offset < bytes.count {
+                let written = writeDescriptor(fileDescriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            return nil
+        }
+    }
+}
+
+/// `close(2)`, named apart from ``TrafficLogSink/close()``.
+private func closeDescriptor(_ descriptor: Int32) {
+    _ = close(descriptor)
+}
+
+/// `write(2)`, named apart from ``TrafficLogSink/write(_:)``.
+private func writeDescriptor(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}

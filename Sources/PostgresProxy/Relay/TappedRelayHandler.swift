@@ -1,0 +1,164 @@
+import NIOCore
+import PostgresWire
+
+/// One half of the relay between a client channel and its upstream channel: forwards every byte its channel reads
+/// to the partner channel unchanged, shows it to the connection's ``ConnectionTap`` on the way, and reads only while
+/// the partner can take more and the traffic log is not behind. Both channels share an event loop.
+final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// The direction of the bytes this handler's channel reads: `.frontend` on the client's channel.
+    private let direction: MessageDirection
+    private let tap: ConnectionTap
+    private let upstream: UpstreamServer
+    private var partner: TappedRelayHandler?
+    private var context: ChannelHandlerContext?
+    private var pendingRead = false
+    private var isWaitingForLog = false
+
+    private init(
+        direction: MessageDirection, tap: ConnectionTap, upstream: UpstreamServer
+    ) {
+        self.direction = direction
+        self.tap = tap
+        self.upstream = upstream
+    }
+
+    /// The handler for the client's channel and the one for the upstream channel, joined to each other.
+    static func matchedPair(
+        tap: ConnectionTap, upstream: UpstreamServer
+    ) -> (client: TappedRelayHandler, upstream: TappedRelayHandler) {
+        let client = TappedRelayHandler(direction: .frontend, tap: tap, upstream: upstream)
+        let server = TappedRelayHandler(direction: .backend, tap: tap, upstream: upstream)
+        client.partner = server
+        server.partner = client
+        return (client, server)
+    }
+
+    /// Forwards `bytes` to the partner channel through the tap, as if this handler's channel had read them (the
+    /// replayed StartupMessage, bytes received before the relay started).
+    func forwardAsRead(_ bytes: ByteBuffer) {
+        guard bytes.readableBytes > 0 else { return }
+        tap.see(bytes, from: direction)
+        partner?.context?.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        partner = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        tap.see(bytes, from: direction)
+        partner?.context?.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        partner?.context?.flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        guard let partnerContext = partner?.context else { return }
+        switch direction {
+        case .frontend:
+            tap.close(reason: tap.clientTerminated ? "client terminated the session" : "client closed the connection")
+            partnerContext.close(promise: nil)
+        case .backend:
+            if tap.isClosed {
+                // The client side ended the session (or the proxy is shutting down) and is closing already.
+            } else if tap.clientTerminated || tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
+                tap.close(reason: "server closed the connection", closedByClient: false)
+                partnerContext.close(promise: nil)
+            } else {
+                // The client would otherwise see the socket close with no reason: tell it, as libpq would.
+                tap.close(reason: "server closed the connection unexpectedly", closedByClient: false)
+                partner?.sendFatal(
+                    code: "08006", message: "server closed the connection unexpectedly",
+                    detail: "The upstream server \(upstream) closed the connection to pgw proxy.")
+            }
+        }
+        partner?.partner = nil
+        partner = nil
+    }
+
+    /// Writes a FATAL ErrorResponse to this handler's channel (through the tap) and closes it.
+    func sendFatal(code: String, message: String, detail: String) {
+        guard let context else { return }
+        var bytes = ByteBuffer()
+        BackendMessage.errorResponse(
+            DiagnosticMessage(severity: "FATAL", sqlState: code, message: message, detail: detail)
+        ).encode(into: &bytes)
+        tap.see(bytes, from: .backend)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    /// At shutdown: sends the client FATAL 57P01 (when the server's stream is at a message boundary) and closes
+    /// both legs. Returns the client channel's close future. Call on the client-side handler.
+    func shutDown() -> EventLoopFuture<Void>? {
+        guard let context else { return nil }
+        guard !tap.isClosed, context.channel.isActive else { return context.channel.closeFuture }
+        if tap.backendIsAtMessageBoundary {
+            sendFatal(
+                code: "57P01", message: "terminating connection due to administrator command",
+                detail: "pgw proxy is shutting down.")
+        } else {
+            context.close(promise: nil)
+        }
+        tap.close(reason: "proxy shutting down")
+        partner?.context?.close(promise: nil)
+        return context.channel.closeFuture
+    }
+
+    /// Closes this handler's channel at once (a client that does not read its FATAL at shutdown).
+    func forceClose() {
+        context?.close(promise: nil)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            partner?.context?.close(mode: .output, promise: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        tap.close(reason: "\(direction == .frontend ? "client" : "server") connection failed: \(error)")
+        partner?.context?.close(promise: nil)
+        context.close(promise: nil)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let partner, partner.pendingRead, let partnerContext = partner.context {
+            partner.pendingRead = false
+            partner.read(context: partnerContext)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        guard partner?.context?.channel.isWritable == true else {
+            pendingRead = true
+            return
+        }
+        guard let sink = tap.laggingSink else {
+            context.read()
+            return
+        }
+        guard !isWaitingForLog else { return }
+        isWaitingForLog = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        sink.whenCaughtUp(on: context.eventLoop) {
+            let handler = handler.value
+            handler.isWaitingForLog = false
+            if let context = handler.context { handler.read(context: context) }
+        }
+    }
+}

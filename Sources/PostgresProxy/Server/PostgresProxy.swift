@@ -1,0 +1,318 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresClient
+import PostgresGateway
+import PostgresWire
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
+/// A logging PostgreSQL proxy: accepts clients with the gateway (which answers SSLRequest and GSSENCRequest and
+/// reads the StartupMessage), connects each to the upstream server, replays its StartupMessage and relays every
+/// byte both ways unchanged while a ``ConnectionTap`` logs each message to a ``TrafficLogSink``. The upstream
+/// authenticates the client. CancelRequests are forwarded to the upstream.
+public final class PostgresProxy: Sendable {
+    private let server: PostgresServer
+    private let sink: TrafficLogSink
+    private let capture: TrafficLogSink?
+    private let relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+
+    private init(
+        server: PostgresServer, sink: TrafficLogSink, capture: TrafficLogSink?,
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+    ) {
+        self.server = server
+        self.sink = sink
+        self.capture = capture
+        self.relays = relays
+    }
+
+    /// Listens on `host:port` (0 picks a free port) and relays every client to `configuration.upstream`.
+    /// - Parameters:
+    ///   - capture: gets a pcapng file (header first) of every relayed connection's plaintext, one TCP stream each.
+    ///   - tls: terminates TLS on the client leg with this configuration (then required of clients).
+    ///   - maximumConnections: the most relayed sessions at once; more get FATAL 53300.
+    public static func start(
+        host: String,
+        port: Int,
+        configuration: ProxyConfiguration,
+        sink: TrafficLogSink,
+        capture: TrafficLogSink? = nil,
+        tls: PostgresConnectionConfiguration.TLS? = nil,
+        maximumConnections: Int = 1_000,
+        logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) async throws -> PostgresProxy {
+        let counter = NIOLockedValueBox(0)
+        let relays = NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>([:])
+        let nextNumber: @Sendable () -> Int = {
+            counter.withLockedValue {
+                $0 += 1
+                return $0
+            }
+        }
+        let hooks = PostgresConnectionHooks(
+            onStartup: { connection in
+                try await relay(
+                    connection, number: nextNumber(), configuration: configuration, sinks: (sink, capture),
+                    relays: relays, logger: logger)
+                return true
+            },
+            onCancelRequest: { request in
+                await forwardCancel(request, number: nextNumber(), configuration: configuration, sink: sink)
+            }
+        )
+        let server = try await PostgresServer.bind(
+            host: host, port: port, configuration: PostgresConnectionConfiguration(tls: tls), hooks: hooks,
+            maximumConnections: maximumConnections, logger: logger)
+        capture?.write(bytes: PcapngFormat.fileHeader())
+        return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays)
+    }
+
+    /// The address the proxy listens on.
+    public var localAddress: SocketAddress? { server.localAddress }
+
+    /// The number of sessions being relayed now.
+    public var relayedConnectionCount: Int { relays.withLockedValue { $0.count } }
+
+    /// Stops accepting, sends every relayed client FATAL 57P01 (at a message boundary) and closes both legs, waits
+    /// up to `timeout` for them, then flushes the traffic log.
+    public func shutdown(timeout: TimeAmount = .seconds(5)) async {
+        let open = relays.withLockedValue { Array($0.values) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.server.shutdown(timeout: timeout) }
+            for relay in open {
+                group.addTask {
+                    let closed = try? await relay.eventLoop.submit { relay.value.shutDown() }.get()
+                    let deadline = relay.eventLoop.scheduleTask(in: timeout) { relay.value.forceClose() }
+                    try? await closed?.get()
+                    deadline.cancel()
+                }
+            }
+        }
+        await sink.close()
+        await capture?.close()
+    }
+
+    private static func relay(
+        _ connection: PostgresConnection, number: Int, configuration: ProxyConfiguration,
+        sinks: (log: TrafficLogSink, capture: TrafficLogSink?),
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
+    ) async throws {
+        guard let client = connection.state.clientInfo else { return }
+        let tap = ConnectionTap(number: number, configuration: configuration, sink: sinks.log, capture: sinks.capture)
+        tap.clientLegIsTLS = connection.state.tlsInfo != nil
+        let upstreamAddress = configuration.upstream
+        let clientAddress = connection.remoteAddress.map(Self.text(of:)) ?? "?"
+        var opened = "opened: client \(clientAddress) to \(upstreamAddress)"
+        opened += " user=\(client.user) database=\(client.database)"
+        if let tls = connection.state.tlsInfo {
+            opened += "; client TLS \(tls.protocolVersion) \(tls.cipher)"
+            if let name = tls.serverName { opened += " SNI \(name)" }
+        }
+        tap.logEvent(
+            "opened", text: opened,
+            fields: [
+                ("client", .string(clientAddress)),
+                ("upstream", .string(upstreamAddress.description)), ("user", .string(client.user)),
+                ("database", .string(client.database)),
+                ("clientTLS", connection.state.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
+            ])
+        if upstreamAddress.requiresTLS {
+            try await authenticateAndRelay(
+                connection, client: client, tap: tap, number: number, relays: relays, logger: logger)
+            return
+        }
+        let upstream: any Channel
+        do {
+            upstream = try await ClientBootstrap(group: connection.eventLoop)
+                .connectTimeout(configuration.upstreamConnectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.autoRead, value: true)
+                .connect(host: upstreamAddress.host, port: upstreamAddress.port).get()
+        } catch {
+            let reason = "could not connect to the upstream server \(upstreamAddress): \(Self.reason(error))"
+            tap.close(reason: reason)
+            logger.warning("\(reason)", metadata: ["pgw.connection": "\(number)"])
+            try await connection.sendError(
+                severity: "FATAL", code: "08006", message: reason, hint: "Is the upstream server running?")
+            try await connection.close()
+            return
+        }
+        let startup = Self.encoded([
+            .frontend(
+                .startup(
+                    StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)))
+        ])
+        let (channel, unprocessed) = try await connection.detach()
+        var fromClient = startup
+        var rest = unprocessed
+        fromClient.writeBuffer(&rest)
+        let clientBytes = fromClient
+        try await channel.eventLoop.submit {
+            tap.startCapture(client: channel.remoteAddress, server: upstream.remoteAddress)
+            try startRelay(
+                client: channel, upstream: upstream, tap: tap, fromClient: clientBytes, fromServer: [], number: number,
+                relays: relays)
+        }.get()
+    }
+
+    /// Joins the client's channel and the upstream channel through `tap` and starts relaying: first `fromServer`
+    /// goes to the client and `fromClient` upstream, then whatever either side sends. Registers the relay for the
+    /// shutdown. On the event loop both channels share.
+    private static func startRelay(
+        client channel: any Channel, upstream: any Channel, tap: ConnectionTap, fromClient: ByteBuffer,
+        fromServer: [ByteBuffer], number: Int, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+    ) throws {
+        let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(
+            tap: tap, upstream: tap.configuration.upstream)
+        try channel.pipeline.syncOperations.addHandler(clientHandler)
+        try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
+        guard channel.isActive else {
+            tap.close(reason: "client closed the connection before the upstream answered")
+            upstream.close(promise: nil)
+            return
+        }
+        for bytes in fromServer { upstreamHandler.forwardAsRead(bytes) }
+        clientHandler.forwardAsRead(fromClient)
+        relays.withLockedValue { $0[number] = NIOLoopBound(clientHandler, eventLoop: channel.eventLoop) }
+        channel.closeFuture.whenComplete { _ in _ = relays.withLockedValue { $0.removeValue(forKey: number) } }
+        channel.read()
+        upstream.read()
+    }
+
+    /// The authenticating mode, for an upstream that requires TLS: channel binding (SCRAM-SHA-256-PLUS) is bound
+    /// to each TLS leg, so the client's own exchange cannot cross the proxy. The proxy asks the client for its
+    /// password (cleartext, over the client leg — TLS when `--tls-cert` is given), logs in upstream with the client
+    /// library (TLS as the connection string says, PLUS where offered), gives the client the upstream's parameters
+    /// and BackendKeyData, and relays from there.
+    private static func authenticateAndRelay(
+        _ connection: PostgresConnection, client: ClientInfo, tap: ConnectionTap, number: Int,
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
+    ) async throws {
+        let upstreamAddress = tap.configuration.upstream
+        let (channel, unprocessed) = try await connection.detach()
+        let upstreamSocket = try? SocketAddress(ipAddress: upstreamAddress.host, port: upstreamAddress.port)
+        try await channel.eventLoop.submit { tap.startCapture(client: channel.remoteAddress, server: upstreamSocket) }
+            .get()
+        let answer = channel.eventLoop.makePromise(of: (password: String, rest: ByteBuffer).self)
+        try await channel.eventLoop.submit {
+            try channel.pipeline.syncOperations.addHandler(
+                ClientPasswordReader(unprocessed: unprocessed, answer: answer))
+        }.get()
+        let startupMessage = StartupMessage(
+            protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)
+        tap.see(Self.encoded([.frontend(.startup(startupMessage))]), from: .frontend)
+        tap.see(Self.encoded([.backend(.authentication(.cleartextPassword))]), from: .backend)
+        let password: String
+        let rest: ByteBuffer
+        // As PostgreSQL's authentication_timeout: a client that never answers does not hold the connection.
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(60)) {
+            answer.fail(ChannelError.connectTimeout(.seconds(60)))
+            channel.close(promise: nil)
+        }
+        do {
+            (password, rest) = try await answer.futureResult.get()
+            deadline.cancel()
+        } catch {
+            tap.close(reason: "the client did not send its password: \(error)")
+            try? await channel.close()
+            return
+        }
+        tap.see(Self.encoded([.frontend(.password(PasswordMessage(password: password)))]), from: .frontend)
+        var startup: [String: String] = [:]
+        for parameter in client.parameters { startup[parameter.name] = parameter.value }
+        let upstreamConnection: PostgresClientConnection
+        do {
+            let options = try upstreamAddress.clientOptions(startup: startup, password: password)
+            upstreamConnection = try await PostgresClientConnection.connect(
+                options, logger: logger, eventLoopGroup: channel.eventLoop)
+        } catch {
+            let diagnostic =
+                (error as? PostgresClientError)?.serverError
+                ?? DiagnosticMessage(
+                    severity: "FATAL", sqlState: "08006", message: "could not log in to the upstream server: \(error)")
+            let reply = Self.encoded([.backend(.errorResponse(diagnostic))])
+            tap.see(reply, from: .backend)
+            tap.close(reason: "upstream login failed: \(diagnostic.message ?? "")")
+            try? await channel.writeAndFlush(reply)
+            try? await channel.close()
+            return
+        }
+        let session = upstreamConnection.session
+        var greeting: [WireMessage] = [.backend(.authentication(.ok))]
+        for (name, value) in session.parameters.sorted(by: { $0.key < $1.key }) {
+            greeting.append(.backend(.parameterStatus(ParameterStatus(name: name, value: value))))
+        }
+        if let key = session.backendKey { greeting.append(.backend(.backendKeyData(key))) }
+        greeting.append(.backend(.readyForQuery(session.transactionStatus)))
+        var facts = "authenticating mode: logged in upstream as \(startup["user"] ?? "?")"
+        if let tls = session.tlsInfo { facts += " over \(tls.protocolVersion) \(tls.cipher)" }
+        facts += " with \(session.authenticationMethod.map { "\($0)" } ?? "trust")"
+        facts += session.isChannelBound ? " (SCRAM-SHA-256-PLUS, channel bound)" : ""
+        tap.logEvent(
+            "authenticated", text: facts,
+            fields: [
+                ("mode", .string("authenticating")),
+                ("upstreamTLS", session.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
+                ("channelBound", .boolean(session.isChannelBound)),
+            ])
+        let greetingBytes = Self.encoded(greeting)
+        let (upstream, upstreamRest) = try await upstreamConnection.takeChannel()
+        try await channel.eventLoop.submit {
+            try startRelay(
+                client: channel, upstream: upstream, tap: tap, fromClient: rest,
+                fromServer: [greetingBytes, upstreamRest],
+                number: number, relays: relays)
+        }.get()
+    }
+
+    private static func encoded(_ messages: [WireMessage]) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        for message in messages { message.encode(into: &bytes) }
+        return bytes
+    }
+
+    /// `host:port` of a socket address, with brackets around IPv6.
+    static func text(of address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+
+    /// The system's reason for a failed connection attempt, such as `Connection refused`.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return reason(first.error)
+        }
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode))
+        }
+        if case ChannelError.connectTimeout(let timeout) = error {
+            return "timed out after \(timeout.nanoseconds / 1_000_000) ms"
+        }
+        return "\(error)"
+    }
+
+    private static func forwardCancel(
+        _ request: CancelRequest, number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink
+    ) async {
+        let tap = ConnectionTap(number: number, configuration: configuration, sink: sink)
+        var bytes = ByteBuffer()
+        FrontendMessage.cancelRequest(request).encode(into: &bytes)
+        tap.see(bytes, from: .frontend)
+        do {
+            let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(configuration.upstreamConnectTimeout)
+                .connect(host: configuration.upstream.host, port: configuration.upstream.port).get()
+            try await upstream.writeAndFlush(bytes)
+            try await upstream.closeFuture.get()
+            tap.close(reason: "CancelRequest forwarded to \(configuration.upstream)")
+        } catch {
+            tap.close(reason: "CancelRequest not forwarded to \(configuration.upstream): \(reason(error))")
+        }
+    }
+}

@@ -1,0 +1,287 @@
+import NIOCore
+import PostgresWire
+
+/// Decodes both byte streams of one relayed connection as they pass and writes each message to the traffic log.
+///
+/// The tap only observes: it gets a view of the bytes the relay forwards, never changes or holds them back. A
+/// message the decoder cannot read is logged as `Unknown` with its bytes (the relay forwards it all the same); when
+/// the framing itself is lost, decoding stops for that direction and the rest is only counted. Runs on the
+/// connection's event loop once the relay starts (before, one task sets it up, hence `@unchecked Sendable`).
+final class ConnectionTap: @unchecked Sendable {
+    /// The connection's number in the log (counting from 1).
+    let number: Int
+    /// What the proxy relays to and logs.
+    let configuration: ProxyConfiguration
+    private let sink: TrafficLogSink
+    private let capture: TrafficLogSink?
+    private var captureStream: SyntheticTCPStream?
+    private let opened = NIODeadline.now()
+    private var frontendDecoder = FrontendMessageDecoder()
+    private var backendDecoder = BackendMessageDecoder()
+    private var frontend = DirectionStream()
+    private var backend = DirectionStream()
+    private var statementStarts: [NIODeadline] = []
+    private var timestamps = TimestampText()
+    /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
+    private var batch: [UInt8] = []
+    private var errorCount = 0
+    /// Whether the summary line is written: the connection is over.
+    private(set) var isClosed = false
+    /// Whether the client leg is TLS; when not, a cleartext password request is logged as a warning.
+    var clientLegIsTLS = false
+    /// Whether the client sent Terminate: a close after it is the normal end of a session.
+    private(set) var clientTerminated = false
+    /// Whether the server's last message was an ErrorResponse (a FATAL before it closes, for instance).
+    private(set) var serverSentErrorLast = false
+
+    /// A tap for connection `number`, logging to `sink` and, when given, writing packets to `capture` (a pcapng
+    /// file whose header is written).
+    init(number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink, capture: TrafficLogSink? = nil) {
+        self.number = number
+        self.configuration = configuration
+        self.sink = sink
+        self.capture = capture
+    }
+
+    /// A sink that is over capacity, which the relay must wait for before reading more, or `nil`.
+    var laggingSink: TrafficLogSink? {
+        if sink.isBehind { return sink }
+        if let capture, capture.isBehind { return capture }
+        return nil
+    }
+
+    /// Starts this connection's TCP stream in the capture, between the client's and the upstream's addresses.
+    func startCapture(client: SocketAddress?, server: SocketAddress?) {
+        guard capture != nil, let client = SyntheticTCPStream.Endpoint(client),
+            let server = SyntheticTCPStream.Endpoint(server)
+        else { return }
+        var stream = SyntheticTCPStream(client: client, server: server)
+        writePackets(stream.handshake())
+        captureStream = stream
+    }
+
+    private func writePackets(_ packets: [[UInt8]]) {
+        guard let capture else { return }
+        let time = LogTimestamp.now()
+        let microseconds = UInt64(time.seconds) * 1_000_000 + UInt64(time.microseconds)
+        for packet in packets {
+            capture.write(bytes: PcapngFormat.packetBlock(packet, microseconds: microseconds))
+        }
+    }
+
+    /// Whether the server's stream ends on a message boundary, so a message may be added to it.
+    var backendIsAtMessageBoundary: Bool { backend.isAtMessageBoundary }
+
+    /// Logs a connection event (`opened …`) as a text line or a JSON object with `event` instead of `type`.
+    func logEvent(_ event: String, text: String, fields: [(String, RenderedValue)]) {
+        let time = LogTimestamp.now()
+        if configuration.format == .json {
+            let header: [(String, RenderedValue)] = [
+                ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))), ("connection", .integer(Int64(number))),
+                ("time", .string(timestamps.rfc3339(time))), ("event", .string(event)),
+            ]
+            emit(RenderedValue.object(header + fields).jsonText)
+        } else {
+            emit("\(timestamps.clock(time)) \(number) \(text)")
+        }
+        flush()
+    }
+
+    private func emit(_ line: String) {
+        batch.append(contentsOf: line.utf8)
+        batch.append(UInt8(ascii: "\n"))
+    }
+
+    private func flush() {
+        guard !batch.isEmpty else { return }
+        sink.write(bytes: batch)
+        batch.removeAll(keepingCapacity: true)
+    }
+
+    /// Takes bytes relayed from `direction` and logs every message they complete.
+    func see(_ bytes: ByteBuffer, from direction: MessageDirection) {
+        if captureStream != nil {
+            writePackets(captureStream!.segments(fromClient: direction == .frontend, payload: bytes.readableBytesView))
+        }
+        switch direction {
+        case .frontend: frontend.append(bytes)
+        case .backend: backend.append(bytes)
+        }
+        // A `p` message waits for the server's request that says what it is, so go round until neither moves.
+        while drainFrontend() || drainBackend() {}
+        flush()
+        frontend.compact()
+        backend.compact()
+    }
+
+    /// Logs the summary line, once: messages, bytes, duration, errors and `reason`.
+    func close(reason: String, closedByClient: Bool = true) {
+        guard !isClosed else { return }
+        isClosed = true
+        if captureStream != nil { writePackets([captureStream!.finish(fromClient: closedByClient)]) }
+        let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
+        let duration = (seconds * 1000).rounded() / 1000
+        logEvent(
+            "closed",
+            text: "closed after \(duration) s: \(reason); F \(frontend.messageCount) messages \(frontend.byteCount) "
+                + "bytes, B \(backend.messageCount) messages \(backend.byteCount) bytes, \(errorCount) errors",
+            fields: [
+                ("reason", .string(reason)), ("durationSeconds", .string(String(duration))),
+                ("frontendMessages", .integer(Int64(frontend.messageCount))),
+                ("frontendBytes", .integer(Int64(frontend.byteCount))),
+                ("backendMessages", .integer(Int64(backend.messageCount))),
+                ("backendBytes", .integer(Int64(backend.byteCount))), ("errors", .integer(Int64(errorCount))),
+            ])
+    }
+
+    private func drainFrontend() -> Bool {
+        var progressed = false
+        while !frontend.isStopped {
+            let before = frontend.pending
+            do {
+                guard let message = try frontendDecoder.decode(from: &frontend.pending) else { break }
+                backendDecoder.observe(message)
+                record(
+                    .frontend(message),
+                    bytes: before.getSlice(
+                        at: before.readerIndex, length: frontend.pending.readerIndex - before.readerIndex)!,
+                    in: &frontend)
+            } catch {
+                guard skipUndecodable(&frontend, .frontend, error, typed: frontendDecoder.phase == .messages) else {
+                    break
+                }
+            }
+            progressed = true
+        }
+        return progressed
+    }
+
+    private func drainBackend() -> Bool {
+        var progressed = false
+        while !backend.isStopped {
+            let before = backend.pending
+            do {
+                guard let message = try backendDecoder.decode(from: &backend.pending) else { break }
+                frontendDecoder.observe(message)
+                record(
+                    .backend(message),
+                    bytes: before.getSlice(
+                        at: before.readerIndex, length: backend.pending.readerIndex - before.readerIndex)!, in: &backend
+                )
+            } catch {
+                guard skipUndecodable(&backend, .backend, error, typed: backendDecoder.phase == .messages) else {
+                    break
+                }
+            }
+            progressed = true
+        }
+        return progressed
+    }
+
+    /// Logs a message the decoder rejected and steps over it when its length word is sound; otherwise logs the
+    /// rest and stops decoding that direction. Returns whether decoding can go on.
+    private func skipUndecodable(
+        _ stream: inout DirectionStream, _ direction: MessageDirection, _ error: WireDecodingError, typed: Bool
+    ) -> Bool {
+        let readable = stream.pending.readableBytes
+        if typed, let length = stream.pending.getInteger(at: stream.pending.readerIndex + 1, as: Int32.self),
+            length >= 4, Int(length) < WireLimits.defaultMaximumMessageLength
+        {
+            guard readable >= Int(length) + 1 else { return false }
+            let bytes = stream.pending.readSlice(length: Int(length) + 1)!
+            logUnknown(bytes, direction, offset: stream.offset, reason: error.reason.description)
+            stream.offset += bytes.readableBytes
+            stream.messageCount += 1
+            return true
+        }
+        let bytes = stream.pending.readSlice(length: readable)!
+        logUnknown(bytes, direction, offset: stream.offset, reason: "\(error.reason); decoding stops here")
+        stream.offset += readable
+        stream.isStopped = true
+        return false
+    }
+
+    private func record(_ message: WireMessage, bytes: ByteBuffer, in stream: inout DirectionStream) {
+        let length = bytes.readableBytes
+        let decoded = DecodedMessage(message: message, offset: stream.offset, bytes: bytes)
+        stream.offset += length
+        stream.messageCount += 1
+        var latency: Int64?
+        switch message {
+        case .frontend(.terminate): clientTerminated = true
+        case .frontend(.query), .frontend(.sync): statementStarts.append(.now())
+        case .backend(.authentication(.cleartextPassword)) where !clientLegIsTLS:
+            logEvent(
+                "warning", text: "warning: the server asks for a cleartext password over a plaintext client leg",
+                fields: [("warning", .string("cleartext password over a plaintext client leg"))])
+        case .backend(.readyForQuery):
+            if !statementStarts.isEmpty { latency = (NIODeadline.now() - statementStarts.removeFirst()).nanoseconds }
+        default: break
+        }
+        if case .backend(let backendMessage) = message {
+            if case .errorResponse = backendMessage {
+                errorCount += 1
+                serverSentErrorLast = true
+            } else {
+                serverSentErrorLast = false
+            }
+        }
+        guard configuration.format != .none, configuration.filter.admits(message.typeName) else { return }
+        write(decoded, latencyNanoseconds: latency)
+    }
+
+    private func write(_ decoded: DecodedMessage, latencyNanoseconds: Int64?) {
+        let time = LogTimestamp.now()
+        let options = configuration.renderOptions
+        switch configuration.format {
+        case .text:
+            var line = "\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .text, options: options)
+            if let latencyNanoseconds {
+                line += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
+            }
+            emit(line)
+        case .json:
+            emit(
+                Self.withConnectionMembers(
+                    decoded.formatted(as: .json, options: options), number, timestamps.rfc3339(time)))
+        case .hex:
+            emit("\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .hex, options: options))
+        case .none:
+            break
+        }
+    }
+
+    private func logUnknown(_ bytes: ByteBuffer, _ direction: MessageDirection, offset: Int, reason: String) {
+        errorCount += 1
+        guard configuration.format != .none, configuration.filter.admits("Unknown") else { return }
+        let time = LogTimestamp.now()
+        let prefix = direction == .frontend ? "F" : "B"
+        let shown = configuration.renderOptions.maximumTextValueLength
+        let hex = HexDump.hex(bytes.readableBytesView.prefix(max(shown, 0)))
+        let cut = bytes.readableBytes > shown ? "…" : ""
+        switch configuration.format {
+        case .json:
+            let header: [(String, RenderedValue)] = [
+                ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))),
+                ("direction", .string(direction.rawValue)), ("type", .string("Unknown")),
+                ("offset", .integer(Int64(offset))), ("length", .integer(Int64(bytes.readableBytes))),
+                ("reason", .string(reason)),
+                ("bytes", .object([("hex", .string(HexDump.hex(bytes.readableBytesView)))])),
+            ]
+            emit(
+                Self.withConnectionMembers(RenderedValue.object(header).jsonText, number, timestamps.rfc3339(time)))
+        case .text, .hex, .none:
+            emit(
+                "\(timestamps.clock(time)) \(number) \(prefix) Unknown length=\(bytes.readableBytes) (\(reason)) \(hex)\(cut)"
+            )
+        }
+    }
+
+    /// Adds `connection` and `time` after the `schema` member of one of `pgw decode`'s JSON lines.
+    static func withConnectionMembers(_ line: String, _ number: Int, _ time: String) -> String {
+        let schema = "{\"schema\":\(RenderFormat.jsonSchemaVersion),"
+        guard line.utf8.starts(with: schema.utf8) else { return line }
+        let rest = line.utf8.dropFirst(schema.utf8.count)
+        return schema + "\"connection\":\(number),\"time\":\"\(time)\"," + String(Substring(rest))
+    }
+}

@@ -1,0 +1,50 @@
+import PostgresWire
+
+/// What `pgw decode --summary` totals for a connection, or for all of them: messages and bytes per type,
+/// statements, errors by SQLSTATE and the slowest statements.
+struct DecodeConnectionSummary {
+    /// How many of the slowest statements are kept.
+    static let slowestCount = 5
+
+    /// Message counts and bytes per direction and type.
+    var statistics = MessageStatistics()
+    /// Completed statements.
+    var statementCount = 0
+    /// Errors by SQLSTATE (ErrorResponse messages).
+    var errorsBySQLState: [String: Int] = [:]
+    /// The slowest timed statements, slowest first.
+    var slowest: [DecodeStatement] = []
+
+    /// Counts a message.
+    mutating func add(_ message: DecodedMessage) {
+        statistics.add(message)
+        if case .backend(.errorResponse(let error)) = message.message {
+            errorsBySQLState[error.sqlState ?? "?????", default: 0] += 1
+        }
+    }
+
+    /// Counts a completed statement.
+    mutating func add(_ statement: DecodeStatement) {
+        statementCount += 1
+        guard let latency = statement.latency else { return }
+        guard slowest.count < Self.slowestCount || latency > slowest.last!.latency! else { return }
+        slowest.append(statement)
+        slowest.sort { $0.latency! > $1.latency! }
+        slowest = Array(slowest.prefix(Self.slowestCount))
+    }
+
+    /// The lines after the message table: statements, errors, slowest statements.
+    var statementLines: [String] {
+        var lines = ["statements: \(statementCount)"]
+        let errors = errorsBySQLState.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        if !errors.isEmpty {
+            lines.append("errors: " + errors.map { "\($0.key) × \($0.value)" }.joined(separator: ", "))
+        }
+        for statement in slowest {
+            let text = statement.text.count > 100 ? statement.text.prefix(99) + "…" : Substring(statement.text)
+            lines.append(
+                "slow: \(DecodeLatency.text(statement.latency!))  \(text.replacingOccurrences(of: "\n", with: " "))")
+        }
+        return lines
+    }
+}

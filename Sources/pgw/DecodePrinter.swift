@@ -1,0 +1,116 @@
+import Foundation
+import PostgresCapture
+import PostgresWire
+
+/// Prints what `pgw decode` found, for raw streams and captures alike: each message (with its connection, time
+/// and statement latency in a capture) through the `--only`/`--skip`/`--grep` filter, notes about connections,
+/// or, with `--summary`, the totals per connection and overall at the end.
+final class DecodePrinter {
+    private let output: StandardOutputWriter
+    private let format: RenderFormat
+    private let options: RenderOptions
+    private let summarizes: Bool
+    private let filter: DecodeMessageFilter
+    private var trackers: [Int: DecodeStatementTracker] = [:]
+    private var summaries: [Int: DecodeConnectionSummary] = [:]
+    private var connections: [Int: CaptureConnectionInfo] = [:]
+    private var total = DecodeConnectionSummary()
+    /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
+    private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: [(String, RenderedValue)])?
+
+    /// Creates a printer writing to `output`.
+    init(
+        output: StandardOutputWriter, format: RenderFormat, options: RenderOptions, summarizes: Bool,
+        filter: DecodeMessageFilter
+    ) {
+        self.output = output
+        self.format = format
+        self.options = options
+        self.summarizes = summarizes
+        self.filter = filter
+    }
+
+    /// Takes the next message of a connection (`nil` for raw streams) seen at `time` (`nil` without timestamps).
+    func print(_ message: DecodedMessage, connection: CaptureConnectionInfo?, time: CaptureTimestamp?) throws {
+        let id = connection?.id ?? 0
+        let statement = trackers[id, default: DecodeStatementTracker()].observe(message.message, at: time)
+        if summarizes {
+            connections[id] = connection
+            summaries[id, default: DecodeConnectionSummary()].add(message)
+            total.add(message)
+            if let statement {
+                summaries[id]!.add(statement)
+                total.add(statement)
+            }
+            return
+        }
+        guard filter.admits(message, completing: statement) else { return }
+        var prefix = ""
+        var members: [(String, RenderedValue)] = []
+        var suffix = ""
+        if let connection, let time {
+            if let context, context.id == connection.id, context.time == time {
+                (prefix, members) = (context.prefix, context.members)
+            } else {
+                prefix = "\(time.timeOfDay) #\(connection.id) "
+                members = [
+                    ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
+                    ("client", .string(connection.client.description)),
+                    ("server", .string(connection.server.description)),
+                ]
+                context = (connection.id, time, prefix, members)
+            }
+        }
+        if let latency = statement?.latency {
+            suffix = "  (\(DecodeLatency.text(latency)))"
+            members.append(("latencyMicroseconds", .integer(Int64((latency * 1_000_000).rounded()))))
+        }
+        try output.writeLine(
+            message.formatted(
+                as: format, options: options, linePrefix: prefix, jsonMembers: members, textSuffix: suffix))
+    }
+
+    /// A note about `connection` at `time`: a line among the messages in text and hex output, on standard error
+    /// with JSON output (whose lines are messages only); nothing with `--summary`.
+    func note(_ text: String, connection: CaptureConnectionInfo, time: CaptureTimestamp) throws {
+        guard !summarizes else { return }
+        if format == .json {
+            try output.flush()
+            FileHandle.standardError.write(Data("pgw: #\(connection.id) \(text)\n".utf8))
+        } else {
+            try output.writeLine("\(time.timeOfDay) #\(connection.id) -- \(text)")
+        }
+    }
+
+    /// Writes out what is buffered.
+    func flush() throws {
+        try output.flush()
+    }
+
+    /// With `--summary`, prints the totals: one table for raw streams; per connection and overall for a capture.
+    func finish() throws {
+        guard summarizes else { return }
+        guard !connections.isEmpty else {
+            try output.writeLine(total.statistics.formatted(as: format))
+            return
+        }
+        for (id, summary) in summaries.sorted(by: { $0.key < $1.key }) {
+            if format == .json {
+                try output.writeLine(
+                    summary.statistics.formatted(as: .json, jsonMembers: [("connection", .integer(Int64(id)))]))
+            } else {
+                let title = connections[id].map(\.description) ?? "#\(id)"
+                try output.writeLine(
+                    ([title, summary.statistics.formatted(as: format)] + summary.statementLines + [""]).joined(
+                        separator: "\n"))
+            }
+        }
+        if format == .json {
+            try output.writeLine(total.statistics.formatted(as: .json))
+        } else {
+            let title = "all \(summaries.count) connections"
+            try output.writeLine(
+                ([title, total.statistics.formatted(as: format)] + total.statementLines).joined(separator: "\n"))
+        }
+    }
+}

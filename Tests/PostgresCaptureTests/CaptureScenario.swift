@@ -1,0 +1,78 @@
+import Foundation
+import NIOCore
+import PostgresCapture
+import PostgresWire
+
+/// Writes segments to a pcap file through libpcap, reads it back and decodes it: the path every capture takes.
+enum CaptureScenario {
+    /// The startup exchange and one query of a psql-like session.
+    static let startup: [WireMessage] = [
+        .frontend(.startup(StartupMessage(parameters: [.init("user", "alice"), .init("database", "app")])))
+    ]
+    static let ready: [WireMessage] = [.backend(.authentication(.ok)), .backend(.readyForQuery(.idle))]
+    static func query(_ text: String) -> [WireMessage] { [.frontend(.query(Query(text)))] }
+    static func result(_ tag: String) -> [WireMessage] {
+        [.backend(.commandComplete(CommandComplete(tag: tag))), .backend(.readyForQuery(.idle))]
+    }
+
+    /// A new file path in the temporary directory.
+    static func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appending(path: "pgw-capture-\(UUID().uuidString)-\(name)").path
+    }
+
+    /// Writes `segments` framed by `framing`, one millisecond apart, to a new pcap file; returns its path.
+    static func write(_ segments: [TCPSegment], framing: SyntheticFrameBuilder.Framing = .ethernet(vlan: nil))
+        throws -> String
+    {
+        let path = temporaryPath("test.pcap")
+        let builder = SyntheticFrameBuilder(framing: framing)
+        let writer = try PacketCaptureWriter(path: path, linkType: builder.linkType)
+        for (index, segment) in segments.enumerated() {
+            writer.write(
+                builder.frame(segment),
+                at: CaptureTimestamp(seconds: 1_764_560_000, nanoseconds: Int32(index) * 1_000_000))
+        }
+        try writer.close()
+        return path
+    }
+
+    /// Every event of the capture at `path`.
+    static func events(_ path: String, ports: Set<UInt16> = [5432]) throws -> [CaptureEvent] {
+        let file = try PacketCaptureFile(path: path)
+        var decoder = CaptureDecoder(ports: ports)
+        var events: [CaptureEvent] = []
+        var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
+        while let packet = try file.nextPacket() {
+            decoder.process(packet, into: &events)
+            last = packet.timestamp
+        }
+        decoder.finish(at: last, into: &events)
+        return events
+    }
+
+    /// The events as short lines: `#1 F Query`, `#1 gap frontend 5`, …
+    static func lines(_ events: [CaptureEvent]) -> [String] {
+        events.map { event in
+            let id = "#\(event.connection.id)"
+            switch event.kind {
+            case .opened(let fromStart): return "\(id) opened\(fromStart ? "" : " mid-stream")"
+            case .message(let message):
+                return "\(id) \(message.direction == .frontend ? "F" : "B") \(message.message.typeName)"
+            case .failure(let direction, _): return "\(id) failure \(direction)"
+            case .gap(let direction, let count, _): return "\(id) gap \(direction) \(count)"
+            case .resumed(let direction, _, let skipped): return "\(id) resumed \(direction) \(skipped)"
+            case .encrypted: return "\(id) encrypted"
+            case .closed(let close): return "\(id) closed \(close.reason.rawValue) \(close.encryptedBytes)"
+            }
+        }
+    }
+
+    /// Writes, reads back and decodes `segments`; the events as ``lines(_:)``.
+    static func decodedLines(_ segments: [TCPSegment], framing: SyntheticFrameBuilder.Framing = .ethernet(vlan: nil))
+        throws -> [String]
+    {
+        let path = try write(segments, framing: framing)
+        defer { unlink(path) }
+        return lines(try events(path))
+    }
+}

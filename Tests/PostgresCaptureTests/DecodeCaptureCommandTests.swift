@@ -1,0 +1,134 @@
+import Foundation
+import NIOCore
+import PostgresCapture
+import PostgresTestSupport
+import PostgresWire
+import Testing
+
+/// `pgw decode CAPTURE` as a user runs it on synthetic captures: pcapng with two interfaces, connection and type
+/// filters, statement latency, the summary, JSON against the schema, non-UTF-8 text and bad arguments.
+@Suite("pgw decode reads pcap and pcapng captures")
+struct DecodeCaptureCommandTests {
+    typealias Scenario = CaptureScenario
+
+    /// A session on `connection`: startup, a query answered after `latency` packets, an error, close.
+    static func session(_ connection: inout SyntheticConnection, query: String) -> [TCPSegment] {
+        let error = BackendMessage.errorResponse(
+            DiagnosticMessage(fields: [.init(.severity, "ERROR"), .init(.sqlState, "22012")]))
+        return connection.handshake() + [
+            connection.send(Scenario.startup), connection.send(Scenario.ready),
+            connection.send(Scenario.query(query)), connection.send(Scenario.result("SELECT 1")),
+            connection.send(Scenario.query("select 1/0")),
+            connection.send([.backend(error), .backend(.readyForQuery(.idle))]),
+        ] + connection.close()
+    }
+
+    @Test("pcapng with two interfaces (mergecap): both connections, in time order, with latency")
+    func pcapngWithTwoInterfaces() async throws {
+        var first = SyntheticConnection.ipv4(clientPort: 41_001)
+        var second = SyntheticConnection.ipv6(clientPort: 41_002)
+        let ethernet = try Scenario.write(Self.session(&first, query: "select 'first'"))
+        let tagged = try Scenario.write(Self.session(&second, query: "select 'second'"), framing: .ethernet(vlan: 9))
+        let merged = Scenario.temporaryPath("merged.pcapng")
+        defer { for path in [ethernet, tagged, merged] { unlink(path) } }
+        let mergecap = try PostgresInstallation.executableOnPath("mergecap")
+        let merging = try await SubprocessCommand(mergecap, ["-F", "pcapng", "-w", merged, ethernet, tagged]).run()
+        #expect(merging.succeeded, "mergecap (Debian wireshark-common): \(merging.standardError)")
+
+        let outcome = try await PGWExecutable.run(["decode", merged])
+        #expect(outcome.succeeded, "\(outcome)")
+        let lines = outcome.standardOutput.split(separator: "\n").map { String($0.dropFirst(16)) }
+        // Both sessions have the same timestamps: which is #1 depends on how mergecap orders ties.
+        let secondID = try #require(
+            lines.first { $0.hasSuffix(" -- connection [::1]:41002 -> [2001:db8::5]:5432") }?.dropFirst().prefix(1))
+        let firstID = secondID == "1" ? "2" : "1"
+        #expect(lines.contains("#\(firstID) F Query \"select 'first'\""), "\(outcome)")
+        #expect(lines.contains("#\(secondID) F Query \"select 'second'\""), "\(outcome)")
+        #expect(lines.contains("#\(firstID) B ReadyForQuery I (idle)  (1.000 ms)"), "\(outcome)")
+        let times = outcome.standardOutput.split(separator: "\n").map { $0.prefix(15) }
+        #expect(times == times.sorted(), "lines in time order")
+
+        let onlySecond = try await PGWExecutable.run([
+            "decode", merged, "--connection", String(secondID), "--only", "Query",
+        ])
+        #expect(
+            onlySecond.standardOutput.split(separator: "\n").filter { !$0.contains(" -- ") }.map {
+                String($0.dropFirst(16))
+            }
+                == ["#\(secondID) F Query \"select 'second'\"", "#\(secondID) F Query \"select 1/0\""], "\(onlySecond)")
+    }
+
+    @Test("--grep, --skip, --filter, --summary and JSON that the schema accepts")
+    func filtersAndSummary() async throws {
+        var first = SyntheticConnection.ipv4(clientPort: 42_001)
+        var second = SyntheticConnection.ipv4(clientPort: 42_002)
+        let path = try Scenario.write(
+            Self.session(&first, query: "select 'apple'") + Self.session(&second, query: "select 'pear'"))
+        defer { unlink(path) }
+
+        let grep = try await PGWExecutable.run(["decode", path, "--grep", "pear|1/0", "--skip", "readyforquery"])
+        #expect(
+            grep.standardOutput.split(separator: "\n").filter { $0.contains(" F ") }.map { String($0.dropFirst(16)) }
+                == [#"#1 F Query "select 1/0""#, #"#2 F Query "select 'pear'""#, #"#2 F Query "select 1/0""#])
+
+        let filtered = try await PGWExecutable.run(["decode", path, "--filter", "tcp port 42002", "--only", "Query"])
+        #expect(!filtered.standardOutput.contains("apple") && filtered.standardOutput.contains("pear"), "\(filtered)")
+
+        let summary = try await PGWExecutable.run(["decode", path, "--summary"])
+        #expect(summary.succeeded)
+        #expect(summary.standardOutput.contains("all 2 connections"), "\(summary)")
+        #expect(summary.standardOutput.contains("statements: 4"), "\(summary)")
+        #expect(summary.standardOutput.contains("errors: 22012 × 2"), "\(summary)")
+
+        for arguments in [[path, "--format", "json"], [path, "--format", "json", "--summary"]] {
+            let json = try await PGWExecutable.run(["decode"] + arguments)
+            let lines = json.standardOutput.split(separator: "\n").map(String.init)
+            #expect(!lines.isEmpty)
+            #expect(try await JSONLinesSchemaValidator.problems(in: lines) == [])
+        }
+    }
+
+    @Test("a LATIN1 query in a capture is shown escaped and decoding goes on")
+    func nonUTF8() async throws {
+        var connection = SyntheticConnection.ipv4()
+        let latin1: [UInt8] = [UInt8(ascii: "Q"), 0, 0, 0, 15] + Array("select '".utf8) + [0xE9, 0x27, 0]
+        let segments =
+            connection.handshake() + [
+                connection.send(Scenario.startup), connection.send(Scenario.ready),
+                connection.send(.frontend, latin1), connection.send(Scenario.result("SELECT 1")),
+            ] + connection.close()
+        let path = try Scenario.write(segments)
+        defer { unlink(path) }
+        let text = try await PGWExecutable.run(["decode", path, "--only", "query,commandcomplete"])
+        #expect(text.succeeded, "\(text)")
+        #expect(text.standardOutput.contains(#"#1 F Query "select '\xe9'""#), "\(text)")
+        #expect(text.standardOutput.contains(#"#1 B CommandComplete "SELECT 1""#), "\(text)")
+        let json = try await PGWExecutable.run(["decode", path, "--format", "json", "--only", "query"])
+        #expect(json.standardOutput.contains(#""query":{"hex":"73656c6563742027e927"}"#), "\(json)")
+    }
+
+    @Test("bad arguments and inputs: exit status, reason and hint")
+    func badInput() async throws {
+        let directory = Scenario.temporaryPath("dir")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { rmdir(directory) }
+        let missing = try await PGWExecutable.run(["decode", directory + "/none.pcap"])
+        #expect(missing.status == 1 && missing.standardError.contains("No such file or directory"), "\(missing)")
+        #expect(missing.standardError.contains("hint:"))
+
+        var connection = SyntheticConnection.ipv4(serverPort: 6000)
+        let path = try Scenario.write(connection.handshake())
+        defer { unlink(path) }
+        let filter = try await PGWExecutable.run(["decode", path, "--filter", "port port"])
+        #expect(filter.status == 64 && filter.standardError.contains("invalid --filter expression"), "\(filter)")
+        let none = try await PGWExecutable.run(["decode", path])
+        #expect(none.status == 1 && none.standardError.contains("no PostgreSQL connection found"), "\(none)")
+        let withPort = try await PGWExecutable.run(["decode", path, "--port", "6000"])
+        #expect(withPort.succeeded && withPort.standardOutput.contains("#1 -- connection"), "\(withPort)")
+        let asStream = try await PGWExecutable.run(["decode", "--frontend", path])
+        #expect(
+            asStream.status == 1 && asStream.standardError.contains("decode it with 'pgw decode FILE'"), "\(asStream)")
+        let both = try await PGWExecutable.run(["decode", path, "--frontend", path])
+        #expect(both.status == 64, "\(both)")
+    }
+}

@@ -1,0 +1,53 @@
+import NIOCore
+import PostgresCapture
+import Testing
+
+/// Reassembly of one direction without files: sequence wrap-around, the pending-bytes bound, gaps on acknowledgement.
+@Suite("TCPStreamReassembler")
+struct TCPStreamReassemblerTests {
+    static func segment(_ sequence: UInt32, _ bytes: [UInt8], flags: UInt8 = 0x18) -> TCPSegment {
+        TCPSegment(
+            source: Endpoint(address: [10, 0, 0, 1], port: 1), destination: Endpoint(address: [10, 0, 0, 2], port: 2),
+            sequenceNumber: sequence, acknowledgementNumber: 0, flags: flags, payload: ByteBuffer(bytes: bytes))
+    }
+
+    static func text(_ deliveries: [StreamDelivery]) -> [String] {
+        deliveries.map {
+            switch $0 {
+            case .data(let bytes): String(decoding: bytes.readableBytesView, as: UTF8.self)
+            case .gap(let count): "<gap \(count)>"
+            }
+        }
+    }
+
+    @Test("sequence numbers that wrap around")
+    func wrapAround() {
+        var reassembler = TCPStreamReassembler()
+        _ = reassembler.accept(Self.segment(UInt32.max - 1, [], flags: 0x02))
+        #expect(Self.text(reassembler.accept(Self.segment(UInt32.max &+ 2, Array("cd".utf8)))) == [])
+        #expect(Self.text(reassembler.accept(Self.segment(UInt32.max, Array("ab".utf8)))) == ["ab", "cd"])
+        #expect(reassembler.streamOffset == 4)
+    }
+
+    @Test("the peer acknowledging bytes the capture lacks makes a gap at once")
+    func acknowledgedGap() {
+        var reassembler = TCPStreamReassembler()
+        _ = reassembler.accept(Self.segment(100, Array("ab".utf8)))
+        #expect(Self.text(reassembler.accept(Self.segment(105, Array("f".utf8)))) == [])
+        #expect(Self.text(reassembler.acknowledged(upTo: 103)) == ["<gap 3>", "f"])
+    }
+
+    @Test("out-of-order bytes are bounded: past the limit, the missing bytes become a gap")
+    func bounded() {
+        var reassembler = TCPStreamReassembler()
+        _ = reassembler.accept(Self.segment(0, [1]))
+        let chunk = [UInt8](repeating: 7, count: 1 << 20)
+        var delivered: [StreamDelivery] = []
+        for index in 0..<5 {
+            delivered += reassembler.accept(Self.segment(UInt32(2 + index * chunk.count), chunk))
+        }
+        #expect(Self.text(delivered).first == "<gap 1>")
+        #expect(!reassembler.hasPendingBytes)
+        #expect(reassembler.streamOffset == 2 + 5 * chunk.count)
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// `pgw proxy` as a program: TLS on the client leg with real psql, JSON to a file, SIGTERM with a session open,
+/// `--max-connections`, usage errors.
+@Suite(
+    .postgresServer(
+        PostgresServerFixture.Configuration(
+            label: "proxy-cli", hostBasedAuthentication: ["host all proxy_cli 127.0.0.1/32 scram-sha-256"],
+            roles: [.init(name: "proxy_cli", password: "cli-Secret", passwordEncryption: "scram-sha-256")])),
+    .timeLimit(.minutes(3))
+)
+struct ProxyCommandTests {
+    @Test func tlsClientLegJSONFileAndSIGTERMDrainWithASessionOpen() async throws {
+        let server = try PostgresServerTrait.server()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-cli-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let certificates = try await PGWExecutable.run([
+            "certs", "generate", "--dir", directory.path, "--server-name", "127.0.0.1",
+        ])
+        #expect(certificates.succeeded, "\(certificates)")
+        let logFile = directory.appending(path: "traffic.jsonl")
+        let proxy = try ProxyProcess([
+            "--upstream", "host=127.0.0.1 port=\(server.port)", "--format", "json", "--output", logFile.path,
+            "--tls-cert", directory.appending(path: "server.crt").path, "--tls-key",
+            directory.appending(path: "server.key").path, "--skip", "ParameterStatus",
+        ])
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "cli-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        let connection =
+            "host=127.0.0.1 port=\(proxy.port) user=proxy_cli dbname=postgres sslmode=verify-full "
+            + "sslrootcert=\(directory.appending(path: "ca.crt").path)"
+        let psql = try server.installation.executable("psql")
+        let secure = try await SubprocessCommand(
+            psql, ["-X", "-w", "-At", connection, "-c", "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"],
+            environment: environment
+        ).run()
+        // The client leg is TLS (psql verified the proxy's certificate); the upstream leg is plaintext.
+        #expect(secure.succeeded && secure.standardOutput == "f\n", "\(secure)")
+        let plaintext = try await SubprocessCommand(
+            psql,
+            ["-X", "-w", "-At", "host=127.0.0.1 port=\(proxy.port) user=proxy_cli sslmode=disable", "-c", "SELECT 1"],
+            environment: environment
+        ).run()
+        #expect(!plaintext.succeeded, "TLS is required once --tls-cert is given: \(plaintext)")
+        // A session that is still open when SIGTERM comes gets FATAL 57P01 and the log is flushed.
+        async let open = SubprocessCommand(
+            psql, ["-X", "-w", "-At", connection, "-c", "SELECT pg_sleep(0.5)", "-c", "SELECT pg_sleep(30)"],
+            environment: environment
+        ).run()
+        // Signal once the long statement is relayed (the log says so), not while the session is still logging in.
+        for _ in 0..<200 {
+            let logged = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
+            if logged.contains("SELECT pg_sleep(30)") { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let status = try await proxy.terminate(waitingSeconds: 10)
+        #expect(status == 0)
+        let interrupted = try await open
+        #expect(
+            interrupted.standardError.contains("terminating connection due to administrator command"), "\(interrupted)")
+        let lines = try String(contentsOf: logFile, encoding: .utf8).split(separator: "\n")
+        var types: [String] = []
+        var events: [String] = []
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if let type = object["type"] as? String { types.append(type) }
+            if let event = object["event"] as? String { events.append(event) }
+            if event(object) == "opened" && object["clientTLS"] is NSNull == false {
+                #expect((object["clientTLS"] as? String)?.hasPrefix("TLSv1.") == true, "\(line)")
+            }
+        }
+        #expect(!types.contains("ParameterStatus"), "--skip ParameterStatus")
+        #expect(types.contains("Query") && types.contains("DataRow"))
+        #expect(events.filter { $0 == "closed" }.count == 2 && events.filter { $0 == "opened" }.count == 2, "\(events)")
+        #expect(lines.last?.contains("proxy shutting down") == true, "\(String(describing: lines.last))")
+    }
+
+    @Test func beyondMaxConnectionsClientsGetTooManyClients() async throws {
+        let server = try PostgresServerTrait.server()
+        let proxy = try ProxyProcess([
+            "--upstream", "127.0.0.1:\(server.port)", "--max-connections", "1", "--format", "none",
+        ])
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "cli-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        let psql = try server.installation.executable("psql")
+        let arguments = ["-X", "-w", "-At", "host=127.0.0.1 port=\(proxy.port) user=proxy_cli dbname=postgres"]
+        async let first = SubprocessCommand(psql, arguments + ["-c", "SELECT pg_sleep(2)"], environment: environment)
+            .run()
+        try await Task.sleep(for: .milliseconds(700))
+        let second = try await SubprocessCommand(psql, arguments + ["-c", "SELECT 1"], environment: environment).run()
+        #expect(second.standardError.contains("sorry, too many clients already"), "\(second)")
+        #expect(try await first.succeeded)
+        #expect(try await proxy.terminate(waitingSeconds: 10) == 0)
+    }
+
+    @Test(arguments: [
+        ["--upstream", "x"], ["--upstream", "127.0.0.1:5432", "--listen", "nohost"],
+        ["--upstream", "127.0.0.1:5432", "--tls-cert", "a.crt"], ["--upstream", "host=/tmp"],
+        ["--upstream", "127.0.0.1:5432", "--format", "xml"],
+    ])
+    func usageErrorsExitWith64(arguments: [String]) async throws {
+        let outcome = try await PGWExecutable.run(["proxy"] + arguments)
+        #expect(outcome.status == 64, "\(outcome)")
+    }
+
+    private func event(_ object: [String: Any]) -> String? { object["event"] as? String }
+}

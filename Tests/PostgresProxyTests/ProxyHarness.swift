@@ -1,0 +1,81 @@
+import Foundation
+import NIOCore
+import PostgresGateway
+import PostgresProxy
+import PostgresTestSupport
+
+/// A `PostgresProxy` in this process relaying to a test server, logging to a file in a fresh directory.
+struct ProxyHarness {
+    /// The running proxy.
+    let proxy: PostgresProxy
+    /// The port the proxy listens on.
+    let port: Int
+    /// The traffic log file.
+    let logFile: URL
+
+    /// The pcapng capture file, when asked for.
+    let captureFile: URL?
+
+    /// Starts a proxy to `127.0.0.1:upstreamPort` logging in `format`, and capturing packets when `capturing`.
+    static func start(upstreamPort: Int, format: TrafficLogFormat, capturing: Bool = false) async throws -> ProxyHarness
+    {
+        try await start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: upstreamPort), format: format, capturing: capturing)
+    }
+
+    /// Starts a proxy to `upstream` logging in `format`, terminating TLS on the client leg with `tls` when given.
+    static func start(
+        upstream: UpstreamServer, format: TrafficLogFormat, capturing: Bool = false,
+        tls: PostgresConnectionConfiguration.TLS? = nil
+    ) async throws -> ProxyHarness {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let logFile = directory.appending(path: "traffic.log")
+        let sink = try TrafficLogSink.file(atPath: logFile.path)
+        let configuration = ProxyConfiguration(upstream: upstream, format: format)
+        let captureFile = capturing ? directory.appending(path: "traffic.pcapng") : nil
+        let capture = try captureFile.map { try TrafficLogSink.file(atPath: $0.path) }
+        let proxy = try await PostgresProxy.start(
+            host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture, tls: tls)
+        return ProxyHarness(
+            proxy: proxy, port: proxy.localAddress?.port ?? 0, logFile: logFile, captureFile: captureFile)
+    }
+
+    /// Shuts the proxy down (flushing the log) and returns the log's lines.
+    func stop() async throws -> [String] {
+        // Let sessions whose clients have just left end on their own before the shutdown closes the rest.
+        for _ in 0..<100 where proxy.relayedConnectionCount > 0 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        await proxy.shutdown(timeout: .seconds(2))
+        let text = try String(contentsOf: logFile, encoding: .utf8)
+        if captureFile == nil { try? FileManager.default.removeItem(at: logFile.deletingLastPathComponent()) }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// Deletes the log and capture files (after ``stop()``).
+    func removeFiles() {
+        try? FileManager.default.removeItem(at: logFile.deletingLastPathComponent())
+    }
+
+    /// Runs psql against `127.0.0.1:port` as `role` with `password`, feeding `script` on standard input.
+    static func psql(
+        port: Int, role: String, password: String, script: String, server: PostgresServerFixture
+    ) async throws -> ProcessOutcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = password
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGCONNECT_TIMEOUT"] = "20"
+        environment["PGSSLMODE"] = "prefer"
+        return try await SubprocessCommand(
+            try server.installation.executable("psql"),
+            [
+                "-X", "-w", "-h", "127.0.0.1", "-p", String(port), "-U", role, "-d", "postgres", "-v",
+                "VERBOSITY=verbose",
+            ],
+            environment: environment,
+            standardInput: Data(script.utf8),
+            timeout: .seconds(60)
+        ).run()
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import PostgresClient
+import PostgresWire
+import Testing
+
+@testable import PostgresProxy
+
+/// The proxy's pure parts, without sockets: upstream parsing, filters, timestamps, the tap and the log sink.
+struct ProxyLogicTests {
+    @Test(arguments: [
+        ("127.0.0.1:5432", "127.0.0.1", 5432), ("[::1]:6543", "::1", 6543), ("db.example:5433", "db.example", 5433),
+        ("host=db port=5433", "db", 5433), ("postgresql://db:5434/app", "db", 5434),
+        ("host=db hostaddr=10.0.0.1", "10.0.0.1", 7777), ("dbname=app", "pghost", 7777),
+    ])
+    func upstreamParsesAddressesAndConnectionStrings(text: String, host: String, port: Int) throws {
+        let upstream = try UpstreamServer(parsing: text, environment: ["PGHOST": "pghost", "PGPORT": "7777"])
+        #expect(upstream.host == host)
+        #expect(upstream.port == port)
+    }
+
+    @Test func upstreamRejectsUnixSocketsAndBadStrings() {
+        let socket = #expect(throws: ConnectionOptionError.self) {
+            try UpstreamServer(parsing: "host=/var/run/postgresql", environment: [:])
+        }
+        #expect(socket?.message.contains("names no TCP host") == true, "\(String(describing: socket))")
+        let unknown = #expect(throws: ConnectionOptionError.self) {
+            try UpstreamServer(parsing: "nonsense=1", environment: [:])
+        }
+        #expect(unknown?.message == "invalid connection option \"nonsense\"")
+        #expect(UpstreamServer(host: "::1", port: 5).description == "[::1]:5")
+    }
+
+    @Test func filterAdmitsByNameWithoutRegardToCase() {
+        let only = MessageTypeFilter(only: ["query", "DataRow"])
+        #expect(only.admits("Query") && only.admits("DataRow") && !only.admits("Parse"))
+        let skip = MessageTypeFilter(skip: ["ParameterStatus"])
+        #expect(skip.admits("Query") && !skip.admits("parameterstatus"))
+    }
+
+    @Test func timestampsAreUTCWithMicroseconds() {
+        let time = LogTimestamp(seconds: 1_764_563_400, microseconds: 42)
+        #expect(time.rfc3339 == "2025-12-01T04:30:00.000042Z")
+        #expect(time.clockText == "04:30:00.000042")
+    }
+
+    @Test func tapLogsUndecodableMessagesAsUnknownAndGoesOn() async throws {
+        let (lines, _) = try await Self.tapLines { tap in
+            var bytes = ByteBuffer()
+            FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                .encode(into: &bytes)
+            bytes.writeBytes([UInt8(ascii: "z"), 0, 0, 0, 6, 0xAB, 0xCD])  // no such frontend type
+            FrontendMessage.query(Query("select 1")).encode(into: &bytes)
+            // Delivered in pieces of 3 bytes, as a slow network would.
+            while bytes.readableBytes > 0 {
+                tap.see(bytes.readSlice(length: min(3, bytes.readableBytes))!, from: .frontend)
+            }
+            var junk = ByteBuffer()
+            junk.writeBytes([UInt8(ascii: "Z"), 0xFF, 0xFF, 0xFF, 0xFF, 1, 2])  // a negative length: framing lost
+            tap.see(junk, from: .backend)
+            tap.close(reason: "test over")
+        }
+        #expect(lines.count == 5, "\(lines)")
+        #expect(lines[0].hasSuffix("7 F StartupMessage 3.0 user=\"u\""))
+        #expect(lines[1].contains("7 F Unknown length=7 (") && lines[1].hasSuffix(" 7a00000006abcd"), "\(lines[1])")
+        #expect(lines[2].hasSuffix("7 F Query \"select 1\""))
+        #expect(lines[3].contains("7 B Unknown length=7") && lines[3].contains("decoding stops here"), "\(lines[3])")
+        #expect(lines[4].contains("closed after") && lines[4].contains("test over") && lines[4].contains("2 errors"))
+    }
+
+    @Test func cleartextPasswordRequestOverPlaintextIsAWarning() async throws {
+        for isTLS in [false, true] {
+            let (lines, _) = try await Self.tapLines { tap in
+                tap.clientLegIsTLS = isTLS
+                var bytes = ByteBuffer()
+                FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                    .encode(into: &bytes)
+                tap.see(bytes, from: .frontend)
+                var request = ByteBuffer()
+                BackendMessage.authentication(.cleartextPassword).encode(into: &request)
+                tap.see(request, from: .backend)
+            }
+            let warnings = lines.filter { $0.contains("warning: the server asks for a cleartext password") }
+            #expect(warnings.count == (isTLS ? 0 : 1), "\(lines)")
+        }
+    }
+
+    @Test func jsonLinesCarryConnectionAndTime() async throws {
+        let (lines, _) = try await Self.tapLines(format: .json) { tap in
+            var bytes = ByteBuffer()
+            FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                .encode(into: &bytes)
+            tap.see(bytes, from: .frontend)
+        }
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(lines[0].hasPrefix("{\"schema\":1,\"connection\":7,\"time\":\""))
+        #expect(object["type"] as? String == "StartupMessage")
+    }
+
+    /// A slow reader: the sink reports it is behind once its buffer is full and calls back when drained.
+    @Test func sinkIsBehindWhileTheReaderLagsAndCallsBackWhenDrained() async throws {
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        let sink = TrafficLogSink(fileDescriptor: descriptors[1], closesDescriptor: true, capacity: 4_096)
+        let line = String(repeating: "x", count: 1_000)
+        for _ in 0..<200 { sink.write(line) }  // 200 kB against a 64 kB pipe: the writer blocks
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(sink.isBehind)
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+        let caughtUp = eventLoop.makePromise(of: Void.self)
+        sink.whenCaughtUp(on: eventLoop) { caughtUp.succeed() }
+        let readEnd = descriptors[0]
+        let drained = Task.detached { () -> Int in
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            var total = 0
+            while total < 200 * 1_001 {
+                let count = read(readEnd, &buffer, buffer.count)
+                if count <= 0 { break }
+                total += count
+            }
+            return total
+        }
+        try await caughtUp.futureResult.get()
+        #expect(await sink.close() == nil)
+        #expect(await drained.value == 200 * 1_001)
+        close(readEnd)
+    }
+
+    /// Runs `body` with a tap (connection 7) logging to a temporary file and returns the file's lines.
+    static func tapLines(
+        format: TrafficLogFormat = .text, _ body: (ConnectionTap) -> Void
+    ) async throws -> ([String], URL) {
+        let file = FileManager.default.temporaryDirectory.appending(path: "pgw-tap-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sink = try TrafficLogSink.file(atPath: file.path)
+        let configuration = ProxyConfiguration(upstream: UpstreamServer(host: "h", port: 1), format: format)
+        body(ConnectionTap(number: 7, configuration: configuration, sink: sink))
+        await sink.close()
+        let text = try String(contentsOf: file, encoding: .utf8)
+        return (text.split(separator: "\n").map(String.init), file)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import PostgresTestSupport
+
+/// A `pgw proxy` process listening on a free port, for tests of the command line: options, signals, exit status.
+final class ProxyProcess: Sendable {
+    private let process: Process
+    /// The port it listens on, from its "listening on" line.
+    let port: Int
+
+    /// Starts `pgw proxy --listen 127.0.0.1:0` with `arguments` and waits for its "listening on" line.
+    init(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = try PGWExecutable.url()
+        process.arguments = ["proxy", "--listen", "127.0.0.1:0"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
+            !byte.isEmpty
+        {
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("listening on 127.0.0.1:"),
+            let port = Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+        else {
+            process.terminate()
+            throw TestSupportError.missingPrerequisite("pgw proxy printing its address (it printed '\(text)')")
+        }
+        self.process = process
+        self.port = port
+    }
+
+    /// Sends SIGTERM and waits up to `seconds` for the exit; returns the exit status, or `nil` if still running.
+    func terminate(waitingSeconds seconds: Double) async throws -> Int32? {
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import PostgresProxy
+import PostgresTestSupport
+import Testing
+
+/// psycopg, asyncpg and pg8000 through `PostgresProxy`: the same output as direct, and a cancel that works.
+@Suite(
+    .postgresServer(
+        PostgresServerFixture.Configuration(
+            label: "proxy-python",
+            hostBasedAuthentication: ["host all proxy_py 127.0.0.1/32 scram-sha-256"],
+            roles: [.init(name: "proxy_py", password: "py-Secret", passwordEncryption: "scram-sha-256")])),
+    .timeLimit(.minutes(3))
+)
+struct ProxyPythonClientTests {
+    @Test(arguments: [
+        ("psycopg", PythonClientScripts.psycopg), ("asyncpg", PythonClientScripts.asyncpg),
+        ("pg8000", PythonClientScripts.pg8000),
+    ])
+    func clientGetsTheSameResultsAsDirect(module: String, script: String) async throws {
+        let server = try PostgresServerTrait.server()
+        let direct = try await Self.run(script, module: module, port: server.port)
+        #expect(direct.succeeded, "\(direct)")
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        let proxied = try await Self.run(script, module: module, port: harness.port)
+        let log = try await harness.stop()
+        #expect(proxied.succeeded, "\(proxied)")
+        #expect(proxied.standardOutput == direct.standardOutput)
+        #expect(log.contains { $0.contains(" F Parse ") || $0.contains(" F Query ") })
+        if module == "psycopg" {
+            #expect(direct.standardOutput.contains("cancelled 57014 True"), "\(direct)")
+            #expect(log.contains { $0.contains("F CancelRequest") }, "the CancelRequest is logged")
+            #expect(log.contains { $0.contains("CancelRequest forwarded to 127.0.0.1:\(server.port)") })
+            #expect(log.contains { $0.contains("B ErrorResponse ERROR 57014") })
+        }
+    }
+
+    private static func run(_ script: String, module: String, port: Int) async throws -> ProcessOutcome {
+        let python = try PostgresInstallation.executableOnPath("python3")
+        let check = try await SubprocessCommand(python, ["-c", "import \(module)"]).run()
+        guard check.succeeded else {
+            throw TestSupportError.missingPrerequisite("the Python module \(module) (pip install \(module))")
+        }
+        return try await SubprocessCommand(
+            python, ["-c", script, "127.0.0.1", String(port), "proxy_py", "py-Secret"], timeout: .seconds(60)
+        ).run()
+    }
+}

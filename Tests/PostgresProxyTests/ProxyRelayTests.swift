@@ -1,0 +1,177 @@
+import Foundation
+import PostgresProxy
+import PostgresTestSupport
+import PostgresWire
+import Testing
+
+/// psql sessions through `PostgresProxy` to a real PostgreSQL: the same results as direct, every message logged.
+@Suite(
+    .postgresServer(
+        PostgresServerFixture.Configuration(
+            label: "proxy",
+            hostBasedAuthentication: [
+                "host all proxy_scram 127.0.0.1/32 scram-sha-256", "host all proxy_md5 127.0.0.1/32 md5",
+            ],
+            roles: [
+                .init(name: "proxy_scram", password: "scram-Secret", passwordEncryption: "scram-sha-256"),
+                .init(name: "proxy_md5", password: "md5-Secret", passwordEncryption: "md5"),
+            ])),
+    .timeLimit(.minutes(3))
+)
+struct ProxyRelayTests {
+    /// COPY in and out, an error, a notice and rows, in one session.
+    static let script = """
+        CREATE TEMP TABLE fruit (id int, name text);
+        COPY fruit FROM STDIN;
+        1\tapple
+        2\tbanana
+        \\.
+        COPY fruit TO STDOUT;
+        SELECT id, name FROM fruit ORDER BY id;
+        SELECT 1/0;
+        DO $$ BEGIN RAISE NOTICE 'hello from %', 'plpgsql'; END $$;
+        SELECT repeat('x', 300) AS long;
+
+        """
+
+    @Test(arguments: [("proxy_scram", "scram-Secret"), ("proxy_md5", "md5-Secret")])
+    func psqlSessionMatchesDirectAndEveryMessageIsLogged(role: String, password: String) async throws {
+        let server = try PostgresServerTrait.server()
+        let direct = try await ProxyHarness.psql(
+            port: server.port, role: role, password: password, script: Self.script, server: server)
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        let proxied = try await ProxyHarness.psql(
+            port: harness.port, role: role, password: password, script: Self.script, server: server)
+        let log = try await harness.stop()
+        #expect(direct.status == 0, "\(direct)")
+        #expect(proxied.status == direct.status, "\(proxied)")
+        #expect(proxied.standardOutput == direct.standardOutput)
+        #expect(proxied.standardError == direct.standardError)
+        let types = Set(log.compactMap { Self.messageType(ofTextLine: $0) })
+        let expected: Set<String> = [
+            "F StartupMessage", "F Query", "F CopyData", "F CopyDone", "F Terminate", "B AuthenticationOk",
+            "B ParameterStatus", "B BackendKeyData", "B ReadyForQuery", "B CopyInResponse", "B CopyOutResponse",
+            "B CopyData", "B CopyDone", "B RowDescription", "B DataRow", "B CommandComplete", "B ErrorResponse",
+            "B NoticeResponse",
+            role == "proxy_md5" ? "B AuthenticationMD5Password" : "B AuthenticationSASL",
+            role == "proxy_md5" ? "F PasswordMessage" : "F SASLInitialResponse",
+        ]
+        #expect(
+            expected.subtracting(types).isEmpty,
+            "missing: \(expected.subtracting(types))\n\(log.joined(separator: "\n"))")
+        #expect(!log.joined().contains(password), "the password must be masked")
+        let summary = try #require(log.last)
+        #expect(
+            summary.contains("closed after") && summary.contains("client terminated the session"),
+            "\(log.suffix(5).joined(separator: "\n"))")
+        #expect(log.contains { $0.contains("B ErrorResponse ERROR 22012") })
+        #expect(log.contains { $0.contains("B ReadyForQuery") && $0.hasSuffix(" ms)") }, "latency on ReadyForQuery")
+    }
+
+    @Test func jsonLogParsesAndFollowsTheSchema() async throws {
+        let server = try PostgresServerTrait.server()
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .json)
+        let proxied = try await ProxyHarness.psql(
+            port: harness.port, role: "proxy_scram", password: "scram-Secret", script: Self.script, server: server)
+        let log = try await harness.stop()
+        #expect(proxied.status == 0, "\(proxied)")
+        var messageLines: [String] = []
+        for line in log {
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "not an object: \(line)")
+            #expect(object["connection"] as? Int == 1, "\(line)")
+            #expect((object["time"] as? String)?.hasSuffix("Z") == true, "\(line)")
+            if object["type"] != nil { messageLines.append(line) }
+        }
+        #expect(messageLines.count > 20)
+        let problems = try await JSONLinesSchemaValidator.problems(in: messageLines)
+        #expect(problems.isEmpty, "\(problems)")
+    }
+
+    /// 10 MB of COPY out, every CopyData logged as JSON: the bytes arrive unchanged and no message is lost.
+    @Test func largeCopyOutArrivesWholeAndEveryMessageIsLogged() async throws {
+        let server = try PostgresServerTrait.server()
+        let script = "COPY (SELECT g, repeat(md5(g::text), 31) FROM generate_series(1, 10000) g) TO STDOUT;\n"
+        let direct = try await ProxyHarness.psql(
+            port: server.port, role: "proxy_scram", password: "scram-Secret", script: script, server: server)
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .json)
+        let proxied = try await ProxyHarness.psql(
+            port: harness.port, role: "proxy_scram", password: "scram-Secret", script: script, server: server)
+        let log = try await harness.stop()
+        #expect(direct.succeeded && direct.standardOutput.utf8.count > 9_900_000)
+        #expect(proxied.standardOutput == direct.standardOutput, "the COPY data differs through the proxy")
+        let copyData = log.filter { $0.contains("\"direction\":\"backend\",\"type\":\"CopyData\"") }
+        #expect(copyData.count == 10_000)
+    }
+
+    @Test func unreachableUpstreamGivesTheClientFatal08006() async throws {
+        let server = try PostgresServerTrait.server()
+        let closedPort = try FreeLoopbackPort.find()
+        let harness = try await ProxyHarness.start(upstreamPort: closedPort, format: .text)
+        let proxied = try await ProxyHarness.psql(
+            port: harness.port, role: "proxy_scram", password: "x", script: "SELECT 1;", server: server)
+        let log = try await harness.stop()
+        #expect(proxied.status == 2, "\(proxied)")
+        #expect(
+            proxied.standardError.contains(
+                "could not connect to the upstream server 127.0.0.1:\(closedPort): Connection refused"),
+            "\(proxied)")
+        #expect(log.contains { $0.contains("could not connect to the upstream server") }, "\(log)")
+    }
+
+    @Test func encryptionRequestsAreRefusedAndUnreachableUpstreamIsSQLState08006OnTheWire() async throws {
+        let closedPort = try FreeLoopbackPort.find()
+        let harness = try await ProxyHarness.start(upstreamPort: closedPort, format: .text)
+        let replies = try await RawSession.exchange(
+            port: harness.port,
+            steps: [
+                [.gssENCRequest], [.sslRequest],
+                [.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "a")]))],
+            ])
+        _ = try await harness.stop()
+        // GSSENCRequest and SSLRequest (no --tls-cert) are answered N, as PostgreSQL without GSSAPI and TLS does.
+        #expect(replies.prefix(2) == [.gssENCResponse(accepted: false), .sslResponse(accepted: false)], "\(replies)")
+        guard case .errorResponse(let error) = try #require(replies.dropFirst(2).first) else {
+            Issue.record("expected an ErrorResponse, got \(replies)")
+            return
+        }
+        #expect(error.severity == "FATAL")
+        #expect(error.sqlState == "08006")
+    }
+
+    @Test func pgbenchSimpleExtendedAndPreparedWorkThroughTheProxy() async throws {
+        let server = try PostgresServerTrait.server()
+        try await server.runAdministrativeSQL("CREATE DATABASE bench OWNER proxy_scram")
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        let pgbench = try server.installation.executable("pgbench")
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "scram-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        let connection = ["-h", "127.0.0.1", "-p", String(harness.port), "-U", "proxy_scram", "bench"]
+        let initialize = try await SubprocessCommand(
+            pgbench, ["-i", "-s", "1", "-q"] + connection, environment: environment
+        ).run()
+        #expect(initialize.succeeded, "\(initialize)")
+        for mode in ["simple", "extended", "prepared"] {
+            let run = try await SubprocessCommand(
+                pgbench, ["-n", "-S", "-M", mode, "-c", "2", "-t", "20"] + connection, environment: environment
+            ).run()
+            #expect(run.succeeded && run.standardOutput.contains("number of failed transactions: 0"), "\(run)")
+        }
+        let log = try await harness.stop()
+        let types = Set(log.compactMap { Self.messageType(ofTextLine: $0) })
+        let expected: Set<String> = [
+            "F Parse", "F Bind", "F Execute", "F Sync", "F Describe", "B ParseComplete", "B BindComplete",
+            "F CopyData", "B CopyInResponse",
+        ]
+        #expect(expected.subtracting(types).isEmpty, "missing: \(expected.subtracting(types))")
+        #expect(log.filter { $0.contains("client terminated the session") }.count >= 7)
+    }
+
+    /// `F Query` from `04:30:00.123456 1 F Query "select 1"`.
+    static func messageType(ofTextLine line: String) -> String? {
+        let parts = line.split(separator: " ", maxSplits: 4)
+        guard parts.count >= 4, parts[2] == "F" || parts[2] == "B" else { return nil }
+        return "\(parts[2]) \(parts[3])"
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import PostgresTLS
+
+/// A CA and a certificate for `127.0.0.1`, made once per run, for PostgreSQL's and the proxy's TLS legs.
+enum ProxyTestCertificates {
+    /// The directory holding `ca.crt`, `server.crt` and `server.key` (0600).
+    static let directory: URL = {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-pki-\(getpid())")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let authorityKey = try TLSPrivateKey.generate(.ecdsaP256)
+            let authority = try TLSCertificate.issue(
+                TLSCertificateTemplate(commonName: "pgw proxy test CA", isCertificateAuthority: true), for: authorityKey
+            )
+            let key = try TLSPrivateKey.generate(.ecdsaP256)
+            let certificate = try TLSCertificate.issue(
+                TLSCertificateTemplate(commonName: "127.0.0.1", subjectAlternativeNames: [.ipAddress("127.0.0.1")]),
+                for: key, issuer: TLSIdentity(certificateChain: [authority], privateKey: authorityKey))
+            try Data(authority.pemString.utf8).write(to: directory.appending(path: "ca.crt"))
+            try Data(certificate.pemString.utf8).write(to: directory.appending(path: "server.crt"))
+            let keyFile = directory.appending(path: "server.key")
+            try Data(key.pemString().utf8).write(to: keyFile)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+        } catch {
+            fatalError("cannot make the proxy tests' certificates: \(error)")
+        }
+        return directory
+    }()
+
+    /// The path of `name` in ``directory``.
+    static func path(_ name: String) -> String { directory.appending(path: name).path }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import PostgresProxy
+import PostgresTestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// An upstream backend killed mid-query: the client gets FATAL 08006 from the proxy, which goes on serving others.
+/// Its own server, as killing a backend makes PostgreSQL restart every session.
+@Suite(
+    .postgresServer(
+        PostgresServerFixture.Configuration(
+            label: "proxy-loss", hostBasedAuthentication: ["host all proxy_loss 127.0.0.1/32 scram-sha-256"],
+            roles: [.init(name: "proxy_loss", password: "loss-Secret", passwordEncryption: "scram-sha-256")])),
+    .timeLimit(.minutes(2))
+)
+struct ProxyUpstreamLossTests {
+    @Test func killedBackendGivesTheClientFatal08006AndTheProxyServesOthers() async throws {
+        let server = try PostgresServerTrait.server()
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        async let victim = ProxyHarness.psql(
+            port: harness.port, role: "proxy_loss", password: "loss-Secret", script: "SELECT pg_sleep(30);\n",
+            server: server)
+        var pid: Int32?
+        for _ in 0..<100 where pid == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            let found = try await server.runAdministrativeSQL(
+                "SELECT pid FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30);'")
+            pid = Int32(found.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let backend = try #require(pid, "the proxied query never showed up in pg_stat_activity")
+        kill(backend, SIGKILL)
+        let outcome = try await victim
+        #expect(outcome.status != 0, "\(outcome)")
+        #expect(
+            outcome.standardError.contains("FATAL:  08006: server closed the connection unexpectedly"), "\(outcome)")
+        #expect(outcome.standardError.contains("The upstream server 127.0.0.1:\(server.port) closed"), "\(outcome)")
+        // PostgreSQL restarts after a backend crash; the proxy serves the next client once it is back.
+        var next: ProcessOutcome?
+        for _ in 0..<50 {
+            next = try await ProxyHarness.psql(
+                port: harness.port, role: "proxy_loss", password: "loss-Secret", script: "SELECT 40 + 2;\n",
+                server: server)
+            if next?.succeeded == true { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(next?.standardOutput.contains("42") == true, "\(String(describing: next))")
+        let log = try await harness.stop()
+        #expect(log.contains { $0.contains("server closed the connection unexpectedly; F") }, "\(log)")
+        #expect(log.contains { $0.contains("B ErrorResponse FATAL 08006") }, "\(log)")
+    }
+}

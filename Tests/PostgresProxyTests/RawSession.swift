@@ -1,0 +1,33 @@
+import NIOCore
+import NIOPosix
+import PostgresWire
+
+/// A client that sends fixed messages and collects everything the server sends until it closes, decoded.
+enum RawSession {
+    /// Connects to `127.0.0.1:port` and sends each step's messages, waiting for an answer after every step but the
+    /// last (as after SSLRequest); returns the server's messages once it closes.
+    static func exchange(port: Int, steps: [[FrontendMessage]]) async throws -> [BackendMessage] {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        var collected = ByteBuffer()
+        try await channel.executeThenClose { inbound, outbound in
+            var received = inbound.makeAsyncIterator()
+            for (index, step) in steps.enumerated() {
+                var bytes = ByteBuffer()
+                for message in step { message.encode(into: &bytes) }
+                try await outbound.write(bytes)
+                if index < steps.count - 1, var answer = try await received.next() { collected.writeBuffer(&answer) }
+            }
+            while var chunk = try await received.next() { collected.writeBuffer(&chunk) }
+        }
+        var decoder = BackendMessageDecoder()
+        for message in steps.joined() { decoder.observe(message) }
+        var result: [BackendMessage] = []
+        while let message = try decoder.decode(from: &collected) { result.append(message) }
+        return result
+    }
+}
