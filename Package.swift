@@ -100,11 +100,26 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .target(
+            name: "PostgresREPL",
+            dependencies: [
+                "CLibEdit",
+                "PostgresClient",
+                "PostgresTLS",
+                "PostgresWire",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "pgw",
             dependencies: [
                 "PostgresProxy",
                 "PostgresWire",
+                "PostgresClient",
+                "PostgresREPL",
                 "PostgresAuthentication",
                 "PostgresCapture",
                 "PostgresGateway",
@@ -228,6 +243,16 @@ let package = Package(
                 "PostgresTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PostgresREPLTests",
+            dependencies: [
+                "PostgresREPL",
+                "PostgresTestSupport",
+                "PostgresWire",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

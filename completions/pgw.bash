@@ -173,13 +173,13 @@ _pgw() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    decode|serve|proxy|certs|help)
+    decode|serve|proxy|repl|certs|help)
         # Offer subcommand argument completions
         "_pgw_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'decode serve proxy certs help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'decode serve proxy repl certs help' -- "${cur}"))
         ;;
     esac
 }
@@ -339,6 +339,32 @@ _pgw_proxy() {
         return
         ;;
     '--shutdown-timeout')
+        return
+        ;;
+    '--log-level')
+        __pgw_add_completions -W 'trace'$'\n''debug'$'\n''info'$'\n''notice'$'\n''warning'$'\n''error'$'\n''critical'
+        return
+        ;;
+    esac
+}
+
+_pgw_repl() {
+    repeating_flags=()
+    non_repeating_flags=(--reveal-secrets --raw --quiet -q --version -? --help)
+    repeating_options=()
+    non_repeating_options=(--file -f --timeout --format --log-level)
+    __pgw_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--file'|'-f')
+        return
+        ;;
+    '--timeout')
+        return
+        ;;
+    '--format')
+        __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'
         return
         ;;
     '--log-level')

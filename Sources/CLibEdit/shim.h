@@ -4,4 +4,15 @@
 #include <stdio.h>
 #include <editline/readline.h>
 
+// libedit's settings are global variables, which Swift 6 refuses to touch directly; these set them.
+
+/// Leaves SIGINT and friends to the program (pgw clears the line itself).
+static inline void pgw_rl_leave_signals_alone(void) { rl_catch_signals = 0; }
+
+/// Completes with `function`; `rl_attempted_completion_over` stops the default (file names) when it finds nothing.
+static inline void pgw_rl_set_completion(rl_completion_func_t *function) { rl_attempted_completion_function = function; }
+
+/// Stops libedit from falling back to completing file names.
+static inline void pgw_rl_completion_over(void) { rl_attempted_completion_over = 1; }
+
 #endif

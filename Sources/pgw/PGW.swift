@@ -7,14 +7,16 @@ struct PGW: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pgw",
         abstract:
-            "PostgreSQL wire-protocol tools: decode captured traffic, run a mock server, make and check password hashes.",
+            "PostgreSQL wire-protocol tools: decode captured traffic, run a mock server, make and check password hashes, type protocol messages.",
         discussion: """
             pgw speaks the PostgreSQL frontend/backend protocol (3.0 and 3.2). Each subcommand has its own \
             help: run 'pgw help <subcommand>'. As in psql, -h means --host where a command connects or \
             listens; help is --help or -?.
             """,
         version: "0.1.0",
-        subcommands: [DecodeCommand.self, ServeCommand.self, ProxyCommand.self, CertsCommand.self],
+        subcommands: [
+            DecodeCommand.self, ServeCommand.self, ProxyCommand.self, REPLCommand.self, CertsCommand.self,
+        ],
         // As psql: help on --help and -?, which leaves -h for --host.
         helpNames: [.long, .customShort("?")]
     )

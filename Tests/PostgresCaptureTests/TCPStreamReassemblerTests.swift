@@ -50,4 +50,24 @@ struct TCPStreamReassemblerTests {
         #expect(!reassembler.hasPendingBytes)
         #expect(reassembler.streamOffset == 2 + 5 * chunk.count)
     }
+
+    @Test("bytes lost before the FIN, or acknowledged by the peer, are a gap at the end; a FIN's own ack is not")
+    func tailLoss() {
+        var reassembler = TCPStreamReassembler()
+        _ = reassembler.accept(Self.segment(100, Array("ab".utf8)))
+        #expect(Self.text(reassembler.accept(Self.segment(106, [], flags: 0x11))) == [])
+        #expect(Self.text(reassembler.acknowledged(upTo: 107)) == [])
+        #expect(Self.text(reassembler.finish()) == ["<gap 4>"])
+        #expect(reassembler.streamOffset == 6)
+
+        var reset = TCPStreamReassembler()
+        _ = reset.accept(Self.segment(0, Array("abc".utf8)))
+        _ = reset.acknowledged(upTo: 10)
+        #expect(Self.text(reset.finish()) == ["<gap 7>"])
+
+        var complete = TCPStreamReassembler()
+        _ = complete.accept(Self.segment(0, Array("abc".utf8), flags: 0x19))
+        _ = complete.acknowledged(upTo: 4)
+        #expect(Self.text(complete.finish()) == [])
+    }
 }

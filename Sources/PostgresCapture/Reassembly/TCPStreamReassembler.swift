@@ -15,6 +15,10 @@ public struct TCPStreamReassembler: Sendable {
     public private(set) var streamOffset = 0
     private var pending: [UInt32: ByteBuffer] = [:]
     private var pendingBytes = 0
+    /// The sequence number of the stream's FIN, once seen: its data ends there.
+    private var finishSequenceNumber: UInt32?
+    /// The highest sequence number the peer acknowledged: the data before it was sent.
+    private var highestAcknowledgement: UInt32?
 
     /// Creates a reassembler that has seen nothing.
     public init() {}
@@ -25,6 +29,9 @@ public struct TCPStreamReassembler: Sendable {
     /// Takes a segment of this direction and returns what can now be delivered in order.
     public mutating func accept(_ segment: TCPSegment) -> [StreamDelivery] {
         if segment.isSynchronize { nextSequenceNumber = segment.sequenceNumber &+ 1 }
+        if segment.isFinish {
+            finishSequenceNumber = segment.sequenceNumber &+ UInt32(segment.payload.readableBytes)
+        }
         guard segment.payload.readableBytes > 0 else { return [] }
         let start = segment.isSynchronize ? segment.sequenceNumber &+ 1 : segment.sequenceNumber
         if nextSequenceNumber == nil { nextSequenceNumber = start }
@@ -39,16 +46,26 @@ public struct TCPStreamReassembler: Sendable {
     /// The peer acknowledged everything before `acknowledgement`: bytes up to there that the capture lacks while
     /// later ones wait are a gap.
     public mutating func acknowledged(upTo acknowledgement: UInt32) -> [StreamDelivery] {
-        guard hasPendingBytes, let next = nextSequenceNumber, Self.distance(from: next, to: acknowledgement) > 0
-        else { return [] }
-        return skipToPending()
+        guard let next = nextSequenceNumber, Self.distance(from: next, to: acknowledgement) > 0 else { return [] }
+        if highestAcknowledgement.map({ Self.distance(from: $0, to: acknowledgement) > 0 }) ?? true {
+            highestAcknowledgement = acknowledgement
+        }
+        return hasPendingBytes ? skipToPending() : []
     }
 
     /// The stream ended (FIN, RST or the end of the capture): delivers every waiting segment, with the gaps
-    /// between them.
+    /// between them, and a gap for the bytes before the FIN (or that the peer acknowledged) the capture lacks.
     public mutating func finish() -> [StreamDelivery] {
         var deliveries: [StreamDelivery] = []
         while hasPendingBytes { deliveries += skipToPending() }
+        if let next = nextSequenceNumber, let end = finishSequenceNumber ?? highestAcknowledgement,
+            Self.distance(from: next, to: end) > 0
+        {
+            let missing = Int(Self.distance(from: next, to: end))
+            streamOffset += missing
+            nextSequenceNumber = end
+            deliveries.append(.gap(byteCount: missing))
+        }
         return deliveries
     }
 

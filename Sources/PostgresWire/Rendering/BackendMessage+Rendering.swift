@@ -30,6 +30,10 @@ extension BackendMessage {
             builder.field("legacy", .boolean(diagnostic.isLegacy))
             if diagnostic.isLegacy {
                 builder.summary("legacy \(builder.quoted(diagnostic.message ?? ""))")
+            } else if options.isLossless {
+                for field in diagnostic.fields {
+                    builder.summary("\(builder.name(field.code.name))=\(builder.quoted(field.value))")
+                }
             } else {
                 builder.summary(
                     [diagnostic.severity, diagnostic.sqlState, diagnostic.message].compactMap { $0 }.joined(
@@ -57,12 +61,17 @@ extension BackendMessage {
         case .parameterStatus(let status):
             builder.field("name", .string(status.name))
             builder.field("value", .string(status.value))
-            builder.summary("\(status.name)=\(builder.quoted(status.value))")
+            builder.summary("\(builder.name(status.name))=\(builder.quoted(status.value))")
         case .readyForQuery(let status):
             builder.field("status", .string(String(status.letter)))
             builder.summary("\(status.letter) (\(status))")
         case .rowDescription(let description):
-            builder.field("columns", .array(description.columns.map(Self.render)))
+            let columns = RenderedValue.array(description.columns.map(Self.render))
+            builder.field("columns", columns)
+            if options.isLossless {
+                builder.summary(builder.text(columns))
+                break
+            }
             builder.summary(
                 "["
                     + description.columns.map { "\($0.name) \(PostgresTypeNames.name(forOID: $0.dataTypeOID))" }.joined(
@@ -83,7 +92,7 @@ extension BackendMessage {
         case .sasl(let mechanisms):
             let names = RenderedValue.array(mechanisms.map { .string($0) })
             builder.field("mechanisms", names)
-            builder.summary(mechanisms.joined(separator: " "))
+            builder.summary(mechanisms.map(builder.name).joined(separator: " "))
         case .gssContinue(let data), .saslContinue(let data), .saslFinal(let data):
             FrontendMessage.renderSecretPayload(data, into: &builder)
         case .ok, .kerberosV5, .cleartextPassword, .gss, .sspi:

@@ -41,6 +41,9 @@ extension FrontendMessage {
             builder.field("arguments", arguments)
             builder.field("resultFormat", .string(call.resultFormat.description))
             builder.summary("oid=\(call.functionOID) arguments=\(builder.text(arguments)) result=\(call.resultFormat)")
+            if options.isLossless && !call.argumentFormats.isEmpty {
+                builder.summary("formats=\(builder.text(.formats(call.argumentFormats)))")
+            }
         case .gssResponse(let response):
             Self.renderSecretPayload(response.data, into: &builder)
         case .parse(let parse):
@@ -60,7 +63,7 @@ extension FrontendMessage {
             builder.field("mechanism", .string(response.mechanism))
             let data = response.data.map { builder.secret(.bytes($0), byteCount: $0.readableBytes) } ?? .null
             builder.field("data", data)
-            builder.summary("\(response.mechanism) \(builder.text(data))")
+            builder.summary("\(builder.name(response.mechanism)) \(builder.text(data))")
         case .saslResponse(let response):
             Self.renderSecretPayload(response.data, into: &builder)
         case .startup(let startup):
@@ -74,7 +77,7 @@ extension FrontendMessage {
                 builder.summary("body=\(builder.text(.bytes(body)))")
             }
             for parameter in startup.parameters {
-                builder.summary("\(parameter.name)=\(builder.quoted(parameter.value))")
+                builder.summary("\(builder.name(parameter.name))=\(builder.quoted(parameter.value))")
             }
         case .copyDone, .flush, .gssENCRequest, .sslRequest, .sync, .terminate:
             break

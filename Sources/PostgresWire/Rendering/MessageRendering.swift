@@ -70,7 +70,11 @@ struct RenderingBuilder {
     func text(_ value: RenderedValue) -> String {
         switch value {
         case .string(let string): return quoted(string)
-        case .bytes(let bytes): return quoted(RenderedValue.text(of: bytes))
+        case .bytes(let bytes):
+            if options.isLossless, let text = RenderedValue.printableText(of: bytes), TextFormValue.looksLikeHex(text) {
+                return quoted("\\x" + HexDump.hex(bytes.readableBytesView))
+            }
+            return quoted(RenderedValue.text(of: bytes))
         case .integer(let integer): return String(integer)
         case .boolean(let boolean): return String(boolean)
         case .null: return "NULL"
@@ -84,8 +88,14 @@ struct RenderingBuilder {
         var escaped = ""
         JSONText.writeString(string, to: &escaped, isJSON: false)
         let limit = options.maximumTextValueLength
-        guard escaped.count > limit + 2 else { return escaped }
+        guard !options.isLossless, escaped.count > limit + 2 else { return escaped }
         return String(escaped.prefix(limit)) + "\"…(\(string.utf8.count) bytes)"
+    }
+
+    /// A name written bare in the default form (a startup parameter, a setting); quoted in lossless lines when
+    /// it is not a plain word.
+    func name(_ name: String) -> String {
+        options.isLossless && !TextFormValue.isPlainWord(name) ? quoted(name) : name
     }
 
     func build(_ direction: MessageDirection, _ type: String) -> MessageRendering {

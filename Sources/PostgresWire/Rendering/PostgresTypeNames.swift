@@ -25,6 +25,13 @@ public enum PostgresTypeNames {
         return names[oid] ?? String(oid)
     }
 
+    private static let oids = Dictionary(uniqueKeysWithValues: names.map { ($0.value, $0.key) })
+
+    /// The OID of a built-in type's name (`unspecified` is 0); `nil` for other names.
+    public static func oid(forName name: String) -> UInt32? {
+        name == "unspecified" ? 0 : oids[name]
+    }
+
     /// A bracketed list of type names, such as `[int4, text]`.
     public static func list(_ oids: [UInt32]) -> String {
         "[" + oids.map { name(forOID: $0) }.joined(separator: ", ") + "]"

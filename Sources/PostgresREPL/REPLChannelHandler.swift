@@ -1,0 +1,72 @@
+import NIOCore
+import PostgresWire
+
+/// Decodes the server's bytes into messages for the REPL, each with its bytes, and reports the connection's end.
+final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private var decoder: BackendMessageDecoder
+    private var buffer: ByteBuffer
+    private let continuation: AsyncStream<REPLEvent>.Continuation
+    private var hasFailed = false
+
+    /// A handler that continues decoding after `unprocessed` (the bytes the login left undecoded).
+    init(decoder: BackendMessageDecoder, unprocessed: ByteBuffer, continuation: AsyncStream<REPLEvent>.Continuation) {
+        self.decoder = decoder
+        self.buffer = unprocessed
+        self.continuation = continuation
+    }
+
+    /// Tells the decoder what the client sent (SSLRequest, StartupMessage), for the answers that depend on it.
+    func observe(_ message: FrontendMessage) {
+        decoder.observe(message)
+    }
+
+    /// Starts decoding afresh: after a TLS handshake, the messages inside TLS begin where a connection begins.
+    func restartDecoding() {
+        decoder = BackendMessageDecoder()
+        buffer.clear()
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        drain(context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        buffer.writeBuffer(&bytes)
+        drain(context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !hasFailed && buffer.readableBytes > 0 {
+            continuation.yield(.failure("the connection closed inside a message (\(buffer.readableBytes) bytes left)"))
+        }
+        continuation.yield(.closed)
+        continuation.finish()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !hasFailed { continuation.yield(.failure("\(error)")) }
+        hasFailed = true
+        context.close(promise: nil)
+    }
+
+    private func drain(context: ChannelHandlerContext) {
+        while !hasFailed {
+            let before = buffer
+            let offset = decoder.streamOffset
+            do {
+                guard let message = try decoder.decode(from: &buffer) else { break }
+                let bytes = before.getSlice(at: before.readerIndex, length: decoder.streamOffset - offset)!
+                continuation.yield(.message(DecodedMessage(message: .backend(message), offset: offset, bytes: bytes)))
+            } catch {
+                hasFailed = true
+                continuation.yield(.failure("cannot decode the server's bytes: \(error)"))
+                context.close(promise: nil)
+            }
+        }
+        buffer.discardReadBytes()
+    }
+}

@@ -1,0 +1,124 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresClient
+import PostgresTLS
+import PostgresWire
+
+/// The REPL's connection to a server: raw bytes out, decoded messages (with their bytes) in.
+///
+/// The client library opens it (TLS, startup, authentication, as libpq does); then the REPL takes the channel
+/// over, so it can send any bytes, well-formed or not.
+public final class REPLConnection: Sendable {
+    /// What the server said while the connection opened; `nil` in raw mode (you type the startup yourself).
+    public let session: ServerSession?
+    /// The server reached.
+    public let target: ConnectionTarget
+    /// The server's messages from the first one after the login's ReadyForQuery.
+    public let events: AsyncStream<REPLEvent>
+    private let client: PostgresClientConnection?
+    private let channel: any Channel
+    private let handler: NIOLoopBound<REPLChannelHandler>
+
+    private init(
+        session: ServerSession?, target: ConnectionTarget, events: AsyncStream<REPLEvent>,
+        client: PostgresClientConnection?, channel: any Channel, handler: NIOLoopBound<REPLChannelHandler>
+    ) {
+        self.session = session
+        self.target = target
+        self.events = events
+        self.client = client
+        self.channel = channel
+        self.handler = handler
+    }
+
+    /// Connects as libpq would from `options` and takes the channel over.
+    public static func connect(_ options: ConnectionOptions, logger: Logger) async throws -> REPLConnection {
+        let client = try await PostgresClientConnection.connect(options, logger: logger)
+        let (channel, unprocessed) = try await client.takeChannel()
+        var loggedIn = BackendMessageDecoder()
+        loggedIn.observe(.startup(StartupMessage(parameters: [])))
+        let (events, handler) = try await attach(to: channel, decoder: loggedIn, unprocessed: unprocessed)
+        return REPLConnection(
+            session: client.session, target: client.target, events: events, client: client, channel: channel,
+            handler: handler)
+    }
+
+    /// Opens a bare TCP (or Unix socket) connection to the first host of `options`: nothing is sent, so the first
+    /// line typed is the StartupMessage, SSLRequest or GSSENCRequest.
+    public static func connectRaw(_ options: ConnectionOptions) async throws -> REPLConnection {
+        guard let target = options.targets.first else { throw REPLConnectionError("no host to connect to") }
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel: any Channel
+        do {
+            if target.isUnixSocket {
+                channel = try await bootstrap.connect(unixDomainSocketPath: target.unixSocketPath).get()
+            } else {
+                channel = try await bootstrap.connect(
+                    host: target.hostAddress.isEmpty ? target.host : target.hostAddress, port: target.port
+                ).get()
+            }
+        } catch {
+            throw REPLConnectionError("cannot connect to \(target.serverDescription): \(error)")
+        }
+        let (events, handler) = try await attach(
+            to: channel, decoder: BackendMessageDecoder(), unprocessed: ByteBuffer())
+        return REPLConnection(
+            session: nil, target: target, events: events, client: nil, channel: channel, handler: handler)
+    }
+
+    /// Adds the decoding handler to `channel` and starts reading.
+    private static func attach(to channel: any Channel, decoder: BackendMessageDecoder, unprocessed: ByteBuffer)
+        async throws -> (AsyncStream<REPLEvent>, NIOLoopBound<REPLChannelHandler>)
+    {
+        let (events, continuation) = AsyncStream<REPLEvent>.makeStream()
+        let handler = try await channel.eventLoop.submit {
+            let handler = REPLChannelHandler(decoder: decoder, unprocessed: unprocessed, continuation: continuation)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            try channel.syncOptions?.setOption(ChannelOptions.autoRead, value: true)
+            channel.read()
+            return NIOLoopBound(handler, eventLoop: channel.eventLoop)
+        }.get()
+        return (events, handler)
+    }
+
+    /// Sends `bytes` as they are and flushes; `messages` (what they hold) tell the decoder how to read the
+    /// answers (an SSLRequest's one-byte answer).
+    public func send(_ bytes: ByteBuffer, messages: [FrontendMessage]) async throws {
+        let handler = self.handler
+        try await channel.eventLoop.submit {
+            for message in messages { handler.value.observe(message) }
+        }.get()
+        try await channel.writeAndFlush(bytes)
+    }
+
+    /// Starts the TLS handshake (after the server answered an SSLRequest with `S`), as `sslmode=require` does: the
+    /// server's certificate is not checked. Only in raw mode; a login made by pgw negotiates TLS itself.
+    public func startTLS() async throws {
+        guard client == nil else { throw REPLConnectionError("\\tls is for --raw mode; pgw already negotiated TLS") }
+        let context = try TLSClientContext(
+            configuration: TLSClientConfiguration(mode: .require, serverName: target.host))
+        let channel = self.channel
+        let serverName = target.host
+        let handler = self.handler
+        try await channel.eventLoop.submit {
+            handler.value.restartDecoding()
+            let tls = try TLSHandler(clientContext: context, serverName: serverName)
+            try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+        }.get()
+    }
+
+    /// Sends a CancelRequest for this session on a new connection.
+    public func cancel() async throws {
+        guard let client else {
+            throw REPLConnectionError(
+                "\\cancel needs the login's BackendKeyData; in --raw mode send CancelRequest pid=N key=HEX")
+        }
+        try await client.cancel()
+    }
+
+    /// Closes the connection (without sending anything).
+    public func close() async {
+        try? await channel.close()
+    }
+}

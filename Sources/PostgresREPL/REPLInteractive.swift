@@ -1,0 +1,29 @@
+import Foundation
+import PostgresWire
+
+/// The interactive loop: lines from the terminal to the session until `\quit`, Ctrl-D or the connection's end.
+public enum REPLInteractive {
+    /// Runs `session` on the terminal; Ctrl-C while replies are owed sends a CancelRequest, as psql does.
+    public static func run(session: REPLSession, terminal: REPLTerminal = .shared) async {
+        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT)
+        signal(SIGINT, SIG_IGN)
+        interrupts.setEventHandler { terminal.interrupt() }
+        interrupts.resume()
+        defer { interrupts.cancel() }
+        let history = ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.pgw_history" }
+        terminal.print("Type messages in the text form (Query \"select 1\"); \\help lists them, \\quit leaves.")
+        for await input in terminal.inputs(prompt: "pgw> ", historyFile: history) {
+            switch input {
+            case .interrupt:
+                if await session.isWaitingForReady { _ = await session.execute("\\cancel") }
+            case .line(let line):
+                switch await session.execute(line) {
+                case .done: break
+                case .quit: return await terminal.stop()
+                case .failed(let reason): terminal.print(reason)
+                }
+            }
+            if await session.hasEnded { return await terminal.stop() }
+        }
+    }
+}

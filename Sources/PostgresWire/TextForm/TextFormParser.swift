@@ -1,0 +1,163 @@
+import NIOCore
+
+/// Reads the one-line text form that ``MessageRendering/textLine`` prints (`Query "select 1"`,
+/// `Execute portal="" maxRows=10`) back into a message and its bytes.
+///
+/// Lines rendered with ``RenderOptions/lossless`` parse back to the exact bytes they were rendered from. For typing
+/// by hand, omitted fields take defaults (`Execute` alone is the unnamed portal without a row limit), type names are
+/// matched in any case, a leading `F` or `B` (as `pgw decode` prints) is accepted, and `\hex 51 00 00 00 0d …`
+/// gives raw bytes. Deliberately wrong messages: `length=N` sets the length word of any message (except a
+/// StartupMessage, where it is a parameter) and `count=N` the parameter count of a Bind.
+public struct TextFormParser: Sendable {
+    /// Which side's messages the lines are: `CopyData` and `CopyDone` exist on both.
+    public var direction: MessageDirection
+
+    /// A parser for the messages `direction` sends.
+    public init(direction: MessageDirection) {
+        self.direction = direction
+    }
+
+    /// The names of the messages a side sends, in the protocol docs' spelling.
+    public static func typeNames(of direction: MessageDirection) -> [String] {
+        switch direction {
+        case .frontend:
+            [
+                "Bind", "CancelRequest", "Close", "CopyData", "CopyDone", "CopyFail", "Describe", "Execute", "Flush",
+                "FunctionCall", "GSSENCRequest", "GSSResponse", "Parse", "PasswordMessage", "Query",
+                "SASLInitialResponse", "SASLResponse", "SSLRequest", "StartupMessage", "Sync", "Terminate",
+            ]
+        case .backend:
+            [
+                "AuthenticationOk", "AuthenticationKerberosV5", "AuthenticationCleartextPassword",
+                "AuthenticationMD5Password", "AuthenticationGSS", "AuthenticationGSSContinue", "AuthenticationSSPI",
+                "AuthenticationSASL", "AuthenticationSASLContinue", "AuthenticationSASLFinal", "BackendKeyData",
+                "BindComplete", "CloseComplete", "CommandComplete", "CopyData", "CopyDone", "CopyInResponse",
+                "CopyOutResponse", "CopyBothResponse", "DataRow", "EmptyQueryResponse", "ErrorResponse",
+                "FunctionCallResponse", "GSSENCResponse", "NegotiateProtocolVersion", "NoData", "NoticeResponse",
+                "NotificationResponse", "ParameterDescription", "ParameterStatus", "ParseComplete", "PortalSuspended",
+                "ReadyForQuery", "RowDescription", "SSLResponse",
+            ]
+        }
+    }
+
+    /// Parses one line; the error points at the bad token.
+    public func parse(_ line: String) throws(TextFormError) -> TextFormLine {
+        var scanner = TextFormScanner(line: line)
+        guard scanner.skipSpace(comments: false) else { throw scanner.error("expected a message type", at: 0) }
+        guard var type = scanner.word(), case .word(var name) = type.shape else {
+            throw scanner.error("expected a message type", at: scanner.column)
+        }
+        if name == "\\hex" { return TextFormLine(message: nil, bytes: try Self.hexBytes(&scanner)) }
+        if name == "F" || name == "B" {
+            let sender: MessageDirection = name == "F" ? .frontend : .backend
+            guard sender == direction else {
+                throw scanner.error("'\(name)' marks a \(sender) message; this side sends \(direction) messages", at: 0)
+            }
+            _ = scanner.skipSpace(comments: false)
+            guard let next = scanner.word(), case .word(let nextName) = next.shape else {
+                throw scanner.error("expected a message type", at: scanner.column)
+            }
+            (type, name) = (next, nextName)
+        }
+        guard let canonical = Self.typeNames(of: direction).first(where: { $0.lowercased() == name.lowercased() })
+        else {
+            let other: MessageDirection = direction == .frontend ? .backend : .frontend
+            let isOther = Self.typeNames(of: other).contains { $0.lowercased() == name.lowercased() }
+            throw scanner.error(
+                isOther
+                    ? "\(name) is a \(other) message; this side sends \(direction) messages"
+                    : "unknown message type '\(name)'; \\help lists them",
+                at: type.column)
+        }
+        if direction == .backend, canonical == "ErrorResponse" || canonical == "NoticeResponse",
+            let diagnostic = try Self.plainDiagnostic(&scanner)
+        {
+            let message: BackendMessage =
+                canonical == "ErrorResponse" ? .errorResponse(diagnostic) : .noticeResponse(diagnostic)
+            return TextFormLine(message: .backend(message), bytes: Self.encoded(.backend(message)))
+        }
+        var arguments = TextFormArguments(scanner: scanner, items: try scanner.items())
+        let length = canonical == "StartupMessage" ? nil : arguments.named("length")
+        let count = canonical == "Bind" ? arguments.named("count") : nil
+        let message: WireMessage
+        switch direction {
+        case .frontend: message = .frontend(try Self.frontend(canonical, &arguments))
+        case .backend: message = .backend(try Self.backend(canonical, &arguments))
+        }
+        try arguments.finish(canonical)
+        var line = TextFormLine(message: message, bytes: Self.encoded(message))
+        if let count, case .frontend(.bind(let bind)) = message {
+            let value = try arguments.integer(count.value, as: Int16.self, what: "a parameter count")
+            let offset =
+                5 + bind.portal.utf8.count + 1 + bind.statement.utf8.count + 1 + 2 + 2 * bind.parameterFormats.count
+            line.bytes.setInteger(value, at: line.bytes.readerIndex + offset)
+            line.alterations.append("parameter count \(value) (correct: \(bind.parameters.count))")
+        }
+        if let length {
+            let value = try arguments.integer(length.value, as: Int32.self, what: "a length")
+            guard let offset = Self.lengthOffset(of: message) else {
+                throw arguments.error("\(canonical) has no length word", at: length.column)
+            }
+            let correct = line.bytes.getInteger(at: line.bytes.readerIndex + offset, as: Int32.self)!
+            line.bytes.setInteger(value, at: line.bytes.readerIndex + offset)
+            line.alterations.append("length word \(value) (correct: \(correct))")
+        }
+        return line
+    }
+
+    private static func encoded(_ message: WireMessage) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        switch message {
+        case .frontend(let frontend): frontend.encode(into: &buffer)
+        case .backend(let backend): backend.encode(into: &buffer)
+        }
+        return buffer
+    }
+
+    /// Where the length word is: after the type byte, or first for the untyped startup-phase packets.
+    private static func lengthOffset(of message: WireMessage) -> Int? {
+        switch message {
+        case .frontend(let frontend): return frontend.typeByte == nil ? 0 : 1
+        case .backend(.sslResponse), .backend(.gssENCResponse): return nil
+        case .backend(.errorResponse(let diagnostic)), .backend(.noticeResponse(let diagnostic)):
+            return diagnostic.isLegacy ? nil : 1
+        case .backend: return 1
+        }
+    }
+
+    /// `\hex 51 00 00 00 0d …`: pairs of hex digits, spaces anywhere between pairs.
+    private static func hexBytes(_ scanner: inout TextFormScanner) throws(TextFormError) -> ByteBuffer {
+        var bytes: [UInt8] = []
+        while scanner.skipSpace(comments: false) {
+            let column = scanner.column
+            guard let word = scanner.word(), case .word(let digits) = word.shape, digits.utf8.count.isMultiple(of: 2),
+                digits.utf8.allSatisfy(\.isHexDigit)
+            else { throw scanner.error("expected pairs of hex digits, such as 51 00 00 00 0d", at: column) }
+            bytes += TextFormArguments.hexBytes(digits.utf8)
+        }
+        guard !bytes.isEmpty else { throw scanner.error("\\hex needs the bytes to send", at: scanner.column) }
+        return ByteBuffer(bytes: bytes)
+    }
+
+    /// The form `pgw decode` prints by default, `ERROR 22012 division by zero`; `nil` when the line uses
+    /// `name=value` fields or `legacy "…"` instead.
+    private static func plainDiagnostic(_ scanner: inout TextFormScanner) throws(TextFormError) -> DiagnosticMessage? {
+        var lookahead = scanner
+        guard lookahead.skipSpace(comments: false), let first = lookahead.word(),
+            case .word(let severity) = first.shape,
+            severity != "legacy",
+            lookahead.column == scanner.line.count || scanner.line.dropFirst(lookahead.column).first != "="
+        else { return nil }
+        _ = lookahead.skipSpace(comments: false)
+        let rest = lookahead.rest().text
+        let words = rest.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
+        if let code = words.first, code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
+            let message = words.count > 1 ? String(words[1]) : ""
+            return DiagnosticMessage(severity: severity, sqlState: String(code), message: message)
+        }
+        return DiagnosticMessage(fields: [
+            DiagnosticMessage.Field(.localizedSeverity, severity), DiagnosticMessage.Field(.severity, severity),
+            DiagnosticMessage.Field(.message, rest),
+        ])
+    }
+}

@@ -1,0 +1,199 @@
+/// Splits a text-form line into its message type and items: bare words, JSON-quoted strings, `[lists]`,
+/// `{objects}` and `name=value` pairs; `(comments)` such as `(idle)` are skipped.
+struct TextFormScanner {
+    /// The line as typed.
+    let line: String
+    private let characters: [Character]
+    private var position = 0
+
+    init(line: String) {
+        self.line = line
+        self.characters = Array(line)
+    }
+
+    /// The column of the next character.
+    var column: Int { position }
+
+    /// The error `reason` at `column`.
+    func error(_ reason: String, at column: Int) -> TextFormError {
+        TextFormError(line: line, column: column, reason: reason)
+    }
+
+    /// Skips spaces and `(comments)`; whether anything is left.
+    mutating func skipSpace(comments: Bool = true) -> Bool {
+        while position < characters.count {
+            if characters[position].isWhitespace {
+                position += 1
+            } else if comments && characters[position] == "(" {
+                while position < characters.count && characters[position] != ")" { position += 1 }
+                position = min(position + 1, characters.count)
+            } else {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The text from the current position to the end of the line, and its column.
+    mutating func rest() -> (text: String, column: Int) {
+        _ = skipSpace(comments: false)
+        let start = position
+        position = characters.count
+        return (String(characters[start...]), start)
+    }
+
+    /// All items to the end of the line.
+    mutating func items() throws(TextFormError) -> [TextFormItem] {
+        var items: [TextFormItem] = []
+        while skipSpace() {
+            items.append(try item(closing: nil))
+        }
+        return items
+    }
+
+    /// A bare word at the current position, such as the message type; `nil` at a quote or bracket.
+    mutating func word() -> TextFormValue? {
+        let start = position
+        while position < characters.count && Self.isWordCharacter(characters[position]) { position += 1 }
+        return position > start ? TextFormValue(shape: .word(String(characters[start..<position])), column: start) : nil
+    }
+
+    private mutating func item(closing: Character?) throws(TextFormError) -> TextFormItem {
+        let start = position
+        let first = try value()
+        guard position < characters.count, characters[position] == "=" else {
+            return TextFormItem(name: nil, value: first, column: start)
+        }
+        let name: String
+        switch first.shape {
+        case .word(let word): name = word
+        case .string(let string): name = string
+        default: throw error("a name before '=' must be a word or a quoted string", at: start)
+        }
+        position += 1
+        guard position < characters.count, !characters[position].isWhitespace, characters[position] != closing else {
+            throw error("expected a value after '\(name)='", at: position)
+        }
+        return TextFormItem(name: name, value: try value(), column: start)
+    }
+
+    private mutating func value() throws(TextFormError) -> TextFormValue {
+        let start = position
+        guard position < characters.count else { throw error("expected a value", at: position) }
+        switch characters[position] {
+        case "\"":
+            return TextFormValue(shape: .string(try quotedString()), column: start)
+        case "[":
+            position += 1
+            return TextFormValue(shape: .list(try listElements()), column: start)
+        case "{":
+            position += 1
+            var members: [TextFormItem] = []
+            while true {
+                guard skipSpace() else { throw error("'{' is never closed", at: start) }
+                if characters[position] == "}" {
+                    position += 1
+                    return TextFormValue(shape: .object(members), column: start)
+                }
+                let member = try item(closing: "}")
+                guard member.name != nil else { throw error("expected name=value inside '{…}'", at: member.column) }
+                members.append(member)
+            }
+        default:
+            if let word = word() { return word }
+            throw error("unexpected '\(characters[position])'", at: position)
+        }
+    }
+
+    private mutating func listElements() throws(TextFormError) -> [TextFormValue] {
+        let open = position - 1
+        var elements: [TextFormValue] = []
+        var phrase: [TextFormValue] = []
+        func finishElement(at column: Int) throws(TextFormError) {
+            switch phrase.count {
+            case 0: throw error("expected a value", at: column)
+            case 1: elements.append(phrase[0])
+            default: elements.append(TextFormValue(shape: .phrase(phrase), column: phrase[0].column))
+            }
+            phrase = []
+        }
+        while true {
+            guard skipSpace(comments: false) else { throw error("'[' is never closed", at: open) }
+            switch characters[position] {
+            case "]":
+                position += 1
+                if !phrase.isEmpty || !elements.isEmpty { try finishElement(at: position - 1) }
+                return elements
+            case ",":
+                try finishElement(at: position)
+                position += 1
+            default:
+                let item = try item(closing: "]")
+                if item.name != nil {
+                    throw error("a list holds values, not name=value", at: item.column)
+                }
+                phrase.append(item.value)
+            }
+        }
+    }
+
+    private mutating func quotedString() throws(TextFormError) -> String {
+        let start = position
+        position += 1
+        var result = ""
+        while position < characters.count {
+            let character = characters[position]
+            position += 1
+            switch character {
+            case "\"":
+                return result
+            case "\\":
+                guard position < characters.count else { break }
+                let escape = characters[position]
+                position += 1
+                switch escape {
+                case "\"", "\\", "/": result.append(escape)
+                case "n": result.append("\n")
+                case "r": result.append("\r")
+                case "t": result.append("\t")
+                case "b": result.append("\u{8}")
+                case "f": result.append("\u{C}")
+                case "u": result.unicodeScalars.append(try unicodeEscape(at: position - 2))
+                default: throw error("unknown escape '\\\(escape)' (JSON escapes only)", at: position - 2)
+                }
+            default:
+                result.append(character)
+            }
+        }
+        throw error("the string is never closed (missing '\"')", at: start)
+    }
+
+    private mutating func unicodeEscape(at column: Int) throws(TextFormError) -> Unicode.Scalar {
+        let high = try hexQuad(at: column)
+        if (0xD800..<0xDC00).contains(high), position + 1 < characters.count, characters[position] == "\\",
+            characters[position + 1] == "u"
+        {
+            position += 2
+            let low = try hexQuad(at: position - 2)
+            if (0xDC00..<0xE000).contains(low),
+                let scalar = Unicode.Scalar(0x10000 + (high - 0xD800) << 10 + (low - 0xDC00))
+            {
+                return scalar
+            }
+        }
+        guard let scalar = Unicode.Scalar(high) else { throw error("'\\u' escape of a lone surrogate", at: column) }
+        return scalar
+    }
+
+    private mutating func hexQuad(at column: Int) throws(TextFormError) -> UInt32 {
+        guard position + 4 <= characters.count,
+            let value = UInt32(String(characters[position..<position + 4]), radix: 16)
+        else { throw error("'\\u' needs four hex digits", at: column) }
+        position += 4
+        return value
+    }
+
+    private static func isWordCharacter(_ character: Character) -> Bool {
+        !character.isWhitespace && !"\"[]{},=".contains(character)
+    }
+}

@@ -1,0 +1,211 @@
+import NIOCore
+import PostgresWire
+import Testing
+
+/// Render → parse → encode gives the original bytes: the text form is one language for seeing and typing.
+struct TextFormRoundTripTests {
+    /// Messages whose text could be misread: hex-looking text, control characters, quotes, odd names and codes.
+    static let trickyFrontend: [FrontendMessage] = [
+        .bind(
+            Bind(
+                portal: "p \"1\"", statement: "", parameterFormats: [FormatCode(rawValue: 7)],
+                parameters: [
+                    ByteBuffer(string: "\\x41"), ByteBuffer(string: "\\x"), ByteBuffer(bytes: [0, 1, 0xFF]), nil,
+                    ByteBuffer(), ByteBuffer(string: "NULL"), ByteBuffer(string: "tab\there, comma [x]"),
+                ],
+                resultFormats: [.binary])),
+        .query(Query("select '\u{1}é😀\\n', $$x$$ -- \"quoted\"\r\n")),
+        .startup(
+            StartupMessage(parameters: [
+                .init("user", "a b"), .init("weird name=", "v"), .init("NULL", ""), .init("length", "9"),
+            ])),
+        .startup(
+            StartupMessage(
+                protocolVersion: ProtocolVersion(major: 2, minor: 0), parameters: [],
+                unparsedBody: ByteBuffer(bytes: [1, 2, 0]))),
+        .saslInitialResponse(SASLInitialResponse(mechanism: "SCRAM-SHA-256-PLUS", data: nil)),
+        .saslInitialResponse(SASLInitialResponse(mechanism: "odd mech", data: ByteBuffer())),
+        .copyData(CopyData(data: ByteBuffer(string: String(repeating: "long line ", count: 100)))),
+        .functionCall(
+            FunctionCall(
+                functionOID: 1, argumentFormats: [.text, .binary], arguments: [], resultFormat: FormatCode(rawValue: -3)
+            )),
+        .parse(Parse(name: "s", query: "", parameterTypes: [0, 23, 999_999, 4_294_967_295])),
+        .close(.statement("")),
+    ]
+
+    /// Backend messages whose text could be misread.
+    static let trickyBackend: [BackendMessage] = [
+        .errorResponse(
+            DiagnosticMessage(fields: [
+                .init(.severity, "ERROR"), .init(DiagnosticField(rawValue: UInt8(ascii: "Z")), "custom"),
+                .init(DiagnosticField(rawValue: 1), "control code"), .init(.message, "two\nlines"),
+                .init(.message, "again"),
+            ])),
+        .noticeResponse(DiagnosticMessage(fields: [])),
+        .errorResponse(.legacy("FATAL:  old protocol\n")),
+        .rowDescription(
+            RowDescription(columns: [
+                .init(
+                    name: "a column, with [brackets]", tableOID: 16_384, columnAttributeNumber: -2,
+                    dataTypeOID: 123_456, dataTypeSize: -2, typeModifier: 44, format: .binary),
+                .init(name: "", dataTypeOID: 0),
+            ])),
+        .parameterStatus(ParameterStatus(name: "name", value: "value")),
+        .parameterStatus(ParameterStatus(name: "odd name", value: "")),
+        .authentication(.sasl(mechanisms: [])),
+        .copyOutResponse(CopyResponse(format: -5, columnFormats: [FormatCode(rawValue: 300)])),
+        .dataRow(DataRow(columns: [nil, ByteBuffer(string: "\\x00"), ByteBuffer(bytes: [0x5C, 0x78])])),
+        .negotiateProtocolVersion(NegotiateProtocolVersion(newestMinorVersion: 0, unrecognizedOptions: [])),
+    ]
+
+    @Test(arguments: FrontendGoldenTests.vectors)
+    func frontendGoldenVector(_ vector: FrontendGoldenTests.Vector) throws {
+        try expectRoundTrip(.frontend(vector.message), bytes: vector.bytes)
+    }
+
+    @Test(arguments: BackendGoldenTests.vectors)
+    func backendGoldenVector(_ vector: BackendGoldenTests.Vector) throws {
+        try expectRoundTrip(.backend(vector.message), bytes: vector.bytes)
+    }
+
+    @Test(arguments: SyntheticSessions.all)
+    func syntheticSession(_ session: SyntheticSessions.Session) throws {
+        for message in session.frontend { try expectRoundTrip(.frontend(message), bytes: encoded(message)) }
+        for message in session.backend { try expectRoundTrip(.backend(message), bytes: encoded(message)) }
+    }
+
+    @Test func trickyValues() throws {
+        for message in Self.trickyFrontend { try expectRoundTrip(.frontend(message), bytes: encoded(message)) }
+        for message in Self.trickyBackend { try expectRoundTrip(.backend(message), bytes: encoded(message)) }
+    }
+
+    /// Lossless rendering differs from the default only where the default loses something.
+    @Test func defaultRenderingIsUnchanged() {
+        let query = FrontendMessage.query(Query(String(repeating: "x", count: 200)))
+        #expect(query.rendered().textLine.hasSuffix("\"…(200 bytes)"))
+        #expect(!query.rendered(options: .lossless).textLine.contains("…"))
+        let error = BackendMessage.errorResponse(
+            DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "x y"))
+        #expect(error.rendered().textLine == "ErrorResponse ERROR 22012 x y")
+        #expect(
+            error.rendered(options: .lossless).textLine
+                == #"ErrorResponse localizedSeverity="ERROR" severity="ERROR" code="22012" message="x y""#)
+    }
+
+    /// The default lines `pgw decode` prints parse too, as the message they show.
+    @Test func defaultLinesParse() throws {
+        let frontend = TextFormParser(direction: .frontend)
+        let backend = TextFormParser(direction: .backend)
+        let cases: [(TextFormParser, String, WireMessage)] = [
+            (
+                backend, "ErrorResponse ERROR 22012 division by zero",
+                .backend(
+                    .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "division by zero"))
+                )
+            ),
+            (backend, "B ReadyForQuery T (in transaction)", .backend(.readyForQuery(.inTransaction))),
+            (
+                backend, "RowDescription [id int4, ?column? text]",
+                .backend(
+                    .rowDescription(
+                        RowDescription(columns: [
+                            .init(name: "id", dataTypeOID: 23), .init(name: "?column?", dataTypeOID: 25),
+                        ])))
+            ),
+            (backend, "SSLResponse N (rejected)", .backend(.sslResponse(accepted: false))),
+            (
+                frontend, "F Parse name=\"s1\" \"select $1::int\" [int4]",
+                .frontend(.parse(Parse(name: "s1", query: "select $1::int", parameterTypes: [23])))
+            ),
+            (
+                frontend,
+                "Bind portal=\"\" statement=\"s1\" parameters=[\"42\", NULL] formats=[\"text\"] results=[\"text\"]",
+                .frontend(
+                    .bind(
+                        Bind(
+                            statement: "s1", parameterFormats: [.text], parameters: [ByteBuffer(string: "42"), nil],
+                            resultFormats: [.text])))
+            ),
+            (frontend, "execute", .frontend(.execute(Execute()))),
+            (frontend, "Describe statement s1", .frontend(.describe(.statement("s1")))),
+            (
+                frontend, "StartupMessage user=\"alice\"",
+                .frontend(.startup(StartupMessage(parameters: [.init("user", "alice")])))
+            ),
+            (frontend, "CopyData \"1\\tone\\n\"", .frontend(.copyData(CopyData(data: ByteBuffer(string: "1\tone\n"))))),
+        ]
+        for (parser, line, message) in cases {
+            let parsed = try parser.parse(line)
+            #expect(parsed.message == message, "\(line)")
+            #expect(parsed.bytes == encodedWire(message), "\(line)")
+        }
+    }
+
+    @Test func deliberatelyWrongMessages() throws {
+        let parser = TextFormParser(direction: .frontend)
+        let bind = try parser.parse(#"Bind statement="s1" parameters=["1", "2"] count=3"#)
+        #expect(
+            Array(bind.bytes.readableBytesView) == [
+                0x42, 0, 0, 0, 24, 0, 0x73, 0x31, 0, 0, 0, 0, 3, 0, 0, 0, 1, 0x31, 0, 0, 0, 1, 0x32, 0, 0,
+            ])
+        #expect(bind.alterations == ["parameter count 3 (correct: 2)"])
+        let sync = try parser.parse("Sync length=99")
+        #expect(Array(sync.bytes.readableBytesView) == [0x53, 0, 0, 0, 99])
+        #expect(sync.alterations == ["length word 99 (correct: 4)"])
+        let ssl = try parser.parse("SSLRequest length=4")
+        #expect(Array(ssl.bytes.readableBytesView) == [0, 0, 0, 4, 0x04, 0xD2, 0x16, 0x2F])
+        let raw = try parser.parse(#"\hex 51 00 00 00 0d 73656c65 63 74 20 31 00"#)
+        #expect(raw.message == nil)
+        #expect(Array(raw.bytes.readableBytesView) == [0x51, 0, 0, 0, 13] + Array("select 1".utf8) + [0])
+    }
+
+    @Test(arguments: [
+        ("Execute maxRows=ten", 16, "expected maxRows: an integer from -2147483648 to 2147483647"),
+        ("Qeury \"select 1\"", 0, "unknown message type 'Qeury'; \\help lists them"),
+        ("Query \"select 1", 6, "the string is never closed (missing '\"')"),
+        ("Bind parameters=[\"1\", ] portal=\"\"", 22, "expected a value"),
+        ("Execute portl=\"\"", 8, "Execute has no field 'portl'; \\help Execute lists its fields"),
+        ("DataRow [\"1\"]", 0, "DataRow is a backend message; this side sends frontend messages"),
+        ("\\hex 51 0", 8, "expected pairs of hex digits, such as 51 00 00 00 0d"),
+        ("Parse name=\"s\" \"select $1\" [int44]", 28, "unknown type 'int44': use a built-in type's name or its OID"),
+        ("Query", 5, "Query needs the SQL text, such as \"select 1\""),
+        ("CopyData 3 bytes \"ab\"", 9, "the count says 3 bytes but the data has 2"),
+    ])
+    func inputErrorsPointAtTheBadToken(line: String, column: Int, reason: String) {
+        #expect {
+            try TextFormParser(direction: .frontend).parse(line)
+        } throws: { error in
+            guard let error = error as? TextFormError else { return false }
+            #expect(error.column == column)
+            #expect(error.reason == reason)
+            #expect(error.description == line + "\n" + String(repeating: " ", count: column) + "^ " + reason)
+            return true
+        }
+    }
+
+    private func expectRoundTrip(
+        _ message: WireMessage, bytes: ByteBuffer, sourceLocation: SourceLocation = #_sourceLocation
+    )
+        throws
+    {
+        let direction: MessageDirection
+        switch message {
+        case .frontend: direction = .frontend
+        case .backend: direction = .backend
+        }
+        let line = message.rendered(options: .lossless).textLine
+        let parsed = try TextFormParser(direction: direction).parse(line)
+        #expect(parsed.message == message, "\(line)", sourceLocation: sourceLocation)
+        #expect(parsed.bytes == bytes, "\(line)", sourceLocation: sourceLocation)
+        let prefixed = try TextFormParser(direction: direction).parse((direction == .frontend ? "F " : "B ") + line)
+        #expect(prefixed.bytes == bytes, "prefixed: \(line)", sourceLocation: sourceLocation)
+    }
+
+    private func encodedWire(_ message: WireMessage) -> ByteBuffer {
+        switch message {
+        case .frontend(let frontend): encoded(frontend)
+        case .backend(let backend): encoded(backend)
+        }
+    }
+}
