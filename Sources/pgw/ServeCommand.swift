@@ -25,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
 
             A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
             unmatched: echo|empty|error, and rules: a list of {match, params, columns, rows, tag, error, notices, \
-            times, after, name}. match is a statement (matched by fingerprint: other literals and white space \
+            copy_out, notify, times, after, name}. match is a statement (matched by fingerprint: other literals and white space \
             match too), {regex: ...} or {exact: ...}. Errors in it are reported with line and column. SIGHUP reloads \
             the script's rules.
 

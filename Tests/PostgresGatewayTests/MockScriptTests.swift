@@ -75,6 +75,9 @@ struct MockScriptTests {
         let report = responder.verificationReport()
         #expect(report.unmatchedStatements == ["select name from users where id = 2", "insert into audit values (2)"])
         #expect(report.unusedRules.isEmpty)
+        // A statement too long to parse or fingerprint (and nested too deep for it) is simply unmatched.
+        let huge = "select " + String(repeating: "1+", count: 200_000) + "1"
+        #expect(responder.outcome(of: huge, parameters: [], settings: [:]).resultColumns?.map(\.name) == ["echo"])
         // Constant SELECTs share a fingerprint; the output column names tell them apart.
         let constants = try Self.responder("rules:\n  - match: select 42 as answer\n    tag: X\n")
         #expect(constants.outcome(of: "select 1", parameters: [], settings: [:]) != .command(tag: "X"))

@@ -67,6 +67,17 @@ struct QueryEngineTests {
         #expect(second[.position] == "23")
     }
 
+    /// Deeply nested expressions get PostgreSQL's 54001 (not a crash); statements too long to parse are answered
+    /// as unmatched ones, however deep.
+    @Test func deepExpressionsAreRefusedNotFatal() {
+        var session = Self.session()
+        let deep = "select " + String(repeating: "1+", count: 2_000) + "1"
+        #expect(Self.error(session.handle(.query(Query(deep))))?.sqlState == "54001")
+        let huge = "select " + String(repeating: "1+", count: 200_000) + "1"
+        #expect(Self.columns(session.handle(.query(Query(huge)))) == ["echo:25"])
+        #expect(Self.rows(session.handle(.query(Query("select 1")))) == [["1"]])
+    }
+
     @Test(arguments: [
         ("SET TIME ZONE 'Europe/Paris'", "TimeZone", "Europe/Paris"),
         ("set timezone to 'UTC'", "TimeZone", "UTC"),

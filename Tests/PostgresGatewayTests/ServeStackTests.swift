@@ -289,4 +289,48 @@ struct ServeStackTests {
         let report = try server.standardErrorAfterExit()
         #expect(server.process.terminationStatus == 0, "\(report)")
     }
+
+    @Test func copyOutAndNotificationsFromRules() async throws {
+        let script = try Self.file(
+            "copy.yaml",
+            """
+            rules:
+              - match: "copy t to stdout"
+                copy_out: "1\\ta\\n2\\tb\\n"
+              - match: "update jobs set state = 'done'"
+                tag: "UPDATE 1"
+                notify: {channel: jobs, payload: done}
+            """)
+        let server = try ServeProcess(["--script", script])
+        let outcome = try await Self.run(
+            "psql", ["-X", "-c", "copy t to stdout", "-c", "update jobs set state = 'x'"], port: server.port)
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.standardOutput.hasPrefix("1\ta\n2\tb\nUPDATE 1\n"), "\(outcome)")
+        #expect(
+            outcome.standardOutput.contains("Asynchronous notification \"jobs\" with payload \"done\" received"),
+            "\(outcome)")
+    }
+
+    /// pgcli with its default configuration (a fresh HOME): its startup queries (SHOW TIME ZONE, SET TIME ZONE
+    /// "Etc/UTC") and `\\dt`.
+    @Test func pgcliWithItsDefaultConfiguration() async throws {
+        let server = try ServeProcess([])
+        let home = (try Self.file("home", "") as NSString).deletingLastPathComponent
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = home
+        environment["PGGSSENCMODE"] = "disable"
+        let outcome = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("pgcli"),
+            [
+                "-h", "127.0.0.1", "-p", String(server.port), "-U", "alice", "-d", "app", "-w", "-c", "select 1 as one",
+                "-c", "\\dt",
+            ],
+            environment: environment, timeout: .seconds(60)
+        ).run()
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(
+            outcome.standardOutput.contains("| one |") && outcome.standardOutput.contains("| Schema | Name"),
+            "\(outcome)")
+        #expect(!outcome.standardError.contains("rror"), "\(outcome)")
+    }
 }

@@ -13,8 +13,12 @@ public enum QueryOutcome: Sendable, Hashable {
     case empty
     /// An error.
     case error(DiagnosticMessage)
+    /// `COPY … TO STDOUT`: the data in COPY's text format (lines of tab-separated values).
+    case copyOut(String)
     /// Notices (NoticeResponse) sent before the outcome.
     indirect case notices([DiagnosticMessage], then: QueryOutcome)
+    /// Notifications (NotificationResponse, as from NOTIFY) sent after the outcome.
+    indirect case notifying([NotificationResponse], after: QueryOutcome)
 
     /// How a statement changes the session.
     public enum SessionEffect: Sendable, Hashable {
@@ -40,7 +44,7 @@ public enum QueryOutcome: Sendable, Hashable {
         switch self {
         case .rows(let columns, _, _): columns.map { ResultColumn(name: $0, type: .text) }
         case .result(let columns, _, _): columns
-        case .notices(_, let outcome): outcome.resultColumns
+        case .notices(_, let outcome), .notifying(_, let outcome): outcome.resultColumns
         default: nil
         }
     }

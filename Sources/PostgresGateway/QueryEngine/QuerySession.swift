@@ -313,6 +313,17 @@ public struct QuerySession: Sendable {
             return [.errorResponse(diagnostic)]
         case .notices(let notices, let outcome):
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
+        case .notifying(let notifications, let outcome):
+            return complete(outcome, formats: formats) + notifications.map { .notificationResponse($0) }
+        case .copyOut(let text):
+            // As PostgreSQL: CopyOutResponse (text, one format per column), the data, CopyDone, "COPY rows".
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
+            let columns = lines.first.map { $0.split(separator: "\t", omittingEmptySubsequences: false).count } ?? 0
+            return [
+                .copyOutResponse(CopyResponse(format: 0, columnFormats: Array(repeating: .text, count: columns))),
+                .copyData(CopyData(data: ByteBuffer(string: text))), .copyDone,
+                .commandComplete(CommandComplete(tag: "COPY \(lines.count)")),
+            ]
         }
     }
 

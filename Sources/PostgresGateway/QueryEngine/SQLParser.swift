@@ -16,9 +16,11 @@ import NIOConcurrencyHelpers
 enum SQLParser {
     /// Statements longer than this many bytes are not cached, so the cache stays small.
     private static let longestCachedStatement = 4_096
-    /// Statements longer than this many bytes are not parsed (they are answered as unmatched statements), so one
-    /// huge statement cannot hold an event loop for long: libpg_query parses about 50 MB/s.
-    static let longestParsedStatement = 1 << 20
+    /// Statements longer than this many bytes are not parsed (they are answered as unmatched statements): one
+    /// huge statement cannot hold an event loop for long, and libpg_query's recursive output of a left-deep
+    /// expression (`1+1+…+1`) stays far from the thread's stack limit (it overflows 8 MiB beyond about 100,000
+    /// levels; 64 KiB allow at most 32,768). Deeper trees than the JSON decoder's limit fail with 54001.
+    static let longestParsedStatement = 1 << 16
     /// At most this many statements are cached; when it is full it starts over.
     private static let cacheCapacity = 4_096
     private static let cache = NIOLockedValueBox([String: ParsedStatement]())
@@ -50,16 +52,22 @@ enum SQLParser {
         guard let json = result.parse_tree,
             let tree = try? JSONDecoder().decode(ParseTreeNode.self, from: Data(String(cString: json).utf8))
         else {
-            throw SQLSyntaxError(message: "pgw: the parser returned no parse tree", position: 0)
+            throw SQLSyntaxError(
+                message: "stack depth limit exceeded", position: 0, sqlState: "54001",
+                hint: "pgw serve handles expressions nested up to about 250 levels deep.")
         }
         return tree
     }
 
     private static let fingerprints = NIOLockedValueBox([String: String?]())
 
-    /// ``fingerprint(_:)``, remembered for statements up to ``longestCachedStatement`` bytes.
+    /// ``fingerprint(_:)``, remembered for statements up to ``longestCachedStatement`` bytes; `nil` for statements
+    /// longer than ``longestParsedStatement`` (like parsing, fingerprinting recurses as deep as the statement nests).
     static func cachedFingerprint(_ text: String) -> String? {
-        guard text.utf8.count <= longestCachedStatement else { return fingerprint(text) }
+        let length = text.utf8.count
+        guard length <= longestCachedStatement else {
+            return length <= longestParsedStatement ? fingerprint(text) : nil
+        }
         if let cached = fingerprints.withLockedValue({ $0[text] }) { return cached }
         let computed = fingerprint(text)
         fingerprints.withLockedValue { cache in

@@ -1,9 +1,16 @@
 import PostgresWire
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads one rule of a script (see ``MockScript``).
 enum ScriptRuleReader {
     private static let keys: Set<String> = [
-        "name", "match", "params", "columns", "rows", "tag", "times", "after", "error", "notices",
+        "name", "match", "params", "columns", "rows", "tag", "times", "after", "error", "notices", "copy_out",
+        "notify",
     ]
 
     static func rule(_ node: ScriptNode) throws(ScriptError) -> ScriptRule {
@@ -19,7 +26,7 @@ enum ScriptRuleReader {
             parameters: try fields["params"]?.elements().map { value throws(ScriptError) in try value.value() },
             times: try fields["times"]?.count(),
             after: try fields["after"]?.text(),
-            outcome: try outcome(fields, node),
+            outcome: try notifying(fields["notify"], after: outcome(fields, node)),
             notices: notices ?? []
         )
     }
@@ -60,8 +67,25 @@ enum ScriptRuleReader {
         }
     }
 
+    /// `notify: {channel, payload}` or a list of them: notifications after the answer.
+    private static func notifying(_ node: ScriptNode?, after outcome: QueryOutcome) throws(ScriptError) -> QueryOutcome
+    {
+        guard let node else { return outcome }
+        let entries = if case .sequence = node.node { try node.elements() } else { [node] }
+        let notifications = try entries.map { entry throws(ScriptError) in
+            let fields = try entry.mapping(allowed: ["channel", "payload"])
+            guard let channel = try fields["channel"]?.text() else {
+                throw entry.error("a notification needs 'channel'")
+            }
+            return NotificationResponse(
+                processID: Int32(getpid()), channel: channel, payload: try fields["payload"]?.text() ?? "")
+        }
+        return .notifying(notifications, after: outcome)
+    }
+
     private static func outcome(_ fields: [String: ScriptNode], _ node: ScriptNode) throws(ScriptError) -> QueryOutcome
     {
+        if let copy = fields["copy_out"] { return .copyOut(try copy.text()) }
         if let error = fields["error"] {
             return .error(try diagnostic(error, defaultSeverity: "ERROR", defaultCode: "XX000"))
         }
