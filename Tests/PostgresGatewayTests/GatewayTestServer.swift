@@ -21,7 +21,7 @@ struct GatewayTestServer: Sendable {
         _ mode: AuthenticationMode,
         tls: Bool = false,
         clientCertificates: Bool = false,
-        authenticationTimeout: TimeAmount = .seconds(10),
+        authenticationTimeout: TimeAmount = .seconds(60),
         maximumConnections: Int = 100
     ) async throws -> GatewayTestServer {
         var tlsConfiguration: PostgresConnectionConfiguration.TLS?
