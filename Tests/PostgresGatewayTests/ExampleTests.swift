@@ -11,28 +11,7 @@ struct ExampleTests {
         let port: Int
 
         init(_ name: String, _ arguments: [String]) throws {
-            let process = Process()
-            process.executableURL = try BuiltProduct.url(named: name)
-            process.arguments = arguments
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.standardError
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            var line = Data()
-            while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
-                !byte.isEmpty
-            {
-                line.append(byte)
-            }
-            let text = String(decoding: line, as: UTF8.self)
-            guard text.hasPrefix("listening on "),
-                let port = Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-            else {
-                process.terminate()
-                throw TestSupportError.setupFailed(
-                    "\(name) did not print 'listening on HOST:PORT' (got \(String(reflecting: text)))")
-            }
+            let (process, port) = try ListeningProcess.start(try BuiltProduct.url(named: name), arguments)
             self.process = process
             self.port = port
         }

@@ -9,27 +9,8 @@ final class ProxyProcess: Sendable {
 
     /// Starts `pgw proxy --listen 127.0.0.1:0` with `arguments` and waits for its "listening on" line.
     init(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = try PGWExecutable.url()
-        process.arguments = ["proxy", "--listen", "127.0.0.1:0"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
-            !byte.isEmpty
-        {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("listening on 127.0.0.1:"),
-            let port = Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-        else {
-            process.terminate()
-            throw TestSupportError.missingPrerequisite("pgw proxy printing its address (it printed '\(text)')")
-        }
+        let (process, port) = try ListeningProcess.start(
+            try PGWExecutable.url(), ["proxy", "--listen", "127.0.0.1:0"] + arguments)
         self.process = process
         self.port = port
     }

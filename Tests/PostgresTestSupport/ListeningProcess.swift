@@ -1,0 +1,34 @@
+import Foundation
+
+/// A server program that announces itself with a first line "listening on HOST:PORT" (`pgw serve`, `pgw proxy`,
+/// the examples).
+public enum ListeningProcess {
+    /// Starts `executable` with `arguments` (standard error inherited, no standard input) and waits for its
+    /// "listening on" line; returns the running process and the port it printed.
+    public static func start(_ executable: URL, _ arguments: [String]) throws -> (process: Process, port: Int) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
+            !byte.isEmpty
+        {
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        guard text.hasPrefix("listening on "),
+            let port = Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+        else {
+            process.terminate()
+            throw TestSupportError.setupFailed(
+                "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) did not print "
+                    + "'listening on HOST:PORT' (got \(String(reflecting: text)))")
+        }
+        return (process, port)
+    }
+}
