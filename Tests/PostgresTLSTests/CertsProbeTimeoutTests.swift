@@ -6,7 +6,7 @@ import Testing
 @Suite("pgw certs probe --timeout")
 struct CertsProbeTimeoutTests {
     @Test(
-        "a server that trickles a byte every 1.5 s makes probe fail within the timeout and a second",
+        "a server that trickles a byte every 1.5 s makes probe fail soon after the timeout, not at the 15 s kill",
         arguments: [false, true])
     func tricklingServer(direct: Bool) async throws {
         let server = try await TricklingServer.start(interval: .milliseconds(1500))
@@ -22,7 +22,8 @@ struct CertsProbeTimeoutTests {
         // Measured by the server, from accepting to the probe's closing: process start-up is not counted.
         var durations = server.connectionDurations.makeAsyncIterator()
         let connection = try #require(await durations.next())
-        #expect(connection < .seconds(3), "the connection lasted \(connection)")
+        // A per-read bound would keep the connection until the 15 s kill; slack above the 2 s is for a loaded machine.
+        #expect(connection < .seconds(6), "the connection lasted \(connection)")
     }
 
     @Test("--timeout outside 1…86400 is a usage error", arguments: ["0", "-1", "86401"])
