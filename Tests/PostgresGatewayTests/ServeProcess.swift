@@ -11,28 +11,10 @@ final class ServeProcess: Sendable {
     /// Starts `pgw serve --port 0` with `arguments` and waits for its "listening on" line; with
     /// `capturingStandardError`, its standard error is kept for ``standardErrorAfterExit()``.
     init(_ arguments: [String], capturingStandardError: Bool = false) throws {
-        let process = Process()
-        process.executableURL = try PGWExecutable.url()
-        process.arguments = ["serve", "--port", "0", "--log-level", "warning"] + arguments
-        let output = Pipe()
-        process.standardOutput = output
         let errorOutput = capturingStandardError ? Pipe() : nil
-        process.standardError = errorOutput ?? FileHandle.standardError
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
-            !byte.isEmpty
-        {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("listening on "),
-            let port = Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
-        else {
-            process.terminate()
-            throw TestFailure("pgw serve did not print its address: \(text)")
-        }
+        let (process, port) = try ListeningProcess.start(
+            try PGWExecutable.url(), ["serve", "--port", "0", "--log-level", "warning"] + arguments,
+            standardError: errorOutput)
         self.process = process
         self.port = port
         self.errorOutput = errorOutput

@@ -3,15 +3,17 @@ import Foundation
 /// A server program that announces itself with a first line "listening on HOST:PORT" (`pgw serve`, `pgw proxy`,
 /// the examples).
 public enum ListeningProcess {
-    /// Starts `executable` with `arguments` (standard error inherited, no standard input) and waits for its
-    /// "listening on" line; returns the running process and the port it printed.
-    public static func start(_ executable: URL, _ arguments: [String]) throws -> (process: Process, port: Int) {
+    /// Starts `executable` with `arguments` (no standard input; standard error to `standardError`, inherited by
+    /// default) and waits for its "listening on" line; returns the running process and the port it printed.
+    public static func start(
+        _ executable: URL, _ arguments: [String], standardError: Pipe? = nil
+    ) throws -> (process: Process, port: Int) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         let output = Pipe()
         process.standardOutput = output
-        process.standardError = FileHandle.standardError
+        process.standardError = standardError ?? FileHandle.standardError
         process.standardInput = FileHandle.nullDevice
         try process.run()
         var line = Data()
