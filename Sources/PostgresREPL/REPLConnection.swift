@@ -51,13 +51,7 @@ public final class REPLConnection: Sendable {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         let channel: any Channel
         do {
-            if target.isUnixSocket {
-                channel = try await bootstrap.connect(unixDomainSocketPath: target.unixSocketPath).get()
-            } else {
-                channel = try await bootstrap.connect(
-                    host: target.hostAddress.isEmpty ? target.host : target.hostAddress, port: target.port
-                ).get()
-            }
+            channel = try await bootstrap.connect(to: target)
         } catch {
             throw REPLConnectionError("cannot connect to \(target.serverDescription): \(error)")
         }

@@ -131,13 +131,7 @@ public final class PostgresClientConnection: Sendable {
         }
         let channel: any Channel
         do {
-            if target.isUnixSocket {
-                channel = try await bootstrap.connect(unixDomainSocketPath: target.unixSocketPath).get()
-            } else {
-                channel = try await bootstrap.connect(
-                    host: target.hostAddress.isEmpty ? target.host : target.hostAddress, port: target.port
-                ).get()
-            }
+            channel = try await bootstrap.connect(to: target)
         } catch {
             opened.fail(error)
             throw PostgresClientError(connecting: error, server: server)
