@@ -165,7 +165,7 @@ struct ProxyCommand: AsyncParsableCommand {
         return host.isEmpty ? nil : (host, port)
     }
 
-    private func tlsConfiguration() throws -> PostgresConnectionConfiguration.TLS? {
+    private func tlsConfiguration() throws -> PostgresServerConnectionConfiguration.TLS? {
         guard let tlsCert, let tlsKey else { return nil }
         let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
         let verification = tlsCa.map { TLSClientCertificateVerification.optional(trustRoots: .pemFile($0)) } ?? .none

@@ -187,21 +187,21 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--auth \(authentication.rawValue) needs at least one --user or script user.")
         }
         let version = serverVersion ?? script?.serverVersion ?? "18.0 (pgw)"
-        var parameters = PostgresConnectionConfiguration.defaultServerParameters
+        var parameters = PostgresServerConnectionConfiguration.defaultServerParameters
         for (name, value) in script?.parameters ?? [] {
             parameters.removeAll { $0.name.lowercased() == name.lowercased() }
             parameters.append((name, value))
         }
-        let configuration = PostgresConnectionConfiguration(
+        let configuration = PostgresServerConnectionConfiguration(
             serverVersion: version, authenticationMode: authentication.mode,
             tls: try tlsConfiguration(authentication), serverParameters: parameters)
         let logger = logging.makeLogger(label: "pgw.serve")
         let responder = ScriptResponder(
             rules: script?.rules ?? [],
-            fallback: EchoResponder(
+            fallback: ServerEmulationResponder(
                 serverVersion: version, unmatched: unmatched?.policy ?? script?.unmatched ?? .echo),
             record: try statementLog())
-        let hooks = PostgresConnectionHooks()
+        let hooks = PostgresServerConnectionHooks()
             .authenticating(passwords: passwords, certificateUsersMustBeListed: !passwords.isEmpty)
             .servingQueries(with: responder)
         // Trap the signals before listening, so that a signal right after "listening on" is not lost.
@@ -343,7 +343,7 @@ struct ServeCommand: AsyncParsableCommand {
         return result
     }
 
-    private func tlsConfiguration(_ auth: AuthMethod) throws -> PostgresConnectionConfiguration.TLS? {
+    private func tlsConfiguration(_ auth: AuthMethod) throws -> PostgresServerConnectionConfiguration.TLS? {
         guard let tlsCert, let tlsKey else { return nil }
         let passphrase = try tlsKeyPassphraseFile.map {
             try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines)

@@ -17,17 +17,17 @@ struct GatewayProtocolTests {
     static func startGateway(tls: Bool = false) async throws -> GatewayUnderTest {
         let cancelRequests = NIOLockedValueBox<[CancelRequest]>([])
         let serverNames = NIOLockedValueBox<[String?]>([])
-        let hooks = PostgresConnectionHooks(
+        let hooks = PostgresServerConnectionHooks(
             onAuthenticated: { connection in
                 serverNames.withLockedValue { $0.append(connection.state.tlsInfo?.serverName) }
             },
             onCancelRequest: { request in cancelRequests.withLockedValue { $0.append(request) } }
         )
         .authenticating(passwords: ["alice": "secret"])
-        .servingQueries(with: EchoResponder(serverVersion: "18.0 (pgw test)"))
+        .servingQueries(with: ServerEmulationResponder(serverVersion: "18.0 (pgw test)"))
         let server = try await PostgresServer.bind(
             host: "127.0.0.1", port: 0,
-            configuration: PostgresConnectionConfiguration(
+            configuration: PostgresServerConnectionConfiguration(
                 serverVersion: "18.0 (pgw test)", authenticationMode: .scramSHA256,
                 tls: tls ? .context(try ClientTestPKI.shared().serverContext()) : nil,
                 tlsShutdownTimeout: gatewayTLSShutdownTimeout),

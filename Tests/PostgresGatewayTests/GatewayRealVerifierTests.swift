@@ -19,11 +19,11 @@ struct GatewayRealVerifierTests {
         ).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(stored.hasPrefix("SCRAM-SHA-256$4096:"))
 
-        let hooks = PostgresConnectionHooks(scramVerifier: { user, _ in user == "bob" ? stored : nil })
-            .servingQueries(with: EchoResponder(serverVersion: "18.0"))
+        let hooks = PostgresServerConnectionHooks(scramVerifier: { user, _ in user == "bob" ? stored : nil })
+            .servingQueries(with: ServerEmulationResponder(serverVersion: "18.0"))
         let server = try await PostgresServer.bind(
             port: 0,
-            configuration: PostgresConnectionConfiguration(authenticationMode: .scramSHA256),
+            configuration: PostgresServerConnectionConfiguration(authenticationMode: .scramSHA256),
             hooks: hooks
         )
         defer { Task { await server.shutdown() } }

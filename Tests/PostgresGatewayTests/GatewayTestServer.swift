@@ -6,7 +6,7 @@ import PostgresTLS
 import PostgresTestSupport
 import PostgresWire
 
-/// An in-process gateway on a free loopback port, serving the echo responder, with what its hooks saw.
+/// An in-process gateway on a free loopback port, serving the server-emulation responder, with what its hooks saw.
 struct GatewayTestServer: Sendable {
     /// Users and passwords the server accepts.
     static let users = ["alice": "secret"]
@@ -24,7 +24,7 @@ struct GatewayTestServer: Sendable {
         authenticationTimeout: TimeAmount = .seconds(60),
         maximumConnections: Int = 100
     ) async throws -> GatewayTestServer {
-        var tlsConfiguration: PostgresConnectionConfiguration.TLS?
+        var tlsConfiguration: PostgresServerConnectionConfiguration.TLS?
         if tls {
             let certificates = try TestCertificates.shared()
             let identity = try TLSIdentity(
@@ -41,13 +41,13 @@ struct GatewayTestServer: Sendable {
         }
         let authenticated = NIOLockedValueBox<[ConnectionState]>([])
         let cancelRequests = NIOLockedValueBox<[CancelRequest]>([])
-        let hooks = PostgresConnectionHooks(
+        let hooks = PostgresServerConnectionHooks(
             onAuthenticated: { connection in authenticated.withLockedValue { $0.append(connection.state) } },
             onCancelRequest: { request in cancelRequests.withLockedValue { $0.append(request) } }
         )
         .authenticating(passwords: users, certificateUsersMustBeListed: false)
-        .servingQueries(with: EchoResponder(serverVersion: "18.0 (pgw test)"))
-        let configuration = PostgresConnectionConfiguration(
+        .servingQueries(with: ServerEmulationResponder(serverVersion: "18.0 (pgw test)"))
+        let configuration = PostgresServerConnectionConfiguration(
             serverVersion: "18.0 (pgw test)",
             authenticationMode: mode,
             tls: tlsConfiguration,

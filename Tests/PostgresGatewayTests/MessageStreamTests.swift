@@ -11,7 +11,7 @@ import Testing
 struct MessageStreamTests {
     @Test func slowConsumerGetsEveryMessageInOrder() async throws {
         let received = NIOLockedValueBox<[String]>([])
-        let hooks = PostgresConnectionHooks(onAuthenticated: { connection in
+        let hooks = PostgresServerConnectionHooks(onAuthenticated: { connection in
             let messages = try await connection.messages()
             Task {
                 for await message in messages {
@@ -64,7 +64,7 @@ struct MessageStreamTests {
     @Test func aBlockedConsumerStopsReadingFromTheClient() async throws {
         let consumed = NIOLockedValueBox(0)
         let gate = AsyncStream<Void>.makeStream()
-        let hooks = PostgresConnectionHooks(onAuthenticated: { connection in
+        let hooks = PostgresServerConnectionHooks(onAuthenticated: { connection in
             let messages = try await connection.messages()
             Task {
                 // Blocked until the test opens the gate: the queries must wait in the socket, not in memory.

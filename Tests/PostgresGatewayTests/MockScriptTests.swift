@@ -7,7 +7,8 @@ import Testing
 /// Scripts without I/O: reading YAML (errors with line and column) and answering by rules.
 struct MockScriptTests {
     static func responder(_ yaml: String) throws -> ScriptResponder {
-        ScriptResponder(rules: try MockScript(yaml: yaml).rules, fallback: EchoResponder(serverVersion: "16.4"))
+        ScriptResponder(
+            rules: try MockScript(yaml: yaml).rules, fallback: ServerEmulationResponder(serverVersion: "16.4"))
     }
 
     @Test func theIssuesFormIsRead() throws {

@@ -9,7 +9,8 @@ import Testing
 struct QueryEngineTests {
     static func session() -> QuerySession {
         QuerySession(
-            responder: EchoResponder(serverVersion: "16.4"), settings: ["application_name": "tests", "user": "alice"],
+            responder: ServerEmulationResponder(serverVersion: "16.4"),
+            settings: ["application_name": "tests", "user": "alice"],
             reportedParameters: [
                 ("server_version", "16.4"), ("TimeZone", "UTC"), ("standard_conforming_strings", "on"),
             ])

@@ -3,10 +3,11 @@ import PostgresGateway
 import PostgresWire
 import Testing
 
-/// The mock server's query protocol handling with the echo responder.
+/// The mock server's query protocol handling with the server-emulation responder.
 struct QuerySessionTests {
     static func session() -> QuerySession {
-        QuerySession(responder: EchoResponder(serverVersion: "18.0 (pgw)"), settings: ["application_name": "tests"])
+        QuerySession(
+            responder: ServerEmulationResponder(serverVersion: "18.0 (pgw)"), settings: ["application_name": "tests"])
     }
 
     static func text(_ value: String) -> ByteBuffer { ByteBuffer(string: value) }

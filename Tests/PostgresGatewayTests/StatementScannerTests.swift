@@ -37,7 +37,7 @@ struct StatementScannerTests {
     }
 
     @Test func aSimpleQueryIsAnsweredInSteps() {
-        var session = QuerySession(responder: EchoResponder(serverVersion: "18"))
+        var session = QuerySession(responder: ServerEmulationResponder(serverVersion: "18"))
         session.startSimpleQuery("select 1; select 2; select 3")
         let first = session.continueSimpleQuery(maximumStatements: 2)
         #expect(session.isAnsweringSimpleQuery)
@@ -50,7 +50,7 @@ struct StatementScannerTests {
     }
 
     @Test func functionCallGetsAnErrorAndReadyForQuery() {
-        var session = QuerySession(responder: EchoResponder(serverVersion: "18"))
+        var session = QuerySession(responder: ServerEmulationResponder(serverVersion: "18"))
         let replies = session.handle(
             .functionCall(FunctionCall(functionOID: 42, argumentFormats: [], arguments: [], resultFormat: .text)))
         #expect(replies.count == 2)

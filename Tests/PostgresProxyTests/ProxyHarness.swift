@@ -26,7 +26,7 @@ struct ProxyHarness {
     /// Starts a proxy to `upstream` logging in `format`, terminating TLS on the client leg with `tls` when given.
     static func start(
         upstream: UpstreamServer, format: TrafficLogFormat, capturing: Bool = false,
-        tls: PostgresConnectionConfiguration.TLS? = nil
+        tls: PostgresServerConnectionConfiguration.TLS? = nil
     ) async throws -> ProxyHarness {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

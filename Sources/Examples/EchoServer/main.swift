@@ -12,17 +12,18 @@ import PostgresGateway
 #endif
 
 let port = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 6432
-let hooks = PostgresConnectionHooks(
+let hooks = PostgresServerConnectionHooks(
     validateCredentials: { credentials, _ in
         guard case .md5Password(let user, let hash, let salt) = credentials, user == "alice" else { return false }
         return MD5Password.verify(
             response: hash, storedHash: MD5Password.storedHash(user: user, password: "secret"), salt: salt)
     }
-).servingQueries(with: EchoResponder(serverVersion: "18.0 (echo)"))
+).servingQueries(with: ServerEmulationResponder(serverVersion: "18.0 (echo)"))
 
 let server = try await PostgresServer.bind(
     port: port,
-    configuration: PostgresConnectionConfiguration(serverVersion: "18.0 (echo)", authenticationMode: .md5Password),
+    configuration: PostgresServerConnectionConfiguration(
+        serverVersion: "18.0 (echo)", authenticationMode: .md5Password),
     hooks: hooks
 )
 print("listening on 127.0.0.1:\(server.localAddress?.port ?? port)")

@@ -46,7 +46,7 @@ for name in routes.keys {
 let knownContexts = contexts
 let knownRoutes = routes
 
-let configuration = PostgresConnectionConfiguration(
+let configuration = PostgresServerConnectionConfiguration(
     tls: .perServerName { name in
         guard let name, let context = knownContexts[name] else {
             throw TLSError.serverContextUnavailable(serverName: name, reason: "no route")
@@ -54,7 +54,7 @@ let configuration = PostgresConnectionConfiguration(
         return context
     }
 )
-let hooks = PostgresConnectionHooks(onStartup: { connection in
+let hooks = PostgresServerConnectionHooks(onStartup: { connection in
     let state = connection.state
     guard let name = state.tlsInfo?.serverName, let route = knownRoutes[name], let client = state.clientInfo else {
         try await connection.sendError(severity: "FATAL", code: "08004", message: "no upstream for this server name")

@@ -97,10 +97,10 @@ final class SQLiteResponder: QueryResponder, @unchecked Sendable {
 let arguments = Array(CommandLine.arguments.dropFirst())
 let path = arguments.first ?? ":memory:"
 let port = arguments.dropFirst().first.flatMap { Int($0) } ?? 6432
-let hooks = PostgresConnectionHooks().servingQueries(with: SQLiteResponder(path: path))
+let hooks = PostgresServerConnectionHooks().servingQueries(with: SQLiteResponder(path: path))
 let server = try await PostgresServer.bind(
     port: port,
-    configuration: PostgresConnectionConfiguration(
+    configuration: PostgresServerConnectionConfiguration(
         serverVersion: "18.0 (SQLite \(String(cString: sqlite3_libversion())))"), hooks: hooks)
 print("listening on 127.0.0.1:\(server.localAddress?.port ?? port)")
 fflush(nil)  // scripts wait for the line above

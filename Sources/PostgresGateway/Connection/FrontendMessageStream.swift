@@ -4,7 +4,7 @@ import PostgresWire
 /// The client's messages after authentication, as an async sequence with backpressure: while the consumer
 /// lags, the connection stops reading from the client.
 ///
-/// Get it with ``PostgresConnection/messages()``. It carries the messages that no ``PostgresConnectionHooks/onMessage``
+/// Get it with ``PostgresServerConnection/messages()``. It carries the messages that no ``PostgresServerConnectionHooks/onMessage``
 /// hook handled, and ends when the connection closes. It has a single consumer.
 public struct FrontendMessageStream: AsyncSequence, Sendable {
     public typealias Element = FrontendMessage

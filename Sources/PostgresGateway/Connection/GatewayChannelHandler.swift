@@ -8,7 +8,7 @@ import PostgresWire
 /// runs hooks off the event loop and feeds their results back.
 ///
 /// It is the connection's one write path: every backend message, whether from the state machine, the query
-/// session or a hook (through ``PostgresConnection``), is written here, so the decoder sees what the server said.
+/// session or a hook (through ``PostgresServerConnection``), is written here, so the decoder sees what the server said.
 /// Reads follow the reader: the handler holds back `read()` while the client does not take its replies (the
 /// channel is not writable), while a hook runs, while the message stream's consumer lags and while a long simple
 /// query is being answered in steps.
@@ -26,9 +26,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var decoder: FrontendMessageDecoder
     /// Client bytes received but not yet decoded; read bytes are discarded as it is consumed.
     private var unprocessed = ByteBuffer()
-    private let configuration: PostgresConnectionConfiguration
-    private let hooks: PostgresConnectionHooks
-    private let connection: PostgresConnection
+    private let configuration: PostgresServerConnectionConfiguration
+    private let hooks: PostgresServerConnectionHooks
+    private let connection: PostgresServerConnection
     private let admission: ConnectionAdmission?
     private var logger: Logger
     private var context: ChannelHandlerContext?
@@ -51,7 +51,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Bytes written and not yet flushed, and whether a reply asked to be flushed.
     private var unflushedBytes = 0
     private var needsFlush = false
-    /// Follows bytes sent with ``PostgresConnection/sendData(_:)``, so the decoder learns of messages in them.
+    /// Follows bytes sent with ``PostgresServerConnection/sendData(_:)``, so the decoder learns of messages in them.
     private var sentBytesDecoder = BackendMessageDecoder(infersPeerContext: true)
     private var sentBytes = ByteBuffer()
     private var isClosed = false
@@ -60,9 +60,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let openedAt = NIODeadline.now()
 
     init(
-        configuration: PostgresConnectionConfiguration,
-        hooks: PostgresConnectionHooks,
-        connection: PostgresConnection,
+        configuration: PostgresServerConnectionConfiguration,
+        hooks: PostgresServerConnectionHooks,
+        connection: PostgresServerConnection,
         admission: ConnectionAdmission?,
         logger: Logger
     ) {
@@ -173,7 +173,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// Bytes received but not yet decoded, handed over by ``PostgresConnection/detach()``.
+    /// Bytes received but not yet decoded, handed over by ``PostgresServerConnection/detach()``.
     func takeUnprocessedBytes() -> ByteBuffer {
         defer { unprocessed = ByteBuffer() }
         return unprocessed
@@ -463,7 +463,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Writes messages, letting the decoder see them (authentication requests decide what `p` messages are).
     /// With `flush`, they are flushed when the current input has been processed (at once outside input
-    /// processing); in any case when ``PostgresConnectionConfiguration/outboundFlushThreshold`` bytes wait.
+    /// processing); in any case when ``PostgresServerConnectionConfiguration/outboundFlushThreshold`` bytes wait.
     func write(_ messages: [BackendMessage], flush: Bool, promise: EventLoopPromise<Void>? = nil) {
         guard let context, !isClosed else {
             promise?.fail(ChannelError.ioOnClosedChannel)

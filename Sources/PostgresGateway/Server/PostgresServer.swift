@@ -4,22 +4,22 @@ import NIOCore
 import NIOPosix
 import PostgresWire
 
-/// Listens on a TCP address and serves every accepted client with a ``PostgresConnection``.
+/// Listens on a TCP address and serves every accepted client with a ``PostgresServerConnection``.
 ///
 /// Like PostgreSQL's `max_connections`, at most `maximumConnections` sessions run at once; a client beyond that
 /// gets FATAL 53300 `sorry, too many clients already` after its SSLRequest exchange and StartupMessage, so libpq
 /// shows it as such. Sockets that have not sent a StartupMessage yet do not count as sessions; they get
-/// ``PostgresConnectionConfiguration/startupTimeout`` to send one, and at most `maximumConnections` of them
+/// ``PostgresServerConnectionConfiguration/startupTimeout`` to send one, and at most `maximumConnections` of them
 /// wait at once besides the sessions (more are closed on accept), so stalled sockets cannot lock clients out.
 public final class PostgresServer: Sendable {
     private let serverChannel: any Channel
-    private let connections: NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>
+    private let connections: NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>
     private let admission: ConnectionAdmission
     private let logger: Logger
 
     private init(
         serverChannel: any Channel,
-        connections: NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>,
+        connections: NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>,
         admission: ConnectionAdmission,
         logger: Logger
     ) {
@@ -38,14 +38,14 @@ public final class PostgresServer: Sendable {
     public static func bind(
         host: String = "127.0.0.1",
         port: Int = 5432,
-        configuration: PostgresConnectionConfiguration = PostgresConnectionConfiguration(),
-        hooks: PostgresConnectionHooks = PostgresConnectionHooks(),
+        configuration: PostgresServerConnectionConfiguration = PostgresServerConnectionConfiguration(),
+        hooks: PostgresServerConnectionHooks = PostgresServerConnectionHooks(),
         maximumConnections: Int = 1_000,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "pgw.gateway", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresServer {
         precondition(maximumConnections > 0, "maximumConnections must be positive")
-        let connections = NIOLockedValueBox<[ObjectIdentifier: PostgresConnection]>([:])
+        let connections = NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>([:])
         let admission = ConnectionAdmission(maximumSessions: maximumConnections)
         let accepted = NIOLockedValueBox(0)
         let maximumSockets = 2 * maximumConnections
@@ -63,7 +63,7 @@ public final class PostgresServer: Sendable {
                         }
                         var connectionLogger = logger
                         connectionLogger[metadataKey: "pgw.connection"] = "\(number)"
-                        let connection = try PostgresConnection.install(
+                        let connection = try PostgresServerConnection.install(
                             on: channel, configuration: configuration, hooks: hooks, admission: admission,
                             logger: connectionLogger)
                         let key = ObjectIdentifier(connection)

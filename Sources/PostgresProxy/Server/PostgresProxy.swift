@@ -43,7 +43,7 @@ public final class PostgresProxy: Sendable {
         configuration: ProxyConfiguration,
         sink: TrafficLogSink,
         capture: TrafficLogSink? = nil,
-        tls: PostgresConnectionConfiguration.TLS? = nil,
+        tls: PostgresServerConnectionConfiguration.TLS? = nil,
         maximumConnections: Int = 1_000,
         logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresProxy {
@@ -55,7 +55,7 @@ public final class PostgresProxy: Sendable {
                 return $0
             }
         }
-        let hooks = PostgresConnectionHooks(
+        let hooks = PostgresServerConnectionHooks(
             onStartup: { connection in
                 try await relay(
                     connection, number: nextNumber(), configuration: configuration, sinks: (sink, capture),
@@ -67,7 +67,7 @@ public final class PostgresProxy: Sendable {
             }
         )
         let server = try await PostgresServer.bind(
-            host: host, port: port, configuration: PostgresConnectionConfiguration(tls: tls), hooks: hooks,
+            host: host, port: port, configuration: PostgresServerConnectionConfiguration(tls: tls), hooks: hooks,
             maximumConnections: maximumConnections, logger: logger)
         capture?.write(bytes: PcapngFormat.fileHeader())
         return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays)
@@ -99,7 +99,7 @@ public final class PostgresProxy: Sendable {
     }
 
     private static func relay(
-        _ connection: PostgresConnection, number: Int, configuration: ProxyConfiguration,
+        _ connection: PostgresServerConnection, number: Int, configuration: ProxyConfiguration,
         sinks: (log: TrafficLogSink, capture: TrafficLogSink?),
         relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
     ) async throws {
@@ -191,7 +191,7 @@ public final class PostgresProxy: Sendable {
     /// library (TLS as the connection string says, PLUS where offered), gives the client the upstream's parameters
     /// and BackendKeyData, and relays from there.
     private static func authenticateAndRelay(
-        _ connection: PostgresConnection, client: ClientInfo, tap: ConnectionTap, number: Int,
+        _ connection: PostgresServerConnection, client: ClientInfo, tap: ConnectionTap, number: Int,
         relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
     ) async throws {
         let upstreamAddress = tap.configuration.upstream

@@ -1,7 +1,7 @@
 import NIOConcurrencyHelpers
 
 /// Answers statements from a script's rules (the first rule that matches, within its `times` and `after`), then
-/// like ``EchoResponder``; shared by all connections of a server, it counts which rules answered and which
+/// like ``ServerEmulationResponder``; shared by all connections of a server, it counts which rules answered and which
 /// statements no rule answered, for `--verify`.
 public final class ScriptResponder: QueryResponder {
     /// Rule use and unmatched statements, across connections.
@@ -30,14 +30,14 @@ public final class ScriptResponder: QueryResponder {
 
     /// At most this many distinct unmatched statements are remembered for the report.
     private static let unmatchedLimit = 1_000
-    private let fallback: EchoResponder
+    private let fallback: ServerEmulationResponder
     private let usage: NIOLockedValueBox<Usage>
     /// Called with every statement answered (not for Describe), on the connection's event loop.
     private let record: (@Sendable (StatementRecord) -> Void)?
 
     /// A responder for `rules`, answering anything else as `fallback` does; `record` sees every statement.
     public init(
-        rules: [ScriptRule], fallback: EchoResponder, record: (@Sendable (StatementRecord) -> Void)? = nil
+        rules: [ScriptRule], fallback: ServerEmulationResponder, record: (@Sendable (StatementRecord) -> Void)? = nil
     ) {
         self.fallback = fallback
         self.record = record

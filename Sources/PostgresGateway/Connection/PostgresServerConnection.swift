@@ -6,9 +6,9 @@ import PostgresWire
 /// The server side of one PostgreSQL protocol connection on an accepted channel.
 ///
 /// Create it with ``start(on:configuration:hooks:)`` when a client connects. It answers SSLRequest, upgrades to TLS,
-/// authenticates the client and then hands every message to ``PostgresConnectionHooks/onMessage``; hooks answer
+/// authenticates the client and then hands every message to ``PostgresServerConnectionHooks/onMessage``; hooks answer
 /// with ``send(_:)`` and friends, or ``detach()`` to take the raw channel.
-public final class PostgresConnection: Sendable {
+public final class PostgresServerConnection: Sendable {
     /// The client's channel; ``detach()`` hands it out.
     let channel: any Channel
     private let stateBox = NIOLockedValueBox(ConnectionState())
@@ -21,10 +21,10 @@ public final class PostgresConnection: Sendable {
     /// connection's events (opened, authorized, closed with the reason, hook failures).
     public static func start(
         on channel: any Channel,
-        configuration: PostgresConnectionConfiguration = PostgresConnectionConfiguration(),
-        hooks: PostgresConnectionHooks = PostgresConnectionHooks(),
+        configuration: PostgresServerConnectionConfiguration = PostgresServerConnectionConfiguration(),
+        hooks: PostgresServerConnectionHooks = PostgresServerConnectionHooks(),
         logger: Logger = Logger(label: "pgw.gateway", factory: { _ in SwiftLogNoOpLogHandler() })
-    ) async throws -> PostgresConnection {
+    ) async throws -> PostgresServerConnection {
         try await channel.eventLoop.submit {
             try install(on: channel, configuration: configuration, hooks: hooks, admission: nil, logger: logger)
         }.get()
@@ -33,12 +33,12 @@ public final class PostgresConnection: Sendable {
     /// Adds pgw's handler to `channel`'s pipeline; call on its event loop.
     static func install(
         on channel: any Channel,
-        configuration: PostgresConnectionConfiguration,
-        hooks: PostgresConnectionHooks,
+        configuration: PostgresServerConnectionConfiguration,
+        hooks: PostgresServerConnectionHooks,
         admission: ConnectionAdmission?,
         logger: Logger
-    ) throws -> PostgresConnection {
-        let connection = PostgresConnection(channel: channel)
+    ) throws -> PostgresServerConnection {
+        let connection = PostgresServerConnection(channel: channel)
         let handler = GatewayChannelHandler(
             configuration: configuration, hooks: hooks, connection: connection, admission: admission, logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)

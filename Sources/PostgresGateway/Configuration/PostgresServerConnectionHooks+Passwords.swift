@@ -1,6 +1,6 @@
 import PostgresAuthentication
 
-extension PostgresConnectionHooks {
+extension PostgresServerConnectionHooks {
     /// These hooks, authenticating against fixed user names and passwords in every mode: cleartext (compared in
     /// constant time, length included), md5, SCRAM-SHA-256 (verifiers made once, here) and certificates (the
     /// verified CN must be a listed user, unless `certificateUsersMustBeListed` is false). Users with an empty
@@ -8,7 +8,7 @@ extension PostgresConnectionHooks {
     public func authenticating(
         passwords: [String: String],
         certificateUsersMustBeListed: Bool = true
-    ) -> PostgresConnectionHooks {
+    ) -> PostgresServerConnectionHooks {
         // PostgreSQL never authenticates an empty password: such users are treated as unknown.
         let passwords = passwords.filter { !$0.value.isEmpty }
         let verifiers = passwords.mapValues { SCRAMVerifier.make(password: $0).stringValue }

@@ -1,25 +1,25 @@
 import NIOCore
 import PostgresWire
 
-/// Callbacks through which a program controls a ``PostgresConnection``. Every hook is optional and may be asynchronous;
+/// Callbacks through which a program controls a ``PostgresServerConnection``. Every hook is optional and may be asynchronous;
 /// while one runs, the connection reads no further client messages.
-public struct PostgresConnectionHooks: Sendable {
+public struct PostgresServerConnectionHooks: Sendable {
     /// After the TLS handshake, before the StartupMessage: the place to open upstream connections.
-    public var onTLSUpgrade: (@Sendable (PostgresConnection) async throws -> Void)?
+    public var onTLSUpgrade: (@Sendable (PostgresServerConnection) async throws -> Void)?
     /// After the StartupMessage. Return `true` to take the connection over: authentication is skipped and every
     /// further message goes to ``onMessage`` (the connection does not count as authenticated).
-    public var onStartup: (@Sendable (PostgresConnection) async throws -> Bool)?
+    public var onStartup: (@Sendable (PostgresServerConnection) async throws -> Bool)?
     /// Checks cleartext, md5 and certificate credentials. Without this hook, passwords are rejected and
     /// verified certificates whose CN equals the user are accepted.
-    public var validateCredentials: (@Sendable (Credentials, PostgresConnection) async throws -> Bool)?
+    public var validateCredentials: (@Sendable (Credentials, PostgresServerConnection) async throws -> Bool)?
     /// Supplies the stored SCRAM-SHA-256 verifier (`SCRAM-SHA-256$<iterations>:<salt>$<StoredKey>:<ServerKey>`) for a
     /// user, or `nil` if there is no such user. Required for ``AuthenticationMode/scramSHA256``.
-    public var scramVerifier: (@Sendable (_ user: String, PostgresConnection) async throws -> String?)?
+    public var scramVerifier: (@Sendable (_ user: String, PostgresServerConnection) async throws -> String?)?
     /// After AuthenticationOk through ReadyForQuery were sent.
-    public var onAuthenticated: (@Sendable (PostgresConnection) async throws -> Void)?
+    public var onAuthenticated: (@Sendable (PostgresServerConnection) async throws -> Void)?
     /// Every message from the client once authenticated, with its raw bytes. Return `true` if handled; otherwise pgw
     /// answers it (Terminate closes; anything else gets a `0A000` error, plus ReadyForQuery after Query and Sync).
-    public var onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresConnection) async throws -> Bool)?
+    public var onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresServerConnection) async throws -> Bool)?
     /// A CancelRequest arrived on this (new) connection. pgw sends no reply and closes it.
     public var onCancelRequest: (@Sendable (CancelRequest) async -> Void)?
     /// Answers the messages no `onMessage` hook handled, through a ``QuerySession``, on the event loop (no hook
@@ -28,12 +28,12 @@ public struct PostgresConnectionHooks: Sendable {
 
     /// Creates hooks; leave out the ones you don't need.
     public init(
-        onTLSUpgrade: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
-        onStartup: (@Sendable (PostgresConnection) async throws -> Bool)? = nil,
-        validateCredentials: (@Sendable (Credentials, PostgresConnection) async throws -> Bool)? = nil,
-        scramVerifier: (@Sendable (_ user: String, PostgresConnection) async throws -> String?)? = nil,
-        onAuthenticated: (@Sendable (PostgresConnection) async throws -> Void)? = nil,
-        onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresConnection) async throws -> Bool)? = nil,
+        onTLSUpgrade: (@Sendable (PostgresServerConnection) async throws -> Void)? = nil,
+        onStartup: (@Sendable (PostgresServerConnection) async throws -> Bool)? = nil,
+        validateCredentials: (@Sendable (Credentials, PostgresServerConnection) async throws -> Bool)? = nil,
+        scramVerifier: (@Sendable (_ user: String, PostgresServerConnection) async throws -> String?)? = nil,
+        onAuthenticated: (@Sendable (PostgresServerConnection) async throws -> Void)? = nil,
+        onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresServerConnection) async throws -> Bool)? = nil,
         onCancelRequest: (@Sendable (CancelRequest) async -> Void)? = nil
     ) {
         self.onTLSUpgrade = onTLSUpgrade

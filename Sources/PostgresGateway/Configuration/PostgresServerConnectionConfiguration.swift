@@ -2,13 +2,13 @@ import NIOCore
 import PostgresTLS
 import PostgresWire
 
-/// How a ``PostgresConnection`` serves its client.
+/// How a ``PostgresServerConnection`` serves its client.
 ///
 /// Memory per connection is bounded by these settings whatever the client does: the inbound buffer holds at most
 /// one message (``maximumStartupMessageLength`` before authentication, then ``maximumMessageLength``) plus one
 /// socket read; replies wait in at most ``outboundFlushThreshold`` unflushed bytes plus the channel's write-buffer
 /// high watermark (NIO's default: 64 KiB), because the connection stops reading while the client does not read.
-public struct PostgresConnectionConfiguration: Sendable {
+public struct PostgresServerConnectionConfiguration: Sendable {
     /// Where the TLS certificate comes from.
     public enum TLS: Sendable {
         /// One server context for every connection.

@@ -8,7 +8,7 @@ import PostgresWire
 /// not parse gets PostgreSQL's `42601 syntax error at or near …` with its position. SELECTs without FROM are
 /// evaluated with proper types (`select 1/0` fails with 22012); SELECTs that read only catalogs (`pg_catalog`,
 /// `information_schema`) return no rows with the columns and types of their select list.
-public struct EchoResponder: QueryResponder {
+public struct ServerEmulationResponder: QueryResponder {
     /// The server version reported by `SELECT version()` when the session has no `server_version` setting.
     public var serverVersion: String
     /// What statements nothing else answers get.
