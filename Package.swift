@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "CLibEdit",
                 "PostgresClient",
+                "PostgresGateway",
                 "PostgresTLS",
                 "PostgresWire",
                 .product(name: "Logging", package: "swift-log"),

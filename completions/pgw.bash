@@ -352,7 +352,7 @@ _pgw_repl() {
     repeating_flags=()
     non_repeating_flags=(--reveal-secrets --raw --quiet -q --version -? --help)
     repeating_options=()
-    non_repeating_options=(--file -f --timeout --format --log-level)
+    non_repeating_options=(--file -f --timeout --format --listen --log-level)
     __pgw_offer_flags_options 1
 
     # Offer option value completions
@@ -365,6 +365,9 @@ _pgw_repl() {
         ;;
     '--format')
         __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'
+        return
+        ;;
+    '--listen')
         return
         ;;
     '--log-level')

@@ -39,11 +39,7 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !hasFailed && buffer.readableBytes > 0 {
-            continuation.yield(.failure("the connection closed inside a message (\(buffer.readableBytes) bytes left)"))
-        }
-        continuation.yield(.closed)
-        continuation.finish()
+        continuation.finishConnection(undecodedBytes: hasFailed ? 0 : buffer.readableBytes)
         context.fireChannelInactive()
     }
 

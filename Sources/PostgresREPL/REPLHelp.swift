@@ -7,13 +7,20 @@ public enum REPLHelp {
         ("\\help [MESSAGE]", "this list, or a message's fields and an example"),
         ("\\send", "send the lines typed since the last send (with \\set autosend off)"),
         ("\\set autosend on|off", "send each message line at once (on, the default) or collect them for \\send"),
-        ("\\wait [MS]", "wait until every Query and Sync has its ReadyForQuery (or MS milliseconds)"),
+        (
+            "\\wait [MS]",
+            "wait until every Query and Sync has its ReadyForQuery, in server mode until the client sends a message "
+                + "(or MS milliseconds)"
+        ),
         ("\\expect TYPE [field=value…]", "check the next message that arrived (fields by their JSON names)"),
         ("\\format text|json|hex", "how messages are shown"),
         ("\\reveal on|off", "show passwords, SASL data and cancel keys"),
         ("\\cancel", "send a CancelRequest for this session"),
         ("\\tls", "start the TLS handshake (--raw, after SSLRequest was answered S; the certificate is not checked)"),
         ("\\hex 51 00 00 00 0d …", "send raw bytes"),
+        ("\\auto-startup", "server mode: answer SSLRequest (N), StartupMessage and authentication (trust) for you"),
+        ("\\auto-query [on|off]", "server mode: answer the client's queries as pgw serve does (off: you answer)"),
+        ("\\history", "the lines run so far, numbered"),
         ("\\quit", "close the connection and leave (also Ctrl-D)"),
     ]
 

@@ -25,5 +25,7 @@ public enum REPLInteractive {
             }
             if await session.hasEnded { return await terminal.stop() }
         }
+        // Ctrl-D: the editing thread still saves the history; wait for it before the program may exit.
+        await terminal.stop()
     }
 }

@@ -21,9 +21,16 @@ struct REPLCommand: AsyncParsableCommand {
             Meta-commands: \\help [MESSAGE], \\send, \\set autosend on|off, \\wait [MS], \\expect TYPE \
             [field=value…], \\format text|json|hex, \\reveal on|off, \\cancel, \\quit.
 
+            With --listen [HOST:]PORT, pgw is the server instead: it prints "listening on HOST:PORT", accepts one \
+            client, shows what it sends (F lines) and sends the backend messages you type (RowDescription \
+            [n int4], DataRow ["1"], CommandComplete "SELECT 1", ReadyForQuery I). \\auto-startup answers the \
+            client's SSLRequest (N), StartupMessage and authentication (trust) for you; \\auto-query [on|off] \
+            answers its queries as 'pgw serve' does until you turn it off.
+
             When standard input is not a terminal, or with --file, the lines run as a script: the first failed \
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \
-            at the end, pgw waits for the replies to every Query and Sync sent. Lines starting with # or -- are \
+            at the end, pgw waits for the replies to every Query and Sync sent (server \
+            mode: for the client to close the connection). Lines starting with # or -- are \
             comments.
 
             Examples:
@@ -33,6 +40,7 @@ struct REPLCommand: AsyncParsableCommand {
               printf 'Query "select 1"\\n\\\\expect RowDescription\\n' | pgw repl
               printf 'StartupMessage user="alice"\\n\\\\wait\\n' | \\
                 pgw repl --raw host=localhost
+              pgw repl --listen 5433      # then: psql -h 127.0.0.1 -p 5433
             """
     )
 
@@ -58,14 +66,47 @@ struct REPLCommand: AsyncParsableCommand {
             """)
     var raw = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Be the server: listen on this address, accept one client and type the backend messages it receives.",
+            valueName: "[host:]port"))
+    var listen: String?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number") }
+        if let listen {
+            guard Self.listenAddress(listen) != nil else {
+                throw ValidationError("--listen takes [HOST:]PORT with a port from 0 to 65535, got '\(listen)'")
+            }
+            guard connectionString.isEmpty, !raw else {
+                throw ValidationError("--listen makes pgw the server: it takes no connection string and no --raw")
+            }
+        }
+    }
+
+    /// `[HOST:]PORT` (an IPv6 host in brackets) as host and port; the host defaults to 127.0.0.1.
+    static func listenAddress(_ text: String) -> (host: String, port: Int)? {
+        var host = "127.0.0.1"
+        var portText = Substring(text)
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = text[text.index(after: colon)...]
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+        }
+        guard let port = Int(portText), (0...65_535).contains(port) else { return nil }
+        return (host, port)
     }
 
     func run() async throws {
         let script = try readScript()
+        let settings = REPLSettings(
+            format: format, revealSecrets: revealSecrets, timeout: .milliseconds(Int(timeout * 1000)))
+        if let listen, let (host, port) = Self.listenAddress(listen) {
+            return try await serve(host: host, port: port, script: script, settings: settings)
+        }
         let options: ConnectionOptions
         do {
             options = try ConnectionOptions(connectionString)
@@ -83,26 +124,53 @@ struct REPLCommand: AsyncParsableCommand {
             Self.printError("pgw: cannot connect: \(error)")
             throw ExitCode.failure
         }
-        let settings = REPLSettings(
-            format: format, revealSecrets: revealSecrets, timeout: .milliseconds(Int(timeout * 1000)))
-        let session = REPLSession(transport: connection, settings: settings) { line in
-            REPLTerminal.shared.print(line)
-        }
         Self.printLogin(connection, settings: settings)
-        let pump = Task {
-            for await event in connection.events { await session.receive(event) }
-        }
-        defer { pump.cancel() }
-        let succeeded: Bool
-        if let script {
-            succeeded = await Self.run(script, name: file ?? "standard input", session: session)
-        } else {
-            await REPLInteractive.run(session: session)
-            succeeded = true
-        }
-        if connection.session != nil { try? await connection.send(Self.terminate, messages: [.terminate]) }
+        let succeeded = await run(script, transport: connection, events: connection.events, settings: settings)
+        if connection.session != nil { try? await connection.send(Self.terminate, messages: [.frontend(.terminate)]) }
         await connection.close()
         if !succeeded { throw ExitCode.failure }
+    }
+
+    /// Server mode: listens, then runs the script or the terminal while the client's messages arrive.
+    private func serve(host: String, port: Int, script: [String]?, settings: REPLSettings) async throws {
+        let listener: REPLListener
+        do {
+            listener = try await REPLListener.listen(host: host, port: port)
+        } catch let error as IOError {
+            Self.printError(
+                "pgw: cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))"
+                    + (error.errnoCode == EADDRINUSE
+                        ? "\nhint: another server uses this port; choose another, or 0" : ""))
+            throw ExitCode.failure
+        } catch {
+            Self.printError("pgw: cannot listen on \(host):\(port): \(error)")
+            throw ExitCode.failure
+        }
+        let address = listener.localAddress
+        FileHandle.standardOutput.write(
+            Data("listening on \(address.ipAddress ?? host):\(address.port ?? port)\n".utf8))
+        let succeeded = await run(script, transport: listener, events: listener.events, settings: settings)
+        await listener.close()
+        if !succeeded { throw ExitCode.failure }
+    }
+
+    /// Runs the script, or the terminal without one, with `events` going to the session as they arrive; whether
+    /// every line succeeded.
+    private func run(
+        _ script: [String]?, transport: any REPLTransport, events: AsyncStream<REPLEvent>, settings: REPLSettings
+    ) async -> Bool {
+        let session = REPLSession(transport: transport, settings: settings) { line in
+            REPLTerminal.shared.print(line)
+        }
+        let pump = Task {
+            for await event in events { await session.receive(event) }
+        }
+        defer { pump.cancel() }
+        guard let script else {
+            await REPLInteractive.run(session: session)
+            return true
+        }
+        return await Self.run(script, name: file ?? "standard input", session: session)
     }
 
     /// The script's lines, or `nil` when standard input is a terminal and there is no --file.
@@ -135,7 +203,7 @@ struct REPLCommand: AsyncParsableCommand {
                 return false
             }
         }
-        if case .failed(let reason) = await session.waitForReady() {
+        if case .failed(let reason) = await session.waitForEnd() {
             printError("pgw: \(name): at the end: \(reason)")
             return false
         }

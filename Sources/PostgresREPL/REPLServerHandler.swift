@@ -1,0 +1,178 @@
+import NIOCore
+import PostgresWire
+
+/// The REPL's handler on the connection of the client `pgw repl --listen` accepted: decodes the client's bytes into
+/// messages for the REPL, and is the one write path to the client.
+///
+/// Everything the client receives passes through it: typed lines and `\auto-query` answers through
+/// ``send(_:messages:promise:)``, and while `\auto-startup` runs, the answers of the gateway's handler behind it,
+/// which pass through its `write` and are decoded for the REPL to show. With automatic startup on, the client's
+/// startup-phase packets (SSLRequest, GSSENCRequest, StartupMessage, CancelRequest) are reported as automatic (not
+/// for `\expect`) and go on to the gateway until a StartupMessage has gone; every other message stays with the REPL.
+final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// The most bytes buffered while the client waits for an answer to its SSLRequest (it should send nothing).
+    private static let maximumBytesWhileWaiting = 65_536
+
+    private let continuation: AsyncStream<REPLEvent>.Continuation
+    private var context: ChannelHandlerContext?
+    private var decoder = FrontendMessageDecoder()
+    private var buffer = ByteBuffer()
+    /// Decodes what the gateway sends (it has seen only the packets passed on to it).
+    private var gatewayDecoder = BackendMessageDecoder()
+    private var gatewayBytes = ByteBuffer()
+    /// Bytes sent to the client so far, typed and automatic: the offset of the next message sent.
+    private var sentOffset = 0
+    /// The startup-phase packets received since something was last sent (or, with automatic startup on, before the
+    /// gateway came): what `\auto-startup` answers.
+    private var unansweredStartup: [(message: FrontendMessage, decoded: DecodedMessage)] = []
+    /// Whether pgw answers the startup: startup-phase packets are reported as automatic.
+    var answersStartup = false
+    /// Whether a StartupMessage arrived and typed lines answered it (`\auto-startup` is then too late).
+    private var isStartupAnswered = false
+    /// Whether startup-phase packets go on to the gateway (`\auto-startup`, until a StartupMessage has gone).
+    private var passesStartupOn = false
+    private var isDraining = false
+    private var hasFailed = false
+
+    /// A handler that reports the client's messages, and what is sent on the REPL's behalf, to `continuation`.
+    init(continuation: AsyncStream<REPLEvent>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// The client is connected: the listening socket closes, as the REPL serves one client.
+    func channelActive(context: ChannelHandlerContext) {
+        context.channel.parent?.close(promise: nil)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        buffer.writeBuffer(&bytes)
+        drain()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        continuation.finishConnection(undecodedBytes: hasFailed ? 0 : buffer.readableBytes)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail("\(error)")
+    }
+
+    /// The gateway's writes: shown as automatic messages, and observed so the client's next packets decode right.
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        gatewayBytes.writeImmutableBuffer(unwrapOutboundIn(data))
+        while true {
+            let before = gatewayBytes
+            let offset = gatewayDecoder.streamOffset
+            guard let message = try? gatewayDecoder.decode(from: &gatewayBytes) else { break }
+            let length = gatewayDecoder.streamOffset - offset
+            let bytes = before.getSlice(at: before.readerIndex, length: length)!
+            decoder.observe(message)
+            continuation.yield(.automatic(DecodedMessage(message: .backend(message), offset: sentOffset, bytes: bytes)))
+            sentOffset += length
+        }
+        gatewayBytes.discardReadBytes()
+        context.write(data, promise: promise)
+        drain()
+    }
+
+    /// Sends typed bytes to the client and flushes; `messages` (what they hold) tell the decoder how to read the
+    /// client's next packets (after an SSLResponse, an authentication request).
+    func send(_ bytes: ByteBuffer, messages: [WireMessage], promise: EventLoopPromise<Void>) {
+        guard let context, context.channel.isActive else {
+            promise.fail(REPLConnectionError("the client has closed the connection"))
+            return
+        }
+        for case .backend(let message) in messages { decoder.observe(message) }
+        if unansweredStartup.contains(where: { if case .startup = $0.message { true } else { false } }) {
+            isStartupAnswered = true
+        }
+        unansweredStartup = []
+        sentOffset += bytes.readableBytes
+        context.writeAndFlush(wrapOutboundOut(bytes), promise: promise)
+        drain()
+    }
+
+    /// Passes the unanswered startup-phase packets, and the next ones until a StartupMessage, on to the gateway's
+    /// handler (just added behind this one); returns the offsets of those reported as messages, which the REPL
+    /// no longer offers to `\expect`.
+    func passStartupOn() throws(REPLConnectionError) -> [Int] {
+        guard !isStartupAnswered else {
+            throw REPLConnectionError("too late: the client's StartupMessage was already answered")
+        }
+        let reported = answersStartup ? [] : unansweredStartup.map(\.decoded.offset)
+        (answersStartup, passesStartupOn) = (true, true)
+        let pending = unansweredStartup
+        unansweredStartup = []
+        for packet in pending where passesStartupOn { pass(packet.message, bytes: packet.decoded.bytes) }
+        drain()
+        return reported
+    }
+
+    private func pass(_ message: FrontendMessage, bytes: ByteBuffer) {
+        guard let context else { return }
+        gatewayDecoder.observe(message)
+        if case .startup = message { passesStartupOn = false }
+        context.fireChannelRead(wrapInboundOut(bytes))
+    }
+
+    /// Decodes and reports the client's complete messages; keeps or passes on startup-phase packets.
+    private func drain() {
+        guard !isDraining else { return }
+        isDraining = true
+        defer { isDraining = false }
+        while !hasFailed {
+            let before = buffer
+            let offset = decoder.streamOffset
+            let message: FrontendMessage
+            do {
+                guard let decoded = try decoder.decode(from: &buffer) else { break }
+                message = decoded
+            } catch {
+                fail("cannot decode the client's bytes: \(error)")
+                break
+            }
+            let bytes = before.getSlice(at: before.readerIndex, length: decoder.streamOffset - offset)!
+            let decoded = DecodedMessage(message: .frontend(message), offset: offset, bytes: bytes)
+            switch message {
+            case .sslRequest, .gssENCRequest, .startup, .cancelRequest:
+                continuation.yield(answersStartup ? .automatic(decoded) : .message(decoded))
+                if passesStartupOn {
+                    pass(message, bytes: bytes)
+                } else {
+                    unansweredStartup.append((message, decoded))
+                }
+            default:
+                continuation.yield(.message(decoded))
+            }
+        }
+        if decoder.phase == .encrypted && !hasFailed {
+            fail("the client started TLS; pgw repl --listen does not offer TLS (answer SSLRequest with N)")
+        } else if decoder.isWaitingForPeer && buffer.readableBytes > Self.maximumBytesWhileWaiting {
+            fail("the client sent \(buffer.readableBytes) bytes while its request waits for an answer")
+        }
+        buffer.discardReadBytes()
+    }
+
+    private func fail(_ reason: String) {
+        guard !hasFailed else { return }
+        hasFailed = true
+        continuation.yield(.failure(reason))
+        context?.close(promise: nil)
+    }
+}

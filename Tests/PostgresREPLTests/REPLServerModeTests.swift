@@ -1,0 +1,177 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// `pgw repl --listen`: pgw is the server, real clients (psql, psycopg) connect and get the backend messages a script
+/// types, or the answers of `\auto-startup` and `\auto-query`.
+@Suite(.timeLimit(.minutes(1)))
+struct REPLServerModeTests {
+    /// What a `pgw repl --listen` run printed and how it ended.
+    struct ServerRun {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+        /// What the client printed.
+        var client: ProcessOutcome
+    }
+
+    /// Starts `pgw repl --listen 127.0.0.1:0 --file SCRIPT`, runs `client` with the port once it listens, then waits
+    /// for pgw to end.
+    static func serve(
+        _ script: String, client: (Int) throws -> SubprocessCommand
+    ) async throws -> ServerRun {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-listen-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("script.pgw")
+        try Data(script.utf8).write(to: file)
+        let errors = Pipe()
+        let (process, port) = try ListeningProcess.start(
+            try PGWExecutable.url(),
+            ["repl", "--listen", "127.0.0.1:0", "--file", file.path, "--timeout", "5"], standardError: errors)
+        defer { if process.isRunning { process.terminate() } }
+        let outcome = try await client(port).run()
+        let output = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        let errorOutput = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return ServerRun(
+            status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self),
+            standardError: String(decoding: errorOutput, as: UTF8.self), client: outcome)
+    }
+
+    /// psql at `port` running each of `statements` as a query of its own.
+    static func psql(_ port: Int, _ statements: String...) throws -> SubprocessCommand {
+        SubprocessCommand(
+            try PostgresInstallation.executableOnPath("psql"),
+            ["host=127.0.0.1 port=\(port) user=alice dbname=app connect_timeout=5", "-X"]
+                + statements.flatMap { ["-c", $0] },
+            timeout: .seconds(20))
+    }
+
+    /// The startup a script types by hand: the SSLRequest refused, trust, a few parameters, ReadyForQuery.
+    static let typedStartup = #"""
+        \expect SSLRequest
+        B SSLResponse N
+        \expect StartupMessage user="alice" database="app"
+        AuthenticationOk
+        ParameterStatus server_version="15.0"
+        ParameterStatus client_encoding="UTF8"
+        ParameterStatus standard_conforming_strings="on"
+        BackendKeyData pid=42 key=01020304
+        ReadyForQuery I
+        """#
+
+    @Test func psqlReceivesTypedRows() async throws {
+        let run = try await Self.serve(
+            Self.typedStartup + "\n"
+                + #"""
+                \expect Query query="select whatever"
+                RowDescription [answer int4, label text]
+                DataRow ["42", "typed by hand"]
+                DataRow ["43", NULL]
+                CommandComplete "SELECT 2"
+                ReadyForQuery I
+                \expect Terminate
+                """#
+        ) { port in try Self.psql(port, "select whatever") }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.status == 0, "\(run)")
+        #expect(run.client.standardOutput.contains("42 | typed by hand"), "\(run)")
+        #expect(run.client.standardOutput.contains("(2 rows)"), "\(run)")
+        #expect(run.standardOutput.contains(#"F Query "select whatever""#), "\(run)")
+        #expect(run.standardOutput.contains(#"B DataRow ["43", NULL]"#), "\(run)")
+    }
+
+    @Test func psycopgReceivesTypedExtendedQueryAnswers() async throws {
+        let run = try await Self.serve(
+            Self.typedStartup + "\n"
+                + #"""
+                \expect Parse
+                \expect Bind parameters=["forty-one"]
+                \expect Describe
+                \expect Execute
+                \expect Sync
+                ParseComplete
+                BindComplete
+                RowDescription [answer int4]
+                DataRow ["42"]
+                CommandComplete "SELECT 1"
+                ReadyForQuery I
+                \expect Terminate
+                """#
+        ) { port in
+            SubprocessCommand(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                [
+                    "python3", "-c",
+                    """
+                    import psycopg, sys
+                    with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="alice", dbname="app",
+                                         autocommit=True, connect_timeout=5) as connection:
+                        print(connection.execute("select %s as answer", ("forty-one",)).fetchall())
+                    """, "\(port)",
+                ], timeout: .seconds(20))
+        }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.status == 0, "\(run)")
+        #expect(run.client.standardOutput.contains("[(42,)]"), "\(run)")
+        #expect(run.standardOutput.contains(#"F Bind portal="" statement="" parameters=["forty-one"]"#), "\(run)")
+    }
+
+    @Test func automaticStartupAndQueriesServePsql() async throws {
+        let run = try await Self.serve(
+            #"""
+            \auto-startup
+            \auto-query
+            \expect Query query="select 1 as one, 'two' as two"
+            \expect Terminate
+            """#
+        ) { port in try Self.psql(port, "select 1 as one, 'two' as two") }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.standardOutput.contains("1 | two"), "\(run)")
+        // What the client sent and what pgw answered for you are shown too.
+        #expect(run.standardOutput.contains(#"F StartupMessage 3.0 user="alice" database="app""#), "\(run)")
+        #expect(run.standardOutput.contains("B AuthenticationOk"), "\(run)")
+        #expect(run.standardOutput.contains(#"B DataRow ["1", "two"]"#), "\(run)")
+    }
+
+    /// `\auto-startup` after the client's SSLRequest arrived: it answers that too, and `\expect` no longer sees it.
+    @Test func automaticStartupAfterTheClientArrived() async throws {
+        let run = try await Self.serve(
+            #"""
+            \auto-query
+            \wait
+            \auto-startup
+            \expect Query query="select 1"
+            \expect Terminate
+            """#
+        ) { port in try Self.psql(port, "select 1") }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.status == 0, "\(run)")
+        #expect(run.standardOutput.contains("F SSLRequest\nB SSLResponse N (rejected)\n"), "\(run)")
+    }
+
+    /// A startup typed by hand, then `\auto-query` answers (with the settings the typed ParameterStatus reported).
+    @Test func typedStartupThenAutomaticQueries() async throws {
+        let run = try await Self.serve(
+            "\\auto-query\n" + Self.typedStartup + "\n"
+                + #"""
+                \expect Query query="show server_version"
+                \expect Query query="select 6 * 7 as answer"
+                \expect Terminate
+                """#
+        ) { port in try Self.psql(port, "show server_version", "select 6 * 7 as answer") }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.standardOutput.contains(" 15.0"), "\(run)")
+        #expect(run.client.standardOutput.contains("     42"), "\(run)")
+    }
+
+    /// A line that cannot be sent (nobody connected yet) fails the script with its line number.
+    @Test func sendingBeforeAClientConnectsFails() async throws {
+        let run = try await Self.serve("ReadyForQuery I") { _ in
+            SubprocessCommand(URL(fileURLWithPath: "/bin/true"), [])
+        }
+        #expect(run.status == 1, "\(run)")
+        #expect(run.standardError.contains("script.pgw:1: cannot send: no client has connected yet"), "\(run)")
+    }
+}
