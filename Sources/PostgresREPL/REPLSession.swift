@@ -28,6 +28,9 @@ public actor REPLSession {
     private var answeredAutomatically: Set<Int> = []
     private var endReason: String?
 
+    /// Whose messages the lines are: frontend in client mode, backend in server mode.
+    public nonisolated var direction: MessageDirection { transport.direction }
+
     /// A session sending through `transport` and printing each output line with `write`.
     public init(transport: any REPLTransport, settings: REPLSettings, write: @escaping @Sendable (String) -> Void) {
         self.transport = transport
@@ -73,6 +76,12 @@ public actor REPLSession {
             return TextFormLine(message: .backend(message), bytes: bytes)
         }
         if case .failed(let reason) = await send(lines) { write("-- \\auto-query: \(reason)") }
+    }
+
+    /// Whether the line typed so far continues on the next: it ends inside a quoted string (a comment never does).
+    public static func continuesOnNextLine(_ text: String) -> Bool {
+        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        return !trimmed.hasPrefix("#") && !trimmed.hasPrefix("--") && TextFormParser.endsInsideString(text)
     }
 
     /// Runs one line.
@@ -182,7 +191,8 @@ public actor REPLSession {
         case "\\send":
             return await send()
         case "\\help", "\\h", "\\?":
-            guard let help = REPLHelp.text(for: argument.isEmpty ? nil : argument) else {
+            guard let help = REPLHelp.text(for: argument.isEmpty ? nil : argument, direction: transport.direction)
+            else {
                 return .failed("no help for '\(argument)'; \\help lists the messages and meta-commands")
             }
             write(help)

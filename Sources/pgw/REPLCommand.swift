@@ -192,14 +192,18 @@ struct REPLCommand: AsyncParsableCommand {
         return lines.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
     }
 
-    /// Runs the script's lines; whether all succeeded.
+    /// Runs the script's lines (a line ending inside a quoted string continues on the next); whether all succeeded.
     private static func run(_ lines: [String], name: String, session: REPLSession) async -> Bool {
+        var partial: (text: String, number: Int)?
         for (index, line) in lines.enumerated() {
-            switch await session.execute(line) {
+            let (text, number) = partial.map { ($0.text + "\n" + line, $0.number) } ?? (line, index + 1)
+            partial = REPLSession.continuesOnNextLine(text) && index + 1 < lines.count ? (text, number) : nil
+            guard partial == nil else { continue }
+            switch await session.execute(text) {
             case .done: continue
             case .quit: return true
             case .failed(let reason):
-                printError("pgw: \(name):\(index + 1):" + (reason.contains("\n") ? "\n" : " ") + reason)
+                printError("pgw: \(name):\(number):" + (reason.contains("\n") ? "\n" : " ") + reason)
                 return false
             }
         }

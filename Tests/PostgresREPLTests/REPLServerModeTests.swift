@@ -69,7 +69,9 @@ struct REPLServerModeTests {
                 RowDescription [answer int4, label text]
                 DataRow ["42", "typed by hand"]
                 DataRow ["43", NULL]
-                CommandComplete "SELECT 2"
+                DataRow ["44", "a value typed
+                over two lines"]
+                CommandComplete "SELECT 3"
                 ReadyForQuery I
                 \expect Terminate
                 """#
@@ -77,7 +79,8 @@ struct REPLServerModeTests {
         #expect(run.status == 0, "\(run)")
         #expect(run.client.status == 0, "\(run)")
         #expect(run.client.standardOutput.contains("42 | typed by hand"), "\(run)")
-        #expect(run.client.standardOutput.contains("(2 rows)"), "\(run)")
+        #expect(run.client.standardOutput.contains("(3 rows)"), "\(run)")
+        #expect(run.client.standardOutput.contains("44 | a value typed +"), "\(run)")
         #expect(run.standardOutput.contains(#"F Query "select whatever""#), "\(run)")
         #expect(run.standardOutput.contains(#"B DataRow ["43", NULL]"#), "\(run)")
     }
