@@ -169,6 +169,37 @@ struct REPLServerModeTests {
         #expect(run.client.standardOutput.contains("     42"), "\(run)")
     }
 
+    /// A client that sends bytes no PostgreSQL client would: the REPL says why and stops; a script fails at its
+    /// next `\expect`.
+    @Test func undecodableClientBytesEndTheSession() async throws {
+        let run = try await Self.serve(#"\expect StartupMessage"#) { port in
+            SubprocessCommand(
+                URL(fileURLWithPath: "/bin/bash"),
+                ["-c", #"printf '\x00\x00\x00\x03junk' > "/dev/tcp/127.0.0.1/$1""#, "bash", "\(port)"])
+        }
+        #expect(run.status == 1, "\(run)")
+        #expect(run.standardOutput.contains("-- cannot decode the client's bytes"), "\(run)")
+        #expect(run.standardError.contains("script.pgw:1: expected StartupMessage; cannot decode"), "\(run)")
+    }
+
+    /// Typing to a client that has gone is an error with the reason (not "I/O on closed channel").
+    @Test func sendingAfterTheClientLeftFails() async throws {
+        let run = try await Self.serve(
+            #"""
+            \expect SSLRequest
+            \wait 300
+            SSLResponse N
+            """#
+        ) { port in
+            SubprocessCommand(
+                URL(fileURLWithPath: "/bin/bash"),
+                ["-c", #"printf '\x00\x00\x00\x08\x04\xd2\x16\x2f' > "/dev/tcp/127.0.0.1/$1""#, "bash", "\(port)"])
+        }
+        #expect(run.status == 1, "\(run)")
+        #expect(run.standardOutput.contains("-- the client closed the connection"), "\(run)")
+        #expect(run.standardError.contains("script.pgw:3: cannot send: the client has closed the connection"), "\(run)")
+    }
+
     /// A line that cannot be sent (nobody connected yet) fails the script with its line number.
     @Test func sendingBeforeAClientConnectsFails() async throws {
         let run = try await Self.serve("ReadyForQuery I") { _ in
