@@ -299,7 +299,7 @@ _pgw_proxy() {
     repeating_flags=()
     non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
     repeating_options=(--only --skip)
-    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
+    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -327,12 +327,19 @@ _pgw_proxy() {
         return
         ;;
     '--tls-cert')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-key')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key-passphrase-file')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-ca')
+        __pgw_add_completions -f
         return
         ;;
     '--max-connections')

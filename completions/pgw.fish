@@ -27,7 +27,7 @@ function __pgw_parse_tokens -S
         case 'serve'
             __pgw_parse_subcommand 0 'h/host=' 'p/port=' 'auth=' 'U/user=+' 'script=' 'unmatched=' 'verify' 'log=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'proxy'
-            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'format=' 'output=' 'pcap=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-ca=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
+            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'format=' 'output=' 'pcap=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'repl'
             __pgw_parse_subcommand 1 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'log-level=' 'q/quiet' 'version' 'help'
         case 'certs'
@@ -132,13 +132,13 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw s
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" unmatched' -l 'unmatched' -d 'What statements that nothing answers get (default: the script\'s unmatched, else echo).' -rfka 'echo empty error'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" verify' -l 'verify' -d 'At shutdown, exit with 1 and list statements no rule matched and rules never used.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" log' -l 'log' -d 'Append every statement received to this file as JSON Lines (time, statement, parameters, rule).' -rF
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-cert' -l 'tls-cert' -d 'The server certificate chain (PEM); enables and requires TLS.' -rF
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key' -l 'tls-key' -d 'The server private key (PEM).' -rF
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file holding the private key\'s passphrase.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-cert' -l 'tls-cert' -d 'The certificate chain (PEM) shown to clients; enables and requires TLS.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key' -l 'tls-key' -d 'The private key (PEM) of --tls-cert.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" server-version' -l 'server-version' -d 'The version reported as server_version and by SELECT version() (default: the script\'s, else 18.0).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds connected clients get to take their FATAL 57P01 at shutdown.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections); more clients get FATAL 53300.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds clients get to take their FATAL 57P01 at shutdown.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" q quiet' -l 'quiet' -s 'q' -d 'Log errors only (overrides --log-level).'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" version' -l 'version' -d 'Show the version.'
@@ -152,10 +152,11 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw p
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy"' -l 'skip' -d 'Do not log these message types (comma-separated, repeatable).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" full' -l 'full' -d 'Do not shorten long values in the log.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" reveal-secrets' -l 'reveal-secrets' -d 'Show passwords, SASL data and cancel keys instead of masking them.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-cert' -l 'tls-cert' -d 'The certificate chain (PEM) for the client leg; enables and requires TLS.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key' -l 'tls-key' -d 'The private key (PEM) for the client leg.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" max-connections' -l 'max-connections' -d 'The most relayed sessions at once; more clients get FATAL 53300.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-cert' -l 'tls-cert' -d 'The certificate chain (PEM) shown to clients; enables and requires TLS.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key' -l 'tls-key' -d 'The private key (PEM) of --tls-cert.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections); more clients get FATAL 53300.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds clients get to take their FATAL 57P01 at shutdown.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" q quiet' -l 'quiet' -s 'q' -d 'Log errors only (overrides --log-level).'
