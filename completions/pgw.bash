@@ -359,11 +359,23 @@ _pgw_repl() {
     repeating_flags=()
     non_repeating_flags=(--reveal-secrets --raw --quiet -q --version -? --help)
     repeating_options=()
-    non_repeating_options=(--file -f --timeout --format --log-level)
+    non_repeating_options=(--host -h --port -p -U --username -d --dbname --file -f --timeout --format --log-level)
     __pgw_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--host'|'-h')
+        return
+        ;;
+    '--port'|'-p')
+        return
+        ;;
+    '-U'|'--username')
+        return
+        ;;
+    '-d'|'--dbname')
+        return
+        ;;
     '--file'|'-f')
         return
         ;;

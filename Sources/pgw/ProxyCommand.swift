@@ -50,8 +50,12 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The address to listen on; port 0 picks a free one.", valueName: "host:port"))
     var listen = "127.0.0.1:6432"
 
-    @Option(help: ArgumentHelp("The PostgreSQL server: HOST:PORT or a libpq connection string.", valueName: "server"))
-    var upstream: String
+    @Option(
+        help: ArgumentHelp(
+            "The PostgreSQL server: HOST:PORT or a libpq connection string (default: PGHOST, PGPORT and the other "
+                + "PG* variables).",
+            valueName: "server"))
+    var upstream = ""
 
     @Option(help: "The traffic log's format: text, json (JSON Lines), hex, or none (summaries only).")
     var format = TrafficLogFormat.text

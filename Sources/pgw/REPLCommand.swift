@@ -39,6 +39,8 @@ struct REPLCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A libpq connection string or postgresql:// URI.", valueName: "conninfo"))
     var connectionString = ""
 
+    @OptionGroup var target: ConnectionTargetOptions
+
     @Option(name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"))
     var file: String?
 
@@ -68,7 +70,7 @@ struct REPLCommand: AsyncParsableCommand {
         let script = try readScript()
         let options: ConnectionOptions
         do {
-            options = try ConnectionOptions(connectionString)
+            options = try ConnectionOptions(parameters: target.parameters(connectionString: connectionString))
         } catch {
             Self.printError("pgw: invalid connection string: \(error)")
             throw ExitCode(64)
