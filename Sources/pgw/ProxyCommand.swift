@@ -40,6 +40,12 @@ struct ProxyCommand: AsyncParsableCommand {
             there; the log says which mode each connection used. Otherwise the relay is transparent and the \
             upstream leg plaintext.
 
+            Environment:
+              PGHOST  The upstream's host when --upstream gives none.
+              PGPORT  The upstream's port when --upstream gives none.
+              PGSSLMODE  The upstream's sslmode, as the other PG* variables of libpq.
+              PGPASSFILE  Passwords for logging in upstream (default ~/.pgpass).
+
             Examples:
               pgw proxy --listen 127.0.0.1:6432 --upstream 127.0.0.1:5432
               pgw proxy --upstream "host=db port=5432" --format json --output traffic.jsonl

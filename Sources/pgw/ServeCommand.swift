@@ -46,6 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
             Passwords: --user NAME:PASSWORD, or --user NAME with the password in PGPASSWORD, or the script's \
             server.users; none has to be on the command line.
 
+            Environment:
+              PGPORT  The port to listen on when -p is not given (default 5432).
+              PGPASSWORD  The password of a --user NAME given without one.
+
             Examples:
               pgw serve -p 0
               pgw serve --script app.yaml -p 0 --verify --log statements.jsonl
