@@ -75,12 +75,7 @@ struct ProxyCommand: AsyncParsableCommand {
             valueName: "file"))
     var pcap: String?
 
-    @Option(
-        help: ArgumentHelp("Log only these message types (comma-separated, repeatable).", valueName: "types"))
-    var only: [String] = []
-
-    @Option(help: ArgumentHelp("Do not log these message types (comma-separated, repeatable).", valueName: "types"))
-    var skip: [String] = []
+    @OptionGroup var messageTypes: MessageTypeOptions
 
     @Flag(help: "Do not shorten long values in the log.")
     var full = false
@@ -108,11 +103,8 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         let (host, port) = Self.listenAddress(listen)!
         let upstreamServer = try UpstreamServer(parsing: upstream, environment: ProcessInfo.processInfo.environment)
-        let types: ([String]) -> [String] = { lists in
-            lists.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        }
         let configuration = ProxyConfiguration(
-            upstream: upstreamServer, format: format, filter: MessageTypeFilter(only: types(only), skip: types(skip)),
+            upstream: upstreamServer, format: format, filter: messageTypes.filter,
             renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120))
         let sink: TrafficLogSink
         let capture: TrafficLogSink?
