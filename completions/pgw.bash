@@ -317,9 +317,11 @@ _pgw_proxy() {
         return
         ;;
     '--output')
+        __pgw_add_completions -f
         return
         ;;
     '--pcap')
+        __pgw_add_completions -f
         return
         ;;
     '--only')
@@ -381,6 +383,7 @@ _pgw_repl() {
         return
         ;;
     '--file'|'-f')
+        __pgw_add_completions -f
         return
         ;;
     '--timeout')

@@ -66,13 +66,16 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "The traffic log's format: text, json (JSON Lines), hex, or none (summaries only).")
     var format = TrafficLogFormat.text
 
-    @Option(help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"),
+        completion: .file())
     var output: String?
 
     @Option(
         help: ArgumentHelp(
             "Also write a pcapng capture of every connection's plaintext (one TCP stream each) for Wireshark/tshark.",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var pcap: String?
 
     @OptionGroup var messageTypes: MessageTypeOptions
