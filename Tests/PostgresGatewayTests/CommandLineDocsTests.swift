@@ -84,7 +84,9 @@ struct CommandLineDocsTests {
         let body = try #require(function?.components(separatedBy: "\n}\n").first, "no bash function for \(command)")
         for option in fileOptions {
             let branch = body.components(separatedBy: "'\(option)'").dropFirst().first?.prefix(120) ?? ""
-            #expect(branch.contains("__pgw_add_completions -f") || branch.contains("__pgw_add_completions -d"), "\(command) \(option)")
+            #expect(
+                branch.contains("__pgw_add_completions -f") || branch.contains("__pgw_add_completions -d"),
+                "\(command) \(option)")
         }
     }
 
