@@ -26,14 +26,18 @@ struct REPLServerModeTests {
         let file = directory.appendingPathComponent("script.pgw")
         try Data(script.utf8).write(to: file)
         let errors = Pipe()
-        let (process, port) = try ListeningProcess.start(
+        let (process, port) = try await ListeningProcess.start(
             try PGWExecutable.url(),
             ["repl", "--listen", "127.0.0.1:0", "--file", file.path, "--timeout", "5"], standardError: errors)
         defer { if process.isRunning { process.terminate() } }
         let outcome = try await client(port).run()
-        let output = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
-        let errorOutput = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        // Blocking reads and the wait happen off the cooperative pool.
+        let (output, errorOutput) = try await offPool {
+            let output = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+            let errorOutput = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (output, errorOutput)
+        }
         return ServerRun(
             status: process.terminationStatus, standardOutput: String(decoding: output, as: UTF8.self),
             standardError: String(decoding: errorOutput, as: UTF8.self), client: outcome)
