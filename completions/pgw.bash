@@ -365,7 +365,7 @@ _pgw_repl() {
     repeating_flags=()
     non_repeating_flags=(--reveal-secrets --raw --quiet -q --version -? --help)
     repeating_options=()
-    non_repeating_options=(--host -h --port -p -U --username -d --dbname --file -f --timeout --format --listen --log-level)
+    non_repeating_options=(--host -h --port -p -U --username -d --dbname --file -f --timeout --format --listen --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --log-level)
     __pgw_offer_flags_options 1
 
     # Offer option value completions
@@ -394,6 +394,22 @@ _pgw_repl() {
         return
         ;;
     '--listen')
+        return
+        ;;
+    '--tls-cert')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key-passphrase-file')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __pgw_add_completions -f
         return
         ;;
     '--log-level')

@@ -29,7 +29,7 @@ function __pgw_parse_tokens -S
         case 'proxy'
             __pgw_parse_subcommand 0 'listen=' 'upstream=' 'format=' 'output=' 'pcap=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'repl'
-            __pgw_parse_subcommand 1 'h/host=' 'p/port=' 'U/username=' 'd/dbname=' 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'listen=' 'log-level=' 'q/quiet' 'version' 'help'
+            __pgw_parse_subcommand 1 'h/host=' 'p/port=' 'U/username=' 'd/dbname=' 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'listen=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'certs'
             __pgw_parse_subcommand 0 'version' 'help'
             switch $unparsed_tokens[1]
@@ -172,6 +172,10 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw r
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" reveal-secrets' -l 'reveal-secrets' -d 'Show passwords, SASL data and cancel keys, which are masked by default.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" raw' -l 'raw' -d 'Open a bare connection to the first host and send nothing: type the StartupMessage (or SSLRequest, GSSENCRequest, CancelRequest) yourself.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" listen' -l 'listen' -d 'Be the server: listen on this address, accept one client and type the backend messages it receives.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" tls-cert' -l 'tls-cert' -d 'The certificate chain (PEM) shown to clients; enables and requires TLS.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" tls-key' -l 'tls-key' -d 'The private key (PEM) of --tls-cert.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" q quiet' -l 'quiet' -s 'q' -d 'Log errors only (overrides --log-level).'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" version' -l 'version' -d 'Show the version.'

@@ -9,6 +9,8 @@ public enum REPLEvent: Sendable {
     case automatic(DecodedMessage)
     /// A client connected (server mode); its address.
     case accepted(String)
+    /// Something that happened on the connection, such as the start of a TLS handshake.
+    case note(String)
     /// The peer's bytes could not be decoded, or the connection failed; nothing more is read.
     case failure(String)
     /// The connection closed.

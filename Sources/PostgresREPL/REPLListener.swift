@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresGateway
+import PostgresTLS
 import PostgresWire
 
 /// The REPL's server side (`pgw repl --listen`): listens, accepts one client, shows what it sends and sends it the
@@ -36,8 +37,11 @@ public final class REPLListener: REPLTransport {
     }
 
     /// Listens on `host:port` (0 picks a free port); the first client to connect is the one served, and the
-    /// listening socket closes then.
-    public static func listen(host: String, port: Int) async throws -> REPLListener {
+    /// listening socket closes then. With `tlsContext`, an SSLResponse `S` (typed, or `\auto-startup`'s answer)
+    /// starts TLS; without, `\auto-startup` answers N.
+    public static func listen(host: String, port: Int, tlsContext: TLSServerContext? = nil) async throws
+        -> REPLListener
+    {
         let (events, continuation) = AsyncStream<REPLEvent>.makeStream()
         let state = NIOLockedValueBox(State())
         let serverChannel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -45,7 +49,7 @@ public final class REPLListener: REPLTransport {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try accept(channel, state: state, continuation: continuation)
+                    try accept(channel, tlsContext: tlsContext, state: state, continuation: continuation)
                 }
             }
             .bind(host: host, port: port)
@@ -59,9 +63,10 @@ public final class REPLListener: REPLTransport {
 
     /// Serves `channel` if it is the first client (others are closed), on its event loop.
     private static func accept(
-        _ channel: any Channel, state: NIOLockedValueBox<State>, continuation: AsyncStream<REPLEvent>.Continuation
+        _ channel: any Channel, tlsContext: TLSServerContext?, state: NIOLockedValueBox<State>,
+        continuation: AsyncStream<REPLEvent>.Continuation
     ) throws {
-        let handler = REPLServerHandler(continuation: continuation)
+        let handler = REPLServerHandler(continuation: continuation, tlsContext: tlsContext)
         let bound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
         let answersStartup = state.withLockedValue { state -> Bool? in
             guard state.channel == nil else { return nil }
@@ -104,7 +109,7 @@ public final class REPLListener: REPLTransport {
         try await promise.futureResult.get()
     }
 
-    /// Answers the client's SSLRequest (N), StartupMessage and authentication (trust) through PostgresGateway,
+    /// Answers the client's SSLRequest (N, or S and TLS with a TLS context), StartupMessage and authentication (trust) through PostgresGateway,
     /// now if a client waits, or as soon as one connects; returns the offsets of the client's packets that were
     /// reported as messages and are now answered.
     public func startAutomaticStartup() async throws -> [Int] {
@@ -141,9 +146,10 @@ public final class REPLListener: REPLTransport {
         throw REPLConnectionError("\\cancel is for client mode; in server mode the client sends CancelRequest")
     }
 
-    /// Fails: server mode offers no TLS.
+    /// Fails: in server mode, TLS starts when `SSLResponse S` is sent (with TLS options).
     public func startTLS() async throws {
-        throw REPLConnectionError("\\tls is for client mode (--raw); pgw repl --listen answers SSLRequest with N")
+        throw REPLConnectionError(
+            "\\tls is for client mode (--raw); in server mode, sending SSLResponse S starts TLS (with --tls-cert)")
     }
 
     /// Stops listening and closes the client's connection.

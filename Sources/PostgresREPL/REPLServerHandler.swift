@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresTLS
 import PostgresWire
 
 /// The REPL's handler on the connection of the client `pgw repl --listen` accepted: decodes the client's bytes into
@@ -9,6 +10,10 @@ import PostgresWire
 /// which pass through its `write` and are decoded for the REPL to show. With automatic startup on, the client's
 /// startup-phase packets (SSLRequest, GSSENCRequest, StartupMessage, CancelRequest) are reported as automatic (not
 /// for `\expect`) and go on to the gateway until a StartupMessage has gone; every other message stays with the REPL.
+///
+/// With a TLS context, an SSLResponse `S` (typed, or `\auto-startup`'s answer to an SSLRequest) is followed at once by
+/// the TLS handshake: the TLS handler goes in front of this one, which then sees the plaintext (the gateway, which has
+/// no TLS configuration, gets the StartupMessage from inside TLS).
 final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -19,6 +24,8 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private static let maximumBytesWhileWaiting = 65_536
 
     private let continuation: AsyncStream<REPLEvent>.Continuation
+    /// The server's TLS context; `nil` without TLS options (SSLRequest is answered N).
+    private let tlsContext: TLSServerContext?
     private var context: ChannelHandlerContext?
     private var decoder = FrontendMessageDecoder()
     private var buffer = ByteBuffer()
@@ -39,9 +46,11 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var isDraining = false
     private var hasFailed = false
 
-    /// A handler that reports the client's messages, and what is sent on the REPL's behalf, to `continuation`.
-    init(continuation: AsyncStream<REPLEvent>.Continuation) {
+    /// A handler that reports the client's messages, and what is sent on the REPL's behalf, to `continuation`; with
+    /// `tlsContext`, an SSLResponse `S` starts TLS.
+    init(continuation: AsyncStream<REPLEvent>.Continuation, tlsContext: TLSServerContext?) {
         self.continuation = continuation
+        self.tlsContext = tlsContext
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -105,6 +114,7 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         unansweredStartup = []
         sentOffset += bytes.readableBytes
         context.writeAndFlush(wrapOutboundOut(bytes), promise: promise)
+        if messages.contains(.backend(.sslResponse(accepted: true))) && tlsContext != nil { startTLS() }
         drain()
     }
 
@@ -126,6 +136,19 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func pass(_ message: FrontendMessage, bytes: ByteBuffer) {
         guard let context else { return }
+        if case .sslRequest = message, tlsContext != nil {
+            // The gateway has no TLS configuration: the SSLRequest is accepted here, TLS goes in front of this handler.
+            let accepted = BackendMessage.sslResponse(accepted: true)
+            var encoded = ByteBuffer()
+            accepted.encode(into: &encoded)
+            continuation.yield(
+                .automatic(DecodedMessage(message: .backend(accepted), offset: sentOffset, bytes: encoded)))
+            decoder.observe(accepted)
+            sentOffset += encoded.readableBytes
+            context.writeAndFlush(wrapOutboundOut(encoded), promise: nil)
+            startTLS()
+            return
+        }
         gatewayDecoder.observe(message)
         if case .startup = message { passesStartupOn = false }
         context.fireChannelRead(wrapInboundOut(bytes))
@@ -162,11 +185,29 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         if decoder.phase == .encrypted && !hasFailed {
-            fail("the client started TLS; pgw repl --listen does not offer TLS (answer SSLRequest with N)")
+            fail(
+                tlsContext == nil
+                    ? "the client started TLS; give pgw repl --listen --tls-cert and --tls-key to accept it"
+                    : "the client started TLS without an SSLRequest (direct TLS), which pgw repl does not accept")
         } else if decoder.isWaitingForPeer && buffer.readableBytes > Self.maximumBytesWhileWaiting {
             fail("the client sent \(buffer.readableBytes) bytes while its request waits for an answer")
         }
         buffer.discardReadBytes()
+    }
+
+    /// Puts a TLS handler in front of this one after an `S` went out; what arrives next is the client's handshake,
+    /// then the startup from its start.
+    private func startTLS() {
+        guard let context, let tlsContext else { return }
+        do {
+            let tls = try TLSHandler(serverContext: tlsContext)
+            try context.pipeline.syncOperations.addHandler(tls, position: .before(self))
+        } catch {
+            fail("cannot start TLS: \(error)")
+            return
+        }
+        decoder = FrontendMessageDecoder(streamOffset: decoder.streamOffset)
+        continuation.yield(.note("TLS handshake started"))
     }
 
     private func fail(_ reason: String) {

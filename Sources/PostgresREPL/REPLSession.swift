@@ -57,6 +57,8 @@ public actor REPLSession {
             if decoded.direction == transport.direction { sentOffset += decoded.bytes.readableBytes }
         case .accepted(let address):
             write("-- client connected from \(address)")
+        case .note(let note):
+            write("-- \(note)")
         case .failure(let reason):
             write("-- \(reason)")
             endReason = endReason ?? reason

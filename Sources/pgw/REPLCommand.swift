@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PostgresClient
 import PostgresREPL
+import PostgresTLS
 import PostgresWire
 
 /// `pgw repl`: type protocol messages, send them to a server, see every reply decoded.
@@ -19,13 +20,15 @@ struct REPLCommand: AsyncParsableCommand {
             unnamed portal, all rows); \\hex 51 00 00 00 0d … sends raw bytes; length=N or (on Bind) count=N \
             sends a deliberately wrong message. Replies print as they arrive (B lines), sent messages as F lines. \
             Meta-commands: \\help [MESSAGE], \\send, \\set autosend on|off, \\wait [MS], \\expect TYPE \
-            [field=value…], \\format text|json|hex, \\reveal on|off, \\cancel, \\quit.
+            [field=value…], \\format text|json|hex, \\reveal on|off, \\cancel, \\history, \\quit. A line \
+            ending inside a quoted string continues on the next.
 
             With --listen [HOST:]PORT, pgw is the server instead: it prints "listening on HOST:PORT", accepts one \
             client, shows what it sends (F lines) and sends the backend messages you type (RowDescription \
             [n int4], DataRow ["1"], CommandComplete "SELECT 1", ReadyForQuery I). \\auto-startup answers the \
             client's SSLRequest (N), StartupMessage and authentication (trust) for you; \\auto-query [on|off] \
-            answers its queries as 'pgw serve' does until you turn it off.
+            answers its queries as 'pgw serve' does until you turn it off. With --tls-cert and --tls-key, \\auto-startup \
+            answers SSLRequest with S, and any SSLResponse S sent starts TLS.
 
             When standard input is not a terminal, or with --file, the lines run as a script: the first failed \
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \
@@ -85,10 +88,15 @@ struct REPLCommand: AsyncParsableCommand {
             valueName: "[host:]port"))
     var listen: String?
 
+    @OptionGroup(title: "TLS (server mode)") var tls: ServerTLSOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number") }
+        if tls.isEnabled && listen == nil {
+            throw ValidationError("--tls-cert and --tls-key are for server mode (--listen)")
+        }
         if let listen {
             guard Self.listenAddress(listen) != nil else {
                 throw ValidationError("--listen takes [HOST:]PORT with a port from 0 to 65535, got '\(listen)'")
@@ -148,9 +156,21 @@ struct REPLCommand: AsyncParsableCommand {
 
     /// Server mode: listens, then runs the script or the terminal while the client's messages arrive.
     private func serve(host: String, port: Int, script: [String]?, settings: REPLSettings) async throws {
+        let tlsContext: TLSServerContext?
+        do {
+            // These options give one context for every connection (or none).
+            if case .context(let context) = try tls.serverConfiguration() {
+                tlsContext = context
+            } else {
+                tlsContext = nil
+            }
+        } catch {
+            Self.printError("pgw: cannot set up TLS: \(error)")
+            throw ExitCode.failure
+        }
         let listener: REPLListener
         do {
-            listener = try await REPLListener.listen(host: host, port: port)
+            listener = try await REPLListener.listen(host: host, port: port, tlsContext: tlsContext)
         } catch let error as IOError {
             Self.printError(
                 "pgw: cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))"

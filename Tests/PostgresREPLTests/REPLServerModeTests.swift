@@ -15,10 +15,10 @@ struct REPLServerModeTests {
         var client: ProcessOutcome
     }
 
-    /// Starts `pgw repl --listen 127.0.0.1:0 --file SCRIPT`, runs `client` with the port once it listens, then waits
-    /// for pgw to end.
+    /// Starts `pgw repl --listen 127.0.0.1:0 --file SCRIPT` (and `arguments`), runs `client` with the port once it
+    /// listens, then waits for pgw to end.
     static func serve(
-        _ script: String, client: (Int) throws -> SubprocessCommand
+        _ script: String, arguments: [String] = [], client: (Int) throws -> SubprocessCommand
     ) async throws -> ServerRun {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-listen-\(UUID())")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -28,7 +28,8 @@ struct REPLServerModeTests {
         let errors = Pipe()
         let (process, port) = try await ListeningProcess.start(
             try PGWExecutable.url(),
-            ["repl", "--listen", "127.0.0.1:0", "--file", file.path, "--timeout", "5"], standardError: errors)
+            ["repl", "--listen", "127.0.0.1:0", "--file", file.path, "--timeout", "5"] + arguments,
+            standardError: errors)
         defer { if process.isRunning { process.terminate() } }
         let outcome = try await client(port).run()
         // Blocking reads and the wait happen off the cooperative pool.
@@ -43,13 +44,27 @@ struct REPLServerModeTests {
             standardError: String(decoding: errorOutput, as: UTF8.self), client: outcome)
     }
 
-    /// psql at `port` running each of `statements` as a query of its own.
-    static func psql(_ port: Int, _ statements: String...) throws -> SubprocessCommand {
+    /// psql at `port` running each of `statements` as a query of its own (or a psql meta-command).
+    static func psql(_ port: Int, sslmode: String = "prefer", _ statements: String...) throws -> SubprocessCommand {
         SubprocessCommand(
             try PostgresInstallation.executableOnPath("psql"),
-            ["host=127.0.0.1 port=\(port) user=alice dbname=app connect_timeout=5", "-X"]
+            ["host=127.0.0.1 port=\(port) user=alice dbname=app connect_timeout=5 sslmode=\(sslmode)", "-X"]
                 + statements.flatMap { ["-c", $0] },
             timeout: .seconds(20))
+    }
+
+    /// Runs `body` with `--tls-cert` and `--tls-key` options for a certificate `pgw certs generate` made.
+    static func withCertificate<Result>(_ body: ([String]) async throws -> Result) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-certs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let generated = try await PGWExecutable.run([
+            "certs", "generate", "--dir", directory.path, "--server-name", "127.0.0.1",
+        ])
+        try #require(generated.status == 0, "\(generated)")
+        return try await body([
+            "--tls-cert", directory.appendingPathComponent("server.crt").path,
+            "--tls-key", directory.appendingPathComponent("server.key").path,
+        ])
     }
 
     /// The startup a script types by hand: the SSLRequest refused, trust, a few parameters, ReadyForQuery.
@@ -171,6 +186,53 @@ struct REPLServerModeTests {
         #expect(run.status == 0, "\(run)")
         #expect(run.client.standardOutput.contains(" 15.0"), "\(run)")
         #expect(run.client.standardOutput.contains("     42"), "\(run)")
+    }
+
+    /// With TLS options, `\auto-startup` accepts the SSLRequest and the startup continues inside TLS.
+    @Test func automaticStartupOverTLS() async throws {
+        let run = try await Self.withCertificate { tls in
+            try await Self.serve(
+                #"""
+                \auto-startup
+                \auto-query
+                \expect Query query="select 1"
+                \expect Terminate
+                """#, arguments: tls
+            ) { port in try Self.psql(port, sslmode: "require", "select 1", "\\conninfo") }
+        }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.standardOutput.contains("SSL connection (protocol: TLSv1."), "\(run)")
+        #expect(run.standardOutput.contains("B SSLResponse S (accepted)\n-- TLS handshake started\n"), "\(run)")
+        #expect(run.standardOutput.contains(#"F StartupMessage 3.0 user="alice""#), "\(run)")
+    }
+
+    /// A typed `SSLResponse S` starts TLS; the rest of the exchange is typed inside it.
+    @Test func typedSSLResponseStartsTLS() async throws {
+        let script =
+            Self.typedStartup.replacingOccurrences(of: "B SSLResponse N", with: "B SSLResponse S") + "\n"
+                + #"""
+                \expect Query
+                RowDescription [secret text]
+                DataRow ["over TLS"]
+                CommandComplete "SELECT 1"
+                ReadyForQuery I
+                \expect Terminate
+                """#
+        let run = try await Self.withCertificate { tls in
+            try await Self.serve(script, arguments: tls) { port in
+                try Self.psql(port, sslmode: "require", "select secret")
+            }
+        }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.standardOutput.contains("over TLS"), "\(run)")
+    }
+
+    /// Without TLS options, a typed `S` lets the client start a handshake pgw cannot answer: it says so.
+    @Test func typedSSLResponseWithoutTLSOptions() async throws {
+        let script = Self.typedStartup.replacingOccurrences(of: "B SSLResponse N", with: "B SSLResponse S")
+        let run = try await Self.serve(script) { port in try Self.psql(port, sslmode: "require", "select 1") }
+        #expect(run.status == 1, "\(run)")
+        #expect(run.standardOutput.contains("give pgw repl --listen --tls-cert and --tls-key"), "\(run)")
     }
 
     /// A client that sends bytes no PostgreSQL client would: the REPL says why and stops; a script fails at its
