@@ -53,6 +53,13 @@ struct REPLServerModeTests {
             timeout: .seconds(20))
     }
 
+    /// A client that sends `bytes` (printf escapes) to `port` and closes.
+    static func rawClient(_ port: Int, sending bytes: String) -> SubprocessCommand {
+        SubprocessCommand(
+            URL(fileURLWithPath: "/bin/bash"),
+            ["-c", #"printf "$2" > "/dev/tcp/127.0.0.1/$1""#, "bash", "\(port)", bytes])
+    }
+
     /// Runs `body` with `--tls-cert` and `--tls-key` options for a certificate `pgw certs generate` made.
     static func withCertificate<Result>(_ body: ([String]) async throws -> Result) async throws -> Result {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgw-repl-certs-\(UUID())")
@@ -239,9 +246,7 @@ struct REPLServerModeTests {
     /// next `\expect`.
     @Test func undecodableClientBytesEndTheSession() async throws {
         let run = try await Self.serve(#"\expect StartupMessage"#) { port in
-            SubprocessCommand(
-                URL(fileURLWithPath: "/bin/bash"),
-                ["-c", #"printf '\x00\x00\x00\x03junk' > "/dev/tcp/127.0.0.1/$1""#, "bash", "\(port)"])
+            Self.rawClient(port, sending: #"\x00\x00\x00\x03junk"#)
         }
         #expect(run.status == 1, "\(run)")
         #expect(run.standardOutput.contains("-- cannot decode the client's bytes"), "\(run)")
@@ -257,9 +262,7 @@ struct REPLServerModeTests {
             SSLResponse N
             """#
         ) { port in
-            SubprocessCommand(
-                URL(fileURLWithPath: "/bin/bash"),
-                ["-c", #"printf '\x00\x00\x00\x08\x04\xd2\x16\x2f' > "/dev/tcp/127.0.0.1/$1""#, "bash", "\(port)"])
+            Self.rawClient(port, sending: #"\x00\x00\x00\x08\x04\xd2\x16\x2f"#)
         }
         #expect(run.status == 1, "\(run)")
         #expect(run.standardOutput.contains("-- the client closed the connection"), "\(run)")
