@@ -20,14 +20,13 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    /// The most bytes buffered while the client waits for an answer to its SSLRequest (it should send nothing).
-    private static let maximumBytesWhileWaiting = 65_536
-
     private let continuation: AsyncStream<REPLEvent>.Continuation
     /// The server's TLS context; `nil` without TLS options (SSLRequest is answered N).
     private let tlsContext: TLSServerContext?
     private var context: ChannelHandlerContext?
-    private var decoder = FrontendMessageDecoder()
+    /// Decodes the client's bytes; what the REPL sends tells it what a `p` message is, and where nothing did (a
+    /// password nobody asked for), it guesses from the bytes rather than wait.
+    private var decoder = FrontendMessageDecoder(infersPeerContext: true)
     private var buffer = ByteBuffer()
     /// Decodes what the gateway sends (it has seen only the packets passed on to it).
     private var gatewayDecoder = BackendMessageDecoder()
@@ -189,8 +188,6 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 tlsContext == nil
                     ? "the client started TLS; give pgw repl --listen --tls-cert and --tls-key to accept it"
                     : "the client started TLS without an SSLRequest (direct TLS), which pgw repl does not accept")
-        } else if decoder.isWaitingForPeer && buffer.readableBytes > Self.maximumBytesWhileWaiting {
-            fail("the client sent \(buffer.readableBytes) bytes while its request waits for an answer")
         }
         buffer.discardReadBytes()
     }
@@ -206,7 +203,7 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             fail("cannot start TLS: \(error)")
             return
         }
-        decoder = FrontendMessageDecoder(streamOffset: decoder.streamOffset)
+        decoder = FrontendMessageDecoder(streamOffset: decoder.streamOffset, infersPeerContext: true)
         continuation.yield(.note("TLS handshake started"))
     }
 
