@@ -216,7 +216,9 @@ public actor REPLSession {
         case "\\wait":
             if argument.isEmpty { return await (transport.direction == .frontend ? waitForReady() : waitForArrival()) }
             guard let milliseconds = Int(argument), milliseconds >= 0 else {
-                return .failed("usage: \\wait [MILLISECONDS] (without: until every Query and Sync is answered)")
+                return .failed(
+                    "usage: \\wait [MILLISECONDS] (without: until every Query and Sync is answered; in server mode, "
+                        + "until the client sends a message)")
             }
             try? await Task.sleep(for: .milliseconds(milliseconds))
             return .done
