@@ -53,6 +53,21 @@ struct REPLServerModeTests {
             timeout: .seconds(20))
     }
 
+    /// psycopg (autocommit) at `port` printing the rows of `execution`, a Python expression on `connection`.
+    static func psycopg(_ port: Int, _ execution: String) -> SubprocessCommand {
+        SubprocessCommand(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            [
+                "python3", "-c",
+                """
+                import psycopg, sys
+                with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="alice", dbname="app",
+                                     autocommit=True, connect_timeout=5) as connection:
+                    print(\(execution).fetchall())
+                """, "\(port)",
+            ], timeout: .seconds(20))
+    }
+
     /// A client that sends `bytes` (printf escapes) to `port` and closes.
     static func rawClient(_ port: Int, sending bytes: String) -> SubprocessCommand {
         SubprocessCommand(
@@ -128,19 +143,7 @@ struct REPLServerModeTests {
                 ReadyForQuery I
                 \expect Terminate
                 """#
-        ) { port in
-            SubprocessCommand(
-                URL(fileURLWithPath: "/usr/bin/env"),
-                [
-                    "python3", "-c",
-                    """
-                    import psycopg, sys
-                    with psycopg.connect(host="127.0.0.1", port=int(sys.argv[1]), user="alice", dbname="app",
-                                         autocommit=True, connect_timeout=5) as connection:
-                        print(connection.execute("select %s as answer", ("forty-one",)).fetchall())
-                    """, "\(port)",
-                ], timeout: .seconds(20))
-        }
+        ) { port in Self.psycopg(port, #"connection.execute("select %s as answer", ("forty-one",))"#) }
         #expect(run.status == 0, "\(run)")
         #expect(run.client.status == 0, "\(run)")
         #expect(run.client.standardOutput.contains("[(42,)]"), "\(run)")
@@ -162,6 +165,23 @@ struct REPLServerModeTests {
         #expect(run.standardOutput.contains(#"F StartupMessage 3.0 user="alice" database="app""#), "\(run)")
         #expect(run.standardOutput.contains("B AuthenticationOk"), "\(run)")
         #expect(run.standardOutput.contains(#"B DataRow ["1", "two"]"#), "\(run)")
+    }
+
+    /// psycopg's extended protocol (a binary int2 parameter) answered by `\auto-query`; the script ends when the client
+    /// closes the connection.
+    @Test func automaticQueriesServePsycopg() async throws {
+        let run = try await Self.serve(
+            #"""
+            \auto-startup
+            \auto-query
+            \expect Parse query="select $1::int + 1 as answer, $2 as label"
+            """#
+        ) { port in
+            Self.psycopg(port, #"connection.execute("select %s::int + 1 as answer, %s as label", (41, "x"))"#)
+        }
+        #expect(run.status == 0, "\(run)")
+        #expect(run.client.standardOutput.contains("[(42, 'x')]"), "\(run)")
+        #expect(run.standardOutput.contains(#"B DataRow ["42", "x"]"#), "\(run)")
     }
 
     /// `\auto-startup` after the client's SSLRequest arrived: it answers that too, and `\expect` no longer sees it.
