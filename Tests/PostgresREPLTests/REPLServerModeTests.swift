@@ -16,7 +16,7 @@ struct REPLServerModeTests {
     }
 
     /// Starts `pgw repl --listen 127.0.0.1:0 --file SCRIPT` (and `arguments`), runs `client` with the port once it
-    /// listens, then waits for pgw to end.
+    /// listens, then waits for pgw to end. Waits may take 30 s: a loaded machine can take seconds to start Python.
     static func serve(
         _ script: String, arguments: [String] = [], client: (Int) throws -> SubprocessCommand
     ) async throws -> ServerRun {
@@ -28,7 +28,7 @@ struct REPLServerModeTests {
         let errors = Pipe()
         let (process, port) = try await ListeningProcess.start(
             try PGWExecutable.url(),
-            ["repl", "--listen", "127.0.0.1:0", "--file", file.path, "--timeout", "5"] + arguments,
+            ["repl", "--listen", "127.0.0.1:0", "--file", file.path, "--timeout", "30"] + arguments,
             standardError: errors)
         defer { if process.isRunning { process.terminate() } }
         let outcome = try await client(port).run()
