@@ -109,9 +109,9 @@ public final class REPLListener: REPLTransport {
         try await promise.futureResult.get()
     }
 
-    /// Answers the client's SSLRequest (N, or S and TLS with a TLS context), StartupMessage and authentication (trust) through PostgresGateway,
-    /// now if a client waits, or as soon as one connects; returns the offsets of the client's packets that were
-    /// reported as messages and are now answered.
+    /// Answers the client's SSLRequest (N, or S and TLS with a TLS context), StartupMessage and authentication
+    /// (trust) through PostgresGateway, now if a client waits, or as soon as one connects; returns the offsets of the
+    /// client's packets that were reported as messages and are now answered.
     public func startAutomaticStartup() async throws -> [Int] {
         let client = state.withLockedValue { state in
             defer { state.answersStartup = true }
@@ -131,8 +131,14 @@ public final class REPLListener: REPLTransport {
             // It sent AuthenticationOk through ReadyForQuery; the REPL takes over (it passed nothing more on).
             _ = try await connection.detach()
         })
-        let gateway = try await PostgresServerConnection.start(
-            on: channel, configuration: PostgresServerConnectionConfiguration(authenticationMode: .none), hooks: hooks)
+        let gateway: PostgresServerConnection
+        do {
+            gateway = try await PostgresServerConnection.start(
+                on: channel, configuration: PostgresServerConnectionConfiguration(authenticationMode: .none),
+                hooks: hooks)
+        } catch ChannelError.ioOnClosedChannel {
+            throw REPLConnectionError("the client has closed the connection")
+        }
         do {
             return try await channel.eventLoop.submit { try handler.value.passStartupOn() }.get()
         } catch {

@@ -273,20 +273,19 @@ struct REPLServerModeTests {
         #expect(run.standardError.contains("script.pgw:1: expected StartupMessage; cannot decode"), "\(run)")
     }
 
-    /// Typing to a client that has gone is an error with the reason (not "I/O on closed channel").
-    @Test func sendingAfterTheClientLeftFails() async throws {
-        let run = try await Self.serve(
-            #"""
-            \expect SSLRequest
-            \wait 300
-            SSLResponse N
-            """#
-        ) { port in
+    /// Typing to a client that has gone, or answering its startup, is an error with the reason (not "I/O on closed
+    /// channel").
+    @Test(arguments: [
+        ("SSLResponse N", "cannot send: the client has closed the connection"),
+        (#"\auto-startup"#, "cannot answer the startup: the client has closed the connection"),
+    ])
+    func answeringAfterTheClientLeftFails(line: String, error: String) async throws {
+        let run = try await Self.serve("\\expect SSLRequest\n\\wait 300\n" + line) { port in
             Self.rawClient(port, sending: #"\x00\x00\x00\x08\x04\xd2\x16\x2f"#)
         }
         #expect(run.status == 1, "\(run)")
         #expect(run.standardOutput.contains("-- the client closed the connection"), "\(run)")
-        #expect(run.standardError.contains("script.pgw:3: cannot send: the client has closed the connection"), "\(run)")
+        #expect(run.standardError.contains("script.pgw:3: \(error)"), "\(run)")
     }
 
     /// A line that cannot be sent (nobody connected yet) fails the script with its line number.
