@@ -150,38 +150,24 @@ struct REPLServerModeTests {
         #expect(run.standardOutput.contains(#"F Bind portal="" statement="" parameters=["forty-one"]"#), "\(run)")
     }
 
-    @Test func automaticStartupAndQueriesServePsql() async throws {
-        let run = try await Self.serve(
-            #"""
-            \auto-startup
-            \auto-query
-            \expect Query query="select 1 as one, 'two' as two"
-            \expect Terminate
-            """#
-        ) { port in try Self.psql(port, "select 1 as one, 'two' as two") }
+    /// `\auto-startup` and `\auto-query` serve psql's simple query and psycopg's extended protocol (a binary int2
+    /// parameter); what the client sent and what pgw answered for it are shown. The script ends when the client
+    /// closes the connection.
+    @Test(arguments: ["psql", "psycopg"])
+    func automaticStartupAndQueries(client: String) async throws {
+        let isPsql = client == "psql"
+        let expectation =
+            isPsql ? #"Query query="select 1 as one, 'two' as two""# : #"Parse query="select $1::int + 1, $2 as two""#
+        let run = try await Self.serve("\\auto-startup\n\\auto-query\n\\expect " + expectation) { port in
+            isPsql
+                ? try Self.psql(port, "select 1 as one, 'two' as two")
+                : Self.psycopg(port, #"connection.execute("select %s::int + 1, %s as two", (0, "two"))"#)
+        }
         #expect(run.status == 0, "\(run)")
-        #expect(run.client.standardOutput.contains("1 | two"), "\(run)")
-        // What the client sent and what pgw answered for you are shown too.
+        #expect(run.client.standardOutput.contains(isPsql ? "1 | two" : "[(1, 'two')]"), "\(run)")
         #expect(run.standardOutput.contains(#"F StartupMessage 3.0 user="alice" database="app""#), "\(run)")
         #expect(run.standardOutput.contains("B AuthenticationOk"), "\(run)")
         #expect(run.standardOutput.contains(#"B DataRow ["1", "two"]"#), "\(run)")
-    }
-
-    /// psycopg's extended protocol (a binary int2 parameter) answered by `\auto-query`; the script ends when the client
-    /// closes the connection.
-    @Test func automaticQueriesServePsycopg() async throws {
-        let run = try await Self.serve(
-            #"""
-            \auto-startup
-            \auto-query
-            \expect Parse query="select $1::int + 1 as answer, $2 as label"
-            """#
-        ) { port in
-            Self.psycopg(port, #"connection.execute("select %s::int + 1 as answer, %s as label", (41, "x"))"#)
-        }
-        #expect(run.status == 0, "\(run)")
-        #expect(run.client.standardOutput.contains("[(42, 'x')]"), "\(run)")
-        #expect(run.standardOutput.contains(#"B DataRow ["42", "x"]"#), "\(run)")
     }
 
     /// `\auto-startup` after the client's SSLRequest arrived: it answers that too, and `\expect` no longer sees it.
