@@ -40,6 +40,10 @@ public enum REPLCompletion {
                 !words.contains { $0.hasPrefix(field) }
             }
         }
-        return choices.filter { $0.lowercased().hasPrefix(word.lowercased()) }
+        var matches: [String] = []
+        for choice in choices where choice.lowercased().hasPrefix(word.lowercased()) && !matches.contains(choice) {
+            matches.append(choice)
+        }
+        return matches
     }
 }

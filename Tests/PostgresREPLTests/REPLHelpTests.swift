@@ -41,6 +41,7 @@ struct REPLHelpTests {
         #expect(complete("F execute m") == ["maxRows="])
         #expect(complete("BackendKeyData p", direction: .backend) == ["pid="])
         #expect(complete("\\expect Row") == ["RowDescription"])
+        #expect(complete("\\help CopyD") == ["CopyData", "CopyDone"], "both sides' CopyData, offered once")
         #expect(complete("\\format j") == ["json"])
         #expect(complete("\\set autosend o") == ["on", "off"])
         #expect(complete("Frobnicate x").isEmpty)
