@@ -114,14 +114,15 @@ public enum REPLHelp {
     /// The `name=` fields a message of `type` (its canonical name) takes, for Tab completion; `length=` fits any.
     static func fieldNames(of type: String, direction: MessageDirection) -> [String] {
         guard let fields = synopses(of: direction)[type]?.fields else { return [] }
+        // The lower-case words right before an '=' (upper case stands for a value: NAME="value").
         var names: [String] = []
         var word = ""
-        for character in fields + " " {
-            if character.isLetter && (character.isASCII) {
+        for character in fields {
+            if character.isASCII && character.isLetter {
                 word.append(character)
                 continue
             }
-            if character == "=" && !word.isEmpty && word.first!.isLowercase && !names.contains(word + "=") {
+            if character == "=", let first = word.first, first.isLowercase, !names.contains(word + "=") {
                 names.append(word + "=")
             }
             word = ""
