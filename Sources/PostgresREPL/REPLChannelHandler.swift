@@ -3,6 +3,7 @@ import PostgresWire
 
 /// Decodes the server's bytes into messages for the REPL, each with its bytes, and reports the connection's end.
 final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    /// Bytes from the server.
     typealias InboundIn = ByteBuffer
 
     private var decoder: BackendMessageDecoder

@@ -15,9 +15,13 @@ import PostgresWire
 /// the TLS handshake: the TLS handler goes in front of this one, which then sees the plaintext (the gateway, which has
 /// no TLS configuration, gets the StartupMessage from inside TLS).
 final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    /// Bytes from the client (plaintext, behind TLS when it runs).
     typealias InboundIn = ByteBuffer
+    /// The client's startup packets, passed on to the gateway's handler during `\auto-startup`.
     typealias InboundOut = ByteBuffer
+    /// The gateway's answers during `\auto-startup`, decoded to be shown and passed on unchanged.
     typealias OutboundIn = ByteBuffer
+    /// Bytes to the client.
     typealias OutboundOut = ByteBuffer
 
     private let continuation: AsyncStream<REPLEvent>.Continuation
