@@ -27,8 +27,8 @@ struct REPLCommand: AsyncParsableCommand {
             client, shows what it sends (F lines) and sends the backend messages you type (RowDescription \
             [n int4], DataRow ["1"], CommandComplete "SELECT 1", ReadyForQuery I). \\auto-startup answers the \
             client's SSLRequest (N), StartupMessage and authentication (trust) for you; \\auto-query [on|off] \
-            answers its queries as 'pgw serve' does until you turn it off. With --tls-cert and --tls-key, \\auto-startup \
-            answers SSLRequest with S, and any SSLResponse S sent starts TLS.
+            answers its queries as 'pgw serve' does until you turn it off. With --tls-cert and --tls-key, \
+            \\auto-startup answers SSLRequest with S, and any SSLResponse S sent starts TLS.
 
             When standard input is not a terminal, or with --file, the lines run as a script: the first failed \
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \

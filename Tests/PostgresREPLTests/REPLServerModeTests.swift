@@ -274,6 +274,24 @@ struct REPLServerModeTests {
         #expect(run.standardError.contains("script.pgw:3: \(error)"), "\(run)")
     }
 
+    /// On a terminal, server mode says what to type, and Tab completes backend message names.
+    @Test func interactiveServerModeCompletesBackendNames() async throws {
+        let outcome = try await REPLBatchTests.withEmptyHome { _, environment in
+            try await SubprocessCommand(
+                URL(fileURLWithPath: "/usr/bin/python3"),
+                [
+                    "-c", REPLTerminalDriver.script, try PGWExecutable.url().path, "--listen=127.0.0.1:0", "ReadyFor",
+                    #"\t"#, #"\r"#, #"\x04"#,
+                ],
+                environment: environment, timeout: .seconds(30)
+            ).run()
+        }
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.standardOutput.contains("Type backend messages in the text form"), "\(outcome)")
+        #expect(outcome.standardOutput.contains("ReadyForQuery "), "\(outcome)")
+        #expect(outcome.standardOutput.contains("cannot send: no client has connected yet"), "\(outcome)")
+    }
+
     /// A line that cannot be sent (nobody connected yet) fails the script with its line number.
     @Test func sendingBeforeAClientConnectsFails() async throws {
         let run = try await Self.serve("ReadyForQuery I") { _ in

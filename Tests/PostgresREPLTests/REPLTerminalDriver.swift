@@ -1,8 +1,8 @@
 /// A Python script that runs `pgw repl` on a pseudo-terminal and types keys into it, as a person would.
 ///
-/// Arguments: the pgw executable, the connection string, then the keys to type, one argument per burst (`\t`,
-/// `\x03` and `\r` as Python escapes), once the prompt shows, with a pause after each. Prints everything the terminal
-/// showed.
+/// Arguments: the pgw executable, the connection string (or `--listen=…`), then the keys to type, one argument per
+/// burst (`\t`, `\x03` and `\r` as Python escapes), once the prompt shows, with a pause after each. Prints everything
+/// the terminal showed.
 enum REPLTerminalDriver {
     static let script = #"""
         import os, pty, select, sys, time
