@@ -298,8 +298,8 @@ _pgw_serve() {
 _pgw_proxy() {
     repeating_flags=()
     non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
-    repeating_options=(--only --skip)
-    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
+    repeating_options=(--route --only --skip)
+    non_repeating_options=(--listen --upstream --keylog --format --output --color --pcap --record --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -310,6 +310,12 @@ _pgw_proxy() {
     '--upstream')
         return
         ;;
+    '--route')
+        return
+        ;;
+    '--keylog')
+        return
+        ;;
     '--format')
         __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'$'\n''none'
         return
@@ -317,7 +323,14 @@ _pgw_proxy() {
     '--output')
         return
         ;;
+    '--color')
+        __pgw_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--pcap')
+        return
+        ;;
+    '--record')
         return
         ;;
     '--only')

@@ -40,18 +40,52 @@ struct ProxyCommand: AsyncParsableCommand {
             there; the log says which mode each connection used. Otherwise the relay is transparent and the \
             upstream leg plaintext.
 
+            --route PATTERN=SERVER picks the upstream by the TLS server name (SNI) the client sends (libpq sends \
+            its host name): PATTERN is a host name or *.NAME (one label), SERVER is as --upstream, and {1} in it \
+            stands for the name's leftmost label. Routes are tried in order, the first match wins; a client no \
+            route matches goes to --upstream, or gets FATAL 08004 without one. Routing needs --tls-cert. \
+            CancelRequests go to the upstream that issued their key; in the authenticating mode clients get the \
+            proxy's own cancel keys, mapped to the upstream's.
+
+            --keylog FILE (else the SSLKEYLOGFILE environment variable) appends both legs' TLS secrets in the \
+            NSS key log format, so Wireshark or tshark (-o tls.keylog_file:FILE) decrypt a capture of them. \
+            Anyone who can read that file can decrypt the sessions.
+
+            --record FILE writes, when the proxy stops, a 'pgw serve' script of what passed: the server's \
+            version and parameters, and one rule per statement (matched exactly, used once, in order) with its \
+            columns and rows, command tag, error, notices, COPY TO data or notifications, so 'pgw serve --script \
+            FILE' answers the same client run the same way. Binary-format results, COPY FROM STDIN and \
+            FunctionCall are not recordable and are counted in the script's first line. The text log is coloured \
+            on a terminal (--color).
+
             Examples:
               pgw proxy --listen 127.0.0.1:6432 --upstream 127.0.0.1:5432
               pgw proxy --upstream "host=db port=5432" --format json --output traffic.jsonl
               pgw proxy --upstream 127.0.0.1:5432 --skip DataRow,RowDescription --full
+              pgw proxy --tls-cert server.crt --tls-key server.key --route '*.db.example.com={1}.internal:5432'
             """
     )
 
     @Option(help: ArgumentHelp("The address to listen on; port 0 picks a free one.", valueName: "host:port"))
     var listen = "127.0.0.1:6432"
 
-    @Option(help: ArgumentHelp("The PostgreSQL server: HOST:PORT or a libpq connection string.", valueName: "server"))
-    var upstream: String
+    @Option(
+        help: ArgumentHelp(
+            "The PostgreSQL server: HOST:PORT or a libpq connection string (with --route: for clients no route matches).",
+            valueName: "server"))
+    var upstream: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Relay clients whose TLS server name matches PATTERN (a name or *.NAME) to SERVER ({1}: the leftmost label).",
+            valueName: "pattern=server"))
+    var route: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Append both legs' TLS secrets to this file (NSS key log format; default: $SSLKEYLOGFILE).",
+            valueName: "file"))
+    var keylog: String?
 
     @Option(help: "The traffic log's format: text, json (JSON Lines), hex, or none (summaries only).")
     var format = TrafficLogFormat.text
@@ -59,11 +93,19 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"))
     var output: String?
 
+    @Option(help: "Colour the text log: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never.")
+    var color = TrafficLogColorMode.auto
+
     @Option(
         help: ArgumentHelp(
             "Also write a pcapng capture of every connection's plaintext (one TCP stream each) for Wireshark/tshark.",
             valueName: "file"))
     var pcap: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "When the proxy stops, write every statement and its answer as a 'pgw serve' script.", valueName: "file"))
+    var record: String?
 
     @Option(
         help: ArgumentHelp("Log only these message types (comma-separated, repeatable).", valueName: "types"))
@@ -113,22 +155,50 @@ struct ProxyCommand: AsyncParsableCommand {
         guard (0...3_600).contains(shutdownTimeout) else {
             throw ValidationError("--shutdown-timeout takes seconds from 0 to 3600, got \(shutdownTimeout).")
         }
+        guard upstream != nil || !route.isEmpty else {
+            throw ValidationError("Give --upstream, or --route (with --tls-cert), or both.")
+        }
+        if !route.isEmpty && tlsCert == nil {
+            throw ValidationError("--route needs --tls-cert and --tls-key: routes go by the TLS server name (SNI).")
+        }
         do {
-            _ = try UpstreamServer(parsing: upstream, environment: ProcessInfo.processInfo.environment)
+            _ = try upstreamServer()
         } catch {
             throw ValidationError("--upstream: \(error)")
         }
+        do {
+            _ = try routes()
+        } catch {
+            throw ValidationError("--route: \(error)")
+        }
+    }
+
+    private func upstreamServer() throws -> UpstreamServer? {
+        try upstream.map { try UpstreamServer(parsing: $0, environment: ProcessInfo.processInfo.environment) }
+    }
+
+    private func routes() throws -> [UpstreamRoute] {
+        try route.map { try UpstreamRoute(parsing: $0, environment: ProcessInfo.processInfo.environment) }
+    }
+
+    /// `--keylog`, else `SSLKEYLOGFILE` when set and not empty.
+    private var keyLogPath: String? {
+        keylog ?? ProcessInfo.processInfo.environment["SSLKEYLOGFILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func run() async throws {
         let (host, port) = Self.listenAddress(listen)!
-        let upstreamServer = try UpstreamServer(parsing: upstream, environment: ProcessInfo.processInfo.environment)
         let types: ([String]) -> [String] = { lists in
             lists.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         }
         let configuration = ProxyConfiguration(
-            upstream: upstreamServer, format: format, filter: MessageTypeFilter(only: types(only), skip: types(skip)),
-            renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120))
+            upstream: try upstreamServer(), routes: try routes(), format: format,
+            filter: MessageTypeFilter(only: types(only), skip: types(skip)),
+            renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120),
+            upstreamKeyLogFile: keyLogPath,
+            colors: color.colors(
+                isTerminal: output == nil && isatty(STDOUT_FILENO) == 1,
+                environment: ProcessInfo.processInfo.environment))
         let sink: TrafficLogSink
         let capture: TrafficLogSink?
         do {
@@ -140,11 +210,12 @@ struct ProxyCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let logger = logging.makeLogger(label: "pgw.proxy")
+        let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
             tls: try tlsConfiguration(),
-            maximumConnections: maxConnections, logger: logger)
+            maximumConnections: maxConnections, recording: recording, logger: logger)
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()
@@ -153,6 +224,11 @@ struct ProxyCommand: AsyncParsableCommand {
         signal(SIGTERM, SIG_DFL)
         logger.info("received \(first): shutting down (a second signal stops at once)")
         await proxy.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
+        do {
+            try recording?.write()
+        } catch {
+            throw CommandFailure("--record: \(error)")
+        }
     }
 
     /// `HOST:PORT` or `[V6]:PORT` with a port from 0 to 65535.
@@ -169,9 +245,18 @@ struct ProxyCommand: AsyncParsableCommand {
         guard let tlsCert, let tlsKey else { return nil }
         let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
         let verification = tlsCa.map { TLSClientCertificateVerification.optional(trustRoots: .pemFile($0)) } ?? .none
-        let configuration = TLSServerConfiguration(identity: identity, clientCertificateVerification: verification)
+        let keyLog: TLSKeyLog?
+        do {
+            keyLog = try keyLogPath.map { try TLSKeyLog(path: $0) }
+        } catch {
+            throw CommandFailure("--keylog: \(error)")
+        }
+        let configuration = TLSServerConfiguration(
+            identity: identity, clientCertificateVerification: verification, keyLog: keyLog)
         return .context(try TLSServerContext(configuration: configuration))
     }
 }
 
 extension TrafficLogFormat: ExpressibleByArgument {}
+
+extension TrafficLogColorMode: ExpressibleByArgument {}
