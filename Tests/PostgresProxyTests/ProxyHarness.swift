@@ -24,16 +24,19 @@ struct ProxyHarness {
     }
 
     /// Starts a proxy to `upstream` (or by `routes`) logging in `format`, terminating TLS on the client leg with
-    /// `tls` when given, and collecting statements into `recording` when given.
+    /// `tls` when given, collecting statements into `recording` when given and logging the upstream leg's TLS
+    /// secrets to `upstreamKeyLogFile`.
     static func start(
         upstream: UpstreamServer?, routes: [UpstreamRoute] = [], format: TrafficLogFormat, capturing: Bool = false,
-        tls: PostgresServerConnectionConfiguration.TLS? = nil, recording: ScriptRecording? = nil
+        tls: PostgresServerConnectionConfiguration.TLS? = nil, recording: ScriptRecording? = nil,
+        upstreamKeyLogFile: String? = nil
     ) async throws -> ProxyHarness {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logFile = directory.appending(path: "traffic.log")
         let sink = try TrafficLogSink.file(atPath: logFile.path)
-        let configuration = ProxyConfiguration(upstream: upstream, routes: routes, format: format)
+        let configuration = ProxyConfiguration(
+            upstream: upstream, routes: routes, format: format, upstreamKeyLogFile: upstreamKeyLogFile)
         let captureFile = capturing ? directory.appending(path: "traffic.pcapng") : nil
         let capture = try captureFile.map { try TrafficLogSink.file(atPath: $0.path) }
         let proxy = try await PostgresProxy.start(
