@@ -38,7 +38,9 @@ struct ProxyCommand: AsyncParsableCommand {
             password (in cleartext over the client leg: give --tls-cert so that leg is TLS too), logs in \
             upstream with the client library (sslrootcert, sslsni, channel_binding… as libpq) and relays from \
             there; the log says which mode each connection used. Otherwise the relay is transparent and the \
-            upstream leg plaintext.
+            upstream leg plaintext. The log warns of a cleartext password asked over a plaintext client leg, of \
+            an upstream refusing the TLS its sslmode requires, and of bytes an upstream sends after its S answer \
+            before the TLS handshake (injected data, CVE-2021-23222); the last two end the connection.
 
             --route PATTERN=SERVER picks the upstream by the TLS server name (SNI) the client sends (libpq sends \
             its host name): PATTERN is a host name or *.NAME (one label), SERVER is as --upstream, and {1} in it \

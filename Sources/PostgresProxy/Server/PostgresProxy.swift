@@ -260,6 +260,9 @@ public final class PostgresProxy: Sendable {
             upstreamConnection = try await PostgresClientConnection.connect(
                 options, logger: logger, eventLoopGroup: channel.eventLoop)
         } catch {
+            if let warning = (error as? PostgresClientError).flatMap(Self.securityWarning(for:)) {
+                tap.logEvent("warning", text: "warning: \(warning)", fields: [("warning", .string(warning))])
+            }
             let diagnostic =
                 (error as? PostgresClientError)?.serverError
                 ?? DiagnosticMessage(
@@ -301,6 +304,24 @@ public final class PostgresProxy: Sendable {
                 client: channel, upstream: upstream, upstreamServer: upstreamAddress, tap: tap, fromClient: rest,
                 fromServer: [greetingBytes, upstreamRest], number: number, relays: relays)
         }.get()
+    }
+
+    /// The security warning an upstream login failure deserves: the upstream refused TLS that the connection
+    /// string requires, or sent bytes after its `S` before the TLS handshake, which no honest server does (an
+    /// attacker injecting plaintext responses, CVE-2021-23222).
+    static func securityWarning(for error: PostgresClientError) -> String? {
+        for attempt in error.attempts + [error] {
+            switch attempt.reason {
+            case .tlsRequired:
+                return "the upstream refused SSL (answered N to SSLRequest) though its sslmode requires TLS"
+            case .protocolViolation(let message) where message.contains("unencrypted data after SSL response"):
+                return "the upstream sent bytes after its S answer, before the TLS handshake: possible data "
+                    + "injection (CVE-2021-23222)"
+            default:
+                continue
+            }
+        }
+        return nil
     }
 
     private static func encoded(_ messages: [WireMessage]) -> ByteBuffer {
