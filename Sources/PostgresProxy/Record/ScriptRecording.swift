@@ -58,7 +58,7 @@ public final class ScriptRecording: Sendable {
         var text = "# Recorded by pgw proxy: \(state.statements.count) statements"
         if state.skipped > 0 { text += " (\(state.skipped) not recordable: binary results, COPY FROM, FunctionCall)" }
         text += ". Replay: pgw serve --script FILE\n"
-        text += "server:\n"
+        if state.serverVersion != nil || !state.parameters.isEmpty { text += "server:\n" }
         if let version = state.serverVersion { text += "  version: \(Self.quoted(version))\n" }
         if !state.parameters.isEmpty {
             text += "  parameters:\n"

@@ -139,6 +139,7 @@ struct SessionRecorder {
 
     private mutating func finish(tag: String) {
         guard let (statement, parameters, knownColumns) = currentStatement() else { return }
+        if case .execute(let portal, _) = replies.first, portal.binaryResults { recordable = false }
         let resultColumns = columns ?? knownColumns
         let outcome: RecordedStatement.Outcome =
             if let copyOut {
@@ -192,7 +193,6 @@ struct SessionRecorder {
             guard let statement = remaining.first else { return nil }
             return (statement, nil, nil)
         case .execute(let portal, let portalName):
-            if portal.binaryResults { return nil }
             let columns = portalColumns[portalName] ?? statementColumns[portal.statementName]
             return (portal.text, portal.parameters, columns)
         default:
