@@ -45,7 +45,7 @@ struct ProxyCommand: AsyncParsableCommand {
             --route PATTERN=SERVER picks the upstream by the TLS server name (SNI) the client sends (libpq sends \
             its host name): PATTERN is a host name or *.NAME (one label), SERVER is as --upstream, and {1} in it \
             stands for the name's leftmost label. Routes are tried in order, the first match wins; a client no \
-            route matches goes to --upstream, or gets FATAL 08004 without one. Routing needs --tls-cert. \
+            route matches goes to --upstream if it is given, else gets FATAL 08004. Routing needs --tls-cert. \
             CancelRequests go to the upstream that issued their key; in the authenticating mode clients get the \
             proxy's own cancel keys, mapped to the upstream's.
 
@@ -60,11 +60,20 @@ struct ProxyCommand: AsyncParsableCommand {
             FunctionCall are not recordable and are counted in the script's first line. The text log is coloured \
             on a terminal (--color).
 
+            Environment:
+              PGHOST  The upstream's host when --upstream gives none.
+              PGPORT  The upstream's port when --upstream gives none.
+              PGSSLMODE  The upstream's sslmode, as the other PG* variables of libpq.
+              PGPASSFILE  Passwords for logging in upstream (default ~/.pgpass).
+              SSLKEYLOGFILE  Where TLS secrets are appended when --keylog is not given.
+              NO_COLOR  When set and not empty, --color auto does not colour.
+
             Examples:
               pgw proxy --listen 127.0.0.1:6432 --upstream 127.0.0.1:5432
               pgw proxy --upstream "host=db port=5432" --format json --output traffic.jsonl
               pgw proxy --upstream 127.0.0.1:5432 --skip DataRow,RowDescription --full
-              pgw proxy --tls-cert server.crt --tls-key server.key --route '*.db.example.com={1}.internal:5432'
+              pgw proxy --tls-cert server.crt --tls-key server.key \\
+                --route '*.db.example.com={1}.internal:5432'
             """
     )
 
@@ -73,7 +82,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The PostgreSQL server: HOST:PORT or a libpq connection string (with --route: for clients no route matches).",
+            "The PostgreSQL server: HOST:PORT or a libpq connection string (default: PGHOST, PGPORT and the other "
+                + "PG* variables; with --route, only clients no route matches go to it).",
             valueName: "server"))
     var upstream: String?
 
@@ -86,7 +96,8 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Append both legs' TLS secrets to this file (NSS key log format; default: $SSLKEYLOGFILE).",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var keylog: String?
 
     @Option(help: "The traffic log's format: text, json (JSON Lines), hex, or none (summaries only).")
@@ -106,15 +117,11 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "When the proxy stops, write every statement and its answer as a 'pgw serve' script.", valueName: "file"))
+            "When the proxy stops, write every statement and its answer as a 'pgw serve' script.", valueName: "file"),
+        completion: .file())
     var record: String?
 
-    @Option(
-        help: ArgumentHelp("Log only these message types (comma-separated, repeatable).", valueName: "types"))
-    var only: [String] = []
-
-    @Option(help: ArgumentHelp("Do not log these message types (comma-separated, repeatable).", valueName: "types"))
-    var skip: [String] = []
+    @OptionGroup var messageTypes: MessageTypeOptions
 
     @Flag(help: "Do not shorten long values in the log.")
     var full = false
@@ -122,22 +129,9 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(help: "Show passwords, SASL data and cancel keys instead of masking them.")
     var revealSecrets = false
 
-    @Option(
-        help: ArgumentHelp(
-            "The certificate chain (PEM) for the client leg; enables and requires TLS.", valueName: "file"))
-    var tlsCert: String?
+    @OptionGroup var tls: ServerTLSOptions
 
-    @Option(help: ArgumentHelp("The private key (PEM) for the client leg.", valueName: "file"))
-    var tlsKey: String?
-
-    @Option(help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"))
-    var tlsCa: String?
-
-    @Option(help: "The most relayed sessions at once; more clients get FATAL 53300.")
-    var maxConnections = 1_000
-
-    @Option(help: ArgumentHelp("Seconds clients get to take their FATAL 57P01 at shutdown.", valueName: "seconds"))
-    var shutdownTimeout = 5
+    @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
 
@@ -145,22 +139,7 @@ struct ProxyCommand: AsyncParsableCommand {
         guard Self.listenAddress(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT (port 0 to 65535), got '\(listen)'.")
         }
-        if (tlsCert == nil) != (tlsKey == nil) {
-            throw ValidationError("--tls-cert and --tls-key go together.")
-        }
-        if tlsCa != nil && tlsCert == nil {
-            throw ValidationError("--tls-ca needs --tls-cert and --tls-key.")
-        }
-        guard (1...1_000_000).contains(maxConnections) else {
-            throw ValidationError("--max-connections takes a number from 1 to 1000000, got \(maxConnections).")
-        }
-        guard (0...3_600).contains(shutdownTimeout) else {
-            throw ValidationError("--shutdown-timeout takes seconds from 0 to 3600, got \(shutdownTimeout).")
-        }
-        guard upstream != nil || !route.isEmpty else {
-            throw ValidationError("Give --upstream, or --route (with --tls-cert), or both.")
-        }
-        if !route.isEmpty && tlsCert == nil {
+        if !route.isEmpty && !tls.isEnabled {
             throw ValidationError("--route needs --tls-cert and --tls-key: routes go by the TLS server name (SNI).")
         }
         do {
@@ -175,8 +154,10 @@ struct ProxyCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--upstream`, else (without routes) the `PG*` variables' server; `nil` when only routes pick upstreams.
     private func upstreamServer() throws -> UpstreamServer? {
-        try upstream.map { try UpstreamServer(parsing: $0, environment: ProcessInfo.processInfo.environment) }
+        guard let text = upstream ?? (route.isEmpty ? "" : nil) else { return nil }
+        return try UpstreamServer(parsing: text, environment: ProcessInfo.processInfo.environment)
     }
 
     private func routes() throws -> [UpstreamRoute] {
@@ -190,17 +171,19 @@ struct ProxyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (host, port) = Self.listenAddress(listen)!
-        let types: ([String]) -> [String] = { lists in
-            lists.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        }
         let configuration = ProxyConfiguration(
-            upstream: try upstreamServer(), routes: try routes(), format: format,
-            filter: MessageTypeFilter(only: types(only), skip: types(skip)),
+            upstream: try upstreamServer(), routes: try routes(), format: format, filter: messageTypes.filter,
             renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120),
             upstreamKeyLogFile: keyLogPath,
             colors: color.colors(
                 isTerminal: output == nil && isatty(STDOUT_FILENO) == 1,
                 environment: ProcessInfo.processInfo.environment))
+        let keyLog: TLSKeyLog?
+        do {
+            keyLog = try keyLogPath.map { try TLSKeyLog(path: $0) }
+        } catch {
+            throw CommandFailure("--keylog: \(error)")
+        }
         let sink: TrafficLogSink
         let capture: TrafficLogSink?
         do {
@@ -216,8 +199,8 @@ struct ProxyCommand: AsyncParsableCommand {
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
-            tls: try tlsConfiguration(),
-            maximumConnections: maxConnections, recording: recording, logger: logger)
+            tls: try tls.serverConfiguration(keyLog: keyLog),
+            maximumConnections: limits.maxConnections, recording: recording, logger: logger)
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()
@@ -225,7 +208,7 @@ struct ProxyCommand: AsyncParsableCommand {
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         logger.info("received \(first): shutting down (a second signal stops at once)")
-        await proxy.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
+        await proxy.shutdown(timeout: limits.shutdownTimeAmount)
         do {
             try recording?.write()
         } catch {
@@ -241,21 +224,6 @@ struct ProxyCommand: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
-    }
-
-    private func tlsConfiguration() throws -> PostgresServerConnectionConfiguration.TLS? {
-        guard let tlsCert, let tlsKey else { return nil }
-        let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
-        let verification = tlsCa.map { TLSClientCertificateVerification.optional(trustRoots: .pemFile($0)) } ?? .none
-        let keyLog: TLSKeyLog?
-        do {
-            keyLog = try keyLogPath.map { try TLSKeyLog(path: $0) }
-        } catch {
-            throw CommandFailure("--keylog: \(error)")
-        }
-        let configuration = TLSServerConfiguration(
-            identity: identity, clientCertificateVerification: verification, keyLog: keyLog)
-        return .context(try TLSServerContext(configuration: configuration))
     }
 }
 

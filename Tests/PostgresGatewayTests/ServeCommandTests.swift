@@ -52,4 +52,49 @@ struct ServeCommandTests {
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
+
+    /// `--tls-key-passphrase-file` decrypts an encrypted server key (the file's first line, with or without a line
+    /// ending), psql gets TLS; a wrong passphrase fails at start with the reason.
+    @Test func servesTLSWithAnEncryptedKey() async throws {
+        let certificates = try TestCertificates.shared()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-passphrase-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let encryptedKey = directory.appending(path: "server.key").path
+        let openssl = try PostgresInstallation.executableOnPath("openssl")
+        let encrypted = try await SubprocessCommand(
+            openssl,
+            [
+                "pkey", "-in", certificates.path("server.key"), "-aes256", "-passout", "pass:correct horse", "-out",
+                encryptedKey,
+            ],
+            timeout: .seconds(30)
+        ).run()
+        try #require(encrypted.status == 0, "\(encrypted)")
+        let rightFile = directory.appending(path: "right").path
+        let wrongFile = directory.appending(path: "wrong").path
+        try Data("correct horse".utf8).write(to: URL(filePath: rightFile))
+        try Data("wrong horse\ncorrect horse\n".utf8).write(to: URL(filePath: wrongFile))
+        let tlsArguments = ["--tls-cert", certificates.path("server.crt"), "--tls-key", encryptedKey]
+
+        let serve = try ServeProcess(tlsArguments + ["--tls-key-passphrase-file", rightFile])
+        let psql = try PostgresInstallation.executableOnPath("psql")
+        let session = try await SubprocessCommand(
+            psql,
+            [
+                "-X", "-tA", "-c", "select 1",
+                "host=127.0.0.1 port=\(serve.port) user=alice dbname=x sslmode=require",
+            ],
+            timeout: .seconds(30)
+        ).run()
+        #expect(session.status == 0 && session.standardOutput == "1\n", "\(session)")
+
+        let refused = try await SubprocessCommand(
+            try PGWExecutable.url(),
+            ["serve", "--port", "0"] + tlsArguments + ["--tls-key-passphrase-file", wrongFile],
+            timeout: .seconds(30)
+        ).run()
+        #expect(refused.status == 1, "\(refused)")
+        #expect(refused.standardError.contains(encryptedKey), "\(refused)")
+    }
 }

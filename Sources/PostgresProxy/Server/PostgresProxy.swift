@@ -88,11 +88,14 @@ public final class PostgresProxy: Sendable {
     /// up to `timeout` for them, then flushes the traffic log.
     public func shutdown(timeout: TimeAmount = .seconds(5)) async {
         let open = relays.withLockedValue { Array($0.values) }
+        // Queued on each relay's event loop before the server's own shutdown, which closes a relayed (detached)
+        // connection outright: the FATAL goes out first.
+        let closings = open.map { relay in relay.eventLoop.submit { relay.value.shutDown() } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.server.shutdown(timeout: timeout) }
-            for relay in open {
+            for (relay, closing) in zip(open, closings) {
                 group.addTask {
-                    let closed = try? await relay.eventLoop.submit { relay.value.shutDown() }.get()
+                    let closed = try? await closing.get()
                     let deadline = relay.eventLoop.scheduleTask(in: timeout) { relay.value.forceClose() }
                     try? await closed?.get()
                     deadline.cancel()
