@@ -324,6 +324,7 @@ _pgw_proxy() {
         return
         ;;
     '--output')
+        __pgw_add_completions -f
         return
         ;;
     '--color')
@@ -331,6 +332,7 @@ _pgw_proxy() {
         return
         ;;
     '--pcap')
+        __pgw_add_completions -f
         return
         ;;
     '--record')
@@ -396,6 +398,7 @@ _pgw_repl() {
         return
         ;;
     '--file'|'-f')
+        __pgw_add_completions -f
         return
         ;;
     '--timeout')

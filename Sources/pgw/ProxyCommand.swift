@@ -103,7 +103,9 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: "The traffic log's format: text, json (JSON Lines), hex, or none (summaries only).")
     var format = TrafficLogFormat.text
 
-    @Option(help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"),
+        completion: .file())
     var output: String?
 
     @Option(help: "Colour the text log: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never.")
@@ -112,7 +114,8 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "Also write a pcapng capture of every connection's plaintext (one TCP stream each) for Wireshark/tshark.",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var pcap: String?
 
     @Option(

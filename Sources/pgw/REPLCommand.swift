@@ -50,7 +50,9 @@ struct REPLCommand: AsyncParsableCommand {
 
     @OptionGroup var target: ConnectionTargetOptions
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"))
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"),
+        completion: .file())
     var file: String?
 
     @Option(help: ArgumentHelp("How long \\wait and \\expect wait, in seconds.", valueName: "seconds"))

@@ -18,13 +18,7 @@ struct ServeCommandTests {
         defer { if process.isRunning { process.terminate() } }
 
         // The first line is "listening on HOST:PORT".
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
-            !byte.isEmpty
-        {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = try await offPool { try ListeningProcess.firstLine(of: output.fileHandleForReading) }
         #expect(text.hasPrefix("listening on 127.0.0.1:"), "\(text)")
         let port = try #require(
             Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
@@ -49,7 +43,7 @@ struct ServeCommandTests {
         #expect(wrong.standardError.contains("password authentication failed for user \"alice\""), "\(wrong)")
 
         process.terminate()
-        process.waitUntilExit()
+        try await offPool { process.waitUntilExit() }
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
     }
 
@@ -77,7 +71,7 @@ struct ServeCommandTests {
         try Data("wrong horse\ncorrect horse\n".utf8).write(to: URL(filePath: wrongFile))
         let tlsArguments = ["--tls-cert", certificates.path("server.crt"), "--tls-key", encryptedKey]
 
-        let serve = try ServeProcess(tlsArguments + ["--tls-key-passphrase-file", rightFile])
+        let serve = try await ServeProcess(tlsArguments + ["--tls-key-passphrase-file", rightFile])
         let psql = try PostgresInstallation.executableOnPath("psql")
         let session = try await SubprocessCommand(
             psql,

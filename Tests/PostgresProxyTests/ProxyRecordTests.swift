@@ -67,7 +67,7 @@ struct ProxyRecordTests {
         let script = try String(contentsOf: scriptFile, encoding: .utf8)
         #expect(recordedPsql.standardOutput.contains("cherry") && recordedPsql.standardError.contains("hello 42"))
         #expect(recordedPython.succeeded, "\(recordedPython)")
-        let (serve, servePort) = try ListeningProcess.start(
+        let (serve, servePort) = try await ListeningProcess.start(
             try PGWExecutable.url(),
             ["serve", "--port", "0", "--log-level", "warning", "--script", scriptFile.path])
         defer { serve.terminate() }

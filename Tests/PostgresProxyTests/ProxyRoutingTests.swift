@@ -46,7 +46,7 @@ struct ProxyRoutingTests {
 
     @Test func serverNamePicksTheUpstream() async throws {
         let server = try PostgresServerTrait.server()
-        let (serve, servePort) = try ListeningProcess.start(
+        let (serve, servePort) = try await ListeningProcess.start(
             try PGWExecutable.url(), ["serve", "--port", "0", "--log-level", "warning"])
         defer { serve.terminate() }
         let routes = try [

@@ -28,7 +28,7 @@ struct ProxySecurityWarningTests {
 
     @Test func upstreamRefusingSSLOrInjectingAfterSIsAWarning() async throws {
         let python = try PostgresInstallation.executableOnPath("python3")
-        let (fake, fakePort) = try ListeningProcess.start(python, ["-c", Self.fakeUpstream])
+        let (fake, fakePort) = try await ListeningProcess.start(python, ["-c", Self.fakeUpstream])
         defer { fake.terminate() }
         let upstream = try UpstreamServer(parsing: "host=127.0.0.1 port=\(fakePort) sslmode=require", environment: [:])
         let harness = try await ProxyHarness.start(upstream: upstream, format: .text)

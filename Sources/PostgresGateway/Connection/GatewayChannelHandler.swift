@@ -233,12 +233,24 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message.
+    /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message; once a long
+    /// message's header is in (its length checked by the decoder), makes room for exactly the rest of it, so it
+    /// is not buffered in a capacity doubled past its size.
     private func compactInput() {
         if unprocessed.readableBytes == 0 {
             unprocessed = ByteBuffer()
-        } else if unprocessed.readerIndex >= unprocessed.readableBytes {
+            return
+        }
+        if unprocessed.readerIndex >= unprocessed.readableBytes {
             unprocessed.discardReadBytes()
+        }
+        if decoder.phase == .messages, unprocessed.readableBytes >= 5,
+            let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: Int32.self), length > 0
+        {
+            let missing = Int(length) + 1 - unprocessed.readableBytes
+            if missing > unprocessed.writableBytes {
+                unprocessed.reserveCapacity(minimumWritableBytes: missing)
+            }
         }
     }
 

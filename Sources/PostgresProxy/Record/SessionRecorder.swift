@@ -72,7 +72,11 @@ struct SessionRecorder {
         case .describe(let target):
             replies.append(target.kind == .portal ? .describePortal(target.name) : .describeStatement(target.name))
         case .execute(let execute):
-            if let portal = portals[execute.portal] { replies.append(.execute(portal, portalName: execute.portal)) }
+            // An unknown portal (its Bind was too large to decode) still gets its answer, which is then skipped.
+            let portal =
+                portals[execute.portal]
+                ?? Portal(statementName: "", text: "", parameters: nil, binaryResults: false)
+            replies.append(.execute(portal, portalName: execute.portal))
         case .close: replies.append(.completion)
         case .sync: replies.append(.sync)
         default: break
@@ -114,6 +118,26 @@ struct SessionRecorder {
                 if case .query = reply { break }
             }
             resetAnswer()
+        default: break
+        }
+    }
+
+    /// Takes a message the tap relayed without decoding it (over its size limit), by its type byte: the replies it
+    /// asks for are still expected, and what it belonged to is not recorded.
+    mutating func observeUndecoded(typeByte: UInt8, fromClient: Bool) {
+        guard fromClient else {
+            // A huge DataRow or CopyData: the answer being collected is incomplete.
+            recordable = false
+            return
+        }
+        switch typeByte {
+        case UInt8(ascii: "Q"), UInt8(ascii: "F"):
+            recording.skip()
+            replies.append(.query([]))
+        case UInt8(ascii: "P"), UInt8(ascii: "B"):
+            // Which statement or portal it named is unknown: forget them all, so none is recorded wrongly.
+            if typeByte == UInt8(ascii: "P") { statements.removeAll() } else { portals.removeAll() }
+            replies.append(.completion)
         default: break
         }
     }
@@ -213,7 +237,7 @@ struct SessionRecorder {
     private mutating func keep(_ statement: RecordedStatement) {
         if let held { recording.add(held) }
         held = nil
-        if recordable && answerBytes <= Self.maximumStatementBytes {
+        if recordable && answerBytes <= Self.maximumStatementBytes && !statement.statement.isEmpty {
             held = statement
         } else {
             recording.skip()
