@@ -35,13 +35,9 @@ struct ProxyRoutingTests {
             print("other.test connected")
         except psycopg.OperationalError as error:
             print("other.test refused:", 'no --route matches the server name "other.test"' in str(error))
+        \(PythonClientScripts.cancelledSleep)
         with connect("pg.test") as conn:
-            threading.Timer(0.5, conn.cancel).start()
-            try:
-                conn.execute("select pg_sleep(20)")
-                print("not cancelled")
-            except psycopg.errors.QueryCanceled as error:
-                print("cancelled", error.sqlstate)
+            cancelled_sleep(conn)
         """
 
     @Test func serverNamePicksTheUpstream() async throws {
@@ -53,13 +49,8 @@ struct ProxyRoutingTests {
             UpstreamRoute(parsing: "pg.test=127.0.0.1:\(server.port)", environment: [:]),
             UpstreamRoute(parsing: "*.serve.test={1}:\(servePort)", environment: [:]),
         ]
-        let context = try TLSServerContext(
-            configuration: TLSServerConfiguration(
-                identity: TLSIdentity(
-                    certificateChainFile: ProxyTestCertificates.path("server.crt"),
-                    privateKeyFile: ProxyTestCertificates.path("server.key"))))
         let harness = try await ProxyHarness.start(
-            upstream: nil, routes: routes, format: .text, tls: .context(context))
+            upstream: nil, routes: routes, format: .text, tls: try ProxyTestCertificates.clientLegTLS())
         let outcome = try await PythonClientScripts.run(
             Self.script, module: "psycopg", arguments: [String(harness.port), "proxy_route", "route-Secret"])
         // The client library sees the SQLSTATE that libpq does not show.

@@ -33,12 +33,8 @@ struct ProxyTLSTests {
                 "host=127.0.0.1 port=\(server.port) sslmode=verify-full sslrootcert=\(ProxyTestCertificates.path("ca.crt"))",
             environment: [:])
         #expect(upstream.requiresTLS)
-        let context = try TLSServerContext(
-            configuration: TLSServerConfiguration(
-                identity: TLSIdentity(
-                    certificateChainFile: ProxyTestCertificates.path("server.crt"),
-                    privateKeyFile: ProxyTestCertificates.path("server.key"))))
-        let harness = try await ProxyHarness.start(upstream: upstream, format: .text, tls: .context(context))
+        let harness = try await ProxyHarness.start(
+            upstream: upstream, format: .text, tls: try ProxyTestCertificates.clientLegTLS())
         let psql = try server.installation.executable("psql")
         let connection =
             "host=127.0.0.1 port=\(harness.port) user=proxy_tls dbname=postgres sslmode=verify-full "
@@ -79,12 +75,8 @@ struct ProxyTLSTests {
         conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
                                sslmode="require", autocommit=True)
         print("own key", conn.info.backend_pid != conn.execute("select pg_backend_pid()").fetchone()[0])
-        threading.Timer(0.5, conn.cancel).start()
-        try:
-            conn.execute("select pg_sleep(20)")
-            print("not cancelled")
-        except psycopg.errors.QueryCanceled as error:
-            print("cancelled", error.sqlstate)
+        \(PythonClientScripts.cancelledSleep)
+        cancelled_sleep(conn)
         print(conn.execute("select 'through both legs' as marker").fetchone()[0])
         conn.close()
         """
@@ -102,14 +94,10 @@ struct ProxyTLSTests {
             parsing:
                 "host=127.0.0.1 port=\(server.port) sslmode=verify-full sslrootcert=\(ProxyTestCertificates.path("ca.crt"))",
             environment: [:])
-        let context = try TLSServerContext(
-            configuration: TLSServerConfiguration(
-                identity: TLSIdentity(
-                    certificateChainFile: ProxyTestCertificates.path("server.crt"),
-                    privateKeyFile: ProxyTestCertificates.path("server.key")),
-                keyLog: TLSKeyLog(path: keyLog)))
         let harness = try await ProxyHarness.start(
-            upstream: upstream, format: .text, tls: .context(context), upstreamKeyLogFile: keyLog)
+            upstream: upstream, format: .text,
+            tls: try ProxyTestCertificates.clientLegTLS(keyLog: TLSKeyLog(path: keyLog)),
+            upstreamKeyLogFile: keyLog)
         let capture = directory.appending(path: "legs.pcap").path
         let tcpdump = try await TCPDumpRecording(ports: [harness.port, server.port], path: capture)
         let outcome = try await PythonClientScripts.run(

@@ -3,6 +3,18 @@ import PostgresTestSupport
 /// Python client sessions run directly and through the proxy; each prints what it got, so the outputs must match.
 /// Arguments: host, port, user, password.
 enum PythonClientScripts {
+    /// A Python function, `cancelled_sleep(conn)`: cancels a 20 s pg_sleep after 0.5 s and prints
+    /// `cancelled SQLSTATE` (or `not cancelled`). Needs `threading` and `psycopg` imported.
+    static let cancelledSleep = """
+        def cancelled_sleep(conn):
+            threading.Timer(0.5, conn.cancel).start()
+            try:
+                conn.execute("select pg_sleep(20)")
+                print("not cancelled")
+            except psycopg.errors.QueryCanceled as error:
+                print("cancelled", error.sqlstate)
+        """
+
     /// Runs `script` with `python3 -c` and `arguments`, after checking that `module` imports (a missing module
     /// fails the test with its name).
     static func run(_ script: String, module: String, arguments: [String]) async throws -> ProcessOutcome {
