@@ -12,10 +12,15 @@ import PostgresWire
 /// each statement with its answer, written at the end as a `pgw serve` script whose rules, used once each in
 /// order, answer the same client run the same way.
 public final class ScriptRecording: Sendable {
+    /// What has been collected, across connections.
     private struct State {
+        /// The first `server_version` ParameterStatus.
         var serverVersion: String?
+        /// The other ParameterStatus values, first seen first.
         var parameters: [(name: String, value: String)] = []
+        /// The statements, in the order their answers ended.
         var statements: [RecordedStatement] = []
+        /// How many statements could not be recorded.
         var skipped = 0
     }
 

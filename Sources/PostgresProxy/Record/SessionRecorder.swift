@@ -14,21 +14,31 @@ struct SessionRecorder {
     /// A statement's answer larger than this is not recorded (memory stays bounded).
     static let maximumStatementBytes = 16 << 20
 
+    /// A bound portal: what an Execute of it runs.
     private struct Portal {
+        /// The prepared statement it was bound from.
         var statementName: String
+        /// That statement's text (empty when unknown).
         var text: String
+        /// The bound values as text, `nil` when one was binary.
         var parameters: [String?]?
+        /// Whether results were asked for in binary format.
         var binaryResults: Bool
     }
 
+    /// A reply the client is waiting for, in the order the server sends them.
     private enum Reply {
         /// A simple Query (or FunctionCall): its statements not yet answered, then ReadyForQuery.
         case query([String])
+        /// An Execute's result.
         case execute(Portal, portalName: String)
+        /// A Describe of the named portal: RowDescription or NoData.
         case describePortal(String)
+        /// A Describe of the named statement: ParameterDescription, then RowDescription or NoData.
         case describeStatement(String)
         /// ParseComplete, BindComplete, CloseComplete.
         case completion
+        /// A Sync's ReadyForQuery.
         case sync
     }
 
