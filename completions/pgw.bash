@@ -300,8 +300,8 @@ _pgw_serve() {
 _pgw_proxy() {
     repeating_flags=()
     non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
-    repeating_options=(--only --skip)
-    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --max-connections --shutdown-timeout --log-level)
+    repeating_options=(--route --only --skip)
+    non_repeating_options=(--listen --upstream --keylog --format --output --color --pcap --record --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -312,6 +312,13 @@ _pgw_proxy() {
     '--upstream')
         return
         ;;
+    '--route')
+        return
+        ;;
+    '--keylog')
+        __pgw_add_completions -f
+        return
+        ;;
     '--format')
         __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'$'\n''none'
         return
@@ -320,7 +327,15 @@ _pgw_proxy() {
         __pgw_add_completions -f
         return
         ;;
+    '--color')
+        __pgw_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--pcap')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--record')
         __pgw_add_completions -f
         return
         ;;
