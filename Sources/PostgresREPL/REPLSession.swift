@@ -18,8 +18,8 @@ public actor REPLSession {
     private var queryAnswering = REPLQueryAnswering()
     /// Lines typed with autosend off, waiting for `\send`.
     private var pending: [TextFormLine] = []
-    /// Arrivals not yet checked by `\expect`, oldest first.
-    private var unchecked: [DecodedMessage] = []
+    /// Arrivals not yet checked by `\expect`, oldest first (a bounded tail).
+    private var unchecked = UncheckedArrivals()
     /// Queries and Syncs sent, and ReadyForQuery messages received: `\wait` waits until they are even.
     private var readyOwed = 0
     private var readyReceived = 0
@@ -294,7 +294,12 @@ public actor REPLSession {
             return .failed(error.description)
         }
         if let reason = await awaitUnchecked() { return .failed("expected \(expectation); \(reason)") }
-        let arrived = unchecked.removeFirst()
+        guard let (arrived, dropped) = unchecked.takeOldest() else { return .failed("expected \(expectation)") }
+        if dropped > 0 {
+            return .failed(
+                "expected \(expectation); \(dropped) earlier arrivals were not kept (over "
+                    + "\(UncheckedArrivals.byteLimit >> 20) MiB arrived without \\expect)")
+        }
         guard let mismatch = expectation.mismatch(arrived.message) else { return .done }
         let shown = arrived.formatted(as: .text, options: RenderOptions(revealSecrets: settings.revealSecrets))
         return .failed("expected \(expectation); received \(shown) (\(mismatch))")
