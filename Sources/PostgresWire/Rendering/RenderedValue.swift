@@ -24,9 +24,9 @@ public indirect enum RenderedValue: Sendable, Hashable {
 
     /// The value as JSON.
     public var jsonText: String {
-        var output = ""
+        var output = RenderBuffer()
         JSONText.write(self, to: &output)
-        return output
+        return output.string
     }
 
     /// Text of raw bytes: the string itself when printable UTF-8, else `\x` followed by hex digits.
@@ -37,9 +37,9 @@ public indirect enum RenderedValue: Sendable, Hashable {
     /// The bytes as a string when they are valid UTF-8 without control characters other than
     /// newline, tab and carriage return; `nil` otherwise.
     public static func printableText(of bytes: ByteBuffer) -> String? {
-        guard let string = String(validating: bytes.readableBytesView, as: UTF8.self),
-            string.unicodeScalars.allSatisfy({ $0.value >= 0x20 || $0 == "\n" || $0 == "\t" || $0 == "\r" })
-        else { return nil }
-        return string
+        let isPrintable = bytes.withUnsafeReadableBytes {
+            RenderBuffer.isPrintableText($0.assumingMemoryBound(to: UInt8.self))
+        }
+        return isPrintable ? String(decoding: bytes.readableBytesView, as: UTF8.self) : nil
     }
 }
