@@ -31,6 +31,8 @@ struct JSONLinesSchemaTests {
 
     @Test func everyGoldenVectorAndSessionLineMatchesTheSchema() async throws {
         var decoded = decodedGoldenVectors()
+        // Binary values of every common type, typed.
+        decoded += TypedValueTests.cases.map { TypedValueTests.message($0.0, $0.1) }
         for message in Self.unusualMessages {
             var bytes = ByteBuffer()
             message.encode(into: &bytes)

@@ -31,6 +31,7 @@ extension DecodedMessage {
             buffer.append(direction == .frontend ? "F " : "B ")
             buffer.append(message.typeName)
             var builder = RenderingBuilder(options: options, target: .textLine, output: consume buffer)
+            builder.valueTypes = valueTypes
             message.render(into: &builder)
             builder.finishTextLine()
             builder.line.append(textSuffix)
@@ -47,6 +48,7 @@ extension DecodedMessage {
             buffer.appendDecimal(bytes.readableBytes)
             buffer.bytes += jsonMembers.bytes
             var builder = RenderingBuilder(options: options, target: .jsonMembers, output: consume buffer)
+            builder.valueTypes = valueTypes
             message.render(into: &builder)
             builder.json.append("}")
             output = builder.json.bytes
@@ -54,6 +56,14 @@ extension DecodedMessage {
             buffer.append(hexLines(options: options, linePrefix: linePrefix, textSuffix: textSuffix))
             output = buffer.bytes
         }
+    }
+
+    /// The message's rendering, with its values typed when ``valueTypes`` are known.
+    public func rendered(options: RenderOptions = RenderOptions()) -> MessageRendering {
+        var builder = RenderingBuilder(options: options)
+        builder.valueTypes = valueTypes
+        message.render(into: &builder)
+        return builder.build(direction, message.typeName)
     }
 
     /// The hex format: a header line, then a dump of the bytes (only the header's when the body holds a secret).

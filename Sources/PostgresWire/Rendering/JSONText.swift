@@ -32,6 +32,8 @@ enum JSONText {
             output.append("null")
         case .bytes(let bytes):
             writeBytes(bytes, to: &output)
+        case .typed(let typed):
+            writeBytes(typed.bytes, typed: typed, to: &output)
         case .masked(let count):
             output.append(#"{"maskedBytes":"#)
             output.appendDecimal(count)
@@ -55,8 +57,9 @@ enum JSONText {
         }
     }
 
-    /// Appends raw bytes: `{"text":…}` when printable UTF-8, `{"hex":…}` otherwise.
-    static func writeBytes(_ bytes: ByteBuffer, to output: inout RenderBuffer) {
+    /// Appends raw bytes: `{"text":…}` when printable UTF-8, `{"hex":…}` otherwise; with `typed`, the members
+    /// `type` and `value` follow.
+    static func writeBytes(_ bytes: ByteBuffer, typed: TypedValue? = nil, to output: inout RenderBuffer) {
         bytes.withUnsafeReadableBytes { raw in
             let input = raw.assumingMemoryBound(to: UInt8.self)
             if RenderBuffer.isPrintableText(input) {
@@ -66,7 +69,30 @@ enum JSONText {
                 output.append(#"{"hex":""#)
                 output.appendHex(input)
             }
-            output.append(#""}"#)
+            output.append("\"")
+        }
+        if let typed {
+            output.append(#","type":"#)
+            output.appendJSONString(typed.typeName)
+            output.append(#","value":"#)
+            write(typed.value, to: &output)
+        }
+        output.append("}")
+    }
+
+    /// Appends a typed value: a number bare, text as a string, an array as an array.
+    static func write(_ value: TypedValue.Value, to output: inout RenderBuffer) {
+        switch value {
+        case .number(let number): output.append(number)
+        case .boolean(let boolean): output.append(boolean ? "true" : "false")
+        case .text(let text): write(.string(text), to: &output)
+        case .array(let elements):
+            output.append("[")
+            for (index, element) in elements.enumerated() {
+                if index > 0 { output.append(",") }
+                if let element { write(element, to: &output) } else { output.append("null") }
+            }
+            output.append("]")
         }
     }
 }

@@ -55,6 +55,8 @@ struct RenderingBuilder {
     /// The JSON members, for ``Target/jsonMembers``.
     var json: RenderBuffer
     var hasMaskedSecrets = false
+    /// The types of the message's values (a Bind's parameters, a DataRow's columns), when the session told them.
+    var valueTypes: [ValueType]?
 
     /// A builder for `target`, going on after the bytes in `output` (the text line's or JSON line's start).
     init(options: RenderOptions, target: Target = .rendering, output: RenderBuffer = RenderBuffer(capacity: 64)) {
@@ -87,10 +89,18 @@ struct RenderingBuilder {
     }
 
     /// Adds a field of nullable raw bytes (a DataRow's columns, a Bind's parameters) as an array, without building
-    /// one value per element for a JSON line.
+    /// one value per element for a JSON line; binary values of a known type are typed (see ``typedValue(_:at:)``).
     mutating func bytesListField(_ name: String, _ values: some Sequence<ByteBuffer?>) {
         guard target == .jsonMembers else {
-            field(name, .array(values.map(RenderedValue.nullableBytes)))
+            let (types, options) = (valueTypes, options)
+            field(
+                name,
+                .array(
+                    values.enumerated().map { index, value in
+                        guard let value else { return .null }
+                        let typed = Self.typedValue(value, at: index, types: types, options: options)
+                        return typed.map(RenderedValue.typed) ?? .bytes(value)
+                    }))
             return
         }
         json.append(",")
@@ -99,12 +109,25 @@ struct RenderingBuilder {
         for (index, value) in values.enumerated() {
             if index > 0 { json.append(",") }
             if let value {
-                JSONText.writeBytes(value, to: &json)
+                JSONText.writeBytes(value, typed: typedValue(value, at: index), to: &json)
             } else {
                 json.append("null")
             }
         }
         json.append("]")
+    }
+
+    /// The value at `index` decoded by its type, when it is binary, its type is known and one of the common ones,
+    /// and the line is not lossless (which keeps the raw bytes, to parse back).
+    func typedValue(_ bytes: ByteBuffer, at index: Int) -> TypedValue? {
+        Self.typedValue(bytes, at: index, types: valueTypes, options: options)
+    }
+
+    private static func typedValue(
+        _ bytes: ByteBuffer, at index: Int, types: [ValueType]?, options: RenderOptions
+    ) -> TypedValue? {
+        guard !options.isLossless, let types, index < types.count, types[index].format == .binary else { return nil }
+        return BinaryValueDecoder.typedValue(bytes, oid: types[index].oid)
     }
 
     /// Adds a part of the text line after a space; `write` runs only when the target shows the text line.
@@ -116,13 +139,18 @@ struct RenderingBuilder {
 
     /// Adds `label` and the list of nullable raw bytes `values` to the text line: `["1", NULL, "\\x0001"]`.
     mutating func bytesListSummary(_ label: StaticString, _ values: some Sequence<ByteBuffer?>) {
+        let (types, options) = (valueTypes, options)
         summary { line in
             line.append(label)
             line.append("[")
             for (index, value) in values.enumerated() {
                 if index > 0 { line.append(", ") }
                 if let value {
-                    line.bytes(value)
+                    if let typed = Self.typedValue(value, at: index, types: types, options: options) {
+                        line.typed(typed.value)
+                    } else {
+                        line.bytes(value)
+                    }
                 } else {
                     line.append("NULL")
                 }

@@ -11,6 +11,9 @@ public indirect enum RenderedValue: Sendable, Hashable {
     case bytes(ByteBuffer)
     /// A secret that was masked; the payload is its length in bytes (`{"maskedBytes":…}` in JSON).
     case masked(byteCount: Int)
+    /// A binary value decoded by its type: in text lines the value (`42`, `"2024-02-29"`); in JSON the raw bytes'
+    /// object with `type` and `value` added, `{"hex":"0000002a","type":"int4","value":42}`.
+    case typed(TypedValue)
     case array([RenderedValue])
     case object([(String, RenderedValue)])
 

@@ -106,6 +106,7 @@ struct TextLineWriter {
         switch value {
         case .string(let string): quoted(string)
         case .bytes(let bytes): self.bytes(bytes)
+        case .typed(let typed): self.typed(typed.value)
         case .integer(let integer): buffer.appendDecimal(integer)
         case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
         case .null: buffer.append("NULL")
@@ -126,6 +127,22 @@ struct TextLineWriter {
                 self.value(element)
             }
             buffer.append("}")
+        }
+    }
+
+    /// A typed value: a number or bool bare, text quoted (and cut when long), an array in brackets.
+    mutating func typed(_ value: TypedValue.Value) {
+        switch value {
+        case .number(let number): buffer.append(number)
+        case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
+        case .text(let text): quoted(text)
+        case .array(let elements):
+            buffer.append("[")
+            for (index, element) in elements.enumerated() {
+                if index > 0 { buffer.append(", ") }
+                if let element { typed(element) } else { buffer.append("NULL") }
+            }
+            buffer.append("]")
         }
     }
 
