@@ -37,7 +37,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// True while a hook runs: client bytes are buffered, not decoded.
     private var isRunningHook = false
     /// Where unhandled messages go once ``makeMessageStream(eventLoop:)`` was called.
-    private var messageSource: FrontendMessageStream.Producer.Source?
+    private var messageSource: MessageStream<FrontendMessage>.Producer.Source?
     /// Answers unhandled messages when the hooks have a query responder; made at the first such message.
     private var querySession: QuerySession?
     /// True while a continuation of a long simple query is scheduled on the event loop.
@@ -233,12 +233,24 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message.
+    /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message; once a long
+    /// message's header is in (its length checked by the decoder), makes room for exactly the rest of it, so it
+    /// is not buffered in a capacity doubled past its size.
     private func compactInput() {
         if unprocessed.readableBytes == 0 {
             unprocessed = ByteBuffer()
-        } else if unprocessed.readerIndex >= unprocessed.readableBytes {
+            return
+        }
+        if unprocessed.readerIndex >= unprocessed.readableBytes {
             unprocessed.discardReadBytes()
+        }
+        if decoder.phase == .messages, unprocessed.readableBytes >= 5,
+            let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: Int32.self), length > 0
+        {
+            let missing = Int(length) + 1 - unprocessed.readableBytes
+            if missing > unprocessed.writableBytes {
+                unprocessed.reserveCapacity(minimumWritableBytes: missing)
+            }
         }
     }
 
@@ -349,22 +361,18 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Starts sending unhandled messages to a stream; call on the event loop.
-    func makeMessageStream(eventLoop: any EventLoop) -> FrontendMessageStream {
+    func makeMessageStream(eventLoop: any EventLoop) -> MessageStream<FrontendMessage> {
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let sequence = FrontendMessageStream.Producer.makeSequence(
-            backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64),
-            finishOnDeinit: true,
-            delegate: FrontendMessageStream.Delegate(resume: {
-                eventLoop.execute {
-                    let handler = loopBound.value
-                    guard handler.isMessageStreamFull else { return }
-                    handler.isMessageStreamFull = false
-                    handler.resume()
-                }
-            })
-        )
-        messageSource = sequence.source
-        return FrontendMessageStream(producer: sequence.sequence)
+        let (stream, source) = MessageStream<FrontendMessage>.makeProducer(resume: {
+            eventLoop.execute {
+                let handler = loopBound.value
+                guard handler.isMessageStreamFull else { return }
+                handler.isMessageStreamFull = false
+                handler.resume()
+            }
+        })
+        messageSource = source
+        return stream
     }
 
     /// A message no hook handled: to the query session or the stream if there is one, else answered with an error.

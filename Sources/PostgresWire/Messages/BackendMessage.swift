@@ -138,7 +138,7 @@ public enum BackendMessage: Sendable, Hashable {
     }
 
     /// The message name for a typed backend message's type byte, before its body is decoded.
-    static func typeName(forTypeByte byte: UInt8) -> String? {
+    package static func typeName(forTypeByte byte: UInt8) -> String? {
         switch byte {
         case UInt8(ascii: "R"): "Authentication"
         case UInt8(ascii: "K"): "BackendKeyData"

@@ -112,7 +112,7 @@ public enum FrontendMessage: Sendable, Hashable {
     }
 
     /// The message name for a typed frontend message's type byte, before its body is decoded.
-    static func typeName(forTypeByte byte: UInt8, passwordKind: PasswordMessageKind?) -> String? {
+    package static func typeName(forTypeByte byte: UInt8, passwordKind: PasswordMessageKind?) -> String? {
         switch byte {
         case UInt8(ascii: "B"): "Bind"
         case UInt8(ascii: "C"): "Close"
