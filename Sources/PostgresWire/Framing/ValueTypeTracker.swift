@@ -38,12 +38,15 @@ struct ValueTypeTracker: Sendable {
     /// The most statements, portals and unanswered messages kept.
     static let limit = 10_000
 
+    /// The prepared statements by name.
     private var statements: [String: Statement] = [:]
+    /// The number of the last Parse or Bind (statement generations and portal bindings).
     private var generations = 0
     /// The current binding of each portal name.
     private var portals: [String: Int] = [:]
     /// What each binding's rows are, by binding number; old ones are kept while messages may refer to them.
     private var bindings: [Int: Portal] = [:]
+    /// The client's messages still waiting for an answer, oldest first.
     private var pending = CircularBuffer<Pending>()
     /// The columns of the last RowDescription that did not answer a Describe (a simple Query's result).
     private var resultColumns: [ValueType]?
@@ -190,6 +193,7 @@ struct ValueTypeTracker: Sendable {
         if let first = pending.first, !Self.endsCycle(first) { pending.removeFirst() }
     }
 
+    /// Whether ReadyForQuery answers `pending` (Sync, Query, FunctionCall).
     private static func endsCycle(_ pending: Pending) -> Bool {
         switch pending {
         case .sync, .query, .other: true
@@ -197,6 +201,7 @@ struct ValueTypeTracker: Sendable {
         }
     }
 
+    /// Queues a message awaiting its answer (dropping the queue when it reaches the limit).
     private mutating func enqueue(_ message: Pending) {
         if pending.count >= Self.limit { pending.removeAll() }
         pending.append(message)

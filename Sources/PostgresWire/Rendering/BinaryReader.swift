@@ -2,9 +2,12 @@ import NIOCore
 
 /// Reads big-endian integers and byte runs from a value's bytes, for ``BinaryValueDecoder``.
 struct BinaryReader {
+    /// The value's bytes.
     private let bytes: ByteBufferView
+    /// Where the next read starts.
     private var index: ByteBufferView.Index
 
+    /// A reader at the start of `bytes`.
     init(bytes: ByteBufferView) {
         self.bytes = bytes
         index = bytes.startIndex

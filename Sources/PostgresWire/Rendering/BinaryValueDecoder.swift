@@ -17,6 +17,7 @@ enum BinaryValueDecoder {
         return TypedValue(typeName: PostgresTypeNames.name(forOID: oid), value: value, bytes: bytes)
     }
 
+    /// `bytes` decoded as type `oid`; arrays only at `depth` 0 (their elements are not arrays).
     private static func decode(_ bytes: ByteBufferView, oid: UInt32, depth: Int) -> TypedValue.Value? {
         var reader = BinaryReader(bytes: bytes)
         let value: TypedValue.Value?

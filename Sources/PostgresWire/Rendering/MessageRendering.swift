@@ -44,7 +44,9 @@ struct RenderingBuilder {
         case jsonMembers
     }
 
+    /// How values are shown.
     let options: RenderOptions
+    /// What is built.
     let target: Target
     /// The fields, for ``Target/rendering``.
     var fields: [(String, RenderedValue)] = []
@@ -54,6 +56,7 @@ struct RenderingBuilder {
     private let summaryStart: Int
     /// The JSON members, for ``Target/jsonMembers``.
     var json: RenderBuffer
+    /// Whether a secret was masked.
     var hasMaskedSecrets = false
     /// The types of the message's values (a Bind's parameters, a DataRow's columns), when the session told them.
     var valueTypes: [ValueType]?
@@ -123,6 +126,7 @@ struct RenderingBuilder {
         Self.typedValue(bytes, at: index, types: valueTypes, options: options)
     }
 
+    /// ``typedValue(_:at:)`` for `types` and `options`, for closures that cannot capture the builder.
     private static func typedValue(
         _ bytes: ByteBuffer, at index: Int, types: [ValueType]?, options: RenderOptions
     ) -> TypedValue? {
@@ -183,6 +187,7 @@ struct RenderingBuilder {
         if line.buffer.bytes.count == summaryStart + 1 { line.buffer.bytes.removeLast() }
     }
 
+    /// The ``MessageRendering`` collected (for ``Target/rendering``).
     func build(_ direction: MessageDirection, _ type: String) -> MessageRendering {
         let summary = line.buffer.bytes.count > summaryStart ? line.buffer.bytes[(summaryStart + 1)...] : []
         return MessageRendering(

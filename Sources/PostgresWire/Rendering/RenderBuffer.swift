@@ -20,15 +20,18 @@ struct RenderBuffer {
     /// The bytes as a string.
     var string: String { String(decoding: bytes, as: UTF8.self) }
 
+    /// Appends literal text.
     mutating func append(_ text: StaticString) {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends the UTF-8 of `string`, unescaped.
     mutating func append(_ string: String) {
         var string = string
         string.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends one byte.
     mutating func append(byte: UInt8) {
         bytes.append(byte)
     }
@@ -46,6 +49,7 @@ struct RenderBuffer {
         } while divisor > 0
     }
 
+    /// The digits of lowercase hex.
     private static let hexDigits: StaticString = "0123456789abcdef"
 
     /// Lowercase hex digits of `input`, without separators.

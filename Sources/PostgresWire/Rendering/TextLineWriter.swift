@@ -8,14 +8,17 @@ struct TextLineWriter {
     /// How values are shown.
     let options: RenderOptions
 
+    /// Appends literal text.
     mutating func append(_ text: StaticString) {
         buffer.append(text)
     }
 
+    /// Appends `string` as it is (a name, a number), unquoted.
     mutating func append(_ string: String) {
         buffer.append(string)
     }
 
+    /// Appends `value` in decimal.
     mutating func appendDecimal(_ value: some BinaryInteger) {
         buffer.appendDecimal(value)
     }
