@@ -13,8 +13,11 @@ import PostgresWire
 /// channel is not writable), while a hook runs, while the message stream's consumer lags and while a long simple
 /// query is being answered in steps.
 final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    /// Bytes from the client.
     typealias InboundIn = ByteBuffer
+    /// Bytes written from further along the pipeline, passed on unchanged.
     typealias OutboundIn = ByteBuffer
+    /// Bytes to the client.
     typealias OutboundOut = ByteBuffer
 
     /// How many statements of a simple query are answered between checks of writability and time.
@@ -59,6 +62,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var closeReason: String?
     private let openedAt = NIODeadline.now()
 
+    /// A handler serving `connection` with `configuration` and `hooks`; `admission`, if any, limits sessions.
     init(
         configuration: PostgresServerConnectionConfiguration,
         hooks: PostgresServerConnectionHooks,

@@ -13,6 +13,7 @@ public struct DecodedMessage: Sendable, Hashable {
     /// the common types are rendered as values (`42`, not `\x0000002a`).
     public var valueTypes: [ValueType]?
 
+    /// A decoded message found at `offset` in `bytes`, with the types of its values when known.
     public init(message: WireMessage, offset: Int, bytes: ByteBuffer, valueTypes: [ValueType]? = nil) {
         self.message = message
         self.offset = offset
