@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import PostgresTestSupport
 import PostgresWire
 import Testing
 
@@ -101,6 +102,28 @@ struct TypedValueTests {
         // Unknown types and text-format values are unchanged.
         #expect(Self.line(869, [2, 32, 0, 4, 127, 0, 0, 1]) == #"B DataRow ["\\x022000047f000001"]"#)
         #expect(Self.message(23, Array("42".utf8), format: .text).formatted(as: .text) == #"B DataRow ["42"]"#)
+    }
+
+    @Test func hostileBytesOfEveryTypeNeitherCrashNorHang() {
+        var generator = SeededRandomNumberGenerator(seed: 0x7E5)
+        let oids: [UInt32] = Self.cases.map(\.0) + [1000, 1005, 1016, 1021, 1022, 1231, 1009, 1182, 1185, 2951, 3807]
+        for oid in Set(oids) {
+            for length in [0, 1, 2, 3, 4, 8, 12, 16, 20, 24, 40, 64] {
+                for _ in 0..<50 {
+                    let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                    let line = Self.line(oid, bytes)
+                    #expect(line.hasPrefix("B DataRow ["), "type \(oid), bytes \(bytes)")
+                }
+            }
+        }
+        // An array header claiming six dimensions of 2^31 - 1 elements is shown raw at once.
+        var header = Self.bigEndian(Int32(6)) + Self.bigEndian(Int32(0)) + Self.bigEndian(UInt32(23))
+        for _ in 0..<6 { header += Self.bigEndian(Int32.max) + Self.bigEndian(Int32(1)) }
+        #expect(Self.line(1007, header).hasPrefix(#"B DataRow ["\\x"#))
+        // A numeric with the largest weight and scale has its 131,000 digits, not a crash.
+        let wide =
+            Self.bigEndian(Int16(1)) + Self.bigEndian(Int16.max) + [0, 0] + Self.bigEndian(Int16(0x3FFF)) + [0, 1]
+        #expect(Self.line(1700, wide).count > 131_000)
     }
 
     @Test func losslessLinesKeepTheRawBytes() {
