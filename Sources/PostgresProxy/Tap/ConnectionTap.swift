@@ -37,6 +37,12 @@ final class ConnectionTap: @unchecked Sendable {
     private(set) var clientTerminated = false
     /// Whether the server's last message was an ErrorResponse (a FATAL before it closes, for instance).
     private(set) var serverSentErrorLast = false
+    /// Called with each BackendKeyData the server's stream carries (to route the client's CancelRequests).
+    var onBackendKeyData: ((BackendKeyData) -> Void)?
+    /// Pairs statements with their answers for `--record`, when recording.
+    var recorder: SessionRecorder?
+    /// The last BackendKeyData the server's stream carried.
+    private(set) var backendKey: BackendKeyData?
 
     /// A tap for connection `number`, logging to `sink` and, when given, writing packets to `capture` (a pcapng
     /// file whose header is written).
@@ -85,6 +91,10 @@ final class ConnectionTap: @unchecked Sendable {
                 ("time", .string(timestamps.rfc3339(time))), ("event", .string(event)),
             ]
             emit(RenderedValue.object(header + fields).jsonText)
+        } else if configuration.colors {
+            emit(
+                TrafficLogColors.event(
+                    text, prefix: "\(timestamps.clock(time)) \(number) ", isWarning: event == "warning"))
         } else {
             emit("\(timestamps.clock(time)) \(number) \(text)")
         }
@@ -122,6 +132,7 @@ final class ConnectionTap: @unchecked Sendable {
     func close(reason: String, closedByClient: Bool = true) {
         guard !isClosed else { return }
         isClosed = true
+        recorder?.finishSession()
         if captureStream != nil { writePackets([captureStream!.finish(fromClient: closedByClient)]) }
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
         let duration = (seconds * 1000).rounded() / 1000
@@ -146,6 +157,7 @@ final class ConnectionTap: @unchecked Sendable {
             {
                 let name = FrontendMessage.typeName(forTypeByte: header.typeByte, passwordKind: nil) ?? "Unknown"
                 if header.typeByte == UInt8(ascii: "Q") { statementStarts.append(.now()) }
+                recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: true)
                 skipOversized(&frontend, .frontend, typeName: name, wireLength: header.wireLength)
                 frontendDecoder = FrontendMessageDecoder(phase: .messages, streamOffset: frontend.offset)
                 progressed = true
@@ -177,6 +189,7 @@ final class ConnectionTap: @unchecked Sendable {
                 header.wireLength > Self.largestDecodedMessage, header.typeByte != UInt8(ascii: "R")
             {
                 let name = BackendMessage.typeName(forTypeByte: header.typeByte) ?? "Unknown"
+                recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: false)
                 skipOversized(&backend, .backend, typeName: name, wireLength: header.wireLength)
                 backendDecoder = BackendMessageDecoder(phase: .messages, streamOffset: backend.offset)
                 progressed = true
@@ -250,6 +263,12 @@ final class ConnectionTap: @unchecked Sendable {
         stream.offset += length
         stream.messageCount += 1
         var latency: Int64?
+        if recorder != nil {
+            switch message {
+            case .frontend(let frontendMessage): recorder!.observe(frontendMessage)
+            case .backend(let backendMessage): recorder!.observe(backendMessage)
+            }
+        }
         switch message {
         case .frontend(.terminate): clientTerminated = true
         case .frontend(.query), .frontend(.sync): statementStarts.append(.now())
@@ -257,6 +276,9 @@ final class ConnectionTap: @unchecked Sendable {
             logEvent(
                 "warning", text: "warning: the server asks for a cleartext password over a plaintext client leg",
                 fields: [("warning", .string("cleartext password over a plaintext client leg"))])
+        case .backend(.backendKeyData(let key)):
+            backendKey = key
+            onBackendKeyData?(key)
         case .backend(.readyForQuery):
             if !statementStarts.isEmpty { latency = (NIODeadline.now() - statementStarts.removeFirst()).nanoseconds }
         default: break
@@ -278,11 +300,19 @@ final class ConnectionTap: @unchecked Sendable {
         let options = configuration.renderOptions
         switch configuration.format {
         case .text:
-            var line = "\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .text, options: options)
+            let prefix = "\(timestamps.clock(time)) \(number) "
+            var message = decoded.formatted(as: .text, options: options)
             if let latencyNanoseconds {
-                line += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
+                message += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
             }
-            emit(line)
+            guard configuration.colors else {
+                emit(prefix + message)
+                return
+            }
+            let fromClient = if case .frontend = decoded.message { true } else { false }
+            emit(
+                TrafficLogColors.message(
+                    message, prefix: prefix, typeName: decoded.message.typeName, fromClient: fromClient))
         case .json:
             emit(
                 Self.withConnectionMembers(
