@@ -16,7 +16,7 @@ final class DecodePrinter {
     private var connections: [Int: CaptureConnectionInfo] = [:]
     private var total = DecodeConnectionSummary()
     /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
-    private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: [(String, RenderedValue)])?
+    private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: JSONLineMembers)?
 
     /// Creates a printer writing to `output`.
     init(
@@ -46,28 +46,32 @@ final class DecodePrinter {
         }
         guard filter.admits(message, completing: statement) else { return }
         var prefix = ""
-        var members: [(String, RenderedValue)] = []
+        var members = JSONLineMembers.none
         var suffix = ""
         if let connection, let time {
             if let context, context.id == connection.id, context.time == time {
                 (prefix, members) = (context.prefix, context.members)
             } else {
-                prefix = "\(time.timeOfDay) #\(connection.id) "
-                members = [
-                    ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
-                    ("client", .string(connection.client.description)),
-                    ("server", .string(connection.server.description)),
-                ]
+                if format != .json {
+                    prefix = "\(time.timeOfDay) #\(connection.id) "
+                } else {
+                    members = JSONLineMembers([
+                        ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
+                        ("client", .string(connection.client.description)),
+                        ("server", .string(connection.server.description)),
+                    ])
+                }
                 context = (connection.id, time, prefix, members)
             }
         }
         if let latency = statement?.latency {
             suffix = "  (\(DecodeLatency.text(latency)))"
-            members.append(("latencyMicroseconds", .integer(Int64((latency * 1_000_000).rounded()))))
+            members = members.appending([("latencyMicroseconds", .integer(Int64((latency * 1_000_000).rounded())))])
         }
-        try output.writeLine(
-            message.formatted(
-                as: format, options: options, linePrefix: prefix, jsonMembers: members, textSuffix: suffix))
+        try output.writeLine { line in
+            message.write(
+                as: format, options: options, linePrefix: prefix, jsonMembers: members, textSuffix: suffix, to: &line)
+        }
     }
 
     /// A note about `connection` at `time`: a line among the messages in text and hex output, on standard error

@@ -19,6 +19,14 @@ final class StandardOutputWriter {
         if pending.count >= Self.flushThreshold { try flush() }
     }
 
+    /// Queues the line that `write` appends to the buffer it is given, and a newline, writing when enough has
+    /// gathered: lines rendered in place, without a `String` each.
+    func writeLine(_ write: (inout [UInt8]) -> Void) throws(StandardOutputError) {
+        write(&pending)
+        pending.append(UInt8(ascii: "\n"))
+        if pending.count >= Self.flushThreshold { try flush() }
+    }
+
     /// Writes everything queued.
     func flush() throws(StandardOutputError) {
         var written = 0

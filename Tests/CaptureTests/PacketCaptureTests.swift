@@ -5,7 +5,7 @@ import PostgresWire
 import Testing
 
 /// Real clients recorded twice at once: by the recording relay (raw streams) and by a real tcpdump on the
-/// relay-to-server leg (a pcap). `pgw decode` must find every connection in the pcap, in true order, with the same
+/// client-to-relay leg (a pcap). `pgw decode` must find every connection in the pcap, in true order, with the same
 /// messages as the raw streams, and agree with Wireshark's dissector on message types and counts.
 @Suite(.postgresServer(.captureTests), .timeLimit(.minutes(3)))
 struct PacketCaptureTests {
@@ -49,33 +49,64 @@ struct PacketCaptureTests {
         return true
     }
 
+    /// A fresh path for a pcap file.
+    static func temporaryPcapPath() -> String {
+        FileManager.default.temporaryDirectory.appending(path: "pgw-tcpdump-\(UUID().uuidString).pcap").path
+    }
+
+    /// Runs `scenario` through the recording relay while a real tcpdump records the client-to-relay leg into
+    /// `pcap` (only this scenario's connections, whatever other tests send the server); returns the relay's
+    /// captures and its port.
+    static func record(
+        server: PostgresServerFixture, pcap: String, _ scenario: (CaptureSession) async throws -> Void
+    ) async throws -> (captures: [ConnectionCapture], port: Int) {
+        var tcpdump: TCPDumpRecording?
+        var port = 0
+        do {
+            let captures = try await CaptureSession.record(server: server) { session in
+                port = session.relayPort
+                tcpdump = try await TCPDumpRecording(port: port, path: pcap)
+                try await scenario(session)
+            }
+            try await tcpdump?.stop()
+            return (captures, port)
+        } catch {
+            try? await tcpdump?.stop()
+            throw error
+        }
+    }
+
+    /// Wireshark's dissector sees the same message types and counts as `pgw decode` (it does not show SSLResponse).
+    static func expectTSharkAgrees(
+        with lines: [Line], pcap: String, port: Int, sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
+        var pgwCounts: [String: Int] = [:]
+        for line in lines where line.type != "SSLResponse" {
+            pgwCounts[TSharkDissection.name(ofPGWType: line.type), default: 0] += 1
+        }
+        let tsharkCounts = try await TSharkDissection.counts(pcap, port: port)
+        #expect(pgwCounts == tsharkCounts, sourceLocation: sourceLocation)
+    }
+
     @Test(
         "psql and psycopg at once: every connection in true order, the same messages as the raw streams, tshark agrees")
     func psqlAndPsycopg() async throws {
         let server = try PostgresServerTrait.server()
-        let pcap = FileManager.default.temporaryDirectory.appending(path: "pgw-tcpdump-\(UUID().uuidString).pcap").path
+        let pcap = Self.temporaryPcapPath()
         defer { unlink(pcap) }
-        let tcpdump = try await TCPDumpRecording(port: server.port, path: pcap)
-        let captures: [ConnectionCapture]
-        do {
-            captures = try await CaptureSession.record(server: server) { session in
-                let directory = session.workingDirectory
-                try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-                    .write(to: directory.appending(path: "lo-input.bin"))
-                try Data("10,ten\n11,eleven\n".utf8).write(to: directory.appending(path: "copy-input.csv"))
-                let script = try CaptureSession.clientScript("psql-scenario.sql")
-                async let psql = session.psql(["-f", script.path]).runExpectingSuccess("psql scenario")
-                async let psycopg = session.pythonClient("psycopg_scenario.py", requiring: ["psycopg"])
-                    .runExpectingSuccess("psycopg scenario")
-                _ = try await (psql, psycopg)
-            }
-        } catch {
-            try? await tcpdump.stop()
-            throw error
+        let (captures, port) = try await Self.record(server: server, pcap: pcap) { session in
+            let directory = session.workingDirectory
+            try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+                .write(to: directory.appending(path: "lo-input.bin"))
+            try Data("10,ten\n11,eleven\n".utf8).write(to: directory.appending(path: "copy-input.csv"))
+            let script = try CaptureSession.clientScript("psql-scenario.sql")
+            async let psql = session.psql(["-f", script.path]).runExpectingSuccess("psql scenario")
+            async let psycopg = session.pythonClient("psycopg_scenario.py", requiring: ["psycopg"])
+                .runExpectingSuccess("psycopg scenario")
+            _ = try await (psql, psycopg)
         }
-        try await tcpdump.stop()
 
-        let lines = try await Self.decode([pcap, "--port", String(server.port)])
+        let lines = try await Self.decode([pcap, "--port", String(port)])
         let connections = Dictionary(grouping: lines, by: \.connection)
         #expect(connections.count == captures.count, "one decoded connection per relayed connection")
         #expect(lines.allSatisfy { $0.time != nil && $0.connection > 0 })
@@ -101,12 +132,6 @@ struct PacketCaptureTests {
         }
         #expect(connections.values.map(Self.signature).sorted() == rawSignatures.sorted())
 
-        // Wireshark's dissector sees the same message types and counts (it does not show SSLResponse).
-        var pgwCounts: [String: Int] = [:]
-        for line in lines where line.type != "SSLResponse" {
-            pgwCounts[TSharkDissection.name(ofPGWType: line.type), default: 0] += 1
-        }
-        let tsharkCounts = try await TSharkDissection.counts(pcap, port: server.port)
-        #expect(pgwCounts == tsharkCounts)
+        try await Self.expectTSharkAgrees(with: lines, pcap: pcap, port: port)
     }
 }

@@ -30,13 +30,9 @@ struct JSONLinesSchemaTests {
     ]
 
     @Test func everyGoldenVectorAndSessionLineMatchesTheSchema() async throws {
-        var decoded: [DecodedMessage] = []
-        for vector in FrontendGoldenTests.vectors {
-            decoded.append(DecodedMessage(message: .frontend(vector.message), offset: 0, bytes: vector.bytes))
-        }
-        for vector in BackendGoldenTests.vectors {
-            decoded.append(DecodedMessage(message: .backend(vector.message), offset: 0, bytes: vector.bytes))
-        }
+        var decoded = decodedGoldenVectors()
+        // Binary values of every common type, typed.
+        decoded += TypedValueTests.cases.map { TypedValueTests.message($0.0, $0.1) }
         for message in Self.unusualMessages {
             var bytes = ByteBuffer()
             message.encode(into: &bytes)

@@ -36,3 +36,11 @@ func encoded(_ message: BackendMessage) -> ByteBuffer {
     message.encode(into: &buffer)
     return buffer
 }
+
+/// Every frontend and backend golden vector as a decoded message at `offset`.
+func decodedGoldenVectors(offset: Int = 0) -> [DecodedMessage] {
+    FrontendGoldenTests.vectors.map { DecodedMessage(message: .frontend($0.message), offset: offset, bytes: $0.bytes) }
+        + BackendGoldenTests.vectors.map {
+            DecodedMessage(message: .backend($0.message), offset: offset, bytes: $0.bytes)
+        }
+}

@@ -31,6 +31,8 @@ public struct SessionDecoder: Sendable {
     private var unflushedExtendedMessages = 0
     /// Answers the server owes to the extended-protocol messages a Flush pushed out; its turn ends when they are in.
     private var answersOwedToFlush = 0
+    /// The statements and portals, for the types of Bind parameters and DataRow columns.
+    private var valueTypes = ValueTypeTracker()
 
     /// The stream whose next bytes are needed to go on, when ``nextEvent()`` has returned `nil`; `nil` when no
     /// stream that has not ended can help (after ``finish()``, or while the rest of both is encrypted or failed).
@@ -71,6 +73,7 @@ public struct SessionDecoder: Sendable {
     /// would have said (what a `p` message is) is inferred from the bytes.
     public mutating func resume(_ direction: MessageDirection, atStreamOffset streamOffset: Int) {
         failedDirections.remove(direction)
+        valueTypes.reset()
         switch direction {
         case .frontend:
             frontendBytes = ByteBuffer()
@@ -177,7 +180,8 @@ public struct SessionDecoder: Sendable {
                 takeTurn(after: message)
                 return .message(
                     DecodedMessage(
-                        message: .frontend(message), offset: offset, bytes: before.prefix(upTo: frontendBytes)))
+                        message: .frontend(message), offset: offset, bytes: before.prefix(upTo: frontendBytes),
+                        valueTypes: valueTypes.observe(message)))
             case .backend:
                 let before = backendBytes
                 let offset = backend.streamOffset
@@ -188,8 +192,9 @@ public struct SessionDecoder: Sendable {
                 frontend.observe(message)
                 takeTurn(after: message)
                 return .message(
-                    DecodedMessage(message: .backend(message), offset: offset, bytes: before.prefix(upTo: backendBytes))
-                )
+                    DecodedMessage(
+                        message: .backend(message), offset: offset, bytes: before.prefix(upTo: backendBytes),
+                        valueTypes: valueTypes.observe(message)))
             }
         } catch {
             failedDirections.insert(direction)

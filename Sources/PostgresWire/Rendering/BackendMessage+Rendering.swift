@@ -4,95 +4,155 @@ extension BackendMessage {
     /// Renders the message; secrets are masked unless `options.revealSecrets` is set.
     public func rendered(options: RenderOptions = RenderOptions()) -> MessageRendering {
         var builder = RenderingBuilder(options: options)
+        render(into: &builder)
+        return builder.build(.backend, typeName)
+    }
+
+    /// Describes the message's fields and text line to `builder`.
+    func render(into builder: inout RenderingBuilder) {
         switch self {
         case .authentication(let authentication):
             Self.render(authentication, into: &builder)
         case .backendKeyData(let key):
             builder.field("processID", .integer(Int64(key.processID)))
             let secret = builder.hexField("secretKey", key.secretKey, isSecret: true)
-            builder.summary("pid=\(key.processID) key=\(secret)")
+            builder.summary { line in
+                line.append("pid=")
+                line.appendDecimal(key.processID)
+                line.append(" key=")
+                line.append(secret)
+            }
         case .commandComplete(let complete):
             builder.field("tag", .string(complete.tag))
-            builder.summary(builder.quoted(complete.tag))
+            builder.summary { line in line.quoted(complete.tag) }
         case .copyData(let copy):
             FrontendMessage.renderPayload(copy.data, into: &builder)
         case .copyInResponse(let response), .copyOutResponse(let response), .copyBothResponse(let response):
             let overall = response.format == 0 ? "text" : response.format == 1 ? "binary" : "format(\(response.format))"
             builder.field("format", .string(overall))
             builder.field("columnFormats", .formats(response.columnFormats))
-            builder.summary("\(overall) \(builder.text(.formats(response.columnFormats)))")
+            builder.summary { line in
+                line.append(overall)
+                line.append(" ")
+                line.value(.formats(response.columnFormats))
+            }
         case .dataRow(let row):
-            let columns = RenderedValue.array(row.map(RenderedValue.nullableBytes))
-            builder.field("columns", columns)
-            builder.summary(builder.text(columns))
+            builder.bytesListField("columns", row)
+            builder.bytesListSummary("", row)
         case .errorResponse(let diagnostic), .noticeResponse(let diagnostic):
             builder.field("fields", .namedValues(diagnostic.fields.map { ($0.code.name, $0.value) }))
             builder.field("legacy", .boolean(diagnostic.isLegacy))
             if diagnostic.isLegacy {
-                builder.summary("legacy \(builder.quoted(diagnostic.message ?? ""))")
-            } else if options.isLossless {
+                builder.summary { line in
+                    line.append("legacy ")
+                    line.quoted(diagnostic.message ?? "")
+                }
+            } else if builder.options.isLossless {
                 for field in diagnostic.fields {
-                    builder.summary("\(builder.name(field.code.name))=\(builder.quoted(field.value))")
+                    builder.summary { line in
+                        line.name(field.code.name)
+                        line.append("=")
+                        line.quoted(field.value)
+                    }
                 }
             } else {
-                builder.summary(
-                    [diagnostic.severity, diagnostic.sqlState, diagnostic.message].compactMap { $0 }.joined(
-                        separator: " "))
+                builder.summary { line in
+                    for (index, part) in [diagnostic.severity, diagnostic.sqlState, diagnostic.message]
+                        .compactMap({ $0 }).enumerated()
+                    {
+                        if index > 0 { line.append(" ") }
+                        line.append(part)
+                    }
+                }
             }
         case .functionCallResponse(let response):
             let result = RenderedValue.nullableBytes(response.result)
             builder.field("result", result)
-            builder.summary(builder.text(result))
+            builder.summary { line in line.value(result) }
         case .negotiateProtocolVersion(let negotiation):
             let options = RenderedValue.array(negotiation.unrecognizedOptions.map { .string($0) })
             builder.field("newestMinorVersion", .integer(Int64(negotiation.newestMinorVersion)))
             builder.field("unrecognizedOptions", options)
-            builder.summary("\(negotiation.newestVersion) unrecognized=\(builder.text(options))")
+            builder.summary { line in
+                line.append("\(negotiation.newestVersion)")
+                line.append(" unrecognized=")
+                line.value(options)
+            }
         case .notificationResponse(let notification):
             builder.field("processID", .integer(Int64(notification.processID)))
             builder.field("channel", .string(notification.channel))
             builder.field("payload", .string(notification.payload))
-            builder.summary(
-                "pid=\(notification.processID) channel=\(builder.quoted(notification.channel)) payload=\(builder.quoted(notification.payload))"
-            )
+            builder.summary { line in
+                line.append("pid=")
+                line.appendDecimal(notification.processID)
+                line.append(" channel=")
+                line.quoted(notification.channel)
+                line.append(" payload=")
+                line.quoted(notification.payload)
+            }
         case .parameterDescription(let description):
             builder.field("parameterTypes", .types(description.parameterTypes))
-            builder.summary(PostgresTypeNames.list(description.parameterTypes))
+            builder.summary { line in line.append(PostgresTypeNames.list(description.parameterTypes)) }
         case .parameterStatus(let status):
             builder.field("name", .string(status.name))
             builder.field("value", .string(status.value))
-            builder.summary("\(builder.name(status.name))=\(builder.quoted(status.value))")
+            builder.summary { line in
+                line.name(status.name)
+                line.append("=")
+                line.quoted(status.value)
+            }
         case .readyForQuery(let status):
             builder.field("status", .string(String(status.letter)))
-            builder.summary("\(status.letter) (\(status))")
+            builder.summary { line in
+                line.append(String(status.letter))
+                line.append(" (")
+                line.append("\(status)")
+                line.append(")")
+            }
         case .rowDescription(let description):
-            let columns = RenderedValue.array(description.columns.map(Self.render))
-            builder.field("columns", columns)
-            if options.isLossless {
-                builder.summary(builder.text(columns))
+            builder.field("columns", .array(description.columns.map(Self.render)))
+            if builder.options.isLossless {
+                builder.summary { line in line.value(.array(description.columns.map(Self.render))) }
                 break
             }
-            builder.summary(
-                "["
-                    + description.columns.map { "\($0.name) \(PostgresTypeNames.name(forOID: $0.dataTypeOID))" }.joined(
-                        separator: ", ") + "]")
+            builder.summary { line in
+                line.append("[")
+                for (index, column) in description.columns.enumerated() {
+                    if index > 0 { line.append(", ") }
+                    line.append(column.name)
+                    line.append(" ")
+                    line.append(PostgresTypeNames.name(forOID: column.dataTypeOID))
+                }
+                line.append("]")
+            }
         case .sslResponse(let accepted), .gssENCResponse(let accepted):
             builder.field("accepted", .boolean(accepted))
-            builder.summary("\(Character(Unicode.Scalar(typeByte))) (\(accepted ? "accepted" : "rejected"))")
+            builder.summary { line in
+                line.append(String(Character(Unicode.Scalar(typeByte))))
+                line.append(accepted ? " (accepted)" : " (rejected)")
+            }
         case .bindComplete, .closeComplete, .copyDone, .emptyQueryResponse, .noData, .parseComplete, .portalSuspended:
             break
         }
-        return builder.build(.backend, typeName)
     }
 
     private static func render(_ authentication: Authentication, into builder: inout RenderingBuilder) {
         switch authentication {
         case .md5Password(let salt):
-            builder.summary("salt=\(builder.hexField("salt", salt, isSecret: false))")
+            let hex = builder.hexField("salt", salt, isSecret: false)
+            builder.summary { line in
+                line.append("salt=")
+                line.append(hex)
+            }
         case .sasl(let mechanisms):
             let names = RenderedValue.array(mechanisms.map { .string($0) })
             builder.field("mechanisms", names)
-            builder.summary(mechanisms.map(builder.name).joined(separator: " "))
+            builder.summary { line in
+                for (index, mechanism) in mechanisms.enumerated() {
+                    if index > 0 { line.append(" ") }
+                    line.name(mechanism)
+                }
+            }
         case .gssContinue(let data), .saslContinue(let data), .saslFinal(let data):
             FrontendMessage.renderSecretPayload(data, into: &builder)
         case .ok, .kerberosV5, .cleartextPassword, .gss, .sspi:
@@ -120,6 +180,13 @@ extension WireMessage {
         switch self {
         case .frontend(let message): message.rendered(options: options)
         case .backend(let message): message.rendered(options: options)
+        }
+    }
+    /// Describes the message's fields and text line to `builder`.
+    func render(into builder: inout RenderingBuilder) {
+        switch self {
+        case .frontend(let message): message.render(into: &builder)
+        case .backend(let message): message.render(into: &builder)
         }
     }
 }

@@ -28,23 +28,139 @@ public struct MessageRendering: Sendable {
     }
 }
 
-/// Builds renderings; shared by the frontend and backend message renderers.
+/// Builds a message's rendering; shared by the frontend and backend message renderers, which describe each
+/// message once as fields (``field(_:_:)``) and text-line parts (``summary(_:)``).
+///
+/// What is built depends on the target: a ``MessageRendering`` collects both; a text line or a JSON line is
+/// written straight into its output buffer, and the other half is not computed at all.
 struct RenderingBuilder {
+    /// What the builder writes.
+    enum Target {
+        /// A ``MessageRendering``: the fields, and the summary in ``line``.
+        case rendering
+        /// The text line in ``line``, after what it already holds (the prefix and the type).
+        case textLine
+        /// The fields as JSON members (`,"name":value`) in ``json``, after what it already holds (the header).
+        case jsonMembers
+    }
+
+    /// How values are shown.
     let options: RenderOptions
+    /// What is built.
+    let target: Target
+    /// The fields, for ``Target/rendering``.
     var fields: [(String, RenderedValue)] = []
-    var summaryParts: [String] = []
+    /// The summary parts written so far, each after a space.
+    var line: TextLineWriter
+    /// Where the summary starts in ``line``.
+    private let summaryStart: Int
+    /// The JSON members, for ``Target/jsonMembers``.
+    var json: RenderBuffer
+    /// Whether a secret was masked.
     var hasMaskedSecrets = false
+    /// The types of the message's values (a Bind's parameters, a DataRow's columns), when the session told them.
+    var valueTypes: [ValueType]?
 
-    init(options: RenderOptions) {
+    /// A builder for `target`, going on after the bytes in `output` (the text line's or JSON line's start).
+    init(options: RenderOptions, target: Target = .rendering, output: RenderBuffer = RenderBuffer(capacity: 64)) {
         self.options = options
+        self.target = target
+        switch target {
+        case .rendering, .textLine:
+            line = TextLineWriter(buffer: output, options: options)
+            json = RenderBuffer(capacity: 0)
+        case .jsonMembers:
+            line = TextLineWriter(buffer: RenderBuffer(capacity: 0), options: options)
+            json = output
+        }
+        summaryStart = line.buffer.bytes.count
     }
 
-    mutating func field(_ name: String, _ value: RenderedValue) {
-        fields.append((name, value))
+    /// Adds a field; `value` is computed only when the target shows fields.
+    mutating func field(_ name: String, _ value: @autoclosure () -> RenderedValue) {
+        switch target {
+        case .rendering:
+            fields.append((name, value()))
+        case .jsonMembers:
+            json.append(",")
+            json.appendJSONString(name)
+            json.append(":")
+            JSONText.write(value(), to: &json)
+        case .textLine:
+            break
+        }
     }
 
-    mutating func summary(_ part: String) {
-        summaryParts.append(part)
+    /// Adds a field of nullable raw bytes (a DataRow's columns, a Bind's parameters) as an array, without building
+    /// one value per element for a JSON line; binary values of a known type are typed (see ``typedValue(_:at:)``).
+    mutating func bytesListField(_ name: String, _ values: some Sequence<ByteBuffer?>) {
+        guard target == .jsonMembers else {
+            let (types, options) = (valueTypes, options)
+            field(
+                name,
+                .array(
+                    values.enumerated().map { index, value in
+                        guard let value else { return .null }
+                        let typed = Self.typedValue(value, at: index, types: types, options: options)
+                        return typed.map(RenderedValue.typed) ?? .bytes(value)
+                    }))
+            return
+        }
+        json.append(",")
+        json.appendJSONString(name)
+        json.append(":[")
+        for (index, value) in values.enumerated() {
+            if index > 0 { json.append(",") }
+            if let value {
+                JSONText.writeBytes(value, typed: typedValue(value, at: index), to: &json)
+            } else {
+                json.append("null")
+            }
+        }
+        json.append("]")
+    }
+
+    /// The value at `index` decoded by its type, when it is binary, its type is known and one of the common ones,
+    /// and the line is not lossless (which keeps the raw bytes, to parse back).
+    func typedValue(_ bytes: ByteBuffer, at index: Int) -> TypedValue? {
+        Self.typedValue(bytes, at: index, types: valueTypes, options: options)
+    }
+
+    /// ``typedValue(_:at:)`` for `types` and `options`, for closures that cannot capture the builder.
+    private static func typedValue(
+        _ bytes: ByteBuffer, at index: Int, types: [ValueType]?, options: RenderOptions
+    ) -> TypedValue? {
+        guard !options.isLossless, let types, index < types.count, types[index].format == .binary else { return nil }
+        return BinaryValueDecoder.typedValue(bytes, oid: types[index].oid)
+    }
+
+    /// Adds a part of the text line after a space; `write` runs only when the target shows the text line.
+    mutating func summary(_ write: (inout TextLineWriter) -> Void) {
+        guard target != .jsonMembers else { return }
+        line.buffer.append(byte: UInt8(ascii: " "))
+        write(&line)
+    }
+
+    /// Adds `label` and the list of nullable raw bytes `values` to the text line: `["1", NULL, "\\x0001"]`.
+    mutating func bytesListSummary(_ label: StaticString, _ values: some Sequence<ByteBuffer?>) {
+        let (types, options) = (valueTypes, options)
+        summary { line in
+            line.append(label)
+            line.append("[")
+            for (index, value) in values.enumerated() {
+                if index > 0 { line.append(", ") }
+                if let value {
+                    if let typed = Self.typedValue(value, at: index, types: types, options: options) {
+                        line.typed(typed.value)
+                    } else {
+                        line.bytes(value)
+                    }
+                } else {
+                    line.append("NULL")
+                }
+            }
+            line.append("]")
+        }
     }
 
     /// A value that is shown only with `revealSecrets`.
@@ -59,50 +175,25 @@ struct RenderingBuilder {
         if isSecret && !options.revealSecrets {
             hasMaskedSecrets = true
             field(name, .masked(byteCount: bytes.count))
-            return text(.masked(byteCount: bytes.count))
+            return "****"
         }
         let hex = HexDump.hex(bytes)
         field(name, .object([("hex", .string(hex))]))
         return hex
     }
 
-    /// `value` for a text line: strings quoted, long values cut.
-    func text(_ value: RenderedValue) -> String {
-        switch value {
-        case .string(let string): return quoted(string)
-        case .bytes(let bytes):
-            if options.isLossless, let text = RenderedValue.printableText(of: bytes), TextFormValue.looksLikeHex(text) {
-                return quoted("\\x" + HexDump.hex(bytes.readableBytesView))
-            }
-            return quoted(RenderedValue.text(of: bytes))
-        case .integer(let integer): return String(integer)
-        case .boolean(let boolean): return String(boolean)
-        case .null: return "NULL"
-        case .masked: return "****"
-        case .array(let elements): return "[" + elements.map(text).joined(separator: ", ") + "]"
-        case .object(let members): return "{" + members.map { "\($0.0)=\(text($0.1))" }.joined(separator: " ") + "}"
-        }
+    /// Ends a text line: a single empty summary part leaves no space after the type.
+    mutating func finishTextLine() {
+        if line.buffer.bytes.count == summaryStart + 1 { line.buffer.bytes.removeLast() }
     }
 
-    func quoted(_ string: String) -> String {
-        var escaped = ""
-        JSONText.writeString(string, to: &escaped, isJSON: false)
-        let limit = options.maximumTextValueLength
-        guard !options.isLossless, escaped.count > limit + 2 else { return escaped }
-        return String(escaped.prefix(limit)) + "\"…(\(string.utf8.count) bytes)"
-    }
-
-    /// A name written bare in the default form (a startup parameter, a setting); quoted in lossless lines when
-    /// it is not a plain word.
-    func name(_ name: String) -> String {
-        options.isLossless && !TextFormValue.isPlainWord(name) ? quoted(name) : name
-    }
-
+    /// The ``MessageRendering`` collected (for ``Target/rendering``).
     func build(_ direction: MessageDirection, _ type: String) -> MessageRendering {
-        MessageRendering(
+        let summary = line.buffer.bytes.count > summaryStart ? line.buffer.bytes[(summaryStart + 1)...] : []
+        return MessageRendering(
             direction: direction,
             type: type,
-            summary: summaryParts.joined(separator: " "),
+            summary: String(decoding: summary, as: UTF8.self),
             fields: fields,
             hasMaskedSecrets: hasMaskedSecrets
         )

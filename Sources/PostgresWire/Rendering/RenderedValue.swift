@@ -11,6 +11,9 @@ public indirect enum RenderedValue: Sendable, Hashable {
     case bytes(ByteBuffer)
     /// A secret that was masked; the payload is its length in bytes (`{"maskedBytes":…}` in JSON).
     case masked(byteCount: Int)
+    /// A binary value decoded by its type: in text lines the value (`42`, `"2024-02-29"`); in JSON the raw bytes'
+    /// object with `type` and `value` added, `{"hex":"0000002a","type":"int4","value":42}`.
+    case typed(TypedValue)
     case array([RenderedValue])
     case object([(String, RenderedValue)])
 
@@ -24,9 +27,9 @@ public indirect enum RenderedValue: Sendable, Hashable {
 
     /// The value as JSON.
     public var jsonText: String {
-        var output = ""
+        var output = RenderBuffer()
         JSONText.write(self, to: &output)
-        return output
+        return output.string
     }
 
     /// Text of raw bytes: the string itself when printable UTF-8, else `\x` followed by hex digits.
@@ -37,9 +40,9 @@ public indirect enum RenderedValue: Sendable, Hashable {
     /// The bytes as a string when they are valid UTF-8 without control characters other than
     /// newline, tab and carriage return; `nil` otherwise.
     public static func printableText(of bytes: ByteBuffer) -> String? {
-        guard let string = String(validating: bytes.readableBytesView, as: UTF8.self),
-            string.unicodeScalars.allSatisfy({ $0.value >= 0x20 || $0 == "\n" || $0 == "\t" || $0 == "\r" })
-        else { return nil }
-        return string
+        let isPrintable = bytes.withUnsafeReadableBytes {
+            RenderBuffer.isPrintableText($0.assumingMemoryBound(to: UInt8.self))
+        }
+        return isPrintable ? String(decoding: bytes.readableBytesView, as: UTF8.self) : nil
     }
 }

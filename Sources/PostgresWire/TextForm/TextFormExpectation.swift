@@ -65,6 +65,7 @@ public struct TextFormExpectation: Sendable, Hashable, CustomStringConvertible {
         case .boolean(let boolean): String(boolean)
         case .null: "NULL"
         case .bytes(let bytes): RenderedValue.text(of: bytes)
+        case .typed(let typed): RenderedValue.text(of: typed.bytes)
         case .masked: "****"
         case .array, .object: value.jsonText
         }
@@ -72,7 +73,7 @@ public struct TextFormExpectation: Sendable, Hashable, CustomStringConvertible {
 
     private static func text(of value: RenderedValue) -> String {
         switch value {
-        case .string, .bytes: value.jsonText.hasPrefix("{") ? "\"\(scalarText(of: value))\"" : value.jsonText
+        case .string, .bytes, .typed: value.jsonText.hasPrefix("{") ? "\"\(scalarText(of: value))\"" : value.jsonText
         default: value.jsonText
         }
     }

@@ -1,0 +1,218 @@
+import NIOCore
+
+/// Follows a connection's prepared statements and portals to know the types of its Bind parameters and DataRow
+/// columns, for ``SessionDecoder``: Parse and ParameterDescription give a statement's parameter types, a
+/// RowDescription (answering Describe or a Query) its columns, Bind's format codes the formats.
+///
+/// The server answers the extended-protocol messages in the order they were sent, so the messages awaiting an
+/// answer are queued, and each reply is matched with the oldest (an ErrorResponse skips the rest up to Sync). The
+/// client's messages may be decoded well ahead of the answers (a pipeline): each Bind makes a new binding of its
+/// portal, which the Describe and Execute messages after it refer to, and a portal bound to a statement not yet
+/// described takes its columns when its rows come, from the statement as it was bound (each Parse is a new
+/// generation; a statement parsed again since gives no types). Memory is bounded: past ``limit`` statements,
+/// portals or unanswered messages, what is known is dropped and the values concerned are shown raw.
+struct ValueTypeTracker: Sendable {
+    /// A frontend message waiting for the server's answer.
+    private enum Pending: Sendable {
+        case parse, bind, close, sync, query, other
+        case describeStatement(String, generation: Int)
+        /// A Describe or Execute of the portal binding numbered so.
+        case describePortal(binding: Int)
+        case execute(binding: Int)
+    }
+
+    /// A prepared statement's parameter types and, once described, its result columns (formats not yet known).
+    private struct Statement: Sendable {
+        var parameterTypes: [UInt32]
+        var columns: [UInt32]?
+        /// Which Parse this is.
+        var generation: Int
+    }
+
+    /// A portal's result columns: known (a Describe of the portal), or to be taken from its statement.
+    private enum Portal: Sendable {
+        case columns([ValueType])
+        case statement(String, generation: Int, resultFormats: [FormatCode])
+    }
+
+    /// The most statements, portals and unanswered messages kept.
+    static let limit = 10_000
+
+    /// The prepared statements by name.
+    private var statements: [String: Statement] = [:]
+    /// The number of the last Parse or Bind (statement generations and portal bindings).
+    private var generations = 0
+    /// The current binding of each portal name.
+    private var portals: [String: Int] = [:]
+    /// What each binding's rows are, by binding number; old ones are kept while messages may refer to them.
+    private var bindings: [Int: Portal] = [:]
+    /// The client's messages still waiting for an answer, oldest first.
+    private var pending = CircularBuffer<Pending>()
+    /// The columns of the last RowDescription that did not answer a Describe (a simple Query's result).
+    private var resultColumns: [ValueType]?
+
+    /// Whether the server has said it is ready for queries: the first ReadyForQuery ends the startup, and answers
+    /// none of the client's queued messages.
+    private var isStarted = false
+
+    /// Forgets everything: for a stream that resumes in the middle of the session.
+    mutating func reset() {
+        self = ValueTypeTracker()
+        isStarted = true
+    }
+
+    /// Takes a message the client sent; returns the types of a Bind's parameters when some are binary.
+    mutating func observe(_ message: FrontendMessage) -> [ValueType]? {
+        var types: [ValueType]?
+        switch message {
+        case .parse(let parse):
+            generations += 1
+            let statement = Statement(parameterTypes: parse.parameterTypes, columns: nil, generation: generations)
+            if statements.count >= Self.limit && statements[parse.name] == nil { statements.removeAll() }
+            statements[parse.name] = statement
+            enqueue(.parse)
+        case .bind(let bind):
+            let statement = statements[bind.statement]
+            let formats = Self.formats(bind.parameterFormats, count: bind.parameters.count)
+            if formats.contains(.binary) {
+                let parameterTypes = statement?.parameterTypes ?? []
+                types = formats.indices.map { index in
+                    ValueType(oid: index < parameterTypes.count ? parameterTypes[index] : 0, format: formats[index])
+                }
+            }
+            generations += 1
+            if bindings.count >= Self.limit { bindings.removeAll() }
+            if portals.count >= Self.limit && portals[bind.portal] == nil { portals.removeAll() }
+            portals[bind.portal] = generations
+            bindings[generations] = statement.map {
+                .statement(bind.statement, generation: $0.generation, resultFormats: bind.resultFormats)
+            }
+            enqueue(.bind)
+        case .describe(let target) where target.kind == .statement:
+            enqueue(.describeStatement(target.name, generation: statements[target.name]?.generation ?? 0))
+        case .describe(let target):
+            enqueue(.describePortal(binding: portals[target.name] ?? 0))
+        case .execute(let execute):
+            enqueue(.execute(binding: portals[execute.portal] ?? 0))
+        case .close(let target):
+            if target.kind == .statement { statements[target.name] = nil } else { portals[target.name] = nil }
+            enqueue(.close)
+        case .sync:
+            enqueue(.sync)
+        case .query:
+            statements[""] = nil
+            portals[""] = nil
+            enqueue(.query)
+        case .functionCall:
+            enqueue(.other)
+        default:
+            break
+        }
+        return types
+    }
+
+    /// Takes a message the server sent; returns the types of a DataRow's columns.
+    mutating func observe(_ message: BackendMessage) -> [ValueType]? {
+        switch message {
+        case .parseComplete, .bindComplete, .closeComplete:
+            popAnswered()
+        case .parameterDescription(let description):
+            if case .describeStatement(let name, let generation) = pending.first,
+                statements[name]?.generation == generation
+            {
+                statements[name]?.parameterTypes = description.parameterTypes
+            }
+        case .rowDescription(let description):
+            describe(columns: description.columns.map { ValueType(oid: $0.dataTypeOID, format: $0.format) })
+        case .noData:
+            describe(columns: nil)
+        case .dataRow(let row):
+            let columns: [ValueType]?
+            if case .execute(let binding) = pending.first {
+                columns = self.columns(ofBinding: binding)
+            } else {
+                columns = resultColumns
+            }
+            return columns?.count == row.columnCount ? columns : nil
+        case .commandComplete, .emptyQueryResponse, .portalSuspended:
+            if case .execute = pending.first { pending.removeFirst() } else { resultColumns = nil }
+        case .errorResponse:
+            // An error in the extended protocol skips every message up to Sync.
+            while let first = pending.first, !Self.endsCycle(first) { pending.removeFirst() }
+        case .readyForQuery where !isStarted:
+            isStarted = true
+        case .readyForQuery:
+            while let first = pending.popFirst(), !Self.endsCycle(first) {}
+            resultColumns = nil
+            if pending.isEmpty && bindings.count > portals.count {
+                // No message refers to an old binding any more.
+                let current = Set(portals.values)
+                bindings = bindings.filter { current.contains($0.key) }
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// A RowDescription (`columns`) or NoData (`nil`): the answer to a Describe, or a Query's result columns.
+    private mutating func describe(columns: [ValueType]?) {
+        switch pending.first {
+        case .describeStatement(let name, let generation):
+            if statements[name]?.generation == generation { statements[name]?.columns = columns?.map(\.oid) ?? [] }
+            pending.removeFirst()
+        case .describePortal(let binding):
+            if bindings[binding] != nil || portals.values.contains(binding) {
+                bindings[binding] = .columns(columns ?? [])
+            }
+            pending.removeFirst()
+        default:
+            if columns != nil { resultColumns = columns }
+        }
+    }
+
+    /// The columns of a portal binding's rows: as described, or as its statement's (if not parsed again since the
+    /// Bind) with the Bind's formats.
+    private func columns(ofBinding binding: Int) -> [ValueType]? {
+        switch bindings[binding] {
+        case .columns(let columns):
+            return columns
+        case .statement(let statementName, let generation, let resultFormats):
+            guard let statement = statements[statementName], statement.generation == generation,
+                let oids = statement.columns
+            else { return nil }
+            return zip(oids, Self.formats(resultFormats, count: oids.count)).map { ValueType(oid: $0, format: $1) }
+        case nil:
+            return nil
+        }
+    }
+
+    /// Removes the oldest unanswered message when it is answered by a message of its own (not Sync or Query,
+    /// which ReadyForQuery answers).
+    private mutating func popAnswered() {
+        if let first = pending.first, !Self.endsCycle(first) { pending.removeFirst() }
+    }
+
+    /// Whether ReadyForQuery answers `pending` (Sync, Query, FunctionCall).
+    private static func endsCycle(_ pending: Pending) -> Bool {
+        switch pending {
+        case .sync, .query, .other: true
+        default: false
+        }
+    }
+
+    /// Queues a message awaiting its answer (dropping the queue when it reaches the limit).
+    private mutating func enqueue(_ message: Pending) {
+        if pending.count >= Self.limit { pending.removeAll() }
+        pending.append(message)
+    }
+
+    /// The format of each of `count` values: none given means text, one means the same for all.
+    private static func formats(_ codes: [FormatCode], count: Int) -> [FormatCode] {
+        switch codes.count {
+        case 0: Array(repeating: .text, count: count)
+        case 1: Array(repeating: codes[0], count: count)
+        default: codes
+        }
+    }
+}

@@ -1,0 +1,28 @@
+/// Members that a command adds to its JSON lines after `length` (a connection and a time), rendered once and
+/// reused for every message they apply to.
+public struct JSONLineMembers: Sendable, Hashable {
+    /// The members as JSON, each preceded by a comma: `,"connection":1,"time":"…"`.
+    var bytes: [UInt8]
+
+    /// No members.
+    public static let none = JSONLineMembers([])
+
+    /// `members` rendered as JSON.
+    public init(_ members: [(String, RenderedValue)]) {
+        var buffer = RenderBuffer(capacity: members.isEmpty ? 0 : 128)
+        for (name, value) in members {
+            buffer.append(",")
+            buffer.appendJSONString(name)
+            buffer.append(":")
+            JSONText.write(value, to: &buffer)
+        }
+        bytes = buffer.bytes
+    }
+
+    /// These members followed by `members`.
+    public func appending(_ members: [(String, RenderedValue)]) -> JSONLineMembers {
+        var result = self
+        result.bytes += JSONLineMembers(members).bytes
+        return result
+    }
+}

@@ -1,0 +1,161 @@
+import NIOCore
+
+/// Writes the parts of a message's text line into a ``RenderBuffer``: strings quoted and escaped, long values cut
+/// at ``RenderOptions/maximumTextValueLength`` characters (not in lossless lines), bytes as text or `\x` hex.
+struct TextLineWriter {
+    /// The line written so far.
+    var buffer: RenderBuffer
+    /// How values are shown.
+    let options: RenderOptions
+
+    /// Appends literal text.
+    mutating func append(_ text: StaticString) {
+        buffer.append(text)
+    }
+
+    /// Appends `string` as it is (a name, a number), unquoted.
+    mutating func append(_ string: String) {
+        buffer.append(string)
+    }
+
+    /// Appends `value` in decimal.
+    mutating func appendDecimal(_ value: some BinaryInteger) {
+        buffer.appendDecimal(value)
+    }
+
+    /// `string` quoted, escaped and cut when long.
+    mutating func quoted(_ string: String) {
+        var string = string
+        string.withUTF8 { quoted($0) }
+    }
+
+    /// Valid UTF-8 `input` quoted, escaped and cut when long: past the limit, the first `limit` characters of the
+    /// quoted text, then `"…(N bytes)`.
+    mutating func quoted(_ input: UnsafeBufferPointer<UInt8>) {
+        let limit = options.maximumTextValueLength
+        let start = buffer.bytes.count
+        buffer.append(byte: UInt8(ascii: "\""))
+        guard !options.isLossless else {
+            buffer.appendEscaped(input, isJSON: false)
+            buffer.append(byte: UInt8(ascii: "\""))
+            return
+        }
+        // ASCII escapes to ASCII, one character per byte: when the text starts with enough of it, escape only what
+        // can be shown.
+        let probe = limit >= input.count - 4 ? input.count : limit + 4
+        let head = UnsafeBufferPointer(rebasing: input[0..<probe])
+        if !head.contains(where: { $0 >= 0x80 }) {
+            buffer.appendEscaped(head, isJSON: false)
+            if probe < input.count || buffer.bytes.count - start - 1 > limit {
+                cut(at: start + limit, byteCount: input.count)
+            } else {
+                buffer.append(byte: UInt8(ascii: "\""))
+            }
+            return
+        }
+        buffer.appendEscaped(input, isJSON: false)
+        buffer.append(byte: UInt8(ascii: "\""))
+        let escaped = String(decoding: buffer.bytes[start...], as: UTF8.self)
+        guard escaped.count - 2 > limit else { return }
+        buffer.bytes.removeSubrange(start...)
+        buffer.append(String(escaped.prefix(limit)))
+        cut(at: buffer.bytes.count, byteCount: input.count)
+    }
+
+    /// Ends a value cut at byte `end` of the buffer: `"…(N bytes)`, N the whole value's length.
+    private mutating func cut(at end: Int, byteCount: Int) {
+        buffer.bytes.removeSubrange(end...)
+        buffer.append("\"…(")
+        buffer.appendDecimal(byteCount)
+        buffer.append(" bytes)")
+    }
+
+    /// Bytes as PostgreSQL shows bytea, `"\\x0001"` (quoted, so the backslash is doubled), cut when long.
+    mutating func quotedHex(_ input: UnsafeBufferPointer<UInt8>) {
+        let limit = options.maximumTextValueLength
+        let start = buffer.bytes.count
+        buffer.append(#""\\x"#)
+        // The quoted text has 2n + 5 characters; the value `\x…` itself 2n + 2 bytes.
+        guard !options.isLossless, input.count * 2 + 3 > limit else {
+            buffer.appendHex(input)
+            buffer.append(byte: UInt8(ascii: "\""))
+            return
+        }
+        buffer.appendHex(UnsafeBufferPointer(rebasing: input[0..<min(input.count, limit)]))
+        cut(at: start + limit, byteCount: input.count * 2 + 2)
+    }
+
+    /// Raw bytes: their text when printable UTF-8, else `\x` hex; in lossless lines, printable text that reads
+    /// like `\x` hex is written as hex, so it parses back as the same bytes.
+    mutating func bytes(_ bytes: ByteBuffer) {
+        bytes.withUnsafeReadableBytes { raw in
+            let input = raw.assumingMemoryBound(to: UInt8.self)
+            if RenderBuffer.isPrintableText(input) && !(options.isLossless && Self.looksLikeHex(input)) {
+                quoted(input)
+            } else {
+                quotedHex(input)
+            }
+        }
+    }
+
+    /// Whether `input` is `\x` and an even number of hex digits (``TextFormValue/looksLikeHex(_:)``).
+    private static func looksLikeHex(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        input.count >= 2 && input[0] == UInt8(ascii: "\\") && input[1] == UInt8(ascii: "x")
+            && input.count.isMultiple(of: 2) && input.dropFirst(2).allSatisfy(\.isHexDigit)
+    }
+
+    /// `value` as a text line shows it: strings quoted, long values cut, NULL, `****` for a masked secret.
+    mutating func value(_ value: RenderedValue) {
+        switch value {
+        case .string(let string): quoted(string)
+        case .bytes(let bytes): self.bytes(bytes)
+        case .typed(let typed): self.typed(typed.value)
+        case .integer(let integer): buffer.appendDecimal(integer)
+        case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
+        case .null: buffer.append("NULL")
+        case .masked: buffer.append("****")
+        case .array(let elements):
+            buffer.append("[")
+            for (index, element) in elements.enumerated() {
+                if index > 0 { buffer.append(", ") }
+                self.value(element)
+            }
+            buffer.append("]")
+        case .object(let members):
+            buffer.append("{")
+            for (index, (key, element)) in members.enumerated() {
+                if index > 0 { buffer.append(" ") }
+                buffer.append(key)
+                buffer.append("=")
+                self.value(element)
+            }
+            buffer.append("}")
+        }
+    }
+
+    /// A typed value: a number or bool bare, text quoted (and cut when long), an array in brackets.
+    mutating func typed(_ value: TypedValue.Value) {
+        switch value {
+        case .number(let number): buffer.append(number)
+        case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
+        case .text(let text): quoted(text)
+        case .array(let elements):
+            buffer.append("[")
+            for (index, element) in elements.enumerated() {
+                if index > 0 { buffer.append(", ") }
+                if let element { typed(element) } else { buffer.append("NULL") }
+            }
+            buffer.append("]")
+        }
+    }
+
+    /// A name written bare in the default form (a startup parameter, a setting); quoted in lossless lines when
+    /// it is not a plain word.
+    mutating func name(_ name: String) {
+        if options.isLossless && !TextFormValue.isPlainWord(name) {
+            quoted(name)
+        } else {
+            buffer.append(name)
+        }
+    }
+}
