@@ -47,16 +47,27 @@ enum CaptureVerifier {
         if captures.isEmpty {
             Issue.record("\(scenario): the relay recorded no connections", sourceLocation: sourceLocation)
         }
-        let decodings = captures.map { capture in
-            let label = "\(scenario), connection #\(capture.index)"
-            let whole = CaptureDecoding(capture, strategy: .wholeStreams)
-            verifyWholeStreams(whole, label: label, sourceLocation: sourceLocation)
-            for strategy in [ChunkingStrategy.singleBytes, .randomSizes(seed: randomSeed &+ UInt64(capture.index))] {
-                verifyChunking(
-                    CaptureDecoding(capture, strategy: strategy), matches: whole, label: label,
-                    sourceLocation: sourceLocation)
+        // Decoding every capture three ways is seconds of CPU: done on a Dispatch thread, so that it does not hold
+        // Swift's cooperative pool (one thread per core) that other tests' in-process servers need meanwhile.
+        let (decodings, failures) = try await offPool {
+            var failures: [String] = []
+            let decodings = captures.map { capture in
+                let label = "\(scenario), connection #\(capture.index)"
+                let whole = CaptureDecoding(capture, strategy: .wholeStreams)
+                verifyWholeStreams(whole, label: label, failures: &failures)
+                for strategy in [
+                    ChunkingStrategy.singleBytes, .randomSizes(seed: randomSeed &+ UInt64(capture.index)),
+                ] {
+                    verifyChunking(
+                        CaptureDecoding(capture, strategy: strategy), matches: whole, label: label,
+                        failures: &failures)
+                }
+                return whole
             }
-            return whole
+            return (decodings, failures)
+        }
+        for failure in failures {
+            Issue.record(Comment(rawValue: failure), sourceLocation: sourceLocation)
         }
         let problems = try await JSONLinesSchemaValidator.problems(in: jsonLines(decodings))
         if !problems.isEmpty {
@@ -89,22 +100,17 @@ enum CaptureVerifier {
         return lines + statistics.formatted(as: .json).split(separator: "\n").map(String.init)
     }
 
-    private static func verifyWholeStreams(
-        _ decoding: CaptureDecoding,
-        label: String,
-        sourceLocation: SourceLocation
-    ) {
+    private static func verifyWholeStreams(_ decoding: CaptureDecoding, label: String, failures: inout [String]) {
         if !decoding.failures.isEmpty {
-            Issue.record(
-                "\(label): decoding failed: \(decoding.failures.map(\.description).joined(separator: "; "))",
-                sourceLocation: sourceLocation)
+            failures.append(
+                "\(label): decoding failed: \(decoding.failures.map(\.description).joined(separator: "; "))")
         }
         for direction in MessageDirection.allCases {
             let stream = decoding.capture.bytes(direction)
             if decoding.remainingBytes(direction) != 0 {
-                Issue.record(
-                    "\(label): \(decoding.remainingBytes(direction)) of \(stream.readableBytes) \(direction.rawValue) bytes not consumed",
-                    sourceLocation: sourceLocation)
+                failures.append(
+                    "\(label): \(decoding.remainingBytes(direction)) of \(stream.readableBytes) \(direction.rawValue) bytes not consumed"
+                )
             }
             var problems: [String] = []
             var expectedOffset = 0
@@ -139,8 +145,8 @@ enum CaptureVerifier {
                 problems.append("messages cover \(expectedOffset) of \(stream.readableBytes) bytes")
             }
             if !problems.isEmpty {
-                Issue.record(
-                    "\(label), \(direction.rawValue): \(summarize(problems))", sourceLocation: sourceLocation)
+                failures.append(
+                    "\(label), \(direction.rawValue): \(summarize(problems))")
             }
         }
     }
@@ -160,15 +166,12 @@ enum CaptureVerifier {
     }
 
     private static func verifyChunking(
-        _ chunked: CaptureDecoding,
-        matches whole: CaptureDecoding,
-        label: String,
-        sourceLocation: SourceLocation
+        _ chunked: CaptureDecoding, matches whole: CaptureDecoding, label: String, failures: inout [String]
     ) {
         if chunked.failures != whole.failures {
-            Issue.record(
-                "\(label), \(chunked.strategy): failures \(chunked.failures) differ from whole-stream failures \(whole.failures)",
-                sourceLocation: sourceLocation)
+            failures.append(
+                "\(label), \(chunked.strategy): failures \(chunked.failures) differ from whole-stream failures \(whole.failures)"
+            )
         }
         for direction in MessageDirection.allCases {
             let expected = whole.messages(direction).map(MessageSignature.init)
@@ -179,12 +182,11 @@ enum CaptureVerifier {
                 ?? min(actual.count, expected.count)
             let got = actual.dropFirst(firstDifference).prefix(3).map(\.description)
             let wanted = expected.dropFirst(firstDifference).prefix(3).map(\.description)
-            Issue.record(
+            failures.append(
                 """
                 \(label), \(direction.rawValue), \(chunked.strategy): \(actual.count) messages instead of \(expected.count); \
                 first difference at message \(firstDifference): got \(got), expected \(wanted)
-                """,
-                sourceLocation: sourceLocation)
+                """)
         }
     }
 
