@@ -89,9 +89,16 @@ struct ProxyCommandTests {
         environment["PGPASSFILE"] = "/dev/null"
         let psql = try server.installation.executable("psql")
         let arguments = ["-X", "-w", "-At", "host=127.0.0.1 port=\(proxy.port) user=proxy_cli dbname=postgres"]
-        async let first = SubprocessCommand(psql, arguments + ["-c", "SELECT pg_sleep(2)"], environment: environment)
+        async let first = SubprocessCommand(psql, arguments + ["-c", "SELECT pg_sleep(5)"], environment: environment)
             .run()
-        try await Task.sleep(for: .milliseconds(700))
+        // The first session holds the only slot once its statement runs upstream (however loaded the machine).
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let running = try await server.runAdministrativeSQL(
+                "SELECT count(*) FROM pg_stat_activity WHERE usename = 'proxy_cli' AND query LIKE 'SELECT pg_sleep%'")
+            if running.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let second = try await SubprocessCommand(psql, arguments + ["-c", "SELECT 1"], environment: environment).run()
         #expect(second.standardError.contains("sorry, too many clients already"), "\(second)")
         #expect(try await first.succeeded)
