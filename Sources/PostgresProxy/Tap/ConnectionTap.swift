@@ -301,22 +301,24 @@ final class ConnectionTap: @unchecked Sendable {
         switch configuration.format {
         case .text:
             let prefix = "\(timestamps.clock(time)) \(number) "
-            var message = decoded.formatted(as: .text, options: options)
-            if let latencyNanoseconds {
-                message += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
-            }
+            let latency = latencyNanoseconds.map { " (\(Double($0 / 1_000) / 1_000) ms)" } ?? ""
             guard configuration.colors else {
-                emit(prefix + message)
+                // Rendered straight into the batch, as `pgw decode` prints.
+                decoded.write(as: .text, options: options, linePrefix: prefix, textSuffix: latency, to: &batch)
+                batch.append(UInt8(ascii: "\n"))
                 return
             }
+            let message = decoded.formatted(as: .text, options: options) + latency
             let fromClient = if case .frontend = decoded.message { true } else { false }
             emit(
                 TrafficLogColors.message(
                     message, prefix: prefix, typeName: decoded.message.typeName, fromClient: fromClient))
         case .json:
-            emit(
-                Self.withConnectionMembers(
-                    decoded.formatted(as: .json, options: options), number, timestamps.rfc3339(time)))
+            let members = JSONLineMembers([
+                ("connection", .integer(Int64(number))), ("time", .string(timestamps.rfc3339(time))),
+            ])
+            decoded.write(as: .json, options: options, jsonMembers: members, to: &batch)
+            batch.append(UInt8(ascii: "\n"))
         case .hex:
             emit("\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .hex, options: options))
         case .none:
