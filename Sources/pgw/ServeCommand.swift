@@ -25,9 +25,12 @@ struct ServeCommand: AsyncParsableCommand {
 
             A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
             unmatched: echo|empty|error, and rules: a list of {match, params, columns, rows, tag, error, notices, \
-            copy_out, notify, times, after, name}. match is a statement (matched by fingerprint: other literals and white space \
-            match too), {regex: ...} or {exact: ...}. Errors in it are reported with line and column. SIGHUP reloads \
-            the script's rules.
+            copy_out, notify, delay, close, times, after, name}. match is a statement (matched by fingerprint: other \
+            literals and white space match too), {regex: ...} or {exact: ...}. delay (5s, 250ms) waits before \
+            answering; a CancelRequest with the session's key ends the wait with 57014, as in PostgreSQL. close: true \
+            closes the connection after the answer, or instead of one when the rule has none. COPY ... FROM STDIN \
+            takes the client's data and answers COPY n (n lines). Errors in the script are reported with line and \
+            column. SIGHUP reloads the script's rules.
 
             Prints "listening on HOST:PORT" (the bound address) once it accepts. SIGINT or SIGTERM shuts it down \
             gracefully: connected clients get FATAL 57P01 and are closed within --shutdown-timeout, even when they \

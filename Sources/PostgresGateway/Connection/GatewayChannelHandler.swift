@@ -30,6 +30,12 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let hooks: PostgresServerConnectionHooks
     private let connection: PostgresServerConnection
     private let admission: ConnectionAdmission?
+    /// Where the session's cancel key is registered once authenticated, and where CancelRequests are passed on.
+    private let cancelRegistry: CancelRegistry?
+    /// The session's registration in ``cancelRegistry``, until the connection closes.
+    private var cancelRegistration: (number: Int, processID: Int32)?
+    /// The end of a scripted delay the query session waits for.
+    private var delayTimer: Scheduled<Void>?
     private var logger: Logger
     private var context: ChannelHandlerContext?
     private var startupTimeout: Scheduled<Void>?
@@ -64,12 +70,14 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         hooks: PostgresServerConnectionHooks,
         connection: PostgresServerConnection,
         admission: ConnectionAdmission?,
+        cancelRegistry: CancelRegistry?,
         logger: Logger
     ) {
         self.configuration = configuration
         self.hooks = hooks
         self.connection = connection
         self.admission = admission
+        self.cancelRegistry = cancelRegistry
         self.logger = logger
         self.decoder = FrontendMessageDecoder(
             maximumMessageLength: min(configuration.maximumStartupMessageLength, configuration.maximumMessageLength))
@@ -101,6 +109,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     func handlerRemoved(context: ChannelHandlerContext) {
         startupTimeout?.cancel()
         authenticationTimeout?.cancel()
+        endSession()
         self.context = nil
         // Detached: whoever takes the channel over reads from now on, so pass on a read held back.
         if hasPendingRead {
@@ -128,6 +137,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         stateMachine.closed()
         startupTimeout?.cancel()
         authenticationTimeout?.cancel()
+        endSession()
         logClose()
         context.fireChannelInactive()
     }
@@ -185,7 +195,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var canProcessInput: Bool {
         guard let context, !isClosed else { return false }
         return !isRunningHook && !isMessageStreamFull && querySession?.isAnsweringSimpleQuery != true
-            && context.channel.isWritable
+            && querySession?.pendingDelay == nil && context.channel.isWritable
     }
 
     /// Continues after whatever held input back (a hook, the stream's consumer, writability, a query step).
@@ -306,6 +316,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             authenticationTimeout?.cancel()
             enterMessagePhase()
             connection.update(stateMachine.connectionState)
+            registerCancelKey(context: context)
             write(messages, flush: true)
             logger.info("connection authorized")
             if let hook = hooks.onAuthenticated {
@@ -326,6 +337,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         case .cancel(let request):
             closeReason = "cancel request"
+            cancelRegistry?.cancel(request)
             guard let hook = hooks.onCancelRequest else {
                 close(reason: "cancel request")
                 return
@@ -379,7 +391,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                     reportedParameters: configuration.reportedParameters
                 )
             }
-            if case .query(let query) = message {
+            if case .query(let query) = message, !querySession!.isReceivingCopyData {
                 querySession!.startSimpleQuery(query.text)
                 answerSimpleQuery()
                 return
@@ -387,10 +399,11 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             // Like PostgreSQL, extended-protocol replies wait for Sync or Flush (or a full send buffer).
             let flush: Bool
             switch message {
-            case .sync, .flush, .functionCall: flush = true
+            case .sync, .flush, .functionCall, .copyDone, .copyFail, .query: flush = true
             default: flush = false
             }
             write(querySession!.handle(message), flush: flush)
+            continueQuerySession()
             return
         }
         guard let messageSource else {
@@ -421,6 +434,63 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         }
         flushIfNeeded()
+        continueQuerySession()
+    }
+
+    /// After the query session answered: closes the connection when an outcome asked for it, and starts the
+    /// timer of a statement that waits for its delay.
+    private func continueQuerySession() {
+        guard let context, let querySession, !isClosed else { return }
+        if querySession.closesConnection {
+            needsFlush = true
+            close(reason: "a script rule closed the connection")
+            return
+        }
+        guard let delay = querySession.pendingDelay, delayTimer == nil else { return }
+        delayTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.delayTimer = nil
+            self.write(self.querySession?.finishDelay() ?? [], flush: true)
+            self.continueQuerySession()
+            self.resume()
+        }
+    }
+
+    /// Registers the session's cancel key (from BackendKeyData), so that a CancelRequest naming it reaches
+    /// ``cancelRequested()`` on this event loop.
+    private func registerCancelKey(context: ChannelHandlerContext) {
+        guard let cancelRegistry, let key = stateMachine.connectionState.backendKeyData else { return }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let number = cancelRegistry.register(key) {
+            eventLoop.execute { handler.value.cancelRequested() }
+        }
+        cancelRegistration = (number, key.processID)
+    }
+
+    /// A CancelRequest named this session: the `onCancel` hook is told, and a statement the query session waits
+    /// for (a delay, COPY FROM STDIN) fails with 57014.
+    private func cancelRequested() {
+        guard !isClosed else { return }
+        logger.debug("cancel request for this session")
+        if let hook = hooks.onCancel {
+            Task { [connection] in await hook(connection) }
+        }
+        delayTimer?.cancel()
+        delayTimer = nil
+        guard let replies = querySession?.cancelStatement(), !replies.isEmpty else { return }
+        write(replies, flush: true)
+        continueQuerySession()
+        resume()
+    }
+
+    /// The session is over: its cancel key is forgotten and a pending delay stops.
+    private func endSession() {
+        delayTimer?.cancel()
+        delayTimer = nil
+        if let (number, processID) = cancelRegistration {
+            cancelRegistry?.unregister(number, processID: processID)
+            cancelRegistration = nil
+        }
     }
 
     private func answerUnhandled(_ message: FrontendMessage) {

@@ -1,7 +1,8 @@
 import PostgresWire
 
 /// Answers like PostgreSQL without a database: session plumbing, constant SELECTs and catalog queries, and echoes
-/// every other statement back (or answers it as ``UnmatchedStatementPolicy`` says).
+/// every other statement back (or answers it as ``UnmatchedStatementPolicy`` says); `COPY … FROM STDIN` takes the
+/// client's data unless unmatched statements are errors.
 ///
 /// Each statement goes through PostgreSQL's own parser (``SQLParser``), so every grammatical form of SET, SHOW,
 /// RESET, DISCARD, BEGIN/COMMIT/ROLLBACK/SAVEPOINT, PREPARE and DEALLOCATE is understood, and a statement that does
@@ -97,7 +98,7 @@ public struct ServerEmulationResponder: QueryResponder {
             guard readsCatalog else { return nil }
             let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
             return .result(columns: columns, rows: [], tag: "SELECT 0")
-        case .other:
+        case .other, .copyFromStdin:
             return nil
         }
     }
@@ -143,6 +144,10 @@ public struct ServerEmulationResponder: QueryResponder {
     func unmatchedOutcome(of parsed: ParsedStatement, statement: String, parameters: [String?])
         -> QueryOutcome
     {
+        if case .copyFromStdin(let columns) = parsed.kind, unmatched != .error {
+            // The data is taken (and counted), whatever the policy says about rows.
+            return .copyIn(columns: columns)
+        }
         switch unmatched {
         case .echo:
             return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")

@@ -19,6 +19,13 @@ import Yams
 ///     times: 2
 ///   - match: "select boom()"
 ///     error: {code: "22012", message: "division by zero"}
+///   - match: "select pg_sleep(5)"
+///     delay: 5s                  # a CancelRequest ends the wait with 57014
+///     columns: [{name: pg_sleep, type: void}]
+///     rows: [[""]]
+///   - match: "copy items from stdin"   # takes the data, answers COPY n
+///   - match: "select crash()"
+///     close: true                # closes the connection (after the answer, if the rule has one)
 /// ```
 public struct MockScript: Sendable {
     /// `server.version`: the reported server_version.

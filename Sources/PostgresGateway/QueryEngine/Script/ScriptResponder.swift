@@ -59,7 +59,7 @@ public final class ScriptResponder: QueryResponder {
         let values = parameters.isEmpty ? parsed?.constants ?? [] : parameters
         if let rule = claimRule(for: statement, parameters: values, consume: true) {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: rule.name, answeredBy: "rule"))
-            return rule.notices.isEmpty ? rule.outcome : .notices(rule.notices, then: rule.outcome)
+            return rule.answer
         }
         let shapedByRule = claimRule(for: statement, parameters: nil, consume: false)
         if shapedByRule == nil, let answer = fallback.answer(to: statement, parameters: parameters, settings: settings)
