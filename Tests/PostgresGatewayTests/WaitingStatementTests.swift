@@ -7,22 +7,9 @@ import Testing
 /// Statements that keep a session waiting, without I/O: scripted delays (finished or cancelled), COPY FROM STDIN
 /// and rules that close the connection.
 struct WaitingStatementTests {
-    static let script = """
-        rules:
-          - match: "select pg_sleep(5)"
-            delay: 5s
-            columns: [{name: pg_sleep, type: void}]
-            rows: [[""]]
-          - match: "copy items from stdin"
-          - match: "select crash()"
-            close: true
-          - match: "select goodbye()"
-            error: {severity: FATAL, code: "57P01", message: "terminating connection due to administrator command"}
-            close: true
-        """
 
     static func session() throws -> QuerySession {
-        QuerySession(responder: try MockScriptTests.responder(script))
+        QuerySession(responder: try MockScriptTests.responder(ServeWaitingStatementTests.script))
     }
 
     static func error(_ replies: [BackendMessage]) -> DiagnosticMessage? {
@@ -68,8 +55,8 @@ struct WaitingStatementTests {
     @Test func copyFromStdinCountsRowsUntilCopyDone() throws {
         var session = try Self.session()
         #expect(
-            session.handle(.query(Query("copy items from stdin; select 1"))) == [
-                .copyInResponse(CopyResponse(format: 0, columnFormats: []))
+            session.handle(.query(Query("copy items (id, name) from stdin; select 1"))) == [
+                .copyInResponse(CopyResponse(format: 0, columnFormats: [.text, .text]))
             ])
         #expect(session.isReceivingCopyData)
         for chunk in ["1\ta\n2", "\tb\n", "3\tc\n\\.\n", "ignored\n"] {
