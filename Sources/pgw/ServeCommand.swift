@@ -32,6 +32,12 @@ struct ServeCommand: AsyncParsableCommand {
             takes the client's data and answers COPY n (n lines). Errors in the script are reported with line and \
             column. SIGHUP reloads the script's rules.
 
+            Instead of rules, a script can hold a strict conversation for driver-level tests: conversation: a list \
+            of lines in pgw decode's text form, F MESSAGE for what the client must send next and B MESSAGE for what \
+            the server sends then (B lines first go out after login; leading startup lines are skipped). Any other \
+            message ends the connection with FATAL 08P01 naming the line expected and the message received; at \
+            shutdown, pgw exits with 1 and lists every deviation and every connection that stopped early.
+
             Prints "listening on HOST:PORT" (the bound address) once it accepts. SIGINT or SIGTERM shuts it down \
             gracefully: connected clients get FATAL 57P01 and are closed within --shutdown-timeout, even when they \
             do not read; a second signal stops at once. With --verify, shutdown exits with 1 when a statement \
@@ -204,9 +210,11 @@ struct ServeCommand: AsyncParsableCommand {
             fallback: ServerEmulationResponder(
                 serverVersion: version, unmatched: unmatched?.policy ?? script?.unmatched ?? .echo),
             record: try statementLog())
-        let hooks = PostgresServerConnectionHooks()
+        var hooks = PostgresServerConnectionHooks()
             .authenticating(passwords: passwords, certificateUsersMustBeListed: !passwords.isEmpty)
             .servingQueries(with: responder)
+        let conversation = script.flatMap { $0.conversation.isEmpty ? nil : StrictConversation(steps: $0.conversation) }
+        if let conversation { hooks = conversation.hooks(hooks) }
         // Trap the signals before listening, so that a signal right after "listening on" is not lost.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
         let server: PostgresServer
@@ -243,7 +251,11 @@ struct ServeCommand: AsyncParsableCommand {
         Glibc.signal(SIGINT, SIG_DFL)
         Glibc.signal(SIGTERM, SIG_DFL)
         await server.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
-        if verify { try reportVerification(responder.verificationReport()) }
+        if let conversation {
+            try reportDeviations(conversation.verificationReport())
+        } else if verify {
+            try reportVerification(responder.verificationReport())
+        }
     }
 
     /// The `--auth` value a script's `server.auth` names.
@@ -318,6 +330,14 @@ struct ServeCommand: AsyncParsableCommand {
             let name = rule.name == "line \(rule.line)" ? "" : " '\(rule.name)'"
             return "  unused rule\(name) at line \(rule.line): \(rule.pattern.text)"
         }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        throw ExitCode(1)
+    }
+
+    /// A strict conversation's report: what deviated from it fails the run, with or without `--verify`.
+    private func reportDeviations(_ deviations: [String]) throws {
+        guard !deviations.isEmpty else { return }
+        let lines = ["pgw serve: the session did not follow the script's conversation"] + deviations.map { "  " + $0 }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         throw ExitCode(1)
     }

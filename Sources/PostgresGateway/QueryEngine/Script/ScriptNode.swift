@@ -13,6 +13,9 @@ struct ScriptNode {
     /// The node's line.
     var line: Int { node.mark?.line ?? 0 }
 
+    /// The node's column.
+    var column: Int { node.mark?.column ?? 0 }
+
     /// An error at this node.
     func error(_ message: String) -> ScriptError {
         ScriptError(line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message)
