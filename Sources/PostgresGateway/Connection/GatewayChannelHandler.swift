@@ -46,6 +46,23 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var messageSource: FrontendMessageStream.Producer.Source?
     /// Answers unhandled messages when the hooks have a query responder; made at the first such message.
     private var querySession: QuerySession?
+    /// What the query session is doing, noted after every call into it (``withQuerySession(_:)``): reading it
+    /// through the optional would copy the whole session each time.
+    private var sessionState = SessionState()
+
+    /// The query session's state that decides how the handler goes on.
+    private struct SessionState {
+        /// Whether there is a query session.
+        var exists = false
+        /// Whether a simple query is being answered in steps.
+        var isAnswering = false
+        /// How long the statement that waits for its delay waits.
+        var delay: TimeAmount?
+        /// Whether a COPY FROM STDIN takes the client's data.
+        var isCopying = false
+        /// Whether an outcome asked for the connection to be closed.
+        var closesConnection = false
+    }
     /// True while a continuation of a long simple query is scheduled on the event loop.
     private var isQueryStepScheduled = false
     /// True while the message stream's consumer lags.
@@ -194,14 +211,14 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Whether client messages may be decoded and acted on now.
     private var canProcessInput: Bool {
         guard let context, !isClosed else { return false }
-        return !isRunningHook && !isMessageStreamFull && querySession?.isAnsweringSimpleQuery != true
-            && querySession?.pendingDelay == nil && context.channel.isWritable
+        return !isRunningHook && !isMessageStreamFull && !sessionState.isAnswering && sessionState.delay == nil
+            && context.channel.isWritable
     }
 
     /// Continues after whatever held input back (a hook, the stream's consumer, writability, a query step).
     private func resume() {
         guard context != nil, !isClosed else { return }
-        if querySession?.isAnsweringSimpleQuery == true {
+        if sessionState.isAnswering {
             answerSimpleQuery()
         }
         processInput()
@@ -382,7 +399,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A message no hook handled: to the query session or the stream if there is one, else answered with an error.
     private func deliverUnhandled(_ message: FrontendMessage) {
         if let responder = hooks.queryResponder {
-            if querySession == nil {
+            if !sessionState.exists {
                 let parameters = stateMachine.connectionState.clientInfo?.parameters ?? []
                 querySession = QuerySession(
                     responder: responder,
@@ -390,9 +407,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                         parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
                     reportedParameters: configuration.reportedParameters
                 )
+                sessionState.exists = true
             }
-            if case .query(let query) = message, !querySession!.isReceivingCopyData {
-                querySession!.startSimpleQuery(query.text)
+            if case .query(let query) = message, !sessionState.isCopying {
+                withQuerySession { $0.startSimpleQuery(query.text) }
                 answerSimpleQuery()
                 return
             }
@@ -402,7 +420,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             case .sync, .flush, .functionCall, .copyDone, .copyFail, .query: flush = true
             default: flush = false
             }
-            write(querySession!.handle(message), flush: flush)
+            write(withQuerySession { $0.handle(message) }, flush: flush)
             continueQuerySession()
             return
         }
@@ -420,9 +438,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func answerSimpleQuery() {
         guard let context else { return }
         let deadline = NIODeadline.now() + Self.stepTimeBudget
-        while querySession?.isAnsweringSimpleQuery == true && context.channel.isWritable && !isClosed {
-            write(querySession!.continueSimpleQuery(maximumStatements: Self.statementsPerStep), flush: true)
-            if querySession?.isAnsweringSimpleQuery == true && NIODeadline.now() > deadline {
+        while sessionState.isAnswering && context.channel.isWritable && !isClosed {
+            write(withQuerySession { $0.continueSimpleQuery(maximumStatements: Self.statementsPerStep) }, flush: true)
+            if sessionState.isAnswering && NIODeadline.now() > deadline {
                 flushIfNeeded()
                 guard !isQueryStepScheduled else { return }
                 isQueryStepScheduled = true
@@ -440,19 +458,37 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// After the query session answered: closes the connection when an outcome asked for it, and starts the
     /// timer of a statement that waits for its delay.
     private func continueQuerySession() {
-        guard let context, let querySession, !isClosed else { return }
-        if querySession.closesConnection {
+        guard let context, !isClosed else { return }
+        if sessionState.closesConnection {
             needsFlush = true
             close(reason: "a script rule closed the connection")
             return
         }
-        guard let delay = querySession.pendingDelay, delayTimer == nil else { return }
+        guard let delay = sessionState.delay, delayTimer == nil else { return }
         delayTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
             self.delayTimer = nil
-            self.write(self.querySession?.finishDelay() ?? [], flush: true)
+            self.write(self.withQuerySession { $0.finishDelay() }, flush: true)
             self.continueQuerySession()
             self.resume()
         }
+    }
+
+    /// Calls into the query session (which must exist) in place and notes its state in ``sessionState``.
+    private func withQuerySession<Result>(_ body: (inout QuerySession) -> Result) -> Result {
+        var state = SessionState()
+        let result = Self.call(body, on: &querySession!, noting: &state)
+        sessionState = state
+        return result
+    }
+
+    private static func call<Result>(
+        _ body: (inout QuerySession) -> Result, on session: inout QuerySession, noting state: inout SessionState
+    ) -> Result {
+        let result = body(&session)
+        state = SessionState(
+            exists: true, isAnswering: session.isAnsweringSimpleQuery, delay: session.pendingDelay,
+            isCopying: session.isReceivingCopyData, closesConnection: session.closesConnection)
+        return result
     }
 
     /// Registers the session's cancel key (from BackendKeyData), so that a CancelRequest naming it reaches
@@ -477,7 +513,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         delayTimer?.cancel()
         delayTimer = nil
-        guard let replies = querySession?.cancelStatement(), !replies.isEmpty else { return }
+        guard sessionState.delay != nil || sessionState.isCopying else { return }
+        let replies = withQuerySession { $0.cancelStatement() }
         write(replies, flush: true)
         continueQuerySession()
         resume()
