@@ -211,9 +211,11 @@ _pgw_decode() {
         return
         ;;
     '--only')
+        __pgw_add_completions -W 'AuthenticationCleartextPassword'$'\n''AuthenticationGSS'$'\n''AuthenticationGSSContinue'$'\n''AuthenticationKerberosV5'$'\n''AuthenticationMD5Password'$'\n''AuthenticationOk'$'\n''AuthenticationSASL'$'\n''AuthenticationSASLContinue'$'\n''AuthenticationSASLFinal'$'\n''AuthenticationSSPI'$'\n''BackendKeyData'$'\n''Bind'$'\n''BindComplete'$'\n''CancelRequest'$'\n''Close'$'\n''CloseComplete'$'\n''CommandComplete'$'\n''CopyBothResponse'$'\n''CopyData'$'\n''CopyDone'$'\n''CopyFail'$'\n''CopyInResponse'$'\n''CopyOutResponse'$'\n''DataRow'$'\n''Describe'$'\n''EmptyQueryResponse'$'\n''ErrorResponse'$'\n''Execute'$'\n''Flush'$'\n''FunctionCall'$'\n''FunctionCallResponse'$'\n''GSSENCRequest'$'\n''GSSENCResponse'$'\n''GSSResponse'$'\n''NegotiateProtocolVersion'$'\n''NoData'$'\n''NoticeResponse'$'\n''NotificationResponse'$'\n''ParameterDescription'$'\n''ParameterStatus'$'\n''Parse'$'\n''ParseComplete'$'\n''PasswordMessage'$'\n''PortalSuspended'$'\n''Query'$'\n''ReadyForQuery'$'\n''RowDescription'$'\n''SASLInitialResponse'$'\n''SASLResponse'$'\n''SSLRequest'$'\n''SSLResponse'$'\n''StartupMessage'$'\n''Sync'$'\n''Terminate'$'\n''Unknown'
         return
         ;;
     '--skip')
+        __pgw_add_completions -W 'AuthenticationCleartextPassword'$'\n''AuthenticationGSS'$'\n''AuthenticationGSSContinue'$'\n''AuthenticationKerberosV5'$'\n''AuthenticationMD5Password'$'\n''AuthenticationOk'$'\n''AuthenticationSASL'$'\n''AuthenticationSASLContinue'$'\n''AuthenticationSASLFinal'$'\n''AuthenticationSSPI'$'\n''BackendKeyData'$'\n''Bind'$'\n''BindComplete'$'\n''CancelRequest'$'\n''Close'$'\n''CloseComplete'$'\n''CommandComplete'$'\n''CopyBothResponse'$'\n''CopyData'$'\n''CopyDone'$'\n''CopyFail'$'\n''CopyInResponse'$'\n''CopyOutResponse'$'\n''DataRow'$'\n''Describe'$'\n''EmptyQueryResponse'$'\n''ErrorResponse'$'\n''Execute'$'\n''Flush'$'\n''FunctionCall'$'\n''FunctionCallResponse'$'\n''GSSENCRequest'$'\n''GSSENCResponse'$'\n''GSSResponse'$'\n''NegotiateProtocolVersion'$'\n''NoData'$'\n''NoticeResponse'$'\n''NotificationResponse'$'\n''ParameterDescription'$'\n''ParameterStatus'$'\n''Parse'$'\n''ParseComplete'$'\n''PasswordMessage'$'\n''PortalSuspended'$'\n''Query'$'\n''ReadyForQuery'$'\n''RowDescription'$'\n''SASLInitialResponse'$'\n''SASLResponse'$'\n''SSLRequest'$'\n''SSLResponse'$'\n''StartupMessage'$'\n''Sync'$'\n''Terminate'$'\n''Unknown'
         return
         ;;
     '--grep')
@@ -299,7 +301,7 @@ _pgw_proxy() {
     repeating_flags=()
     non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
     repeating_options=(--only --skip)
-    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-ca --max-connections --shutdown-timeout --log-level)
+    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -315,24 +317,35 @@ _pgw_proxy() {
         return
         ;;
     '--output')
+        __pgw_add_completions -f
         return
         ;;
     '--pcap')
+        __pgw_add_completions -f
         return
         ;;
     '--only')
+        __pgw_add_completions -W 'AuthenticationCleartextPassword'$'\n''AuthenticationGSS'$'\n''AuthenticationGSSContinue'$'\n''AuthenticationKerberosV5'$'\n''AuthenticationMD5Password'$'\n''AuthenticationOk'$'\n''AuthenticationSASL'$'\n''AuthenticationSASLContinue'$'\n''AuthenticationSASLFinal'$'\n''AuthenticationSSPI'$'\n''BackendKeyData'$'\n''Bind'$'\n''BindComplete'$'\n''CancelRequest'$'\n''Close'$'\n''CloseComplete'$'\n''CommandComplete'$'\n''CopyBothResponse'$'\n''CopyData'$'\n''CopyDone'$'\n''CopyFail'$'\n''CopyInResponse'$'\n''CopyOutResponse'$'\n''DataRow'$'\n''Describe'$'\n''EmptyQueryResponse'$'\n''ErrorResponse'$'\n''Execute'$'\n''Flush'$'\n''FunctionCall'$'\n''FunctionCallResponse'$'\n''GSSENCRequest'$'\n''GSSENCResponse'$'\n''GSSResponse'$'\n''NegotiateProtocolVersion'$'\n''NoData'$'\n''NoticeResponse'$'\n''NotificationResponse'$'\n''ParameterDescription'$'\n''ParameterStatus'$'\n''Parse'$'\n''ParseComplete'$'\n''PasswordMessage'$'\n''PortalSuspended'$'\n''Query'$'\n''ReadyForQuery'$'\n''RowDescription'$'\n''SASLInitialResponse'$'\n''SASLResponse'$'\n''SSLRequest'$'\n''SSLResponse'$'\n''StartupMessage'$'\n''Sync'$'\n''Terminate'$'\n''Unknown'
         return
         ;;
     '--skip')
+        __pgw_add_completions -W 'AuthenticationCleartextPassword'$'\n''AuthenticationGSS'$'\n''AuthenticationGSSContinue'$'\n''AuthenticationKerberosV5'$'\n''AuthenticationMD5Password'$'\n''AuthenticationOk'$'\n''AuthenticationSASL'$'\n''AuthenticationSASLContinue'$'\n''AuthenticationSASLFinal'$'\n''AuthenticationSSPI'$'\n''BackendKeyData'$'\n''Bind'$'\n''BindComplete'$'\n''CancelRequest'$'\n''Close'$'\n''CloseComplete'$'\n''CommandComplete'$'\n''CopyBothResponse'$'\n''CopyData'$'\n''CopyDone'$'\n''CopyFail'$'\n''CopyInResponse'$'\n''CopyOutResponse'$'\n''DataRow'$'\n''Describe'$'\n''EmptyQueryResponse'$'\n''ErrorResponse'$'\n''Execute'$'\n''Flush'$'\n''FunctionCall'$'\n''FunctionCallResponse'$'\n''GSSENCRequest'$'\n''GSSENCResponse'$'\n''GSSResponse'$'\n''NegotiateProtocolVersion'$'\n''NoData'$'\n''NoticeResponse'$'\n''NotificationResponse'$'\n''ParameterDescription'$'\n''ParameterStatus'$'\n''Parse'$'\n''ParseComplete'$'\n''PasswordMessage'$'\n''PortalSuspended'$'\n''Query'$'\n''ReadyForQuery'$'\n''RowDescription'$'\n''SASLInitialResponse'$'\n''SASLResponse'$'\n''SSLRequest'$'\n''SSLResponse'$'\n''StartupMessage'$'\n''Sync'$'\n''Terminate'$'\n''Unknown'
         return
         ;;
     '--tls-cert')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-key')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key-passphrase-file')
+        __pgw_add_completions -f
         return
         ;;
     '--tls-ca')
+        __pgw_add_completions -f
         return
         ;;
     '--max-connections')
@@ -352,12 +365,25 @@ _pgw_repl() {
     repeating_flags=()
     non_repeating_flags=(--reveal-secrets --raw --quiet -q --version -? --help)
     repeating_options=()
-    non_repeating_options=(--file -f --timeout --format --log-level)
+    non_repeating_options=(--host -h --port -p -U --username -d --dbname --file -f --timeout --format --log-level)
     __pgw_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
+    '--host'|'-h')
+        return
+        ;;
+    '--port'|'-p')
+        return
+        ;;
+    '-U'|'--username')
+        return
+        ;;
+    '-d'|'--dbname')
+        return
+        ;;
     '--file'|'-f')
+        __pgw_add_completions -f
         return
         ;;
     '--timeout')

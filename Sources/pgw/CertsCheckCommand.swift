@@ -65,7 +65,7 @@ struct CertsCheckCommand: ParsableCommand {
     func run() throws {
         let check = CertificateCheck(
             certificateFile: cert, keyFile: key,
-            passphrase: try passphraseFile.map(CertsVerdicts.passphrase(fromFile:)),
+            passphrase: try passphraseFile.map(PassphraseFile.read),
             authorityFile: ca, hostName: host, user: user)
         try CertsVerdicts.report(check.run(), as: format)
     }

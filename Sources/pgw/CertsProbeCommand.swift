@@ -16,8 +16,10 @@ struct CertsProbeCommand: ParsableCommand {
 
             Exits with status 1 when the server declines TLS, or when a --ca check fails.
 
-            Environment: PGHOST and PGPORT give the server when neither HOST:PORT nor -h/-p do (default \
-            localhost:5432); PGSSLROOTCERT gives --ca.
+            Environment:
+              PGHOST  The server when neither HOST:PORT nor -h gives one (default localhost).
+              PGPORT  The port when neither HOST:PORT nor -p gives one (default 5432).
+              PGSSLROOTCERT  The CA certificates when --ca is not given.
 
             Examples:
               pgw certs probe db.example.test:5432 --ca ca.crt

@@ -24,14 +24,4 @@ enum CertsVerdicts {
             throw ExitCode.failure
         }
     }
-
-    /// The passphrase in the first line of `path`.
-    static func passphrase(fromFile path: String) throws -> String {
-        do {
-            let text = try String(contentsOfFile: path, encoding: .utf8)
-            return String(text.prefix { $0 != "\n" && $0 != "\r\n" })
-        } catch {
-            throw CommandFailure("cannot read the passphrase file \(path): \(error.localizedDescription)")
-        }
-    }
 }

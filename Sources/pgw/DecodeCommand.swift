@@ -88,15 +88,7 @@ struct DecodeCommand: ParsableCommand {
             "Only the capture's packets matching this BPF expression (as tcpdump takes).", valueName: "expression"))
     var filter: String?
 
-    @Option(
-        name: .long, parsing: .singleValue,
-        help: ArgumentHelp("Print only messages of these types (comma-separated, repeatable).", valueName: "types"))
-    var only: [String] = []
-
-    @Option(
-        name: .long, parsing: .singleValue,
-        help: ArgumentHelp("Do not print messages of these types (comma-separated, repeatable).", valueName: "types"))
-    var skip: [String] = []
+    @OptionGroup var messageTypes: MessageTypeOptions
 
     @Option(
         name: .long,
@@ -259,10 +251,7 @@ struct DecodeCommand: ParsableCommand {
 
     /// The `--only`, `--skip` and `--grep` choices.
     private var messageFilter: DecodeMessageFilter {
-        let types = { (lists: [String]) in
-            Set(lists.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
-        }
-        return DecodeMessageFilter(only: types(only), skip: types(skip), pattern: grep.flatMap { try? Regex($0) })
+        DecodeMessageFilter(types: messageTypes.filter, pattern: grep.flatMap { try? Regex($0) })
     }
 
     /// The server ports of `--port`, or 5432.

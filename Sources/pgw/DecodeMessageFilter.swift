@@ -2,17 +2,14 @@ import PostgresWire
 
 /// Which messages `pgw decode` prints: `--only` and `--skip` message types, `--grep` on statement text.
 struct DecodeMessageFilter {
-    /// Types to print (lowercased); empty for all.
-    var only: Set<String> = []
-    /// Types not to print (lowercased).
-    var skip: Set<String> = []
+    /// The `--only` and `--skip` message types.
+    var types = MessageTypeFilter()
     /// With `--grep`: only Query and Parse messages whose text matches, and the ReadyForQuery of their statement.
     var pattern: Regex<AnyRegexOutput>?
 
     /// Whether `message` is printed; `statement` is the statement it completes, if any.
     func admits(_ message: DecodedMessage, completing statement: DecodeStatement?) -> Bool {
-        let type = message.message.typeName.lowercased()
-        guard only.isEmpty || only.contains(type), !skip.contains(type) else { return false }
+        guard types.admits(message.message.typeName) else { return false }
         guard let pattern else { return true }
         switch message.message {
         case .frontend(.query(let query)): return query.text.contains(pattern)

@@ -40,6 +40,12 @@ struct ProxyCommand: AsyncParsableCommand {
             there; the log says which mode each connection used. Otherwise the relay is transparent and the \
             upstream leg plaintext.
 
+            Environment:
+              PGHOST  The upstream's host when --upstream gives none.
+              PGPORT  The upstream's port when --upstream gives none.
+              PGSSLMODE  The upstream's sslmode, as the other PG* variables of libpq.
+              PGPASSFILE  Passwords for logging in upstream (default ~/.pgpass).
+
             Examples:
               pgw proxy --listen 127.0.0.1:6432 --upstream 127.0.0.1:5432
               pgw proxy --upstream "host=db port=5432" --format json --output traffic.jsonl
@@ -50,27 +56,29 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The address to listen on; port 0 picks a free one.", valueName: "host:port"))
     var listen = "127.0.0.1:6432"
 
-    @Option(help: ArgumentHelp("The PostgreSQL server: HOST:PORT or a libpq connection string.", valueName: "server"))
-    var upstream: String
+    @Option(
+        help: ArgumentHelp(
+            "The PostgreSQL server: HOST:PORT or a libpq connection string (default: PGHOST, PGPORT and the other "
+                + "PG* variables).",
+            valueName: "server"))
+    var upstream = ""
 
     @Option(help: "The traffic log's format: text, json (JSON Lines), hex, or none (summaries only).")
     var format = TrafficLogFormat.text
 
-    @Option(help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"),
+        completion: .file())
     var output: String?
 
     @Option(
         help: ArgumentHelp(
             "Also write a pcapng capture of every connection's plaintext (one TCP stream each) for Wireshark/tshark.",
-            valueName: "file"))
+            valueName: "file"),
+        completion: .file())
     var pcap: String?
 
-    @Option(
-        help: ArgumentHelp("Log only these message types (comma-separated, repeatable).", valueName: "types"))
-    var only: [String] = []
-
-    @Option(help: ArgumentHelp("Do not log these message types (comma-separated, repeatable).", valueName: "types"))
-    var skip: [String] = []
+    @OptionGroup var messageTypes: MessageTypeOptions
 
     @Flag(help: "Do not shorten long values in the log.")
     var full = false
@@ -78,40 +86,15 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(help: "Show passwords, SASL data and cancel keys instead of masking them.")
     var revealSecrets = false
 
-    @Option(
-        help: ArgumentHelp(
-            "The certificate chain (PEM) for the client leg; enables and requires TLS.", valueName: "file"))
-    var tlsCert: String?
+    @OptionGroup var tls: ServerTLSOptions
 
-    @Option(help: ArgumentHelp("The private key (PEM) for the client leg.", valueName: "file"))
-    var tlsKey: String?
-
-    @Option(help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"))
-    var tlsCa: String?
-
-    @Option(help: "The most relayed sessions at once; more clients get FATAL 53300.")
-    var maxConnections = 1_000
-
-    @Option(help: ArgumentHelp("Seconds clients get to take their FATAL 57P01 at shutdown.", valueName: "seconds"))
-    var shutdownTimeout = 5
+    @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard Self.listenAddress(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT (port 0 to 65535), got '\(listen)'.")
-        }
-        if (tlsCert == nil) != (tlsKey == nil) {
-            throw ValidationError("--tls-cert and --tls-key go together.")
-        }
-        if tlsCa != nil && tlsCert == nil {
-            throw ValidationError("--tls-ca needs --tls-cert and --tls-key.")
-        }
-        guard (1...1_000_000).contains(maxConnections) else {
-            throw ValidationError("--max-connections takes a number from 1 to 1000000, got \(maxConnections).")
-        }
-        guard (0...3_600).contains(shutdownTimeout) else {
-            throw ValidationError("--shutdown-timeout takes seconds from 0 to 3600, got \(shutdownTimeout).")
         }
         do {
             _ = try UpstreamServer(parsing: upstream, environment: ProcessInfo.processInfo.environment)
@@ -123,11 +106,8 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         let (host, port) = Self.listenAddress(listen)!
         let upstreamServer = try UpstreamServer(parsing: upstream, environment: ProcessInfo.processInfo.environment)
-        let types: ([String]) -> [String] = { lists in
-            lists.flatMap { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        }
         let configuration = ProxyConfiguration(
-            upstream: upstreamServer, format: format, filter: MessageTypeFilter(only: types(only), skip: types(skip)),
+            upstream: upstreamServer, format: format, filter: messageTypes.filter,
             renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120))
         let sink: TrafficLogSink
         let capture: TrafficLogSink?
@@ -143,8 +123,8 @@ struct ProxyCommand: AsyncParsableCommand {
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
-            tls: try tlsConfiguration(),
-            maximumConnections: maxConnections, logger: logger)
+            tls: try tls.serverConfiguration(),
+            maximumConnections: limits.maxConnections, logger: logger)
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()
@@ -152,7 +132,7 @@ struct ProxyCommand: AsyncParsableCommand {
         signal(SIGINT, SIG_DFL)
         signal(SIGTERM, SIG_DFL)
         logger.info("received \(first): shutting down (a second signal stops at once)")
-        await proxy.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
+        await proxy.shutdown(timeout: limits.shutdownTimeAmount)
     }
 
     /// `HOST:PORT` or `[V6]:PORT` with a port from 0 to 65535.
@@ -163,14 +143,6 @@ struct ProxyCommand: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
-    }
-
-    private func tlsConfiguration() throws -> PostgresServerConnectionConfiguration.TLS? {
-        guard let tlsCert, let tlsKey else { return nil }
-        let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey)
-        let verification = tlsCa.map { TLSClientCertificateVerification.optional(trustRoots: .pemFile($0)) } ?? .none
-        let configuration = TLSServerConfiguration(identity: identity, clientCertificateVerification: verification)
-        return .context(try TLSServerContext(configuration: configuration))
     }
 }
 

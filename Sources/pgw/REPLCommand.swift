@@ -26,7 +26,16 @@ struct REPLCommand: AsyncParsableCommand {
             at the end, pgw waits for the replies to every Query and Sync sent. Lines starting with # or -- are \
             comments.
 
+            Environment:
+              PGHOST  The server's host when neither the conninfo nor -h gives one.
+              PGPORT  The server's port when neither the conninfo nor -p gives one.
+              PGUSER  The user name when neither the conninfo nor -U gives one.
+              PGDATABASE  The database when neither the conninfo nor -d gives one.
+              PGPASSWORD  The password (else PGPASSFILE, default ~/.pgpass).
+              PGSSLMODE  Sslmode, as the other PG* variables of libpq.
+
             Examples:
+              pgw repl -h localhost -U alice -d app
               pgw repl "host=localhost user=alice dbname=app"
               pgw repl postgresql://alice@db.example.com/app?sslmode=require \\
                 --file probe.pgw
@@ -39,7 +48,11 @@ struct REPLCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("A libpq connection string or postgresql:// URI.", valueName: "conninfo"))
     var connectionString = ""
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"))
+    @OptionGroup var target: ConnectionTargetOptions
+
+    @Option(
+        name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"),
+        completion: .file())
     var file: String?
 
     @Option(help: ArgumentHelp("How long \\wait and \\expect wait, in seconds.", valueName: "seconds"))
@@ -68,7 +81,7 @@ struct REPLCommand: AsyncParsableCommand {
         let script = try readScript()
         let options: ConnectionOptions
         do {
-            options = try ConnectionOptions(connectionString)
+            options = try ConnectionOptions(parameters: target.parameters(connectionString: connectionString))
         } catch {
             Self.printError("pgw: invalid connection string: \(error)")
             throw ExitCode(64)

@@ -55,6 +55,10 @@ struct ServeCommand: AsyncParsableCommand {
             Passwords: --user NAME:PASSWORD, or --user NAME with the password in PGPASSWORD, or the script's \
             server.users; none has to be on the command line.
 
+            Environment:
+              PGPORT  The port to listen on when -p is not given (default 5432).
+              PGPASSWORD  The password of a --user NAME given without one.
+
             Examples:
               pgw serve -p 0
               pgw serve --script app.yaml -p 0 --verify --log statements.jsonl
@@ -126,32 +130,12 @@ struct ServeCommand: AsyncParsableCommand {
         completion: .file())
     var log: String?
 
-    @Option(
-        help: ArgumentHelp("The server certificate chain (PEM); enables and requires TLS.", valueName: "file"),
-        completion: .file())
-    var tlsCert: String?
-
-    @Option(help: ArgumentHelp("The server private key (PEM).", valueName: "file"), completion: .file())
-    var tlsKey: String?
-
-    @Option(help: ArgumentHelp("A file holding the private key's passphrase.", valueName: "file"), completion: .file())
-    var tlsKeyPassphraseFile: String?
-
-    @Option(
-        help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"),
-        completion: .file())
-    var tlsCa: String?
+    @OptionGroup var tls: ServerTLSOptions
 
     @Option(help: "The version reported as server_version and by SELECT version() (default: the script's, else 18.0).")
     var serverVersion: String?
 
-    @Option(help: "The most sessions at once (PostgreSQL's max_connections).")
-    var maxConnections = 1_000
-
-    @Option(
-        help: ArgumentHelp("Seconds connected clients get to take their FATAL 57P01 at shutdown.", valueName: "seconds")
-    )
-    var shutdownTimeout = 5
+    @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
 
@@ -166,21 +150,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard (0...65_535).contains(port) else {
             throw ValidationError("--port takes a number from 0 to 65535, got \(port).")
         }
-        if (tlsCert == nil) != (tlsKey == nil) {
-            throw ValidationError("--tls-cert and --tls-key go together.")
-        }
-        if auth == .cert && (tlsCert == nil || tlsCa == nil) {
+        if auth == .cert && (!tls.isEnabled || tls.tlsCa == nil) {
             throw ValidationError("--auth cert needs --tls-cert, --tls-key and --tls-ca.")
         }
         if let auth, [.password, .md5, .scramSHA256].contains(auth) && users.isEmpty && script == nil {
             throw ValidationError(
                 "--auth \(auth.rawValue) needs at least one --user NAME:PASSWORD (or a --script with users).")
-        }
-        guard (1...1_000_000).contains(maxConnections) else {
-            throw ValidationError("--max-connections takes a number from 1 to 1000000, got \(maxConnections).")
-        }
-        guard (0...3_600).contains(shutdownTimeout) else {
-            throw ValidationError("--shutdown-timeout takes seconds from 0 to 3600, got \(shutdownTimeout).")
         }
         _ = try parsedUsers()
     }
@@ -188,7 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let script = try loadScript()
         let authentication = try auth ?? script?.authentication.map(Self.method) ?? .trust
-        if authentication == .cert && (tlsCert == nil || tlsCa == nil) {
+        if authentication == .cert && (!tls.isEnabled || tls.tlsCa == nil) {
             throw ValidationError("--auth cert needs --tls-cert, --tls-key and --tls-ca.")
         }
         let passwords = try (script?.users ?? [:]).merging(parsedUsers()) { _, argument in argument }
@@ -203,7 +178,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = PostgresServerConnectionConfiguration(
             serverVersion: version, authenticationMode: authentication.mode,
-            tls: try tlsConfiguration(authentication), serverParameters: parameters)
+            tls: try tls.serverConfiguration(requireClientCertificate: authentication == .cert),
+            serverParameters: parameters)
         let logger = logging.makeLogger(label: "pgw.serve")
         let responder = ScriptResponder(
             rules: script?.rules ?? [],
@@ -221,7 +197,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             server = try await PostgresServer.bind(
                 host: host, port: port, configuration: configuration, hooks: hooks,
-                maximumConnections: maxConnections, logger: logger)
+                maximumConnections: limits.maxConnections, logger: logger)
         } catch let error as IOError {
             throw CommandFailure(
                 "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))) "
@@ -250,7 +226,7 @@ struct ServeCommand: AsyncParsableCommand {
         // From now on SIGINT and SIGTERM have their default effect: a second one stops the process at once.
         Glibc.signal(SIGINT, SIG_DFL)
         Glibc.signal(SIGTERM, SIG_DFL)
-        await server.shutdown(timeout: TimeAmount.seconds(Int64(shutdownTimeout)))
+        await server.shutdown(timeout: limits.shutdownTimeAmount)
         if let conversation {
             try reportDeviations(conversation.verificationReport())
         } else if verify {
@@ -364,20 +340,5 @@ struct ServeCommand: AsyncParsableCommand {
             result[String(entry[..<colon])] = String(entry[entry.index(after: colon)...])
         }
         return result
-    }
-
-    private func tlsConfiguration(_ auth: AuthMethod) throws -> PostgresServerConnectionConfiguration.TLS? {
-        guard let tlsCert, let tlsKey else { return nil }
-        let passphrase = try tlsKeyPassphraseFile.map {
-            try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .newlines)
-        }
-        let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey, passphrase: passphrase)
-        var verification = TLSClientCertificateVerification.none
-        if let tlsCa {
-            verification =
-                auth == .cert ? .required(trustRoots: .pemFile(tlsCa)) : .optional(trustRoots: .pemFile(tlsCa))
-        }
-        let configuration = TLSServerConfiguration(identity: identity, clientCertificateVerification: verification)
-        return .context(try TLSServerContext(configuration: configuration))
     }
 }

@@ -37,7 +37,7 @@ struct ClientConnectionHandoverTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try await waitEvent() == "ClientWrite")
         var rows = 0
-        let messages: BackendMessageStream
+        let messages: MessageStream<BackendMessage>
         if let stream { messages = stream } else { messages = try await connection.messages() }
         for try await message in messages {
             if case .dataRow = message { rows += 1 }

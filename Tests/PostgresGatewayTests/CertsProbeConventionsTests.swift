@@ -17,7 +17,7 @@ struct CertsProbeConventionsTests {
 
     @Test func serverFromOptionsOrEnvironment() async throws {
         // A server without TLS answers N: the probe reaches it, reports it and exits 1.
-        let server = try ServeProcess([])
+        let server = try await ServeProcess([])
         let declined = "SSLRequest: N (TLS declined)\n"
         let fromOptions = try await Self.probe(["-h", "127.0.0.1", "-p", String(server.port)])
         #expect(fromOptions.standardOutput == declined, "\(fromOptions)")

@@ -69,6 +69,27 @@ struct CommandLineDocsTests {
         }
     }
 
+    @Test("every option whose value is a file completes file names in bash", arguments: commands.filter { !$0.isEmpty })
+    func fileOptionsCompleteFiles(_ command: [String]) async throws {
+        let help = try await SubprocessCommand(
+            try PGWExecutable.url(), command + ["--help"], environment: ["COLUMNS": "200", "PATH": "/usr/bin:/bin"]
+        ).run()
+        let fileOptions = help.standardOutput.split(separator: "\n").compactMap { line -> String? in
+            guard let match = line.firstMatch(of: /(--[a-z-]+) <(file|directory)>/) else { return nil }
+            return String(match.1)
+        }
+        let script = try String(
+            contentsOf: Self.repositoryDirectory("completions").appending(path: "pgw.bash"), encoding: .utf8)
+        let function = script.components(separatedBy: "_pgw_\(command.joined(separator: "_"))() {\n").dropFirst().first
+        let body = try #require(function?.components(separatedBy: "\n}\n").first, "no bash function for \(command)")
+        for option in fileOptions {
+            let branch = body.components(separatedBy: "'\(option)'").dropFirst().first?.prefix(120) ?? ""
+            #expect(
+                branch.contains("__pgw_add_completions -f") || branch.contains("__pgw_add_completions -d"),
+                "\(command) \(option)")
+        }
+    }
+
     /// A directory holding `client.bin`, `server.crt` and the directory `subdir`, for file-name completion.
     static func filesToComplete() throws -> URL {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-completion-\(UUID().uuidString)")

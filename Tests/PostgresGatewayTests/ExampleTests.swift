@@ -10,8 +10,8 @@ struct ExampleTests {
         let process: Process
         let port: Int
 
-        init(_ name: String, _ arguments: [String]) throws {
-            let (process, port) = try ListeningProcess.start(try BuiltProduct.url(named: name), arguments)
+        init(_ name: String, _ arguments: [String]) async throws {
+            let (process, port) = try await ListeningProcess.start(try BuiltProduct.url(named: name), arguments)
             self.process = process
             self.port = port
         }
@@ -35,7 +35,7 @@ struct ExampleTests {
     }
 
     @Test func echoServer() async throws {
-        let example = try RunningExample("EchoServerExample", ["0"])
+        let example = try await RunningExample("EchoServerExample", ["0"])
         defer { example.stop() }
         let conninfo = "host=127.0.0.1 port=\(example.port) user=alice"
         let outcome = try await Self.psql(["select 'hello'"], conninfo: conninfo, password: "secret")
@@ -47,7 +47,7 @@ struct ExampleTests {
     @Test func sqliteServer() async throws {
         let database = FileManager.default.temporaryDirectory.appending(path: "pgw-example-\(UUID().uuidString).sqlite")
         defer { try? FileManager.default.removeItem(at: database) }
-        let example = try RunningExample("SQLiteServerExample", [database.path, "0"])
+        let example = try await RunningExample("SQLiteServerExample", [database.path, "0"])
         defer { example.stop() }
         let conninfo = "host=127.0.0.1 port=\(example.port) user=me"
         let outcome = try await Self.psql(
@@ -83,7 +83,7 @@ struct ExampleTests {
         try FileManager.default.copyItem(
             atPath: certificates.path("server.key"), toPath: directory.appending(path: "\(name).key").path)
 
-        let example = try RunningExample(
+        let example = try await RunningExample(
             "SNIProxyExample",
             ["--listen", "0", "--certificates", directory.path, "--route", "\(name)=127.0.0.1:\(upstream.port)"]
         )

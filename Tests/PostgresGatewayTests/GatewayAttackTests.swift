@@ -8,7 +8,7 @@ import Testing
 struct GatewayAttackTests {
     /// Runs `attack` against a fresh `pgw serve` started with `arguments`; returns the attack's findings.
     static func attack(_ attack: String, serving arguments: [String] = []) async throws -> [String: Any] {
-        let server = try ServeProcess(arguments)
+        let server = try await ServeProcess(arguments)
         let script = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appending(path: ".ci/gateway-attacks.py")
         let outcome = try await SubprocessCommand(
@@ -49,7 +49,7 @@ struct GatewayAttackTests {
     }
 
     @Test func aSecondSignalStopsAtOnce() async throws {
-        let server = try ServeProcess(["--shutdown-timeout", "60"])
+        let server = try await ServeProcess(["--shutdown-timeout", "60"])
         // A client that does not read a large reply keeps the graceful shutdown waiting for its FATAL to be
         // written; it stays connected until the test ends.
         let client = Process()
@@ -78,7 +78,7 @@ struct GatewayAttackTests {
         client.standardOutput = output
         try client.run()
         defer { client.terminate() }
-        let line = try output.fileHandleForReading.read(upToCount: 8) ?? Data()
+        let line = try await offPool { try output.fileHandleForReading.read(upToCount: 8) ?? Data() }
         #expect(String(decoding: line, as: UTF8.self) == "stalled\n")
         server.send(SIGTERM)
         try await Task.sleep(for: .milliseconds(500))

@@ -14,7 +14,7 @@ struct MessageStreamTests {
         let hooks = PostgresServerConnectionHooks(onAuthenticated: { connection in
             let messages = try await connection.messages()
             Task {
-                for await message in messages {
+                for try await message in messages {
                     guard case .query(let query) = message else { continue }
                     // A slow consumer: the pipelined queries still arrive in order (see below for where they wait).
                     if received.withLockedValue({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(100)) }
@@ -69,7 +69,7 @@ struct MessageStreamTests {
             Task {
                 // Blocked until the test opens the gate: the queries must wait in the socket, not in memory.
                 for await _ in gate.stream { break }
-                for await _ in messages { consumed.withLockedValue { $0 += 1 } }
+                for try await _ in messages { consumed.withLockedValue { $0 += 1 } }
             }
         })
         let server = try await PostgresServer.bind(port: 0, hooks: hooks)

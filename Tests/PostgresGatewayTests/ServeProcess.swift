@@ -10,9 +10,9 @@ final class ServeProcess: Sendable {
 
     /// Starts `pgw serve --port 0` with `arguments` and waits for its "listening on" line; with
     /// `capturingStandardError`, its standard error is kept for ``standardErrorAfterExit()``.
-    init(_ arguments: [String], capturingStandardError: Bool = false) throws {
+    init(_ arguments: [String], capturingStandardError: Bool = false) async throws {
         let errorOutput = capturingStandardError ? Pipe() : nil
-        let (process, port) = try ListeningProcess.start(
+        let (process, port) = try await ListeningProcess.start(
             try PGWExecutable.url(), ["serve", "--port", "0", "--log-level", "warning"] + arguments,
             standardError: errorOutput)
         self.process = process

@@ -65,7 +65,7 @@ struct ServeStackTests {
     }
 
     @Test func psqlMetaCommandsAndPostgreSQLBehaviourWithoutAScript() async throws {
-        let server = try ServeProcess([])
+        let server = try await ServeProcess([])
         let outcome = try await Self.run(
             "psql", ["-X", "-v", "VERBOSITY=verbose"], port: server.port,
             input: """
@@ -108,7 +108,7 @@ struct ServeStackTests {
     @Test func pgbenchInEveryQueryMode() async throws {
         let script = try Self.file("app.yaml", Self.script)
         let select = try Self.file("select1.sql", "select 1;\n")
-        let server = try ServeProcess(["--script", script])
+        let server = try await ServeProcess(["--script", script])
         let builtIn = try await Self.run("pgbench", ["-S", "-n", "-t", "20"], port: server.port)
         #expect(builtIn.succeeded && builtIn.standardOutput.contains("processed: 20/20"), "\(builtIn)")
         for mode in ["simple", "extended", "prepared"] {
@@ -120,7 +120,7 @@ struct ServeStackTests {
 
     @Test func pythonDriversAndSQLAlchemy() async throws {
         let script = try Self.file("app.yaml", Self.script)
-        let server = try ServeProcess(["--script", script])
+        let server = try await ServeProcess(["--script", script])
         let outcome = try await Self.run(
             "python3", ["-c", Self.pythonStacks], port: server.port)
         #expect(outcome.succeeded, "\(outcome)")
@@ -214,7 +214,8 @@ struct ServeStackTests {
                 match: {exact: "select nothing"}
             """)
         let log = (script as NSString).deletingLastPathComponent + "/statements.jsonl"
-        let server = try ServeProcess(["--script", script, "--verify", "--log", log], capturingStandardError: true)
+        let server = try await ServeProcess(
+            ["--script", script, "--verify", "--log", log], capturingStandardError: true)
         let outcome = try await Self.run(
             "psql", ["-X", "-tA", "-c", "SELECT name FROM users WHERE id = 2", "-c", "delete from users"],
             port: server.port)
@@ -241,7 +242,7 @@ struct ServeStackTests {
         #expect(invalid.standardError.contains("bad.yaml:2:12: 'selec x' is not a statement PostgreSQL can parse"))
         let missing = try await PGWExecutable.run(["serve", "--script", "/nonexistent/app.yaml", "-p", "0"])
         #expect(missing.standardError.contains("cannot read script '/nonexistent/app.yaml': No such file or directory"))
-        let server = try ServeProcess([])
+        let server = try await ServeProcess([])
         let busy = try await PGWExecutable.run(["serve", "-h", "127.0.0.1", "-p", String(server.port)])
         #expect(busy.status == 1, "\(busy)")
         #expect(busy.standardError.contains("cannot listen on 127.0.0.1:\(server.port): Address already in use"))
@@ -262,7 +263,7 @@ struct ServeStackTests {
                 columns: [{name: id, type: int8}, {name: app, type: varchar}, {name: name, type: varchar}, {name: applied, type: timestamptz}]
                 rows: [[1, contenttypes, 0001_initial, "2024-01-02 03:04:05+00"]]
             """#)
-        let server = try ServeProcess(["--script", script, "--verify"], capturingStandardError: true)
+        let server = try await ServeProcess(["--script", script, "--verify"], capturingStandardError: true)
         let outcome = try await Self.run(
             "python3",
             [
@@ -301,7 +302,7 @@ struct ServeStackTests {
                 tag: "UPDATE 1"
                 notify: {channel: jobs, payload: done}
             """)
-        let server = try ServeProcess(["--script", script])
+        let server = try await ServeProcess(["--script", script])
         let outcome = try await Self.run(
             "psql", ["-X", "-c", "copy t to stdout", "-c", "update jobs set state = 'x'"], port: server.port)
         #expect(outcome.succeeded, "\(outcome)")
@@ -314,7 +315,7 @@ struct ServeStackTests {
     /// pgcli with its default configuration (a fresh HOME): its startup queries (SHOW TIME ZONE, SET TIME ZONE
     /// "Etc/UTC") and `\\dt`.
     @Test func pgcliWithItsDefaultConfiguration() async throws {
-        let server = try ServeProcess([])
+        let server = try await ServeProcess([])
         let home = (try Self.file("home", "") as NSString).deletingLastPathComponent
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home

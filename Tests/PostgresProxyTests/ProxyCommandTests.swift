@@ -21,7 +21,7 @@ struct ProxyCommandTests {
         ])
         #expect(certificates.succeeded, "\(certificates)")
         let logFile = directory.appending(path: "traffic.jsonl")
-        let proxy = try ProxyProcess([
+        let proxy = try await ProxyProcess([
             "--upstream", "host=127.0.0.1 port=\(server.port)", "--format", "json", "--output", logFile.path,
             "--tls-cert", directory.appending(path: "server.crt").path, "--tls-key",
             directory.appending(path: "server.key").path, "--skip", "ParameterStatus",
@@ -81,7 +81,7 @@ struct ProxyCommandTests {
 
     @Test func beyondMaxConnectionsClientsGetTooManyClients() async throws {
         let server = try PostgresServerTrait.server()
-        let proxy = try ProxyProcess([
+        let proxy = try await ProxyProcess([
             "--upstream", "127.0.0.1:\(server.port)", "--max-connections", "1", "--format", "none",
         ])
         var environment = ProcessInfo.processInfo.environment

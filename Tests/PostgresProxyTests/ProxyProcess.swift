@@ -8,8 +8,8 @@ final class ProxyProcess: Sendable {
     let port: Int
 
     /// Starts `pgw proxy --listen 127.0.0.1:0` with `arguments` and waits for its "listening on" line.
-    init(_ arguments: [String]) throws {
-        let (process, port) = try ListeningProcess.start(
+    init(_ arguments: [String]) async throws {
+        let (process, port) = try await ListeningProcess.start(
             try PGWExecutable.url(), ["proxy", "--listen", "127.0.0.1:0"] + arguments)
         self.process = process
         self.port = port

@@ -41,7 +41,7 @@ struct CertsPostgresServer: Sendable {
         var all = [
             "hostaddr": "127.0.0.1", "port": String(port), "dbname": "postgres", "sslmode": "verify-full",
             "sslrootcert": certificates.appending(path: "ca.crt").path, "gssencmode": "disable",
-            "connect_timeout": "10",
+            "connect_timeout": "30",
         ]
         all.merge(parameters) { $1 }
         let connection = all.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
@@ -51,7 +51,7 @@ struct CertsPostgresServer: Sendable {
                 connection, "-X", "-A", "-t", "-c",
                 "SELECT current_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
             ],
-            environment: Programs.libpqEnvironment(home: certificates), timeout: .seconds(30)
+            environment: Programs.libpqEnvironment(home: certificates), timeout: .seconds(60)
         ).run()
     }
 }

@@ -37,15 +37,7 @@ final class CertsServeProcess: Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let line = await Task.detached {
-            var text = ""
-            while !text.contains("\n") {
-                let data = output.fileHandleForReading.availableData
-                guard !data.isEmpty else { break }
-                text += String(decoding: data, as: UTF8.self)
-            }
-            return text
-        }.value
+        let line = try await offPool { try ListeningProcess.firstLine(of: output.fileHandleForReading) }
         guard
             let port = line.split(separator: ":").last.flatMap({
                 Int($0.trimmingCharacters(in: .whitespacesAndNewlines))

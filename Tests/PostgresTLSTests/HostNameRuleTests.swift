@@ -92,12 +92,12 @@ struct HostNameRuleTests {
         let parameters = [
             "host": host, "hostaddr": "127.0.0.1", "port": String(port), "dbname": "postgres", "user": "alice",
             "sslmode": "verify-full", "sslrootcert": pki.path("ca.crt"), "gssencmode": "disable",
-            "connect_timeout": "10",
+            "connect_timeout": "30",
         ]
         let connection = parameters.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
         return try await SubprocessCommand(
             try Programs.psql(), [connection, "-X", "-A", "-t", "-c", "\\conninfo"],
-            environment: Programs.libpqEnvironment(home: pki.directory), timeout: .seconds(30)
+            environment: Programs.libpqEnvironment(home: pki.directory), timeout: .seconds(60)
         ).run()
     }
 }

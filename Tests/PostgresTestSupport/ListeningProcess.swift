@@ -4,10 +4,11 @@ import Foundation
 /// the examples).
 public enum ListeningProcess {
     /// Starts `executable` with `arguments` (no standard input; standard error to `standardError`, inherited by
-    /// default) and waits for its "listening on" line; returns the running process and the port it printed.
+    /// default) and waits for its "listening on" line (off the cooperative pool); returns the running process and
+    /// the port it printed.
     public static func start(
         _ executable: URL, _ arguments: [String], standardError: Pipe? = nil
-    ) throws -> (process: Process, port: Int) {
+    ) async throws -> (process: Process, port: Int) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -16,13 +17,7 @@ public enum ListeningProcess {
         process.standardError = standardError ?? FileHandle.standardError
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")), let byte = try output.fileHandleForReading.read(upToCount: 1),
-            !byte.isEmpty
-        {
-            line.append(byte)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = try await offPool { try firstLine(of: output.fileHandleForReading) }
         guard text.hasPrefix("listening on "),
             let port = Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
         else {
@@ -32,5 +27,14 @@ public enum ListeningProcess {
                     + "'listening on HOST:PORT' (got \(String(reflecting: text)))")
         }
         return (process, port)
+    }
+
+    /// The first line `file` gives (with its line feed), or what came before the end of the file; blocks.
+    public static func firstLine(of file: FileHandle) throws -> String {
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")), let byte = try file.read(upToCount: 1), !byte.isEmpty {
+            line.append(byte)
+        }
+        return String(decoding: line, as: UTF8.self)
     }
 }

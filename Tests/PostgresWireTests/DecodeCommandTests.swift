@@ -246,6 +246,13 @@ struct DecodeCommandTests {
             "\(none)")
     }
 
+    @Test("a misspelt --only/--skip type is a usage error, in decode and proxy alike", arguments: ["decode", "proxy"])
+    func refusesUnknownMessageTypes(subcommand: String) async throws {
+        let outcome = try await PGWExecutable.run([subcommand, "--only", "Query,Qurey", "--skip", "datarow"])
+        #expect(outcome.status == 64, "\(outcome)")
+        #expect(outcome.standardError.contains("no message type is called 'qurey'"), "\(outcome)")
+    }
+
     @Test("swapped streams get a hint", arguments: ["--frontend", "--backend", "both"])
     func hintsAtSwappedStreams(given: String) async throws {
         let directory = try Self.temporaryDirectory()

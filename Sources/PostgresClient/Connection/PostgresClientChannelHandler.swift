@@ -4,7 +4,7 @@ import PostgresTLS
 import PostgresWire
 
 /// Drives a ``ClientConnectionStateMachine`` on a channel, then hands the server's messages to a
-/// ``BackendMessageStream``.
+/// ``MessageStream``.
 ///
 /// Every message the client sends goes through this handler's `write` (the state machine's and the caller's
 /// alike), which encodes it and tells the decoder about it. Reading follows the consumer: once the connection is
@@ -25,7 +25,7 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
     private var isOpen = false
     private var isStarted = false
     /// Where messages go once ``makeMessageStream(eventLoop:)`` was called.
-    private var messageSource: BackendMessageStream.Producer.Source?
+    private var messageSource: MessageStream<BackendMessage>.Producer.Source?
     /// True while the stream's consumer lags: reads are held back.
     private var isStreamFull = false
     /// A `read` held back while the stream was full.
@@ -152,27 +152,23 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
     // MARK: Stream
 
     /// Starts delivering the server's messages to a stream; call on the event loop, once.
-    func makeMessageStream(eventLoop: any EventLoop) -> BackendMessageStream {
+    func makeMessageStream(eventLoop: any EventLoop) -> MessageStream<BackendMessage> {
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let sequence = BackendMessageStream.Producer.makeSequence(
-            backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64),
-            finishOnDeinit: true,
-            delegate: BackendMessageStream.Delegate(resume: {
-                eventLoop.execute { loopBound.value.resumeReading() }
-            })
-        )
-        messageSource = sequence.source
+        let (stream, source) = MessageStream<BackendMessage>.makeProducer(resume: {
+            eventLoop.execute { loopBound.value.resumeReading() }
+        })
+        messageSource = source
         if let context, context.channel.isActive {
             resumeReading()
         } else {
-            deliverBufferedMessagesAndFinish(to: sequence.source)
+            deliverBufferedMessagesAndFinish(to: source)
         }
-        return BackendMessageStream(producer: sequence.sequence)
+        return stream
     }
 
     /// The connection is gone: the messages it left undecoded (a FATAL before the close, say) go to the stream,
     /// which then ends.
-    private func deliverBufferedMessagesAndFinish(to source: BackendMessageStream.Producer.Source) {
+    private func deliverBufferedMessagesAndFinish(to source: MessageStream<BackendMessage>.Producer.Source) {
         do {
             while let message = try decoder.decode(from: &unprocessed) {
                 _ = source.yield(message)

@@ -169,7 +169,7 @@ public final class PostgresClientConnection: Sendable {
     // MARK: Using
 
     /// The server's messages from now on, with backpressure; call once. Not with ``takeChannel()``.
-    public func messages() async throws -> BackendMessageStream {
+    public func messages() async throws -> MessageStream<BackendMessage> {
         try checkNotHandedOver()
         let handler = self.handler
         return try await channel.eventLoop.submit {

@@ -43,7 +43,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// True while a hook runs: client bytes are buffered, not decoded.
     private var isRunningHook = false
     /// Where unhandled messages go once ``makeMessageStream(eventLoop:)`` was called.
-    private var messageSource: FrontendMessageStream.Producer.Source?
+    private var messageSource: MessageStream<FrontendMessage>.Producer.Source?
     /// Answers unhandled messages when the hooks have a query responder; made at the first such message.
     private var querySession: QuerySession?
     /// What the query session is doing, noted after every call into it (``withQuerySession(_:)``): reading it
@@ -378,22 +378,18 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Starts sending unhandled messages to a stream; call on the event loop.
-    func makeMessageStream(eventLoop: any EventLoop) -> FrontendMessageStream {
+    func makeMessageStream(eventLoop: any EventLoop) -> MessageStream<FrontendMessage> {
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-        let sequence = FrontendMessageStream.Producer.makeSequence(
-            backPressureStrategy: .init(lowWatermark: 16, highWatermark: 64),
-            finishOnDeinit: true,
-            delegate: FrontendMessageStream.Delegate(resume: {
-                eventLoop.execute {
-                    let handler = loopBound.value
-                    guard handler.isMessageStreamFull else { return }
-                    handler.isMessageStreamFull = false
-                    handler.resume()
-                }
-            })
-        )
-        messageSource = sequence.source
-        return FrontendMessageStream(producer: sequence.sequence)
+        let (stream, source) = MessageStream<FrontendMessage>.makeProducer(resume: {
+            eventLoop.execute {
+                let handler = loopBound.value
+                guard handler.isMessageStreamFull else { return }
+                handler.isMessageStreamFull = false
+                handler.resume()
+            }
+        })
+        messageSource = source
+        return stream
     }
 
     /// A message no hook handled: to the query session or the stream if there is one, else answered with an error.

@@ -138,7 +138,7 @@ public final class PostgresServerConnection: Sendable {
     ///
     /// Call it once, at the latest in the `onAuthenticated` hook (reading waits for hooks, so no message is missed);
     /// without a stream, unhandled messages are answered with a `0A000` error.
-    public func messages() async throws -> FrontendMessageStream {
+    public func messages() async throws -> MessageStream<FrontendMessage> {
         let channel = self.channel
         return try await channel.eventLoop.submit {
             let handler = try channel.pipeline.syncOperations.handler(type: GatewayChannelHandler.self)

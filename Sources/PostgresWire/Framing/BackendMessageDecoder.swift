@@ -132,25 +132,21 @@ public struct BackendMessageDecoder: Sendable {
         if expectsLegacyErrors && buffer.readableBytesView.first == UInt8(ascii: "E") {
             return try decodeLegacyError(from: &buffer)
         }
-        guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self)
+        guard
+            var frame = try TypedMessageFrame.peek(
+                in: buffer, streamOffset: streamOffset, maximumMessageLength: maximumMessageLength,
+                typeName: BackendMessage.typeName(forTypeByte:))
         else {
             return nil
         }
-        guard let typeName = BackendMessage.typeName(forTypeByte: typeByte) else {
-            throw WireDecodingError(offset: streamOffset, messageType: nil, reason: .unknownMessageType(typeByte))
-        }
-        if let reason = WireFormatError.checkTypedLength(length, maximum: maximumMessageLength) {
-            throw WireDecodingError(offset: streamOffset, messageType: typeName, reason: reason)
-        }
-        guard var body = buffer.getSlice(at: buffer.readerIndex + 5, length: Int(length) - 4) else { return nil }
         let message: BackendMessage
         do {
-            message = try BackendMessage.decodeTyped(typeByte: typeByte, body: &body)
+            message = try BackendMessage.decodeTyped(typeByte: frame.typeByte, body: &frame.body)
         } catch {
-            throw WireDecodingError(offset: streamOffset, messageType: typeName, reason: error)
+            throw WireDecodingError(offset: streamOffset, messageType: frame.typeName, reason: error)
         }
-        buffer.moveReaderIndex(forwardBy: Int(length) + 1)
-        streamOffset += Int(length) + 1
+        buffer.moveReaderIndex(forwardBy: frame.wireLength)
+        streamOffset += frame.wireLength
         return message
     }
 

@@ -150,36 +150,35 @@ public struct FrontendMessageDecoder: Sendable {
     private mutating func decodeTypedMessage(from buffer: inout ByteBuffer) throws(WireDecodingError)
         -> FrontendMessage?
     {
-        guard let (typeByte, length) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, Int32).self)
+        let pendingKind = pendingPasswordMessageKinds.first
+        guard
+            var frame = try TypedMessageFrame.peek(
+                in: buffer, streamOffset: streamOffset, maximumMessageLength: maximumMessageLength,
+                typeName: { FrontendMessage.typeName(forTypeByte: $0, passwordKind: pendingKind) })
         else {
             return nil
         }
-        let isPasswordMessage = typeByte == UInt8(ascii: "p")
-        let typeName = FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: pendingPasswordMessageKinds.first)
-        guard typeName != nil else { throw error(nil, .unknownMessageType(typeByte)) }
-        if let reason = WireFormatError.checkTypedLength(length, maximum: maximumMessageLength) {
-            throw error(typeName, reason)
-        }
-        guard var body = buffer.getSlice(at: buffer.readerIndex + 5, length: Int(length) - 4) else { return nil }
-        var passwordKind = pendingPasswordMessageKinds.first ?? .password
+        let isPasswordMessage = frame.typeByte == UInt8(ascii: "p")
+        var passwordKind = pendingKind ?? .password
         if isPasswordMessage && pendingPasswordMessageKinds.isEmpty {
             guard infersPeerContext else {
                 isWaitingForPeer = true
                 return nil
             }
-            passwordKind = PasswordMessageKind.guess(fromBody: body)
+            passwordKind = PasswordMessageKind.guess(fromBody: frame.body)
         }
         let message: FrontendMessage
         do {
-            message = try FrontendMessage.decodeTyped(typeByte: typeByte, body: &body, passwordKind: passwordKind)
+            message = try FrontendMessage.decodeTyped(
+                typeByte: frame.typeByte, body: &frame.body, passwordKind: passwordKind)
         } catch {
-            throw self.error(isPasswordMessage ? passwordKind.typeName : typeName, error)
+            throw self.error(isPasswordMessage ? passwordKind.typeName : frame.typeName, error)
         }
         if isPasswordMessage && !pendingPasswordMessageKinds.isEmpty {
             pendingPasswordMessageKinds.removeFirst()
         }
-        buffer.moveReaderIndex(forwardBy: Int(length) + 1)
-        streamOffset += Int(length) + 1
+        buffer.moveReaderIndex(forwardBy: frame.wireLength)
+        streamOffset += frame.wireLength
         return message
     }
 

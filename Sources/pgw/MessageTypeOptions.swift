@@ -1,0 +1,26 @@
+import ArgumentParser
+import PostgresWire
+
+/// `--only` and `--skip`, for the subcommands that show messages (`decode`, `proxy`).
+struct MessageTypeOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp("Show only messages of these types (comma-separated, repeatable).", valueName: "types"),
+        completion: .list(MessageTypeFilter.typeNames))
+    var only: [String] = []
+
+    @Option(
+        help: ArgumentHelp("Do not show messages of these types (comma-separated, repeatable).", valueName: "types"),
+        completion: .list(MessageTypeFilter.typeNames))
+    var skip: [String] = []
+
+    /// The filter the options describe.
+    var filter: MessageTypeFilter { MessageTypeFilter(only: only, skip: skip) }
+
+    func validate() throws {
+        if let name = filter.unknownNames.first {
+            throw ValidationError(
+                "--only/--skip: no message type is called '\(name)'; use the names pgw prints, such as Query, "
+                    + "DataRow or ErrorResponse (see 'pgw repl' and \\help for the list).")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import PostgresGateway
+import PostgresTLS
+
+/// The TLS options of the subcommands that accept clients (`serve`, `proxy`): the certificate and key shown to
+/// clients, the key's passphrase file and the CAs that client certificates must chain to.
+struct ServerTLSOptions: ParsableArguments {
+    @Option(
+        help: ArgumentHelp(
+            "The certificate chain (PEM) shown to clients; enables and requires TLS.", valueName: "file"),
+        completion: .file())
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("The private key (PEM) of --tls-cert.", valueName: "file"), completion: .file())
+    var tlsKey: String?
+
+    @Option(
+        help: ArgumentHelp("A file whose first line is the private key's passphrase.", valueName: "file"),
+        completion: .file())
+    var tlsKeyPassphraseFile: String?
+
+    @Option(
+        help: ArgumentHelp("CA certificates (PEM) that client certificates must chain to.", valueName: "file"),
+        completion: .file())
+    var tlsCa: String?
+
+    /// Whether TLS is configured (`--tls-cert` and `--tls-key`).
+    var isEnabled: Bool { tlsCert != nil }
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("--tls-cert and --tls-key go together.")
+        }
+        if tlsCert == nil && (tlsCa != nil || tlsKeyPassphraseFile != nil) {
+            throw ValidationError("--tls-ca and --tls-key-passphrase-file need --tls-cert and --tls-key.")
+        }
+    }
+
+    /// The server-side TLS configuration, `nil` without `--tls-cert`; client certificates are asked for when
+    /// `--tls-ca` is given, and required when `requireClientCertificate` is true (`--auth cert`).
+    func serverConfiguration(requireClientCertificate: Bool = false) throws
+        -> PostgresServerConnectionConfiguration.TLS?
+    {
+        guard let tlsCert, let tlsKey else { return nil }
+        let passphrase = try tlsKeyPassphraseFile.map(PassphraseFile.read)
+        let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey, passphrase: passphrase)
+        let verification =
+            tlsCa.map { caFile in
+                requireClientCertificate
+                    ? TLSClientCertificateVerification.required(trustRoots: .pemFile(caFile))
+                    : .optional(trustRoots: .pemFile(caFile))
+            } ?? .none
+        let configuration = TLSServerConfiguration(identity: identity, clientCertificateVerification: verification)
+        return .context(try TLSServerContext(configuration: configuration))
+    }
+}
