@@ -36,7 +36,7 @@ struct ServeConversationTests {
 
     @Test func psqlFollowsTheConversationAndADeviationIsReportedPrecisely() async throws {
         let path = try ServeStackTests.file("conversation.yaml", Self.script)
-        let server = try ServeProcess(["--script", path], capturingStandardError: true)
+        let server = try await ServeProcess(["--script", path], capturingStandardError: true)
         let good = try await ServeStackTests.run("psql", ["-X", "-tA", "-c", "select 1"], port: server.port)
         #expect(good.succeeded && good.standardOutput == "1\n", "\(good)")
         let bad = try await ServeStackTests.run("psql", ["-X", "-tA", "-c", "select 2"], port: server.port)

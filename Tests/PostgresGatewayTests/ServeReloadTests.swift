@@ -18,7 +18,7 @@ struct ServeReloadTests {
 
     @Test func sighupReloadsTheRulesAndKeepsThemWhenTheNewScriptIsBroken() async throws {
         let path = try ServeStackTests.file("app.yaml", Self.rules(answer: 1))
-        let server = try ServeProcess(
+        let server = try await ServeProcess(
             ["--script", path, "--log-level", "info"], capturingStandardError: true)
         #expect(try await Self.answer(port: server.port) == "1")
         try Self.rules(answer: 2).write(toFile: path, atomically: true, encoding: .utf8)

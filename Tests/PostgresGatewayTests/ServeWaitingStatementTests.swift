@@ -30,7 +30,7 @@ struct ServeWaitingStatementTests {
         """
 
     @Test func aCancelRequestEndsAScriptedDelayAndTheSessionGoesOn() async throws {
-        let server = try ServeProcess(["--script", try ServeStackTests.file("delay.yaml", Self.script)])
+        let server = try await ServeProcess(["--script", try ServeStackTests.file("delay.yaml", Self.script)])
         let outcome = try await ServeStackTests.run(
             "python3",
             [
@@ -80,7 +80,7 @@ struct ServeWaitingStatementTests {
     }
 
     @Test func copyFromStdinTakesTheDataAndClosingRulesDropTheConnection() async throws {
-        let server = try ServeProcess(["--script", try ServeStackTests.file("copy.yaml", Self.script)])
+        let server = try await ServeProcess(["--script", try ServeStackTests.file("copy.yaml", Self.script)])
         let copy = try await ServeStackTests.run(
             "psql", ["-X", "-c", "\\copy items (id, name) from stdin"], port: server.port,
             input: "1\ta\n2\tb\n\\.\n")
