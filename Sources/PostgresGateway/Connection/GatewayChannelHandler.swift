@@ -71,7 +71,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var isProcessingInput = false
     /// A `read()` the handler held back; issued when input may flow again.
     private var hasPendingRead = false
-    /// Bytes written and not yet flushed, and whether a reply asked to be flushed.
+    /// Encoded replies not handed to the channel yet: replies written without a promise gather here until the
+    /// next flush, so an exchange such as Bind, Execute, Sync goes out as one buffer.
+    private var outbound = ByteBuffer()
+    /// Bytes written and not yet flushed (``outbound``'s included), and whether a reply asked to be flushed.
     private var unflushedBytes = 0
     private var needsFlush = false
     /// Follows bytes sent with ``PostgresServerConnection/sendData(_:)``, so the decoder learns of messages in them.
@@ -128,6 +131,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         authenticationTimeout?.cancel()
         endSession()
         self.context = nil
+        if outbound.readableBytes > 0 {
+            context.write(wrapOutboundOut(outbound), promise: nil)
+            outbound = ByteBuffer()
+        }
         // Detached: whoever takes the channel over reads from now on, so pass on a read held back.
         if hasPendingRead {
             hasPendingRead = false
@@ -579,12 +586,24 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             promise?.succeed()
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: 256)
+        guard promise == nil else {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            for message in messages {
+                decoder.observe(message)
+                message.encode(into: &buffer)
+            }
+            writeEncoded(buffer, flush: flush, promise: promise)
+            return
+        }
+        if outbound.readableBytes == 0 { outbound.reserveCapacity(512) }
+        let before = outbound.readableBytes
         for message in messages {
             decoder.observe(message)
-            message.encode(into: &buffer)
+            message.encode(into: &outbound)
         }
-        writeEncoded(buffer, flush: flush, promise: promise)
+        unflushedBytes += outbound.readableBytes - before
+        if flush { needsFlush = true }
+        flushWhenDue()
     }
 
     /// Writes bytes a hook encoded itself; messages in them are observed like ``write(_:flush:promise:)``'s.
@@ -603,9 +622,16 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func writeEncoded(_ buffer: ByteBuffer, flush: Bool, promise: EventLoopPromise<Void>?) {
         guard let context else { return }
+        handOverOutbound()
         unflushedBytes += buffer.readableBytes
         context.write(wrapOutboundOut(buffer), promise: promise)
         if flush { needsFlush = true }
+        flushWhenDue()
+    }
+
+    /// Flushes when ``PostgresServerConnectionConfiguration/outboundFlushThreshold`` bytes wait, or when a reply
+    /// asked for it outside input processing (which flushes once at its end).
+    private func flushWhenDue() {
         if unflushedBytes >= configuration.outboundFlushThreshold {
             needsFlush = true
             flushIfNeeded()
@@ -614,10 +640,18 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
+    /// Hands the gathered replies to the channel (without flushing).
+    private func handOverOutbound() {
+        guard outbound.readableBytes > 0, let context else { return }
+        context.write(wrapOutboundOut(outbound), promise: nil)
+        outbound = ByteBuffer()
+    }
+
     private func flushIfNeeded() {
         guard needsFlush, let context else { return }
         needsFlush = false
         unflushedBytes = 0
+        handOverOutbound()
         context.flush()
     }
 

@@ -32,16 +32,6 @@ public struct ServerEmulationResponder: QueryResponder {
             ?? unmatchedOutcome(of: parsed, statement: statement, parameters: parameters)
     }
 
-    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
-    /// a syntax error for a statement that does not parse.
-    func answer(to statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome? {
-        do {
-            return answer(to: try SQLParser.parse(statement), parameters: parameters, settings: settings)
-        } catch {
-            return .error(error.diagnostic())
-        }
-    }
-
     public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
         guard let parsed = try? SQLParser.parse(statement) else { return nil }
         switch parsed.kind {
@@ -60,7 +50,8 @@ public struct ServerEmulationResponder: QueryResponder {
         return unmatchedOutcome(of: parsed, statement: statement, parameters: []).resultColumns
     }
 
-    private func answer(to parsed: ParsedStatement, parameters: [String?], settings: [String: String])
+    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones).
+    func answer(to parsed: ParsedStatement, parameters: [String?], settings: [String: String])
         -> QueryOutcome?
     {
         switch parsed.kind {

@@ -50,7 +50,14 @@ public final class ScriptResponder: QueryResponder {
     }
 
     public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
-        let parsed = try? SQLParser.parse(statement)
+        let parsed: ParsedStatement?
+        var syntaxError: SQLSyntaxError?
+        do {
+            parsed = try SQLParser.parse(statement)
+        } catch {
+            parsed = nil
+            syntaxError = error
+        }
         // Values written into the statement count as its parameters when none are bound.
         let values = parameters.isEmpty ? parsed?.constants ?? [] : parameters
         let (claimed, shapedByRule) = claimRule(for: statement, parameters: values)
@@ -58,7 +65,9 @@ public final class ScriptResponder: QueryResponder {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: rule.name, answeredBy: "rule"))
             return rule.answer
         }
-        if shapedByRule == nil, let answer = fallback.answer(to: statement, parameters: parameters, settings: settings)
+        if shapedByRule == nil,
+            let answer = parsed.map({ fallback.answer(to: $0, parameters: parameters, settings: settings) })
+                ?? syntaxError.map({ .error($0.diagnostic()) })
         {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "session"))
             return answer
