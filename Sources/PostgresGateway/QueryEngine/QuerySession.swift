@@ -327,11 +327,15 @@ public struct QuerySession: Sendable {
             guard let columns = outcome.resultColumns else { return [.noData] }
             return [.rowDescription(Self.describe(columns, formats: portal.resultFormats))]
         case .execute(let execute):
-            guard var portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
-            guard portal.remainingReplies == nil else { return try executeRemaining(execute) }
-            let outcome = portal.outcome ?? run(portal.statement.query, parameters: portal.parameters)
-            portal.outcome = nil
-            portals[execute.portal] = portal
+            // The portal is read and changed in place (by its index): copying it costs more than the rest.
+            guard let index = portals.index(forKey: execute.portal) else {
+                throw .undefined(kind: "portal", name: execute.portal)
+            }
+            guard portals.values[index].remainingReplies == nil else { return try executeRemaining(execute, at: index) }
+            let outcome =
+                portals.values[index].outcome
+                ?? run(portals.values[index].statement.query, parameters: portals.values[index].parameters)
+            portals.values[index].outcome = nil
             if case .delayed(let delay, let delayed) = outcome {
                 suspension = .delay(delay, delayed)
                 suspendedExecute = execute
@@ -354,37 +358,37 @@ public struct QuerySession: Sendable {
     private mutating func executeOutcome(_ outcome: QueryOutcome, for execute: Execute) throws(QuerySessionError)
         -> [BackendMessage]
     {
-        guard var portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
-        let replies = complete(outcome, formats: portal.resultFormats)
+        guard let index = portals.index(forKey: execute.portal) else {
+            throw .undefined(kind: "portal", name: execute.portal)
+        }
+        let replies = complete(outcome, formats: portals.values[index].resultFormats)
         if suspension != nil {
             // COPY FROM STDIN: CopyInResponse now, the command's completion after the data.
             suspendedExecute = execute
-            portal.remainingReplies = [.commandComplete(CommandComplete(tag: "COPY 0"))]
-            portals[execute.portal] = portal
+            portals.values[index].remainingReplies = [.commandComplete(CommandComplete(tag: "COPY 0"))]
             return replies
         }
-        portal.remainingReplies = replies[...]
-        portals[execute.portal] = portal
-        return try executeRemaining(execute)
+        portals.values[index].remainingReplies = replies[...]
+        return try executeRemaining(execute, at: index)
     }
 
-    /// Execute's answer from the portal's replies not sent yet.
-    private mutating func executeRemaining(_ execute: Execute) throws(QuerySessionError) -> [BackendMessage] {
-        guard var portal = portals[execute.portal], var replies = portal.remainingReplies else {
+    /// Execute's answer from the replies not sent yet of the portal at `index`.
+    private mutating func executeRemaining(_ execute: Execute, at index: Dictionary<String, Portal>.Index)
+        throws(QuerySessionError) -> [BackendMessage]
+    {
+        guard let replies = portals.values[index].remainingReplies else {
             throw .undefined(kind: "portal", name: execute.portal)
         }
         if case .errorResponse(let diagnostic) = replies.last { throw .reported(diagnostic) }
         // A row limit sends that many rows and PortalSuspended; the next Execute continues.
         let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
         if execute.maxRows > 0 && rows > Int(execute.maxRows) {
-            let sent = replies.prefix(Int(execute.maxRows))
-            replies = replies.dropFirst(Int(execute.maxRows))
-            portal.remainingReplies = replies
-            portals[execute.portal] = portal
-            return Array(sent) + [.portalSuspended]
+            portals.values[index].remainingReplies = replies.dropFirst(Int(execute.maxRows))
+            return Array(replies.prefix(Int(execute.maxRows))) + [.portalSuspended]
         }
-        portal.remainingReplies = [.commandComplete(CommandComplete(tag: Self.tag(afterRows: replies.last)))]
-        portals[execute.portal] = portal
+        portals.values[index].remainingReplies = [
+            .commandComplete(CommandComplete(tag: Self.tag(afterRows: replies.last)))
+        ]
         return Array(replies)
     }
 
