@@ -105,6 +105,7 @@ let package = Package(
             dependencies: [
                 "CLibEdit",
                 "PostgresClient",
+                "PostgresGateway",
                 "PostgresTLS",
                 "PostgresWire",
                 .product(name: "Logging", package: "swift-log"),
@@ -241,6 +242,7 @@ let package = Package(
                 "PostgresTLS",
                 "PostgresWire",
                 "PostgresTestSupport",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

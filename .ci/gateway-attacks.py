@@ -2,7 +2,7 @@
 """Hostile clients against a running `pgw serve`, each measuring the server's memory and checking that it still
 serves others afterwards. Used by the test suite (small sizes) and by .ci/stress (full sizes).
 
-Usage: gateway-attacks.py --port PORT --pid PID [--size small|full] ATTACK [ATTACK...]
+Usage: gateway-attacks.py --port PORT --pid PID [--size small|full] [--relay] ATTACK [ATTACK...]
 Prints one JSON line per attack: {"attack", "passed", "rss_before_kib", "rss_peak_kib", "rss_after_kib", ...};
 exits 1 if any attack failed. Only 127.0.0.1 is ever contacted. Python standard library only.
 """
@@ -96,6 +96,9 @@ def read_messages(sock: socket.socket, until=None, timeout: float = 20.0):
         data += chunk
 
 
+RELAY = False  # --relay: memory bounds for a relay, which holds no message whole
+
+
 def error_fields(body: bytes) -> dict:
     return {f[:1].decode(): f[1:].decode() for f in body.split(b"\0") if f}
 
@@ -173,6 +176,27 @@ def copy_stream(port, memory, size):
         "sent_mib": sent >> 20,
         "answered_after": any(kind == b"Z" for kind, _ in replies),
         "passed": sent >= total and growth < 48 * 1024 and any(kind == b"Z" for kind, _ in replies),
+    }
+
+
+def huge_message(port, memory, size):
+    """One CopyData as long as PostgreSQL allows messages to be (900 MiB full): a server must hold at most about its
+    size (a relay nothing like it), and answer the next query."""
+    length = {"small": 64, "full": 900}[size] << 20
+    sock = login(port)
+    sock.sendall(b"d" + struct.pack("!i", length + 4))
+    sent = send_for(sock, b"x" * (1 << 20), length, seconds=30)
+    sock.sendall(query("select 1"))
+    replies = read_messages(sock, until=lambda kind, _: kind == b"Z", timeout=60)
+    sock.close()
+    growth = memory.peak - memory.before
+    allowed = 48 * 1024 if RELAY else (length >> 10) * 5 // 4 + 48 * 1024
+    return {
+        "message_mib": length >> 20,
+        "sent_mib": sent >> 20,
+        "rss_growth_kib": growth,
+        "answered_after": any(kind == b"Z" for kind, _ in replies),
+        "passed": sent >= length and growth < allowed and any(kind == b"Z" for kind, _ in replies),
     }
 
 
@@ -419,6 +443,7 @@ def shutdown_with_stalled_client(port, memory, size, pid=None):
 
 ATTACKS = {
     "copy-stream": copy_stream,
+    "huge-message": huge_message,
     "password-after-login": password_after_login,
     "pipeline-without-reading": pipeline_without_reading,
     "extended-without-sync": extended_without_sync,
@@ -437,8 +462,13 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--pid", type=int, required=True, help="the server process, for its memory")
     parser.add_argument("--size", choices=["small", "full"], default="small")
+    parser.add_argument(
+        "--relay", action="store_true",
+        help="the target is a relay (pgw proxy) in front of the server: it must hold no message whole")
     parser.add_argument("attacks", nargs="+", choices=sorted(ATTACKS))
     arguments = parser.parse_args()
+    global RELAY
+    RELAY = arguments.relay
     failed = 0
     for name in arguments.attacks:
         attack = ATTACKS[name]

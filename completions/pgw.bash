@@ -300,8 +300,8 @@ _pgw_serve() {
 _pgw_proxy() {
     repeating_flags=()
     non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
-    repeating_options=(--only --skip)
-    non_repeating_options=(--listen --upstream --format --output --pcap --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --max-connections --shutdown-timeout --log-level)
+    repeating_options=(--route --only --skip)
+    non_repeating_options=(--listen --upstream --keylog --format --output --color --pcap --record --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -312,6 +312,13 @@ _pgw_proxy() {
     '--upstream')
         return
         ;;
+    '--route')
+        return
+        ;;
+    '--keylog')
+        __pgw_add_completions -f
+        return
+        ;;
     '--format')
         __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'$'\n''none'
         return
@@ -320,7 +327,15 @@ _pgw_proxy() {
         __pgw_add_completions -f
         return
         ;;
+    '--color')
+        __pgw_add_completions -W 'auto'$'\n''always'$'\n''never'
+        return
+        ;;
     '--pcap')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--record')
         __pgw_add_completions -f
         return
         ;;
@@ -365,7 +380,7 @@ _pgw_repl() {
     repeating_flags=()
     non_repeating_flags=(--reveal-secrets --raw --quiet -q --version -? --help)
     repeating_options=()
-    non_repeating_options=(--host -h --port -p -U --username -d --dbname --file -f --timeout --format --log-level)
+    non_repeating_options=(--host -h --port -p -U --username -d --dbname --file -f --timeout --format --listen --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --log-level)
     __pgw_offer_flags_options 1
 
     # Offer option value completions
@@ -391,6 +406,25 @@ _pgw_repl() {
         ;;
     '--format')
         __pgw_add_completions -W 'text'$'\n''json'$'\n''hex'
+        return
+        ;;
+    '--listen')
+        return
+        ;;
+    '--tls-cert')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-key-passphrase-file')
+        __pgw_add_completions -f
+        return
+        ;;
+    '--tls-ca')
+        __pgw_add_completions -f
         return
         ;;
     '--log-level')

@@ -15,4 +15,13 @@ static inline void pgw_rl_set_completion(rl_completion_func_t *function) { rl_at
 /// Stops libedit from falling back to completing file names.
 static inline void pgw_rl_completion_over(void) { rl_attempted_completion_over = 1; }
 
+/// Words for completion end at spaces only (a meta-command's backslash and a field's `=` belong to the word).
+static inline void pgw_rl_break_words_at_spaces(void) { rl_basic_word_break_characters = " \t\n"; }
+
+/// What follows a completed word: `character`, or nothing when 0 (a field name ending in `=`).
+static inline void pgw_rl_set_completion_append(int character) { rl_completion_append_character = character; }
+
+/// The whole line being edited.
+static inline const char *pgw_rl_line_buffer(void) { return rl_line_buffer; }
+
 #endif

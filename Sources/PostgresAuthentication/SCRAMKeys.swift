@@ -2,10 +2,14 @@
 /// SaltedPassword = Hi(SASLprep(password), salt, i), ClientKey = HMAC(SaltedPassword, "Client Key"),
 /// StoredKey = H(ClientKey), ServerKey = HMAC(SaltedPassword, "Server Key").
 struct SCRAMKeys {
+    /// ClientKey, whose knowledge the client proves.
     let clientKey: [UInt8]
+    /// StoredKey = H(ClientKey), what the server keeps to check the client's proof.
     let storedKey: [UInt8]
+    /// ServerKey, with which the server signs its final message.
     let serverKey: [UInt8]
 
+    /// Derives the keys from `password` (SASLprep-normalized), `salt` and `iterations` of PBKDF2-SHA-256.
     init(password: String, salt: [UInt8], iterations: Int) {
         let saltedPassword = CryptoPrimitives.pbkdf2SHA256(
             password: SASLprep.prepare(password), salt: salt, iterations: iterations)

@@ -3,6 +3,7 @@ import PostgresWire
 
 /// Decodes the server's bytes into messages for the REPL, each with its bytes, and reports the connection's end.
 final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
+    /// Bytes from the server.
     typealias InboundIn = ByteBuffer
 
     private var decoder: BackendMessageDecoder
@@ -39,11 +40,7 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !hasFailed && buffer.readableBytes > 0 {
-            continuation.yield(.failure("the connection closed inside a message (\(buffer.readableBytes) bytes left)"))
-        }
-        continuation.yield(.closed)
-        continuation.finish()
+        continuation.finishConnection(undecodedBytes: hasFailed ? 0 : buffer.readableBytes)
         context.fireChannelInactive()
     }
 

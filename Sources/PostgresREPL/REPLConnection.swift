@@ -9,7 +9,7 @@ import PostgresWire
 ///
 /// The client library opens it (TLS, startup, authentication, as libpq does); then the REPL takes the channel
 /// over, so it can send any bytes, well-formed or not.
-public final class REPLConnection: Sendable {
+public final class REPLConnection: REPLTransport {
     /// What the server said while the connection opened; `nil` in raw mode (you type the startup yourself).
     public let session: ServerSession?
     /// The server reached.
@@ -76,12 +76,15 @@ public final class REPLConnection: Sendable {
         return (events, handler)
     }
 
+    /// Typed lines are frontend messages.
+    public var direction: MessageDirection { .frontend }
+
     /// Sends `bytes` as they are and flushes; `messages` (what they hold) tell the decoder how to read the
     /// answers (an SSLRequest's one-byte answer).
-    public func send(_ bytes: ByteBuffer, messages: [FrontendMessage]) async throws {
+    public func send(_ bytes: ByteBuffer, messages: [WireMessage]) async throws {
         let handler = self.handler
         try await channel.eventLoop.submit {
-            for message in messages { handler.value.observe(message) }
+            for case .frontend(let message) in messages { handler.value.observe(message) }
         }.get()
         try await channel.writeAndFlush(bytes)
     }
@@ -109,6 +112,11 @@ public final class REPLConnection: Sendable {
                 "\\cancel needs the login's BackendKeyData; in --raw mode send CancelRequest pid=N key=HEX")
         }
         try await client.cancel()
+    }
+
+    /// Fails: answering startups is for server mode.
+    public func startAutomaticStartup() async throws -> [Int] {
+        throw REPLConnectionError("\\auto-startup is for server mode (pgw repl --listen)")
     }
 
     /// Closes the connection (without sending anything).

@@ -11,8 +11,12 @@ public enum REPLInteractive {
         interrupts.resume()
         defer { interrupts.cancel() }
         let history = ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.pgw_history" }
-        terminal.print("Type messages in the text form (Query \"select 1\"); \\help lists them, \\quit leaves.")
-        for await input in terminal.inputs(prompt: "pgw> ", historyFile: history) {
+        let direction = session.direction
+        terminal.print(
+            "Type \(direction) messages in the text form ("
+                + (direction == .frontend ? #"Query "select 1""# : #"DataRow ["1"]"#)
+                + "); \\help lists them, \\quit leaves.")
+        for await input in terminal.inputs(prompt: "pgw> ", historyFile: history, direction: direction) {
             switch input {
             case .interrupt:
                 if await session.isWaitingForReady { _ = await session.execute("\\cancel") }
@@ -25,5 +29,7 @@ public enum REPLInteractive {
             }
             if await session.hasEnded { return await terminal.stop() }
         }
+        // Ctrl-D: the editing thread still saves the history; wait for it before the program may exit.
+        await terminal.stop()
     }
 }

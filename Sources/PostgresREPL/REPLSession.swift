@@ -3,49 +3,94 @@ import PostgresWire
 
 /// The REPL's interpreter: runs typed lines (messages in the text form, meta-commands), prints what is sent and
 /// what arrives, and checks `\expect`ations against the arrivals in order.
+///
+/// In client mode the lines are frontend messages sent to a server; in server mode (a ``REPLListener``) they are
+/// backend messages sent to the client, and `\auto-startup` and `\auto-query` answer for you.
 public actor REPLSession {
     /// The switches (`\format`, `\reveal`, `\set autosend`, the timeout).
     public private(set) var settings: REPLSettings
     private let transport: any REPLTransport
     private let write: @Sendable (String) -> Void
-    private let parser = TextFormParser(direction: .frontend)
+    private let parser: TextFormParser
+    /// The lines run so far, for `\history`.
+    private var history: [String] = []
+    /// `\auto-query`'s engine (server mode).
+    private var queryAnswering = REPLQueryAnswering()
     /// Lines typed with autosend off, waiting for `\send`.
     private var pending: [TextFormLine] = []
-    /// Arrivals not yet checked by `\expect`, oldest first.
-    private var unchecked: [DecodedMessage] = []
+    /// Arrivals not yet checked by `\expect`, oldest first (a bounded tail).
+    private var unchecked = UncheckedArrivals()
     /// Queries and Syncs sent, and ReadyForQuery messages received: `\wait` waits until they are even.
     private var readyOwed = 0
     private var readyReceived = 0
     private var sentOffset = 0
+    /// The offsets of the client's packets `\auto-startup` took over that have not arrived here yet.
+    private var answeredAutomatically: Set<Int> = []
     private var endReason: String?
+
+    /// Whose messages the lines are: frontend in client mode, backend in server mode.
+    public nonisolated var direction: MessageDirection { transport.direction }
 
     /// A session sending through `transport` and printing each output line with `write`.
     public init(transport: any REPLTransport, settings: REPLSettings, write: @escaping @Sendable (String) -> Void) {
         self.transport = transport
+        self.parser = TextFormParser(direction: transport.direction)
         self.settings = settings
         self.write = write
     }
 
-    /// Prints an arrival and keeps it for `\expect`.
-    public func receive(_ event: REPLEvent) {
+    /// Prints an arrival and keeps it for `\expect`; in server mode with `\auto-query` on, answers it.
+    public func receive(_ event: REPLEvent) async {
         switch event {
         case .message(let decoded):
             write(decoded.formatted(as: settings.format, options: RenderOptions(revealSecrets: settings.revealSecrets)))
-            unchecked.append(decoded)
-            if case .backend(.readyForQuery) = decoded.message { readyReceived += 1 }
+            if answeredAutomatically.remove(decoded.offset) == nil { unchecked.append(decoded) }
+            queryAnswering.observe(decoded.message)
+            switch decoded.message {
+            case .backend(.readyForQuery): readyReceived += 1
+            case .frontend(let message): await sendAnswers(queryAnswering.answer(message))
+            case .backend: break
+            }
+        case .automatic(let decoded):
+            write(decoded.formatted(as: settings.format, options: RenderOptions(revealSecrets: settings.revealSecrets)))
+            queryAnswering.observe(decoded.message)
+            if decoded.direction == transport.direction { sentOffset += decoded.bytes.readableBytes }
+        case .accepted(let address):
+            write("-- client connected from \(address)")
+        case .note(let note):
+            write("-- \(note)")
         case .failure(let reason):
             write("-- \(reason)")
             endReason = endReason ?? reason
         case .closed:
-            write("-- the server closed the connection")
-            endReason = endReason ?? "the server closed the connection"
+            let peer = transport.direction == .frontend ? "server" : "client"
+            write("-- the \(peer) closed the connection")
+            endReason = endReason ?? "the \(peer) closed the connection"
         }
+    }
+
+    /// Sends `\auto-query`'s answers, each shown as sent.
+    private func sendAnswers(_ answers: [BackendMessage]) async {
+        guard !answers.isEmpty else { return }
+        let lines = answers.map { message in
+            var bytes = ByteBuffer()
+            message.encode(into: &bytes)
+            return TextFormLine(message: .backend(message), bytes: bytes)
+        }
+        if case .failed(let reason) = await send(lines) { write("-- \\auto-query: \(reason)") }
+    }
+
+    /// Whether the line typed so far continues on the next: it ends inside a quoted string (a comment never does).
+    public static func continuesOnNextLine(_ text: String) -> Bool {
+        let trimmed = text.drop { $0 == " " || $0 == "\t" }
+        return !trimmed.hasPrefix("#") && !trimmed.hasPrefix("--") && TextFormParser.endsInsideString(text)
     }
 
     /// Runs one line.
     public func execute(_ line: String) async -> REPLOutcome {
         let trimmed = line.drop { $0 == " " || $0 == "\t" }
         if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("--") { return .done }
+        history.append(line)
         if trimmed.hasPrefix("\\") && !trimmed.hasPrefix("\\hex") {
             return await meta(String(trimmed))
         }
@@ -65,6 +110,20 @@ public actor REPLSession {
     /// Whether `\quit` is owed: the connection ended.
     public var hasEnded: Bool { endReason != nil }
 
+    /// At the end of a script: in client mode, waits until every Query, Sync and StartupMessage sent has its
+    /// ReadyForQuery; in server mode, until the client closes the connection; up to the timeout.
+    public func waitForEnd() async -> REPLOutcome {
+        guard transport.direction == .backend else { return await waitForReady() }
+        let deadline = ContinuousClock.now + settings.timeout
+        while endReason == nil {
+            guard ContinuousClock.now < deadline else {
+                return .failed("the client did not close the connection within \(settings.timeout)")
+            }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return .done
+    }
+
     /// Waits until every Query, Sync and StartupMessage sent has its ReadyForQuery, up to the timeout.
     public func waitForReady() async -> REPLOutcome {
         let deadline = ContinuousClock.now + settings.timeout
@@ -82,15 +141,21 @@ public actor REPLSession {
     private func send() async -> REPLOutcome {
         let lines = pending
         pending = []
+        return await send(lines)
+    }
+
+    /// Shows and sends `lines` in one write.
+    private func send(_ lines: [TextFormLine]) async -> REPLOutcome {
         var bytes = ByteBuffer()
-        var messages: [FrontendMessage] = []
+        var messages: [WireMessage] = []
         for line in lines {
             show(line)
             bytes.writeImmutableBuffer(line.bytes)
-            guard case .frontend(let message) = line.message else { continue }
+            guard let message = line.message else { continue }
             messages.append(message)
+            queryAnswering.observe(message)
             switch message {
-            case .query, .sync, .startup: readyOwed += 1
+            case .frontend(.query), .frontend(.sync), .frontend(.startup): readyOwed += 1
             default: break
             }
         }
@@ -111,7 +176,9 @@ public actor REPLSession {
                 as: settings.format, options: options)
             if !line.alterations.isEmpty { text += "  (altered: \(line.alterations.joined(separator: ", ")))" }
         } else {
-            text = "F \\hex " + line.bytes.readableBytesView.map { HexDump.hex([$0]) }.joined(separator: " ")
+            text =
+                (transport.direction == .frontend ? "F" : "B") + " \\hex "
+                + line.bytes.readableBytesView.map { HexDump.hex([$0]) }.joined(separator: " ")
         }
         sentOffset += line.bytes.readableBytes
         write(text)
@@ -126,7 +193,8 @@ public actor REPLSession {
         case "\\send":
             return await send()
         case "\\help", "\\h", "\\?":
-            guard let help = REPLHelp.text(for: argument.isEmpty ? nil : argument) else {
+            guard let help = REPLHelp.text(for: argument.isEmpty ? nil : argument, direction: transport.direction)
+            else {
                 return .failed("no help for '\(argument)'; \\help lists the messages and meta-commands")
             }
             write(help)
@@ -146,9 +214,11 @@ public actor REPLSession {
             settings.format = format
             return .done
         case "\\wait":
-            if argument.isEmpty { return await waitForReady() }
+            if argument.isEmpty { return await (transport.direction == .frontend ? waitForReady() : waitForArrival()) }
             guard let milliseconds = Int(argument), milliseconds >= 0 else {
-                return .failed("usage: \\wait [MILLISECONDS] (without: until every Query and Sync is answered)")
+                return .failed(
+                    "usage: \\wait [MILLISECONDS] (without: until every Query and Sync is answered; in server mode, "
+                        + "until the client sends a message)")
             }
             try? await Task.sleep(for: .milliseconds(milliseconds))
             return .done
@@ -162,6 +232,30 @@ public actor REPLSession {
             } catch {
                 return .failed("cannot start TLS: \(error)")
             }
+        case "\\auto-startup":
+            do {
+                // The packets it answers are no longer for `\expect`, whether they arrived here already or not.
+                var answered = Set(try await transport.startAutomaticStartup())
+                unchecked.removeAll { answered.remove($0.offset) != nil }
+                answeredAutomatically.formUnion(answered)
+                return .done
+            } catch {
+                return .failed("cannot answer the startup: \(error)")
+            }
+        case "\\auto-query":
+            guard transport.direction == .backend else { return .failed("\\auto-query is for server mode (--listen)") }
+            guard let on = argument.isEmpty ? true : Self.switchValue(argument) else {
+                return .failed("usage: \\auto-query [on|off]")
+            }
+            queryAnswering.isOn = on
+            return .done
+        case "\\history":
+            let width = String(history.count).count
+            write(
+                history.enumerated().map { index, line in
+                    String(repeating: " ", count: width - String(index + 1).count) + "\(index + 1)  \(line)"
+                }.joined(separator: "\n"))
+            return .done
         case "\\cancel":
             do {
                 try await transport.cancel()
@@ -175,6 +269,23 @@ public actor REPLSession {
         }
     }
 
+    /// Server mode's `\wait`: until the client has sent a message not yet checked by `\expect`.
+    private func waitForArrival() async -> REPLOutcome {
+        guard let reason = await awaitUnchecked() else { return .done }
+        return .failed("waiting for the client: \(reason)")
+    }
+
+    /// Waits until a message not yet checked by `\expect` has arrived; why none did, if so.
+    private func awaitUnchecked() async -> String? {
+        let deadline = ContinuousClock.now + settings.timeout
+        while unchecked.isEmpty {
+            if let endReason { return endReason }
+            guard ContinuousClock.now < deadline else { return "nothing arrived within \(settings.timeout)" }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return nil
+    }
+
     private func expect(_ text: String) async -> REPLOutcome {
         let expectation: TextFormExpectation
         do {
@@ -182,15 +293,13 @@ public actor REPLSession {
         } catch {
             return .failed(error.description)
         }
-        let deadline = ContinuousClock.now + settings.timeout
-        while unchecked.isEmpty {
-            if let endReason { return .failed("expected \(expectation); \(endReason)") }
-            guard ContinuousClock.now < deadline else {
-                return .failed("expected \(expectation); nothing arrived within \(settings.timeout)")
-            }
-            try? await Task.sleep(for: .milliseconds(5))
+        if let reason = await awaitUnchecked() { return .failed("expected \(expectation); \(reason)") }
+        guard let (arrived, dropped) = unchecked.takeOldest() else { return .failed("expected \(expectation)") }
+        if dropped > 0 {
+            return .failed(
+                "expected \(expectation); \(dropped) earlier arrivals were not kept (over "
+                    + "\(UncheckedArrivals.byteLimit >> 20) MiB arrived without \\expect)")
         }
-        let arrived = unchecked.removeFirst()
         guard let mismatch = expectation.mismatch(arrived.message) else { return .done }
         let shown = arrived.formatted(as: .text, options: RenderOptions(revealSecrets: settings.revealSecrets))
         return .failed("expected \(expectation); received \(shown) (\(mismatch))")

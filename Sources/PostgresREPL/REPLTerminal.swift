@@ -6,8 +6,10 @@ import PostgresWire
 /// The interactive terminal: line editing through libedit on a thread of its own, so that replies print above the
 /// prompt as they arrive without garbling what is being typed.
 ///
-/// History persists in `~/.pgw_history`; Tab completes message names and meta-commands; Ctrl-C clears the line
-/// (and is reported, so a running query can be cancelled); Ctrl-D on an empty line ends the input.
+/// History persists in `~/.pgw_history`; Tab completes message names, field names and meta-commands
+/// (``REPLCompletion``); a line ending inside a quoted string continues on the next (prompt `pgw"> `, as psql's
+/// `'>`); Ctrl-C clears the line (and is reported, so a running query can be cancelled); Ctrl-D on an empty line ends
+/// the input.
 public final class REPLTerminal: Sendable {
     /// What the person did.
     public enum Input: Sendable, Hashable {
@@ -27,10 +29,8 @@ public final class REPLTerminal: Sendable {
     /// The one terminal (libedit's state is global).
     public static let shared = REPLTerminal()
 
-    /// The words Tab completes at the start of a line.
-    public static var completions: [String] {
-        TextFormParser.typeNames(of: .frontend) + REPLHelp.metaCommands.map { String($0.0.split(separator: " ")[0]) }
-    }
+    /// The prompt while a quoted string continues on the next line.
+    public static let continuationPrompt = #"pgw"> "#
 
     private let state = NIOLockedValueBox(State())
     private let wakeup: (read: Int32, write: Int32)
@@ -41,6 +41,13 @@ public final class REPLTerminal: Sendable {
     nonisolated(unsafe) private static var isLineJustEntered = false
     /// The prompt while editing.
     nonisolated(unsafe) private static var prompt = ""
+    /// The lines entered so far of a line that ends inside a quoted string.
+    nonisolated(unsafe) private static var partialLine: String?
+    /// Whose messages are typed, for completion.
+    nonisolated(unsafe) private static var direction = MessageDirection.frontend
+
+    /// The prompt to show now: the continuation prompt inside a quoted string.
+    private static var currentPrompt: String { partialLine == nil ? prompt : continuationPrompt }
 
     /// Receives each line from libedit (`nil` at Ctrl-D on an empty line).
     private static let lineHandler: @convention(c) (UnsafeMutablePointer<CChar>?) -> Void = { line in
@@ -49,10 +56,16 @@ public final class REPLTerminal: Sendable {
             REPLTerminal.continuation = nil
             return
         }
-        let text = String(cString: line)
+        let typed = String(cString: line)
         free(line)
-        if !text.allSatisfy(\.isWhitespace) { add_history(text) }
         REPLTerminal.isLineJustEntered = true
+        let text = REPLTerminal.partialLine.map { $0 + "\n" + typed } ?? typed
+        guard !REPLSession.continuesOnNextLine(text) else {
+            REPLTerminal.partialLine = text
+            return
+        }
+        REPLTerminal.partialLine = nil
+        if !text.allSatisfy(\.isWhitespace) { add_history(text) }
         REPLTerminal.continuation?.yield(.line(text))
     }
 
@@ -84,11 +97,14 @@ public final class REPLTerminal: Sendable {
         poke()
     }
 
-    /// Starts editing with `prompt`; the lines arrive in the stream, which ends at Ctrl-D.
-    public func inputs(prompt: String, historyFile: String?) -> AsyncStream<Input> {
+    /// Starts editing `direction`'s messages with `prompt`; the lines arrive in the stream, which ends at Ctrl-D.
+    public func inputs(prompt: String, historyFile: String?, direction: MessageDirection = .frontend)
+        -> AsyncStream<Input>
+    {
         let (stream, continuation) = AsyncStream<Input>.makeStream()
         state.withLockedValue { $0 = State(isRunning: true) }
         let thread = Thread { [self] in
+            Self.direction = direction
             self.edit(prompt: prompt, historyFile: historyFile, continuation: continuation)
         }
         thread.start()
@@ -111,13 +127,20 @@ public final class REPLTerminal: Sendable {
         Self.continuation = continuation
         Self.prompt = prompt
         pgw_rl_leave_signals_alone()
+        pgw_rl_break_words_at_spaces()
         pgw_rl_set_completion { text, start, _ in
-            guard start == 0, let text else {
+            let candidates = text.map {
+                REPLCompletion.candidates(
+                    for: String(cString: $0), at: Int(start), in: String(cString: pgw_rl_line_buffer()),
+                    direction: REPLTerminal.direction)
+            }
+            guard let text, let candidates, !candidates.isEmpty else {
                 pgw_rl_completion_over()
                 return nil
             }
-            let prefix = String(cString: text).lowercased()
-            REPLTerminal.completionCandidates = REPLTerminal.completions.filter { $0.lowercased().hasPrefix(prefix) }
+            REPLTerminal.completionCandidates = candidates
+            // A field name ends in '=': the value follows it directly.
+            pgw_rl_set_completion_append(candidates.allSatisfy { $0.hasSuffix("=") } ? 0 : 32)
             return rl_completion_matches(text) { _, index in
                 let candidates = REPLTerminal.completionCandidates
                 return index < candidates.count ? strdup(candidates[Int(index)]) : nil
@@ -138,7 +161,7 @@ public final class REPLTerminal: Sendable {
                 // libedit puts the terminal back in canonical mode after each line (keys would then wait for
                 // Enter, echoed by the terminal); the next line is edited key by key again.
                 if Self.isLineJustEntered {
-                    rl_callback_handler_install(prompt, Self.lineHandler)
+                    rl_callback_handler_install(Self.currentPrompt, Self.lineHandler)
                     rl_prep_terminal(1)
                     Self.isLineJustEntered = false
                 }
@@ -170,6 +193,7 @@ public final class REPLTerminal: Sendable {
             // Reinstalling the handler is what empties libedit's line buffer (rl_replace_line ignores "").
             rl_callback_handler_remove()
             FileHandle.standardOutput.write(Data("^C\n".utf8))
+            Self.partialLine = nil
             rl_callback_handler_install(Self.prompt, Self.lineHandler)
             Self.isLineJustEntered = false
             Self.continuation?.yield(.interrupt)
@@ -177,7 +201,7 @@ public final class REPLTerminal: Sendable {
         if !output.isEmpty {
             FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + output.joined(separator: "\n") + "\n").utf8))
             if !stopping && Self.isLineJustEntered {
-                FileHandle.standardOutput.write(Data(Self.prompt.utf8))
+                FileHandle.standardOutput.write(Data(Self.currentPrompt.utf8))
             } else if !stopping {
                 rl_forced_update_display()
             }

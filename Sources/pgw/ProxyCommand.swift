@@ -38,18 +38,42 @@ struct ProxyCommand: AsyncParsableCommand {
             password (in cleartext over the client leg: give --tls-cert so that leg is TLS too), logs in \
             upstream with the client library (sslrootcert, sslsni, channel_binding… as libpq) and relays from \
             there; the log says which mode each connection used. Otherwise the relay is transparent and the \
-            upstream leg plaintext.
+            upstream leg plaintext. The log warns of a cleartext password asked over a plaintext client leg, of \
+            an upstream refusing the TLS its sslmode requires, and of bytes an upstream sends after its S answer \
+            before the TLS handshake (injected data, CVE-2021-23222); the last two end the connection.
+
+            --route PATTERN=SERVER picks the upstream by the TLS server name (SNI) the client sends (libpq sends \
+            its host name): PATTERN is a host name or *.NAME (one label), SERVER is as --upstream, and {1} in it \
+            stands for the name's leftmost label. Routes are tried in order, the first match wins; a client no \
+            route matches goes to --upstream if it is given, else gets FATAL 08004. Routing needs --tls-cert. \
+            CancelRequests go to the upstream that issued their key; in the authenticating mode clients get the \
+            proxy's own cancel keys, mapped to the upstream's.
+
+            --keylog FILE (else the SSLKEYLOGFILE environment variable) appends both legs' TLS secrets in the \
+            NSS key log format, so Wireshark or tshark (-o tls.keylog_file:FILE) decrypt a capture of them. \
+            Anyone who can read that file can decrypt the sessions.
+
+            --record FILE writes, when the proxy stops, a 'pgw serve' script of what passed: the server's \
+            version and parameters, and one rule per statement (matched exactly, used once, in order) with its \
+            columns and rows, command tag, error, notices, COPY TO data or notifications, so 'pgw serve --script \
+            FILE' answers the same client run the same way. Binary-format results, COPY FROM STDIN and \
+            FunctionCall are not recordable and are counted in the script's first line. The text log is coloured \
+            on a terminal (--color).
 
             Environment:
               PGHOST  The upstream's host when --upstream gives none.
               PGPORT  The upstream's port when --upstream gives none.
               PGSSLMODE  The upstream's sslmode, as the other PG* variables of libpq.
               PGPASSFILE  Passwords for logging in upstream (default ~/.pgpass).
+              SSLKEYLOGFILE  Where TLS secrets are appended when --keylog is not given.
+              NO_COLOR  When set and not empty, --color auto does not colour.
 
             Examples:
               pgw proxy --listen 127.0.0.1:6432 --upstream 127.0.0.1:5432
               pgw proxy --upstream "host=db port=5432" --format json --output traffic.jsonl
               pgw proxy --upstream 127.0.0.1:5432 --skip DataRow,RowDescription --full
+              pgw proxy --tls-cert server.crt --tls-key server.key \\
+                --route '*.db.example.com={1}.internal:5432'
             """
     )
 
@@ -59,9 +83,22 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "The PostgreSQL server: HOST:PORT or a libpq connection string (default: PGHOST, PGPORT and the other "
-                + "PG* variables).",
+                + "PG* variables; with --route, only clients no route matches go to it).",
             valueName: "server"))
-    var upstream = ""
+    var upstream: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "Relay clients whose TLS server name matches PATTERN (a name or *.NAME) to SERVER ({1}: the leftmost label).",
+            valueName: "pattern=server"))
+    var route: [String] = []
+
+    @Option(
+        help: ArgumentHelp(
+            "Append both legs' TLS secrets to this file (NSS key log format; default: $SSLKEYLOGFILE).",
+            valueName: "file"),
+        completion: .file())
+    var keylog: String?
 
     @Option(help: "The traffic log's format: text, json (JSON Lines), hex, or none (summaries only).")
     var format = TrafficLogFormat.text
@@ -71,12 +108,21 @@ struct ProxyCommand: AsyncParsableCommand {
         completion: .file())
     var output: String?
 
+    @Option(help: "Colour the text log: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always or never.")
+    var color = TrafficLogColorMode.auto
+
     @Option(
         help: ArgumentHelp(
             "Also write a pcapng capture of every connection's plaintext (one TCP stream each) for Wireshark/tshark.",
             valueName: "file"),
         completion: .file())
     var pcap: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "When the proxy stops, write every statement and its answer as a 'pgw serve' script.", valueName: "file"),
+        completion: .file())
+    var record: String?
 
     @OptionGroup var messageTypes: MessageTypeOptions
 
@@ -96,19 +142,51 @@ struct ProxyCommand: AsyncParsableCommand {
         guard Self.listenAddress(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT (port 0 to 65535), got '\(listen)'.")
         }
+        if !route.isEmpty && !tls.isEnabled {
+            throw ValidationError("--route needs --tls-cert and --tls-key: routes go by the TLS server name (SNI).")
+        }
         do {
-            _ = try UpstreamServer(parsing: upstream, environment: ProcessInfo.processInfo.environment)
+            _ = try upstreamServer()
         } catch {
             throw ValidationError("--upstream: \(error)")
         }
+        do {
+            _ = try routes()
+        } catch {
+            throw ValidationError("--route: \(error)")
+        }
+    }
+
+    /// `--upstream`, else (without routes) the `PG*` variables' server; `nil` when only routes pick upstreams.
+    private func upstreamServer() throws -> UpstreamServer? {
+        guard let text = upstream ?? (route.isEmpty ? "" : nil) else { return nil }
+        return try UpstreamServer(parsing: text, environment: ProcessInfo.processInfo.environment)
+    }
+
+    private func routes() throws -> [UpstreamRoute] {
+        try route.map { try UpstreamRoute(parsing: $0, environment: ProcessInfo.processInfo.environment) }
+    }
+
+    /// `--keylog`, else `SSLKEYLOGFILE` when set and not empty.
+    private var keyLogPath: String? {
+        keylog ?? ProcessInfo.processInfo.environment["SSLKEYLOGFILE"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     func run() async throws {
         let (host, port) = Self.listenAddress(listen)!
-        let upstreamServer = try UpstreamServer(parsing: upstream, environment: ProcessInfo.processInfo.environment)
         let configuration = ProxyConfiguration(
-            upstream: upstreamServer, format: format, filter: messageTypes.filter,
-            renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120))
+            upstream: try upstreamServer(), routes: try routes(), format: format, filter: messageTypes.filter,
+            renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120),
+            upstreamKeyLogFile: keyLogPath,
+            colors: color.colors(
+                isTerminal: output == nil && isatty(STDOUT_FILENO) == 1,
+                environment: ProcessInfo.processInfo.environment))
+        let keyLog: TLSKeyLog?
+        do {
+            keyLog = try keyLogPath.map { try TLSKeyLog(path: $0) }
+        } catch {
+            throw CommandFailure("--keylog: \(error)")
+        }
         let sink: TrafficLogSink
         let capture: TrafficLogSink?
         do {
@@ -120,11 +198,12 @@ struct ProxyCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let logger = logging.makeLogger(label: "pgw.proxy")
+        let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
-            tls: try tls.serverConfiguration(),
-            maximumConnections: limits.maxConnections, logger: logger)
+            tls: try tls.serverConfiguration(keyLog: keyLog),
+            maximumConnections: limits.maxConnections, recording: recording, logger: logger)
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()
@@ -133,6 +212,11 @@ struct ProxyCommand: AsyncParsableCommand {
         signal(SIGTERM, SIG_DFL)
         logger.info("received \(first): shutting down (a second signal stops at once)")
         await proxy.shutdown(timeout: limits.shutdownTimeAmount)
+        do {
+            try recording?.write()
+        } catch {
+            throw CommandFailure("--record: \(error)")
+        }
     }
 
     /// `HOST:PORT` or `[V6]:PORT` with a port from 0 to 65535.
@@ -147,3 +231,5 @@ struct ProxyCommand: AsyncParsableCommand {
 }
 
 extension TrafficLogFormat: ExpressibleByArgument {}
+
+extension TrafficLogColorMode: ExpressibleByArgument {}

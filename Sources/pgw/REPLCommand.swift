@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import PostgresClient
 import PostgresREPL
+import PostgresTLS
 import PostgresWire
 
 /// `pgw repl`: type protocol messages, send them to a server, see every reply decoded.
@@ -19,11 +20,20 @@ struct REPLCommand: AsyncParsableCommand {
             unnamed portal, all rows); \\hex 51 00 00 00 0d … sends raw bytes; length=N or (on Bind) count=N \
             sends a deliberately wrong message. Replies print as they arrive (B lines), sent messages as F lines. \
             Meta-commands: \\help [MESSAGE], \\send, \\set autosend on|off, \\wait [MS], \\expect TYPE \
-            [field=value…], \\format text|json|hex, \\reveal on|off, \\cancel, \\quit.
+            [field=value…], \\format text|json|hex, \\reveal on|off, \\cancel, \\history, \\quit. A line \
+            ending inside a quoted string continues on the next.
+
+            With --listen [HOST:]PORT, pgw is the server instead: it prints "listening on HOST:PORT", accepts one \
+            client, shows what it sends (F lines) and sends the backend messages you type (RowDescription \
+            [n int4], DataRow ["1"], CommandComplete "SELECT 1", ReadyForQuery I). \\auto-startup answers the \
+            client's SSLRequest (N), StartupMessage and authentication (trust) for you; \\auto-query [on|off] \
+            answers its queries as 'pgw serve' does until you turn it off. With --tls-cert and --tls-key, \
+            \\auto-startup answers SSLRequest with S, and any SSLResponse S sent starts TLS.
 
             When standard input is not a terminal, or with --file, the lines run as a script: the first failed \
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \
-            at the end, pgw waits for the replies to every Query and Sync sent. Lines starting with # or -- are \
+            at the end, pgw waits for the replies to every Query and Sync sent (server \
+            mode: for the client to close the connection). Lines starting with # or -- are \
             comments.
 
             Environment:
@@ -42,6 +52,7 @@ struct REPLCommand: AsyncParsableCommand {
               printf 'Query "select 1"\\n\\\\expect RowDescription\\n' | pgw repl
               printf 'StartupMessage user="alice"\\n\\\\wait\\n' | \\
                 pgw repl --raw host=localhost
+              pgw repl --listen 5433      # then: psql -h 127.0.0.1 -p 5433
             """
     )
 
@@ -71,14 +82,54 @@ struct REPLCommand: AsyncParsableCommand {
             """)
     var raw = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Be the server: listen on this address, accept one client and type the backend messages it receives.",
+            valueName: "[host:]port"))
+    var listen: String?
+
+    @OptionGroup(title: "TLS (server mode)") var tls: ServerTLSOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard timeout > 0, timeout.isFinite else { throw ValidationError("--timeout must be a positive number") }
+        if tls.isEnabled && listen == nil {
+            throw ValidationError("--tls-cert and --tls-key are for server mode (--listen)")
+        }
+        if let listen {
+            guard Self.listenAddress(listen) != nil else {
+                throw ValidationError("--listen takes [HOST:]PORT with a port from 0 to 65535, got '\(listen)'")
+            }
+            let connects = [target.host, target.port.map(String.init), target.username, target.dbname]
+            guard connectionString.isEmpty, !raw, connects.allSatisfy({ $0 == nil }) else {
+                throw ValidationError(
+                    "--listen makes pgw the server: it takes no connection string, -h, -p, -U, -d or --raw")
+            }
+        }
+    }
+
+    /// `[HOST:]PORT` (an IPv6 host in brackets) as host and port; the host defaults to 127.0.0.1.
+    static func listenAddress(_ text: String) -> (host: String, port: Int)? {
+        var host = "127.0.0.1"
+        var portText = Substring(text)
+        if let colon = text.lastIndex(of: ":") {
+            host = String(text[..<colon])
+            portText = text[text.index(after: colon)...]
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+        }
+        guard let port = Int(portText), (0...65_535).contains(port) else { return nil }
+        return (host, port)
     }
 
     func run() async throws {
         let script = try readScript()
+        let settings = REPLSettings(
+            format: format, revealSecrets: revealSecrets, timeout: .milliseconds(Int(timeout * 1000)))
+        if let listen, let (host, port) = Self.listenAddress(listen) {
+            return try await serve(host: host, port: port, script: script, settings: settings)
+        }
         let options: ConnectionOptions
         do {
             options = try ConnectionOptions(parameters: target.parameters(connectionString: connectionString))
@@ -96,26 +147,65 @@ struct REPLCommand: AsyncParsableCommand {
             Self.printError("pgw: cannot connect: \(error)")
             throw ExitCode.failure
         }
-        let settings = REPLSettings(
-            format: format, revealSecrets: revealSecrets, timeout: .milliseconds(Int(timeout * 1000)))
-        let session = REPLSession(transport: connection, settings: settings) { line in
-            REPLTerminal.shared.print(line)
-        }
         Self.printLogin(connection, settings: settings)
-        let pump = Task {
-            for await event in connection.events { await session.receive(event) }
-        }
-        defer { pump.cancel() }
-        let succeeded: Bool
-        if let script {
-            succeeded = await Self.run(script, name: file ?? "standard input", session: session)
-        } else {
-            await REPLInteractive.run(session: session)
-            succeeded = true
-        }
-        if connection.session != nil { try? await connection.send(Self.terminate, messages: [.terminate]) }
+        let succeeded = await run(script, transport: connection, events: connection.events, settings: settings)
+        if connection.session != nil { try? await connection.send(Self.terminate, messages: [.frontend(.terminate)]) }
         await connection.close()
         if !succeeded { throw ExitCode.failure }
+    }
+
+    /// Server mode: listens, then runs the script or the terminal while the client's messages arrive.
+    private func serve(host: String, port: Int, script: [String]?, settings: REPLSettings) async throws {
+        let tlsContext: TLSServerContext?
+        do {
+            // These options give one context for every connection (or none).
+            if case .context(let context) = try tls.serverConfiguration() {
+                tlsContext = context
+            } else {
+                tlsContext = nil
+            }
+        } catch {
+            Self.printError("pgw: cannot set up TLS: \(error)")
+            throw ExitCode.failure
+        }
+        let listener: REPLListener
+        do {
+            listener = try await REPLListener.listen(host: host, port: port, tlsContext: tlsContext)
+        } catch let error as IOError {
+            Self.printError(
+                "pgw: cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))"
+                    + (error.errnoCode == EADDRINUSE
+                        ? "\nhint: another server uses this port; choose another, or 0" : ""))
+            throw ExitCode.failure
+        } catch {
+            Self.printError("pgw: cannot listen on \(host):\(port): \(error)")
+            throw ExitCode.failure
+        }
+        let address = listener.localAddress
+        FileHandle.standardOutput.write(
+            Data("listening on \(address.ipAddress ?? host):\(address.port ?? port)\n".utf8))
+        let succeeded = await run(script, transport: listener, events: listener.events, settings: settings)
+        await listener.close()
+        if !succeeded { throw ExitCode.failure }
+    }
+
+    /// Runs the script, or the terminal without one, with `events` going to the session as they arrive; whether
+    /// every line succeeded.
+    private func run(
+        _ script: [String]?, transport: any REPLTransport, events: AsyncStream<REPLEvent>, settings: REPLSettings
+    ) async -> Bool {
+        let session = REPLSession(transport: transport, settings: settings) { line in
+            REPLTerminal.shared.print(line)
+        }
+        let pump = Task {
+            for await event in events { await session.receive(event) }
+        }
+        defer { pump.cancel() }
+        guard let script else {
+            await REPLInteractive.run(session: session)
+            return true
+        }
+        return await Self.run(script, name: file ?? "standard input", session: session)
     }
 
     /// The script's lines, or `nil` when standard input is a terminal and there is no --file.
@@ -137,18 +227,22 @@ struct REPLCommand: AsyncParsableCommand {
         return lines.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
     }
 
-    /// Runs the script's lines; whether all succeeded.
+    /// Runs the script's lines (a line ending inside a quoted string continues on the next); whether all succeeded.
     private static func run(_ lines: [String], name: String, session: REPLSession) async -> Bool {
+        var partial: (text: String, number: Int)?
         for (index, line) in lines.enumerated() {
-            switch await session.execute(line) {
+            let (text, number) = partial.map { ($0.text + "\n" + line, $0.number) } ?? (line, index + 1)
+            partial = REPLSession.continuesOnNextLine(text) && index + 1 < lines.count ? (text, number) : nil
+            guard partial == nil else { continue }
+            switch await session.execute(text) {
             case .done: continue
             case .quit: return true
             case .failed(let reason):
-                printError("pgw: \(name):\(index + 1):" + (reason.contains("\n") ? "\n" : " ") + reason)
+                printError("pgw: \(name):\(number):" + (reason.contains("\n") ? "\n" : " ") + reason)
                 return false
             }
         }
-        if case .failed(let reason) = await session.waitForReady() {
+        if case .failed(let reason) = await session.waitForEnd() {
             printError("pgw: \(name): at the end: \(reason)")
             return false
         }

@@ -37,8 +37,9 @@ struct ServerTLSOptions: ParsableArguments {
     }
 
     /// The server-side TLS configuration, `nil` without `--tls-cert`; client certificates are asked for when
-    /// `--tls-ca` is given, and required when `requireClientCertificate` is true (`--auth cert`).
-    func serverConfiguration(requireClientCertificate: Bool = false) throws
+    /// `--tls-ca` is given, and required when `requireClientCertificate` is true (`--auth cert`); TLS secrets go to
+    /// `keyLog` when given.
+    func serverConfiguration(requireClientCertificate: Bool = false, keyLog: TLSKeyLog? = nil) throws
         -> PostgresServerConnectionConfiguration.TLS?
     {
         guard let tlsCert, let tlsKey else { return nil }
@@ -50,7 +51,8 @@ struct ServerTLSOptions: ParsableArguments {
                     ? TLSClientCertificateVerification.required(trustRoots: .pemFile(caFile))
                     : .optional(trustRoots: .pemFile(caFile))
             } ?? .none
-        let configuration = TLSServerConfiguration(identity: identity, clientCertificateVerification: verification)
+        let configuration = TLSServerConfiguration(
+            identity: identity, clientCertificateVerification: verification, keyLog: keyLog)
         return .context(try TLSServerContext(configuration: configuration))
     }
 }

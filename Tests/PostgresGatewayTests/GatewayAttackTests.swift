@@ -24,8 +24,8 @@ struct GatewayAttackTests {
     }
 
     @Test(arguments: [
-        "copy-stream", "password-after-login", "pipeline-without-reading", "extended-without-sync", "slowloris",
-        "idle-connections", "large-query", "many-statements",
+        "copy-stream", "huge-message", "password-after-login", "pipeline-without-reading", "extended-without-sync",
+        "slowloris", "idle-connections", "large-query", "many-statements",
     ])
     func trustServerSurvives(attack: String) async throws {
         _ = try await Self.attack(attack)

@@ -102,10 +102,40 @@ struct ProxyCommandTests {
         ["--upstream", "x"], ["--upstream", "127.0.0.1:5432", "--listen", "nohost"],
         ["--upstream", "127.0.0.1:5432", "--tls-cert", "a.crt"], ["--upstream", "host=/tmp"],
         ["--upstream", "127.0.0.1:5432", "--format", "xml"],
+        ["--route", "*.db.test=127.0.0.1:5432"], ["--upstream", "127.0.0.1:5432", "--color", "sometimes"],
+        ["--route", "a.*.test=127.0.0.1:5432", "--tls-cert", "a.crt", "--tls-key", "a.key"],
     ])
     func usageErrorsExitWith64(arguments: [String]) async throws {
         let outcome = try await PGWExecutable.run(["proxy"] + arguments)
         #expect(outcome.status == 64, "\(outcome)")
+    }
+
+    /// `--color always` colours the log even in a file; `never` does not; both relay the same session.
+    @Test(arguments: ["always", "never"])
+    func colourOptionGovernsEscapesInTheLog(mode: String) async throws {
+        let server = try PostgresServerTrait.server()
+        let logFile = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-color-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: logFile) }
+        let proxy = try await ProxyProcess([
+            "--upstream", "127.0.0.1:\(server.port)", "--color", mode, "--output", logFile.path,
+        ])
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "cli-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        let session = try await SubprocessCommand(
+            try server.installation.executable("psql"),
+            [
+                "-X", "-w", "-At", "host=127.0.0.1 port=\(proxy.port) user=proxy_cli dbname=postgres", "-c",
+                "SELECT 1/0",
+            ],
+            environment: environment
+        ).run()
+        #expect(session.standardError.contains("division by zero"), "\(session)")
+        #expect(try await proxy.terminate(waitingSeconds: 10) == 0)
+        let log = try String(contentsOf: logFile, encoding: .utf8)
+        #expect(log.contains("ErrorResponse ERROR 22012"), "\(log)")
+        #expect(log.contains("\u{1B}[31mB ErrorResponse") == (mode == "always"), "\(log)")
+        #expect(log.contains("\u{1B}[") == (mode == "always"), "\(log)")
     }
 
     private func event(_ object: [String: Any]) -> String? { object["event"] as? String }

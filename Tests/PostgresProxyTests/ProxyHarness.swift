@@ -23,20 +23,25 @@ struct ProxyHarness {
             upstream: UpstreamServer(host: "127.0.0.1", port: upstreamPort), format: format, capturing: capturing)
     }
 
-    /// Starts a proxy to `upstream` logging in `format`, terminating TLS on the client leg with `tls` when given.
+    /// Starts a proxy to `upstream` (or by `routes`) logging in `format`, terminating TLS on the client leg with
+    /// `tls` when given, collecting statements into `recording` when given and logging the upstream leg's TLS
+    /// secrets to `upstreamKeyLogFile`.
     static func start(
-        upstream: UpstreamServer, format: TrafficLogFormat, capturing: Bool = false,
-        tls: PostgresServerConnectionConfiguration.TLS? = nil
+        upstream: UpstreamServer?, routes: [UpstreamRoute] = [], format: TrafficLogFormat, capturing: Bool = false,
+        tls: PostgresServerConnectionConfiguration.TLS? = nil, recording: ScriptRecording? = nil,
+        upstreamKeyLogFile: String? = nil
     ) async throws -> ProxyHarness {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let logFile = directory.appending(path: "traffic.log")
         let sink = try TrafficLogSink.file(atPath: logFile.path)
-        let configuration = ProxyConfiguration(upstream: upstream, format: format)
+        let configuration = ProxyConfiguration(
+            upstream: upstream, routes: routes, format: format, upstreamKeyLogFile: upstreamKeyLogFile)
         let captureFile = capturing ? directory.appending(path: "traffic.pcapng") : nil
         let capture = try captureFile.map { try TrafficLogSink.file(atPath: $0.path) }
         let proxy = try await PostgresProxy.start(
-            host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture, tls: tls)
+            host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture, tls: tls,
+            recording: recording)
         return ProxyHarness(
             proxy: proxy, port: proxy.localAddress?.port ?? 0, logFile: logFile, captureFile: captureFile)
     }

@@ -127,14 +127,54 @@ struct ProxyLogicTests {
         close(readEnd)
     }
 
+    @Test(arguments: [true, false])
+    func coloursMarkDirectionTypeAndErrorsOnlyWhenAsked(colors: Bool) async throws {
+        let (lines, _) = try await Self.tapLines(colors: colors) { tap in
+            var frontend = ByteBuffer()
+            FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                .encode(into: &frontend)
+            FrontendMessage.query(Query("select 1/0")).encode(into: &frontend)
+            tap.see(frontend, from: .frontend)
+            var backend = ByteBuffer()
+            BackendMessage.authentication(.ok).encode(into: &backend)
+            BackendMessage.errorResponse(
+                DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "division by zero")
+            ).encode(into: &backend)
+            tap.see(backend, from: .backend)
+            tap.close(reason: "done")
+        }
+        let query = try #require(lines.first { $0.contains("Query") })
+        let error = try #require(lines.first { $0.contains("ErrorResponse") })
+        let closed = try #require(lines.last)
+        if colors {
+            #expect(query.contains("\u{1B}[36mF \u{1B}[1mQuery\u{1B}[0m \"select 1/0\""), "\(query)")
+            #expect(error.contains("\u{1B}[31mB ErrorResponse ERROR 22012 division by zero\u{1B}[0m"), "\(error)")
+            #expect(closed.contains("\u{1B}[1mclosed after"), "\(closed)")
+        } else {
+            #expect(!lines.joined().contains("\u{1B}"), "\(lines)")
+        }
+    }
+
+    @Test func colourModeFollowsTheTerminalTERMAndNO_COLOR() {
+        let terminal = ["TERM": "xterm-256color"]
+        #expect(TrafficLogColorMode.auto.colors(isTerminal: true, environment: terminal))
+        #expect(!TrafficLogColorMode.auto.colors(isTerminal: false, environment: terminal))
+        #expect(!TrafficLogColorMode.auto.colors(isTerminal: true, environment: ["TERM": "dumb"]))
+        #expect(!TrafficLogColorMode.auto.colors(isTerminal: true, environment: ["TERM": "xterm", "NO_COLOR": "1"]))
+        #expect(TrafficLogColorMode.auto.colors(isTerminal: true, environment: ["TERM": "xterm", "NO_COLOR": ""]))
+        #expect(TrafficLogColorMode.always.colors(isTerminal: false, environment: ["NO_COLOR": "1"]))
+        #expect(!TrafficLogColorMode.never.colors(isTerminal: true, environment: terminal))
+    }
+
     /// Runs `body` with a tap (connection 7) logging to a temporary file and returns the file's lines.
     static func tapLines(
-        format: TrafficLogFormat = .text, _ body: (ConnectionTap) -> Void
+        format: TrafficLogFormat = .text, colors: Bool = false, _ body: (ConnectionTap) -> Void
     ) async throws -> ([String], URL) {
         let file = FileManager.default.temporaryDirectory.appending(path: "pgw-tap-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: file) }
         let sink = try TrafficLogSink.file(atPath: file.path)
-        let configuration = ProxyConfiguration(upstream: UpstreamServer(host: "h", port: 1), format: format)
+        let configuration = ProxyConfiguration(
+            upstream: UpstreamServer(host: "h", port: 1), format: format, colors: colors)
         body(ConnectionTap(number: 7, configuration: configuration, sink: sink))
         await sink.close()
         let text = try String(contentsOf: file, encoding: .utf8)

@@ -36,13 +36,7 @@ struct ProxyPythonClientTests {
     }
 
     private static func run(_ script: String, module: String, port: Int) async throws -> ProcessOutcome {
-        let python = try PostgresInstallation.executableOnPath("python3")
-        let check = try await SubprocessCommand(python, ["-c", "import \(module)"]).run()
-        guard check.succeeded else {
-            throw TestSupportError.missingPrerequisite("the Python module \(module) (pip install \(module))")
-        }
-        return try await SubprocessCommand(
-            python, ["-c", script, "127.0.0.1", String(port), "proxy_py", "py-Secret"], timeout: .seconds(60)
-        ).run()
+        try await PythonClientScripts.run(
+            script, module: module, arguments: ["127.0.0.1", String(port), "proxy_py", "py-Secret"])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresGateway
 import PostgresTLS
 
 /// A CA and a certificate for `127.0.0.1`, made once per run, for PostgreSQL's and the proxy's TLS legs.
@@ -29,4 +30,13 @@ enum ProxyTestCertificates {
 
     /// The path of `name` in ``directory``.
     static func path(_ name: String) -> String { directory.appending(path: name).path }
+
+    /// TLS for the proxy's client leg with `server.crt`, logging secrets to `keyLog` when given.
+    static func clientLegTLS(keyLog: TLSKeyLog? = nil) throws -> PostgresServerConnectionConfiguration.TLS {
+        .context(
+            try TLSServerContext(
+                configuration: TLSServerConfiguration(
+                    identity: TLSIdentity(certificateChainFile: path("server.crt"), privateKeyFile: path("server.key")),
+                    keyLog: keyLog)))
+    }
 }

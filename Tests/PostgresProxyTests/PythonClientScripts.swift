@@ -1,6 +1,31 @@
+import PostgresTestSupport
+
 /// Python client sessions run directly and through the proxy; each prints what it got, so the outputs must match.
 /// Arguments: host, port, user, password.
 enum PythonClientScripts {
+    /// A Python function, `cancelled_sleep(conn)`: cancels a 20 s pg_sleep after 0.5 s and prints
+    /// `cancelled SQLSTATE` (or `not cancelled`). Needs `threading` and `psycopg` imported.
+    static let cancelledSleep = """
+        def cancelled_sleep(conn):
+            threading.Timer(0.5, conn.cancel).start()
+            try:
+                conn.execute("select pg_sleep(20)")
+                print("not cancelled")
+            except psycopg.errors.QueryCanceled as error:
+                print("cancelled", error.sqlstate)
+        """
+
+    /// Runs `script` with `python3 -c` and `arguments`, after checking that `module` imports (a missing module
+    /// fails the test with its name).
+    static func run(_ script: String, module: String, arguments: [String]) async throws -> ProcessOutcome {
+        let python = try PostgresInstallation.executableOnPath("python3")
+        let check = try await SubprocessCommand(python, ["-c", "import \(module)"]).run()
+        guard check.succeeded else {
+            throw TestSupportError.missingPrerequisite("the Python module \(module) (pip install \(module))")
+        }
+        return try await SubprocessCommand(python, ["-c", script] + arguments, timeout: .seconds(60)).run()
+    }
+
     /// psycopg 3: a pipeline, COPY in and out, binary results, and a cancelled `pg_sleep` (libpq's PQcancel
     /// sends the CancelRequest to the proxy, which forwards it upstream).
     static let psycopg = """

@@ -211,6 +211,29 @@ struct REPLBatchTests {
         #expect(history.contains(#"Query\040"select\0407""#), "\(history)")
     }
 
+    /// On a pseudo-terminal: a line ending inside a quoted string continues after the `pgw"> ` prompt (the line
+    /// break is part of the string), and Tab after a message name completes a field name without a space after it.
+    @Test func interactiveContinuationAndFieldCompletion() async throws {
+        let server = try PostgresServerTrait.server()
+        let outcome = try await Self.withEmptyHome { _, environment in
+            try await SubprocessCommand(
+                URL(fileURLWithPath: "/usr/bin/python3"),
+                [
+                    "-c", REPLTerminalDriver.script, try PGWExecutable.url().path,
+                    "host=127.0.0.1 port=\(server.port) user=\(PostgresServerFixture.superuser) dbname=postgres",
+                    #"Parse "select 'a\r"#, #"b' as x"\r"#, #"Bind\r"#, "Execute ma", #"\t"#, #"5\r"#, #"Sync\r"#,
+                    #"\x04"#,
+                ],
+                environment: environment, timeout: .seconds(30)
+            ).run()
+        }
+        #expect(outcome.status == 0, "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"pgw"> "#), "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"F Parse name="" "select 'a\nb' as x""#), "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"F Execute portal="" maxRows=5"#), "\(outcome)")
+        #expect(outcome.standardOutput.contains(#"B DataRow ["a\nb"]"#), "\(outcome)")
+    }
+
     /// `--raw` against PostgreSQL: SSLRequest refused (`N`), then the StartupMessage typed by hand logs in.
     @Test func rawStartupAfterRefusedSSLRequest() async throws {
         let outcome = try await Self.run(

@@ -7,10 +7,10 @@ import Testing
 /// The interpreter without a server: what it sends, prints and checks.
 struct REPLSessionTests {
     /// A session over a recording transport, with what it printed.
-    static func makeSession(timeout: Duration = .milliseconds(200)) -> (
+    static func makeSession(timeout: Duration = .milliseconds(200), direction: MessageDirection = .frontend) -> (
         REPLSession, RecordingTransport, NIOLockedValueBox<[String]>
     ) {
-        let transport = RecordingTransport()
+        let transport = RecordingTransport(direction: direction)
         let printed = NIOLockedValueBox<[String]>([])
         let session = REPLSession(transport: transport, settings: REPLSettings(timeout: timeout)) { line in
             printed.withLockedValue { $0.append(line) }
@@ -84,5 +84,54 @@ struct REPLSessionTests {
         #expect(await session.execute("\\cancel") == .done)
         #expect(transport.cancelCount == 1)
         #expect(await session.execute("\\quit") == .quit)
+    }
+
+    static func clientSent(_ message: FrontendMessage) -> REPLEvent {
+        var bytes = ByteBuffer()
+        message.encode(into: &bytes)
+        return .message(DecodedMessage(message: .frontend(message), offset: 0, bytes: bytes))
+    }
+
+    /// Server mode: lines are backend messages; `\auto-query` answers with the serve engine, with the settings of
+    /// the client's StartupMessage, until turned off.
+    @Test func serverModeTypesBackendMessagesAndAnswersQueries() async {
+        let (session, transport, printed) = Self.makeSession(direction: .backend)
+        #expect(await session.execute("ReadyForQuery I") == .done)
+        #expect(transport.sends == [[0x5A, 0, 0, 0, 5, 0x49]])
+        #expect(
+            await session.execute(#"Query "select 1""#)
+                == .failed(#"Query "select 1""# + "\n^ Query is a frontend message; this side sends backend messages"))
+        #expect(await session.execute("\\auto-query") == .done)
+        await session.receive(
+            Self.clientSent(.startup(StartupMessage(parameters: [.init("application_name", "probe")]))))
+        #expect(transport.sends.count == 1, "startup packets are \\auto-startup's, not \\auto-query's")
+        await session.receive(Self.clientSent(.query(Query("show application_name"))))
+        #expect(transport.sends.count == 2)
+        #expect(
+            printed.withLockedValue { Array($0.suffix(4)) } == [
+                "B RowDescription [application_name text]", #"B DataRow ["probe"]"#, #"B CommandComplete "SHOW""#,
+                "B ReadyForQuery I (idle)",
+            ])
+        #expect(await session.execute(#"\expect StartupMessage application_name="probe""#) == .done)
+        #expect(await session.execute(#"\expect Query query="show application_name""#) == .done)
+        #expect(await session.execute("\\auto-query off") == .done)
+        await session.receive(Self.clientSent(.query(Query("select 1"))))
+        #expect(transport.sends.count == 2)
+        #expect(await session.execute("\\wait") == .done, "a message not checked yet has arrived")
+    }
+
+    @Test func autoQueryIsForServerMode() async {
+        let (session, _, _) = Self.makeSession()
+        #expect(await session.execute("\\auto-query") == .failed("\\auto-query is for server mode (--listen)"))
+    }
+
+    @Test func historyListsTheLinesNumbered() async {
+        let (session, _, printed) = Self.makeSession()
+        for number in 1...10 { _ = await session.execute("Query \"select \(number)\"") }
+        _ = await session.execute("# comments are not kept")
+        #expect(await session.execute("\\history") == .done)
+        let listing = printed.withLockedValue { $0.last } ?? ""
+        #expect(listing.hasPrefix(#" 1  Query "select 1""#), "\(listing)")
+        #expect(listing.hasSuffix("10  Query \"select 10\"\n11  \\history"), "\(listing)")
     }
 }

@@ -1,7 +1,8 @@
 /// A Python script that runs `pgw repl` on a pseudo-terminal and types keys into it, as a person would.
 ///
-/// Arguments: the pgw executable, the connection string, then the keys to type, one argument per burst (`\t`,
-/// `\x03` and `\r` as Python escapes), with a pause after each. Prints everything the terminal showed.
+/// Arguments: the pgw executable, the connection string (or `--listen=…`), then the keys to type, one argument per
+/// burst (`\t`, `\x03` and `\r` as Python escapes), once the prompt shows, with a pause after each. Prints everything
+/// the terminal showed.
 enum REPLTerminalDriver {
     static let script = #"""
         import os, pty, select, sys, time
@@ -22,7 +23,11 @@ enum REPLTerminalDriver {
                     if not chunk:
                         return
                     output += chunk
-        read(1.0)
+        # Type only once the prompt shows: before, the terminal is not in raw mode yet (a loaded machine may take
+        # seconds to connect), and a Ctrl-C would kill pgw instead of reaching libedit.
+        deadline = time.time() + 20
+        while b"pgw> " not in output and time.time() < deadline:
+            read(0.1)
         for keys in sys.argv[3:]:
             os.write(fd, keys.encode().decode("unicode_escape").encode())
             read(0.4)

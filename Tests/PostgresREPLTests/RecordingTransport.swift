@@ -13,11 +13,23 @@ final class RecordingTransport: REPLTransport {
     /// How many CancelRequests were asked for.
     var cancelCount: Int { cancels.withLockedValue { $0 } }
 
-    func send(_ bytes: ByteBuffer, messages: [FrontendMessage]) async throws {
+    /// The side whose messages are typed: frontend (client mode) or backend (server mode).
+    let direction: MessageDirection
+
+    /// A recorder for lines of `direction`'s messages.
+    init(direction: MessageDirection = .frontend) {
+        self.direction = direction
+    }
+
+    func send(_ bytes: ByteBuffer, messages: [WireMessage]) async throws {
         sent.withLockedValue { $0.append(bytes) }
     }
 
     func startTLS() async throws {
+        throw CancellationError()
+    }
+
+    func startAutomaticStartup() async throws -> [Int] {
         throw CancellationError()
     }
 

@@ -7,7 +7,9 @@ import PostgresWire
 /// Sends a CancelRequest on a connection of its own, as libpq's `PQcancel` does: over TLS (after SSLRequest, or
 /// direct) when the session uses TLS, then waits for the server to close the connection.
 final class CancelRequestSender: ChannelInboundHandler {
+    /// Bytes from the server; only its answer to SSLRequest is read.
     typealias InboundIn = ByteBuffer
+    /// The encoded SSLRequest and CancelRequest.
     typealias OutboundOut = ByteBuffer
 
     private let request: CancelRequest

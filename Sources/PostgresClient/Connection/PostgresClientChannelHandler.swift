@@ -11,8 +11,11 @@ import PostgresWire
 /// open, `read` is held back whenever the stream's consumer lags, and before there is a stream once 64 KiB wait
 /// undecoded, so the server's bytes wait in the socket, not in memory.
 final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    /// Bytes from the server.
     typealias InboundIn = ByteBuffer
+    /// Messages to the server.
     typealias OutboundIn = FrontendMessage
+    /// Their encoded bytes.
     typealias OutboundOut = ByteBuffer
 
     private var stateMachine: ClientConnectionStateMachine

@@ -22,6 +22,7 @@ public final class PostgresClientConnection: Sendable {
     /// Whether ``takeChannel()`` handed the channel over: sending and streaming are then refused.
     private let isHandedOver = NIOLockedValueBox(false)
 
+    /// A connection over `channel`, opened as `session` says; ``connect(_:logger:eventLoopGroup:)`` makes them.
     init(
         session: ServerSession, target: ConnectionTarget, channel: any Channel,
         handler: NIOLoopBound<PostgresClientChannelHandler>, options: ConnectionOptions, logger: Logger

@@ -58,6 +58,7 @@ struct ClientConnectionStateMachine {
     /// The most messages the opening may take (PostgreSQL sends about twenty).
     static let maximumOpeningMessages = 10_000
 
+    /// A machine about to open a connection as `configuration` says.
     init(configuration: ClientStartupConfiguration) {
         self.configuration = configuration
         self.session = ServerSession(protocolVersion: configuration.maximumProtocolVersion)

@@ -13,8 +13,11 @@ import PostgresWire
 /// channel is not writable), while a hook runs, while the message stream's consumer lags and while a long simple
 /// query is being answered in steps.
 final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    /// Bytes from the client.
     typealias InboundIn = ByteBuffer
+    /// Bytes written from further along the pipeline, passed on unchanged.
     typealias OutboundIn = ByteBuffer
+    /// Bytes to the client.
     typealias OutboundOut = ByteBuffer
 
     /// How many statements of a simple query are answered between checks of writability and time.
@@ -85,6 +88,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var closeReason: String?
     private let openedAt = NIODeadline.now()
 
+    /// A handler serving `connection` with `configuration` and `hooks`; `admission`, if any, limits sessions.
     init(
         configuration: PostgresServerConnectionConfiguration,
         hooks: PostgresServerConnectionHooks,
@@ -267,12 +271,24 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
-    /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message.
+    /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message; once a long
+    /// message's header is in (its length checked by the decoder), makes room for exactly the rest of it, so it
+    /// is not buffered in a capacity doubled past its size.
     private func compactInput() {
         if unprocessed.readableBytes == 0 {
             unprocessed = ByteBuffer()
-        } else if unprocessed.readerIndex >= unprocessed.readableBytes {
+            return
+        }
+        if unprocessed.readerIndex >= unprocessed.readableBytes {
             unprocessed.discardReadBytes()
+        }
+        if decoder.phase == .messages, unprocessed.readableBytes >= 5,
+            let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: Int32.self), length > 0
+        {
+            let missing = Int(length) + 1 - unprocessed.readableBytes
+            if missing > unprocessed.writableBytes {
+                unprocessed.reserveCapacity(minimumWritableBytes: missing)
+            }
         }
     }
 

@@ -60,6 +60,7 @@ public final class PostgresServerConnection: Sendable {
     /// A snapshot of the connection's progress.
     public var state: ConnectionState { stateBox.withLockedValue { $0 } }
 
+    /// Replaces the snapshot ``state`` returns; the handler calls it as the connection progresses.
     func update(_ state: ConnectionState) {
         stateBox.withLockedValue { $0 = state }
     }

@@ -3,8 +3,11 @@ import NIOCore
 /// One half of a pair of handlers that forward everything one channel reads to the other channel, with
 /// backpressure: a side reads only while its partner's channel is writable. Both channels must share an event loop.
 final class ChannelGlue: ChannelDuplexHandler, RemovableChannelHandler {
+    /// Anything this channel reads; it is written to the partner's channel unchanged.
     typealias InboundIn = NIOAny
+    /// Anything written to this channel, the partner's reads included.
     typealias OutboundIn = NIOAny
+    /// The same, passed on unchanged.
     typealias OutboundOut = NIOAny
 
     private var partner: ChannelGlue?

@@ -49,6 +49,11 @@ public struct PostgresType: Sendable, Hashable {
         return table
     }()
 
+    /// The known type with this OID (as a RowDescription gives it), or `nil`.
+    public static func known(oid: UInt32) -> PostgresType? {
+        byName.values.first { $0.oid == oid }
+    }
+
     /// The type a parse tree's TypeName names (`pg_catalog.int4`, `varchar`, `text[]`), or `nil` when unknown.
     static func named(_ names: [String], isArray: Bool = false) -> PostgresType? {
         guard let last = names.last?.lowercased() else { return nil }

@@ -269,7 +269,7 @@ public struct QuerySession: Sendable {
     }
 
     /// Splits a simple query into statements as PostgreSQL's lexer does (see ``StatementScanner``).
-    static func splitStatements(_ text: String) -> [String] {
+    public static func splitStatements(_ text: String) -> [String] {
         StatementScanner.statements(in: text)
     }
 

@@ -9,6 +9,7 @@ public struct ClientInfo: Sendable, Hashable {
     /// All startup parameters in wire order.
     public var parameters: [StartupMessage.Parameter]
 
+    /// Startup information with these values.
     public init(
         requestedProtocolVersion: ProtocolVersion, protocolVersion: ProtocolVersion,
         parameters: [StartupMessage.Parameter]

@@ -14,5 +14,6 @@ public struct ConnectionState: Sendable, Hashable {
     /// The process ID and secret key handed to the client for cancelling, once authenticated.
     public var backendKeyData: BackendKeyData?
 
+    /// The state of a connection just accepted: nothing has happened yet.
     public init() {}
 }

@@ -82,6 +82,7 @@ struct ConnectionStateMachine {
     /// The snapshot hooks see.
     private(set) var connectionState = ConnectionState()
 
+    /// A machine awaiting the client's first message; `random` draws password salts and cancel keys.
     init(configuration: Configuration, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
         self.configuration = configuration
         self.random = random

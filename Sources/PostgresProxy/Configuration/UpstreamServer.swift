@@ -43,9 +43,13 @@ public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The client library's options for logging in upstream as `user` with `password` to `database`, from the
-    /// connection string with those (and the client's `application_name`, `options`) put in.
-    func clientOptions(startup: [String: String], password: String) throws(ConnectionOptionError) -> ConnectionOptions {
+    /// connection string with those (and the client's `application_name`, `options`) put in; TLS secrets go to
+    /// `keyLogFile` unless the connection string names its own `sslkeylogfile`.
+    func clientOptions(
+        startup: [String: String], password: String, keyLogFile: String? = nil
+    ) throws(ConnectionOptionError) -> ConnectionOptions {
         var parameters = connectionParameters
+        if parameters["sslkeylogfile"] == nil, let keyLogFile { parameters["sslkeylogfile"] = keyLogFile }
         parameters["user"] = startup["user"]
         parameters["dbname"] = startup["database"] ?? startup["user"]
         parameters["password"] = password

@@ -15,7 +15,8 @@ import PostgresWire
 /// A logging PostgreSQL proxy: accepts clients with the gateway (which answers SSLRequest and GSSENCRequest and
 /// reads the StartupMessage), connects each to the upstream server, replays its StartupMessage and relays every
 /// byte both ways unchanged while a ``ConnectionTap`` logs each message to a ``TrafficLogSink``. The upstream
-/// authenticates the client. CancelRequests are forwarded to the upstream.
+/// authenticates the client. The upstream is the configuration's, or the first route matching the client's TLS
+/// server name. CancelRequests are forwarded to the upstream that issued their key.
 public final class PostgresProxy: Sendable {
     private let server: PostgresServer
     private let sink: TrafficLogSink
@@ -37,6 +38,7 @@ public final class PostgresProxy: Sendable {
     ///   - capture: gets a pcapng file (header first) of every relayed connection's plaintext, one TCP stream each.
     ///   - tls: terminates TLS on the client leg with this configuration (then required of clients).
     ///   - maximumConnections: the most relayed sessions at once; more get FATAL 53300.
+    ///   - recording: collects every statement and its answer for a `pgw serve` script (`--record`).
     public static func start(
         host: String,
         port: Int,
@@ -45,9 +47,11 @@ public final class PostgresProxy: Sendable {
         capture: TrafficLogSink? = nil,
         tls: PostgresServerConnectionConfiguration.TLS? = nil,
         maximumConnections: Int = 1_000,
+        recording: ScriptRecording? = nil,
         logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresProxy {
         let counter = NIOLockedValueBox(0)
+        let cancelKeys = CancelKeyTable()
         let relays = NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>([:])
         let nextNumber: @Sendable () -> Int = {
             counter.withLockedValue {
@@ -59,11 +63,12 @@ public final class PostgresProxy: Sendable {
             onStartup: { connection in
                 try await relay(
                     connection, number: nextNumber(), configuration: configuration, sinks: (sink, capture),
-                    relays: relays, logger: logger)
+                    relays: relays, cancelKeys: cancelKeys, recording: recording, logger: logger)
                 return true
             },
             onCancelRequest: { request in
-                await forwardCancel(request, number: nextNumber(), configuration: configuration, sink: sink)
+                await forwardCancel(
+                    request, number: nextNumber(), configuration: configuration, cancelKeys: cancelKeys, sink: sink)
             }
         )
         let server = try await PostgresServer.bind(
@@ -83,11 +88,14 @@ public final class PostgresProxy: Sendable {
     /// up to `timeout` for them, then flushes the traffic log.
     public func shutdown(timeout: TimeAmount = .seconds(5)) async {
         let open = relays.withLockedValue { Array($0.values) }
+        // Queued on each relay's event loop before the server's own shutdown, which closes a relayed (detached)
+        // connection outright: the FATAL goes out first.
+        let closings = open.map { relay in relay.eventLoop.submit { relay.value.shutDown() } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.server.shutdown(timeout: timeout) }
-            for relay in open {
+            for (relay, closing) in zip(open, closings) {
                 group.addTask {
-                    let closed = try? await relay.eventLoop.submit { relay.value.shutDown() }.get()
+                    let closed = try? await closing.get()
                     let deadline = relay.eventLoop.scheduleTask(in: timeout) { relay.value.forceClose() }
                     try? await closed?.get()
                     deadline.cancel()
@@ -101,14 +109,17 @@ public final class PostgresProxy: Sendable {
     private static func relay(
         _ connection: PostgresServerConnection, number: Int, configuration: ProxyConfiguration,
         sinks: (log: TrafficLogSink, capture: TrafficLogSink?),
-        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, cancelKeys: CancelKeyTable,
+        recording: ScriptRecording?, logger: Logger
     ) async throws {
         guard let client = connection.state.clientInfo else { return }
         let tap = ConnectionTap(number: number, configuration: configuration, sink: sinks.log, capture: sinks.capture)
+        tap.recorder = recording.map(SessionRecorder.init(recording:))
         tap.clientLegIsTLS = connection.state.tlsInfo != nil
-        let upstreamAddress = configuration.upstream
+        let serverName = connection.state.tlsInfo?.serverName
+        let routed = configuration.upstream(forServerName: serverName)
         let clientAddress = connection.remoteAddress.map(Self.text(of:)) ?? "?"
-        var opened = "opened: client \(clientAddress) to \(upstreamAddress)"
+        var opened = "opened: client \(clientAddress) to \(routed.map { "\($0)" } ?? "(no route)")"
         opened += " user=\(client.user) database=\(client.database)"
         if let tls = connection.state.tlsInfo {
             opened += "; client TLS \(tls.protocolVersion) \(tls.cipher)"
@@ -118,13 +129,28 @@ public final class PostgresProxy: Sendable {
             "opened", text: opened,
             fields: [
                 ("client", .string(clientAddress)),
-                ("upstream", .string(upstreamAddress.description)), ("user", .string(client.user)),
+                ("upstream", routed.map { .string($0.description) } ?? .null), ("user", .string(client.user)),
                 ("database", .string(client.database)),
                 ("clientTLS", connection.state.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
+                ("serverName", serverName.map { .string($0) } ?? .null),
             ])
+        guard let upstreamAddress = routed else {
+            let reason =
+                serverName.map { "no --route matches the server name \"\($0)\"" }
+                ?? "the client sent no server name (SNI) to route by"
+            tap.close(reason: reason)
+            try await connection.sendError(
+                severity: "FATAL", code: "08004",
+                message: "pgw proxy has no upstream server for this connection: \(reason)",
+                hint: "Connect over TLS (sslmode=require or stronger) with a host name that one of the proxy's routes "
+                    + "matches (\(configuration.routes.map(\.pattern).joined(separator: ", "))).")
+            try await connection.close()
+            return
+        }
         if upstreamAddress.requiresTLS {
             try await authenticateAndRelay(
-                connection, client: client, tap: tap, number: number, relays: relays, logger: logger)
+                connection, client: client, upstream: upstreamAddress, tap: tap, number: number, relays: relays,
+                cancelKeys: cancelKeys, logger: logger)
             return
         }
         let upstream: any Channel
@@ -153,11 +179,15 @@ public final class PostgresProxy: Sendable {
         var rest = unprocessed
         fromClient.writeBuffer(&rest)
         let clientBytes = fromClient
+        tap.onBackendKeyData = { key in cancelKeys.register(key, upstream: upstreamAddress, key: key) }
+        channel.closeFuture.whenComplete { _ in
+            if let key = tap.backendKey { cancelKeys.remove(key) }
+        }
         try await channel.eventLoop.submit {
             tap.startCapture(client: channel.remoteAddress, server: upstream.remoteAddress)
             try startRelay(
-                client: channel, upstream: upstream, tap: tap, fromClient: clientBytes, fromServer: [], number: number,
-                relays: relays)
+                client: channel, upstream: upstream, upstreamServer: upstreamAddress, tap: tap, fromClient: clientBytes,
+                fromServer: [], number: number, relays: relays)
         }.get()
     }
 
@@ -165,11 +195,11 @@ public final class PostgresProxy: Sendable {
     /// goes to the client and `fromClient` upstream, then whatever either side sends. Registers the relay for the
     /// shutdown. On the event loop both channels share.
     private static func startRelay(
-        client channel: any Channel, upstream: any Channel, tap: ConnectionTap, fromClient: ByteBuffer,
-        fromServer: [ByteBuffer], number: Int, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+        client channel: any Channel, upstream: any Channel, upstreamServer: UpstreamServer, tap: ConnectionTap,
+        fromClient: ByteBuffer, fromServer: [ByteBuffer], number: Int,
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
     ) throws {
-        let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(
-            tap: tap, upstream: tap.configuration.upstream)
+        let (clientHandler, upstreamHandler) = TappedRelayHandler.matchedPair(tap: tap, upstream: upstreamServer)
         try channel.pipeline.syncOperations.addHandler(clientHandler)
         try upstream.pipeline.syncOperations.addHandler(upstreamHandler)
         guard channel.isActive else {
@@ -189,12 +219,12 @@ public final class PostgresProxy: Sendable {
     /// to each TLS leg, so the client's own exchange cannot cross the proxy. The proxy asks the client for its
     /// password (cleartext, over the client leg — TLS when `--tls-cert` is given), logs in upstream with the client
     /// library (TLS as the connection string says, PLUS where offered), gives the client the upstream's parameters
-    /// and BackendKeyData, and relays from there.
+    /// and a BackendKeyData of the proxy's own (mapped to the upstream's in `cancelKeys`), and relays from there.
     private static func authenticateAndRelay(
-        _ connection: PostgresServerConnection, client: ClientInfo, tap: ConnectionTap, number: Int,
-        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
+        _ connection: PostgresServerConnection, client: ClientInfo, upstream upstreamAddress: UpstreamServer,
+        tap: ConnectionTap, number: Int, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>,
+        cancelKeys: CancelKeyTable, logger: Logger
     ) async throws {
-        let upstreamAddress = tap.configuration.upstream
         let (channel, unprocessed) = try await connection.detach()
         let upstreamSocket = try? SocketAddress(ipAddress: upstreamAddress.host, port: upstreamAddress.port)
         try await channel.eventLoop.submit { tap.startCapture(client: channel.remoteAddress, server: upstreamSocket) }
@@ -228,10 +258,14 @@ public final class PostgresProxy: Sendable {
         for parameter in client.parameters { startup[parameter.name] = parameter.value }
         let upstreamConnection: PostgresClientConnection
         do {
-            let options = try upstreamAddress.clientOptions(startup: startup, password: password)
+            let options = try upstreamAddress.clientOptions(
+                startup: startup, password: password, keyLogFile: tap.configuration.upstreamKeyLogFile)
             upstreamConnection = try await PostgresClientConnection.connect(
                 options, logger: logger, eventLoopGroup: channel.eventLoop)
         } catch {
+            if let warning = (error as? PostgresClientError).flatMap(Self.securityWarning(for:)) {
+                tap.logEvent("warning", text: "warning: \(warning)", fields: [("warning", .string(warning))])
+            }
             let diagnostic =
                 (error as? PostgresClientError)?.serverError
                 ?? DiagnosticMessage(
@@ -248,7 +282,12 @@ public final class PostgresProxy: Sendable {
         for (name, value) in session.parameters.sorted(by: { $0.key < $1.key }) {
             greeting.append(.backend(.parameterStatus(ParameterStatus(name: name, value: value))))
         }
-        if let key = session.backendKey { greeting.append(.backend(.backendKeyData(key))) }
+        if let key = session.backendKey {
+            let clientKey = cancelKeys.issueKey(like: key)
+            cancelKeys.register(clientKey, upstream: upstreamAddress, key: key)
+            channel.closeFuture.whenComplete { _ in cancelKeys.remove(clientKey) }
+            greeting.append(.backend(.backendKeyData(clientKey)))
+        }
         greeting.append(.backend(.readyForQuery(session.transactionStatus)))
         var facts = "authenticating mode: logged in upstream as \(startup["user"] ?? "?")"
         if let tls = session.tlsInfo { facts += " over \(tls.protocolVersion) \(tls.cipher)" }
@@ -265,10 +304,27 @@ public final class PostgresProxy: Sendable {
         let (upstream, upstreamRest) = try await upstreamConnection.takeChannel()
         try await channel.eventLoop.submit {
             try startRelay(
-                client: channel, upstream: upstream, tap: tap, fromClient: rest,
-                fromServer: [greetingBytes, upstreamRest],
-                number: number, relays: relays)
+                client: channel, upstream: upstream, upstreamServer: upstreamAddress, tap: tap, fromClient: rest,
+                fromServer: [greetingBytes, upstreamRest], number: number, relays: relays)
         }.get()
+    }
+
+    /// The security warning an upstream login failure deserves: the upstream refused TLS that the connection
+    /// string requires, or sent bytes after its `S` before the TLS handshake, which no honest server does (an
+    /// attacker injecting plaintext responses, CVE-2021-23222).
+    static func securityWarning(for error: PostgresClientError) -> String? {
+        for attempt in error.attempts + [error] {
+            switch attempt.reason {
+            case .tlsRequired:
+                return "the upstream refused SSL (answered N to SSLRequest) though its sslmode requires TLS"
+            case .protocolViolation(let message) where message.contains("unencrypted data after SSL response"):
+                return "the upstream sent bytes after its S answer, before the TLS handshake: possible data "
+                    + "injection (CVE-2021-23222)"
+            default:
+                continue
+            }
+        }
+        return nil
     }
 
     private static func encoded(_ messages: [WireMessage]) -> ByteBuffer {
@@ -297,22 +353,40 @@ public final class PostgresProxy: Sendable {
         return "\(error)"
     }
 
+    /// Sends a CancelRequest to the upstream that issued its key (with that upstream's key, which differs from the
+    /// client's in the authenticating mode); a key no live session issued goes to the configured upstream as it
+    /// is, or nowhere when there is none.
     private static func forwardCancel(
-        _ request: CancelRequest, number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink
+        _ request: CancelRequest, number: Int, configuration: ProxyConfiguration, cancelKeys: CancelKeyTable,
+        sink: TrafficLogSink
     ) async {
         let tap = ConnectionTap(number: number, configuration: configuration, sink: sink)
         var bytes = ByteBuffer()
         FrontendMessage.cancelRequest(request).encode(into: &bytes)
         tap.see(bytes, from: .frontend)
+        let destination =
+            cancelKeys.destination(of: request)
+            ?? configuration.upstream.map {
+                CancelKeyTable.Destination(
+                    upstream: $0, key: BackendKeyData(processID: request.processID, secretKey: request.secretKey))
+            }
+        guard let destination else {
+            tap.close(reason: "CancelRequest not forwarded: no session through this proxy has its key")
+            return
+        }
+        var forwarded = ByteBuffer()
+        FrontendMessage.cancelRequest(
+            CancelRequest(processID: destination.key.processID, secretKey: destination.key.secretKey)
+        ).encode(into: &forwarded)
         do {
             let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(configuration.upstreamConnectTimeout)
-                .connect(host: configuration.upstream.host, port: configuration.upstream.port).get()
-            try await upstream.writeAndFlush(bytes)
+                .connect(host: destination.upstream.host, port: destination.upstream.port).get()
+            try await upstream.writeAndFlush(forwarded)
             try await upstream.closeFuture.get()
-            tap.close(reason: "CancelRequest forwarded to \(configuration.upstream)")
+            tap.close(reason: "CancelRequest forwarded to \(destination.upstream)")
         } catch {
-            tap.close(reason: "CancelRequest not forwarded to \(configuration.upstream): \(reason(error))")
+            tap.close(reason: "CancelRequest not forwarded to \(destination.upstream): \(reason(error))")
         }
     }
 }

@@ -8,6 +8,10 @@ import PostgresWire
 /// the framing itself is lost, decoding stops for that direction and the rest is only counted. Runs on the
 /// connection's event loop once the relay starts (before, one task sets it up, hence `@unchecked Sendable`).
 final class ConnectionTap: @unchecked Sendable {
+    /// The longest message decoded for the log (1 MiB). A longer one (a huge CopyData, Query or DataRow) is logged
+    /// by its type, length and first bytes and relayed without being held, so the tap's memory stays bounded
+    /// whatever the messages' size (PostgreSQL allows up to 1 GiB).
+    static let largestDecodedMessage = 1 << 20
     /// The connection's number in the log (counting from 1).
     let number: Int
     /// What the proxy relays to and logs.
@@ -33,6 +37,12 @@ final class ConnectionTap: @unchecked Sendable {
     private(set) var clientTerminated = false
     /// Whether the server's last message was an ErrorResponse (a FATAL before it closes, for instance).
     private(set) var serverSentErrorLast = false
+    /// Called with each BackendKeyData the server's stream carries (to route the client's CancelRequests).
+    var onBackendKeyData: ((BackendKeyData) -> Void)?
+    /// Pairs statements with their answers for `--record`, when recording.
+    var recorder: SessionRecorder?
+    /// The last BackendKeyData the server's stream carried.
+    private(set) var backendKey: BackendKeyData?
 
     /// A tap for connection `number`, logging to `sink` and, when given, writing packets to `capture` (a pcapng
     /// file whose header is written).
@@ -81,6 +91,10 @@ final class ConnectionTap: @unchecked Sendable {
                 ("time", .string(timestamps.rfc3339(time))), ("event", .string(event)),
             ]
             emit(RenderedValue.object(header + fields).jsonText)
+        } else if configuration.colors {
+            emit(
+                TrafficLogColors.event(
+                    text, prefix: "\(timestamps.clock(time)) \(number) ", isWarning: event == "warning"))
         } else {
             emit("\(timestamps.clock(time)) \(number) \(text)")
         }
@@ -118,6 +132,7 @@ final class ConnectionTap: @unchecked Sendable {
     func close(reason: String, closedByClient: Bool = true) {
         guard !isClosed else { return }
         isClosed = true
+        recorder?.finishSession()
         if captureStream != nil { writePackets([captureStream!.finish(fromClient: closedByClient)]) }
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
         let duration = (seconds * 1000).rounded() / 1000
@@ -137,6 +152,17 @@ final class ConnectionTap: @unchecked Sendable {
     private func drainFrontend() -> Bool {
         var progressed = false
         while !frontend.isStopped {
+            if frontendDecoder.phase == .messages, let header = frontend.typedHeader,
+                header.wireLength > Self.largestDecodedMessage, header.typeByte != UInt8(ascii: "p")
+            {
+                let name = FrontendMessage.typeName(forTypeByte: header.typeByte, passwordKind: nil) ?? "Unknown"
+                if header.typeByte == UInt8(ascii: "Q") { statementStarts.append(.now()) }
+                recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: true)
+                skipOversized(&frontend, .frontend, typeName: name, wireLength: header.wireLength)
+                frontendDecoder = FrontendMessageDecoder(phase: .messages, streamOffset: frontend.offset)
+                progressed = true
+                continue
+            }
             let before = frontend.pending
             do {
                 guard let message = try frontendDecoder.decode(from: &frontend.pending) else { break }
@@ -159,6 +185,16 @@ final class ConnectionTap: @unchecked Sendable {
     private func drainBackend() -> Bool {
         var progressed = false
         while !backend.isStopped {
+            if backendDecoder.phase == .messages, let header = backend.typedHeader,
+                header.wireLength > Self.largestDecodedMessage, header.typeByte != UInt8(ascii: "R")
+            {
+                let name = BackendMessage.typeName(forTypeByte: header.typeByte) ?? "Unknown"
+                recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: false)
+                skipOversized(&backend, .backend, typeName: name, wireLength: header.wireLength)
+                backendDecoder = BackendMessageDecoder(phase: .messages, streamOffset: backend.offset)
+                progressed = true
+                continue
+            }
             let before = backend.pending
             do {
                 guard let message = try backendDecoder.decode(from: &backend.pending) else { break }
@@ -176,6 +212,26 @@ final class ConnectionTap: @unchecked Sendable {
             progressed = true
         }
         return progressed
+    }
+
+    /// Logs an oversized message by its type, length and first bytes, consumes what of it has arrived and lets
+    /// the rest pass unkept (``DirectionStream/bytesToSkip``).
+    private func skipOversized(
+        _ stream: inout DirectionStream, _ direction: MessageDirection, typeName: String, wireLength: Int
+    ) {
+        let shown = stream.pending.getSlice(
+            at: stream.pending.readerIndex, length: min(stream.pending.readableBytes, 64))!
+        let arrived = min(stream.pending.readableBytes, wireLength)
+        stream.pending.moveReaderIndex(forwardBy: arrived)
+        stream.bytesToSkip = wireLength - arrived
+        logUnknown(
+            shown, direction, offset: stream.offset, length: wireLength,
+            reason:
+                "\(typeName) of \(wireLength) bytes: over the \(Self.largestDecodedMessage >> 20) MiB the log decodes; "
+                + "relayed unchanged, its first bytes shown",
+            isError: false)
+        stream.offset += wireLength
+        stream.messageCount += 1
     }
 
     /// Logs a message the decoder rejected and steps over it when its length word is sound; otherwise logs the
@@ -207,6 +263,12 @@ final class ConnectionTap: @unchecked Sendable {
         stream.offset += length
         stream.messageCount += 1
         var latency: Int64?
+        if recorder != nil {
+            switch message {
+            case .frontend(let frontendMessage): recorder!.observe(frontendMessage)
+            case .backend(let backendMessage): recorder!.observe(backendMessage)
+            }
+        }
         switch message {
         case .frontend(.terminate): clientTerminated = true
         case .frontend(.query), .frontend(.sync): statementStarts.append(.now())
@@ -214,6 +276,9 @@ final class ConnectionTap: @unchecked Sendable {
             logEvent(
                 "warning", text: "warning: the server asks for a cleartext password over a plaintext client leg",
                 fields: [("warning", .string("cleartext password over a plaintext client leg"))])
+        case .backend(.backendKeyData(let key)):
+            backendKey = key
+            onBackendKeyData?(key)
         case .backend(.readyForQuery):
             if !statementStarts.isEmpty { latency = (NIODeadline.now() - statementStarts.removeFirst()).nanoseconds }
         default: break
@@ -235,11 +300,19 @@ final class ConnectionTap: @unchecked Sendable {
         let options = configuration.renderOptions
         switch configuration.format {
         case .text:
-            var line = "\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .text, options: options)
+            let prefix = "\(timestamps.clock(time)) \(number) "
+            var message = decoded.formatted(as: .text, options: options)
             if let latencyNanoseconds {
-                line += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
+                message += " (\(Double(latencyNanoseconds / 1_000) / 1_000) ms)"
             }
-            emit(line)
+            guard configuration.colors else {
+                emit(prefix + message)
+                return
+            }
+            let fromClient = if case .frontend = decoded.message { true } else { false }
+            emit(
+                TrafficLogColors.message(
+                    message, prefix: prefix, typeName: decoded.message.typeName, fromClient: fromClient))
         case .json:
             emit(
                 Self.withConnectionMembers(
@@ -251,20 +324,25 @@ final class ConnectionTap: @unchecked Sendable {
         }
     }
 
-    private func logUnknown(_ bytes: ByteBuffer, _ direction: MessageDirection, offset: Int, reason: String) {
-        errorCount += 1
+    /// Logs `bytes` (a message, or the start of one `length` bytes long) as `Unknown` with `reason`; counted as an
+    /// error unless `isError` is false.
+    private func logUnknown(
+        _ bytes: ByteBuffer, _ direction: MessageDirection, offset: Int, length: Int? = nil, reason: String,
+        isError: Bool = true
+    ) {
+        if isError { errorCount += 1 }
         guard configuration.format != .none, configuration.filter.admits("Unknown") else { return }
         let time = LogTimestamp.now()
         let prefix = direction == .frontend ? "F" : "B"
         let shown = configuration.renderOptions.maximumTextValueLength
         let hex = HexDump.hex(bytes.readableBytesView.prefix(max(shown, 0)))
-        let cut = bytes.readableBytes > shown ? "…" : ""
+        let cut = (length ?? bytes.readableBytes) > min(shown, bytes.readableBytes) ? "…" : ""
         switch configuration.format {
         case .json:
             let header: [(String, RenderedValue)] = [
                 ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))),
                 ("direction", .string(direction.rawValue)), ("type", .string("Unknown")),
-                ("offset", .integer(Int64(offset))), ("length", .integer(Int64(bytes.readableBytes))),
+                ("offset", .integer(Int64(offset))), ("length", .integer(Int64(length ?? bytes.readableBytes))),
                 ("reason", .string(reason)),
                 ("bytes", .object([("hex", .string(HexDump.hex(bytes.readableBytesView)))])),
             ]
@@ -272,7 +350,7 @@ final class ConnectionTap: @unchecked Sendable {
                 Self.withConnectionMembers(RenderedValue.object(header).jsonText, number, timestamps.rfc3339(time)))
         case .text, .hex, .none:
             emit(
-                "\(timestamps.clock(time)) \(number) \(prefix) Unknown length=\(bytes.readableBytes) (\(reason)) \(hex)\(cut)"
+                "\(timestamps.clock(time)) \(number) \(prefix) Unknown length=\(length ?? bytes.readableBytes) (\(reason)) \(hex)\(cut)"
             )
         }
     }

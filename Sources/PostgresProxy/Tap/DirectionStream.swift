@@ -12,15 +12,23 @@ struct DirectionStream {
     var messageCount = 0
     /// Bytes relayed.
     var byteCount = 0
+    /// Bytes of an oversized message still to come, which pass without being kept (see
+    /// ``ConnectionTap/largestDecodedMessage``).
+    var bytesToSkip = 0
 
     /// Adds relayed bytes.
     mutating func append(_ bytes: ByteBuffer) {
         byteCount += bytes.readableBytes
         guard !isStopped else { return }
+        var bytes = bytes
+        if bytesToSkip > 0 {
+            let skipped = min(bytesToSkip, bytes.readableBytes)
+            bytes.moveReaderIndex(forwardBy: skipped)
+            bytesToSkip -= skipped
+        }
         if pending.readableBytes == 0 {
             pending = bytes
         } else {
-            var bytes = bytes
             pending.writeBuffer(&bytes)
         }
     }
@@ -35,5 +43,13 @@ struct DirectionStream {
     }
 
     /// Whether the stream ends on a message boundary.
-    var isAtMessageBoundary: Bool { isStopped || pending.readableBytes == 0 }
+    var isAtMessageBoundary: Bool { isStopped || (pending.readableBytes == 0 && bytesToSkip == 0) }
+
+    /// The type byte and whole length of the typed message at the start of `pending`, when its header is there.
+    var typedHeader: (typeByte: UInt8, wireLength: Int)? {
+        guard let (typeByte, length) = pending.getMultipleIntegers(at: pending.readerIndex, as: (UInt8, Int32).self),
+            length >= 4
+        else { return nil }
+        return (typeByte, Int(length) + 1)
+    }
 }

@@ -8,10 +8,14 @@ import COpenSSL
 
 /// Builds and signs one X.509 v3 certificate from a ``TLSCertificateTemplate``.
 struct CertificateIssuer {
+    /// What the certificate says: names, validity, CA or not, key usages and signature digest.
     var template: TLSCertificateTemplate
+    /// The key the certificate certifies; it also signs a self-signed certificate.
     var subjectKey: TLSPrivateKey
+    /// The CA that signs the certificate; `nil` makes it self-signed.
     var issuer: TLSIdentity?
 
+    /// Builds the certificate with a random 16-byte serial number and signs it.
     func issue() throws(TLSError) -> TLSCertificate {
         ERR_clear_error()
         guard let x509 = X509_new() else { throw failure("allocating a certificate") }

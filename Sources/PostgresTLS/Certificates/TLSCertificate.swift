@@ -6,6 +6,7 @@ public final class TLSCertificate: @unchecked Sendable {
 
     /// The certificate's facts: subject, issuer, alternative names, validity and DER encoding.
     public let info: TLSCertificateInfo
+    /// The OpenSSL `X509` object, of which this certificate holds one reference.
     let x509: OpaquePointer
 
     /// Takes over one reference to `x509`.

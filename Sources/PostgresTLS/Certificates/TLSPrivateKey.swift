@@ -9,6 +9,7 @@ import COpenSSL
 /// A private key, loaded from PEM (optionally encrypted with a passphrase) or generated.
 public final class TLSPrivateKey: @unchecked Sendable {
     // @unchecked: the EVP_PKEY is never mutated after init, and OpenSSL's reference counting is thread-safe.
+    /// The OpenSSL `EVP_PKEY`, of which this key holds one reference.
     let pkey: OpaquePointer
 
     private init(takingOwnershipOf pkey: OpaquePointer) {
@@ -107,6 +108,8 @@ private let passphraseCallback:
         return Int32(length)
     }
 
+/// Runs `body` with a NUL-terminated copy of `passphrase` (or `nil`) for `passphraseCallback`, then zeroes
+/// the copy.
 private func withPassphrase<T>(_ passphrase: String?, _ body: (UnsafeMutableRawPointer?) -> T) -> T {
     guard let passphrase else { return body(nil) }
     var bytes = Array(passphrase.utf8CString)

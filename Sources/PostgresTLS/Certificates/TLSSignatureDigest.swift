@@ -11,5 +11,6 @@ public enum TLSSignatureDigest: String, Sendable, Hashable, CaseIterable {
     /// SHA-512.
     case sha512
 
+    /// OpenSSL's digest of that name; `nil` if the OpenSSL build lacks it.
     var evpDigest: OpaquePointer? { EVP_get_digestbyname(rawValue) }
 }

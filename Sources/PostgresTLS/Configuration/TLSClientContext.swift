@@ -4,6 +4,7 @@ import COpenSSL
 public final class TLSClientContext: Sendable {
     /// The configuration this context was built from.
     public let configuration: TLSClientConfiguration
+    /// The OpenSSL context client connections start from.
     let openSSL: OpenSSLContext
 
     /// Loads the trust roots and any client identity of `configuration` into a new OpenSSL context.

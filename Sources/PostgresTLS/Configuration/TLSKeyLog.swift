@@ -12,9 +12,9 @@ public final class TLSKeyLog: Sendable {
     public let path: String
     private let descriptor: Int32
 
-    /// Opens (creating with mode 0600 if needed) `path` for appending.
+    /// Opens (creating with mode 0600 if needed) `path` for appending, never through a symbolic link.
     public init(path: String) throws(TLSError) {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             let reason = String(cString: strerror(errno))
             throw .configurationFailed(OpenSSLError(operation: "opening the key log \(path)", reasons: [reason]))

@@ -7,6 +7,7 @@ public enum TLSProtocolVersion: Sendable, Hashable, CaseIterable {
     /// TLS 1.3.
     case tls1_3
 
+    /// OpenSSL's constant for the version (`TLS1_2_VERSION`, `TLS1_3_VERSION`).
     var openSSLVersion: Int32 {
         switch self {
         case .tls1_2: TLS1_2_VERSION

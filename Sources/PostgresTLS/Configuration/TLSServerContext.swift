@@ -4,6 +4,7 @@ import COpenSSL
 public final class TLSServerContext: Sendable {
     /// The configuration this context was built from.
     public let configuration: TLSServerConfiguration
+    /// The OpenSSL context server connections start from.
     let openSSL: OpenSSLContext
 
     /// Loads the certificates and keys of `configuration` into a new OpenSSL context.

@@ -335,6 +335,8 @@ private let verifyHostName: @convention(c) (Int32, OpaquePointer?) -> Int32 = { 
     return connection.verify(preverified: preverified == 1, store: store) ? 1 : 0
 }
 
+/// Runs once OpenSSL has parsed a ClientHello and hands it to the owning connection's `clientHelloArrived`;
+/// fails the handshake when the connection cannot be found.
 private let clientHelloCallback:
     @convention(c) (OpaquePointer?, UnsafeMutablePointer<Int32>?, UnsafeMutableRawPointer?)
         -> Int32 = { ssl, alert, _ in

@@ -11,11 +11,15 @@ final class OpenSSLContext: @unchecked Sendable {
         case client
     }
 
+    /// The `SSL_CTX`, owned by this context.
     let pointer: OpaquePointer
     /// The ALPN protocols, in preference order.
     let applicationProtocols: [String]
+    /// Where handshake secrets are logged, in the `SSLKEYLOGFILE` format; `nil` logs nothing.
     let keyLog: TLSKeyLog?
 
+    /// A new `SSL_CTX` for `role` accepting `minimumVersion` and newer, offering or choosing
+    /// `applicationProtocols` by ALPN, logging secrets to `keyLog`.
     init(role: Role, minimumVersion: TLSProtocolVersion, applicationProtocols: [String], keyLog: TLSKeyLog?)
         throws(TLSError)
     {

@@ -9,6 +9,7 @@ public struct DecodedMessage: Sendable, Hashable {
     /// Its raw bytes, header included (a slice of the received bytes).
     public var bytes: ByteBuffer
 
+    /// A decoded message found at `offset` in `bytes`.
     public init(message: WireMessage, offset: Int, bytes: ByteBuffer) {
         self.message = message
         self.offset = offset

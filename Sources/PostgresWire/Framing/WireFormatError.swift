@@ -37,6 +37,7 @@ public enum WireFormatError: Error, Sendable, Hashable, CustomStringConvertible 
         }
     }
 
+    /// The byte as a character and in hex (`'X' (0x58)`), or in hex alone when it is not a printable character.
     static func describe(byte: UInt8) -> String {
         let hex = "0x" + String(byte, radix: 16, uppercase: false).leftPadded(to: 2)
         if byte >= 0x21 && byte < 0x7F {
@@ -47,6 +48,7 @@ public enum WireFormatError: Error, Sendable, Hashable, CustomStringConvertible 
 }
 
 extension String {
+    /// The string padded on the left with `pad` to `width` characters; a longer string is unchanged.
     func leftPadded(to width: Int, with pad: Character = "0") -> String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }

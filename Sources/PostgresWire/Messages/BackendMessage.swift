@@ -2,29 +2,53 @@ import NIOCore
 
 /// Every message a server sends, protocol 3.0 and 3.2.
 public enum BackendMessage: Sendable, Hashable {
+    /// An authentication request or result (`R`): AuthenticationOk, a password or SASL request, and so on.
     case authentication(Authentication)
+    /// BackendKeyData (`K`): the key that cancels this session's queries, sent after authentication.
     case backendKeyData(BackendKeyData)
+    /// BindComplete (`2`): the Bind succeeded.
     case bindComplete
+    /// CloseComplete (`3`): the Close succeeded.
     case closeComplete
+    /// CommandComplete (`C`): a statement finished; the tag names it and counts rows.
     case commandComplete(CommandComplete)
+    /// CopyData (`d`): a chunk of COPY TO STDOUT or replication data.
     case copyData(CopyData)
+    /// CopyDone (`c`): the COPY TO STDOUT data is complete.
     case copyDone
+    /// CopyInResponse (`G`): the server is ready for COPY FROM STDIN data.
     case copyInResponse(CopyResponse)
+    /// CopyOutResponse (`H`): COPY TO STDOUT data follows.
     case copyOutResponse(CopyResponse)
+    /// CopyBothResponse (`W`): streaming replication started; CopyData flows both ways.
     case copyBothResponse(CopyResponse)
+    /// DataRow (`D`): one row of a result.
     case dataRow(DataRow)
+    /// EmptyQueryResponse (`I`): the query string was empty; sent instead of CommandComplete.
     case emptyQueryResponse
+    /// ErrorResponse (`E`): the command failed (or the connection is refused).
     case errorResponse(DiagnosticMessage)
+    /// FunctionCallResponse (`V`): the result of a FunctionCall.
     case functionCallResponse(FunctionCallResponse)
+    /// NegotiateProtocolVersion (`v`): the server supports an older minor version or not all `_pq_.` options.
     case negotiateProtocolVersion(NegotiateProtocolVersion)
+    /// NoData (`n`): the described statement or portal returns no rows.
     case noData
+    /// NoticeResponse (`N`): a warning or notice; the command goes on.
     case noticeResponse(DiagnosticMessage)
+    /// NotificationResponse (`A`): a NOTIFY on a channel this session listens to.
     indirect case notificationResponse(NotificationResponse)
+    /// ParameterDescription (`t`): the parameter types of a described statement.
     case parameterDescription(ParameterDescription)
+    /// ParameterStatus (`S`): a reported run-time parameter's value, at startup and whenever it changes.
     indirect case parameterStatus(ParameterStatus)
+    /// ParseComplete (`1`): the Parse succeeded.
     case parseComplete
+    /// PortalSuspended (`s`): Execute reached its row limit before the portal's end.
     case portalSuspended
+    /// ReadyForQuery (`Z`): ready for a new query, with the transaction status.
     case readyForQuery(TransactionStatus)
+    /// RowDescription (`T`): the columns of the rows that follow, or of a described statement or portal.
     case rowDescription(RowDescription)
     /// The one-byte answer to SSLRequest: `S` (accepted) or `N`.
     case sslResponse(accepted: Bool)
@@ -138,7 +162,7 @@ public enum BackendMessage: Sendable, Hashable {
     }
 
     /// The message name for a typed backend message's type byte, before its body is decoded.
-    static func typeName(forTypeByte byte: UInt8) -> String? {
+    package static func typeName(forTypeByte byte: UInt8) -> String? {
         switch byte {
         case UInt8(ascii: "R"): "Authentication"
         case UInt8(ascii: "K"): "BackendKeyData"

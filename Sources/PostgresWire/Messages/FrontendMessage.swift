@@ -2,26 +2,47 @@ import NIOCore
 
 /// Every message a client sends, protocol 3.0 and 3.2.
 public enum FrontendMessage: Sendable, Hashable {
+    /// Bind (`B`): creates a portal from a prepared statement and parameter values.
     case bind(Bind)
+    /// CancelRequest: sent on a new connection to cancel the query running on another.
     case cancelRequest(CancelRequest)
+    /// Close (`C`): closes a prepared statement or portal.
     case close(StatementOrPortal)
+    /// CopyData (`d`): a chunk of COPY FROM STDIN data, or replication feedback.
     case copyData(CopyData)
+    /// CopyDone (`c`): the COPY FROM STDIN data is complete.
     case copyDone
+    /// CopyFail (`f`): the frontend aborts a COPY FROM STDIN.
     case copyFail(CopyFail)
+    /// Describe (`D`): asks for the description of a prepared statement or portal.
     case describe(StatementOrPortal)
+    /// Execute (`E`): runs a portal.
     case execute(Execute)
+    /// Flush (`H`): asks the server to send the output it holds back.
     case flush
+    /// FunctionCall (`F`): the legacy fast-path function call.
     case functionCall(FunctionCall)
+    /// GSSENCRequest: asks for GSSAPI encryption before the StartupMessage.
     case gssENCRequest
+    /// GSSResponse (`p`): a GSSAPI or SSPI token.
     case gssResponse(GSSResponse)
+    /// Parse (`P`): creates a prepared statement.
     case parse(Parse)
+    /// PasswordMessage (`p`): a cleartext password or an md5 response.
     case password(PasswordMessage)
+    /// Query (`Q`): a simple query, possibly several statements.
     case query(Query)
+    /// SASLInitialResponse (`p`): the chosen SASL mechanism and its first message.
     case saslInitialResponse(SASLInitialResponse)
+    /// SASLResponse (`p`): a SASL message after the first.
     case saslResponse(SASLResponse)
+    /// SSLRequest: asks for TLS before the StartupMessage.
     case sslRequest
+    /// StartupMessage: the protocol version and session parameters that open a connection.
     case startup(StartupMessage)
+    /// Sync (`S`): ends an extended-query batch; the server answers with ReadyForQuery.
     case sync
+    /// Terminate (`X`): the client is closing the connection.
     case terminate
 
     /// The request code that identifies an SSLRequest packet.
@@ -112,7 +133,7 @@ public enum FrontendMessage: Sendable, Hashable {
     }
 
     /// The message name for a typed frontend message's type byte, before its body is decoded.
-    static func typeName(forTypeByte byte: UInt8, passwordKind: PasswordMessageKind?) -> String? {
+    package static func typeName(forTypeByte byte: UInt8, passwordKind: PasswordMessageKind?) -> String? {
         switch byte {
         case UInt8(ascii: "B"): "Bind"
         case UInt8(ascii: "C"): "Close"

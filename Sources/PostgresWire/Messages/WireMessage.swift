@@ -2,7 +2,9 @@ import NIOCore
 
 /// A message in either direction.
 public enum WireMessage: Sendable, Hashable {
+    /// A message a client sends.
     case frontend(FrontendMessage)
+    /// A message a server sends.
     case backend(BackendMessage)
 
     /// The protocol docs' name of the message.

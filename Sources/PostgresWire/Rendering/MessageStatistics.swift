@@ -15,21 +15,35 @@ public struct MessageStatistics: Sendable {
         }
     }
 
-    private var entries: [String: Entry] = [:]
+    /// One entry per direction and type seen, in the order first seen (a few dozen at most).
+    private var entries: [Entry] = []
+    /// The index of the entry counted last: runs of one type (DataRow, CopyData) skip the search.
+    private var lastIndex = 0
 
     public init() {}
 
-    /// Counts one message.
+    /// Counts one message: no string is built or hashed, as this runs once per message of a capture.
     public mutating func add(_ message: DecodedMessage) {
-        let key = message.direction.rawValue + "/" + message.message.typeName
-        entries[key, default: Entry(direction: message.direction, type: message.message.typeName, count: 0, bytes: 0)]
-            .count += 1
-        entries[key]!.bytes += message.bytes.readableBytes
+        let direction = message.direction
+        let type = message.message.typeName
+        if lastIndex < entries.count, entries[lastIndex].direction == direction, entries[lastIndex].type == type {
+            entries[lastIndex].count += 1
+            entries[lastIndex].bytes += message.bytes.readableBytes
+            return
+        }
+        if let index = entries.firstIndex(where: { $0.direction == direction && $0.type == type }) {
+            lastIndex = index
+        } else {
+            lastIndex = entries.count
+            entries.append(Entry(direction: direction, type: type, count: 0, bytes: 0))
+        }
+        entries[lastIndex].count += 1
+        entries[lastIndex].bytes += message.bytes.readableBytes
     }
 
     /// The entries: frontend first, then by descending byte total.
     public var sortedEntries: [Entry] {
-        entries.values.sorted {
+        entries.sorted {
             ($0.direction == .frontend ? 0 : 1, -$0.bytes, $0.type) < (
                 $1.direction == .frontend ? 0 : 1, -$1.bytes, $1.type
             )

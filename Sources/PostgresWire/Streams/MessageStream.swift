@@ -8,6 +8,7 @@ import NIOCore
 /// client side's stream throws the reason when the connection broke (a TLS or decoding failure) rather than closed,
 /// while the server side answers such failures itself (08P01 and a close) and just ends.
 public struct MessageStream<Message: Sendable>: AsyncSequence, Sendable {
+    /// One message from the other side.
     public typealias Element = Message
 
     /// The NIO producer behind the stream; connections make one with ``makeProducer(resume:)``.
@@ -23,6 +24,7 @@ public struct MessageStream<Message: Sendable>: AsyncSequence, Sendable {
         package func didTerminate() { resume() }
     }
 
+    /// The NIO sequence the messages come from.
     let producer: Producer
 
     /// A stream and the source a connection yields into: the source says `.stopProducing` beyond 64 waiting
@@ -38,6 +40,7 @@ public struct MessageStream<Message: Sendable>: AsyncSequence, Sendable {
         return (MessageStream(producer: sequence.sequence), sequence.source)
     }
 
+    /// An iterator over the messages; a stream has a single consumer.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: producer.makeAsyncIterator())
     }
@@ -46,6 +49,7 @@ public struct MessageStream<Message: Sendable>: AsyncSequence, Sendable {
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Producer.AsyncIterator
 
+        /// The next message, or `nil` once the stream ended; throws the reason if a client connection broke.
         public mutating func next() async throws -> Message? {
             try await base.next()
         }

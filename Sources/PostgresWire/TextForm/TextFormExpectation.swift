@@ -2,7 +2,8 @@
 /// (`ReadyForQuery status=I`, `ErrorResponse code=42601`, `DataRow columns=["1", NULL]`).
 ///
 /// Field names are the JSON Lines names (`docs/pgw-messages.schema.json`); an ErrorResponse's or NoticeResponse's
-/// fields (`code`, `message`, `severity`, …) are matched by their own names too. Values compare as the text form
+/// fields (`code`, `message`, `severity`, …) and a StartupMessage's parameters (`user`, `database`, …) are matched
+/// by their own names too. Values compare as the text form
 /// shows them: integers in decimal, bytes as text or `\x` hex, SQL NULL as `NULL`, lists element by element.
 public struct TextFormExpectation: Sendable, Hashable, CustomStringConvertible {
     /// The message type, as typed.
@@ -32,7 +33,7 @@ public struct TextFormExpectation: Sendable, Hashable, CustomStringConvertible {
         guard message.typeName.lowercased() == typeName.lowercased() else { return "the type differs" }
         let rendered = message.rendered(options: .lossless).fields
         var available = rendered
-        for (name, value) in rendered where name == "fields" {
+        for (name, value) in rendered where name == "fields" || name == "parameters" {
             if case .object(let members) = value { available += members }
         }
         for field in fields {

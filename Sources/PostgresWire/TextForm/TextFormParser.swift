@@ -40,6 +40,23 @@ public struct TextFormParser: Sendable {
         }
     }
 
+    /// Whether `text` ends inside a quoted string: a line typed so far continues on the next one (the line break
+    /// belongs to the string), as psql continues an unterminated quote.
+    public static func endsInsideString(_ text: String) -> Bool {
+        var isInString = false
+        var isEscaped = false
+        for character in text {
+            if isEscaped {
+                isEscaped = false
+            } else if isInString && character == "\\" {
+                isEscaped = true
+            } else if character == "\"" {
+                isInString.toggle()
+            }
+        }
+        return isInString
+    }
+
     /// Parses one line; the error points at the bad token.
     public func parse(_ line: String) throws(TextFormError) -> TextFormLine {
         var scanner = TextFormScanner(line: line)

@@ -7,6 +7,7 @@ public struct BackendKeyData: Sendable, Hashable {
     /// The secret key: 4 bytes in protocol 3.0, up to 256 in 3.2.
     public var secretKey: [UInt8]
 
+    /// A BackendKeyData with `processID` and `secretKey`.
     public init(processID: Int32, secretKey: [UInt8]) {
         self.processID = processID
         self.secretKey = secretKey

@@ -5,6 +5,7 @@ public struct CommandComplete: Sendable, Hashable {
     /// The command tag.
     public var tag: String
 
+    /// A CommandComplete with `tag`.
     public init(tag: String) {
         self.tag = tag
     }

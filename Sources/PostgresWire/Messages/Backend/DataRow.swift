@@ -19,6 +19,7 @@ public struct DataRow: Sendable, Hashable, Sequence {
         self.columnBytes = bytes
     }
 
+    /// A row from already validated column data, as the decoder slices it.
     init(columnCount: Int, columnBytes: ByteBuffer) {
         self.columnCount = columnCount
         self.columnBytes = columnBytes
@@ -27,6 +28,7 @@ public struct DataRow: Sendable, Hashable, Sequence {
     /// The column values; `nil` is SQL NULL.
     public var columns: [ByteBuffer?] { Array(self) }
 
+    /// An iterator over the column values; `nil` is SQL NULL.
     @inlinable
     public func makeIterator() -> Iterator {
         Iterator(remaining: columnBytes)
@@ -38,6 +40,7 @@ public struct DataRow: Sendable, Hashable, Sequence {
 
         @inlinable init(remaining: ByteBuffer) { self.remaining = remaining }
 
+        /// The next column value (`.some(nil)` for SQL NULL), or `nil` after the last column.
         @inlinable
         public mutating func next() -> ByteBuffer?? {
             guard let length = remaining.readInteger(as: Int32.self) else { return nil }

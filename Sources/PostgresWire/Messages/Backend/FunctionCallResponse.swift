@@ -5,6 +5,7 @@ public struct FunctionCallResponse: Sendable, Hashable {
     /// The result value; `nil` is SQL NULL.
     public var result: ByteBuffer?
 
+    /// A FunctionCallResponse with `result`; `nil` is SQL NULL.
     public init(result: ByteBuffer?) {
         self.result = result
     }

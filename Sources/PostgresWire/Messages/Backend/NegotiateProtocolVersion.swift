@@ -9,6 +9,7 @@ public struct NegotiateProtocolVersion: Sendable, Hashable {
     /// The startup options the server did not recognize.
     public var unrecognizedOptions: [String]
 
+    /// A NegotiateProtocolVersion with the version field as sent and the unrecognized options.
     public init(newestMinorVersion: UInt32, unrecognizedOptions: [String]) {
         self.newestMinorVersion = newestMinorVersion
         self.unrecognizedOptions = unrecognizedOptions

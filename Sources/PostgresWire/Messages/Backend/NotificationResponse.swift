@@ -9,6 +9,7 @@ public struct NotificationResponse: Sendable, Hashable {
     /// The payload string.
     public var payload: String
 
+    /// A notification from backend `processID` on `channel` with `payload`.
     public init(processID: Int32, channel: String, payload: String) {
         self.processID = processID
         self.channel = channel

@@ -5,6 +5,7 @@ public struct ParameterDescription: Sendable, Hashable {
     /// The type OIDs, one per parameter.
     public var parameterTypes: [UInt32]
 
+    /// A ParameterDescription with one type OID per parameter.
     public init(parameterTypes: [UInt32]) {
         self.parameterTypes = parameterTypes
     }

@@ -7,6 +7,7 @@ public struct ParameterStatus: Sendable, Hashable {
     /// Its value.
     public var value: String
 
+    /// A ParameterStatus reporting that `name` is `value`.
     public init(name: String, value: String) {
         self.name = name
         self.value = value

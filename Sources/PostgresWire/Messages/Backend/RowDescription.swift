@@ -65,6 +65,7 @@ public struct RowDescription: Sendable, Hashable {
     /// The columns in order.
     public var columns: [Column]
 
+    /// A RowDescription of `columns`, in order.
     public init(columns: [Column]) {
         self.columns = columns
     }

@@ -13,6 +13,7 @@ public struct Bind: Sendable, Hashable {
     /// Result column format codes: none (all text), one (for all) or one per column.
     public var resultFormats: [FormatCode]
 
+    /// A Bind of `statement`'s parameters into `portal` (the unnamed ones by default).
     public init(
         portal: String = "",
         statement: String = "",

@@ -10,6 +10,7 @@ public struct CancelRequest: Sendable, Hashable {
     /// The secret key of the target backend: 4 bytes in protocol 3.0, up to 256 in 3.2.
     public var secretKey: [UInt8]
 
+    /// A CancelRequest for the backend with `processID` and `secretKey`.
     public init(processID: Int32, secretKey: [UInt8]) {
         self.processID = processID
         self.secretKey = secretKey

@@ -5,6 +5,7 @@ public struct CopyFail: Sendable, Hashable {
     /// Why the copy failed.
     public var message: String
 
+    /// A CopyFail giving `message` as the reason.
     public init(message: String) {
         self.message = message
     }

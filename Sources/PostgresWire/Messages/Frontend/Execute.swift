@@ -7,6 +7,7 @@ public struct Execute: Sendable, Hashable {
     /// The maximum number of rows to return; 0 means no limit.
     public var maxRows: Int32
 
+    /// An Execute of `portal` (the unnamed one by default) returning at most `maxRows` rows (0: all).
     public init(portal: String = "", maxRows: Int32 = 0) {
         self.portal = portal
         self.maxRows = maxRows

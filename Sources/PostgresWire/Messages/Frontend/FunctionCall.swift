@@ -11,6 +11,7 @@ public struct FunctionCall: Sendable, Hashable {
     /// The format of the result.
     public var resultFormat: FormatCode
 
+    /// A call of function `functionOID` with `arguments` in `argumentFormats`, the result in `resultFormat`.
     public init(functionOID: UInt32, argumentFormats: [FormatCode], arguments: [ByteBuffer?], resultFormat: FormatCode)
     {
         self.functionOID = functionOID

@@ -5,6 +5,7 @@ public struct GSSResponse: PayloadMessage {
     /// The token.
     public var data: ByteBuffer
 
+    /// A GSSResponse carrying the token `data`.
     public init(data: ByteBuffer) {
         self.data = data
     }

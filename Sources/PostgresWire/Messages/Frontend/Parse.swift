@@ -9,6 +9,7 @@ public struct Parse: Sendable, Hashable {
     /// Parameter type OIDs; 0 leaves a type unspecified.
     public var parameterTypes: [UInt32]
 
+    /// A Parse of `query` into statement `name` (the unnamed one by default).
     public init(name: String = "", query: String, parameterTypes: [UInt32] = []) {
         self.name = name
         self.query = query

@@ -5,6 +5,7 @@ public struct PasswordMessage: Sendable, Hashable {
     /// The password, or `md5` followed by the hex digest.
     public var password: String
 
+    /// A PasswordMessage carrying `password`.
     public init(password: String) {
         self.password = password
     }

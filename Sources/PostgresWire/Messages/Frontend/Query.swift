@@ -5,6 +5,7 @@ public struct Query: Sendable, Hashable {
     /// The query text.
     public var text: String
 
+    /// A Query of `text`.
     public init(_ text: String) {
         self.text = text
     }

@@ -7,6 +7,7 @@ public struct SASLInitialResponse: Sendable, Hashable {
     /// The initial response (SCRAM's client-first-message); `nil` when absent (length -1).
     public var data: ByteBuffer?
 
+    /// A SASLInitialResponse choosing `mechanism`, with its first message.
     public init(mechanism: String, data: ByteBuffer?) {
         self.mechanism = mechanism
         self.data = data

@@ -5,6 +5,7 @@ public struct SASLResponse: PayloadMessage {
     /// The mechanism-specific data.
     public var data: ByteBuffer
 
+    /// A SASLResponse carrying `data`.
     public init(data: ByteBuffer) {
         self.data = data
     }

@@ -4,9 +4,12 @@ import NIOCore
 public struct StartupMessage: Sendable, Hashable {
     /// One `name=value` startup parameter.
     public struct Parameter: Sendable, Hashable {
+        /// The parameter's name.
         public var name: String
+        /// Its value.
         public var value: String
 
+        /// The parameter `name=value`.
         public init(_ name: String, _ value: String) {
             self.name = name
             self.value = value
@@ -21,6 +24,7 @@ public struct StartupMessage: Sendable, Hashable {
     /// fixed-width fields, say); `parameters` is then empty. `nil` for every well-formed body.
     public var unparsedBody: ByteBuffer?
 
+    /// A StartupMessage for `protocolVersion` (3.0 by default) with `parameters`.
     public init(protocolVersion: ProtocolVersion = .v3_0, parameters: [Parameter], unparsedBody: ByteBuffer? = nil) {
         self.protocolVersion = protocolVersion
         self.parameters = parameters

@@ -5,6 +5,7 @@ public struct CopyData: PayloadMessage {
     /// The payload, a slice of the received bytes.
     public var data: ByteBuffer
 
+    /// A CopyData carrying `data`.
     public init(data: ByteBuffer) {
         self.data = data
     }

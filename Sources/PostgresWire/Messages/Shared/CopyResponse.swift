@@ -7,6 +7,7 @@ public struct CopyResponse: Sendable, Hashable {
     /// One format code per column.
     public var columnFormats: [FormatCode]
 
+    /// A response body with the overall `format` and one format code per column.
     public init(format: Int8, columnFormats: [FormatCode]) {
         self.format = format
         self.columnFormats = columnFormats

@@ -2,8 +2,10 @@
 ///
 /// Unknown codes are kept so they round-trip; PostgreSQL documents that clients must ignore them.
 public struct DiagnosticField: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The code byte.
     public var rawValue: UInt8
 
+    /// The field with code byte `rawValue`, known or not.
     public init(rawValue: UInt8) {
         self.rawValue = rawValue
     }

@@ -4,9 +4,12 @@ import NIOCore
 public struct DiagnosticMessage: Sendable, Hashable {
     /// One field: its code and text.
     public struct Field: Sendable, Hashable {
+        /// The field's code.
         public var code: DiagnosticField
+        /// The field's text.
         public var value: String
 
+        /// A field with `code` and `value`.
         public init(_ code: DiagnosticField, _ value: String) {
             self.code = code
             self.value = value
@@ -20,6 +23,7 @@ public struct DiagnosticMessage: Sendable, Hashable {
     /// protocol version before 3.0 (see ``unsupportedProtocolVersion(_:newest:)``).
     public var isLegacy: Bool
 
+    /// A message with `fields`, in wire order.
     public init(fields: [Field]) {
         self.fields = fields
         self.isLegacy = false

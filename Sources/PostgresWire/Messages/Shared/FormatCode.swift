@@ -4,8 +4,10 @@ import NIOCore
 ///
 /// Kept as the raw `Int16` so every value on the wire round-trips exactly.
 public struct FormatCode: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+    /// The code as sent.
     public var rawValue: Int16
 
+    /// The format code `rawValue`, known or not.
     public init(rawValue: Int16) {
         self.rawValue = rawValue
     }

@@ -1,8 +1,11 @@
 /// A frontend/backend protocol version, as sent in StartupMessage (`major << 16 | minor`).
 public struct ProtocolVersion: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The major version: 3 for the current protocol.
     public var major: UInt16
+    /// The minor version.
     public var minor: UInt16
 
+    /// The version `major.minor`.
     public init(major: UInt16, minor: UInt16) {
         self.major = major
         self.minor = minor
@@ -21,6 +24,7 @@ public struct ProtocolVersion: Sendable, Hashable, Comparable, CustomStringConve
     /// Protocol 3.2, PostgreSQL 18 (variable-length cancel keys).
     public static let v3_2 = ProtocolVersion(major: 3, minor: 2)
 
+    /// Orders versions by major, then minor version.
     public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool { lhs.rawValue < rhs.rawValue }
 
     public var description: String { "\(major).\(minor)" }

@@ -7,6 +7,7 @@ public struct StatementOrPortal: Sendable, Hashable {
     /// The name; empty for the unnamed statement or portal.
     public var name: String
 
+    /// The statement or portal called `name`.
     public init(kind: ObjectKind, name: String) {
         self.kind = kind
         self.name = name

@@ -1,0 +1,27 @@
+import PostgresWire
+
+/// One statement a client ran through the proxy and what the server answered, as a `pgw serve` script rule.
+struct RecordedStatement: Sendable {
+    /// What the server answered.
+    enum Outcome: Sendable {
+        /// A result set: column names and type names, rows of text values (`nil` is NULL), the command tag.
+        case result(columns: [(name: String, type: String)], rows: [[String?]], tag: String)
+        /// A command without rows, and its tag.
+        case command(tag: String)
+        /// An ErrorResponse.
+        case error(DiagnosticMessage)
+        /// `COPY … TO STDOUT`: the data, in COPY's text format.
+        case copyOut(String)
+    }
+
+    /// The statement's text, as the serve script matches it (`exact`).
+    var statement: String
+    /// The bound parameters (text format) of an extended-protocol execution; `nil` for a simple query.
+    var parameters: [String?]?
+    /// What the server answered.
+    var outcome: Outcome
+    /// NoticeResponses that came with the answer.
+    var notices: [DiagnosticMessage] = []
+    /// NotificationResponses that came after it.
+    var notifications: [NotificationResponse] = []
+}

@@ -1,0 +1,172 @@
+import Foundation
+import NIOConcurrencyHelpers
+import PostgresWire
+
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
+/// What `pgw proxy --record FILE` collects from every relayed connection: the server's version and parameters and
+/// each statement with its answer, written at the end as a `pgw serve` script whose rules, used once each in
+/// order, answer the same client run the same way.
+public final class ScriptRecording: Sendable {
+    /// What has been collected, across connections.
+    private struct State {
+        /// The first `server_version` ParameterStatus.
+        var serverVersion: String?
+        /// The other ParameterStatus values, first seen first.
+        var parameters: [(name: String, value: String)] = []
+        /// The statements, in the order their answers ended.
+        var statements: [RecordedStatement] = []
+        /// How many statements could not be recorded.
+        var skipped = 0
+    }
+
+    /// The script file written by ``write()``.
+    public let path: String
+    private let state = NIOLockedValueBox(State())
+
+    /// A recording to be written to `path`.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// Keeps the first connection's ParameterStatus values (`server_version` becomes the script's version).
+    func serverParameter(_ name: String, _ value: String) {
+        state.withLockedValue { state in
+            if name == "server_version" {
+                if state.serverVersion == nil { state.serverVersion = value }
+            } else if name != "application_name", !state.parameters.contains(where: { $0.name == name }) {
+                state.parameters.append((name, value))
+            }
+        }
+    }
+
+    /// Adds a finished statement.
+    func add(_ statement: RecordedStatement) {
+        state.withLockedValue { $0.statements.append(statement) }
+    }
+
+    /// Counts a statement that a script cannot express (binary results, COPY FROM STDIN, a function call).
+    func skip() {
+        state.withLockedValue { $0.skipped += 1 }
+    }
+
+    /// The number of statements recorded so far.
+    public var statementCount: Int { state.withLockedValue { $0.statements.count } }
+
+    /// The script as YAML text.
+    public func yaml() -> String {
+        let state = state.withLockedValue { $0 }
+        var text = "# Recorded by pgw proxy: \(state.statements.count) statements"
+        if state.skipped > 0 { text += " (\(state.skipped) not recordable: binary results, COPY FROM, FunctionCall)" }
+        text += ". Replay: pgw serve --script FILE\n"
+        if state.serverVersion != nil || !state.parameters.isEmpty { text += "server:\n" }
+        if let version = state.serverVersion { text += "  version: \(Self.quoted(version))\n" }
+        if !state.parameters.isEmpty {
+            text += "  parameters:\n"
+            for (name, value) in state.parameters { text += "    \(Self.quoted(name)): \(Self.quoted(value))\n" }
+        }
+        text += "unmatched: error\nrules:\n"
+        for statement in state.statements { text += Self.rule(statement) }
+        if state.statements.isEmpty { text += "  []\n" }
+        return text
+    }
+
+    /// Writes ``yaml()`` to ``path`` atomically: a new file (mode 0600, `O_EXCL`) beside it, renamed over it.
+    public func write() throws(TrafficLogError) {
+        let text = yaml()
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary =
+            (directory.isEmpty ? "" : directory + "/") + ".\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw Self.failure("cannot create '\(temporary)'") }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBufferPointer {
+                writeToDescriptor(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
+            if written < 0 && errno == EINTR { continue }
+            guard written >= 0 else {
+                let error = Self.failure("cannot write '\(temporary)'")
+                close(descriptor)
+                unlink(temporary)
+                throw error
+            }
+            offset += written
+        }
+        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
+            let error = Self.failure("cannot write '\(temporary)'")
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let error = Self.failure("cannot replace '\(path)'")
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    private static func failure(_ what: String) -> TrafficLogError {
+        TrafficLogError(description: "\(what): \(String(cString: strerror(errno)))")
+    }
+
+    private static func rule(_ statement: RecordedStatement) -> String {
+        var text = "  - match: {exact: \(quoted(statement.statement))}\n    times: 1\n"
+        if let parameters = statement.parameters {
+            text += "    params: [\(parameters.map(value).joined(separator: ", "))]\n"
+        }
+        if !statement.notices.isEmpty {
+            text += "    notices:\n"
+            for notice in statement.notices { text += "      - \(diagnostic(notice))\n" }
+        }
+        switch statement.outcome {
+        case .result(let columns, let rows, let tag):
+            let described = columns.map { "{name: \(quoted($0.name)), type: \(quoted($0.type))}" }
+            text += "    columns: [\(described.joined(separator: ", "))]\n"
+            text += "    rows:\(rows.isEmpty ? " []" : "")\n"
+            for row in rows { text += "      - [\(row.map(value).joined(separator: ", "))]\n" }
+            text += "    tag: \(quoted(tag))\n"
+        case .command(let tag):
+            text += "    tag: \(quoted(tag))\n"
+        case .error(let diagnostic):
+            text += "    error: \(Self.diagnostic(diagnostic))\n"
+        case .copyOut(let data):
+            text += "    copy_out: \(quoted(data))\n"
+        }
+        if !statement.notifications.isEmpty {
+            let entries = statement.notifications.map {
+                "{channel: \(quoted($0.channel)), payload: \(quoted($0.payload))}"
+            }
+            text += "    notify: [\(entries.joined(separator: ", "))]\n"
+        }
+        return text
+    }
+
+    private static func diagnostic(_ message: DiagnosticMessage) -> String {
+        var fields = [
+            "severity: \(quoted(message.severity ?? "ERROR"))", "code: \(quoted(message.sqlState ?? "XX000"))",
+            "message: \(quoted(message.message ?? ""))",
+        ]
+        if let detail = message[.detail] { fields.append("detail: \(quoted(detail))") }
+        if let hint = message[.hint] { fields.append("hint: \(quoted(hint))") }
+        return "{\(fields.joined(separator: ", "))}"
+    }
+
+    private static func value(_ text: String?) -> String {
+        text.map(quoted) ?? "null"
+    }
+
+    /// A YAML double-quoted scalar (JSON's string syntax, which YAML reads the same).
+    static func quoted(_ text: String) -> String {
+        RenderedValue.string(text).jsonText
+    }
+}
+
+/// `write(2)`, named apart from ``ScriptRecording/write()``.
+private func writeToDescriptor(_ descriptor: Int32, _ bytes: UnsafePointer<UInt8>, _ count: Int) -> Int {
+    write(descriptor, bytes, count)
+}

@@ -1,0 +1,40 @@
+import Foundation
+import PostgresProxy
+import PostgresTestSupport
+import PostgresWire
+import Testing
+
+/// Messages longer than the tap decodes (1 MiB) pass through the proxy unchanged and are logged by type, length and
+/// first bytes, without the tap holding them.
+@Suite(
+    .postgresServer(
+        PostgresServerFixture.Configuration(
+            label: "proxy-large",
+            hostBasedAuthentication: ["host all proxy_large 127.0.0.1/32 scram-sha-256"],
+            roles: [.init(name: "proxy_large", password: "large-Secret", passwordEncryption: "scram-sha-256")])),
+    .timeLimit(.minutes(2))
+)
+struct ProxyLargeMessageTests {
+    @Test func oversizedQueryAndDataRowPassUnchangedAndAreLoggedByTypeAndLength() async throws {
+        let server = try PostgresServerTrait.server()
+        // A 3 MB Query, answered with a 3 MB DataRow; then ordinary messages, decoded as usual.
+        let literal = String(repeating: "y", count: 3_000_000)
+        let script = "SELECT md5('\(literal)') AS digest, repeat('x', 3000000) AS big;\nSELECT 42 AS after;\n"
+        let direct = try await ProxyHarness.psql(
+            port: server.port, role: "proxy_large", password: "large-Secret", script: script, server: server)
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        let proxied = try await ProxyHarness.psql(
+            port: harness.port, role: "proxy_large", password: "large-Secret", script: script, server: server)
+        let log = try await harness.stop()
+        defer { harness.removeFiles() }
+        #expect(direct.succeeded && direct.standardOutput.utf8.count > 3_000_000, "\(direct.standardError)")
+        #expect(proxied.standardOutput == direct.standardOutput, "the results differ through the proxy")
+        let query = try #require(log.first { $0.contains(" F Unknown length=3000") && $0.contains("(Query of ") })
+        #expect(query.contains("relayed unchanged") && query.hasSuffix("…"), "\(query)")
+        #expect(log.contains { $0.contains(" B Unknown length=3000") && $0.contains("(DataRow of ") })
+        #expect(log.contains { $0.contains(#"B DataRow ["42"]"#) }, "decoding goes on after the skipped messages")
+        #expect(log.contains { $0.contains("B ReadyForQuery") && $0.contains(" ms)") })
+        let summary = try #require(log.last { $0.contains("closed after") })
+        #expect(summary.contains(", 0 errors"), "an oversized message is not an error: \(summary)")
+    }
+}

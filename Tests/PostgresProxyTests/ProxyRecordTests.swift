@@ -1,0 +1,96 @@
+import Foundation
+import PostgresProxy
+import PostgresTestSupport
+import Testing
+
+/// `--record`: a psql and a psycopg session against PostgreSQL through the proxy are written as a `pgw serve`
+/// script; the same sessions against `pgw serve --script` print exactly what they printed against PostgreSQL.
+@Suite(
+    .postgresServer(
+        PostgresServerFixture.Configuration(
+            label: "proxy-record",
+            hostBasedAuthentication: ["host all proxy_rec 127.0.0.1/32 scram-sha-256"],
+            roles: [.init(name: "proxy_rec", password: "rec-Secret", passwordEncryption: "scram-sha-256")])),
+    .timeLimit(.minutes(2))
+)
+struct ProxyRecordTests {
+    /// Rows, the same statement answered differently twice, an error, a notice, COPY TO, NULL and numeric.
+    static let psqlScript = """
+        create temp table fruit (id int, name text);
+        insert into fruit values (1, 'apple'), (2, 'banana');
+        select id, name from fruit order by id;
+        select count(*) from fruit;
+        insert into fruit values (3, 'cherry');
+        select count(*) from fruit;
+        select 1/0;
+        copy fruit to stdout;
+        select null::text as nothing, 1.5::numeric as n, array[1,2] as a;
+        do $$ begin raise notice 'hello %', 42; end $$;
+        begin;
+        select 'in a transaction' as state;
+        commit;
+        """
+
+    /// The extended protocol: bound parameters, a pipeline, and an error.
+    static let psycopgScript = """
+        import sys, psycopg
+        port, user, password = sys.argv[1:4]
+        conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                               sslmode="disable", autocommit=True)
+        print(conn.execute("select %s::int + 1 as answer, %s::text as word", [41, "x"]).fetchall())
+        with conn.pipeline():
+            a = conn.execute("select %s::int * 2 as twice", [21])
+            b = conn.execute("select %s::text || 'y' as joined", ["x"])
+        print(a.fetchall(), b.fetchall())
+        try:
+            conn.execute("select %s::int / 0", [1])
+        except psycopg.errors.DivisionByZero as error:
+            print("error", error.sqlstate, error)
+        conn.close()
+        """
+
+    @Test func recordedSessionsReplayIdenticallyInServe() async throws {
+        let server = try PostgresServerTrait.server()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scriptFile = directory.appending(path: "session.yaml")
+        let recording = ScriptRecording(path: scriptFile.path)
+        let harness = try await ProxyHarness.start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
+        let recordedPsql = try await Self.psql(port: harness.port, server: server)
+        let recordedPython = try await Self.psycopg(port: harness.port)
+        _ = try await harness.stop()
+        try recording.write()
+        let attributes = try FileManager.default.attributesOfItem(atPath: scriptFile.path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        let script = try String(contentsOf: scriptFile, encoding: .utf8)
+        #expect(recordedPsql.standardOutput.contains("cherry") && recordedPsql.standardError.contains("hello 42"))
+        #expect(recordedPython.succeeded, "\(recordedPython)")
+        let (serve, servePort) = try await ListeningProcess.start(
+            try PGWExecutable.url(),
+            ["serve", "--port", "0", "--log-level", "warning", "--script", scriptFile.path])
+        defer { serve.terminate() }
+        let replayedPsql = try await Self.psql(port: servePort, server: server)
+        let replayedPython = try await Self.psycopg(port: servePort)
+        #expect(replayedPsql.standardOutput == recordedPsql.standardOutput, "\(script)")
+        #expect(replayedPsql.standardError == recordedPsql.standardError, "\(script)")
+        #expect(replayedPython.standardOutput == recordedPython.standardOutput, "\(script)")
+    }
+
+    private static func psql(port: Int, server: PostgresServerFixture) async throws -> ProcessOutcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "rec-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        return try await SubprocessCommand(
+            try server.installation.executable("psql"),
+            ["-X", "-w", "host=127.0.0.1 port=\(port) user=proxy_rec dbname=postgres sslmode=disable"],
+            environment: environment, standardInput: Data(psqlScript.utf8), timeout: .seconds(60)
+        ).run()
+    }
+
+    private static func psycopg(port: Int) async throws -> ProcessOutcome {
+        try await PythonClientScripts.run(
+            psycopgScript, module: "psycopg", arguments: [String(port), "proxy_rec", "rec-Secret"])
+    }
+}

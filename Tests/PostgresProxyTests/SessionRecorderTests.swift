@@ -1,0 +1,127 @@
+import Foundation
+import NIOCore
+import PostgresGateway
+import PostgresWire
+import Testing
+
+@testable import PostgresProxy
+
+/// The recorder without sockets: which statements become rules, and the script `pgw serve` reads back.
+struct SessionRecorderTests {
+    @Test func extendedProtocolErrorsSkipToSyncAndScriptsReadBack() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let frontend: [FrontendMessage] = [
+            .parse(Parse(query: "select $1::int as n")), .bind(Bind(parameters: [ByteBuffer(string: "5")])),
+            .describe(.portal("")), .execute(Execute()),
+            .parse(Parse(query: "select nonsense(")), .bind(Bind()), .execute(Execute()), .sync,
+            .parse(Parse(query: "select 'bin' as b")), .bind(Bind(resultFormats: [.binary])), .execute(Execute()),
+            .sync,
+            .query(Query("select 1/0; select 2")), .query(Query("copy t to stdout")),
+            .query(Query("notify c, 'p'")),
+        ]
+        for message in frontend { recorder.observe(message) }
+        let backend: [BackendMessage] = [
+            .parameterStatus(ParameterStatus(name: "server_version", value: "15.4")),
+            .parameterStatus(ParameterStatus(name: "TimeZone", value: "UTC")),
+            .parseComplete, .bindComplete,
+            .rowDescription(RowDescription(columns: [.init(name: "n", dataTypeOID: 23)])),
+            .dataRow(DataRow(columns: [ByteBuffer(string: "5")])), .commandComplete(CommandComplete(tag: "SELECT 1")),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "42601", message: "syntax error")),
+            .readyForQuery(.idle),
+            .parseComplete, .bindComplete,
+            .rowDescription(RowDescription(columns: [.init(name: "b", dataTypeOID: 25, format: .binary)])),
+            .dataRow(DataRow(columns: [ByteBuffer(string: "bin")])), .commandComplete(CommandComplete(tag: "SELECT 1")),
+            .readyForQuery(.idle),
+            .noticeResponse(DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "careful")),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "division by zero")),
+            .readyForQuery(.idle),
+            .copyOutResponse(CopyResponse(format: 0, columnFormats: [.text, .text])),
+            .copyData(CopyData(data: ByteBuffer(string: "1\ta\n"))), .copyDone,
+            .commandComplete(CommandComplete(tag: "COPY 1")), .readyForQuery(.idle),
+            .commandComplete(CommandComplete(tag: "NOTIFY")),
+            .notificationResponse(NotificationResponse(processID: 7, channel: "c", payload: "p")),
+            .readyForQuery(.idle),
+        ]
+        for message in backend { recorder.observe(message) }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(yaml.hasPrefix("# Recorded by pgw proxy: 4 statements (1 not recordable"), "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.serverVersion == "15.4")
+        #expect(script.parameters.map(\.name) == ["TimeZone"])
+        #expect(script.unmatched == .error)
+        #expect(
+            script.rules.map(\.pattern.text) == [
+                "exact select $1::int as n", "exact select 1/0", "exact copy t to stdout", "exact notify c, 'p'",
+            ])
+        #expect(script.rules.allSatisfy { $0.times == 1 })
+        #expect(script.rules[0].parameters == ["5"])
+        #expect(
+            script.rules[0].outcome
+                == .result(columns: [ResultColumn(name: "n", type: .int4)], rows: [["5"]], tag: "SELECT 1"))
+        #expect(script.rules[1].notices.map(\.message) == ["careful"])
+        #expect(
+            script.rules[1].outcome
+                == .error(DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "division by zero")))
+        #expect(script.rules[2].outcome == .copyOut("1\ta\n"))
+        guard
+            case .notifying(let notifications, after: .command(tag: "NOTIFY", effect: .none)) = script.rules[3].outcome
+        else {
+            Issue.record("\(script.rules[3].outcome)")
+            return
+        }
+        #expect(notifications.map(\.payload) == ["p"])
+    }
+
+    /// Messages too large for the tap to decode: the replies they ask for stay in step, and what they belong to
+    /// is skipped rather than recorded wrongly.
+    @Test func undecodedMessagesKeepRepliesInStepAndAreNotRecorded() {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        recorder.observe(.parse(Parse(query: "select $1::text as t")))
+        recorder.observeUndecoded(typeByte: UInt8(ascii: "B"), fromClient: true)
+        recorder.observe(.execute(Execute()))
+        recorder.observe(.sync)
+        recorder.observeUndecoded(typeByte: UInt8(ascii: "Q"), fromClient: true)
+        recorder.observe(.query(Query("select 'small' as s")))
+        recorder.observe(.query(Query("select 'large' as l")))
+        let replies: [BackendMessage] = [
+            .parseComplete, .bindComplete,
+            .rowDescription(RowDescription(columns: [.init(name: "t", dataTypeOID: 25)])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+            .commandComplete(CommandComplete(tag: "INSERT 0 1")), .readyForQuery(.idle),
+            .rowDescription(RowDescription(columns: [.init(name: "s", dataTypeOID: 25)])),
+            .dataRow(DataRow(columns: [ByteBuffer(string: "small")])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+            .rowDescription(RowDescription(columns: [.init(name: "l", dataTypeOID: 25)])),
+        ]
+        for message in replies { recorder.observe(message) }
+        recorder.observeUndecoded(typeByte: UInt8(ascii: "D"), fromClient: false)
+        recorder.observe(.commandComplete(CommandComplete(tag: "SELECT 1")))
+        recorder.observe(.readyForQuery(.idle))
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(yaml.hasPrefix("# Recorded by pgw proxy: 1 statements (3 not recordable"), "\(yaml)")
+        #expect(yaml.contains("select 'small' as s") && !yaml.contains("large") && !yaml.contains("$1"), "\(yaml)")
+    }
+
+    @Test func writingIsAtomicAndRefusesASymbolicLink() throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appending(path: "script.yaml").path
+        try ScriptRecording(path: path).write()
+        #expect(try String(contentsOfFile: path, encoding: .utf8).contains("rules:\n  []"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["script.yaml"])
+        let target = directory.appending(path: "elsewhere").path
+        try FileManager.default.createSymbolicLink(atPath: path + ".link", withDestinationPath: target)
+        // The link itself is replaced by the new file; nothing is written through it.
+        try ScriptRecording(path: path + ".link").write()
+        #expect(!FileManager.default.fileExists(atPath: target))
+        let missing = #expect(throws: TrafficLogError.self) {
+            try ScriptRecording(path: directory.appending(path: "no/such/dir/x.yaml").path).write()
+        }
+        #expect(missing?.description.contains("No such file or directory") == true, "\(String(describing: missing))")
+    }
+}
