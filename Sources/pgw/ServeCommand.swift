@@ -25,9 +25,18 @@ struct ServeCommand: AsyncParsableCommand {
 
             A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
             unmatched: echo|empty|error, and rules: a list of {match, params, columns, rows, tag, error, notices, \
-            copy_out, notify, times, after, name}. match is a statement (matched by fingerprint: other literals and white space \
-            match too), {regex: ...} or {exact: ...}. Errors in it are reported with line and column. SIGHUP reloads \
-            the script's rules.
+            copy_out, notify, delay, close, times, after, name}. match is a statement (matched by fingerprint: other \
+            literals and white space match too), {regex: ...} or {exact: ...}. delay (5s, 250ms) waits before \
+            answering; a CancelRequest with the session's key ends the wait with 57014, as in PostgreSQL. close: true \
+            closes the connection after the answer, or instead of one when the rule has none. COPY ... FROM STDIN \
+            takes the client's data and answers COPY n (n lines). Errors in the script are reported with line and \
+            column. SIGHUP reloads the script's rules.
+
+            Instead of rules, a script can hold a strict conversation for driver-level tests: conversation: a list \
+            of lines in pgw decode's text form, F MESSAGE for what the client must send next and B MESSAGE for what \
+            the server sends then (B lines first go out after login; leading startup lines are skipped). Any other \
+            message ends the connection with FATAL 08P01 naming the line expected and the message received; at \
+            shutdown, pgw exits with 1 and lists every deviation and every connection that stopped early.
 
             Prints "listening on HOST:PORT" (the bound address) once it accepts. SIGINT or SIGTERM shuts it down \
             gracefully: connected clients get FATAL 57P01 and are closed within --shutdown-timeout, even when they \
@@ -177,9 +186,11 @@ struct ServeCommand: AsyncParsableCommand {
             fallback: ServerEmulationResponder(
                 serverVersion: version, unmatched: unmatched?.policy ?? script?.unmatched ?? .echo),
             record: try statementLog())
-        let hooks = PostgresServerConnectionHooks()
+        var hooks = PostgresServerConnectionHooks()
             .authenticating(passwords: passwords, certificateUsersMustBeListed: !passwords.isEmpty)
             .servingQueries(with: responder)
+        let conversation = script.flatMap { $0.conversation.isEmpty ? nil : StrictConversation(steps: $0.conversation) }
+        if let conversation { hooks = conversation.hooks(hooks) }
         // Trap the signals before listening, so that a signal right after "listening on" is not lost.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
         let server: PostgresServer
@@ -216,7 +227,11 @@ struct ServeCommand: AsyncParsableCommand {
         Glibc.signal(SIGINT, SIG_DFL)
         Glibc.signal(SIGTERM, SIG_DFL)
         await server.shutdown(timeout: limits.shutdownTimeAmount)
-        if verify { try reportVerification(responder.verificationReport()) }
+        if let conversation {
+            try reportDeviations(conversation.verificationReport())
+        } else if verify {
+            try reportVerification(responder.verificationReport())
+        }
     }
 
     /// The `--auth` value a script's `server.auth` names.
@@ -291,6 +306,14 @@ struct ServeCommand: AsyncParsableCommand {
             let name = rule.name == "line \(rule.line)" ? "" : " '\(rule.name)'"
             return "  unused rule\(name) at line \(rule.line): \(rule.pattern.text)"
         }
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        throw ExitCode(1)
+    }
+
+    /// A strict conversation's report: what deviated from it fails the run, with or without `--verify`.
+    private func reportDeviations(_ deviations: [String]) throws {
+        guard !deviations.isEmpty else { return }
+        let lines = ["pgw serve: the session did not follow the script's conversation"] + deviations.map { "  " + $0 }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         throw ExitCode(1)
     }

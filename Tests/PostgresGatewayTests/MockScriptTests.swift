@@ -31,6 +31,11 @@ struct MockScriptTests {
         ("rules:\n  - match: \"select 1\"\n    rows: [[1]]\n", 2, 5, "'rows' need 'columns'"),
         ("rules:\n  - match: \"select 1\"\n    error: {code: \"x\", message: m}\n", 3, 19, "not a SQLSTATE"),
         ("rules:\n  - match: \"select 1\"\n    after: nobody\n", 2, 1, "names no rule"),
+        ("conversation:\n  - Query \"x\"\n", 2, 5, "starts with F"),
+        ("conversation:\n  - F Quer \"x\"\n", 2, 7, "unknown message type 'Quer'"),
+        ("conversation:\n  - B Query \"x\"\n", 2, 7, "Query is a frontend message"),
+        ("conversation:\n  - F Execute maxRows=ten\n", 2, 23, "an integer"),
+        ("rules: []\nconversation: []\n", 2, 15, "not both"),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
         do {

@@ -20,8 +20,14 @@ public struct PostgresServerConnectionHooks: Sendable {
     /// Every message from the client once authenticated, with its raw bytes. Return `true` if handled; otherwise pgw
     /// answers it (Terminate closes; anything else gets a `0A000` error, plus ReadyForQuery after Query and Sync).
     public var onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresServerConnection) async throws -> Bool)?
-    /// A CancelRequest arrived on this (new) connection. pgw sends no reply and closes it.
+    /// A CancelRequest arrived on this (new) connection. pgw sends no reply and closes it; the session the request
+    /// names (see ``CancelRegistry``) is cancelled before this runs.
     public var onCancelRequest: (@Sendable (CancelRequest) async -> Void)?
+    /// A CancelRequest with this connection's key (from its BackendKeyData) arrived on another connection: stop
+    /// the work of the statement being answered, if any, and answer it with `57014 canceling statement due to user
+    /// request`, as PostgreSQL does. Runs in a task of its own, even while another hook runs; the query session's
+    /// scripted delays are cancelled without it.
+    public var onCancel: (@Sendable (PostgresServerConnection) async -> Void)?
     /// Answers the messages no `onMessage` hook handled, through a ``QuerySession``, on the event loop (no hook
     /// round trip per message). Set it with ``servingQueries(with:)``.
     public var queryResponder: (any QueryResponder)?
@@ -34,7 +40,8 @@ public struct PostgresServerConnectionHooks: Sendable {
         scramVerifier: (@Sendable (_ user: String, PostgresServerConnection) async throws -> String?)? = nil,
         onAuthenticated: (@Sendable (PostgresServerConnection) async throws -> Void)? = nil,
         onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresServerConnection) async throws -> Bool)? = nil,
-        onCancelRequest: (@Sendable (CancelRequest) async -> Void)? = nil
+        onCancelRequest: (@Sendable (CancelRequest) async -> Void)? = nil,
+        onCancel: (@Sendable (PostgresServerConnection) async -> Void)? = nil
     ) {
         self.onTLSUpgrade = onTLSUpgrade
         self.onStartup = onStartup
@@ -43,5 +50,6 @@ public struct PostgresServerConnectionHooks: Sendable {
         self.onAuthenticated = onAuthenticated
         self.onMessage = onMessage
         self.onCancelRequest = onCancelRequest
+        self.onCancel = onCancel
     }
 }

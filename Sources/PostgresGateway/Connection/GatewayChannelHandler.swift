@@ -33,6 +33,12 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private let hooks: PostgresServerConnectionHooks
     private let connection: PostgresServerConnection
     private let admission: ConnectionAdmission?
+    /// Where the session's cancel key is registered once authenticated, and where CancelRequests are passed on.
+    private let cancelRegistry: CancelRegistry?
+    /// The session's registration in ``cancelRegistry``, until the connection closes.
+    private var cancelRegistration: (number: Int, processID: Int32)?
+    /// The end of a scripted delay the query session waits for.
+    private var delayTimer: Scheduled<Void>?
     private var logger: Logger
     private var context: ChannelHandlerContext?
     private var startupTimeout: Scheduled<Void>?
@@ -43,6 +49,23 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var messageSource: MessageStream<FrontendMessage>.Producer.Source?
     /// Answers unhandled messages when the hooks have a query responder; made at the first such message.
     private var querySession: QuerySession?
+    /// What the query session is doing, noted after every call into it (``withQuerySession(_:)``): reading it
+    /// through the optional would copy the whole session each time.
+    private var sessionState = SessionState()
+
+    /// The query session's state that decides how the handler goes on.
+    private struct SessionState {
+        /// Whether there is a query session.
+        var exists = false
+        /// Whether a simple query is being answered in steps.
+        var isAnswering = false
+        /// How long the statement that waits for its delay waits.
+        var delay: TimeAmount?
+        /// Whether a COPY FROM STDIN takes the client's data.
+        var isCopying = false
+        /// Whether an outcome asked for the connection to be closed.
+        var closesConnection = false
+    }
     /// True while a continuation of a long simple query is scheduled on the event loop.
     private var isQueryStepScheduled = false
     /// True while the message stream's consumer lags.
@@ -51,7 +74,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var isProcessingInput = false
     /// A `read()` the handler held back; issued when input may flow again.
     private var hasPendingRead = false
-    /// Bytes written and not yet flushed, and whether a reply asked to be flushed.
+    /// Encoded replies not handed to the channel yet: replies written without a promise gather here until the
+    /// next flush, so an exchange such as Bind, Execute, Sync goes out as one buffer.
+    private var outbound = ByteBuffer()
+    /// Bytes written and not yet flushed (``outbound``'s included), and whether a reply asked to be flushed.
     private var unflushedBytes = 0
     private var needsFlush = false
     /// Follows bytes sent with ``PostgresServerConnection/sendData(_:)``, so the decoder learns of messages in them.
@@ -68,12 +94,14 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         hooks: PostgresServerConnectionHooks,
         connection: PostgresServerConnection,
         admission: ConnectionAdmission?,
+        cancelRegistry: CancelRegistry?,
         logger: Logger
     ) {
         self.configuration = configuration
         self.hooks = hooks
         self.connection = connection
         self.admission = admission
+        self.cancelRegistry = cancelRegistry
         self.logger = logger
         self.decoder = FrontendMessageDecoder(
             maximumMessageLength: min(configuration.maximumStartupMessageLength, configuration.maximumMessageLength))
@@ -105,7 +133,12 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     func handlerRemoved(context: ChannelHandlerContext) {
         startupTimeout?.cancel()
         authenticationTimeout?.cancel()
+        endSession()
         self.context = nil
+        if outbound.readableBytes > 0 {
+            context.write(wrapOutboundOut(outbound), promise: nil)
+            outbound = ByteBuffer()
+        }
         // Detached: whoever takes the channel over reads from now on, so pass on a read held back.
         if hasPendingRead {
             hasPendingRead = false
@@ -132,6 +165,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         stateMachine.closed()
         startupTimeout?.cancel()
         authenticationTimeout?.cancel()
+        endSession()
         logClose()
         context.fireChannelInactive()
     }
@@ -188,14 +222,14 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Whether client messages may be decoded and acted on now.
     private var canProcessInput: Bool {
         guard let context, !isClosed else { return false }
-        return !isRunningHook && !isMessageStreamFull && querySession?.isAnsweringSimpleQuery != true
+        return !isRunningHook && !isMessageStreamFull && !sessionState.isAnswering && sessionState.delay == nil
             && context.channel.isWritable
     }
 
     /// Continues after whatever held input back (a hook, the stream's consumer, writability, a query step).
     private func resume() {
         guard context != nil, !isClosed else { return }
-        if querySession?.isAnsweringSimpleQuery == true {
+        if sessionState.isAnswering {
             answerSimpleQuery()
         }
         processInput()
@@ -322,6 +356,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             authenticationTimeout?.cancel()
             enterMessagePhase()
             connection.update(stateMachine.connectionState)
+            registerCancelKey(context: context)
             write(messages, flush: true)
             logger.info("connection authorized")
             if let hook = hooks.onAuthenticated {
@@ -342,6 +377,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         case .cancel(let request):
             closeReason = "cancel request"
+            cancelRegistry?.cancel(request)
             guard let hook = hooks.onCancelRequest else {
                 close(reason: "cancel request")
                 return
@@ -382,7 +418,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A message no hook handled: to the query session or the stream if there is one, else answered with an error.
     private func deliverUnhandled(_ message: FrontendMessage) {
         if let responder = hooks.queryResponder {
-            if querySession == nil {
+            if !sessionState.exists {
                 let parameters = stateMachine.connectionState.clientInfo?.parameters ?? []
                 querySession = QuerySession(
                     responder: responder,
@@ -390,19 +426,21 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                         parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
                     reportedParameters: configuration.reportedParameters
                 )
+                sessionState.exists = true
             }
-            if case .query(let query) = message {
-                querySession!.startSimpleQuery(query.text)
+            if case .query(let query) = message, !sessionState.isCopying {
+                withQuerySession { $0.startSimpleQuery(query.text) }
                 answerSimpleQuery()
                 return
             }
             // Like PostgreSQL, extended-protocol replies wait for Sync or Flush (or a full send buffer).
             let flush: Bool
             switch message {
-            case .sync, .flush, .functionCall: flush = true
+            case .sync, .flush, .functionCall, .copyDone, .copyFail, .query: flush = true
             default: flush = false
             }
-            write(querySession!.handle(message), flush: flush)
+            write(withQuerySession { $0.handle(message) }, flush: flush)
+            continueQuerySession()
             return
         }
         guard let messageSource else {
@@ -419,9 +457,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func answerSimpleQuery() {
         guard let context else { return }
         let deadline = NIODeadline.now() + Self.stepTimeBudget
-        while querySession?.isAnsweringSimpleQuery == true && context.channel.isWritable && !isClosed {
-            write(querySession!.continueSimpleQuery(maximumStatements: Self.statementsPerStep), flush: true)
-            if querySession?.isAnsweringSimpleQuery == true && NIODeadline.now() > deadline {
+        while sessionState.isAnswering && context.channel.isWritable && !isClosed {
+            write(withQuerySession { $0.continueSimpleQuery(maximumStatements: Self.statementsPerStep) }, flush: true)
+            if sessionState.isAnswering && NIODeadline.now() > deadline {
                 flushIfNeeded()
                 guard !isQueryStepScheduled else { return }
                 isQueryStepScheduled = true
@@ -433,6 +471,82 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         }
         flushIfNeeded()
+        continueQuerySession()
+    }
+
+    /// After the query session answered: closes the connection when an outcome asked for it, and starts the
+    /// timer of a statement that waits for its delay.
+    private func continueQuerySession() {
+        guard let context, !isClosed else { return }
+        if sessionState.closesConnection {
+            needsFlush = true
+            close(reason: "a script rule closed the connection")
+            return
+        }
+        guard let delay = sessionState.delay, delayTimer == nil else { return }
+        delayTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+            self.delayTimer = nil
+            self.write(self.withQuerySession { $0.finishDelay() }, flush: true)
+            self.continueQuerySession()
+            self.resume()
+        }
+    }
+
+    /// Calls into the query session (which must exist) in place and notes its state in ``sessionState``.
+    private func withQuerySession<Result>(_ body: (inout QuerySession) -> Result) -> Result {
+        var state = SessionState()
+        let result = Self.call(body, on: &querySession!, noting: &state)
+        sessionState = state
+        return result
+    }
+
+    private static func call<Result>(
+        _ body: (inout QuerySession) -> Result, on session: inout QuerySession, noting state: inout SessionState
+    ) -> Result {
+        let result = body(&session)
+        state = SessionState(
+            exists: true, isAnswering: session.isAnsweringSimpleQuery, delay: session.pendingDelay,
+            isCopying: session.isReceivingCopyData, closesConnection: session.closesConnection)
+        return result
+    }
+
+    /// Registers the session's cancel key (from BackendKeyData), so that a CancelRequest naming it reaches
+    /// ``cancelRequested()`` on this event loop.
+    private func registerCancelKey(context: ChannelHandlerContext) {
+        guard let cancelRegistry, let key = stateMachine.connectionState.backendKeyData else { return }
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        let number = cancelRegistry.register(key) {
+            eventLoop.execute { handler.value.cancelRequested() }
+        }
+        cancelRegistration = (number, key.processID)
+    }
+
+    /// A CancelRequest named this session: the `onCancel` hook is told, and a statement the query session waits
+    /// for (a delay, COPY FROM STDIN) fails with 57014.
+    private func cancelRequested() {
+        guard !isClosed else { return }
+        logger.debug("cancel request for this session")
+        if let hook = hooks.onCancel {
+            Task { [connection] in await hook(connection) }
+        }
+        delayTimer?.cancel()
+        delayTimer = nil
+        guard sessionState.delay != nil || sessionState.isCopying else { return }
+        let replies = withQuerySession { $0.cancelStatement() }
+        write(replies, flush: true)
+        continueQuerySession()
+        resume()
+    }
+
+    /// The session is over: its cancel key is forgotten and a pending delay stops.
+    private func endSession() {
+        delayTimer?.cancel()
+        delayTimer = nil
+        if let (number, processID) = cancelRegistration {
+            cancelRegistry?.unregister(number, processID: processID)
+            cancelRegistration = nil
+        }
     }
 
     private func answerUnhandled(_ message: FrontendMessage) {
@@ -488,12 +602,24 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             promise?.succeed()
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: 256)
+        guard promise == nil else {
+            var buffer = context.channel.allocator.buffer(capacity: 256)
+            for message in messages {
+                decoder.observe(message)
+                message.encode(into: &buffer)
+            }
+            writeEncoded(buffer, flush: flush, promise: promise)
+            return
+        }
+        if outbound.readableBytes == 0 { outbound.reserveCapacity(512) }
+        let before = outbound.readableBytes
         for message in messages {
             decoder.observe(message)
-            message.encode(into: &buffer)
+            message.encode(into: &outbound)
         }
-        writeEncoded(buffer, flush: flush, promise: promise)
+        unflushedBytes += outbound.readableBytes - before
+        if flush { needsFlush = true }
+        flushWhenDue()
     }
 
     /// Writes bytes a hook encoded itself; messages in them are observed like ``write(_:flush:promise:)``'s.
@@ -512,9 +638,16 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func writeEncoded(_ buffer: ByteBuffer, flush: Bool, promise: EventLoopPromise<Void>?) {
         guard let context else { return }
+        handOverOutbound()
         unflushedBytes += buffer.readableBytes
         context.write(wrapOutboundOut(buffer), promise: promise)
         if flush { needsFlush = true }
+        flushWhenDue()
+    }
+
+    /// Flushes when ``PostgresServerConnectionConfiguration/outboundFlushThreshold`` bytes wait, or when a reply
+    /// asked for it outside input processing (which flushes once at its end).
+    private func flushWhenDue() {
         if unflushedBytes >= configuration.outboundFlushThreshold {
             needsFlush = true
             flushIfNeeded()
@@ -523,10 +656,18 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
     }
 
+    /// Hands the gathered replies to the channel (without flushing).
+    private func handOverOutbound() {
+        guard outbound.readableBytes > 0, let context else { return }
+        context.write(wrapOutboundOut(outbound), promise: nil)
+        outbound = ByteBuffer()
+    }
+
     private func flushIfNeeded() {
         guard needsFlush, let context else { return }
         needsFlush = false
         unflushedBytes = 0
+        handOverOutbound()
         context.flush()
     }
 

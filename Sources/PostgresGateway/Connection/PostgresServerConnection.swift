@@ -18,15 +18,19 @@ public final class PostgresServerConnection: Sendable {
     }
 
     /// Serves the protocol on `channel`, which must be active and carry raw client bytes. `logger` gets the
-    /// connection's events (opened, authorized, closed with the reason, hook failures).
+    /// connection's events (opened, authorized, closed with the reason, hook failures). Connections that share
+    /// `cancelRegistry` can cancel each other's statements with CancelRequest, as PostgreSQL's sessions can.
     public static func start(
         on channel: any Channel,
         configuration: PostgresServerConnectionConfiguration = PostgresServerConnectionConfiguration(),
         hooks: PostgresServerConnectionHooks = PostgresServerConnectionHooks(),
+        cancelRegistry: CancelRegistry? = nil,
         logger: Logger = Logger(label: "pgw.gateway", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresServerConnection {
         try await channel.eventLoop.submit {
-            try install(on: channel, configuration: configuration, hooks: hooks, admission: nil, logger: logger)
+            try install(
+                on: channel, configuration: configuration, hooks: hooks, admission: nil, cancelRegistry: cancelRegistry,
+                logger: logger)
         }.get()
     }
 
@@ -36,11 +40,13 @@ public final class PostgresServerConnection: Sendable {
         configuration: PostgresServerConnectionConfiguration,
         hooks: PostgresServerConnectionHooks,
         admission: ConnectionAdmission?,
+        cancelRegistry: CancelRegistry?,
         logger: Logger
     ) throws -> PostgresServerConnection {
         let connection = PostgresServerConnection(channel: channel)
         let handler = GatewayChannelHandler(
-            configuration: configuration, hooks: hooks, connection: connection, admission: admission, logger: logger)
+            configuration: configuration, hooks: hooks, connection: connection, admission: admission,
+            cancelRegistry: cancelRegistry, logger: logger)
         try channel.pipeline.syncOperations.addHandler(handler)
         return connection
     }

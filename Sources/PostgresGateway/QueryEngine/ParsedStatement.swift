@@ -83,6 +83,8 @@ struct ParsedStatement: Sendable {
             return .prepare
         case "DeallocateStmt":
             return .deallocate(all: fields["name"] == nil)
+        case "CopyStmt" where fields["is_from"]?.bool == true && fields["filename"] == nil:
+            return .copyFromStdin(columns: fields["attlist"]?.elements.count ?? 0)
         default:
             return .other(tag: tag)
         }

@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresWire
 
 /// What one SQL statement produces in a mock server.
@@ -15,10 +16,19 @@ public enum QueryOutcome: Sendable, Hashable {
     case error(DiagnosticMessage)
     /// `COPY … TO STDOUT`: the data in COPY's text format (lines of tab-separated values).
     case copyOut(String)
+    /// `COPY … FROM STDIN`: CopyInResponse (text format, `columns` columns), then the client's data is taken until
+    /// CopyDone (`COPY rows`, counting lines) or CopyFail (57014).
+    case copyIn(columns: Int)
     /// Notices (NoticeResponse) sent before the outcome.
     indirect case notices([DiagnosticMessage], then: QueryOutcome)
     /// Notifications (NotificationResponse, as from NOTIFY) sent after the outcome.
     indirect case notifying([NotificationResponse], after: QueryOutcome)
+    /// The outcome after a pause, as of a slow statement; a CancelRequest with the session's key ends the pause
+    /// with `57014 canceling statement due to user request`. Only at the top of an outcome (inside others it is
+    /// answered without the pause).
+    indirect case delayed(TimeAmount, then: QueryOutcome)
+    /// The outcome (none: nothing at all) and then the connection is closed, as when a server goes away.
+    indirect case closing(after: QueryOutcome?)
 
     /// How a statement changes the session.
     public enum SessionEffect: Sendable, Hashable {
@@ -44,7 +54,8 @@ public enum QueryOutcome: Sendable, Hashable {
         switch self {
         case .rows(let columns, _, _): columns.map { ResultColumn(name: $0, type: .text) }
         case .result(let columns, _, _): columns
-        case .notices(_, let outcome), .notifying(_, let outcome): outcome.resultColumns
+        case .notices(_, let outcome), .notifying(_, let outcome), .delayed(_, let outcome): outcome.resultColumns
+        case .closing(let outcome): outcome?.resultColumns
         default: nil
         }
     }

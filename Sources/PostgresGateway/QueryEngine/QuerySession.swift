@@ -8,11 +8,18 @@ import PostgresWire
 /// with ParameterStatus for reported ones), prepared statements and portals, and after an error in the extended
 /// protocol skips messages until Sync, as PostgreSQL does. Parameter types come from the client or from casts in
 /// the statement (`$1::int`); result values are sent in text format.
+///
+/// A statement can keep the session waiting: a ``QueryOutcome/delayed(_:then:)`` outcome until its time is up
+/// (``pendingDelay``, then ``finishDelay()``) or a CancelRequest (``cancelStatement()``), and `COPY … FROM STDIN`
+/// until the client's CopyDone or CopyFail (``isReceivingCopyData``). A ``QueryOutcome/closing(after:)`` outcome
+/// sets ``closesConnection``.
 public struct QuerySession: Sendable {
     private struct Portal: Sendable {
         var statement: Parse
         var parameters: [String?]
         var resultFormats: [FormatCode]
+        /// The outcome of a run for Describe, answered by the next Execute.
+        var outcome: QueryOutcome?
         /// The replies not sent yet when an Execute with a row limit suspended the portal (rows, then
         /// CommandComplete); `nil` before the first Execute.
         var remainingReplies: ArraySlice<BackendMessage>?
@@ -30,6 +37,31 @@ public struct QuerySession: Sendable {
     private var portals: [String: Portal] = [:]
     private var isSkippingUntilSync = false
 
+    /// What a statement waits for before the session answers it.
+    private enum Suspension: Sendable {
+        /// The end of a scripted delay, then this outcome.
+        case delay(TimeAmount, QueryOutcome)
+        /// The client's COPY data, counted as it comes.
+        case copyIn(CopyInRowCounter)
+    }
+
+    /// The statement being waited for, if any.
+    private var suspension: Suspension?
+    /// The Execute that started the waiting statement; `nil` when it belongs to the pending simple query.
+    private var suspendedExecute: Execute?
+    /// Whether an outcome asked for the connection to be closed once its replies are sent.
+    public private(set) var closesConnection = false
+
+    /// How long the current statement waits before ``finishDelay()`` answers it; `nil` when none waits.
+    public var pendingDelay: TimeAmount? {
+        if case .delay(let delay, _) = suspension { delay } else { nil }
+    }
+
+    /// Whether a `COPY … FROM STDIN` is taking the client's CopyData (until CopyDone or CopyFail).
+    public var isReceivingCopyData: Bool {
+        if case .copyIn = suspension { true } else { false }
+    }
+
     /// Creates a session; `settings` are the client's startup parameters and `reportedParameters` what the server
     /// reported in ParameterStatus at startup.
     public init(
@@ -46,11 +78,15 @@ public struct QuerySession: Sendable {
     /// Whether the pending simple query has produced a statement yet (none means EmptyQueryResponse).
     private var pendingQueryHadStatement = false
 
-    /// Whether a simple query is being answered in steps (see ``startSimpleQuery(_:)``).
-    public var isAnsweringSimpleQuery: Bool { pendingQuery != nil }
+    /// Whether a simple query is being answered in steps (see ``startSimpleQuery(_:)``); not while one of its
+    /// statements waits (``pendingDelay``, ``isReceivingCopyData``).
+    public var isAnsweringSimpleQuery: Bool { pendingQuery != nil && suspension == nil }
 
-    /// The server's answer to one client message; a Query is answered whole.
+    /// The server's answer to one client message; a Query is answered whole, up to a statement that waits.
     public mutating func handle(_ message: FrontendMessage) -> [BackendMessage] {
+        if case .copyIn(var counter) = suspension {
+            return receiveCopy(message, counter: &counter)
+        }
         switch message {
         case .query(let query):
             startSimpleQuery(query.text)
@@ -65,7 +101,8 @@ public struct QuerySession: Sendable {
             let error = QuerySessionError.unsupported(message.typeName).diagnostic
             if transactionStatus == .inTransaction { transactionStatus = .failed }
             return [.errorResponse(error), .readyForQuery(transactionStatus)]
-        case .flush, .copyData, .copyDone, .terminate:
+        case .flush, .copyData, .copyDone, .copyFail, .terminate:
+            // Copy messages after a COPY failed are ignored, as PostgreSQL does.
             return []
         default:
             guard !isSkippingUntilSync else { return [] }
@@ -110,12 +147,18 @@ public struct QuerySession: Sendable {
                 diagnostic.fields[index].value = String(position + scanner.lastStatementCharacterOffset)
                 outcome = .error(diagnostic)
             }
-            if let columns = outcome.resultColumns {
-                replies.append(.rowDescription(Self.describe(columns, formats: [])))
+            if case .delayed(let delay, let delayed) = outcome {
+                suspension = .delay(delay, delayed)
+                pendingQuery = scanner
+                return replies
             }
-            let completion = complete(outcome, formats: [])
-            replies += completion
-            if case .errorResponse = completion.last {
+            let (statementReplies, endsQuery) = answerSimpleStatement(outcome)
+            replies += statementReplies
+            if suspension != nil {
+                pendingQuery = scanner
+                return replies
+            }
+            if endsQuery {
                 finished = true
                 break
             }
@@ -125,9 +168,104 @@ public struct QuerySession: Sendable {
             pendingQuery = scanner
             return replies
         }
+        return replies + endSimpleQuery()
+    }
+
+    /// One statement's replies in a simple query, and whether they end the query (an error, a closing outcome).
+    private mutating func answerSimpleStatement(_ outcome: QueryOutcome) -> ([BackendMessage], endsQuery: Bool) {
+        var replies: [BackendMessage] = []
+        if let columns = outcome.resultColumns {
+            replies.append(.rowDescription(Self.describe(columns, formats: [])))
+        }
+        let completion = complete(outcome, formats: [])
+        replies += completion
+        if case .errorResponse = completion.last { return (replies, true) }
+        return (replies, closesConnection)
+    }
+
+    /// The end of the pending simple query: EmptyQueryResponse if it had no statement, and ReadyForQuery (nothing
+    /// when the connection closes).
+    private mutating func endSimpleQuery() -> [BackendMessage] {
         pendingQuery = nil
-        if !pendingQueryHadStatement { replies.append(.emptyQueryResponse) }
-        return replies + [.readyForQuery(transactionStatus)]
+        guard !closesConnection else { return [] }
+        return (pendingQueryHadStatement ? [] : [.emptyQueryResponse]) + [.readyForQuery(transactionStatus)]
+    }
+
+    // MARK: Waiting statements
+
+    /// The answer to the statement whose delay is over (see ``pendingDelay``); the simple query it belongs to
+    /// goes on as ``isAnsweringSimpleQuery`` says.
+    public mutating func finishDelay() -> [BackendMessage] {
+        guard case .delay(_, let outcome) = suspension else { return [] }
+        suspension = nil
+        return finishSuspended(outcome)
+    }
+
+    /// Cancels the statement that waits (a delay or a COPY FROM STDIN), as a CancelRequest does in PostgreSQL:
+    /// `ERROR 57014 canceling statement due to user request`. Nothing when no statement waits.
+    public mutating func cancelStatement() -> [BackendMessage] {
+        guard suspension != nil else { return [] }
+        suspension = nil
+        return failSuspended(
+            DiagnosticMessage(
+                severity: "ERROR", sqlState: "57014", message: "canceling statement due to user request"))
+    }
+
+    /// COPY FROM STDIN: data is counted, CopyDone completes, CopyFail and other messages fail (Flush and Sync
+    /// are ignored, as PostgreSQL does for libpq's sake).
+    private mutating func receiveCopy(_ message: FrontendMessage, counter: inout CopyInRowCounter)
+        -> [BackendMessage]
+    {
+        switch message {
+        case .copyData(let data):
+            counter.consume(data.data)
+            suspension = .copyIn(counter)
+            return []
+        case .flush, .sync:
+            return []
+        case .copyDone:
+            suspension = nil
+            return finishSuspended(.command(tag: "COPY \(counter.finish())"))
+        case .copyFail(let failure):
+            suspension = nil
+            return failSuspended(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "57014", message: "COPY from stdin failed: \(failure.message)"))
+        default:
+            suspension = nil
+            let type = String(message.typeByte ?? 0, radix: 16, uppercase: true)
+            return failSuspended(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "08P01",
+                    message: "unexpected message type 0x\(type.count < 2 ? "0" : "")\(type) during COPY from stdin"))
+        }
+    }
+
+    /// Answers the statement that waited with `outcome`, where it came from.
+    private mutating func finishSuspended(_ outcome: QueryOutcome) -> [BackendMessage] {
+        if let execute = suspendedExecute {
+            suspendedExecute = nil
+            do {
+                return try executeOutcome(outcome, for: execute)
+            } catch {
+                isSkippingUntilSync = true
+                return [.errorResponse(error.diagnostic)]
+            }
+        }
+        let (replies, endsQuery) = answerSimpleStatement(outcome)
+        guard suspension == nil else { return replies }
+        return endsQuery || pendingQuery?.hasMore != true ? replies + endSimpleQuery() : replies
+    }
+
+    /// Fails the statement that waited: the error, then ReadyForQuery in a simple query, or skipping until Sync.
+    private mutating func failSuspended(_ diagnostic: DiagnosticMessage) -> [BackendMessage] {
+        if transactionStatus == .inTransaction { transactionStatus = .failed }
+        if suspendedExecute != nil {
+            suspendedExecute = nil
+            isSkippingUntilSync = true
+            return [.errorResponse(diagnostic)]
+        }
+        return [.errorResponse(diagnostic)] + endSimpleQuery()
     }
 
     /// Splits a simple query into statements as PostgreSQL's lexer does (see ``StatementScanner``).
@@ -182,31 +320,28 @@ public struct QuerySession: Sendable {
                 return [description(of: portal.statement.query, formats: portal.resultFormats)]
             }
             // The portal's parameters are bound: run it now, so that the description is the result's and the
-            // statement runs once (the Execute that follows sends these replies).
-            let outcome = run(portal.statement.query, parameters: portal.parameters)
-            portal.remainingReplies = complete(outcome, formats: portal.resultFormats)[...]
+            // statement runs once (the Execute that follows answers with this outcome).
+            let outcome = portal.outcome ?? run(portal.statement.query, parameters: portal.parameters)
+            portal.outcome = outcome
             portals[target.name] = portal
             guard let columns = outcome.resultColumns else { return [.noData] }
             return [.rowDescription(Self.describe(columns, formats: portal.resultFormats))]
         case .execute(let execute):
-            guard var portal = portals[execute.portal] else { throw .undefined(kind: "portal", name: execute.portal) }
-            var replies =
-                portal.remainingReplies
-                ?? complete(run(portal.statement.query, parameters: portal.parameters), formats: portal.resultFormats)[
-                    ...]
-            if case .errorResponse(let diagnostic) = replies.last { throw .reported(diagnostic) }
-            // A row limit sends that many rows and PortalSuspended; the next Execute continues.
-            let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
-            if execute.maxRows > 0 && rows > Int(execute.maxRows) {
-                let sent = replies.prefix(Int(execute.maxRows))
-                replies = replies.dropFirst(Int(execute.maxRows))
-                portal.remainingReplies = replies
-                portals[execute.portal] = portal
-                return Array(sent) + [.portalSuspended]
+            // The portal is read and changed in place (by its index): copying it costs more than the rest.
+            guard let index = portals.index(forKey: execute.portal) else {
+                throw .undefined(kind: "portal", name: execute.portal)
             }
-            portal.remainingReplies = [.commandComplete(CommandComplete(tag: Self.tag(afterRows: replies.last)))]
-            portals[execute.portal] = portal
-            return Array(replies)
+            guard portals.values[index].remainingReplies == nil else { return try executeRemaining(execute, at: index) }
+            let outcome =
+                portals.values[index].outcome
+                ?? run(portals.values[index].statement.query, parameters: portals.values[index].parameters)
+            portals.values[index].outcome = nil
+            if case .delayed(let delay, let delayed) = outcome {
+                suspension = .delay(delay, delayed)
+                suspendedExecute = execute
+                return []
+            }
+            return try executeOutcome(outcome, for: execute)
         case .close(let target):
             if target.kind == .statement {
                 statements[target.name] = nil
@@ -217,6 +352,44 @@ public struct QuerySession: Sendable {
         default:
             throw .unsupported(message.typeName)
         }
+    }
+
+    /// Execute's answer with the portal's outcome: its replies, up to the row limit.
+    private mutating func executeOutcome(_ outcome: QueryOutcome, for execute: Execute) throws(QuerySessionError)
+        -> [BackendMessage]
+    {
+        guard let index = portals.index(forKey: execute.portal) else {
+            throw .undefined(kind: "portal", name: execute.portal)
+        }
+        let replies = complete(outcome, formats: portals.values[index].resultFormats)
+        if suspension != nil {
+            // COPY FROM STDIN: CopyInResponse now, the command's completion after the data.
+            suspendedExecute = execute
+            portals.values[index].remainingReplies = [.commandComplete(CommandComplete(tag: "COPY 0"))]
+            return replies
+        }
+        portals.values[index].remainingReplies = replies[...]
+        return try executeRemaining(execute, at: index)
+    }
+
+    /// Execute's answer from the replies not sent yet of the portal at `index`.
+    private mutating func executeRemaining(_ execute: Execute, at index: Dictionary<String, Portal>.Index)
+        throws(QuerySessionError) -> [BackendMessage]
+    {
+        guard let replies = portals.values[index].remainingReplies else {
+            throw .undefined(kind: "portal", name: execute.portal)
+        }
+        if case .errorResponse(let diagnostic) = replies.last { throw .reported(diagnostic) }
+        // A row limit sends that many rows and PortalSuspended; the next Execute continues.
+        let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
+        if execute.maxRows > 0 && rows > Int(execute.maxRows) {
+            portals.values[index].remainingReplies = replies.dropFirst(Int(execute.maxRows))
+            return Array(replies.prefix(Int(execute.maxRows))) + [.portalSuspended]
+        }
+        portals.values[index].remainingReplies = [
+            .commandComplete(CommandComplete(tag: Self.tag(afterRows: replies.last)))
+        ]
+        return Array(replies)
     }
 
     private func description(of query: String, formats: [FormatCode]) -> BackendMessage {
@@ -315,6 +488,15 @@ public struct QuerySession: Sendable {
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         case .notifying(let notifications, let outcome):
             return complete(outcome, formats: formats) + notifications.map { .notificationResponse($0) }
+        case .copyIn(let columns):
+            suspension = .copyIn(CopyInRowCounter())
+            return [.copyInResponse(CopyResponse(format: 0, columnFormats: Array(repeating: .text, count: columns)))]
+        case .delayed(_, let outcome):
+            // Only a top-level delay waits (the callers take it off); inside another outcome it is answered at once.
+            return complete(outcome, formats: formats)
+        case .closing(let outcome):
+            closesConnection = true
+            return outcome.map { complete($0, formats: formats) } ?? []
         case .copyOut(let text):
             // As PostgreSQL: CopyOutResponse (text, one format per column), the data, CopyDone, "COPY rows".
             let lines = text.split(separator: "\n", omittingEmptySubsequences: true)

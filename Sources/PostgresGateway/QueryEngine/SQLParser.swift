@@ -1,5 +1,4 @@
 import CPgQuery
-import NIOConcurrencyHelpers
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -11,8 +10,8 @@ import NIOConcurrencyHelpers
 ///
 /// libpg_query keeps its memory contexts and error state in thread-local variables (`readelf -s libpg_query.a`
 /// shows `CurrentMemoryContext` and `PG_exception_stack` as TLS symbols), so event loops on several threads may
-/// parse at once without a lock. Parsed statements are cached by their text, so a statement a client sends again
-/// (a prepared statement, a benchmark's query) is parsed once.
+/// parse at once without a lock. Parsed statements are cached by their text (per thread, see ``ParserCache``), so
+/// a statement a client sends again (a prepared statement, a benchmark's query) is parsed once per thread.
 enum SQLParser {
     /// Statements longer than this many bytes are not cached, so the cache stays small.
     private static let longestCachedStatement = 4_096
@@ -21,23 +20,17 @@ enum SQLParser {
     /// expression (`1+1+…+1`) stays far from the thread's stack limit (it overflows 8 MiB beyond about 100,000
     /// levels; 64 KiB allow at most 32,768). Deeper trees than the JSON decoder's limit fail with 54001.
     static let longestParsedStatement = 1 << 16
-    /// At most this many statements are cached; when it is full it starts over.
-    private static let cacheCapacity = 4_096
-    private static let cache = NIOLockedValueBox([String: ParsedStatement]())
 
     /// Parses one statement (the first, if `text` holds several).
     static func parse(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
         let length = text.utf8.count
         guard length <= longestParsedStatement else { return ParsedStatement(unparsedLength: length) }
         let cacheable = length <= longestCachedStatement
-        if cacheable, let cached = cache.withLockedValue({ $0[text] }) { return cached }
+        guard cacheable else { return ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"]) }
+        let cache = ParserCache.current
+        if let cached = cache.statement(text) { return cached }
         let statement = ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"])
-        if cacheable {
-            cache.withLockedValue { cache in
-                if cache.count >= cacheCapacity { cache.removeAll(keepingCapacity: true) }
-                cache[text] = statement
-            }
-        }
+        cache.remember(statement, for: text)
         return statement
     }
 
@@ -59,8 +52,6 @@ enum SQLParser {
         return tree
     }
 
-    private static let fingerprints = NIOLockedValueBox([String: String?]())
-
     /// ``fingerprint(_:)``, remembered for statements up to ``longestCachedStatement`` bytes; `nil` for statements
     /// longer than ``longestParsedStatement`` (like parsing, fingerprinting recurses as deep as the statement nests).
     static func cachedFingerprint(_ text: String) -> String? {
@@ -68,12 +59,10 @@ enum SQLParser {
         guard length <= longestCachedStatement else {
             return length <= longestParsedStatement ? fingerprint(text) : nil
         }
-        if let cached = fingerprints.withLockedValue({ $0[text] }) { return cached }
+        let cache = ParserCache.current
+        if let cached = cache.fingerprint(text) { return cached }
         let computed = fingerprint(text)
-        fingerprints.withLockedValue { cache in
-            if cache.count >= cacheCapacity { cache.removeAll(keepingCapacity: true) }
-            cache[text] = .some(computed)
-        }
+        cache.remember(fingerprint: computed, for: text)
         return computed
     }
 

@@ -1,7 +1,8 @@
 import PostgresWire
 
 /// Answers like PostgreSQL without a database: session plumbing, constant SELECTs and catalog queries, and echoes
-/// every other statement back (or answers it as ``UnmatchedStatementPolicy`` says).
+/// every other statement back (or answers it as ``UnmatchedStatementPolicy`` says); `COPY … FROM STDIN` takes the
+/// client's data unless unmatched statements are errors.
 ///
 /// Each statement goes through PostgreSQL's own parser (``SQLParser``), so every grammatical form of SET, SHOW,
 /// RESET, DISCARD, BEGIN/COMMIT/ROLLBACK/SAVEPOINT, PREPARE and DEALLOCATE is understood, and a statement that does
@@ -31,16 +32,6 @@ public struct ServerEmulationResponder: QueryResponder {
             ?? unmatchedOutcome(of: parsed, statement: statement, parameters: parameters)
     }
 
-    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
-    /// a syntax error for a statement that does not parse.
-    func answer(to statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome? {
-        do {
-            return answer(to: try SQLParser.parse(statement), parameters: parameters, settings: settings)
-        } catch {
-            return .error(error.diagnostic())
-        }
-    }
-
     public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
         guard let parsed = try? SQLParser.parse(statement) else { return nil }
         switch parsed.kind {
@@ -59,7 +50,8 @@ public struct ServerEmulationResponder: QueryResponder {
         return unmatchedOutcome(of: parsed, statement: statement, parameters: []).resultColumns
     }
 
-    private func answer(to parsed: ParsedStatement, parameters: [String?], settings: [String: String])
+    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones).
+    func answer(to parsed: ParsedStatement, parameters: [String?], settings: [String: String])
         -> QueryOutcome?
     {
         switch parsed.kind {
@@ -97,7 +89,7 @@ public struct ServerEmulationResponder: QueryResponder {
             guard readsCatalog else { return nil }
             let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
             return .result(columns: columns, rows: [], tag: "SELECT 0")
-        case .other:
+        case .other, .copyFromStdin:
             return nil
         }
     }
@@ -143,6 +135,10 @@ public struct ServerEmulationResponder: QueryResponder {
     func unmatchedOutcome(of parsed: ParsedStatement, statement: String, parameters: [String?])
         -> QueryOutcome
     {
+        if case .copyFromStdin(let columns) = parsed.kind, unmatched != .error {
+            // The data is taken (and counted), whatever the policy says about rows.
+            return .copyIn(columns: columns)
+        }
         switch unmatched {
         case .echo:
             return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")

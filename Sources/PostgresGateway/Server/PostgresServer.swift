@@ -16,16 +16,21 @@ public final class PostgresServer: Sendable {
     private let connections: NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>
     private let admission: ConnectionAdmission
     private let logger: Logger
+    /// The sessions' cancel keys: a CancelRequest from a client cancels the statement of the session it names;
+    /// ``CancelRegistry/cancel(_:)`` does the same from code.
+    public let cancelRegistry: CancelRegistry
 
     private init(
         serverChannel: any Channel,
         connections: NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>,
         admission: ConnectionAdmission,
+        cancelRegistry: CancelRegistry,
         logger: Logger
     ) {
         self.serverChannel = serverChannel
         self.connections = connections
         self.admission = admission
+        self.cancelRegistry = cancelRegistry
         self.logger = logger
     }
 
@@ -47,6 +52,7 @@ public final class PostgresServer: Sendable {
         precondition(maximumConnections > 0, "maximumConnections must be positive")
         let connections = NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>([:])
         let admission = ConnectionAdmission(maximumSessions: maximumConnections)
+        let cancelRegistry = CancelRegistry()
         let accepted = NIOLockedValueBox(0)
         let maximumSockets = 2 * maximumConnections
         let channel = try await ServerBootstrap(group: group)
@@ -65,7 +71,7 @@ public final class PostgresServer: Sendable {
                         connectionLogger[metadataKey: "pgw.connection"] = "\(number)"
                         let connection = try PostgresServerConnection.install(
                             on: channel, configuration: configuration, hooks: hooks, admission: admission,
-                            logger: connectionLogger)
+                            cancelRegistry: cancelRegistry, logger: connectionLogger)
                         let key = ObjectIdentifier(connection)
                         open[key] = connection
                         channel.closeFuture.whenComplete { _ in
@@ -83,7 +89,9 @@ public final class PostgresServer: Sendable {
             }
             .bind(host: host, port: port)
             .get()
-        return PostgresServer(serverChannel: channel, connections: connections, admission: admission, logger: logger)
+        return PostgresServer(
+            serverChannel: channel, connections: connections, admission: admission, cancelRegistry: cancelRegistry,
+            logger: logger)
     }
 
     /// The address the server listens on.

@@ -1,3 +1,4 @@
+import PostgresWire
 import Yams
 
 /// A `pgw serve` script: the server's identity and the rules that answer statements, read from YAML.
@@ -19,7 +20,18 @@ import Yams
 ///     times: 2
 ///   - match: "select boom()"
 ///     error: {code: "22012", message: "division by zero"}
+///   - match: "select pg_sleep(5)"
+///     delay: 5s                  # a CancelRequest ends the wait with 57014
+///     columns: [{name: pg_sleep, type: void}]
+///     rows: [[""]]
+///   - match: "copy items from stdin"   # takes the data, answers COPY n
+///   - match: "select crash()"
+///     close: true                # closes the connection (after the answer, if the rule has one)
 /// ```
+///
+/// Instead of `rules`, a `conversation` lists the exact messages of a strict conversation (see
+/// ``StrictConversation``): `F …` lines the client must send, `B …` lines the server sends, in `pgw decode`'s text
+/// form.
 public struct MockScript: Sendable {
     /// `server.version`: the reported server_version.
     public var serverVersion: String?
@@ -33,6 +45,8 @@ public struct MockScript: Sendable {
     public var unmatched: UnmatchedStatementPolicy?
     /// The rules, in order: the first that matches answers.
     public var rules: [ScriptRule] = []
+    /// `conversation`: the exact messages of a strict conversation (instead of rules); empty for none.
+    public var conversation: [ConversationStep] = []
 
     /// Reads a script from YAML text; errors name the line and column.
     public init(yaml: String) throws(ScriptError) {
@@ -45,7 +59,7 @@ public struct MockScript: Sendable {
             throw ScriptError(line: 0, column: 0, message: "\(error)")
         }
         guard let root else { return }
-        let top = try ScriptNode(root).mapping(allowed: ["server", "rules", "unmatched"])
+        let top = try ScriptNode(root).mapping(allowed: ["server", "rules", "unmatched", "conversation"])
         if let server = top["server"] {
             let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters"])
             serverVersion = try fields["version"]?.text()
@@ -58,11 +72,34 @@ public struct MockScript: Sendable {
                 rawValue: try policy.oneOf(UnmatchedStatementPolicy.allCases.map(\.rawValue)))
         }
         rules = try top["rules"]?.elements().map(ScriptRuleReader.rule) ?? []
+        if let conversation = top["conversation"] {
+            guard top["rules"] == nil else {
+                throw conversation.error("a script has either 'rules' or a strict 'conversation', not both")
+            }
+            self.conversation = try conversation.elements().map(Self.step)
+        }
         let names = Set(rules.map(\.name))
         for rule in rules {
             if let after = rule.after, !names.contains(after) {
                 throw ScriptError(line: rule.line, column: 1, message: "'after: \(after)' names no rule of this script")
             }
+        }
+    }
+
+    /// One conversation line: `F message` or `B message` in `pgw decode`'s text form.
+    private static func step(_ node: ScriptNode) throws(ScriptError) -> ConversationStep {
+        let text = try node.text()
+        let sender: MessageDirection
+        switch text.split(separator: " ", maxSplits: 1).first {
+        case "F": sender = .frontend
+        case "B": sender = .backend
+        default: throw node.error("a conversation line starts with F (the client sends) or B (the server sends)")
+        }
+        do {
+            return ConversationStep(
+                sender: sender, message: try TextFormParser(direction: sender).parse(text), text: text, line: node.line)
+        } catch {
+            throw ScriptError(line: node.line, column: node.column + error.column, message: error.reason)
         }
     }
 

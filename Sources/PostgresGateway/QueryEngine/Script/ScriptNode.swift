@@ -1,3 +1,4 @@
+import NIOCore
 import Yams
 
 /// A YAML node of a script, with accessors that fail with a ``ScriptError`` at the node's line and column.
@@ -11,6 +12,9 @@ struct ScriptNode {
 
     /// The node's line.
     var line: Int { node.mark?.line ?? 0 }
+
+    /// The node's column.
+    var column: Int { node.mark?.column ?? 0 }
 
     /// An error at this node.
     func error(_ message: String) -> ScriptError {
@@ -51,6 +55,23 @@ struct ScriptNode {
         case "false", "no", "off": return false
         default: throw error("expected true or false")
         }
+    }
+
+    /// A duration: a number with a unit, `us`, `ms`, `s` (the default), `min` or `h` (`5s`, `250ms`, `1.5`), at
+    /// most a day.
+    func duration() throws(ScriptError) -> TimeAmount {
+        let value = try text().filter { $0 != " " }
+        let units: [(suffix: String, nanoseconds: Double)] = [
+            ("us", 1e3), ("ms", 1e6), ("min", 60e9), ("s", 1e9), ("h", 3_600e9),
+        ]
+        let unit = units.first { value.hasSuffix($0.suffix) }
+        let number = unit.map { String(value.dropLast($0.suffix.count)) } ?? value
+        guard let amount = Double(number), amount >= 0, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+            amount * (unit?.nanoseconds ?? 1e9) <= 86_400e9
+        else {
+            throw error("'\(value)' is not a duration such as 5s, 250ms or 2min (at most a day)")
+        }
+        return .nanoseconds(Int64(amount * (unit?.nanoseconds ?? 1e9)))
     }
 
     /// A sequence's elements.

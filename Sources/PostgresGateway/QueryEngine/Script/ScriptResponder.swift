@@ -50,19 +50,24 @@ public final class ScriptResponder: QueryResponder {
     }
 
     public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
-        if record == nil && usage.withLockedValue({ $0.rules.isEmpty }) {
-            // No script: PostgreSQL's behaviour, then the unmatched policy; nothing to count but unmatched ones.
-            if let answer = fallback.answer(to: statement, parameters: parameters, settings: settings) { return answer }
+        let parsed: ParsedStatement?
+        var syntaxError: SQLSyntaxError?
+        do {
+            parsed = try SQLParser.parse(statement)
+        } catch {
+            parsed = nil
+            syntaxError = error
         }
-        let parsed = try? SQLParser.parse(statement)
         // Values written into the statement count as its parameters when none are bound.
         let values = parameters.isEmpty ? parsed?.constants ?? [] : parameters
-        if let rule = claimRule(for: statement, parameters: values, consume: true) {
+        let (claimed, shapedByRule) = claimRule(for: statement, parameters: values)
+        if let rule = claimed {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: rule.name, answeredBy: "rule"))
-            return rule.notices.isEmpty ? rule.outcome : .notices(rule.notices, then: rule.outcome)
+            return rule.answer
         }
-        let shapedByRule = claimRule(for: statement, parameters: nil, consume: false)
-        if shapedByRule == nil, let answer = fallback.answer(to: statement, parameters: parameters, settings: settings)
+        if shapedByRule == nil,
+            let answer = parsed.map({ fallback.answer(to: $0, parameters: parameters, settings: settings) })
+                ?? syntaxError.map({ .error($0.diagnostic()) })
         {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "session"))
             return answer
@@ -83,29 +88,49 @@ public final class ScriptResponder: QueryResponder {
     }
 
     public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
-        if let rule = claimRule(for: statement, parameters: nil, consume: false) { return rule.outcome.resultColumns }
+        if let rule = claimRule(for: statement, parameters: nil).shape { return rule.outcome.resultColumns }
         return fallback.resultColumns(of: statement, settings: settings)
     }
 
-    /// The first rule that answers `statement` now (`parameters` `nil`: not bound yet, any values); with `consume`,
-    /// it counts as used.
-    private func claimRule(for statement: String, parameters: [String?]?, consume: Bool) -> ScriptRule? {
+    /// The first rule that answers `statement` with `parameters` now, counted as used (`parameters` `nil`: not
+    /// bound yet, none is claimed); else the first that would answer it with other parameter values (whose shape
+    /// an unmatched statement takes). One pass under the lock; none when no rule can match.
+    private func claimRule(for statement: String, parameters: [String?]?) -> (claimed: ScriptRule?, shape: ScriptRule?)
+    {
         let fingerprint = SQLParser.cachedFingerprint(statement)
-        return usage.withLockedValue { usage -> ScriptRule? in
-            let candidates = ((fingerprint.flatMap { usage.byFingerprint[$0] } ?? []) + usage.unindexed).sorted()
-            for index in candidates {
-                if let times = usage.rules[index].times, usage.uses[index] >= times { continue }
-                if let after = usage.rules[index].after,
+        return usage.withLockedValue { usage in
+            let indexed = fingerprint.flatMap { usage.byFingerprint[$0] } ?? []
+            guard !indexed.isEmpty || !usage.unindexed.isEmpty else { return (nil, nil) }
+            var shape: ScriptRule?
+            // The candidates in script order: the two sorted index lists merged.
+            var (nextIndexed, nextUnindexed) = (0, 0)
+            while nextIndexed < indexed.count || nextUnindexed < usage.unindexed.count {
+                let index: Int
+                if nextUnindexed == usage.unindexed.count
+                    || (nextIndexed < indexed.count && indexed[nextIndexed] < usage.unindexed[nextUnindexed])
+                {
+                    index = indexed[nextIndexed]
+                    nextIndexed += 1
+                } else {
+                    index = usage.unindexed[nextUnindexed]
+                    nextUnindexed += 1
+                }
+                let rule = usage.rules[index]
+                if let times = rule.times, usage.uses[index] >= times { continue }
+                if let after = rule.after,
                     !usage.rules.indices.contains(where: { usage.rules[$0].name == after && usage.uses[$0] > 0 })
                 {
                     continue
                 }
-                if let expected = usage.rules[index].parameters, let parameters, expected != parameters { continue }
-                guard usage.rules[index].pattern.matches(statement, fingerprint: { fingerprint }) else { continue }
-                if consume { usage.uses[index] += 1 }
-                return usage.rules[index]
+                guard rule.pattern.matches(statement, fingerprint: { fingerprint }) else { continue }
+                guard let parameters else { return (nil, rule) }
+                if rule.parameters.map({ $0 == parameters }) ?? true {
+                    usage.uses[index] += 1
+                    return (rule, shape)
+                }
+                if shape == nil { shape = rule }
             }
-            return nil
+            return (nil, shape)
         }
     }
 

@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresWire
 
 /// One rule of a script: which statements it answers, and with what.
@@ -18,4 +19,12 @@ public struct ScriptRule: Sendable {
     public var outcome: QueryOutcome
     /// Notices sent before the answer.
     public var notices: [DiagnosticMessage]
+    /// How long the rule waits before answering (a CancelRequest ends the wait with 57014); `nil` for no wait.
+    public var delay: TimeAmount? = nil
+
+    /// The outcome with the rule's notices and delay.
+    var answer: QueryOutcome {
+        let answer = notices.isEmpty ? outcome : .notices(notices, then: outcome)
+        return delay.map { .delayed($0, then: answer) } ?? answer
+    }
 }

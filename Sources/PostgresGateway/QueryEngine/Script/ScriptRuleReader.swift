@@ -10,7 +10,11 @@ import PostgresWire
 enum ScriptRuleReader {
     private static let keys: Set<String> = [
         "name", "match", "params", "columns", "rows", "tag", "times", "after", "error", "notices", "copy_out",
-        "notify",
+        "notify", "delay", "close",
+    ]
+    /// The keys that say what a rule answers; `close: true` without any of them closes instead of answering.
+    private static let answerKeys: Set<String> = [
+        "columns", "rows", "tag", "error", "notices", "copy_out", "notify",
     ]
 
     static func rule(_ node: ScriptNode) throws(ScriptError) -> ScriptRule {
@@ -19,15 +23,21 @@ enum ScriptRuleReader {
         let notices = try fields["notices"]?.elements().map { notice throws(ScriptError) in
             try diagnostic(notice, defaultSeverity: "NOTICE", defaultCode: "00000")
         }
+        let pattern = try pattern(match)
+        var outcome = try notifying(fields["notify"], after: outcome(fields, node, pattern: pattern))
+        if try fields["close"]?.flag() == true {
+            outcome = .closing(after: answerKeys.isDisjoint(with: fields.keys) ? nil : outcome)
+        }
         return ScriptRule(
             name: try fields["name"]?.text() ?? "line \(node.line)",
             line: node.line,
-            pattern: try pattern(match),
+            pattern: pattern,
             parameters: try fields["params"]?.elements().map { value throws(ScriptError) in try value.value() },
             times: try fields["times"]?.count(),
             after: try fields["after"]?.text(),
-            outcome: try notifying(fields["notify"], after: outcome(fields, node)),
-            notices: notices ?? []
+            outcome: outcome,
+            notices: notices ?? [],
+            delay: try fields["delay"]?.duration()
         )
     }
 
@@ -83,9 +93,16 @@ enum ScriptRuleReader {
         return .notifying(notifications, after: outcome)
     }
 
-    private static func outcome(_ fields: [String: ScriptNode], _ node: ScriptNode) throws(ScriptError) -> QueryOutcome
+    private static func outcome(_ fields: [String: ScriptNode], _ node: ScriptNode, pattern: StatementPattern)
+        throws(ScriptError) -> QueryOutcome
     {
         if let copy = fields["copy_out"] { return .copyOut(try copy.text()) }
+        if case .fingerprint(_, _, let text) = pattern, fields["error"] == nil, fields["columns"] == nil,
+            fields["tag"] == nil, case .copyFromStdin(let columns) = (try? SQLParser.parse(text))?.kind
+        {
+            // A rule for COPY … FROM STDIN takes the client's data.
+            return .copyIn(columns: columns)
+        }
         if let error = fields["error"] {
             return .error(try diagnostic(error, defaultSeverity: "ERROR", defaultCode: "XX000"))
         }

@@ -1,0 +1,46 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// `pgw serve --script FILE` reloads the script's rules on SIGHUP; a script that no longer reads is logged and
+/// the old rules stay.
+@Suite(.timeLimit(.minutes(1)))
+struct ServeReloadTests {
+    static func rules(answer: Int) -> String {
+        "rules:\n  - match: \"select answer()\"\n    columns: [{name: answer, type: int4}]\n    rows: [[\(answer)]]\n"
+    }
+
+    /// The server's answer to `select answer()`.
+    static func answer(port: Int) async throws -> String {
+        let outcome = try await ServeStackTests.run("psql", ["-X", "-tA", "-c", "select answer()"], port: port)
+        return outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    @Test func sighupReloadsTheRulesAndKeepsThemWhenTheNewScriptIsBroken() async throws {
+        let path = try ServeStackTests.file("app.yaml", Self.rules(answer: 1))
+        let server = try await ServeProcess(
+            ["--script", path, "--log-level", "info"], capturingStandardError: true)
+        #expect(try await Self.answer(port: server.port) == "1")
+        try Self.rules(answer: 2).write(toFile: path, atomically: true, encoding: .utf8)
+        server.send(SIGHUP)
+        var answer = ""
+        for _ in 0..<50 {
+            answer = try await Self.answer(port: server.port)
+            if answer == "2" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(answer == "2", "the new rule answers after SIGHUP")
+        try "rules:\n  - match: \"selec answer()\"\n".write(toFile: path, atomically: true, encoding: .utf8)
+        server.send(SIGHUP)
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await Self.answer(port: server.port) == "2", "the old rules stay")
+        server.send(SIGTERM)
+        #expect(try await server.waitForExit(seconds: 10))
+        let log = try server.standardErrorAfterExit()
+        #expect(log.contains("received SIGHUP: reloaded the script's rules"), "\(log)")
+        #expect(
+            log.contains("received SIGHUP: kept the old rules: \(path):2:12: 'selec answer()' is not a statement"),
+            "\(log)")
+        #expect(server.process.terminationStatus == 0)
+    }
+}
