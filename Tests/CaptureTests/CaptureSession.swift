@@ -52,7 +52,7 @@ struct CaptureSession: Sendable {
         environment["PGDATABASE"] = database
         environment["PGSSLMODE"] = "prefer"
         environment["PGGSSENCMODE"] = "disable"
-        environment["PGCONNECT_TIMEOUT"] = "10"
+        environment["PGCONNECT_TIMEOUT"] = "30"
         environment["PGAPPNAME"] = "pgw-capture-tests"
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         environment["PYTHONUNBUFFERED"] = "1"
