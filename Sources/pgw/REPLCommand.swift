@@ -18,7 +18,8 @@ struct REPLCommand: AsyncParsableCommand {
             prints and sends each message: Query "select 1", Parse name="s1" "select $1::int" [int4], \
             Bind statement="s1" parameters=["42"], Execute, Sync. Omitted fields take defaults (Execute alone: the \
             unnamed portal, all rows); \\hex 51 00 00 00 0d … sends raw bytes; length=N or (on Bind) count=N \
-            sends a deliberately wrong message. Replies print as they arrive (B lines), sent messages as F lines. \
+            sends a deliberately wrong message. Lines pasted from pgw proxy's or pgw decode's output may keep \
+            their time and connection number. Replies print as they arrive (B lines), sent messages as F lines. \
             Meta-commands: \\help [MESSAGE], \\send, \\set autosend on|off, \\wait [MS], \\expect TYPE \
             [field=value…], \\format text|json|hex, \\reveal on|off, \\cancel, \\history, \\quit. A line \
             ending inside a quoted string continues on the next.

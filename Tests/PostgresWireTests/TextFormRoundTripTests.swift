@@ -160,6 +160,25 @@ struct TextFormRoundTripTests {
         #expect(Array(raw.bytes.readableBytesView) == [0x51, 0, 0, 0, 13] + Array("select 1".utf8) + [0])
     }
 
+    /// Lines pasted from `pgw proxy`'s log (time, connection number) and `pgw decode` of a capture (time, `#N`)
+    /// parse as the bare line does; a time-like word that is not a whole clock time stays an error.
+    @Test func linesPastedFromTheLogs() throws {
+        let parser = TextFormParser(direction: .frontend)
+        let bare = try parser.parse(#"F Query "select 1""#).bytes
+        for pasted in [
+            #"07:02:33.745704 1 F Query "select 1""#, #"06:57:27.406203 #12 F Query "select 1""#,
+            #"  07:02:33 F Query "select 1""#, #"07:02:33.745704 3 Query "select 1""#,
+        ] {
+            #expect(try parser.parse(pasted).bytes == bare, "\(pasted)")
+        }
+        let backend = TextFormParser(direction: .backend)
+        #expect(
+            try backend.parse("07:02:33.774358 1 B ReadyForQuery I (idle) (28.649 ms)").bytes
+                == backend.parse("ReadyForQuery I").bytes)
+        #expect(throws: TextFormError.self) { try parser.parse(#"07:02 F Query "select 1""#) }
+        #expect(throws: TextFormError.self) { try parser.parse(#"07:02:33.1 x F Query "select 1""#) }
+    }
+
     @Test(arguments: [
         ("Execute maxRows=ten", 16, "expected maxRows: an integer from -2147483648 to 2147483647"),
         ("Qeury \"select 1\"", 0, "unknown message type 'Qeury'; \\help lists them"),

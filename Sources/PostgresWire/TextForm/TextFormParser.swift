@@ -61,6 +61,7 @@ public struct TextFormParser: Sendable {
     public func parse(_ line: String) throws(TextFormError) -> TextFormLine {
         var scanner = TextFormScanner(line: line)
         guard scanner.skipSpace(comments: false) else { throw scanner.error("expected a message type", at: 0) }
+        scanner.skipLogPrefix()
         guard var type = scanner.word(), case .word(var name) = type.shape else {
             throw scanner.error("expected a message type", at: scanner.column)
         }

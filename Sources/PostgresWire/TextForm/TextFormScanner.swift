@@ -34,6 +34,45 @@ struct TextFormScanner {
         return false
     }
 
+    /// Skips the time and connection number that `pgw proxy` (`07:02:33.745704 1 `) and `pgw decode` of a capture
+    /// (`07:02:33.745704 #1 `) put before a message, so their lines can be pasted; a line without them is left as
+    /// it is.
+    mutating func skipLogPrefix() {
+        let start = position
+        guard skipClockTime(), position < characters.count, characters[position].isWhitespace else {
+            position = start
+            return
+        }
+        _ = skipSpace(comments: false)
+        let afterTime = position
+        if position < characters.count && characters[position] == "#" { position += 1 }
+        let digits = position
+        while position < characters.count && characters[position].isASCII && characters[position].isNumber {
+            position += 1
+        }
+        if position == digits || position == characters.count || !characters[position].isWhitespace {
+            position = afterTime
+        }
+        _ = skipSpace(comments: false)
+    }
+
+    /// Skips `HH:MM:SS` with an optional fraction; whether it was there.
+    private mutating func skipClockTime() -> Bool {
+        for expected in "00:00:00" {
+            guard position < characters.count else { return false }
+            let character = characters[position]
+            if expected == ":" ? character != ":" : !(character.isASCII && character.isNumber) { return false }
+            position += 1
+        }
+        if position < characters.count && characters[position] == "." {
+            position += 1
+            while position < characters.count && characters[position].isASCII && characters[position].isNumber {
+                position += 1
+            }
+        }
+        return true
+    }
+
     /// The text from the current position to the end of the line, and its column.
     mutating func rest() -> (text: String, column: Int) {
         _ = skipSpace(comments: false)
