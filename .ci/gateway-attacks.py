@@ -389,7 +389,9 @@ def large_query(port, memory, size):
     return {
         "query_seconds": round(elapsed, 3),
         "worst_other_latency_ms": round(worst * 1000, 1),
-        "passed": any(kind == b"Z" for kind, _ in replies) and elapsed < 3 and worst < 0.5,
+        # A quadratic scan takes minutes; the bound leaves room for the test suite's debug build on a busy machine
+        # (0.16 s release, 0.9 s debug when alone; 3.4 s debug once inside the whole suite).
+        "passed": any(kind == b"Z" for kind, _ in replies) and elapsed < {"small": 15, "full": 3}[size] and worst < 0.5,
     }
 
 
