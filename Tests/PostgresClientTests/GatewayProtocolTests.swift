@@ -92,12 +92,19 @@ struct GatewayProtocolTests {
     /// Closing over TLS exchanges `close_notify` with a server that waits for it (the gateway does): the client
     /// reads the server's even before anyone asked for messages, instead of running into the 5 s TLS shutdown
     /// timeout.
+    /// A close that runs into the timeout always takes 5 s; a loaded machine can stall one quick close for seconds, so
+    /// up to three connections are tried and one quick close suffices.
     @Test func closeOverTLSIsQuick() async throws {
         let gateway = try await Self.startGateway(tls: true)
-        let connection = try await gateway.connect("sslmode=require")
-        let started = ContinuousClock.now
-        await connection.close()
-        #expect(ContinuousClock.now - started < .seconds(4.5), "the TLS shutdown timeout is 5 s")
+        var durations: [Duration] = []
+        for _ in 0..<3 {
+            let connection = try await gateway.connect("sslmode=require")
+            let started = ContinuousClock.now
+            await connection.close()
+            durations.append(ContinuousClock.now - started)
+            if durations.last! < .seconds(4.5) { break }
+        }
+        #expect(durations.contains { $0 < .seconds(4.5) }, "the TLS shutdown timeout is 5 s: \(durations)")
         await gateway.server.shutdown()
     }
 
