@@ -9,18 +9,7 @@ struct GatewayAttackTests {
     /// Runs `attack` against a fresh `pgw serve` started with `arguments`; returns the attack's findings.
     static func attack(_ attack: String, serving arguments: [String] = []) async throws -> [String: Any] {
         let server = try await ServeProcess(arguments)
-        let script = URL(filePath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appending(path: ".ci/gateway-attacks.py")
-        let outcome = try await SubprocessCommand(
-            try PostgresInstallation.executableOnPath("python3"),
-            [script.path, "--port", String(server.port), "--pid", String(server.pid), attack],
-            timeout: .seconds(150)
-        ).run()
-        let line = outcome.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
-        let findings = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-        #expect(findings?["passed"] as? Bool == true, "\(outcome)")
-        #expect(outcome.succeeded, "\(outcome)")
-        return findings ?? [:]
+        return try await AttackScript.run(attack, port: server.port, pid: server.pid)
     }
 
     @Test(arguments: [
