@@ -342,26 +342,18 @@ final class ConnectionTap: @unchecked Sendable {
         switch configuration.format {
         case .json:
             let header: [(String, RenderedValue)] = [
-                ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))),
-                ("direction", .string(direction.rawValue)), ("type", .string("Unknown")),
+                ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))), ("connection", .integer(Int64(number))),
+                ("time", .string(timestamps.rfc3339(time))), ("direction", .string(direction.rawValue)),
+                ("type", .string("Unknown")),
                 ("offset", .integer(Int64(offset))), ("length", .integer(Int64(length ?? bytes.readableBytes))),
                 ("reason", .string(reason)),
                 ("bytes", .object([("hex", .string(HexDump.hex(bytes.readableBytesView)))])),
             ]
-            emit(
-                Self.withConnectionMembers(RenderedValue.object(header).jsonText, number, timestamps.rfc3339(time)))
+            emit(RenderedValue.object(header).jsonText)
         case .text, .hex, .none:
             emit(
                 "\(timestamps.clock(time)) \(number) \(prefix) Unknown length=\(length ?? bytes.readableBytes) (\(reason)) \(hex)\(cut)"
             )
         }
-    }
-
-    /// Adds `connection` and `time` after the `schema` member of one of `pgw decode`'s JSON lines.
-    static func withConnectionMembers(_ line: String, _ number: Int, _ time: String) -> String {
-        let schema = "{\"schema\":\(RenderFormat.jsonSchemaVersion),"
-        guard line.utf8.starts(with: schema.utf8) else { return line }
-        let rest = line.utf8.dropFirst(schema.utf8.count)
-        return schema + "\"connection\":\(number),\"time\":\"\(time)\"," + String(Substring(rest))
     }
 }
