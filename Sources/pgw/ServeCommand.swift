@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import PostgresGateway
 import PostgresTLS
 import PostgresWire
@@ -137,6 +138,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @OptionGroup var limits: SessionLimitOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "The threads that serve connections (default: one per core).", valueName: "count"))
+    var threads: Int?
+
     @OptionGroup var logging: LoggingOptions
 
     /// The `--unmatched` values.
@@ -156,6 +162,9 @@ struct ServeCommand: AsyncParsableCommand {
         if let auth, [.password, .md5, .scramSHA256].contains(auth) && users.isEmpty && script == nil {
             throw ValidationError(
                 "--auth \(auth.rawValue) needs at least one --user NAME:PASSWORD (or a --script with users).")
+        }
+        if let threads, !(1...1_024).contains(threads) {
+            throw ValidationError("--threads takes a number from 1 to 1024, got \(threads).")
         }
         _ = try parsedUsers()
     }
@@ -193,11 +202,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let conversation { hooks = conversation.hooks(hooks) }
         // Trap the signals before listening, so that a signal right after "listening on" is not lost.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let server: PostgresServer
         do {
             server = try await PostgresServer.bind(
                 host: host, port: port, configuration: configuration, hooks: hooks,
-                maximumConnections: limits.maxConnections, logger: logger)
+                maximumConnections: limits.maxConnections, group: group, logger: logger)
         } catch let error as IOError {
             throw CommandFailure(
                 "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))) "
@@ -227,6 +237,7 @@ struct ServeCommand: AsyncParsableCommand {
         Glibc.signal(SIGINT, SIG_DFL)
         Glibc.signal(SIGTERM, SIG_DFL)
         await server.shutdown(timeout: limits.shutdownTimeAmount)
+        try? await group.shutdownGracefully()
         if let conversation {
             try reportDeviations(conversation.verificationReport())
         } else if verify {

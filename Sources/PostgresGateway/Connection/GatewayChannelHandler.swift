@@ -244,7 +244,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 perform(stateMachine.directTLSReceived())
                 break
             }
-            let before = unprocessed
+            // The message's bytes are kept for an onMessage hook only.
+            let before = hooks.onMessage == nil ? nil : unprocessed
             let message: FrontendMessage
             do {
                 guard let decoded = try decoder.decode(from: &unprocessed) else {
@@ -259,7 +260,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 perform(stateMachine.decodingFailed(error))
                 break
             }
-            let raw = before.getSlice(at: before.readerIndex, length: unprocessed.readerIndex - before.readerIndex)!
+            let raw =
+                before.map { $0.getSlice(at: $0.readerIndex, length: unprocessed.readerIndex - $0.readerIndex)! }
+                ?? ByteBuffer()
             perform(stateMachine.messageReceived(message, hasUnprocessedBytes: unprocessed.readableBytes > 0), raw: raw)
         }
         isProcessingInput = false

@@ -20,9 +20,17 @@ public struct QuerySession: Sendable {
         var resultFormats: [FormatCode]
         /// The outcome of a run for Describe, answered by the next Execute.
         var outcome: QueryOutcome?
+        /// What the next Execute answers; `nil` before the first Execute.
+        var progress: Progress?
+    }
+
+    /// How far the Executes of a portal got.
+    private enum Progress: Sendable {
         /// The replies not sent yet when an Execute with a row limit suspended the portal (rows, then
-        /// CommandComplete); `nil` before the first Execute.
-        var remainingReplies: ArraySlice<BackendMessage>?
+        /// CommandComplete), or the error the run ended with.
+        case remaining(ArraySlice<BackendMessage>)
+        /// Everything was sent: a further Execute completes with this tag and no rows.
+        case completed(tag: String)
     }
 
     /// The status reported in ReadyForQuery.
@@ -152,8 +160,7 @@ public struct QuerySession: Sendable {
                 pendingQuery = scanner
                 return replies
             }
-            let (statementReplies, endsQuery) = answerSimpleStatement(outcome)
-            replies += statementReplies
+            let endsQuery = answerSimpleStatement(outcome, into: &replies)
             if suspension != nil {
                 pendingQuery = scanner
                 return replies
@@ -168,27 +175,35 @@ public struct QuerySession: Sendable {
             pendingQuery = scanner
             return replies
         }
-        return replies + endSimpleQuery()
+        endSimpleQuery(into: &replies)
+        return replies
     }
 
-    /// One statement's replies in a simple query, and whether they end the query (an error, a closing outcome).
-    private mutating func answerSimpleStatement(_ outcome: QueryOutcome) -> ([BackendMessage], endsQuery: Bool) {
-        var replies: [BackendMessage] = []
+    /// Appends one statement's replies in a simple query to `replies`; whether they end the query (an error, a
+    /// closing outcome).
+    private mutating func answerSimpleStatement(_ outcome: QueryOutcome, into replies: inout [BackendMessage]) -> Bool {
+        let completion = complete(outcome, formats: [])
         if let columns = outcome.resultColumns {
+            // Room for the ReadyForQuery that usually follows, too.
+            replies.reserveCapacity(replies.count + completion.count + 2)
             replies.append(.rowDescription(Self.describe(columns, formats: [])))
         }
-        let completion = complete(outcome, formats: [])
-        replies += completion
-        if case .errorResponse = completion.last { return (replies, true) }
-        return (replies, closesConnection)
+        if replies.isEmpty {
+            replies = completion
+        } else {
+            replies += completion
+        }
+        if case .errorResponse = completion.last { return true }
+        return closesConnection
     }
 
-    /// The end of the pending simple query: EmptyQueryResponse if it had no statement, and ReadyForQuery (nothing
-    /// when the connection closes).
-    private mutating func endSimpleQuery() -> [BackendMessage] {
+    /// Appends the end of the pending simple query to `replies`: EmptyQueryResponse if it had no statement, and
+    /// ReadyForQuery (nothing when the connection closes).
+    private mutating func endSimpleQuery(into replies: inout [BackendMessage]) {
         pendingQuery = nil
-        guard !closesConnection else { return [] }
-        return (pendingQueryHadStatement ? [] : [.emptyQueryResponse]) + [.readyForQuery(transactionStatus)]
+        guard !closesConnection else { return }
+        if !pendingQueryHadStatement { replies.append(.emptyQueryResponse) }
+        replies.append(.readyForQuery(transactionStatus))
     }
 
     // MARK: Waiting statements
@@ -252,9 +267,11 @@ public struct QuerySession: Sendable {
                 return [.errorResponse(error.diagnostic)]
             }
         }
-        let (replies, endsQuery) = answerSimpleStatement(outcome)
+        var replies: [BackendMessage] = []
+        let endsQuery = answerSimpleStatement(outcome, into: &replies)
         guard suspension == nil else { return replies }
-        return endsQuery || pendingQuery?.hasMore != true ? replies + endSimpleQuery() : replies
+        if endsQuery || pendingQuery?.hasMore != true { endSimpleQuery(into: &replies) }
+        return replies
     }
 
     /// Fails the statement that waited: the error, then ReadyForQuery in a simple query, or skipping until Sync.
@@ -265,7 +282,9 @@ public struct QuerySession: Sendable {
             isSkippingUntilSync = true
             return [.errorResponse(diagnostic)]
         }
-        return [.errorResponse(diagnostic)] + endSimpleQuery()
+        var replies: [BackendMessage] = [.errorResponse(diagnostic)]
+        endSimpleQuery(into: &replies)
+        return replies
     }
 
     /// Splits a simple query into statements as PostgreSQL's lexer does (see ``StatementScanner``).
@@ -315,23 +334,31 @@ public struct QuerySession: Sendable {
                 description(of: statement.query, formats: []),
             ]
         case .describe(let target):
-            guard var portal = portals[target.name] else { throw .undefined(kind: "portal", name: target.name) }
-            guard portal.remainingReplies == nil else {
-                return [description(of: portal.statement.query, formats: portal.resultFormats)]
+            // The portal is read and changed in place (by its index), as for Execute.
+            guard let index = portals.index(forKey: target.name) else {
+                throw .undefined(kind: "portal", name: target.name)
+            }
+            guard portals.values[index].progress == nil else {
+                return [
+                    description(of: portals.values[index].statement.query, formats: portals.values[index].resultFormats)
+                ]
             }
             // The portal's parameters are bound: run it now, so that the description is the result's and the
             // statement runs once (the Execute that follows answers with this outcome).
-            let outcome = portal.outcome ?? run(portal.statement.query, parameters: portal.parameters)
-            portal.outcome = outcome
-            portals[target.name] = portal
+            let outcome =
+                portals.values[index].outcome
+                ?? run(portals.values[index].statement.query, parameters: portals.values[index].parameters)
+            portals.values[index].outcome = outcome
             guard let columns = outcome.resultColumns else { return [.noData] }
-            return [.rowDescription(Self.describe(columns, formats: portal.resultFormats))]
+            return [.rowDescription(Self.describe(columns, formats: portals.values[index].resultFormats))]
         case .execute(let execute):
             // The portal is read and changed in place (by its index): copying it costs more than the rest.
             guard let index = portals.index(forKey: execute.portal) else {
                 throw .undefined(kind: "portal", name: execute.portal)
             }
-            guard portals.values[index].remainingReplies == nil else { return try executeRemaining(execute, at: index) }
+            if let progress = portals.values[index].progress {
+                return try executeRemaining(progress, execute, at: index)
+            }
             let outcome =
                 portals.values[index].outcome
                 ?? run(portals.values[index].statement.query, parameters: portals.values[index].parameters)
@@ -365,31 +392,43 @@ public struct QuerySession: Sendable {
         if suspension != nil {
             // COPY FROM STDIN: CopyInResponse now, the command's completion after the data.
             suspendedExecute = execute
-            portals.values[index].remainingReplies = [.commandComplete(CommandComplete(tag: "COPY 0"))]
+            portals.values[index].progress = .completed(tag: "COPY 0")
             return replies
         }
-        portals.values[index].remainingReplies = replies[...]
-        return try executeRemaining(execute, at: index)
+        if execute.maxRows == 0, !Self.isError(replies.last) {
+            // No row limit: everything goes out now.
+            portals.values[index].progress = .completed(tag: Self.tag(afterRows: replies.last))
+            return replies
+        }
+        return try executeRemaining(.remaining(replies[...]), execute, at: index)
     }
 
-    /// Execute's answer from the replies not sent yet of the portal at `index`.
-    private mutating func executeRemaining(_ execute: Execute, at index: Dictionary<String, Portal>.Index)
-        throws(QuerySessionError) -> [BackendMessage]
-    {
-        guard let replies = portals.values[index].remainingReplies else {
-            throw .undefined(kind: "portal", name: execute.portal)
+    /// Execute's answer with the portal at `index` as far as `progress`.
+    private mutating func executeRemaining(
+        _ progress: Progress, _ execute: Execute, at index: Dictionary<String, Portal>.Index
+    ) throws(QuerySessionError) -> [BackendMessage] {
+        let replies: ArraySlice<BackendMessage>
+        switch progress {
+        case .completed(let tag): return [.commandComplete(CommandComplete(tag: tag))]
+        case .remaining(let remaining): replies = remaining
         }
-        if case .errorResponse(let diagnostic) = replies.last { throw .reported(diagnostic) }
+        if case .errorResponse(let diagnostic) = replies.last {
+            portals.values[index].progress = progress
+            throw .reported(diagnostic)
+        }
         // A row limit sends that many rows and PortalSuspended; the next Execute continues.
         let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
         if execute.maxRows > 0 && rows > Int(execute.maxRows) {
-            portals.values[index].remainingReplies = replies.dropFirst(Int(execute.maxRows))
+            portals.values[index].progress = .remaining(replies.dropFirst(Int(execute.maxRows)))
             return Array(replies.prefix(Int(execute.maxRows))) + [.portalSuspended]
         }
-        portals.values[index].remainingReplies = [
-            .commandComplete(CommandComplete(tag: Self.tag(afterRows: replies.last)))
-        ]
+        portals.values[index].progress = .completed(tag: Self.tag(afterRows: replies.last))
         return Array(replies)
+    }
+
+    /// Whether `reply` is an ErrorResponse.
+    private static func isError(_ reply: BackendMessage?) -> Bool {
+        if case .errorResponse = reply { true } else { false }
     }
 
     private func description(of query: String, formats: [FormatCode]) -> BackendMessage {
@@ -445,19 +484,23 @@ public struct QuerySession: Sendable {
     private mutating func complete(_ outcome: QueryOutcome, formats: [FormatCode]) -> [BackendMessage] {
         switch outcome {
         case .rows(_, let rows, let tag), .result(_, let rows, let tag):
-            let columns = outcome.resultColumns ?? []
+            // Without a binary format asked for, every value goes out as text (no column types needed).
+            let columns = formats.contains(.binary) ? outcome.resultColumns ?? [] : []
             let binary = columns.indices.map { Self.sendsBinary(columns[$0], requested: formats.code(at: $0)) }
-            return rows.map { row in
-                .dataRow(
-                    DataRow(
-                        columns: row.enumerated().map { index, value in
-                            value.map { text in
-                                guard index < binary.count, binary[index] else { return ByteBuffer(string: text) }
-                                return BinaryValueEncoder.encode(text, type: columns[index].type.oid)
-                                    ?? ByteBuffer(string: text)
-                            }
-                        }))
-            } + [.commandComplete(CommandComplete(tag: tag))]
+            var replies: [BackendMessage] = []
+            replies.reserveCapacity(rows.count + 1)
+            for row in rows {
+                let values = row.enumerated().map { index, value in
+                    value.map { text in
+                        guard index < binary.count, binary[index] else { return ByteBuffer(string: text) }
+                        return BinaryValueEncoder.encode(text, type: columns[index].type.oid)
+                            ?? ByteBuffer(string: text)
+                    }
+                }
+                replies.append(.dataRow(DataRow(columns: values)))
+            }
+            replies.append(.commandComplete(CommandComplete(tag: tag)))
+            return replies
         case .command(var tag, let effect):
             var replies: [BackendMessage] = []
             switch effect {
