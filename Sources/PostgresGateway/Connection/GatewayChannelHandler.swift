@@ -68,9 +68,11 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
     /// True while a continuation of a long simple query is scheduled on the event loop.
     private var isQueryStepScheduled = false
+    /// True while a flush waits for the end of the event loop's round (``flushAtEndOfRound()``).
+    private var isFlushScheduled = false
     /// True while the message stream's consumer lags.
     private var isMessageStreamFull = false
-    /// True while the input loop runs: writes then flush when it ends.
+    /// True while the input loop runs: writes then flush after it, at the end of the event loop's round.
     private var isProcessingInput = false
     /// A `read()` the handler held back; issued when input may flow again.
     private var hasPendingRead = false
@@ -138,6 +140,11 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         if outbound.readableBytes > 0 {
             context.write(wrapOutboundOut(outbound), promise: nil)
             outbound = ByteBuffer()
+        }
+        // A flush that waited for the end of the round goes out now.
+        if needsFlush {
+            needsFlush = false
+            context.flush()
         }
         // Detached: whoever takes the channel over reads from now on, so pass on a read held back.
         if hasPendingRead {
@@ -267,7 +274,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         }
         isProcessingInput = false
         compactInput()
-        flushIfNeeded()
+        flushAtEndOfRound()
         if hasPendingRead && canProcessInput, let context {
             hasPendingRead = false
             context.read()
@@ -473,7 +480,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 return
             }
         }
-        flushIfNeeded()
+        flushAtEndOfRound()
         continueQuerySession()
     }
 
@@ -649,7 +656,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Flushes when ``PostgresServerConnectionConfiguration/outboundFlushThreshold`` bytes wait, or when a reply
-    /// asked for it outside input processing (which flushes once at its end).
+    /// asked for it outside input processing (which flushes once after it).
     private func flushWhenDue() {
         if unflushedBytes >= configuration.outboundFlushThreshold {
             needsFlush = true
@@ -672,6 +679,18 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         unflushedBytes = 0
         handOverOutbound()
         context.flush()
+    }
+
+    /// Flushes once the event loop has served every connection whose input is ready in this round (its queued
+    /// tasks run then): a reply then does not wake its client, which may take the core, while other clients'
+    /// requests wait, and one round of requests costs one wake-up of each client thread.
+    private func flushAtEndOfRound() {
+        guard needsFlush, !isFlushScheduled, let context else { return }
+        isFlushScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.isFlushScheduled = false
+            self.flushIfNeeded()
+        }
     }
 
     // MARK: Hooks and closing

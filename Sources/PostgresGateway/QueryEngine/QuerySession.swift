@@ -334,35 +334,30 @@ public struct QuerySession: Sendable {
                 description(of: statement.query, formats: []),
             ]
         case .describe(let target):
-            // The portal is read and changed in place (by its index), as for Execute.
             guard let index = portals.index(forKey: target.name) else {
                 throw .undefined(kind: "portal", name: target.name)
             }
-            guard portals.values[index].progress == nil else {
-                return [
-                    description(of: portals.values[index].statement.query, formats: portals.values[index].resultFormats)
-                ]
+            let (hasRun, query, parameters, formats, stored) = withPortal(at: index) {
+                ($0.progress != nil, $0.statement.query, $0.parameters, $0.resultFormats, $0.outcome)
             }
+            guard !hasRun else { return [description(of: query, formats: formats)] }
             // The portal's parameters are bound: run it now, so that the description is the result's and the
             // statement runs once (the Execute that follows answers with this outcome).
-            let outcome =
-                portals.values[index].outcome
-                ?? run(portals.values[index].statement.query, parameters: portals.values[index].parameters)
+            let outcome = stored ?? run(query, parameters: parameters)
             portals.values[index].outcome = outcome
             guard let columns = outcome.resultColumns else { return [.noData] }
-            return [.rowDescription(Self.describe(columns, formats: portals.values[index].resultFormats))]
+            return [.rowDescription(Self.describe(columns, formats: formats))]
         case .execute(let execute):
-            // The portal is read and changed in place (by its index): copying it costs more than the rest.
             guard let index = portals.index(forKey: execute.portal) else {
                 throw .undefined(kind: "portal", name: execute.portal)
             }
-            if let progress = portals.values[index].progress {
-                return try executeRemaining(progress, execute, at: index)
+            // The outcome Describe stored is taken out, for this Execute only.
+            let (progress, query, parameters, stored) = withPortal(at: index) { portal in
+                defer { portal.outcome = nil }
+                return (portal.progress, portal.statement.query, portal.parameters, portal.outcome)
             }
-            let outcome =
-                portals.values[index].outcome
-                ?? run(portals.values[index].statement.query, parameters: portals.values[index].parameters)
-            portals.values[index].outcome = nil
+            if let progress { return try executeRemaining(progress, execute, at: index) }
+            let outcome = stored ?? run(query, parameters: parameters)
             if case .delayed(let delay, let delayed) = outcome {
                 suspension = .delay(delay, delayed)
                 suspendedExecute = execute
@@ -388,7 +383,7 @@ public struct QuerySession: Sendable {
         guard let index = portals.index(forKey: execute.portal) else {
             throw .undefined(kind: "portal", name: execute.portal)
         }
-        let replies = complete(outcome, formats: portals.values[index].resultFormats)
+        let replies = complete(outcome, formats: withPortal(at: index) { $0.resultFormats })
         if suspension != nil {
             // COPY FROM STDIN: CopyInResponse now, the command's completion after the data.
             suspendedExecute = execute
@@ -424,6 +419,14 @@ public struct QuerySession: Sendable {
         }
         portals.values[index].progress = .completed(tag: Self.tag(afterRows: replies.last))
         return Array(replies)
+    }
+
+    /// Reads or changes the portal at `index` in place: reading a portal through the dictionary's values copies it
+    /// whole, which costs more than the rest of an Execute.
+    private mutating func withPortal<Result>(
+        at index: Dictionary<String, Portal>.Index, _ body: (inout Portal) -> Result
+    ) -> Result {
+        body(&portals.values[index])
     }
 
     /// Whether `reply` is an ErrorResponse.
