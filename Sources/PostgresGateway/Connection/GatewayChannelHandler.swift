@@ -622,14 +622,22 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         if outbound.readableBytes == 0 { outbound.reserveCapacity(512) }
-        let before = outbound.readableBytes
-        for message in messages {
-            decoder.observe(message)
-            message.encode(into: &outbound)
-        }
-        unflushedBytes += outbound.readableBytes - before
+        unflushedBytes += Self.encode(messages, into: &outbound, observedBy: &decoder)
         if flush { needsFlush = true }
         flushWhenDue()
+    }
+
+    /// Encodes `messages` into `buffer` for `decoder` to see; the number of bytes written. One access to each
+    /// for all the messages (every access to a handler's property is checked at run time).
+    private static func encode(
+        _ messages: [BackendMessage], into buffer: inout ByteBuffer, observedBy decoder: inout FrontendMessageDecoder
+    ) -> Int {
+        let before = buffer.readableBytes
+        for message in messages {
+            decoder.observe(message)
+            message.encode(into: &buffer)
+        }
+        return buffer.readableBytes - before
     }
 
     /// Writes bytes a hook encoded itself; messages in them are observed like ``write(_:flush:promise:)``'s.

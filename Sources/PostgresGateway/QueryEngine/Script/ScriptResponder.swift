@@ -94,9 +94,12 @@ public final class ScriptResponder: QueryResponder {
 
     /// The first rule that answers `statement` with `parameters` now, counted as used (`parameters` `nil`: not
     /// bound yet, none is claimed); else the first that would answer it with other parameter values (whose shape
-    /// an unmatched statement takes). One pass under the lock; none when no rule can match.
+    /// an unmatched statement takes). One pass under the lock (after a look whether there are rules at all); none
+    /// when no rule can match.
     private func claimRule(for statement: String, parameters: [String?]?) -> (claimed: ScriptRule?, shape: ScriptRule?)
     {
+        // Without rules the statement needs no fingerprint (computed outside the lock: it may have to be parsed).
+        guard usage.withLockedValue({ !$0.byFingerprint.isEmpty || !$0.unindexed.isEmpty }) else { return (nil, nil) }
         let fingerprint = SQLParser.cachedFingerprint(statement)
         return usage.withLockedValue { usage in
             let indexed = fingerprint.flatMap { usage.byFingerprint[$0] } ?? []
