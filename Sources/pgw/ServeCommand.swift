@@ -29,8 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
             literals and white space match too), {regex: ...} or {exact: ...}. delay (5s, 250ms) waits before \
             answering; a CancelRequest with the session's key ends the wait with 57014, as in PostgreSQL. close: true \
             closes the connection after the answer, or instead of one when the rule has none. COPY ... FROM STDIN \
-            takes the client's data and answers COPY n (n lines). Errors in the script are reported with line and \
-            column. SIGHUP reloads the script's rules.
+            takes the client's data and answers COPY n (n rows, counted as PostgreSQL counts them in text, CSV or \
+            binary). Errors in the script are reported with line and column. SIGHUP reloads the script's rules.
 
             Instead of rules, a script can hold a strict conversation for driver-level tests: conversation: a list \
             of lines in pgw decode's text form, F MESSAGE for what the client must send next and B MESSAGE for what \
