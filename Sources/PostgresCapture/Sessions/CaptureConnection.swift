@@ -117,7 +117,7 @@ final class CaptureConnection {
 
     private func drain(at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void) rethrows {
         while let event = decoder.nextEvent() {
-            switch consume event {
+            switch event {
             case .message(let message):
                 try emit(CaptureEvent(connection: info, time: time, kind: .message(message)))
             case .failure(let direction, let error):
@@ -127,7 +127,7 @@ final class CaptureConnection {
                 }
             }
         }
-        if !reportedEncryption && MessageDirection.allCases.contains(where: { decoder.isEncrypted($0) }) {
+        if !reportedEncryption && MessageDirection.allCases.contains(where: decoder.isEncrypted) {
             reportedEncryption = true
             try emit(CaptureEvent(connection: info, time: time, kind: .encrypted))
         }
