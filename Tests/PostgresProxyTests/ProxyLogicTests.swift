@@ -129,6 +129,26 @@ struct ProxyLogicTests {
         close(readEnd)
     }
 
+    /// The writer gathers lines into batches, but a lone line does not wait for a batch to fill: it reaches the
+    /// file within the batch delay, while the sink stays open.
+    @Test func aLoneLineIsWrittenWithoutWaitingForMore() async throws {
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        let sink = TrafficLogSink(fileDescriptor: descriptors[1], closesDescriptor: true)
+        let readEnd = descriptors[0]
+        let started = ContinuousClock.now
+        sink.write("one line")
+        let line = await Task.detached { () -> String in
+            var buffer = [UInt8](repeating: 0, count: 64)
+            let count = read(readEnd, &buffer, buffer.count)
+            return String(decoding: buffer[0..<max(count, 0)], as: UTF8.self)
+        }.value
+        #expect(line == "one line\n")
+        #expect(ContinuousClock.now - started < .seconds(1))
+        #expect(await sink.close() == nil)
+        close(readEnd)
+    }
+
     @Test(arguments: [true, false])
     func coloursMarkDirectionTypeAndErrorsOnlyWhenAsked(colors: Bool) async throws {
         let (lines, _) = try await Self.tapLines(colors: colors) { tap in
