@@ -45,6 +45,23 @@ struct ProxyLogicTests {
         #expect(time.clockText == "04:30:00.000042")
     }
 
+    /// The tap renders a JSON line's connection and time from bytes it keeps: the same members as rendered whole,
+    /// within a second and across one.
+    @Test func tapJSONMembersMatchTheRenderedOnes() async throws {
+        let file = FileManager.default.temporaryDirectory.appending(path: "pgw-tap-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sink = try TrafficLogSink.file(atPath: file.path)
+        let tap = ConnectionTap(
+            number: 7, configuration: ProxyConfiguration(upstream: UpstreamServer(host: "h", port: 1)), sink: sink)
+        for (seconds, microseconds) in [(1_764_563_400, 42), (1_764_563_400, 999_999), (1_764_563_401, 100_000)] {
+            let time = LogTimestamp(seconds: seconds, microseconds: microseconds)
+            #expect(
+                tap.jsonLineMembers(at: time)
+                    == JSONLineMembers([("connection", .integer(7)), ("time", .string(time.rfc3339))]))
+        }
+        await sink.close()
+    }
+
     @Test func tapLogsUndecodableMessagesAsUnknownAndGoesOn() async throws {
         let (lines, _) = try await Self.tapLines { tap in
             var bytes = ByteBuffer()

@@ -33,6 +33,8 @@ final class ConnectionTap: @unchecked Sendable {
     /// The start of the message lines of the current read (its time and connection: the text prefix, or the JSON
     /// members), made for the first message logged and shared by the others the same read completes.
     private var lineStart: (text: String?, json: JSONLineMembers?) = (nil, nil)
+    /// `,"connection":N,"time":`, the start of the members of every JSON message line.
+    private lazy var jsonConnectionMember = Array(",\"connection\":\(number),\"time\":".utf8)
     private var errorCount = 0
     /// Whether the summary line is written: the connection is over.
     private(set) var isClosed = false
@@ -322,12 +324,7 @@ final class ConnectionTap: @unchecked Sendable {
                 TrafficLogColors.message(
                     message, prefix: prefix, typeName: decoded.message.typeName, fromClient: fromClient))
         case .json:
-            let members =
-                lineStart.json
-                ?? JSONLineMembers([
-                    ("connection", .integer(Int64(number))),
-                    ("time", .string(timestamps.rfc3339(LogTimestamp.now()))),
-                ])
+            let members = lineStart.json ?? jsonLineMembers(at: LogTimestamp.now())
             lineStart.json = members
             decoded.write(as: .json, options: options, jsonMembers: members, to: &batch)
             batch.append(UInt8(ascii: "\n"))
@@ -336,6 +333,14 @@ final class ConnectionTap: @unchecked Sendable {
         case .none:
             break
         }
+    }
+
+    /// The `connection` and `time` members of a JSON message line logged at `time`, rendered from bytes kept
+    /// for the connection and the second.
+    func jsonLineMembers(at time: LogTimestamp) -> JSONLineMembers {
+        var bytes = jsonConnectionMember
+        timestamps.appendQuotedRFC3339(time, to: &bytes)
+        return JSONLineMembers(renderedJSON: bytes)
     }
 
     /// `TIME CONNECTION ` for the text and hex lines of the current read.
