@@ -23,6 +23,7 @@ public struct MessageTypeFilter: Sendable, Hashable {
 
     /// Whether a message of type `typeName` is shown.
     public func admits(_ typeName: String) -> Bool {
+        guard !only.isEmpty || !skip.isEmpty else { return true }  // no filter: no lowercased copy per message
         let name = typeName.lowercased()
         return (only.isEmpty || only.contains(name)) && !skip.contains(name)
     }
