@@ -25,6 +25,7 @@ public enum SCRAMError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A message that the exchange does not expect now: out of order, or after it succeeded or failed.
     case unexpectedMessage
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         switch self {
         case .malformedVerifier(let reason): "malformed SCRAM verifier: \(reason)"

@@ -29,8 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
             literals and white space match too), {regex: ...} or {exact: ...}. delay (5s, 250ms) waits before \
             answering; a CancelRequest with the session's key ends the wait with 57014, as in PostgreSQL. close: true \
             closes the connection after the answer, or instead of one when the rule has none. COPY ... FROM STDIN \
-            takes the client's data and answers COPY n (n lines). Errors in the script are reported with line and \
-            column. SIGHUP reloads the script's rules.
+            takes the client's data and answers COPY n (n rows, counted as PostgreSQL counts them in text, CSV or \
+            binary). Errors in the script are reported with line and column. SIGHUP reloads the script's rules (or its \
+            conversation, for connections that log in afterwards).
 
             Instead of rules, a script can hold a strict conversation for driver-level tests: conversation: a list \
             of lines in pgw decode's text form, F MESSAGE for what the client must send next and B MESSAGE for what \
@@ -217,10 +218,23 @@ struct ServeCommand: AsyncParsableCommand {
                 break
             }
             do {
-                responder.replaceRules(try loadScript()?.rules ?? [])
-                logger.info("received SIGHUP: reloaded the script's rules")
+                let reloaded = try loadScript()
+                let steps = reloaded?.conversation ?? []
+                if let conversation {
+                    guard !steps.isEmpty else {
+                        throw CommandFailure("the script has no conversation now; restart pgw serve to use rules")
+                    }
+                    conversation.replaceSteps(steps)
+                    logger.info("received SIGHUP: reloaded the conversation for new connections")
+                } else {
+                    guard steps.isEmpty else {
+                        throw CommandFailure("the script has a conversation now; restart pgw serve to use it")
+                    }
+                    responder.replaceRules(reloaded?.rules ?? [])
+                    logger.info("received SIGHUP: reloaded the script's rules")
+                }
             } catch {
-                logger.error("received SIGHUP: kept the old rules: \(error)")
+                logger.error("received SIGHUP: kept the old script: \(error)")
             }
         }
         // From now on SIGINT and SIGTERM have their default effect: a second one stops the process at once.

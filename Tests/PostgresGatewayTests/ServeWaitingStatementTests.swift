@@ -79,6 +79,42 @@ struct ServeWaitingStatementTests {
                 """, "\(outcome)")
     }
 
+    @Test func copyFromStdinCountsCSVAndBinaryRowsAsPostgreSQL() async throws {
+        let server = try await ServeProcess([])
+        // CSV: a quoted line break and a doubled quote stay inside their row; the header line is not a row.
+        let csv = try await ServeStackTests.run(
+            "psql", ["-X", "-c", "\\copy items (id, name) from stdin with (format csv, header)"], port: server.port,
+            input: "id,name\n1,\"two\nlines\"\n2,\"say \"\"hi\"\"\"\n\\.\n")
+        #expect(csv.succeeded && csv.standardOutput == "COPY 2\n", "\(csv)")
+        // Text: a backslash escapes a line feed.
+        let text = try await ServeStackTests.run(
+            "psql", ["-X", "-c", "\\copy items from stdin"], port: server.port, input: "1\tone\\\ntwo\n2\tb\n")
+        #expect(text.succeeded && text.standardOutput == "COPY 2\n", "\(text)")
+        // Binary: psycopg asks for the format, writes tuples with line feeds in them; a bad signature is 22P04.
+        let python = try await ServeStackTests.run(
+            "python3",
+            [
+                "-c",
+                """
+                import os, psycopg
+                c = psycopg.connect(f"host=127.0.0.1 port={os.environ['PGPORT']} user=alice dbname=app")
+                with c.cursor() as cur:
+                    with cur.copy("copy items (id, name) from stdin (format binary)") as copy:
+                        copy.set_types(["int4", "text"])
+                        for row in [(1, "a\\n"), (2, None), (3, "\\n\\n")]:
+                            copy.write_row(row)
+                    print("binary", cur.rowcount, cur.statusmessage)
+                    try:
+                        with cur.copy("copy items from stdin with binary") as copy:
+                            copy.write(b"not a binary copy file")
+                    except psycopg.Error as e:
+                        print("bad", e.sqlstate, e.diag.message_primary)
+                """,
+            ], port: server.port)
+        #expect(
+            python.standardOutput == "binary 3 COPY 3\nbad 22P04 COPY file signature not recognized\n", "\(python)")
+    }
+
     @Test func copyFromStdinTakesTheDataAndClosingRulesDropTheConnection() async throws {
         let server = try await ServeProcess(["--script", try ServeStackTests.file("copy.yaml", Self.script)])
         let copy = try await ServeStackTests.run(

@@ -72,6 +72,41 @@ struct WaitingStatementTests {
         #expect(session.handle(.copyDone) == [.commandComplete(CommandComplete(tag: "COPY 2")), .readyForQuery(.idle)])
     }
 
+    @Test func copyRowsAreCountedInEachFormatAcrossMessageBoundaries() throws {
+        /// The `COPY n` tag after sending `chunks` for `statement`, or the error's SQLSTATE.
+        func outcome(_ statement: String, _ chunks: [[UInt8]]) -> String {
+            var session = QuerySession(responder: ServerEmulationResponder(serverVersion: "16"))
+            var replies = session.handle(.query(Query(statement)))
+            for chunk in chunks where session.isReceivingCopyData {
+                replies = session.handle(.copyData(CopyData(data: ByteBuffer(bytes: chunk))))
+            }
+            if session.isReceivingCopyData { replies = session.handle(.copyDone) }
+            if let error = Self.error(replies) { return error.sqlState ?? "no SQLSTATE" }
+            guard case .commandComplete(let complete) = replies.first else { return "\(replies)" }
+            return complete.tag
+        }
+        func bytes(_ text: String) -> [[UInt8]] { text.utf8.map { [$0] } }  // one byte per message
+        let custom = "copy t from stdin with (format csv, quote '|', escape '!')"
+        #expect(outcome(custom, bytes("|a\n!|b|\n|c|\n")) == "COPY 2")
+        #expect(outcome("copy t from stdin with csv header quote as ''''", bytes("h\n'x\ny'\n\\.\nz\n")) == "COPY 1")
+        #expect(outcome("copy t from stdin (header false, format csv)", bytes("a\n\"\"\"\n\"\n")) == "COPY 2")
+        #expect(outcome("copy t from stdin (format text, header)", bytes("h\na\\\nb\n\\.\r\nc\n")) == "COPY 1")
+        let signature: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0xAB, 0xCD]
+        let tuple: [UInt8] = [0, 2, 0, 0, 0, 1, 0x0A, 0xFF, 0xFF, 0xFF, 0xFF]  // two fields: "\n", NULL
+        let binary = signature + tuple + [0, 0] + tuple + [0xFF, 0xFF]
+        #expect(outcome("copy t from stdin (format binary)", [binary]) == "COPY 3")
+        #expect(outcome("copy t from stdin with binary", binary.map { [$0] }) == "COPY 3")
+        #expect(outcome("copy t from stdin with binary", [signature + tuple]) == "COPY 1")  // no trailer: accepted
+        #expect(outcome("copy t from stdin with binary", [signature + tuple.dropLast()]) == "22P04")
+        #expect(outcome("copy t from stdin with binary", [binary + [0]]) == "22P04")
+        #expect(outcome("copy t from stdin with binary", [Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 1]]) == "22P04")
+        var session = QuerySession(responder: ServerEmulationResponder(serverVersion: "16"))
+        #expect(
+            session.handle(.query(Query("copy t (a, b) from stdin binary"))) == [
+                .copyInResponse(CopyResponse(format: 1, columnFormats: [.binary, .binary]))
+            ])
+    }
+
     @Test func copyFailAndStrayMessagesFailTheCopy() throws {
         var session = try Self.session()
         _ = session.handle(.query(Query("copy items from stdin")))

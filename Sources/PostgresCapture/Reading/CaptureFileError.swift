@@ -27,6 +27,7 @@ public struct CaptureFileError: Error, Sendable, Hashable, CustomStringConvertib
         self.reason = reason
     }
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         switch kind {
         case .open: "cannot read capture \(name): \(reason)"

@@ -8,5 +8,6 @@ public struct ConnectionOptionError: Error, Sendable, Hashable, CustomStringConv
         self.message = message
     }
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String { message }
 }

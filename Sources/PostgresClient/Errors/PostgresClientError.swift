@@ -64,6 +64,7 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
         return nil
     }
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         (attempts + [self]).map(\.attemptDescription).joined(separator: "\n")
     }

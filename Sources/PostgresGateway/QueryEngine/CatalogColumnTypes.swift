@@ -75,7 +75,7 @@ enum CatalogColumnTypes {
         default: break
         }
         let name = target.expression.columnName == "?column?" ? target.name : target.expression.columnName
-        return names[name].flatMap { PostgresType.byName[$0] } ?? names[target.name].flatMap { PostgresType.byName[$0] }
+        return names[name].flatMap(PostgresType.named) ?? names[target.name].flatMap(PostgresType.named)
             ?? .text
     }
 }

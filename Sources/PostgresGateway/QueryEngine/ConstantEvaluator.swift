@@ -259,7 +259,7 @@ struct ConstantEvaluator {
         case "current_timestamp":
             return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
         case "current_date":
-            return EvaluatedValue(text: String(Self.timestamp().prefix(10)), type: PostgresType.byName["date"]!)
+            return EvaluatedValue(text: String(Self.timestamp().prefix(10)), type: PostgresType.named("date")!)
         default:
             throw .unsupported
         }

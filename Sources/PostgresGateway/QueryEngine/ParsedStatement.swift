@@ -84,7 +84,9 @@ struct ParsedStatement: Sendable {
         case "DeallocateStmt":
             return .deallocate(all: fields["name"] == nil)
         case "CopyStmt" where fields["is_from"]?.bool == true && fields["filename"] == nil:
-            return .copyFromStdin(columns: fields["attlist"]?.elements.count ?? 0)
+            return .copyFromStdin(
+                columns: fields["attlist"]?.elements.count ?? 0,
+                format: CopyFormat(options: fields["options"]?.elements ?? []))
         default:
             return .other(tag: tag)
         }

@@ -16,9 +16,9 @@ public enum QueryOutcome: Sendable, Hashable {
     case error(DiagnosticMessage)
     /// `COPY … TO STDOUT`: the data in COPY's text format (lines of tab-separated values).
     case copyOut(String)
-    /// `COPY … FROM STDIN`: CopyInResponse (text format, `columns` columns), then the client's data is taken until
-    /// CopyDone (`COPY rows`, counting lines) or CopyFail (57014).
-    case copyIn(columns: Int)
+    /// `COPY … FROM STDIN`: CopyInResponse (`columns` columns in `format`), then the client's data is taken until
+    /// CopyDone (`COPY rows`, counting rows as PostgreSQL does) or CopyFail (57014).
+    case copyIn(columns: Int, format: CopyFormat)
     /// Notices (NoticeResponse) sent before the outcome.
     indirect case notices([DiagnosticMessage], then: QueryOutcome)
     /// Notifications (NotificationResponse, as from NOTIFY) sent after the outcome.

@@ -218,14 +218,23 @@ public struct QuerySession: Sendable {
     {
         switch message {
         case .copyData(let data):
-            counter.consume(data.data)
+            do {
+                try counter.consume(data.data)
+            } catch {
+                suspension = nil
+                return failSuspended(error.diagnostic)
+            }
             suspension = .copyIn(counter)
             return []
         case .flush, .sync:
             return []
         case .copyDone:
             suspension = nil
-            return finishSuspended(.command(tag: "COPY \(counter.finish())"))
+            do {
+                return finishSuspended(.command(tag: "COPY \(try counter.finish())"))
+            } catch {
+                return failSuspended(error.diagnostic)
+            }
         case .copyFail(let failure):
             suspension = nil
             return failSuspended(
@@ -488,9 +497,15 @@ public struct QuerySession: Sendable {
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         case .notifying(let notifications, let outcome):
             return complete(outcome, formats: formats) + notifications.map { .notificationResponse($0) }
-        case .copyIn(let columns):
-            suspension = .copyIn(CopyInRowCounter())
-            return [.copyInResponse(CopyResponse(format: 0, columnFormats: Array(repeating: .text, count: columns)))]
+        case .copyIn(let columns, let format):
+            // As PostgreSQL: the overall format, and the same for every column.
+            suspension = .copyIn(CopyInRowCounter(format: format))
+            return [
+                .copyInResponse(
+                    CopyResponse(
+                        format: format.isBinary ? 1 : 0,
+                        columnFormats: Array(repeating: format.isBinary ? .binary : .text, count: columns)))
+            ]
         case .delayed(_, let outcome):
             // Only a top-level delay waits (the callers take it off); inside another outcome it is answered at once.
             return complete(outcome, formats: formats)

@@ -135,9 +135,9 @@ public struct ServerEmulationResponder: QueryResponder {
     func unmatchedOutcome(of parsed: ParsedStatement, statement: String, parameters: [String?])
         -> QueryOutcome
     {
-        if case .copyFromStdin(let columns) = parsed.kind, unmatched != .error {
+        if case .copyFromStdin(let columns, let format) = parsed.kind, unmatched != .error {
             // The data is taken (and counted), whatever the policy says about rows.
-            return .copyIn(columns: columns)
+            return .copyIn(columns: columns, format: format)
         }
         switch unmatched {
         case .echo:

@@ -22,8 +22,8 @@ enum StatementKind: Sendable {
     case prepare
     /// `DEALLOCATE name` or `DEALLOCATE ALL`.
     case deallocate(all: Bool)
-    /// `COPY … FROM STDIN`, with the number of columns it names (0 when it names none).
-    case copyFromStdin(columns: Int)
+    /// `COPY … FROM STDIN`, with the number of columns it names (0 when it names none) and its data format.
+    case copyFromStdin(columns: Int, format: CopyFormat)
     /// Nothing but comments.
     case empty
     /// Any other statement, with the command tag it completes with when it has no result.

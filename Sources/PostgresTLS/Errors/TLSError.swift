@@ -20,6 +20,7 @@ public enum TLSError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The peer did not answer our `close_notify` in time; the connection was closed anyway.
     case shutdownTimedOut
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         switch self {
         case .configurationFailed(let error): "TLS configuration: \(error)"

@@ -14,6 +14,7 @@ public struct WireDecodingError: Error, Sendable, Hashable, CustomStringConverti
         self.reason = reason
     }
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         if let messageType {
             return "offset \(offset): \(messageType): \(reason)"

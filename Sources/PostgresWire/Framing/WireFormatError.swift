@@ -21,6 +21,7 @@ public enum WireFormatError: Error, Sendable, Hashable, CustomStringConvertible 
     /// Bytes arrived where the protocol allows none (after a CancelRequest, or before the peer's answer).
     case unexpectedBytes(count: Int, context: String)
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         switch self {
         case .truncated(let field): "message ends before \(field)"

@@ -25,6 +25,11 @@ public enum PostgresTypeNames {
         return names[oid] ?? String(oid)
     }
 
+    /// The name of a built-in type; `nil` for other OIDs and 0.
+    public static func knownName(forOID oid: UInt32) -> String? {
+        names[oid]
+    }
+
     private static let oids = Dictionary(uniqueKeysWithValues: names.map { ($0.value, $0.key) })
 
     /// The OID of a built-in type's name (`unspecified` is 0); `nil` for other names.

@@ -7,5 +7,6 @@ public struct ScriptError: Error, Sendable, Hashable, CustomStringConvertible {
     /// What is wrong, and what would be right.
     public var message: String
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String { "\(line):\(column): \(message)" }
 }

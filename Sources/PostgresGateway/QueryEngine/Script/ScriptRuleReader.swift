@@ -98,10 +98,10 @@ enum ScriptRuleReader {
     {
         if let copy = fields["copy_out"] { return .copyOut(try copy.text()) }
         if case .fingerprint(_, _, let text) = pattern, fields["error"] == nil, fields["columns"] == nil,
-            fields["tag"] == nil, case .copyFromStdin(let columns) = (try? SQLParser.parse(text))?.kind
+            fields["tag"] == nil, case .copyFromStdin(let columns, let format) = (try? SQLParser.parse(text))?.kind
         {
             // A rule for COPY … FROM STDIN takes the client's data.
-            return .copyIn(columns: columns)
+            return .copyIn(columns: columns, format: format)
         }
         if let error = fields["error"] {
             return .error(try diagnostic(error, defaultSeverity: "ERROR", defaultCode: "XX000"))

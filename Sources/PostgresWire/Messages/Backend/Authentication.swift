@@ -55,6 +55,7 @@ public enum Authentication: Sendable, Hashable {
         }
     }
 
+    /// Reads a Authentication from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> Authentication {
         let code = try body.readWireInteger(as: Int32.self, field: "authentication code")
         switch code {
@@ -80,6 +81,7 @@ public enum Authentication: Sendable, Hashable {
         }
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(code)
         switch self {

@@ -13,12 +13,14 @@ public struct BackendKeyData: Sendable, Hashable {
         self.secretKey = secretKey
     }
 
+    /// Reads a BackendKeyData from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> BackendKeyData {
         let processID = try body.readWireInteger(as: Int32.self, field: "process ID")
         let secretKey = try body.readSecretKey()
         return BackendKeyData(processID: processID, secretKey: secretKey)
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(processID)
         buffer.writeBytes(secretKey)

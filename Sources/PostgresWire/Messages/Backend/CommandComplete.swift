@@ -10,10 +10,12 @@ public struct CommandComplete: Sendable, Hashable {
         self.tag = tag
     }
 
+    /// Reads a CommandComplete from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> CommandComplete {
         CommandComplete(tag: try body.readCString(field: "command tag"))
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCString(tag)
     }

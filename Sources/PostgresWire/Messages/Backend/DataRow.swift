@@ -49,6 +49,7 @@ public struct DataRow: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Reads a DataRow from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> DataRow {
         let count = Int(try body.readWireInteger(as: UInt16.self, field: "column count"))
         // One pass over the raw bytes: one exclusivity check and bounds check per row, not per column.
@@ -72,6 +73,7 @@ public struct DataRow: Sendable, Hashable, Sequence {
         return DataRow(columnCount: count, columnBytes: columnBytes)
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCount(columnCount, of: ByteBuffer?.self)
         buffer.writeImmutableBuffer(columnBytes)

@@ -22,6 +22,7 @@ public struct NegotiateProtocolVersion: Sendable, Hashable {
             : ProtocolVersion(major: 3, minor: UInt16(newestMinorVersion))
     }
 
+    /// Reads a NegotiateProtocolVersion from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> NegotiateProtocolVersion {
         let newestMinorVersion = try body.readWireInteger(as: UInt32.self, field: "newest minor version")
         let count = try body.readWireInteger(as: Int32.self, field: "option count")
@@ -33,6 +34,7 @@ public struct NegotiateProtocolVersion: Sendable, Hashable {
         return NegotiateProtocolVersion(newestMinorVersion: newestMinorVersion, unrecognizedOptions: options)
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(newestMinorVersion)
         buffer.writeInteger(Int32(unrecognizedOptions.count))

@@ -16,6 +16,7 @@ public struct NotificationResponse: Sendable, Hashable {
         self.payload = payload
     }
 
+    /// Reads a NotificationResponse from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> NotificationResponse {
         NotificationResponse(
             processID: try body.readWireInteger(field: "process ID"),
@@ -24,6 +25,7 @@ public struct NotificationResponse: Sendable, Hashable {
         )
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(processID)
         buffer.writeCString(channel)

@@ -10,6 +10,7 @@ public struct ParameterDescription: Sendable, Hashable {
         self.parameterTypes = parameterTypes
     }
 
+    /// Reads a ParameterDescription from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> ParameterDescription {
         let types = try body.readCountedArray(field: "parameter types") { buffer throws(WireFormatError) in
             try buffer.readWireInteger(as: UInt32.self, field: "parameter type")
@@ -17,6 +18,7 @@ public struct ParameterDescription: Sendable, Hashable {
         return ParameterDescription(parameterTypes: types)
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCountedArray(parameterTypes) { $0.writeInteger($1) }
     }

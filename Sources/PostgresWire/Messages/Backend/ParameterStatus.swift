@@ -13,11 +13,13 @@ public struct ParameterStatus: Sendable, Hashable {
         self.value = value
     }
 
+    /// Reads a ParameterStatus from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> ParameterStatus {
         ParameterStatus(
             name: try body.readCString(field: "parameter name"), value: try body.readCString(field: "value"))
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCString(name)
         buffer.writeCString(value)

@@ -37,6 +37,7 @@ public struct RowDescription: Sendable, Hashable {
             self.format = format
         }
 
+        /// Reads a Column from a message body (what follows the type byte and length); throws on malformed bytes.
         static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> Column {
             Column(
                 name: try body.readCString(field: "column name"),
@@ -49,6 +50,7 @@ public struct RowDescription: Sendable, Hashable {
             )
         }
 
+        /// Writes the message body (without the type byte and length) into `buffer`.
         func encode(into buffer: inout ByteBuffer) {
             buffer.writeCString(name)
             buffer.writeMultipleIntegers(
@@ -70,6 +72,7 @@ public struct RowDescription: Sendable, Hashable {
         self.columns = columns
     }
 
+    /// Reads a RowDescription from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> RowDescription {
         RowDescription(
             columns: try body.readCountedArray(field: "columns") { buffer throws(WireFormatError) in
@@ -77,6 +80,7 @@ public struct RowDescription: Sendable, Hashable {
             })
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCountedArray(columns) { $1.encode(into: &$0) }
     }

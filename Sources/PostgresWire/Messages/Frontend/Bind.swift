@@ -28,6 +28,7 @@ public struct Bind: Sendable, Hashable {
         self.resultFormats = resultFormats
     }
 
+    /// Reads a Bind from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> Bind {
         let portal = try body.readCString(field: "portal name")
         let statement = try body.readCString(field: "statement name")
@@ -49,6 +50,7 @@ public struct Bind: Sendable, Hashable {
         )
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCString(portal)
         buffer.writeCString(statement)

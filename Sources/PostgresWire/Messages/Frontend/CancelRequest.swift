@@ -23,6 +23,7 @@ public struct CancelRequest: Sendable, Hashable {
         return CancelRequest(processID: processID, secretKey: secretKey)
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(Int32(12 + secretKey.count))
         buffer.writeInteger(Self.requestCode)

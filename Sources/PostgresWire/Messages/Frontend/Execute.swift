@@ -13,6 +13,7 @@ public struct Execute: Sendable, Hashable {
         self.maxRows = maxRows
     }
 
+    /// Reads a Execute from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> Execute {
         Execute(
             portal: try body.readCString(field: "portal name"),
@@ -20,6 +21,7 @@ public struct Execute: Sendable, Hashable {
         )
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCString(portal)
         buffer.writeInteger(maxRows)

@@ -20,6 +20,7 @@ public struct FunctionCall: Sendable, Hashable {
         self.resultFormat = resultFormat
     }
 
+    /// Reads a FunctionCall from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> FunctionCall {
         let functionOID = try body.readWireInteger(as: UInt32.self, field: "function OID")
         let argumentFormats = try body.readCountedArray(field: "argument formats") { buffer throws(WireFormatError) in
@@ -37,6 +38,7 @@ public struct FunctionCall: Sendable, Hashable {
         )
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(functionOID)
         buffer.writeCountedArray(argumentFormats) { $0.writeInteger($1.rawValue) }

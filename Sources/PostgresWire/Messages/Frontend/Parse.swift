@@ -16,6 +16,7 @@ public struct Parse: Sendable, Hashable {
         self.parameterTypes = parameterTypes
     }
 
+    /// Reads a Parse from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> Parse {
         let name = try body.readCString(field: "statement name")
         let query = try body.readCString(field: "query")
@@ -25,6 +26,7 @@ public struct Parse: Sendable, Hashable {
         return Parse(name: name, query: query, parameterTypes: parameterTypes)
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCString(name)
         buffer.writeCString(query)

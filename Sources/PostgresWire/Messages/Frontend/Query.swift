@@ -10,10 +10,12 @@ public struct Query: Sendable, Hashable {
         self.text = text
     }
 
+    /// Reads a Query from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> Query {
         Query(try body.readCString(field: "query"))
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCString(text)
     }

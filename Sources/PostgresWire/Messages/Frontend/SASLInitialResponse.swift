@@ -13,6 +13,7 @@ public struct SASLInitialResponse: Sendable, Hashable {
         self.data = data
     }
 
+    /// Reads a SASLInitialResponse from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> SASLInitialResponse {
         SASLInitialResponse(
             mechanism: try body.readCString(field: "mechanism"),
@@ -20,6 +21,7 @@ public struct SASLInitialResponse: Sendable, Hashable {
         )
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeCString(mechanism)
         buffer.writeNullableBytes(data)

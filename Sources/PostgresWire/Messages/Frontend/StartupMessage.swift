@@ -72,6 +72,7 @@ public struct StartupMessage: Sendable, Hashable {
         }
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         let start = buffer.writerIndex
         buffer.writeInteger(Int32(0))

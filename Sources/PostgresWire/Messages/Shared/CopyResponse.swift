@@ -13,6 +13,7 @@ public struct CopyResponse: Sendable, Hashable {
         self.columnFormats = columnFormats
     }
 
+    /// Reads a CopyResponse from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> CopyResponse {
         let format = try body.readWireInteger(as: Int8.self, field: "overall format")
         let columnFormats = try body.readCountedArray(field: "column formats") { buffer throws(WireFormatError) in
@@ -21,6 +22,7 @@ public struct CopyResponse: Sendable, Hashable {
         return CopyResponse(format: format, columnFormats: columnFormats)
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(format)
         buffer.writeCountedArray(columnFormats) { $0.writeInteger($1.rawValue) }

@@ -72,5 +72,6 @@ public struct DiagnosticField: RawRepresentable, Sendable, Hashable, CustomStrin
         }
     }
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String { name }
 }

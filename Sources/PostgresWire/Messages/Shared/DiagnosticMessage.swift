@@ -77,6 +77,7 @@ public struct DiagnosticMessage: Sendable, Hashable {
     /// The primary message.
     public var message: String? { self[.message] }
 
+    /// Reads a DiagnosticMessage from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> DiagnosticMessage {
         var fields: [Field] = []
         while true {
@@ -94,6 +95,7 @@ public struct DiagnosticMessage: Sendable, Hashable {
         legacy(try body.readCString(field: "legacy error text"))
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         if isLegacy {
             buffer.writeCString(message ?? "")

@@ -17,6 +17,7 @@ public struct FormatCode: RawRepresentable, Sendable, Hashable, CustomStringConv
     /// Binary format.
     public static let binary = FormatCode(rawValue: 1)
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         switch rawValue {
         case 0: "text"

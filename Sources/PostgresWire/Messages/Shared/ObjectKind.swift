@@ -7,6 +7,7 @@ public enum ObjectKind: UInt8, Sendable, Hashable, CustomStringConvertible {
     /// A portal (`P`).
     case portal = 0x50
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         switch self {
         case .statement: "statement"

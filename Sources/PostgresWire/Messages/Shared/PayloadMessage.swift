@@ -9,10 +9,12 @@ public protocol PayloadMessage: Sendable, Hashable {
 }
 
 extension PayloadMessage {
+    /// Reads a Self from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) -> Self {
         Self(data: body.readRemainingSlice())
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeImmutableBuffer(data)
     }

@@ -27,5 +27,6 @@ public struct ProtocolVersion: Sendable, Hashable, Comparable, CustomStringConve
     /// Orders versions by major, then minor version.
     public static func < (lhs: ProtocolVersion, rhs: ProtocolVersion) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String { "\(major).\(minor)" }
 }

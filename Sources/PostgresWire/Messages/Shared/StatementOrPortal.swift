@@ -20,10 +20,12 @@ public struct StatementOrPortal: Sendable, Hashable {
     /// The named portal.
     public static func portal(_ name: String) -> StatementOrPortal { StatementOrPortal(kind: .portal, name: name) }
 
+    /// Reads a StatementOrPortal from a message body (what follows the type byte and length); throws on malformed bytes.
     static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> StatementOrPortal {
         StatementOrPortal(kind: try ObjectKind.read(from: &body), name: try body.readCString(field: "name"))
     }
 
+    /// Writes the message body (without the type byte and length) into `buffer`.
     func encode(into buffer: inout ByteBuffer) {
         buffer.writeInteger(kind.rawValue)
         buffer.writeCString(name)

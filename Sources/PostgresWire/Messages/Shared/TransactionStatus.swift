@@ -9,6 +9,7 @@ public enum TransactionStatus: UInt8, Sendable, Hashable, CustomStringConvertibl
     /// In a failed transaction block (`E`).
     case failed = 0x45
 
+    /// The value as text, as `String(describing:)` and string interpolation show it.
     public var description: String {
         switch self {
         case .idle: "idle"
