@@ -137,15 +137,16 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The event-loop threads that relay (each session's two legs share one).", valueName: "count"))
-    var threads = 1
+            "The event-loop threads that relay (default: one per core; each session's two legs share one).",
+            valueName: "count"))
+    var threads: Int?
 
     @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard (1...256).contains(threads) else {
+        if let threads, !(1...256).contains(threads) {
             throw ValidationError("--threads takes a number from 1 to 256, got \(threads).")
         }
         guard Self.listenAddress(listen) != nil else {
@@ -209,7 +210,7 @@ struct ProxyCommand: AsyncParsableCommand {
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
             tls: try tls.serverConfiguration(keyLog: keyLog),
