@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import NIOCore
+import NIOPosix
 import PostgresGateway
 import PostgresProxy
 import PostgresTLS
@@ -134,11 +135,20 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var tls: ServerTLSOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "The event-loop threads that relay (default: one per core; each session's two legs share one).",
+            valueName: "count"))
+    var threads: Int?
+
     @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        if let threads, !(1...256).contains(threads) {
+            throw ValidationError("--threads takes a number from 1 to 256, got \(threads).")
+        }
         guard Self.listenAddress(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT (port 0 to 65535), got '\(listen)'.")
         }
@@ -200,10 +210,11 @@ struct ProxyCommand: AsyncParsableCommand {
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
             tls: try tls.serverConfiguration(keyLog: keyLog),
-            maximumConnections: limits.maxConnections, recording: recording, logger: logger)
+            maximumConnections: limits.maxConnections, recording: recording, group: group, logger: logger)
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()
@@ -212,6 +223,7 @@ struct ProxyCommand: AsyncParsableCommand {
         signal(SIGTERM, SIG_DFL)
         logger.info("received \(first): shutting down (a second signal stops at once)")
         await proxy.shutdown(timeout: limits.shutdownTimeAmount)
+        try? await group.shutdownGracefully()
         do {
             try recording?.write()
         } catch {
