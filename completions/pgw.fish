@@ -27,7 +27,7 @@ function __pgw_parse_tokens -S
         case 'serve'
             __pgw_parse_subcommand 0 'h/host=' 'p/port=' 'auth=' 'U/user=+' 'script=' 'unmatched=' 'verify' 'log=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'max-connections=' 'shutdown-timeout=' 'threads=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'proxy'
-            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'route=+' 'keylog=' 'format=' 'output=' 'color=' 'pcap=' 'record=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
+            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'route=+' 'keylog=' 'format=' 'output=' 'color=' 'pcap=' 'record=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'threads=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'repl'
             __pgw_parse_subcommand 1 'h/host=' 'p/port=' 'U/username=' 'd/dbname=' 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'listen=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'certs'
@@ -161,6 +161,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw p
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key' -l 'tls-key' -d 'The private key (PEM) of --tls-cert.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" threads' -l 'threads' -d 'The event-loop threads that serve connections (default: one per core; a connection stays on one).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections); more clients get FATAL 53300.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds clients get to take their FATAL 57P01 at shutdown.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'

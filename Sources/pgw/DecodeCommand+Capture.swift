@@ -7,22 +7,23 @@ extension DecodeCommand {
     func decodeCapture(_ path: String, printer: DecodePrinter) throws -> [String] {
         let file = try PacketCaptureFile(path: path, filter: filter)
         var decoder = CaptureDecoder(ports: Set(ports), maximumMessageLength: maxMessageLength)
-        var events: [CaptureEvent] = []
         var failures: [String] = []
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         var connectionCount = 0
+        let selected = connection
         do {
             while let packet = try file.nextPacket() {
-                decoder.process(packet, into: &events)
+                try decoder.process(packet) { event in
+                    connectionCount += try show(event, of: selected, printer: printer, failures: &failures)
+                }
                 last = packet.timestamp
-                connectionCount += try show(events, printer: printer, failures: &failures)
-                events.removeAll(keepingCapacity: true)
             }
         } catch let error as CaptureFileError where error.kind == .read {
             failures += ["pgw: \(error)", "pgw: hint: \(error.hint)"]
         }
-        decoder.finish(at: last, into: &events)
-        connectionCount += try show(events, printer: printer, failures: &failures)
+        try decoder.finish(at: last) { event in
+            connectionCount += try show(event, of: selected, printer: printer, failures: &failures)
+        }
         try printer.finish()
         if connectionCount == 0 {
             let portList = ports.map(String.init).joined(separator: ", ")
@@ -37,37 +38,38 @@ extension DecodeCommand {
         return failures
     }
 
-    /// Prints `events` of the selected connections; returns how many connections they open.
-    private func show(_ events: [CaptureEvent], printer: DecodePrinter, failures: inout [String]) throws -> Int {
+    /// Prints `event` if it is of the `selected` connection (any when `nil`); returns 1 when it opens one, else 0.
+    private func show(
+        _ event: borrowing CaptureEvent, of selected: Int?, printer: DecodePrinter, failures: inout [String]
+    ) throws -> Int {
+        let info = event.connection
+        if let selected, info.id != selected { return 0 }
         var opened = 0
-        for event in events where connection == nil || event.connection.id == connection {
-            let info = event.connection
-            switch event.kind {
-            case .message(let message):
-                try printer.print(message, connection: info, time: event.time)
-            case .opened(let fromStart):
-                opened += 1
-                let start = fromStart ? "" : " (the capture starts mid-connection)"
-                try printer.note(
-                    "connection \(info.client) -> \(info.server)\(start)", connection: info, time: event.time)
-            case .failure(let direction, let error):
-                failures.append("pgw: #\(info.id) \(direction) stream: \(error)")
-                try printer.note("\(direction) stream: \(error)", connection: info, time: event.time)
-            case .gap(let direction, let byteCount, let offset):
-                try printer.note(
-                    "\(byteCount) bytes of the \(direction) stream are missing from the capture (offset \(offset))",
-                    connection: info, time: event.time)
-            case .resumed(let direction, let offset, let skipped):
-                try printer.note(
-                    "\(direction) decoding resumes at offset \(offset), at a message boundary (\(skipped) bytes skipped)",
-                    connection: info, time: event.time)
-            case .encrypted:
-                try printer.note(
-                    "encrypted: the rest of the connection is not decoded", connection: info, time: event.time)
-            case .closed(let close):
-                let encrypted = close.encryptedBytes > 0 ? ", \(close.encryptedBytes) encrypted bytes not decoded" : ""
-                try printer.note("closed (\(close.reason.rawValue))\(encrypted)", connection: info, time: event.time)
-            }
+        switch event.kind {
+        case .message(let message):
+            try printer.print(message, connection: info, time: event.time)
+        case .opened(let fromStart):
+            opened = 1
+            let start = fromStart ? "" : " (the capture starts mid-connection)"
+            try printer.note(
+                "connection \(info.client) -> \(info.server)\(start)", connection: info, time: event.time)
+        case .failure(let direction, let error):
+            failures.append("pgw: #\(info.id) \(direction) stream: \(error)")
+            try printer.note("\(direction) stream: \(error)", connection: info, time: event.time)
+        case .gap(let direction, let byteCount, let offset):
+            try printer.note(
+                "\(byteCount) bytes of the \(direction) stream are missing from the capture (offset \(offset))",
+                connection: info, time: event.time)
+        case .resumed(let direction, let offset, let skipped):
+            try printer.note(
+                "\(direction) decoding resumes at offset \(offset), at a message boundary (\(skipped) bytes skipped)",
+                connection: info, time: event.time)
+        case .encrypted:
+            try printer.note(
+                "encrypted: the rest of the connection is not decoded", connection: info, time: event.time)
+        case .closed(let close):
+            let encrypted = close.encryptedBytes > 0 ? ", \(close.encryptedBytes) encrypted bytes not decoded" : ""
+            try printer.note("closed (\(close.reason.rawValue))\(encrypted)", connection: info, time: event.time)
         }
         return opened
     }

@@ -11,9 +11,11 @@ final class DecodePrinter {
     private let options: RenderOptions
     private let summarizes: Bool
     private let filter: DecodeMessageFilter
-    private var trackers: [Int: DecodeStatementTracker] = [:]
-    private var summaries: [Int: DecodeConnectionSummary] = [:]
-    private var connections: [Int: CaptureConnectionInfo] = [:]
+    // Per connection, indexed by its number (0 for raw streams; a capture's are 1, 2, …): read for every message,
+    // so an array index, not a dictionary's hash.
+    private var trackers: [DecodeStatementTracker] = []
+    private var summaries: [DecodeConnectionSummary?] = []
+    private var connections: [CaptureConnectionInfo?] = []
     private var total = DecodeConnectionSummary()
     /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
     private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: JSONLineMembers)?
@@ -33,10 +35,17 @@ final class DecodePrinter {
     /// Takes the next message of a connection (`nil` for raw streams) seen at `time` (`nil` without timestamps).
     func print(_ message: DecodedMessage, connection: CaptureConnectionInfo?, time: CaptureTimestamp?) throws {
         let id = connection?.id ?? 0
-        let statement = trackers[id, default: DecodeStatementTracker()].observe(message.message, at: time)
+        if id >= trackers.count {
+            let added = id + 1 - trackers.count
+            trackers += repeatElement(DecodeStatementTracker(), count: added)
+            summaries += repeatElement(nil, count: added)
+            connections += repeatElement(nil, count: added)
+        }
+        let statement = trackers[id].observe(message.message, at: time)
         if summarizes {
-            connections[id] = connection
-            summaries[id, default: DecodeConnectionSummary()].add(message)
+            if connections[id] == nil { connections[id] = connection }
+            if summaries[id] == nil { summaries[id] = DecodeConnectionSummary() }
+            summaries[id]!.add(message)
             total.add(message)
             if let statement {
                 summaries[id]!.add(statement)
@@ -94,16 +103,16 @@ final class DecodePrinter {
     /// With `--summary`, prints the totals: one table for raw streams; per connection and overall for a capture.
     func finish() throws {
         guard summarizes else { return }
-        guard !connections.isEmpty else {
+        guard connections.contains(where: { $0 != nil }) else {
             try output.writeLine(total.statistics.formatted(as: format))
             return
         }
-        for (id, summary) in summaries.sorted(by: { $0.key < $1.key }) {
+        for case (let id, let summary?) in summaries.enumerated() {
             if format == .json {
                 try output.writeLine(
                     summary.statistics.formatted(as: .json, jsonMembers: [("connection", .integer(Int64(id)))]))
             } else {
-                let title = connections[id].map(\.description) ?? "#\(id)"
+                let title = connections[id]?.description ?? "#\(id)"
                 try output.writeLine(
                     ([title, summary.statistics.formatted(as: format)] + summary.statementLines + [""]).joined(
                         separator: "\n"))
@@ -112,7 +121,7 @@ final class DecodePrinter {
         if format == .json {
             try output.writeLine(total.statistics.formatted(as: .json))
         } else {
-            let title = "all \(summaries.count) connections"
+            let title = "all \(summaries.count { $0 != nil }) connections"
             try output.writeLine(
                 ([title, total.statistics.formatted(as: format)] + total.statementLines).joined(separator: "\n"))
         }

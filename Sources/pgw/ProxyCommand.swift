@@ -134,6 +134,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var tls: ServerTLSOptions
 
+    @OptionGroup var threads: EventLoopThreadOptions
+
     @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
@@ -200,10 +202,11 @@ struct ProxyCommand: AsyncParsableCommand {
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        let group = threads.makeGroup()
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
             tls: try tls.serverConfiguration(keyLog: keyLog),
-            maximumConnections: limits.maxConnections, recording: recording, logger: logger)
+            maximumConnections: limits.maxConnections, recording: recording, group: group, logger: logger)
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()
@@ -212,6 +215,7 @@ struct ProxyCommand: AsyncParsableCommand {
         signal(SIGTERM, SIG_DFL)
         logger.info("received \(first): shutting down (a second signal stops at once)")
         await proxy.shutdown(timeout: limits.shutdownTimeAmount)
+        try? await group.shutdownGracefully()
         do {
             try recording?.write()
         } catch {

@@ -43,10 +43,10 @@ enum CaptureScenario {
         var events: [CaptureEvent] = []
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         while let packet = try file.nextPacket() {
-            decoder.process(packet, into: &events)
+            decoder.process(packet) { events.append($0) }
             last = packet.timestamp
         }
-        decoder.finish(at: last, into: &events)
+        decoder.finish(at: last) { events.append($0) }
         return events
     }
 

@@ -3,7 +3,7 @@ import PostgresTestSupport
 import Testing
 
 /// `pgw proxy` as a program: TLS on the client leg with real psql, JSON to a file, SIGTERM with a session open,
-/// `--max-connections`, usage errors.
+/// `--max-connections` (with two event-loop threads), usage errors.
 @Suite(
     .postgresServer(
         PostgresServerFixture.Configuration(
@@ -82,7 +82,7 @@ struct ProxyCommandTests {
     @Test func beyondMaxConnectionsClientsGetTooManyClients() async throws {
         let server = try PostgresServerTrait.server()
         let proxy = try await ProxyProcess([
-            "--upstream", "127.0.0.1:\(server.port)", "--max-connections", "1", "--format", "none",
+            "--upstream", "127.0.0.1:\(server.port)", "--max-connections", "1", "--format", "none", "--threads", "2",
         ])
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = "cli-Secret"
@@ -111,6 +111,7 @@ struct ProxyCommandTests {
         ["--upstream", "127.0.0.1:5432", "--format", "xml"],
         ["--route", "*.db.test=127.0.0.1:5432"], ["--upstream", "127.0.0.1:5432", "--color", "sometimes"],
         ["--route", "a.*.test=127.0.0.1:5432", "--tls-cert", "a.crt", "--tls-key", "a.key"],
+        ["--upstream", "127.0.0.1:5432", "--threads", "0"],
     ])
     func usageErrorsExitWith64(arguments: [String]) async throws {
         let outcome = try await PGWExecutable.run(["proxy"] + arguments)

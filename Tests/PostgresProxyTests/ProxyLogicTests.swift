@@ -45,6 +45,23 @@ struct ProxyLogicTests {
         #expect(time.clockText == "04:30:00.000042")
     }
 
+    /// The tap renders a JSON line's connection and time from bytes it keeps: the same members as rendered whole,
+    /// within a second and across one.
+    @Test func tapJSONMembersMatchTheRenderedOnes() async throws {
+        let file = FileManager.default.temporaryDirectory.appending(path: "pgw-tap-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let sink = try TrafficLogSink.file(atPath: file.path)
+        let tap = ConnectionTap(
+            number: 7, configuration: ProxyConfiguration(upstream: UpstreamServer(host: "h", port: 1)), sink: sink)
+        for (seconds, microseconds) in [(1_764_563_400, 42), (1_764_563_400, 999_999), (1_764_563_401, 100_000)] {
+            let time = LogTimestamp(seconds: seconds, microseconds: microseconds)
+            #expect(
+                tap.jsonLineMembers(at: time)
+                    == JSONLineMembers([("connection", .integer(7)), ("time", .string(time.rfc3339))]))
+        }
+        await sink.close()
+    }
+
     @Test func tapLogsUndecodableMessagesAsUnknownAndGoesOn() async throws {
         let (lines, _) = try await Self.tapLines { tap in
             var bytes = ByteBuffer()
@@ -126,6 +143,23 @@ struct ProxyLogicTests {
         try await caughtUp.futureResult.get()
         #expect(await sink.close() == nil)
         #expect(await drained.value == 200 * 1_001)
+        close(readEnd)
+    }
+
+    /// The writer gathers lines into batches, but a lone line does not wait for a batch to fill: it reaches the
+    /// file within the batch delay (5 ms), while the sink stays open.
+    @Test func aLoneLineIsWrittenWithoutWaitingForMore() async throws {
+        var descriptors: [Int32] = [0, 0]
+        #expect(pipe(&descriptors) == 0)
+        let sink = TrafficLogSink(fileDescriptor: descriptors[1], closesDescriptor: true)
+        let readEnd = descriptors[0]
+        sink.write("one line")
+        var readable = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&readable, 1, 10_000) == 1, "the line must be written while the sink stays open")  // 10 s: load
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = read(readEnd, &buffer, buffer.count)
+        #expect(String(decoding: buffer[0..<max(count, 0)], as: UTF8.self) == "one line\n")
+        #expect(await sink.close() == nil)
         close(readEnd)
     }
 

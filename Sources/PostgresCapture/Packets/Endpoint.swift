@@ -1,14 +1,51 @@
 /// One end of a TCP connection: an IPv4 or IPv6 address and a port.
+///
+/// The address is held inline, not in an array: endpoints are compared and hashed for every packet of a capture
+/// and copied with every event, so they allocate nothing and need no reference counting.
 public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
-    /// The address bytes: 4 for IPv4, 16 for IPv6.
-    public var address: [UInt8]
+    /// The address bytes, big-endian, left-aligned: the first 8 and the last 8 (zero for IPv4).
+    private var head: UInt64
+    private var tail: UInt64
+    /// 4 for IPv4, 16 for IPv6.
+    private var addressLength: UInt8
     /// The TCP port.
     public var port: UInt16
 
-    /// Creates an endpoint.
+    /// Creates an endpoint; `address` has 4 bytes (IPv4) or 16 (IPv6).
     public init(address: [UInt8], port: UInt16) {
-        self.address = address
+        precondition(address.count <= 16, "an IP address has at most 16 bytes")
+        head = 0
+        tail = 0
+        addressLength = 0
         self.port = port
+        self.address = address
+    }
+
+    /// Creates an endpoint from the `length` (4 or 16) address bytes at `bytes`.
+    init(addressBytes bytes: UnsafeRawBufferPointer, length: Int, port: UInt16) {
+        head = 0
+        tail = 0
+        for index in 0..<length {
+            if index < 8 {
+                head |= UInt64(bytes[index]) << (56 - 8 * index)
+            } else {
+                tail |= UInt64(bytes[index]) << (56 - 8 * (index - 8))
+            }
+        }
+        addressLength = UInt8(length)
+        self.port = port
+    }
+
+    /// The address bytes: 4 for IPv4, 16 for IPv6.
+    public var address: [UInt8] {
+        get {
+            (0..<Int(addressLength)).map { index in
+                UInt8(truncatingIfNeeded: (index < 8 ? head : tail) >> (56 - 8 * (index % 8)))
+            }
+        }
+        set {
+            newValue.withUnsafeBytes { self = Endpoint(addressBytes: $0, length: newValue.count, port: port) }
+        }
     }
 
     /// `10.0.0.5:5432`, or `[::1]:5432` for IPv6.

@@ -82,8 +82,8 @@ public enum PacketParser {
             let totalLength = bytes.getInteger(at: start + 2, as: UInt16.self),
             let fragment = bytes.getInteger(at: start + 6, as: UInt16.self),
             bytes.getInteger(at: start + 9, as: UInt8.self) == 6,
-            let source = bytes.getBytes(at: start + 12, length: 4),
-            let destination = bytes.getBytes(at: start + 16, length: 4)
+            let source = address(in: bytes, at: start + 12, length: 4),
+            let destination = address(in: bytes, at: start + 16, length: 4)
         else { return nil }
         // More fragments, or a fragment offset: reassembling IP fragments is not supported.
         guard fragment & 0x3FFF == 0 else { return nil }
@@ -100,8 +100,8 @@ public enum PacketParser {
         guard bytes.getInteger(at: start, as: UInt8.self).map({ $0 >> 4 }) == 6,
             let payloadLength = bytes.getInteger(at: start + 4, as: UInt16.self),
             var nextHeader = bytes.getInteger(at: start + 6, as: UInt8.self),
-            let source = bytes.getBytes(at: start + 8, length: 16),
-            let destination = bytes.getBytes(at: start + 24, length: 16)
+            let source = address(in: bytes, at: start + 8, length: 16),
+            let destination = address(in: bytes, at: start + 24, length: 16)
         else { return nil }
         var offset = 40
         let end = min(40 + Int(payloadLength), bytes.readableBytes)
@@ -118,7 +118,18 @@ public enum PacketParser {
         return tcpSegment(tcp, source: source, destination: destination)
     }
 
-    private static func tcpSegment(_ tcp: ByteBuffer, source: [UInt8], destination: [UInt8]) -> TCPSegment? {
+    /// The address of `length` bytes at `index` of `bytes`, as an endpoint whose port is still 0; `nil` when the
+    /// bytes end before it.
+    private static func address(in bytes: ByteBuffer, at index: Int, length: Int) -> Endpoint? {
+        guard index >= bytes.readerIndex, index + length <= bytes.writerIndex else { return nil }
+        return bytes.withUnsafeReadableBytes { raw in
+            Endpoint(
+                addressBytes: UnsafeRawBufferPointer(rebasing: raw[(index - bytes.readerIndex)...]), length: length,
+                port: 0)
+        }
+    }
+
+    private static func tcpSegment(_ tcp: ByteBuffer, source: Endpoint, destination: Endpoint) -> TCPSegment? {
         let start = tcp.readerIndex
         guard let sourcePort = tcp.getInteger(at: start, as: UInt16.self),
             let destinationPort = tcp.getInteger(at: start + 2, as: UInt16.self),
@@ -131,9 +142,11 @@ public enum PacketParser {
         guard headerLength >= 20, headerLength <= tcp.readableBytes,
             let payload = tcp.getSlice(at: start + headerLength, length: tcp.readableBytes - headerLength)
         else { return nil }
+        var (source, destination) = (source, destination)
+        source.port = sourcePort
+        destination.port = destinationPort
         return TCPSegment(
-            source: Endpoint(address: source, port: sourcePort),
-            destination: Endpoint(address: destination, port: destinationPort),
+            source: source, destination: destination,
             sequenceNumber: sequence, acknowledgementNumber: acknowledgement, flags: flags, payload: payload)
     }
 }

@@ -28,55 +28,59 @@ final class CaptureConnection {
         }
     }
 
-    /// Takes a segment sent in `direction` at `time`, and appends what it makes known to `events`.
+    /// Takes a segment sent in `direction` at `time`, and hands what it makes known to `emit`, in order.
     func accept(
         _ segment: TCPSegment, from direction: MessageDirection, at time: CaptureTimestamp,
-        into events: inout [CaptureEvent]
-    ) {
+        emit: (CaptureEvent) throws -> Void
+    ) rethrows {
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
         if segment.isAcknowledgement {
             // The peer's bytes this acknowledges come first: they caused this segment, if anything.
             let acknowledged = reassemblers[peer]!.acknowledged(upTo: segment.acknowledgementNumber)
-            feed(acknowledged, from: peer, at: time, into: &events)
+            try feed(acknowledged, from: peer, at: time, emit: emit)
         }
-        feed(reassemblers[direction]!.accept(segment), from: direction, at: time, into: &events)
+        try feed(reassemblers[direction]!.accept(segment), from: direction, at: time, emit: emit)
         if segment.isReset {
-            close(.reset, at: time, into: &events)
+            try close(.reset, at: time, emit: emit)
         } else if segment.isFinish {
-            finish(direction, at: time, into: &events)
-            if finishedDirections.count == 2 { close(.finished, at: time, into: &events) }
+            try finish(direction, at: time, emit: emit)
+            if finishedDirections.count == 2 { try close(.finished, at: time, emit: emit) }
         }
     }
 
-    /// Ends the connection (the capture is over, or a side reset it) and appends the last events.
-    func close(_ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, into events: inout [CaptureEvent]) {
+    /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit`.
+    func close(
+        _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void
+    ) rethrows {
         guard !isClosed else { return }
-        for direction in MessageDirection.allCases { finish(direction, at: time, into: &events) }
+        for direction in MessageDirection.allCases { try finish(direction, at: time, emit: emit) }
         for direction in MessageDirection.allCases where decoder.isEncrypted(direction) {
             encryptedBytes += decoder.remainingBytes(direction)
         }
         isClosed = true
         let record = CaptureConnectionClose(reason: reason, encryptedBytes: encryptedBytes)
-        events.append(CaptureEvent(connection: info, time: time, kind: .closed(record)))
+        try emit(CaptureEvent(connection: info, time: time, kind: .closed(record)))
     }
 
-    private func finish(_ direction: MessageDirection, at time: CaptureTimestamp, into events: inout [CaptureEvent]) {
+    private func finish(
+        _ direction: MessageDirection, at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void
+    ) rethrows {
         guard !finishedDirections.contains(direction) else { return }
-        feed(reassemblers[direction]!.finish(), from: direction, at: time, into: &events)
+        try feed(reassemblers[direction]!.finish(), from: direction, at: time, emit: emit)
         finishedDirections.insert(direction)
         decoder.finish(direction)
-        drain(at: time, into: &events)
+        try drain(at: time, emit: emit)
     }
 
     private func feed(
         _ deliveries: [StreamDelivery], from direction: MessageDirection, at time: CaptureTimestamp,
-        into events: inout [CaptureEvent]
-    ) {
+        emit: (CaptureEvent) throws -> Void
+    ) rethrows {
         for delivery in deliveries {
             switch delivery {
             case .gap(let byteCount):
                 let offset = reassemblers[direction]!.streamOffset
-                events.append(
+                try emit(
                     CaptureEvent(
                         connection: info, time: time, kind: .gap(direction, byteCount: byteCount, streamOffset: offset))
                 )
@@ -97,7 +101,7 @@ final class CaptureConnection {
                         decoder.append(kept, from: direction)
                         let kind = CaptureEvent.Kind.resumed(
                             direction, streamOffset: offset + skipped, skippedBytes: skipped)
-                        events.append(CaptureEvent(connection: info, time: time, kind: kind))
+                        try emit(CaptureEvent(connection: info, time: time, kind: kind))
                     case .needsMoreBytes(let discardable):
                         kept.moveReaderIndex(forwardBy: discardable)
                         kept.discardReadBytes()
@@ -106,18 +110,18 @@ final class CaptureConnection {
                 } else {
                     decoder.append(bytes, from: direction)
                 }
-                drain(at: time, into: &events)
+                try drain(at: time, emit: emit)
             }
         }
     }
 
-    private func drain(at time: CaptureTimestamp, into events: inout [CaptureEvent]) {
+    private func drain(at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void) rethrows {
         while let event = decoder.nextEvent() {
             switch event {
             case .message(let message):
-                events.append(CaptureEvent(connection: info, time: time, kind: .message(message)))
+                try emit(CaptureEvent(connection: info, time: time, kind: .message(message)))
             case .failure(let direction, let error):
-                events.append(CaptureEvent(connection: info, time: time, kind: .failure(direction, error)))
+                try emit(CaptureEvent(connection: info, time: time, kind: .failure(direction, error)))
                 if !finishedDirections.contains(direction) {
                     resynchronizing[direction] = (ByteBuffer(), reassemblers[direction]!.streamOffset)
                 }
@@ -125,7 +129,7 @@ final class CaptureConnection {
         }
         if !reportedEncryption && MessageDirection.allCases.contains(where: decoder.isEncrypted) {
             reportedEncryption = true
-            events.append(CaptureEvent(connection: info, time: time, kind: .encrypted))
+            try emit(CaptureEvent(connection: info, time: time, kind: .encrypted))
         }
     }
 }

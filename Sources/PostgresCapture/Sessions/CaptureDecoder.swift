@@ -30,8 +30,9 @@ public struct CaptureDecoder {
     /// The number of connections open (seen, not yet closed).
     public var openConnectionCount: Int { connections.count }
 
-    /// Takes the next packet of the capture and appends the events it makes known to `events`.
-    public mutating func process(_ packet: CapturedPacket, into events: inout [CaptureEvent]) {
+    /// Takes the next packet of the capture and hands the events it makes known to `emit`, in order (each event is
+    /// lent to `emit`, not copied: a copy retains every buffer its message slices).
+    public mutating func process(_ packet: CapturedPacket, emit: (CaptureEvent) throws -> Void) rethrows {
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
         let outbound = Flow(client: segment.source, server: segment.destination)
         let inbound = Flow(client: segment.destination, server: segment.source)
@@ -49,17 +50,18 @@ public struct CaptureDecoder {
             nextConnectionID += 1
             connections[flow] = CaptureConnection(
                 info: info, fromStart: fromStart, maximumMessageLength: maximumMessageLength)
-            events.append(CaptureEvent(connection: info, time: packet.timestamp, kind: .opened(fromStart: fromStart)))
+            try emit(CaptureEvent(connection: info, time: packet.timestamp, kind: .opened(fromStart: fromStart)))
         }
         let connection = connections[flow]!
-        connection.accept(segment, from: direction, at: packet.timestamp, into: &events)
+        try connection.accept(segment, from: direction, at: packet.timestamp, emit: emit)
         if connection.isClosed { connections[flow] = nil }
     }
 
-    /// The capture is over: closes every open connection, in the order they opened, and appends their last events.
-    public mutating func finish(at time: CaptureTimestamp, into events: inout [CaptureEvent]) {
+    /// The capture is over: closes every open connection, in the order they opened, and hands their last events
+    /// to `emit`.
+    public mutating func finish(at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void) rethrows {
         for connection in connections.values.sorted(by: { $0.info.id < $1.info.id }) {
-            connection.close(.endOfCapture, at: time, into: &events)
+            try connection.close(.endOfCapture, at: time, emit: emit)
         }
         connections = [:]
     }

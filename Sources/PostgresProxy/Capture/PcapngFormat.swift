@@ -16,17 +16,25 @@ enum PcapngFormat {
         return block(type: 0x0A0D_0D0A, body: section) + block(type: 1, body: interface)
     }
 
-    /// An enhanced packet block holding `packet`, seen at `microseconds` since the Unix epoch.
-    static func packetBlock(_ packet: [UInt8], microseconds: UInt64) -> [UInt8] {
-        var body: [UInt8] = []
-        append32(0, to: &body)  // interface 0
-        append32(UInt32(truncatingIfNeeded: microseconds >> 32), to: &body)
-        append32(UInt32(truncatingIfNeeded: microseconds), to: &body)
-        append32(UInt32(packet.count), to: &body)  // captured length
-        append32(UInt32(packet.count), to: &body)  // original length
-        body += packet
-        body += [UInt8](repeating: 0, count: (4 - packet.count % 4) % 4)
-        return block(type: 6, body: body)
+    /// Appends an enhanced packet block to `bytes`: a packet of `length` bytes, which `writePacket` appends, seen
+    /// at `microseconds` since the Unix epoch. The packet goes straight into `bytes`, never through a copy.
+    static func appendPacketBlock(
+        length: Int, microseconds: UInt64, to bytes: inout [UInt8], _ writePacket: (inout [UInt8]) -> Void
+    ) {
+        let padding = (4 - length % 4) % 4
+        let blockLength = UInt32(32 + length + padding)  // type, length, 20 bytes of fields, packet, length
+        append32(6, to: &bytes)
+        append32(blockLength, to: &bytes)
+        append32(0, to: &bytes)  // interface 0
+        append32(UInt32(truncatingIfNeeded: microseconds >> 32), to: &bytes)
+        append32(UInt32(truncatingIfNeeded: microseconds), to: &bytes)
+        append32(UInt32(length), to: &bytes)  // captured length
+        append32(UInt32(length), to: &bytes)  // original length
+        let start = bytes.count
+        writePacket(&bytes)
+        assert(bytes.count - start == length, "the packet is not the length its block says")
+        bytes.append(contentsOf: repeatElement(0, count: padding))
+        append32(blockLength, to: &bytes)
     }
 
     private static func block(type: UInt32, body: [UInt8]) -> [UInt8] {
@@ -40,10 +48,10 @@ enum PcapngFormat {
     }
 
     private static func append16(_ value: UInt16, to bytes: inout [UInt8]) {
-        bytes += [UInt8(value & 0xFF), UInt8(value >> 8)]
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 
     private static func append32(_ value: UInt32, to bytes: inout [UInt8]) {
-        bytes += [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF), UInt8((value >> 16) & 0xFF), UInt8(value >> 24)]
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
     }
 }

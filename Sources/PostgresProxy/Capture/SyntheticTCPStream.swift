@@ -23,77 +23,99 @@ struct SyntheticTCPStream {
         self.server = mixed ? Self.mappedToIPv6(server) : server
     }
 
-    /// The three packets of the TCP handshake.
-    mutating func handshake() -> [[UInt8]] {
-        let syn = packet(fromClient: true, flags: 0x02, payload: [])
+    /// Appends the three packets of the TCP handshake to `blocks` as pcapng blocks seen at `microseconds`.
+    mutating func appendHandshake(microseconds: UInt64, to blocks: inout [UInt8]) {
+        appendPacket(fromClient: true, flags: 0x02, payload: EmptyCollection(), microseconds: microseconds, to: &blocks)
         clientSequence &+= 1
-        let synAck = packet(fromClient: false, flags: 0x12, payload: [])
+        appendPacket(
+            fromClient: false, flags: 0x12, payload: EmptyCollection(), microseconds: microseconds, to: &blocks)
         serverSequence &+= 1
-        let ack = packet(fromClient: true, flags: 0x10, payload: [])
-        return [syn, synAck, ack]
+        appendPacket(fromClient: true, flags: 0x10, payload: EmptyCollection(), microseconds: microseconds, to: &blocks)
     }
 
-    /// Packets carrying `payload` from the client (`fromClient`) or the server, split to fit an IP packet.
-    mutating func segments(fromClient: Bool, payload: some Collection<UInt8>) -> [[UInt8]] {
-        var packets: [[UInt8]] = []
+    /// Appends the packets carrying `payload` from the client (`fromClient`) or the server, split to fit an IP
+    /// packet, to `blocks` as pcapng blocks seen at `microseconds`.
+    mutating func appendSegments(
+        fromClient: Bool, payload: some Collection<UInt8>, microseconds: UInt64, to blocks: inout [UInt8]
+    ) {
         var rest = payload[...]
         while !rest.isEmpty {
-            let chunk = Array(rest.prefix(60_000))
-            rest = rest.dropFirst(chunk.count)
-            packets.append(packet(fromClient: fromClient, flags: 0x18, payload: chunk))
-            if fromClient { clientSequence &+= UInt32(chunk.count) } else { serverSequence &+= UInt32(chunk.count) }
+            let chunk = rest.prefix(60_000)
+            rest = rest[chunk.endIndex...]
+            appendPacket(fromClient: fromClient, flags: 0x18, payload: chunk, microseconds: microseconds, to: &blocks)
+            let count = UInt32(chunk.count)
+            if fromClient { clientSequence &+= count } else { serverSequence &+= count }
         }
-        return packets
     }
 
-    /// A FIN from the side that closed first.
-    mutating func finish(fromClient: Bool) -> [UInt8] {
-        let fin = packet(fromClient: fromClient, flags: 0x11, payload: [])
+    /// Appends a FIN from the side that closed first to `blocks` as a pcapng block seen at `microseconds`.
+    mutating func appendFinish(fromClient: Bool, microseconds: UInt64, to blocks: inout [UInt8]) {
+        appendPacket(
+            fromClient: fromClient, flags: 0x11, payload: EmptyCollection(), microseconds: microseconds, to: &blocks)
         if fromClient { clientSequence &+= 1 } else { serverSequence &+= 1 }
-        return fin
     }
 
-    private mutating func packet(fromClient: Bool, flags: UInt8, payload: [UInt8]) -> [UInt8] {
+    private mutating func appendPacket(
+        fromClient: Bool, flags: UInt8, payload: some Collection<UInt8>, microseconds: UInt64, to blocks: inout [UInt8]
+    ) {
         let (source, destination) = fromClient ? (client, server) : (server, client)
         let sequence = fromClient ? clientSequence : serverSequence
         let acknowledgement = flags == 0x02 ? 0 : (fromClient ? serverSequence : clientSequence)
-        var tcp: [UInt8] = []
-        Self.append16(source.port, to: &tcp)
-        Self.append16(destination.port, to: &tcp)
-        Self.append32(sequence, to: &tcp)
-        Self.append32(acknowledgement, to: &tcp)
-        tcp += [0x50, flags]  // 20-byte header
-        Self.append16(65_535, to: &tcp)  // window
-        tcp += [0, 0, 0, 0]  // checksum (not computed), urgent pointer
-        tcp += payload
         identification &+= 1
-        return source.address.count == 4
-            ? ipv4Header(source, destination, length: tcp.count) + tcp
-            : ipv6Header(source, destination, length: tcp.count) + tcp
+        let identification = identification
+        let tcpLength = 20 + payload.count
+        let ipHeaderLength = source.address.count == 4 ? 20 : 40
+        PcapngFormat.appendPacketBlock(length: ipHeaderLength + tcpLength, microseconds: microseconds, to: &blocks) {
+            bytes in
+            if source.address.count == 4 {
+                Self.appendIPv4Header(
+                    source, destination, length: tcpLength, identification: identification, to: &bytes)
+            } else {
+                Self.appendIPv6Header(source, destination, length: tcpLength, to: &bytes)
+            }
+            Self.append16(source.port, to: &bytes)
+            Self.append16(destination.port, to: &bytes)
+            Self.append32(sequence, to: &bytes)
+            Self.append32(acknowledgement, to: &bytes)
+            bytes.append(0x50)  // 20-byte header
+            bytes.append(flags)
+            Self.append16(65_535, to: &bytes)  // window
+            Self.append32(0, to: &bytes)  // checksum (not computed), urgent pointer
+            bytes.append(contentsOf: payload)
+        }
     }
 
-    private func ipv4Header(_ source: Endpoint, _ destination: Endpoint, length: Int) -> [UInt8] {
-        var header: [UInt8] = [0x45, 0]
-        Self.append16(UInt16(20 + length), to: &header)
-        Self.append16(identification, to: &header)
-        header += [0x40, 0, 64, 6, 0, 0]  // don't fragment, TTL 64, TCP, checksum placeholder
-        header += source.address + destination.address
+    private static func appendIPv4Header(
+        _ source: Endpoint, _ destination: Endpoint, length: Int, identification: UInt16, to bytes: inout [UInt8]
+    ) {
+        let start = bytes.count
+        bytes.append(0x45)
+        bytes.append(0)
+        append16(UInt16(20 + length), to: &bytes)
+        append16(identification, to: &bytes)
+        append32(0x4000_4006, to: &bytes)  // don't fragment, TTL 64, TCP
+        append16(0, to: &bytes)  // checksum placeholder
+        bytes.append(contentsOf: source.address)
+        bytes.append(contentsOf: destination.address)
         var sum: UInt32 = 0
-        for index in stride(from: 0, to: header.count, by: 2) {
-            sum += UInt32(header[index]) << 8 | UInt32(header[index + 1])
+        for index in stride(from: start, to: start + 20, by: 2) {
+            sum += UInt32(bytes[index]) << 8 | UInt32(bytes[index + 1])
         }
         while sum > 0xFFFF { sum = (sum & 0xFFFF) + (sum >> 16) }
         let checksum = ~UInt16(sum)
-        header[10] = UInt8(checksum >> 8)
-        header[11] = UInt8(checksum & 0xFF)
-        return header
+        bytes[start + 10] = UInt8(checksum >> 8)
+        bytes[start + 11] = UInt8(checksum & 0xFF)
     }
 
-    private func ipv6Header(_ source: Endpoint, _ destination: Endpoint, length: Int) -> [UInt8] {
-        var header: [UInt8] = [0x60, 0, 0, 0]
-        Self.append16(UInt16(length), to: &header)
-        header += [6, 64]  // next header TCP, hop limit
-        return header + source.address + destination.address
+    private static func appendIPv6Header(
+        _ source: Endpoint, _ destination: Endpoint, length: Int, to bytes: inout [UInt8]
+    ) {
+        append32(0x6000_0000, to: &bytes)  // version 6, no traffic class or flow label
+        append16(UInt16(length), to: &bytes)
+        bytes.append(6)  // next header TCP
+        bytes.append(64)  // hop limit
+        bytes.append(contentsOf: source.address)
+        bytes.append(contentsOf: destination.address)
     }
 
     private static func mappedToIPv6(_ endpoint: Endpoint) -> Endpoint {
@@ -103,10 +125,10 @@ struct SyntheticTCPStream {
     }
 
     private static func append16(_ value: UInt16, to bytes: inout [UInt8]) {
-        bytes += [UInt8(value >> 8), UInt8(value & 0xFF)]
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 
     private static func append32(_ value: UInt32, to bytes: inout [UInt8]) {
-        bytes += [UInt8(value >> 24), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)]
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
     }
 }

@@ -39,6 +39,7 @@ public final class PostgresProxy: Sendable {
     ///   - tls: terminates TLS on the client leg with this configuration (then required of clients).
     ///   - maximumConnections: the most relayed sessions at once; more get FATAL 53300.
     ///   - recording: collects every statement and its answer for a `pgw serve` script (`--record`).
+    ///   - group: the event loops that accept and relay (both legs of a session share one).
     public static func start(
         host: String,
         port: Int,
@@ -48,6 +49,7 @@ public final class PostgresProxy: Sendable {
         tls: PostgresServerConnectionConfiguration.TLS? = nil,
         maximumConnections: Int = 1_000,
         recording: ScriptRecording? = nil,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresProxy {
         let counter = NIOLockedValueBox(0)
@@ -68,12 +70,13 @@ public final class PostgresProxy: Sendable {
             },
             onCancelRequest: { request in
                 await forwardCancel(
-                    request, number: nextNumber(), configuration: configuration, cancelKeys: cancelKeys, sink: sink)
+                    request, number: nextNumber(), configuration: configuration, cancelKeys: cancelKeys, sink: sink,
+                    group: group)
             }
         )
         let server = try await PostgresServer.bind(
             host: host, port: port, configuration: PostgresServerConnectionConfiguration(tls: tls), hooks: hooks,
-            maximumConnections: maximumConnections, logger: logger)
+            maximumConnections: maximumConnections, group: group, logger: logger)
         capture?.write(bytes: PcapngFormat.fileHeader())
         return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays)
     }
@@ -358,7 +361,7 @@ public final class PostgresProxy: Sendable {
     /// is, or nowhere when there is none.
     private static func forwardCancel(
         _ request: CancelRequest, number: Int, configuration: ProxyConfiguration, cancelKeys: CancelKeyTable,
-        sink: TrafficLogSink
+        sink: TrafficLogSink, group: any EventLoopGroup
     ) async {
         let tap = ConnectionTap(number: number, configuration: configuration, sink: sink)
         var bytes = ByteBuffer()
@@ -379,7 +382,7 @@ public final class PostgresProxy: Sendable {
             CancelRequest(processID: destination.key.processID, secretKey: destination.key.secretKey)
         ).encode(into: &forwarded)
         do {
-            let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let upstream = try await ClientBootstrap(group: group)
                 .connectTimeout(configuration.upstreamConnectTimeout)
                 .connect(host: destination.upstream.host, port: destination.upstream.port).get()
             try await upstream.writeAndFlush(forwarded)

@@ -19,6 +19,8 @@ final class ConnectionTap: @unchecked Sendable {
     private let sink: TrafficLogSink
     private let capture: TrafficLogSink?
     private var captureStream: SyntheticTCPStream?
+    /// The pcapng blocks of the packets being written, kept between reads.
+    private var captureBlocks: [UInt8] = []
     private let opened = NIODeadline.now()
     private var frontendDecoder = FrontendMessageDecoder()
     private var backendDecoder = BackendMessageDecoder()
@@ -28,6 +30,11 @@ final class ConnectionTap: @unchecked Sendable {
     private var timestamps = TimestampText()
     /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
     private var batch: [UInt8] = []
+    /// The start of the message lines of the current read (its time and connection: the text prefix, or the JSON
+    /// members), made for the first message logged and shared by the others the same read completes.
+    private var lineStart: (text: String?, json: JSONLineMembers?) = (nil, nil)
+    /// `,"connection":N,"time":`, the start of the members of every JSON message line.
+    private lazy var jsonConnectionMember = Array(",\"connection\":\(number),\"time\":".utf8)
     private var errorCount = 0
     /// Whether the summary line is written: the connection is over.
     private(set) var isClosed = false
@@ -65,18 +72,18 @@ final class ConnectionTap: @unchecked Sendable {
         guard capture != nil, let client = SyntheticTCPStream.Endpoint(client),
             let server = SyntheticTCPStream.Endpoint(server)
         else { return }
-        var stream = SyntheticTCPStream(client: client, server: server)
-        writePackets(stream.handshake())
-        captureStream = stream
+        captureStream = SyntheticTCPStream(client: client, server: server)
+        writePackets { stream, microseconds, blocks in stream.appendHandshake(microseconds: microseconds, to: &blocks) }
     }
 
-    private func writePackets(_ packets: [[UInt8]]) {
-        guard let capture else { return }
+    /// Writes the packets that `append` adds to the capture's TCP stream (given the time in microseconds and the
+    /// blocks to append to) to the capture in one piece.
+    private func writePackets(_ append: (inout SyntheticTCPStream, UInt64, inout [UInt8]) -> Void) {
+        guard let capture, captureStream != nil else { return }
         let time = LogTimestamp.now()
-        let microseconds = UInt64(time.seconds) * 1_000_000 + UInt64(time.microseconds)
-        for packet in packets {
-            capture.write(bytes: PcapngFormat.packetBlock(packet, microseconds: microseconds))
-        }
+        append(&captureStream!, UInt64(time.seconds) * 1_000_000 + UInt64(time.microseconds), &captureBlocks)
+        capture.write(bytes: captureBlocks)
+        captureBlocks.removeAll(keepingCapacity: captureBlocks.capacity <= 1 << 18)
     }
 
     /// Whether the server's stream ends on a message boundary, so a message may be added to it.
@@ -114,13 +121,16 @@ final class ConnectionTap: @unchecked Sendable {
 
     /// Takes bytes relayed from `direction` and logs every message they complete.
     func see(_ bytes: ByteBuffer, from direction: MessageDirection) {
-        if captureStream != nil {
-            writePackets(captureStream!.segments(fromClient: direction == .frontend, payload: bytes.readableBytesView))
+        writePackets { stream, microseconds, blocks in
+            stream.appendSegments(
+                fromClient: direction == .frontend, payload: bytes.readableBytesView, microseconds: microseconds,
+                to: &blocks)
         }
         switch direction {
         case .frontend: frontend.append(bytes)
         case .backend: backend.append(bytes)
         }
+        lineStart = (nil, nil)
         // A `p` message waits for the server's request that says what it is, so go round until neither moves.
         while drainFrontend() || drainBackend() {}
         flush()
@@ -133,7 +143,9 @@ final class ConnectionTap: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         recorder?.finishSession()
-        if captureStream != nil { writePackets([captureStream!.finish(fromClient: closedByClient)]) }
+        writePackets { stream, microseconds, blocks in
+            stream.appendFinish(fromClient: closedByClient, microseconds: microseconds, to: &blocks)
+        }
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
         let duration = (seconds * 1000).rounded() / 1000
         logEvent(
@@ -258,9 +270,8 @@ final class ConnectionTap: @unchecked Sendable {
     }
 
     private func record(_ message: WireMessage, bytes: ByteBuffer, in stream: inout DirectionStream) {
-        let length = bytes.readableBytes
-        let decoded = DecodedMessage(message: message, offset: stream.offset, bytes: bytes)
-        stream.offset += length
+        let offset = stream.offset
+        stream.offset += bytes.readableBytes
         stream.messageCount += 1
         var latency: Int64?
         if recorder != nil {
@@ -292,15 +303,14 @@ final class ConnectionTap: @unchecked Sendable {
             }
         }
         guard configuration.format != .none, configuration.filter.admits(message.typeName) else { return }
-        write(decoded, latencyNanoseconds: latency)
+        write(DecodedMessage(message: message, offset: offset, bytes: bytes), latencyNanoseconds: latency)
     }
 
     private func write(_ decoded: DecodedMessage, latencyNanoseconds: Int64?) {
-        let time = LogTimestamp.now()
         let options = configuration.renderOptions
         switch configuration.format {
         case .text:
-            let prefix = "\(timestamps.clock(time)) \(number) "
+            let prefix = textLineStart()
             let latency = latencyNanoseconds.map { " (\(Double($0 / 1_000) / 1_000) ms)" } ?? ""
             guard configuration.colors else {
                 // Rendered straight into the batch, as `pgw decode` prints.
@@ -314,16 +324,31 @@ final class ConnectionTap: @unchecked Sendable {
                 TrafficLogColors.message(
                     message, prefix: prefix, typeName: decoded.message.typeName, fromClient: fromClient))
         case .json:
-            let members = JSONLineMembers([
-                ("connection", .integer(Int64(number))), ("time", .string(timestamps.rfc3339(time))),
-            ])
+            let members = lineStart.json ?? jsonLineMembers(at: LogTimestamp.now())
+            lineStart.json = members
             decoded.write(as: .json, options: options, jsonMembers: members, to: &batch)
             batch.append(UInt8(ascii: "\n"))
         case .hex:
-            emit("\(timestamps.clock(time)) \(number) " + decoded.formatted(as: .hex, options: options))
+            emit(textLineStart() + decoded.formatted(as: .hex, options: options))
         case .none:
             break
         }
+    }
+
+    /// The `connection` and `time` members of a JSON message line logged at `time`, rendered from bytes kept
+    /// for the connection and the second.
+    func jsonLineMembers(at time: LogTimestamp) -> JSONLineMembers {
+        var bytes = jsonConnectionMember
+        timestamps.appendQuotedRFC3339(time, to: &bytes)
+        return JSONLineMembers(renderedJSON: bytes)
+    }
+
+    /// `TIME CONNECTION ` for the text and hex lines of the current read.
+    private func textLineStart() -> String {
+        if let text = lineStart.text { return text }
+        let text = "\(timestamps.clock(LogTimestamp.now())) \(number) "
+        lineStart.text = text
+        return text
     }
 
     /// Logs `bytes` (a message, or the start of one `length` bytes long) as `Unknown` with `reason`; counted as an

@@ -172,18 +172,21 @@ public struct SessionDecoder: Sendable {
         guard !failedDirections.contains(direction) else { return nil }
         do {
             switch direction {
+            // The message's bytes are sliced by index, and the message moved into the event: a copy of the buffer or
+            // of the message would retain and release its storage once more per message.
             case .frontend:
-                let before = frontendBytes
+                let start = frontendBytes.readerIndex
                 let offset = frontend.streamOffset
                 guard let message = try frontend.decode(from: &frontendBytes) else { return nil }
                 backend.observe(message)
                 takeTurn(after: message)
+                let types = valueTypes.observe(message)
+                let bytes = frontendBytes.slice(from: start)
                 return .message(
-                    DecodedMessage(
-                        message: .frontend(message), offset: offset, bytes: before.prefix(upTo: frontendBytes),
-                        valueTypes: valueTypes.observe(message)))
+                    DecodedMessage(message: .frontend(consume message), offset: offset, bytes: bytes, valueTypes: types)
+                )
             case .backend:
-                let before = backendBytes
+                let start = backendBytes.readerIndex
                 let offset = backend.streamOffset
                 let decoded =
                     endedDirections.contains(.backend)
@@ -191,10 +194,10 @@ public struct SessionDecoder: Sendable {
                 guard let message = decoded else { return nil }
                 frontend.observe(message)
                 takeTurn(after: message)
+                let types = valueTypes.observe(message)
+                let bytes = backendBytes.slice(from: start)
                 return .message(
-                    DecodedMessage(
-                        message: .backend(message), offset: offset, bytes: before.prefix(upTo: backendBytes),
-                        valueTypes: valueTypes.observe(message)))
+                    DecodedMessage(message: .backend(consume message), offset: offset, bytes: bytes, valueTypes: types))
             }
         } catch {
             failedDirections.insert(direction)
@@ -279,8 +282,11 @@ extension BackendMessage {
 }
 
 extension ByteBuffer {
-    /// The bytes of this buffer that `later`, the same buffer after reading, has consumed.
-    func prefix(upTo later: ByteBuffer) -> ByteBuffer {
-        getSlice(at: readerIndex, length: later.readerIndex - readerIndex)!
+    /// The bytes this buffer has read since its reader index was at `start` (read again, as `getSlice` reaches
+    /// readable bytes only).
+    mutating func slice(from start: Int) -> ByteBuffer {
+        let end = readerIndex
+        moveReaderIndex(to: start)
+        return readSlice(length: end - start)!
     }
 }

@@ -19,6 +19,12 @@ public struct JSONLineMembers: Sendable, Hashable {
         bytes = buffer.bytes
     }
 
+    /// Members already rendered: `json` holds each as JSON preceded by a comma (`,"connection":1,"time":"…"`), as
+    /// `init(_:)` renders them. For a caller that renders the same members for many lines and can do it cheaper.
+    public init(renderedJSON json: [UInt8]) {
+        bytes = json
+    }
+
     /// These members followed by `members`.
     public func appending(_ members: [(String, RenderedValue)]) -> JSONLineMembers {
         var result = self

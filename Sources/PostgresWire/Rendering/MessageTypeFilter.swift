@@ -23,6 +23,8 @@ public struct MessageTypeFilter: Sendable, Hashable {
 
     /// Whether a message of type `typeName` is shown.
     public func admits(_ typeName: String) -> Bool {
+        // No lists (the usual case): no lowercased copy of the name per message.
+        if only.isEmpty && skip.isEmpty { return true }
         let name = typeName.lowercased()
         return (only.isEmpty || only.contains(name)) && !skip.contains(name)
     }

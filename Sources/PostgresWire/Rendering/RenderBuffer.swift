@@ -40,13 +40,18 @@ struct RenderBuffer {
     mutating func appendDecimal(_ value: some BinaryInteger) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = UInt64(value.magnitude)
-        var divisor: UInt64 = 1
-        while magnitude / divisor >= 10 { divisor *= 10 }
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(magnitude / divisor))
-            magnitude %= divisor
-            divisor /= 10
-        } while divisor > 0
+        // The digits last first into 20 bytes (a UInt64 has at most 20), by constant divisions (multiplications),
+        // then appended at once.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = digits.count
+            repeat {
+                let (quotient, remainder) = magnitude.quotientAndRemainder(dividingBy: 10)
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: remainder)
+                magnitude = quotient
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+        }
     }
 
     /// The digits of lowercase hex.
@@ -75,6 +80,10 @@ struct RenderBuffer {
         var index = 0
         let count = input.count
         while index < count {
+            if count - index >= 8, !Self.mayNeedEscape(Self.word(input, at: index)) {
+                index += 8
+                continue
+            }
             let byte = input[index]
             if byte >= 0x20 && byte != 0x22 && byte != 0x5C && byte != 0xF4 {
                 index += 1
@@ -125,12 +134,54 @@ struct RenderBuffer {
         bytes.append(UInt8(ascii: "\""))
     }
 
+    // Eight bytes at a time (SWAR): text is scanned a word at a time while no byte in it needs a closer look.
+
+    /// One in every byte.
+    private static let everyByte: UInt64 = 0x0101_0101_0101_0101
+
+    /// The eight bytes of `input` at `index` (at least eight remain).
+    @inline(__always)
+    private static func word(_ input: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt64 {
+        UnsafeRawPointer(input.baseAddress! + index).loadUnaligned(as: UInt64.self)
+    }
+
+    /// Whether a byte of `word` is below `limit` (at most 0x80). Exact: when no byte is below the limit nothing
+    /// borrows, and a byte whose difference has its high bit set (0x80 + limit or more) has it clear in `~word`.
+    @inline(__always)
+    private static func hasByte(_ word: UInt64, below limit: UInt8) -> Bool {
+        (word &- everyByte &* UInt64(limit)) & ~word & (everyByte &* 0x80) != 0
+    }
+
+    /// Whether a byte of `word` is `value`.
+    @inline(__always)
+    private static func hasByte(_ word: UInt64, equalTo value: UInt8) -> Bool {
+        hasByte(word ^ (everyByte &* UInt64(value)), below: 1)
+    }
+
+    /// Whether a byte of `word` may need escaping in ``appendEscaped(_:isJSON:)``: a control character, `"`, `\`
+    /// or the F4 that starts an escaped byte.
+    @inline(__always)
+    private static func mayNeedEscape(_ word: UInt64) -> Bool {
+        hasByte(word, below: 0x20) || hasByte(word, equalTo: 0x22) || hasByte(word, equalTo: 0x5C)
+            || hasByte(word, equalTo: 0xF4)
+    }
+
+    /// Whether every byte of `word` is printable ASCII (0x20…0x7F).
+    @inline(__always)
+    private static func isPlainASCII(_ word: UInt64) -> Bool {
+        word & (everyByte &* 0x80) == 0 && !hasByte(word, below: 0x20)
+    }
+
     /// Whether `input` is valid UTF-8 without control characters other than newline, tab and carriage return:
     /// the bytes that are shown as text rather than hex.
     static func isPrintableText(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         let count = input.count
         while index < count {
+            if count - index >= 8, Self.isPlainASCII(Self.word(input, at: index)) {
+                index += 8
+                continue
+            }
             let lead = input[index]
             if lead < 0x80 {
                 guard lead >= 0x20 || lead == 0x0A || lead == 0x09 || lead == 0x0D else { return false }

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// A field value in a rendering, independent of the output format.
-public indirect enum RenderedValue: Sendable, Hashable {
+public enum RenderedValue: Sendable, Hashable {
     case string(String)
     case integer(Int64)
     case boolean(Bool)
@@ -13,7 +13,10 @@ public indirect enum RenderedValue: Sendable, Hashable {
     case masked(byteCount: Int)
     /// A binary value decoded by its type: in text lines the value (`42`, `"2024-02-29"`); in JSON the raw bytes'
     /// object with `type` and `value` added, `{"hex":"0000002a","type":"int4","value":42}`.
-    case typed(TypedValue)
+    ///
+    /// The only indirect case (boxed), as it is the largest: the others are held inline, so rendering a field
+    /// allocates nothing.
+    indirect case typed(TypedValue)
     case array([RenderedValue])
     case object([(String, RenderedValue)])
 
