@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import PostgresGateway
 import PostgresTLS
 import PostgresWire
@@ -137,12 +136,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The version reported as server_version and by SELECT version() (default: the script's, else 18.0).")
     var serverVersion: String?
 
-    @OptionGroup var limits: SessionLimitOptions
+    @OptionGroup var threads: EventLoopThreadOptions
 
-    @Option(
-        help: ArgumentHelp(
-            "The threads that serve connections (default: one per core).", valueName: "count"))
-    var threads: Int?
+    @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
 
@@ -163,9 +159,6 @@ struct ServeCommand: AsyncParsableCommand {
         if let auth, [.password, .md5, .scramSHA256].contains(auth) && users.isEmpty && script == nil {
             throw ValidationError(
                 "--auth \(auth.rawValue) needs at least one --user NAME:PASSWORD (or a --script with users).")
-        }
-        if let threads, !(1...1_024).contains(threads) {
-            throw ValidationError("--threads takes a number from 1 to 1024, got \(threads).")
         }
         _ = try parsedUsers()
     }
@@ -203,7 +196,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let conversation { hooks = conversation.hooks(hooks) }
         // Trap the signals before listening, so that a signal right after "listening on" is not lost.
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
+        let group = threads.makeGroup()
         let server: PostgresServer
         do {
             server = try await PostgresServer.bind(
