@@ -235,7 +235,7 @@ _pgw_serve() {
     repeating_flags=()
     non_repeating_flags=(--verify --quiet -q --version -? --help)
     repeating_options=(-U --user)
-    non_repeating_options=(--host -h --port -p --auth --script --unmatched --log --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version --max-connections --shutdown-timeout --threads --log-level)
+    non_repeating_options=(--host -h --port -p --auth --script --unmatched --log --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --server-version --threads --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -284,13 +284,13 @@ _pgw_serve() {
     '--server-version')
         return
         ;;
+    '--threads')
+        return
+        ;;
     '--max-connections')
         return
         ;;
     '--shutdown-timeout')
-        return
-        ;;
-    '--threads')
         return
         ;;
     '--log-level')

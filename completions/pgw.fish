@@ -25,7 +25,7 @@ function __pgw_parse_tokens -S
         case 'decode'
             __pgw_parse_subcommand -r 2 'frontend=' 'backend=' 'port=+' 'connection=' 'filter=' 'only=+' 'skip=+' 'grep=' 'full' 'format=' 'summary' 'reveal-secrets' 'max-message-length=' 'version' 'help'
         case 'serve'
-            __pgw_parse_subcommand 0 'h/host=' 'p/port=' 'auth=' 'U/user=+' 'script=' 'unmatched=' 'verify' 'log=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'max-connections=' 'shutdown-timeout=' 'threads=' 'log-level=' 'q/quiet' 'version' 'help'
+            __pgw_parse_subcommand 0 'h/host=' 'p/port=' 'auth=' 'U/user=+' 'script=' 'unmatched=' 'verify' 'log=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'threads=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'proxy'
             __pgw_parse_subcommand 0 'listen=' 'upstream=' 'route=+' 'keylog=' 'format=' 'output=' 'color=' 'pcap=' 'record=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'threads=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'repl'
@@ -137,9 +137,9 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw s
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" server-version' -l 'server-version' -d 'The version reported as server_version and by SELECT version() (default: the script\'s, else 18.0).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" threads' -l 'threads' -d 'The event-loop threads that serve connections (default: one per core; a connection stays on one).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections); more clients get FATAL 53300.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds clients get to take their FATAL 57P01 at shutdown.' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" threads' -l 'threads' -d 'The threads that serve connections (default: one per core).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" q quiet' -l 'quiet' -s 'q' -d 'Log errors only (overrides --log-level).'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" version' -l 'version' -d 'Show the version.'
