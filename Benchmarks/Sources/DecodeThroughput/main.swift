@@ -40,6 +40,15 @@ let cases = [
         let workload = Streams.dataRows(minimumBytes: dataRowBytes)
         return (workload, { try Decode.dataRows(workload.stream) })
     },
+    Case(name: "DataRow stream in 1 MiB pieces: in place (frameMessages + DataRow.forEachColumn)") {
+        let workload = Streams.dataRows(minimumBytes: dataRowBytes)
+        let segments = workload.segments()
+        return (workload, { try Decode.dataRowsInPlace(segments: segments) })
+    },
+    Case(name: "DataRow stream in one ByteBuffer: in place (frameMessages + DataRow.forEachColumn)") {
+        let workload = Streams.dataRows(minimumBytes: dataRowBytes)
+        return (workload, { try Decode.dataRowsInPlace(segments: [workload.stream]) })
+    },
     Case(name: "DataRow stream in 64 KiB reads: SessionDecoder + column slicing") {
         let workload = Streams.dataRows(minimumBytes: dataRowBytes)
         let reads = workload.reads()
