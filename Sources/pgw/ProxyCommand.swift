@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import NIOCore
-import NIOPosix
 import PostgresGateway
 import PostgresProxy
 import PostgresTLS
@@ -135,20 +134,13 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var tls: ServerTLSOptions
 
-    @Option(
-        help: ArgumentHelp(
-            "The event-loop threads that relay (default: one per core; each session's two legs share one).",
-            valueName: "count"))
-    var threads: Int?
+    @OptionGroup var threads: EventLoopThreadOptions
 
     @OptionGroup var limits: SessionLimitOptions
 
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        if let threads, !(1...256).contains(threads) {
-            throw ValidationError("--threads takes a number from 1 to 256, got \(threads).")
-        }
         guard Self.listenAddress(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT (port 0 to 65535), got '\(listen)'.")
         }
@@ -210,7 +202,7 @@ struct ProxyCommand: AsyncParsableCommand {
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
+        let group = threads.makeGroup()
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
             tls: try tls.serverConfiguration(keyLog: keyLog),
