@@ -12,7 +12,8 @@ import NIOCore
 
 extension BenchmarkMetric {
     static let megabytesPerSecond = BenchmarkMetric.custom("MB/s", polarity: .prefersLarger, useScalingFactor: false)
-    static let kiloMessagesPerSecond = BenchmarkMetric.custom("Kmsgs/s", polarity: .prefersLarger, useScalingFactor: false)
+    static let kiloMessagesPerSecond = BenchmarkMetric.custom(
+        "Kmsgs/s", polarity: .prefersLarger, useScalingFactor: false)
 }
 
 // Globals are built lazily, on first use: before startMeasurement() in the first (warm-up) iteration.
@@ -60,7 +61,8 @@ let benchmarks: @Sendable () -> Void = {
     }
 
     // (a') the same, the whole stream in one ByteBuffer (as `pgw decode` holds a capture file)
-    Benchmark("DataRow stream in one ByteBuffer: BackendMessageDecoder + column slicing", configuration: configuration) {
+    Benchmark("DataRow stream in one ByteBuffer: BackendMessageDecoder + column slicing", configuration: configuration)
+    {
         benchmark in
         let stream = dataRowWorkload.stream
         try measure(benchmark, dataRowWorkload) { try Decode.dataRows(stream) }

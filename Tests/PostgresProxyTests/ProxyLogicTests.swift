@@ -62,6 +62,45 @@ struct ProxyLogicTests {
         await sink.close()
     }
 
+    /// With `--format none` the tap only frames most messages, yet it gets what the relay needs as a decoding tap
+    /// does: the summary's counts, the cancel key, the cleartext password warning, Terminate and a last error.
+    @Test(arguments: [TrafficLogFormat.none, .text])
+    func tapThatOnlyCountsKeepsTheRelaysFacts(format: TrafficLogFormat) async throws {
+        var facts: (key: BackendKeyData?, terminated: Bool, errorLast: Bool) = (nil, false, false)
+        let (lines, _) = try await Self.tapLines(format: format) { tap in
+            Self.startCleartextLogin(tap)
+            var frontend = ByteBuffer()
+            FrontendMessage.password(PasswordMessage(password: "secret")).encode(into: &frontend)
+            FrontendMessage.query(Query("select 1")).encode(into: &frontend)
+            FrontendMessage.query(Query("select 1/0")).encode(into: &frontend)
+            FrontendMessage.terminate.encode(into: &frontend)
+            tap.see(frontend, from: .frontend)
+            var backend = ByteBuffer()
+            let messages: [BackendMessage] = [
+                .authentication(.ok), .backendKeyData(BackendKeyData(processID: 7, secretKey: [1, 2, 3, 4])),
+                .readyForQuery(.idle), .dataRow(DataRow(columns: [ByteBuffer(string: "1")])),
+                .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+                .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "division by zero")),
+            ]
+            for message in messages { message.encode(into: &backend) }
+            // The last message split, as a slow network would deliver it.
+            tap.see(backend.readSlice(length: backend.readableBytes - 3)!, from: .backend)
+            tap.see(backend, from: .backend)
+            facts = (tap.backendKey, tap.clientTerminated, tap.serverSentErrorLast)
+            tap.close(reason: "test over")
+        }
+        #expect(facts.key == BackendKeyData(processID: 7, secretKey: [1, 2, 3, 4]))
+        #expect(facts.terminated && facts.errorLast)
+        #expect(
+            lines.contains {
+                $0.hasSuffix(" 7 warning: the server asks for a cleartext password over a plaintext client leg")
+            })
+        let summary = try #require(lines.last)
+        #expect(summary.contains("F 5 messages "), "\(summary)")
+        #expect(summary.contains(" bytes, B 8 messages "), "\(summary)")
+        #expect(summary.hasSuffix(" bytes, 1 errors"), "\(summary)")
+    }
+
     @Test func tapLogsUndecodableMessagesAsUnknownAndGoesOn() async throws {
         let (lines, _) = try await Self.tapLines { tap in
             var bytes = ByteBuffer()
@@ -90,13 +129,7 @@ struct ProxyLogicTests {
         for isTLS in [false, true] {
             let (lines, _) = try await Self.tapLines { tap in
                 tap.clientLegIsTLS = isTLS
-                var bytes = ByteBuffer()
-                FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
-                    .encode(into: &bytes)
-                tap.see(bytes, from: .frontend)
-                var request = ByteBuffer()
-                BackendMessage.authentication(.cleartextPassword).encode(into: &request)
-                tap.see(request, from: .backend)
+                Self.startCleartextLogin(tap)
             }
             let warnings = lines.filter { $0.contains("warning: the server asks for a cleartext password") }
             #expect(warnings.count == (isTLS ? 0 : 1), "\(lines)")
@@ -200,6 +233,17 @@ struct ProxyLogicTests {
         #expect(TrafficLogColorMode.auto.colors(isTerminal: true, environment: ["TERM": "xterm", "NO_COLOR": ""]))
         #expect(TrafficLogColorMode.always.colors(isTerminal: false, environment: ["NO_COLOR": "1"]))
         #expect(!TrafficLogColorMode.never.colors(isTerminal: true, environment: terminal))
+    }
+
+    /// Shows `tap` a StartupMessage and the server's request for a cleartext password.
+    static func startCleartextLogin(_ tap: ConnectionTap) {
+        var startup = ByteBuffer()
+        FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+            .encode(into: &startup)
+        tap.see(startup, from: .frontend)
+        var request = ByteBuffer()
+        BackendMessage.authentication(.cleartextPassword).encode(into: &request)
+        tap.see(request, from: .backend)
     }
 
     /// Runs `body` with a tap (connection 7) logging to a temporary file and returns the file's lines.

@@ -30,31 +30,40 @@ struct Case {
 }
 
 let dataRowBytes = megabytes << 20
-let cases = [
-    Case(name: "DataRow stream in 1 MiB pieces: BackendMessageDecoder + column slicing") {
-        let workload = Streams.dataRows(minimumBytes: dataRowBytes)
-        let segments = workload.segments()
-        return (workload, { try Decode.dataRows(segments: segments) })
-    },
-    Case(name: "DataRow stream in one ByteBuffer: BackendMessageDecoder + column slicing") {
-        let workload = Streams.dataRows(minimumBytes: dataRowBytes)
-        return (workload, { try Decode.dataRows(workload.stream) })
-    },
-    Case(name: "DataRow stream in 64 KiB reads: SessionDecoder + column slicing") {
-        let workload = Streams.dataRows(minimumBytes: dataRowBytes)
-        let reads = workload.reads()
-        return (workload, { Decode.dataRowsSession(reads: reads) })
-    },
-    Case(name: "COPY FROM STDIN stream in 1 MiB pieces: FrontendMessageDecoder") {
-        let workload = Streams.copyIn(minimumBytes: megabytes << 20)
-        let segments = workload.segments()
-        return (workload, { try Decode.copyIn(segments: segments) })
-    },
-    Case(name: "COPY FROM STDIN stream in one ByteBuffer: FrontendMessageDecoder") {
-        let workload = Streams.copyIn(minimumBytes: megabytes << 20)
-        return (workload, { try Decode.copyIn(workload.stream) })
-    },
-]
+
+/// The DataRow stream held in 1 MiB pieces and in one ByteBuffer, each passed to `decode` (described by `how`).
+func dataRowCases(_ how: String, _ decode: @escaping ([ByteBuffer]) throws -> DecodeResult) -> [Case] {
+    let holdings: [(String, (Workload) -> [ByteBuffer])] = [
+        ("in 1 MiB pieces", { $0.segments() }), ("in one ByteBuffer", { [$0.stream] }),
+    ]
+    return holdings.map { holding, pieces in
+        Case(name: "DataRow stream \(holding): \(how)") {
+            let workload = Streams.dataRows(minimumBytes: dataRowBytes)
+            let segments = pieces(workload)
+            return (workload, { try decode(segments) })
+        }
+    }
+}
+
+let cases =
+    dataRowCases("BackendMessageDecoder + column slicing") { try Decode.dataRows(segments: $0) }
+    + dataRowCases("in place (frameMessages + DataRow.forEachColumn)") { try Decode.dataRowsInPlace(segments: $0) }
+    + [
+        Case(name: "DataRow stream in 64 KiB reads: SessionDecoder + column slicing") {
+            let workload = Streams.dataRows(minimumBytes: dataRowBytes)
+            let reads = workload.reads()
+            return (workload, { Decode.dataRowsSession(reads: reads) })
+        },
+        Case(name: "COPY FROM STDIN stream in 1 MiB pieces: FrontendMessageDecoder") {
+            let workload = Streams.copyIn(minimumBytes: megabytes << 20)
+            let segments = workload.segments()
+            return (workload, { try Decode.copyIn(segments: segments) })
+        },
+        Case(name: "COPY FROM STDIN stream in one ByteBuffer: FrontendMessageDecoder") {
+            let workload = Streams.copyIn(minimumBytes: megabytes << 20)
+            return (workload, { try Decode.copyIn(workload.stream) })
+        },
+    ]
 
 func format(_ value: Double, _ digits: Int = 1) -> String {
     let scale = (0..<digits).reduce(1.0) { value, _ in value * 10 }
@@ -75,7 +84,8 @@ for testCase in cases where filter.map({ testCase.name.lowercased().contains($0.
     let workload = prepared.workload
     print("")
     print("\(testCase.name)")
-    print("  stream: \(workload.bytes) bytes, \(workload.messages) messages (built in \(format(buildTime.seconds, 2)) s)")
+    print(
+        "  stream: \(workload.bytes) bytes, \(workload.messages) messages (built in \(format(buildTime.seconds, 2)) s)")
     var seconds: [Double] = []
     for run in 0...runs {
         var result = DecodeResult()
@@ -88,8 +98,12 @@ for testCase in cases where filter.map({ testCase.name.lowercased().contains($0.
     let median = seconds[seconds.count / 2]
     let megabytesPerSecond = { (time: Double) in Double(workload.bytes) / time / 1e6 }
     let messagesPerSecond = { (time: Double) in Double(workload.messages) / time }
-    print("  best:   \(format(megabytesPerSecond(best))) MB/s, \(format(messagesPerSecond(best) / 1e6, 2)) M messages/s (\(format(best * 1000, 1)) ms)")
-    print("  median: \(format(megabytesPerSecond(median))) MB/s, \(format(messagesPerSecond(median) / 1e6, 2)) M messages/s (\(format(median * 1000, 1)) ms)")
+    print(
+        "  best:   \(format(megabytesPerSecond(best))) MB/s, \(format(messagesPerSecond(best) / 1e6, 2)) M messages/s (\(format(best * 1000, 1)) ms)"
+    )
+    print(
+        "  median: \(format(megabytesPerSecond(median))) MB/s, \(format(messagesPerSecond(median) / 1e6, 2)) M messages/s (\(format(median * 1000, 1)) ms)"
+    )
 }
 
 extension Duration {

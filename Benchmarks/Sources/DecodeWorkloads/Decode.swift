@@ -21,6 +21,28 @@ public struct DecodeResult: Sendable, Hashable {
         slice.readableBytes
     }
 
+    /// ``consume(_:)`` for a value read in place (a column's bytes inside the stream's buffer).
+    @inline(never)
+    public dynamic static func consume(_ value: UnsafeRawBufferPointer) -> Int {
+        value.count
+    }
+
+    /// Counts a message framed in place; for a DataRow, walks every column in place.
+    @inline(__always)
+    mutating func count(_ frame: RawMessageFrame) throws(WireFormatError) {
+        messages += 1
+        guard frame.typeByte == UInt8(ascii: "D") else { return }
+        dataRows += 1
+        try DataRow.forEachColumn(inBody: frame.body) { _, value in
+            columns += 1
+            if let value {
+                payloadBytes &+= Self.consume(value)
+            } else {
+                nulls += 1
+            }
+        }
+    }
+
     /// Counts a backend message; for a DataRow, slices out every column (as ByteBuffer slices).
     @inline(__always)
     mutating func count(_ message: BackendMessage) {
@@ -65,6 +87,23 @@ public enum Decode {
                 result.count(message)
             }
             precondition(buffer.readableBytes == 0, "DataRow segment not fully decoded")
+        }
+        return result
+    }
+
+    /// (a) in place, over a stream held in pieces: `BackendMessageDecoder.frameMessages(in:_:)` frames each
+    /// piece inside one `withUnsafeReadableBytes` and `DataRow.forEachColumn(inBody:_:)` walks every row's
+    /// columns, each handed to a consumer as raw bytes: no slice, retain or release per message or column.
+    public static func dataRowsInPlace(segments: [ByteBuffer]) throws -> DecodeResult {
+        var decoder = BackendMessageDecoder(infersPeerContext: true)
+        var result = DecodeResult()
+        for segment in segments {
+            var buffer = segment
+            while !decoder.framesInPlace, let message = try decoder.decode(from: &buffer) {
+                result.count(message)
+            }
+            try decoder.frameMessages(in: &buffer) { frame throws(WireFormatError) in try result.count(frame) }
+            precondition(buffer.readableBytes == 0, "DataRow segment not fully framed")
         }
         return result
     }

@@ -61,7 +61,8 @@ public enum Streams {
         var stream = ByteBuffer()
         stream.reserveCapacity(minimumBytes + 64 << 10)
         writeTyped(UInt8(ascii: "Q"), into: &stream) { body in
-            body.writeString("COPY orders (id, customer_id, name, email, amount, created_at, status, note, paid) FROM STDIN")
+            body.writeString(
+                "COPY orders (id, customer_id, name, email, amount, created_at, status, note, paid) FROM STDIN")
             body.writeInteger(UInt8(0))
         }
         var messages = 1
@@ -88,8 +89,12 @@ public enum Streams {
         ("created_at", 1184, 8), ("status", 25, -1), ("note", 25, -1), ("paid", 16, 1),
     ]
 
-    static let firstNames = ["Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Edsger", "Frances", "Donald", "Radia"]
-    static let lastNames = ["Lovelace", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov", "Dijkstra", "Allen", "Knuth"]
+    static let firstNames = [
+        "Ada", "Grace", "Linus", "Margaret", "Ken", "Barbara", "Edsger", "Frances", "Donald", "Radia",
+    ]
+    static let lastNames = [
+        "Lovelace", "Hopper", "Torvalds", "Hamilton", "Thompson", "Liskov", "Dijkstra", "Allen", "Knuth",
+    ]
     static let statuses = ["pending", "paid", "shipped", "delivered", "cancelled", "refunded"]
     static let words = [
         "please", "deliver", "after", "five", "leave", "parcel", "at", "the", "front", "door", "gift", "wrap",
@@ -105,7 +110,8 @@ public enum Streams {
         let month = 1 + random.next(below: 12)
         let seconds = random.next(below: 86_400)
         let micros = random.next(below: 1_000_000)
-        let timestamp = "2024-\(pad(month, 2))-\(pad(day, 2)) \(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
+        let timestamp =
+            "2024-\(pad(month, 2))-\(pad(day, 2)) \(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):"
             + "\(pad(seconds % 60, 2)).\(pad(micros, 6))+00"
         var note: String?
         if random.next(below: 10) >= 3 {

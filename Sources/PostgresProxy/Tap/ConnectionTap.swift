@@ -161,6 +161,13 @@ final class ConnectionTap: @unchecked Sendable {
             ])
     }
 
+    /// Whether typed messages are only framed and counted, not decoded: nothing logs or records them
+    /// (`--format none`, no `--record`). What the relay itself needs still comes from the headers (Terminate,
+    /// ErrorResponse) or from decoding the few messages that carry it (Authentication, BackendKeyData, the client's
+    /// `p` answers); the decoders, which see only those, keep their phase, though not their stream offsets, which
+    /// only their errors would show.
+    private var onlyCounts: Bool { configuration.format == .none && recorder == nil }
+
     private func drainFrontend() -> Bool {
         var progressed = false
         while !frontend.isStopped {
@@ -172,6 +179,14 @@ final class ConnectionTap: @unchecked Sendable {
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: true)
                 skipOversized(&frontend, .frontend, typeName: name, wireLength: header.wireLength)
                 frontendDecoder = FrontendMessageDecoder(phase: .messages, streamOffset: frontend.offset)
+                progressed = true
+                continue
+            }
+            if onlyCounts, frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
+                header.typeByte != UInt8(ascii: "p")
+            {
+                if header.typeByte == UInt8(ascii: "X") { clientTerminated = true }
+                frontend.pass(wireLength: header.wireLength)
                 progressed = true
                 continue
             }
@@ -204,6 +219,16 @@ final class ConnectionTap: @unchecked Sendable {
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: false)
                 skipOversized(&backend, .backend, typeName: name, wireLength: header.wireLength)
                 backendDecoder = BackendMessageDecoder(phase: .messages, streamOffset: backend.offset)
+                progressed = true
+                continue
+            }
+            if onlyCounts, backendDecoder.phase == .messages, backendDecoder.pendingEncryptionResponses.isEmpty,
+                !backendDecoder.expectsLegacyErrors, let header = backend.completeTypedHeader,
+                header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K")
+            {
+                serverSentErrorLast = header.typeByte == UInt8(ascii: "E")
+                if serverSentErrorLast { errorCount += 1 }
+                backend.pass(wireLength: header.wireLength)
                 progressed = true
                 continue
             }

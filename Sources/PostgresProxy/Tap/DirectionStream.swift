@@ -45,6 +45,19 @@ struct DirectionStream {
     /// Whether the stream ends on a message boundary.
     var isAtMessageBoundary: Bool { isStopped || (pending.readableBytes == 0 && bytesToSkip == 0) }
 
+    /// ``typedHeader`` when the whole message is there.
+    var completeTypedHeader: (typeByte: UInt8, wireLength: Int)? {
+        guard let header = typedHeader, header.wireLength <= pending.readableBytes else { return nil }
+        return header
+    }
+
+    /// Steps over the whole message of `wireLength` bytes at the start of `pending` and counts it.
+    mutating func pass(wireLength: Int) {
+        pending.moveReaderIndex(forwardBy: wireLength)
+        offset += wireLength
+        messageCount += 1
+    }
+
     /// The type byte and whole length of the typed message at the start of `pending`, when its header is there.
     var typedHeader: (typeByte: UInt8, wireLength: Int)? {
         guard let (typeByte, length) = pending.getMultipleIntegers(at: pending.readerIndex, as: (UInt8, Int32).self),

@@ -95,6 +95,64 @@ public struct BackendMessageDecoder: Sendable {
         return try decodeTypedMessage(from: &buffer)
     }
 
+    /// Whether ``frameMessages(in:_:)`` frames messages: the stream is past its startup phase, owes no one-byte
+    /// answers and has no pre-3.0 errors, so every message is a typed one.
+    public var framesInPlace: Bool {
+        phase == .messages && pendingEncryptionResponses.isEmpty && !expectsLegacyErrors
+    }
+
+    /// Frames the complete typed messages at the start of `buffer` in place, inside one
+    /// `withUnsafeReadableBytes`: `visit` gets each one's type byte and body bytes (``RawMessageFrame``), and
+    /// nothing is copied, decoded or retained per message. The messages are consumed; a message not yet whole
+    /// stays in `buffer` for the next call, with the bytes that complete it appended.
+    ///
+    /// Only the headers are checked, as ``decode(from:)`` checks them (an unknown type byte, a length word that
+    /// is negative, below 4 or beyond ``maximumMessageLength`` throw the same errors); a body is checked by
+    /// whoever reads it, and an error `visit` throws is reported as ``decode(from:)`` reports a malformed body:
+    /// at the message's offset, with its type name. The messages before the failing one stay consumed.
+    ///
+    /// Does nothing unless ``framesInPlace``: until then, take messages with ``decode(from:)``.
+    public mutating func frameMessages(
+        in buffer: inout ByteBuffer,
+        _ visit: (RawMessageFrame) throws(WireFormatError) -> Void
+    ) throws(WireDecodingError) {
+        guard framesInPlace else { return }
+        let (start, limit) = (streamOffset, maximumMessageLength)
+        var consumed = 0
+        var failure: WireDecodingError?
+        buffer.withUnsafeReadableBytes { raw in
+            while raw.count - consumed >= 5 {
+                let typeByte = raw[consumed]
+                let length = Int32(
+                    bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: consumed + 1, as: UInt32.self)))
+                guard let name = BackendMessage.typeName(forTypeByte: typeByte) else {
+                    failure = WireDecodingError(
+                        offset: start + consumed, messageType: nil, reason: .unknownMessageType(typeByte))
+                    return
+                }
+                if let reason = WireFormatError.checkTypedLength(length, maximum: limit) {
+                    failure = WireDecodingError(offset: start + consumed, messageType: name, reason: reason)
+                    return
+                }
+                let end = consumed + 1 + Int(length)
+                guard end <= raw.count else { return }
+                do throws(WireFormatError) {
+                    try visit(
+                        RawMessageFrame(
+                            typeByte: typeByte, body: UnsafeRawBufferPointer(rebasing: raw[(consumed + 5)..<end]),
+                            streamOffset: start + consumed))
+                } catch {
+                    failure = WireDecodingError(offset: start + consumed, messageType: name, reason: error)
+                    return
+                }
+                consumed = end
+            }
+        }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        streamOffset += consumed
+        if let failure { throw failure }
+    }
+
     /// Decodes a one-byte answer that arrived as the last byte of a finished stream.
     public mutating func decodeLast(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage? {
         if let message = try decode(from: &buffer) { return message }

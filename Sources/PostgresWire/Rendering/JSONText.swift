@@ -60,17 +60,19 @@ enum JSONText {
     /// Appends raw bytes: `{"text":…}` when printable UTF-8, `{"hex":…}` otherwise; with `typed`, the members
     /// `type` and `value` follow.
     static func writeBytes(_ bytes: ByteBuffer, typed: TypedValue? = nil, to output: inout RenderBuffer) {
-        bytes.withUnsafeReadableBytes { raw in
-            let input = raw.assumingMemoryBound(to: UInt8.self)
-            if RenderBuffer.isPrintableText(input) {
-                output.append(#"{"text":""#)
-                output.appendEscaped(input, isJSON: true)
-            } else {
-                output.append(#"{"hex":""#)
-                output.appendHex(input)
-            }
-            output.append("\"")
+        bytes.withUnsafeReadableBytes { writeBytes($0.assumingMemoryBound(to: UInt8.self), typed: typed, to: &output) }
+    }
+
+    /// ``writeBytes(_:typed:to:)`` for bytes in place (a DataRow's column).
+    static func writeBytes(_ input: UnsafeBufferPointer<UInt8>, typed: TypedValue?, to output: inout RenderBuffer) {
+        if RenderBuffer.isPrintableText(input) {
+            output.append(#"{"text":""#)
+            output.appendEscaped(input, isJSON: true)
+        } else {
+            output.append(#"{"hex":""#)
+            output.appendHex(input)
         }
+        output.append("\"")
         if let typed {
             output.append(#","type":"#)
             output.appendJSONString(typed.typeName)

@@ -92,27 +92,31 @@ struct RenderingBuilder {
     }
 
     /// Adds a field of nullable raw bytes (a DataRow's columns, a Bind's parameters) as an array, without building
-    /// one value per element for a JSON line; binary values of a known type are typed (see ``typedValue(_:at:)``).
-    mutating func bytesListField(_ name: String, _ values: some Sequence<ByteBuffer?>) {
+    /// one value per element for a JSON line; binary values of a known type are typed (see ``typedValue(_:at:types:options:)``).
+    mutating func bytesListField(_ name: String, _ values: some NullableBytesList) {
         guard target == .jsonMembers else {
             let (types, options) = (valueTypes, options)
-            field(
-                name,
-                .array(
-                    values.enumerated().map { index, value in
-                        guard let value else { return .null }
-                        let typed = Self.typedValue(value, at: index, types: types, options: options)
-                        return typed.map(RenderedValue.typed) ?? .bytes(value)
-                    }))
+            var elements: [RenderedValue] = []
+            values.forEachValue { index, value, slice in
+                guard value != nil else { return elements.append(.null) }
+                let bytes = slice()
+                let typed = Self.typedValue(bytes, at: index, types: types, options: options)
+                elements.append(typed.map(RenderedValue.typed) ?? .bytes(bytes))
+            }
+            field(name, .array(elements))
             return
         }
         json.append(",")
         json.appendJSONString(name)
         json.append(":[")
-        for (index, value) in values.enumerated() {
+        let (types, options) = (valueTypes, options)
+        values.forEachValue { index, value, slice in
             if index > 0 { json.append(",") }
             if let value {
-                JSONText.writeBytes(value, typed: typedValue(value, at: index), to: &json)
+                let typed =
+                    Self.isTyped(at: index, types: types, options: options)
+                    ? Self.typedValue(slice(), at: index, types: types, options: options) : nil
+                JSONText.writeBytes(value, typed: typed, to: &json)
             } else {
                 json.append("null")
             }
@@ -120,18 +124,19 @@ struct RenderingBuilder {
         json.append("]")
     }
 
-    /// The value at `index` decoded by its type, when it is binary, its type is known and one of the common ones,
-    /// and the line is not lossless (which keeps the raw bytes, to parse back).
-    func typedValue(_ bytes: ByteBuffer, at index: Int) -> TypedValue? {
-        Self.typedValue(bytes, at: index, types: valueTypes, options: options)
-    }
-
-    /// ``typedValue(_:at:)`` for `types` and `options`, for closures that cannot capture the builder.
+    /// The value at `index` decoded by its type, when it is binary, its type (in `types`) is known and one of the
+    /// common ones, and the line is not lossless (`options`; a lossless line keeps the raw bytes, to parse back).
     private static func typedValue(
         _ bytes: ByteBuffer, at index: Int, types: [ValueType]?, options: RenderOptions
     ) -> TypedValue? {
-        guard !options.isLossless, let types, index < types.count, types[index].format == .binary else { return nil }
+        guard isTyped(at: index, types: types, options: options), let types else { return nil }
         return BinaryValueDecoder.typedValue(bytes, oid: types[index].oid)
+    }
+
+    /// Whether the value at `index` may be typed: it is binary, its type is known and the line is not lossless.
+    private static func isTyped(at index: Int, types: [ValueType]?, options: RenderOptions) -> Bool {
+        guard !options.isLossless, let types, index < types.count else { return false }
+        return types[index].format == .binary
     }
 
     /// Adds a part of the text line after a space; `write` runs only when the target shows the text line.
@@ -142,21 +147,20 @@ struct RenderingBuilder {
     }
 
     /// Adds `label` and the list of nullable raw bytes `values` to the text line: `["1", NULL, "\\x0001"]`.
-    mutating func bytesListSummary(_ label: StaticString, _ values: some Sequence<ByteBuffer?>) {
+    mutating func bytesListSummary(_ label: StaticString, _ values: some NullableBytesList) {
         let (types, options) = (valueTypes, options)
         summary { line in
             line.append(label)
             line.append("[")
-            for (index, value) in values.enumerated() {
+            values.forEachValue { index, value, slice in
                 if index > 0 { line.append(", ") }
-                if let value {
-                    if let typed = Self.typedValue(value, at: index, types: types, options: options) {
-                        line.typed(typed.value)
-                    } else {
-                        line.bytes(value)
-                    }
+                guard let value else { return line.append("NULL") }
+                if Self.isTyped(at: index, types: types, options: options),
+                    let typed = Self.typedValue(slice(), at: index, types: types, options: options)
+                {
+                    line.typed(typed.value)
                 } else {
-                    line.append("NULL")
+                    line.bytes(value)
                 }
             }
             line.append("]")

@@ -88,13 +88,15 @@ struct TextLineWriter {
     /// Raw bytes: their text when printable UTF-8, else `\x` hex; in lossless lines, printable text that reads
     /// like `\x` hex is written as hex, so it parses back as the same bytes.
     mutating func bytes(_ bytes: ByteBuffer) {
-        bytes.withUnsafeReadableBytes { raw in
-            let input = raw.assumingMemoryBound(to: UInt8.self)
-            if RenderBuffer.isPrintableText(input) && !(options.isLossless && Self.looksLikeHex(input)) {
-                quoted(input)
-            } else {
-                quotedHex(input)
-            }
+        bytes.withUnsafeReadableBytes { self.bytes($0.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    /// ``bytes(_:)-(ByteBuffer)`` for bytes in place (a DataRow's column).
+    mutating func bytes(_ input: UnsafeBufferPointer<UInt8>) {
+        if RenderBuffer.isPrintableText(input) && !(options.isLossless && Self.looksLikeHex(input)) {
+            quoted(input)
+        } else {
+            quotedHex(input)
         }
     }
 
