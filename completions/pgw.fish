@@ -137,7 +137,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw s
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" server-version' -l 'server-version' -d 'The version reported as server_version and by SELECT version() (default: the script\'s, else 18.0).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" threads' -l 'threads' -d 'The event-loop threads that serve connections (default: one per core; a connection stays on one).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" threads' -l 'threads' -d 'The event-loop threads that serve connections (default: one per core for proxy, two per core for serve; a connection stays on one).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections); more clients get FATAL 53300.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds clients get to take their FATAL 57P01 at shutdown.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'
@@ -161,7 +161,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw p
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key' -l 'tls-key' -d 'The private key (PEM) of --tls-cert.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" threads' -l 'threads' -d 'The event-loop threads that serve connections (default: one per core; a connection stays on one).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" threads' -l 'threads' -d 'The event-loop threads that serve connections (default: one per core for proxy, two per core for serve; a connection stays on one).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections); more clients get FATAL 53300.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds clients get to take their FATAL 57P01 at shutdown.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" log-level' -l 'log-level' -d 'What to log to standard error.' -rfka 'trace debug info notice warning error critical'

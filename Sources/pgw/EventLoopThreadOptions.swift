@@ -7,7 +7,8 @@ import NIOPosix
 struct EventLoopThreadOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The event-loop threads that serve connections (default: one per core; a connection stays on one).",
+            "The event-loop threads that serve connections (default: one per core for proxy, two per core for "
+                + "serve; a connection stays on one).",
             valueName: "count"))
     var threads: Int?
 
@@ -17,8 +18,8 @@ struct EventLoopThreadOptions: ParsableArguments {
         }
     }
 
-    /// A new group of `--threads` threads (one per core by default); the caller shuts it down.
-    func makeGroup() -> MultiThreadedEventLoopGroup {
-        MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount)
+    /// A new group of `--threads` threads (by default `threadsPerCore` per core); the caller shuts it down.
+    func makeGroup(threadsPerCore: Int = 1) -> MultiThreadedEventLoopGroup {
+        MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount * threadsPerCore)
     }
 }
