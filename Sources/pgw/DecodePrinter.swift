@@ -16,6 +16,8 @@ final class DecodePrinter {
     private var trackers: [DecodeStatementTracker] = []
     private var summaries: [DecodeConnectionSummary?] = []
     private var connections: [CaptureConnectionInfo?] = []
+    /// The `client` and `server` JSON members of each connection, rendered for its first line.
+    private var endpointMembers: [JSONLineMembers?] = []
     private var total = DecodeConnectionSummary()
     /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
     private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: JSONLineMembers)?
@@ -40,6 +42,7 @@ final class DecodePrinter {
             trackers += repeatElement(DecodeStatementTracker(), count: added)
             summaries += repeatElement(nil, count: added)
             connections += repeatElement(nil, count: added)
+            endpointMembers += repeatElement(nil, count: added)
         }
         let statement = trackers[id].observe(message.message, at: time)
         if summarizes {
@@ -64,11 +67,17 @@ final class DecodePrinter {
                 if format != .json {
                     prefix = "\(time.timeOfDay) #\(connection.id) "
                 } else {
+                    // The endpoints do not change: rendered once per connection, not per packet.
+                    let endpoints =
+                        endpointMembers[id]
+                        ?? JSONLineMembers([
+                            ("client", .string(connection.client.description)),
+                            ("server", .string(connection.server.description)),
+                        ])
+                    endpointMembers[id] = endpoints
                     members = JSONLineMembers([
                         ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
-                        ("client", .string(connection.client.description)),
-                        ("server", .string(connection.server.description)),
-                    ])
+                    ]).appending(endpoints)
                 }
                 context = (connection.id, time, prefix, members)
             }

@@ -27,8 +27,13 @@ public struct JSONLineMembers: Sendable, Hashable {
 
     /// These members followed by `members`.
     public func appending(_ members: [(String, RenderedValue)]) -> JSONLineMembers {
+        appending(JSONLineMembers(members))
+    }
+
+    /// These members followed by `other`'s (rendered once, for members that many lines share).
+    public func appending(_ other: JSONLineMembers) -> JSONLineMembers {
         var result = self
-        result.bytes += JSONLineMembers(members).bytes
+        result.bytes += other.bytes
         return result
     }
 }
