@@ -11,19 +11,31 @@ extension DecodeCommand {
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         var connectionCount = 0
         let selected = connection
+        func handle(_ event: borrowing CaptureEvent) throws {
+            connectionCount += try show(event, of: selected, printer: printer, failures: &failures)
+        }
+        // The summary counts DataRow and CopyData messages, the bulk of most captures, from their frames in place.
+        // (Closures, not a local function: a local function's captured variable is checked at run time.)
+        var tally = DecodeFrameTally(selected: selected)
         do {
             while let packet = try file.nextPacket() {
-                try decoder.process(packet) { event in
-                    connectionCount += try show(event, of: selected, printer: printer, failures: &failures)
+                if summary {
+                    try decoder.process(
+                        packet, framingBulkMessages: { tally.add($0, flushingTo: printer) }, emit: handle)
+                } else {
+                    try decoder.process(packet, emit: handle)
                 }
                 last = packet.timestamp
             }
         } catch let error as CaptureFileError where error.kind == .read {
             failures += ["pgw: \(error)", "pgw: hint: \(error.hint)"]
         }
-        try decoder.finish(at: last) { event in
-            connectionCount += try show(event, of: selected, printer: printer, failures: &failures)
+        if summary {
+            try decoder.finish(at: last, framingBulkMessages: { tally.add($0, flushingTo: printer) }, emit: handle)
+        } else {
+            try decoder.finish(at: last, emit: handle)
         }
+        tally.flush(to: printer)
         try printer.finish()
         if connectionCount == 0 {
             let portList = ports.map(String.init).joined(separator: ", ")

@@ -36,18 +36,9 @@ final class DecodePrinter {
 
     /// Takes the next message of a connection (`nil` for raw streams) seen at `time` (`nil` without timestamps).
     func print(_ message: DecodedMessage, connection: CaptureConnectionInfo?, time: CaptureTimestamp?) throws {
-        let id = connection?.id ?? 0
-        if id >= trackers.count {
-            let added = id + 1 - trackers.count
-            trackers += repeatElement(DecodeStatementTracker(), count: added)
-            summaries += repeatElement(nil, count: added)
-            connections += repeatElement(nil, count: added)
-            endpointMembers += repeatElement(nil, count: added)
-        }
+        let id = slot(for: connection)
         let statement = trackers[id].observe(message.message, at: time)
         if summarizes {
-            if connections[id] == nil { connections[id] = connection }
-            if summaries[id] == nil { summaries[id] = DecodeConnectionSummary() }
             summaries[id]!.add(message)
             total.add(message)
             if let statement {
@@ -90,6 +81,35 @@ final class DecodePrinter {
             message.write(
                 as: format, options: options, linePrefix: prefix, jsonMembers: members, textSuffix: suffix, to: &line)
         }
+    }
+
+    /// With `--summary`, counts `messages` messages of `type` sent in `direction` on `connection`, `bytes` in all
+    /// (a run of DataRow or CopyData messages framed in place).
+    func count(
+        _ type: String, from direction: MessageDirection, of connection: CaptureConnectionInfo, messages: Int,
+        bytes: Int
+    ) {
+        guard summarizes else { return }
+        let id = slot(for: connection)
+        summaries[id]!.statistics.add(direction, type: type, count: messages, bytes: bytes)
+        total.statistics.add(direction, type: type, count: messages, bytes: bytes)
+    }
+
+    /// The index of `connection`'s state (0 for raw streams), made ready for its first message.
+    private func slot(for connection: CaptureConnectionInfo?) -> Int {
+        let id = connection?.id ?? 0
+        if id >= trackers.count {
+            let added = id + 1 - trackers.count
+            trackers += repeatElement(DecodeStatementTracker(), count: added)
+            summaries += repeatElement(nil, count: added)
+            connections += repeatElement(nil, count: added)
+            endpointMembers += repeatElement(nil, count: added)
+        }
+        if summarizes && summaries[id] == nil {
+            connections[id] = connection
+            summaries[id] = DecodeConnectionSummary()
+        }
+        return id
     }
 
     /// A note about `connection` at `time`: a line among the messages in text and hex output, on standard error

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import PostgresCapture
 import PostgresWire
@@ -68,6 +69,34 @@ struct CaptureDecoderTests {
                 "#1 opened", "#1 F StartupMessage", "#1 B AuthenticationOk", "#1 B ReadyForQuery", "#1 gap frontend 19",
                 "#1 resumed frontend 0", "#1 F Query", "#1 B CommandComplete", "#1 B ReadyForQuery", "#1 closed FIN 0",
             ])
+    }
+
+    @Test("DataRow and CopyData framed in place come in the order decoding gives, across segments and a gap")
+    func framedBulkMessages() throws {
+        var connection = SyntheticConnection.ipv4()
+        let rows: [WireMessage] = (0..<50).map { .backend(.dataRow(DataRow(columns: [ByteBuffer(string: "\($0)")]))) }
+        let copy: [WireMessage] = (0..<50).map { .backend(.copyData(CopyData(data: ByteBuffer(string: "\($0)\n")))) }
+        var result = ByteBuffer()
+        for message in rows + Scenario.result("SELECT 50") { message.encode(into: &result) }
+        let resultBytes = Array(result.readableBytesView)
+        var segments = connection.handshake() + [connection.send(Scenario.startup), connection.send(Scenario.ready)]
+        segments.append(connection.send(Scenario.query("select n")))
+        // The rows cut mid-message across segments.
+        for start in stride(from: 0, to: resultBytes.count, by: 37) {
+            segments.append(connection.send(.backend, Array(resultBytes[start..<min(start + 37, resultBytes.count)])))
+        }
+        segments.append(connection.send(Scenario.query("copy t to stdout")))
+        segments.append(connection.send([.backend(.copyOutResponse(CopyResponse(format: 0, columnFormats: [])))]))
+        segments.append(connection.send(Array(copy[..<20])))
+        _ = connection.send(Array(copy[20..<30]))
+        segments.append(connection.send(Array(copy[30...]) + [.backend(.copyDone)] + Scenario.result("COPY 50")))
+        segments += connection.close()
+        let path = try Scenario.write(segments)
+        defer { unlink(path) }
+        let decoded = Scenario.lines(try Scenario.events(path))
+        #expect(try Scenario.framedLines(path) == decoded)
+        #expect(decoded.count { $0 == "#1 B DataRow" } == 50)
+        #expect(decoded.contains("#1 gap backend 80"))
     }
 
     @Test("a capture that starts mid-connection is decoded from the first message boundary")

@@ -67,6 +67,25 @@ enum CaptureScenario {
         }
     }
 
+    /// The capture at `path` decoded with DataRow and CopyData messages framed in place: its events as
+    /// ``lines(_:)``, with the frames among them as lines of the same form.
+    static func framedLines(_ path: String, ports: Set<UInt16> = [5432]) throws -> [String] {
+        let file = try PacketCaptureFile(path: path)
+        var decoder = CaptureDecoder(ports: ports)
+        var lines: [String] = []
+        func frameLine(_ frame: CaptureFrame) {
+            let type = frame.frame.typeByte == UInt8(ascii: "D") ? "DataRow" : "CopyData"
+            lines.append("#\(frame.connection.id) \(frame.direction == .frontend ? "F" : "B") \(type)")
+        }
+        var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
+        while let packet = try file.nextPacket() {
+            decoder.process(packet, framingBulkMessages: frameLine) { lines += Self.lines([$0]) }
+            last = packet.timestamp
+        }
+        decoder.finish(at: last, framingBulkMessages: frameLine) { lines += Self.lines([$0]) }
+        return lines
+    }
+
     /// Writes, reads back and decodes `segments`; the events as ``lines(_:)``.
     static func decodedLines(_ segments: [TCPSegment], framing: SyntheticFrameBuilder.Framing = .ethernet(vlan: nil))
         throws -> [String]

@@ -28,32 +28,35 @@ final class CaptureConnection {
         }
     }
 
-    /// Takes a segment sent in `direction` at `time`, and hands what it makes known to `emit`, in order.
+    /// Takes a segment sent in `direction` at `time`, and hands what it makes known to `emit`, in order (with
+    /// `frame`, its DataRow and CopyData messages go there instead, framed in place, in their place in the order).
     func accept(
         _ segment: TCPSegment, from direction: MessageDirection, at time: CaptureTimestamp,
-        emit: (CaptureEvent) throws -> Void
+        frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
         if segment.isAcknowledgement {
             // The peer's bytes this acknowledges come first: they caused this segment, if anything.
             let acknowledged = reassemblers[peer]!.acknowledged(upTo: segment.acknowledgementNumber)
-            try feed(acknowledged, from: peer, at: time, emit: emit)
+            try feed(acknowledged, from: peer, at: time, frame: frame, emit: emit)
         }
-        try feed(reassemblers[direction]!.accept(segment), from: direction, at: time, emit: emit)
+        try feed(reassemblers[direction]!.accept(segment), from: direction, at: time, frame: frame, emit: emit)
         if segment.isReset {
-            try close(.reset, at: time, emit: emit)
+            try close(.reset, at: time, frame: frame, emit: emit)
         } else if segment.isFinish {
-            try finish(direction, at: time, emit: emit)
-            if finishedDirections.count == 2 { try close(.finished, at: time, emit: emit) }
+            try finish(direction, at: time, frame: frame, emit: emit)
+            if finishedDirections.count == 2 { try close(.finished, at: time, frame: frame, emit: emit) }
         }
     }
 
-    /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit`.
+    /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit` (and
+    /// `frame`, as ``accept(_:from:at:frame:emit:)`` does).
     func close(
-        _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void
+        _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
+        emit: (CaptureEvent) throws -> Void
     ) rethrows {
         guard !isClosed else { return }
-        for direction in MessageDirection.allCases { try finish(direction, at: time, emit: emit) }
+        for direction in MessageDirection.allCases { try finish(direction, at: time, frame: frame, emit: emit) }
         for direction in MessageDirection.allCases where decoder.isEncrypted(direction) {
             encryptedBytes += decoder.remainingBytes(direction)
         }
@@ -63,18 +66,19 @@ final class CaptureConnection {
     }
 
     private func finish(
-        _ direction: MessageDirection, at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void
+        _ direction: MessageDirection, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
+        emit: (CaptureEvent) throws -> Void
     ) rethrows {
         guard !finishedDirections.contains(direction) else { return }
-        try feed(reassemblers[direction]!.finish(), from: direction, at: time, emit: emit)
+        try feed(reassemblers[direction]!.finish(), from: direction, at: time, frame: frame, emit: emit)
         finishedDirections.insert(direction)
         decoder.finish(direction)
-        try drain(at: time, emit: emit)
+        try drain(at: time, frame: frame, emit: emit)
     }
 
     private func feed(
         _ deliveries: [StreamDelivery], from direction: MessageDirection, at time: CaptureTimestamp,
-        emit: (CaptureEvent) throws -> Void
+        frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
         for delivery in deliveries {
             switch delivery {
@@ -110,13 +114,15 @@ final class CaptureConnection {
                 } else {
                     decoder.append(bytes, from: direction)
                 }
-                try drain(at: time, emit: emit)
+                try drain(at: time, frame: frame, emit: emit)
             }
         }
     }
 
-    private func drain(at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void) rethrows {
-        while let event = decoder.nextEvent() {
+    private func drain(
+        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
+    ) rethrows {
+        while let event = nextEvent(at: time, frame: frame) {
             switch event {
             case .message(let message):
                 try emit(CaptureEvent(connection: info, time: time, kind: .message(message)))
@@ -127,9 +133,19 @@ final class CaptureConnection {
                 }
             }
         }
-        if !reportedEncryption && MessageDirection.allCases.contains(where: decoder.isEncrypted) {
+        // Called directly: `decoder.isEncrypted` as a function value would copy the decoder, once per packet.
+        if !reportedEncryption && (decoder.isEncrypted(.frontend) || decoder.isEncrypted(.backend)) {
             reportedEncryption = true
             try emit(CaptureEvent(connection: info, time: time, kind: .encrypted))
+        }
+    }
+
+    /// The decoder's next event; with `frame`, the DataRow and CopyData messages before it go there, framed in place.
+    private func nextEvent(at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?) -> SessionDecoder.Event? {
+        guard let frame else { return decoder.nextEvent() }
+        let info = info
+        return decoder.nextEvent { direction, message, types in
+            frame(CaptureFrame(connection: info, time: time, direction: direction, frame: message, valueTypes: types))
         }
     }
 }

@@ -33,6 +33,22 @@ public struct CaptureDecoder {
     /// Takes the next packet of the capture and hands the events it makes known to `emit`, in order (each event is
     /// lent to `emit`, not copied: a copy retains every buffer its message slices).
     public mutating func process(_ packet: CapturedPacket, emit: (CaptureEvent) throws -> Void) rethrows {
+        try process(packet, frame: nil, emit: emit)
+    }
+
+    /// ``process(_:emit:)`` with the bulk of the traffic framed in place instead of decoded: each DataRow and
+    /// CopyData message goes to `visit` (in its place among the events), its bytes valid only during the call,
+    /// with no message value built, copied or retained for it.
+    public mutating func process(
+        _ packet: CapturedPacket, framingBulkMessages visit: (CaptureFrame) -> Void,
+        emit: (CaptureEvent) throws -> Void
+    ) rethrows {
+        try withoutActuallyEscaping(visit) { visit in try process(packet, frame: visit, emit: emit) }
+    }
+
+    private mutating func process(
+        _ packet: CapturedPacket, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
+    ) rethrows {
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
         let outbound = Flow(client: segment.source, server: segment.destination)
         let inbound = Flow(client: segment.destination, server: segment.source)
@@ -53,15 +69,30 @@ public struct CaptureDecoder {
             try emit(CaptureEvent(connection: info, time: packet.timestamp, kind: .opened(fromStart: fromStart)))
         }
         let connection = connections[flow]!
-        try connection.accept(segment, from: direction, at: packet.timestamp, emit: emit)
+        try connection.accept(segment, from: direction, at: packet.timestamp, frame: frame, emit: emit)
         if connection.isClosed { connections[flow] = nil }
     }
 
     /// The capture is over: closes every open connection, in the order they opened, and hands their last events
     /// to `emit`.
     public mutating func finish(at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void) rethrows {
+        try finish(at: time, frame: nil, emit: emit)
+    }
+
+    /// ``finish(at:emit:)`` with DataRow and CopyData messages framed in place, as
+    /// ``process(_:framingBulkMessages:emit:)`` frames them.
+    public mutating func finish(
+        at time: CaptureTimestamp, framingBulkMessages visit: (CaptureFrame) -> Void,
+        emit: (CaptureEvent) throws -> Void
+    ) rethrows {
+        try withoutActuallyEscaping(visit) { visit in try finish(at: time, frame: visit, emit: emit) }
+    }
+
+    private mutating func finish(
+        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
+    ) rethrows {
         for connection in connections.values.sorted(by: { $0.info.id < $1.info.id }) {
-            try connection.close(.endOfCapture, at: time, emit: emit)
+            try connection.close(.endOfCapture, at: time, frame: frame, emit: emit)
         }
         connections = [:]
     }

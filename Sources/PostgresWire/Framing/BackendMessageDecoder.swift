@@ -116,37 +116,22 @@ public struct BackendMessageDecoder: Sendable {
         in buffer: inout ByteBuffer,
         _ visit: (RawMessageFrame) throws(WireFormatError) -> Void
     ) throws(WireDecodingError) {
+        try frameMessages(in: &buffer, while: { _ in true }, visit)
+    }
+
+    /// ``frameMessages(in:_:)`` for the leading messages whose type byte `accepts`: framing stops at the first
+    /// other one, which stays in `buffer` for ``decode(from:)``.
+    @inline(__always)
+    mutating func frameMessages(
+        in buffer: inout ByteBuffer, while accepts: (UInt8) -> Bool,
+        _ visit: (RawMessageFrame) throws(WireFormatError) -> Void
+    ) throws(WireDecodingError) {
         guard framesInPlace else { return }
         let (start, limit) = (streamOffset, maximumMessageLength)
-        var consumed = 0
-        var failure: WireDecodingError?
-        buffer.withUnsafeReadableBytes { raw in
-            while raw.count - consumed >= 5 {
-                let typeByte = raw[consumed]
-                let length = Int32(
-                    bitPattern: UInt32(bigEndian: raw.loadUnaligned(fromByteOffset: consumed + 1, as: UInt32.self)))
-                guard let name = BackendMessage.typeName(forTypeByte: typeByte) else {
-                    failure = WireDecodingError(
-                        offset: start + consumed, messageType: nil, reason: .unknownMessageType(typeByte))
-                    return
-                }
-                if let reason = WireFormatError.checkTypedLength(length, maximum: limit) {
-                    failure = WireDecodingError(offset: start + consumed, messageType: name, reason: reason)
-                    return
-                }
-                let end = consumed + 1 + Int(length)
-                guard end <= raw.count else { return }
-                do throws(WireFormatError) {
-                    try visit(
-                        RawMessageFrame(
-                            typeByte: typeByte, body: UnsafeRawBufferPointer(rebasing: raw[(consumed + 5)..<end]),
-                            streamOffset: start + consumed))
-                } catch {
-                    failure = WireDecodingError(offset: start + consumed, messageType: name, reason: error)
-                    return
-                }
-                consumed = end
-            }
+        let (consumed, failure) = buffer.withUnsafeReadableBytes { raw in
+            InPlaceFraming.frame(
+                raw, streamOffset: start, maximumMessageLength: limit, typeName: BackendMessage.typeName(forTypeByte:),
+                accepts: accepts, visit)
         }
         buffer.moveReaderIndex(forwardBy: consumed)
         streamOffset += consumed

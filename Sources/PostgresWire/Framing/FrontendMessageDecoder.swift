@@ -96,6 +96,27 @@ public struct FrontendMessageDecoder: Sendable {
         }
     }
 
+    /// Frames the leading complete typed messages of `buffer` whose type byte `accepts` in place, as
+    /// ``BackendMessageDecoder/frameMessages(in:_:)`` does, and consumes them: framing stops at the first message
+    /// not accepted or not whole, which stays in `buffer` for ``decode(from:)``. Does nothing before the typed
+    /// messages' phase; `accepts` must not take `p`, whose type depends on the server's requests.
+    @inline(__always)
+    mutating func frameMessages(
+        in buffer: inout ByteBuffer, while accepts: (UInt8) -> Bool,
+        _ visit: (RawMessageFrame) throws(WireFormatError) -> Void
+    ) throws(WireDecodingError) {
+        guard phase == .messages else { return }
+        let (start, limit) = (streamOffset, maximumMessageLength)
+        let (consumed, failure) = buffer.withUnsafeReadableBytes { raw in
+            InPlaceFraming.frame(
+                raw, streamOffset: start, maximumMessageLength: limit,
+                typeName: { FrontendMessage.typeName(forTypeByte: $0, passwordKind: nil) }, accepts: accepts, visit)
+        }
+        buffer.moveReaderIndex(forwardBy: consumed)
+        streamOffset += consumed
+        if let failure { throw failure }
+    }
+
     private mutating func decodeStartupPacket(from buffer: inout ByteBuffer) throws(WireDecodingError)
         -> FrontendMessage?
     {

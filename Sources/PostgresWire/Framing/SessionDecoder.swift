@@ -114,8 +114,27 @@ public struct SessionDecoder: Sendable {
 
     /// The next message or failure; `nil` when more input is needed, or, after ``finish()``, when done.
     public mutating func nextEvent() -> Event? {
+        nextEvent(framesBulkMessages: false) { _, _, _ in }
+    }
+
+    /// ``nextEvent()``, with the bulk of a session framed in place instead of decoded: the DataRow and CopyData
+    /// messages before the event returned go to `visit`, in order (with the types of a DataRow's columns, when
+    /// known), their bytes valid only during the call, and no message value is built, copied or retained for them.
+    /// They are checked as decoding checks them: a malformed DataRow is a failure event, after the messages before
+    /// it. What comes to `visit` and as events is, in order, what ``nextEvent()`` returns.
+    public mutating func nextEvent(
+        framingBulkMessages visit: (MessageDirection, RawMessageFrame, [ValueType]?) -> Void
+    ) -> Event? {
+        nextEvent(framesBulkMessages: true, visit)
+    }
+
+    @inline(__always)
+    private mutating func nextEvent(
+        framesBulkMessages: Bool, _ visit: (MessageDirection, RawMessageFrame, [ValueType]?) -> Void
+    ) -> Event? {
         awaitedDirection = nil
         for _ in 0..<2 {
+            if framesBulkMessages, let event = frameBulkMessages(turn, visit) { return event }
             if let event = step(turn) { return event }
             if waitsForTurn && needsBytes(turn) {
                 awaitedDirection = turn
@@ -129,7 +148,10 @@ public struct SessionDecoder: Sendable {
             // The peer's stream ended without the answer: infer it from the bytes, once and for all.
             frontend.infersPeerContext = frontendInfers || frontend.infersPeerContext
             backend.infersPeerContext = backendInfers || backend.infersPeerContext
-            if let event = step(.frontend) ?? step(.backend) { return event }
+            for direction in MessageDirection.allCases {
+                if framesBulkMessages, let event = frameBulkMessages(direction, visit) { return event }
+                if let event = step(direction) { return event }
+            }
         }
         guard isFinished else {
             awaitedDirection = [turn, turn.other].first { needsBytes($0) }
@@ -166,6 +188,43 @@ public struct SessionDecoder: Sendable {
         }
         let reason = WireFormatError.incompleteMessage(needed: needed ?? lengthOffset + 4, available: remaining)
         return .failure(direction, WireDecodingError(offset: offset, messageType: nil, reason: reason))
+    }
+
+    /// Frames the DataRow and CopyData messages at the start of `direction`'s bytes in place, handing them to
+    /// `visit`; returns the failure of a malformed one.
+    private mutating func frameBulkMessages(
+        _ direction: MessageDirection, _ visit: (MessageDirection, RawMessageFrame, [ValueType]?) -> Void
+    ) -> Event? {
+        guard !failedDirections.contains(direction) else { return nil }
+        do {
+            switch direction {
+            case .frontend:
+                guard frontendBytes.readableBytesView.first == UInt8(ascii: "d") else { return nil }
+                try frontend.frameMessages(
+                    in: &frontendBytes, while: { $0 == UInt8(ascii: "d") }, { frame in visit(.frontend, frame, nil) })
+            case .backend:
+                let first = backendBytes.readableBytesView.first
+                guard first == UInt8(ascii: "D") || first == UInt8(ascii: "d") else { return nil }
+                // A DataRow changes no type: the rows of a run have the types known before it.
+                let types = valueTypes
+                var known: (columnCount: Int, types: [ValueType]?) = (-1, nil)
+                try backend.frameMessages(
+                    in: &backendBytes, while: { $0 == UInt8(ascii: "D") || $0 == UInt8(ascii: "d") },
+                    { frame throws(WireFormatError) in
+                        guard frame.typeByte == UInt8(ascii: "D") else { return visit(.backend, frame, nil) }
+                        try DataRow.forEachColumn(inBody: frame.body) { _, _ in }
+                        let columnCount = Int(UInt16(bigEndian: frame.body.loadUnaligned(as: UInt16.self)))
+                        if columnCount != known.columnCount {
+                            known = (columnCount, types.dataRowTypes(columnCount: columnCount))
+                        }
+                        visit(.backend, frame, known.types)
+                    })
+            }
+        } catch {
+            failedDirections.insert(direction)
+            return .failure(direction, error)
+        }
+        return nil
     }
 
     private mutating func step(_ direction: MessageDirection) -> Event? {

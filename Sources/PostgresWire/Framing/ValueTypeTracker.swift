@@ -127,13 +127,7 @@ struct ValueTypeTracker: Sendable {
         case .noData:
             describe(columns: nil)
         case .dataRow(let row):
-            let columns: [ValueType]?
-            if case .execute(let binding) = pending.first {
-                columns = self.columns(ofBinding: binding)
-            } else {
-                columns = resultColumns
-            }
-            return columns?.count == row.columnCount ? columns : nil
+            return dataRowTypes(columnCount: row.columnCount)
         case .commandComplete, .emptyQueryResponse, .portalSuspended:
             if case .execute = pending.first { pending.removeFirst() } else { resultColumns = nil }
         case .errorResponse:
@@ -153,6 +147,17 @@ struct ValueTypeTracker: Sendable {
             break
         }
         return nil
+    }
+
+    /// The types of the columns of a DataRow with `columnCount` columns that comes now (a DataRow changes nothing).
+    func dataRowTypes(columnCount: Int) -> [ValueType]? {
+        let columns: [ValueType]?
+        if case .execute(let binding) = pending.first {
+            columns = self.columns(ofBinding: binding)
+        } else {
+            columns = resultColumns
+        }
+        return columns?.count == columnCount ? columns : nil
     }
 
     /// A RowDescription (`columns`) or NoData (`nil`): the answer to a Describe, or a Query's result columns.

@@ -24,11 +24,14 @@ public struct MessageStatistics: Sendable {
 
     /// Counts one message: no string is built or hashed, as this runs once per message of a capture.
     public mutating func add(_ message: DecodedMessage) {
-        let direction = message.direction
-        let type = message.message.typeName
+        add(message.direction, type: message.message.typeName, count: 1, bytes: message.bytes.readableBytes)
+    }
+
+    /// Counts `count` messages of `type` sent in `direction`, `bytes` long on the wire in all (headers included).
+    public mutating func add(_ direction: MessageDirection, type: String, count: Int, bytes: Int) {
         if lastIndex < entries.count, entries[lastIndex].direction == direction, entries[lastIndex].type == type {
-            entries[lastIndex].count += 1
-            entries[lastIndex].bytes += message.bytes.readableBytes
+            entries[lastIndex].count += count
+            entries[lastIndex].bytes += bytes
             return
         }
         if let index = entries.firstIndex(where: { $0.direction == direction && $0.type == type }) {
@@ -37,8 +40,8 @@ public struct MessageStatistics: Sendable {
             lastIndex = entries.count
             entries.append(Entry(direction: direction, type: type, count: 0, bytes: 0))
         }
-        entries[lastIndex].count += 1
-        entries[lastIndex].bytes += message.bytes.readableBytes
+        entries[lastIndex].count += count
+        entries[lastIndex].bytes += bytes
     }
 
     /// The entries: frontend first, then by descending byte total.

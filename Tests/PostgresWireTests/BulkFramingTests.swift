@@ -1,0 +1,128 @@
+import NIOCore
+import PostgresTestSupport
+import PostgresWire
+import Testing
+
+/// `SessionDecoder.nextEvent(framingBulkMessages:)` sees what `nextEvent()` sees, in the same order, however the
+/// streams are cut: DataRow and CopyData messages as frames in place (with the same column types), the rest and the
+/// failures as events.
+struct BulkFramingTests {
+    /// Decodes both streams fed in chunks of `chunkSizes` (cycled), alternating directions; each message or failure
+    /// as a line: direction, type byte, offset, length and (DataRow) column types, or the failure.
+    static func lines(
+        frontend: ByteBuffer, backend: ByteBuffer, chunkSizes: [Int], framing: Bool
+    ) -> [String] {
+        var decoder = SessionDecoder()
+        var lines: [String] = []
+        func drain() {
+            while true {
+                let event =
+                    framing
+                    ? decoder.nextEvent { direction, frame, types in
+                        let name = frame.typeByte == UInt8(ascii: "D") ? "DataRow" : "CopyData"
+                        lines.append("\(direction) \(name) @\(frame.streamOffset) \(frame.wireLength) \(types ?? [])")
+                    } : decoder.nextEvent()
+                guard let event else { return }
+                switch event {
+                case .message(let message):
+                    let name = message.message.typeName
+                    lines.append(
+                        "\(message.direction) \(name) @\(message.offset)"
+                            + (["DataRow", "CopyData"].contains(name)
+                                ? " \(message.bytes.readableBytes) \(message.valueTypes ?? [])" : ""))
+                case .failure(let direction, let error):
+                    lines.append("\(direction) failure \(error)")
+                }
+            }
+        }
+        var streams = [frontend, backend]
+        var sizeIndex = 0
+        while streams.contains(where: { $0.readableBytes > 0 }) {
+            for (index, direction) in MessageDirection.allCases.enumerated() {
+                let size = chunkSizes[sizeIndex % chunkSizes.count]
+                sizeIndex += 1
+                if let chunk = streams[index].readSlice(length: min(size, streams[index].readableBytes)),
+                    chunk.readableBytes > 0
+                {
+                    decoder.append(chunk, from: direction)
+                }
+                drain()
+            }
+        }
+        decoder.finish()
+        drain()
+        return lines
+    }
+
+    @Test(arguments: SyntheticSessions.all)
+    func framingSeesWhatDecodingSees(_ session: SyntheticSessions.Session) {
+        var generator = SeededRandomNumberGenerator(seed: 0xF4A3E)
+        let random = (0..<64).map { _ in Int.random(in: 1...40, using: &generator) }
+        for chunkSizes in [[Int.max], [1], random] {
+            let decoded = Self.lines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: false)
+            let framed = Self.lines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: true)
+            #expect(framed == decoded)
+        }
+    }
+
+    /// A result whose rows have binary columns of known types, then a COPY in both directions.
+    @Test func typedRowsAndCopy() {
+        let frontend: [FrontendMessage] = [
+            SyntheticSessions.startup,
+            .parse(Parse(query: "select $1::int4", parameterTypes: [23])),
+            .bind(
+                Bind(
+                    parameterFormats: [.binary], parameters: [ByteBuffer(bytes: [0, 0, 0, 1])], resultFormats: [.binary]
+                )),
+            .describe(.portal("")), .execute(Execute(portal: "", maxRows: 0)), .sync,
+            .query(Query("copy t from stdin")), .copyData(CopyData(data: ByteBuffer(string: "1\n"))),
+            .copyData(CopyData(data: ByteBuffer(string: "2\n"))), .copyDone,
+        ]
+        let backend: [BackendMessage] =
+            SyntheticSessions.serverReady + [
+                .parseComplete, .bindComplete,
+                .rowDescription(
+                    RowDescription(columns: [.init(name: "a", dataTypeOID: 23, dataTypeSize: 4, format: .binary)])),
+                .dataRow(DataRow(columns: [ByteBuffer(bytes: [0, 0, 0, 42])])), .dataRow(DataRow(columns: [nil])),
+                .commandComplete(CommandComplete(tag: "SELECT 2")), .readyForQuery(.idle),
+                .copyInResponse(CopyResponse(format: 0, columnFormats: [])),
+                .commandComplete(CommandComplete(tag: "COPY 2")), .readyForQuery(.idle),
+            ]
+        let session = SyntheticSessions.Session(name: "typed rows", frontend: frontend, backend: backend)
+        for chunkSizes in [[Int.max], [1], [7, 3, 11]] {
+            let decoded = Self.lines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: false)
+            let framed = Self.lines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: true)
+            #expect(framed == decoded)
+            #expect(framed.contains { $0.hasPrefix("backend DataRow @") && $0.contains("oid: 23") })
+        }
+    }
+
+    /// Malformed DataRows fail as decoding fails them, after the rows before them.
+    @Test(arguments: [
+        [0, 1, 0, 0, 0, 1, 0x41, 0x42] as [UInt8],  // a byte after the last column
+        [0, 1, 0xFF, 0xFF, 0xFF, 0xFE],  // a column length below -1
+        [0, 2, 0, 0, 0, 1, 0x41],  // a column missing
+        [0],  // no column count
+    ])
+    func malformedRows(body: [UInt8]) {
+        var backend = ByteBuffer()
+        for message in SyntheticSessions.serverReady + [.dataRow(DataRow(columns: [ByteBuffer(string: "x")]))] {
+            message.encode(into: &backend)
+        }
+        backend.writeInteger(UInt8(ascii: "D"))
+        backend.writeInteger(Int32(body.count + 4))
+        backend.writeBytes(body)
+        var frontend = ByteBuffer()
+        SyntheticSessions.startup.encode(into: &frontend)
+        for chunkSizes in [[Int.max], [1]] {
+            let decoded = Self.lines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, framing: false)
+            let framed = Self.lines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, framing: true)
+            #expect(framed == decoded)
+            #expect(framed.last?.hasPrefix("backend failure") == true)
+        }
+    }
+}
