@@ -14,14 +14,17 @@ extension DecodeCommand {
         func handle(_ event: borrowing CaptureEvent) throws {
             connectionCount += try show(event, of: selected, printer: printer, failures: &failures)
         }
-        // The summary counts DataRow and CopyData messages, the bulk of most captures, from their frames in place.
-        // (Closures, not a local function: a local function's captured variable is checked at run time.)
-        var tally = DecodeFrameTally(selected: selected)
+        // DataRow and CopyData messages, the bulk of most captures, are counted or printed from their frames in place
+        // (but for the hex format). Closures, not a local function: a local function's captured variable is checked
+        // at run time.
+        let framesBulkMessages = summary || format != .hex
+        var sink = DecodeFrameSink(selected: selected, summarizes: summary)
         do {
             while let packet = try file.nextPacket() {
-                if summary {
+                if framesBulkMessages {
                     try decoder.process(
-                        packet, framingBulkMessages: { tally.add($0, flushingTo: printer) }, emit: handle)
+                        packet, framingBulkMessages: { sink.add($0, flushingTo: printer) }, emit: handle)
+                    try printer.flushIfFull()
                 } else {
                     try decoder.process(packet, emit: handle)
                 }
@@ -30,12 +33,12 @@ extension DecodeCommand {
         } catch let error as CaptureFileError where error.kind == .read {
             failures += ["pgw: \(error)", "pgw: hint: \(error.hint)"]
         }
-        if summary {
-            try decoder.finish(at: last, framingBulkMessages: { tally.add($0, flushingTo: printer) }, emit: handle)
+        if framesBulkMessages {
+            try decoder.finish(at: last, framingBulkMessages: { sink.add($0, flushingTo: printer) }, emit: handle)
         } else {
             try decoder.finish(at: last, emit: handle)
         }
-        tally.flush(to: printer)
+        sink.flush(to: printer)
         try printer.finish()
         if connectionCount == 0 {
             let portList = ports.map(String.init).joined(separator: ", ")

@@ -7,6 +7,11 @@ struct DecodeMessageFilter {
     /// With `--grep`: only Query and Parse messages whose text matches, and the ReadyForQuery of their statement.
     var pattern: Regex<AnyRegexOutput>?
 
+    /// Whether a DataRow or CopyData message (`typeName`), which no statement text matches, is printed.
+    func admits(bulkMessageOfType typeName: String) -> Bool {
+        pattern == nil && types.admits(typeName)
+    }
+
     /// Whether `message` is printed; `statement` is the statement it completes, if any.
     func admits(_ message: DecodedMessage, completing statement: DecodeStatement?) -> Bool {
         guard types.admits(message.message.typeName) else { return false }

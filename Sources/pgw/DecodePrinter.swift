@@ -48,9 +48,43 @@ final class DecodePrinter {
             return
         }
         guard filter.admits(message, completing: statement) else { return }
+        var (prefix, members) = lineContext(connection, id: id, time: time)
+        var suffix = ""
+        if let latency = statement?.latency {
+            suffix = "  (\(DecodeLatency.text(latency)))"
+            members = members.appending([("latencyMicroseconds", .integer(Int64((latency * 1_000_000).rounded())))])
+        }
+        try output.writeLine { line in
+            message.write(
+                as: format, options: options, linePrefix: prefix, jsonMembers: members, textSuffix: suffix, to: &line)
+        }
+    }
+
+    /// Takes a capture's DataRow or CopyData message framed in place, as ``print(_:connection:time:)`` takes it
+    /// decoded (in text or JSON, not hex); the line is queued, and written by the next message or ``flushIfFull()``.
+    func print(_ frame: CaptureFrame) {
+        let id = slot(for: frame.connection)
+        guard filter.admits(bulkMessageOfType: frame.frame.typeName(from: frame.direction)) else { return }
+        let (prefix, members) = lineContext(frame.connection, id: id, time: frame.time)
+        output.appendLine { line in
+            frame.frame.write(
+                as: format, from: frame.direction, valueTypes: frame.valueTypes, options: options, linePrefix: prefix,
+                jsonMembers: members, to: &line)
+        }
+    }
+
+    /// Writes what is queued when enough has gathered.
+    func flushIfFull() throws {
+        try output.flushIfFull()
+    }
+
+    /// The text line prefix and the JSON members of a line of `connection` (number `id`) at `time`: none for raw
+    /// streams.
+    private func lineContext(
+        _ connection: CaptureConnectionInfo?, id: Int, time: CaptureTimestamp?
+    ) -> (prefix: String, members: JSONLineMembers) {
         var prefix = ""
         var members = JSONLineMembers.none
-        var suffix = ""
         if let connection, let time {
             if let context, context.id == connection.id, context.time == time {
                 (prefix, members) = (context.prefix, context.members)
@@ -73,14 +107,7 @@ final class DecodePrinter {
                 context = (connection.id, time, prefix, members)
             }
         }
-        if let latency = statement?.latency {
-            suffix = "  (\(DecodeLatency.text(latency)))"
-            members = members.appending([("latencyMicroseconds", .integer(Int64((latency * 1_000_000).rounded())))])
-        }
-        try output.writeLine { line in
-            message.write(
-                as: format, options: options, linePrefix: prefix, jsonMembers: members, textSuffix: suffix, to: &line)
-        }
+        return (prefix, members)
     }
 
     /// With `--summary`, counts `messages` messages of `type` sent in `direction` on `connection`, `bytes` in all

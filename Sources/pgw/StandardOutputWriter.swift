@@ -22,8 +22,19 @@ final class StandardOutputWriter {
     /// Queues the line that `write` appends to the buffer it is given, and a newline, writing when enough has
     /// gathered: lines rendered in place, without a `String` each.
     func writeLine(_ write: (inout [UInt8]) -> Void) throws(StandardOutputError) {
+        appendLine(write)
+        try flushIfFull()
+    }
+
+    /// Queues the line that `write` appends, and a newline, without writing: for lines rendered where an error
+    /// cannot be thrown; ``flushIfFull()`` writes them.
+    func appendLine(_ write: (inout [UInt8]) -> Void) {
         write(&pending)
         pending.append(UInt8(ascii: "\n"))
+    }
+
+    /// Writes what is queued when enough has gathered.
+    func flushIfFull() throws(StandardOutputError) {
         if pending.count >= Self.flushThreshold { try flush() }
     }
 

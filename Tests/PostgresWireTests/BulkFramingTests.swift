@@ -14,22 +14,43 @@ struct BulkFramingTests {
     ) -> [String] {
         var decoder = SessionDecoder()
         var lines: [String] = []
+        // A DataRow or CopyData is shown with its text and JSON lines, as decoded messages and frames render them.
+        let renderings = [RenderOptions(), RenderOptions(maximumTextValueLength: 8)].flatMap { options in
+            [RenderFormat.text, .json].map { (format: $0, options: options) }
+        }
         func drain() {
             while true {
                 let event =
                     framing
                     ? decoder.nextEvent { direction, frame, types in
-                        let name = frame.typeByte == UInt8(ascii: "D") ? "DataRow" : "CopyData"
-                        lines.append("\(direction) \(name) @\(frame.streamOffset) \(frame.wireLength) \(types ?? [])")
+                        let name = frame.typeName(from: direction)
+                        let rendered = renderings.map { format, options in
+                            var line: [UInt8] = []
+                            frame.write(
+                                as: format, from: direction, valueTypes: types, options: options, linePrefix: "> ",
+                                jsonMembers: JSONLineMembers([("n", .integer(1))]), textSuffix: " <", to: &line)
+                            return String(decoding: line, as: UTF8.self)
+                        }
+                        lines.append(
+                            "\(direction) \(name) @\(frame.streamOffset) \(frame.wireLength) \(types ?? []) \(rendered)"
+                        )
                     } : decoder.nextEvent()
                 guard let event else { return }
                 switch event {
                 case .message(let message):
                     let name = message.message.typeName
+                    guard ["DataRow", "CopyData"].contains(name) else {
+                        lines.append("\(message.direction) \(name) @\(message.offset)")
+                        continue
+                    }
+                    let rendered = renderings.map { format, options in
+                        message.formatted(
+                            as: format, options: options, linePrefix: "> ", jsonMembers: [("n", .integer(1))],
+                            textSuffix: " <")
+                    }
                     lines.append(
-                        "\(message.direction) \(name) @\(message.offset)"
-                            + (["DataRow", "CopyData"].contains(name)
-                                ? " \(message.bytes.readableBytes) \(message.valueTypes ?? [])" : ""))
+                        "\(message.direction) \(name) @\(message.offset) \(message.bytes.readableBytes) "
+                            + "\(message.valueTypes ?? []) \(rendered)")
                 case .failure(let direction, let error):
                     lines.append("\(direction) failure \(error)")
                 }
@@ -77,7 +98,9 @@ struct BulkFramingTests {
                     parameterFormats: [.binary], parameters: [ByteBuffer(bytes: [0, 0, 0, 1])], resultFormats: [.binary]
                 )),
             .describe(.portal("")), .execute(Execute(portal: "", maxRows: 0)), .sync,
-            .query(Query("copy t from stdin")), .copyData(CopyData(data: ByteBuffer(string: "1\n"))),
+            .query(Query("copy t from stdin")),
+            .copyData(CopyData(data: ByteBuffer(string: "1\tsome \"long\" text\n"))),
+            .copyData(CopyData(data: ByteBuffer(bytes: [0xE9, 0x00, 0x01]))),
             .copyData(CopyData(data: ByteBuffer(string: "2\n"))), .copyDone,
         ]
         let backend: [BackendMessage] =
@@ -86,6 +109,10 @@ struct BulkFramingTests {
                 .rowDescription(
                     RowDescription(columns: [.init(name: "a", dataTypeOID: 23, dataTypeSize: 4, format: .binary)])),
                 .dataRow(DataRow(columns: [ByteBuffer(bytes: [0, 0, 0, 42])])), .dataRow(DataRow(columns: [nil])),
+                .rowDescription(
+                    RowDescription(columns: [.init(name: "b", dataTypeOID: 25), .init(name: "c", dataTypeOID: 17)])),
+                .dataRow(
+                    DataRow(columns: [ByteBuffer(string: "a \\ longer \"text\"\n"), ByteBuffer(bytes: [0xFF, 0x00])])),
                 .commandComplete(CommandComplete(tag: "SELECT 2")), .readyForQuery(.idle),
                 .copyInResponse(CopyResponse(format: 0, columnFormats: [])),
                 .commandComplete(CommandComplete(tag: "COPY 2")), .readyForQuery(.idle),

@@ -20,7 +20,7 @@ extension BackendMessage {
                 line.append("pid=")
                 line.appendDecimal(key.processID)
                 line.append(" key=")
-                line.append(secret)
+                line.append(string: secret)
             }
         case .commandComplete(let complete):
             builder.field("tag", .string(complete.tag))
@@ -32,7 +32,7 @@ extension BackendMessage {
             builder.field("format", .string(overall))
             builder.field("columnFormats", .formats(response.columnFormats))
             builder.summary { line in
-                line.append(overall)
+                line.append(string: overall)
                 line.append(" ")
                 line.value(.formats(response.columnFormats))
             }
@@ -61,7 +61,7 @@ extension BackendMessage {
                         .compactMap({ $0 }).enumerated()
                     {
                         if index > 0 { line.append(" ") }
-                        line.append(part)
+                        line.append(string: part)
                     }
                 }
             }
@@ -74,7 +74,7 @@ extension BackendMessage {
             builder.field("newestMinorVersion", .integer(Int64(negotiation.newestMinorVersion)))
             builder.field("unrecognizedOptions", options)
             builder.summary { line in
-                line.append("\(negotiation.newestVersion)")
+                line.append(string: "\(negotiation.newestVersion)")
                 line.append(" unrecognized=")
                 line.value(options)
             }
@@ -92,7 +92,7 @@ extension BackendMessage {
             }
         case .parameterDescription(let description):
             builder.field("parameterTypes", .types(description.parameterTypes))
-            builder.summary { line in line.append(PostgresTypeNames.list(description.parameterTypes)) }
+            builder.summary { line in line.append(string: PostgresTypeNames.list(description.parameterTypes)) }
         case .parameterStatus(let status):
             builder.field("name", .string(status.name))
             builder.field("value", .string(status.value))
@@ -104,9 +104,9 @@ extension BackendMessage {
         case .readyForQuery(let status):
             builder.field("status", .string(String(status.letter)))
             builder.summary { line in
-                line.append(String(status.letter))
+                line.append(string: String(status.letter))
                 line.append(" (")
-                line.append("\(status)")
+                line.append(string: "\(status)")
                 line.append(")")
             }
         case .rowDescription(let description):
@@ -119,16 +119,16 @@ extension BackendMessage {
                 line.append("[")
                 for (index, column) in description.columns.enumerated() {
                     if index > 0 { line.append(", ") }
-                    line.append(column.name)
+                    line.append(string: column.name)
                     line.append(" ")
-                    line.append(PostgresTypeNames.name(forOID: column.dataTypeOID))
+                    line.append(string: PostgresTypeNames.name(forOID: column.dataTypeOID))
                 }
                 line.append("]")
             }
         case .sslResponse(let accepted), .gssENCResponse(let accepted):
             builder.field("accepted", .boolean(accepted))
             builder.summary { line in
-                line.append(String(Character(Unicode.Scalar(typeByte))))
+                line.append(string: String(Character(Unicode.Scalar(typeByte))))
                 line.append(accepted ? " (accepted)" : " (rejected)")
             }
         case .bindComplete, .closeComplete, .copyDone, .emptyQueryResponse, .noData, .parseComplete, .portalSuspended:
@@ -142,7 +142,7 @@ extension BackendMessage {
             let hex = builder.hexField("salt", salt, isSecret: false)
             builder.summary { line in
                 line.append("salt=")
-                line.append(hex)
+                line.append(string: hex)
             }
         case .sasl(let mechanisms):
             let names = RenderedValue.array(mechanisms.map { .string($0) })

@@ -24,38 +24,15 @@ extension DecodedMessage {
         as format: RenderFormat, options: RenderOptions = RenderOptions(), linePrefix: String = "",
         jsonMembers: JSONLineMembers = .none, textSuffix: String = "", to output: inout [UInt8]
     ) {
-        var buffer = RenderBuffer(continuing: consume output)
-        switch format {
-        case .text:
-            buffer.append(linePrefix)
-            buffer.append(direction == .frontend ? "F " : "B ")
-            buffer.append(message.typeName)
-            var builder = RenderingBuilder(options: options, target: .textLine, output: consume buffer)
-            builder.valueTypes = valueTypes
-            message.render(into: &builder)
-            builder.finishTextLine()
-            builder.line.append(textSuffix)
-            output = builder.line.buffer.bytes
-        case .json:
-            buffer.append(#"{"schema":"#)
-            buffer.appendDecimal(RenderFormat.jsonSchemaVersion)
-            buffer.append(
-                direction == .frontend ? #","direction":"frontend","type":"# : #","direction":"backend","type":"#)
-            buffer.appendJSONString(message.typeName)
-            buffer.append(#","offset":"#)
-            buffer.appendDecimal(offset)
-            buffer.append(#","length":"#)
-            buffer.appendDecimal(bytes.readableBytes)
-            buffer.bytes += jsonMembers.bytes
-            var builder = RenderingBuilder(options: options, target: .jsonMembers, output: consume buffer)
-            builder.valueTypes = valueTypes
-            message.render(into: &builder)
-            builder.json.append("}")
-            output = builder.json.bytes
-        case .hex:
-            buffer.append(hexLines(options: options, linePrefix: linePrefix, textSuffix: textSuffix))
-            output = buffer.bytes
+        guard format != .hex else {
+            output.append(contentsOf: hexLines(options: options, linePrefix: linePrefix, textSuffix: textSuffix).utf8)
+            return
         }
+        MessageLine.write(
+            as: format, direction: direction, typeName: message.typeName, offset: offset, length: bytes.readableBytes,
+            valueTypes: valueTypes, options: options, linePrefix: linePrefix, jsonMembers: jsonMembers,
+            textSuffix: textSuffix, to: &output
+        ) { message.render(into: &$0) }
     }
 
     /// The message's rendering, with its values typed when ``valueTypes`` are known.

@@ -43,13 +43,13 @@ extension FrontendMessage {
                 line.append("pid=")
                 line.appendDecimal(cancel.processID)
                 line.append(" key=")
-                line.append(key)
+                line.append(string: key)
             }
         case .close(let target), .describe(let target):
             builder.field("kind", .string(target.kind.description))
             builder.field("name", .string(target.name))
             builder.summary { line in
-                line.append("\(target.kind)")
+                line.append(string: "\(target.kind)")
                 line.append(" ")
                 line.quoted(target.name)
             }
@@ -79,7 +79,7 @@ extension FrontendMessage {
                 line.append(" arguments=")
                 line.value(arguments)
                 line.append(" result=")
-                line.append("\(call.resultFormat)")
+                line.append(string: "\(call.resultFormat)")
             }
             if builder.options.isLossless && !call.argumentFormats.isEmpty {
                 builder.summary { line in
@@ -100,7 +100,7 @@ extension FrontendMessage {
                 line.quoted(parse.query)
             }
             if !parse.parameterTypes.isEmpty {
-                builder.summary { line in line.append(PostgresTypeNames.list(parse.parameterTypes)) }
+                builder.summary { line in line.append(string: PostgresTypeNames.list(parse.parameterTypes)) }
             }
         case .password(let password):
             let value = builder.secret(.string(password.password), byteCount: password.password.utf8.count)
@@ -124,7 +124,7 @@ extension FrontendMessage {
             builder.field("protocolVersion", .string(startup.protocolVersion.description))
             builder.field("protocolVersionSupported", .boolean(startup.isProtocolVersionSupported))
             builder.field("parameters", .namedValues(startup.parameters.map { ($0.name, $0.value) }))
-            builder.summary { line in line.append(startup.protocolVersion.description) }
+            builder.summary { line in line.append(string: startup.protocolVersion.description) }
             if !startup.isProtocolVersionSupported {
                 builder.summary { line in line.append("(unsupported protocol version)") }
             }
@@ -148,10 +148,17 @@ extension FrontendMessage {
     }
 
     static func renderPayload(_ data: ByteBuffer, into builder: inout RenderingBuilder) {
-        builder.field("dataLength", .integer(Int64(data.readableBytes)))
-        builder.field("data", .bytes(data))
+        data.withUnsafeReadableBytes { renderPayload($0.assumingMemoryBound(to: UInt8.self), into: &builder) { data } }
+    }
+
+    /// Describes a payload in place (a CopyData's); `slice` takes it as a buffer where one is kept.
+    static func renderPayload(
+        _ data: UnsafeBufferPointer<UInt8>, into builder: inout RenderingBuilder, slice: () -> ByteBuffer
+    ) {
+        builder.field("dataLength", .integer(Int64(data.count)))
+        builder.bytesField("data", data, slice: slice)
         builder.summary { line in
-            line.appendDecimal(data.readableBytes)
+            line.appendDecimal(data.count)
             line.append(" bytes ")
             line.bytes(data)
         }

@@ -19,7 +19,7 @@ enum JSONText {
             if RenderBuffer.hasEscapedBytes(string) {
                 // Text that is not UTF-8 is bytes: its original bytes in hex.
                 output.append(#"{"hex":""#)
-                output.append(HexDump.hex(WireText.originalBytes(string)))
+                output.append(string: HexDump.hex(WireText.originalBytes(string)))
                 output.append(#""}"#)
             } else {
                 output.appendJSONString(string)
@@ -85,7 +85,7 @@ enum JSONText {
     /// Appends a typed value: a number bare, text as a string, an array as an array.
     static func write(_ value: TypedValue.Value, to output: inout RenderBuffer) {
         switch value {
-        case .number(let number): output.append(number)
+        case .number(let number): output.append(string: number)
         case .boolean(let boolean): output.append(boolean ? "true" : "false")
         case .text(let text): write(.string(text), to: &output)
         case .array(let elements):

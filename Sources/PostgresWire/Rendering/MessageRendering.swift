@@ -77,23 +77,29 @@ struct RenderingBuilder {
     }
 
     /// Adds a field; `value` is computed only when the target shows fields.
-    mutating func field(_ name: String, _ value: @autoclosure () -> RenderedValue) {
+    mutating func field(_ name: StaticString, _ value: @autoclosure () -> RenderedValue) {
         switch target {
         case .rendering:
-            fields.append((name, value()))
+            fields.append(("\(name)", value()))
         case .jsonMembers:
-            json.append(",")
-            json.appendJSONString(name)
-            json.append(":")
+            json.appendMemberName(name)
             JSONText.write(value(), to: &json)
         case .textLine:
             break
         }
     }
 
+    /// Adds a field of raw bytes in place, written straight into a JSON line; `slice` takes them as a buffer for a
+    /// ``MessageRendering``.
+    mutating func bytesField(_ name: StaticString, _ value: UnsafeBufferPointer<UInt8>, slice: () -> ByteBuffer) {
+        guard target == .jsonMembers else { return field(name, .bytes(slice())) }
+        json.appendMemberName(name)
+        JSONText.writeBytes(value, typed: nil, to: &json)
+    }
+
     /// Adds a field of nullable raw bytes (a DataRow's columns, a Bind's parameters) as an array, without building
     /// one value per element for a JSON line; binary values of a known type are typed (see ``typedValue(_:at:types:options:)``).
-    mutating func bytesListField(_ name: String, _ values: some NullableBytesList) {
+    mutating func bytesListField(_ name: StaticString, _ values: some NullableBytesList) {
         guard target == .jsonMembers else {
             let (types, options) = (valueTypes, options)
             var elements: [RenderedValue] = []
@@ -106,9 +112,8 @@ struct RenderingBuilder {
             field(name, .array(elements))
             return
         }
-        json.append(",")
-        json.appendJSONString(name)
-        json.append(":[")
+        json.appendMemberName(name)
+        json.append("[")
         let (types, options) = (valueTypes, options)
         values.forEachValue { index, value, slice in
             if index > 0 { json.append(",") }
@@ -175,7 +180,7 @@ struct RenderingBuilder {
     }
 
     /// Adds a salt or cancel key: `{"hex":…}` in JSON (masked unless revealed when `isSecret`); returns its text.
-    mutating func hexField(_ name: String, _ bytes: [UInt8], isSecret: Bool) -> String {
+    mutating func hexField(_ name: StaticString, _ bytes: [UInt8], isSecret: Bool) -> String {
         if isSecret && !options.revealSecrets {
             hasMaskedSecrets = true
             field(name, .masked(byteCount: bytes.count))

@@ -26,9 +26,16 @@ struct RenderBuffer {
     }
 
     /// Appends the UTF-8 of `string`, unescaped.
-    mutating func append(_ string: String) {
+    mutating func append(string: String) {
         var string = string
         string.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// Appends `,"name":`, a JSON member's start, for a `name` that needs no escaping (a field name of the format).
+    mutating func appendMemberName(_ name: StaticString) {
+        append(",\"")
+        append(name)
+        append("\":")
     }
 
     /// Appends one byte.

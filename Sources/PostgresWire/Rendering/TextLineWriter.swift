@@ -14,8 +14,8 @@ struct TextLineWriter {
     }
 
     /// Appends `string` as it is (a name, a number), unquoted.
-    mutating func append(_ string: String) {
-        buffer.append(string)
+    mutating func append(string: String) {
+        buffer.append(string: string)
     }
 
     /// Appends `value` in decimal.
@@ -58,7 +58,7 @@ struct TextLineWriter {
         let escaped = String(decoding: buffer.bytes[start...], as: UTF8.self)
         guard escaped.count - 2 > limit else { return }
         buffer.bytes.removeSubrange(start...)
-        buffer.append(String(escaped.prefix(limit)))
+        buffer.append(string: String(escaped.prefix(limit)))
         cut(at: buffer.bytes.count, byteCount: input.count)
     }
 
@@ -127,7 +127,7 @@ struct TextLineWriter {
             buffer.append("{")
             for (index, (key, element)) in members.enumerated() {
                 if index > 0 { buffer.append(" ") }
-                buffer.append(key)
+                buffer.append(string: key)
                 buffer.append("=")
                 self.value(element)
             }
@@ -138,7 +138,7 @@ struct TextLineWriter {
     /// A typed value: a number or bool bare, text quoted (and cut when long), an array in brackets.
     mutating func typed(_ value: TypedValue.Value) {
         switch value {
-        case .number(let number): buffer.append(number)
+        case .number(let number): buffer.append(string: number)
         case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
         case .text(let text): quoted(text)
         case .array(let elements):
@@ -157,7 +157,7 @@ struct TextLineWriter {
         if options.isLossless && !TextFormValue.isPlainWord(name) {
             quoted(name)
         } else {
-            buffer.append(name)
+            buffer.append(string: name)
         }
     }
 }

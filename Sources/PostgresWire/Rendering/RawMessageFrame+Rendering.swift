@@ -1,0 +1,40 @@
+import NIOCore
+
+extension RawMessageFrame {
+    /// Appends the message, a DataRow or CopyData framed in place (as ``SessionDecoder/nextEvent(framingBulkMessages:)``
+    /// hands them out), in `format` to `output`: the line that
+    /// ``DecodedMessage/write(as:options:linePrefix:jsonMembers:textSuffix:to:)`` writes for the same message decoded,
+    /// written from the bytes in place. `format` is text or JSON; the hex format takes decoded messages.
+    public func write(
+        as format: RenderFormat, from direction: MessageDirection, valueTypes: [ValueType]?,
+        options: RenderOptions = RenderOptions(), linePrefix: String = "", jsonMembers: JSONLineMembers = .none,
+        textSuffix: String = "", to output: inout [UInt8]
+    ) {
+        precondition(format != .hex, "the hex format takes decoded messages")
+        let body = UnsafeBufferPointer(
+            start: self.body.baseAddress?.assumingMemoryBound(to: UInt8.self), count: self.body.count)
+        let isDataRow = typeByte == UInt8(ascii: "D")
+        MessageLine.write(
+            as: format, direction: direction, typeName: typeName(from: direction), offset: streamOffset,
+            length: wireLength, valueTypes: valueTypes, options: options, linePrefix: linePrefix,
+            jsonMembers: jsonMembers, textSuffix: textSuffix, to: &output
+        ) { builder in
+            if isDataRow {
+                let row = DataRowInPlace(body: self.body)
+                builder.bytesListField("columns", row)
+                builder.bytesListSummary("", row)
+            } else {
+                FrontendMessage.renderPayload(body, into: &builder) { ByteBuffer(bytes: body) }
+            }
+        }
+    }
+
+    /// The message type's name (`DataRow`, `CopyData`), for a frame sent in `direction`.
+    public func typeName(from direction: MessageDirection) -> String {
+        let name =
+            direction == .frontend
+            ? FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: nil)
+            : BackendMessage.typeName(forTypeByte: typeByte)
+        return name ?? "unknown"
+    }
+}
