@@ -168,6 +168,31 @@ final class ConnectionTap: @unchecked Sendable {
     /// only their errors would show.
     private var onlyCounts: Bool { configuration.format == .none && recorder == nil }
 
+    /// Logs the whole typed message at the start of `stream` (`header` tells its type and length) straight from its
+    /// bytes and steps over it, when the log is JSON, nothing records and ``RawMessageJSON`` writes that message
+    /// (a common type, plain text, a sound body): no decoded message, strings or arrays are made for it. Returns
+    /// `false`, changing nothing, otherwise; the message is then decoded and logged the general way, which writes
+    /// the same line. The decoder's stream offset stays behind, as with ``onlyCounts``.
+    private func logInPlace(
+        _ header: (typeByte: UInt8, wireLength: Int), in stream: inout DirectionStream, _ direction: MessageDirection
+    ) -> Bool {
+        guard configuration.format == .json, recorder == nil, configuration.filter.only.isEmpty,
+            configuration.filter.skip.isEmpty
+        else { return false }
+        let members = lineStart.json ?? jsonLineMembers(at: LogTimestamp.now())
+        lineStart.json = members
+        let offset = stream.offset
+        let written = stream.pending.withUnsafeReadableBytes { raw in
+            RawMessageJSON.appendLine(
+                typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
+                direction: direction, offset: offset, jsonMembers: members, to: &batch)
+        }
+        guard written else { return false }
+        batch.append(UInt8(ascii: "\n"))
+        stream.pass(wireLength: header.wireLength)
+        return true
+    }
+
     private func drainFrontend() -> Bool {
         var progressed = false
         while !frontend.isStopped {
@@ -182,11 +207,15 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if onlyCounts, frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "p")
+            if frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
+                header.typeByte != UInt8(ascii: "p"), onlyCounts || logInPlace(header, in: &frontend, .frontend)
             {
                 if header.typeByte == UInt8(ascii: "X") { clientTerminated = true }
-                frontend.pass(wireLength: header.wireLength)
+                if onlyCounts {
+                    frontend.pass(wireLength: header.wireLength)
+                } else if header.typeByte == UInt8(ascii: "Q") || header.typeByte == UInt8(ascii: "S") {
+                    statementStarts.append(.now())
+                }
                 progressed = true
                 continue
             }
@@ -222,13 +251,16 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if onlyCounts, backendDecoder.phase == .messages, backendDecoder.pendingEncryptionResponses.isEmpty,
-                !backendDecoder.expectsLegacyErrors, let header = backend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K")
+            if backendDecoder.framesInPlace, let header = backend.completeTypedHeader,
+                header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K"),
+                onlyCounts || logInPlace(header, in: &backend, .backend)
             {
                 serverSentErrorLast = header.typeByte == UInt8(ascii: "E")
                 if serverSentErrorLast { errorCount += 1 }
-                backend.pass(wireLength: header.wireLength)
+                if header.typeByte == UInt8(ascii: "Z"), !onlyCounts, !statementStarts.isEmpty {
+                    statementStarts.removeFirst()
+                }
+                if onlyCounts { backend.pass(wireLength: header.wireLength) }
                 progressed = true
                 continue
             }
