@@ -74,7 +74,7 @@ struct RawMessageJSONTests {
         }
         let common = [
             "Query", "Parse", "Bind", "Describe", "Execute", "Sync", "RowDescription", "DataRow", "CommandComplete",
-            "ReadyForQuery", "ParseComplete", "BindComplete",
+            "ReadyForQuery", "ParseComplete", "BindComplete", "CopyData",
         ]
         #expect(Set(common).isSubset(of: written), "written: \(written.sorted())")
     }
@@ -109,6 +109,9 @@ struct RawMessageJSONTests {
         ),
         (.backend, typed("t", wire(.int16(2), .int32(0), .int32(25)))),
         (.backend, typed("Z", wire(.char("E")))),
+        (.backend, typed("d", wire(.text("1\tx\\y\n")))),
+        (.backend, typed("d", wire(.raw([0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF, 0x0D, 0x0A, 0])))),
+        (.frontend, typed("d", wire(.text("")))),
         (.backend, typed("C", wire(.cstring("INSERT 0 1")))),
     ]
 

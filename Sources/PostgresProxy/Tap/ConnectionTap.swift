@@ -219,6 +219,8 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
+            // Nothing to decode (the usual case once the other direction's read is done).
+            if frontend.pending.readableBytes == 0 && frontendDecoder.phase == .messages { break }
             let before = frontend.pending
             do {
                 guard let message = try frontendDecoder.decode(from: &frontend.pending) else { break }
@@ -264,6 +266,7 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
+            if backend.pending.readableBytes == 0 && backendDecoder.framesInPlace { break }
             let before = backend.pending
             do {
                 guard let message = try backendDecoder.decode(from: &backend.pending) else { break }

@@ -1,5 +1,5 @@
 /// JSON lines written straight from a typed message's bytes, for the messages a session carries most (a simple or
-/// extended query and its answer): the line ``DecodedMessage/write(as:options:linePrefix:jsonMembers:textSuffix:to:)``
+/// extended query and its answer, COPY data): the line ``DecodedMessage/write(as:options:linePrefix:jsonMembers:textSuffix:to:)``
 /// writes for the decoded message, without decoding it first (no message value, no strings or arrays per message).
 ///
 /// Only plain messages are written this way. For another type, a string that is not printable UTF-8 (or may hold
@@ -44,6 +44,8 @@ package enum RawMessageJSON {
             return reader.appendString(",\"query\":", to: &buffer)
         case UInt8(ascii: "S"), UInt8(ascii: "H"), UInt8(ascii: "X"), UInt8(ascii: "c"):
             return true
+        case UInt8(ascii: "d"):
+            return reader.appendCopyData(to: &buffer)
         case UInt8(ascii: "P"):
             return reader.appendString(",\"name\":", to: &buffer) && reader.appendString(",\"query\":", to: &buffer)
                 && reader.appendTypes(",\"parameterTypes\":", to: &buffer)
@@ -88,6 +90,8 @@ package enum RawMessageJSON {
             return true
         case UInt8(ascii: "t"):
             return reader.appendTypes(",\"parameterTypes\":", to: &buffer)
+        case UInt8(ascii: "d"):
+            return reader.appendCopyData(to: &buffer)
         case UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "n"), UInt8(ascii: "I"),
             UInt8(ascii: "s"), UInt8(ascii: "c"):
             return true
@@ -182,6 +186,16 @@ extension RawMessageJSON {
                 }
             }
             buffer.append("]")
+            return true
+        }
+
+        /// Writes a CopyData's payload (`"dataLength"` and `"data"`): the whole rest of the body.
+        mutating func appendCopyData(to buffer: inout RenderBuffer) -> Bool {
+            guard let data = bytes(body.count - index) else { return false }
+            buffer.append(",\"dataLength\":")
+            buffer.appendDecimal(data.count)
+            buffer.append(",\"data\":")
+            JSONText.writeBytes(data, typed: nil, to: &buffer)
             return true
         }
 
