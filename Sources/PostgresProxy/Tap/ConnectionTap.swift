@@ -186,7 +186,7 @@ final class ConnectionTap: @unchecked Sendable {
     /// not show it). Returns `false`, changing nothing, otherwise: the message is then decoded and logged the
     /// general way, which writes the same line.
     private func logInPlace(
-        _ header: (typeByte: UInt8, wireLength: Int), in stream: DirectionStream, _ direction: MessageDirection
+        _ header: (typeByte: UInt8, wireLength: Int), in stream: inout DirectionStream, _ direction: MessageDirection
     ) -> Bool {
         guard configuration.format == .json, recorder == nil, configuration.filter.only.isEmpty,
             configuration.filter.skip.isEmpty
@@ -218,7 +218,7 @@ final class ConnectionTap: @unchecked Sendable {
                 continue
             }
             if frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "p"), onlyCounts || logInPlace(header, in: frontend, .frontend)
+                header.typeByte != UInt8(ascii: "p"), onlyCounts || logInPlace(header, in: &frontend, .frontend)
             {
                 if header.typeByte == UInt8(ascii: "X") { clientTerminated = true }
                 frontend.pass(wireLength: header.wireLength)
@@ -261,7 +261,7 @@ final class ConnectionTap: @unchecked Sendable {
             }
             if backendDecoder.framesInPlace, let header = backend.completeTypedHeader,
                 header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K"),
-                onlyCounts || logInPlace(header, in: backend, .backend)
+                onlyCounts || logInPlace(header, in: &backend, .backend)
             {
                 serverSentErrorLast = header.typeByte == UInt8(ascii: "E")
                 if serverSentErrorLast { errorCount += 1 }
