@@ -184,7 +184,7 @@ final class ConnectionTap: @unchecked Sendable {
     /// plain text, a sound body): no decoded message, strings or arrays are made for it. The caller then steps over
     /// it; the decoder's stream offset stays behind, as with ``onlyCounts``, and no latency is kept (JSON lines do
     /// not show it). Returns `false`, changing nothing, otherwise: the message is then decoded and logged the
-    /// general way, which writes the same line.
+    /// general way, which writes the same line. (`stream` is `inout` only to be read in place, without a copy.)
     private func logInPlace(
         _ header: (typeByte: UInt8, wireLength: Int), in stream: inout DirectionStream, _ direction: MessageDirection
     ) -> Bool {

@@ -9,8 +9,9 @@
 package enum RawMessageJSON {
     /// Appends the JSON line (without a newline) of the typed message with `typeByte` and `body` (the bytes after
     /// the length word) at stream `offset`, sent in `direction`, with `jsonMembers` after `length`, as the decoded
-    /// message would be written with the default render options. Returns `false`, with `output` unchanged, when the
-    /// message is not one this writes.
+    /// message's line without value types is written, whatever the render options (these messages hold no secret,
+    /// and JSON values are never cut). Returns `false`, with `output` unchanged, when the message is not one this
+    /// writes.
     package static func appendLine(
         typeByte: UInt8, body: UnsafeRawBufferPointer, direction: MessageDirection, offset: Int,
         jsonMembers: JSONLineMembers, to output: inout [UInt8]
@@ -25,75 +26,67 @@ package enum RawMessageJSON {
         buffer.appendJSONLineStart(
             direction: direction, typeName: name, offset: offset, length: body.count + 5, members: jsonMembers)
         var reader = Reader(body: body)
-        let written =
-            direction == .frontend
-            ? appendFrontendFields(typeByte, &reader, to: &buffer) : appendBackendFields(typeByte, &reader, to: &buffer)
-        let complete = written && reader.isAtEnd
+        let complete = appendFields(typeByte, direction, &reader, to: &buffer) && reader.isAtEnd
         if complete { buffer.append("}") }
         output = buffer.bytes
         if !complete { output.removeSubrange(start...) }
         return complete
     }
 
-    /// The fields of a frontend message, as ``FrontendMessage``'s renderer writes them; `false` when not written.
-    private static func appendFrontendFields(
-        _ typeByte: UInt8, _ reader: inout Reader, to buffer: inout RenderBuffer
+    /// The fields of the message, as ``FrontendMessage``'s and ``BackendMessage``'s renderers write them; `false`
+    /// when not written.
+    private static func appendFields(
+        _ typeByte: UInt8, _ direction: MessageDirection, _ reader: inout Reader, to buffer: inout RenderBuffer
     ) -> Bool {
-        switch typeByte {
-        case UInt8(ascii: "Q"):
-            return reader.appendString(",\"query\":", to: &buffer)
-        case UInt8(ascii: "S"), UInt8(ascii: "H"), UInt8(ascii: "X"), UInt8(ascii: "c"):
-            return true
-        case UInt8(ascii: "d"):
+        let frontend = direction == .frontend
+        switch (typeByte, frontend) {
+        // Both ways: CopyData, CopyDone.
+        case (UInt8(ascii: "d"), _):
             return reader.appendCopyData(to: &buffer)
-        case UInt8(ascii: "P"):
+        case (UInt8(ascii: "c"), _):
+            return true
+        // From the client.
+        case (UInt8(ascii: "Q"), true):
+            return reader.appendString(",\"query\":", to: &buffer)
+        case (UInt8(ascii: "S"), true), (UInt8(ascii: "H"), true), (UInt8(ascii: "X"), true):
+            return true
+        case (UInt8(ascii: "P"), true):
             return reader.appendString(",\"name\":", to: &buffer) && reader.appendString(",\"query\":", to: &buffer)
                 && reader.appendTypes(",\"parameterTypes\":", to: &buffer)
-        case UInt8(ascii: "B"):
+        case (UInt8(ascii: "B"), true):
             return reader.appendString(",\"portal\":", to: &buffer)
                 && reader.appendString(",\"statement\":", to: &buffer)
                 && reader.appendFormats(",\"parameterFormats\":", to: &buffer)
                 && reader.appendParameters(to: &buffer) && reader.appendFormats(",\"resultFormats\":", to: &buffer)
-        case UInt8(ascii: "D"), UInt8(ascii: "C"):
+        case (UInt8(ascii: "D"), true), (UInt8(ascii: "C"), true):
             guard let byte = reader.integer(UInt8.self), let kind = ObjectKind(rawValue: byte) else { return false }
             buffer.append(",\"kind\":")
             buffer.appendJSONString(kind.description)
             return reader.appendString(",\"name\":", to: &buffer)
-        case UInt8(ascii: "E"):
+        case (UInt8(ascii: "E"), true):
             guard reader.appendString(",\"portal\":", to: &buffer), let maxRows = reader.integer(Int32.self) else {
                 return false
             }
             buffer.append(",\"maxRows\":")
             buffer.appendDecimal(maxRows)
             return true
-        default:
-            return false
-        }
-    }
-
-    /// The fields of a backend message, as ``BackendMessage``'s renderer writes them; `false` when not written.
-    private static func appendBackendFields(
-        _ typeByte: UInt8, _ reader: inout Reader, to buffer: inout RenderBuffer
-    ) -> Bool {
-        switch typeByte {
-        case UInt8(ascii: "D"):
+        // From the server.
+        case (UInt8(ascii: "D"), false):
             return reader.appendColumnValues(to: &buffer)
-        case UInt8(ascii: "T"):
+        case (UInt8(ascii: "T"), false):
             return reader.appendColumnDescriptions(to: &buffer)
-        case UInt8(ascii: "C"):
+        case (UInt8(ascii: "C"), false):
             return reader.appendString(",\"tag\":", to: &buffer)
-        case UInt8(ascii: "Z"):
+        case (UInt8(ascii: "Z"), false):
             guard let byte = reader.integer(UInt8.self), TransactionStatus(rawValue: byte) != nil else { return false }
             buffer.append(",\"status\":\"")
             buffer.append(byte: byte)
             buffer.append("\"")
             return true
-        case UInt8(ascii: "t"):
+        case (UInt8(ascii: "t"), false):
             return reader.appendTypes(",\"parameterTypes\":", to: &buffer)
-        case UInt8(ascii: "d"):
-            return reader.appendCopyData(to: &buffer)
-        case UInt8(ascii: "1"), UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "n"), UInt8(ascii: "I"),
-            UInt8(ascii: "s"), UInt8(ascii: "c"):
+        case (UInt8(ascii: "1"), false), (UInt8(ascii: "2"), false), (UInt8(ascii: "3"), false),
+            (UInt8(ascii: "n"), false), (UInt8(ascii: "I"), false), (UInt8(ascii: "s"), false):
             return true
         default:
             return false
@@ -145,27 +138,25 @@ extension RawMessageJSON {
 
         /// Writes `member` and a counted list of type OIDs as their names (a Parse's or ParameterDescription's).
         mutating func appendTypes(_ member: StaticString, to buffer: inout RenderBuffer) -> Bool {
-            guard let count = integer(UInt16.self) else { return false }
-            buffer.append(member)
-            buffer.append("[")
-            for position in 0..<Int(count) {
-                guard let oid = integer(UInt32.self) else { return false }
-                if position > 0 { buffer.append(",") }
-                buffer.appendJSONString(PostgresTypeNames.name(forOID: oid))
-            }
-            buffer.append("]")
-            return true
+            appendNamedList(member, of: UInt32.self, PostgresTypeNames.name(forOID:), to: &buffer)
         }
 
         /// Writes `member` and a counted list of format codes by name (a Bind's).
         mutating func appendFormats(_ member: StaticString, to buffer: inout RenderBuffer) -> Bool {
+            appendNamedList(member, of: Int16.self, { FormatCode(rawValue: $0).description }, to: &buffer)
+        }
+
+        /// Writes `member` and a list of a 16-bit count of `Integer`s, each as the JSON string `name` gives it.
+        mutating func appendNamedList<Integer: FixedWidthInteger>(
+            _ member: StaticString, of type: Integer.Type, _ name: (Integer) -> String, to buffer: inout RenderBuffer
+        ) -> Bool {
             guard let count = integer(UInt16.self) else { return false }
             buffer.append(member)
             buffer.append("[")
             for position in 0..<Int(count) {
-                guard let code = integer(Int16.self) else { return false }
+                guard let value = integer(type) else { return false }
                 if position > 0 { buffer.append(",") }
-                buffer.appendJSONString(FormatCode(rawValue: code).description)
+                buffer.appendJSONString(name(value))
             }
             buffer.append("]")
             return true
