@@ -11,16 +11,8 @@ enum MessageLine {
     ) {
         var buffer = RenderBuffer(continuing: consume output)
         if format == .json {
-            buffer.append(#"{"schema":"#)
-            buffer.appendDecimal(RenderFormat.jsonSchemaVersion)
-            buffer.append(
-                direction == .frontend ? #","direction":"frontend","type":"# : #","direction":"backend","type":"#)
-            buffer.appendJSONString(typeName)
-            buffer.append(#","offset":"#)
-            buffer.appendDecimal(offset)
-            buffer.append(#","length":"#)
-            buffer.appendDecimal(length)
-            buffer.bytes += jsonMembers.bytes
+            buffer.appendJSONLineStart(
+                direction: direction, typeName: typeName, offset: offset, length: length, members: jsonMembers)
             var builder = RenderingBuilder(options: options, target: .jsonMembers, output: consume buffer)
             builder.valueTypes = valueTypes
             render(&builder)
