@@ -202,9 +202,7 @@ struct ProxyCommand: AsyncParsableCommand {
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        // One thread per two cores: measured with pgbench on two cores shared with the server (.ci/bench-proxy
-        // with PGW_PROXY_ARGS), one relay thread used less CPU per transaction than two and answered more.
-        let group = threads.makeGroup { cores in cores / 2 }
+        let group = threads.makeGroup()
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
             tls: try tls.serverConfiguration(keyLog: keyLog),
