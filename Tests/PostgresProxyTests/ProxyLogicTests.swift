@@ -55,8 +55,10 @@ struct ProxyLogicTests {
             number: 7, configuration: ProxyConfiguration(upstream: UpstreamServer(host: "h", port: 1)), sink: sink)
         for (seconds, microseconds) in [(1_764_563_400, 42), (1_764_563_400, 999_999), (1_764_563_401, 100_000)] {
             let time = LogTimestamp(seconds: seconds, microseconds: microseconds)
+            var members: [UInt8] = []
+            tap.appendJSONLineMembers(at: time, to: &members)
             #expect(
-                tap.jsonLineMembers(at: time)
+                JSONLineMembers(renderedJSON: members)
                     == JSONLineMembers([("connection", .integer(7)), ("time", .string(time.rfc3339))]))
         }
         await sink.close()

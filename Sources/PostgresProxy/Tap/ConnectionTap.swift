@@ -26,13 +26,18 @@ final class ConnectionTap: @unchecked Sendable {
     private var backendDecoder = BackendMessageDecoder()
     private var frontend = DirectionStream()
     private var backend = DirectionStream()
+    /// When each statement whose ReadyForQuery is awaited started (Query, or Sync ending an extended query), for
+    /// the latency text lines show; only kept for text lines.
     private var statementStarts: [NIODeadline] = []
     private var timestamps = TimestampText()
     /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
     private var batch: [UInt8] = []
-    /// The start of the message lines of the current read (its time and connection: the text prefix, or the JSON
-    /// members), made for the first message logged and shared by the others the same read completes.
-    private var lineStart: (text: String?, json: JSONLineMembers?) = (nil, nil)
+    /// The start of the text and hex lines of the current read (its time and connection), made for the first
+    /// message logged and shared by the others the same read completes.
+    private var textLineStart: String?
+    /// The `connection` and `time` members of the current read's JSON lines, rendered for the first message logged
+    /// and shared by the others the same read completes; empty until then. It keeps its storage between reads.
+    private var jsonMembers: [UInt8] = []
     /// `,"connection":N,"time":`, the start of the members of every JSON message line.
     private lazy var jsonConnectionMember = Array(",\"connection\":\(number),\"time\":".utf8)
     private var errorCount = 0
@@ -130,7 +135,8 @@ final class ConnectionTap: @unchecked Sendable {
         case .frontend: frontend.append(bytes)
         case .backend: backend.append(bytes)
         }
-        lineStart = (nil, nil)
+        textLineStart = nil
+        jsonMembers.removeAll(keepingCapacity: true)
         // A `p` message waits for the server's request that says what it is, so go round until neither moves.
         while drainFrontend() || drainBackend() {}
         flush()
@@ -168,6 +174,35 @@ final class ConnectionTap: @unchecked Sendable {
     /// only their errors would show.
     private var onlyCounts: Bool { configuration.format == .none && recorder == nil }
 
+    /// Notes that a statement starts now, for its latency on the text line of its ReadyForQuery.
+    private func startStatement() {
+        if configuration.format == .text { statementStarts.append(.now()) }
+    }
+
+    /// Logs the whole typed message at the start of `stream` (`header` tells its type and length) straight from its
+    /// bytes, when the log is JSON, nothing records and ``RawMessageJSON`` writes that message (a common type,
+    /// plain text, a sound body): no decoded message, strings or arrays are made for it. The caller then steps over
+    /// it; the decoder's stream offset stays behind, as with ``onlyCounts``, and no latency is kept (JSON lines do
+    /// not show it). Returns `false`, changing nothing, otherwise: the message is then decoded and logged the
+    /// general way, which writes the same line. (`stream` is `inout` only to be read in place, without a copy.)
+    private func logInPlace(
+        _ header: (typeByte: UInt8, wireLength: Int), in stream: inout DirectionStream, _ direction: MessageDirection
+    ) -> Bool {
+        guard configuration.format == .json, recorder == nil, configuration.filter.only.isEmpty,
+            configuration.filter.skip.isEmpty
+        else { return false }
+        let members = currentJSONMembers()
+        let offset = stream.offset
+        let written = stream.pending.withUnsafeReadableBytes { raw in
+            RawMessageJSON.appendLine(
+                typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
+                direction: direction, offset: offset, jsonMembers: members, to: &batch)
+        }
+        guard written else { return false }
+        batch.append(UInt8(ascii: "\n"))
+        return true
+    }
+
     private func drainFrontend() -> Bool {
         var progressed = false
         while !frontend.isStopped {
@@ -175,21 +210,23 @@ final class ConnectionTap: @unchecked Sendable {
                 header.wireLength > Self.largestDecodedMessage, header.typeByte != UInt8(ascii: "p")
             {
                 let name = FrontendMessage.typeName(forTypeByte: header.typeByte, passwordKind: nil) ?? "Unknown"
-                if header.typeByte == UInt8(ascii: "Q") { statementStarts.append(.now()) }
+                if header.typeByte == UInt8(ascii: "Q") { startStatement() }
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: true)
                 skipOversized(&frontend, .frontend, typeName: name, wireLength: header.wireLength)
                 frontendDecoder = FrontendMessageDecoder(phase: .messages, streamOffset: frontend.offset)
                 progressed = true
                 continue
             }
-            if onlyCounts, frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "p")
+            if frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
+                header.typeByte != UInt8(ascii: "p"), onlyCounts || logInPlace(header, in: &frontend, .frontend)
             {
                 if header.typeByte == UInt8(ascii: "X") { clientTerminated = true }
                 frontend.pass(wireLength: header.wireLength)
                 progressed = true
                 continue
             }
+            // Nothing to decode (the usual case once the other direction's read is done).
+            if frontend.pending.readableBytes == 0 && frontendDecoder.phase == .messages { break }
             let before = frontend.pending
             do {
                 guard let message = try frontendDecoder.decode(from: &frontend.pending) else { break }
@@ -222,9 +259,9 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if onlyCounts, backendDecoder.phase == .messages, backendDecoder.pendingEncryptionResponses.isEmpty,
-                !backendDecoder.expectsLegacyErrors, let header = backend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K")
+            if backendDecoder.framesInPlace, let header = backend.completeTypedHeader,
+                header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K"),
+                onlyCounts || logInPlace(header, in: &backend, .backend)
             {
                 serverSentErrorLast = header.typeByte == UInt8(ascii: "E")
                 if serverSentErrorLast { errorCount += 1 }
@@ -232,6 +269,7 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
+            if backend.pending.readableBytes == 0 && backendDecoder.framesInPlace { break }
             let before = backend.pending
             do {
                 guard let message = try backendDecoder.decode(from: &backend.pending) else { break }
@@ -307,7 +345,7 @@ final class ConnectionTap: @unchecked Sendable {
         }
         switch message {
         case .frontend(.terminate): clientTerminated = true
-        case .frontend(.query), .frontend(.sync): statementStarts.append(.now())
+        case .frontend(.query), .frontend(.sync): startStatement()
         case .backend(.authentication(.cleartextPassword)) where !clientLegIsTLS:
             logEvent(
                 "warning", text: "warning: the server asks for a cleartext password over a plaintext client leg",
@@ -335,7 +373,7 @@ final class ConnectionTap: @unchecked Sendable {
         let options = configuration.renderOptions
         switch configuration.format {
         case .text:
-            let prefix = textLineStart()
+            let prefix = currentTextLineStart()
             let latency = latencyNanoseconds.map { " (\(Double($0 / 1_000) / 1_000) ms)" } ?? ""
             guard configuration.colors else {
                 // Rendered straight into the batch, as `pgw decode` prints.
@@ -349,30 +387,33 @@ final class ConnectionTap: @unchecked Sendable {
                 TrafficLogColors.message(
                     message, prefix: prefix, typeName: decoded.message.typeName, fromClient: fromClient))
         case .json:
-            let members = lineStart.json ?? jsonLineMembers(at: LogTimestamp.now())
-            lineStart.json = members
-            decoded.write(as: .json, options: options, jsonMembers: members, to: &batch)
+            decoded.write(as: .json, options: options, jsonMembers: currentJSONMembers(), to: &batch)
             batch.append(UInt8(ascii: "\n"))
         case .hex:
-            emit(textLineStart() + decoded.formatted(as: .hex, options: options))
+            emit(currentTextLineStart() + decoded.formatted(as: .hex, options: options))
         case .none:
             break
         }
     }
 
-    /// The `connection` and `time` members of a JSON message line logged at `time`, rendered from bytes kept
-    /// for the connection and the second.
-    func jsonLineMembers(at time: LogTimestamp) -> JSONLineMembers {
-        var bytes = jsonConnectionMember
+    /// The JSON members of the current read's lines (``jsonMembers``), rendered now if this is its first line.
+    private func currentJSONMembers() -> JSONLineMembers {
+        if jsonMembers.isEmpty { appendJSONLineMembers(at: LogTimestamp.now(), to: &jsonMembers) }
+        return JSONLineMembers(renderedJSON: jsonMembers)
+    }
+
+    /// Appends the `connection` and `time` members of a JSON message line logged at `time` to `bytes`, rendered
+    /// from bytes kept for the connection and the second.
+    func appendJSONLineMembers(at time: LogTimestamp, to bytes: inout [UInt8]) {
+        bytes += jsonConnectionMember
         timestamps.appendQuotedRFC3339(time, to: &bytes)
-        return JSONLineMembers(renderedJSON: bytes)
     }
 
     /// `TIME CONNECTION ` for the text and hex lines of the current read.
-    private func textLineStart() -> String {
-        if let text = lineStart.text { return text }
+    private func currentTextLineStart() -> String {
+        if let text = textLineStart { return text }
         let text = "\(timestamps.clock(LogTimestamp.now())) \(number) "
-        lineStart.text = text
+        textLineStart = text
         return text
     }
 

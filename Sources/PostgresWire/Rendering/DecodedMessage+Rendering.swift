@@ -37,16 +37,9 @@ extension DecodedMessage {
             builder.line.append(textSuffix)
             output = builder.line.buffer.bytes
         case .json:
-            buffer.append(#"{"schema":"#)
-            buffer.appendDecimal(RenderFormat.jsonSchemaVersion)
-            buffer.append(
-                direction == .frontend ? #","direction":"frontend","type":"# : #","direction":"backend","type":"#)
-            buffer.appendJSONString(message.typeName)
-            buffer.append(#","offset":"#)
-            buffer.appendDecimal(offset)
-            buffer.append(#","length":"#)
-            buffer.appendDecimal(bytes.readableBytes)
-            buffer.bytes += jsonMembers.bytes
+            buffer.appendJSONLineStart(
+                direction: direction, typeName: message.typeName, offset: offset, length: bytes.readableBytes,
+                members: jsonMembers)
             var builder = RenderingBuilder(options: options, target: .jsonMembers, output: consume buffer)
             builder.valueTypes = valueTypes
             message.render(into: &builder)
