@@ -77,8 +77,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// A `read()` the handler held back; issued when input may flow again.
     private var hasPendingRead = false
     /// Encoded replies not handed to the channel yet: replies written without a promise gather here until the
-    /// next flush, so an exchange such as Bind, Execute, Sync goes out as one buffer.
-    private var outbound = ByteBuffer()
+    /// next flush, so an exchange such as Bind, Execute, Sync goes out as one buffer. The query session answers
+    /// into it directly, so a result set asked for again is copied from its encoded bytes.
+    private var outbound = EncodedReplies()
     /// Bytes written and not yet flushed (``outbound``'s included), and whether a reply asked to be flushed.
     private var unflushedBytes = 0
     private var needsFlush = false
@@ -137,9 +138,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         authenticationTimeout?.cancel()
         endSession()
         self.context = nil
-        if outbound.readableBytes > 0 {
-            context.write(wrapOutboundOut(outbound), promise: nil)
-            outbound = ByteBuffer()
+        if outbound.buffer.readableBytes > 0 {
+            context.write(wrapOutboundOut(outbound.buffer), promise: nil)
+            outbound.buffer = ByteBuffer()
         }
         // A flush that waited for the end of the round goes out now.
         if needsFlush {
@@ -449,7 +450,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             case .sync, .flush, .functionCall, .copyDone, .copyFail, .query: flush = true
             default: flush = false
             }
-            write(withQuerySession { $0.handle(message) }, flush: flush)
+            answer(flush: flush) { $0.handle(message, into: &$1) }
             continueQuerySession()
             return
         }
@@ -468,7 +469,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         guard let context else { return }
         let deadline = NIODeadline.now() + Self.stepTimeBudget
         while sessionState.isAnswering && context.channel.isWritable && !isClosed {
-            write(withQuerySession { $0.continueSimpleQuery(maximumStatements: Self.statementsPerStep) }, flush: true)
+            answer(flush: true) { $0.continueSimpleQuery(maximumStatements: Self.statementsPerStep, into: &$1) }
             if sessionState.isAnswering && NIODeadline.now() > deadline {
                 flushIfNeeded()
                 guard !isQueryStepScheduled else { return }
@@ -500,6 +501,22 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             self.continueQuerySession()
             self.resume()
         }
+    }
+
+    /// Lets the query session (which must exist) answer into ``outbound``, as ``write(_:flush:promise:)`` writes
+    /// messages: the replies are dropped once the connection is closed, and flushed as `flush` says. Its replies
+    /// are not observed by the decoder: they hold no SSLResponse or authentication request.
+    private func answer(flush: Bool, _ body: (inout QuerySession, inout EncodedReplies) -> Void) {
+        if outbound.buffer.readableBytes == 0 { outbound.buffer.reserveCapacity(512) }
+        let start = outbound.buffer.writerIndex
+        withQuerySession { body(&$0, &outbound) }
+        guard context != nil, !isClosed else {
+            outbound.buffer.moveWriterIndex(to: start)
+            return
+        }
+        unflushedBytes += outbound.buffer.writerIndex - start
+        if flush { needsFlush = true }
+        flushWhenDue()
     }
 
     /// Calls into the query session (which must exist) in place and notes its state in ``sessionState``.
@@ -621,8 +638,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             writeEncoded(buffer, flush: flush, promise: promise)
             return
         }
-        if outbound.readableBytes == 0 { outbound.reserveCapacity(512) }
-        unflushedBytes += Self.encode(messages, into: &outbound, observedBy: &decoder)
+        if outbound.buffer.readableBytes == 0 { outbound.buffer.reserveCapacity(512) }
+        unflushedBytes += Self.encode(messages, into: &outbound.buffer, observedBy: &decoder)
         if flush { needsFlush = true }
         flushWhenDue()
     }
@@ -676,9 +693,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// Hands the gathered replies to the channel (without flushing).
     private func handOverOutbound() {
-        guard outbound.readableBytes > 0, let context else { return }
-        context.write(wrapOutboundOut(outbound), promise: nil)
-        outbound = ByteBuffer()
+        guard outbound.buffer.readableBytes > 0, let context else { return }
+        context.write(wrapOutboundOut(outbound.buffer), promise: nil)
+        outbound.buffer = ByteBuffer()
     }
 
     private func flushIfNeeded() {

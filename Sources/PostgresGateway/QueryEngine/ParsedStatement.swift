@@ -11,6 +11,9 @@ struct ParsedStatement: Sendable {
     /// The literal constants of the statement in text order (`nil` for NULL), which a script rule's `params`
     /// matches for a statement with its values written in (as psycopg2 and pgbench's simple mode send them).
     var constants: [String?] = []
+    /// The answer to a SELECT of literals only (``ServerEmulationResponder/constantAnswer(to:)``), computed once for
+    /// the statement, so a statement sent again (`select 1`) is not evaluated again; `nil` for other statements.
+    var constantAnswer: QueryOutcome?
 
     /// The statement described by libpg_query's parse tree of one statement (`stmts[0].stmt`), `nil` for none.
     init(tree statement: ParseTreeNode?) {
@@ -23,6 +26,7 @@ struct ParsedStatement: Sendable {
         }
         tag = Self.tag(of: type, fields)
         kind = Self.kind(of: type, fields, tag: tag)
+        constantAnswer = ServerEmulationResponder.constantAnswer(to: kind)
         var located: [(location: Int, value: String?)] = []
         collectParameters(in: fields, constants: &located)
         constants = located.sorted { $0.location < $1.location }.map(\.value)

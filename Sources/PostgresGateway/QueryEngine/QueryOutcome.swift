@@ -49,6 +49,15 @@ public enum QueryOutcome: Sendable, Hashable {
         case resetAll
     }
 
+    /// The rows and command tag of a result set (``rows(columns:rows:tag:)``, ``result(columns:rows:tag:)``), `nil`
+    /// for other outcomes.
+    var resultSet: (rows: [[String?]], tag: String)? {
+        switch self {
+        case .rows(_, let rows, let tag), .result(_, let rows, let tag): (rows, tag)
+        default: nil
+        }
+    }
+
     /// The columns of a result set, `nil` for other outcomes.
     var resultColumns: [ResultColumn]? {
         switch self {

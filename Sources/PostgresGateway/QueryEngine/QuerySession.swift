@@ -92,33 +92,40 @@ public struct QuerySession: Sendable {
 
     /// The server's answer to one client message; a Query is answered whole, up to a statement that waits.
     public mutating func handle(_ message: FrontendMessage) -> [BackendMessage] {
+        var replies: [BackendMessage] = []
+        handle(message, into: &replies)
+        return replies
+    }
+
+    /// ``handle(_:)`` with the replies appended to `replies`.
+    mutating func handle(_ message: FrontendMessage, into replies: inout some QueryReplySink) {
         if case .copyIn(var counter) = suspension {
-            return receiveCopy(message, counter: &counter)
+            replies.append(contentsOf: receiveCopy(message, counter: &counter))
+            return
         }
         switch message {
         case .query(let query):
             startSimpleQuery(query.text)
-            var replies: [BackendMessage] = []
-            while isAnsweringSimpleQuery { replies += continueSimpleQuery(maximumStatements: .max) }
-            return replies
+            while isAnsweringSimpleQuery { continueSimpleQuery(maximumStatements: .max, into: &replies) }
         case .sync:
             isSkippingUntilSync = false
-            return [.readyForQuery(transactionStatus)]
+            replies.append(.readyForQuery(transactionStatus))
         case .functionCall:
             // Like PostgreSQL after a failed function call: the error, then ReadyForQuery.
             let error = QuerySessionError.unsupported(message.typeName).diagnostic
             if transactionStatus == .inTransaction { transactionStatus = .failed }
-            return [.errorResponse(error), .readyForQuery(transactionStatus)]
+            replies.append(.errorResponse(error))
+            replies.append(.readyForQuery(transactionStatus))
         case .flush, .copyData, .copyDone, .copyFail, .terminate:
             // Copy messages after a COPY failed are ignored, as PostgreSQL does.
-            return []
+            break
         default:
-            guard !isSkippingUntilSync else { return [] }
+            guard !isSkippingUntilSync else { return }
             do {
-                return try extendedQuery(message)
+                try extendedQuery(message, into: &replies)
             } catch {
                 isSkippingUntilSync = true
-                return [.errorResponse(error.diagnostic)]
+                replies.append(.errorResponse(error.diagnostic))
             }
         }
     }
@@ -135,8 +142,14 @@ public struct QuerySession: Sendable {
     /// The replies to at most `maximumStatements` more statements of the query begun with
     /// ``startSimpleQuery(_:)``; the last step ends with ReadyForQuery.
     public mutating func continueSimpleQuery(maximumStatements: Int) -> [BackendMessage] {
-        guard var scanner = pendingQuery else { return [] }
         var replies: [BackendMessage] = []
+        continueSimpleQuery(maximumStatements: maximumStatements, into: &replies)
+        return replies
+    }
+
+    /// ``continueSimpleQuery(maximumStatements:)`` with the replies appended to `replies`.
+    mutating func continueSimpleQuery(maximumStatements: Int, into replies: inout some QueryReplySink) {
+        guard var scanner = pendingQuery else { return }
         var answered = 0
         var finished = false
         while answered < maximumStatements {
@@ -158,12 +171,12 @@ public struct QuerySession: Sendable {
             if case .delayed(let delay, let delayed) = outcome {
                 suspension = .delay(delay, delayed)
                 pendingQuery = scanner
-                return replies
+                return
             }
             let endsQuery = answerSimpleStatement(outcome, into: &replies)
             if suspension != nil {
                 pendingQuery = scanner
-                return replies
+                return
             }
             if endsQuery {
                 finished = true
@@ -173,33 +186,32 @@ public struct QuerySession: Sendable {
         if !finished && !scanner.hasMore { finished = true }
         guard finished else {
             pendingQuery = scanner
-            return replies
+            return
         }
         endSimpleQuery(into: &replies)
-        return replies
     }
 
     /// Appends one statement's replies in a simple query to `replies`; whether they end the query (an error, a
     /// closing outcome).
-    private mutating func answerSimpleStatement(_ outcome: QueryOutcome, into replies: inout [BackendMessage]) -> Bool {
+    private mutating func answerSimpleStatement(_ outcome: QueryOutcome, into replies: inout some QueryReplySink)
+        -> Bool
+    {
+        if outcome.resultSet != nil {
+            replies.appendResult(of: outcome, formats: [], description: true, rows: true)
+            return closesConnection
+        }
         let completion = complete(outcome, formats: [])
         if let columns = outcome.resultColumns {
-            // Room for the ReadyForQuery that usually follows, too.
-            replies.reserveCapacity(replies.count + completion.count + 2)
             replies.append(.rowDescription(Self.describe(columns, formats: [])))
         }
-        if replies.isEmpty {
-            replies = completion
-        } else {
-            replies += completion
-        }
+        replies.append(contentsOf: completion)
         if case .errorResponse = completion.last { return true }
         return closesConnection
     }
 
     /// Appends the end of the pending simple query to `replies`: EmptyQueryResponse if it had no statement, and
     /// ReadyForQuery (nothing when the connection closes).
-    private mutating func endSimpleQuery(into replies: inout [BackendMessage]) {
+    private mutating func endSimpleQuery(into replies: inout some QueryReplySink) {
         pendingQuery = nil
         guard !closesConnection else { return }
         if !pendingQueryHadStatement { replies.append(.emptyQueryResponse) }
@@ -270,7 +282,9 @@ public struct QuerySession: Sendable {
         if let execute = suspendedExecute {
             suspendedExecute = nil
             do {
-                return try executeOutcome(outcome, for: execute)
+                var replies: [BackendMessage] = []
+                try executeOutcome(outcome, for: execute, into: &replies)
+                return replies
             } catch {
                 isSkippingUntilSync = true
                 return [.errorResponse(error.diagnostic)]
@@ -303,7 +317,9 @@ public struct QuerySession: Sendable {
 
     // MARK: Extended query
 
-    private mutating func extendedQuery(_ message: FrontendMessage) throws(QuerySessionError) -> [BackendMessage] {
+    private mutating func extendedQuery(_ message: FrontendMessage, into replies: inout some QueryReplySink)
+        throws(QuerySessionError)
+    {
         switch message {
         case .parse(var parse):
             let parsed: ParsedStatement
@@ -320,7 +336,7 @@ public struct QuerySession: Sendable {
                     ? parse.parameterTypes[index] : parsed.castParameterTypes[index + 1]?.oid ?? PostgresType.text.oid
             }
             statements[parse.name] = parse
-            return [.parseComplete]
+            replies.append(.parseComplete)
         case .bind(let bind):
             guard let statement = statements[bind.statement] else {
                 throw .undefined(kind: "prepared statement", name: bind.statement)
@@ -333,15 +349,13 @@ public struct QuerySession: Sendable {
             }
             portals[bind.portal] = Portal(
                 statement: statement, parameters: parameters, resultFormats: bind.resultFormats)
-            return [.bindComplete]
+            replies.append(.bindComplete)
         case .describe(let target) where target.kind == .statement:
             guard let statement = statements[target.name] else {
                 throw .undefined(kind: "prepared statement", name: target.name)
             }
-            return [
-                .parameterDescription(ParameterDescription(parameterTypes: statement.parameterTypes)),
-                description(of: statement.query, formats: []),
-            ]
+            replies.append(.parameterDescription(ParameterDescription(parameterTypes: statement.parameterTypes)))
+            replies.append(description(of: statement.query, formats: []))
         case .describe(let target):
             guard let index = portals.index(forKey: target.name) else {
                 throw .undefined(kind: "portal", name: target.name)
@@ -349,13 +363,21 @@ public struct QuerySession: Sendable {
             let (hasRun, query, parameters, formats, stored) = withPortal(at: index) {
                 ($0.progress != nil, $0.statement.query, $0.parameters, $0.resultFormats, $0.outcome)
             }
-            guard !hasRun else { return [description(of: query, formats: formats)] }
+            guard !hasRun else {
+                replies.append(description(of: query, formats: formats))
+                return
+            }
             // The portal's parameters are bound: run it now, so that the description is the result's and the
             // statement runs once (the Execute that follows answers with this outcome).
             let outcome = stored ?? run(query, parameters: parameters)
             portals.values[index].outcome = outcome
-            guard let columns = outcome.resultColumns else { return [.noData] }
-            return [.rowDescription(Self.describe(columns, formats: formats))]
+            if outcome.resultSet != nil {
+                replies.appendResult(of: outcome, formats: formats, description: true, rows: false)
+            } else if let columns = outcome.resultColumns {
+                replies.append(.rowDescription(Self.describe(columns, formats: formats)))
+            } else {
+                replies.append(.noData)
+            }
         case .execute(let execute):
             guard let index = portals.index(forKey: execute.portal) else {
                 throw .undefined(kind: "portal", name: execute.portal)
@@ -365,46 +387,58 @@ public struct QuerySession: Sendable {
                 defer { portal.outcome = nil }
                 return (portal.progress, portal.statement.query, portal.parameters, portal.outcome)
             }
-            if let progress { return try executeRemaining(progress, execute, at: index) }
+            if let progress {
+                replies.append(contentsOf: try executeRemaining(progress, execute, at: index))
+                return
+            }
             let outcome = stored ?? run(query, parameters: parameters)
             if case .delayed(let delay, let delayed) = outcome {
                 suspension = .delay(delay, delayed)
                 suspendedExecute = execute
-                return []
+                return
             }
-            return try executeOutcome(outcome, for: execute)
+            try executeOutcome(outcome, for: execute, into: &replies)
         case .close(let target):
             if target.kind == .statement {
                 statements[target.name] = nil
             } else {
                 portals[target.name] = nil
             }
-            return [.closeComplete]
+            replies.append(.closeComplete)
         default:
             throw .unsupported(message.typeName)
         }
     }
 
     /// Execute's answer with the portal's outcome: its replies, up to the row limit.
-    private mutating func executeOutcome(_ outcome: QueryOutcome, for execute: Execute) throws(QuerySessionError)
-        -> [BackendMessage]
-    {
+    private mutating func executeOutcome(
+        _ outcome: QueryOutcome, for execute: Execute, into sink: inout some QueryReplySink
+    ) throws(QuerySessionError) {
         guard let index = portals.index(forKey: execute.portal) else {
             throw .undefined(kind: "portal", name: execute.portal)
         }
-        let replies = complete(outcome, formats: withPortal(at: index) { $0.resultFormats })
+        let formats = withPortal(at: index) { $0.resultFormats }
+        if execute.maxRows == 0, let tag = outcome.resultSet?.tag {
+            // No row limit: everything goes out now.
+            portals.values[index].progress = .completed(tag: Self.tag(afterCompleting: tag))
+            sink.appendResult(of: outcome, formats: formats, description: false, rows: true)
+            return
+        }
+        let replies = complete(outcome, formats: formats)
         if suspension != nil {
             // COPY FROM STDIN: CopyInResponse now, the command's completion after the data.
             suspendedExecute = execute
             portals.values[index].progress = .completed(tag: "COPY 0")
-            return replies
+            sink.append(contentsOf: replies)
+            return
         }
         if execute.maxRows == 0, !Self.isError(replies.last) {
             // No row limit: everything goes out now.
             portals.values[index].progress = .completed(tag: Self.tag(afterRows: replies.last))
-            return replies
+            sink.append(contentsOf: replies)
+            return
         }
-        return try executeRemaining(.remaining(replies[...]), execute, at: index)
+        sink.append(contentsOf: try executeRemaining(.remaining(replies[...]), execute, at: index))
     }
 
     /// Execute's answer with the portal at `index` as far as `progress`.
@@ -495,24 +529,8 @@ public struct QuerySession: Sendable {
     /// type can be sent in binary) and CommandComplete, or the error; applies the effect.
     private mutating func complete(_ outcome: QueryOutcome, formats: [FormatCode]) -> [BackendMessage] {
         switch outcome {
-        case .rows(_, let rows, let tag), .result(_, let rows, let tag):
-            // Without a binary format asked for, every value goes out as text (no column types needed).
-            let columns = formats.contains(.binary) ? outcome.resultColumns ?? [] : []
-            let binary = columns.indices.map { Self.sendsBinary(columns[$0], requested: formats.code(at: $0)) }
-            var replies: [BackendMessage] = []
-            replies.reserveCapacity(rows.count + 1)
-            for row in rows {
-                let values = row.enumerated().map { index, value in
-                    value.map { text in
-                        guard index < binary.count, binary[index] else { return ByteBuffer(string: text) }
-                        return BinaryValueEncoder.encode(text, type: columns[index].type.oid)
-                            ?? ByteBuffer(string: text)
-                    }
-                }
-                replies.append(.dataRow(DataRow(columns: values)))
-            }
-            replies.append(.commandComplete(CommandComplete(tag: tag)))
-            return replies
+        case .rows, .result:
+            return Self.rowReplies(of: outcome, formats: formats)
         case .command(var tag, let effect):
             var replies: [BackendMessage] = []
             switch effect {
@@ -570,11 +588,38 @@ public struct QuerySession: Sendable {
         }
     }
 
+    /// The DataRows and CommandComplete of a result set (`.rows` or `.result`; nothing for other outcomes), with the
+    /// values in the result `formats` the client asked for where the type can be sent in binary.
+    static func rowReplies(of outcome: QueryOutcome, formats: [FormatCode]) -> [BackendMessage] {
+        guard let (rows, tag) = outcome.resultSet else { return [] }
+        // Without a binary format asked for, every value goes out as text (no column types needed).
+        let columns = formats.contains(.binary) ? outcome.resultColumns ?? [] : []
+        let binary = columns.indices.map { Self.sendsBinary(columns[$0], requested: formats.code(at: $0)) }
+        var replies: [BackendMessage] = []
+        replies.reserveCapacity(rows.count + 1)
+        for row in rows {
+            let values = row.enumerated().map { index, value in
+                value.map { text in
+                    guard index < binary.count, binary[index] else { return ByteBuffer(string: text) }
+                    return BinaryValueEncoder.encode(text, type: columns[index].type.oid) ?? ByteBuffer(string: text)
+                }
+            }
+            replies.append(.dataRow(DataRow(columns: values)))
+        }
+        replies.append(.commandComplete(CommandComplete(tag: tag)))
+        return replies
+    }
+
     /// The tag of an Execute of a portal that already completed: its command tag with no more rows (PostgreSQL
     /// answers `SELECT 0`).
     private static func tag(afterRows last: BackendMessage?) -> String {
         guard case .commandComplete(let complete) = last else { return "SELECT 0" }
-        return complete.tag.hasPrefix("SELECT") ? "SELECT 0" : complete.tag
+        return tag(afterCompleting: complete.tag)
+    }
+
+    /// The tag of an Execute of a portal that completed with `tag`.
+    private static func tag(afterCompleting tag: String) -> String {
+        tag.hasPrefix("SELECT") ? "SELECT 0" : tag
     }
 
     /// Sets (or with `nil` removes) a setting; a reported one whose value changes is reported with ParameterStatus.

@@ -80,6 +80,17 @@ indirect enum SQLExpression: Sendable, Hashable {
         return name.lowercased().replacing(/_n$/, with: "")
     }
 
+    /// Whether the expression is made of literals only (with casts and operators), so that its value depends on no
+    /// parameter, setting or clock.
+    var isLiteral: Bool {
+        switch self {
+        case .integer, .numeric, .string, .bool, .null: true
+        case .cast(let inner, _, _): inner.isLiteral
+        case .operation(_, let left, let right): (left?.isLiteral ?? true) && right.isLiteral
+        case .parameter, .function, .column, .keywordFunction, .other: false
+        }
+    }
+
     /// The column name PostgreSQL gives this expression in a select list without `AS` (its `FigureColname`).
     var columnName: String {
         switch self {

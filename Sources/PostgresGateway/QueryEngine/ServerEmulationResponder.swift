@@ -83,7 +83,13 @@ public struct ServerEmulationResponder: QueryResponder {
         case .prepare, .deallocate:
             return .command(tag: parsed.tag)
         case .select(let targets, let readsCatalog, let hasFrom):
-            if !hasFrom, let outcome = evaluate(targets, parameters: parameters, settings: settings) {
+            if !hasFrom,
+                let outcome = parsed.constantAnswer
+                    ?? Self.evaluate(
+                        targets,
+                        with: ConstantEvaluator(
+                            settings: settings, parameters: parameters, serverVersion: serverVersion))
+            {
                 return outcome
             }
             guard readsCatalog else { return nil }
@@ -94,11 +100,19 @@ public struct ServerEmulationResponder: QueryResponder {
         }
     }
 
+    /// The answer to a SELECT without FROM whose select list holds literals only (no parameter, function or
+    /// column), the same in every session; `nil` for other statements.
+    static func constantAnswer(to kind: StatementKind) -> QueryOutcome? {
+        guard case .select(let targets, _, hasFrom: false) = kind, targets.allSatisfy(\.expression.isLiteral) else {
+            return nil
+        }
+        return evaluate(targets, with: ConstantEvaluator(settings: [:], parameters: [], serverVersion: ""))
+    }
+
     /// A constant select list's one row; `nil` when it uses something the engine does not evaluate.
-    private func evaluate(_ targets: [StatementKind.SelectTarget], parameters: [String?], settings: [String: String])
+    private static func evaluate(_ targets: [StatementKind.SelectTarget], with evaluator: ConstantEvaluator)
         -> QueryOutcome?
     {
-        let evaluator = ConstantEvaluator(settings: settings, parameters: parameters, serverVersion: serverVersion)
         var columns: [ResultColumn] = []
         var row: [String?] = []
         for target in targets {

@@ -1,3 +1,4 @@
+import Atomics
 import Foundation
 import NIOCore
 
@@ -35,6 +36,9 @@ public final class TrafficLogSink: @unchecked Sendable {
     private var hasFinished = false
     private var waiters: [(any EventLoop, @Sendable () -> Void)] = []
     private var writeError: Int32?
+    /// Whether `bufferedBytes` is over `capacity`: set under `condition` whenever it changes, read without it by
+    /// ``isBehind``, which the relay asks before every read of every connection.
+    private let isOverCapacity = ManagedAtomic(false)
 
     /// A sink writing to `fileDescriptor` (closed by ``close()`` when `closesDescriptor`), buffering up to `capacity`
     /// bytes before the relay pauses.
@@ -74,6 +78,7 @@ public final class TrafficLogSink: @unchecked Sendable {
             buffered.append(contentsOf: bytes)
             if addingNewline { buffered.append(UInt8(ascii: "\n")) }
             bufferedBytes += buffered.count - before
+            isOverCapacity.store(bufferedBytes > capacity, ordering: .releasing)
             if before == 0 || (before < batchBytes && buffered.count >= batchBytes) { condition.signal() }
         }
         condition.unlock()
@@ -81,9 +86,7 @@ public final class TrafficLogSink: @unchecked Sendable {
 
     /// Whether the buffer is over capacity: readers should pause until ``whenCaughtUp(on:_:)`` calls back.
     public var isBehind: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return bufferedBytes > capacity
+        isOverCapacity.load(ordering: .acquiring)
     }
 
     /// Calls `callback` on `eventLoop` once the buffer is at most half full (at once if it is already).
@@ -141,6 +144,7 @@ public final class TrafficLogSink: @unchecked Sendable {
             condition.lock()
             if writeError == nil { writeError = error }
             bufferedBytes -= batch.count
+            isOverCapacity.store(bufferedBytes > capacity, ordering: .releasing)
             var ready: [(any EventLoop, @Sendable () -> Void)] = []
             if bufferedBytes <= capacity / 2 { swap(&ready, &waiters) }
             condition.unlock()
