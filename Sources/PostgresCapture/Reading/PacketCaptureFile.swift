@@ -1,6 +1,12 @@
 import CPcap
 import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A pcap or pcapng capture file read packet by packet through libpcap, so memory does not grow with the file.
 public final class PacketCaptureFile {
     /// The file's name in messages: the path in quotes, or "standard input".
@@ -21,6 +27,7 @@ public final class PacketCaptureFile {
         }
         handle = opened
         linkType = pcap_datalink(opened)
+        Self.adviseSequentialReading(opened)
         if let filter {
             var program = bpf_program()
             guard pcap_compile(opened, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
@@ -68,6 +75,16 @@ public final class PacketCaptureFile {
         guard let handle else { return }
         pcap_close(handle)
         self.handle = nil
+    }
+
+    /// Tells the kernel the file is read once from start to end, so that it reads ahead further (as `cat` does):
+    /// a capture that is not in the page cache then decodes at about the disk's speed. Standard input and pipes
+    /// ignore the advice.
+    private static func adviseSequentialReading(_ handle: OpaquePointer) {
+        #if os(Linux)
+            guard let file = pcap_file(handle) else { return }
+            _ = posix_fadvise(fileno(file), 0, 0, POSIX_FADV_SEQUENTIAL)
+        #endif
     }
 
     private static func reason(_ errorText: [CChar]) -> String {
