@@ -21,6 +21,17 @@ package enum RawMessageJSON {
             ? FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: nil)
             : BackendMessage.typeName(forTypeByte: typeByte)
         guard let name, typeByte != UInt8(ascii: "p") else { return false }
+        if typeByte == UInt8(ascii: "d") || (typeByte == UInt8(ascii: "D") && direction == .backend) {
+            // The bulk of a session: written by the frame writer `pgw decode` uses, once a DataRow's columns check.
+            if typeByte == UInt8(ascii: "D") {
+                do throws(WireFormatError) { try DataRow.forEachColumn(inBody: body) { _, _ in } } catch {
+                    return false
+                }
+            }
+            RawMessageFrame(typeByte: typeByte, body: body, streamOffset: offset)
+                .write(as: .json, from: direction, valueTypes: nil, jsonMembers: jsonMembers, to: &output)
+            return true
+        }
         let start = output.count
         var buffer = RenderBuffer(continuing: consume output)
         buffer.appendJSONLineStart(
@@ -40,9 +51,7 @@ package enum RawMessageJSON {
     ) -> Bool {
         let frontend = direction == .frontend
         switch (typeByte, frontend) {
-        // Both ways: CopyData, CopyDone.
-        case (UInt8(ascii: "d"), _):
-            return reader.appendCopyData(to: &buffer)
+        // Both ways: CopyDone (CopyData is written as a frame).
         case (UInt8(ascii: "c"), _):
             return true
         // From the client.
@@ -71,8 +80,6 @@ package enum RawMessageJSON {
             buffer.appendDecimal(maxRows)
             return true
         // From the server.
-        case (UInt8(ascii: "D"), false):
-            return reader.appendColumnValues(to: &buffer)
         case (UInt8(ascii: "T"), false):
             return reader.appendColumnDescriptions(to: &buffer)
         case (UInt8(ascii: "C"), false):
@@ -177,33 +184,6 @@ extension RawMessageJSON {
                 }
             }
             buffer.append("]")
-            return true
-        }
-
-        /// Writes a CopyData's payload (`"dataLength"` and `"data"`): the whole rest of the body.
-        mutating func appendCopyData(to buffer: inout RenderBuffer) -> Bool {
-            guard let data = bytes(body.count - index) else { return false }
-            buffer.append(",\"dataLength\":")
-            buffer.appendDecimal(data.count)
-            buffer.append(",\"data\":")
-            JSONText.writeBytes(data, typed: nil, to: &buffer)
-            return true
-        }
-
-        /// Writes a DataRow's column values (`"columns"`), untyped.
-        mutating func appendColumnValues(to buffer: inout RenderBuffer) -> Bool {
-            buffer.append(",\"columns\":[")
-            do throws(WireFormatError) {
-                try DataRow.forEachColumn(inBody: body) { position, value in
-                    if position > 0 { buffer.append(",") }
-                    guard let value else { return buffer.append("null") }
-                    JSONText.writeBytes(value.assumingMemoryBound(to: UInt8.self), typed: nil, to: &buffer)
-                }
-            } catch {
-                return false
-            }
-            buffer.append("]")
-            index = body.count
             return true
         }
 
