@@ -1,7 +1,8 @@
 import Foundation
 import PostgresWire
 
-/// The interactive loop: lines from the terminal to the session until `\quit`, Ctrl-D or the connection's end.
+/// The interactive loop: lines from the terminal to the session until `\quit`, Ctrl-D or the connection's end;
+/// after Ctrl-D in client mode, the replies still owed arrive before the connection closes.
 public enum REPLInteractive {
     /// Runs `session` on the terminal; Ctrl-C while replies are owed sends a CancelRequest, as psql does.
     public static func run(session: REPLSession, terminal: REPLTerminal = .shared) async {
@@ -29,7 +30,9 @@ public enum REPLInteractive {
             }
             if await session.hasEnded { return await terminal.stop() }
         }
-        // Ctrl-D: the editing thread still saves the history; wait for it before the program may exit.
+        // Ctrl-D: the editing thread still saves the history; wait for it before the program may exit. In client
+        // mode, replies still owed are shown first (up to the timeout), as at the end of a script.
         await terminal.stop()
+        if direction == .frontend, case .failed(let reason) = await session.waitForReady() { terminal.print(reason) }
     }
 }

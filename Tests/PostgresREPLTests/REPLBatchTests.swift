@@ -177,8 +177,8 @@ struct REPLBatchTests {
     }
 
     /// The interactive path on a pseudo-terminal: Tab completes a message name, replies print above the prompt,
-    /// Ctrl-C empties the line, keys typed one by one are edited as they come, Ctrl-D leaves, and the lines are kept
-    /// in ~/.pgw_history.
+    /// Ctrl-C empties the line, keys typed one by one are edited as they come, Ctrl-D leaves once the reply still owed
+    /// has arrived (the last query sleeps past the Ctrl-D), and the lines are kept in ~/.pgw_history.
     @Test func interactiveTerminal() async throws {
         let server = try PostgresServerTrait.server()
         try await Self.withEmptyHome { home, environment in
@@ -195,7 +195,7 @@ struct REPLBatchTests {
                 "-c", REPLTerminalDriver.script, try PGWExecutable.url().path,
                 "host=127.0.0.1 port=\(port) user=\(PostgresServerFixture.superuser) dbname=postgres",
                 #"Que\t \"select 42\"\r"#, #"Sync garbage"#, #"\x03"#, #"\\expect RowDescription\r"#, "Que",
-                #"\t"#, #"\"select 7\"\r"#, #"\x04"#,
+                #"\t"#, #"\"select 7 from pg_sleep(1)\"\r"#, #"\x04"#,
             ],
             environment: environment, timeout: .seconds(30)
         ).run()
@@ -208,7 +208,7 @@ struct REPLBatchTests {
         #expect(outcome.standardOutput.contains(#"B DataRow ["7"]"#), "\(outcome)")
         let history = try String(contentsOf: home.appendingPathComponent(".pgw_history"), encoding: .utf8)
         #expect(history.contains(#"\134expect\040RowDescription"#), "\(history)")
-        #expect(history.contains(#"Query\040"select\0407""#), "\(history)")
+        #expect(history.contains(#"Query\040"select\0407\040from\040pg_sleep(1)""#), "\(history)")
     }
 
     /// On a pseudo-terminal: a line ending inside a quoted string continues after the `pgw"> ` prompt (the line
