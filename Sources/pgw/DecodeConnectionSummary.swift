@@ -23,6 +23,14 @@ struct DecodeConnectionSummary {
         }
     }
 
+    /// Adds the message counts and errors of `other` (a connection's, to the totals of all).
+    mutating func addCounts(of other: DecodeConnectionSummary) {
+        for entry in other.statistics.sortedEntries {
+            statistics.add(entry.direction, type: entry.type, count: entry.count, bytes: entry.bytes)
+        }
+        errorsBySQLState.merge(other.errorsBySQLState, uniquingKeysWith: +)
+    }
+
     /// Counts a completed statement.
     mutating func add(_ statement: DecodeStatement) {
         statementCount += 1

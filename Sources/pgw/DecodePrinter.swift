@@ -18,6 +18,7 @@ final class DecodePrinter {
     private var connections: [CaptureConnectionInfo?] = []
     /// The `client` and `server` JSON members of each connection, rendered for its first line.
     private var endpointMembers: [JSONLineMembers?] = []
+    /// The statements of all connections (their messages are counted per connection, and added up at the end).
     private var total = DecodeConnectionSummary()
     /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
     private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: JSONLineMembers)?
@@ -40,7 +41,6 @@ final class DecodePrinter {
         let statement = trackers[id].observe(message.message, at: time)
         if summarizes {
             summaries[id]!.add(message)
-            total.add(message)
             if let statement {
                 summaries[id]!.add(statement)
                 total.add(statement)
@@ -119,7 +119,6 @@ final class DecodePrinter {
         guard summarizes else { return }
         let id = slot(for: connection)
         summaries[id]!.statistics.add(direction, type: type, count: messages, bytes: bytes)
-        total.statistics.add(direction, type: type, count: messages, bytes: bytes)
     }
 
     /// The index of `connection`'s state (0 for raw streams), made ready for its first message.
@@ -159,6 +158,7 @@ final class DecodePrinter {
     /// With `--summary`, prints the totals: one table for raw streams; per connection and overall for a capture.
     func finish() throws {
         guard summarizes else { return }
+        for case let summary? in summaries { total.addCounts(of: summary) }
         guard connections.contains(where: { $0 != nil }) else {
             try output.writeLine(total.statistics.formatted(as: format))
             return

@@ -48,6 +48,12 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// An order of endpoints (address bytes, then length, then port), to name a connection by its two ends
+    /// whichever way a packet goes.
+    static func < (lhs: Endpoint, rhs: Endpoint) -> Bool {
+        (lhs.head, lhs.tail, lhs.addressLength, lhs.port) < (rhs.head, rhs.tail, rhs.addressLength, rhs.port)
+    }
+
     /// `10.0.0.5:5432`, or `[::1]:5432` for IPv6.
     public var description: String {
         address.count == 4 ? "\(addressText):\(port)" : "[\(addressText)]:\(port)"

@@ -36,6 +36,12 @@ public struct TCPStreamReassembler: Sendable {
         let start = segment.isSynchronize ? segment.sequenceNumber &+ 1 : segment.sequenceNumber
         if nextSequenceNumber == nil { nextSequenceNumber = start }
         let length = segment.payload.readableBytes
+        // In order with nothing waiting, as most segments come: delivered as it is, without the table.
+        if pendingBytes == 0 && start == nextSequenceNumber {
+            nextSequenceNumber = start &+ UInt32(length)
+            streamOffset += length
+            return [.data(segment.payload)]
+        }
         if let waiting = pending[start], waiting.readableBytes >= length { return [] }
         pendingBytes += length - (pending[start]?.readableBytes ?? 0)
         pending[start] = segment.payload

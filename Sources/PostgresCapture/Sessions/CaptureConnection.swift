@@ -3,16 +3,22 @@ import PostgresWire
 
 /// The decoding state of one TCP connection of a capture: both directions' reassembly, the session decoder, and
 /// the bytes kept while looking for a message boundary.
-final class CaptureConnection {
+///
+/// A value mutated in place in ``CaptureDecoder``'s table, its per-direction state in two-element arrays indexed by
+/// direction: a class's struct property is copied (every buffer and table it holds retained) for each
+/// non-mutating call, and a dictionary keyed by direction hashes on every access, both once per packet or message.
+struct CaptureConnection {
     /// Which connection this is.
     let info: CaptureConnectionInfo
     /// Whether the connection is over (its events are all out).
     private(set) var isClosed = false
     private var decoder: SessionDecoder
-    private var reassemblers: [MessageDirection: TCPStreamReassembler] = [.frontend: .init(), .backend: .init()]
+    /// Each direction's reassembly, at its ``MessageDirection/index``.
+    private var reassemblers = [TCPStreamReassembler(), TCPStreamReassembler()]
     /// Bytes of a direction that is looking for a message boundary, and their stream offset.
-    private var resynchronizing: [MessageDirection: (bytes: ByteBuffer, offset: Int)] = [:]
-    private var finishedDirections: Set<MessageDirection> = []
+    private var resynchronizing: [(bytes: ByteBuffer, offset: Int)?] = [nil, nil]
+    /// Whether each direction's stream has ended.
+    private var finishedDirections = [false, false]
     private var encryptedBytes = 0
     private var reportedEncryption = false
     private let maximumMessageLength: Int
@@ -23,35 +29,33 @@ final class CaptureConnection {
         self.info = info
         self.maximumMessageLength = maximumMessageLength
         decoder = SessionDecoder(maximumMessageLength: maximumMessageLength)
-        if !fromStart {
-            for direction in MessageDirection.allCases { resynchronizing[direction] = (ByteBuffer(), 0) }
-        }
+        if !fromStart { resynchronizing = [(ByteBuffer(), 0), (ByteBuffer(), 0)] }
     }
 
     /// Takes a segment sent in `direction` at `time`, and hands what it makes known to `emit`, in order (with
     /// `frame`, its DataRow and CopyData messages go there instead, framed in place, in their place in the order).
-    func accept(
+    mutating func accept(
         _ segment: TCPSegment, from direction: MessageDirection, at time: CaptureTimestamp,
         frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
         if segment.isAcknowledgement {
             // The peer's bytes this acknowledges come first: they caused this segment, if anything.
-            let acknowledged = reassemblers[peer]!.acknowledged(upTo: segment.acknowledgementNumber)
+            let acknowledged = reassemblers[peer.index].acknowledged(upTo: segment.acknowledgementNumber)
             try feed(acknowledged, from: peer, at: time, frame: frame, emit: emit)
         }
-        try feed(reassemblers[direction]!.accept(segment), from: direction, at: time, frame: frame, emit: emit)
+        try feed(reassemblers[direction.index].accept(segment), from: direction, at: time, frame: frame, emit: emit)
         if segment.isReset {
             try close(.reset, at: time, frame: frame, emit: emit)
         } else if segment.isFinish {
             try finish(direction, at: time, frame: frame, emit: emit)
-            if finishedDirections.count == 2 { try close(.finished, at: time, frame: frame, emit: emit) }
+            if !finishedDirections.contains(false) { try close(.finished, at: time, frame: frame, emit: emit) }
         }
     }
 
     /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit` (and
     /// `frame`, as ``accept(_:from:at:frame:emit:)`` does).
-    func close(
+    mutating func close(
         _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
         emit: (CaptureEvent) throws -> Void
     ) rethrows {
@@ -65,41 +69,41 @@ final class CaptureConnection {
         try emit(CaptureEvent(connection: info, time: time, kind: .closed(record)))
     }
 
-    private func finish(
+    private mutating func finish(
         _ direction: MessageDirection, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
         emit: (CaptureEvent) throws -> Void
     ) rethrows {
-        guard !finishedDirections.contains(direction) else { return }
-        try feed(reassemblers[direction]!.finish(), from: direction, at: time, frame: frame, emit: emit)
-        finishedDirections.insert(direction)
+        guard !finishedDirections[direction.index] else { return }
+        try feed(reassemblers[direction.index].finish(), from: direction, at: time, frame: frame, emit: emit)
+        finishedDirections[direction.index] = true
         decoder.finish(direction)
         try drain(at: time, frame: frame, emit: emit)
     }
 
-    private func feed(
+    private mutating func feed(
         _ deliveries: [StreamDelivery], from direction: MessageDirection, at time: CaptureTimestamp,
         frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
         for delivery in deliveries {
             switch delivery {
             case .gap(let byteCount):
-                let offset = reassemblers[direction]!.streamOffset
+                let offset = reassemblers[direction.index].streamOffset
                 try emit(
                     CaptureEvent(
                         connection: info, time: time, kind: .gap(direction, byteCount: byteCount, streamOffset: offset))
                 )
-                if !decoder.isEncrypted(direction) { resynchronizing[direction] = (ByteBuffer(), offset) }
+                if !decoder.isEncrypted(direction) { resynchronizing[direction.index] = (ByteBuffer(), offset) }
             case .data(let bytes):
                 if decoder.isEncrypted(direction) {
                     encryptedBytes += bytes.readableBytes
-                } else if let (bytesSoFar, offset) = resynchronizing[direction] {
+                } else if let (bytesSoFar, offset) = resynchronizing[direction.index] {
                     var kept = bytesSoFar
                     kept.writeImmutableBuffer(bytes)
                     switch MessageBoundaryScanner.scan(
                         kept, direction: direction, maximumMessageLength: maximumMessageLength)
                     {
                     case .boundary(let skipped):
-                        resynchronizing[direction] = nil
+                        resynchronizing[direction.index] = nil
                         kept.moveReaderIndex(forwardBy: skipped)
                         decoder.resume(direction, atStreamOffset: offset + skipped)
                         decoder.append(kept, from: direction)
@@ -109,7 +113,7 @@ final class CaptureConnection {
                     case .needsMoreBytes(let discardable):
                         kept.moveReaderIndex(forwardBy: discardable)
                         kept.discardReadBytes()
-                        resynchronizing[direction] = (kept, offset + discardable)
+                        resynchronizing[direction.index] = (kept, offset + discardable)
                     }
                 } else {
                     decoder.append(bytes, from: direction)
@@ -119,7 +123,7 @@ final class CaptureConnection {
         }
     }
 
-    private func drain(
+    private mutating func drain(
         at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
         while let event = nextEvent(at: time, frame: frame) {
@@ -128,8 +132,8 @@ final class CaptureConnection {
                 try emit(CaptureEvent(connection: info, time: time, kind: .message(message)))
             case .failure(let direction, let error):
                 try emit(CaptureEvent(connection: info, time: time, kind: .failure(direction, error)))
-                if !finishedDirections.contains(direction) {
-                    resynchronizing[direction] = (ByteBuffer(), reassemblers[direction]!.streamOffset)
+                if !finishedDirections[direction.index] {
+                    resynchronizing[direction.index] = (ByteBuffer(), reassemblers[direction.index].streamOffset)
                 }
             }
         }
@@ -141,11 +145,18 @@ final class CaptureConnection {
     }
 
     /// The decoder's next event; with `frame`, the DataRow and CopyData messages before it go there, framed in place.
-    private func nextEvent(at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?) -> SessionDecoder.Event? {
+    private mutating func nextEvent(at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?) -> SessionDecoder
+        .Event?
+    {
         guard let frame else { return decoder.nextEvent() }
         let info = info
         return decoder.nextEvent { direction, message, types in
             frame(CaptureFrame(connection: info, time: time, direction: direction, frame: message, valueTypes: types))
         }
     }
+}
+
+extension MessageDirection {
+    /// The position of a direction's state in ``CaptureConnection``'s two-element arrays: 0 frontend, 1 backend.
+    fileprivate var index: Int { self == .frontend ? 0 : 1 }
 }

@@ -12,13 +12,20 @@ public struct CaptureDecoder {
     public let ports: Set<UInt16>
     /// The largest message accepted, header included.
     public let maximumMessageLength: Int
+    /// The open connections, by their ends in either order (``Flow``): one hash per packet, whichever way it goes.
     private var connections: [Flow: CaptureConnection] = [:]
     private var nextConnectionID = 1
 
-    /// A connection's ends, client first.
+    /// A connection's two ends, the lesser first (not client first), so that the segments of both directions find
+    /// the connection with one lookup.
     private struct Flow: Hashable {
-        var client: Endpoint
-        var server: Endpoint
+        var low: Endpoint
+        var high: Endpoint
+
+        /// The flow of a segment from `source` to `destination`.
+        init(_ source: Endpoint, _ destination: Endpoint) {
+            (low, high) = source < destination ? (source, destination) : (destination, source)
+        }
     }
 
     /// Creates a decoder for connections to `ports`.
@@ -50,27 +57,25 @@ public struct CaptureDecoder {
         _ packet: CapturedPacket, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
-        let outbound = Flow(client: segment.source, server: segment.destination)
-        let inbound = Flow(client: segment.destination, server: segment.source)
-        let flow: Flow
-        let direction: MessageDirection
-        if connections[outbound] != nil {
-            (flow, direction) = (outbound, .frontend)
-        } else if connections[inbound] != nil {
-            (flow, direction) = (inbound, .backend)
+        let flow = Flow(segment.source, segment.destination)
+        let index: Dictionary<Flow, CaptureConnection>.Index
+        if let known = connections.index(forKey: flow) {
+            index = known
         } else {
-            guard let (newFlow, fromStart) = newConnection(segment) else { return }
-            flow = newFlow
-            direction = newFlow == outbound ? .frontend : .backend
-            let info = CaptureConnectionInfo(id: nextConnectionID, client: newFlow.client, server: newFlow.server)
+            guard let (fromClient, fromStart) = newConnection(segment) else { return }
+            let (client, server) =
+                fromClient ? (segment.source, segment.destination) : (segment.destination, segment.source)
+            let info = CaptureConnectionInfo(id: nextConnectionID, client: client, server: server)
             nextConnectionID += 1
             connections[flow] = CaptureConnection(
                 info: info, fromStart: fromStart, maximumMessageLength: maximumMessageLength)
+            index = connections.index(forKey: flow)!
             try emit(CaptureEvent(connection: info, time: packet.timestamp, kind: .opened(fromStart: fromStart)))
         }
-        let connection = connections[flow]!
-        try connection.accept(segment, from: direction, at: packet.timestamp, frame: frame, emit: emit)
-        if connection.isClosed { connections[flow] = nil }
+        // Mutated in place through the index: no second lookup, and no copy of the connection's state.
+        let direction: MessageDirection = connections.values[index].info.client == segment.source ? .frontend : .backend
+        try connections.values[index].accept(segment, from: direction, at: packet.timestamp, frame: frame, emit: emit)
+        if connections.values[index].isClosed { connections.remove(at: index) }
     }
 
     /// The capture is over: closes every open connection, in the order they opened, and hands their last events
@@ -91,27 +96,25 @@ public struct CaptureDecoder {
     private mutating func finish(
         at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
-        for connection in connections.values.sorted(by: { $0.info.id < $1.info.id }) {
+        for var connection in connections.values.sorted(by: { $0.info.id < $1.info.id }) {
             try connection.close(.endOfCapture, at: time, frame: frame, emit: emit)
         }
         connections = [:]
     }
 
-    /// Whether `segment`, of a flow not yet known, starts a connection to decode: which side is the client and
-    /// whether the connection's start is in the capture.
-    private func newConnection(_ segment: TCPSegment) -> (Flow, fromStart: Bool)? {
-        let outbound = Flow(client: segment.source, server: segment.destination)
-        let inbound = Flow(client: segment.destination, server: segment.source)
+    /// Whether `segment`, of a flow not yet known, starts a connection to decode: whether its sender is the client
+    /// and whether the connection's start is in the capture.
+    private func newConnection(_ segment: TCPSegment) -> (fromClient: Bool, fromStart: Bool)? {
         guard !segment.isReset else { return nil }
         if segment.isSynchronize {
-            if !segment.isAcknowledgement && ports.contains(segment.destination.port) { return (outbound, true) }
-            if segment.isAcknowledgement && ports.contains(segment.source.port) { return (inbound, true) }
+            if !segment.isAcknowledgement && ports.contains(segment.destination.port) { return (true, true) }
+            if segment.isAcknowledgement && ports.contains(segment.source.port) { return (false, true) }
             return nil
         }
         guard segment.payload.readableBytes > 0 else { return nil }
-        if MessageBoundaryScanner.looksLikeStartupPacket(segment.payload) { return (outbound, true) }
-        if ports.contains(segment.destination.port) { return (outbound, false) }
-        if ports.contains(segment.source.port) { return (inbound, false) }
+        if MessageBoundaryScanner.looksLikeStartupPacket(segment.payload) { return (true, true) }
+        if ports.contains(segment.destination.port) { return (true, false) }
+        if ports.contains(segment.source.port) { return (false, false) }
         return nil
     }
 }
