@@ -28,47 +28,66 @@ public enum PacketParser {
         public static let linuxSLL2: Int32 = 276
     }
 
+    /// A TCP segment's header fields, as found in a packet's bytes.
+    private typealias Header = (
+        source: Endpoint, destination: Endpoint, sequenceNumber: UInt32, acknowledgementNumber: UInt32, flags: UInt8
+    )
+
     /// The TCP segment in `packet`, or `nil` when it holds none (another protocol, a fragment, a truncated header,
     /// an unknown link type).
     public static func tcpSegment(in packet: CapturedPacket) -> TCPSegment? {
-        var bytes = packet.data
-        guard let etherType = networkProtocol(linkType: packet.linkType, skippingHeaderOf: &bytes) else { return nil }
-        switch etherType {
-        case 0x0800: return ipv4Segment(bytes)
-        case 0x86DD: return ipv6Segment(bytes)
-        default: return nil
-        }
+        let data = packet.data
+        // The headers are read in place; the payload is the one slice made.
+        guard
+            let (header, payloadOffset, payloadLength) = data.withUnsafeReadableBytes({ raw in
+                tcpHeader(in: PacketBytes(raw: raw), linkType: packet.linkType)
+            })
+        else { return nil }
+        return TCPSegment(
+            source: header.source, destination: header.destination, sequenceNumber: header.sequenceNumber,
+            acknowledgementNumber: header.acknowledgementNumber, flags: header.flags,
+            payload: data.getSlice(at: data.readerIndex + payloadOffset, length: payloadLength)!)
     }
 
-    /// Skips the link-layer header and returns the EtherType of what follows (0x0800 IPv4, 0x86DD IPv6).
-    private static func networkProtocol(linkType: Int32, skippingHeaderOf bytes: inout ByteBuffer) -> UInt16? {
+    /// The TCP header in a packet's `bytes` (the segment without its payload), and where its payload is in them.
+    private static func tcpHeader(in bytes: PacketBytes, linkType: Int32) -> (Header, Int, Int)? {
+        guard let (etherType, linkHeaderLength) = networkProtocol(linkType: linkType, in: bytes) else { return nil }
+        let network = bytes.dropFirst(linkHeaderLength)
+        let found: (Header, Int, Int)?
+        switch etherType {
+        case 0x0800: found = ipv4Segment(network)
+        case 0x86DD: found = ipv6Segment(network)
+        default: return nil
+        }
+        return found.map { ($0.0, linkHeaderLength + $0.1, $0.2) }
+    }
+
+    /// The EtherType of what follows the link-layer header (0x0800 IPv4, 0x86DD IPv6), and that header's length.
+    private static func networkProtocol(linkType: Int32, in bytes: PacketBytes) -> (UInt16, Int)? {
         switch linkType {
         case LinkType.ethernet:
-            guard var type = bytes.getInteger(at: bytes.readerIndex + 12, as: UInt16.self) else { return nil }
+            guard var type = bytes.uint16(at: 12) else { return nil }
             var headerLength = 14
             while [0x8100, 0x88A8, 0x9100].contains(type) {
-                guard let inner = bytes.getInteger(at: bytes.readerIndex + headerLength + 2, as: UInt16.self)
-                else { return nil }
+                guard let inner = bytes.uint16(at: headerLength + 2) else { return nil }
                 type = inner
                 headerLength += 4
             }
-            return bytes.readSlice(length: headerLength) == nil ? nil : type
+            return headerLength <= bytes.count ? (type, headerLength) : nil
         case LinkType.linuxSLL:
-            let type = bytes.getInteger(at: bytes.readerIndex + 14, as: UInt16.self)
-            return bytes.readSlice(length: 16) == nil ? nil : type
+            return bytes.count >= 16 ? bytes.uint16(at: 14).map { ($0, 16) } : nil
         case LinkType.linuxSLL2:
-            let type = bytes.getInteger(at: bytes.readerIndex, as: UInt16.self)
-            return bytes.readSlice(length: 20) == nil ? nil : type
+            return bytes.count >= 20 ? bytes.uint16(at: 0).map { ($0, 20) } : nil
         case LinkType.null, LinkType.loop:
-            guard let family = bytes.readInteger(as: UInt32.self) else { return nil }
+            guard let family = bytes.uint32(at: 0) else { return nil }
             // AF_INET is 2 everywhere; AF_INET6 is 10, 24, 28 or 30 depending on the system; either byte order.
             let value = family > 0xFFFF ? family.byteSwapped : family
-            if value == 2 { return 0x0800 }
-            return [10, 24, 28, 30].contains(value) ? 0x86DD : nil
+            if value == 2 { return (0x0800, 4) }
+            return [10, 24, 28, 30].contains(value) ? (0x86DD, 4) : nil
         case LinkType.raw, LinkType.rawOpenBSD, LinkType.rawLinkType, LinkType.ipv4, LinkType.ipv6:
-            switch bytes.readableBytesView.first.map({ $0 >> 4 }) {
-            case 4: return 0x0800
-            case 6: return 0x86DD
+            switch bytes.uint8(at: 0).map({ $0 >> 4 }) {
+            case 4: return (0x0800, 0)
+            case 6: return (0x86DD, 0)
             default: return nil
             }
         default:
@@ -76,77 +95,61 @@ public enum PacketParser {
         }
     }
 
-    private static func ipv4Segment(_ bytes: ByteBuffer) -> TCPSegment? {
-        let start = bytes.readerIndex
-        guard let versionAndLength = bytes.getInteger(at: start, as: UInt8.self), versionAndLength >> 4 == 4,
-            let totalLength = bytes.getInteger(at: start + 2, as: UInt16.self),
-            let fragment = bytes.getInteger(at: start + 6, as: UInt16.self),
-            bytes.getInteger(at: start + 9, as: UInt8.self) == 6,
-            let source = address(in: bytes, at: start + 12, length: 4),
-            let destination = address(in: bytes, at: start + 16, length: 4)
+    private static func ipv4Segment(_ bytes: PacketBytes) -> (Header, Int, Int)? {
+        guard let versionAndLength = bytes.uint8(at: 0), versionAndLength >> 4 == 4,
+            let totalLength = bytes.uint16(at: 2),
+            let fragment = bytes.uint16(at: 6),
+            bytes.uint8(at: 9) == 6,
+            let source = bytes.address(at: 12, length: 4),
+            let destination = bytes.address(at: 16, length: 4)
         else { return nil }
         // More fragments, or a fragment offset: reassembling IP fragments is not supported.
         guard fragment & 0x3FFF == 0 else { return nil }
         let headerLength = Int(versionAndLength & 0x0F) * 4
         guard headerLength >= 20, Int(totalLength) >= headerLength else { return nil }
         // The IP length bounds the segment: Ethernet pads short frames.
-        let available = min(Int(totalLength), bytes.readableBytes) - headerLength
-        guard available >= 0, let tcp = bytes.getSlice(at: start + headerLength, length: available) else { return nil }
-        return tcpSegment(tcp, source: source, destination: destination)
+        let available = min(Int(totalLength), bytes.count) - headerLength
+        guard available >= 0 else { return nil }
+        return tcpSegment(bytes.dropFirst(headerLength).prefix(available), source: source, destination: destination)
+            .map { ($0.0, headerLength + $0.1, $0.2) }
     }
 
-    private static func ipv6Segment(_ bytes: ByteBuffer) -> TCPSegment? {
-        let start = bytes.readerIndex
-        guard bytes.getInteger(at: start, as: UInt8.self).map({ $0 >> 4 }) == 6,
-            let payloadLength = bytes.getInteger(at: start + 4, as: UInt16.self),
-            var nextHeader = bytes.getInteger(at: start + 6, as: UInt8.self),
-            let source = address(in: bytes, at: start + 8, length: 16),
-            let destination = address(in: bytes, at: start + 24, length: 16)
+    private static func ipv6Segment(_ bytes: PacketBytes) -> (Header, Int, Int)? {
+        guard bytes.uint8(at: 0).map({ $0 >> 4 }) == 6,
+            let payloadLength = bytes.uint16(at: 4),
+            var nextHeader = bytes.uint8(at: 6),
+            let source = bytes.address(at: 8, length: 16),
+            let destination = bytes.address(at: 24, length: 16)
         else { return nil }
         var offset = 40
-        let end = min(40 + Int(payloadLength), bytes.readableBytes)
+        let end = min(40 + Int(payloadLength), bytes.count)
         // Hop-by-hop, routing and destination options headers: skip them. A fragment header: not supported.
         while [0, 43, 60].contains(nextHeader) {
-            guard let following = bytes.getInteger(at: start + offset, as: UInt8.self),
-                let length = bytes.getInteger(at: start + offset + 1, as: UInt8.self)
-            else { return nil }
+            guard let following = bytes.uint8(at: offset), let length = bytes.uint8(at: offset + 1) else { return nil }
             nextHeader = following
             offset += (Int(length) + 1) * 8
         }
-        guard nextHeader == 6, end >= offset, let tcp = bytes.getSlice(at: start + offset, length: end - offset)
-        else { return nil }
-        return tcpSegment(tcp, source: source, destination: destination)
+        guard nextHeader == 6, end >= offset else { return nil }
+        return tcpSegment(bytes.dropFirst(offset).prefix(end - offset), source: source, destination: destination)
+            .map { ($0.0, offset + $0.1, $0.2) }
     }
 
-    /// The address of `length` bytes at `index` of `bytes`, as an endpoint whose port is still 0; `nil` when the
-    /// bytes end before it.
-    private static func address(in bytes: ByteBuffer, at index: Int, length: Int) -> Endpoint? {
-        guard index >= bytes.readerIndex, index + length <= bytes.writerIndex else { return nil }
-        return bytes.withUnsafeReadableBytes { raw in
-            Endpoint(
-                addressBytes: UnsafeRawBufferPointer(rebasing: raw[(index - bytes.readerIndex)...]), length: length,
-                port: 0)
-        }
-    }
-
-    private static func tcpSegment(_ tcp: ByteBuffer, source: Endpoint, destination: Endpoint) -> TCPSegment? {
-        let start = tcp.readerIndex
-        guard let sourcePort = tcp.getInteger(at: start, as: UInt16.self),
-            let destinationPort = tcp.getInteger(at: start + 2, as: UInt16.self),
-            let sequence = tcp.getInteger(at: start + 4, as: UInt32.self),
-            let acknowledgement = tcp.getInteger(at: start + 8, as: UInt32.self),
-            let dataOffset = tcp.getInteger(at: start + 12, as: UInt8.self),
-            let flags = tcp.getInteger(at: start + 13, as: UInt8.self)
+    /// The TCP header in `tcp` (the segment's bytes), and the offset and length of its payload there.
+    private static func tcpSegment(
+        _ tcp: PacketBytes, source: Endpoint, destination: Endpoint
+    ) -> (Header, Int, Int)? {
+        guard let sourcePort = tcp.uint16(at: 0),
+            let destinationPort = tcp.uint16(at: 2),
+            let sequence = tcp.uint32(at: 4),
+            let acknowledgement = tcp.uint32(at: 8),
+            let dataOffset = tcp.uint8(at: 12),
+            let flags = tcp.uint8(at: 13)
         else { return nil }
         let headerLength = Int(dataOffset >> 4) * 4
-        guard headerLength >= 20, headerLength <= tcp.readableBytes,
-            let payload = tcp.getSlice(at: start + headerLength, length: tcp.readableBytes - headerLength)
-        else { return nil }
+        guard headerLength >= 20, headerLength <= tcp.count else { return nil }
         var (source, destination) = (source, destination)
         source.port = sourcePort
         destination.port = destinationPort
-        return TCPSegment(
-            source: source, destination: destination,
-            sequenceNumber: sequence, acknowledgementNumber: acknowledgement, flags: flags, payload: payload)
+        return ((source, destination, sequence, acknowledgement, flags), headerLength, tcp.count - headerLength)
     }
 }

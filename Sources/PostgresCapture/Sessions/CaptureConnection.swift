@@ -11,7 +11,7 @@ struct CaptureConnection {
     /// Which connection this is.
     let info: CaptureConnectionInfo
     /// Whether the connection is over (its events are all out).
-    private(set) var isClosed = false
+    private var isClosed = false
     private var decoder: SessionDecoder
     /// Each direction's reassembly, at its ``MessageDirection/index``.
     private var reassemblers = [TCPStreamReassembler(), TCPStreamReassembler()]
@@ -32,12 +32,15 @@ struct CaptureConnection {
         if !fromStart { resynchronizing = [(ByteBuffer(), 0), (ByteBuffer(), 0)] }
     }
 
-    /// Takes a segment sent in `direction` at `time`, and hands what it makes known to `emit`, in order (with
-    /// `frame`, its DataRow and CopyData messages go there instead, framed in place, in their place in the order).
+    /// Takes a segment of the connection sent at `time`, and hands what it makes known to `emit`, in order (with
+    /// `frame`, its DataRow and CopyData messages go there instead, framed in place, in their place in the order);
+    /// returns whether the connection is now over (``isClosed``): read here, as reading it from the decoder's table
+    /// would copy the connection.
     mutating func accept(
-        _ segment: TCPSegment, from direction: MessageDirection, at time: CaptureTimestamp,
-        frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
-    ) rethrows {
+        _ segment: TCPSegment, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
+        emit: (CaptureEvent) throws -> Void
+    ) rethrows -> Bool {
+        let direction: MessageDirection = segment.source == info.client ? .frontend : .backend
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
         if segment.isAcknowledgement {
             // The peer's bytes this acknowledges come first: they caused this segment, if anything.
@@ -51,6 +54,7 @@ struct CaptureConnection {
             try finish(direction, at: time, frame: frame, emit: emit)
             if !finishedDirections.contains(false) { try close(.finished, at: time, frame: frame, emit: emit) }
         }
+        return isClosed
     }
 
     /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit` (and

@@ -72,10 +72,11 @@ public struct CaptureDecoder {
             index = connections.index(forKey: flow)!
             try emit(CaptureEvent(connection: info, time: packet.timestamp, kind: .opened(fromStart: fromStart)))
         }
-        // Mutated in place through the index: no second lookup, and no copy of the connection's state.
-        let direction: MessageDirection = connections.values[index].info.client == segment.source ? .frontend : .backend
-        try connections.values[index].accept(segment, from: direction, at: packet.timestamp, frame: frame, emit: emit)
-        if connections.values[index].isClosed { connections.remove(at: index) }
+        // Mutated in place through the index: no second lookup, and no copy of the connection's state (which reading
+        // a property through the index would make).
+        if try connections.values[index].accept(segment, at: packet.timestamp, frame: frame, emit: emit) {
+            connections.remove(at: index)
+        }
     }
 
     /// The capture is over: closes every open connection, in the order they opened, and hands their last events
