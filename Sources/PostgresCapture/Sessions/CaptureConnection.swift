@@ -131,7 +131,9 @@ struct CaptureConnection {
         at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
     ) rethrows {
         while let event = nextEvent(at: time, frame: frame) {
-            switch event {
+            // Consumed: the message moves into the capture's event, rather than being copied (every buffer and array
+            // it holds retained, then released).
+            switch consume event {
             case .message(let message):
                 try emit(CaptureEvent(connection: info, time: time, kind: .message(message)))
             case .failure(let direction, let error):

@@ -19,13 +19,14 @@ extension ByteBuffer {
             throw .missingTerminator(field: field())
         }
         let length = end - self.readerIndex
-        let bytes = self.readableBytesView.prefix(length)
+        // The bytes end with the zero found: validated as a C string, which (unlike the generic
+        // `String(validating:as:)`) needs no type metadata looked up at run time, once per string read.
         let string =
-            bytes.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
-            ?? String(
-                validating: bytes, as: UTF8.self)
+            self.withUnsafeReadableBytes { raw in
+                raw.withMemoryRebound(to: CChar.self) { String(validatingCString: $0.baseAddress!) }
+            } ?? WireText.decode(self.readableBytesView.prefix(length))
         self.moveReaderIndex(forwardBy: length + 1)
-        return string ?? WireText.decode(bytes)
+        return string
     }
 
     /// Writes `string` (escaped bytes as themselves) followed by a zero byte.

@@ -205,19 +205,16 @@ public struct SessionDecoder: Sendable {
             case .backend:
                 let first = backendBytes.readableBytesView.first
                 guard first == UInt8(ascii: "D") || first == UInt8(ascii: "d") else { return nil }
-                // A DataRow changes no type: the rows of a run have the types known before it.
-                let types = valueTypes
-                var known: (columnCount: Int, types: [ValueType]?) = (-1, nil)
+                // A DataRow changes no type: the rows of a run have the columns known before it (taken once, rather
+                // than the whole tracker copied for the closure).
+                let columns = valueTypes.dataRowColumns
                 try backend.frameMessages(
                     in: &backendBytes, while: { $0 == UInt8(ascii: "D") || $0 == UInt8(ascii: "d") },
                     { frame throws(WireFormatError) in
                         guard frame.typeByte == UInt8(ascii: "D") else { return visit(.backend, frame, nil) }
                         try DataRow.forEachColumn(inBody: frame.body) { _, _ in }
                         let columnCount = Int(UInt16(bigEndian: frame.body.loadUnaligned(as: UInt16.self)))
-                        if columnCount != known.columnCount {
-                            known = (columnCount, types.dataRowTypes(columnCount: columnCount))
-                        }
-                        visit(.backend, frame, known.types)
+                        visit(.backend, frame, columns?.count == columnCount ? columns : nil)
                     })
             }
         } catch {

@@ -151,13 +151,15 @@ struct ValueTypeTracker: Sendable {
 
     /// The types of the columns of a DataRow with `columnCount` columns that comes now (a DataRow changes nothing).
     func dataRowTypes(columnCount: Int) -> [ValueType]? {
-        let columns: [ValueType]?
-        if case .execute(let binding) = pending.first {
-            columns = self.columns(ofBinding: binding)
-        } else {
-            columns = resultColumns
-        }
+        let columns = dataRowColumns
         return columns?.count == columnCount ? columns : nil
+    }
+
+    /// The types of the columns of the DataRows that come now, whatever their number (a DataRow's are these when
+    /// it has as many columns).
+    var dataRowColumns: [ValueType]? {
+        if case .execute(let binding) = pending.first { return columns(ofBinding: binding) }
+        return resultColumns
     }
 
     /// A RowDescription (`columns`) or NoData (`nil`): the answer to a Describe, or a Query's result columns.
