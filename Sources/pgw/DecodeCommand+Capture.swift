@@ -23,7 +23,7 @@ extension DecodeCommand {
             while let packet = try file.nextPacket() {
                 if framesBulkMessages {
                     try decoder.process(
-                        packet, framingBulkMessages: { sink.add($0, flushingTo: printer) }, emit: handle)
+                        packet, framingBulkMessages: { sink.add($0, to: printer) }, emit: handle)
                     try printer.flushIfFull()
                 } else {
                     try decoder.process(packet, emit: handle)
@@ -34,7 +34,7 @@ extension DecodeCommand {
             failures += ["pgw: \(error)", "pgw: hint: \(error.hint)"]
         }
         if framesBulkMessages {
-            try decoder.finish(at: last, framingBulkMessages: { sink.add($0, flushingTo: printer) }, emit: handle)
+            try decoder.finish(at: last, framingBulkMessages: { sink.add($0, to: printer) }, emit: handle)
         } else {
             try decoder.finish(at: last, emit: handle)
         }

@@ -2,8 +2,8 @@ import PostgresCapture
 import PostgresWire
 
 /// Takes a capture's DataRow and CopyData messages framed in place (the bulk of most captures) for a printer: with
-/// `--summary`, counts them by runs (a run of one connection, direction and type is added to the printer's totals at
-/// once, not message by message); otherwise has the printer print each.
+/// `--summary`, counts them by runs (a run of one connection, direction and type is added up at once, not message by
+/// message) and hands the printer each connection's totals at the end; otherwise has the printer print each.
 struct DecodeFrameSink {
     /// The connection whose frames are taken (`--connection`); all when `nil`.
     let selected: Int?
@@ -14,6 +14,14 @@ struct DecodeFrameSink {
         (connection: CaptureConnectionInfo, direction: MessageDirection, typeByte: UInt8, typeName: String)?
     private var count = 0
     private var bytes = 0
+    /// The runs counted, added up by connection (indexed by its number), direction and type: the printer's totals do
+    /// not depend on the order they are counted in, so they are handed over at the end, not at each run's end (the
+    /// runs of connections that take turns are one message long).
+    private var tallies:
+        [[(
+            connection: CaptureConnectionInfo, direction: MessageDirection, typeByte: UInt8, typeName: String,
+            count: Int, bytes: Int
+        )]] = []
 
     /// A sink for the frames of connection number `selected` (all when `nil`), counting them when `summarizes`.
     init(selected: Int?, summarizes: Bool) {
@@ -21,9 +29,8 @@ struct DecodeFrameSink {
         self.summarizes = summarizes
     }
 
-    /// Takes `frame` (when of the selected connection): prints it, or counts it, first handing `printer` the run it
-    /// does not continue.
-    mutating func add(_ frame: CaptureFrame, flushingTo printer: DecodePrinter) {
+    /// Takes `frame` (when of the selected connection): prints it, or counts it.
+    mutating func add(_ frame: CaptureFrame, to printer: DecodePrinter) {
         if let selected, frame.connection.id != selected { return }
         guard summarizes else { return printer.print(frame) }
         if let run, run.connection.id == frame.connection.id, run.direction == frame.direction,
@@ -33,15 +40,32 @@ struct DecodeFrameSink {
             bytes += frame.frame.wireLength
             return
         }
-        flush(to: printer)
+        endRun()
         run = (frame.connection, frame.direction, frame.frame.typeByte, frame.frame.typeName(from: frame.direction))
         (count, bytes) = (1, frame.frame.wireLength)
     }
 
-    /// Hands `printer` the run counted so far.
-    mutating func flush(to printer: DecodePrinter) {
+    /// Adds the run counted so far to its connection's tallies.
+    private mutating func endRun() {
         guard let run else { return }
-        printer.count(run.typeName, from: run.direction, of: run.connection, messages: count, bytes: bytes)
         self.run = nil
+        let id = run.connection.id
+        if id >= tallies.count { tallies += repeatElement([], count: id + 1 - tallies.count) }
+        if let index = tallies[id].firstIndex(where: { $0.direction == run.direction && $0.typeByte == run.typeByte }) {
+            tallies[id][index].count += count
+            tallies[id][index].bytes += bytes
+        } else {
+            tallies[id].append((run.connection, run.direction, run.typeByte, run.typeName, count, bytes))
+        }
+    }
+
+    /// Hands `printer` everything counted so far.
+    mutating func flush(to printer: DecodePrinter) {
+        endRun()
+        for tally in tallies.joined() {
+            printer.count(
+                tally.typeName, from: tally.direction, of: tally.connection, messages: tally.count, bytes: tally.bytes)
+        }
+        tallies = []
     }
 }

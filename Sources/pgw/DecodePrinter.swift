@@ -13,11 +13,7 @@ final class DecodePrinter {
     private let filter: DecodeMessageFilter
     // Per connection, indexed by its number (0 for raw streams; a capture's are 1, 2, …): read for every message,
     // so an array index, not a dictionary's hash.
-    private var trackers: [DecodeStatementTracker] = []
-    private var summaries: [DecodeConnectionSummary?] = []
-    private var connections: [CaptureConnectionInfo?] = []
-    /// The `client` and `server` JSON members of each connection, rendered for its first line.
-    private var endpointMembers: [JSONLineMembers?] = []
+    private var states: [DecodeConnectionState] = []
     /// The statements of all connections (their messages are counted per connection, and added up at the end).
     private var total = DecodeConnectionSummary()
     /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
@@ -38,15 +34,11 @@ final class DecodePrinter {
     /// Takes the next message of a connection (`nil` for raw streams) seen at `time` (`nil` without timestamps).
     func print(_ message: DecodedMessage, connection: CaptureConnectionInfo?, time: CaptureTimestamp?) throws {
         let id = slot(for: connection)
-        let statement = trackers[id].observe(message.message, at: time)
         if summarizes {
-            summaries[id]!.add(message)
-            if let statement {
-                summaries[id]!.add(statement)
-                total.add(statement)
-            }
+            if let statement = states[id].summarize(message, of: connection, at: time) { total.add(statement) }
             return
         }
+        let statement = states[id].tracker.observe(message.message, at: time)
         guard filter.admits(message, completing: statement) else { return }
         var (prefix, members) = lineContext(connection, id: id, time: time)
         var suffix = ""
@@ -94,12 +86,12 @@ final class DecodePrinter {
                 } else {
                     // The endpoints do not change: rendered once per connection, not per packet.
                     let endpoints =
-                        endpointMembers[id]
+                        states[id].endpointMembers
                         ?? JSONLineMembers([
                             ("client", .string(connection.client.description)),
                             ("server", .string(connection.server.description)),
                         ])
-                    endpointMembers[id] = endpoints
+                    states[id].endpointMembers = endpoints
                     members = JSONLineMembers([
                         ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
                     ]).appending(endpoints)
@@ -118,23 +110,14 @@ final class DecodePrinter {
     ) {
         guard summarizes else { return }
         let id = slot(for: connection)
-        summaries[id]!.statistics.add(direction, type: type, count: messages, bytes: bytes)
+        states[id].startSummary(of: connection)
+        states[id].summary!.statistics.add(direction, type: type, count: messages, bytes: bytes)
     }
 
     /// The index of `connection`'s state (0 for raw streams), made ready for its first message.
     private func slot(for connection: CaptureConnectionInfo?) -> Int {
         let id = connection?.id ?? 0
-        if id >= trackers.count {
-            let added = id + 1 - trackers.count
-            trackers += repeatElement(DecodeStatementTracker(), count: added)
-            summaries += repeatElement(nil, count: added)
-            connections += repeatElement(nil, count: added)
-            endpointMembers += repeatElement(nil, count: added)
-        }
-        if summarizes && summaries[id] == nil {
-            connections[id] = connection
-            summaries[id] = DecodeConnectionSummary()
-        }
+        if id >= states.count { states += repeatElement(DecodeConnectionState(), count: id + 1 - states.count) }
         return id
     }
 
@@ -158,8 +141,9 @@ final class DecodePrinter {
     /// With `--summary`, prints the totals: one table for raw streams; per connection and overall for a capture.
     func finish() throws {
         guard summarizes else { return }
+        let summaries = states.map(\.summary)
         for case let summary? in summaries { total.addCounts(of: summary) }
-        guard connections.contains(where: { $0 != nil }) else {
+        guard states.contains(where: { $0.connection != nil }) else {
             try output.writeLine(total.statistics.formatted(as: format))
             return
         }
@@ -168,7 +152,7 @@ final class DecodePrinter {
                 try output.writeLine(
                     summary.statistics.formatted(as: .json, jsonMembers: [("connection", .integer(Int64(id)))]))
             } else {
-                let title = connections[id]?.description ?? "#\(id)"
+                let title = states[id].connection?.description ?? "#\(id)"
                 try output.writeLine(
                     ([title, summary.statistics.formatted(as: format)] + summary.statementLines + [""]).joined(
                         separator: "\n"))
