@@ -199,11 +199,13 @@ public struct SessionDecoder: Sendable {
         do {
             switch direction {
             case .frontend:
-                guard frontendBytes.readableBytesView.first == UInt8(ascii: "d") else { return nil }
+                // Peeked with getInteger: a view of the bytes would retain and release their storage, twice a packet.
+                guard frontendBytes.getInteger(at: frontendBytes.readerIndex, as: UInt8.self) == UInt8(ascii: "d")
+                else { return nil }
                 try frontend.frameMessages(
                     in: &frontendBytes, while: { $0 == UInt8(ascii: "d") }, { frame in visit(.frontend, frame, nil) })
             case .backend:
-                let first = backendBytes.readableBytesView.first
+                let first = backendBytes.getInteger(at: backendBytes.readerIndex, as: UInt8.self)
                 guard first == UInt8(ascii: "D") || first == UInt8(ascii: "d") else { return nil }
                 // A DataRow changes no type: the rows of a run have the columns known before it (taken once, rather
                 // than the whole tracker copied for the closure).
