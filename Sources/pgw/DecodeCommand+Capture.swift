@@ -11,22 +11,22 @@ extension DecodeCommand {
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         var connectionCount = 0
         let selected = connection
-        func handle(_ event: borrowing CaptureEvent) throws {
-            connectionCount += try show(event, of: selected, printer: printer, failures: &failures)
-        }
         // DataRow and CopyData messages, the bulk of most captures, are counted or printed from their frames in place
-        // (but for the hex format). Closures, not a local function: a local function's captured variable is checked
-        // at run time.
+        // (but for the hex format). Events and frames go to closures written in place, not to a local function: a
+        // local function's captured variable is checked at run time, once per message.
         let framesBulkMessages = summary || format != .hex
         var sink = DecodeFrameSink(selected: selected, summarizes: summary)
         do {
             while let packet = try file.nextPacket() {
                 if framesBulkMessages {
                     try decoder.process(
-                        packet, framingBulkMessages: { sink.add($0, to: printer) }, emit: handle)
+                        packet, framingBulkMessages: { sink.add($0, to: printer) },
+                        emit: { connectionCount += try show($0, of: selected, printer: printer, failures: &failures) })
                     try printer.flushIfFull()
                 } else {
-                    try decoder.process(packet, emit: handle)
+                    try decoder.process(packet) {
+                        connectionCount += try show($0, of: selected, printer: printer, failures: &failures)
+                    }
                 }
                 last = packet.timestamp
             }
@@ -34,9 +34,13 @@ extension DecodeCommand {
             failures += ["pgw: \(error)", "pgw: hint: \(error.hint)"]
         }
         if framesBulkMessages {
-            try decoder.finish(at: last, framingBulkMessages: { sink.add($0, to: printer) }, emit: handle)
+            try decoder.finish(
+                at: last, framingBulkMessages: { sink.add($0, to: printer) },
+                emit: { connectionCount += try show($0, of: selected, printer: printer, failures: &failures) })
         } else {
-            try decoder.finish(at: last, emit: handle)
+            try decoder.finish(at: last) {
+                connectionCount += try show($0, of: selected, printer: printer, failures: &failures)
+            }
         }
         sink.flush(to: printer)
         try printer.finish()

@@ -15,18 +15,25 @@ enum InPlaceFraming {
         _ visit: (RawMessageFrame) throws(WireFormatError) -> Void
     ) -> (consumed: Int, failure: WireDecodingError?) {
         var consumed = 0
+        // The type byte last found known: a run of one type is looked up once, not once per message.
+        var knownTypeByte: UInt8?
         while bytes.count - consumed >= 5 {
             let typeByte = bytes[consumed]
             guard accepts(typeByte) else { break }
             let length = Int32(
                 bitPattern: UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: consumed + 1, as: UInt32.self)))
-            guard let name = typeName(typeByte) else {
-                let failure = WireDecodingError(
-                    offset: streamOffset + consumed, messageType: nil, reason: .unknownMessageType(typeByte))
-                return (consumed, failure)
+            if typeByte != knownTypeByte {
+                guard typeName(typeByte) != nil else {
+                    let failure = WireDecodingError(
+                        offset: streamOffset + consumed, messageType: nil, reason: .unknownMessageType(typeByte))
+                    return (consumed, failure)
+                }
+                knownTypeByte = typeByte
             }
             if let reason = WireFormatError.checkTypedLength(length, maximum: maximumMessageLength) {
-                return (consumed, WireDecodingError(offset: streamOffset + consumed, messageType: name, reason: reason))
+                let failure = WireDecodingError(
+                    offset: streamOffset + consumed, messageType: typeName(typeByte), reason: reason)
+                return (consumed, failure)
             }
             let end = consumed + 1 + Int(length)
             guard end <= bytes.count else { break }
@@ -36,7 +43,9 @@ enum InPlaceFraming {
                         typeByte: typeByte, body: UnsafeRawBufferPointer(rebasing: bytes[(consumed + 5)..<end]),
                         streamOffset: streamOffset + consumed))
             } catch {
-                return (consumed, WireDecodingError(offset: streamOffset + consumed, messageType: name, reason: error))
+                let failure = WireDecodingError(
+                    offset: streamOffset + consumed, messageType: typeName(typeByte), reason: error)
+                return (consumed, failure)
             }
             consumed = end
         }
