@@ -59,36 +59,37 @@ extension DecodeCommand {
 
     /// Prints `event` if it is of the `selected` connection (any when `nil`); returns 1 when it opens one, else 0.
     private func show(
-        _ event: borrowing CaptureEvent, of selected: Int?, printer: DecodePrinter, failures: inout [String]
+        _ event: consuming CaptureEvent, of selected: Int?, printer: DecodePrinter, failures: inout [String]
     ) throws -> Int {
-        let info = event.connection
+        let (info, time) = (event.connection, event.time)
         if let selected, info.id != selected { return 0 }
         var opened = 0
-        switch event.kind {
+        // Consumed: the message is handed on, not copied (every buffer and array it holds retained, then released).
+        switch (consume event).kind {
         case .message(let message):
-            try printer.print(message, connection: info, time: event.time)
+            try printer.print(message, connection: info, time: time)
         case .opened(let fromStart):
             opened = 1
             let start = fromStart ? "" : " (the capture starts mid-connection)"
             try printer.note(
-                "connection \(info.client) -> \(info.server)\(start)", connection: info, time: event.time)
+                "connection \(info.client) -> \(info.server)\(start)", connection: info, time: time)
         case .failure(let direction, let error):
             failures.append("pgw: #\(info.id) \(direction) stream: \(error)")
-            try printer.note("\(direction) stream: \(error)", connection: info, time: event.time)
+            try printer.note("\(direction) stream: \(error)", connection: info, time: time)
         case .gap(let direction, let byteCount, let offset):
             try printer.note(
                 "\(byteCount) bytes of the \(direction) stream are missing from the capture (offset \(offset))",
-                connection: info, time: event.time)
+                connection: info, time: time)
         case .resumed(let direction, let offset, let skipped):
             try printer.note(
                 "\(direction) decoding resumes at offset \(offset), at a message boundary (\(skipped) bytes skipped)",
-                connection: info, time: event.time)
+                connection: info, time: time)
         case .encrypted:
             try printer.note(
-                "encrypted: the rest of the connection is not decoded", connection: info, time: event.time)
+                "encrypted: the rest of the connection is not decoded", connection: info, time: time)
         case .closed(let close):
             let encrypted = close.encryptedBytes > 0 ? ", \(close.encryptedBytes) encrypted bytes not decoded" : ""
-            try printer.note("closed (\(close.reason.rawValue))\(encrypted)", connection: info, time: event.time)
+            try printer.note("closed (\(close.reason.rawValue))\(encrypted)", connection: info, time: time)
         }
         return opened
     }

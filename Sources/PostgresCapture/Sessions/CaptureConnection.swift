@@ -38,7 +38,7 @@ struct CaptureConnection {
     /// would copy the connection.
     mutating func accept(
         _ segment: TCPSegment, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
-        emit: (CaptureEvent) throws -> Void
+        emit: (consuming CaptureEvent) throws -> Void
     ) rethrows -> Bool {
         let direction: MessageDirection = segment.source == info.client ? .frontend : .backend
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
@@ -61,7 +61,7 @@ struct CaptureConnection {
     /// `frame`, as ``accept(_:from:at:frame:emit:)`` does).
     mutating func close(
         _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
-        emit: (CaptureEvent) throws -> Void
+        emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         guard !isClosed else { return }
         for direction in MessageDirection.allCases { try finish(direction, at: time, frame: frame, emit: emit) }
@@ -75,7 +75,7 @@ struct CaptureConnection {
 
     private mutating func finish(
         _ direction: MessageDirection, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
-        emit: (CaptureEvent) throws -> Void
+        emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         guard !finishedDirections[direction.index] else { return }
         try feed(reassemblers[direction.index].finish(), from: direction, at: time, frame: frame, emit: emit)
@@ -86,7 +86,7 @@ struct CaptureConnection {
 
     private mutating func feed(
         _ deliveries: [StreamDelivery], from direction: MessageDirection, at time: CaptureTimestamp,
-        frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
+        frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         for delivery in deliveries {
             switch delivery {
@@ -128,7 +128,7 @@ struct CaptureConnection {
     }
 
     private mutating func drain(
-        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
+        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         while let event = nextEvent(at: time, frame: frame) {
             // Consumed: the message moves into the capture's event, rather than being copied (every buffer and array

@@ -38,8 +38,8 @@ public struct CaptureDecoder {
     public var openConnectionCount: Int { connections.count }
 
     /// Takes the next packet of the capture and hands the events it makes known to `emit`, in order (each event is
-    /// lent to `emit`, not copied: a copy retains every buffer its message slices).
-    public mutating func process(_ packet: CapturedPacket, emit: (CaptureEvent) throws -> Void) rethrows {
+    /// given to `emit`, not copied: a copy retains every buffer its message slices).
+    public mutating func process(_ packet: CapturedPacket, emit: (consuming CaptureEvent) throws -> Void) rethrows {
         try process(packet, frame: nil, emit: emit)
     }
 
@@ -48,13 +48,13 @@ public struct CaptureDecoder {
     /// with no message value built, copied or retained for it.
     public mutating func process(
         _ packet: CapturedPacket, framingBulkMessages visit: (CaptureFrame) -> Void,
-        emit: (CaptureEvent) throws -> Void
+        emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         try withoutActuallyEscaping(visit) { visit in try process(packet, frame: visit, emit: emit) }
     }
 
     private mutating func process(
-        _ packet: CapturedPacket, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
+        _ packet: CapturedPacket, frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
         let flow = Flow(segment.source, segment.destination)
@@ -81,7 +81,7 @@ public struct CaptureDecoder {
 
     /// The capture is over: closes every open connection, in the order they opened, and hands their last events
     /// to `emit`.
-    public mutating func finish(at time: CaptureTimestamp, emit: (CaptureEvent) throws -> Void) rethrows {
+    public mutating func finish(at time: CaptureTimestamp, emit: (consuming CaptureEvent) throws -> Void) rethrows {
         try finish(at: time, frame: nil, emit: emit)
     }
 
@@ -89,13 +89,13 @@ public struct CaptureDecoder {
     /// ``process(_:framingBulkMessages:emit:)`` frames them.
     public mutating func finish(
         at time: CaptureTimestamp, framingBulkMessages visit: (CaptureFrame) -> Void,
-        emit: (CaptureEvent) throws -> Void
+        emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         try withoutActuallyEscaping(visit) { visit in try finish(at: time, frame: visit, emit: emit) }
     }
 
     private mutating func finish(
-        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (CaptureEvent) throws -> Void
+        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         for var connection in connections.values.sorted(by: { $0.info.id < $1.info.id }) {
             try connection.close(.endOfCapture, at: time, frame: frame, emit: emit)
