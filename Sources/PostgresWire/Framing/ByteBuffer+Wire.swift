@@ -15,16 +15,16 @@ extension ByteBuffer {
 
     /// Reads a zero-terminated string: UTF-8, with bytes that are not valid UTF-8 kept escaped (``WireText``).
     mutating func readCString(field: @autoclosure () -> String) throws(WireFormatError) -> String {
-        guard let end = self.readableBytesView.firstIndex(of: 0) else {
+        // Found and validated in place, as a C string: the generic `String(validating:as:)` looks type metadata up
+        // at run time, and a view of the bytes retains their storage, once per string read.
+        let found: (length: Int, string: String?)? = self.withUnsafeReadableBytes { raw in
+            guard let length = raw.firstIndex(of: 0) else { return nil }
+            return (length, raw.withMemoryRebound(to: CChar.self) { String(validatingCString: $0.baseAddress!) })
+        }
+        guard let (length, valid) = found else {
             throw .missingTerminator(field: field())
         }
-        let length = end - self.readerIndex
-        // The bytes end with the zero found: validated as a C string, which (unlike the generic
-        // `String(validating:as:)`) needs no type metadata looked up at run time, once per string read.
-        let string =
-            self.withUnsafeReadableBytes { raw in
-                raw.withMemoryRebound(to: CChar.self) { String(validatingCString: $0.baseAddress!) }
-            } ?? WireText.decode(self.readableBytesView.prefix(length))
+        let string = valid ?? WireText.decode(self.readableBytesView.prefix(length))
         self.moveReaderIndex(forwardBy: length + 1)
         return string
     }

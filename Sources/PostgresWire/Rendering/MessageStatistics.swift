@@ -34,7 +34,11 @@ public struct MessageStatistics: Sendable {
             entries[lastIndex].bytes += bytes
             return
         }
-        if let index = entries.firstIndex(where: { $0.direction == direction && $0.type == type }) {
+        // Lengths first: comparing two different strings costs more than comparing their lengths.
+        let length = type.utf8.count
+        if let index = entries.firstIndex(where: {
+            $0.direction == direction && $0.type.utf8.count == length && $0.type == type
+        }) {
             lastIndex = index
         } else {
             lastIndex = entries.count
