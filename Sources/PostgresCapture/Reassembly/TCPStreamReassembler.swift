@@ -28,6 +28,7 @@ public struct TCPStreamReassembler: Sendable {
 
     /// Takes a segment of this direction and returns what can now be delivered in order.
     public mutating func accept(_ segment: TCPSegment) -> [StreamDelivery] {
+        if let payload = acceptInOrder(segment) { return [.data(payload)] }
         if segment.isSynchronize { nextSequenceNumber = segment.sequenceNumber &+ 1 }
         if segment.isFinish {
             finishSequenceNumber = segment.sequenceNumber &+ UInt32(segment.payload.readableBytes)
@@ -36,17 +37,24 @@ public struct TCPStreamReassembler: Sendable {
         let start = segment.isSynchronize ? segment.sequenceNumber &+ 1 : segment.sequenceNumber
         if nextSequenceNumber == nil { nextSequenceNumber = start }
         let length = segment.payload.readableBytes
-        // In order with nothing waiting, as most segments come: delivered as it is, without the table.
-        if pendingBytes == 0 && start == nextSequenceNumber {
-            nextSequenceNumber = start &+ UInt32(length)
-            streamOffset += length
-            return [.data(segment.payload)]
-        }
         if let waiting = pending[start], waiting.readableBytes >= length { return [] }
         pendingBytes += length - (pending[start]?.readableBytes ?? 0)
         pending[start] = segment.payload
         guard let next = nextSequenceNumber, Self.distance(from: next, to: start) > 0 else { return drainPending() }
         return pendingBytes > Self.maximumPendingBytes ? skipToPending() : []
+    }
+
+    /// Takes a segment of this direction if it comes as most do: with data, no SYN or FIN, in order, and nothing
+    /// waiting. Returns its payload, delivered as it is (without the table of waiting segments, or an array of
+    /// deliveries); `nil`, having taken nothing, for any other segment, which ``accept(_:)`` takes.
+    public mutating func acceptInOrder(_ segment: TCPSegment) -> ByteBuffer? {
+        let length = segment.payload.readableBytes
+        guard pendingBytes == 0, length > 0, !segment.isSynchronize, !segment.isFinish,
+            segment.sequenceNumber == nextSequenceNumber
+        else { return nil }
+        nextSequenceNumber = segment.sequenceNumber &+ UInt32(length)
+        streamOffset += length
+        return segment.payload
     }
 
     /// The peer acknowledged everything before `acknowledgement`: bytes up to there that the capture lacks while

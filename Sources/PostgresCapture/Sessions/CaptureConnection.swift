@@ -47,7 +47,11 @@ struct CaptureConnection {
             let acknowledged = reassemblers[peer.index].acknowledged(upTo: segment.acknowledgementNumber)
             try feed(acknowledged, from: peer, at: time, frame: frame, emit: emit)
         }
-        try feed(reassemblers[direction.index].accept(segment), from: direction, at: time, frame: frame, emit: emit)
+        if let payload = reassemblers[direction.index].acceptInOrder(segment) {
+            try feed(payload, from: direction, at: time, frame: frame, emit: emit)
+        } else {
+            try feed(reassemblers[direction.index].accept(segment), from: direction, at: time, frame: frame, emit: emit)
+        }
         if segment.isReset {
             try close(.reset, at: time, frame: frame, emit: emit)
         } else if segment.isFinish {
@@ -98,33 +102,39 @@ struct CaptureConnection {
                 )
                 if !decoder.isEncrypted(direction) { resynchronizing[direction.index] = (ByteBuffer(), offset) }
             case .data(let bytes):
-                if decoder.isEncrypted(direction) {
-                    encryptedBytes += bytes.readableBytes
-                } else if let (bytesSoFar, offset) = resynchronizing[direction.index] {
-                    var kept = bytesSoFar
-                    kept.writeImmutableBuffer(bytes)
-                    switch MessageBoundaryScanner.scan(
-                        kept, direction: direction, maximumMessageLength: maximumMessageLength)
-                    {
-                    case .boundary(let skipped):
-                        resynchronizing[direction.index] = nil
-                        kept.moveReaderIndex(forwardBy: skipped)
-                        decoder.resume(direction, atStreamOffset: offset + skipped)
-                        decoder.append(kept, from: direction)
-                        let kind = CaptureEvent.Kind.resumed(
-                            direction, streamOffset: offset + skipped, skippedBytes: skipped)
-                        try emit(CaptureEvent(connection: info, time: time, kind: kind))
-                    case .needsMoreBytes(let discardable):
-                        kept.moveReaderIndex(forwardBy: discardable)
-                        kept.discardReadBytes()
-                        resynchronizing[direction.index] = (kept, offset + discardable)
-                    }
-                } else {
-                    decoder.append(bytes, from: direction)
-                }
-                try drain(at: time, frame: frame, emit: emit)
+                try feed(bytes, from: direction, at: time, frame: frame, emit: emit)
             }
         }
+    }
+
+    /// Takes the next bytes of `direction`'s stream: decodes them, keeps them while looking for a message boundary,
+    /// or counts them when encrypted.
+    private mutating func feed(
+        _ bytes: ByteBuffer, from direction: MessageDirection, at time: CaptureTimestamp,
+        frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
+    ) rethrows {
+        if decoder.isEncrypted(direction) {
+            encryptedBytes += bytes.readableBytes
+        } else if let (bytesSoFar, offset) = resynchronizing[direction.index] {
+            var kept = bytesSoFar
+            kept.writeImmutableBuffer(bytes)
+            switch MessageBoundaryScanner.scan(kept, direction: direction, maximumMessageLength: maximumMessageLength) {
+            case .boundary(let skipped):
+                resynchronizing[direction.index] = nil
+                kept.moveReaderIndex(forwardBy: skipped)
+                decoder.resume(direction, atStreamOffset: offset + skipped)
+                decoder.append(kept, from: direction)
+                let kind = CaptureEvent.Kind.resumed(direction, streamOffset: offset + skipped, skippedBytes: skipped)
+                try emit(CaptureEvent(connection: info, time: time, kind: kind))
+            case .needsMoreBytes(let discardable):
+                kept.moveReaderIndex(forwardBy: discardable)
+                kept.discardReadBytes()
+                resynchronizing[direction.index] = (kept, offset + discardable)
+            }
+        } else {
+            decoder.append(bytes, from: direction)
+        }
+        try drain(at: time, frame: frame, emit: emit)
     }
 
     private mutating func drain(
