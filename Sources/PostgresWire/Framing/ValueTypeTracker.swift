@@ -100,8 +100,9 @@ struct ValueTypeTracker: Sendable {
         case .sync:
             enqueue(.sync)
         case .query:
-            statements[""] = nil
-            portals[""] = nil
+            // Checked first: a simple-protocol session has neither, and the name would be hashed for every Query.
+            if !statements.isEmpty { statements[""] = nil }
+            if !portals.isEmpty { portals[""] = nil }
             enqueue(.query)
         case .functionCall:
             enqueue(.other)
