@@ -137,21 +137,22 @@ struct CaptureConnection {
         try drain(at: time, frame: frame, emit: emit)
     }
 
+    /// Hands on every event the decoder has (with `frame`, the DataRow and CopyData messages before each go there,
+    /// framed in place), then, once, that the connection is encrypted.
     private mutating func drain(
         at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        while let event = nextEvent(at: time, frame: frame) {
-            // Consumed: the message moves into the capture's event, rather than being copied (every buffer and array
-            // it holds retained, then released).
-            switch consume event {
-            case .message(let message):
-                try emit(CaptureEvent(connection: info, time: time, kind: .message(message)))
-            case .failure(let direction, let error):
-                try emit(CaptureEvent(connection: info, time: time, kind: .failure(direction, error)))
-                if !finishedDirections[direction.index] {
-                    resynchronizing[direction.index] = (ByteBuffer(), reassemblers[direction.index].streamOffset)
-                }
+        // The closure is unwrapped once, not once per event (each unwrapping retains and releases its context).
+        if let frame {
+            let info = info
+            while let event = decoder.nextEvent(framingBulkMessages: { direction, message, types in
+                frame(
+                    CaptureFrame(connection: info, time: time, direction: direction, frame: message, valueTypes: types))
+            }) {
+                try hand(event, at: time, emit: emit)
             }
+        } else {
+            while let event = decoder.nextEvent() { try hand(event, at: time, emit: emit) }
         }
         // Called directly: `decoder.isEncrypted` as a function value would copy the decoder, once per packet.
         if !reportedEncryption && (decoder.isEncrypted(.frontend) || decoder.isEncrypted(.backend)) {
@@ -160,14 +161,16 @@ struct CaptureConnection {
         }
     }
 
-    /// The decoder's next event; with `frame`, the DataRow and CopyData messages before it go there, framed in place.
-    private mutating func nextEvent(at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?) -> SessionDecoder
-        .Event?
-    {
-        guard let frame else { return decoder.nextEvent() }
-        let info = info
-        return decoder.nextEvent { direction, message, types in
-            frame(CaptureFrame(connection: info, time: time, direction: direction, frame: message, valueTypes: types))
+    /// Hands a decoder's event to `emit`, moved into the capture's event; after a failure, looks for the failed
+    /// direction's next message boundary.
+    private mutating func hand(
+        _ event: consuming SessionDecoder.Event, at time: CaptureTimestamp,
+        emit: (consuming CaptureEvent) throws -> Void
+    ) rethrows {
+        let failed: MessageDirection? = if case .failure(let direction, _) = event { direction } else { nil }
+        try emit(CaptureEvent(connection: info, time: time, kind: CaptureEvent.Kind(consume event)))
+        if let failed, !finishedDirections[failed.index] {
+            resynchronizing[failed.index] = (ByteBuffer(), reassemblers[failed.index].streamOffset)
         }
     }
 }

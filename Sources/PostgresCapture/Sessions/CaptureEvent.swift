@@ -36,3 +36,14 @@ public struct CaptureEvent: Sendable {
         self.kind = kind
     }
 }
+
+extension CaptureEvent.Kind {
+    /// The kind of a session decoder's event, which moves into it: a switch over the event where it is handed on
+    /// copied the message (every buffer and array it holds retained, then released), once per message.
+    init(_ event: consuming SessionDecoder.Event) {
+        switch consume event {
+        case .message(let message): self = .message(message)
+        case .failure(let direction, let error): self = .failure(direction, error)
+        }
+    }
+}
