@@ -246,10 +246,11 @@ public struct SessionDecoder: Sendable {
             case .backend:
                 let start = backendBytes.readerIndex
                 let offset = backend.streamOffset
-                let decoded =
-                    endedDirections.contains(.backend)
-                    ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
-                guard let message = decoded else { return nil }
+                // Unwrapped where decoded: an optional kept in a variable is copied out of, then destroyed.
+                guard
+                    let message = endedDirections.contains(.backend)
+                        ? try backend.decodeLast(from: &backendBytes) : try backend.decode(from: &backendBytes)
+                else { return nil }
                 frontend.observe(message)
                 takeTurn(after: message)
                 let types = valueTypes.observe(message)
