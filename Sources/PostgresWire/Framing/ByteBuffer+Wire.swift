@@ -19,6 +19,8 @@ extension ByteBuffer {
         // at run time, and a view of the bytes retains their storage, once per string read.
         let found: (length: Int, string: String?)? = self.withUnsafeReadableBytes { raw in
             guard let length = raw.firstIndex(of: 0) else { return nil }
+            // The unnamed statement and portal: no string to validate or make.
+            if length == 0 { return (0, "") }
             return (length, raw.withMemoryRebound(to: CChar.self) { String(validatingCString: $0.baseAddress!) })
         }
         guard let (length, valid) = found else {
