@@ -9,9 +9,9 @@ struct DecodeFrameSink {
     let selected: Int?
     /// Whether frames are counted (`--summary`) rather than printed.
     let summarizes: Bool
-    /// The run being counted (its connection, direction, type byte and type name), its messages and their bytes.
-    private var run:
-        (connection: CaptureConnectionInfo, direction: MessageDirection, typeByte: UInt8, typeName: String)?
+    /// The run being counted: its connection's number, direction and type byte, and its tally's index in its
+    /// connection's tallies; its messages and their bytes.
+    private var run: (id: Int, direction: MessageDirection, typeByte: UInt8, tally: Int)?
     private var count = 0
     private var bytes = 0
     /// The runs counted, added up by connection (indexed by its number), direction and type: the printer's totals do
@@ -33,30 +33,35 @@ struct DecodeFrameSink {
     mutating func add(_ frame: CaptureFrame, to printer: DecodePrinter) {
         if let selected, frame.connection.id != selected { return }
         guard summarizes else { return printer.print(frame) }
-        if let run, run.connection.id == frame.connection.id, run.direction == frame.direction,
-            run.typeByte == frame.frame.typeByte
-        {
+        let (id, direction, typeByte) = (frame.connection.id, frame.direction, frame.frame.typeByte)
+        if let run, run.id == id, run.direction == direction, run.typeByte == typeByte {
             count += 1
             bytes += frame.frame.wireLength
             return
         }
         endRun()
-        run = (frame.connection, frame.direction, frame.frame.typeByte, frame.frame.typeName(from: frame.direction))
+        run = (id, direction, typeByte, tally(for: frame))
         (count, bytes) = (1, frame.frame.wireLength)
     }
 
-    /// Adds the run counted so far to its connection's tallies.
+    /// The index of the tally of `frame`'s connection, direction and type in its connection's tallies, added if new.
+    private mutating func tally(for frame: CaptureFrame) -> Int {
+        let (id, direction, typeByte) = (frame.connection.id, frame.direction, frame.frame.typeByte)
+        if id >= tallies.count { tallies += repeatElement([], count: id + 1 - tallies.count) }
+        for index in tallies[id].indices
+        where tallies[id][index].direction == direction && tallies[id][index].typeByte == typeByte {
+            return index
+        }
+        tallies[id].append((frame.connection, direction, typeByte, frame.frame.typeName(from: direction), 0, 0))
+        return tallies[id].count - 1
+    }
+
+    /// Adds the run counted so far to its tally.
     private mutating func endRun() {
         guard let run else { return }
         self.run = nil
-        let id = run.connection.id
-        if id >= tallies.count { tallies += repeatElement([], count: id + 1 - tallies.count) }
-        if let index = tallies[id].firstIndex(where: { $0.direction == run.direction && $0.typeByte == run.typeByte }) {
-            tallies[id][index].count += count
-            tallies[id][index].bytes += bytes
-        } else {
-            tallies[id].append((run.connection, run.direction, run.typeByte, run.typeName, count, bytes))
-        }
+        tallies[run.id][run.tally].count += count
+        tallies[run.id][run.tally].bytes += bytes
     }
 
     /// Hands `printer` everything counted so far.
