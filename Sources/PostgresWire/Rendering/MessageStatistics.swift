@@ -34,16 +34,18 @@ public struct MessageStatistics: Sendable {
             entries[lastIndex].bytes += bytes
             return
         }
-        // Lengths first: comparing two different strings costs more than comparing their lengths.
+        // Entries read in place by index (a search with a closure copied each, retaining and releasing its name),
+        // and lengths compared first: comparing two different strings costs more than comparing their lengths.
         let length = type.utf8.count
-        if let index = entries.firstIndex(where: {
-            $0.direction == direction && $0.type.utf8.count == length && $0.type == type
-        }) {
+        lastIndex = entries.count
+        for index in entries.indices
+        where entries[index].direction == direction && entries[index].type.utf8.count == length
+            && entries[index].type == type
+        {
             lastIndex = index
-        } else {
-            lastIndex = entries.count
-            entries.append(Entry(direction: direction, type: type, count: 0, bytes: 0))
+            break
         }
+        if lastIndex == entries.count { entries.append(Entry(direction: direction, type: type, count: 0, bytes: 0)) }
         entries[lastIndex].count += count
         entries[lastIndex].bytes += bytes
     }
