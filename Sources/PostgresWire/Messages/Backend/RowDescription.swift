@@ -39,8 +39,18 @@ public struct RowDescription: Sendable, Hashable {
 
         /// Reads a Column from a message body (what follows the type byte and length); throws on malformed bytes.
         static func decode(from body: inout ByteBuffer) throws(WireFormatError) -> Column {
-            Column(
-                name: try body.readCString(field: "column name"),
+            let name = try body.readCString(field: "column name")
+            // The fixed fields in one read when all are there (each read of a buffer is checked at run time); one by
+            // one otherwise, for the error that names the first one missing.
+            if let (tableOID, attribute, typeOID, size, modifier, format) = body.readMultipleIntegers(
+                as: (UInt32, Int16, UInt32, Int16, Int32, Int16).self)
+            {
+                return Column(
+                    name: name, tableOID: tableOID, columnAttributeNumber: attribute, dataTypeOID: typeOID,
+                    dataTypeSize: size, typeModifier: modifier, format: FormatCode(rawValue: format))
+            }
+            return Column(
+                name: name,
                 tableOID: try body.readWireInteger(field: "table OID"),
                 columnAttributeNumber: try body.readWireInteger(field: "column attribute number"),
                 dataTypeOID: try body.readWireInteger(field: "data type OID"),
