@@ -33,11 +33,11 @@ final class DecodePrinter {
 
     /// Takes the next message of a connection (`nil` for raw streams) seen at `time` (`nil` without timestamps).
     func print(_ message: DecodedMessage, connection: CaptureConnectionInfo?, time: CaptureTimestamp?) throws {
-        let id = slot(for: connection)
         if summarizes {
-            if let statement = states[id].summarize(message, of: connection, at: time) { total.add(statement) }
+            if let statement = Self.summarize(message, of: connection, at: time, in: &states) { total.add(statement) }
             return
         }
+        let id = slot(for: connection)
         let statement = states[id].tracker.observe(message.message, at: time)
         guard filter.admits(message, completing: statement) else { return }
         var (prefix, members) = lineContext(connection, id: id, time: time)
@@ -116,9 +116,24 @@ final class DecodePrinter {
 
     /// The index of `connection`'s state (0 for raw streams), made ready for its first message.
     private func slot(for connection: CaptureConnectionInfo?) -> Int {
+        Self.slot(for: connection, in: &states)
+    }
+
+    /// The index of `connection`'s state in `states` (0 for raw streams), made ready for its first message.
+    private static func slot(for connection: CaptureConnectionInfo?, in states: inout [DecodeConnectionState]) -> Int {
         let id = connection?.id ?? 0
         if id >= states.count { states += repeatElement(DecodeConnectionState(), count: id + 1 - states.count) }
         return id
+    }
+
+    /// With `--summary`, follows and counts `message` in its connection's state in `states`, with one access to the
+    /// printer's table (each is checked at run time); returns the statement it completed, if any.
+    private static func summarize(
+        _ message: DecodedMessage, of connection: CaptureConnectionInfo?, at time: CaptureTimestamp?,
+        in states: inout [DecodeConnectionState]
+    ) -> DecodeStatement? {
+        let id = slot(for: connection, in: &states)
+        return states[id].summarize(message, of: connection, at: time)
     }
 
     /// A note about `connection` at `time`: a line among the messages in text and hex output, on standard error
