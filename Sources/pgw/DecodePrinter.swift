@@ -65,8 +65,10 @@ final class DecodePrinter {
         }
     }
 
-    /// Writes what is queued when enough has gathered.
+    /// Writes what is queued when enough has gathered (with `--summary`, nothing is queued before the end: the
+    /// output's buffer is not even looked at, once per packet).
     func flushIfFull() throws {
+        guard !summarizes else { return }
         try output.flushIfFull()
     }
 
