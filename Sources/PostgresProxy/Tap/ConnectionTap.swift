@@ -38,6 +38,8 @@ final class ConnectionTap: @unchecked Sendable {
     /// The `connection` and `time` members of the current read's JSON lines, rendered for the first message logged
     /// and shared by the others the same read completes; empty until then. It keeps its storage between reads.
     private var jsonMembers: [UInt8] = []
+    /// The fields of the JSON lines last written in place, by type and direction, for the bodies a session repeats.
+    private var jsonCache = RawMessageJSONCache()
     /// `,"connection":N,"time":`, the start of the members of every JSON message line.
     private lazy var jsonConnectionMember = Array(",\"connection\":\(number),\"time\":".utf8)
     private var errorCount = 0
@@ -196,7 +198,7 @@ final class ConnectionTap: @unchecked Sendable {
         let written = stream.pending.withUnsafeReadableBytes { raw in
             RawMessageJSON.appendLine(
                 typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
-                direction: direction, offset: offset, jsonMembers: members, to: &batch)
+                direction: direction, offset: offset, jsonMembers: members, cache: &jsonCache, to: &batch)
         }
         guard written else { return false }
         batch.append(UInt8(ascii: "\n"))

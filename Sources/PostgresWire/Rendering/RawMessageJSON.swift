@@ -3,24 +3,43 @@
 /// writes for the decoded message, without decoding it first (no message value, no strings or arrays per message).
 ///
 /// Only plain messages are written this way. For another type, a string that is not printable UTF-8 (or may hold
-/// an escaped byte), or a body that decoding would reject, ``appendLine(typeByte:body:direction:offset:jsonMembers:to:)``
+/// an escaped byte), or a body that decoding would reject, ``appendLine(typeByte:body:direction:offset:jsonMembers:cache:to:)``
 /// returns `false` and leaves the output as it was: the caller decodes that message and writes it the general way,
 /// which shows it, or its error, as always.
 package enum RawMessageJSON {
     /// Appends the JSON line (without a newline) of the typed message with `typeByte` and `body` (the bytes after
     /// the length word) at stream `offset`, sent in `direction`, with `jsonMembers` after `length`, as the decoded
     /// message's line without value types is written, whatever the render options (these messages hold no secret,
-    /// and JSON values are never cut). Returns `false`, with `output` unchanged, when the message is not one this
-    /// writes.
+    /// and JSON values are never cut). The fields come from `cache` when it holds this body's (and are kept there
+    /// otherwise). Returns `false`, with `output` unchanged, when the message is not one this writes.
     package static func appendLine(
         typeByte: UInt8, body: UnsafeRawBufferPointer, direction: MessageDirection, offset: Int,
-        jsonMembers: JSONLineMembers, to output: inout [UInt8]
+        jsonMembers: JSONLineMembers, cache: inout RawMessageJSONCache, to output: inout [UInt8]
     ) -> Bool {
         let name =
             direction == .frontend
             ? FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: nil)
             : BackendMessage.typeName(forTypeByte: typeByte)
         guard let name, typeByte != UInt8(ascii: "p") else { return false }
+        let start = output.count
+        var complete = false
+        MessageLine.write(
+            as: .json, direction: direction, typeName: name, offset: offset, length: body.count + 5, valueTypes: nil,
+            options: RenderOptions(), linePrefix: "", jsonMembers: jsonMembers, textSuffix: "", to: &output
+        ) { builder in
+            complete = cache.appendFields(typeByte: typeByte, direction: direction, body: body, to: &builder) {
+                appendFields(typeByte, direction, body, to: &$0)
+            }
+        }
+        if !complete { output.removeSubrange(start...) }
+        return complete
+    }
+
+    /// Appends the fields of the message to `builder`'s JSON; `false` when not written (perhaps in part).
+    private static func appendFields(
+        _ typeByte: UInt8, _ direction: MessageDirection, _ body: UnsafeRawBufferPointer,
+        to builder: inout RenderingBuilder
+    ) -> Bool {
         if typeByte == UInt8(ascii: "d") || (typeByte == UInt8(ascii: "D") && direction == .backend) {
             // The bulk of a session: written by the frame writer `pgw decode` uses, once a DataRow's columns check.
             if typeByte == UInt8(ascii: "D") {
@@ -28,20 +47,11 @@ package enum RawMessageJSON {
                     return false
                 }
             }
-            RawMessageFrame(typeByte: typeByte, body: body, streamOffset: offset)
-                .write(as: .json, from: direction, valueTypes: nil, jsonMembers: jsonMembers, to: &output)
+            RawMessageFrame(typeByte: typeByte, body: body, streamOffset: 0).render(into: &builder)
             return true
         }
-        let start = output.count
-        var buffer = RenderBuffer(continuing: consume output)
-        buffer.appendJSONLineStart(
-            direction: direction, typeName: name, offset: offset, length: body.count + 5, members: jsonMembers)
         var reader = Reader(body: body)
-        let complete = appendFields(typeByte, direction, &reader, to: &buffer) && reader.isAtEnd
-        if complete { buffer.append("}") }
-        output = buffer.bytes
-        if !complete { output.removeSubrange(start...) }
-        return complete
+        return appendFields(typeByte, direction, &reader, to: &builder.json) && reader.isAtEnd
     }
 
     /// The fields of the message, as ``FrontendMessage``'s and ``BackendMessage``'s renderers write them; `false`
