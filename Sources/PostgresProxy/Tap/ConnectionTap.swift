@@ -181,27 +181,70 @@ final class ConnectionTap: @unchecked Sendable {
         if configuration.format == .text { statementStarts.append(.now()) }
     }
 
-    /// Logs the whole typed message at the start of `stream` (`header` tells its type and length) straight from its
-    /// bytes, when the log is JSON, nothing records and ``RawMessageJSON`` writes that message (a common type,
-    /// plain text, a sound body): no decoded message, strings or arrays are made for it. The caller then steps over
-    /// it; the decoder's stream offset stays behind, as with ``onlyCounts``, and no latency is kept (JSON lines do
-    /// not show it). Returns `false`, changing nothing, otherwise: the message is then decoded and logged the
-    /// general way, which writes the same line. (`stream` is `inout` only to be read in place, without a copy.)
-    private func logInPlace(
-        _ header: (typeByte: UInt8, wireLength: Int), in stream: inout DirectionStream, _ direction: MessageDirection
+    /// Steps over the whole typed messages at the start of `stream` that need no decoding, and returns whether it
+    /// passed any: with ``onlyCounts`` they are only counted; when the log is JSON, nothing records or filters and
+    /// ``RawMessageJSON`` writes the message (a common type, plain text, a sound body), each is logged straight from
+    /// its bytes, with no decoded message, strings or arrays made for it. The decoder's stream offset stays behind
+    /// (only its errors would show it) and no latency is kept (JSON lines do not show it). It stops at a message
+    /// the decoder must see (`isDecoded`: Authentication, BackendKeyData, the client's `p` answers), an oversized
+    /// one, an incomplete one or one that ``RawMessageJSON`` does not write, which the caller then handles the
+    /// general way (writing the same line). The run works on local copies of the tap's state, which it reads and
+    /// writes back once, not once per message (each access to a class's property is checked for exclusivity).
+    private func passInPlace(
+        _ stream: inout DirectionStream, _ direction: MessageDirection, isDecoded: (UInt8) -> Bool
     ) -> Bool {
-        guard configuration.format == .json, recorder == nil, configuration.filter.only.isEmpty,
-            configuration.filter.skip.isEmpty
+        let counts = onlyCounts
+        guard
+            counts
+                || (configuration.format == .json && recorder == nil && configuration.filter.only.isEmpty
+                    && configuration.filter.skip.isEmpty)
         else { return false }
-        let members = currentJSONMembers()
-        let offset = stream.offset
-        let written = stream.pending.withUnsafeReadableBytes { raw in
-            RawMessageJSON.appendLine(
-                typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
-                direction: direction, offset: offset, jsonMembers: members, cache: &jsonCache, to: &batch)
+        var batch: [UInt8] = []
+        var cache = RawMessageJSONCache()
+        var members: JSONLineMembers?
+        if !counts {
+            swap(&batch, &self.batch)
+            swap(&cache, &jsonCache)
         }
-        guard written else { return false }
-        batch.append(UInt8(ascii: "\n"))
+        defer {
+            if !counts {
+                swap(&batch, &self.batch)
+                swap(&cache, &jsonCache)
+            }
+        }
+        var passed = 0
+        var lastTypeByte: UInt8 = 0
+        var errors = 0
+        var terminated = false
+        while let header = stream.completeTypedHeader, header.wireLength <= Self.largestDecodedMessage,
+            !isDecoded(header.typeByte)
+        {
+            if !counts {
+                let lineMembers = members ?? currentJSONMembers()
+                members = lineMembers
+                let offset = stream.offset
+                let written = stream.pending.withUnsafeReadableBytes { raw in
+                    RawMessageJSON.appendLine(
+                        typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
+                        direction: direction, offset: offset, jsonMembers: lineMembers, cache: &cache, to: &batch)
+                }
+                guard written else { break }
+                batch.append(UInt8(ascii: "\n"))
+            }
+            lastTypeByte = header.typeByte
+            if header.typeByte == UInt8(ascii: "E") { errors += 1 }
+            if header.typeByte == UInt8(ascii: "X") { terminated = true }
+            stream.pass(wireLength: header.wireLength)
+            passed += 1
+        }
+        guard passed > 0 else { return false }
+        switch direction {
+        case .frontend:
+            if terminated { clientTerminated = true }
+        case .backend:
+            serverSentErrorLast = lastTypeByte == UInt8(ascii: "E")
+            errorCount += errors
+        }
         return true
     }
 
@@ -219,11 +262,9 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "p"), onlyCounts || logInPlace(header, in: &frontend, .frontend)
+            if frontendDecoder.phase == .messages,
+                passInPlace(&frontend, .frontend, isDecoded: { $0 == UInt8(ascii: "p") })
             {
-                if header.typeByte == UInt8(ascii: "X") { clientTerminated = true }
-                frontend.pass(wireLength: header.wireLength)
                 progressed = true
                 continue
             }
@@ -261,13 +302,9 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if backendDecoder.framesInPlace, let header = backend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K"),
-                onlyCounts || logInPlace(header, in: &backend, .backend)
+            if backendDecoder.framesInPlace,
+                passInPlace(&backend, .backend, isDecoded: { $0 == UInt8(ascii: "R") || $0 == UInt8(ascii: "K") })
             {
-                serverSentErrorLast = header.typeByte == UInt8(ascii: "E")
-                if serverSentErrorLast { errorCount += 1 }
-                backend.pass(wireLength: header.wireLength)
                 progressed = true
                 continue
             }

@@ -244,6 +244,6 @@ extension RenderBuffer {
         appendDecimal(offset)
         append(#","length":"#)
         appendDecimal(length)
-        bytes += members.bytes
+        append(rendered: members.bytes)
     }
 }

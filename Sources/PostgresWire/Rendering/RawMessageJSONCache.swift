@@ -40,7 +40,7 @@ package struct RawMessageJSONCache {
     ) -> Bool {
         let index = entries.firstIndex { $0.typeByte == typeByte && $0.direction == direction }
         if let index, entries[index].body.withUnsafeBytes({ $0.elementsEqual(body) }) {
-            builder.json.bytes += entries[index].fields
+            builder.json.append(rendered: entries[index].fields)
             return true
         }
         let start = builder.json.bytes.count
