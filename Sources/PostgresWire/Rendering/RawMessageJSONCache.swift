@@ -1,27 +1,33 @@
-/// The JSON fields ``RawMessageJSON`` last wrote for each message type and direction, kept with the body they
-/// came from, so that a body sent again gets its fields copied instead of read and written anew.
+/// The JSON line ``RawMessageJSON`` last wrote for each message type and direction, kept with the body it came
+/// from, so that a body sent again gets its line copied instead of read and written anew.
 ///
 /// A session repeats itself: the same RowDescription, CommandComplete and ReadyForQuery for every run of a
-/// statement, often the same rows. A message's JSON fields depend on its type, direction and body only (the line's
-/// offset and members come before them), so a body equal to the one kept has the kept fields. Only short messages
-/// are kept (a body of at most ``largestBody`` bytes, fields of at most ``largestFields``), one per type and
-/// direction, so a cache stays a few hundred bytes for a usual session and a few KiB at most.
+/// statement, often the same rows. A message's line depends on its type, direction and body, but for its offset
+/// and its members (the connection and time), so a body equal to the one kept has the kept line with this offset
+/// and these members put in. Only short messages are kept (a body of at most ``largestBody`` bytes, fields of at
+/// most ``largestFields``), one per type and direction, so a cache stays a few hundred bytes for a usual session
+/// and a few KiB at most.
 package struct RawMessageJSONCache {
     /// The longest body kept: longer messages seldom repeat.
     static let largestBody = 256
     /// The longest fields kept (a short body full of escaped bytes writes up to six times its size).
     static let largestFields = 1_024
 
-    /// The last fields written for one message type and direction.
+    /// Where the parts of a kept line start: the offset's digits, `,"length":`, the members and the fields.
+    typealias Parts = (offset: Int, length: Int, members: Int, fields: Int)
+
+    /// The last line written for one message type and direction.
     private struct Entry {
         /// The message's type byte.
         let typeByte: UInt8
         /// Who sent it.
         let direction: MessageDirection
-        /// The body the fields were written from.
+        /// The body the line was written from.
         var body: [UInt8]
-        /// The fields, as JSON members (`,"name":value…`).
-        var fields: [UInt8]
+        /// The line, with the offset and members it was written with.
+        var line: [UInt8]
+        /// Where the parts of `line` start.
+        var parts: Parts
     }
 
     /// One entry per type and direction seen, in the order first seen.
@@ -30,31 +36,42 @@ package struct RawMessageJSONCache {
     /// An empty cache.
     package init() {}
 
-    /// Appends the fields of the message with `typeByte` and `body` sent in `direction` to `builder`'s JSON: the
-    /// kept ones when `body` is the one they were written from; otherwise those `write` appends, which are then kept
-    /// (when `write` returns `true`, the message is short enough and the fields are complete). Returns `true` when
-    /// the fields were copied or `write` returned `true`.
-    mutating func appendFields(
-        typeByte: UInt8, direction: MessageDirection, body: UnsafeRawBufferPointer, to builder: inout RenderingBuilder,
-        write: (inout RenderingBuilder) -> Bool
+    /// Appends the line of the message with `typeByte` and `body` sent in `direction` at `offset`, with `members`,
+    /// to `buffer` when the kept line is this body's; returns whether it did.
+    mutating func appendLine(
+        typeByte: UInt8, direction: MessageDirection, body: UnsafeRawBufferPointer, offset: Int,
+        members: JSONLineMembers, to buffer: inout RenderBuffer
     ) -> Bool {
-        let index = entries.firstIndex { $0.typeByte == typeByte && $0.direction == direction }
-        if let index, entries[index].body.withUnsafeBytes({ $0.elementsEqual(body) }) {
-            builder.json.append(rendered: entries[index].fields)
-            return true
+        guard let index = entries.firstIndex(where: { $0.typeByte == typeByte && $0.direction == direction }),
+            entries[index].body.withUnsafeBytes({ $0.elementsEqual(body) })
+        else { return false }
+        let parts = entries[index].parts
+        entries[index].line.withUnsafeBufferPointer { line in
+            buffer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[..<parts.offset]))
+            buffer.appendDecimal(offset)
+            buffer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[parts.length..<parts.members]))
+            buffer.append(rendered: members.bytes)
+            buffer.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: line[parts.fields...]))
         }
-        let start = builder.json.bytes.count
-        guard write(&builder) else { return false }
-        let fields = builder.json.bytes[start...]
-        guard body.count <= Self.largestBody, fields.count <= Self.largestFields else { return true }
-        guard let index else {
-            entries.append(Entry(typeByte: typeByte, direction: direction, body: Array(body), fields: Array(fields)))
-            return true
+        return true
+    }
+
+    /// Keeps `line`, just written for the message with `typeByte` and `body` sent in `direction`, whose `parts`
+    /// start where given (counted from the line's start), when the message is short enough.
+    mutating func keep(
+        typeByte: UInt8, direction: MessageDirection, body: UnsafeRawBufferPointer, line: ArraySlice<UInt8>,
+        parts: Parts
+    ) {
+        guard body.count <= Self.largestBody, line.count - parts.fields <= Self.largestFields else { return }
+        guard let index = entries.firstIndex(where: { $0.typeByte == typeByte && $0.direction == direction }) else {
+            entries.append(
+                Entry(typeByte: typeByte, direction: direction, body: Array(body), line: Array(line), parts: parts))
+            return
         }
         entries[index].body.removeAll(keepingCapacity: true)
         entries[index].body.append(contentsOf: body)
-        entries[index].fields.removeAll(keepingCapacity: true)
-        entries[index].fields.append(contentsOf: fields)
-        return true
+        entries[index].line.removeAll(keepingCapacity: true)
+        entries[index].line.append(contentsOf: line)
+        entries[index].parts = parts
     }
 }
