@@ -18,10 +18,6 @@ package struct RawMessageJSONCache {
 
     /// The last line written for one message type and direction.
     private struct Entry {
-        /// The message's type byte.
-        let typeByte: UInt8
-        /// Who sent it.
-        let direction: MessageDirection
         /// The body the line was written from.
         var body: [UInt8]
         /// The line, with the offset and members it was written with.
@@ -32,6 +28,14 @@ package struct RawMessageJSONCache {
 
     /// One entry per type and direction seen, in the order first seen.
     private var entries: [Entry] = []
+    /// The type and direction of each entry (``key(_:_:)``), searched apart from the entries, which a search would
+    /// copy (retaining and releasing their arrays).
+    private var keys: [UInt16] = []
+
+    /// The key of a message type and direction in ``keys``.
+    private static func key(_ typeByte: UInt8, _ direction: MessageDirection) -> UInt16 {
+        UInt16(typeByte) | (direction == .frontend ? 0x100 : 0)
+    }
 
     /// An empty cache.
     package init() {}
@@ -42,7 +46,7 @@ package struct RawMessageJSONCache {
         typeByte: UInt8, direction: MessageDirection, body: UnsafeRawBufferPointer, offset: Int,
         members: JSONLineMembers, to buffer: inout RenderBuffer
     ) -> Bool {
-        guard let index = entries.firstIndex(where: { $0.typeByte == typeByte && $0.direction == direction }),
+        guard let index = keys.firstIndex(of: Self.key(typeByte, direction)),
             entries[index].body.withUnsafeBytes({ $0.elementsEqual(body) })
         else { return false }
         let parts = entries[index].parts
@@ -63,9 +67,10 @@ package struct RawMessageJSONCache {
         parts: Parts
     ) {
         guard body.count <= Self.largestBody, line.count - parts.fields <= Self.largestFields else { return }
-        guard let index = entries.firstIndex(where: { $0.typeByte == typeByte && $0.direction == direction }) else {
-            entries.append(
-                Entry(typeByte: typeByte, direction: direction, body: Array(body), line: Array(line), parts: parts))
+        let key = Self.key(typeByte, direction)
+        guard let index = keys.firstIndex(of: key) else {
+            keys.append(key)
+            entries.append(Entry(body: Array(body), line: Array(line), parts: parts))
             return
         }
         entries[index].body.removeAll(keepingCapacity: true)
