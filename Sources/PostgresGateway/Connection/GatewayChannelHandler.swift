@@ -428,17 +428,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     /// A message no hook handled: to the query session or the stream if there is one, else answered with an error.
     private func deliverUnhandled(_ message: FrontendMessage) {
-        if let responder = hooks.queryResponder {
-            if !sessionState.exists {
-                let parameters = stateMachine.connectionState.clientInfo?.parameters ?? []
-                querySession = QuerySession(
-                    responder: responder,
-                    settings: Dictionary(
-                        parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-                    reportedParameters: configuration.reportedParameters
-                )
-                sessionState.exists = true
-            }
+        // The responder is looked at once, not copied per message.
+        if sessionState.exists || makeQuerySession() {
             if case .query(let query) = message, !sessionState.isCopying {
                 withQuerySession { $0.startSimpleQuery(query.text) }
                 answerSimpleQuery()
@@ -461,6 +452,20 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         if messageSource.yield(message) == .stopProducing {
             isMessageStreamFull = true
         }
+    }
+
+    /// Makes the query session at the first message no hook handled; whether there is one (the hooks have a query
+    /// responder).
+    private func makeQuerySession() -> Bool {
+        guard let responder = hooks.queryResponder else { return false }
+        let parameters = stateMachine.connectionState.clientInfo?.parameters ?? []
+        querySession = QuerySession(
+            responder: responder,
+            settings: Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
+            reportedParameters: configuration.reportedParameters
+        )
+        sessionState.exists = true
+        return true
     }
 
     /// Answers the pending simple query in steps: while the client takes the replies, and for at most

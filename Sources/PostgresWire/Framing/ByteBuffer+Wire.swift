@@ -19,6 +19,11 @@ extension ByteBuffer {
             throw .missingTerminator(field: field())
         }
         let length = end - self.readerIndex
+        if length == 0 {
+            // The unnamed statement and portal: no string to validate or make.
+            self.moveReaderIndex(forwardBy: 1)
+            return ""
+        }
         let bytes = self.readableBytesView.prefix(length)
         let string =
             bytes.withContiguousStorageIfAvailable { String(validating: $0, as: UTF8.self) }
