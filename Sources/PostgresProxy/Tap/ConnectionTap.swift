@@ -139,8 +139,22 @@ final class ConnectionTap: @unchecked Sendable {
         }
         textLineStart = nil
         jsonMembers.removeAll(keepingCapacity: true)
-        // A `p` message waits for the server's request that says what it is, so go round until neither moves.
-        while drainFrontend() || drainBackend() {}
+        // The usual read: whole messages that pass in place, the other direction holding nothing back; then the
+        // drain loop runs only if bytes are left.
+        switch direction {
+        case .frontend:
+            if backend.pending.readableBytes == 0, frontendDecoder.phase == .messages, !frontend.isStopped {
+                _ = passInPlace(&frontend, .frontend)
+            }
+        case .backend:
+            if frontend.pending.readableBytes == 0, backendDecoder.framesInPlace, !backend.isStopped {
+                _ = passInPlace(&backend, .backend)
+            }
+        }
+        if frontend.pending.readableBytes > 0 || backend.pending.readableBytes > 0 {
+            // A `p` message waits for the server's request that says what it is, so go round until neither moves.
+            while drainFrontend() || drainBackend() {}
+        }
         flush()
         frontend.compact()
         backend.compact()
@@ -186,13 +200,11 @@ final class ConnectionTap: @unchecked Sendable {
     /// ``RawMessageJSON`` writes the message (a common type, plain text, a sound body), each is logged straight from
     /// its bytes, with no decoded message, strings or arrays made for it. The decoder's stream offset stays behind
     /// (only its errors would show it) and no latency is kept (JSON lines do not show it). It stops at a message
-    /// the decoder must see (`isDecoded`: Authentication, BackendKeyData, the client's `p` answers), an oversized
-    /// one, an incomplete one or one that ``RawMessageJSON`` does not write, which the caller then handles the
-    /// general way (writing the same line). The run works on local copies of the tap's state, which it reads and
+    /// the decoder must see (Authentication, BackendKeyData, the client's `p` answers), an oversized one, an
+    /// incomplete one or one that ``RawMessageJSON`` does not write, which the caller then handles the general way
+    /// (writing the same line). The run works on local copies of the tap's state, which it reads and
     /// writes back once, not once per message (each access to a class's property is checked for exclusivity).
-    private func passInPlace(
-        _ stream: inout DirectionStream, _ direction: MessageDirection, isDecoded: (UInt8) -> Bool
-    ) -> Bool {
+    private func passInPlace(_ stream: inout DirectionStream, _ direction: MessageDirection) -> Bool {
         let counts = onlyCounts
         guard
             counts
@@ -212,12 +224,14 @@ final class ConnectionTap: @unchecked Sendable {
                 swap(&cache, &jsonCache)
             }
         }
+        let decoded: (UInt8, UInt8) =
+            direction == .frontend ? (UInt8(ascii: "p"), UInt8(ascii: "p")) : (UInt8(ascii: "R"), UInt8(ascii: "K"))
         var passed = 0
         var lastTypeByte: UInt8 = 0
         var errors = 0
         var terminated = false
         while let header = stream.completeTypedHeader, header.wireLength <= Self.largestDecodedMessage,
-            !isDecoded(header.typeByte)
+            header.typeByte != decoded.0, header.typeByte != decoded.1
         {
             if !counts {
                 let lineMembers = members ?? currentJSONMembers()
@@ -262,9 +276,7 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if frontendDecoder.phase == .messages,
-                passInPlace(&frontend, .frontend, isDecoded: { $0 == UInt8(ascii: "p") })
-            {
+            if frontendDecoder.phase == .messages, passInPlace(&frontend, .frontend) {
                 progressed = true
                 continue
             }
@@ -302,9 +314,7 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if backendDecoder.framesInPlace,
-                passInPlace(&backend, .backend, isDecoded: { $0 == UInt8(ascii: "R") || $0 == UInt8(ascii: "K") })
-            {
+            if backendDecoder.framesInPlace, passInPlace(&backend, .backend) {
                 progressed = true
                 continue
             }
