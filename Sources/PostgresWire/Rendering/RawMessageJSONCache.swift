@@ -5,8 +5,8 @@
 /// statement, often the same rows. A message's line depends on its type, direction and body, but for its offset
 /// and its members (the connection and time), so a body equal to the one kept has the kept line with this offset
 /// and these members put in. Only short messages are kept (a body of at most ``largestBody`` bytes, fields of at
-/// most ``largestFields``), one per type and direction, so a cache stays a few hundred bytes for a usual session
-/// and a few KiB at most.
+/// most ``largestFields``), one per type and direction: a cache holds a few hundred bytes for a usual session, and
+/// stays under some 80 KiB even for one that sends every type ``RawMessageJSON`` writes at its longest.
 package struct RawMessageJSONCache {
     /// The longest body kept: longer messages seldom repeat.
     static let largestBody = 256
