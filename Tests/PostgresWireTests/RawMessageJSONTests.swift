@@ -10,15 +10,23 @@ struct RawMessageJSONTests {
     /// The members `pgw proxy` adds, with a quote to escape.
     static let members: [(String, RenderedValue)] = [("connection", .integer(2)), ("time", .string("t\"1"))]
 
-    /// The raw line of the typed message `bytes`, when ``RawMessageJSON`` writes one: appended after other bytes,
-    /// which stay as they were either way.
+    /// The raw line of the typed message `bytes`, when ``RawMessageJSON`` writes one, with a new cache.
     static func rawLine(_ bytes: ByteBuffer, _ direction: MessageDirection, offset: Int) -> String? {
+        var cache = RawMessageJSONCache()
+        return rawLine(bytes, direction, offset: offset, cache: &cache)
+    }
+
+    /// The raw line of the typed message `bytes`, when ``RawMessageJSON`` writes one with `cache`: appended after
+    /// other bytes, which stay as they were either way.
+    static func rawLine(
+        _ bytes: ByteBuffer, _ direction: MessageDirection, offset: Int, cache: inout RawMessageJSONCache
+    ) -> String? {
         let before = Array("before".utf8)
         var output = before
         let written = bytes.withUnsafeReadableBytes { raw in
             RawMessageJSON.appendLine(
                 typeByte: raw[0], body: UnsafeRawBufferPointer(rebasing: raw[5...]), direction: direction,
-                offset: offset, jsonMembers: JSONLineMembers(members), to: &output)
+                offset: offset, jsonMembers: JSONLineMembers(members), cache: &cache, to: &output)
         }
         guard written else {
             #expect(output == before)
@@ -142,6 +150,27 @@ struct RawMessageJSONTests {
         (.backend, typed("E", wire(.raw([0])))),
         (.frontend, typed("p", wire(.cstring("secret")))),
     ]
+
+    /// One cache for every message, each written twice (the second time from the kept fields, at another offset),
+    /// and the lines are still the decoded messages' lines; the messages left to decoding are still left to it.
+    @Test func cachedFieldsAreTheDecodedMessagesFields() {
+        var cache = RawMessageJSONCache()
+        let messages =
+            InPlaceRenderingTests.allMessages().filter { Self.isTyped($0.bytes) }.map { ($0.direction, $0.bytes) }
+            + Self.plain
+        var rewritten = 0
+        for (direction, bytes) in messages {
+            for offset in [3, 12_345] {
+                guard let line = Self.rawLine(bytes, direction, offset: offset, cache: &cache) else { continue }
+                #expect(line == Self.decodedLine(bytes, direction, offset: offset))
+                rewritten += offset == 3 ? 0 : 1
+            }
+        }
+        #expect(rewritten > 10)
+        for (direction, bytes) in Self.leftToDecoding {
+            #expect(Self.rawLine(bytes, direction, offset: 0, cache: &cache) == nil)
+        }
+    }
 
     @Test func unusualMessagesAreLeftToDecoding() {
         for (direction, bytes) in Self.leftToDecoding {

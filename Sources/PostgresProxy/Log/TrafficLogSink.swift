@@ -75,7 +75,9 @@ public final class TrafficLogSink: @unchecked Sendable {
             // The writer sleeps on an empty buffer, then gathers a batch: wake it for the first bytes and for a
             // full batch, not for every line (a signal without a waiter costs no system call).
             let before = buffered.count
-            buffered.append(contentsOf: bytes)
+            if bytes.withContiguousStorageIfAvailable({ buffered.append(contentsOf: $0) }) == nil {
+                buffered.append(contentsOf: bytes)
+            }
             if addingNewline { buffered.append(UInt8(ascii: "\n")) }
             bufferedBytes += buffered.count - before
             isOverCapacity.store(bufferedBytes > capacity, ordering: .releasing)

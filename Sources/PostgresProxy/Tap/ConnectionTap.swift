@@ -38,6 +38,8 @@ final class ConnectionTap: @unchecked Sendable {
     /// The `connection` and `time` members of the current read's JSON lines, rendered for the first message logged
     /// and shared by the others the same read completes; empty until then. It keeps its storage between reads.
     private var jsonMembers: [UInt8] = []
+    /// The fields of the JSON lines last written in place, by type and direction, for the bodies a session repeats.
+    private var jsonCache = RawMessageJSONCache()
     /// `,"connection":N,"time":`, the start of the members of every JSON message line.
     private lazy var jsonConnectionMember = Array(",\"connection\":\(number),\"time\":".utf8)
     private var errorCount = 0
@@ -137,8 +139,22 @@ final class ConnectionTap: @unchecked Sendable {
         }
         textLineStart = nil
         jsonMembers.removeAll(keepingCapacity: true)
-        // A `p` message waits for the server's request that says what it is, so go round until neither moves.
-        while drainFrontend() || drainBackend() {}
+        // The usual read: whole messages that pass in place, the other direction holding nothing back; then the
+        // drain loop runs only if bytes are left.
+        switch direction {
+        case .frontend:
+            if backend.pending.readableBytes == 0, frontendDecoder.phase == .messages, !frontend.isStopped {
+                _ = passInPlace(&frontend, .frontend)
+            }
+        case .backend:
+            if frontend.pending.readableBytes == 0, backendDecoder.framesInPlace, !backend.isStopped {
+                _ = passInPlace(&backend, .backend)
+            }
+        }
+        if frontend.pending.readableBytes > 0 || backend.pending.readableBytes > 0 {
+            // A `p` message waits for the server's request that says what it is, so go round until neither moves.
+            while drainFrontend() || drainBackend() {}
+        }
         flush()
         frontend.compact()
         backend.compact()
@@ -179,27 +195,70 @@ final class ConnectionTap: @unchecked Sendable {
         if configuration.format == .text { statementStarts.append(.now()) }
     }
 
-    /// Logs the whole typed message at the start of `stream` (`header` tells its type and length) straight from its
-    /// bytes, when the log is JSON, nothing records and ``RawMessageJSON`` writes that message (a common type,
-    /// plain text, a sound body): no decoded message, strings or arrays are made for it. The caller then steps over
-    /// it; the decoder's stream offset stays behind, as with ``onlyCounts``, and no latency is kept (JSON lines do
-    /// not show it). Returns `false`, changing nothing, otherwise: the message is then decoded and logged the
-    /// general way, which writes the same line. (`stream` is `inout` only to be read in place, without a copy.)
-    private func logInPlace(
-        _ header: (typeByte: UInt8, wireLength: Int), in stream: inout DirectionStream, _ direction: MessageDirection
-    ) -> Bool {
-        guard configuration.format == .json, recorder == nil, configuration.filter.only.isEmpty,
-            configuration.filter.skip.isEmpty
+    /// Steps over the whole typed messages at the start of `stream` that need no decoding, and returns whether it
+    /// passed any: with ``onlyCounts`` they are only counted; when the log is JSON, nothing records or filters and
+    /// ``RawMessageJSON`` writes the message (a common type, plain text, a sound body), each is logged straight from
+    /// its bytes, with no decoded message, strings or arrays made for it. The decoder's stream offset stays behind
+    /// (only its errors would show it) and no latency is kept (JSON lines do not show it). It stops at a message
+    /// the decoder must see (Authentication, BackendKeyData, the client's `p` answers), an oversized one, an
+    /// incomplete one or one that ``RawMessageJSON`` does not write, which the caller then handles the general way
+    /// (writing the same line). The run works on local copies of the tap's state, which it reads and
+    /// writes back once, not once per message (each access to a class's property is checked for exclusivity).
+    private func passInPlace(_ stream: inout DirectionStream, _ direction: MessageDirection) -> Bool {
+        let counts = onlyCounts
+        guard
+            counts
+                || (configuration.format == .json && recorder == nil && configuration.filter.only.isEmpty
+                    && configuration.filter.skip.isEmpty)
         else { return false }
-        let members = currentJSONMembers()
-        let offset = stream.offset
-        let written = stream.pending.withUnsafeReadableBytes { raw in
-            RawMessageJSON.appendLine(
-                typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
-                direction: direction, offset: offset, jsonMembers: members, to: &batch)
+        var batch: [UInt8] = []
+        var cache = RawMessageJSONCache()
+        var members: JSONLineMembers?
+        if !counts {
+            swap(&batch, &self.batch)
+            swap(&cache, &jsonCache)
         }
-        guard written else { return false }
-        batch.append(UInt8(ascii: "\n"))
+        defer {
+            if !counts {
+                swap(&batch, &self.batch)
+                swap(&cache, &jsonCache)
+            }
+        }
+        let decoded: (UInt8, UInt8) =
+            direction == .frontend ? (UInt8(ascii: "p"), UInt8(ascii: "p")) : (UInt8(ascii: "R"), UInt8(ascii: "K"))
+        var passed = 0
+        var lastTypeByte: UInt8 = 0
+        var errors = 0
+        var terminated = false
+        while let header = stream.completeTypedHeader, header.wireLength <= Self.largestDecodedMessage,
+            header.typeByte != decoded.0, header.typeByte != decoded.1
+        {
+            if !counts {
+                let lineMembers = members ?? currentJSONMembers()
+                members = lineMembers
+                let offset = stream.offset
+                let written = stream.pending.withUnsafeReadableBytes { raw in
+                    RawMessageJSON.appendLine(
+                        typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
+                        direction: direction, offset: offset, jsonMembers: lineMembers, cache: &cache, to: &batch)
+                }
+                guard written else { break }
+                batch.append(UInt8(ascii: "\n"))
+            }
+            lastTypeByte = header.typeByte
+            if header.typeByte == UInt8(ascii: "E") { errors += 1 }
+            if header.typeByte == UInt8(ascii: "X") { terminated = true }
+            stream.pass(wireLength: header.wireLength)
+            passed += 1
+        }
+        guard passed > 0 else { return false }
+        switch direction {
+        case .frontend:
+            if terminated { clientTerminated = true }
+        case .backend:
+            serverSentErrorLast = lastTypeByte == UInt8(ascii: "E")
+            errorCount += errors
+        }
         return true
     }
 
@@ -217,11 +276,7 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if frontendDecoder.phase == .messages, let header = frontend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "p"), onlyCounts || logInPlace(header, in: &frontend, .frontend)
-            {
-                if header.typeByte == UInt8(ascii: "X") { clientTerminated = true }
-                frontend.pass(wireLength: header.wireLength)
+            if frontendDecoder.phase == .messages, passInPlace(&frontend, .frontend) {
                 progressed = true
                 continue
             }
@@ -259,13 +314,7 @@ final class ConnectionTap: @unchecked Sendable {
                 progressed = true
                 continue
             }
-            if backendDecoder.framesInPlace, let header = backend.completeTypedHeader,
-                header.typeByte != UInt8(ascii: "R"), header.typeByte != UInt8(ascii: "K"),
-                onlyCounts || logInPlace(header, in: &backend, .backend)
-            {
-                serverSentErrorLast = header.typeByte == UInt8(ascii: "E")
-                if serverSentErrorLast { errorCount += 1 }
-                backend.pass(wireLength: header.wireLength)
+            if backendDecoder.framesInPlace, passInPlace(&backend, .backend) {
                 progressed = true
                 continue
             }

@@ -11,21 +11,23 @@ extension RawMessageFrame {
         textSuffix: String = "", to output: inout [UInt8]
     ) {
         precondition(format != .hex, "the hex format takes decoded messages")
-        let body = UnsafeBufferPointer(
-            start: self.body.baseAddress?.assumingMemoryBound(to: UInt8.self), count: self.body.count)
-        let isDataRow = typeByte == UInt8(ascii: "D")
         MessageLine.write(
             as: format, direction: direction, typeName: typeName(from: direction), offset: streamOffset,
             length: wireLength, valueTypes: valueTypes, options: options, linePrefix: linePrefix,
             jsonMembers: jsonMembers, textSuffix: textSuffix, to: &output
-        ) { builder in
-            if isDataRow {
-                let row = DataRowInPlace(body: self.body)
-                builder.bytesListField("columns", row)
-                builder.bytesListSummary("", row)
-            } else {
-                FrontendMessage.renderPayload(body, into: &builder) { ByteBuffer(bytes: body) }
-            }
+        ) { builder in render(into: &builder) }
+    }
+
+    /// Describes the message to `builder`: a DataRow's columns, or a CopyData's payload.
+    func render(into builder: inout RenderingBuilder) {
+        if typeByte == UInt8(ascii: "D") {
+            let row = DataRowInPlace(body: body)
+            builder.bytesListField("columns", row)
+            builder.bytesListSummary("", row)
+        } else {
+            let payload = UnsafeBufferPointer(
+                start: body.baseAddress?.assumingMemoryBound(to: UInt8.self), count: body.count)
+            FrontendMessage.renderPayload(payload, into: &builder) { ByteBuffer(bytes: payload) }
         }
     }
 

@@ -3,24 +3,52 @@
 /// writes for the decoded message, without decoding it first (no message value, no strings or arrays per message).
 ///
 /// Only plain messages are written this way. For another type, a string that is not printable UTF-8 (or may hold
-/// an escaped byte), or a body that decoding would reject, ``appendLine(typeByte:body:direction:offset:jsonMembers:to:)``
+/// an escaped byte), or a body that decoding would reject, ``appendLine(typeByte:body:direction:offset:jsonMembers:cache:to:)``
 /// returns `false` and leaves the output as it was: the caller decodes that message and writes it the general way,
 /// which shows it, or its error, as always.
 package enum RawMessageJSON {
     /// Appends the JSON line (without a newline) of the typed message with `typeByte` and `body` (the bytes after
     /// the length word) at stream `offset`, sent in `direction`, with `jsonMembers` after `length`, as the decoded
     /// message's line without value types is written, whatever the render options (these messages hold no secret,
-    /// and JSON values are never cut). Returns `false`, with `output` unchanged, when the message is not one this
-    /// writes.
+    /// and JSON values are never cut). The line is copied from `cache` when it holds one for this body (with this
+    /// offset and these members), and kept there otherwise. Returns `false`, with `output` unchanged, when the
+    /// message is not one this writes.
     package static func appendLine(
         typeByte: UInt8, body: UnsafeRawBufferPointer, direction: MessageDirection, offset: Int,
-        jsonMembers: JSONLineMembers, to output: inout [UInt8]
+        jsonMembers: JSONLineMembers, cache: inout RawMessageJSONCache, to output: inout [UInt8]
     ) -> Bool {
         let name =
             direction == .frontend
             ? FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: nil)
             : BackendMessage.typeName(forTypeByte: typeByte)
         guard let name, typeByte != UInt8(ascii: "p") else { return false }
+        var buffer = RenderBuffer(continuing: consume output)
+        defer { output = buffer.bytes }
+        if cache.appendLine(
+            typeByte: typeByte, direction: direction, body: body, offset: offset, members: jsonMembers, to: &buffer)
+        {
+            return true
+        }
+        let start = buffer.bytes.count
+        let marks = buffer.appendJSONLineStart(
+            direction: direction, typeName: name, offset: offset, length: body.count + 5, members: jsonMembers)
+        let fieldsStart = buffer.bytes.count
+        guard appendFields(typeByte, direction, body, to: &buffer) else {
+            buffer.bytes.removeSubrange(start...)
+            return false
+        }
+        buffer.append("}")
+        cache.keep(
+            typeByte: typeByte, direction: direction, body: body, line: buffer.bytes[start...],
+            parts: (marks.offset - start, marks.length - start, marks.members - start, fieldsStart - start))
+        return true
+    }
+
+    /// Appends the fields of the message; `false` when not written (perhaps in part).
+    private static func appendFields(
+        _ typeByte: UInt8, _ direction: MessageDirection, _ body: UnsafeRawBufferPointer,
+        to buffer: inout RenderBuffer
+    ) -> Bool {
         if typeByte == UInt8(ascii: "d") || (typeByte == UInt8(ascii: "D") && direction == .backend) {
             // The bulk of a session: written by the frame writer `pgw decode` uses, once a DataRow's columns check.
             if typeByte == UInt8(ascii: "D") {
@@ -28,20 +56,13 @@ package enum RawMessageJSON {
                     return false
                 }
             }
-            RawMessageFrame(typeByte: typeByte, body: body, streamOffset: offset)
-                .write(as: .json, from: direction, valueTypes: nil, jsonMembers: jsonMembers, to: &output)
+            var builder = RenderingBuilder(options: RenderOptions(), target: .jsonMembers, output: consume buffer)
+            RawMessageFrame(typeByte: typeByte, body: body, streamOffset: 0).render(into: &builder)
+            buffer = builder.json
             return true
         }
-        let start = output.count
-        var buffer = RenderBuffer(continuing: consume output)
-        buffer.appendJSONLineStart(
-            direction: direction, typeName: name, offset: offset, length: body.count + 5, members: jsonMembers)
         var reader = Reader(body: body)
-        let complete = appendFields(typeByte, direction, &reader, to: &buffer) && reader.isAtEnd
-        if complete { buffer.append("}") }
-        output = buffer.bytes
-        if !complete { output.removeSubrange(start...) }
-        return complete
+        return appendFields(typeByte, direction, &reader, to: &buffer) && reader.isAtEnd
     }
 
     /// The fields of the message, as ``FrontendMessage``'s and ``BackendMessage``'s renderers write them; `false`
@@ -222,18 +243,24 @@ extension RawMessageJSON {
 
 extension RenderBuffer {
     /// The start of a message's JSON line, up to its fields: `schema`, `direction`, `type`, `offset` and `length`
-    /// (of the whole message), then `members`.
+    /// (of the whole message), then `members`. Returns where the offset's digits, `,"length":` and the members
+    /// start in ``bytes``.
+    @discardableResult
     mutating func appendJSONLineStart(
         direction: MessageDirection, typeName: String, offset: Int, length: Int, members: JSONLineMembers
-    ) {
+    ) -> (offset: Int, length: Int, members: Int) {
         append(#"{"schema":"#)
         appendDecimal(RenderFormat.jsonSchemaVersion)
         append(direction == .frontend ? #","direction":"frontend","type":"# : #","direction":"backend","type":"#)
         appendJSONString(typeName)
         append(#","offset":"#)
+        let offsetStart = bytes.count
         appendDecimal(offset)
+        let lengthStart = bytes.count
         append(#","length":"#)
         appendDecimal(length)
-        bytes += members.bytes
+        let membersStart = bytes.count
+        append(rendered: members.bytes)
+        return (offsetStart, lengthStart, membersStart)
     }
 }

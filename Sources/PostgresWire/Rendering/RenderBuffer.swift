@@ -31,6 +31,12 @@ struct RenderBuffer {
         string.withUTF8 { bytes.append(contentsOf: $0) }
     }
 
+    /// Appends bytes rendered before (a line's members, fields kept for reuse) from their storage, without the
+    /// retain and release of appending the array itself.
+    mutating func append(rendered other: [UInt8]) {
+        other.withUnsafeBufferPointer { bytes.append(contentsOf: $0) }
+    }
+
     /// Appends `,"name":`, a JSON member's start, for a `name` that needs no escaping (a field name of the format).
     mutating func appendMemberName(_ name: StaticString) {
         append(",\"")
