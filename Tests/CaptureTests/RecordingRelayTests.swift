@@ -4,7 +4,7 @@ import PostgresWire
 import Testing
 
 /// The relay on its own, in front of a tiny NIO server instead of PostgreSQL.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct RecordingRelayTests {
     @Test("forwards both directions, propagates a client's half-close and records every byte")
     func halfCloseRoundTrip() async throws {

@@ -7,7 +7,7 @@ import Testing
 
 /// What happens after the opening: backpressure towards the server, handing the channel to a proxy, and the
 /// connect timeout, against real PostgreSQL.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ClientConnectionHandoverTests {
     /// While nobody reads the message stream, or before there is one, the server's rows wait in the socket: the
     /// backend is stuck in `ClientWrite`. Without backpressure the client would read all 20 MB and the backend

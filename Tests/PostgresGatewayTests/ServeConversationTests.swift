@@ -7,7 +7,7 @@ import Testing
 
 /// Strict conversation scripts: read (errors: MockScriptTests), played to psql, deviations reported precisely
 /// (FATAL 08P01 to the client, exit status 1 and the list at shutdown).
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ServeConversationTests {
     static let script = """
         conversation:

@@ -4,7 +4,7 @@ import Testing
 
 /// `pgw serve --script FILE` reloads the script's rules (or its strict conversation) on SIGHUP; a script that no
 /// longer reads is logged and the old rules stay.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ServeReloadTests {
     static func rules(answer: Int) -> String {
         "rules:\n  - match: \"select answer()\"\n    columns: [{name: answer, type: int4}]\n    rows: [[\(answer)]]\n"

@@ -8,7 +8,7 @@ import Testing
 /// Security warnings in the traffic log, against a fake upstream (Python's socket module) that answers the proxy's
 /// SSLRequest with `N`, then with `S` followed by an injected ErrorResponse: the log warns of each, and the client
 /// gets FATAL 08006 instead of a session.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct ProxySecurityWarningTests {
     /// Answers the first SSLRequest `N` and the second `S` plus plaintext bytes, then waits for the client to close.
     static let fakeUpstream = """

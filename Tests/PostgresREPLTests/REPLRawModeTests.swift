@@ -3,7 +3,7 @@ import PostgresTestSupport
 import Testing
 
 /// `pgw repl --raw`: the person types the startup, SSLRequest and `\tls` themselves.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct REPLRawModeTests {
     /// Against `pgw serve` with TLS: SSLRequest is answered `S`, `\tls` starts the handshake, and the startup and
     /// a query then run inside TLS (the gateway refuses plaintext startups, so the login proves TLS is on).

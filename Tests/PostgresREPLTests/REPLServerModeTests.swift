@@ -4,7 +4,7 @@ import Testing
 
 /// `pgw repl --listen`: pgw is the server, real clients (psql, psycopg) connect and get the backend messages a script
 /// types, or the answers of `\auto-startup` and `\auto-query`.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(3)))
 struct REPLServerModeTests {
     /// What a `pgw repl --listen` run printed and how it ended.
     struct ServerRun {
