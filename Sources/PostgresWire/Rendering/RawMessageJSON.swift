@@ -178,13 +178,25 @@ extension RawMessageJSON {
         mutating func appendNamedList<Integer: FixedWidthInteger>(
             _ member: StaticString, of type: Integer.Type, _ name: (Integer) -> String, to buffer: inout RenderBuffer
         ) -> Bool {
+            appendCountedList(member, to: &buffer) { reader, buffer in
+                guard let value = reader.integer(type) else { return false }
+                buffer.appendJSONString(name(value))
+                return true
+            }
+        }
+
+        /// Writes `member` and a JSON array of a 16-bit count of elements, each written by `element` (`false` when
+        /// the body ends inside one).
+        mutating func appendCountedList(
+            _ member: StaticString, to buffer: inout RenderBuffer,
+            element: (inout Reader, inout RenderBuffer) -> Bool
+        ) -> Bool {
             guard let count = integer(UInt16.self) else { return false }
             buffer.append(member)
             buffer.append("[")
             for position in 0..<Int(count) {
-                guard let value = integer(type) else { return false }
                 if position > 0 { buffer.append(",") }
-                buffer.appendJSONString(name(value))
+                guard element(&self, &buffer) else { return false }
             }
             buffer.append("]")
             return true
@@ -192,32 +204,25 @@ extension RawMessageJSON {
 
         /// Writes a Bind's counted parameter values (`"parameters"`), untyped, as a session without types shows them.
         mutating func appendParameters(to buffer: inout RenderBuffer) -> Bool {
-            guard let count = integer(UInt16.self) else { return false }
-            buffer.append(",\"parameters\":[")
-            for position in 0..<Int(count) {
-                guard let length = integer(Int32.self) else { return false }
-                if position > 0 { buffer.append(",") }
+            appendCountedList(",\"parameters\":", to: &buffer) { reader, buffer in
+                guard let length = reader.integer(Int32.self) else { return false }
                 if length == -1 {
                     buffer.append("null")
                 } else {
-                    guard let value = bytes(Int(length)) else { return false }
+                    guard let value = reader.bytes(Int(length)) else { return false }
                     JSONText.writeBytes(value, typed: nil, to: &buffer)
                 }
+                return true
             }
-            buffer.append("]")
-            return true
         }
 
         /// Writes a RowDescription's columns (`"columns"`), each an object of its attributes.
         mutating func appendColumnDescriptions(to buffer: inout RenderBuffer) -> Bool {
-            guard let count = integer(UInt16.self) else { return false }
-            buffer.append(",\"columns\":[")
-            for position in 0..<Int(count) {
-                if position > 0 { buffer.append(",") }
-                guard appendString("{\"name\":", to: &buffer), let tableOID = integer(UInt32.self),
-                    let attribute = integer(Int16.self), let typeOID = integer(UInt32.self),
-                    let typeSize = integer(Int16.self), let modifier = integer(Int32.self),
-                    let format = integer(Int16.self)
+            appendCountedList(",\"columns\":", to: &buffer) { reader, buffer in
+                guard reader.appendString("{\"name\":", to: &buffer), let tableOID = reader.integer(UInt32.self),
+                    let attribute = reader.integer(Int16.self), let typeOID = reader.integer(UInt32.self),
+                    let typeSize = reader.integer(Int16.self), let modifier = reader.integer(Int32.self),
+                    let format = reader.integer(Int16.self)
                 else { return false }
                 buffer.append(",\"tableOID\":")
                 buffer.appendDecimal(tableOID)
@@ -234,9 +239,8 @@ extension RawMessageJSON {
                 buffer.append(",\"format\":")
                 buffer.appendJSONString(FormatCode(rawValue: format).description)
                 buffer.append("}")
+                return true
             }
-            buffer.append("]")
-            return true
         }
     }
 }
