@@ -75,6 +75,77 @@ struct BulkFramingTests {
         return lines
     }
 
+    /// Decodes both streams fed in chunks of `chunkSizes` (cycled), alternating directions, counting DataRow and
+    /// CopyData messages in place (`counting`) or decoding them: each event as a line (direction, type, offset, or the
+    /// failure), and DataRow and CopyData messages as lines of runs (direction, type, count and bytes), consecutive
+    /// runs of one direction and type merged.
+    static func runLines(frontend: ByteBuffer, backend: ByteBuffer, chunkSizes: [Int], counting: Bool) -> [String] {
+        var decoder = SessionDecoder()
+        var lines: [String] = []
+        var run: MessageRun?
+        func add(_ next: MessageRun?) {
+            if let next, let current = run, current.direction == next.direction, current.typeByte == next.typeByte {
+                run?.count += next.count
+                run?.byteCount += next.byteCount
+                return
+            }
+            if let run { lines.append("\(run.direction) \(run.typeName) ×\(run.count) \(run.byteCount) bytes") }
+            run = next
+        }
+        func drain() {
+            while let event = counting ? decoder.nextEventCountingBulkMessages({ add($0) }) : decoder.nextEvent() {
+                switch event {
+                case .message(let message):
+                    let name = message.message.typeName
+                    guard ["DataRow", "CopyData"].contains(name) else {
+                        add(nil)
+                        lines.append("\(message.direction) \(name) @\(message.offset)")
+                        continue
+                    }
+                    let typeByte = message.bytes.getInteger(at: message.bytes.readerIndex, as: UInt8.self) ?? 0
+                    add(
+                        MessageRun(
+                            direction: message.direction, typeByte: typeByte, count: 1,
+                            byteCount: message.bytes.readableBytes))
+                case .failure(let direction, let error):
+                    add(nil)
+                    lines.append("\(direction) failure \(error)")
+                }
+            }
+        }
+        var streams = [frontend, backend]
+        var sizeIndex = 0
+        while streams.contains(where: { $0.readableBytes > 0 }) {
+            for (index, direction) in MessageDirection.allCases.enumerated() {
+                let size = chunkSizes[sizeIndex % chunkSizes.count]
+                sizeIndex += 1
+                if let chunk = streams[index].readSlice(length: min(size, streams[index].readableBytes)),
+                    chunk.readableBytes > 0
+                {
+                    decoder.append(chunk, from: direction)
+                }
+                drain()
+            }
+        }
+        decoder.finish()
+        drain()
+        add(nil)
+        return lines
+    }
+
+    /// `nextEventCountingBulkMessages(_:)` counts the messages `nextEvent()` decodes, in the same place among the
+    /// events, however the streams are cut (malformed rows included: see ``malformedRows(body:)``).
+    @Test(arguments: SyntheticSessions.all)
+    func countingSeesWhatDecodingSees(_ session: SyntheticSessions.Session) {
+        for chunkSizes in [[Int.max], [1], [7, 3, 11]] {
+            let decoded = Self.runLines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: false)
+            let counted = Self.runLines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: true)
+            #expect(counted == decoded)
+        }
+    }
+
     @Test(arguments: SyntheticSessions.all)
     func framingSeesWhatDecodingSees(_ session: SyntheticSessions.Session) {
         var generator = SeededRandomNumberGenerator(seed: 0xF4A3E)
@@ -125,6 +196,15 @@ struct BulkFramingTests {
                 frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: true)
             #expect(framed == decoded)
             #expect(framed.contains { $0.hasPrefix("backend DataRow @") && $0.contains("oid: 23") })
+            let counted = Self.runLines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: true)
+            #expect(
+                counted
+                    == Self.runLines(
+                        frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes,
+                        counting: false))
+            // 19, 3 and 2 bytes of data, each after a 5-byte header.
+            #expect(counted.contains("frontend CopyData ×3 39 bytes"))
         }
     }
 
@@ -150,6 +230,11 @@ struct BulkFramingTests {
             let framed = Self.lines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, framing: true)
             #expect(framed == decoded)
             #expect(framed.last?.hasPrefix("backend failure") == true)
+            let counted = Self.runLines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, counting: true)
+            #expect(
+                counted == Self.runLines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, counting: false))
+            // The good row before the malformed one: type byte, length word, column count, column length and "x".
+            #expect(counted.suffix(2).first == "backend DataRow ×1 12 bytes")
         }
     }
 }

@@ -128,6 +128,25 @@ public struct SessionDecoder: Sendable {
         nextEvent(framesBulkMessages: true, visit)
     }
 
+    /// ``nextEvent()``, with the bulk of a session counted in place instead of decoded: the DataRow and CopyData
+    /// messages before the event returned are checked as ``nextEvent(framingBulkMessages:)`` checks them and go to
+    /// `count` as runs of one direction and type (consecutive in the session, at most the bytes at hand), in order,
+    /// before the event is returned; no message value is built for them and no per-message call is made outside.
+    public mutating func nextEventCountingBulkMessages(_ count: (MessageRun) -> Void) -> Event? {
+        var run = MessageRun(direction: .backend, typeByte: 0, count: 0, byteCount: 0)
+        let event = nextEvent(framesBulkMessages: true) { direction, frame, _ in
+            if run.typeByte == frame.typeByte && run.direction == direction {
+                run.count += 1
+                run.byteCount += frame.wireLength
+            } else {
+                if run.count > 0 { count(run) }
+                run = MessageRun(direction: direction, typeByte: frame.typeByte, count: 1, byteCount: frame.wireLength)
+            }
+        }
+        if run.count > 0 { count(run) }
+        return event
+    }
+
     @inline(__always)
     private mutating func nextEvent(
         framesBulkMessages: Bool, _ visit: (MessageDirection, RawMessageFrame, [ValueType]?) -> Void
