@@ -142,7 +142,7 @@ struct CaptureConnection {
     private mutating func drain(
         at time: CaptureTimestamp, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        // The closure is unwrapped once, not once per event (each unwrapping retains and releases its context).
+        // The closure is taken out of `bulk` once, not once per event (each time retains and releases its context).
         let info = info
         switch bulk {
         case .decoded:
