@@ -21,12 +21,13 @@ public final class PacketCaptureFile {
     private static let streamBufferSize = 1 << 20
     /// The buffer the file is read through, freed once the file is closed.
     private let streamBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: streamBufferSize)
-    /// How far ahead of the position the kernel is asked to read (see ``adviseReadingAhead()``), and how often.
+    /// How far ahead of the position the kernel is asked to read (see ``adviseReadingAhead()``), and after how many
+    /// bytes of packets it is asked again (a fraction of the window, so that the disk never runs out of work).
     private static let readAheadWindow = 32 << 20
-    private static let packetsPerAdvice = 1024
-    /// The end of the bytes the kernel was last asked to read ahead, and the packets read since.
+    private static let bytesPerAdvice = 4 << 20
+    /// The end of the bytes the kernel was last asked to read ahead, and the bytes of packets read since.
     private var advisedUpTo = 0
-    private var packetsSinceAdvice = 0
+    private var bytesSinceAdvice = 0
     private let allocator = ByteBufferAllocator()
 
     /// Opens `path` (`-` for standard input) with nanosecond timestamps and, when given, a BPF `filter` (tcpdump's
@@ -84,9 +85,9 @@ public final class PacketCaptureFile {
         switch pcap_next_ex(handle, &header, &data) {
         case 1:
             guard let header, let data else { return nil }
-            packetsSinceAdvice += 1
-            if packetsSinceAdvice == Self.packetsPerAdvice { adviseReadingAhead() }
             let length = Int(header.pointee.caplen)
+            bytesSinceAdvice += length
+            if bytesSinceAdvice >= Self.bytesPerAdvice { adviseReadingAhead() }
             var buffer = allocator.buffer(capacity: length)
             buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
             let timestamp = CaptureTimestamp(
@@ -123,7 +124,7 @@ public final class PacketCaptureFile {
     /// disk then reads while the packets before are decoded, instead of taking turns with the decoding (the kernel's
     /// own read-ahead, even for a sequential reader, is a few hundred KiB). Only for regular files.
     private func adviseReadingAhead() {
-        packetsSinceAdvice = 0
+        bytesSinceAdvice = 0
         #if os(Linux)
             guard isRegularFile, let handle, let file = pcap_file(handle) else { return }
             let position = Int(ftello(file))
