@@ -3,8 +3,7 @@ import PostgresWire
 
 /// Takes what a ``CaptureDecoder`` hands out for a ``DecodePrinter``: events (printed, and counted when they open a
 /// connection, with failures kept for standard error), DataRow and CopyData messages framed in place (printed), and,
-/// with `--summary`, runs of them counted in place (added up per connection, direction and type, and handed to the
-/// printer at the end).
+/// with `--summary`, runs of them counted in place (added to the printer's totals).
 struct DecodeCaptureSink {
     /// The connection whose events are taken (`--connection`); all when `nil`.
     let selected: Int?
@@ -14,16 +13,6 @@ struct DecodeCaptureSink {
     private(set) var connectionCount = 0
     /// The lines for standard error: malformed messages (and whatever else the caller adds, in order).
     var failures: [String] = []
-    /// The runs counted, added up by connection (indexed by its number), direction and type: the printer's totals do
-    /// not depend on the order they are counted in, so they are handed over at the end.
-    private var tallies:
-        [[(
-            connection: CaptureConnectionInfo, direction: MessageDirection, typeByte: UInt8, typeName: String,
-            count: Int, bytes: Int
-        )]] = []
-    /// The connection number, direction and type byte of the tally last added to, and its index in its connection's
-    /// tallies: a connection's runs mostly follow each other.
-    private var lastTally: (id: Int, direction: MessageDirection, typeByte: UInt8, index: Int)?
 
     /// A sink printing to `printer` what concerns connection number `selected` (all when `nil`).
     init(selected: Int?, printer: DecodePrinter) {
@@ -37,41 +26,11 @@ struct DecodeCaptureSink {
         printer.print(frame)
     }
 
-    /// Counts `run` (when of the selected connection).
-    mutating func count(_ run: CaptureMessageRun) {
-        let (id, direction, typeByte) = (run.connection.id, run.run.direction, run.run.typeByte)
-        if let selected, id != selected { return }
-        let index: Int
-        if let lastTally, lastTally.id == id, lastTally.direction == direction, lastTally.typeByte == typeByte {
-            index = lastTally.index
-        } else {
-            index = tally(for: run)
-            lastTally = (id, direction, typeByte, index)
-        }
-        tallies[id][index].count += run.run.count
-        tallies[id][index].bytes += run.run.byteCount
-    }
-
-    /// The index of the tally of `run`'s connection, direction and type in its connection's tallies, added if new.
-    private mutating func tally(for run: CaptureMessageRun) -> Int {
-        let (id, direction, typeByte) = (run.connection.id, run.run.direction, run.run.typeByte)
-        if id >= tallies.count { tallies += repeatElement([], count: id + 1 - tallies.count) }
-        for index in tallies[id].indices
-        where tallies[id][index].direction == direction && tallies[id][index].typeByte == typeByte {
-            return index
-        }
-        tallies[id].append((run.connection, direction, typeByte, run.run.typeName, 0, 0))
-        return tallies[id].count - 1
-    }
-
-    /// Hands the printer everything counted so far.
-    mutating func flushCounts() {
-        for tally in tallies.joined() {
-            printer.count(
-                tally.typeName, from: tally.direction, of: tally.connection, messages: tally.count, bytes: tally.bytes)
-        }
-        tallies = []
-        lastTally = nil
+    /// Counts `run` (when of the selected connection): a run of one packet's messages at most, not one message.
+    func count(_ run: CaptureMessageRun) {
+        if let selected, run.connection.id != selected { return }
+        printer.count(
+            run.run.type, from: run.run.direction, of: run.connection, messages: run.run.count, bytes: run.run.bytes)
     }
 
     /// Prints `event` (when of the selected connection), counting the connections it opens and keeping its failures.

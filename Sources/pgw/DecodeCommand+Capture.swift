@@ -37,7 +37,6 @@ extension DecodeCommand {
         } else {
             try decoder.finish(at: last) { try sink.show($0) }
         }
-        sink.flushCounts()
         try printer.finish()
         var failures = sink.failures
         if sink.connectionCount == 0 {

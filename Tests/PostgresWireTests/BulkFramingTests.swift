@@ -82,14 +82,14 @@ struct BulkFramingTests {
     static func runLines(frontend: ByteBuffer, backend: ByteBuffer, chunkSizes: [Int], counting: Bool) -> [String] {
         var decoder = SessionDecoder()
         var lines: [String] = []
-        var run: MessageRun?
-        func add(_ next: MessageRun?) {
-            if let next, let current = run, current.direction == next.direction, current.typeByte == next.typeByte {
+        var run: MessageStatistics.Entry?
+        func add(_ next: MessageStatistics.Entry?) {
+            if let next, let current = run, current.direction == next.direction, current.type == next.type {
                 run?.count += next.count
-                run?.byteCount += next.byteCount
+                run?.bytes += next.bytes
                 return
             }
-            if let run { lines.append("\(run.direction) \(run.typeName) ×\(run.count) \(run.byteCount) bytes") }
+            if let run { lines.append("\(run.direction) \(run.type) ×\(run.count) \(run.bytes) bytes") }
             run = next
         }
         func drain() {
@@ -102,11 +102,9 @@ struct BulkFramingTests {
                         lines.append("\(message.direction) \(name) @\(message.offset)")
                         continue
                     }
-                    let typeByte = message.bytes.getInteger(at: message.bytes.readerIndex, as: UInt8.self) ?? 0
                     add(
-                        MessageRun(
-                            direction: message.direction, typeByte: typeByte, count: 1,
-                            byteCount: message.bytes.readableBytes))
+                        MessageStatistics.Entry(
+                            direction: message.direction, type: name, count: 1, bytes: message.bytes.readableBytes))
                 case .failure(let direction, let error):
                     add(nil)
                     lines.append("\(direction) failure \(error)")

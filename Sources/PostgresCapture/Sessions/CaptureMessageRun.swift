@@ -7,6 +7,6 @@ public struct CaptureMessageRun {
     public var connection: CaptureConnectionInfo
     /// The timestamp of the packet that completed the run's last message.
     public var time: CaptureTimestamp
-    /// The messages' direction, type, number and bytes.
-    public var run: MessageRun
+    /// The messages' direction, type name, number and bytes.
+    public var run: MessageStatistics.Entry
 }
