@@ -56,6 +56,18 @@ struct BulkFramingTests {
                 }
             }
         }
+        feed(
+            frontend: frontend, backend: backend, chunkSizes: chunkSizes, append: { decoder.append($0, from: $1) },
+            finish: { decoder.finish() }, drain: drain)
+        return lines
+    }
+
+    /// Feeds both streams to a decoder's `append` in chunks of `chunkSizes` (cycled), alternating directions, calling
+    /// `drain` after each chunk; then calls `finish` and drains once more.
+    static func feed(
+        frontend: ByteBuffer, backend: ByteBuffer, chunkSizes: [Int], append: (ByteBuffer, MessageDirection) -> Void,
+        finish: () -> Void, drain: () -> Void
+    ) {
         var streams = [frontend, backend]
         var sizeIndex = 0
         while streams.contains(where: { $0.readableBytes > 0 }) {
@@ -65,14 +77,13 @@ struct BulkFramingTests {
                 if let chunk = streams[index].readSlice(length: min(size, streams[index].readableBytes)),
                     chunk.readableBytes > 0
                 {
-                    decoder.append(chunk, from: direction)
+                    append(chunk, direction)
                 }
                 drain()
             }
         }
-        decoder.finish()
+        finish()
         drain()
-        return lines
     }
 
     /// Decodes both streams fed in chunks of `chunkSizes` (cycled), alternating directions, counting DataRow and
@@ -111,22 +122,9 @@ struct BulkFramingTests {
                 }
             }
         }
-        var streams = [frontend, backend]
-        var sizeIndex = 0
-        while streams.contains(where: { $0.readableBytes > 0 }) {
-            for (index, direction) in MessageDirection.allCases.enumerated() {
-                let size = chunkSizes[sizeIndex % chunkSizes.count]
-                sizeIndex += 1
-                if let chunk = streams[index].readSlice(length: min(size, streams[index].readableBytes)),
-                    chunk.readableBytes > 0
-                {
-                    decoder.append(chunk, from: direction)
-                }
-                drain()
-            }
-        }
-        decoder.finish()
-        drain()
+        feed(
+            frontend: frontend, backend: backend, chunkSizes: chunkSizes, append: { decoder.append($0, from: $1) },
+            finish: { decoder.finish() }, drain: drain)
         add(nil)
         return lines
     }
