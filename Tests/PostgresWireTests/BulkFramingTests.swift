@@ -56,6 +56,18 @@ struct BulkFramingTests {
                 }
             }
         }
+        feed(
+            frontend: frontend, backend: backend, chunkSizes: chunkSizes, append: { decoder.append($0, from: $1) },
+            finish: { decoder.finish() }, drain: drain)
+        return lines
+    }
+
+    /// Feeds both streams to a decoder's `append` in chunks of `chunkSizes` (cycled), alternating directions, calling
+    /// `drain` after each chunk; then calls `finish` and drains once more.
+    static func feed(
+        frontend: ByteBuffer, backend: ByteBuffer, chunkSizes: [Int], append: (ByteBuffer, MessageDirection) -> Void,
+        finish: () -> Void, drain: () -> Void
+    ) {
         var streams = [frontend, backend]
         var sizeIndex = 0
         while streams.contains(where: { $0.readableBytes > 0 }) {
@@ -65,14 +77,69 @@ struct BulkFramingTests {
                 if let chunk = streams[index].readSlice(length: min(size, streams[index].readableBytes)),
                     chunk.readableBytes > 0
                 {
-                    decoder.append(chunk, from: direction)
+                    append(chunk, direction)
                 }
                 drain()
             }
         }
-        decoder.finish()
+        finish()
         drain()
+    }
+
+    /// Decodes both streams fed in chunks of `chunkSizes` (cycled), alternating directions, counting DataRow and
+    /// CopyData messages in place (`counting`) or decoding them: each event as a line (direction, type, offset, or the
+    /// failure), and DataRow and CopyData messages as lines of runs (direction, type, count and bytes), consecutive
+    /// runs of one direction and type merged.
+    static func runLines(frontend: ByteBuffer, backend: ByteBuffer, chunkSizes: [Int], counting: Bool) -> [String] {
+        var decoder = SessionDecoder()
+        var lines: [String] = []
+        var run: MessageStatistics.Entry?
+        func add(_ next: MessageStatistics.Entry?) {
+            if let next, let current = run, current.direction == next.direction, current.type == next.type {
+                run?.count += next.count
+                run?.bytes += next.bytes
+                return
+            }
+            if let run { lines.append("\(run.direction) \(run.type) ×\(run.count) \(run.bytes) bytes") }
+            run = next
+        }
+        func drain() {
+            while let event = counting ? decoder.nextEventCountingBulkMessages({ add($0) }) : decoder.nextEvent() {
+                switch event {
+                case .message(let message):
+                    let name = message.message.typeName
+                    guard ["DataRow", "CopyData"].contains(name) else {
+                        add(nil)
+                        lines.append("\(message.direction) \(name) @\(message.offset)")
+                        continue
+                    }
+                    add(
+                        MessageStatistics.Entry(
+                            direction: message.direction, type: name, count: 1, bytes: message.bytes.readableBytes))
+                case .failure(let direction, let error):
+                    add(nil)
+                    lines.append("\(direction) failure \(error)")
+                }
+            }
+        }
+        feed(
+            frontend: frontend, backend: backend, chunkSizes: chunkSizes, append: { decoder.append($0, from: $1) },
+            finish: { decoder.finish() }, drain: drain)
+        add(nil)
         return lines
+    }
+
+    /// `nextEventCountingBulkMessages(_:)` counts the messages `nextEvent()` decodes, in the same place among the
+    /// events, however the streams are cut (malformed rows included: see ``malformedRows(body:)``).
+    @Test(arguments: SyntheticSessions.all)
+    func countingSeesWhatDecodingSees(_ session: SyntheticSessions.Session) {
+        for chunkSizes in [[Int.max], [1], [7, 3, 11]] {
+            let decoded = Self.runLines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: false)
+            let counted = Self.runLines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: true)
+            #expect(counted == decoded)
+        }
     }
 
     @Test(arguments: SyntheticSessions.all)
@@ -125,6 +192,15 @@ struct BulkFramingTests {
                 frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: true)
             #expect(framed == decoded)
             #expect(framed.contains { $0.hasPrefix("backend DataRow @") && $0.contains("oid: 23") })
+            let counted = Self.runLines(
+                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: true)
+            #expect(
+                counted
+                    == Self.runLines(
+                        frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes,
+                        counting: false))
+            // 19, 3 and 2 bytes of data, each after a 5-byte header.
+            #expect(counted.contains("frontend CopyData ×3 39 bytes"))
         }
     }
 
@@ -150,6 +226,11 @@ struct BulkFramingTests {
             let framed = Self.lines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, framing: true)
             #expect(framed == decoded)
             #expect(framed.last?.hasPrefix("backend failure") == true)
+            let counted = Self.runLines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, counting: true)
+            #expect(
+                counted == Self.runLines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, counting: false))
+            // The good row before the malformed one: type byte, length word, column count, column length and "x".
+            #expect(counted.suffix(2).first == "backend DataRow ×1 12 bytes")
         }
     }
 }

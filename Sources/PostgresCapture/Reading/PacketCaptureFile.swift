@@ -13,21 +13,49 @@ public final class PacketCaptureFile {
     public let name: String
     /// The link-layer header type of the file's packets (a libpcap `DLT_` value).
     public let linkType: Int32
+    /// Whether the file is a regular file (not standard input, a pipe or a device): read to its end without waiting
+    /// for a writer.
+    public let isRegularFile: Bool
     private var handle: OpaquePointer?
+    /// The size of the buffer the file is read through.
+    private static let streamBufferSize = 1 << 20
+    /// The buffer the file is read through, freed once the file is closed.
+    private let streamBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: streamBufferSize)
+    /// How far ahead of the position the kernel is asked to read (see ``adviseReadingAhead()``), and after how many
+    /// bytes of packets it is asked again (a fraction of the window, so that the disk never runs out of work).
+    private static let readAheadWindow = 32 << 20
+    private static let bytesPerAdvice = 4 << 20
+    /// The end of the bytes the kernel was last asked to read ahead, and the bytes of packets read since.
+    private var advisedUpTo = 0
+    private var bytesSinceAdvice = 0
     private let allocator = ByteBufferAllocator()
 
     /// Opens `path` (`-` for standard input) with nanosecond timestamps and, when given, a BPF `filter` (tcpdump's
     /// expression syntax) that packets must match.
     public init(path: String, filter: String? = nil) throws(CaptureFileError) {
         name = path == "-" ? "standard input" : "'\(path)'"
+        // Opened here rather than by libpcap, to read through a large buffer: libpcap reads packet by packet, and
+        // through stdio's default buffer (a page) a capture of small packets costs a system call every page or two.
+        guard let stream = path == "-" ? fdopen(STDIN_FILENO, "rb") : fopen(path, "rb") else {
+            streamBuffer.deallocate()
+            throw CaptureFileError(kind: .open, name: name, reason: "\(path): \(String(cString: strerror(errno)))")
+        }
+        // Given its buffer: with none, glibc ignores the size asked for.
+        setvbuf(stream, streamBuffer, _IOFBF, Self.streamBufferSize)
         var errorText = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
-        guard let opened = pcap_open_offline_with_tstamp_precision(path, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorText)
+        guard
+            let opened = pcap_fopen_offline_with_tstamp_precision(
+                stream, UInt32(PCAP_TSTAMP_PRECISION_NANO), &errorText)
         else {
+            fclose(stream)
+            streamBuffer.deallocate()
             throw CaptureFileError(kind: .open, name: name, reason: Self.reason(errorText))
         }
         handle = opened
         linkType = pcap_datalink(opened)
+        isRegularFile = Self.isRegularFile(opened)
         Self.adviseSequentialReading(opened)
+        adviseReadingAhead()
         if let filter {
             var program = bpf_program()
             guard pcap_compile(opened, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
@@ -44,7 +72,10 @@ public final class PacketCaptureFile {
         }
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        streamBuffer.deallocate()
+    }
 
     /// The next packet (that matches the filter); `nil` at the end of the file.
     public func nextPacket() throws(CaptureFileError) -> CapturedPacket? {
@@ -55,6 +86,8 @@ public final class PacketCaptureFile {
         case 1:
             guard let header, let data else { return nil }
             let length = Int(header.pointee.caplen)
+            bytesSinceAdvice += length
+            if bytesSinceAdvice >= Self.bytesPerAdvice { adviseReadingAhead() }
             var buffer = allocator.buffer(capacity: length)
             buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
             let timestamp = CaptureTimestamp(
@@ -85,6 +118,27 @@ public final class PacketCaptureFile {
             guard let file = pcap_file(handle) else { return }
             _ = posix_fadvise(fileno(file), 0, 0, POSIX_FADV_SEQUENTIAL)
         #endif
+    }
+
+    /// Asks the kernel to read the next ``readAheadWindow`` bytes after the current position, without waiting: the
+    /// disk then reads while the packets before are decoded, instead of taking turns with the decoding (the kernel's
+    /// own read-ahead, even for a sequential reader, is a few hundred KiB). Only for regular files.
+    private func adviseReadingAhead() {
+        bytesSinceAdvice = 0
+        #if os(Linux)
+            guard isRegularFile, let handle, let file = pcap_file(handle) else { return }
+            let position = Int(ftello(file))
+            guard position >= 0, advisedUpTo < position + Self.readAheadWindow else { return }
+            let start = max(advisedUpTo, position)
+            advisedUpTo = position + Self.readAheadWindow
+            _ = posix_fadvise(fileno(file), off_t(start), off_t(advisedUpTo - start), POSIX_FADV_WILLNEED)
+        #endif
+    }
+
+    private static func isRegularFile(_ handle: OpaquePointer) -> Bool {
+        var status = stat()
+        guard let file = pcap_file(handle), fstat(fileno(file), &status) == 0 else { return false }
+        return status.st_mode & S_IFMT == S_IFREG
     }
 
     private static func reason(_ errorText: [CChar]) -> String {

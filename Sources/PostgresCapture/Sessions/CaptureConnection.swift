@@ -32,12 +32,12 @@ struct CaptureConnection {
         if !fromStart { resynchronizing = [(ByteBuffer(), 0), (ByteBuffer(), 0)] }
     }
 
-    /// Takes a segment of the connection sent at `time`, and hands what it makes known to `emit`, in order (with
-    /// `frame`, its DataRow and CopyData messages go there instead, framed in place, in their place in the order);
+    /// Takes a segment of the connection sent at `time`, and hands what it makes known to `emit`, in order (its
+    /// DataRow and CopyData messages go where `bulk` says, in their place in the order);
     /// returns whether the connection is now over (``isClosed``): read here, as reading it from the decoder's table
     /// would copy the connection.
     mutating func accept(
-        _ segment: TCPSegment, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
+        _ segment: TCPSegment, at time: CaptureTimestamp, bulk: BulkMessageHandling,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows -> Bool {
         let direction: MessageDirection = segment.source == info.client ? .frontend : .backend
@@ -45,30 +45,30 @@ struct CaptureConnection {
         if segment.isAcknowledgement {
             // The peer's bytes this acknowledges come first: they caused this segment, if anything.
             let acknowledged = reassemblers[peer.index].acknowledged(upTo: segment.acknowledgementNumber)
-            try feed(acknowledged, from: peer, at: time, frame: frame, emit: emit)
+            try feed(acknowledged, from: peer, at: time, bulk: bulk, emit: emit)
         }
         if let payload = reassemblers[direction.index].acceptInOrder(segment) {
-            try feed(payload, from: direction, at: time, frame: frame, emit: emit)
+            try feed(payload, from: direction, at: time, bulk: bulk, emit: emit)
         } else {
-            try feed(reassemblers[direction.index].accept(segment), from: direction, at: time, frame: frame, emit: emit)
+            try feed(reassemblers[direction.index].accept(segment), from: direction, at: time, bulk: bulk, emit: emit)
         }
         if segment.isReset {
-            try close(.reset, at: time, frame: frame, emit: emit)
+            try close(.reset, at: time, bulk: bulk, emit: emit)
         } else if segment.isFinish {
-            try finish(direction, at: time, frame: frame, emit: emit)
-            if !finishedDirections.contains(false) { try close(.finished, at: time, frame: frame, emit: emit) }
+            try finish(direction, at: time, bulk: bulk, emit: emit)
+            if !finishedDirections.contains(false) { try close(.finished, at: time, bulk: bulk, emit: emit) }
         }
         return isClosed
     }
 
     /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit` (and
-    /// `frame`, as ``accept(_:from:at:frame:emit:)`` does).
+    /// `bulk`, as ``accept(_:at:bulk:emit:)`` does).
     mutating func close(
-        _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
+        _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, bulk: BulkMessageHandling,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         guard !isClosed else { return }
-        for direction in MessageDirection.allCases { try finish(direction, at: time, frame: frame, emit: emit) }
+        for direction in MessageDirection.allCases { try finish(direction, at: time, bulk: bulk, emit: emit) }
         for direction in MessageDirection.allCases where decoder.isEncrypted(direction) {
             encryptedBytes += decoder.remainingBytes(direction)
         }
@@ -78,19 +78,19 @@ struct CaptureConnection {
     }
 
     private mutating func finish(
-        _ direction: MessageDirection, at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?,
+        _ direction: MessageDirection, at time: CaptureTimestamp, bulk: BulkMessageHandling,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         guard !finishedDirections[direction.index] else { return }
-        try feed(reassemblers[direction.index].finish(), from: direction, at: time, frame: frame, emit: emit)
+        try feed(reassemblers[direction.index].finish(), from: direction, at: time, bulk: bulk, emit: emit)
         finishedDirections[direction.index] = true
         decoder.finish(direction)
-        try drain(at: time, frame: frame, emit: emit)
+        try drain(at: time, bulk: bulk, emit: emit)
     }
 
     private mutating func feed(
         _ deliveries: [StreamDelivery], from direction: MessageDirection, at time: CaptureTimestamp,
-        frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
+        bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         for delivery in deliveries {
             switch delivery {
@@ -102,7 +102,7 @@ struct CaptureConnection {
                 )
                 if !decoder.isEncrypted(direction) { resynchronizing[direction.index] = (ByteBuffer(), offset) }
             case .data(let bytes):
-                try feed(bytes, from: direction, at: time, frame: frame, emit: emit)
+                try feed(bytes, from: direction, at: time, bulk: bulk, emit: emit)
             }
         }
     }
@@ -111,7 +111,7 @@ struct CaptureConnection {
     /// or counts them when encrypted.
     private mutating func feed(
         _ bytes: ByteBuffer, from direction: MessageDirection, at time: CaptureTimestamp,
-        frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
+        bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         if decoder.isEncrypted(direction) {
             encryptedBytes += bytes.readableBytes
@@ -134,25 +134,32 @@ struct CaptureConnection {
         } else {
             decoder.append(bytes, from: direction)
         }
-        try drain(at: time, frame: frame, emit: emit)
+        try drain(at: time, bulk: bulk, emit: emit)
     }
 
-    /// Hands on every event the decoder has (with `frame`, the DataRow and CopyData messages before each go there,
-    /// framed in place), then, once, that the connection is encrypted.
+    /// Hands on every event the decoder has (the DataRow and CopyData messages before each go where `bulk` says),
+    /// then, once, that the connection is encrypted.
     private mutating func drain(
-        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
+        at time: CaptureTimestamp, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        // The closure is unwrapped once, not once per event (each unwrapping retains and releases its context).
-        if let frame {
-            let info = info
+        // The closure is taken out of `bulk` once, not once per event (each time retains and releases its context).
+        let info = info
+        switch bulk {
+        case .decoded:
+            while let event = decoder.nextEvent() { try hand(event, at: time, emit: emit) }
+        case .framed(let frame):
             while let event = decoder.nextEvent(framingBulkMessages: { direction, message, types in
                 frame(
                     CaptureFrame(connection: info, time: time, direction: direction, frame: message, valueTypes: types))
             }) {
                 try hand(event, at: time, emit: emit)
             }
-        } else {
-            while let event = decoder.nextEvent() { try hand(event, at: time, emit: emit) }
+        case .counted(let count):
+            while let event = decoder.nextEventCountingBulkMessages({ run in
+                count(CaptureMessageRun(connection: info, time: time, run: run))
+            }) {
+                try hand(event, at: time, emit: emit)
+            }
         }
         // Called directly: `decoder.isEncrypted` as a function value would copy the decoder, once per packet.
         if !reportedEncryption && (decoder.isEncrypted(.frontend) || decoder.isEncrypted(.backend)) {

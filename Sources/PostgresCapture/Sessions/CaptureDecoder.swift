@@ -40,7 +40,7 @@ public struct CaptureDecoder {
     /// Takes the next packet of the capture and hands the events it makes known to `emit`, in order (each event is
     /// given to `emit`, not copied: a copy retains every buffer its message slices).
     public mutating func process(_ packet: CapturedPacket, emit: (consuming CaptureEvent) throws -> Void) rethrows {
-        try process(packet, frame: nil, emit: emit)
+        try process(packet, bulk: .decoded, emit: emit)
     }
 
     /// ``process(_:emit:)`` with the bulk of the traffic framed in place instead of decoded: each DataRow and
@@ -50,11 +50,22 @@ public struct CaptureDecoder {
         _ packet: CapturedPacket, framingBulkMessages visit: (CaptureFrame) -> Void,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        try withoutActuallyEscaping(visit) { visit in try process(packet, frame: visit, emit: emit) }
+        try withoutActuallyEscaping(visit) { visit in try process(packet, bulk: .framed(visit), emit: emit) }
+    }
+
+    /// ``process(_:emit:)`` with the bulk of the traffic counted in place instead of decoded, for totals: the
+    /// DataRow and CopyData messages are checked as ``process(_:framingBulkMessages:emit:)`` checks them and go to
+    /// `count` as runs (consecutive messages of one connection, direction and type), in their place among the
+    /// events; no message value is built for them and nothing is called per message.
+    public mutating func process(
+        _ packet: CapturedPacket, countingBulkMessages count: (CaptureMessageRun) -> Void,
+        emit: (consuming CaptureEvent) throws -> Void
+    ) rethrows {
+        try withoutActuallyEscaping(count) { count in try process(packet, bulk: .counted(count), emit: emit) }
     }
 
     private mutating func process(
-        _ packet: CapturedPacket, frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
+        _ packet: CapturedPacket, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
         let flow = Flow(segment.source, segment.destination)
@@ -74,7 +85,7 @@ public struct CaptureDecoder {
         }
         // Mutated in place through the index: no second lookup, and no copy of the connection's state (which reading
         // a property through the index would make).
-        if try connections.values[index].accept(segment, at: packet.timestamp, frame: frame, emit: emit) {
+        if try connections.values[index].accept(segment, at: packet.timestamp, bulk: bulk, emit: emit) {
             connections.remove(at: index)
         }
     }
@@ -82,7 +93,7 @@ public struct CaptureDecoder {
     /// The capture is over: closes every open connection, in the order they opened, and hands their last events
     /// to `emit`.
     public mutating func finish(at time: CaptureTimestamp, emit: (consuming CaptureEvent) throws -> Void) rethrows {
-        try finish(at: time, frame: nil, emit: emit)
+        try finish(at: time, bulk: .decoded, emit: emit)
     }
 
     /// ``finish(at:emit:)`` with DataRow and CopyData messages framed in place, as
@@ -91,14 +102,23 @@ public struct CaptureDecoder {
         at time: CaptureTimestamp, framingBulkMessages visit: (CaptureFrame) -> Void,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        try withoutActuallyEscaping(visit) { visit in try finish(at: time, frame: visit, emit: emit) }
+        try withoutActuallyEscaping(visit) { visit in try finish(at: time, bulk: .framed(visit), emit: emit) }
+    }
+
+    /// ``finish(at:emit:)`` with DataRow and CopyData messages counted in place, as
+    /// ``process(_:countingBulkMessages:emit:)`` counts them.
+    public mutating func finish(
+        at time: CaptureTimestamp, countingBulkMessages count: (CaptureMessageRun) -> Void,
+        emit: (consuming CaptureEvent) throws -> Void
+    ) rethrows {
+        try withoutActuallyEscaping(count) { count in try finish(at: time, bulk: .counted(count), emit: emit) }
     }
 
     private mutating func finish(
-        at time: CaptureTimestamp, frame: ((CaptureFrame) -> Void)?, emit: (consuming CaptureEvent) throws -> Void
+        at time: CaptureTimestamp, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         for var connection in connections.values.sorted(by: { $0.info.id < $1.info.id }) {
-            try connection.close(.endOfCapture, at: time, frame: frame, emit: emit)
+            try connection.close(.endOfCapture, at: time, bulk: bulk, emit: emit)
         }
         connections = [:]
     }

@@ -128,6 +128,36 @@ public struct SessionDecoder: Sendable {
         nextEvent(framesBulkMessages: true, visit)
     }
 
+    /// ``nextEvent()``, with the bulk of a session counted in place instead of decoded: the DataRow and CopyData
+    /// messages before the event returned are checked as ``nextEvent(framingBulkMessages:)`` checks them and go to
+    /// `count` as runs of one direction and type (consecutive in the session, at most the bytes at hand: a count and
+    /// a byte total each), in order, before the event is returned; no message value is built for them and no
+    /// per-message call is made outside.
+    public mutating func nextEventCountingBulkMessages(_ count: (MessageStatistics.Entry) -> Void) -> Event? {
+        // A tuple, not the entry: the type's name is looked up once per run, not compared once per message. (And no
+        // local function: a variable it captures is checked for exclusive access at run time, once per message.)
+        var run = (direction: MessageDirection.backend, typeByte: UInt8(0), count: 0, bytes: 0)
+        let event = nextEvent(framesBulkMessages: true) { direction, frame, _ in
+            if run.typeByte == frame.typeByte && run.direction == direction {
+                run.count += 1
+                run.bytes += frame.wireLength
+            } else {
+                if run.count > 0 { count(Self.statisticsEntry(run)) }
+                run = (direction, frame.typeByte, 1, frame.wireLength)
+            }
+        }
+        if run.count > 0 { count(Self.statisticsEntry(run)) }
+        return event
+    }
+
+    /// The statistics entry of a run of messages counted in place.
+    private static func statisticsEntry(
+        _ run: (direction: MessageDirection, typeByte: UInt8, count: Int, bytes: Int)
+    ) -> MessageStatistics.Entry {
+        let type = RawMessageFrame.typeName(forTypeByte: run.typeByte, from: run.direction)
+        return MessageStatistics.Entry(direction: run.direction, type: type, count: run.count, bytes: run.bytes)
+    }
+
     @inline(__always)
     private mutating func nextEvent(
         framesBulkMessages: Bool, _ visit: (MessageDirection, RawMessageFrame, [ValueType]?) -> Void

@@ -33,6 +33,12 @@ extension RawMessageFrame {
 
     /// The message type's name (`DataRow`, `CopyData`), for a frame sent in `direction`.
     public func typeName(from direction: MessageDirection) -> String {
+        Self.typeName(forTypeByte: typeByte, from: direction)
+    }
+
+    /// The name of the message type with `typeByte` sent in `direction`, for a message framed in place (`unknown`
+    /// when no message has that type byte).
+    public static func typeName(forTypeByte typeByte: UInt8, from direction: MessageDirection) -> String {
         let name =
             direction == .frontend
             ? FrontendMessage.typeName(forTypeByte: typeByte, passwordKind: nil)
