@@ -202,9 +202,10 @@ struct ProxyCommand: AsyncParsableCommand {
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map(ScriptRecording.init(path:))
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-        // One thread per four cores: a relay's work per transaction is a fraction of the server's, and each thread
-        // that sleeps and wakes costs two context switches. With pgbench on the same two cores (.ci/bench-proxy),
-        // one thread relayed as many transactions as two at 15–25 % less CPU and half the voluntary switches each.
+        // One thread per four cores: a relay's work per transaction is a fraction of the server's, and each time a
+        // thread sleeps and wakes costs two context switches. With pgbench on the same two cores (.ci/bench-proxy),
+        // one thread relayed as many transactions as two (within the noise) at 15 % less CPU per transaction
+        // (median, logging off or JSON) and a third of the voluntary switches.
         let group = threads.makeGroup { cores in cores / 4 }
         let proxy = try await PostgresProxy.start(
             host: host, port: port, configuration: configuration, sink: sink, capture: capture,
