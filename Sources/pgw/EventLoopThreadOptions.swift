@@ -7,8 +7,8 @@ import NIOPosix
 struct EventLoopThreadOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "The event-loop threads that serve connections (default: one per core for proxy, two per core for "
-                + "serve; a connection stays on one).",
+            "The event-loop threads that serve connections (default: one per four cores, at least one, for proxy; "
+                + "two per core for serve; a connection stays on one).",
             valueName: "count"))
     var threads: Int?
 
@@ -18,8 +18,8 @@ struct EventLoopThreadOptions: ParsableArguments {
         }
     }
 
-    /// A new group of `--threads` threads (by default `threadsPerCore` per core); the caller shuts it down.
-    func makeGroup(threadsPerCore: Int = 1) -> MultiThreadedEventLoopGroup {
-        MultiThreadedEventLoopGroup(numberOfThreads: threads ?? System.coreCount * threadsPerCore)
+    /// A new group of `--threads` threads (by default `defaultCount(System.coreCount)`); the caller shuts it down.
+    func makeGroup(defaultCount: (_ cores: Int) -> Int) -> MultiThreadedEventLoopGroup {
+        MultiThreadedEventLoopGroup(numberOfThreads: threads ?? max(1, defaultCount(System.coreCount)))
     }
 }

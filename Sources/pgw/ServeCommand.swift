@@ -198,7 +198,7 @@ struct ServeCommand: AsyncParsableCommand {
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
         // Two threads per core: measured with pgbench on the same two cores (.ci/bench-serve with PGW_SERVE_ARGS),
         // 4 threads answered 1.4× the transactions of 2 in the simple protocol, and no fewer in the prepared one.
-        let group = threads.makeGroup(threadsPerCore: 2)
+        let group = threads.makeGroup { cores in cores * 2 }
         let server: PostgresServer
         do {
             server = try await PostgresServer.bind(
