@@ -65,10 +65,9 @@ final class DecodePrinter {
         }
     }
 
-    /// Writes what is queued when enough has gathered (with `--summary`, nothing is queued before the end: the
-    /// output's buffer is not even looked at, once per packet).
+    /// Writes what is queued when enough has gathered (called per packet when printing messages; with `--summary`
+    /// nothing is queued before the end, and the command does not call it).
     func flushIfFull() throws {
-        guard !summarizes else { return }
         try output.flushIfFull()
     }
 
