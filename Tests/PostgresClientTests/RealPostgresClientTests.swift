@@ -339,19 +339,21 @@ struct RealPostgresClientTests {
 
     // MARK: After connecting
 
-    /// `pg_sleep(10)` is cancelled in under a second (8 ms measured on an idle machine). On a saturated CI
-    /// machine one run can be slow, so the best of up to three runs counts; a cancel that does not work fails all
-    /// three.
+    /// `pg_sleep(30)` is cancelled: the query fails with 57014 long before the 30 s are over (8 ms measured on an
+    /// idle machine; a saturated CI machine once took 1.4 s, so the bound is 10 s: what is tested is that the cancel
+    /// works, its speed is measured elsewhere). A cancel that arrives while the backend is still reading the query
+    /// is ignored by PostgreSQL, so up to three runs are made and one cancelled run suffices; a cancel that does not
+    /// work fails all three.
     @Test(arguments: [false, true])
-    func cancelStopsPgSleepWithinASecond(overTLS: Bool) async throws {
+    func cancelStopsPgSleep(overTLS: Bool) async throws {
         let servers = try await ClientTestServers.running()
-        var fastest = Duration.seconds(3600)
-        for _ in 0..<3 where fastest >= .seconds(1) {
+        var runs: [(duration: Duration, error: DiagnosticMessage?)] = []
+        for _ in 0..<3 {
             let connection = try await Self.connect(
                 "host=127.0.0.1 port=\(servers.tlsPort) user=trust_user dbname=postgres "
                     + "sslmode=\(overTLS ? "require" : "disable")")
             let messages = try await connection.messages()
-            try await connection.send(.query(Query("select pg_sleep(10)")))
+            try await connection.send(.query(Query("select pg_sleep(30)")))
             try await Task.sleep(for: .milliseconds(200))
             let started = ContinuousClock.now
             try await connection.cancel()
@@ -360,11 +362,11 @@ struct RealPostgresClientTests {
                 if case .errorResponse(let response) = message { error = response }
                 if case .readyForQuery = message { break }
             }
-            fastest = min(fastest, ContinuousClock.now - started)
-            #expect(error?.sqlState == "57014", "\(String(describing: error))")
+            runs.append((ContinuousClock.now - started, error))
             await connection.close()
+            if error?.sqlState == "57014" && runs.last!.duration < .seconds(10) { break }
         }
-        #expect(fastest < .seconds(1), "\(fastest)")
+        #expect(runs.contains { $0.error?.sqlState == "57014" && $0.duration < .seconds(10) }, "\(runs)")
     }
 
     @Test func replicationDatabaseOpensAWalSender() async throws {
