@@ -34,7 +34,9 @@ struct GatewayAttackTests {
 
     @Test func shutdownEndsDespiteAClientThatDoesNotRead() async throws {
         let findings = try await Self.attack("shutdown-with-stalled-client", serving: ["--shutdown-timeout", "2"])
-        #expect((findings["exit_seconds"] as? Double ?? .infinity) < 5)
+        // Without the timeout the stalled client would keep the server forever; the slack above the 2 s is for a
+        // saturated CI machine.
+        #expect((findings["exit_seconds"] as? Double ?? .infinity) < 10)
     }
 
     @Test func aSecondSignalStopsAtOnce() async throws {
@@ -73,6 +75,7 @@ struct GatewayAttackTests {
         try await Task.sleep(for: .milliseconds(500))
         #expect(server.process.isRunning, "the graceful shutdown waits for the stalled client")
         server.send(SIGTERM)
-        #expect(try await server.waitForExit(seconds: 2))
+        // "At once" against the 60 s shutdown timeout; the slack is for a saturated CI machine.
+        #expect(try await server.waitForExit(seconds: 10))
     }
 }
