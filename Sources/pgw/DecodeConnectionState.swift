@@ -21,15 +21,13 @@ struct DecodeConnectionState {
         summary = DecodeConnectionSummary()
     }
 
-    /// With `--summary`: follows and counts `message` of `connection` seen at `time`; returns the statement it
-    /// completed, if any.
+    /// With `--summary`: follows and counts `message` of `connection` seen at `time`.
     mutating func summarize(
         _ message: DecodedMessage, of connection: CaptureConnectionInfo?, at time: CaptureTimestamp?
-    ) -> DecodeStatement? {
+    ) {
         startSummary(of: connection)
         let statement = tracker.observe(message.message, at: time)
         summary!.add(message)
         if let statement { summary!.add(statement) }
-        return statement
     }
 }
