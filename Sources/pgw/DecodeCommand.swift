@@ -103,13 +103,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .long, help: "The output format.")
     var format: RenderFormat = .text
 
-    @Flag(
-        name: .long,
-        help: ArgumentHelp(
-            "Print message counts and bytes per type instead of the messages.",
-            discussion:
-                "Of all the connections of a capture file, on more than one core, two threads decode every other connection each."
-        ))
+    @Flag(name: .long, help: "Print message counts and bytes per type instead of the messages.")
     var summary = false
 
     @Flag(name: .long, help: "Show passwords, SASL and GSS data and cancel keys instead of masking them.")
