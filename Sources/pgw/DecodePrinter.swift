@@ -146,7 +146,7 @@ final class DecodePrinter {
     /// shares, each share's connections by a printer of its own: see ``CaptureDecoder``), to be printed by
     /// ``finish()`` with this printer's.
     func adopt(_ connections: [Int: DecodeConnectionState]) {
-        for state in connections.values { states[slot(for: state.connection)] = state }
+        for (id, state) in connections { states[slot(for: state.connection)] = state }
     }
 
     /// A note about `connection` at `time`: a line among the messages in text and hex output, on standard error
