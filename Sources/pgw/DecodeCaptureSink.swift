@@ -11,10 +11,8 @@ struct DecodeCaptureSink {
     let printer: DecodePrinter
     /// The number of connections opened.
     private(set) var connectionCount = 0
-    /// The number of packets taken before the one being decoded (all of them at the end), for ``failures``.
-    var packetIndex = 0
-    /// What goes to standard error: malformed messages (and whatever else the caller adds, in order).
-    var failures: [DecodeFailure] = []
+    /// The lines for standard error: malformed messages (and whatever else the caller adds, in order).
+    var failures: [String] = []
 
     /// A sink printing to `printer` what concerns connection number `selected` (all when `nil`).
     init(selected: Int?, printer: DecodePrinter) {
@@ -49,10 +47,7 @@ struct DecodeCaptureSink {
             try printer.note(
                 "connection \(info.client) -> \(info.server)\(start)", connection: info, time: time)
         case .failure(let direction, let error):
-            failures.append(
-                DecodeFailure(
-                    packet: packetIndex, connection: info.id, lines: ["pgw: #\(info.id) \(direction) stream: \(error)"])
-            )
+            failures.append("pgw: #\(info.id) \(direction) stream: \(error)")
             try printer.note("\(direction) stream: \(error)", connection: info, time: time)
         case .gap(let direction, let byteCount, let offset):
             try printer.note(

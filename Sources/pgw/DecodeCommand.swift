@@ -156,15 +156,12 @@ struct DecodeCommand: ParsableCommand {
         }
     }
 
-    /// How values are rendered: `--reveal-secrets`, and `--full` or the 120-character cut.
-    var renderOptions: RenderOptions {
-        RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? Int.max : 120)
-    }
-
     func run() throws {
         let output = StandardOutputWriter()
         let printer = DecodePrinter(
-            output: output, format: format, options: renderOptions, summarizes: summary, filter: messageFilter)
+            output: output, format: format,
+            options: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? Int.max : 120),
+            summarizes: summary, filter: messageFilter)
         do {
             if let capture {
                 let failures = try decodeCapture(capture, printer: printer)
@@ -253,7 +250,7 @@ struct DecodeCommand: ParsableCommand {
     }
 
     /// The `--only`, `--skip` and `--grep` choices.
-    var messageFilter: DecodeMessageFilter {
+    private var messageFilter: DecodeMessageFilter {
         DecodeMessageFilter(types: messageTypes.filter, pattern: grep.flatMap { try? Regex($0) })
     }
 

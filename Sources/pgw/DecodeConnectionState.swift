@@ -21,13 +21,15 @@ struct DecodeConnectionState {
         summary = DecodeConnectionSummary()
     }
 
-    /// With `--summary`: follows and counts `message` of `connection` seen at `time`.
+    /// With `--summary`: follows and counts `message` of `connection` seen at `time`; returns the statement it
+    /// completed, if any.
     mutating func summarize(
         _ message: DecodedMessage, of connection: CaptureConnectionInfo?, at time: CaptureTimestamp?
-    ) {
+    ) -> DecodeStatement? {
         startSummary(of: connection)
         let statement = tracker.observe(message.message, at: time)
         summary!.add(message)
         if let statement { summary!.add(statement) }
+        return statement
     }
 }

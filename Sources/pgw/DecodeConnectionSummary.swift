@@ -23,31 +23,22 @@ struct DecodeConnectionSummary {
         }
     }
 
-    /// Adds the totals of `other` (a connection's, to the totals of all): its counts, its errors, its statements,
-    /// and its slowest ones (which are the slowest of all that it can contribute). Statements as slow as each other
-    /// stay in the order they are added in.
-    mutating func add(_ other: DecodeConnectionSummary) {
+    /// Adds the message counts and errors of `other` (a connection's, to the totals of all).
+    mutating func addCounts(of other: DecodeConnectionSummary) {
         for entry in other.statistics.sortedEntries {
             statistics.add(entry.direction, type: entry.type, count: entry.count, bytes: entry.bytes)
         }
         errorsBySQLState.merge(other.errorsBySQLState, uniquingKeysWith: +)
-        statementCount += other.statementCount
-        for statement in other.slowest { keepIfSlow(statement) }
     }
 
     /// Counts a completed statement.
     mutating func add(_ statement: DecodeStatement) {
         statementCount += 1
-        keepIfSlow(statement)
-    }
-
-    /// Keeps `statement` among the slowest if it is one of them; an earlier one as slow stays before it.
-    private mutating func keepIfSlow(_ statement: DecodeStatement) {
         guard let latency = statement.latency else { return }
         guard slowest.count < Self.slowestCount || latency > slowest.last!.latency! else { return }
-        let position = slowest.firstIndex { $0.latency! < latency } ?? slowest.endIndex
-        slowest.insert(statement, at: position)
-        if slowest.count > Self.slowestCount { slowest.removeLast() }
+        slowest.append(statement)
+        slowest.sort { $0.latency! > $1.latency! }
+        slowest = Array(slowest.prefix(Self.slowestCount))
     }
 
     /// The lines after the message table: statements, errors, slowest statements.

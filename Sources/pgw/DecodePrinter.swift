@@ -14,6 +14,8 @@ final class DecodePrinter {
     // Per connection, indexed by its number (0 for raw streams; a capture's are 1, 2, …): read for every message,
     // so an array index, not a dictionary's hash.
     private var states: [DecodeConnectionState] = []
+    /// The statements of all connections (their messages are counted per connection, and added up at the end).
+    private var total = DecodeConnectionSummary()
     /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
     private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: JSONLineMembers)?
 
@@ -32,7 +34,7 @@ final class DecodePrinter {
     /// Takes the next message of a connection (`nil` for raw streams) seen at `time` (`nil` without timestamps).
     func print(_ message: DecodedMessage, connection: CaptureConnectionInfo?, time: CaptureTimestamp?) throws {
         if summarizes {
-            Self.summarize(message, of: connection, at: time, in: &states)
+            if let statement = Self.summarize(message, of: connection, at: time, in: &states) { total.add(statement) }
             return
         }
         let id = slot(for: connection)
@@ -126,27 +128,13 @@ final class DecodePrinter {
     }
 
     /// With `--summary`, follows and counts `message` in its connection's state in `states`, with one access to the
-    /// printer's table (each is checked at run time).
+    /// printer's table (each is checked at run time); returns the statement it completed, if any.
     private static func summarize(
         _ message: DecodedMessage, of connection: CaptureConnectionInfo?, at time: CaptureTimestamp?,
         in states: inout [DecodeConnectionState]
-    ) {
+    ) -> DecodeStatement? {
         let id = slot(for: connection, in: &states)
-        states[id].summarize(message, of: connection, at: time)
-    }
-
-    /// With `--summary`, the connections summarized so far, by number (see ``adopt(_:)``).
-    var summarizedConnections: [Int: DecodeConnectionState] {
-        var summarized: [Int: DecodeConnectionState] = [:]
-        for (id, state) in states.enumerated() where state.summary != nil { summarized[id] = state }
-        return summarized
-    }
-
-    /// With `--summary`, takes the totals of connections summarized by another printer (of a capture decoded in
-    /// shares, each share's connections by a printer of its own: see ``CaptureDecoder``), to be printed by
-    /// ``finish()`` with this printer's.
-    func adopt(_ connections: [Int: DecodeConnectionState]) {
-        for (id, state) in connections { states[slot(for: state.connection)] = state }
+        return states[id].summarize(message, of: connection, at: time)
     }
 
     /// A note about `connection` at `time`: a line among the messages in text and hex output, on standard error
@@ -170,8 +158,7 @@ final class DecodePrinter {
     func finish() throws {
         guard summarizes else { return }
         let summaries = states.map(\.summary)
-        var total = DecodeConnectionSummary()
-        for case let summary? in summaries { total.add(summary) }
+        for case let summary? in summaries { total.addCounts(of: summary) }
         guard states.contains(where: { $0.connection != nil }) else {
             try output.writeLine(total.statistics.formatted(as: format))
             return

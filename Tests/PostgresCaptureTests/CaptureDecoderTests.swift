@@ -166,31 +166,4 @@ struct CaptureDecoderTests {
         let lines = try Scenario.decodedLines(segments)
         #expect(lines == ["#1 opened", "#1 F StartupMessage", "#1 closed RST 0"])
     }
-
-    @Test("decoded in shares, connections are numbered as by one decoder, and the shares' events are its events")
-    func shares() throws {
-        // Five connections, two of them on the same ports one after the other (a reset, then a FIN, ends them).
-        var first = SyntheticConnection.ipv4(clientPort: 40_001)
-        var second = SyntheticConnection.ipv4(clientPort: 40_002)
-        var reused = SyntheticConnection.ipv4(clientPort: 40_003)
-        var segments = first.handshake() + second.handshake() + [first.send(Scenario.startup)]
-        segments +=
-            reused.handshake() + [reused.send(Scenario.startup), reused.segment(.backend, flags: 0x14, payload: [])]
-        segments += [second.send(Scenario.startup), first.send(Scenario.ready), second.send(Scenario.ready)]
-        var again = SyntheticConnection.ipv4(clientPort: 40_003)
-        again.clientSequence = 5000
-        segments += again.handshake() + [again.send(Scenario.startup), again.send(Scenario.ready)] + again.close()
-        var last = SyntheticConnection.ipv6(clientPort: 40_004)
-        segments += last.handshake() + [last.send(Scenario.startup), first.send(Scenario.query("select 1"))]
-        segments += [first.send(Scenario.result("SELECT 1")), last.send(Scenario.ready)] + first.close()
-        let path = try Scenario.write(segments)
-        defer { unlink(path) }
-        let whole = Scenario.lines(try Scenario.events(path))
-        #expect(Set(whole.map { $0.prefix(2) }) == ["#1", "#2", "#3", "#4", "#5"], "\(whole)")
-        for index in 0..<2 {
-            let share = Scenario.lines(try Scenario.events(path, share: (index, 2)))
-            let expected = whole.filter { Int($0.dropFirst().prefix { $0 != " " })! % 2 == index }
-            #expect(share == expected, "share \(index) of 2")
-        }
-    }
 }

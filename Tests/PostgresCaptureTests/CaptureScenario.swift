@@ -36,12 +36,10 @@ enum CaptureScenario {
         return path
     }
 
-    /// Every event of the capture at `path` (of the connections in `share`: see ``CaptureDecoder``).
-    static func events(
-        _ path: String, ports: Set<UInt16> = [5432], share: (index: Int, count: Int) = (0, 1)
-    ) throws -> [CaptureEvent] {
+    /// Every event of the capture at `path`.
+    static func events(_ path: String, ports: Set<UInt16> = [5432]) throws -> [CaptureEvent] {
         let file = try PacketCaptureFile(path: path)
-        var decoder = CaptureDecoder(ports: ports, share: share)
+        var decoder = CaptureDecoder(ports: ports)
         var events: [CaptureEvent] = []
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         while let packet = try file.nextPacket() {

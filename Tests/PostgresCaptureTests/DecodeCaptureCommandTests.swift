@@ -88,44 +88,6 @@ struct DecodeCaptureCommandTests {
         }
     }
 
-    /// `--summary` of a file decodes every other connection on a second thread: the totals and the failures must be
-    /// what one decoder finds, in the same order.
-    @Test("--summary on two threads: each connection's totals, the overall ones and the failures as on one")
-    func summaryOnTwoThreads() async throws {
-        var connections = (1...3).map { SyntheticConnection.ipv4(clientPort: 43_000 + UInt16($0)) }
-        var segments = connections.indices.flatMap { connections[$0].handshake() }
-        for index in connections.indices {
-            segments += [connections[index].send(Scenario.startup), connections[index].send(Scenario.ready)]
-        }
-        // Statements whose latencies differ by connection (packets are a millisecond apart), answered out of order,
-        // and a malformed backend message (a length below 4) in each connection, the last connection's first.
-        for index in connections.indices { segments.append(connections[index].send(Scenario.query("select \(index)"))) }
-        for index in connections.indices.reversed() {
-            segments.append(connections[index].send(Scenario.result("SELECT 1")))
-        }
-        for index in [2, 1, 0] { segments.append(connections[index].send(.backend, [UInt8(ascii: "C"), 0, 0, 0, 2])) }
-        for index in connections.indices { segments += connections[index].close() }
-        let path = try Scenario.write(segments)
-        defer { unlink(path) }
-
-        let summary = try await PGWExecutable.run(["decode", path, "--summary"])
-        let messages = try await PGWExecutable.run(["decode", path])
-        #expect(summary.status == 1 && !summary.standardError.isEmpty, "\(summary)")
-        #expect(summary.standardError == messages.standardError, "failures in capture order")
-        let sections = summary.standardOutput.components(separatedBy: "\n\n")
-        #expect(sections.count == 4, "\(summary)")
-        for id in 1...3 {
-            // One connection alone is decoded on one thread.
-            let alone = try await PGWExecutable.run(["decode", path, "--summary", "--connection", String(id)])
-            #expect(alone.standardOutput.hasPrefix(sections[id - 1] + "\n\n"), "#\(id): \(alone)")
-        }
-        let overall = sections[3].split(separator: "\n").map(String.init)
-        #expect(overall.first == "all 3 connections" && overall.contains("statements: 3"), "\(summary)")
-        #expect(
-            overall.filter { $0.hasPrefix("slow:") }
-                == ["slow: 5.000 ms  select 0", "slow: 3.000 ms  select 1", "slow: 1.000 ms  select 2"], "\(summary)")
-    }
-
     @Test("a LATIN1 query in a capture is shown escaped and decoding goes on")
     func nonUTF8() async throws {
         var connection = SyntheticConnection.ipv4()

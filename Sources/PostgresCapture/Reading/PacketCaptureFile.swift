@@ -13,9 +13,9 @@ public final class PacketCaptureFile {
     public let name: String
     /// The link-layer header type of the file's packets (a libpcap `DLT_` value).
     public let linkType: Int32
-    /// Whether the file is a regular file (not standard input, a pipe or a device): its reading can be asked for
-    /// ahead, and it can be opened and read again.
-    public let isRegularFile: Bool
+    /// Whether the file is a regular file (not standard input, a pipe or a device), whose reading can be asked for
+    /// ahead.
+    private let isRegularFile: Bool
     private var handle: OpaquePointer?
     /// The size of the buffer the file is read through.
     private static let streamBufferSize = 1 << 20

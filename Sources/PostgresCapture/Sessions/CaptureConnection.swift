@@ -10,9 +10,6 @@ import PostgresWire
 struct CaptureConnection {
     /// Which connection this is.
     let info: CaptureConnectionInfo
-    /// Whether it is decoded; otherwise only followed to its end, silently (another share decodes it: see
-    /// ``CaptureDecoder/init(ports:maximumMessageLength:share:)``).
-    private let decodes: Bool
     /// Whether the connection is over (its events are all out).
     private var isClosed = false
     private var decoder: SessionDecoder
@@ -26,11 +23,10 @@ struct CaptureConnection {
     private var reportedEncryption = false
     private let maximumMessageLength: Int
 
-    /// Starts decoding a connection (following it, unless it `decodes`); `fromStart` when its first bytes will be
-    /// seen, otherwise each direction is decoded from the first message boundary found.
-    init(info: CaptureConnectionInfo, fromStart: Bool, decodes: Bool, maximumMessageLength: Int) {
+    /// Starts decoding a connection; `fromStart` when its first bytes will be seen, otherwise each direction is
+    /// decoded from the first message boundary found.
+    init(info: CaptureConnectionInfo, fromStart: Bool, maximumMessageLength: Int) {
         self.info = info
-        self.decodes = decodes
         self.maximumMessageLength = maximumMessageLength
         decoder = SessionDecoder(maximumMessageLength: maximumMessageLength)
         if !fromStart { resynchronizing = [(ByteBuffer(), 0), (ByteBuffer(), 0)] }
@@ -45,16 +41,6 @@ struct CaptureConnection {
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows -> Bool {
         let direction: MessageDirection = segment.source == info.client ? .frontend : .backend
-        guard decodes else {
-            // Followed only: it ends as a decoded connection does, on a reset or once both sides have finished.
-            if segment.isReset {
-                isClosed = true
-            } else if segment.isFinish {
-                finishedDirections[direction.index] = true
-                isClosed = !finishedDirections.contains(false)
-            }
-            return isClosed
-        }
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
         if segment.isAcknowledgement {
             // The peer's bytes this acknowledges come first: they caused this segment, if anything.
@@ -81,7 +67,7 @@ struct CaptureConnection {
         _ reason: CaptureConnectionClose.Reason, at time: CaptureTimestamp, bulk: BulkMessageHandling,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        guard !isClosed, decodes else { return }
+        guard !isClosed else { return }
         for direction in MessageDirection.allCases { try finish(direction, at: time, bulk: bulk, emit: emit) }
         for direction in MessageDirection.allCases where decoder.isEncrypted(direction) {
             encryptedBytes += decoder.remainingBytes(direction)

@@ -12,9 +12,6 @@ public struct CaptureDecoder {
     public let ports: Set<UInt16>
     /// The largest message accepted, header included.
     public let maximumMessageLength: Int
-    /// The share of the connections decoded: those whose number leaves `index` when divided by `count` (all when
-    /// `count` is 1). See ``init(ports:maximumMessageLength:share:)``.
-    public let share: (index: Int, count: Int)
     /// The open connections, by their ends in either order (``Flow``): one hash per packet, whichever way it goes.
     private var connections: [Flow: CaptureConnection] = [:]
     private var nextConnectionID = 1
@@ -32,20 +29,9 @@ public struct CaptureDecoder {
     }
 
     /// Creates a decoder for connections to `ports`.
-    ///
-    /// With a `share` other than `(0, 1)`, only the connections whose number leaves `share.index` when divided by
-    /// `share.count` are decoded: the others are followed to their end (so that every share numbers the connections
-    /// as a whole decoder does) but not reassembled, and hand out no events. `share.count` decoders with the
-    /// indexes `0..<share.count`, each given every packet, together hand out the events of one whole decoder: for
-    /// decoding a capture on several threads.
-    public init(
-        ports: Set<UInt16> = [5432], maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength,
-        share: (index: Int, count: Int) = (0, 1)
-    ) {
-        precondition(share.count > 0 && (0..<share.count).contains(share.index), "share \(share) is not a share")
+    public init(ports: Set<UInt16> = [5432], maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength) {
         self.ports = ports
         self.maximumMessageLength = maximumMessageLength
-        self.share = share
     }
 
     /// The number of connections open (seen, not yet closed).
@@ -92,13 +78,10 @@ public struct CaptureDecoder {
                 fromClient ? (segment.source, segment.destination) : (segment.destination, segment.source)
             let info = CaptureConnectionInfo(id: nextConnectionID, client: client, server: server)
             nextConnectionID += 1
-            let decodes = info.id % share.count == share.index
             connections[flow] = CaptureConnection(
-                info: info, fromStart: fromStart, decodes: decodes, maximumMessageLength: maximumMessageLength)
+                info: info, fromStart: fromStart, maximumMessageLength: maximumMessageLength)
             index = connections.index(forKey: flow)!
-            if decodes {
-                try emit(CaptureEvent(connection: info, time: packet.timestamp, kind: .opened(fromStart: fromStart)))
-            }
+            try emit(CaptureEvent(connection: info, time: packet.timestamp, kind: .opened(fromStart: fromStart)))
         }
         // Mutated in place through the index: no second lookup, and no copy of the connection's state (which reading
         // a property through the index would make).
