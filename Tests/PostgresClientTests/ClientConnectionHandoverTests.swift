@@ -27,7 +27,7 @@ struct ClientConnectionHandoverTests {
             ).first ?? nil
         }
         var event: String?
-        for _ in 0..<100 where event != "ClientWrite" {
+        for _ in 0..<200 where event != "ClientWrite" {
             try await Task.sleep(for: .milliseconds(50))
             event = try await waitEvent()
         }

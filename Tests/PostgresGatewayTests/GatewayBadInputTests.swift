@@ -166,13 +166,14 @@ struct GatewayBadInputTests {
         var startup = ByteBuffer()
         FrontendMessage.startup(StartupMessage(parameters: [.init("user", "alice")])).encode(into: &startup)
         try await holder.writeAndFlush(startup)
-        for _ in 0..<100 where server.server.sessionCount < 1 { try await Task.sleep(for: .milliseconds(20)) }
+        // Up to 10 s for each wait: a saturated CI machine can take seconds.
+        for _ in 0..<500 where server.server.sessionCount < 1 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(server.server.sessionCount == 1)
         let outcome = try await server.psql("select 1", conninfo: server.conninfo())
         #expect(!outcome.succeeded)
         #expect(outcome.standardError.contains("sorry, too many clients already"), "\(outcome)")
         try await holder.close()
-        for _ in 0..<100 where server.server.sessionCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
+        for _ in 0..<500 where server.server.sessionCount > 0 { try await Task.sleep(for: .milliseconds(20)) }
         let after = try await server.psql("select 1", conninfo: server.conninfo())
         #expect(after.succeeded, "\(after)")
     }

@@ -130,7 +130,8 @@ struct DecodeCommandTests {
         try #require(descriptor >= 0)
         #expect(Self.writeAll(encoded(SyntheticSessions.startup), to: descriptor))
         var shown = false
-        for _ in 0..<100 where !shown {
+        // Up to 20 s: a saturated CI machine can take seconds to start the process (an idle one, milliseconds).
+        for _ in 0..<400 where !shown {
             try await Task.sleep(for: .milliseconds(50))
             shown = process.standardOutputSoFar().contains("F StartupMessage")
         }
