@@ -24,7 +24,7 @@ struct ServeReloadTests {
         try Self.rules(answer: 2).write(toFile: path, atomically: true, encoding: .utf8)
         server.send(SIGHUP)
         var answer = ""
-        for _ in 0..<50 {
+        for _ in 0..<150 {
             answer = try await Self.answer(port: server.port)
             if answer == "2" { break }
             try await Task.sleep(for: .milliseconds(100))
@@ -55,7 +55,7 @@ struct ServeReloadTests {
         try conversation(answer: 2).write(toFile: path, atomically: true, encoding: .utf8)
         server.send(SIGHUP)
         var answer = ""
-        for _ in 0..<50 {
+        for _ in 0..<150 {
             answer = try await ServeStackTests.run("psql", select, port: server.port).standardOutput
             if answer == "2\n" { break }
             try await Task.sleep(for: .milliseconds(100))
