@@ -6,21 +6,13 @@
 // is retried until done.
 //
 //   cc -O2 -pthread -o minimal-server .ci/minimal-server.c && ./minimal-server PORT   (listens on 127.0.0.1)
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-enum { max_descriptors = 65536, buffer_size = 65536 };
+#include "minimal-loop.h"
+
+enum { buffer_size = 65536 };
 
 /// What each connection has read and not yet answered, and whether its startup packet is behind it.
 struct connection {
@@ -29,17 +21,6 @@ struct connection {
     int started;
 };
 static struct connection connections[max_descriptors];
-
-static void write_all(int fd, const char *bytes, size_t length) {
-    for (size_t written = 0; written < length;) {
-        ssize_t result = write(fd, bytes + written, length - written);
-        if (result > 0) {
-            written += result;
-        } else if (result < 0 && errno != EAGAIN) {
-            return;
-        }
-    }
-}
 
 static void put32(char *at, uint32_t value) {
     uint32_t big = htonl(value);
@@ -125,45 +106,31 @@ static int answer(int fd, struct connection *connection) {
 
 static struct sockaddr_in address;
 
+/// Starts reading a new client's startup packet.
+static void accepted(int poller, int client) {
+    prepare(client);
+    connections[client] = (struct connection){.bytes = malloc(buffer_size), .length = 0, .started = 0};
+    watch(poller, client);
+}
+
+/// Reads what `fd` sent and answers it; closes it at the end, on an error or a Terminate.
+static void readable(int fd) {
+    struct connection *connection = &connections[fd];
+    ssize_t length = read(fd, connection->bytes + connection->length, buffer_size - connection->length);
+    if (length < 0 && errno == EAGAIN) return;
+    if (length > 0) connection->length += length;
+    if (length <= 0 || !answer(fd, connection)) {
+        free(connection->bytes);
+        connection->bytes = NULL;
+        close(fd);
+    }
+}
+
 /// One thread: its own listening socket on the shared port (the kernel spreads the connections) and its own epoll.
 static void *serve(void *unused) {
     (void)unused;
-    int listener = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    setsockopt(listener, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
-    if (bind(listener, (struct sockaddr *)&address, sizeof address) || listen(listener, 512)) {
-        perror("minimal-server: listen");
-        exit(1);
-    }
-    int poller = epoll_create1(0);
-    struct epoll_event event = {.events = EPOLLIN, .data.fd = listener};
-    epoll_ctl(poller, EPOLL_CTL_ADD, listener, &event);
-    struct epoll_event ready[64];
-    for (;;) {
-        int count = epoll_wait(poller, ready, 64, -1);
-        for (int index = 0; index < count; index++) {
-            int fd = ready[index].data.fd;
-            if (fd == listener) {
-                int client = accept(listener, NULL, NULL);
-                if (client < 0 || client >= max_descriptors) continue;
-                fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK);
-                setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-                connections[client] = (struct connection){.bytes = malloc(buffer_size), .length = 0, .started = 0};
-                struct epoll_event from_client = {.events = EPOLLIN, .data.fd = client};
-                epoll_ctl(poller, EPOLL_CTL_ADD, client, &from_client);
-                continue;
-            }
-            struct connection *connection = &connections[fd];
-            ssize_t length = read(fd, connection->bytes + connection->length, buffer_size - connection->length);
-            if (length < 0 && errno == EAGAIN) continue;
-            if (length > 0) connection->length += length;
-            if (length <= 0 || !answer(fd, connection)) {
-                free(connection->bytes);
-                connection->bytes = NULL;
-                close(fd);
-            }
-        }
-    }
+    run_loop(address, 1, accepted, readable);
+    return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -171,8 +138,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: minimal-server PORT\n");
         return 64;
     }
-    address = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons(atoi(argv[1])),
-                                   .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    address = loopback(atoi(argv[1]));
     long threads = 2 * sysconf(_SC_NPROCESSORS_ONLN);
     for (long index = 1; index < threads; index++) {
         pthread_t thread;
