@@ -129,16 +129,27 @@ struct BulkFramingTests {
         return lines
     }
 
+    /// `lines(true)`, the lines with DataRow and CopyData framed or counted in place, expected to be `lines(false)`,
+    /// the lines decoding gives (`lines` is ``lines(frontend:backend:chunkSizes:framing:)`` or
+    /// ``runLines(frontend:backend:chunkSizes:counting:)``).
+    static func inPlace(
+        _ lines: (_ inPlace: Bool) -> [String], sourceLocation: SourceLocation = #_sourceLocation
+    ) -> [String] {
+        let inPlace = lines(true)
+        #expect(inPlace == lines(false), sourceLocation: sourceLocation)
+        return inPlace
+    }
+
     /// `nextEventCountingBulkMessages(_:)` counts the messages `nextEvent()` decodes, in the same place among the
     /// events, however the streams are cut (malformed rows included: see ``malformedRows(body:)``).
     @Test(arguments: SyntheticSessions.all)
     func countingSeesWhatDecodingSees(_ session: SyntheticSessions.Session) {
         for chunkSizes in [[Int.max], [1], [7, 3, 11]] {
-            let decoded = Self.runLines(
-                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: false)
-            let counted = Self.runLines(
-                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: true)
-            #expect(counted == decoded)
+            _ = Self.inPlace {
+                Self.runLines(
+                    frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes,
+                    counting: $0)
+            }
         }
     }
 
@@ -147,11 +158,10 @@ struct BulkFramingTests {
         var generator = SeededRandomNumberGenerator(seed: 0xF4A3E)
         let random = (0..<64).map { _ in Int.random(in: 1...40, using: &generator) }
         for chunkSizes in [[Int.max], [1], random] {
-            let decoded = Self.lines(
-                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: false)
-            let framed = Self.lines(
-                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: true)
-            #expect(framed == decoded)
+            _ = Self.inPlace {
+                Self.lines(
+                    frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: $0)
+            }
         }
     }
 
@@ -186,19 +196,16 @@ struct BulkFramingTests {
             ]
         let session = SyntheticSessions.Session(name: "typed rows", frontend: frontend, backend: backend)
         for chunkSizes in [[Int.max], [1], [7, 3, 11]] {
-            let decoded = Self.lines(
-                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: false)
-            let framed = Self.lines(
-                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: true)
-            #expect(framed == decoded)
+            let framed = Self.inPlace {
+                Self.lines(
+                    frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, framing: $0)
+            }
             #expect(framed.contains { $0.hasPrefix("backend DataRow @") && $0.contains("oid: 23") })
-            let counted = Self.runLines(
-                frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes, counting: true)
-            #expect(
-                counted
-                    == Self.runLines(
-                        frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes,
-                        counting: false))
+            let counted = Self.inPlace {
+                Self.runLines(
+                    frontend: session.frontendBytes, backend: session.backendBytes, chunkSizes: chunkSizes,
+                    counting: $0)
+            }
             // 19, 3 and 2 bytes of data, each after a 5-byte header.
             #expect(counted.contains("frontend CopyData ×3 39 bytes"))
         }
@@ -222,13 +229,13 @@ struct BulkFramingTests {
         var frontend = ByteBuffer()
         SyntheticSessions.startup.encode(into: &frontend)
         for chunkSizes in [[Int.max], [1]] {
-            let decoded = Self.lines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, framing: false)
-            let framed = Self.lines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, framing: true)
-            #expect(framed == decoded)
+            let framed = Self.inPlace {
+                Self.lines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, framing: $0)
+            }
             #expect(framed.last?.hasPrefix("backend failure") == true)
-            let counted = Self.runLines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, counting: true)
-            #expect(
-                counted == Self.runLines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, counting: false))
+            let counted = Self.inPlace {
+                Self.runLines(frontend: frontend, backend: backend, chunkSizes: chunkSizes, counting: $0)
+            }
             // The good row before the malformed one: type byte, length word, column count, column length and "x".
             #expect(counted.suffix(2).first == "backend DataRow ×1 12 bytes")
         }
