@@ -122,7 +122,8 @@ public final class PacketCaptureFile {
 
     /// Asks the kernel to read the next ``readAheadWindow`` bytes after the current position, without waiting: the
     /// disk then reads while the packets before are decoded, instead of taking turns with the decoding (the kernel's
-    /// own read-ahead, even for a sequential reader, is a few hundred KiB). Only for regular files.
+    /// own read-ahead is the device's `read_ahead_kb`, 128 KiB by default, doubled for a sequential reader). Only
+    /// for regular files.
     private func adviseReadingAhead() {
         bytesSinceAdvice = 0
         #if os(Linux)
