@@ -22,7 +22,7 @@ struct ProxyRoutingTests {
     /// Arguments: port, user, password. Prints, per name, whether `pgw serve` answered (its version() ends
     /// "on pgw"), the refusal of an unrouted name, and the outcome of a cancelled pg_sleep.
     static let script = """
-        import sys, threading, psycopg
+        import sys, threading, time, psycopg
         port, user, password = sys.argv[1:4]
         def connect(name):
             return psycopg.connect(host=name, hostaddr="127.0.0.1", port=port, user=user, password=password,
@@ -66,7 +66,7 @@ struct ProxyRoutingTests {
         #expect(
             outcome.standardOutput
                 == "pg.test postgres\nlocalhost.serve.test pgw\nPG.Test postgres\nother.test refused: True\n"
-                + "cancelled 57014\n", "\(outcome)\n\(text)")
+                + "cancelled 57014 True\n", "\(outcome)\n\(text)")
         #expect(text.contains("to localhost:\(servePort) user=proxy_route"), "\(text)")
         #expect(text.contains("SNI localhost.serve.test"), "\(text)")
         #expect(text.contains("to (no route) user=proxy_route"), "\(text)")

@@ -70,7 +70,7 @@ struct ProxyTLSTests {
     /// Arguments: port, user, password. Prints whether the cancel key psycopg holds is not the upstream backend's
     /// (the proxy issues its own), the outcome of a cancelled pg_sleep, and a marker row.
     static let cancelScript = """
-        import sys, threading, psycopg
+        import sys, threading, time, psycopg
         port, user, password = sys.argv[1:4]
         conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
                                sslmode="require", autocommit=True)
@@ -104,7 +104,7 @@ struct ProxyTLSTests {
             Self.cancelScript, module: "psycopg", arguments: [String(harness.port), "proxy_tls", "tls-Secret"])
         try await tcpdump.stop()
         let log = try await harness.stop()
-        #expect(outcome.standardOutput == "own key True\ncancelled 57014\nthrough both legs\n", "\(outcome)")
+        #expect(outcome.standardOutput == "own key True\ncancelled 57014 True\nthrough both legs\n", "\(outcome)")
         #expect(log.contains { $0.contains("CancelRequest forwarded to 127.0.0.1:\(server.port)") }, "\(log)")
         let attributes = try FileManager.default.attributesOfItem(atPath: keyLog)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

@@ -3,16 +3,30 @@ import PostgresTestSupport
 /// Python client sessions run directly and through the proxy; each prints what it got, so the outputs must match.
 /// Arguments: host, port, user, password.
 enum PythonClientScripts {
-    /// A Python function, `cancelled_sleep(conn)`: cancels a 20 s pg_sleep after 0.5 s and prints
-    /// `cancelled SQLSTATE` (or `not cancelled`). Needs `threading` and `psycopg` imported.
+    /// A Python function, `cancelled_sleep(conn)`: runs a 20 s pg_sleep, cancels it (again every half second until
+    /// it ends: a CancelRequest that arrives before the backend runs the query is ignored, as PostgreSQL ignores one
+    /// while it reads a command, and a loaded machine makes that likely), and prints `cancelled SQLSTATE True` (True:
+    /// within 10 s) or `not cancelled`. Needs `threading`, `time` and `psycopg` imported.
     static let cancelledSleep = """
         def cancelled_sleep(conn):
-            threading.Timer(0.5, conn.cancel).start()
+            done = threading.Event()
+            def cancel():
+                while not done.wait(0.5):
+                    try:
+                        conn.cancel()
+                    except psycopg.Error:
+                        pass
+            canceller = threading.Thread(target=cancel)
+            canceller.start()
+            started = time.monotonic()
             try:
                 conn.execute("select pg_sleep(20)")
                 print("not cancelled")
             except psycopg.errors.QueryCanceled as error:
-                print("cancelled", error.sqlstate)
+                print("cancelled", error.sqlstate, time.monotonic() - started < 10)
+            finally:
+                done.set()
+                canceller.join()
         """
 
     /// Runs `script` with `python3 -c` and `arguments`, after checking that `module` imports (a missing module
@@ -46,14 +60,8 @@ enum PythonClientScripts {
                 rows += data
         print(len(rows), conn.execute("select count(*), sum(id) from t").fetchone())
         print(conn.cursor(binary=True).execute("select 1.5::float8, now() is not null").fetchone())
-        timer = threading.Timer(0.5, conn.cancel)
-        timer.start()
-        started = time.monotonic()
-        try:
-            conn.execute("select pg_sleep(20)")
-            print("not cancelled")
-        except psycopg.errors.QueryCanceled as error:
-            print("cancelled", error.sqlstate, time.monotonic() - started < 10)
+        \(cancelledSleep)
+        cancelled_sleep(conn)
         conn.rollback()
         conn.close()
         """
