@@ -3,30 +3,17 @@ import PostgresTestSupport
 /// Python client sessions run directly and through the proxy; each prints what it got, so the outputs must match.
 /// Arguments: host, port, user, password.
 enum PythonClientScripts {
-    /// A Python function, `cancelled_sleep(conn)`: runs a 20 s pg_sleep, cancels it (again every half second until
-    /// it ends: a CancelRequest that arrives before the backend runs the query is ignored, as PostgreSQL ignores one
-    /// while it reads a command, and a loaded machine makes that likely), and prints `cancelled SQLSTATE True` (True:
-    /// within 10 s) or `not cancelled`. Needs `threading`, `time` and `psycopg` imported.
+    /// A Python function, `cancelled_sleep(conn)`: runs a 20 s pg_sleep, cancels it (`run_cancelled`, which
+    /// cancels again until the statement ends), and prints `cancelled SQLSTATE True` (True: within 10 s) or `not
+    /// cancelled`. Needs `threading`, `time` and `psycopg` imported.
     static let cancelledSleep = """
+        \(PythonCancellation.runCancelled)
         def cancelled_sleep(conn):
-            done = threading.Event()
-            def cancel():
-                while not done.wait(0.5):
-                    try:
-                        conn.cancel()
-                    except psycopg.Error:
-                        pass
-            canceller = threading.Thread(target=cancel)
-            canceller.start()
-            started = time.monotonic()
-            try:
-                conn.execute("select pg_sleep(20)")
+            error, seconds = run_cancelled(conn, "select pg_sleep(20)")
+            if error is None:
                 print("not cancelled")
-            except psycopg.errors.QueryCanceled as error:
-                print("cancelled", error.sqlstate, time.monotonic() - started < 10)
-            finally:
-                done.set()
-                canceller.join()
+            else:
+                print("cancelled", error.sqlstate, seconds < 10)
         """
 
     /// Runs `script` with `python3 -c` and `arguments`, after checking that `module` imports (a missing module
