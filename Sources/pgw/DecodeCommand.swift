@@ -17,7 +17,7 @@ struct DecodeCommand: ParsableCommand {
             retransmissions, overlaps; missing bytes are reported as a gap and decoding resumes at the next \
             message boundary) and decoded. Each line has the packet's time (UTC) and the connection's number; \
             messages of all connections come in time order. A ReadyForQuery shows the statement's latency (from \
-            its Query, or first extended-protocol message, to the ReadyForQuery). Connections that negotiate \
+            its Query or FunctionCall, or first extended-protocol message, to the ReadyForQuery). Connections that negotiate \
             TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections, not \
             the file's size. Link layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw \
             IP; IPv4 and IPv6.

@@ -51,7 +51,7 @@ struct DecodeConnectionSummary {
         for statement in slowest {
             let text = statement.text.count > 100 ? statement.text.prefix(99) + "…" : Substring(statement.text)
             lines.append(
-                "slow: \(DecodeLatency.text(statement.latency!))  \(text.replacingOccurrences(of: "\n", with: " "))")
+                "slow: \(statement.latency!.text)  \(text.replacingOccurrences(of: "\n", with: " "))")
         }
         return lines
     }

@@ -43,8 +43,8 @@ final class DecodePrinter {
         var (prefix, members) = lineContext(connection, id: id, time: time)
         var suffix = ""
         if let latency = statement?.latency {
-            suffix = "  (\(DecodeLatency.text(latency)))"
-            members = members.appending([("latencyMicroseconds", .integer(Int64((latency * 1_000_000).rounded())))])
+            suffix = latency.textSuffix
+            members = members.appending([latency.jsonMember])
         }
         try output.writeLine { line in
             message.write(

@@ -15,12 +15,12 @@ struct ProxyCommand: AsyncParsableCommand {
         discussion: """
             Listens on --listen and relays each client to --upstream: the client's StartupMessage is replayed \
             upstream, then every byte is forwarded unchanged in both directions while each message is decoded \
-            and logged (TIME CONNECTION F|B and the message, as 'pgw decode' prints it). The upstream server \
+            and logged (TIME #CONNECTION F|B and the message, as 'pgw decode' prints it). The upstream server \
             authenticates the clients. SSLRequest is answered 'N' unless --tls-cert is given (then TLS is \
             terminated by the proxy and required); GSSENCRequest is answered 'N'; a CancelRequest is forwarded \
             to the upstream. A message the decoder cannot read is forwarded anyway and logged as Unknown. Each \
             connection ends with a summary line (messages, bytes, duration, errors, why it closed); \
-            ReadyForQuery lines show the statement's latency. With --pcap, every connection's plaintext also \
+            ReadyForQuery lines show the statement's latency, as 'pgw decode' shows it (text and JSON). With --pcap, every connection's plaintext also \
             goes to a pcapng file, one TCP stream per connection between the client's and the upstream's \
             addresses, which Wireshark and tshark open as is (tshark -r FILE -d tcp.port==PORT,pgsql -Y pgsql \
             when the upstream port is not 5432).

@@ -41,7 +41,7 @@ struct ProxyCaptureTests {
         #expect(streams.count == 2, "\(outcome.standardOutput)")
         for (_, packets) in streams {
             let types = packets.flatMap { $0.count > 1 ? $0[1].split(separator: "|").map(String.init) : [] }
-            let loggedCount = log.filter { $0.split(separator: " ").count > 3 && $0.split(separator: " ")[1] == "1" }
+            let loggedCount = log.filter { $0.split(separator: " ").count > 3 && $0.split(separator: " ")[1] == "#1" }
                 .compactMap { ProxyRelayTests.messageType(ofTextLine: $0) }.count
             #expect(types.count == loggedCount, "\(types) vs the log's \(loggedCount) messages")
             #expect(types.contains("Simple query") && types.contains("Error") && types.contains("Data row"), "\(types)")

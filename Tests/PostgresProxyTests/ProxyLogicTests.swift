@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import PostgresClient
+import PostgresTestSupport
 import PostgresWire
 import Testing
 
@@ -95,12 +96,59 @@ struct ProxyLogicTests {
         #expect(facts.terminated && facts.errorLast)
         #expect(
             lines.contains {
-                $0.hasSuffix(" 7 warning: the server asks for a cleartext password over a plaintext client leg")
+                $0.hasSuffix(" #7 -- warning: the server asks for a cleartext password over a plaintext client leg")
             })
         let summary = try #require(lines.last)
         #expect(summary.contains("F 5 messages "), "\(summary)")
         #expect(summary.contains(" bytes, B 8 messages "), "\(summary)")
         #expect(summary.hasSuffix(" bytes, 1 errors"), "\(summary)")
+    }
+
+    /// A ReadyForQuery's line shows the latency of the statement it ends, as `pgw decode` shows it: `  (N.NNN ms)`
+    /// in text, `"latencyMicroseconds"` in JSON (whose lines are otherwise written straight from the bytes); the
+    /// startup's ReadyForQuery and a lone Sync's have none.
+    @Test(arguments: [TrafficLogFormat.text, .json])
+    func readyForQueryShowsTheStatementsLatency(format: TrafficLogFormat) async throws {
+        let (lines, _) = try await Self.tapLines(format: format) { tap in
+            var bytes = ByteBuffer()
+            FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                .encode(into: &bytes)
+            tap.see(bytes, from: .frontend)
+            bytes.clear()
+            BackendMessage.authentication(.ok).encode(into: &bytes)
+            BackendMessage.readyForQuery(.idle).encode(into: &bytes)
+            tap.see(bytes, from: .backend)
+            bytes.clear()
+            let frontend: [FrontendMessage] = [
+                .query(Query("select 1")), .sync,
+                .parse(Parse(name: "", query: "select 2", parameterTypes: [])),
+                .bind(Bind(portal: "", statement: "", parameterFormats: [], parameters: [], resultFormats: [])),
+                .execute(Execute(portal: "", maxRows: 0)), .sync,
+            ]
+            for message in frontend { message.encode(into: &bytes) }
+            tap.see(bytes, from: .frontend)
+            bytes.clear()
+            let backend: [BackendMessage] = [
+                .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle), .readyForQuery(.idle),
+                .parseComplete, .bindComplete, .commandComplete(CommandComplete(tag: "SELECT 1")),
+                .readyForQuery(.idle),
+            ]
+            for message in backend { message.encode(into: &bytes) }
+            tap.see(bytes, from: .backend)
+            tap.close(reason: "test over")
+        }
+        let readyLines = lines.filter { $0.contains("ReadyForQuery") }
+        #expect(readyLines.count == 4, "\(lines)")
+        let timed = readyLines.map {
+            format == .text
+                ? $0.wholeMatch(of: /.* B ReadyForQuery I \(idle\)  \(\d+\.\d{3} ms\)/) != nil
+                : $0.contains(#""latencyMicroseconds":"#)
+        }
+        #expect(timed == [false, true, false, true], "\(readyLines)")
+        if format == .json {
+            let problems = try await JSONLinesSchemaValidator.problems(in: lines.filter { !$0.contains(#""event":"#) })
+            #expect(problems.isEmpty, "\(problems)")
+        }
     }
 
     @Test func tapLogsUndecodableMessagesAsUnknownAndGoesOn() async throws {
@@ -120,10 +168,10 @@ struct ProxyLogicTests {
             tap.close(reason: "test over")
         }
         #expect(lines.count == 5, "\(lines)")
-        #expect(lines[0].hasSuffix("7 F StartupMessage 3.0 user=\"u\""))
-        #expect(lines[1].contains("7 F Unknown length=7 (") && lines[1].hasSuffix(" 7a00000006abcd"), "\(lines[1])")
-        #expect(lines[2].hasSuffix("7 F Query \"select 1\""))
-        #expect(lines[3].contains("7 B Unknown length=7") && lines[3].contains("decoding stops here"), "\(lines[3])")
+        #expect(lines[0].hasSuffix("#7 F StartupMessage 3.0 user=\"u\""))
+        #expect(lines[1].contains("#7 F Unknown length=7 (") && lines[1].hasSuffix(" 7a00000006abcd"), "\(lines[1])")
+        #expect(lines[2].hasSuffix("#7 F Query \"select 1\""))
+        #expect(lines[3].contains("#7 B Unknown length=7") && lines[3].contains("decoding stops here"), "\(lines[3])")
         #expect(lines[4].contains("closed after") && lines[4].contains("test over") && lines[4].contains("2 errors"))
     }
 

@@ -168,7 +168,7 @@ struct ProxyRelayTests {
         #expect(log.filter { $0.contains("client terminated the session") }.count >= 7)
     }
 
-    /// `F Query` from `04:30:00.123456 1 F Query "select 1"`.
+    /// `F Query` from `04:30:00.123456 #1 F Query "select 1"`.
     static func messageType(ofTextLine line: String) -> String? {
         let parts = line.split(separator: " ", maxSplits: 4)
         guard parts.count >= 4, parts[2] == "F" || parts[2] == "B" else { return nil }

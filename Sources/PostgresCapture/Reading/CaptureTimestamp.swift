@@ -11,9 +11,9 @@ public struct CaptureTimestamp: Sendable, Hashable, Comparable {
         self.nanoseconds = nanoseconds
     }
 
-    /// The time from `earlier` to this timestamp, in seconds.
-    public func seconds(since earlier: CaptureTimestamp) -> Double {
-        Double(seconds - earlier.seconds) + Double(nanoseconds - earlier.nanoseconds) / 1e9
+    /// The time from `earlier` to this timestamp, in nanoseconds.
+    public func nanoseconds(since earlier: CaptureTimestamp) -> Int64 {
+        (seconds - earlier.seconds) * 1_000_000_000 + Int64(nanoseconds - earlier.nanoseconds)
     }
 
     /// RFC 3339 in UTC with microseconds: `2026-12-01T04:12:28.123456Z`.

@@ -26,9 +26,9 @@ final class ConnectionTap: @unchecked Sendable {
     private var backendDecoder = BackendMessageDecoder()
     private var frontend = DirectionStream()
     private var backend = DirectionStream()
-    /// When each statement whose ReadyForQuery is awaited started (Query, or Sync ending an extended query), for
-    /// the latency text lines show; only kept for text lines.
-    private var statementStarts: [NIODeadline] = []
+    /// When each statement whose ReadyForQuery is awaited started, for the latency text and JSON lines show on it;
+    /// followed only for those two formats (``tracksLatency``).
+    private var statements = StatementTracker<NIODeadline>()
     private var timestamps = TimestampText()
     /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
     private var batch: [UInt8] = []
@@ -96,7 +96,8 @@ final class ConnectionTap: @unchecked Sendable {
     /// Whether the server's stream ends on a message boundary, so a message may be added to it.
     var backendIsAtMessageBoundary: Bool { backend.isAtMessageBoundary }
 
-    /// Logs a connection event (`opened …`) as a text line or a JSON object with `event` instead of `type`.
+    /// Logs a connection event as a text line (`TIME #N -- opened …`, marked as `pgw decode` marks its notes about
+    /// connections) or a JSON object with `event` instead of `type`.
     func logEvent(_ event: String, text: String, fields: [(String, RenderedValue)]) {
         let time = LogTimestamp.now()
         if configuration.format == .json {
@@ -108,9 +109,9 @@ final class ConnectionTap: @unchecked Sendable {
         } else if configuration.colors {
             emit(
                 TrafficLogColors.event(
-                    text, prefix: "\(timestamps.clock(time)) \(number) ", isWarning: event == "warning"))
+                    text, prefix: "\(timestamps.clock(time)) #\(number) -- ", isWarning: event == "warning"))
         } else {
-            emit("\(timestamps.clock(time)) \(number) \(text)")
+            emit("\(timestamps.clock(time)) #\(number) -- \(text)")
         }
         flush()
     }
@@ -190,19 +191,29 @@ final class ConnectionTap: @unchecked Sendable {
     /// only their errors would show.
     private var onlyCounts: Bool { configuration.format == .none && recorder == nil }
 
-    /// Notes that a statement starts now, for its latency on the text line of its ReadyForQuery.
-    private func startStatement() {
-        if configuration.format == .text { statementStarts.append(.now()) }
+    /// Whether the log shows latencies: text and JSON lines do, on a ReadyForQuery.
+    private var tracksLatency: Bool { configuration.format == .text || configuration.format == .json }
+
+    /// Takes a typed message the client sent, by its type byte, for latencies: a statement it starts starts at
+    /// `time`.
+    private func clientSent(_ typeByte: UInt8, at time: NIODeadline = .now()) {
+        if tracksLatency { statements.clientSent(typeByte) { time } }
+    }
+
+    /// Takes a ReadyForQuery from the server; returns the latency of the statement it ends, if followed.
+    private func serverSentReadyForQuery() -> StatementLatency? {
+        guard tracksLatency, let start = statements.serverSentReadyForQuery() else { return nil }
+        return StatementLatency(nanoseconds: (NIODeadline.now() - start).nanoseconds)
     }
 
     /// Steps over the whole typed messages at the start of `stream` that need no decoding, and returns whether it
     /// passed any: with ``onlyCounts`` they are only counted; when the log is JSON, nothing records or filters and
     /// ``RawMessageJSON`` writes the message (a common type, plain text, a sound body), each is logged straight from
     /// its bytes, with no decoded message, strings or arrays made for it. The decoder's stream offset stays behind
-    /// (only its errors would show it) and no latency is kept (JSON lines do not show it). It stops at a message
-    /// the decoder must see (Authentication, BackendKeyData, the client's `p` answers), an oversized one, an
-    /// incomplete one or one that ``RawMessageJSON`` does not write, which the caller then handles the general way
-    /// (writing the same line). The run works on local copies of the tap's state, which it reads and
+    /// (only its errors would show it). It stops at a message the decoder must see (Authentication, BackendKeyData,
+    /// the client's `p` answers), a ReadyForQuery when the log shows its latency, an oversized one, an incomplete one
+    /// or one that ``RawMessageJSON`` does not write, which the caller then handles the general way (writing the
+    /// same line). The client's messages passed are followed for the latencies (``clientSent(_:at:)``). The run works on local copies of the tap's state, which it reads and
     /// writes back once, not once per message (each access to a class's property is checked for exclusivity).
     private func passInPlace(_ stream: inout DirectionStream, _ direction: MessageDirection) -> Bool {
         let counts = onlyCounts
@@ -224,14 +235,18 @@ final class ConnectionTap: @unchecked Sendable {
                 swap(&cache, &jsonCache)
             }
         }
-        let decoded: (UInt8, UInt8) =
-            direction == .frontend ? (UInt8(ascii: "p"), UInt8(ascii: "p")) : (UInt8(ascii: "R"), UInt8(ascii: "K"))
+        // The messages decoded the general way (a ReadyForQuery's latency is written the general way).
+        let decoded: (UInt8, UInt8, UInt8) =
+            direction == .frontend
+            ? (UInt8(ascii: "p"), UInt8(ascii: "p"), UInt8(ascii: "p"))
+            : (UInt8(ascii: "R"), UInt8(ascii: "K"), counts ? UInt8(ascii: "K") : UInt8(ascii: "Z"))
+        let now = NIODeadline.now()
         var passed = 0
         var lastTypeByte: UInt8 = 0
         var errors = 0
         var terminated = false
         while let header = stream.completeTypedHeader, header.wireLength <= Self.largestDecodedMessage,
-            header.typeByte != decoded.0, header.typeByte != decoded.1
+            header.typeByte != decoded.0, header.typeByte != decoded.1, header.typeByte != decoded.2
         {
             if !counts {
                 let lineMembers = members ?? currentJSONMembers()
@@ -244,6 +259,7 @@ final class ConnectionTap: @unchecked Sendable {
                 }
                 guard written else { break }
                 batch.append(UInt8(ascii: "\n"))
+                if direction == .frontend { clientSent(header.typeByte, at: now) }
             }
             lastTypeByte = header.typeByte
             if header.typeByte == UInt8(ascii: "E") { errors += 1 }
@@ -269,7 +285,7 @@ final class ConnectionTap: @unchecked Sendable {
                 header.wireLength > Self.largestDecodedMessage, header.typeByte != UInt8(ascii: "p")
             {
                 let name = FrontendMessage.typeName(forTypeByte: header.typeByte, passwordKind: nil) ?? "Unknown"
-                if header.typeByte == UInt8(ascii: "Q") { startStatement() }
+                clientSent(header.typeByte)
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: true)
                 skipOversized(&frontend, .frontend, typeName: name, wireLength: header.wireLength)
                 frontendDecoder = FrontendMessageDecoder(phase: .messages, streamOffset: frontend.offset)
@@ -369,6 +385,12 @@ final class ConnectionTap: @unchecked Sendable {
         {
             guard readable >= Int(length) + 1 else { return false }
             let bytes = stream.pending.readSlice(length: Int(length) + 1)!
+            // The server answers a statement the log could not decode all the same.
+            switch (direction, bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)) {
+            case (.frontend, let typeByte?): clientSent(typeByte)
+            case (.backend, UInt8(ascii: "Z")): _ = serverSentReadyForQuery()
+            default: break
+            }
             logUnknown(bytes, direction, offset: stream.offset, reason: error.reason.description)
             stream.offset += bytes.readableBytes
             stream.messageCount += 1
@@ -385,7 +407,7 @@ final class ConnectionTap: @unchecked Sendable {
         let offset = stream.offset
         stream.offset += bytes.readableBytes
         stream.messageCount += 1
-        var latency: Int64?
+        var latency: StatementLatency?
         if recorder != nil {
             switch message {
             case .frontend(let frontendMessage): recorder!.observe(frontendMessage)
@@ -394,7 +416,8 @@ final class ConnectionTap: @unchecked Sendable {
         }
         switch message {
         case .frontend(.terminate): clientTerminated = true
-        case .frontend(.query), .frontend(.sync): startStatement()
+        case .frontend(let frontendMessage) where frontendMessage.typeByte != nil:
+            clientSent(frontendMessage.typeByte!)
         case .backend(.authentication(.cleartextPassword)) where !clientLegIsTLS:
             logEvent(
                 "warning", text: "warning: the server asks for a cleartext password over a plaintext client leg",
@@ -403,7 +426,7 @@ final class ConnectionTap: @unchecked Sendable {
             backendKey = key
             onBackendKeyData?(key)
         case .backend(.readyForQuery):
-            if !statementStarts.isEmpty { latency = (NIODeadline.now() - statementStarts.removeFirst()).nanoseconds }
+            latency = serverSentReadyForQuery()
         default: break
         }
         if case .backend(let backendMessage) = message {
@@ -415,28 +438,30 @@ final class ConnectionTap: @unchecked Sendable {
             }
         }
         guard configuration.format != .none, configuration.filter.admits(message.typeName) else { return }
-        write(DecodedMessage(message: message, offset: offset, bytes: bytes), latencyNanoseconds: latency)
+        write(DecodedMessage(message: message, offset: offset, bytes: bytes), latency: latency)
     }
 
-    private func write(_ decoded: DecodedMessage, latencyNanoseconds: Int64?) {
+    private func write(_ decoded: DecodedMessage, latency: StatementLatency?) {
         let options = configuration.renderOptions
         switch configuration.format {
         case .text:
             let prefix = currentTextLineStart()
-            let latency = latencyNanoseconds.map { " (\(Double($0 / 1_000) / 1_000) ms)" } ?? ""
+            let suffix = latency?.textSuffix ?? ""
             guard configuration.colors else {
                 // Rendered straight into the batch, as `pgw decode` prints.
-                decoded.write(as: .text, options: options, linePrefix: prefix, textSuffix: latency, to: &batch)
+                decoded.write(as: .text, options: options, linePrefix: prefix, textSuffix: suffix, to: &batch)
                 batch.append(UInt8(ascii: "\n"))
                 return
             }
-            let message = decoded.formatted(as: .text, options: options) + latency
+            let message = decoded.formatted(as: .text, options: options) + suffix
             let fromClient = if case .frontend = decoded.message { true } else { false }
             emit(
                 TrafficLogColors.message(
                     message, prefix: prefix, typeName: decoded.message.typeName, fromClient: fromClient))
         case .json:
-            decoded.write(as: .json, options: options, jsonMembers: currentJSONMembers(), to: &batch)
+            var members = currentJSONMembers()
+            if let latency { members = members.appending([latency.jsonMember]) }
+            decoded.write(as: .json, options: options, jsonMembers: members, to: &batch)
             batch.append(UInt8(ascii: "\n"))
         case .hex:
             emit(currentTextLineStart() + decoded.formatted(as: .hex, options: options))
@@ -461,7 +486,7 @@ final class ConnectionTap: @unchecked Sendable {
     /// `TIME CONNECTION ` for the text and hex lines of the current read.
     private func currentTextLineStart() -> String {
         if let text = textLineStart { return text }
-        let text = "\(timestamps.clock(LogTimestamp.now())) \(number) "
+        let text = "\(timestamps.clock(LogTimestamp.now())) #\(number) "
         textLineStart = text
         return text
     }
@@ -492,7 +517,7 @@ final class ConnectionTap: @unchecked Sendable {
             emit(RenderedValue.object(header).jsonText)
         case .text, .hex, .none:
             emit(
-                "\(timestamps.clock(time)) \(number) \(prefix) Unknown length=\(length ?? bytes.readableBytes) (\(reason)) \(hex)\(cut)"
+                "\(timestamps.clock(time)) #\(number) \(prefix) Unknown length=\(length ?? bytes.readableBytes) (\(reason)) \(hex)\(cut)"
             )
         }
     }

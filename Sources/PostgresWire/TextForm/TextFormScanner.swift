@@ -34,9 +34,9 @@ struct TextFormScanner {
         return false
     }
 
-    /// Skips the time and connection number that `pgw proxy` (`07:02:33.745704 1 `) and `pgw decode` of a capture
-    /// (`07:02:33.745704 #1 `) put before a message, so their lines can be pasted; a line without them is left as
-    /// it is.
+    /// Skips the time and connection number that `pgw proxy` and `pgw decode` of a capture put before a message
+    /// (`07:02:33.745704 #1 `; the `#` is optional, as earlier proxy logs had none), so their lines can be pasted; a
+    /// line without them is left as it is.
     mutating func skipLogPrefix() {
         let start = position
         guard skipClockTime(), position < characters.count, characters[position].isWhitespace else {

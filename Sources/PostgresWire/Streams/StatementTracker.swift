@@ -1,0 +1,80 @@
+import NIOCore
+
+/// Pairs the statements a client sends with the ReadyForQuery that ends each, for latencies and per-statement
+/// totals: what `pgw decode` and `pgw proxy` show on a ReadyForQuery line.
+///
+/// A statement is a Query, a FunctionCall, or the extended-protocol messages (Parse, Bind, Describe, Execute, Close)
+/// up to the Sync that ends them; the server answers each of them, and a Sync sent alone, with exactly one
+/// ReadyForQuery, in the order they were sent (a pipeline has several waiting). A lone Sync holds its place in that
+/// order without being a statement. A ReadyForQuery that nothing waits for (the one that ends the startup) ends no
+/// statement; so a capture that starts in the middle of a session is followed from its first statement on.
+///
+/// `Statement` is what the caller keeps about a statement: a start time, or its text and first error too. Memory is
+/// bounded: past ``limit`` unanswered statements, the later ones are only counted until the answers catch up.
+public struct StatementTracker<Statement> {
+    /// The most unanswered statements kept; more are counted, not kept.
+    public static var limit: Int { 10_000 }
+
+    /// The unanswered statements, oldest first (`nil`: a lone Sync).
+    @usableFromInline var waiting = CircularBuffer<Statement?>(initialCapacity: 4)
+    /// Unanswered statements sent after ``waiting`` filled up: their answers come after those of ``waiting``.
+    @usableFromInline var uncounted = 0
+    /// The extended-protocol statement whose Sync has not come yet.
+    @usableFromInline var building: Statement?
+
+    /// Creates a tracker with no statement waiting.
+    public init() {}
+
+    /// Takes a typed message the client sent, by its type byte; `statement` makes what is kept about a statement
+    /// the message starts (called only then).
+    @inlinable
+    public mutating func clientSent(_ typeByte: UInt8, statement: () -> Statement) {
+        switch typeByte {
+        case UInt8(ascii: "Q"), UInt8(ascii: "F"):
+            enqueue(statement())
+        case UInt8(ascii: "P"), UInt8(ascii: "B"), UInt8(ascii: "D"), UInt8(ascii: "E"), UInt8(ascii: "C"):
+            if building == nil { building = statement() }
+        case UInt8(ascii: "S"):
+            let finished = building
+            building = nil
+            enqueue(finished)
+        default:
+            break
+        }
+    }
+
+    /// Takes an ErrorResponse: `update` changes the statement it belongs to (the oldest unanswered one, or the one
+    /// being sent when none is), if one is kept.
+    @inlinable
+    public mutating func serverSentError(_ update: (inout Statement) -> Void) {
+        if let index = waiting.indices.first {
+            guard var statement = waiting[index] else { return }
+            update(&statement)
+            waiting[index] = statement
+        } else if uncounted == 0, var statement = building {
+            update(&statement)
+            building = statement
+        }
+    }
+
+    /// Takes a ReadyForQuery; returns the statement it ends, if one is kept.
+    @inlinable
+    public mutating func serverSentReadyForQuery() -> Statement? {
+        if let statement = waiting.popFirst() { return statement }
+        if uncounted > 0 { uncounted -= 1 }
+        return nil
+    }
+
+    /// Queues `statement` (`nil`: a lone Sync) for the next ReadyForQuery after those already awaited; past
+    /// ``limit``, counts it without making it.
+    @inlinable
+    mutating func enqueue(_ statement: @autoclosure () -> Statement?) {
+        if uncounted == 0 && waiting.count < Self.limit {
+            waiting.append(statement())
+        } else {
+            uncounted += 1
+        }
+    }
+}
+
+extension StatementTracker: Sendable where Statement: Sendable {}
