@@ -16,6 +16,7 @@ struct StatementTrackerTests {
         #expect(tracker.serverSentReadyForQuery() == nil, "the startup's ReadyForQuery ends no statement")
         // A Query, then a pipeline: Parse/Bind/Describe/Execute/Sync, a FunctionCall, Bind/Execute/Close/Sync.
         Self.send("QPBDESFBECS", to: &tracker, names: &names)
+        #expect(tracker.nextAnswered == "query" && tracker.nextAnswered == "query", "looking does not take it")
         #expect(tracker.serverSentReadyForQuery() == "query")
         #expect(tracker.serverSentReadyForQuery() == "extended", "one statement up to its Sync, named at its start")
         #expect(tracker.serverSentReadyForQuery() == "function call")

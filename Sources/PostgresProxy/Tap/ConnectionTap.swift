@@ -206,14 +206,20 @@ final class ConnectionTap: @unchecked Sendable {
         return StatementLatency(nanoseconds: (NIODeadline.now() - start).nanoseconds)
     }
 
+    /// The latency a ReadyForQuery arriving `now` would show, without taking it (``serverSentReadyForQuery()``).
+    private func latencyOfNextAnswer(at now: NIODeadline) -> StatementLatency? {
+        guard tracksLatency, let start = statements.nextAnswered else { return nil }
+        return StatementLatency(nanoseconds: (now - start).nanoseconds)
+    }
+
     /// Steps over the whole typed messages at the start of `stream` that need no decoding, and returns whether it
     /// passed any: with ``onlyCounts`` they are only counted; when the log is JSON, nothing records or filters and
     /// ``RawMessageJSON`` writes the message (a common type, plain text, a sound body), each is logged straight from
     /// its bytes, with no decoded message, strings or arrays made for it. The decoder's stream offset stays behind
     /// (only its errors would show it). It stops at a message the decoder must see (Authentication, BackendKeyData,
-    /// the client's `p` answers), a ReadyForQuery when the log shows its latency, an oversized one, an incomplete one
-    /// or one that ``RawMessageJSON`` does not write, which the caller then handles the general way (writing the
-    /// same line). The client's messages passed are followed for the latencies (``clientSent(_:at:)``). The run works on local copies of the tap's state, which it reads and
+    /// the client's `p` answers), an oversized one, an incomplete one or one that ``RawMessageJSON`` does not write,
+    /// which the caller then handles the general way (writing the same line). The statements are followed for the
+    /// latency a ReadyForQuery's line shows. The run works on local copies of the tap's state, which it reads and
     /// writes back once, not once per message (each access to a class's property is checked for exclusivity).
     private func passInPlace(_ stream: inout DirectionStream, _ direction: MessageDirection) -> Bool {
         let counts = onlyCounts
@@ -235,22 +241,23 @@ final class ConnectionTap: @unchecked Sendable {
                 swap(&cache, &jsonCache)
             }
         }
-        // The messages decoded the general way (a ReadyForQuery's latency is written the general way).
-        let decoded: (UInt8, UInt8, UInt8) =
-            direction == .frontend
-            ? (UInt8(ascii: "p"), UInt8(ascii: "p"), UInt8(ascii: "p"))
-            : (UInt8(ascii: "R"), UInt8(ascii: "K"), counts ? UInt8(ascii: "K") : UInt8(ascii: "Z"))
+        let decoded: (UInt8, UInt8) =
+            direction == .frontend ? (UInt8(ascii: "p"), UInt8(ascii: "p")) : (UInt8(ascii: "R"), UInt8(ascii: "K"))
         let now = NIODeadline.now()
         var passed = 0
         var lastTypeByte: UInt8 = 0
         var errors = 0
         var terminated = false
         while let header = stream.completeTypedHeader, header.wireLength <= Self.largestDecodedMessage,
-            header.typeByte != decoded.0, header.typeByte != decoded.1, header.typeByte != decoded.2
+            header.typeByte != decoded.0, header.typeByte != decoded.1
         {
             if !counts {
-                let lineMembers = members ?? currentJSONMembers()
+                var lineMembers = members ?? currentJSONMembers()
                 members = lineMembers
+                let answers = direction == .backend && header.typeByte == UInt8(ascii: "Z")
+                if answers, let latency = latencyOfNextAnswer(at: now) {
+                    lineMembers = lineMembers.appending([latency.jsonMember])
+                }
                 let offset = stream.offset
                 let written = stream.pending.withUnsafeReadableBytes { raw in
                     RawMessageJSON.appendLine(
@@ -260,6 +267,7 @@ final class ConnectionTap: @unchecked Sendable {
                 guard written else { break }
                 batch.append(UInt8(ascii: "\n"))
                 if direction == .frontend { clientSent(header.typeByte, at: now) }
+                if answers { _ = statements.serverSentReadyForQuery() }
             }
             lastTypeByte = header.typeByte
             if header.typeByte == UInt8(ascii: "E") { errors += 1 }

@@ -57,6 +57,12 @@ public struct StatementTracker<Statement> {
         }
     }
 
+    /// The statement the next ReadyForQuery ends, if one is kept (``serverSentReadyForQuery()`` returns it).
+    @inlinable
+    public var nextAnswered: Statement? {
+        waiting.first ?? nil
+    }
+
     /// Takes a ReadyForQuery; returns the statement it ends, if one is kept.
     @inlinable
     public mutating func serverSentReadyForQuery() -> Statement? {
