@@ -16,7 +16,8 @@ public struct SCRAMVerifier: Sendable, Hashable {
     /// The iteration counts PostgreSQL accepts: 1 to `Int32.max`.
     public static let iterationRange = 1...Int(Int32.max)
 
-    private static let prefix = "SCRAM-SHA-256"
+    /// What the text form starts with, before its first `$`.
+    public static let prefix = "SCRAM-SHA-256"
 
     private init(iterations: Int, salt: [UInt8], storedKey: [UInt8], serverKey: [UInt8]) {
         self.iterations = iterations

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import PostgresAuthentication
 import PostgresGateway
 import PostgresTLS
 import PostgresWire
@@ -54,7 +55,9 @@ struct ServeCommand: AsyncParsableCommand {
             SSLRequest is answered 'N'.
 
             Passwords: --user NAME:PASSWORD, or --user NAME with the password in PGPASSWORD, or the script's \
-            server.users; none has to be on the command line.
+            server.users; none has to be on the command line. As in PostgreSQL, a password may be stored as an md5 \
+            hash or a SCRAM verifier (pgw certs md5, pgw certs scram): the client logs in with the password, md5 \
+            logins need the password or an md5 hash, SCRAM logins the password or a verifier.
 
             Environment:
               PGPORT  The port to listen on when -p is not given (default 5432).
@@ -173,6 +176,7 @@ struct ServeCommand: AsyncParsableCommand {
         if [.password, .md5, .scramSHA256].contains(authentication) && passwords.isEmpty {
             throw ValidationError("--auth \(authentication.rawValue) needs at least one --user or script user.")
         }
+        try Self.checkStoredForms(of: passwords, for: authentication)
         let version = serverVersion ?? script?.serverVersion ?? "18.0 (pgw)"
         var parameters = PostgresServerConnectionConfiguration.defaultServerParameters
         for (name, value) in script?.parameters ?? [] {
@@ -338,8 +342,27 @@ struct ServeCommand: AsyncParsableCommand {
         throw ExitCode(1)
     }
 
-    private func parsedUsers() throws -> [String: String] {
-        var result: [String: String] = [:]
+    /// Fails, naming the user, when a user's stored password cannot check `authentication`'s logins: an md5
+    /// login needs the password or an md5 hash, a SCRAM login the password or a SCRAM verifier.
+    private static func checkStoredForms(
+        of passwords: [String: StoredPassword], for authentication: AuthMethod
+    ) throws {
+        for (user, stored) in passwords.sorted(by: { $0.key < $1.key }) {
+            let hint: String
+            switch (authentication, stored) {
+            case (.md5, .scramVerifier): hint = "the password or an md5 hash (pgw certs md5 --user \(user))"
+            case (.scramSHA256, .md5Hash): hint = "the password or a SCRAM verifier (pgw certs scram)"
+            default: continue
+            }
+            throw ValidationError(
+                "user \(user) is given as \(stored.formDescription), which --auth \(authentication.rawValue) logins "
+                    + "cannot be checked against; give \(hint).")
+        }
+    }
+
+    /// The `--user` options: user name → stored password (a password, or an md5 hash or SCRAM verifier).
+    private func parsedUsers() throws -> [String: StoredPassword] {
+        var result: [String: StoredPassword] = [:]
         for entry in users {
             guard let colon = entry.firstIndex(of: ":") else {
                 guard !entry.isEmpty, let password = ProcessInfo.processInfo.environment["PGPASSWORD"],
@@ -347,7 +370,7 @@ struct ServeCommand: AsyncParsableCommand {
                 else {
                     throw ValidationError("--user \(entry) has no password: give NAME:PASSWORD, or set PGPASSWORD.")
                 }
-                result[entry] = password
+                result[entry] = try Self.storedPassword(password, of: entry)
                 continue
             }
             guard colon != entry.startIndex else {
@@ -357,8 +380,18 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ValidationError(
                     "--user \(entry) has an empty password, which PostgreSQL never accepts; give NAME:PASSWORD.")
             }
-            result[String(entry[..<colon])] = String(entry[entry.index(after: colon)...])
+            let user = String(entry[..<colon])
+            result[user] = try Self.storedPassword(String(entry[entry.index(after: colon)...]), of: user)
         }
         return result
+    }
+
+    /// `text` read as `user`'s stored password; a malformed SCRAM verifier fails naming the user.
+    private static func storedPassword(_ text: String, of user: String) throws -> StoredPassword {
+        do {
+            return try StoredPassword(parsing: text)
+        } catch {
+            throw ValidationError("--user \(user): \(error); pgw certs scram makes one.")
+        }
     }
 }

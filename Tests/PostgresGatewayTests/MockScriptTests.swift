@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresAuthentication
 import PostgresWire
 import Testing
 
@@ -14,7 +15,7 @@ struct MockScriptTests {
     @Test func theIssuesFormIsRead() throws {
         let script = try MockScript(yaml: ServeStackTests.script)
         #expect(script.serverVersion == "16.4" && script.authentication == "trust")
-        #expect(script.users == ["alice": "secret"] && script.unmatched == .echo)
+        #expect(script.users == ["alice": .password("secret")] && script.unmatched == .echo)
         #expect(script.parameters.map(\.name) == ["TimeZone"] && script.parameters.map(\.value) == ["UTC"])
         #expect(script.rules.count == 7 && script.rules[1].times == 2 && script.rules[4].name == "insert user")
         #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresAuthentication
 import PostgresTestSupport
 import Testing
 
@@ -45,6 +46,48 @@ struct ServeCommandTests {
         process.terminate()
         try await offPool { process.waitUntilExit() }
         #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+    }
+
+    /// Script users given as an md5 hash or a SCRAM verifier, as `pgw certs` makes them, log in with their password,
+    /// as PostgreSQL's roles do, and not with the hash itself; the cleartext method checks both forms.
+    @Test(arguments: [("md5", "md5"), ("scram-sha-256", "scram"), ("password", "md5"), ("password", "scram")])
+    func scriptUsersMayBeStoredAsHashesOrVerifiers(auth: String, form: String) async throws {
+        let stored =
+            form == "md5"
+            ? MD5Password.storedHash(user: "alice", password: "secret")
+            : SCRAMVerifier.make(password: "secret").stringValue
+        let script = "server:\n  auth: \(auth)\n  users: {alice: \"\(stored)\"}\n"
+        let server = try await ServeProcess(["--script", try ServeStackTests.file("users.yaml", script)])
+        let right = try await ServeStackTests.run(
+            "psql", ["-X", "-tA", "-c", "select 1", "password=secret"], port: server.port)
+        #expect(right.succeeded && right.standardOutput == "1\n", "\(right)")
+        let hash = try await ServeStackTests.run(
+            "psql", ["-X", "-tA", "-c", "select 1", "password=\(stored)"], port: server.port)
+        #expect(
+            hash.standardError.contains("password authentication failed for user \"alice\""),
+            "the stored form is not a password: \(hash)")
+    }
+
+    /// A stored form that the method cannot check (PostgreSQL cannot either) or a malformed SCRAM verifier stops
+    /// `pgw serve` at start, naming the user and what to give instead.
+    @Test func storedFormsTheMethodCannotCheckAreRefusedAtStart() async throws {
+        let verifier = SCRAMVerifier.make(password: "secret").stringValue
+        let md5 = try await PGWExecutable.run(["serve", "-p", "0", "--auth", "md5", "--user", "bob:\(verifier)"])
+        #expect(md5.status != 0, "\(md5)")
+        #expect(
+            md5.standardError.contains(
+                "user bob is given as a SCRAM verifier, which --auth md5 logins cannot be checked against; give the "
+                    + "password or an md5 hash (pgw certs md5 --user bob)"), "\(md5)")
+        let hash = MD5Password.storedHash(user: "bob", password: "secret")
+        let scram = try await PGWExecutable.run(
+            ["serve", "-p", "0", "--auth", "scram-sha-256", "--user", "bob:\(hash)"])
+        #expect(scram.status != 0 && scram.standardError.contains("given as an md5 hash"), "\(scram)")
+        let script = try ServeStackTests.file(
+            "bad.yaml", "server:\n  users:\n    carol: \"SCRAM-SHA-256$4096:bad$x:y\"\n")
+        let malformed = try await PGWExecutable.run(["serve", "-p", "0", "--script", script])
+        #expect(malformed.status != 0, "\(malformed)")
+        #expect(
+            malformed.standardError.contains("bad.yaml:3:12: malformed SCRAM verifier: "), "\(malformed)")
     }
 
     /// `--tls-key-passphrase-file` decrypts an encrypted server key (the file's first line, with or without a line

@@ -1,3 +1,4 @@
+import PostgresAuthentication
 import PostgresWire
 import Yams
 
@@ -37,8 +38,8 @@ public struct MockScript: Sendable {
     public var serverVersion: String?
     /// `server.auth`: the authentication method, as pg_hba.conf names it.
     public var authentication: String?
-    /// `server.users`: user name → password (or an md5 hash / SCRAM verifier, as `pgw certs` makes them).
-    public var users: [String: String] = [:]
+    /// `server.users`: user name → password, md5 hash or SCRAM verifier (as `pgw certs` makes them).
+    public var users: [String: StoredPassword] = [:]
     /// `server.parameters`: settings reported at startup and shown by SHOW.
     public var parameters: [(name: String, value: String)] = []
     /// `unmatched`: what statements no rule answers get.
@@ -64,7 +65,7 @@ public struct MockScript: Sendable {
             let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters"])
             serverVersion = try fields["version"]?.text()
             authentication = try fields["auth"]?.oneOf(["trust", "password", "md5", "scram-sha-256", "cert"])
-            for (name, value) in try fields["users"]?.pairs() ?? [] { users[name] = try value.text() }
+            for (name, value) in try fields["users"]?.pairs() ?? [] { users[name] = try value.storedPassword() }
             for (name, value) in try fields["parameters"]?.pairs() ?? [] { parameters.append((name, try value.text())) }
         }
         if let policy = top["unmatched"] {

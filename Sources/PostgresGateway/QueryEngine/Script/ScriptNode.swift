@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresAuthentication
 import Yams
 
 /// A YAML node of a script, with accessors that fail with a ``ScriptError`` at the node's line and column.
@@ -25,6 +26,16 @@ struct ScriptNode {
     var isNull: Bool {
         guard case .scalar(let scalar) = node, scalar.style == .plain else { return false }
         return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    }
+
+    /// A scalar's text read as a stored password (a malformed `SCRAM-SHA-256$…` verifier is an error).
+    func storedPassword() throws(ScriptError) -> StoredPassword {
+        let text = try text()
+        do {
+            return try StoredPassword(parsing: text)
+        } catch {
+            throw self.error("\(error); `pgw certs scram` makes one")
+        }
     }
 
     /// A scalar's text.
