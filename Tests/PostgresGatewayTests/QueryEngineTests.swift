@@ -58,6 +58,52 @@ struct QueryEngineTests {
         #expect(Self.error(session.handle(.query(Query("select 'x'::int"))))?.sqlState == "22P02")
     }
 
+    /// Arithmetic as PostgreSQL 15 answers it (each expectation checked against `psql` on a real server): negative
+    /// constants (which libpg_query's JSON output writes as zero), numeric division and scale, float4 and float8
+    /// types and their range, date casts.
+    @Test(
+        arguments: [
+            ("select -7", "-7", 23), ("select -(7)", "-7", 23), ("select -7/2", "-3", 23), ("select -7 % 3", "-1", 23),
+            ("select 7/-2", "-3", 23), ("select - /* c */ 9223372036854775807", "-9223372036854775807", 20),
+            ("select -2147483648", "-2147483648", 23), ("select 0", "0", 23), ("select -1.5", "-1.5", 1700),
+            ("select 1.0/3", "0.33333333333333333333", 1700), ("select 10.0/4", "2.5000000000000000", 1700),
+            ("select 12345.678/0.001", "12345678.000000000000", 1700),
+            ("select 0.001/3", "0.00033333333333333333", 1700),
+            ("select 100::numeric / 7", "14.2857142857142857", 1700), ("select 2.50 * 1.5", "3.750", 1700),
+            ("select 7.5 % 2", "1.5", 1700), ("select 1.5 + 1", "2.5", 1700), ("select '1.50'::numeric", "1.50", 1700),
+            ("select 1::float4/3", "0.3333333333333333", 701), ("select 1::float4/3::float4", "0.33333334", 700),
+            ("select 3.0::float4 * 1.1", "3.3000000000000003", 701), ("select 'Infinity'::float8", "Infinity", 701),
+            ("select '2024-02-29 12:00:00+00'::date", "2024-02-29", 1082),
+            ("select '2024-02-29'::timestamp", "2024-02-29 00:00:00", 1114),
+        ] as [(String, String, UInt32)])
+    func arithmeticAnswersAsPostgreSQLDoes(statement: String, value: String, type: UInt32) {
+        var session = Self.session()
+        let replies = session.handle(.query(Query(statement)))
+        #expect(Self.rows(replies) == [[value]], "\(replies)")
+        #expect(Self.columns(replies).first?.hasSuffix(":\(type)") == true, "\(Self.columns(replies))")
+    }
+
+    @Test(arguments: [
+        ("select 1e400::float8", "22003", "\"1e400\" is out of range for type double precision"),
+        ("select 1e308::float8 * 10", "22003", "value out of range: overflow"),
+        ("select 1.5 / 0", "22012", "division by zero"), ("select 1.5 % 0.0", "22012", "division by zero"),
+    ])
+    func arithmeticErrorsAsPostgreSQLs(statement: String, code: String, message: String) {
+        var session = Self.session()
+        let error = Self.error(session.handle(.query(Query(statement))))
+        #expect(error?.sqlState == code && error?.message == message, "\(String(describing: error))")
+    }
+
+    @Test func currentDatabaseIsTheStartupsDatabase() {
+        var session = QuerySession(
+            responder: ServerEmulationResponder(serverVersion: "16.4"), settings: ["user": "alice", "database": "app"])
+        #expect(
+            Self.rows(session.handle(.query(Query("select current_database(), current_catalog")))) == [["app", "app"]])
+        #expect(Self.error(session.handle(.query(Query("show pgw.database"))))?.sqlState == "42704")
+        var unnamed = Self.session()
+        #expect(Self.rows(unnamed.handle(.query(Query("select current_database()")))) == [["alice"]])
+    }
+
     @Test func syntaxErrorsCarryPostgreSQLsPosition() throws {
         var session = Self.session()
         let single = try #require(Self.error(session.handle(.query(Query("selec 1")))))

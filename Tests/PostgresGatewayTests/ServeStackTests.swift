@@ -128,6 +128,8 @@ struct ServeStackTests {
             outcome.standardOutput == """
                 psycopg (1, 'a', None, True, 1.5) [(1, 'alice')] [] None 2 22012 scripted
                 psycopg binary (5, Decimal('1.25'), b'\\x01\\x02')
+                psycopg typed True
+                psycopg typed True
                 psycopg2 (42,) [(1, 'alice')]
                 asyncpg 5 8 []
                 pg8000 [[1, 4]]
@@ -140,7 +142,7 @@ struct ServeStackTests {
     }
 
     static let pythonStacks = """
-        import asyncio, decimal, os
+        import asyncio, datetime, decimal, os, uuid
         import psycopg, psycopg2, asyncpg, pg8000.native
         import sqlalchemy as sa
         from psycopg.types import TypeInfo
@@ -163,6 +165,11 @@ struct ServeStackTests {
             c.rollback()
             binary = c.cursor(binary=True).execute("select %s::int, 1.25::numeric, '\\\\x0102'::bytea", (5,)).fetchone()
             print("psycopg binary", binary)
+            values = (uuid.UUID(int=1), datetime.date(2024, 2, 29), datetime.datetime(2024, 2, 29, 12, 34, 56, 500000, tzinfo=datetime.timezone.utc))
+            typed = "select %s::uuid, %s::date, %s::timestamptz, -7, 1.0/3, current_database()"
+            for cursor in (c.cursor(), c.cursor(binary=True)):
+                row = cursor.execute(typed, values).fetchone()
+                print("psycopg typed", row == (*values, -7, decimal.Decimal("0.33333333333333333333"), "app") or row)
         c = psycopg2.connect(f"host=127.0.0.1 port={port} user=alice dbname=app")
         cursor = c.cursor()
         cursor.execute("select %s::int + 1", (41,))

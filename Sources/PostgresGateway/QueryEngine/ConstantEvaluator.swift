@@ -81,11 +81,22 @@ struct ConstantEvaluator {
                 }
             guard fits else { throw .error(error("22003", "\(Self.sqlName(type)) out of range")) }
             return EvaluatedValue(text: String(integer), type: type)
-        case "float4", "float8", "numeric":
+        case "numeric":
+            guard Double(trimmed) != nil else {
+                throw .error(error("22P02", "invalid input syntax for type numeric: \"\(text)\""))
+            }
+            return EvaluatedValue(text: NumericValue(trimmed)?.text ?? trimmed, type: type)
+        case "float4", "float8":
             guard let number = Double(trimmed) else {
                 throw .error(error("22P02", "invalid input syntax for type \(Self.sqlName(type)): \"\(text)\""))
             }
-            return EvaluatedValue(text: type == .numeric ? trimmed : Self.format(number), type: type)
+            let isFloat4 = type == .float4
+            guard !(isFloat4 ? Double(Float(number)) : number).isInfinite || Self.namesInfinity(trimmed) else {
+                throw .error(error("22003", "\"\(trimmed)\" is out of range for type \(Self.sqlName(type))"))
+            }
+            return EvaluatedValue(text: Self.format(number, isFloat4: isFloat4), type: type)
+        case "date", "timestamp", "timestamptz":
+            return dateTimeCast(trimmed, to: type)
         case "bool":
             switch trimmed.lowercased() {
             case "t", "true", "yes", "on", "1", "y": return EvaluatedValue(text: "t", type: .bool)
@@ -109,12 +120,34 @@ struct ConstantEvaluator {
         }
     }
 
-    /// A float as PostgreSQL prints it (shortest exact form; `Infinity`, `NaN`).
-    private static func format(_ number: Double) -> String {
+    /// Whether float input `text` spells an infinity (`Infinity`, `-inf`…), which is not out of range.
+    private static func namesInfinity(_ text: String) -> Bool {
+        ["infinity", "inf"].contains(text.lowercased().trimmingPrefix(/[+-]/))
+    }
+
+    /// A float as PostgreSQL prints it (shortest exact form of a float8, or of a float4 with `isFloat4`;
+    /// `Infinity`, `NaN`).
+    private static func format(_ number: Double, isFloat4: Bool = false) -> String {
         if number.isNaN { return "NaN" }
         if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
-        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
-        return "\(number)"
+        if number == number.rounded(), abs(number) < (isFloat4 ? 1e6 : 1e15) { return String(Int64(number)) }
+        return isFloat4 ? "\(Float(number))" : "\(number)"
+    }
+
+    /// A cast to date, timestamp or timestamptz of a date or timestamp text in UTC (`now()::date` is the date,
+    /// `'2024-02-29'::timestamp` midnight); other input (`today`, other zones) is kept as written.
+    private func dateTimeCast(_ trimmed: String, to type: PostgresType) -> EvaluatedValue {
+        guard let match = trimmed.wholeMatch(of: /(\d{4,}-\d\d-\d\d)(?:[ T](\d\d:\d\d:\d\d(?:\.\d+)?)(?:\+00)?)?/)
+        else {
+            return EvaluatedValue(text: trimmed, type: type)
+        }
+        let date = String(match.1)
+        let time = match.2.map(String.init) ?? "00:00:00"
+        switch type.name {
+        case "date": return EvaluatedValue(text: date, type: type)
+        case "timestamp": return EvaluatedValue(text: "\(date) \(time)", type: type)
+        default: return EvaluatedValue(text: "\(date) \(time)+00", type: type)
+        }
     }
 
     // MARK: Operators
@@ -140,6 +173,11 @@ struct ConstantEvaluator {
         {
             return try integerOperation(name, a, b, type: resultType == .bool ? .int8 : resultType)
         }
+        if resultType == .numeric, let a = NumericValue(leftText), let b = NumericValue(rightText),
+            let value = try numericOperation(name, a, b)
+        {
+            return value
+        }
         if let a = Double(leftText), let b = Double(rightText), left.type != .text || right.type != .text {
             return try floatOperation(name, a, b, type: resultType)
         }
@@ -150,12 +188,16 @@ struct ConstantEvaluator {
         }
     }
 
-    /// The type of `a op b` for numbers: the wider of the two (int2 < int4 < int8 < numeric < float8).
+    /// The type of `a op b` for numbers, as PostgreSQL resolves the operator: the wider of two integers or numerics
+    /// (int2 < int4 < int8 < numeric, at least int4), float4 for two float4s, and float8, the preferred type of
+    /// numbers, for any other mix with a float (`1::float4 / 3` is a float8).
     private static func arithmeticType(_ left: PostgresType, _ right: PostgresType) -> PostgresType {
         let order: [PostgresType] = [.int2, .int4, .int8, .numeric, .float4, .float8]
         guard let a = order.firstIndex(of: left), let b = order.firstIndex(of: right) else {
             return left == .text ? right : left
         }
+        if left == .float4 && right == .float4 { return .float4 }
+        if left == .float4 || right == .float4 { return .float8 }
         return order[max(a, b, 1)]
     }
 
@@ -179,21 +221,48 @@ struct ConstantEvaluator {
         return EvaluatedValue(text: String(result.0), type: type)
     }
 
+    /// Exact `numeric` arithmetic at PostgreSQL's scales; `nil` when the result needs more than ``NumericValue``
+    /// holds (the caller then computes in floating point).
+    private func numericOperation(_ name: String, _ a: NumericValue, _ b: NumericValue) throws(Failure)
+        -> EvaluatedValue?
+    {
+        let result: NumericValue?
+        switch name {
+        case "+": result = a.adding(b)
+        case "-": result = a.adding(b, subtracting: true)
+        case "*": result = a.multiplied(by: b)
+        case "/", "%":
+            guard b.units != 0 else { throw .error(error("22012", "division by zero")) }
+            result = name == "/" ? a.divided(by: b) : a.remainder(dividingBy: b)
+        default:
+            guard let difference = a.adding(b, subtracting: true) else { return nil }
+            return try comparison(name, difference.units < 0 ? -1 : (difference.units == 0 ? 0 : 1))
+        }
+        return result.map { EvaluatedValue(text: $0.text, type: .numeric) }
+    }
+
+    /// float4 (computed in single precision) and float8 arithmetic; a finite operation that overflows is 22003.
     private func floatOperation(_ name: String, _ a: Double, _ b: Double, type: PostgresType) throws(Failure)
         -> EvaluatedValue
     {
+        let isFloat4 = type == .float4
+        func rounded(_ value: Double) -> Double { isFloat4 ? Double(Float(value)) : value }
+        let (a, b) = (rounded(a), rounded(b))
         let result: Double
         switch name {
-        case "+": result = a + b
-        case "-": result = a - b
-        case "*": result = a * b
+        case "+": result = rounded(a + b)
+        case "-": result = rounded(a - b)
+        case "*": result = rounded(a * b)
         case "/":
             guard b != 0 else { throw .error(error("22012", "division by zero")) }
-            result = a / b
+            result = rounded(a / b)
         default:
             return try comparison(name, a < b ? -1 : (a == b ? 0 : 1))
         }
-        return EvaluatedValue(text: Self.format(result), type: type)
+        guard !result.isInfinite || a.isInfinite || b.isInfinite else {
+            throw .error(error("22003", "value out of range: overflow"))
+        }
+        return EvaluatedValue(text: Self.format(result, isFloat4: isFloat4), type: type)
     }
 
     private func comparison(_ name: String, _ order: Int) throws(Failure) -> EvaluatedValue {
@@ -219,7 +288,7 @@ struct ConstantEvaluator {
         case ("version", 0):
             return EvaluatedValue(text: "PostgreSQL \(settings["server_version"] ?? serverVersion) on pgw", type: .text)
         case ("current_database", 0):
-            return EvaluatedValue(text: settings["database"] ?? settings["session_authorization"], type: .name)
+            return EvaluatedValue(text: settings[ServerSettings.databaseKey], type: .name)
         case ("current_schema", 0):
             return EvaluatedValue(text: "public", type: .name)
         case ("current_setting", 1), ("current_setting", 2):
@@ -253,7 +322,7 @@ struct ConstantEvaluator {
         case "current_user", "session_user", "user", "current_role":
             return EvaluatedValue(text: settings["session_authorization"], type: .name)
         case "current_catalog":
-            return EvaluatedValue(text: settings["database"] ?? settings["session_authorization"], type: .name)
+            return EvaluatedValue(text: settings[ServerSettings.databaseKey], type: .name)
         case "current_schema":
             return EvaluatedValue(text: "public", type: .name)
         case "current_timestamp":

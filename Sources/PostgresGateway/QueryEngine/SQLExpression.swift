@@ -64,10 +64,15 @@ indirect enum SQLExpression: Sendable, Hashable {
         }
     }
 
-    /// An A_Const's value; libpg_query omits zero and false (`{"ival": {}}`).
+    /// An A_Const's value; libpg_query omits zero and false (`{"ival": {}}`). A "float" constant that is a whole
+    /// number (an integer too big for int4, as the lexer sees it: `2147483648`, `-2147483648`) is an integer, as
+    /// PostgreSQL's `make_const` makes it when it fits int8.
     private static func constant(_ fields: ParseTreeNode) -> SQLExpression {
         if let value = fields["ival"] { return .integer(Int64(value["ival"]?.integer ?? 0)) }
-        if let value = fields["fval"] { return .numeric(value["fval"]?.string ?? "0") }
+        if let value = fields["fval"] {
+            let text = value["fval"]?.string ?? "0"
+            return Int64(text).map(SQLExpression.integer) ?? .numeric(text)
+        }
         if let value = fields["sval"] { return .string(value["sval"]?.string ?? "") }
         if let value = fields["boolval"] { return .bool(value["boolval"]?.bool ?? false) }
         if let value = fields["bsval"] { return .string(value["bsval"]?.string ?? "") }

@@ -42,14 +42,14 @@ enum SQLParser {
             throw SQLSyntaxError(
                 message: String(cString: error.pointee.message), position: Int(error.pointee.cursorpos))
         }
-        guard let json = result.parse_tree,
-            let tree = try? JSONDecoder().decode(ParseTreeNode.self, from: Data(String(cString: json).utf8))
+        guard let json = result.parse_tree.map({ String(cString: $0) }),
+            let tree = try? JSONDecoder().decode(ParseTreeNode.self, from: Data(json.utf8))
         else {
             throw SQLSyntaxError(
                 message: "stack depth limit exceeded", position: 0, sqlState: "54001",
                 hint: "pgw serve handles expressions nested up to about 250 levels deep.")
         }
-        return tree
+        return json.contains(#""ival":{}"#) ? tree.restoringNegativeIntegers(from: Array(text.utf8)) : tree
     }
 
     /// ``fingerprint(_:)``, remembered for statements up to ``longestCachedStatement`` bytes; `nil` for statements

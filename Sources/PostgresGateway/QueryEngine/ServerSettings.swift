@@ -8,6 +8,10 @@ enum ServerSettings {
         "server_version", "session_authorization", "standard_conforming_strings", "TimeZone",
     ]
 
+    /// Where the session's database (the startup's `database`, or else the user name) is kept among the settings,
+    /// for `current_database()`. PostgreSQL has no such setting, so SHOW does not know it.
+    static let databaseKey = "pgw.database"
+
     /// PostgreSQL's defaults for common settings that are not reported at startup.
     static let defaults: [String: String] = [
         "transaction_isolation": "read committed", "default_transaction_isolation": "read committed",
@@ -34,6 +38,7 @@ enum ServerSettings {
             settings["server_version_num"] = versionNumber(version)
         }
         settings["session_authorization"] = settings["session_authorization"] ?? startup["user"]
+        settings[databaseKey] = startup["database"] ?? startup["user"]
         return settings
     }
 
