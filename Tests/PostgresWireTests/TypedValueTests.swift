@@ -90,6 +90,25 @@ struct TypedValueTests {
         }
     }
 
+    /// A binary value read as PostgreSQL's text output (what `pgw serve` makes of a binary parameter): arrays as
+    /// `array_out` writes them, quoting the elements that need it.
+    @Test func binaryValuesReadAsPostgreSQLsTextOutput() {
+        func text(_ oid: UInt32, _ bytes: [UInt8]) -> String? {
+            TypedValue(binary: ByteBuffer(bytes: bytes), oid: oid)?.value.postgresText
+        }
+        #expect(text(16, [1]) == "t" && text(23, Self.bigEndian(Int32(-7))) == "-7")
+        #expect(text(2950, [UInt8](repeating: 0, count: 15) + [1]) == "00000000-0000-0000-0000-000000000001")
+        #expect(text(1082, Self.bigEndian(Int32(8825))) == "2024-02-29")
+        let textArray =
+            Self.bigEndian(Int32(1)) + Self.bigEndian(Int32(1)) + Self.bigEndian(UInt32(25))
+            + Self.bigEndian(Int32(4)) + Self.bigEndian(Int32(1))
+            + Self.bigEndian(Int32(3)) + Array("a b".utf8) + Self.bigEndian(Int32(-1))
+            + Self.bigEndian(Int32(4)) + Array("NULL".utf8) + Self.bigEndian(Int32(2)) + Array(#"\""#.utf8)
+        #expect(text(1009, textArray) == #"{"a b",NULL,"NULL","\\\""}"#)
+        #expect(text(23, [0, 1]) == nil, "bytes that do not fit the type")
+        #expect(text(869, [2, 32, 0, 4, 127, 0, 0, 1]) == nil, "a type not decoded")
+    }
+
     @Test func bytesThatDoNotFitTheTypeAreShownRaw() {
         #expect(Self.line(23, [0, 0, 1]) == #"B DataRow ["\\x000001"]"#)
         #expect(Self.line(16, [2]) == #"B DataRow ["\\x02"]"#)
