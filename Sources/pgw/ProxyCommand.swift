@@ -207,10 +207,15 @@ struct ProxyCommand: AsyncParsableCommand {
         // one thread relayed as many transactions as two (within the noise) at 15 % less CPU per transaction
         // (median, logging off or JSON) and a third of the voluntary switches.
         let group = threads.makeGroup { cores in cores / 4 }
-        let proxy = try await PostgresProxy.start(
-            host: host, port: port, configuration: configuration, sink: sink, capture: capture,
-            tls: try tls.serverConfiguration(keyLog: keyLog),
-            maximumConnections: limits.maxConnections, recording: recording, group: group, logger: logger)
+        let serverTLS = try tls.serverConfiguration(keyLog: keyLog)
+        let proxy: PostgresProxy
+        do {
+            proxy = try await PostgresProxy.start(
+                host: host, port: port, configuration: configuration, sink: sink, capture: capture, tls: serverTLS,
+                maximumConnections: limits.maxConnections, recording: recording, group: group, logger: logger)
+        } catch {
+            throw CommandFailure.listening(on: host, port: port, error)
+        }
         let shown = host.contains(":") ? "[\(host)]" : host
         FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
         var received = signals.makeAsyncIterator()

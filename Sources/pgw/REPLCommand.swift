@@ -172,14 +172,8 @@ struct REPLCommand: AsyncParsableCommand {
         let listener: REPLListener
         do {
             listener = try await REPLListener.listen(host: host, port: port, tlsContext: tlsContext)
-        } catch let error as IOError {
-            Self.printError(
-                "pgw: cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode)))"
-                    + (error.errnoCode == EADDRINUSE
-                        ? "\nhint: another server uses this port; choose another, or 0" : ""))
-            throw ExitCode.failure
         } catch {
-            Self.printError("pgw: cannot listen on \(host):\(port): \(error)")
+            Self.printError("pgw: \(CommandFailure.listening(on: host, port: port, error))")
             throw ExitCode.failure
         }
         let address = listener.localAddress

@@ -208,13 +208,8 @@ struct ServeCommand: AsyncParsableCommand {
             server = try await PostgresServer.bind(
                 host: host, port: port, configuration: configuration, hooks: hooks,
                 maximumConnections: limits.maxConnections, group: group, logger: logger)
-        } catch let error as IOError {
-            throw CommandFailure(
-                "cannot listen on \(host):\(port): \(String(cString: strerror(error.errnoCode))) "
-                    + "(errno \(error.errnoCode))"
-                    + (error.errnoCode == EADDRINUSE
-                        ? "\nhint: another server (a PostgreSQL?) uses this port; choose another with -p, or -p 0 for a free one"
-                        : ""))
+        } catch {
+            throw CommandFailure.listening(on: host, port: port, error)
         }
         // Scripts wait for this line, so it goes out at once.
         let address = server.localAddress
@@ -271,12 +266,19 @@ struct ServeCommand: AsyncParsableCommand {
         guard descriptor >= 0 else {
             throw CommandFailure("cannot read script '\(script)': \(String(cString: strerror(errno)))")
         }
-        let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        let bytes: Data
-        do {
-            bytes = try file.readToEnd() ?? Data()
-        } catch {
-            throw CommandFailure("cannot read script '\(script)': \(error.localizedDescription)")
+        defer { close(descriptor) }
+        var bytes = Data()
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count > 0 {
+                bytes.append(contentsOf: chunk[..<count])
+            } else if count == 0 {
+                break
+            } else if errno != EINTR {
+                let hint = errno == EISDIR ? " (give the script's YAML file)" : ""
+                throw CommandFailure("cannot read script '\(script)': \(String(cString: strerror(errno)))\(hint)")
+            }
         }
         guard let text = String(data: bytes, encoding: .utf8) else {
             throw CommandFailure("cannot read script '\(script)': it is not UTF-8 text")

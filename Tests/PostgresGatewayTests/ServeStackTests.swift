@@ -249,6 +249,14 @@ struct ServeStackTests {
         #expect(invalid.standardError.contains("bad.yaml:2:12: 'selec x' is not a statement PostgreSQL can parse"))
         let missing = try await PGWExecutable.run(["serve", "--script", "/nonexistent/app.yaml", "-p", "0"])
         #expect(missing.standardError.contains("cannot read script '/nonexistent/app.yaml': No such file or directory"))
+        let directory = try await PGWExecutable.run(["serve", "--script", NSTemporaryDirectory(), "-p", "0"])
+        #expect(directory.standardError.contains("Is a directory (give the script's YAML file)"), "\(directory)")
+        let unknownHost = try await PGWExecutable.run(["serve", "-h", "nosuch.invalid", "-p", "0"])
+        #expect(
+            unknownHost.status == 1
+                && unknownHost.standardError.contains(
+                    "cannot listen on nosuch.invalid:0: could not translate host name \"nosuch.invalid\" to address"),
+            "\(unknownHost)")
         let server = try await ServeProcess([])
         let busy = try await PGWExecutable.run(["serve", "-h", "127.0.0.1", "-p", String(server.port)])
         #expect(busy.status == 1, "\(busy)")
