@@ -200,6 +200,16 @@ struct ProxyLogicTests {
         #expect(object["type"] as? String == "StartupMessage")
     }
 
+    /// The `closed` event's numbers are JSON numbers: `durationSeconds` too, not a string.
+    @Test func closedEventHasItsDurationAsANumber() async throws {
+        let (lines, _) = try await Self.tapLines(format: .json) { tap in tap.close(reason: "test over") }
+        let line = try #require(lines.last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["event"] as? String == "closed" && object["reason"] as? String == "test over", "\(line)")
+        #expect(line.wholeMatch(of: /.*"durationSeconds":\d+(\.\d{1,3})?,"frontendMessages":0,.*/) != nil, "\(line)")
+        #expect(object["durationSeconds"] is NSNumber, "\(line)")
+    }
+
     /// A slow reader: the sink reports it is behind once its buffer is full and calls back when drained.
     @Test func sinkIsBehindWhileTheReaderLagsAndCallsBackWhenDrained() async throws {
         var descriptors: [Int32] = [0, 0]

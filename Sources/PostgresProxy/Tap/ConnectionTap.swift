@@ -176,7 +176,7 @@ final class ConnectionTap: @unchecked Sendable {
             text: "closed after \(duration) s: \(reason); F \(frontend.messageCount) messages \(frontend.byteCount) "
                 + "bytes, B \(backend.messageCount) messages \(backend.byteCount) bytes, \(errorCount) errors",
             fields: [
-                ("reason", .string(reason)), ("durationSeconds", .string(String(duration))),
+                ("reason", .string(reason)), ("durationSeconds", .number(String(duration))),
                 ("frontendMessages", .integer(Int64(frontend.messageCount))),
                 ("frontendBytes", .integer(Int64(frontend.byteCount))),
                 ("backendMessages", .integer(Int64(backend.messageCount))),

@@ -113,6 +113,7 @@ struct TextLineWriter {
         case .bytes(let bytes): self.bytes(bytes)
         case .typed(let typed): self.typed(typed.value)
         case .integer(let integer): buffer.appendDecimal(integer)
+        case .number(let number): buffer.append(string: number)
         case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
         case .null: buffer.append("NULL")
         case .masked: buffer.append("****")
