@@ -151,6 +151,79 @@ struct ProxyLogicTests {
         }
     }
 
+    /// Binary Bind parameters and DataRow columns show their values by the types that Parse, ParameterDescription
+    /// and RowDescription declared, in text and JSON (whose DataRows are written from their bytes), as
+    /// `pgw decode` shows the same messages.
+    @Test(arguments: [TrafficLogFormat.text, .json])
+    func binaryValuesAreTypedAsDecodeTypesThem(format: TrafficLogFormat) async throws {
+        let frontend: [[FrontendMessage]] = [
+            [.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))],
+            [
+                .parse(Parse(name: "s1", query: "select $1::int2, 7::int8", parameterTypes: [0])),
+                .describe(.statement("s1")), .sync,
+            ],
+            [
+                .bind(
+                    Bind(
+                        statement: "s1", parameterFormats: [.binary], parameters: [ByteBuffer(bytes: [0, 1])],
+                        resultFormats: [.binary])), .execute(Execute()), .sync,
+            ],
+        ]
+        let backend: [[BackendMessage]] = [
+            [.authentication(.ok), .readyForQuery(.idle)],
+            [
+                .parseComplete, .parameterDescription(ParameterDescription(parameterTypes: [21])),
+                .rowDescription(
+                    RowDescription(columns: [.init(name: "a", dataTypeOID: 21), .init(name: "b", dataTypeOID: 20)])),
+                .readyForQuery(.idle),
+            ],
+            [
+                .bindComplete,
+                .dataRow(DataRow(columns: [ByteBuffer(bytes: [0, 1]), ByteBuffer(bytes: [0, 0, 0, 0, 0, 0, 0, 7])])),
+                .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+            ],
+        ]
+        var decoder = SessionDecoder()
+        var decoded: [String] = []
+        let (lines, _) = try await Self.tapLines(format: format) { tap in
+            for (client, server) in zip(frontend, backend) {
+                for (direction, bytes) in [
+                    (MessageDirection.frontend, Self.encoded(client.map(WireMessage.frontend))),
+                    (.backend, Self.encoded(server.map(WireMessage.backend))),
+                ] {
+                    tap.see(bytes, from: direction)
+                    decoder.append(bytes, from: direction)
+                    while case .message(let message) = decoder.nextEvent() {
+                        decoded.append(message.formatted(as: format == .json ? .json : .text))
+                    }
+                }
+            }
+        }
+        let bind = try #require(lines.first { $0.contains("Bind") })
+        let row = try #require(lines.first { $0.contains("DataRow") })
+        if format == .text {
+            #expect(bind.hasSuffix(#"parameters=[1] formats=["binary"] results=["binary"]"#), "\(bind)")
+            #expect(row.hasSuffix("B DataRow [1, 7]"), "\(row)")
+        } else {
+            #expect(bind.contains(#""parameters":[{"hex":"0001","type":"int2","value":1}]"#), "\(bind)")
+            #expect(
+                row.contains(
+                    #""columns":[{"hex":"0001","type":"int2","value":1},{"hex":"0000000000000007","type":"int8","value":7}]"#
+                ), "\(row)")
+        }
+        // Each line is `pgw decode`'s for the same message, with the proxy's time and connection.
+        let messageLines = lines.filter { !$0.contains(#""event":"#) && !$0.contains(" -- ") }
+        #expect(messageLines.count == decoded.count, "\(lines)")
+        for (line, expected) in zip(messageLines, decoded) {
+            let bare =
+                format == .json
+                ? line.replacing(/,"connection":7,"time":"[^"]*"/, with: "").replacing(
+                    /,"latencyMicroseconds":\d+/, with: "")
+                : String(line.split(separator: " ", maxSplits: 2)[2]).replacing(/\ \ \(\d+\.\d{3} ms\)$/, with: "")
+            #expect(bare == expected)
+        }
+    }
+
     @Test func tapLogsUndecodableMessagesAsUnknownAndGoesOn() async throws {
         let (lines, _) = try await Self.tapLines { tap in
             var bytes = ByteBuffer()
@@ -198,6 +271,16 @@ struct ProxyLogicTests {
         #expect(object["connection"] as? Int == 7)
         #expect((object["time"] as? String)?.hasSuffix("Z") == true)
         #expect(object["type"] as? String == "StartupMessage")
+    }
+
+    /// The `closed` event's numbers are JSON numbers: `durationSeconds` too, not a string.
+    @Test func closedEventHasItsDurationAsANumber() async throws {
+        let (lines, _) = try await Self.tapLines(format: .json) { tap in tap.close(reason: "test over") }
+        let line = try #require(lines.last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["event"] as? String == "closed" && object["reason"] as? String == "test over", "\(line)")
+        #expect(line.wholeMatch(of: /.*"durationSeconds":\d+(\.\d{1,3})?,"frontendMessages":0,.*/) != nil, "\(line)")
+        #expect(object["durationSeconds"] is NSNumber, "\(line)")
     }
 
     /// A slow reader: the sink reports it is behind once its buffer is full and calls back when drained.
@@ -297,6 +380,13 @@ struct ProxyLogicTests {
     }
 
     /// Runs `body` with a tap (connection 7) logging to a temporary file and returns the file's lines.
+    /// The wire bytes of `messages`, one after another.
+    static func encoded(_ messages: [WireMessage]) -> ByteBuffer {
+        var bytes = ByteBuffer()
+        for message in messages { message.encode(into: &bytes) }
+        return bytes
+    }
+
     static func tapLines(
         format: TrafficLogFormat = .text, colors: Bool = false, _ body: (ConnectionTap) -> Void
     ) async throws -> ([String], URL) {

@@ -32,6 +32,20 @@ struct ProxyPythonClientTests {
             #expect(log.contains { $0.contains("F CancelRequest") }, "the CancelRequest is logged")
             #expect(log.contains { $0.contains("CancelRequest forwarded to 127.0.0.1:\(server.port)") })
             #expect(log.contains { $0.contains("B ErrorResponse ERROR 57014") })
+            // The binary results show their values, as `pgw decode` shows them, in text and JSON.
+            #expect(log.contains { $0.hasSuffix(" B DataRow [1.5, true]") }, "\(log)")
+            let json = try await ProxyHarness.start(upstreamPort: server.port, format: .json)
+            let again = try await Self.run(script, module: module, port: json.port)
+            let jsonLog = try await json.stop()
+            #expect(again.standardOutput == direct.standardOutput, "\(again)")
+            #expect(
+                jsonLog.contains {
+                    $0.contains(
+                        #""type":"DataRow""#)
+                        && $0.contains(
+                            #""columns":[{"hex":"3ff8000000000000","type":"float8","value":1.5},{"hex":"01","type":"bool","value":true}]"#
+                        )
+                }, "\(jsonLog.filter { $0.contains("DataRow") })")
         }
     }
 

@@ -48,7 +48,13 @@ struct ProxyUpstreamLossTests {
         }
         #expect(next?.standardOutput.contains("42") == true, "\(String(describing: next))")
         let log = try await harness.stop()
-        #expect(log.contains { $0.contains("server closed the connection unexpectedly; F") }, "\(log)")
-        #expect(log.contains { $0.contains("B ErrorResponse FATAL 08006") }, "\(log)")
+        // The FATAL the proxy sends is logged and counted before the connection's summary.
+        let summary = try #require(
+            log.firstIndex { $0.contains("server closed the connection unexpectedly; F") }, "\(log)")
+        let fatal = try #require(log.firstIndex { $0.contains("B ErrorResponse FATAL 08006") }, "\(log)")
+        #expect(fatal < summary, "\(log)")
+        let connection = try #require(log[summary].firstMatch(of: /\ (#\d+)\ --/)?.1, "\(log[summary])")
+        let serverLines = log[..<summary].filter { $0.contains(" \(connection) B ") }.count
+        #expect(log[summary].contains(", B \(serverLines) messages "), "\(log)")
     }
 }

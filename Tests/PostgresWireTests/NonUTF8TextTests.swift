@@ -32,4 +32,79 @@ struct NonUTF8TextTests {
         #expect(decoded.formatted(as: .text) == #"F Query "\\xe9""#)
         #expect(decoded.formatted(as: .json).hasSuffix(#""query":"\\xe9"}"#))
     }
+
+    /// A LATIN1 session: `select 'café'::text as "naïve", '\x636166c3a9'::bytea` by the simple and the extended
+    /// protocol (a Bind with a LATIN1 text parameter). The column name is U+10FFEF-free in the text line: escaped.
+    static let latin1Session = SyntheticSessions.Session(
+        name: "LATIN1 names and values",
+        frontend: [
+            SyntheticSessions.startup, .query(Query("select 'caf\u{10FFE9}'::text as \"na\u{10FFEF}ve\", …")),
+            .parse(Parse(name: "", query: "select $1::text", parameterTypes: [])),
+            .bind(Bind(parameters: [ByteBuffer(bytes: Array("caf".utf8) + [0xE9])])), .describe(.portal("")),
+            .execute(Execute()), .sync,
+            .terminate,
+        ],
+        backend: SyntheticSessions.serverReady + [
+            .rowDescription(
+                RowDescription(columns: [
+                    .init(name: "na\u{10FFEF}ve", dataTypeOID: 25), .init(name: "bytea", dataTypeOID: 17),
+                ])),
+            .dataRow(
+                DataRow(columns: [
+                    ByteBuffer(bytes: Array("caf".utf8) + [0xE9]), ByteBuffer(string: "\\x636166c3a9"),
+                ])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+            .parseComplete, .bindComplete,
+            .rowDescription(RowDescription(columns: [.init(name: "t", dataTypeOID: 25)])),
+            .dataRow(DataRow(columns: [ByteBuffer(bytes: Array("caf".utf8) + [0xE9])])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+        ])
+
+    @Test("RowDescription names and text values that are not UTF-8 show their bytes escaped, as a Query does")
+    func latin1NamesAndValues() throws {
+        let lines = TypedValueTests.lines(Self.latin1Session)
+        #expect(lines.contains(#"F Query "select 'caf\xe9'::text as \"na\xefve\", …""#), "\(lines)")
+        #expect(lines.contains(#"B RowDescription ["na\xefve" text, bytea bytea]"#), "\(lines)")
+        // The LATIN1 text and the bytea's text form (a `\x` string) read differently.
+        #expect(lines.contains(#"B DataRow ["caf\xe9", "\\x636166c3a9"]"#), "\(lines)")
+        #expect(lines.contains(#"F Bind portal="" statement="" parameters=["caf\xe9"]"#), "\(lines)")
+        #expect(lines.contains(#"B DataRow ["caf\xe9"]"#), "\(lines)")
+        // The same DataRow framed in place, as `pgw decode` writes a capture's rows.
+        var decoder = SessionDecoder(waitsForTurn: true)
+        decoder.append(Self.latin1Session.frontendBytes, from: .frontend)
+        decoder.append(Self.latin1Session.backendBytes, from: .backend)
+        decoder.finish()
+        var framed: [String] = []
+        while decoder.nextEvent(framingBulkMessages: { direction, frame, types in
+            var line: [UInt8] = []
+            frame.write(as: .text, from: direction, valueTypes: types, to: &line)
+            framed.append(String(decoding: line, as: UTF8.self))
+        }) != nil {}
+        #expect(framed == [#"B DataRow ["caf\xe9", "\\x636166c3a9"]"#, #"B DataRow ["caf\xe9"]"#], "\(framed)")
+    }
+
+    @Test("the escaped lines parse back to the original bytes")
+    func latin1LinesParse() throws {
+        let backend = TextFormParser(direction: .backend)
+        // The default RowDescription line gives each column's name and type, all these columns have.
+        for case .rowDescription(let description) in Self.latin1Session.backend {
+            let line = BackendMessage.rowDescription(description).rendered().textLine
+            #expect(try backend.parse(line).message == .backend(.rowDescription(description)), "\(line)")
+        }
+        let row = try backend.parse(#"B DataRow ["caf\xe9"]"#)
+        var expected = ByteBuffer()
+        BackendMessage.dataRow(DataRow(columns: [ByteBuffer(bytes: Array("caf".utf8) + [0xE9])])).encode(
+            into: &expected)
+        #expect(row.bytes == expected)
+        for message in Self.latin1Session.backend {
+            let line = message.rendered(options: .lossless).textLine
+            #expect(try backend.parse(line).message == .backend(message), "\(line)")
+        }
+        let query = try TextFormParser(direction: .frontend).parse(#"Query "select 'caf\xe9'""#)
+        #expect(Array(query.bytes.readableBytesView) == Self.latin1Query)
+        for message in Self.latin1Session.frontend {
+            let line = message.rendered(options: .lossless).textLine
+            #expect(try TextFormParser(direction: .frontend).parse(line).message == .frontend(message), "\(line)")
+        }
+    }
 }

@@ -78,24 +78,27 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 partnerContext.close(promise: nil)
             } else {
                 // The client would otherwise see the socket close with no reason: tell it, as libpq would.
-                tap.close(reason: "server closed the connection unexpectedly", closedByClient: false)
                 partner?.sendFatal(
                     code: "08006", message: "server closed the connection unexpectedly",
-                    detail: "The upstream server \(upstream) closed the connection to pgw proxy.")
+                    detail: "The upstream server \(upstream) closed the connection to pgw proxy.",
+                    closing: (reason: "server closed the connection unexpectedly", byClient: false))
             }
         }
         partner?.partner = nil
         partner = nil
     }
 
-    /// Writes a FATAL ErrorResponse to this handler's channel (through the tap) and closes it.
-    func sendFatal(code: String, message: String, detail: String) {
+    /// Writes a FATAL ErrorResponse to this handler's channel and closes it. The tap logs the FATAL, then the
+    /// connection's summary with `closing` (its reason and which side closed), before the write: a write that
+    /// completes at once closes the channel at once, which would log the summary as the client's close.
+    func sendFatal(code: String, message: String, detail: String, closing: (reason: String, byClient: Bool)) {
         guard let context else { return }
         var bytes = ByteBuffer()
         BackendMessage.errorResponse(
             DiagnosticMessage(severity: "FATAL", sqlState: code, message: message, detail: detail)
         ).encode(into: &bytes)
         tap.see(bytes, from: .backend)
+        tap.close(reason: closing.reason, closedByClient: closing.byClient)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
@@ -108,11 +111,11 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if tap.backendIsAtMessageBoundary {
             sendFatal(
                 code: "57P01", message: "terminating connection due to administrator command",
-                detail: "pgw proxy is shutting down.")
+                detail: "pgw proxy is shutting down.", closing: (reason: "proxy shutting down", byClient: true))
         } else {
+            tap.close(reason: "proxy shutting down")
             context.close(promise: nil)
         }
-        tap.close(reason: "proxy shutting down")
         partner?.context?.close(promise: nil)
         return context.channel.closeFuture
     }

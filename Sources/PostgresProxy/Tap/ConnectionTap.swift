@@ -29,6 +29,9 @@ final class ConnectionTap: @unchecked Sendable {
     /// When each statement whose ReadyForQuery is awaited started, for the latency text and JSON lines show on it;
     /// followed only for those two formats (``tracksLatency``).
     private var statements = StatementTracker<NIODeadline>()
+    /// The session's statements and portals, for the types of Bind parameters and DataRow columns that text and
+    /// JSON lines show as `pgw decode` does (``tracksValueTypes``); bounded by ``ValueTypeTracker/limit``.
+    private var valueTypes = ValueTypeTracker()
     private var timestamps = TimestampText()
     /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
     private var batch: [UInt8] = []
@@ -176,7 +179,7 @@ final class ConnectionTap: @unchecked Sendable {
             text: "closed after \(duration) s: \(reason); F \(frontend.messageCount) messages \(frontend.byteCount) "
                 + "bytes, B \(backend.messageCount) messages \(backend.byteCount) bytes, \(errorCount) errors",
             fields: [
-                ("reason", .string(reason)), ("durationSeconds", .string(String(duration))),
+                ("reason", .string(reason)), ("durationSeconds", .number(String(duration))),
                 ("frontendMessages", .integer(Int64(frontend.messageCount))),
                 ("frontendBytes", .integer(Int64(frontend.byteCount))),
                 ("backendMessages", .integer(Int64(backend.messageCount))),
@@ -193,6 +196,9 @@ final class ConnectionTap: @unchecked Sendable {
 
     /// Whether the log shows latencies: text and JSON lines do, on a ReadyForQuery.
     private var tracksLatency: Bool { configuration.format == .text || configuration.format == .json }
+
+    /// Whether the log shows typed values (`42`, not `\x0000002a`): text and JSON lines do, as `pgw decode`'s.
+    private var tracksValueTypes: Bool { configuration.format == .text || configuration.format == .json }
 
     /// Takes a typed message the client sent, by its type byte, for latencies: a statement it starts starts at
     /// `time`.
@@ -219,8 +225,11 @@ final class ConnectionTap: @unchecked Sendable {
     /// (only its errors would show it). It stops at a message the decoder must see (Authentication, BackendKeyData,
     /// the client's `p` answers), an oversized one, an incomplete one or one that ``RawMessageJSON`` does not write,
     /// which the caller then handles the general way (writing the same line). The statements are followed for the
-    /// latency a ReadyForQuery's line shows. The run works on local copies of the tap's state, which it reads and
-    /// writes back once, not once per message (each access to a class's property is checked for exclusivity).
+    /// latency a ReadyForQuery's line shows, and their value types: a message that tells ``ValueTypeTracker`` more
+    /// than its type (Parse, Bind, RowDescription, …) is left to the general way, and a DataRow whose columns are
+    /// known to hold binary values is written typed, still from its bytes. The run works on local copies of the
+    /// tap's state, which it reads and writes back once, not once per message (each access to a class's property
+    /// is checked for exclusivity).
     private func passInPlace(_ stream: inout DirectionStream, _ direction: MessageDirection) -> Bool {
         let counts = onlyCounts
         guard
@@ -230,17 +239,23 @@ final class ConnectionTap: @unchecked Sendable {
         else { return false }
         var batch: [UInt8] = []
         var cache = RawMessageJSONCache()
+        var types = ValueTypeTracker()
         var members: JSONLineMembers?
         if !counts {
             swap(&batch, &self.batch)
             swap(&cache, &jsonCache)
+            swap(&types, &valueTypes)
         }
         defer {
             if !counts {
                 swap(&batch, &self.batch)
                 swap(&cache, &jsonCache)
+                swap(&types, &valueTypes)
             }
         }
+        // The types of the DataRows that come now when some column is binary (`.some(nil)`: none is), looked up
+        // once for a run of rows.
+        var rowTypes: [ValueType]?? = nil
         let decoded: (UInt8, UInt8) =
             direction == .frontend ? (UInt8(ascii: "p"), UInt8(ascii: "p")) : (UInt8(ascii: "R"), UInt8(ascii: "K"))
         let now = NIODeadline.now()
@@ -252,6 +267,12 @@ final class ConnectionTap: @unchecked Sendable {
             header.typeByte != decoded.0, header.typeByte != decoded.1
         {
             if !counts {
+                guard ValueTypeTracker.readsOnlyType(header.typeByte, from: direction) else { break }
+                let isRow = direction == .backend && header.typeByte == UInt8(ascii: "D")
+                if isRow && rowTypes == nil {
+                    let columns = types.dataRowColumns
+                    rowTypes = .some(columns?.contains { $0.format == .binary } == true ? columns : nil)
+                }
                 var lineMembers = members ?? currentJSONMembers()
                 members = lineMembers
                 let answers = direction == .backend && header.typeByte == UInt8(ascii: "Z")
@@ -262,10 +283,15 @@ final class ConnectionTap: @unchecked Sendable {
                 let written = stream.pending.withUnsafeReadableBytes { raw in
                     RawMessageJSON.appendLine(
                         typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
-                        direction: direction, offset: offset, jsonMembers: lineMembers, cache: &cache, to: &batch)
+                        direction: direction, offset: offset, jsonMembers: lineMembers,
+                        rowTypes: isRow ? rowTypes ?? nil : nil, cache: &cache, to: &batch)
                 }
                 guard written else { break }
                 batch.append(UInt8(ascii: "\n"))
+                if !isRow {
+                    types.observe(typeByte: header.typeByte, from: direction)
+                    rowTypes = nil
+                }
                 if direction == .frontend { clientSent(header.typeByte, at: now) }
                 if answers { _ = statements.serverSentReadyForQuery() }
             }
@@ -295,6 +321,7 @@ final class ConnectionTap: @unchecked Sendable {
                 let name = FrontendMessage.typeName(forTypeByte: header.typeByte, passwordKind: nil) ?? "Unknown"
                 clientSent(header.typeByte)
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: true)
+                valueTypesSkip(header.typeByte, .frontend)
                 skipOversized(&frontend, .frontend, typeName: name, wireLength: header.wireLength)
                 frontendDecoder = FrontendMessageDecoder(phase: .messages, streamOffset: frontend.offset)
                 progressed = true
@@ -333,6 +360,7 @@ final class ConnectionTap: @unchecked Sendable {
             {
                 let name = BackendMessage.typeName(forTypeByte: header.typeByte) ?? "Unknown"
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: false)
+                valueTypesSkip(header.typeByte, .backend)
                 skipOversized(&backend, .backend, typeName: name, wireLength: header.wireLength)
                 backendDecoder = BackendMessageDecoder(phase: .messages, streamOffset: backend.offset)
                 progressed = true
@@ -394,6 +422,9 @@ final class ConnectionTap: @unchecked Sendable {
             guard readable >= Int(length) + 1 else { return false }
             let bytes = stream.pending.readSlice(length: Int(length) + 1)!
             // The server answers a statement the log could not decode all the same.
+            if let typeByte = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) {
+                valueTypesSkip(typeByte, direction)
+            }
             switch (direction, bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)) {
             case (.frontend, let typeByte?): clientSent(typeByte)
             case (.backend, UInt8(ascii: "Z")): _ = serverSentReadyForQuery()
@@ -408,7 +439,19 @@ final class ConnectionTap: @unchecked Sendable {
         logUnknown(bytes, direction, offset: stream.offset, reason: "\(error.reason); decoding stops here")
         stream.offset += readable
         stream.isStopped = true
+        if tracksValueTypes { valueTypes.reset() }
         return false
+    }
+
+    /// Takes a typed message the log steps over undecoded (oversized or undecodable) for the value types: one that
+    /// tells more than its type is lost, so what they know is forgotten (its values are then shown raw).
+    private func valueTypesSkip(_ typeByte: UInt8, _ direction: MessageDirection) {
+        guard tracksValueTypes else { return }
+        if ValueTypeTracker.readsOnlyType(typeByte, from: direction) {
+            valueTypes.observe(typeByte: typeByte, from: direction)
+        } else {
+            valueTypes.reset()
+        }
     }
 
     private func record(_ message: WireMessage, bytes: ByteBuffer, in stream: inout DirectionStream) {
@@ -416,6 +459,13 @@ final class ConnectionTap: @unchecked Sendable {
         stream.offset += bytes.readableBytes
         stream.messageCount += 1
         var latency: StatementLatency?
+        var types: [ValueType]?
+        if tracksValueTypes {
+            switch message {
+            case .frontend(let frontendMessage): types = valueTypes.observe(frontendMessage)
+            case .backend(let backendMessage): types = valueTypes.observe(backendMessage)
+            }
+        }
         if recorder != nil {
             switch message {
             case .frontend(let frontendMessage): recorder!.observe(frontendMessage)
@@ -446,7 +496,7 @@ final class ConnectionTap: @unchecked Sendable {
             }
         }
         guard configuration.format != .none, configuration.filter.admits(message.typeName) else { return }
-        write(DecodedMessage(message: message, offset: offset, bytes: bytes), latency: latency)
+        write(DecodedMessage(message: message, offset: offset, bytes: bytes, valueTypes: types), latency: latency)
     }
 
     private func write(_ decoded: DecodedMessage, latency: StatementLatency?) {

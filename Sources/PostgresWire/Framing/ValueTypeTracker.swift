@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Follows a connection's prepared statements and portals to know the types of its Bind parameters and DataRow
-/// columns, for ``SessionDecoder``: Parse and ParameterDescription give a statement's parameter types, a
+/// columns, for ``SessionDecoder`` and the proxy's log: Parse and ParameterDescription give a statement's parameter types, a
 /// RowDescription (answering Describe or a Query) its columns, Bind's format codes the formats.
 ///
 /// The server answers the extended-protocol messages in the order they were sent, so the messages awaiting an
@@ -11,7 +11,7 @@ import NIOCore
 /// described takes its columns when its rows come, from the statement as it was bound (each Parse is a new
 /// generation; a statement parsed again since gives no types). Memory is bounded: past ``limit`` statements,
 /// portals or unanswered messages, what is known is dropped and the values concerned are shown raw.
-struct ValueTypeTracker: Sendable {
+public struct ValueTypeTracker: Sendable {
     /// A frontend message waiting for the server's answer.
     private enum Pending: Sendable {
         case parse, bind, close, sync, query, other
@@ -55,14 +55,17 @@ struct ValueTypeTracker: Sendable {
     /// none of the client's queued messages.
     private var isStarted = false
 
-    /// Forgets everything: for a stream that resumes in the middle of the session.
-    mutating func reset() {
+    /// A tracker for a connection from its start.
+    public init() {}
+
+    /// Forgets everything: for a stream that resumes in the middle of the session, or that skipped a message.
+    public mutating func reset() {
         self = ValueTypeTracker()
         isStarted = true
     }
 
     /// Takes a message the client sent; returns the types of a Bind's parameters when some are binary.
-    mutating func observe(_ message: FrontendMessage) -> [ValueType]? {
+    public mutating func observe(_ message: FrontendMessage) -> [ValueType]? {
         var types: [ValueType]?
         switch message {
         case .parse(let parse):
@@ -113,7 +116,7 @@ struct ValueTypeTracker: Sendable {
     }
 
     /// Takes a message the server sent; returns the types of a DataRow's columns.
-    mutating func observe(_ message: BackendMessage) -> [ValueType]? {
+    public mutating func observe(_ message: BackendMessage) -> [ValueType]? {
         switch message {
         case .parseComplete, .bindComplete, .closeComplete:
             popAnswered()
@@ -150,15 +153,49 @@ struct ValueTypeTracker: Sendable {
         return nil
     }
 
+    /// Whether a message of `typeByte` sent in `direction` tells the tracker nothing but its type, so that a
+    /// message passed without being decoded (the proxy's JSON log writes most from their bytes) can be taken with
+    /// ``observe(typeByte:from:)``; `false` for Parse, Bind, Describe, Execute, Close, RowDescription and
+    /// ParameterDescription, which must be decoded and taken with ``observe(_:)-(FrontendMessage)`` or
+    /// ``observe(_:)-(BackendMessage)``.
+    public static func readsOnlyType(_ typeByte: UInt8, from direction: MessageDirection) -> Bool {
+        switch (direction, typeByte) {
+        case (.frontend, UInt8(ascii: "P")), (.frontend, UInt8(ascii: "B")), (.frontend, UInt8(ascii: "D")),
+            (.frontend, UInt8(ascii: "E")), (.frontend, UInt8(ascii: "C")), (.backend, UInt8(ascii: "T")),
+            (.backend, UInt8(ascii: "t")):
+            false
+        default:
+            true
+        }
+    }
+
+    /// Takes a message of `typeByte` sent in `direction` that was not decoded, one that tells nothing but its type
+    /// (``readsOnlyType(_:from:)``): the same as observing the decoded message. (The messages made here carry no
+    /// payload, or an empty one, which the tracker does not read.)
+    public mutating func observe(typeByte: UInt8, from direction: MessageDirection) {
+        switch (direction, typeByte) {
+        case (.frontend, UInt8(ascii: "S")): _ = observe(FrontendMessage.sync)
+        case (.frontend, UInt8(ascii: "Q")): _ = observe(FrontendMessage.query(Query("")))
+        case (.frontend, UInt8(ascii: "F")): enqueue(.other)
+        case (.backend, UInt8(ascii: "1")), (.backend, UInt8(ascii: "2")), (.backend, UInt8(ascii: "3")): popAnswered()
+        case (.backend, UInt8(ascii: "n")): describe(columns: nil)
+        case (.backend, UInt8(ascii: "C")), (.backend, UInt8(ascii: "I")), (.backend, UInt8(ascii: "s")):
+            _ = observe(BackendMessage.emptyQueryResponse)
+        case (.backend, UInt8(ascii: "E")): _ = observe(BackendMessage.errorResponse(DiagnosticMessage(fields: [])))
+        case (.backend, UInt8(ascii: "Z")): _ = observe(BackendMessage.readyForQuery(.idle))
+        default: break
+        }
+    }
+
     /// The types of the columns of a DataRow with `columnCount` columns that comes now (a DataRow changes nothing).
-    func dataRowTypes(columnCount: Int) -> [ValueType]? {
+    public func dataRowTypes(columnCount: Int) -> [ValueType]? {
         let columns = dataRowColumns
         return columns?.count == columnCount ? columns : nil
     }
 
     /// The types of the columns of the DataRows that come now, whatever their number (a DataRow's are these when
     /// it has as many columns).
-    var dataRowColumns: [ValueType]? {
+    public var dataRowColumns: [ValueType]? {
         if case .execute(let binding) = pending.first { return columns(ofBinding: binding) }
         return resultColumns
     }

@@ -36,6 +36,12 @@ public enum WireText {
         return String(scalars)
     }
 
+    /// The scalar that stands for `byte` in a string (`\xNN` in a text line, which a parsed line reads back): an
+    /// ASCII byte as itself, any other as its escape scalar, which encoding writes back as the byte.
+    static func scalar(forByte byte: UInt8) -> Unicode.Scalar {
+        byte < 0x80 ? Unicode.Scalar(byte) : Unicode.Scalar(escapeBase + UInt32(byte))!
+    }
+
     /// The byte an escape scalar stands for; `nil` for any other scalar.
     public static func escapedByte(_ scalar: Unicode.Scalar) -> UInt8? {
         scalar.value >= escapeBase ? UInt8(scalar.value - escapeBase) : nil

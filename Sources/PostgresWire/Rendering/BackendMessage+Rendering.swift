@@ -119,7 +119,7 @@ extension BackendMessage {
                 line.append("[")
                 for (index, column) in description.columns.enumerated() {
                     if index > 0 { line.append(", ") }
-                    line.append(string: column.name)
+                    line.name(column.name)
                     line.append(" ")
                     line.append(string: PostgresTypeNames.name(forOID: column.dataTypeOID))
                 }

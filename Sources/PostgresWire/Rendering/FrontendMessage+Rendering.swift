@@ -23,7 +23,7 @@ extension FrontendMessage {
                 line.append(" statement=")
                 line.quoted(bind.statement)
             }
-            builder.bytesListSummary("parameters=", bind.parameters)
+            builder.bytesListSummary("parameters=", bind.parameters, formats: bind.parameterFormats)
             if !bind.parameterFormats.isEmpty {
                 builder.summary { line in
                     line.append("formats=")

@@ -26,6 +26,8 @@ enum JSONText {
             }
         case .integer(let integer):
             output.appendDecimal(integer)
+        case .number(let number):
+            output.append(string: number)
         case .boolean(let boolean):
             output.append(boolean ? "true" : "false")
         case .null:

@@ -144,6 +144,13 @@ struct RenderingBuilder {
         return types[index].format == .binary
     }
 
+    /// Whether the value at `index` is in text format, as `formats` (a Bind's codes) or else `types` say.
+    private static func isText(at index: Int, formats: [FormatCode]?, types: [ValueType]?) -> Bool {
+        if let formats { return formats.code(at: index) == .text }
+        guard let types, index < types.count else { return false }
+        return types[index].format == .text
+    }
+
     /// Adds a part of the text line after a space; `write` runs only when the target shows the text line.
     mutating func summary(_ write: (inout TextLineWriter) -> Void) {
         guard target != .jsonMembers else { return }
@@ -151,8 +158,12 @@ struct RenderingBuilder {
         write(&line)
     }
 
-    /// Adds `label` and the list of nullable raw bytes `values` to the text line: `["1", NULL, "\\x0001"]`.
-    mutating func bytesListSummary(_ label: StaticString, _ values: some NullableBytesList) {
+    /// Adds `label` and the list of nullable raw bytes `values` to the text line: `["1", NULL, "\\x0001"]`. A value
+    /// in text format (as `formats`, a Bind's codes, or else the value types say) is shown as text, escaped where it
+    /// is not UTF-8 (``TextLineWriter/text(_:)``).
+    mutating func bytesListSummary(
+        _ label: StaticString, _ values: some NullableBytesList, formats: [FormatCode]? = nil
+    ) {
         let (types, options) = (valueTypes, options)
         summary { line in
             line.append(label)
@@ -164,6 +175,8 @@ struct RenderingBuilder {
                     let typed = Self.typedValue(slice(), at: index, types: types, options: options)
                 {
                     line.typed(typed.value)
+                } else if Self.isText(at: index, formats: formats, types: types) {
+                    line.text(value)
                 } else {
                     line.bytes(value)
                 }

@@ -11,11 +11,13 @@ package enum RawMessageJSON {
     /// the length word) at stream `offset`, sent in `direction`, with `jsonMembers` after `length`, as the decoded
     /// message's line without value types is written, whatever the render options (these messages hold no secret,
     /// and JSON values are never cut). The line is copied from `cache` when it holds one for this body (with this
-    /// offset and these members), and kept there otherwise. Returns `false`, with `output` unchanged, when the
-    /// message is not one this writes.
+    /// offset and these members), and kept there otherwise. A DataRow with `rowTypes` (its columns' types, as
+    /// ``ValueTypeTracker`` knows them) is written as the decoded message with these types is, its binary values
+    /// typed, and not cached. Returns `false`, with `output` unchanged, when the message is not one this writes.
     package static func appendLine(
         typeByte: UInt8, body: UnsafeRawBufferPointer, direction: MessageDirection, offset: Int,
-        jsonMembers: JSONLineMembers, cache: inout RawMessageJSONCache, to output: inout [UInt8]
+        jsonMembers: JSONLineMembers, rowTypes: [ValueType]? = nil, cache: inout RawMessageJSONCache,
+        to output: inout [UInt8]
     ) -> Bool {
         let name =
             direction == .frontend
@@ -24,8 +26,10 @@ package enum RawMessageJSON {
         guard let name, typeByte != UInt8(ascii: "p") else { return false }
         var buffer = RenderBuffer(continuing: consume output)
         defer { output = buffer.bytes }
-        if cache.appendLine(
-            typeByte: typeByte, direction: direction, body: body, offset: offset, members: jsonMembers, to: &buffer)
+        let isTyped = rowTypes != nil && typeByte == UInt8(ascii: "D") && direction == .backend
+        if !isTyped,
+            cache.appendLine(
+                typeByte: typeByte, direction: direction, body: body, offset: offset, members: jsonMembers, to: &buffer)
         {
             return true
         }
@@ -33,20 +37,22 @@ package enum RawMessageJSON {
         let marks = buffer.appendJSONLineStart(
             direction: direction, typeName: name, offset: offset, length: body.count + 5, members: jsonMembers)
         let fieldsStart = buffer.bytes.count
-        guard appendFields(typeByte, direction, body, to: &buffer) else {
+        guard appendFields(typeByte, direction, body, rowTypes: isTyped ? rowTypes : nil, to: &buffer) else {
             buffer.bytes.removeSubrange(start...)
             return false
         }
         buffer.append("}")
+        guard !isTyped else { return true }
         cache.keep(
             typeByte: typeByte, direction: direction, body: body, line: buffer.bytes[start...],
             parts: (marks.offset - start, marks.length - start, marks.members - start, fieldsStart - start))
         return true
     }
 
-    /// Appends the fields of the message; `false` when not written (perhaps in part).
+    /// Appends the fields of the message (a DataRow's typed by `rowTypes` when its columns are as many); `false`
+    /// when not written (perhaps in part).
     private static func appendFields(
-        _ typeByte: UInt8, _ direction: MessageDirection, _ body: UnsafeRawBufferPointer,
+        _ typeByte: UInt8, _ direction: MessageDirection, _ body: UnsafeRawBufferPointer, rowTypes: [ValueType]?,
         to buffer: inout RenderBuffer
     ) -> Bool {
         if typeByte == UInt8(ascii: "d") || (typeByte == UInt8(ascii: "D") && direction == .backend) {
@@ -57,6 +63,9 @@ package enum RawMessageJSON {
                 }
             }
             var builder = RenderingBuilder(options: RenderOptions(), target: .jsonMembers, output: consume buffer)
+            if let rowTypes, rowTypes.count == Int(UInt16(bigEndian: body.loadUnaligned(as: UInt16.self))) {
+                builder.valueTypes = rowTypes
+            }
             RawMessageFrame(typeByte: typeByte, body: body, streamOffset: 0).render(into: &builder)
             buffer = builder.json
             return true

@@ -4,6 +4,8 @@ import NIOCore
 public enum RenderedValue: Sendable, Hashable {
     case string(String)
     case integer(Int64)
+    /// A finite number in decimal (`0.027`): bare in text lines, a JSON number.
+    case number(String)
     case boolean(Bool)
     case null
     /// Raw bytes: in text lines, the text when printable UTF-8, else `\x` hex like PostgreSQL's bytea;

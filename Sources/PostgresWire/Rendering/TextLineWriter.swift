@@ -85,6 +85,14 @@ struct TextLineWriter {
         cut(at: start + limit, byteCount: input.count * 2 + 2)
     }
 
+    /// A text value's bytes (a text-format column or parameter), quoted as a Query's text is: printable UTF-8 as
+    /// ``bytes(_:)-(UnsafeBufferPointer<UInt8>)`` writes it, other text (a LATIN1 client's) with each byte that is
+    /// not UTF-8 escaped, `"caf\xe9"`, and control characters as `\u00NN`; unlike a bytea's `"\\x636166e9"`.
+    mutating func text(_ input: UnsafeBufferPointer<UInt8>) {
+        guard !RenderBuffer.isPrintableText(input) else { return bytes(input) }
+        quoted(WireText.decode(input))
+    }
+
     /// Raw bytes: their text when printable UTF-8, else `\x` hex; in lossless lines, printable text that reads
     /// like `\x` hex is written as hex, so it parses back as the same bytes.
     mutating func bytes(_ bytes: ByteBuffer) {
@@ -113,6 +121,7 @@ struct TextLineWriter {
         case .bytes(let bytes): self.bytes(bytes)
         case .typed(let typed): self.typed(typed.value)
         case .integer(let integer): buffer.appendDecimal(integer)
+        case .number(let number): buffer.append(string: number)
         case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
         case .null: buffer.append("NULL")
         case .masked: buffer.append("****")
@@ -151,10 +160,11 @@ struct TextLineWriter {
         }
     }
 
-    /// A name written bare in the default form (a startup parameter, a setting); quoted in lossless lines when
-    /// it is not a plain word.
+    /// A name written bare in the default form (a startup parameter, a setting, a column); quoted in lossless lines
+    /// when it is not a plain word, and always when it holds bytes that are not UTF-8, which show escaped
+    /// (`"na\xefve"`).
     mutating func name(_ name: String) {
-        if options.isLossless && !TextFormValue.isPlainWord(name) {
+        if (options.isLossless && !TextFormValue.isPlainWord(name)) || RenderBuffer.hasEscapedBytes(name) {
             quoted(name)
         } else {
             buffer.append(string: name)

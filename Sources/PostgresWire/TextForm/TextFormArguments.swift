@@ -63,7 +63,7 @@ struct TextFormArguments {
         }
     }
 
-    /// Bytes: a quoted string as UTF-8, or `"\x…"` / `\x…` as hex.
+    /// Bytes: a quoted string as UTF-8 (a `\xNN` escape in it as that byte), or `"\x…"` / `\x…` as hex.
     func bytes(_ value: TextFormValue, what: String) throws(TextFormError) -> ByteBuffer {
         switch value.shape {
         case .string(let text), .word(let text):
@@ -71,7 +71,7 @@ struct TextFormArguments {
                 if case .word = value.shape, text.hasPrefix("\\x") {
                     throw error("'\\x' must be followed by pairs of hex digits", at: value.column)
                 }
-                return ByteBuffer(string: text)
+                return ByteBuffer(bytes: WireText.originalBytes(text))
             }
             return ByteBuffer(bytes: Self.hexBytes(text.utf8.dropFirst(2)))
         default: throw error("expected \(what) (a quoted string, or \"\\x…\" hex)", at: value.column)

@@ -62,6 +62,7 @@ public struct TextFormExpectation: Sendable, Hashable, CustomStringConvertible {
         switch value {
         case .string(let string): string
         case .integer(let integer): String(integer)
+        case .number(let number): number
         case .boolean(let boolean): String(boolean)
         case .null: "NULL"
         case .bytes(let bytes): RenderedValue.text(of: bytes)

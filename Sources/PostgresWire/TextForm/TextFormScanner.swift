@@ -198,13 +198,23 @@ struct TextFormScanner {
                 case "b": result.append("\u{8}")
                 case "f": result.append("\u{C}")
                 case "u": result.unicodeScalars.append(try unicodeEscape(at: position - 2))
-                default: throw error("unknown escape '\\\(escape)' (JSON escapes only)", at: position - 2)
+                case "x": result.unicodeScalars.append(try byteEscape(at: position - 2))
+                default: throw error("unknown escape '\\\(escape)' (JSON escapes and \\xNN only)", at: position - 2)
                 }
             default:
                 result.append(character)
             }
         }
         throw error("the string is never closed (missing '\"')", at: start)
+    }
+
+    /// `\xNN`, a byte of text that is not UTF-8 as text lines show it (`"caf\xe9"`): the scalar that stands for
+    /// the byte (``WireText``), so the text encodes back to the byte.
+    private mutating func byteEscape(at column: Int) throws(TextFormError) -> Unicode.Scalar {
+        guard position + 2 <= characters.count, let byte = UInt8(String(characters[position..<position + 2]), radix: 16)
+        else { throw error("'\\x' needs two hex digits", at: column) }
+        position += 2
+        return WireText.scalar(forByte: byte)
     }
 
     private mutating func unicodeEscape(at column: Int) throws(TextFormError) -> Unicode.Scalar {
