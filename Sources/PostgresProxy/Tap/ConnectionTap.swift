@@ -226,8 +226,8 @@ final class ConnectionTap: @unchecked Sendable {
     /// the client's `p` answers), an oversized one, an incomplete one or one that ``RawMessageJSON`` does not write,
     /// which the caller then handles the general way (writing the same line). The statements are followed for the
     /// latency a ReadyForQuery's line shows, and their value types: a message that tells ``ValueTypeTracker`` more
-    /// than its type (Parse, Bind, RowDescription, …) is left to the general way, and a DataRow whose columns are
-    /// known to hold binary values is written typed, still from its bytes. The run works on local copies of the
+    /// than its type (Parse, Bind, RowDescription, …) is decoded for it, and a DataRow whose columns are known to
+    /// hold binary values is written typed, still from its bytes. The run works on local copies of the
     /// tap's state, which it reads and writes back once, not once per message (each access to a class's property
     /// is checked for exclusivity).
     private func passInPlace(_ stream: inout DirectionStream, _ direction: MessageDirection) -> Bool {
@@ -267,7 +267,25 @@ final class ConnectionTap: @unchecked Sendable {
             header.typeByte != decoded.0, header.typeByte != decoded.1
         {
             if !counts {
-                guard ValueTypeTracker.readsOnlyType(header.typeByte, from: direction) else { break }
+                let onlyType = ValueTypeTracker.readsOnlyType(header.typeByte, from: direction)
+                // A message that tells the value types more than its type (Parse, Bind, RowDescription, …) is decoded
+                // for them; its line is still written from its bytes, unless RawMessageJSON does not write it or it
+                // is a Bind with binary parameters, whose values the decoded message shows typed.
+                var message: WireMessage?
+                var parameterTypes: [ValueType]?
+                if !onlyType {
+                    let body = stream.pending.getSlice(
+                        at: stream.pending.readerIndex + 5, length: header.wireLength - 5)!
+                    // A body that does not decode is left to the general way, which logs it as Unknown.
+                    guard let decodedMessage = try? WireMessage(typeByte: header.typeByte, body: body, from: direction)
+                    else { break }
+                    message = decodedMessage
+                    switch decodedMessage {
+                    case .frontend(let frontendMessage): parameterTypes = types.observe(frontendMessage)
+                    case .backend(let backendMessage): _ = types.observe(backendMessage)
+                    }
+                    rowTypes = nil
+                }
                 let isRow = direction == .backend && header.typeByte == UInt8(ascii: "D")
                 if isRow && rowTypes == nil {
                     let columns = types.dataRowColumns
@@ -280,15 +298,24 @@ final class ConnectionTap: @unchecked Sendable {
                     lineMembers = lineMembers.appending([latency.jsonMember])
                 }
                 let offset = stream.offset
-                let written = stream.pending.withUnsafeReadableBytes { raw in
-                    RawMessageJSON.appendLine(
-                        typeByte: header.typeByte, body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]),
-                        direction: direction, offset: offset, jsonMembers: lineMembers,
-                        rowTypes: isRow ? rowTypes ?? nil : nil, cache: &cache, to: &batch)
+                let written =
+                    parameterTypes == nil
+                    && stream.pending.withUnsafeReadableBytes { raw in
+                        RawMessageJSON.appendLine(
+                            typeByte: header.typeByte,
+                            body: UnsafeRawBufferPointer(rebasing: raw[5..<header.wireLength]), direction: direction,
+                            offset: offset, jsonMembers: lineMembers, rowTypes: isRow ? rowTypes ?? nil : nil,
+                            cache: &cache, to: &batch)
+                    }
+                if !written {
+                    // Only a decoded message can be written another way; the rest goes the general way.
+                    guard let message else { break }
+                    let bytes = stream.pending.getSlice(at: stream.pending.readerIndex, length: header.wireLength)!
+                    DecodedMessage(message: message, offset: offset, bytes: bytes, valueTypes: parameterTypes).write(
+                        as: .json, options: configuration.renderOptions, jsonMembers: lineMembers, to: &batch)
                 }
-                guard written else { break }
                 batch.append(UInt8(ascii: "\n"))
-                if !isRow {
+                if onlyType && !isRow {
                     types.observe(typeByte: header.typeByte, from: direction)
                     rowTypes = nil
                 }
