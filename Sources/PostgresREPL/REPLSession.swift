@@ -130,8 +130,10 @@ public actor REPLSession {
         while readyReceived < readyOwed {
             if let endReason { return .failed("waiting for ReadyForQuery: \(endReason)") }
             guard ContinuousClock.now < deadline else {
+                let unanswered = readyOwed - readyReceived
                 return .failed(
-                    "no ReadyForQuery within \(settings.timeout) (\(readyOwed - readyReceived) of \(readyOwed) owed)")
+                    "no ReadyForQuery within \(settings.timeout): \(unanswered) "
+                        + (unanswered == 1 ? "Query or Sync is" : "Queries or Syncs are") + " still unanswered")
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
@@ -220,7 +222,7 @@ public actor REPLSession {
                     "usage: \\wait [MILLISECONDS] (without: until every Query and Sync is answered; in server mode, "
                         + "until the client sends a message)")
             }
-            try? await Task.sleep(for: .milliseconds(milliseconds))
+            await pause(upTo: .milliseconds(milliseconds))
             return .done
         case "\\expect":
             return await expect(String(line.dropFirst("\\expect".count)))
@@ -266,6 +268,18 @@ public actor REPLSession {
             }
         default:
             return .failed("unknown meta-command '\(words[0])'; \\help lists them")
+        }
+    }
+
+    /// `\wait MS`: a pause that ends early once what a `\wait` waits for is there (every Query and Sync answered;
+    /// in server mode, a message from the client not yet checked), or the connection ended. Not a check: it never
+    /// fails.
+    private func pause(upTo duration: Duration) async {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline && endReason == nil {
+            let isThere = transport.direction == .frontend ? readyReceived >= readyOwed : !unchecked.isEmpty
+            if isThere { return }
+            try? await Task.sleep(for: .milliseconds(5))
         }
     }
 

@@ -67,9 +67,25 @@ struct REPLSessionTests {
         let (session, _, _) = Self.makeSession()
         #expect(await session.execute(#"Query "select 1""#) == .done)
         #expect(await session.isWaitingForReady)
-        #expect(await session.execute("\\wait") == .failed("no ReadyForQuery within 0.2 seconds (1 of 1 owed)"))
+        #expect(
+            await session.execute("\\wait")
+                == .failed("no ReadyForQuery within 0.2 seconds: 1 Query or Sync is still unanswered"))
+        #expect(await session.execute("\\wait 50") == .done, "a pause, not a check")
         await session.receive(Self.arrival(.readyForQuery(.idle)))
         #expect(await session.execute("\\wait") == .done)
+    }
+
+    /// `\wait MS` ends as soon as every Query and Sync is answered, not after MS.
+    @Test func waitWithMillisecondsEndsOnceAnswered() async {
+        let (session, _, _) = Self.makeSession()
+        #expect(await session.execute(#"Query "select 1""#) == .done)
+        Task {
+            try? await Task.sleep(for: .milliseconds(50))
+            await session.receive(Self.arrival(.readyForQuery(.idle)))
+        }
+        let start = ContinuousClock.now
+        #expect(await session.execute("\\wait 30000") == .done)
+        #expect(ContinuousClock.now - start < .seconds(20), "it waited the whole 30 s")
     }
 
     @Test func switchesAndHelp() async {
