@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `pgw certs`: password hashes and TLS certificates that agree with PostgreSQL.
 struct CertsCommand: ParsableCommand {
@@ -21,4 +22,10 @@ struct CertsCommand: ParsableCommand {
             CertsCheckCommand.self, CertsProbeCommand.self,
         ]
     )
+
+    /// `pgw certs` alone is a usage error, as `pgw` alone is: it prints the usage and exits with 64.
+    func run() throws {
+        FileHandle.standardError.write(Data(Self.helpMessage().utf8))
+        throw ExitCode(64)
+    }
 }

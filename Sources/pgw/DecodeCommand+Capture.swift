@@ -39,7 +39,13 @@ extension DecodeCommand {
         }
         try printer.finish()
         var failures = sink.failures
-        if sink.connectionCount == 0 {
+        if sink.connectionCount == 0, let connection, sink.highestConnectionNumber > 0, filter == nil {
+            failures += [
+                "pgw: no connection #\(connection) in \(file.name): its PostgreSQL connections are #1 to "
+                    + "#\(sink.highestConnectionNumber)",
+                "pgw: hint: --summary lists them with their addresses",
+            ]
+        } else if sink.connectionCount == 0 {
             let portList = ports.map(String.init).joined(separator: ", ")
             failures += [
                 "pgw: no PostgreSQL connection found in \(file.name)"

@@ -56,6 +56,10 @@ struct DecodeCaptureCommandTests {
                 String($0.dropFirst(16))
             }
                 == ["#\(secondID) F Query \"select 'second'\"", "#\(secondID) F Query \"select 1/0\""], "\(onlySecond)")
+        let missing = try await PGWExecutable.run(["decode", merged, "--connection", "3"])
+        #expect(missing.status == 1, "\(missing)")
+        #expect(
+            missing.standardError.contains("no connection #3 in '\(merged)': its PostgreSQL connections are #1 to #2"))
     }
 
     @Test("--grep, --skip, --filter, --summary and JSON that the schema accepts")

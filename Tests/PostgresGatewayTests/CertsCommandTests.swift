@@ -5,6 +5,12 @@ import Testing
 
 /// Runs the built `pgw certs` subcommands.
 struct CertsCommandTests {
+    /// `pgw certs` without a subcommand is a usage error (64), as `pgw` alone is.
+    @Test func certsAloneIsAUsageError() async throws {
+        let outcome = try await PGWExecutable.run(["certs"])
+        #expect(outcome.status == 64 && outcome.standardError.contains("SUBCOMMANDS:"), "\(outcome)")
+    }
+
     @Test func md5PrintsTheStoredHash() async throws {
         let outcome = try await PGWExecutable.run(["certs", "md5", "--user", "postgres", "--password", "postgres"])
         #expect(outcome.succeeded, "\(outcome)")

@@ -94,6 +94,15 @@ struct QueryEngineTests {
         #expect(error?.sqlState == code && error?.message == message, "\(String(describing: error))")
     }
 
+    /// `--unmatched empty` answers a select list's columns with no rows; a `*` is a table's columns, which a mock
+    /// does not know, so it adds none.
+    @Test func unmatchedEmptyAnswersTheSelectListWithoutStars() {
+        var session = QuerySession(responder: ServerEmulationResponder(serverVersion: "16.4", unmatched: .empty))
+        #expect(Self.columns(session.handle(.query(Query("select * from t")))) == [])
+        #expect(Self.columns(session.handle(.query(Query("select *, id::int8, t.* from t")))) == ["id:20"])
+        #expect(Self.rows(session.handle(.query(Query("select id from t")))) == [])
+    }
+
     @Test func currentDatabaseIsTheStartupsDatabase() {
         var session = QuerySession(
             responder: ServerEmulationResponder(serverVersion: "16.4"), settings: ["user": "alice", "database": "app"])

@@ -93,8 +93,7 @@ public struct ServerEmulationResponder: QueryResponder {
                 return outcome
             }
             guard readsCatalog else { return nil }
-            let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
-            return .result(columns: columns, rows: [], tag: "SELECT 0")
+            return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
         case .other, .copyFromStdin:
             return nil
         }
@@ -129,6 +128,14 @@ public struct ServerEmulationResponder: QueryResponder {
         return .result(columns: columns, rows: [row], tag: "SELECT 1")
     }
 
+    /// The columns of an empty answer to a select list: each target's name and type, without the `*` ones (whose
+    /// columns are a table's, which the engine does not know).
+    private static func emptyResultColumns(_ targets: [StatementKind.SelectTarget]) -> [ResultColumn] {
+        targets.filter { $0.expression != .column("*") }.map {
+            ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0))
+        }
+    }
+
     /// SHOW name, SHOW ALL.
     private func show(_ name: String, settings: [String: String]) -> QueryOutcome {
         if name == "all" {
@@ -159,8 +166,7 @@ public struct ServerEmulationResponder: QueryResponder {
             return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")
         case .empty:
             guard case .select(let targets, _, _) = parsed.kind else { return .command(tag: parsed.tag) }
-            let columns = targets.map { ResultColumn(name: $0.name, type: CatalogColumnTypes.type(of: $0)) }
-            return .result(columns: columns, rows: [], tag: "SELECT 0")
+            return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
         case .error:
             return .error(
                 DiagnosticMessage(
