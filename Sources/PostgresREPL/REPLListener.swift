@@ -80,7 +80,7 @@ public final class REPLListener: REPLTransport {
         // Before the first read: with `\auto-startup` given already, no startup packet is offered to `\expect`.
         handler.answersStartup = answersStartup
         try channel.pipeline.syncOperations.addHandler(handler)
-        continuation.yield(.accepted(channel.remoteAddress.map(Self.describe) ?? "an unknown address"))
+        continuation.yield(.accepted(channel.remoteAddress?.hostAndPort ?? "an unknown address"))
         if answersStartup {
             Task {
                 do {
@@ -90,12 +90,6 @@ public final class REPLListener: REPLTransport {
                 }
             }
         }
-    }
-
-    /// `HOST:PORT` (IPv6 in brackets).
-    static func describe(_ address: SocketAddress) -> String {
-        let host = address.ipAddress ?? "?"
-        return (host.contains(":") ? "[\(host)]" : host) + ":\(address.port ?? 0)"
     }
 
     /// Typed lines are backend messages.
@@ -168,7 +162,7 @@ public final class REPLListener: REPLTransport {
     private func client() throws -> (any Channel, NIOLoopBound<REPLServerHandler>) {
         let client = state.withLockedValue { state in state.channel.map { ($0, state.handler!) } }
         guard let client else {
-            throw REPLConnectionError("no client has connected yet (listening on \(Self.describe(localAddress)))")
+            throw REPLConnectionError("no client has connected yet (listening on \(localAddress.hostAndPort))")
         }
         return client
     }

@@ -57,7 +57,9 @@ struct ServeCommandTests {
             ? MD5Password.storedHash(user: "alice", password: "secret")
             : SCRAMVerifier.make(password: "secret").stringValue
         let script = "server:\n  auth: \(auth)\n  users: {alice: \"\(stored)\"}\n"
-        let server = try await ServeProcess(["--script", try ServeStackTests.file("users.yaml", script)])
+        let server = try await ServeProcess(
+            ["--script", try ServeStackTests.file("users.yaml", script), "--log-level", "info"],
+            capturingStandardError: true)
         let right = try await ServeStackTests.run(
             "psql", ["-X", "-tA", "-c", "select 1", "password=secret"], port: server.port)
         #expect(right.succeeded && right.standardOutput == "1\n", "\(right)")
@@ -66,6 +68,13 @@ struct ServeCommandTests {
         #expect(
             hash.standardError.contains("password authentication failed for user \"alice\""),
             "the stored form is not a password: \(hash)")
+        // A failed login is logged at the default level, as PostgreSQL logs it, with the client's address.
+        server.send(SIGTERM)
+        #expect(try await server.waitForExit(seconds: 10))
+        let log = try server.standardErrorAfterExit()
+        #expect(
+            log.contains(#"password authentication failed for user "alice""#)
+                && log.contains("pgw.client=127.0.0.1:"), "\(log)")
     }
 
     /// A stored form that the method cannot check (PostgreSQL cannot either) or a malformed SCRAM verifier stops

@@ -89,6 +89,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var isClosed = false
     /// Why the connection ended, for the log; the first reason wins.
     private var closeReason: String?
+    /// Whether the client was refused for its credentials (SQLSTATE class 28): logged at info level, as PostgreSQL
+    /// logs every failed authentication, while other closes before authentication (scanners, stalled sockets) are
+    /// logged at debug level.
+    private var authenticationFailed = false
     private let openedAt = NIODeadline.now()
 
     /// A handler serving `connection` with `configuration` and `hooks`; `admission`, if any, limits sessions.
@@ -120,7 +124,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if let remote = context.channel.remoteAddress { logger[metadataKey: "pgw.client"] = "\(remote)" }
+        if let remote = context.channel.remoteAddress { logger[metadataKey: "pgw.client"] = "\(remote.hostAndPort)" }
         logger.debug("connection accepted")
         let loop = context.eventLoop.assumeIsolated()
         startupTimeout = loop.scheduleTask(in: configuration.startupTimeout) {
@@ -399,6 +403,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 self.close(reason: "cancel request")
             }
         case .closeWithError(let diagnostic):
+            if diagnostic.sqlState?.hasPrefix("28") == true { authenticationFailed = true }
             write([.errorResponse(diagnostic)], flush: true)
             close(reason: "\(diagnostic.severity ?? "ERROR") \(diagnostic.sqlState ?? ""): \(diagnostic.message ?? "")")
         case .close:
@@ -786,7 +791,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func logClose() {
         let milliseconds = (NIODeadline.now() - openedAt).nanoseconds / 1_000_000
-        let level: Logger.Level = stateMachine.connectionState.isAuthenticated ? .info : .debug
+        let level: Logger.Level =
+            stateMachine.connectionState.isAuthenticated || authenticationFailed ? .info : .debug
         logger.log(
             level: level,
             "connection closed",

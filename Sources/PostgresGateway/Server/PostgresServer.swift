@@ -82,7 +82,7 @@ public final class PostgresServer: Sendable {
                     if number == nil {
                         logger.warning(
                             "closing a new connection: \(maximumSockets) sockets are open",
-                            metadata: ["pgw.client": "\(channel.remoteAddress.map { "\($0)" } ?? "?")"])
+                            metadata: ["pgw.client": "\(channel.remoteAddress?.hostAndPort ?? "?")"])
                         channel.close(promise: nil)
                     }
                 }

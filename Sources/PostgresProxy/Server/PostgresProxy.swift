@@ -121,7 +121,7 @@ public final class PostgresProxy: Sendable {
         tap.clientLegIsTLS = connection.state.tlsInfo != nil
         let serverName = connection.state.tlsInfo?.serverName
         let routed = configuration.upstream(forServerName: serverName)
-        let clientAddress = connection.remoteAddress.map(Self.text(of:)) ?? "?"
+        let clientAddress = connection.remoteAddress?.hostAndPort ?? "?"
         var opened = "opened: client \(clientAddress) to \(routed.map { "\($0)" } ?? "(no route)")"
         opened += " user=\(client.user) database=\(client.database)"
         if let tls = connection.state.tlsInfo {
@@ -334,12 +334,6 @@ public final class PostgresProxy: Sendable {
         var bytes = ByteBuffer()
         for message in messages { message.encode(into: &bytes) }
         return bytes
-    }
-
-    /// `host:port` of a socket address, with brackets around IPv6.
-    static func text(of address: SocketAddress) -> String {
-        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
-        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
     /// The system's reason for a failed connection attempt, such as `Connection refused`.
