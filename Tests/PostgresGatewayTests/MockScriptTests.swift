@@ -31,7 +31,24 @@ struct MockScriptTests {
         ("rules:\n  - match: \"select 1\"\n    columns: [{name: a, type: nosuch}]\n", 3, 31, "unknown type 'nosuch'"),
         ("rules:\n  - match: \"select 1\"\n    rows: [[1]]\n", 2, 5, "'rows' need 'columns'"),
         ("rules:\n  - match: \"select 1\"\n    error: {code: \"x\", message: m}\n", 3, 19, "not a SQLSTATE"),
-        ("rules:\n  - match: \"select 1\"\n    after: nobody\n", 2, 1, "names no rule"),
+        ("rules:\n  - match: \"select 1\"\n    after: nobody\n", 3, 12, "names no rule"),
+        ("rules:\n  - match: \"select 1\"\n    match: \"select 2\"\n", 3, 5, "duplicate key 'match'"),
+        ("server:\n  users: {a: x, a: y}\n", 2, 17, "duplicate key 'a'"),
+        (
+            "rules:\n  - {name: a, match: \"select 1\"}\n  - {name: a, match: \"select 2\"}\n", 3, 12,
+            "already at line 2"
+        ),
+        ("rules:\n  - match: \"select 1\"\n    tag: X\n    error: {message: m}\n", 3, 10, "'error' or with 'tag'"),
+        ("rules:\n  - match: \"select 1\"\n    copy_out: \"1\"\n    rows: [[1]]\n", 4, 11, "'copy_out' or with 'rows'"),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: id, type: int4}]\n    rows: [[\"abc\"]]\n", 4, 13,
+            "'abc' is not valid for column 'id' (int4)"
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: id, type: int4}]\n    rows:\n      - [1, 2]\n", 5, 9,
+            "a row has 2 values for 1 columns"
+        ),
+        ("rules:\n  - match: \"select 1\"\n    delay: 5 parsecs\n", 3, 12, "'5 parsecs' is not a duration"),
         ("conversation:\n  - Query \"x\"\n", 2, 5, "starts with F"),
         ("conversation:\n  - F Quer \"x\"\n", 2, 7, "unknown message type 'Quer'"),
         ("conversation:\n  - B Query \"x\"\n", 2, 7, "Query is a frontend message"),

@@ -72,17 +72,25 @@ public struct MockScript: Sendable {
             unmatched = UnmatchedStatementPolicy(
                 rawValue: try policy.oneOf(UnmatchedStatementPolicy.allCases.map(\.rawValue)))
         }
-        rules = try top["rules"]?.elements().map(ScriptRuleReader.rule) ?? []
+        let ruleNodes = try top["rules"]?.elements() ?? []
+        rules = try ruleNodes.map(ScriptRuleReader.rule)
         if let conversation = top["conversation"] {
             guard top["rules"] == nil else {
                 throw conversation.error("a script has either 'rules' or a strict 'conversation', not both")
             }
             self.conversation = try conversation.elements().map(Self.step)
         }
-        let names = Set(rules.map(\.name))
-        for rule in rules {
-            if let after = rule.after, !names.contains(after) {
-                throw ScriptError(line: rule.line, column: 1, message: "'after: \(after)' names no rule of this script")
+        // Names are unique, so that `after` names one rule.
+        var lines: [String: Int] = [:]
+        for (rule, node) in zip(rules, ruleNodes) {
+            if let line = lines[rule.name] {
+                throw (node.field("name") ?? node).error("a rule named '\(rule.name)' is already at line \(line)")
+            }
+            lines[rule.name] = rule.line
+        }
+        for (rule, node) in zip(rules, ruleNodes) {
+            if let after = rule.after, lines[after] == nil {
+                throw (node.field("after") ?? node).error("'after: \(after)' names no rule of this script")
             }
         }
     }

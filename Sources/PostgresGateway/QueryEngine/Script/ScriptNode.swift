@@ -71,7 +71,8 @@ struct ScriptNode {
     /// A duration: a number with a unit, `us`, `ms`, `s` (the default), `min` or `h` (`5s`, `250ms`, `1.5`), at
     /// most a day.
     func duration() throws(ScriptError) -> TimeAmount {
-        let value = try text().filter { $0 != " " }
+        let written = try text()
+        let value = written.filter { $0 != " " }
         let units: [(suffix: String, nanoseconds: Double)] = [
             ("us", 1e3), ("ms", 1e6), ("min", 60e9), ("s", 1e9), ("h", 3_600e9),
         ]
@@ -80,7 +81,7 @@ struct ScriptNode {
         guard let amount = Double(number), amount >= 0, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
             amount * (unit?.nanoseconds ?? 1e9) <= 86_400e9
         else {
-            throw error("'\(value)' is not a duration such as 5s, 250ms or 2min (at most a day)")
+            throw error("'\(written)' is not a duration such as 5s, 250ms or 2min (at most a day)")
         }
         return .nanoseconds(Int64(amount * (unit?.nanoseconds ?? 1e9)))
     }
@@ -96,7 +97,9 @@ struct ScriptNode {
         guard case .mapping(let mapping) = node else { throw error("expected a mapping (key: value)") }
         var result: [(String, ScriptNode)] = []
         for (key, value) in mapping {
-            result.append((try ScriptNode(key).text(), ScriptNode(value)))
+            let name = try ScriptNode(key).text()
+            if result.contains(where: { $0.0 == name }) { throw ScriptNode(key).error("duplicate key '\(name)'") }
+            result.append((name, ScriptNode(value)))
         }
         return result
     }
@@ -111,9 +114,16 @@ struct ScriptNode {
                 throw ScriptNode(key).error(
                     "unknown key '\(name)'; expected one of \(allowed.sorted().joined(separator: ", "))")
             }
+            guard result[name] == nil else { throw ScriptNode(key).error("duplicate key '\(name)'") }
             result[name] = ScriptNode(value)
         }
         return result
+    }
+
+    /// The value of `key` in a mapping; `nil` for a missing key or another node.
+    func field(_ key: String) -> ScriptNode? {
+        guard case .mapping(let mapping) = node else { return nil }
+        return mapping.first { (try? ScriptNode($0.key).text()) == key }.map { ScriptNode($0.value) }
     }
 
     /// A value of a result row: NULL, `t`/`f` for booleans, else the scalar's text.

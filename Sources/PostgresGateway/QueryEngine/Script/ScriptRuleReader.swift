@@ -20,6 +20,14 @@ enum ScriptRuleReader {
     static func rule(_ node: ScriptNode) throws(ScriptError) -> ScriptRule {
         let fields = try node.mapping(allowed: keys)
         guard let match = fields["match"] else { throw node.error("a rule needs 'match'") }
+        for (key, others) in [
+            ("error", ["columns", "rows", "tag", "copy_out"]), ("copy_out", ["columns", "rows", "tag"]),
+        ]
+        where fields[key] != nil {
+            if let other = others.first(where: { fields[$0] != nil }) {
+                throw fields[other]!.error("a rule answers with '\(key)' or with '\(other)', not both")
+            }
+        }
         let notices = try fields["notices"]?.elements().map { notice throws(ScriptError) in
             try diagnostic(notice, defaultSeverity: "NOTICE", defaultCode: "00000")
         }
@@ -106,7 +114,8 @@ enum ScriptRuleReader {
         if let error = fields["error"] {
             return .error(try diagnostic(error, defaultSeverity: "ERROR", defaultCode: "XX000"))
         }
-        let rows = try fields["rows"]?.elements().map { row throws(ScriptError) in
+        let rowNodes = try fields["rows"]?.elements()
+        let rows = try rowNodes?.map { row throws(ScriptError) in
             try row.elements().map { value throws(ScriptError) in try value.value() }
         }
         guard let columnsNode = fields["columns"] else {
@@ -123,11 +132,26 @@ enum ScriptRuleReader {
             }
             return ResultColumn(name: name, type: type)
         }
-        for row in rows ?? [] where row.count != columns.count {
-            throw node.error("a row has \(row.count) values for \(columns.count) columns")
+        for rowNode in rowNodes ?? [] {
+            let values = try rowNode.elements()
+            guard values.count == columns.count else {
+                throw rowNode.error("a row has \(values.count) values for \(columns.count) columns")
+            }
+            for (valueNode, column) in zip(values, columns) {
+                if let value = try valueNode.value(), !Self.isValid(value, of: column.type) {
+                    throw valueNode.error("'\(value)' is not valid for column '\(column.name)' (\(column.type.name))")
+                }
+            }
         }
         let tag = try fields["tag"]?.text() ?? "SELECT \(rows?.count ?? 0)"
         return .result(columns: columns, rows: rows ?? [], tag: tag)
+    }
+
+    /// Whether `value` is a valid text form of `type`, checked for the types whose form is unambiguous (integers,
+    /// floats, numeric, bool as `t`/`f` or true/false, uuid); a value of another type is taken as written.
+    private static func isValid(_ value: String, of type: PostgresType) -> Bool {
+        guard [16, 20, 21, 23, 26, 700, 701, 1700, 2950].contains(type.oid) else { return true }
+        return BinaryValueEncoder.encode(value, type: type.oid) != nil
     }
 
     private static func diagnostic(_ node: ScriptNode, defaultSeverity: String, defaultCode: String)
