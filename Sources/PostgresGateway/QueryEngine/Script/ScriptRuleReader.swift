@@ -150,7 +150,8 @@ enum ScriptRuleReader {
     /// Whether `value` is a valid text form of `type`, checked for the types whose form is unambiguous (integers,
     /// floats, numeric, bool as `t`/`f` or true/false, uuid); a value of another type is taken as written.
     private static func isValid(_ value: String, of type: PostgresType) -> Bool {
-        guard [16, 20, 21, 23, 26, 700, 701, 1700, 2950].contains(type.oid) else { return true }
+        if type == .numeric { return NumericValue(value) != nil || ["NaN", "Infinity", "-Infinity"].contains(value) }
+        guard [16, 20, 21, 23, 26, 700, 701, 2950].contains(type.oid) else { return true }
         return BinaryValueEncoder.encode(value, type: type.oid) != nil
     }
 
