@@ -221,8 +221,8 @@ struct ConstantEvaluator {
         return EvaluatedValue(text: String(result.0), type: type)
     }
 
-    /// Exact `numeric` arithmetic at PostgreSQL's scales; `nil` when the result needs more than ``NumericValue``
-    /// holds (the caller then computes in floating point).
+    /// Exact `numeric` arithmetic (`+ - * / %`) at PostgreSQL's scales; `nil` for another operator or when the
+    /// result needs more than ``NumericValue`` holds (the caller then computes in floating point).
     private func numericOperation(_ name: String, _ a: NumericValue, _ b: NumericValue) throws(Failure)
         -> EvaluatedValue?
     {
@@ -235,8 +235,8 @@ struct ConstantEvaluator {
             guard b.units != 0 else { throw .error(error("22012", "division by zero")) }
             result = name == "/" ? a.divided(by: b) : a.remainder(dividingBy: b)
         default:
-            guard let difference = a.adding(b, subtracting: true) else { return nil }
-            return try comparison(name, difference.units < 0 ? -1 : (difference.units == 0 ? 0 : 1))
+            // Comparisons have a bool result and do not come here; other operators are not evaluated.
+            return nil
         }
         return result.map { EvaluatedValue(text: $0.text, type: .numeric) }
     }

@@ -27,10 +27,10 @@ final class ConnectionTap: @unchecked Sendable {
     private var frontend = DirectionStream()
     private var backend = DirectionStream()
     /// When each statement whose ReadyForQuery is awaited started, for the latency text and JSON lines show on it;
-    /// followed only for those two formats (``tracksLatency``).
+    /// followed only for those two formats (``followsSession``).
     private var statements = StatementTracker<NIODeadline>()
     /// The session's statements and portals, for the types of Bind parameters and DataRow columns that text and
-    /// JSON lines show as `pgw decode` does (``tracksValueTypes``); bounded by ``ValueTypeTracker/limit``.
+    /// JSON lines show as `pgw decode` does (``followsSession``); bounded by ``ValueTypeTracker/limit``.
     private var valueTypes = ValueTypeTracker()
     private var timestamps = TimestampText()
     /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
@@ -194,27 +194,25 @@ final class ConnectionTap: @unchecked Sendable {
     /// only their errors would show.
     private var onlyCounts: Bool { configuration.format == .none && recorder == nil }
 
-    /// Whether the log shows latencies: text and JSON lines do, on a ReadyForQuery.
-    private var tracksLatency: Bool { configuration.format == .text || configuration.format == .json }
-
-    /// Whether the log shows typed values (`42`, not `\x0000002a`): text and JSON lines do, as `pgw decode`'s.
-    private var tracksValueTypes: Bool { configuration.format == .text || configuration.format == .json }
+    /// Whether the log follows the session for what its lines show beyond each message: text and JSON lines show a
+    /// statement's latency on its ReadyForQuery and values typed as `pgw decode` types them.
+    private var followsSession: Bool { configuration.format == .text || configuration.format == .json }
 
     /// Takes a typed message the client sent, by its type byte, for latencies: a statement it starts starts at
     /// `time`.
     private func clientSent(_ typeByte: UInt8, at time: NIODeadline = .now()) {
-        if tracksLatency { statements.clientSent(typeByte) { time } }
+        if followsSession { statements.clientSent(typeByte) { time } }
     }
 
     /// Takes a ReadyForQuery from the server; returns the latency of the statement it ends, if followed.
     private func serverSentReadyForQuery() -> StatementLatency? {
-        guard tracksLatency, let start = statements.serverSentReadyForQuery() else { return nil }
+        guard followsSession, let start = statements.serverSentReadyForQuery() else { return nil }
         return StatementLatency(nanoseconds: (NIODeadline.now() - start).nanoseconds)
     }
 
     /// The latency a ReadyForQuery arriving `now` would show, without taking it (``serverSentReadyForQuery()``).
     private func latencyOfNextAnswer(at now: NIODeadline) -> StatementLatency? {
-        guard tracksLatency, let start = statements.nextAnswered else { return nil }
+        guard followsSession, let start = statements.nextAnswered else { return nil }
         return StatementLatency(nanoseconds: (now - start).nanoseconds)
     }
 
@@ -466,14 +464,14 @@ final class ConnectionTap: @unchecked Sendable {
         logUnknown(bytes, direction, offset: stream.offset, reason: "\(error.reason); decoding stops here")
         stream.offset += readable
         stream.isStopped = true
-        if tracksValueTypes { valueTypes.reset() }
+        if followsSession { valueTypes.reset() }
         return false
     }
 
     /// Takes a typed message the log steps over undecoded (oversized or undecodable) for the value types: one that
     /// tells more than its type is lost, so what they know is forgotten (its values are then shown raw).
     private func valueTypesSkip(_ typeByte: UInt8, _ direction: MessageDirection) {
-        guard tracksValueTypes else { return }
+        guard followsSession else { return }
         if ValueTypeTracker.readsOnlyType(typeByte, from: direction) {
             valueTypes.observe(typeByte: typeByte, from: direction)
         } else {
@@ -487,7 +485,7 @@ final class ConnectionTap: @unchecked Sendable {
         stream.messageCount += 1
         var latency: StatementLatency?
         var types: [ValueType]?
-        if tracksValueTypes {
+        if followsSession {
             switch message {
             case .frontend(let frontendMessage): types = valueTypes.observe(frontendMessage)
             case .backend(let backendMessage): types = valueTypes.observe(backendMessage)
