@@ -30,8 +30,9 @@ final class ConnectionTap: @unchecked Sendable {
     /// followed only for those two formats (``followsSession``).
     private var statements = StatementTracker<NIODeadline>()
     /// The session's statements and portals, for the types of Bind parameters and DataRow columns that text and
-    /// JSON lines show as `pgw decode` does (``followsSession``); bounded by ``ValueTypeTracker/limit``.
-    private var valueTypes = ValueTypeTracker()
+    /// JSON lines show as `pgw decode` does; `nil` when the log does not follow the session (``followsSession``).
+    /// Bounded by ``ValueTypeTracker/limit``.
+    private var valueTypes: ValueTypeTracker?
     private var timestamps = TimestampText()
     /// Lines of the current batch: handed to the sink in one piece, so event loops take its lock once per read.
     private var batch: [UInt8] = []
@@ -68,6 +69,7 @@ final class ConnectionTap: @unchecked Sendable {
         self.configuration = configuration
         self.sink = sink
         self.capture = capture
+        if followsSession { valueTypes = ValueTypeTracker() }
     }
 
     /// A sink that is over capacity, which the relay must wait for before reading more, or `nil`.
@@ -237,12 +239,15 @@ final class ConnectionTap: @unchecked Sendable {
         else { return false }
         var batch: [UInt8] = []
         var cache = RawMessageJSONCache()
-        var types = ValueTypeTracker()
+        var types: ValueTypeTracker?
         var members: JSONLineMembers?
+        // When the messages of this run arrived, for the statements they start (read only when logging).
+        var now = NIODeadline.uptimeNanoseconds(0)
         if !counts {
             swap(&batch, &self.batch)
             swap(&cache, &jsonCache)
             swap(&types, &valueTypes)
+            now = .now()
         }
         defer {
             if !counts {
@@ -256,7 +261,6 @@ final class ConnectionTap: @unchecked Sendable {
         var rowTypes: [ValueType]?? = nil
         let decoded: (UInt8, UInt8) =
             direction == .frontend ? (UInt8(ascii: "p"), UInt8(ascii: "p")) : (UInt8(ascii: "R"), UInt8(ascii: "K"))
-        let now = NIODeadline.now()
         var passed = 0
         var lastTypeByte: UInt8 = 0
         var errors = 0
@@ -279,14 +283,14 @@ final class ConnectionTap: @unchecked Sendable {
                     else { break }
                     message = decodedMessage
                     switch decodedMessage {
-                    case .frontend(let frontendMessage): parameterTypes = types.observe(frontendMessage)
-                    case .backend(let backendMessage): _ = types.observe(backendMessage)
+                    case .frontend(let frontendMessage): parameterTypes = types?.observe(frontendMessage) ?? nil
+                    case .backend(let backendMessage): _ = types?.observe(backendMessage)
                     }
                     rowTypes = nil
                 }
                 let isRow = direction == .backend && header.typeByte == UInt8(ascii: "D")
                 if isRow && rowTypes == nil {
-                    let columns = types.dataRowColumns
+                    let columns = types?.dataRowColumns ?? nil
                     rowTypes = .some(columns?.contains { $0.format == .binary } == true ? columns : nil)
                 }
                 var lineMembers = members ?? currentJSONMembers()
@@ -314,7 +318,7 @@ final class ConnectionTap: @unchecked Sendable {
                 }
                 batch.append(UInt8(ascii: "\n"))
                 if onlyType && !isRow {
-                    types.observe(typeByte: header.typeByte, from: direction)
+                    types?.observe(typeByte: header.typeByte, from: direction)
                     rowTypes = nil
                 }
                 if direction == .frontend { clientSent(header.typeByte, at: now) }
@@ -464,18 +468,17 @@ final class ConnectionTap: @unchecked Sendable {
         logUnknown(bytes, direction, offset: stream.offset, reason: "\(error.reason); decoding stops here")
         stream.offset += readable
         stream.isStopped = true
-        if followsSession { valueTypes.reset() }
+        valueTypes?.reset()
         return false
     }
 
     /// Takes a typed message the log steps over undecoded (oversized or undecodable) for the value types: one that
     /// tells more than its type is lost, so what they know is forgotten (its values are then shown raw).
     private func valueTypesSkip(_ typeByte: UInt8, _ direction: MessageDirection) {
-        guard followsSession else { return }
         if ValueTypeTracker.readsOnlyType(typeByte, from: direction) {
-            valueTypes.observe(typeByte: typeByte, from: direction)
+            valueTypes?.observe(typeByte: typeByte, from: direction)
         } else {
-            valueTypes.reset()
+            valueTypes?.reset()
         }
     }
 
@@ -485,11 +488,9 @@ final class ConnectionTap: @unchecked Sendable {
         stream.messageCount += 1
         var latency: StatementLatency?
         var types: [ValueType]?
-        if followsSession {
-            switch message {
-            case .frontend(let frontendMessage): types = valueTypes.observe(frontendMessage)
-            case .backend(let backendMessage): types = valueTypes.observe(backendMessage)
-            }
+        switch message {
+        case .frontend(let frontendMessage): types = valueTypes?.observe(frontendMessage) ?? nil
+        case .backend(let backendMessage): types = valueTypes?.observe(backendMessage) ?? nil
         }
         if recorder != nil {
             switch message {
