@@ -270,14 +270,16 @@ final class ConnectionTap: @unchecked Sendable {
         {
             if !counts {
                 let onlyType = ValueTypeTracker.readsOnlyType(header.typeByte, from: direction)
-                // A message that tells the value types more than its type (Parse, Bind, RowDescription, …) is decoded
-                // for them; its line is still written from its bytes, unless RawMessageJSON does not write it or it
-                // is a Bind with binary parameters, whose values the decoded message shows typed.
+                // A message that tells the value types more than its type (Parse, Bind, RowDescription, …) is read
+                // for them: Parse and RowDescription in place (their query text and column names are not needed),
+                // the others decoded. Its line is still written from its bytes, unless RawMessageJSON does not write
+                // it or it is a Bind with binary parameters, whose values the decoded message shows typed.
                 var message: WireMessage?
                 var parameterTypes: [ValueType]?
-                if !onlyType {
-                    let body = stream.pending.getSlice(
-                        at: stream.pending.readerIndex + 5, length: header.wireLength - 5)!
+                let body =
+                    onlyType
+                    ? nil : stream.pending.getSlice(at: stream.pending.readerIndex + 5, length: header.wireLength - 5)
+                if let body, types?.observe(typeByte: header.typeByte, body: body, from: direction) != true {
                     // A body that does not decode is left to the general way, which logs it as Unknown.
                     guard let decodedMessage = try? WireMessage(typeByte: header.typeByte, body: body, from: direction)
                     else { break }
@@ -286,8 +288,8 @@ final class ConnectionTap: @unchecked Sendable {
                     case .frontend(let frontendMessage): parameterTypes = types?.observe(frontendMessage) ?? nil
                     case .backend(let backendMessage): _ = types?.observe(backendMessage)
                     }
-                    rowTypes = nil
                 }
+                if !onlyType { rowTypes = nil }
                 let isRow = direction == .backend && header.typeByte == UInt8(ascii: "D")
                 if isRow && rowTypes == nil {
                     let columns = types?.dataRowColumns ?? nil
@@ -310,8 +312,15 @@ final class ConnectionTap: @unchecked Sendable {
                             cache: &cache, to: &batch)
                     }
                 if !written {
-                    // Only a decoded message can be written another way; the rest goes the general way.
-                    guard let message else { break }
+                    // A message the tracker has taken is written from its decoded form; the rest goes the general way.
+                    guard
+                        let message = message
+                            ?? body.flatMap({ try? WireMessage(typeByte: header.typeByte, body: $0, from: direction) })
+                    else {
+                        // Taken in place but not decodable: the general way takes it again, so the tracker forgets.
+                        if body != nil { types?.reset() }
+                        break
+                    }
                     let bytes = stream.pending.getSlice(at: stream.pending.readerIndex, length: header.wireLength)!
                     DecodedMessage(message: message, offset: offset, bytes: bytes, valueTypes: parameterTypes).write(
                         as: .json, options: configuration.renderOptions, jsonMembers: lineMembers, to: &batch)

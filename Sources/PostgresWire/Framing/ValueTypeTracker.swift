@@ -69,11 +69,7 @@ public struct ValueTypeTracker: Sendable {
         var types: [ValueType]?
         switch message {
         case .parse(let parse):
-            generations += 1
-            let statement = Statement(parameterTypes: parse.parameterTypes, columns: nil, generation: generations)
-            if statements.count >= Self.limit && statements[parse.name] == nil { statements.removeAll() }
-            statements[parse.name] = statement
-            enqueue(.parse)
+            parsed(name: parse.name, parameterTypes: parse.parameterTypes)
         case .bind(let bind):
             let statement = statements[bind.statement]
             let formats = Self.formats(bind.parameterFormats, count: bind.parameters.count)
@@ -187,6 +183,40 @@ public struct ValueTypeTracker: Sendable {
         }
     }
 
+    /// Takes a Parse or a RowDescription from its body, as ``observe(_:)-(FrontendMessage)`` and
+    /// ``observe(_:)-(BackendMessage)`` take the decoded message, without decoding it (the query text and the column
+    /// names are stepped over, not made into strings): for a caller that writes such messages from their bytes.
+    /// Returns `false`, taking nothing, for another message or a body that does not hold the message.
+    public mutating func observe(typeByte: UInt8, body: ByteBuffer, from direction: MessageDirection) -> Bool {
+        var body = body
+        switch (direction, typeByte) {
+        case (.frontend, UInt8(ascii: "P")):
+            guard let name = try? body.readCString(field: "statement name"), Self.skipCString(&body),
+                let count = body.readInteger(as: Int16.self), count >= 0, body.readableBytes == Int(count) * 4
+            else { return false }
+            let parameterTypes = (0..<Int(count)).map { _ in body.readInteger(as: UInt32.self)! }
+            parsed(name: name, parameterTypes: parameterTypes)
+            return true
+        case (.backend, UInt8(ascii: "T")):
+            guard let count = body.readInteger(as: Int16.self), count >= 0 else { return false }
+            var columns: [ValueType] = []
+            columns.reserveCapacity(Int(count))
+            for _ in 0..<count {
+                // Name, then table OID (4), attribute number (2), type OID (4), size (2), modifier (4), format (2).
+                guard Self.skipCString(&body),
+                    let (_, _, oid, _, _, format) = body.readMultipleIntegers(
+                        as: (UInt32, Int16, UInt32, Int16, Int32, Int16).self)
+                else { return false }
+                columns.append(ValueType(oid: oid, format: FormatCode(rawValue: format)))
+            }
+            guard body.readableBytes == 0 else { return false }
+            describe(columns: columns)
+            return true
+        default:
+            return false
+        }
+    }
+
     /// The types of the columns of a DataRow with `columnCount` columns that comes now (a DataRow changes nothing).
     public func dataRowTypes(columnCount: Int) -> [ValueType]? {
         let columns = dataRowColumns
@@ -198,6 +228,22 @@ public struct ValueTypeTracker: Sendable {
     public var dataRowColumns: [ValueType]? {
         if case .execute(let binding) = pending.first { return columns(ofBinding: binding) }
         return resultColumns
+    }
+
+    /// A Parse of statement `name` with `parameterTypes`: a new generation of the statement, awaiting ParseComplete.
+    private mutating func parsed(name: String, parameterTypes: [UInt32]) {
+        generations += 1
+        let statement = Statement(parameterTypes: parameterTypes, columns: nil, generation: generations)
+        if statements.count >= Self.limit && statements[name] == nil { statements.removeAll() }
+        statements[name] = statement
+        enqueue(.parse)
+    }
+
+    /// Moves past a NUL-terminated string; `false` when `body` holds no NUL.
+    private static func skipCString(_ body: inout ByteBuffer) -> Bool {
+        guard let end = body.readableBytesView.firstIndex(of: 0) else { return false }
+        body.moveReaderIndex(to: end + 1)
+        return true
     }
 
     /// A RowDescription (`columns`) or NoData (`nil`): the answer to a Describe, or a Query's result columns.
