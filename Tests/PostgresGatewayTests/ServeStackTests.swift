@@ -325,6 +325,19 @@ struct ServeStackTests {
         #expect(
             outcome.standardOutput.contains("Asynchronous notification \"jobs\" with payload \"done\" received"),
             "\(outcome)")
+        // One CopyData per row, as PostgreSQL sends: psycopg reads rows one message at a time.
+        let rows = try await Self.run(
+            "python3",
+            [
+                "-c",
+                """
+                import os, psycopg
+                c = psycopg.connect(f"host=127.0.0.1 port={os.environ['PGPORT']} user=alice dbname=app")
+                with c.cursor().copy("copy t to stdout") as copy:
+                    print(list(copy.rows()))
+                """,
+            ], port: server.port)
+        #expect(rows.standardOutput == "[('1', 'a'), ('2', 'b')]\n", "\(rows)")
     }
 
     /// pgcli with its default configuration (a fresh HOME): its startup queries (SHOW TIME ZONE, SET TIME ZONE

@@ -577,14 +577,19 @@ public struct QuerySession: Sendable {
             closesConnection = true
             return outcome.map { complete($0, formats: formats) } ?? []
         case .copyOut(let text):
-            // As PostgreSQL: CopyOutResponse (text, one format per column), the data, CopyDone, "COPY rows".
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-            let columns = lines.first.map { $0.split(separator: "\t", omittingEmptySubsequences: false).count } ?? 0
-            return [
-                .copyOutResponse(CopyResponse(format: 0, columnFormats: Array(repeating: .text, count: columns))),
-                .copyData(CopyData(data: ByteBuffer(string: text))), .copyDone,
-                .commandComplete(CommandComplete(tag: "COPY \(lines.count)")),
-            ]
+            // As PostgreSQL: CopyOutResponse (text, one format per column), one CopyData per row (libpq's
+            // PQgetCopyData and psycopg's `rows()` read a row per message), CopyDone, "COPY rows".
+            var rows: [BackendMessage] = []
+            var start = text.startIndex
+            while start < text.endIndex {
+                let end = text[start...].firstIndex(of: "\n").map { text.index(after: $0) } ?? text.endIndex
+                rows.append(.copyData(CopyData(data: ByteBuffer(substring: text[start..<end]))))
+                start = end
+            }
+            let firstRow = text.prefix { $0 != "\n" }
+            let columns = firstRow.isEmpty ? 0 : firstRow.split(separator: "\t", omittingEmptySubsequences: false).count
+            return [.copyOutResponse(CopyResponse(format: 0, columnFormats: Array(repeating: .text, count: columns)))]
+                + rows + [.copyDone, .commandComplete(CommandComplete(tag: "COPY \(rows.count)"))]
         }
     }
 
