@@ -62,6 +62,51 @@ struct DecodeCaptureCommandTests {
             missing.standardError.contains("no connection #3 in '\(merged)': its PostgreSQL connections are #1 to #2"))
     }
 
+    /// `--summary`'s slowest statements name a prepared statement executed without a Parse by the text it was
+    /// parsed with, and messages a Query follows before any Sync (asyncpg's Parse, Describe, Flush) are no statement:
+    /// the next one's latency starts at its own first message.
+    @Test("statements: prepared statements' text, an unsynced batch before a Query")
+    func preparedStatementsAndUnsyncedBatches() async throws {
+        var connection = SyntheticConnection.ipv4(clientPort: 43_001)
+        let done: [WireMessage] = [
+            .backend(.commandComplete(CommandComplete(tag: "SELECT 1"))), .backend(.readyForQuery(.idle)),
+        ]
+        let segments =
+            connection.handshake() + [
+                connection.send(Scenario.startup), connection.send(Scenario.ready),
+                connection.send([
+                    .frontend(.parse(Parse(name: "p1", query: "select 'prepared'"))), .frontend(.sync),
+                ]),
+                connection.send([.backend(.parseComplete), .backend(.readyForQuery(.idle))]),
+                connection.send([
+                    .frontend(.bind(Bind(statement: "p1"))), .frontend(.execute(Execute())), .frontend(.sync),
+                ]),
+                connection.send([.backend(.bindComplete)] + done),
+                connection.send([
+                    .frontend(.parse(Parse(query: "select 'introspection'"))),
+                    .frontend(.describe(.statement(""))), .frontend(.flush),
+                ]),
+                connection.send([.backend(.parseComplete), .backend(.noData)]),
+                connection.send(Scenario.query("select 'simple'")), connection.send(Scenario.result("SELECT 1")),
+                connection.send([
+                    .frontend(.parse(Parse(query: "select 'last'"))), .frontend(.bind(Bind())),
+                    .frontend(.execute(Execute())), .frontend(.sync),
+                ]),
+                connection.send([.backend(.parseComplete), .backend(.bindComplete)] + done),
+            ] + connection.close()
+        let path = try Scenario.write(segments)
+        defer { unlink(path) }
+        let outcome = try await PGWExecutable.run(["decode", path, "--summary"])
+        #expect(outcome.succeeded, "\(outcome)")
+        let slow = outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("slow: ") }.map {
+            $0.split(separator: "  ", maxSplits: 1).last.map(String.init) ?? ""
+        }
+        #expect(
+            Set(slow) == ["select 'prepared'", "select 'simple'", "select 'last'"] && slow.count == 8,
+            "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("statements: 4"), "\(outcome.standardOutput)")
+    }
+
     @Test("--grep, --skip, --filter, --summary and JSON that the schema accepts")
     func filtersAndSummary() async throws {
         var first = SyntheticConnection.ipv4(clientPort: 42_001)

@@ -32,6 +32,17 @@ struct StatementTrackerTests {
         #expect(tracker.serverSentReadyForQuery() == "query")
     }
 
+    /// asyncpg's Parse, Describe and Flush, answered before it sends a Query: no statement; the next batch is one
+    /// of its own.
+    @Test func messagesAQueryFollowsBeforeASyncAreNoStatement() {
+        var tracker = StatementTracker<String>()
+        var names = ["introspection", "query", "last"].makeIterator()
+        Self.send("PDHQ", to: &tracker, names: &names)
+        #expect(tracker.serverSentReadyForQuery() == "query")
+        Self.send("PBES", to: &tracker, names: &names)
+        #expect(tracker.serverSentReadyForQuery() == "last")
+    }
+
     @Test func copyAndOtherMessagesStartNothing() {
         var tracker = StatementTracker<String>()
         var names = ["copy"].makeIterator()

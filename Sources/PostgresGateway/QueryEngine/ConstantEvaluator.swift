@@ -189,7 +189,7 @@ struct ConstantEvaluator {
     }
 
     /// The type of `a op b` for numbers, as PostgreSQL resolves the operator: the wider of two integers or numerics
-    /// (int2 < int4 < int8 < numeric, at least int4), float4 for two float4s, and float8, the preferred type of
+    /// (int2 < int4 < int8 < numeric; int2 only for two int2s), float4 for two float4s, and float8, the preferred type of
     /// numbers, for any other mix with a float (`1::float4 / 3` is a float8).
     private static func arithmeticType(_ left: PostgresType, _ right: PostgresType) -> PostgresType {
         let order: [PostgresType] = [.int2, .int4, .int8, .numeric, .float4, .float8]
@@ -198,7 +198,7 @@ struct ConstantEvaluator {
         }
         if left == .float4 && right == .float4 { return .float4 }
         if left == .float4 || right == .float4 { return .float8 }
-        return order[max(a, b, 1)]
+        return order[left == .int2 && right == .int2 ? 0 : max(a, b, 1)]
     }
 
     private func integerOperation(_ name: String, _ a: Int64, _ b: Int64, type: PostgresType) throws(Failure)
@@ -215,7 +215,13 @@ struct ConstantEvaluator {
         default:
             return try comparison(name, a < b ? -1 : (a == b ? 0 : 1))
         }
-        guard !result.1, type == .int8 || Int32(exactly: result.0) != nil else {
+        let fits =
+            switch type {
+            case .int2: Int16(exactly: result.0) != nil
+            case .int8: true
+            default: Int32(exactly: result.0) != nil
+            }
+        guard !result.1, fits else {
             throw .error(error("22003", "\(Self.sqlName(type)) out of range"))
         }
         return EvaluatedValue(text: String(result.0), type: type)

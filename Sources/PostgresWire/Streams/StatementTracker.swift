@@ -6,7 +6,9 @@ import NIOCore
 /// A statement is a Query, a FunctionCall, or the extended-protocol messages (Parse, Bind, Describe, Execute, Close)
 /// up to the Sync that ends them; the server answers each of them, and a Sync sent alone, with exactly one
 /// ReadyForQuery, in the order they were sent (a pipeline has several waiting). A lone Sync holds its place in that
-/// order without being a statement. A ReadyForQuery that nothing waits for (the one that ends the startup) ends no
+/// order without being a statement; extended-protocol messages that a Query or FunctionCall follows before any Sync
+/// (a driver's Parse, Describe and Flush, as asyncpg sends to learn a statement's types) were answered on their
+/// Flush and are no statement either. A ReadyForQuery that nothing waits for (the one that ends the startup) ends no
 /// statement; so a capture that starts in the middle of a session is followed from its first statement on.
 ///
 /// `Statement` is what the caller keeps about a statement: a start time, or its text and first error too. Memory is
@@ -31,6 +33,8 @@ public struct StatementTracker<Statement> {
     public mutating func clientSent(_ typeByte: UInt8, statement: () -> Statement) {
         switch typeByte {
         case UInt8(ascii: "Q"), UInt8(ascii: "F"):
+            // Extended-protocol messages sent before it without a Sync were answered on a Flush: no statement.
+            building = nil
             enqueue(statement())
         case UInt8(ascii: "P"), UInt8(ascii: "B"), UInt8(ascii: "D"), UInt8(ascii: "E"), UInt8(ascii: "C"):
             if building == nil { building = statement() }
