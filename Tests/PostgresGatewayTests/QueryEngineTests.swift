@@ -75,7 +75,7 @@ struct QueryEngineTests {
             ("select 3.0::float4 * 1.1", "3.3000000000000003", 701), ("select 'Infinity'::float8", "Infinity", 701),
             ("select '2024-02-29 12:00:00+00'::date", "2024-02-29", 1082),
             ("select '2024-02-29'::timestamp", "2024-02-29 00:00:00", 1114),
-        ("select 2::int2 * 3::int2", "6", 21), ("select 2::int2 * 3", "6", 23),
+            ("select 2::int2 * 3::int2", "6", 21), ("select 2::int2 * 3", "6", 23),
         ] as [(String, String, UInt32)])
     func arithmeticAnswersAsPostgreSQLDoes(statement: String, value: String, type: UInt32) {
         var session = Self.session()
