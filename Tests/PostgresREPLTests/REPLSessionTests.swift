@@ -75,6 +75,16 @@ struct REPLSessionTests {
         #expect(await session.execute("\\wait") == .done)
     }
 
+    /// `\expect` with a type no message has fails at once, as a line of an unknown type does.
+    @Test func expectingAnUnknownTypeFailsAtOnce() async {
+        let (session, _, _) = Self.makeSession()
+        guard case .failed(let reason) = await session.execute("\\expect Bogus") else {
+            Issue.record("\\expect Bogus did not fail")
+            return
+        }
+        #expect(reason.contains("unknown message type 'Bogus'"), "\(reason)")
+    }
+
     /// `\wait MS` ends as soon as every Query and Sync is answered, not after MS (10 minutes here).
     @Test func waitWithMillisecondsEndsOnceAnswered() async {
         let (session, _, _) = Self.makeSession()

@@ -19,6 +19,10 @@ public struct TextFormExpectation: Sendable, Hashable, CustomStringConvertible {
         guard scanner.skipSpace(comments: false), let type = scanner.word(), case .word(let name) = type.shape else {
             throw scanner.error("expected a message type, such as ReadyForQuery", at: scanner.column)
         }
+        let known = TextFormParser.typeNames(of: .frontend) + TextFormParser.typeNames(of: .backend)
+        guard known.contains(where: { $0.lowercased() == name.lowercased() }) else {
+            throw scanner.error("unknown message type '\(name)'; \\help lists them", at: type.column)
+        }
         let items = try scanner.items()
         if let bare = items.first(where: { $0.name == nil }) {
             throw scanner.error("expected field=value, such as tag=\"SELECT 1\"", at: bare.column)
