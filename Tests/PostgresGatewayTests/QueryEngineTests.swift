@@ -58,9 +58,9 @@ struct QueryEngineTests {
         #expect(Self.error(session.handle(.query(Query("select 'x'::int"))))?.sqlState == "22P02")
     }
 
-    /// Arithmetic as PostgreSQL 15 answers it (each expectation checked against `psql` on a real server): negative
-    /// constants (which libpg_query's JSON output writes as zero), numeric division and scale, float4 and float8
-    /// types and their range, date casts.
+    /// Arithmetic and logic as PostgreSQL 15 answers them (each expectation checked against `psql` on a real
+    /// server): negative constants (which libpg_query's JSON output writes as zero), numeric division and scale,
+    /// float4 and float8 types and their range, date casts, `^`, `coalesce`, `abs`, IS NULL, three-valued AND/OR.
     @Test(
         arguments: [
             ("select -7", "-7", 23), ("select -(7)", "-7", 23), ("select -7/2", "-3", 23), ("select -7 % 3", "-1", 23),
@@ -76,8 +76,12 @@ struct QueryEngineTests {
             ("select '2024-02-29 12:00:00+00'::date", "2024-02-29", 1082),
             ("select '2024-02-29'::timestamp", "2024-02-29 00:00:00", 1114),
             ("select 2::int2 * 3::int2", "6", 21), ("select 2::int2 * 3", "6", 23),
-        ] as [(String, String, UInt32)])
-    func arithmeticAnswersAsPostgreSQLDoes(statement: String, value: String, type: UInt32) {
+            ("select 2^10", "1024", 701), ("select coalesce(null, 1)", "1", 23), ("select abs(-3)", "3", 23),
+            ("select 'x'::text is null", "f", 16), ("select now()::date is not null", "t", 16),
+            ("select true and not false", "t", 16), ("select null::bool and false", "f", 16),
+            ("select null::bool or false", nil, 16),
+        ] as [(String, String?, UInt32)])
+    func arithmeticAnswersAsPostgreSQLDoes(statement: String, value: String?, type: UInt32) {
         var session = Self.session()
         let replies = session.handle(.query(Query(statement)))
         #expect(Self.rows(replies) == [[value]], "\(replies)")

@@ -44,8 +44,12 @@ struct ConstantEvaluator {
         case .cast(let inner, let type, _):
             guard let type else { throw .unsupported }
             return try cast(evaluate(inner), to: type)
+        case .operation(let name, let left, let right) where ["and", "or", "not"].contains(name):
+            return try logical(name, left.map(evaluate), evaluate(right))
         case .operation(let name, let left, let right):
             return try operation(name, left.map(evaluate), evaluate(right))
+        case .nullTest(let inner, let isNull):
+            return EvaluatedValue(text: (try evaluate(inner).text == nil) == isNull ? "t" : "f", type: .bool)
         case .function(let name, let arguments):
             return try function(name, arguments.map(evaluate))
         case .keywordFunction(let name):
@@ -155,9 +159,11 @@ struct ConstantEvaluator {
     private func operation(_ name: String, _ left: EvaluatedValue?, _ right: EvaluatedValue) throws(Failure)
         -> EvaluatedValue
     {
+        if name == "^" && (left?.type == .numeric || right.type == .numeric) { throw .unsupported }
         let resultType: PostgresType =
             ["=", "<>", "!=", "<", ">", "<=", ">="].contains(name)
-            ? .bool : name == "||" ? .text : Self.arithmeticType(left?.type ?? right.type, right.type)
+            ? .bool
+            : name == "||" ? .text : name == "^" ? .float8 : Self.arithmeticType(left?.type ?? right.type, right.type)
         guard let rightText = right.text, left == nil || left?.text != nil else {
             return EvaluatedValue(text: nil, type: resultType)
         }
@@ -168,7 +174,8 @@ struct ConstantEvaluator {
             return try operation(name, EvaluatedValue(text: "0", type: right.type), right)
         }
         let integers: Set = ["int2", "int4", "int8"]
-        if integers.contains(left.type.name) && integers.contains(right.type.name), let a = Int64(leftText),
+        if name != "^", integers.contains(left.type.name) && integers.contains(right.type.name),
+            let a = Int64(leftText),
             let b = Int64(rightText)
         {
             return try integerOperation(name, a, b, type: resultType == .bool ? .int8 : resultType)
@@ -186,6 +193,25 @@ struct ConstantEvaluator {
         case "<>", "!=": return EvaluatedValue(text: leftText != rightText ? "t" : "f", type: .bool)
         default: throw .unsupported
         }
+    }
+
+    /// SQL's `and`, `or` (three-valued: `false and NULL` is false) and `not` (`left` is `nil`) of booleans.
+    private func logical(_ name: String, _ left: EvaluatedValue?, _ right: EvaluatedValue) throws(Failure)
+        -> EvaluatedValue
+    {
+        func truth(_ value: EvaluatedValue) throws(Failure) -> Bool? {
+            guard value.type == .bool || value.text == nil else { throw .unsupported }
+            return value.text.map { $0 == "t" }
+        }
+        let b = try truth(right)
+        let result: Bool?
+        switch (name, try left.map(truth)) {
+        case ("not", nil): result = b.map { !$0 }
+        case ("and", let a?): result = a == false || b == false ? false : (a == nil || b == nil ? nil : true)
+        case ("or", let a?): result = a == true || b == true ? true : (a == nil || b == nil ? nil : false)
+        default: throw .unsupported
+        }
+        return EvaluatedValue(text: result.map { $0 ? "t" : "f" }, type: .bool)
     }
 
     /// The type of `a op b` for numbers, as PostgreSQL resolves the operator: the wider of two integers or numerics
@@ -262,6 +288,8 @@ struct ConstantEvaluator {
         case "/":
             guard b != 0 else { throw .error(error("22012", "division by zero")) }
             result = rounded(a / b)
+        case "^":
+            result = pow(a, b)
         default:
             return try comparison(name, a < b ? -1 : (a == b ? 0 : 1))
         }
@@ -314,6 +342,15 @@ struct ConstantEvaluator {
             return EvaluatedValue(text: "1", type: .int8)
         case ("pg_sleep", 1):
             return EvaluatedValue(text: "", type: .void)
+        case ("coalesce", _) where !arguments.isEmpty:
+            let value = arguments.first { $0.text != nil }
+            return EvaluatedValue(text: value?.text, type: value?.type ?? arguments[0].type)
+        case ("abs", 1):
+            guard let text = arguments[0].text else { return arguments[0] }
+            guard [.int2, .int4, .int8, .numeric, .float4, .float8].contains(arguments[0].type) else {
+                throw .unsupported
+            }
+            return EvaluatedValue(text: text.hasPrefix("-") ? String(text.dropFirst()) : text, type: arguments[0].type)
         case ("upper", 1), ("lower", 1), ("length", 1):
             guard let text = arguments[0].text else { return EvaluatedValue(text: nil, type: .text) }
             if name == "length" { return EvaluatedValue(text: String(text.count), type: .int4) }

@@ -12,8 +12,10 @@ indirect enum SQLExpression: Sendable, Hashable {
     case cast(SQLExpression, type: PostgresType?, typeName: String)
     /// A function call, by its unqualified lowercased name.
     case function(String, [SQLExpression])
-    /// A binary or unary (`left` is `nil`) operator.
+    /// A binary or unary (`left` is `nil`) operator; `and`, `or` and `not` for SQL's boolean operators.
     case operation(String, left: SQLExpression?, right: SQLExpression)
+    /// `expression IS NULL` (`isNull`) or `IS NOT NULL`.
+    case nullTest(SQLExpression, isNull: Bool)
     /// A column reference, by its last name (`*` for all columns).
     case column(String)
     /// One of SQL's keyword functions (`current_user`, `current_timestamp`…), by its lowercased name.
@@ -58,7 +60,21 @@ indirect enum SQLExpression: Sendable, Hashable {
         case "SubLink" where fields["subLinkType"]?.string == "ARRAY_SUBLINK":
             self = .other("array")
         case "CoalesceExpr":
-            self = .other("coalesce")
+            self = .function("coalesce", fields["args"]?.elements.map(SQLExpression.init) ?? [])
+        case "NullTest":
+            self = .nullTest(
+                SQLExpression(fields["arg"] ?? .null), isNull: fields["nulltesttype"]?.string == "IS_NULL")
+        case "BoolExpr":
+            let arguments = fields["args"]?.elements.map(SQLExpression.init) ?? []
+            switch (fields["boolop"]?.string, arguments.first) {
+            case ("NOT_EXPR", let argument?) where arguments.count == 1:
+                self = .operation("not", left: nil, right: argument)
+            case ("AND_EXPR", let first?), ("OR_EXPR", let first?):
+                let name = fields["boolop"]?.string == "AND_EXPR" ? "and" : "or"
+                self = arguments.dropFirst().reduce(first) { .operation(name, left: $0, right: $1) }
+            default:
+                self = .other("?column?")
+            }
         default:
             self = .other("?column?")
         }
@@ -92,6 +108,7 @@ indirect enum SQLExpression: Sendable, Hashable {
         case .integer, .numeric, .string, .bool, .null: true
         case .cast(let inner, _, _): inner.isLiteral
         case .operation(_, let left, let right): (left?.isLiteral ?? true) && right.isLiteral
+        case .nullTest(let inner, _): inner.isLiteral
         case .parameter, .function, .column, .keywordFunction, .other: false
         }
     }
