@@ -294,7 +294,7 @@ public final class PostgresProxy: Sendable {
         greeting.append(.backend(.readyForQuery(session.transactionStatus)))
         var facts = "authenticating mode: logged in upstream as \(startup["user"] ?? "?")"
         if let tls = session.tlsInfo { facts += " over \(tls.protocolVersion) \(tls.cipher)" }
-        facts += " with \(session.authenticationMethod.map { "\($0)" } ?? "trust")"
+        facts += " with \(session.authenticationMethod?.rawValue ?? "trust")"
         facts += session.isChannelBound ? " (SCRAM-SHA-256-PLUS, channel bound)" : ""
         tap.logEvent(
             "authenticated", text: facts,
