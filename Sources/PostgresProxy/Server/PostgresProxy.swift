@@ -46,26 +46,20 @@ public final class PostgresProxy: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresProxy {
-        let counter = NIOLockedValueBox(0)
         let cancelKeys = CancelKeyTable()
         let relays = NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>([:])
-        let nextNumber: @Sendable () -> Int = {
-            counter.withLockedValue {
-                $0 += 1
-                return $0
-            }
-        }
+        // The traffic log numbers each client as the server's log lines do (`#N` is `pgw.connection=N`).
         let hooks = PostgresServerConnectionHooks(
             onStartup: { connection in
                 try await relay(
-                    connection, number: nextNumber(), configuration: configuration, sinks: (sink, capture),
+                    connection, number: connection.number, configuration: configuration, sinks: (sink, capture),
                     relays: relays, cancelKeys: cancelKeys, recording: recording, logger: logger)
                 return true
             },
-            onCancelRequest: { request in
+            onCancelRequest: { request, connection in
                 await forwardCancel(
-                    request, number: nextNumber(), configuration: configuration, cancelKeys: cancelKeys, sink: sink,
-                    group: group)
+                    request, number: connection.number, configuration: configuration, cancelKeys: cancelKeys,
+                    sink: sink, group: group)
             }
         )
         let server = try await PostgresServer.bind(
