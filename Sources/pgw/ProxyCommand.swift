@@ -55,10 +55,11 @@ struct ProxyCommand: AsyncParsableCommand {
 
             --record FILE writes, when the proxy stops, a 'pgw serve' script of what passed: the server's \
             version and parameters, and one rule per statement (matched exactly, used once, in order) with its \
-            columns and rows, command tag, error, notices, COPY TO data or notifications, so 'pgw serve --script \
-            FILE' answers the same client run the same way. Binary-format results, COPY FROM STDIN and \
-            FunctionCall are not recordable and are counted in the script's first line. The text log is coloured \
-            on a terminal (--color).
+            columns and rows, command tag, error, notices, COPY TO data or notifications (a COPY FROM STDIN \
+            rule is its statement alone: serve takes the data again), so 'pgw serve --script FILE' answers the \
+            same client run the same way. Binary-format results, a failed COPY FROM STDIN and FunctionCall are \
+            not recordable and are counted in the script's first line. The text log is coloured on a terminal \
+            (--color).
 
             Environment:
               PGHOST  The upstream's host when --upstream gives none.

@@ -21,7 +21,7 @@ struct GatewayProtocolTests {
             onAuthenticated: { connection in
                 serverNames.withLockedValue { $0.append(connection.state.tlsInfo?.serverName) }
             },
-            onCancelRequest: { request in cancelRequests.withLockedValue { $0.append(request) } }
+            onCancelRequest: { request, _ in cancelRequests.withLockedValue { $0.append(request) } }
         )
         .authenticating(passwords: ["alice": "secret"])
         .servingQueries(with: ServerEmulationResponder(serverVersion: "18.0 (pgw test)"))

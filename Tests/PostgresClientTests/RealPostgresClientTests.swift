@@ -337,6 +337,18 @@ struct RealPostgresClientTests {
         )
     }
 
+    /// A host name that does not resolve is reported as libpq does: no server to name, the resolver's reason, and
+    /// no "is the server running" hint (which is for refused connections).
+    @Test func unknownHostIsDescribedAsLibpqDoes() async throws {
+        let error = try await #require(throws: PostgresClientError.self) {
+            try await Self.connect("host=nosuch.invalid port=5432 user=x sslmode=disable")
+        }
+        #expect(error.reason.message.hasPrefix("could not translate host name \"nosuch.invalid\" to address: "))
+        #expect("\(error)".hasPrefix("could not translate host name \"nosuch.invalid\" to address: "), "\(error)")
+        #expect(!"\(error)".contains("Is the server running"), "\(error)")
+        #expect(!"\(error)".contains("SocketAddressError"), "\(error)")
+    }
+
     // MARK: After connecting
 
     /// `pg_sleep(30)` is cancelled: the query fails with 57014 long before the 30 s are over (8 ms measured on an

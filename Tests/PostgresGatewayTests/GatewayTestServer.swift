@@ -43,7 +43,7 @@ struct GatewayTestServer: Sendable {
         let cancelRequests = NIOLockedValueBox<[CancelRequest]>([])
         let hooks = PostgresServerConnectionHooks(
             onAuthenticated: { connection in authenticated.withLockedValue { $0.append(connection.state) } },
-            onCancelRequest: { request in cancelRequests.withLockedValue { $0.append(request) } }
+            onCancelRequest: { request, _ in cancelRequests.withLockedValue { $0.append(request) } }
         )
         .authenticating(passwords: users, certificateUsersMustBeListed: false)
         .servingQueries(with: ServerEmulationResponder(serverVersion: "18.0 (pgw test)"))

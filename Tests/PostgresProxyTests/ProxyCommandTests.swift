@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOPosix
 import PostgresTestSupport
 import Testing
 
@@ -106,6 +108,49 @@ struct ProxyCommandTests {
         let cancelled = try await first
         #expect(cancelled.standardError.contains("canceling statement due to user request"), "\(cancelled)")
         #expect(try await proxy.terminate(waitingSeconds: 10) == 0)
+    }
+
+    /// Clients the proxy refuses (their upstream does not resolve) get the FATAL and leave no error line in the
+    /// proxy's log (the refusal is on purpose), and each is one number: `#N` in the traffic log, `pgw.connection=N`
+    /// on standard error. A first connection that leaves without a StartupMessage is counted by both alike.
+    @Test func refusedClientsLeaveNoErrorLineAndOneConnectionNumberEach() async throws {
+        let server = try PostgresServerTrait.server()
+        let logFile = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-refused-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: logFile) }
+        let standardError = Pipe()
+        let proxy = try await ProxyProcess(
+            ["--upstream", "nosuchhost.invalid:5432", "--output", logFile.path, "--log-level", "debug"],
+            standardError: standardError)
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: proxy.port).get().close()
+        let psql = try server.installation.executable("psql")
+        for _ in 0..<2 {
+            let refused = try await SubprocessCommand(
+                psql,
+                [
+                    "-X", "-w", "-At", "host=127.0.0.1 port=\(proxy.port) user=proxy_cli sslmode=disable", "-c",
+                    "SELECT 1",
+                ]
+            ).run()
+            #expect(
+                refused.standardError.contains("could not translate host name \"nosuchhost.invalid\""), "\(refused)")
+        }
+        #expect(try await proxy.terminate(waitingSeconds: 10) == 0)
+        let errors = try await offPool {
+            String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        let errorLines = errors.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
+        #expect(errorLines.isEmpty, "\(errors)")
+        let refusals = errors.split(separator: "\n").filter { $0.contains("could not connect to the upstream server") }
+        let refusedNumbers = Set(refusals.flatMap { $0.matches(of: /pgw\.connection=(\d+)/).map { String($0.1) } })
+        let log = try String(contentsOf: logFile, encoding: .utf8)
+        let logNumbers = Set(log.matches(of: /\s#(\d+)\s/).map { String($0.1) })
+        #expect(logNumbers == ["2", "3"], "\(log)")
+        #expect(refusedNumbers == logNumbers, "\(errors)\n\(log)")
+        // The gateway's own lines for the sessions carry the same numbers.
+        for number in logNumbers {
+            #expect(errors.contains("pgw.connection=\(number) [PostgresGateway]"), "\(errors)")
+        }
     }
 
     @Test(arguments: [

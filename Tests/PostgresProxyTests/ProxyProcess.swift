@@ -7,10 +7,12 @@ final class ProxyProcess: Sendable {
     /// The port it listens on, from its "listening on" line.
     let port: Int
 
-    /// Starts `pgw proxy --listen 127.0.0.1:0` with `arguments` and waits for its "listening on" line.
-    init(_ arguments: [String]) async throws {
+    /// Starts `pgw proxy --listen 127.0.0.1:0` with `arguments` and waits for its "listening on" line; its standard
+    /// error goes to `standardError` when given (this process's own write end is closed, so reading ends with it).
+    init(_ arguments: [String], standardError: Pipe? = nil) async throws {
         let (process, port) = try await ListeningProcess.start(
-            try PGWExecutable.url(), ["proxy", "--listen", "127.0.0.1:0"] + arguments)
+            try PGWExecutable.url(), ["proxy", "--listen", "127.0.0.1:0"] + arguments, standardError: standardError)
+        try standardError?.fileHandleForWriting.close()
         self.process = process
         self.port = port
     }

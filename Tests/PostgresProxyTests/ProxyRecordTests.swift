@@ -14,7 +14,8 @@ import Testing
     .timeLimit(.minutes(2))
 )
 struct ProxyRecordTests {
-    /// Rows, the same statement answered differently twice, an error, a notice, COPY TO, NULL and numeric.
+    /// Rows, the same statement answered differently twice, an error, a notice, COPY TO, COPY FROM STDIN (as SQL and
+    /// as psql's `\copy`), NULL and numeric.
     static let psqlScript = """
         create temp table fruit (id int, name text);
         insert into fruit values (1, 'apple'), (2, 'banana');
@@ -24,6 +25,14 @@ struct ProxyRecordTests {
         select count(*) from fruit;
         select 1/0;
         copy fruit to stdout;
+        copy fruit from stdin;
+        4\tdate
+        \\.
+        \\copy fruit (id, name) from stdin
+        5\telderberry
+        6\tfig
+        \\.
+        select count(*) from fruit;
         select null::text as nothing, 1.5::numeric as n, array[1,2] as a;
         do $$ begin raise notice 'hello %', 42; end $$;
         begin;

@@ -139,6 +139,32 @@ struct ProxyRelayTests {
         #expect(error.sqlState == "08006")
     }
 
+    /// An upstream host name that does not resolve: FATAL 08006 in libpq's words, with a hint about the name rather
+    /// than "is the upstream server running".
+    @Test func unresolvableUpstreamIsDescribedAsLibpqDoes() async throws {
+        let harness = try await ProxyHarness.start(
+            upstream: UpstreamServer(host: "nosuchhost.invalid", port: 5432), format: .text)
+        let replies = try await RawSession.exchange(
+            port: harness.port,
+            steps: [[.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "a")]))]])
+        let log = try await harness.stop()
+        guard case .errorResponse(let error) = try #require(replies.first) else {
+            Issue.record("expected an ErrorResponse, got \(replies)")
+            return
+        }
+        #expect(error.severity == "FATAL")
+        #expect(error.sqlState == "08006")
+        let message = try #require(error.message)
+        #expect(
+            message.hasPrefix(
+                "could not connect to the upstream server nosuchhost.invalid:5432: could not translate host name "
+                    + "\"nosuchhost.invalid\" to address: "),
+            "\(message)")
+        #expect(!message.contains("SocketAddressError"), "\(message)")
+        #expect(error[.hint] == "Give the proxy an upstream host name this machine resolves, or an IP address.")
+        #expect(log.contains { $0.contains("could not translate host name \"nosuchhost.invalid\"") }, "\(log)")
+    }
+
     @Test func pgbenchSimpleExtendedAndPreparedWorkThroughTheProxy() async throws {
         let server = try PostgresServerTrait.server()
         try await server.runAdministrativeSQL("CREATE DATABASE bench OWNER proxy_scram")

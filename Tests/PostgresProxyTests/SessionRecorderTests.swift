@@ -106,6 +106,33 @@ struct SessionRecorderTests {
         #expect(yaml.contains("select 'small' as s") && !yaml.contains("large") && !yaml.contains("$1"), "\(yaml)")
     }
 
+    /// A COPY … FROM STDIN that succeeded becomes a rule of its statement alone (serve takes the data again); one
+    /// the server failed after taking data is skipped.
+    @Test func copyFromStdinIsRecordedAsItsStatementAlone() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        recorder.observe(.query(Query("copy t from stdin")))
+        recorder.observe(.query(Query("copy u from stdin")))
+        let backend: [BackendMessage] = [
+            .copyInResponse(CopyResponse(format: 0, columnFormats: [.text, .text])),
+            .commandComplete(CommandComplete(tag: "COPY 2")), .readyForQuery(.idle),
+            .copyInResponse(CopyResponse(format: 0, columnFormats: [.text])),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "22P02", message: "invalid input syntax")),
+            .readyForQuery(.idle),
+        ]
+        for message in backend { recorder.observe(message) }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(yaml.hasPrefix("# Recorded by pgw proxy: 1 statements (1 not recordable"), "\(yaml)")
+        #expect(yaml.contains("  - match: \"copy t from stdin\"\n    times: 1\n"), "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.rules.count == 1)
+        guard case .copyIn = try #require(script.rules.first).outcome else {
+            Issue.record("expected a COPY FROM STDIN rule: \(yaml)")
+            return
+        }
+    }
+
     @Test func writingIsAtomicAndRefusesASymbolicLink() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -1,13 +1,5 @@
-import NIOCore
-import NIOPosix
 import PostgresTLS
 import PostgresWire
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// Why a connection could not be made or broke, with a message in libpq's words that says what to do.
 ///
@@ -20,6 +12,8 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
         case invalidOptions(ConnectionOptionError)
         /// Connecting failed; `reason` is the operating system's text, such as `Connection refused`.
         case connectFailed(reason: String)
+        /// The host name did not resolve; `reason` is the resolver's text, such as `Name or service not known`.
+        case unknownHost(host: String, reason: String)
         /// `connect_timeout` passed before the server was ready.
         case timedOut
         /// TLS failed, with OpenSSL's reason.
@@ -70,49 +64,22 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
     }
 
     private var attemptDescription: String {
-        var text = server.map { "connection to \($0) failed: \(reasonDescription)" } ?? reasonDescription
+        // As libpq, a name that does not resolve is no server to name (there is no address to connect to).
+        let shownServer = if case .unknownHost = reason { nil as String? } else { server }
+        var text = shownServer.map { "connection to \($0) failed: \(reasonDescription)" } ?? reasonDescription
         if let passwordFile { text += "\npassword retrieved from file \"\(passwordFile)\"" }
         return text
     }
 
-    /// The failure to connect to `server`: a timeout, or the operating system's reason (such as
-    /// `Connection refused`) taken from a NIO connect error.
+    /// The failure to connect to `server`: a timeout, a host name that does not resolve, or the operating system's
+    /// reason (such as `Connection refused`), taken from a NIO connect error.
     init(connecting error: any Error, server: String) {
-        if case ChannelError.connectTimeout? = error as? ChannelError {
-            self.init(.timedOut, server: server)
-        } else {
-            self.init(.connectFailed(reason: Self.operatingSystemReason(error)), server: server)
-        }
+        self.init(Reason(connecting: error), server: server)
     }
 
-    private static func operatingSystemReason(_ error: any Error) -> String {
-        if let error = error as? NIOConnectionError {
-            if let first = error.connectionErrors.first { return operatingSystemReason(first.error) }
-            if let dnsError = error.dnsAAAAError ?? error.dnsAError {
-                return "could not translate host name: \(dnsError)"
-            }
-        }
-        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
-        return "\(error)"
-    }
-
-    /// The reason alone, as libpq words it.
+    /// The reason alone, as libpq words it, with libpq's hint on its own line.
     public var reasonDescription: String {
-        switch reason {
-        case .invalidOptions(let error): return error.message
-        case .connectFailed(let reason):
-            return "\(reason)\n\tIs the server running on that host and accepting TCP/IP connections?"
-        case .timedOut: return "timeout expired"
-        case .tls(let error): return "SSL error: \(error)"
-        case .tlsRequired: return "server does not support SSL, but SSL was required"
-        case .gssEncryptionUnsupported: return "GSSAPI encryption is not supported by this client"
-        case .server(let message): return Self.describe(message)
-        case .authentication(let message), .protocolViolation(let message), .sessionRejected(let message):
-            return message
-        case .closed:
-            return "server closed the connection unexpectedly\n\tThis probably means the server terminated "
-                + "abnormally\n\tbefore or while processing the request."
-        }
+        reason.hint.map { "\(reason.message)\n\t\($0)" } ?? reason.message
     }
 
     /// An ErrorResponse as psql prints it: `FATAL:  message` and the DETAIL, HINT and other fields on their own

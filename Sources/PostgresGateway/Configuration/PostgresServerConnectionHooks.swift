@@ -22,7 +22,7 @@ public struct PostgresServerConnectionHooks: Sendable {
     public var onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresServerConnection) async throws -> Bool)?
     /// A CancelRequest arrived on this (new) connection. pgw sends no reply and closes it; the session the request
     /// names (see ``CancelRegistry``) is cancelled before this runs.
-    public var onCancelRequest: (@Sendable (CancelRequest) async -> Void)?
+    public var onCancelRequest: (@Sendable (CancelRequest, PostgresServerConnection) async -> Void)?
     /// A CancelRequest with this connection's key (from its BackendKeyData) arrived on another connection: stop
     /// the work of the statement being answered, if any, and answer it with `57014 canceling statement due to user
     /// request`, as PostgreSQL does. Runs in a task of its own, even while another hook runs; the query session's
@@ -40,7 +40,7 @@ public struct PostgresServerConnectionHooks: Sendable {
         scramVerifier: (@Sendable (_ user: String, PostgresServerConnection) async throws -> String?)? = nil,
         onAuthenticated: (@Sendable (PostgresServerConnection) async throws -> Void)? = nil,
         onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresServerConnection) async throws -> Bool)? = nil,
-        onCancelRequest: (@Sendable (CancelRequest) async -> Void)? = nil,
+        onCancelRequest: (@Sendable (CancelRequest, PostgresServerConnection) async -> Void)? = nil,
         onCancel: (@Sendable (PostgresServerConnection) async -> Void)? = nil
     ) {
         self.onTLSUpgrade = onTLSUpgrade

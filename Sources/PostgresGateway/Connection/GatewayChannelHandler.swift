@@ -397,8 +397,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 close(reason: "cancel request")
                 return
             }
-            runHook("onCancelRequest") {
-                await hook(request)
+            runHook("onCancelRequest") { [connection] in
+                await hook(request, connection)
             } then: { _ in
                 self.close(reason: "cancel request")
             }

@@ -11,10 +11,14 @@ import PostgresWire
 public final class PostgresServerConnection: Sendable {
     /// The client's channel; ``detach()`` hands it out.
     let channel: any Channel
+    /// The server's number for this connection, counting from 1 in the order clients connected, as its log lines
+    /// carry it (`pgw.connection`); 0 for a connection served with ``start(on:configuration:hooks:cancelRegistry:logger:)``.
+    public let number: Int
     private let stateBox = NIOLockedValueBox(ConnectionState())
 
-    private init(channel: any Channel) {
+    private init(channel: any Channel, number: Int) {
         self.channel = channel
+        self.number = number
     }
 
     /// Serves the protocol on `channel`, which must be active and carry raw client bytes. `logger` gets the
@@ -29,21 +33,23 @@ public final class PostgresServerConnection: Sendable {
     ) async throws -> PostgresServerConnection {
         try await channel.eventLoop.submit {
             try install(
-                on: channel, configuration: configuration, hooks: hooks, admission: nil, cancelRegistry: cancelRegistry,
-                logger: logger)
+                on: channel, number: 0, configuration: configuration, hooks: hooks, admission: nil,
+                cancelRegistry: cancelRegistry, logger: logger)
         }.get()
     }
 
-    /// Adds pgw's handler to `channel`'s pipeline; call on its event loop.
+    /// Adds pgw's handler to `channel`'s pipeline, for the connection the server numbered `number`; call on its
+    /// event loop.
     static func install(
         on channel: any Channel,
+        number: Int,
         configuration: PostgresServerConnectionConfiguration,
         hooks: PostgresServerConnectionHooks,
         admission: ConnectionAdmission?,
         cancelRegistry: CancelRegistry?,
         logger: Logger
     ) throws -> PostgresServerConnection {
-        let connection = PostgresServerConnection(channel: channel)
+        let connection = PostgresServerConnection(channel: channel, number: number)
         let handler = GatewayChannelHandler(
             configuration: configuration, hooks: hooks, connection: connection, admission: admission,
             cancelRegistry: cancelRegistry, logger: logger)
@@ -187,8 +193,13 @@ public final class PostgresServerConnection: Sendable {
         return bytes
     }
 
-    /// Closes the connection.
+    /// Closes the connection. One the client has already closed (as a client does once it reads a FATAL) is no
+    /// error: a hook that refuses a client with a FATAL and closes does not fail when the client was quicker.
     public func close() async throws {
-        try await channel.close()
+        do {
+            try await channel.close()
+        } catch ChannelError.alreadyClosed {
+            return
+        }
     }
 }

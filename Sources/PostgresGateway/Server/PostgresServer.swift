@@ -70,7 +70,8 @@ public final class PostgresServer: Sendable {
                         var connectionLogger = logger
                         connectionLogger[metadataKey: "pgw.connection"] = "\(number)"
                         let connection = try PostgresServerConnection.install(
-                            on: channel, configuration: configuration, hooks: hooks, admission: admission,
+                            on: channel, number: number, configuration: configuration, hooks: hooks,
+                            admission: admission,
                             cancelRegistry: cancelRegistry, logger: connectionLogger)
                         let key = ObjectIdentifier(connection)
                         open[key] = connection

@@ -12,6 +12,9 @@ struct RecordedStatement: Sendable {
         case error(DiagnosticMessage)
         /// `COPY … TO STDOUT`: the data, in COPY's text format.
         case copyOut(String)
+        /// `COPY … FROM STDIN`: the client's data was taken (a script rule for the statement alone takes it again
+        /// and answers `COPY n` from the rows it counts).
+        case copyIn
     }
 
     /// The statement's text, as the serve script matches it (`exact`).

@@ -49,7 +49,7 @@ public final class ScriptRecording: Sendable {
         state.withLockedValue { $0.statements.append(statement) }
     }
 
-    /// Counts a statement that a script cannot express (binary results, COPY FROM STDIN, a function call).
+    /// Counts a statement that a script cannot express (binary results, a failed COPY FROM STDIN, a function call).
     func skip() {
         state.withLockedValue { $0.skipped += 1 }
     }
@@ -61,7 +61,9 @@ public final class ScriptRecording: Sendable {
     public func yaml() -> String {
         let state = state.withLockedValue { $0 }
         var text = "# Recorded by pgw proxy: \(state.statements.count) statements"
-        if state.skipped > 0 { text += " (\(state.skipped) not recordable: binary results, COPY FROM, FunctionCall)" }
+        if state.skipped > 0 {
+            text += " (\(state.skipped) not recordable: binary results, failed COPY FROM STDIN, FunctionCall)"
+        }
         text += ". Replay: pgw serve --script FILE\n"
         if state.serverVersion != nil || !state.parameters.isEmpty { text += "server:\n" }
         if let version = state.serverVersion { text += "  version: \(Self.quoted(version))\n" }
@@ -115,7 +117,12 @@ public final class ScriptRecording: Sendable {
     }
 
     private static func rule(_ statement: RecordedStatement) -> String {
-        var text = "  - match: {exact: \(quoted(statement.statement))}\n    times: 1\n"
+        // `pgw serve` takes COPY data for a rule that matches a COPY … FROM STDIN as SQL and says no more.
+        let match =
+            if case .copyIn = statement.outcome { quoted(statement.statement) } else {
+                "{exact: \(quoted(statement.statement))}"
+            }
+        var text = "  - match: \(match)\n    times: 1\n"
         if let parameters = statement.parameters {
             text += "    params: [\(parameters.map(value).joined(separator: ", "))]\n"
         }
@@ -136,6 +143,8 @@ public final class ScriptRecording: Sendable {
             text += "    error: \(Self.diagnostic(diagnostic))\n"
         case .copyOut(let data):
             text += "    copy_out: \(quoted(data))\n"
+        case .copyIn:
+            break
         }
         if !statement.notifications.isEmpty {
             let entries = statement.notifications.map {

@@ -7,8 +7,9 @@ import PostgresWire
 ///
 /// It keeps the replies the client is waiting for in order, as the server answers them: one per Parse, Bind,
 /// Close and Describe, a result per statement, ReadyForQuery per Query and Sync; after an error in the extended
-/// protocol the server skips to the Sync, and so does the recorder. Statements a script cannot express (binary
-/// results, COPY FROM STDIN, partial Executes, FunctionCall) are counted as skipped. At most
+/// protocol the server skips to the Sync, and so does the recorder. A `COPY … FROM STDIN` that succeeded is recorded
+/// by its statement alone. Statements a script cannot express (binary results, a failed or binary COPY FROM STDIN,
+/// partial Executes, FunctionCall) are counted as skipped. At most
 /// ``maximumStatementBytes`` of one statement's answer are kept.
 struct SessionRecorder {
     /// A statement's answer larger than this is not recorded (memory stays bounded).
@@ -52,6 +53,8 @@ struct SessionRecorder {
     private var columns: [RowDescription.Column]?
     private var rows: [[String?]] = []
     private var copyOut: [UInt8]?
+    /// Whether the server asked for the client's COPY data (`COPY … FROM STDIN`).
+    private var copyIn = false
     private var notices: [DiagnosticMessage] = []
     private var answerBytes = 0
     private var recordable = true
@@ -115,7 +118,10 @@ struct SessionRecorder {
                 copyOut!.append(contentsOf: data.data.readableBytesView)
                 answerBytes += data.data.readableBytes
             }
-        case .copyInResponse, .copyBothResponse, .portalSuspended: recordable = false
+        case .copyInResponse(let response):
+            copyIn = true
+            if response.format != 0 { recordable = false }
+        case .copyBothResponse, .portalSuspended: recordable = false
         case .noticeResponse(let notice): notices.append(notice)
         case .notificationResponse(let notification): held?.notifications.append(notification)
         case .commandComplete(let complete): finish(tag: complete.tag)
@@ -178,6 +184,8 @@ struct SessionRecorder {
         let outcome: RecordedStatement.Outcome =
             if let copyOut {
                 .copyOut(String(decoding: copyOut, as: UTF8.self))
+            } else if copyIn {
+                .copyIn
             } else if let resultColumns {
                 .result(
                     columns: resultColumns.map { ($0.name, PostgresType.known(oid: $0.dataTypeOID)?.name ?? "text") },
@@ -192,6 +200,9 @@ struct SessionRecorder {
 
     private mutating func failed(_ error: DiagnosticMessage) {
         guard let head = replies.first else { return }
+        // The server failed the COPY after taking data a script rule cannot hold: an error rule would refuse the
+        // COPY before the client sends it.
+        if copyIn { recordable = false }
         switch head {
         case .query(let remaining):
             if let statement = remaining.first {
@@ -258,6 +269,7 @@ struct SessionRecorder {
         columns = nil
         rows = []
         copyOut = nil
+        copyIn = false
         notices = []
         answerBytes = 0
         recordable = true

@@ -6,12 +6,6 @@ import PostgresClient
 import PostgresGateway
 import PostgresWire
 
-#if canImport(Glibc)
-    import Glibc
-#else
-    import Darwin
-#endif
-
 /// A logging PostgreSQL proxy: accepts clients with the gateway (which answers SSLRequest and GSSENCRequest and
 /// reads the StartupMessage), connects each to the upstream server, replays its StartupMessage and relays every
 /// byte both ways unchanged while a ``ConnectionTap`` logs each message to a ``TrafficLogSink``. The upstream
@@ -52,26 +46,20 @@ public final class PostgresProxy: Sendable {
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "pgw.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> PostgresProxy {
-        let counter = NIOLockedValueBox(0)
         let cancelKeys = CancelKeyTable()
         let relays = NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>([:])
-        let nextNumber: @Sendable () -> Int = {
-            counter.withLockedValue {
-                $0 += 1
-                return $0
-            }
-        }
+        // The traffic log numbers each client as the server's log lines do (`#N` is `pgw.connection=N`).
         let hooks = PostgresServerConnectionHooks(
             onStartup: { connection in
                 try await relay(
-                    connection, number: nextNumber(), configuration: configuration, sinks: (sink, capture),
+                    connection, number: connection.number, configuration: configuration, sinks: (sink, capture),
                     relays: relays, cancelKeys: cancelKeys, recording: recording, logger: logger)
                 return true
             },
-            onCancelRequest: { request in
+            onCancelRequest: { request, connection in
                 await forwardCancel(
-                    request, number: nextNumber(), configuration: configuration, cancelKeys: cancelKeys, sink: sink,
-                    group: group)
+                    request, number: connection.number, configuration: configuration, cancelKeys: cancelKeys,
+                    sink: sink, group: group)
             }
         )
         let server = try await PostgresServer.bind(
@@ -168,7 +156,7 @@ public final class PostgresProxy: Sendable {
             tap.close(reason: reason)
             logger.warning("\(reason)", metadata: ["pgw.connection": "\(number)"])
             try await connection.sendError(
-                severity: "FATAL", code: "08006", message: reason, hint: "Is the upstream server running?")
+                severity: "FATAL", code: "08006", message: reason, hint: Self.hint(forConnectError: error))
             try await connection.close()
             return
         }
@@ -336,18 +324,22 @@ public final class PostgresProxy: Sendable {
         return bytes
     }
 
-    /// The system's reason for a failed connection attempt, such as `Connection refused`.
+    /// Why a connection to an upstream failed, in the client library's (libpq's) words — `Connection refused`,
+    /// `could not translate host name "db" to address: Name or service not known` — or how long it waited.
     static func reason(_ error: any Error) -> String {
-        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
-            return reason(first.error)
-        }
-        if let error = error as? IOError {
-            return String(cString: strerror(error.errnoCode))
-        }
         if case ChannelError.connectTimeout(let timeout) = error {
             return "timed out after \(timeout.nanoseconds / 1_000_000) ms"
         }
-        return "\(error)"
+        return PostgresClientError.Reason(connecting: error).message
+    }
+
+    /// The hint for a client whose upstream could not be reached: a name that does not resolve is a configuration
+    /// matter, anything else asks whether the upstream server runs.
+    static func hint(forConnectError error: any Error) -> String {
+        if case .unknownHost = PostgresClientError.Reason(connecting: error) {
+            return "Give the proxy an upstream host name this machine resolves, or an IP address."
+        }
+        return "Is the upstream server running?"
     }
 
     /// Sends a CancelRequest to the upstream that issued its key (with that upstream's key, which differs from the
