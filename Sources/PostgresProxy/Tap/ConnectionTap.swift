@@ -271,9 +271,9 @@ final class ConnectionTap: @unchecked Sendable {
             if !counts {
                 let onlyType = ValueTypeTracker.readsOnlyType(header.typeByte, from: direction)
                 // A message that tells the value types more than its type (Parse, Bind, RowDescription, …) is read
-                // for them: Parse and RowDescription in place (their query text and column names are not needed),
-                // the others decoded. Its line is still written from its bytes, unless RawMessageJSON does not write
-                // it or it is a Bind with binary parameters, whose values the decoded message shows typed.
+                // for them from its bytes (its query text, values and names are not needed), or decoded when that
+                // fails or it is a Bind with binary parameters. Its line is still written from its bytes, unless
+                // RawMessageJSON does not write it or it is such a Bind, whose values the decoded message shows typed.
                 var message: WireMessage?
                 var parameterTypes: [ValueType]?
                 let body =

@@ -79,23 +79,13 @@ public struct ValueTypeTracker: Sendable {
                     ValueType(oid: index < parameterTypes.count ? parameterTypes[index] : 0, format: formats[index])
                 }
             }
-            generations += 1
-            if bindings.count >= Self.limit { bindings.removeAll() }
-            if portals.count >= Self.limit && portals[bind.portal] == nil { portals.removeAll() }
-            portals[bind.portal] = generations
-            bindings[generations] = statement.map {
-                .statement(bind.statement, generation: $0.generation, resultFormats: bind.resultFormats)
-            }
-            enqueue(.bind)
-        case .describe(let target) where target.kind == .statement:
-            enqueue(.describeStatement(target.name, generation: statements[target.name]?.generation ?? 0))
+            bound(portal: bind.portal, statement: bind.statement, resultFormats: bind.resultFormats)
         case .describe(let target):
-            enqueue(.describePortal(binding: portals[target.name] ?? 0))
+            described(target.kind, target.name)
         case .execute(let execute):
             enqueue(.execute(binding: portals[execute.portal] ?? 0))
         case .close(let target):
-            if target.kind == .statement { statements[target.name] = nil } else { portals[target.name] = nil }
-            enqueue(.close)
+            closed(target.kind, target.name)
         case .sync:
             enqueue(.sync)
         case .query:
@@ -183,10 +173,12 @@ public struct ValueTypeTracker: Sendable {
         }
     }
 
-    /// Takes a Parse or a RowDescription from its body, as ``observe(_:)-(FrontendMessage)`` and
-    /// ``observe(_:)-(BackendMessage)`` take the decoded message, without decoding it (the query text and the column
-    /// names are stepped over, not made into strings): for a caller that writes such messages from their bytes.
-    /// Returns `false`, taking nothing, for another message or a body that does not hold the message.
+    /// Takes a Parse, Bind, Describe, Execute, Close or RowDescription from its body, as
+    /// ``observe(_:)-(FrontendMessage)`` and ``observe(_:)-(BackendMessage)`` take the decoded message, without
+    /// decoding it (the query text, parameter values and column names are stepped over, not copied): for a caller
+    /// that writes such messages from their bytes. Returns `false`, taking nothing, for another message, a body that
+    /// does not hold the message, or a Bind with binary parameters (whose types the caller gets from
+    /// ``observe(_:)-(FrontendMessage)`` with the decoded Bind, to show them typed).
     public mutating func observe(typeByte: UInt8, body: ByteBuffer, from direction: MessageDirection) -> Bool {
         var body = body
         switch (direction, typeByte) {
@@ -196,6 +188,33 @@ public struct ValueTypeTracker: Sendable {
             else { return false }
             let parameterTypes = (0..<Int(count)).map { _ in body.readInteger(as: UInt32.self)! }
             parsed(name: name, parameterTypes: parameterTypes)
+            return true
+        case (.frontend, UInt8(ascii: "B")):
+            guard let portal = try? body.readCString(field: "portal"),
+                let statement = try? body.readCString(field: "statement"),
+                let parameterFormats = Self.readFormats(&body), let count = body.readInteger(as: Int16.self),
+                count >= 0, !Self.formats(parameterFormats, count: Int(count)).contains(.binary)
+            else { return false }
+            for _ in 0..<count {
+                guard let length = body.readInteger(as: Int32.self), length >= -1, body.readableBytes >= length else {
+                    return false
+                }
+                if length > 0 { body.moveReaderIndex(forwardBy: Int(length)) }
+            }
+            guard let resultFormats = Self.readFormats(&body), body.readableBytes == 0 else { return false }
+            bound(portal: portal, statement: statement, resultFormats: resultFormats)
+            return true
+        case (.frontend, UInt8(ascii: "D")), (.frontend, UInt8(ascii: "C")):
+            guard let byte = body.readInteger(as: UInt8.self), let kind = ObjectKind(rawValue: byte),
+                let name = try? body.readCString(field: "name"), body.readableBytes == 0
+            else { return false }
+            if typeByte == UInt8(ascii: "D") { described(kind, name) } else { closed(kind, name) }
+            return true
+        case (.frontend, UInt8(ascii: "E")):
+            guard let portal = try? body.readCString(field: "portal"), body.readInteger(as: Int32.self) != nil,
+                body.readableBytes == 0
+            else { return false }
+            enqueue(.execute(binding: portals[portal] ?? 0))
             return true
         case (.backend, UInt8(ascii: "T")):
             guard let count = body.readInteger(as: Int16.self), count >= 0 else { return false }
@@ -237,6 +256,42 @@ public struct ValueTypeTracker: Sendable {
         if statements.count >= Self.limit && statements[name] == nil { statements.removeAll() }
         statements[name] = statement
         enqueue(.parse)
+    }
+
+    /// A Bind of `portal` to `statement` with `resultFormats`: a new binding of the portal, awaiting BindComplete.
+    private mutating func bound(portal: String, statement statementName: String, resultFormats: [FormatCode]) {
+        let statement = statements[statementName]
+        generations += 1
+        if bindings.count >= Self.limit { bindings.removeAll() }
+        if portals.count >= Self.limit && portals[portal] == nil { portals.removeAll() }
+        portals[portal] = generations
+        bindings[generations] = statement.map {
+            .statement(statementName, generation: $0.generation, resultFormats: resultFormats)
+        }
+        enqueue(.bind)
+    }
+
+    /// A Describe of the statement or portal `name`, awaiting its description.
+    private mutating func described(_ kind: ObjectKind, _ name: String) {
+        if kind == .statement {
+            enqueue(.describeStatement(name, generation: statements[name]?.generation ?? 0))
+        } else {
+            enqueue(.describePortal(binding: portals[name] ?? 0))
+        }
+    }
+
+    /// A Close of the statement or portal `name`, awaiting CloseComplete.
+    private mutating func closed(_ kind: ObjectKind, _ name: String) {
+        if kind == .statement { statements[name] = nil } else { portals[name] = nil }
+        enqueue(.close)
+    }
+
+    /// A list of format codes (a count, then the codes); `nil` when the bytes do not hold one.
+    private static func readFormats(_ body: inout ByteBuffer) -> [FormatCode]? {
+        guard let count = body.readInteger(as: Int16.self), count >= 0, body.readableBytes >= Int(count) * 2 else {
+            return nil
+        }
+        return (0..<Int(count)).map { _ in FormatCode(rawValue: body.readInteger(as: Int16.self)!) }
     }
 
     /// Moves past a NUL-terminated string; `false` when `body` holds no NUL.
