@@ -277,7 +277,7 @@ public actor REPLSession {
     private func pause(upTo duration: Duration) async {
         let deadline = ContinuousClock.now + duration
         while ContinuousClock.now < deadline && endReason == nil {
-            let isThere = transport.direction == .frontend ? readyReceived >= readyOwed : !unchecked.isEmpty
+            let isThere = transport.direction == .frontend ? !isWaitingForReady : !unchecked.isEmpty
             if isThere { return }
             try? await Task.sleep(for: .milliseconds(5))
         }

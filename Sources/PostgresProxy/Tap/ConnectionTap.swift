@@ -27,8 +27,8 @@ final class ConnectionTap: @unchecked Sendable {
     private var frontend = DirectionStream()
     private var backend = DirectionStream()
     /// When each statement whose ReadyForQuery is awaited started, for the latency text and JSON lines show on it;
-    /// followed only for those two formats (``followsSession``).
-    private var statements = StatementTracker<NIODeadline>()
+    /// `nil` when the log does not follow the session (``followsSession``).
+    private var statements: StatementTracker<NIODeadline>?
     /// The session's statements and portals, for the types of Bind parameters and DataRow columns that text and
     /// JSON lines show as `pgw decode` does; `nil` when the log does not follow the session (``followsSession``).
     /// Bounded by ``ValueTypeTracker/limit``.
@@ -69,7 +69,10 @@ final class ConnectionTap: @unchecked Sendable {
         self.configuration = configuration
         self.sink = sink
         self.capture = capture
-        if followsSession { valueTypes = ValueTypeTracker() }
+        if followsSession {
+            statements = StatementTracker()
+            valueTypes = ValueTypeTracker()
+        }
     }
 
     /// A sink that is over capacity, which the relay must wait for before reading more, or `nil`.
@@ -200,22 +203,15 @@ final class ConnectionTap: @unchecked Sendable {
     /// statement's latency on its ReadyForQuery and values typed as `pgw decode` types them.
     private var followsSession: Bool { configuration.format == .text || configuration.format == .json }
 
-    /// Takes a typed message the client sent, by its type byte, for latencies: a statement it starts starts at
-    /// `time`.
-    private func clientSent(_ typeByte: UInt8, at time: NIODeadline = .now()) {
-        if followsSession { statements.clientSent(typeByte) { time } }
+    /// Takes a typed message the client sent, by its type byte, for latencies: a statement it starts starts now.
+    private func clientSent(_ typeByte: UInt8) {
+        statements?.clientSent(typeByte) { .now() }
     }
 
     /// Takes a ReadyForQuery from the server; returns the latency of the statement it ends, if followed.
     private func serverSentReadyForQuery() -> StatementLatency? {
-        guard followsSession, let start = statements.serverSentReadyForQuery() else { return nil }
+        guard let start = statements?.serverSentReadyForQuery() ?? nil else { return nil }
         return StatementLatency(nanoseconds: (NIODeadline.now() - start).nanoseconds)
-    }
-
-    /// The latency a ReadyForQuery arriving `now` would show, without taking it (``serverSentReadyForQuery()``).
-    private func latencyOfNextAnswer(at now: NIODeadline) -> StatementLatency? {
-        guard followsSession, let start = statements.nextAnswered else { return nil }
-        return StatementLatency(nanoseconds: (now - start).nanoseconds)
     }
 
     /// Steps over the whole typed messages at the start of `stream` that need no decoding, and returns whether it
@@ -240,6 +236,7 @@ final class ConnectionTap: @unchecked Sendable {
         var batch: [UInt8] = []
         var cache = RawMessageJSONCache()
         var types: ValueTypeTracker?
+        var starts: StatementTracker<NIODeadline>?
         var members: JSONLineMembers?
         // When the messages of this run arrived, for the statements they start (read only when logging).
         var now = NIODeadline.uptimeNanoseconds(0)
@@ -247,6 +244,7 @@ final class ConnectionTap: @unchecked Sendable {
             swap(&batch, &self.batch)
             swap(&cache, &jsonCache)
             swap(&types, &valueTypes)
+            swap(&starts, &statements)
             now = .now()
         }
         defer {
@@ -254,6 +252,7 @@ final class ConnectionTap: @unchecked Sendable {
                 swap(&batch, &self.batch)
                 swap(&cache, &jsonCache)
                 swap(&types, &valueTypes)
+                swap(&starts, &statements)
             }
         }
         // The types of the DataRows that come now when some column is binary (`.some(nil)`: none is), looked up
@@ -289,7 +288,6 @@ final class ConnectionTap: @unchecked Sendable {
                     case .backend(let backendMessage): _ = types?.observe(backendMessage)
                     }
                 }
-                if !onlyType { rowTypes = nil }
                 let isRow = direction == .backend && header.typeByte == UInt8(ascii: "D")
                 if isRow && rowTypes == nil {
                     let columns = types?.dataRowColumns ?? nil
@@ -298,8 +296,10 @@ final class ConnectionTap: @unchecked Sendable {
                 var lineMembers = members ?? currentJSONMembers()
                 members = lineMembers
                 let answers = direction == .backend && header.typeByte == UInt8(ascii: "Z")
-                if answers, let latency = latencyOfNextAnswer(at: now) {
-                    lineMembers = lineMembers.appending([latency.jsonMember])
+                if answers, let start = starts?.nextAnswered ?? nil {
+                    lineMembers = lineMembers.appending([
+                        StatementLatency(nanoseconds: (now - start).nanoseconds).jsonMember
+                    ])
                 }
                 let offset = stream.offset
                 let written =
@@ -326,12 +326,12 @@ final class ConnectionTap: @unchecked Sendable {
                         as: .json, options: configuration.renderOptions, jsonMembers: lineMembers, to: &batch)
                 }
                 batch.append(UInt8(ascii: "\n"))
-                if onlyType && !isRow {
-                    types?.observe(typeByte: header.typeByte, from: direction)
+                if !isRow {
+                    if onlyType { types?.observe(typeByte: header.typeByte, from: direction) }
                     rowTypes = nil
                 }
-                if direction == .frontend { clientSent(header.typeByte, at: now) }
-                if answers { _ = statements.serverSentReadyForQuery() }
+                if direction == .frontend { starts?.clientSent(header.typeByte) { now } }
+                if answers { _ = starts?.serverSentReadyForQuery() }
             }
             lastTypeByte = header.typeByte
             if header.typeByte == UInt8(ascii: "E") { errors += 1 }
@@ -462,11 +462,11 @@ final class ConnectionTap: @unchecked Sendable {
             // The server answers a statement the log could not decode all the same.
             if let typeByte = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) {
                 valueTypesSkip(typeByte, direction)
-            }
-            switch (direction, bytes.getInteger(at: bytes.readerIndex, as: UInt8.self)) {
-            case (.frontend, let typeByte?): clientSent(typeByte)
-            case (.backend, UInt8(ascii: "Z")): _ = serverSentReadyForQuery()
-            default: break
+                switch direction {
+                case .frontend: clientSent(typeByte)
+                case .backend where typeByte == UInt8(ascii: "Z"): _ = serverSentReadyForQuery()
+                case .backend: break
+                }
             }
             logUnknown(bytes, direction, offset: stream.offset, reason: error.reason.description)
             stream.offset += bytes.readableBytes

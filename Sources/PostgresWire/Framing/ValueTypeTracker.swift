@@ -1,8 +1,8 @@
 import NIOCore
 
 /// Follows a connection's prepared statements and portals to know the types of its Bind parameters and DataRow
-/// columns, for ``SessionDecoder`` and the proxy's log: Parse and ParameterDescription give a statement's parameter types, a
-/// RowDescription (answering Describe or a Query) its columns, Bind's format codes the formats.
+/// columns, for ``SessionDecoder`` and the proxy's log: Parse and ParameterDescription give a statement's parameter
+/// types, a RowDescription (answering Describe or a Query) its columns, Bind's format codes the formats.
 ///
 /// The server answers the extended-protocol messages in the order they were sent, so the messages awaiting an
 /// answer are queued, and each reply is matched with the oldest (an ErrorResponse skips the rest up to Sync). The
@@ -142,8 +142,8 @@ public struct ValueTypeTracker: Sendable {
     /// Whether a message of `typeByte` sent in `direction` tells the tracker nothing but its type, so that a
     /// message passed without being decoded (the proxy's JSON log writes most from their bytes) can be taken with
     /// ``observe(typeByte:from:)``; `false` for Parse, Bind, Describe, Execute, Close, RowDescription and
-    /// ParameterDescription, which must be decoded and taken with ``observe(_:)-(FrontendMessage)`` or
-    /// ``observe(_:)-(BackendMessage)``.
+    /// ParameterDescription, which are taken from their bytes (``observe(typeByte:body:from:)``) or decoded
+    /// (``observe(_:)-(FrontendMessage)``, ``observe(_:)-(BackendMessage)``).
     public static func readsOnlyType(_ typeByte: UInt8, from direction: MessageDirection) -> Bool {
         switch (direction, typeByte) {
         case (.frontend, UInt8(ascii: "P")), (.frontend, UInt8(ascii: "B")), (.frontend, UInt8(ascii: "D")),
