@@ -57,8 +57,10 @@ struct ProxyCommand: AsyncParsableCommand {
             version and parameters, and one rule per statement (matched exactly, used once, in order) with its \
             columns and rows, command tag, error, notices, COPY TO data or notifications (a COPY FROM STDIN \
             rule is its statement alone: serve takes the data again), so 'pgw serve --script FILE' answers the \
-            same client run the same way. Binary-format results, a failed COPY FROM STDIN and FunctionCall are \
-            not recordable and are counted in the script's first line. The text log is coloured on a terminal \
+            same client run the same way. Binary parameters and results are recorded as text (serve sends them in \
+            binary again), with the parameter types the server described (param_types, for asyncpg); an Execute \
+            with a row limit records the rows fetched. Binary values of types pgw cannot read as text, a failed \
+            COPY FROM STDIN and FunctionCall are not recordable and are counted in the script's first line. The text log is coloured on a terminal \
             (--color).
 
             Environment:

@@ -25,9 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
             by default one row with one text column, "echo", holding the statement.
 
             A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
-            unmatched: echo|empty|error, and rules: a list of {match, params, columns, rows, tag, error, notices, \
-            copy_out, notify, delay, close, times, after, name}. match is a statement (matched by fingerprint: other \
-            literals and white space match too), {regex: ...} or {exact: ...}. delay (5s, 250ms) waits before \
+            unmatched: echo|empty|error, and rules: a list of {match, params, param_types, columns, rows, tag, error, \
+            notices, copy_out, notify, delay, close, times, after, name}. match is a statement (matched by \
+            fingerprint: other literals and white space match too), {regex: ...} or {exact: ...}. param_types \
+            ([int4, date]) are the parameter types a Describe reports to clients that leave them to the server, as \
+            asyncpg does (without them: the statement's casts and operators, else text). delay (5s, 250ms) waits before \
             answering; a CancelRequest with the session's key ends the wait with 57014, as in PostgreSQL. close: true \
             closes the connection after the answer, or instead of one when the rule has none. COPY ... FROM STDIN \
             takes the client's data and answers COPY n (n rows, counted as PostgreSQL counts them in text, CSV or \

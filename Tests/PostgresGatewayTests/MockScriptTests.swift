@@ -49,6 +49,15 @@ struct MockScriptTests {
             "a row has 2 values for 1 columns"
         ),
         ("rules:\n  - match: \"select 1\"\n    delay: 5 parsecs\n", 3, 12, "'5 parsecs' is not a duration"),
+        (
+            "rules:\n  - match: \"select 1\"\n    params: [\"1\"]\n    param_types: [int4, text]\n", 4, 18,
+            "'param_types' has 2 types for 1 'params'"
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    params: [\"x\"]\n    param_types: [int4]\n", 3, 14,
+            "'x' is not valid for a parameter of type int4"
+        ),
+        ("rules:\n  - match: \"select 1\"\n    param_types: [nosuch]\n", 3, 19, "unknown type 'nosuch'"),
         ("conversation:\n  - Query \"x\"\n", 2, 5, "starts with F"),
         ("conversation:\n  - F Quer \"x\"\n", 2, 7, "unknown message type 'Quer'"),
         ("conversation:\n  - B Query \"x\"\n", 2, 7, "Query is a frontend message"),
@@ -106,6 +115,32 @@ struct MockScriptTests {
         let constants = try Self.responder("rules:\n  - match: select 42 as answer\n    tag: X\n")
         #expect(constants.outcome(of: "select 1", parameters: [], settings: [:]) != .command(tag: "X"))
         #expect(constants.outcome(of: "SELECT 7 AS answer", parameters: [], settings: [:]) == .command(tag: "X"))
+    }
+
+    @Test func paramTypesDescribeTheParametersClientsLeaveToTheServer() throws {
+        let yaml = """
+            rules:
+              - match: "select name from users where id = $1 and born < $2"
+                param_types: [integer, date]
+                columns: [{name: name}]
+                rows: [[alice]]
+            """
+        let responder = try Self.responder(yaml)
+        #expect(try MockScript(yaml: yaml).rules[0].parameterTypes == [.int4, PostgresType(name: "date", oid: 1082)])
+        #expect(responder.parameterTypes(of: "SELECT name FROM users WHERE id = $1 AND born < $2") == [23, 1082])
+        #expect(responder.parameterTypes(of: "select name from users") == [])
+        // In a session: a Parse without types (asyncpg's) is described with the rule's; the client's own win.
+        var session = QuerySession(responder: responder)
+        _ = session.handle(.parse(Parse(name: "a", query: "select name from users where id = $1 and born < $2")))
+        _ = session.handle(
+            .parse(
+                Parse(name: "b", query: "select name from users where id = $1 and born < $2", parameterTypes: [20])))
+        #expect(
+            session.handle(.describe(.statement("a"))).first
+                == .parameterDescription(ParameterDescription(parameterTypes: [23, 1082])))
+        #expect(
+            session.handle(.describe(.statement("b"))).first
+                == .parameterDescription(ParameterDescription(parameterTypes: [20, 1082])))
     }
 
     @Test func executeWithARowLimitSuspendsThePortal() throws {

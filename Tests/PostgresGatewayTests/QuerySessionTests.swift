@@ -113,6 +113,57 @@ struct QuerySessionTests {
                 == .dataRow(DataRow(columns: [Self.text("insert into t values ('2', '-2', 't')")])))
     }
 
+    @Test func parametersHaveTheirDeclaredTypes() {
+        // As psycopg binds `select %s` to 5, true and 1.5: PostgreSQL answers an int2, a bool and a numeric.
+        var session = Self.session()
+        _ = session.handle(.parse(Parse(name: "", query: "select $1, $2, $3, $4", parameterTypes: [21, 16, 1700, 0])))
+        _ = session.handle(
+            .bind(Bind(parameters: [Self.text("5"), Self.text("true"), Self.text("1.50"), Self.text("x")])))
+        #expect(
+            session.handle(.describe(.portal(""))) == [
+                .rowDescription(
+                    RowDescription(columns: [
+                        .init(name: "?column?", dataTypeOID: 21), .init(name: "?column?", dataTypeOID: 16),
+                        .init(name: "?column?", dataTypeOID: 1700), .init(name: "?column?", dataTypeOID: 25),
+                    ]))
+            ])
+        #expect(
+            session.handle(.execute(Execute())).first
+                == .dataRow(DataRow(columns: [Self.text("5"), Self.text("t"), Self.text("1.50"), Self.text("x")])))
+        _ = session.handle(.sync)
+        // An invalid value is PostgreSQL's 22P02.
+        _ = session.handle(.parse(Parse(name: "", query: "select $1", parameterTypes: [23])))
+        _ = session.handle(.bind(Bind(parameters: [Self.text("five")])))
+        guard case .errorResponse(let error) = session.handle(.execute(Execute())).first else {
+            Issue.record("expected 22P02")
+            return
+        }
+        #expect(error.sqlState == "22P02" && error.message == "invalid input syntax for type integer: \"five\"")
+    }
+
+    @Test func unspecifiedParameterTypesAreInferredAsPostgreSQLInfersThem() {
+        let cases: [(String, [UInt32])] = [
+            ("select $1 + 1", [23]), ("select 2.5 * $1", [1700]), ("select $1 = true", [16]),
+            ("select $1 + 5000000000", [20]), ("select $1::int8 + $2::date", [20, 1082]),
+            ("select 1 where $1", [16]), ("select 1 where $1 and $2 = 1", [16, 23]),
+            ("select * from t limit $1 offset $2", [20, 20]), ("select $1 || 'a', $2 = 'b'", [25, 25]),
+            ("select $1::int4 + $1", [23]), ("select count(*) from t where id = $1", [25]),
+        ]
+        for (query, types) in cases {
+            var session = Self.session()
+            _ = session.handle(.parse(Parse(name: "s", query: query)))
+            #expect(
+                session.handle(.describe(.statement("s"))).first
+                    == .parameterDescription(ParameterDescription(parameterTypes: types)), "\(query)")
+        }
+        // A type the client gave wins.
+        var session = Self.session()
+        _ = session.handle(.parse(Parse(name: "s", query: "select $1 + 1", parameterTypes: [20])))
+        #expect(
+            session.handle(.describe(.statement("s"))).first
+                == .parameterDescription(ParameterDescription(parameterTypes: [20])))
+    }
+
     @Test func extendedErrorsSkipUntilSync() {
         var session = Self.session()
         let replies = session.handle(.bind(Bind(statement: "missing")))

@@ -17,6 +17,7 @@ struct ServeStackTests {
         rules:
           - match: "select id, name from users where id = $1"
             params: ["1"]
+            param_types: [int4]
             columns: [{name: id, type: int4}, {name: name, type: text}]
             rows: [[1, "alice"]]
           - match: {regex: "^insert into audit"}
@@ -130,8 +131,9 @@ struct ServeStackTests {
                 psycopg binary (5, Decimal('1.25'), b'\\x01\\x02')
                 psycopg typed True
                 psycopg typed True
+                psycopg bound (5, True, Decimal('1.5'), 'x')
                 psycopg2 (42,) [(1, 'alice')]
-                asyncpg 5 8 []
+                asyncpg 5 8 [] [(1, 'alice')] 42
                 pg8000 [[1, 4]]
                 sqlalchemy psycopg 2 16.4
                 sqlalchemy psycopg2 2 16.4
@@ -170,6 +172,7 @@ struct ServeStackTests {
             for cursor in (c.cursor(), c.cursor(binary=True)):
                 row = cursor.execute(typed, values).fetchone()
                 print("psycopg typed", row == (*values, -7, decimal.Decimal("0.33333333333333333333"), "app") or row)
+            print("psycopg bound", c.execute("select %s, %s, %s, %s", (5, True, decimal.Decimal("1.5"), "x")).fetchone())
         c = psycopg2.connect(f"host=127.0.0.1 port={port} user=alice dbname=app")
         cursor = c.cursor()
         cursor.execute("select %s::int + 1", (41,))
@@ -182,7 +185,9 @@ struct ServeStackTests {
             typed = await c.fetchval("select $1::int", 5)
             prepared = await (await c.prepare("select $1::int8 + 1 as n")).fetchval(7)
             types = await c.fetch("select typname, oid from pg_catalog.pg_type where typname = $1", "hstore")
-            print("asyncpg", typed, prepared, types)
+            hit = [tuple(row) for row in await c.fetch("select id, name from users where id = $1", 1)]
+            inferred = await c.fetchval("select $1 + 1", 41)
+            print("asyncpg", typed, prepared, types, hit, inferred)
             await c.close()
         asyncio.run(run_asyncpg())
         c = pg8000.native.Connection("alice", host="127.0.0.1", port=port, database="app")

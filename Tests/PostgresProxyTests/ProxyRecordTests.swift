@@ -3,8 +3,8 @@ import PostgresProxy
 import PostgresTestSupport
 import Testing
 
-/// `--record`: a psql and a psycopg session against PostgreSQL through the proxy are written as a `pgw serve`
-/// script; the same sessions against `pgw serve --script` print exactly what they printed against PostgreSQL.
+/// `--record`: a psql, a psycopg and an asyncpg session against PostgreSQL through the proxy are written as a `pgw
+/// serve` script; the same sessions against `pgw serve --script` print exactly what they printed against PostgreSQL.
 @Suite(
     .postgresServer(
         PostgresServerFixture.Configuration(
@@ -58,6 +58,26 @@ struct ProxyRecordTests {
         conn.close()
         """
 
+    /// asyncpg: parameter types left to the server (the recorded `param_types`), binary parameters and results,
+    /// row limits (`fetchval`, `fetchrow`), a prepared statement run twice.
+    static let asyncpgScript = """
+        import sys, asyncio, asyncpg, datetime, uuid
+        async def main(port, user, password):
+            c = await asyncpg.connect(host="127.0.0.1", port=int(port), user=user, password=password,
+                                      database="postgres", ssl=False)
+            await c.execute("create temp table pet (id int, name text, born date)")
+            await c.execute("insert into pet values (1, 'rex', '2020-02-29'), (2, 'tom', null)")
+            print(await c.fetch("select id, name, born from pet where id = $1", 1))
+            print(await c.fetchval("select count(*) from pet where born > $1", datetime.date(2019, 1, 1)))
+            when = datetime.datetime(2024, 1, 2, 3, 4, 5, 600000, tzinfo=datetime.timezone.utc)
+            print(await c.fetchrow("select $1::uuid as u, $2::timestamptz as t, 1.5::float8 as f, $3 + 1 as n",
+                                   uuid.UUID(int=5), when, 41))
+            named = await c.prepare("select name from pet where id = $1")
+            print(await named.fetchval(1), await named.fetchval(2))
+            await c.close()
+        asyncio.run(main(*sys.argv[1:4]))
+        """
+
     @Test func recordedSessionsReplayIdenticallyInServe() async throws {
         let server = try PostgresServerTrait.server()
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
@@ -69,6 +89,7 @@ struct ProxyRecordTests {
             upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
         let recordedPsql = try await Self.psql(port: harness.port, server: server)
         let recordedPython = try await Self.psycopg(port: harness.port)
+        let recordedAsyncpg = try await Self.asyncpg(port: harness.port)
         _ = try await harness.stop()
         try recording.write()
         let attributes = try FileManager.default.attributesOfItem(atPath: scriptFile.path)
@@ -76,15 +97,19 @@ struct ProxyRecordTests {
         let script = try String(contentsOf: scriptFile, encoding: .utf8)
         #expect(recordedPsql.standardOutput.contains("cherry") && recordedPsql.standardError.contains("hello 42"))
         #expect(recordedPython.succeeded, "\(recordedPython)")
+        #expect(recordedAsyncpg.succeeded, "\(recordedAsyncpg)")
+        #expect(script.contains("param_types: [\"int4\"]"), "\(script)")
         let (serve, servePort) = try await ListeningProcess.start(
             try PGWExecutable.url(),
             ["serve", "--port", "0", "--log-level", "warning", "--script", scriptFile.path])
         defer { serve.terminate() }
         let replayedPsql = try await Self.psql(port: servePort, server: server)
         let replayedPython = try await Self.psycopg(port: servePort)
+        let replayedAsyncpg = try await Self.asyncpg(port: servePort)
         #expect(replayedPsql.standardOutput == recordedPsql.standardOutput, "\(script)")
         #expect(replayedPsql.standardError == recordedPsql.standardError, "\(script)")
         #expect(replayedPython.standardOutput == recordedPython.standardOutput, "\(script)")
+        #expect(replayedAsyncpg.standardOutput == recordedAsyncpg.standardOutput, "\(replayedAsyncpg)\n\(script)")
     }
 
     private static func psql(port: Int, server: PostgresServerFixture) async throws -> ProcessOutcome {
@@ -101,5 +126,10 @@ struct ProxyRecordTests {
     private static func psycopg(port: Int) async throws -> ProcessOutcome {
         try await PythonClientScripts.run(
             psycopgScript, module: "psycopg", arguments: [String(port), "proxy_rec", "rec-Secret"])
+    }
+
+    private static func asyncpg(port: Int) async throws -> ProcessOutcome {
+        try await PythonClientScripts.run(
+            asyncpgScript, module: "asyncpg", arguments: [String(port), "proxy_rec", "rec-Secret"])
     }
 }

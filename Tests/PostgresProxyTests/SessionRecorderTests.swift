@@ -15,7 +15,8 @@ struct SessionRecorderTests {
             .parse(Parse(query: "select $1::int as n")), .bind(Bind(parameters: [ByteBuffer(string: "5")])),
             .describe(.portal("")), .execute(Execute()),
             .parse(Parse(query: "select nonsense(")), .bind(Bind()), .execute(Execute()), .sync,
-            .parse(Parse(query: "select 'bin' as b")), .bind(Bind(resultFormats: [.binary])), .execute(Execute()),
+            .parse(Parse(query: "select 'a b'::tsvector as v")), .bind(Bind(resultFormats: [.binary])),
+            .execute(Execute()),
             .sync,
             .query(Query("select 1/0; select 2")), .query(Query("copy t to stdout")),
             .query(Query("notify c, 'p'")),
@@ -30,8 +31,9 @@ struct SessionRecorderTests {
             .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "42601", message: "syntax error")),
             .readyForQuery(.idle),
             .parseComplete, .bindComplete,
-            .rowDescription(RowDescription(columns: [.init(name: "b", dataTypeOID: 25, format: .binary)])),
-            .dataRow(DataRow(columns: [ByteBuffer(string: "bin")])), .commandComplete(CommandComplete(tag: "SELECT 1")),
+            .rowDescription(RowDescription(columns: [.init(name: "v", dataTypeOID: 3614, format: .binary)])),
+            .dataRow(DataRow(columns: [ByteBuffer(bytes: [0, 0, 0, 2])])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")),
             .readyForQuery(.idle),
             .noticeResponse(DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "careful")),
             .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "division by zero")),
@@ -72,6 +74,49 @@ struct SessionRecorderTests {
             return
         }
         #expect(notifications.map(\.payload) == ["p"])
+    }
+
+    /// asyncpg's way: Parse without types, Describe of the statement, binary parameters and results, a row limit.
+    @Test func serverDescribedTypesBinaryValuesAndRowLimitsAreRecorded() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let frontend: [FrontendMessage] = [
+            .parse(Parse(name: "s", query: "select id, born from pet where id = $1")), .describe(.statement("s")),
+            .flush,
+            .bind(
+                Bind(
+                    statement: "s", parameterFormats: [.binary], parameters: [ByteBuffer(bytes: [0, 0, 0, 5])],
+                    resultFormats: [.binary])),
+            .execute(Execute(maxRows: 1)), .sync,
+            // The portal's next Execute, after its row limit, is not recorded.
+            .bind(Bind(portal: "p", statement: "s", parameters: [ByteBuffer(string: "6")])),
+            .execute(Execute(portal: "p", maxRows: 1)), .execute(Execute(portal: "p", maxRows: 1)), .sync,
+        ]
+        for message in frontend { recorder.observe(message) }
+        let backend: [BackendMessage] = [
+            .parseComplete, .parameterDescription(ParameterDescription(parameterTypes: [23])),
+            .rowDescription(
+                RowDescription(columns: [.init(name: "id", dataTypeOID: 23), .init(name: "born", dataTypeOID: 1082)])),
+            .bindComplete,
+            .dataRow(DataRow(columns: [ByteBuffer(bytes: [0, 0, 0, 5]), ByteBuffer(bytes: [0, 0, 0x1c, 0x88])])),
+            .portalSuspended, .readyForQuery(.idle),
+            .bindComplete, .dataRow(DataRow(columns: [ByteBuffer(string: "6"), nil])), .portalSuspended,
+            .dataRow(DataRow(columns: [ByteBuffer(string: "6"), nil])), .portalSuspended, .readyForQuery(.idle),
+        ]
+        for message in backend { recorder.observe(message) }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(yaml.contains("param_types: [\"int4\"]"), "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.rules.count == 2, "\(yaml)")
+        #expect(script.rules.map(\.parameters) == [["5"], ["6"]])
+        #expect(script.rules.map(\.parameterTypes) == [[.int4], [.int4]])
+        let columns = [
+            ResultColumn(name: "id", type: .int4),
+            ResultColumn(name: "born", type: PostgresType(name: "date", oid: 1082)),
+        ]
+        #expect(script.rules[0].outcome == .result(columns: columns, rows: [["5", "2019-12-31"]], tag: "SELECT 1"))
+        #expect(script.rules[1].outcome == .result(columns: columns, rows: [["6", nil]], tag: "SELECT 1"))
     }
 
     /// Messages too large for the tap to decode: the replies they ask for stay in step, and what they belong to

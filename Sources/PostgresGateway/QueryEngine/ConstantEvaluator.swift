@@ -14,6 +14,9 @@ struct ConstantEvaluator {
     var settings: [String: String]
     /// The bound parameters as text (`nil` is NULL).
     var parameters: [String?]
+    /// The parameters' types (OIDs as the statement's ParameterDescription gives them; 0, unknown or missing:
+    /// text).
+    var parameterTypes: [UInt32]
     /// The version `version()` reports when the settings have no `server_version`.
     var serverVersion: String
 
@@ -40,7 +43,11 @@ struct ConstantEvaluator {
             guard number >= 1 && number <= parameters.count else {
                 throw .error(error("42P02", "there is no parameter $\(number)"))
             }
-            return EvaluatedValue(text: parameters[number - 1], type: .text)
+            let value = EvaluatedValue(text: parameters[number - 1], type: .text)
+            let oid = number <= parameterTypes.count ? parameterTypes[number - 1] : 0
+            // A typed parameter is read as its type's input function reads it (`true` → `t`, 22P02 when invalid).
+            guard let type = PostgresType.known(oid: oid), type != .text else { return value }
+            return try cast(value, to: type)
         case .cast(let inner, let type, _):
             guard let type else { throw .unsupported }
             return try cast(evaluate(inner), to: type)

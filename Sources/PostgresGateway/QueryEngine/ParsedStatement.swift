@@ -2,8 +2,10 @@
 struct ParsedStatement: Sendable {
     /// What the statement is.
     var kind: StatementKind
-    /// The types of `$n` parameters cast in the statement (`$1::int`), by number.
-    var castParameterTypes: [Int: PostgresType]
+    /// The types of `$n` parameters that the statement itself gives, by number, as PostgreSQL infers them without
+    /// a catalog: a cast (`$1::int`), else the other operand of an arithmetic or comparison operator with a type
+    /// of its own (`$1 + 1`: int4), else the clause (`where $1`: bool; `limit $1`: int8).
+    var parameterTypes: [Int: PostgresType]
     /// The highest `$n` in the statement (0 when it has none).
     var highestParameter: Int
     /// The command tag of the statement's node type, for results without rows.
@@ -17,7 +19,7 @@ struct ParsedStatement: Sendable {
 
     /// The statement described by libpg_query's parse tree of one statement (`stmts[0].stmt`), `nil` for none.
     init(tree statement: ParseTreeNode?) {
-        castParameterTypes = [:]
+        parameterTypes = [:]
         highestParameter = 0
         guard let (type, fields) = statement?.tagged else {
             kind = .empty
@@ -28,21 +30,26 @@ struct ParsedStatement: Sendable {
         kind = Self.kind(of: type, fields, tag: tag)
         constantAnswer = ServerEmulationResponder.constantAnswer(to: kind)
         var located: [(location: Int, value: String?)] = []
-        collectParameters(in: fields, constants: &located)
+        var contextTypes: [Int: PostgresType] = [:]
+        collectParameters(in: fields, constants: &located, contextTypes: &contextTypes)
         constants = located.sorted { $0.location < $1.location }.map(\.value)
+        parameterTypes.merge(contextTypes) { cast, _ in cast }
     }
 
     /// A statement too long to parse (see ``SQLParser/longestParsedStatement``): an unmatched statement.
     init(unparsedLength: Int) {
         kind = .other(tag: "SELECT 0")
-        castParameterTypes = [:]
+        parameterTypes = [:]
         highestParameter = 0
         tag = "SELECT 0"
     }
 
-    /// Walks the tree for ParamRef nodes, casts of them and constants.
-    private mutating func collectParameters(in node: ParseTreeNode, constants: inout [(location: Int, value: String?)])
-    {
+    /// Walks the tree for ParamRef nodes, casts of them (into ``parameterTypes``), the types their context gives
+    /// them (into `contextTypes`) and constants.
+    private mutating func collectParameters(
+        in node: ParseTreeNode, constants: inout [(location: Int, value: String?)],
+        contextTypes: inout [Int: PostgresType]
+    ) {
         switch node {
         case .object(let members):
             if let constant = members["A_Const"] {
@@ -58,17 +65,48 @@ struct ParsedStatement: Sendable {
             if let cast = members["TypeCast"], let number = cast["arg"]?["ParamRef"]?["number"]?.integer {
                 let names = cast["typeName"]?["names"]?.names ?? []
                 let isArray = !(cast["typeName"]?["arrayBounds"]?.elements.isEmpty ?? true)
-                if castParameterTypes[number] == nil, let type = PostgresType.named(names, isArray: isArray) {
-                    castParameterTypes[number] = type
+                if parameterTypes[number] == nil, let type = PostgresType.named(names, isArray: isArray) {
+                    parameterTypes[number] = type
                 }
             }
             if let number = members["ParamRef"]?["number"]?.integer { highestParameter = max(highestParameter, number) }
-            for member in members.values { collectParameters(in: member, constants: &constants) }
+            Self.inferParameterTypes(from: members, into: &contextTypes)
+            for member in members.values {
+                collectParameters(in: member, constants: &constants, contextTypes: &contextTypes)
+            }
         case .array(let elements):
-            for element in elements { collectParameters(in: element, constants: &constants) }
+            for element in elements {
+                collectParameters(in: element, constants: &constants, contextTypes: &contextTypes)
+            }
         default:
             break
         }
+    }
+
+    /// The operators whose unknown operand takes the other operand's type.
+    private static let typingOperators: Set<String> = [
+        "+", "-", "*", "/", "%", "=", "<>", "!=", "<", ">", "<=", ">=",
+    ]
+
+    /// Records the types that one node of the tree gives the parameters directly under it: an operand beside a
+    /// typed one, a WHERE or HAVING clause or a boolean operator's argument (bool), a LIMIT or OFFSET (int8).
+    private static func inferParameterTypes(
+        from members: [String: ParseTreeNode], into types: inout [Int: PostgresType]
+    ) {
+        func record(_ node: ParseTreeNode?, _ type: PostgresType?) {
+            guard let number = node?["ParamRef"]?["number"]?.integer, let type, types[number] == nil else { return }
+            types[number] = type
+        }
+        if let operation = members["A_Expr"], operation["kind"]?.string == "AEXPR_OP",
+            let name = operation["name"]?.names.last, typingOperators.contains(name),
+            let left = operation["lexpr"], let right = operation["rexpr"]
+        {
+            record(left, SQLExpression(right).ownType)
+            record(right, SQLExpression(left).ownType)
+        }
+        for clause in ["whereClause", "havingClause"] { record(members[clause], .bool) }
+        for clause in ["limitCount", "limitOffset"] { record(members[clause], .int8) }
+        for argument in members["BoolExpr"]?["args"]?.elements ?? [] { record(argument, .bool) }
     }
 
     private static func kind(of type: String, _ fields: ParseTreeNode, tag: String) -> StatementKind {

@@ -159,7 +159,7 @@ public struct QuerySession: Sendable {
             }
             answered += 1
             pendingQueryHadStatement = true
-            var outcome = run(statement, parameters: [])
+            var outcome = run(statement, parameters: [], parameterTypes: [])
             if case .error(var diagnostic) = outcome, diagnostic.sqlState == "42601",
                 let index = diagnostic.fields.firstIndex(where: { $0.code == .position }),
                 let position = Int(diagnostic.fields[index].value)
@@ -328,12 +328,18 @@ public struct QuerySession: Sendable {
             } catch {
                 throw .reported(error.diagnostic())
             }
-            // Unspecified parameter types become the casts' types (`$1::int`), else text, as Describe reports them
-            // and as Bind decodes binary values.
+            // Unspecified parameter types become the responder's (a script rule's `param_types`), else those the
+            // statement implies (`$1::int`, `$1 + 1`), else text, as Describe reports them and as Bind decodes
+            // binary values.
             let count = max(parse.parameterTypes.count, parsed.highestParameter)
-            parse.parameterTypes = (0..<count).map { index in
-                index < parse.parameterTypes.count && parse.parameterTypes[index] != 0
-                    ? parse.parameterTypes[index] : parsed.castParameterTypes[index + 1]?.oid ?? PostgresType.text.oid
+            if parse.parameterTypes.count < count || parse.parameterTypes.contains(0) {
+                let given = responder.parameterTypes(of: parse.query)
+                parse.parameterTypes = (0..<count).map { index in
+                    for types in [parse.parameterTypes, given] where index < types.count && types[index] != 0 {
+                        return types[index]
+                    }
+                    return parsed.parameterTypes[index + 1]?.oid ?? PostgresType.text.oid
+                }
             }
             statements[parse.name] = parse
             replies.append(.parseComplete)
@@ -355,21 +361,24 @@ public struct QuerySession: Sendable {
                 throw .undefined(kind: "prepared statement", name: target.name)
             }
             replies.append(.parameterDescription(ParameterDescription(parameterTypes: statement.parameterTypes)))
-            replies.append(description(of: statement.query, formats: []))
+            replies.append(
+                description(of: statement.query, parameterTypes: statement.parameterTypes, formats: []))
         case .describe(let target):
             guard let index = portals.index(forKey: target.name) else {
                 throw .undefined(kind: "portal", name: target.name)
             }
-            let (hasRun, query, parameters, formats, stored) = withPortal(at: index) {
-                ($0.progress != nil, $0.statement.query, $0.parameters, $0.resultFormats, $0.outcome)
+            let (hasRun, statement, parameters, formats, stored) = withPortal(at: index) {
+                ($0.progress != nil, $0.statement, $0.parameters, $0.resultFormats, $0.outcome)
             }
             guard !hasRun else {
-                replies.append(description(of: query, formats: formats))
+                replies.append(
+                    description(of: statement.query, parameterTypes: statement.parameterTypes, formats: formats))
                 return
             }
             // The portal's parameters are bound: run it now, so that the description is the result's and the
             // statement runs once (the Execute that follows answers with this outcome).
-            let outcome = stored ?? run(query, parameters: parameters)
+            let outcome =
+                stored ?? run(statement.query, parameters: parameters, parameterTypes: statement.parameterTypes)
             portals.values[index].outcome = outcome
             if outcome.resultSet != nil {
                 replies.appendResult(of: outcome, formats: formats, description: true, rows: false)
@@ -383,15 +392,16 @@ public struct QuerySession: Sendable {
                 throw .undefined(kind: "portal", name: execute.portal)
             }
             // The outcome Describe stored is taken out, for this Execute only.
-            let (progress, query, parameters, stored) = withPortal(at: index) { portal in
+            let (progress, statement, parameters, stored) = withPortal(at: index) { portal in
                 defer { portal.outcome = nil }
-                return (portal.progress, portal.statement.query, portal.parameters, portal.outcome)
+                return (portal.progress, portal.statement, portal.parameters, portal.outcome)
             }
             if let progress {
                 replies.append(contentsOf: try executeRemaining(progress, execute, at: index))
                 return
             }
-            let outcome = stored ?? run(query, parameters: parameters)
+            let outcome =
+                stored ?? run(statement.query, parameters: parameters, parameterTypes: statement.parameterTypes)
             if case .delayed(let delay, let delayed) = outcome {
                 suspension = .delay(delay, delayed)
                 suspendedExecute = execute
@@ -477,10 +487,13 @@ public struct QuerySession: Sendable {
         if case .errorResponse = reply { true } else { false }
     }
 
-    private func description(of query: String, formats: [FormatCode]) -> BackendMessage {
+    /// The RowDescription (NoData for none, or for several statements) of `query` with parameters of the types of
+    /// `parameterTypes`, in the result `formats`.
+    private func description(of query: String, parameterTypes: [UInt32], formats: [FormatCode]) -> BackendMessage {
         let statements = Self.splitStatements(query)
         guard statements.count <= 1,
-            let columns = responder.resultColumns(of: statements.first ?? "", settings: settings)
+            let columns = responder.resultColumns(
+                of: statements.first ?? "", parameterTypes: parameterTypes, settings: settings)
         else {
             return .noData
         }
@@ -505,7 +518,7 @@ public struct QuerySession: Sendable {
 
     // MARK: Outcomes
 
-    private func run(_ statement: String, parameters: [String?]) -> QueryOutcome {
+    private func run(_ statement: String, parameters: [String?], parameterTypes: [UInt32]) -> QueryOutcome {
         if transactionStatus == .failed {
             let endsFailure: Bool
             switch (try? SQLParser.parse(statement))?.kind {
@@ -522,7 +535,8 @@ public struct QuerySession: Sendable {
                 )
             }
         }
-        return responder.outcome(of: statement, parameters: parameters, settings: settings)
+        return responder.outcome(
+            of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
     }
 
     /// The messages after the RowDescription: rows (in the result `formats` the client asked for, where the

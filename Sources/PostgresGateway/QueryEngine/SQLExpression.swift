@@ -80,6 +80,18 @@ indirect enum SQLExpression: Sendable, Hashable {
         }
     }
 
+    /// The type the expression has by itself, before any context (an integer constant: int4 or int8, a numeric
+    /// one: numeric, a boolean: bool, a cast: its type); `nil` for others (a string constant is of unknown type).
+    var ownType: PostgresType? {
+        switch self {
+        case .integer(let value): Int32(exactly: value) == nil ? .int8 : .int4
+        case .numeric: .numeric
+        case .bool: .bool
+        case .cast(_, let type, _): type
+        default: nil
+        }
+    }
+
     /// An A_Const's value; libpg_query omits zero and false (`{"ival": {}}`). A "float" constant that is a whole
     /// number (an integer too big for int4, as the lexer sees it: `2147483648`, `-2147483648`) is an integer, as
     /// PostgreSQL's `make_const` makes it when it fits int8.

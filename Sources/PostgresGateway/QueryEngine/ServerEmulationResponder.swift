@@ -22,38 +22,52 @@ public struct ServerEmulationResponder: QueryResponder {
     }
 
     public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
+        outcome(of: statement, parameters: parameters, parameterTypes: [], settings: settings)
+    }
+
+    public func outcome(
+        of statement: String, parameters: [String?], parameterTypes: [UInt32], settings: [String: String]
+    ) -> QueryOutcome {
         let parsed: ParsedStatement
         do {
             parsed = try SQLParser.parse(statement)
         } catch {
             return .error(error.diagnostic())
         }
-        return answer(to: parsed, parameters: parameters, settings: settings)
+        return answer(to: parsed, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
             ?? unmatchedOutcome(of: parsed, statement: statement, parameters: parameters)
     }
 
     public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
+        resultColumns(of: statement, parameterTypes: [], settings: settings)
+    }
+
+    public func resultColumns(of statement: String, parameterTypes: [UInt32], settings: [String: String])
+        -> [ResultColumn]?
+    {
         guard let parsed = try? SQLParser.parse(statement) else { return nil }
         switch parsed.kind {
         case .select(let targets, let readsCatalog, let hasFrom):
             if !hasFrom || readsCatalog {
                 let parameters = [String?](repeating: nil, count: parsed.highestParameter)
-                let outcome = answer(to: parsed, parameters: parameters, settings: settings)
+                let outcome = answer(
+                    to: parsed, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
                 if let columns = outcome?.resultColumns { return columns }
                 if !hasFrom { return targets.map { ResultColumn(name: $0.name, type: .text) } }
             }
         case .show:
-            return answer(to: parsed, parameters: [], settings: settings)?.resultColumns
+            return answer(to: parsed, parameters: [], parameterTypes: [], settings: settings)?.resultColumns
         default:
             break
         }
         return unmatchedOutcome(of: parsed, statement: statement, parameters: []).resultColumns
     }
 
-    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones).
-    func answer(to parsed: ParsedStatement, parameters: [String?], settings: [String: String])
-        -> QueryOutcome?
-    {
+    /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
+    /// `parameterTypes` are the parameters' OIDs (0 or missing: text).
+    func answer(
+        to parsed: ParsedStatement, parameters: [String?], parameterTypes: [UInt32], settings: [String: String]
+    ) -> QueryOutcome? {
         switch parsed.kind {
         case .empty:
             return .empty
@@ -88,7 +102,8 @@ public struct ServerEmulationResponder: QueryResponder {
                     ?? Self.evaluate(
                         targets,
                         with: ConstantEvaluator(
-                            settings: settings, parameters: parameters, serverVersion: serverVersion))
+                            settings: settings, parameters: parameters, parameterTypes: parameterTypes,
+                            serverVersion: serverVersion))
             {
                 return outcome
             }
@@ -105,7 +120,8 @@ public struct ServerEmulationResponder: QueryResponder {
         guard case .select(let targets, _, hasFrom: false) = kind, targets.allSatisfy(\.expression.isLiteral) else {
             return nil
         }
-        return evaluate(targets, with: ConstantEvaluator(settings: [:], parameters: [], serverVersion: ""))
+        return evaluate(
+            targets, with: ConstantEvaluator(settings: [:], parameters: [], parameterTypes: [], serverVersion: ""))
     }
 
     /// A constant select list's one row; `nil` when it uses something the engine does not evaluate.

@@ -21,6 +21,8 @@ struct RecordedStatement: Sendable {
     var statement: String
     /// The bound parameters (text format) of an extended-protocol execution; `nil` for a simple query.
     var parameters: [String?]?
+    /// The parameters' types (OIDs) as the client declared them or the server described them; `nil` when unknown.
+    var parameterTypes: [UInt32]? = nil
     /// What the server answered.
     var outcome: Outcome
     /// NoticeResponses that came with the answer.

@@ -126,6 +126,13 @@ public final class ScriptRecording: Sendable {
         if let parameters = statement.parameters {
             text += "    params: [\(parameters.map(value).joined(separator: ", "))]\n"
         }
+        // Types a replaying client may leave to the server (asyncpg's), when they are not all text.
+        if let types = statement.parameterTypes,
+            case let names = types.compactMap(PostgresTypeNames.knownName(forOID:)),
+            names.count == types.count, names.contains(where: { $0 != "text" })
+        {
+            text += "    param_types: [\(names.map(quoted).joined(separator: ", "))]\n"
+        }
         if !statement.notices.isEmpty {
             text += "    notices:\n"
             for notice in statement.notices { text += "      - \(diagnostic(notice))\n" }

@@ -8,9 +8,12 @@ import PostgresWire
 /// It keeps the replies the client is waiting for in order, as the server answers them: one per Parse, Bind,
 /// Close and Describe, a result per statement, ReadyForQuery per Query and Sync; after an error in the extended
 /// protocol the server skips to the Sync, and so does the recorder. A `COPY … FROM STDIN` that succeeded is recorded
-/// by its statement alone. Statements a script cannot express (binary results, a failed or binary COPY FROM STDIN,
-/// partial Executes, FunctionCall) are counted as skipped. At most
-/// ``maximumStatementBytes`` of one statement's answer are kept.
+/// by its statement alone. Binary parameters and results are recorded as PostgreSQL's text output of their types
+/// (which the replaying server sends in binary again), and the parameter types the server described go with them (a
+/// rule's `param_types`, for clients such as asyncpg that leave them to the server). An Execute with a row limit
+/// records the rows the client fetched. Statements a script cannot express (binary values of types without a known
+/// text form, a failed or binary COPY FROM STDIN, the portal's Executes after a row limit, FunctionCall) are counted
+/// as skipped. At most ``maximumStatementBytes`` of one statement's answer are kept.
 struct SessionRecorder {
     /// A statement's answer larger than this is not recorded (memory stays bounded).
     static let maximumStatementBytes = 16 << 20
@@ -21,10 +24,11 @@ struct SessionRecorder {
         var statementName: String
         /// That statement's text (empty when unknown).
         var text: String
-        /// The bound values as text, `nil` when one was binary.
-        var parameters: [String?]?
-        /// Whether results were asked for in binary format.
-        var binaryResults: Bool
+        /// The Bind that made it (its values are read as text when the statement's types are known, at its answer:
+        /// a server's ParameterDescription may come after the Bind was sent); `nil` when unknown.
+        var bind: Bind?
+        /// Which Bind of the connection made it (a portal's Executes after a row limit are told by it).
+        var binding: Int
     }
 
     /// A reply the client is waiting for, in the order the server sends them.
@@ -48,6 +52,14 @@ struct SessionRecorder {
     private var statements: [String: String] = [:]
     private var portals: [String: Portal] = [:]
     private var statementColumns: [String: [RowDescription.Column]] = [:]
+    /// The parameter types of the prepared statements, by statement name: as the client's Parse gave them, or as the
+    /// server described them (ParameterDescription).
+    private var statementParameterTypes: [String: [UInt32]] = [:]
+    /// How many Binds the connection made.
+    private var bindings = 0
+    /// The Binds whose portal stopped at a row limit (PortalSuspended) since the last ReadyForQuery with nothing
+    /// else pending: their next Executes are not recorded.
+    private var suspendedBindings: Set<Int> = []
     private var portalColumns: [String: [RowDescription.Column]] = [:]
     // The answer being collected.
     private var columns: [RowDescription.Column]?
@@ -75,11 +87,13 @@ struct SessionRecorder {
             replies.append(.query([]))
         case .parse(let parse):
             statements[parse.name] = parse.query
+            // The types the client gave (a Describe replaces them with the server's).
+            statementParameterTypes[parse.name] = parse.parameterTypes.contains { $0 != 0 } ? parse.parameterTypes : nil
             replies.append(.completion)
         case .bind(let bind):
+            bindings += 1
             portals[bind.portal] = Portal(
-                statementName: bind.statement, text: statements[bind.statement] ?? "",
-                parameters: Self.textParameters(bind), binaryResults: bind.resultFormats.contains(.binary))
+                statementName: bind.statement, text: statements[bind.statement] ?? "", bind: bind, binding: bindings)
             portalColumns[bind.portal] = nil
             replies.append(.completion)
         case .describe(let target):
@@ -88,7 +102,7 @@ struct SessionRecorder {
             // An unknown portal (its Bind was too large to decode) still gets its answer, which is then skipped.
             let portal =
                 portals[execute.portal]
-                ?? Portal(statementName: "", text: "", parameters: nil, binaryResults: false)
+                ?? Portal(statementName: "", text: "", bind: nil, binding: 0)
             replies.append(.execute(portal, portalName: execute.portal))
         case .close: replies.append(.completion)
         case .sync: replies.append(.sync)
@@ -102,13 +116,14 @@ struct SessionRecorder {
         case .parameterStatus(let status): recording.serverParameter(status.name, status.value)
         case .parseComplete, .bindComplete, .closeComplete:
             if case .completion = replies.first { replies.removeFirst() }
+        case .parameterDescription(let description):
+            if case .describeStatement(let name) = replies.first {
+                statementParameterTypes[name] = description.parameterTypes
+            }
         case .rowDescription(let description): described(description.columns)
         case .noData: described(nil)
         case .dataRow(let row):
-            rows.append(
-                row.map { value in
-                    value.map { String(decoding: $0.readableBytesView, as: UTF8.self) }
-                })
+            rows.append(textRow(row))
             answerBytes += row.reduce(0) { $0 + ($1?.readableBytes ?? 0) }
         case .copyOutResponse(let response):
             copyOut = []
@@ -121,18 +136,30 @@ struct SessionRecorder {
         case .copyInResponse(let response):
             copyIn = true
             if response.format != 0 { recordable = false }
-        case .copyBothResponse, .portalSuspended: recordable = false
+        case .copyBothResponse: recordable = false
+        case .portalSuspended:
+            // A row limit (asyncpg's fetchrow): the rows the client fetched are the answer; the portal's next
+            // Executes, if any, are not recorded.
+            guard case .execute(let portal, _) = replies.first else { break }
+            if !suspendedBindings.insert(portal.binding).inserted { recordable = false }
+            finish(tag: "SELECT \(rows.count)")
         case .noticeResponse(let notice): notices.append(notice)
         case .notificationResponse(let notification): held?.notifications.append(notification)
-        case .commandComplete(let complete): finish(tag: complete.tag)
+        case .commandComplete(let complete):
+            if case .execute(let portal, _) = replies.first, suspendedBindings.contains(portal.binding) {
+                recordable = false
+            }
+            finish(tag: complete.tag)
         case .emptyQueryResponse: finishWithoutStatement()
         case .errorResponse(let error): failed(error)
-        case .readyForQuery:
+        case .readyForQuery(let status):
             while let reply = replies.first {
                 replies.removeFirst()
                 if case .sync = reply { break }
                 if case .query = reply { break }
             }
+            // Outside a transaction no portal is left.
+            if status == .idle { suspendedBindings.removeAll() }
             resetAnswer()
         default: break
         }
@@ -152,7 +179,12 @@ struct SessionRecorder {
             replies.append(.query([]))
         case UInt8(ascii: "P"), UInt8(ascii: "B"):
             // Which statement or portal it named is unknown: forget them all, so none is recorded wrongly.
-            if typeByte == UInt8(ascii: "P") { statements.removeAll() } else { portals.removeAll() }
+            if typeByte == UInt8(ascii: "P") {
+                statements.removeAll()
+                statementParameterTypes.removeAll()
+            } else {
+                portals.removeAll()
+            }
             replies.append(.completion)
         default: break
         }
@@ -178,8 +210,7 @@ struct SessionRecorder {
     }
 
     private mutating func finish(tag: String) {
-        guard let (statement, parameters, knownColumns) = currentStatement() else { return }
-        if case .execute(let portal, _) = replies.first, portal.binaryResults { recordable = false }
+        guard let (statement, parameters, parameterTypes, knownColumns) = currentStatement() else { return }
         let resultColumns = columns ?? knownColumns
         let outcome: RecordedStatement.Outcome =
             if let copyOut {
@@ -193,8 +224,10 @@ struct SessionRecorder {
             } else {
                 .command(tag: tag)
             }
-        if resultColumns?.contains(where: { $0.format != .text }) == true { recordable = false }
-        keep(RecordedStatement(statement: statement, parameters: parameters, outcome: outcome, notices: notices))
+        keep(
+            RecordedStatement(
+                statement: statement, parameters: parameters, parameterTypes: parameterTypes, outcome: outcome,
+                notices: notices))
         advance()
     }
 
@@ -210,10 +243,13 @@ struct SessionRecorder {
             }
             // The rest of the Query's statements are not run.
             replies[0] = .query([])
-        case .execute(let portal, _):
-            keep(
-                RecordedStatement(
-                    statement: portal.text, parameters: portal.parameters, outcome: .error(error), notices: notices))
+        case .execute:
+            if let (text, parameters, parameterTypes, _) = currentStatement() {
+                keep(
+                    RecordedStatement(
+                        statement: text, parameters: parameters, parameterTypes: parameterTypes, outcome: .error(error),
+                        notices: notices))
+            }
             fallthrough
         default:
             // The server skips everything up to the next Sync.
@@ -231,15 +267,19 @@ struct SessionRecorder {
         resetAnswer()
     }
 
-    /// The statement the head reply answers: its text, parameters and the columns a Describe announced.
-    private func currentStatement() -> (String, [String?]?, [RowDescription.Column]?)? {
+    /// The statement the head reply answers: its text, parameters and their types, and the columns a Describe
+    /// announced.
+    private func currentStatement() -> (
+        text: String, parameters: [String?]?, parameterTypes: [UInt32]?, columns: [RowDescription.Column]?
+    )? {
         switch replies.first {
         case .query(let remaining):
             guard let statement = remaining.first else { return nil }
-            return (statement, nil, nil)
+            return (statement, nil, nil, nil)
         case .execute(let portal, let portalName):
             let columns = portalColumns[portalName] ?? statementColumns[portal.statementName]
-            return (portal.text, portal.parameters, columns)
+            let types = statementParameterTypes[portal.statementName]
+            return (portal.text, portal.bind.flatMap { Self.textParameters($0, types: types) }, types, columns)
         default:
             return nil
         }
@@ -275,14 +315,43 @@ struct SessionRecorder {
         recordable = true
     }
 
-    /// Bound parameter values as text; `nil` when one is in binary format (then the rule matches any values).
-    private static func textParameters(_ bind: Bind) -> [String?]? {
-        let formats = bind.parameterFormats
+    /// A DataRow's values as text: binary ones (in the formats the portal's Bind asked for) as PostgreSQL's text
+    /// output of their column's type; a binary value of a type without a known text form makes the answer one a
+    /// script cannot hold.
+    private mutating func textRow(_ row: DataRow) -> [String?] {
+        var formats: [FormatCode] = []
+        if case .execute(let portal, _) = replies.first { formats = portal.bind?.resultFormats ?? [] }
+        let columns = formats.isEmpty ? nil : columns ?? currentStatement()?.columns
+        return row.enumerated().map { index, value in
+            guard let value else { return nil }
+            guard formats.code(at: index) == .binary else {
+                return String(decoding: value.readableBytesView, as: UTF8.self)
+            }
+            let type = columns.flatMap { index < $0.count ? $0[index].dataTypeOID : nil } ?? 0
+            guard let text = TypedValue(binary: value, oid: type)?.value.postgresText else {
+                recordable = false
+                return nil
+            }
+            return text
+        }
+    }
+
+    /// Bound parameter values as text, binary ones as PostgreSQL's text output of their `types`; `nil` when one is
+    /// binary of a type without a known text form (then the rule matches any values).
+    private static func textParameters(_ bind: Bind, types: [UInt32]?) -> [String?]? {
         var values: [String?] = []
         for (index, value) in bind.parameters.enumerated() {
-            let format = formats.count == 1 ? formats[0] : (index < formats.count ? formats[index] : .text)
-            if format != .text { return nil }
-            values.append(value.map { String(decoding: $0.readableBytesView, as: UTF8.self) })
+            guard let value else {
+                values.append(nil)
+                continue
+            }
+            guard bind.parameterFormats.code(at: index) == .binary else {
+                values.append(String(decoding: value.readableBytesView, as: UTF8.self))
+                continue
+            }
+            let type = types.flatMap { index < $0.count ? $0[index] : nil } ?? 0
+            guard let text = TypedValue(binary: value, oid: type)?.value.postgresText else { return nil }
+            values.append(text)
         }
         return values
     }

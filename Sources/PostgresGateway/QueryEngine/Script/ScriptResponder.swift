@@ -50,6 +50,12 @@ public final class ScriptResponder: QueryResponder {
     }
 
     public func outcome(of statement: String, parameters: [String?], settings: [String: String]) -> QueryOutcome {
+        outcome(of: statement, parameters: parameters, parameterTypes: [], settings: settings)
+    }
+
+    public func outcome(
+        of statement: String, parameters: [String?], parameterTypes: [UInt32], settings: [String: String]
+    ) -> QueryOutcome {
         let parsed: ParsedStatement?
         var syntaxError: SQLSyntaxError?
         do {
@@ -66,7 +72,10 @@ public final class ScriptResponder: QueryResponder {
             return rule.answer
         }
         if shapedByRule == nil,
-            let answer = parsed.map({ fallback.answer(to: $0, parameters: parameters, settings: settings) })
+            let answer = parsed.map({
+                fallback.answer(
+                    to: $0, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+            })
                 ?? syntaxError.map({ .error($0.diagnostic()) })
         {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "session"))
@@ -88,8 +97,27 @@ public final class ScriptResponder: QueryResponder {
     }
 
     public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
+        resultColumns(of: statement, parameterTypes: [], settings: settings)
+    }
+
+    public func resultColumns(of statement: String, parameterTypes: [UInt32], settings: [String: String])
+        -> [ResultColumn]?
+    {
         if let rule = claimRule(for: statement, parameters: nil).shape { return rule.outcome.resultColumns }
-        return fallback.resultColumns(of: statement, settings: settings)
+        return fallback.resultColumns(of: statement, parameterTypes: parameterTypes, settings: settings)
+    }
+
+    /// The `param_types` of the first rule that matches `statement` and has them (used up or not: the types stay
+    /// the statement's).
+    public func parameterTypes(of statement: String) -> [UInt32] {
+        guard usage.withLockedValue({ $0.rules.contains { $0.parameterTypes != nil } }) else { return [] }
+        let fingerprint = SQLParser.cachedFingerprint(statement)
+        return usage.withLockedValue { usage in
+            let rule = usage.rules.first {
+                $0.parameterTypes != nil && $0.pattern.matches(statement, fingerprint: { fingerprint })
+            }
+            return rule?.parameterTypes?.map(\.oid) ?? []
+        }
     }
 
     /// The first rule that answers `statement` with `parameters` now, counted as used (`parameters` `nil`: not

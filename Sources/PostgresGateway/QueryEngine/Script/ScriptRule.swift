@@ -11,6 +11,10 @@ public struct ScriptRule: Sendable {
     public var pattern: StatementPattern
     /// Only statements bound to exactly these parameter values (as text, `nil` for NULL); `nil` for any.
     public var parameters: [String?]?
+    /// The types of the statement's parameters, for clients that leave them to the server (asyncpg: Parse without
+    /// types, then Describe): the ParameterDescription reports them and Bind reads values by them; `nil` for the
+    /// types the statement implies, else text.
+    public var parameterTypes: [PostgresType]? = nil
     /// How many times it may answer at most; `nil` for any number.
     public var times: Int?
     /// The name of a rule that must have answered before this one may.

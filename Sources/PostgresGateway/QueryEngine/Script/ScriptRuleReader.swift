@@ -9,7 +9,8 @@ import PostgresWire
 /// Reads one rule of a script (see ``MockScript``).
 enum ScriptRuleReader {
     private static let keys: Set<String> = [
-        "name", "match", "params", "columns", "rows", "tag", "times", "after", "error", "notices", "copy_out",
+        "name", "match", "params", "param_types", "columns", "rows", "tag", "times", "after", "error", "notices",
+        "copy_out",
         "notify", "delay", "close",
     ]
     /// The keys that say what a rule answers; `close: true` without any of them closes instead of answering.
@@ -32,6 +33,18 @@ enum ScriptRuleReader {
             try diagnostic(notice, defaultSeverity: "NOTICE", defaultCode: "00000")
         }
         let pattern = try pattern(match)
+        if let typesNode = fields["param_types"], let valuesNode = fields["params"] {
+            let (types, values) = (try typesNode.elements(), try valuesNode.elements())
+            guard types.count == values.count else {
+                throw typesNode.error("'param_types' has \(types.count) types for \(values.count) 'params'")
+            }
+            for (typeNode, valueNode) in zip(types, values) {
+                let type = try self.type(typeNode)
+                if let value = try valueNode.value(), !Self.isValid(value, of: type) {
+                    throw valueNode.error("'\(value)' is not valid for a parameter of type \(type.name)")
+                }
+            }
+        }
         var outcome = try notifying(fields["notify"], after: outcome(fields, node, pattern: pattern))
         if try fields["close"]?.flag() == true {
             outcome = .closing(after: answerKeys.isDisjoint(with: fields.keys) ? nil : outcome)
@@ -41,6 +54,9 @@ enum ScriptRuleReader {
             line: node.line,
             pattern: pattern,
             parameters: try fields["params"]?.elements().map { value throws(ScriptError) in try value.value() },
+            parameterTypes: try fields["param_types"]?.elements().map { type throws(ScriptError) in
+                try self.type(type)
+            },
             times: try fields["times"]?.count(),
             after: try fields["after"]?.text(),
             outcome: outcome,
@@ -125,12 +141,7 @@ enum ScriptRuleReader {
         let columns = try columnsNode.elements().map { column throws(ScriptError) in
             let fields = try column.mapping(allowed: ["name", "type"])
             guard let name = try fields["name"]?.text() else { throw column.error("a column needs 'name'") }
-            let typeName = try fields["type"]?.text() ?? "text"
-            let isArray = typeName.hasSuffix("[]")
-            guard let type = PostgresType.named([String(typeName.dropLast(isArray ? 2 : 0))], isArray: isArray) else {
-                throw (fields["type"] ?? column).error("unknown type '\(typeName)'")
-            }
-            return ResultColumn(name: name, type: type)
+            return ResultColumn(name: name, type: try fields["type"].map(type) ?? .text)
         }
         for rowNode in rowNodes ?? [] {
             let values = try rowNode.elements()
@@ -145,6 +156,16 @@ enum ScriptRuleReader {
         }
         let tag = try fields["tag"]?.text() ?? "SELECT \(rows?.count ?? 0)"
         return .result(columns: columns, rows: rows ?? [], tag: tag)
+    }
+
+    /// The built-in type `node` names (`int4`, `integer`, `text[]`).
+    private static func type(_ node: ScriptNode) throws(ScriptError) -> PostgresType {
+        let typeName = try node.text()
+        let isArray = typeName.hasSuffix("[]")
+        guard let type = PostgresType.named([String(typeName.dropLast(isArray ? 2 : 0))], isArray: isArray) else {
+            throw node.error("unknown type '\(typeName)'")
+        }
+        return type
     }
 
     /// Whether `value` is a valid text form of `type`, checked for the types whose form is unambiguous (integers,
