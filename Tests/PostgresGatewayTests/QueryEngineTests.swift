@@ -100,6 +100,30 @@ struct QueryEngineTests {
         #expect(error?.sqlState == code && error?.message == message, "\(String(describing: error))")
     }
 
+    /// WHERE, HAVING, LIMIT and OFFSET of a SELECT without FROM decide whether its row is returned (as checked
+    /// against psql on PostgreSQL 15); a set operation is not evaluated (echoed, like other unmatched statements).
+    @Test func whereLimitAndOffsetOfASelectWithoutFromAsPostgreSQL() {
+        let cases: [(String, [[String?]])] = [
+            ("select 1 where false", []), ("select 1 where 1 = 2", []), ("select 1 where null", []),
+            ("select 'a' where true", [["a"]]), ("select 1 as a having true", [["1"]]),
+            ("select 1 where 'x' = 'x' and 2 > 1", [["1"]]), ("select 1 limit 0", []), ("select 1 limit null", [["1"]]),
+            ("select 1 limit 5 offset 0", [["1"]]), ("select 1 offset 1", []),
+        ]
+        for (statement, rows) in cases {
+            var session = Self.session()
+            let replies = session.handle(.query(Query(statement)))
+            #expect(Self.rows(replies) == rows, "\(statement): \(replies)")
+            #expect(Self.columns(replies).count == 1, "\(statement): \(replies)")
+        }
+        var session = Self.session()
+        #expect(Self.error(session.handle(.query(Query("select 1/0 where false"))))?.sqlState == "22012")
+        #expect(Self.columns(session.handle(.query(Query("select 1 union select 2")))) == ["echo:25"])
+        // With a parameter: `where $1` is a bool.
+        _ = session.handle(.parse(Parse(query: "select 1 as one where $1")))
+        _ = session.handle(.bind(Bind(parameters: [ByteBuffer(string: "false")])))
+        #expect(Self.rows(session.handle(.execute(Execute()))) == [])
+    }
+
     /// `--unmatched empty` answers a select list's columns with no rows; a `*` is a table's columns, which a mock
     /// does not know, so it adds none.
     @Test func unmatchedEmptyAnswersTheSelectListWithoutStars() {

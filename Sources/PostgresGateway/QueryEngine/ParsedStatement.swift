@@ -136,8 +136,11 @@ struct ParsedStatement: Sendable {
 
     private static func select(_ fields: ParseTreeNode, tag: String) -> StatementKind {
         if fields["op"]?.string != "SETOP_NONE", let left = fields["larg"] {
-            guard case .select(let targets, _, let hasFrom) = select(left, tag: tag) else { return .other(tag: tag) }
-            return .select(targets: targets, readsCatalog: readsOnlyCatalogs(fields), hasFrom: hasFrom)
+            // UNION, INTERSECT, EXCEPT: answered only when they read catalogs (with no rows).
+            guard readsOnlyCatalogs(fields), case .select(let targets, _, _, _) = select(left, tag: tag) else {
+                return .other(tag: tag)
+            }
+            return .select(targets: targets, readsCatalog: true, hasFrom: true, rowCondition: nil)
         }
         guard fields["valuesLists"] == nil else { return .other(tag: tag) }
         let targets = fields["targetList"]?.elements.compactMap { node -> StatementKind.SelectTarget? in
@@ -148,7 +151,21 @@ struct ParsedStatement: Sendable {
         }
         return .select(
             targets: targets ?? [], readsCatalog: readsOnlyCatalogs(fields),
-            hasFrom: !(fields["fromClause"]?.elements.isEmpty ?? true))
+            hasFrom: !(fields["fromClause"]?.elements.isEmpty ?? true), rowCondition: rowCondition(fields))
+    }
+
+    /// A SELECT's WHERE, HAVING, LIMIT and OFFSET as one condition on a row: `where … and having … and
+    /// coalesce(limit, 1) > 0 and coalesce(offset, 0) < 1` (a NULL LIMIT or OFFSET is none); `nil` without them.
+    private static func rowCondition(_ fields: ParseTreeNode) -> SQLExpression? {
+        var conditions = ["whereClause", "havingClause"].compactMap { fields[$0].map(SQLExpression.init) }
+        if let limit = fields["limitCount"].map(SQLExpression.init) {
+            conditions.append(.operation(">", left: .function("coalesce", [limit, .integer(1)]), right: .integer(0)))
+        }
+        if let offset = fields["limitOffset"].map(SQLExpression.init) {
+            conditions.append(.operation("<", left: .function("coalesce", [offset, .integer(0)]), right: .integer(1)))
+        }
+        guard let first = conditions.first else { return nil }
+        return conditions.dropFirst().reduce(first) { .operation("and", left: $0, right: $1) }
     }
 
     /// Whether every relation the statement reads is a catalog (and there is at least one); CTEs do not count.

@@ -47,7 +47,7 @@ public struct ServerEmulationResponder: QueryResponder {
     {
         guard let parsed = try? SQLParser.parse(statement) else { return nil }
         switch parsed.kind {
-        case .select(let targets, let readsCatalog, let hasFrom):
+        case .select(let targets, let readsCatalog, let hasFrom, _):
             if !hasFrom || readsCatalog {
                 let parameters = [String?](repeating: nil, count: parsed.highestParameter)
                 let outcome = answer(
@@ -96,11 +96,11 @@ public struct ServerEmulationResponder: QueryResponder {
             return show(name, settings: settings)
         case .prepare, .deallocate:
             return .command(tag: parsed.tag)
-        case .select(let targets, let readsCatalog, let hasFrom):
+        case .select(let targets, let readsCatalog, let hasFrom, let rowCondition):
             if !hasFrom,
                 let outcome = parsed.constantAnswer
                     ?? Self.evaluate(
-                        targets,
+                        targets, rowCondition: rowCondition,
                         with: ConstantEvaluator(
                             settings: settings, parameters: parameters, parameterTypes: parameterTypes,
                             serverVersion: serverVersion))
@@ -117,31 +117,37 @@ public struct ServerEmulationResponder: QueryResponder {
     /// The answer to a SELECT without FROM whose select list holds literals only (no parameter, function or
     /// column), the same in every session; `nil` for other statements.
     static func constantAnswer(to kind: StatementKind) -> QueryOutcome? {
-        guard case .select(let targets, _, hasFrom: false) = kind, targets.allSatisfy(\.expression.isLiteral) else {
+        guard case .select(let targets, _, hasFrom: false, let rowCondition) = kind,
+            targets.allSatisfy(\.expression.isLiteral), rowCondition?.isLiteral ?? true
+        else {
             return nil
         }
         return evaluate(
-            targets, with: ConstantEvaluator(settings: [:], parameters: [], parameterTypes: [], serverVersion: ""))
+            targets, rowCondition: rowCondition,
+            with: ConstantEvaluator(settings: [:], parameters: [], parameterTypes: [], serverVersion: ""))
     }
 
     /// A constant select list's one row; `nil` when it uses something the engine does not evaluate.
-    private static func evaluate(_ targets: [StatementKind.SelectTarget], with evaluator: ConstantEvaluator)
-        -> QueryOutcome?
-    {
+    private static func evaluate(
+        _ targets: [StatementKind.SelectTarget], rowCondition: SQLExpression?, with evaluator: ConstantEvaluator
+    ) -> QueryOutcome? {
         var columns: [ResultColumn] = []
         var row: [String?] = []
-        for target in targets {
-            do {
+        do {
+            for target in targets {
                 let value = try evaluator.evaluate(target.expression)
                 columns.append(ResultColumn(name: target.name, type: value.type))
                 row.append(value.text)
-            } catch .error(let diagnostic) {
-                return .error(diagnostic)
-            } catch {
-                return nil
             }
+            // Evaluated even when no row is returned, as PostgreSQL folds constants (`select 1/0 where false` fails).
+            var keepsRow = true
+            if let rowCondition { keepsRow = try evaluator.evaluate(rowCondition).text == "t" }
+            return .result(columns: columns, rows: keepsRow ? [row] : [], tag: keepsRow ? "SELECT 1" : "SELECT 0")
+        } catch .error(let diagnostic) {
+            return .error(diagnostic)
+        } catch {
+            return nil
         }
-        return .result(columns: columns, rows: [row], tag: "SELECT 1")
     }
 
     /// The columns of an empty answer to a select list: each target's name and type, without the `*` ones (whose
@@ -181,7 +187,7 @@ public struct ServerEmulationResponder: QueryResponder {
         case .echo:
             return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")
         case .empty:
-            guard case .select(let targets, _, _) = parsed.kind else { return .command(tag: parsed.tag) }
+            guard case .select(let targets, _, _, _) = parsed.kind else { return .command(tag: parsed.tag) }
             return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
         case .error:
             return .error(

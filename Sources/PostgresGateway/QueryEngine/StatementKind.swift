@@ -1,8 +1,9 @@
 /// What a statement is, as far as the query engine answers it without a script.
 enum StatementKind: Sendable {
     /// A SELECT (or VALUES) with its select list and whether it reads a catalog (`pg_catalog`, `information_schema`
-    /// or a `pg_` relation), and whether it has a FROM clause at all.
-    case select(targets: [SelectTarget], readsCatalog: Bool, hasFrom: Bool)
+    /// or a `pg_` relation), and whether it has a FROM clause at all; without one, `rowCondition` says whether its
+    /// one row is returned (its WHERE, HAVING, LIMIT and OFFSET as one boolean expression; `nil`: always).
+    case select(targets: [SelectTarget], readsCatalog: Bool, hasFrom: Bool, rowCondition: SQLExpression?)
     /// `SET name …` (`value` is `nil` for `TO DEFAULT`, which resets it); `SET TIME ZONE`, `SET NAMES`, `SET SCHEMA`
     /// and `SET ROLE` arrive under their setting's name.
     case set(name: String, value: String?)

@@ -22,7 +22,7 @@ public enum StatementPattern: Sendable {
 
     /// The output column names of a SELECT, empty for other statements.
     static func outputColumns(of statement: String) -> [String] {
-        guard case .select(let targets, _, _) = (try? SQLParser.parse(statement))?.kind else { return [] }
+        guard case .select(let targets, _, _, _) = (try? SQLParser.parse(statement))?.kind else { return [] }
         return targets.map(\.name)
     }
 
