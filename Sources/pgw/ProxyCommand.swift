@@ -56,7 +56,8 @@ struct ProxyCommand: AsyncParsableCommand {
             --record FILE writes, when the proxy stops, a 'pgw serve' script of what passed: the server's \
             version and parameters, and one rule per statement (matched exactly, used once, in order) with its \
             columns and rows, command tag, error, notices, COPY TO data or notifications (a COPY FROM STDIN \
-            rule is its statement alone: serve takes the data again), so 'pgw serve --script FILE' answers the \
+            rule is its statement alone: serve takes the data again; transaction control, SET, RESET and DISCARD \
+            are left out: serve does them itself), so 'pgw serve --script FILE' answers the \
             same client run the same way. Binary parameters and results are recorded as text (serve sends them in \
             binary again), with the parameter types the server described (param_types, for asyncpg); an Execute \
             with a row limit records the rows fetched. Binary values of types pgw cannot read as text, a failed \

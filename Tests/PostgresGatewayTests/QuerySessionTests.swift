@@ -62,6 +62,45 @@ struct QuerySessionTests {
             ])
     }
 
+    @Test func transactionCommandsWarnAsPostgreSQL() {
+        var session = Self.session()
+        _ = session.handle(.query(Query("BEGIN")))
+        #expect(
+            session.handle(.query(Query("BEGIN"))) == [
+                .noticeResponse(
+                    DiagnosticMessage(
+                        severity: "WARNING", sqlState: "25001", message: "there is already a transaction in progress")),
+                .commandComplete(CommandComplete(tag: "BEGIN")), .readyForQuery(.inTransaction),
+            ])
+        _ = session.handle(.query(Query("COMMIT")))
+        for command in ["COMMIT", "ROLLBACK"] {
+            #expect(
+                session.handle(.query(Query(command))) == [
+                    .noticeResponse(
+                        DiagnosticMessage(
+                            severity: "WARNING", sqlState: "25P01", message: "there is no transaction in progress")),
+                    .commandComplete(CommandComplete(tag: command)), .readyForQuery(.idle),
+                ])
+        }
+    }
+
+    @Test func aScriptRuleAnsweringTransactionControlStillChangesTheSession() throws {
+        let yaml = """
+            rules:
+              - {match: "BEGIN", tag: "BEGIN", times: 1}
+              - {match: "SET TimeZone = 'UTC'", tag: "SET"}
+            """
+        let responder = ScriptResponder(
+            rules: try MockScript(yaml: yaml).rules, fallback: ServerEmulationResponder(serverVersion: "16.4"))
+        var session = QuerySession(responder: responder, settings: ["TimeZone": "Europe/Paris"])
+        #expect(session.handle(.query(Query("begin"))).last == .readyForQuery(.inTransaction))
+        #expect(
+            session.handle(.query(Query("set timezone = 'UTC'"))).contains(
+                .parameterStatus(ParameterStatus(name: "TimeZone", value: "UTC"))))
+        #expect(session.handle(.query(Query("rollback"))).last == .readyForQuery(.idle))
+        #expect(responder.verificationReport().unusedRules.isEmpty)
+    }
+
     @Test func multipleStatementsAndEmptyQueries() {
         var session = Self.session()
         let replies = session.handle(.query(Query("select 'a;b'; begin; commit")))

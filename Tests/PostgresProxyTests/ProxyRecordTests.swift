@@ -56,6 +56,18 @@ struct ProxyRecordTests {
         except psycopg.errors.DivisionByZero as error:
             print("error", error.sqlstate, error)
         conn.close()
+        # Not in autocommit: psycopg sends BEGIN itself and follows the transaction status.
+        conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                               sslmode="disable")
+        print(conn.execute("select %s::text as inside", ["tx"]).fetchall(), conn.info.transaction_status.name)
+        conn.rollback()
+        try:
+            conn.execute("select 1/0")
+        except psycopg.errors.DivisionByZero as error:
+            print("error", error.sqlstate, conn.info.transaction_status.name)
+        conn.rollback()
+        print(conn.execute("select 2 as after").fetchall(), conn.info.transaction_status.name)
+        conn.close()
         """
 
     /// asyncpg: parameter types left to the server (the recorded `param_types`), binary parameters and results,
@@ -99,9 +111,12 @@ struct ProxyRecordTests {
         #expect(recordedPython.succeeded, "\(recordedPython)")
         #expect(recordedAsyncpg.succeeded, "\(recordedAsyncpg)")
         #expect(script.contains("param_types: [\"int4\"]"), "\(script)")
+        // --verify: the replay uses every rule (BEGIN and ROLLBACK are left out of the recording, serve does them).
+        let verification = Pipe()
         let (serve, servePort) = try await ListeningProcess.start(
             try PGWExecutable.url(),
-            ["serve", "--port", "0", "--log-level", "warning", "--script", scriptFile.path])
+            ["serve", "--port", "0", "--log-level", "warning", "--verify", "--script", scriptFile.path],
+            standardError: verification)
         defer { serve.terminate() }
         let replayedPsql = try await Self.psql(port: servePort, server: server)
         let replayedPython = try await Self.psycopg(port: servePort)
@@ -110,6 +125,14 @@ struct ProxyRecordTests {
         #expect(replayedPsql.standardError == recordedPsql.standardError, "\(script)")
         #expect(replayedPython.standardOutput == recordedPython.standardOutput, "\(script)")
         #expect(replayedAsyncpg.standardOutput == recordedAsyncpg.standardOutput, "\(replayedAsyncpg)\n\(script)")
+        #expect(!script.contains("BEGIN") && !script.contains("ROLLBACK"), "\(script)")
+        serve.terminate()
+        let report = try await offPool {
+            let report = verification.fileHandleForReading.readDataToEndOfFile()
+            serve.waitUntilExit()
+            return String(decoding: report, as: UTF8.self)
+        }
+        #expect(serve.terminationStatus == 0, "\(report)\n\(script)")
     }
 
     private static func psql(port: Int, server: PostgresServerFixture) async throws -> ProcessOutcome {

@@ -539,6 +539,11 @@ public struct QuerySession: Sendable {
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
     }
 
+    /// A WARNING notice, as PostgreSQL's transaction commands send them.
+    private static func warning(_ code: String, _ message: String) -> BackendMessage {
+        .noticeResponse(DiagnosticMessage(severity: "WARNING", sqlState: code, message: message))
+    }
+
     /// The messages after the RowDescription: rows (in the result `formats` the client asked for, where the
     /// type can be sent in binary) and CommandComplete, or the error; applies the effect.
     private mutating func complete(_ outcome: QueryOutcome, formats: [FormatCode]) -> [BackendMessage] {
@@ -546,14 +551,23 @@ public struct QuerySession: Sendable {
         case .rows, .result:
             return Self.rowReplies(of: outcome, formats: formats)
         case .command(var tag, let effect):
+            // PostgreSQL's warnings come before the completion, ParameterStatus after it.
+            var warning: BackendMessage?
             var replies: [BackendMessage] = []
             switch effect {
             case .none: break
-            case .beginTransaction: if transactionStatus == .idle { transactionStatus = .inTransaction }
-            case .commit:
-                if transactionStatus == .failed { tag = "ROLLBACK" }
+            case .beginTransaction:
+                if transactionStatus == .idle {
+                    transactionStatus = .inTransaction
+                } else {
+                    warning = Self.warning("25001", "there is already a transaction in progress")
+                }
+            case .commit, .rollback:
+                if transactionStatus == .idle {
+                    warning = Self.warning("25P01", "there is no transaction in progress")
+                }
+                if transactionStatus == .failed && effect == .commit { tag = "ROLLBACK" }
                 transactionStatus = .idle
-            case .rollback: transactionStatus = .idle
             case .rollbackToSavepoint: if transactionStatus == .failed { transactionStatus = .inTransaction }
             case .set(let changes):
                 for (name, value) in changes.sorted(by: { $0.key < $1.key }) { replies += change(name, to: value) }
@@ -565,7 +579,7 @@ public struct QuerySession: Sendable {
                     replies += change(name, to: initialSettings[name])
                 }
             }
-            return [.commandComplete(CommandComplete(tag: tag))] + replies
+            return [warning, .commandComplete(CommandComplete(tag: tag))].compactMap { $0 } + replies
         case .empty:
             return [.emptyQueryResponse]
         case .error(let diagnostic):

@@ -63,6 +63,12 @@ public struct ServerEmulationResponder: QueryResponder {
         return unmatchedOutcome(of: parsed, statement: statement, parameters: []).resultColumns
     }
 
+    /// Whether `statement` changes the session itself (transaction control, SET, RESET, DISCARD): a mock server
+    /// applies its effect as PostgreSQL does, even when a script rule answers it, so a recording can leave it out.
+    public static func isSessionControl(_ statement: String) -> Bool {
+        (try? SQLParser.parse(statement))?.kind.isSessionControl ?? false
+    }
+
     /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
     /// `parameterTypes` are the parameters' OIDs (0 or missing: text).
     func answer(

@@ -30,6 +30,15 @@ enum StatementKind: Sendable {
     /// Any other statement, with the command tag it completes with when it has no result.
     case other(tag: String)
 
+    /// Whether the statement changes the session itself (transaction control, SET, RESET, DISCARD), which a mock
+    /// server does as PostgreSQL does whatever answers it.
+    var isSessionControl: Bool {
+        switch self {
+        case .transaction, .set, .setMany, .reset, .resetAll, .discard: true
+        default: false
+        }
+    }
+
     /// A select-list entry: its output column name and expression.
     struct SelectTarget: Sendable, Hashable {
         /// The output name (`AS` or PostgreSQL's default).

@@ -69,7 +69,14 @@ public final class ScriptResponder: QueryResponder {
         let (claimed, shapedByRule) = claimRule(for: statement, parameters: values)
         if let rule = claimed {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: rule.name, answeredBy: "rule"))
-            return rule.answer
+            // A rule's tag for BEGIN, COMMIT, SET… still changes the session as PostgreSQL's statement would.
+            guard let parsed, parsed.kind.isSessionControl,
+                case .command(_, let effect)? = fallback.answer(
+                    to: parsed, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+            else {
+                return rule.answer
+            }
+            return rule.answer(withEffect: effect)
         }
         if shapedByRule == nil,
             let answer = parsed.map({

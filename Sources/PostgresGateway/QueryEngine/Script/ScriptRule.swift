@@ -28,6 +28,14 @@ public struct ScriptRule: Sendable {
 
     /// The outcome with the rule's notices and delay.
     var answer: QueryOutcome {
+        answer(withEffect: .none)
+    }
+
+    /// The outcome with the rule's notices and delay, a command outcome with `effect` on the session (the effect of
+    /// the transaction control or SET statement the rule answers).
+    func answer(withEffect effect: QueryOutcome.SessionEffect) -> QueryOutcome {
+        var outcome = outcome
+        if effect != .none, case .command(let tag, .none) = outcome { outcome = .command(tag: tag, effect: effect) }
         let answer = notices.isEmpty ? outcome : .notices(notices, then: outcome)
         return delay.map { .delayed($0, then: answer) } ?? answer
     }
