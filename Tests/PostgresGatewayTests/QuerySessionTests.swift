@@ -101,6 +101,29 @@ struct QuerySessionTests {
         #expect(responder.verificationReport().unusedRules.isEmpty)
     }
 
+    /// Text that is not UTF-8 (the decoder keeps byte 0xE9 as the scalar U+10FFE9) is PostgreSQL's 22021, naming
+    /// the bytes as PostgreSQL does (checked against PostgreSQL 15), unless the client said it sends another encoding.
+    @Test func statementsThatAreNotUTF8AreRefused() {
+        let invalid = "select '\u{10FFE9}x'"
+        let expected = BackendMessage.errorResponse(
+            DiagnosticMessage(
+                severity: "ERROR", sqlState: "22021",
+                message: "invalid byte sequence for encoding \"UTF8\": 0xe9 0x78 0x27"))
+        var session = Self.session()
+        #expect(session.handle(.query(Query(invalid))) == [expected, .readyForQuery(.idle)])
+        #expect(
+            session.handle(.parse(Parse(query: "select 1 \u{10FFFF}")))
+                == [
+                    .errorResponse(
+                        DiagnosticMessage(
+                            severity: "ERROR", sqlState: "22021",
+                            message: "invalid byte sequence for encoding \"UTF8\": 0xff"))
+                ])
+        var latin1 = QuerySession(
+            responder: ServerEmulationResponder(serverVersion: "16.4"), settings: ["client_encoding": "LATIN1"])
+        #expect(!latin1.handle(.query(Query(invalid))).contains(expected))
+    }
+
     @Test func multipleStatementsAndEmptyQueries() {
         var session = Self.session()
         let replies = session.handle(.query(Query("select 'a;b'; begin; commit")))

@@ -33,6 +33,17 @@ struct NonUTF8TextTests {
         #expect(decoded.formatted(as: .json).hasSuffix(#""query":"\\xe9"}"#))
     }
 
+    @Test("an ErrorResponse's message shows bytes that are not UTF-8 and control characters escaped, on one line")
+    func errorMessageEscapes() throws {
+        let body: [UInt8] =
+            Array("SERROR\0C42601\0Mbad ".utf8) + [0xE9, 0xFF] + Array(" here\nline 2\0\0".utf8)
+        let error = try #require(
+            try decodeOneBackend(ByteBuffer(bytes: [UInt8(ascii: "E"), 0, 0, 0, UInt8(body.count + 4)] + body)))
+        let decoded = DecodedMessage(message: .backend(error), offset: 0, bytes: ByteBuffer())
+        #expect(decoded.formatted(as: .text) == #"B ErrorResponse ERROR 42601 bad \xe9\xff here\nline 2"#)
+        #expect(decoded.formatted(as: .json).contains(#""message":{"hex":"62616420e9ff20686572650a6c696e652032"}"#))
+    }
+
     /// A LATIN1 session: `select 'café'::text as "naïve", '\x636166c3a9'::bytea` by the simple and the extended
     /// protocol (a Bind with a LATIN1 text parameter). The column name is U+10FFEF-free in the text line: escaped.
     static let latin1Session = SyntheticSessions.Session(

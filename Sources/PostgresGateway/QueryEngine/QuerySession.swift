@@ -85,6 +85,8 @@ public struct QuerySession: Sendable {
     private var pendingQuery: StatementScanner?
     /// Whether the pending simple query has produced a statement yet (none means EmptyQueryResponse).
     private var pendingQueryHadStatement = false
+    /// The error that answers the pending simple query instead of its statements (text that is not UTF-8).
+    private var pendingQueryFailure: DiagnosticMessage?
 
     /// Whether a simple query is being answered in steps (see ``startSimpleQuery(_:)``); not while one of its
     /// statements waits (``pendingDelay``, ``isReceivingCopyData``).
@@ -130,12 +132,21 @@ public struct QuerySession: Sendable {
         }
     }
 
+    /// PostgreSQL's 22021 for a statement that is not valid UTF-8 when the client said it sends UTF-8 (the
+    /// default); `nil` otherwise.
+    private func invalidEncoding(of text: String) -> DiagnosticMessage? {
+        let encoding = settings["client_encoding"]?.uppercased() ?? "UTF8"
+        guard ["UTF8", "UTF-8", "UNICODE"].contains(encoding) else { return nil }
+        return DiagnosticMessage.invalidUTF8(in: text)
+    }
+
     // MARK: Simple query
 
     /// Starts answering a simple query; get the replies with ``continueSimpleQuery(maximumStatements:)`` until
     /// ``isAnsweringSimpleQuery`` is false, so a query of many statements can be answered in bounded steps.
     public mutating func startSimpleQuery(_ text: String) {
-        pendingQuery = StatementScanner(text)
+        pendingQueryFailure = invalidEncoding(of: text)
+        pendingQuery = StatementScanner(pendingQueryFailure == nil ? text : "")
         pendingQueryHadStatement = false
     }
 
@@ -150,6 +161,14 @@ public struct QuerySession: Sendable {
     /// ``continueSimpleQuery(maximumStatements:)`` with the replies appended to `replies`.
     mutating func continueSimpleQuery(maximumStatements: Int, into replies: inout some QueryReplySink) {
         guard var scanner = pendingQuery else { return }
+        if let failure = pendingQueryFailure {
+            // Text PostgreSQL refuses before running any of it.
+            pendingQueryFailure = nil
+            pendingQueryHadStatement = true
+            _ = answerSimpleStatement(.error(failure), into: &replies)
+            endSimpleQuery(into: &replies)
+            return
+        }
         var answered = 0
         var finished = false
         while answered < maximumStatements {
@@ -322,6 +341,7 @@ public struct QuerySession: Sendable {
     {
         switch message {
         case .parse(var parse):
+            if let invalid = invalidEncoding(of: parse.query) { throw .reported(invalid) }
             let parsed: ParsedStatement
             do {
                 parsed = try SQLParser.parse(parse.query)

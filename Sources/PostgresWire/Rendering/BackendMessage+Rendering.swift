@@ -61,7 +61,7 @@ extension BackendMessage {
                         .compactMap({ $0 }).enumerated()
                     {
                         if index > 0 { line.append(" ") }
-                        line.append(string: part)
+                        line.appendText(part)
                     }
                 }
             }

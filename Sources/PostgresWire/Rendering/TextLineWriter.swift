@@ -18,6 +18,31 @@ struct TextLineWriter {
         buffer.append(string: string)
     }
 
+    /// Appends `string` unquoted, for reading (a message's text): as it is, except bytes that were not UTF-8
+    /// (``WireText``'s escape scalars) as `\xe9` and control characters as in a quoted string (`\n`), so that the
+    /// line stays one line of valid UTF-8.
+    mutating func appendText(_ string: String) {
+        var string = string
+        let isPlain = string.withUTF8 { input in !input.contains { $0 < 0x20 || $0 == 0xF4 } }
+        guard !isPlain else { return buffer.append(string: string) }
+        for scalar in string.unicodeScalars {
+            switch scalar.value {
+            case WireText.escapeBase...(WireText.escapeBase + 0xFF):
+                var byte = UInt8(scalar.value - WireText.escapeBase)
+                buffer.append("\\x")
+                withUnsafePointer(to: &byte) { buffer.appendHex(UnsafeBufferPointer(start: $0, count: 1)) }
+            case 0x0A: buffer.append("\\n")
+            case 0x0D: buffer.append("\\r")
+            case 0x09: buffer.append("\\t")
+            case 0..<0x20:
+                var byte = UInt8(scalar.value)
+                buffer.append("\\u00")
+                withUnsafePointer(to: &byte) { buffer.appendHex(UnsafeBufferPointer(start: $0, count: 1)) }
+            default: buffer.append(string: String(scalar))
+            }
+        }
+    }
+
     /// Appends `value` in decimal.
     mutating func appendDecimal(_ value: some BinaryInteger) {
         buffer.appendDecimal(value)
