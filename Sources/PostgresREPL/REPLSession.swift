@@ -153,11 +153,14 @@ public actor REPLSession {
         for line in lines {
             show(line)
             bytes.writeImmutableBuffer(line.bytes)
-            guard let message = line.message else { continue }
+            guard let message = line.message else {
+                if transport.direction == .frontend { readyOwed += Self.readyForQueryCount(askedBy: line.bytes) }
+                continue
+            }
             messages.append(message)
             queryAnswering.observe(message)
             switch message {
-            case .frontend(.query), .frontend(.sync), .frontend(.startup): readyOwed += 1
+            case .frontend(.query), .frontend(.sync), .frontend(.functionCall), .frontend(.startup): readyOwed += 1
             default: break
             }
         }
@@ -168,6 +171,19 @@ public actor REPLSession {
         } catch {
             return .failed("cannot send: \(error)")
         }
+    }
+
+    /// How many ReadyForQuery the whole messages in `bytes` (a `\hex` line) ask for: one per Query, Sync and
+    /// FunctionCall.
+    private static func readyForQueryCount(askedBy bytes: ByteBuffer) -> Int {
+        var bytes = bytes
+        var count = 0
+        while let type = bytes.readInteger(as: UInt8.self), let length = bytes.readInteger(as: Int32.self),
+            length >= 4, bytes.readSlice(length: Int(length) - 4) != nil
+        {
+            if [UInt8(ascii: "Q"), UInt8(ascii: "S"), UInt8(ascii: "F")].contains(type) { count += 1 }
+        }
+        return count
     }
 
     private func show(_ line: TextFormLine) {

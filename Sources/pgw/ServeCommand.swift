@@ -4,6 +4,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import PostgresAuthentication
+import PostgresCapture
 import PostgresGateway
 import PostgresTLS
 import PostgresWire
@@ -38,7 +39,8 @@ struct ServeCommand: AsyncParsableCommand {
 
             Instead of rules, a script can hold a strict conversation for driver-level tests: conversation: a list \
             of lines in pgw decode's text form, F MESSAGE for what the client must send next and B MESSAGE for what \
-            the server sends then (B lines first go out after login; leading startup lines are skipped). Any other \
+            the server sends then (B lines first go out after login; leading startup lines are skipped; a line may \
+            keep the time and connection number a decoded capture gives it, quoted). Any other \
             message ends the connection with FATAL 08P01 naming the line expected and the message received; at \
             shutdown, pgw exits with 1 and lists every deviation and every connection that stopped early.
 
@@ -317,12 +319,19 @@ struct ServeCommand: AsyncParsableCommand {
             guard
                 var data = try? encoder.encode(
                     Line(
-                        time: Date().ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true)),
+                        time: Self.now().rfc3339,
                         record: record))
             else { return }
             data.append(UInt8(ascii: "\n"))
             lock.withLockedValue { $0.write(data) }
         }
+    }
+
+    /// The current time, for `--log`'s `time` (RFC 3339 in UTC with microseconds, as the proxy's and decode's JSON).
+    private static func now() -> CaptureTimestamp {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return CaptureTimestamp(seconds: Int64(time.tv_sec), nanoseconds: Int32(time.tv_nsec))
     }
 
     /// `--verify`: lists what did not go as the script said and fails when anything did not.

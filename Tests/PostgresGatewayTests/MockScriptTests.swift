@@ -59,6 +59,7 @@ struct MockScriptTests {
         ),
         ("rules:\n  - match: \"select 1\"\n    param_types: [nosuch]\n", 3, 19, "unknown type 'nosuch'"),
         ("conversation:\n  - Query \"x\"\n", 2, 5, "starts with F"),
+        ("conversation:\n  - 00:40:39.817 #1 F Query \"x\"\n", 2, 5, "in YAML ' #' starts a comment"),
         ("conversation:\n  - F Quer \"x\"\n", 2, 7, "unknown message type 'Quer'"),
         ("conversation:\n  - B Query \"x\"\n", 2, 7, "Query is a frontend message"),
         ("conversation:\n  - F Execute maxRows=ten\n", 2, 23, "an integer"),

@@ -5,8 +5,9 @@ import Testing
 
 @testable import PostgresGateway
 
-/// Strict conversation scripts: read (errors: MockScriptTests), played to psql, deviations reported precisely
-/// (FATAL 08P01 to the client, exit status 1 and the list at shutdown).
+/// Strict conversation scripts: read (errors: MockScriptTests; lines may keep a decoded capture's time and connection
+/// number), played to psql, deviations reported precisely (FATAL 08P01 to the client, exit status 1 and the list at
+/// shutdown).
 @Suite(.timeLimit(.minutes(3)))
 struct ServeConversationTests {
     static let script = """
@@ -16,8 +17,8 @@ struct ServeConversationTests {
           - B ReadyForQuery I (idle)
           - B ParameterStatus name="greeting" value="hello"
           - F Query "select 1"
-          - B RowDescription [?column? int4]
-          - B DataRow ["1"]
+          - '00:40:39.817012 #1 B RowDescription [?column? int4]'
+          - '00:40:39.817012 #1 B DataRow ["1"]'
           - B CommandComplete "SELECT 1"
           - B ReadyForQuery I (idle)
           - F Terminate

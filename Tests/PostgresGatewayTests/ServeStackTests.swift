@@ -243,6 +243,9 @@ struct ServeStackTests {
         #expect(
             lines.first?.contains("\"answeredBy\":\"rule\"") == true
                 && lines.first?.contains("\"rule\":\"line 2\"") == true)
+        // RFC 3339 in UTC with microseconds, as the proxy's and decode's JSON lines.
+        #expect(
+            lines.first?.contains(/"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"/) == true, "\(lines)")
     }
 
     @Test func usageAndScriptErrorsAreClear() async throws {

@@ -75,6 +75,25 @@ struct REPLSessionTests {
         #expect(await session.execute("\\wait") == .done)
     }
 
+    /// A `\hex` line of whole messages owes a ReadyForQuery for each Query, Sync and FunctionCall in it, so
+    /// `\wait` and the end of a script wait for the answers.
+    @Test func hexMessagesOweTheirReadyForQuery() async {
+        let (session, transport, _) = Self.makeSession()
+        // Query "select 1", Flush, Sync.
+        let hex = "\\hex 51 00 00 00 0d 73 65 6c 65 63 74 20 31 00 48 00 00 00 04 53 00 00 00 04"
+        #expect(await session.execute(hex) == .done)
+        #expect(transport.sends.count == 1)
+        #expect(
+            await session.execute("\\wait")
+                == .failed("no ReadyForQuery within 0.2 seconds: 2 Queries or Syncs are still unanswered"))
+        await session.receive(Self.arrival(.readyForQuery(.idle)))
+        await session.receive(Self.arrival(.readyForQuery(.idle)))
+        #expect(await session.execute("\\wait") == .done)
+        // An incomplete message owes nothing.
+        #expect(await session.execute("\\hex 51 00 00 00 0d 73") == .done)
+        #expect(await session.execute("\\wait") == .done)
+    }
+
     /// `\expect` with a type no message has fails at once, as a line of an unknown type does.
     @Test func expectingAnUnknownTypeFailsAtOnce() async {
         let (session, _, _) = Self.makeSession()

@@ -57,6 +57,16 @@ public struct TextFormParser: Sendable {
         return isInString
     }
 
+    /// The side that `line` says sends its message: `F` (frontend) or `B` (backend) first, after the time and
+    /// connection number a log line may start with; `nil` without either.
+    public static func sender(of line: String) -> MessageDirection? {
+        var scanner = TextFormScanner(line: line)
+        guard scanner.skipSpace(comments: false) else { return nil }
+        scanner.skipLogPrefix()
+        guard case .word(let name)? = scanner.word()?.shape else { return nil }
+        return name == "F" ? .frontend : name == "B" ? .backend : nil
+    }
+
     /// Parses one line; the error points at the bad token.
     public func parse(_ line: String) throws(TextFormError) -> TextFormLine {
         var scanner = TextFormScanner(line: line)

@@ -95,14 +95,15 @@ public struct MockScript: Sendable {
         }
     }
 
-    /// One conversation line: `F message` or `B message` in `pgw decode`'s text form.
+    /// One conversation line: `F message` or `B message` in `pgw decode`'s text form (the time and connection
+    /// number of a decoded capture's or the proxy's line may stay).
     private static func step(_ node: ScriptNode) throws(ScriptError) -> ConversationStep {
         let text = try node.text()
-        let sender: MessageDirection
-        switch text.split(separator: " ", maxSplits: 1).first {
-        case "F": sender = .frontend
-        case "B": sender = .backend
-        default: throw node.error("a conversation line starts with F (the client sends) or B (the server sends)")
+        guard let sender = TextFormParser.sender(of: text) else {
+            if text.wholeMatch(of: /\d\d:\d\d:\d\d(\.\d+)?/) != nil {
+                throw node.error("'\(text)' is only a time: in YAML ' #' starts a comment, so quote a line with '#N'")
+            }
+            throw node.error("a conversation line starts with F (the client sends) or B (the server sends)")
         }
         do {
             return ConversationStep(
