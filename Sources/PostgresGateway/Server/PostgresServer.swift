@@ -109,7 +109,9 @@ public final class PostgresServer: Sendable {
     public func shutdown(timeout: TimeAmount = .seconds(5)) async {
         try? await serverChannel.close()
         let open = connections.withLockedValue { Array($0.values) }
-        logger.info("shutting down", metadata: ["pgw.connections": "\(open.count)"])
+        if !open.isEmpty {
+            logger.info("shutting down: terminating \(open.count) connection\(open.count == 1 ? "" : "s")")
+        }
         let diagnostic = DiagnosticMessage(
             severity: "FATAL",
             sqlState: SQLState.adminShutdown.rawValue,

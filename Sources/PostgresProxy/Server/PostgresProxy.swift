@@ -16,15 +16,17 @@ public final class PostgresProxy: Sendable {
     private let sink: TrafficLogSink
     private let capture: TrafficLogSink?
     private let relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+    private let logger: Logger
 
     private init(
         server: PostgresServer, sink: TrafficLogSink, capture: TrafficLogSink?,
-        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>
+        relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>, logger: Logger
     ) {
         self.server = server
         self.sink = sink
         self.capture = capture
         self.relays = relays
+        self.logger = logger
     }
 
     /// Listens on `host:port` (0 picks a free port) and relays every client to `configuration.upstream`.
@@ -66,7 +68,7 @@ public final class PostgresProxy: Sendable {
             host: host, port: port, configuration: PostgresServerConnectionConfiguration(tls: tls), hooks: hooks,
             maximumConnections: maximumConnections, group: group, logger: logger)
         capture?.write(bytes: PcapngFormat.fileHeader())
-        return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays)
+        return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays, logger: logger)
     }
 
     /// The address the proxy listens on.
@@ -79,6 +81,9 @@ public final class PostgresProxy: Sendable {
     /// up to `timeout` for them, then flushes the traffic log.
     public func shutdown(timeout: TimeAmount = .seconds(5)) async {
         let open = relays.withLockedValue { Array($0.values) }
+        if !open.isEmpty {
+            logger.info("shutting down: closing \(open.count) relayed connection\(open.count == 1 ? "" : "s")")
+        }
         // Queued on each relay's event loop before the server's own shutdown, which closes a relayed (detached)
         // connection outright: the FATAL goes out first.
         let closings = open.map { relay in relay.eventLoop.submit { relay.value.shutDown() } }
