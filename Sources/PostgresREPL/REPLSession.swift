@@ -317,6 +317,9 @@ public actor REPLSession {
     }
 
     private func expect(_ text: String) async -> REPLOutcome {
+        guard text.contains(where: { !$0.isWhitespace }) else {
+            return .failed("usage: \\expect TYPE [field=value…], such as \\expect ReadyForQuery status=I")
+        }
         let expectation: TextFormExpectation
         do {
             expectation = try TextFormExpectation(parsing: text)

@@ -102,6 +102,15 @@ struct REPLSessionTests {
             return
         }
         #expect(reason.contains("unknown message type 'Bogus'"), "\(reason)")
+        #expect(
+            await session.execute("\\expect")
+                == .failed("usage: \\expect TYPE [field=value…], such as \\expect ReadyForQuery status=I"))
+        // A field given twice is named as such.
+        #expect(
+            await session.execute(#"Query "select 1" length=5 length=6"#)
+                == .failed(
+                    #"Query "select 1" length=5 length=6"# + "\n" + String(repeating: " ", count: 26)
+                        + "^ 'length' is given twice"))
     }
 
     /// `\wait MS` ends as soon as every Query and Sync is answered, not after MS (10 minutes here).

@@ -8,6 +8,8 @@ struct TextFormArguments {
     private(set) var items: [TextFormItem]
     /// The column just past the line's last character (where a missing value is reported).
     let endColumn: Int
+    /// The names of the fields taken so far (a second one of a name is reported as given twice).
+    private var takenNames: Set<String> = []
 
     init(scanner: TextFormScanner, items: [TextFormItem]) {
         self.scanner = scanner
@@ -23,6 +25,7 @@ struct TextFormArguments {
     /// Takes the item called `name` (any of `names`).
     mutating func named(_ names: String...) -> TextFormItem? {
         guard let index = items.firstIndex(where: { $0.name.map(names.contains) ?? false }) else { return nil }
+        takenNames.formUnion(names)
         return items.remove(at: index)
     }
 
@@ -49,6 +52,9 @@ struct TextFormArguments {
     /// Fails on the first item nobody took.
     func finish(_ typeName: String) throws(TextFormError) {
         guard let extra = items.first else { return }
+        if let name = extra.name, takenNames.contains(name) {
+            throw error("'\(name)' is given twice", at: extra.column)
+        }
         if let name = extra.name {
             throw error("\(typeName) has no field '\(name)'; \\help \(typeName) lists its fields", at: extra.column)
         }
