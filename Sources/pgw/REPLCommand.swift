@@ -24,6 +24,11 @@ struct REPLCommand: AsyncParsableCommand {
             [field=value…], \\format text|json|hex, \\reveal on|off, \\cancel, \\history, \\quit. A line \
             ending inside a quoted string continues on the next.
 
+            When the server asks for a password (cleartext, md5 or SCRAM) that neither the connection string, \
+            PGPASSWORD nor the password file gives, and standard input is a terminal, pgw asks for it as psql \
+            does ("Password for user NAME: ", on /dev/tty, without echo) and connects again with it; -W asks \
+            before connecting (also when standard input is a script), -w never asks.
+
             With --listen [HOST:]PORT, pgw is the server instead: it prints "listening on HOST:PORT", accepts one \
             client, shows what it sends (F lines) and sends the backend messages you type (RowDescription \
             [n int4], DataRow ["1"], CommandComplete "SELECT 1", ReadyForQuery I). \\auto-startup answers the \
@@ -42,7 +47,7 @@ struct REPLCommand: AsyncParsableCommand {
               PGPORT  The server's port when neither the conninfo nor -p gives one.
               PGUSER  The user name when neither the conninfo nor -U gives one.
               PGDATABASE  The database when neither the conninfo nor -d gives one.
-              PGPASSWORD  The password (else PGPASSFILE, default ~/.pgpass).
+              PGPASSWORD  The password (else PGPASSFILE, default ~/.pgpass; else asked on a terminal).
               PGSSLMODE  Sslmode, as the other PG* variables of libpq.
 
             Examples:
@@ -61,6 +66,10 @@ struct REPLCommand: AsyncParsableCommand {
     var connectionString = ""
 
     @OptionGroup var target: ConnectionTargetOptions
+
+    /// `-W` or `-w` (the last given wins, as in psql); `nil`: ask when the server wants a password and standard
+    /// input is a terminal.
+    @Flag(exclusivity: .chooseLast) var passwordPrompting: PasswordPrompting?
 
     @Option(
         name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"),
@@ -98,6 +107,9 @@ struct REPLCommand: AsyncParsableCommand {
         if tls.isEnabled && listen == nil {
             throw ValidationError("--tls-cert and --tls-key are for server mode (--listen)")
         }
+        if passwordPrompting != nil && (raw || listen != nil) {
+            throw ValidationError("-W and -w are for the login pgw makes: not with --raw or --listen")
+        }
         if let listen {
             guard Self.listenAddress(listen) != nil else {
                 throw ValidationError("--listen takes [HOST:]PORT with a port from 0 to 65535, got '\(listen)'")
@@ -131,9 +143,9 @@ struct REPLCommand: AsyncParsableCommand {
         if let listen, let (host, port) = Self.listenAddress(listen) {
             return try await serve(host: host, port: port, script: script, settings: settings)
         }
-        let options: ConnectionOptions
+        let parameters: [String: String]
         do {
-            options = try ConnectionOptions(parameters: target.parameters(connectionString: connectionString))
+            parameters = try target.parameters(connectionString: connectionString)
         } catch {
             Self.printError("pgw: invalid connection string: \(error)")
             throw ExitCode(64)
@@ -141,9 +153,12 @@ struct REPLCommand: AsyncParsableCommand {
         let connection: REPLConnection
         do {
             connection =
-                raw
-                ? try await REPLConnection.connectRaw(options)
-                : try await REPLConnection.connect(options, logger: logging.makeLogger(label: "pgw.repl"))
+                raw ? try await REPLConnection.connectRaw(try Self.options(parameters)) : try await login(parameters)
+        } catch let failure as CommandFailure {
+            Self.printError("pgw: \(failure)")
+            throw ExitCode.failure
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             Self.printError("pgw: cannot connect: \(error)")
             throw ExitCode.failure

@@ -189,7 +189,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let configuration = PostgresServerConnectionConfiguration(
             serverVersion: version, authenticationMode: authentication.mode,
-            tls: try tls.serverConfiguration(requireClientCertificate: authentication == .cert),
+            tls: try tls.serverConfiguration(),
             serverParameters: parameters)
         let logger = logging.makeLogger(label: "pgw.serve")
         let responder = ScriptResponder(

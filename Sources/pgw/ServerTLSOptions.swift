@@ -36,21 +36,16 @@ struct ServerTLSOptions: ParsableArguments {
         }
     }
 
-    /// The server-side TLS configuration, `nil` without `--tls-cert`; client certificates are asked for when
-    /// `--tls-ca` is given, and required when `requireClientCertificate` is true (`--auth cert`); TLS secrets go to
-    /// `keyLog` when given.
-    func serverConfiguration(requireClientCertificate: Bool = false, keyLog: TLSKeyLog? = nil) throws
-        -> PostgresServerConnectionConfiguration.TLS?
-    {
+    /// The server-side TLS configuration, `nil` without `--tls-cert`; TLS secrets go to `keyLog` when given.
+    ///
+    /// With `--tls-ca`, client certificates are asked for and, when sent, must chain to its CAs (the handshake
+    /// fails otherwise), as PostgreSQL does with `ssl_ca_file`: a client without one completes the handshake, so
+    /// that `--auth cert` refuses it at authentication with PostgreSQL's FATAL (28000), which psql shows.
+    func serverConfiguration(keyLog: TLSKeyLog? = nil) throws -> PostgresServerConnectionConfiguration.TLS? {
         guard let tlsCert, let tlsKey else { return nil }
         let passphrase = try tlsKeyPassphraseFile.map(PassphraseFile.read)
         let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey, passphrase: passphrase)
-        let verification =
-            tlsCa.map { caFile in
-                requireClientCertificate
-                    ? TLSClientCertificateVerification.required(trustRoots: .pemFile(caFile))
-                    : .optional(trustRoots: .pemFile(caFile))
-            } ?? .none
+        let verification = tlsCa.map { TLSClientCertificateVerification.optional(trustRoots: .pemFile($0)) } ?? .none
         let configuration = TLSServerConfiguration(
             identity: identity, clientCertificateVerification: verification, keyLog: keyLog)
         return .context(try TLSServerContext(configuration: configuration))

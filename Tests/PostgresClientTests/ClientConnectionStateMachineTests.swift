@@ -109,7 +109,7 @@ struct ClientConnectionStateMachineTests {
         _ = machine.connected()
         #expect(
             machine.received(.authentication(.md5Password(salt: [0, 0, 0, 0])))
-                == .fail(.authentication("fe_sendauth: no password supplied")))
+                == .fail(.passwordNeeded))
     }
 
     /// A whole SCRAM exchange against the server side of PostgresAuthentication, with and without channel binding.

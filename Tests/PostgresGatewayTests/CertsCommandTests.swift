@@ -1,3 +1,4 @@
+import Foundation
 import PostgresAuthentication
 import PostgresGateway
 import PostgresTestSupport
@@ -15,6 +16,38 @@ struct CertsCommandTests {
         let outcome = try await PGWExecutable.run(["certs", "md5", "--user", "postgres", "--password", "postgres"])
         #expect(outcome.succeeded, "\(outcome)")
         #expect(outcome.standardOutput == MD5PasswordTests.postgresHash + "\n")
+    }
+
+    /// On a terminal, the password is asked for (`Password: ` on standard error) and typed without echo.
+    @Test func md5AsksForThePasswordOnATerminalWithoutEcho() async throws {
+        let script = #"""
+            import os, pty, select, sys, time
+            pid, fd = pty.fork()
+            if pid == 0:
+                os.execv(sys.argv[1], [sys.argv[1], "certs", "md5", "--user", "postgres"])
+            output, typed, deadline = b"", False, time.time() + 20
+            while time.time() < deadline:
+                if not typed and b"Password: " in output:
+                    os.write(fd, b"postgres\r")
+                    typed = True
+                if select.select([fd], [], [], 0.1)[0]:
+                    try:
+                        chunk = os.read(fd, 65536)
+                    except OSError:
+                        break
+                    if not chunk:
+                        break
+                    output += chunk
+            _, status = os.waitpid(pid, 0)
+            sys.stdout.write(output.decode(errors="replace"))
+            sys.exit(os.waitstatus_to_exitcode(status))
+            """#
+        let outcome = try await SubprocessCommand(
+            URL(fileURLWithPath: "/usr/bin/python3"), ["-c", script, try PGWExecutable.url().path],
+            timeout: .seconds(30)
+        ).run()
+        #expect(outcome.succeeded, "\(outcome)")
+        #expect(outcome.standardOutput == "Password: \r\n\(MD5PasswordTests.postgresHash)\r\n", "\(outcome)")
     }
 
     @Test func md5WithSaltPrintsTheClientResponse() async throws {

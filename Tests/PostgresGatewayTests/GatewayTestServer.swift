@@ -32,7 +32,7 @@ struct GatewayTestServer: Sendable {
                 privateKeyFile: certificates.path("server.key")
             )
             let verification: TLSClientCertificateVerification =
-                clientCertificates ? .required(trustRoots: .pemFile(certificates.path("ca.crt"))) : .none
+                clientCertificates ? .optional(trustRoots: .pemFile(certificates.path("ca.crt"))) : .none
             tlsConfiguration = .context(
                 try TLSServerContext(
                     configuration: TLSServerConfiguration(

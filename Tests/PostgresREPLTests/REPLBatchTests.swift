@@ -200,8 +200,9 @@ struct REPLBatchTests {
             URL(fileURLWithPath: "/usr/bin/python3"),
             [
                 "-c", REPLTerminalDriver.script, try PGWExecutable.url().path,
-                "host=127.0.0.1 port=\(port) user=\(PostgresServerFixture.superuser) dbname=postgres",
-                #"Que\t \"select 42\"\r"#, #"Sync garbage"#, #"\x03"#, #"\\expect RowDescription\r"#, "Que",
+                "host=127.0.0.1 port=\(port) user=\(PostgresServerFixture.superuser) dbname=postgres", "--",
+                "--expect=pgw> ", #"Que\t \"select 42\"\r"#, #"Sync garbage"#, #"\x03"#, #"\\expect RowDescription\r"#,
+                "Que",
                 #"\t"#, #"\"select 7 from pg_sleep(1)\"\r"#, #"\x04"#,
             ],
             environment: environment, timeout: .seconds(30)
@@ -228,7 +229,8 @@ struct REPLBatchTests {
                 [
                     "-c", REPLTerminalDriver.script, try PGWExecutable.url().path,
                     "host=127.0.0.1 port=\(server.port) user=\(PostgresServerFixture.superuser) dbname=postgres",
-                    #"Parse "select 'a\r"#, #"b' as x"\r"#, #"Bind\r"#, "Execute ma", #"\t"#, #"5\r"#, #"Sync\r"#,
+                    "--", "--expect=pgw> ", #"Parse "select 'a\r"#, #"b' as x"\r"#, #"Bind\r"#, "Execute ma", #"\t"#,
+                    #"5\r"#, #"Sync\r"#,
                     #"\x04"#,
                 ],
                 environment: environment, timeout: .seconds(30)

@@ -280,7 +280,8 @@ struct REPLServerModeTests {
             try await SubprocessCommand(
                 URL(fileURLWithPath: "/usr/bin/python3"),
                 [
-                    "-c", REPLTerminalDriver.script, try PGWExecutable.url().path, "--listen=127.0.0.1:0", "ReadyFor",
+                    "-c", REPLTerminalDriver.script, try PGWExecutable.url().path, "--listen=127.0.0.1:0", "--",
+                    "--expect=pgw> ", "ReadyFor",
                     #"\t"#, #"\r"#, #"\x04"#,
                 ],
                 environment: environment, timeout: .seconds(30)

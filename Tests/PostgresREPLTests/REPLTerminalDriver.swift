@@ -1,14 +1,18 @@
 /// A Python script that runs `pgw repl` on a pseudo-terminal and types keys into it, as a person would.
 ///
-/// Arguments: the pgw executable, the connection string (or `--listen=…`), then the keys to type, one argument per
-/// burst (`\t`, `\x03` and `\r` as Python escapes), once the prompt shows, with a pause after each. Prints everything
-/// the terminal showed.
+/// Arguments: the pgw executable, `pgw repl`'s arguments, `--`, then the steps: `--expect=TEXT` waits (up to 20
+/// seconds) until TEXT shows after what the previous `--expect=` found; any other step is keys to type, one
+/// argument per burst (`\t`, `\x03` and `\r` as Python escapes), with a pause after each. Prints everything the
+/// terminal showed. Type only after `--expect=pgw> `: before the prompt the terminal is not in raw mode yet (a
+/// loaded machine may take seconds to connect), and a Ctrl-C would kill pgw instead of reaching libedit.
 enum REPLTerminalDriver {
     static let script = #"""
         import os, pty, select, sys, time
+        separator = sys.argv.index("--")
+        arguments, steps = sys.argv[2:separator], sys.argv[separator + 1:]
         pid, fd = pty.fork()
         if pid == 0:
-            os.execv(sys.argv[1], [sys.argv[1], "repl", sys.argv[2]])
+            os.execv(sys.argv[1], [sys.argv[1], "repl"] + arguments)
         output = b""
         def read(seconds):
             global output
@@ -23,13 +27,17 @@ enum REPLTerminalDriver {
                     if not chunk:
                         return
                     output += chunk
-        # Type only once the prompt shows: before, the terminal is not in raw mode yet (a loaded machine may take
-        # seconds to connect), and a Ctrl-C would kill pgw instead of reaching libedit.
-        deadline = time.time() + 20
-        while b"pgw> " not in output and time.time() < deadline:
-            read(0.1)
-        for keys in sys.argv[3:]:
-            os.write(fd, keys.encode().decode("unicode_escape").encode())
+        seen = 0
+        for step in steps:
+            if step.startswith("--expect="):
+                text = step[len("--expect="):].encode()
+                deadline = time.time() + 20
+                while output.find(text, seen) < 0 and time.time() < deadline:
+                    read(0.1)
+                if output.find(text, seen) >= 0:
+                    seen = output.find(text, seen) + len(text)
+                continue
+            os.write(fd, step.encode().decode("unicode_escape").encode())
             read(0.4)
         read(5)  # until pgw closes the terminal (or five seconds)
         _, status = os.waitpid(pid, 0)

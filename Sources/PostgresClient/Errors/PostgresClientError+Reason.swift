@@ -41,6 +41,7 @@ extension PostgresClientError.Reason {
         case .tlsRequired: return "server does not support SSL, but SSL was required"
         case .gssEncryptionUnsupported: return "GSSAPI encryption is not supported by this client"
         case .server(let message): return PostgresClientError.describe(message)
+        case .passwordNeeded: return "fe_sendauth: no password supplied"
         case .authentication(let message), .protocolViolation(let message), .sessionRejected(let message):
             return message
         case .closed:

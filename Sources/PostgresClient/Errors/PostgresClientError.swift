@@ -26,6 +26,9 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
         case server(DiagnosticMessage)
         /// The client refused to authenticate, or the exchange failed on the client's side.
         case authentication(String)
+        /// The server asked for a password and the options gave none for it (libpq's `fe_sendauth: no password
+        /// supplied`, after which psql asks for one and connects again).
+        case passwordNeeded
         /// The server broke the protocol.
         case protocolViolation(String)
         /// The server is not what `target_session_attrs` asks for.

@@ -208,13 +208,13 @@ struct ClientConnectionStateMachine {
             return .none
         case (.cleartextPassword, .notStarted):
             session.authenticationMethod = .password
-            guard let password = usablePassword else { return noPassword() }
+            guard let password = usablePassword else { return fail(.passwordNeeded) }
             finishedAuthentication = true
             state = .authenticating(.passwordSent)
             return .send([.password(PasswordMessage(password: password))])
         case (.md5Password(let salt), .notStarted):
             session.authenticationMethod = .md5
-            guard let password = usablePassword else { return noPassword() }
+            guard let password = usablePassword else { return fail(.passwordNeeded) }
             finishedAuthentication = true
             state = .authenticating(.passwordSent)
             let response = MD5Password.clientResponse(user: configuration.user, password: password, salt: salt)
@@ -310,7 +310,7 @@ struct ClientConnectionStateMachine {
                     "channel binding is required, but server did not offer an authentication method that supports "
                         + "channel binding"))
         }
-        guard let password = usablePassword else { return noPassword() }
+        guard let password = usablePassword else { return fail(.passwordNeeded) }
         let scram = SCRAMClientExchange(password: password, mechanism: selected, channelBinding: binding)
         state = .authenticating(.scram(scram))
         return .send([
@@ -321,10 +321,6 @@ struct ClientConnectionStateMachine {
 
     private var usablePassword: String? {
         configuration.password.flatMap { $0.isEmpty ? nil : $0 }
-    }
-
-    private mutating func noPassword() -> Action {
-        fail(.authentication("fe_sendauth: no password supplied"))
     }
 
     private static func describe(_ error: SCRAMError) -> String {
