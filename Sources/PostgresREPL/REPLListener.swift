@@ -159,11 +159,17 @@ public final class REPLListener: REPLTransport {
         try? await channel?.close()
     }
 
+    /// ``noClientYet`` until a client has connected.
+    public var unavailableReason: String? {
+        state.withLockedValue { $0.channel != nil } ? nil : noClientYet
+    }
+
+    /// Why nothing can be sent before a client connects.
+    private var noClientYet: String { "no client has connected yet (listening on \(localAddress.hostAndPort))" }
+
     private func client() throws -> (any Channel, NIOLoopBound<REPLServerHandler>) {
         let client = state.withLockedValue { state in state.channel.map { ($0, state.handler!) } }
-        guard let client else {
-            throw REPLConnectionError("no client has connected yet (listening on \(localAddress.hostAndPort))")
-        }
+        guard let client else { throw REPLConnectionError(noClientYet) }
         return client
     }
 }

@@ -26,7 +26,12 @@ public actor REPLSession {
     private var sentOffset = 0
     /// The offsets of the client's packets `\auto-startup` took over that have not arrived here yet.
     private var answeredAutomatically: Set<Int> = []
+    /// Why the connection ended, once it did.
     private var endReason: String?
+    /// What went wrong with the connection (bytes of the peer's that do not decode, say), which fails the script.
+    private var failureReason: String?
+    /// Whether a client has connected (server mode).
+    private var hasClient = false
 
     /// Whose messages the lines are: frontend in client mode, backend in server mode.
     public nonisolated var direction: MessageDirection { transport.direction }
@@ -56,15 +61,18 @@ public actor REPLSession {
             queryAnswering.observe(decoded.message)
             if decoded.direction == transport.direction { sentOffset += decoded.bytes.readableBytes }
         case .accepted(let address):
+            hasClient = true
             write("-- client connected from \(address)")
         case .note(let note):
             write("-- \(note)")
         case .failure(let reason):
             write("-- \(reason)")
             endReason = endReason ?? reason
+            failureReason = failureReason ?? reason
         case .closed:
             let peer = transport.direction == .frontend ? "server" : "client"
-            write("-- the \(peer) closed the connection")
+            // After a failure, pgw closed it.
+            write(failureReason == nil ? "-- the \(peer) closed the connection" : "-- pgw closed the connection")
             endReason = endReason ?? "the \(peer) closed the connection"
         }
     }
@@ -112,16 +120,23 @@ public actor REPLSession {
 
     /// At the end of a script: in client mode, waits until every Query, Sync and StartupMessage sent has its
     /// ReadyForQuery; in server mode, until the client closes the connection; up to the timeout.
+    /// A failure of the connection (the peer's bytes did not decode) fails the script.
     public func waitForEnd() async -> REPLOutcome {
-        guard transport.direction == .backend else { return await waitForReady() }
+        guard transport.direction == .backend else {
+            let outcome = await waitForReady()
+            return failureReason.map(REPLOutcome.failed) ?? outcome
+        }
         let deadline = ContinuousClock.now + settings.timeout
         while endReason == nil {
             guard ContinuousClock.now < deadline else {
-                return .failed("the client did not close the connection within \(settings.timeout)")
+                return .failed(
+                    hasClient
+                        ? "the client did not close the connection within \(settings.timeout)"
+                        : "no client connected within \(settings.timeout)")
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
-        return .done
+        return failureReason.map(REPLOutcome.failed) ?? .done
     }
 
     /// Waits until every Query, Sync and StartupMessage sent has its ReadyForQuery, up to the timeout.
@@ -148,6 +163,7 @@ public actor REPLSession {
 
     /// Shows and sends `lines` in one write.
     private func send(_ lines: [TextFormLine]) async -> REPLOutcome {
+        if let reason = transport.unavailableReason { return .failed("cannot send: \(reason)") }
         var bytes = ByteBuffer()
         var messages: [WireMessage] = []
         for line in lines {

@@ -16,4 +16,12 @@ public protocol REPLTransport: Sendable {
     /// Has pgw answer the client's SSLRequest, startup and authentication (trust) from now on (`\\auto-startup`,
     /// server mode); returns the offsets of the client's packets, reported as messages before, that it answers.
     func startAutomaticStartup() async throws -> [Int]
+    /// Why nothing can be sent now (server mode before a client connects), so a line is refused before it is shown
+    /// as sent; `nil` when sending can be tried.
+    var unavailableReason: String? { get }
+}
+
+extension REPLTransport {
+    /// Sending can always be tried.
+    public var unavailableReason: String? { nil }
 }

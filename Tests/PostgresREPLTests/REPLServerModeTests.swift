@@ -289,7 +289,8 @@ struct REPLServerModeTests {
         }
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.standardOutput.contains("Type backend messages in the text form"), "\(outcome)")
-        #expect(outcome.standardOutput.contains("ReadyForQuery "), "\(outcome)")
+        // Completed on the line (libedit may redraw it with control characters in between).
+        #expect(outcome.standardOutput.contains(#/ReadyFor[^\n]*Query /#), "\(outcome)")
         #expect(outcome.standardOutput.contains("cannot send: no client has connected yet"), "\(outcome)")
     }
 
@@ -300,5 +301,22 @@ struct REPLServerModeTests {
         }
         #expect(run.status == 1, "\(run)")
         #expect(run.standardError.contains("script.pgw:1: cannot send: no client has connected yet"), "\(run)")
+        #expect(!run.standardOutput.contains("ReadyForQuery"), "shown as sent: \(run)")
+    }
+
+    /// A script that only answers automatically fails when the client's bytes do not decode (pgw closed the
+    /// connection, not the client), and says so when no client came at all.
+    @Test func automaticAnswersEndWithTheConnectionsFailure() async throws {
+        let garbage = try await Self.serve(#"\auto-startup"#) { port in
+            Self.rawClient(port, sending: #"\x00\x00\x00\x08\x04\xd2\x16\x2f\x00\x00\x00\x05junk"#)
+        }
+        #expect(garbage.status == 1, "\(garbage)")
+        #expect(!garbage.standardOutput.contains("the client closed the connection"), "\(garbage)")
+        #expect(garbage.standardError.contains("at the end: cannot decode the client's bytes"), "\(garbage)")
+        let nobody = try await Self.serve(#"\auto-startup"#, arguments: ["--timeout", "1"]) { _ in
+            SubprocessCommand(URL(fileURLWithPath: "/bin/true"), [])
+        }
+        #expect(nobody.status == 1, "\(nobody)")
+        #expect(nobody.standardError.contains("no client connected within 1.0 seconds"), "\(nobody)")
     }
 }
