@@ -80,6 +80,28 @@ struct QueryEngineTests {
             ("select 'x'::text is null", "f", 16), ("select now()::date is not null", "t", 16),
             ("select true and not false", "t", 16), ("select null::bool and false", "f", 16),
             ("select null::bool or false", nil, 16),
+            ("select 'abc'::bytea", "\\x616263", 17), ("select 'a\\\\b'::bytea", "\\x615c62", 17),
+            ("select true::int", "1", 23), ("select false::int", "0", 23), ("select 2::bool", "t", 16),
+            ("select 0::bool", "f", 16), ("select 'yes'::bool", "t", 16), ("select true::text", "true", 25),
+            ("select true || 'a'", "truea", 25), ("select 1e15::float8", "1e+15", 701),
+            ("select 1e14::float8", "100000000000000", 701),
+            ("select 123456789012345.6::float8", "123456789012345.6", 701), ("select 0.00001::float8", "1e-05", 701),
+            ("select 0.0001::float8", "0.0001", 701), ("select 1234567.0::float4", "1.234567e+06", 700),
+            ("select 123456::float4", "123456", 700), ("select 0.1::float4::float8", "0.10000000149011612", 701),
+            ("select 1.7976931348623157e308::float8", "1.7976931348623157e+308", 701),
+            ("select -0.0::float8", "-0", 701), ("select -0.0", "0.0", 1700), ("select 1e3", "1000", 1700),
+            ("select timestamp '2024-01-01 12:00'", "2024-01-01 12:00:00", 1114),
+            ("select '2024-1-5 1:02:03.500'::timestamp", "2024-01-05 01:02:03.5", 1114),
+            ("select date '2024-01-01'", "2024-01-01", 1082), ("select 'abc'::varchar(2)", "ab", 1043),
+            ("select 'abc'::char(2)", "ab", 1042), ("select 'a'::char(3)", "a  ", 1042),
+            ("select 'abc'::char", "a", 1042),
+            ("select 123.456::numeric(5,2)", "123.46", 1700), ("select 1.5::numeric(5,3)", "1.500", 1700),
+            ("select 2.5::numeric(2)", "3", 1700), ("select 0.3 = 0.30000000000000001", "f", 16),
+            ("select 2.5::float8::int", "2", 23), ("select 2.5::int", "3", 23), ("select '1' + 1", "2", 23),
+            ("select 'NaN'::float8 = 'NaN'::float8", "t", 16), ("select (0.1::float8 + 0.2)::numeric", "0.3", 1700),
+            ("select coalesce(1, 2::int8)", "1", 20), ("select '2024-1-1'::date = '2024-01-01'", "t", 16),
+            ("select length('héllo')", "5", 23),
+            ("select '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'::uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", 2950),
         ] as [(String, String?, UInt32)])
     func arithmeticAnswersAsPostgreSQLDoes(statement: String, value: String?, type: UInt32) {
         var session = Self.session()
@@ -89,7 +111,23 @@ struct QueryEngineTests {
     }
 
     @Test(arguments: [
-        ("select 1e400::float8", "22003", "\"1e400\" is out of range for type double precision"),
+        ("select '1e400'::float8", "22003", "\"1e400\" is out of range for type double precision"),
+        ("select '1e-400'::float8", "22003", "\"1e-400\" is out of range for type double precision"),
+        ("select 1e-300::float8 * 1e-300::float8", "22003", "value out of range: underflow"),
+        ("select 0::float8 ^ -1::float8", "2201F", "zero raised to a negative power is undefined"),
+        ("select '2024-13-01'::date", "22008", "date/time field value out of range: \"2024-13-01\""),
+        ("select '2023-02-29'::date", "22008", "date/time field value out of range: \"2023-02-29\""),
+        ("select '2024-01-01 12:60'::timestamp", "22008", "date/time field value out of range: \"2024-01-01 12:60\""),
+        ("select 1234.5::numeric(5,2)", "22003", "numeric field overflow"),
+        ("select true::int8", "42846", "cannot cast type boolean to bigint"),
+        ("select 1.5::numeric::bool", "42846", "cannot cast type numeric to boolean"),
+        ("select '99999999999'::int", "22003", "value \"99999999999\" is out of range for type integer"),
+        ("select '1.5' + 1", "22P02", "invalid input syntax for type integer: \"1.5\""),
+        ("select coalesce(1, 'a')", "22P02", "invalid input syntax for type integer: \"a\""),
+        ("select abs(-2147483648)", "22003", "integer out of range"),
+        ("select '\\x414'::bytea", "22023", "invalid hexadecimal data: odd number of digits"),
+        ("select '\\xzz'::bytea", "22023", "invalid hexadecimal digit: \"z\""),
+        ("select 'a\\b'::bytea", "22P02", "invalid input syntax for type bytea"),
         ("select 1e308::float8 * 10", "22003", "value out of range: overflow"),
         ("select 1.5 / 0", "22012", "division by zero"), ("select 1.5 % 0.0", "22012", "division by zero"),
         ("select 32767::int2 + 1::int2", "22003", "smallint out of range"),
@@ -98,6 +136,29 @@ struct QueryEngineTests {
         var session = Self.session()
         let error = Self.error(session.handle(.query(Query(statement))))
         #expect(error?.sqlState == code && error?.message == message, "\(String(describing: error))")
+    }
+
+    /// PostgreSQL's detail and hint of errors (as psql shows them on PostgreSQL 15).
+    @Test func errorsHavePostgreSQLsDetailAndHint() {
+        var session = Self.session()
+        let overflow = Self.error(session.handle(.query(Query("select 1::numeric(2,2)"))))
+        #expect(overflow?[.detail] == "A field with precision 2, scale 2 must round to an absolute value less than 1.")
+        let month = Self.error(session.handle(.query(Query("select '2024-00-01'::date"))))
+        #expect(month?[.hint] == "Perhaps you need a different \"datestyle\" setting.")
+        let day = Self.error(session.handle(.query(Query("select '2024-04-31'::date"))))
+        #expect(day?.sqlState == "22008" && day?[.hint] == nil)
+    }
+
+    /// Expressions whose value the engine cannot compute as PostgreSQL does are answered as unmatched statements:
+    /// numerics beyond 38 digits, char(n) comparisons, other date forms, operators PostgreSQL does not have.
+    @Test(arguments: [
+        "select 1e300 * 1e300", "select 99999999999999999999 * 99999999999999999999", "select '1e300'::numeric",
+        "select 'a'::char(3) = 'a'", "select 'infinity'::date", "select true = 1", "select 1 || 2",
+        "select 'a'::text + 1", "select 12345::numeric(5,-2)",
+    ])
+    func uncomputedExpressionsAreUnmatched(statement: String) {
+        var session = Self.session()
+        #expect(Self.columns(session.handle(.query(Query(statement)))) == ["echo:25"])
     }
 
     /// WHERE, HAVING, LIMIT and OFFSET of a SELECT without FROM decide whether its row is returned (as checked

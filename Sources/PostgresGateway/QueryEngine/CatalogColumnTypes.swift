@@ -68,7 +68,7 @@ enum CatalogColumnTypes {
     /// `text`.
     static func type(of target: StatementKind.SelectTarget) -> PostgresType {
         switch target.expression {
-        case .cast(_, let type?, _): return type
+        case .cast(_, let type?, _, _): return type
         case .bool: return .bool
         case .integer(let value): return Int32(exactly: value) == nil ? .int8 : .int4
         case .other("exists"): return .bool

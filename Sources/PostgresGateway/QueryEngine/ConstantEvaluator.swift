@@ -32,7 +32,9 @@ struct ConstantEvaluator {
         case .integer(let value):
             return EvaluatedValue(text: String(value), type: Int32(exactly: value) == nil ? .int8 : .int4)
         case .numeric(let text):
-            return EvaluatedValue(text: text, type: .numeric)
+            // Beyond NumericValue's 38 digits (`1e300`) PostgreSQL's arbitrary precision is not computed.
+            guard let value = NumericValue(text) else { throw .unsupported }
+            return EvaluatedValue(text: value.text, type: .numeric)
         case .string(let text):
             return EvaluatedValue(text: text, type: .text)
         case .bool(let value):
@@ -44,21 +46,39 @@ struct ConstantEvaluator {
                 throw .error(error("42P02", "there is no parameter $\(number)"))
             }
             let value = EvaluatedValue(text: parameters[number - 1], type: .text)
-            let oid = number <= parameterTypes.count ? parameterTypes[number - 1] : 0
-            // A typed parameter is read as its type's input function reads it (`true` → `t`, 22P02 when invalid).
-            guard let type = PostgresType.known(oid: oid), type != .text else { return value }
-            return try cast(value, to: type)
-        case .cast(let inner, let type, _):
+            // A typed parameter is read as its type's input function reads it (`true` → `t`, 22P02 when invalid);
+            // one of a type that is not computed keeps its text.
+            guard let type = parameterType(number), type != .text else { return value }
+            do {
+                return try cast(value, to: type)
+            } catch .unsupported {
+                return EvaluatedValue(text: value.text, type: type)
+            }
+        case .cast(.numeric(let text), let type?, _, [])
+        where (type == .float4 || type == .float8) && NumericValue(text) == nil:
+            // A numeric constant beyond NumericValue (`1e308::float8`) has, as a float, the value PostgreSQL reads
+            // from the numeric's text; out of range, its error quotes that text, which is not computed.
+            guard let number = Self.floatValue(text, isFloat4: type == .float4), number.isFinite, number != 0 else {
+                throw .unsupported
+            }
+            return EvaluatedValue(text: FloatText.text(number, isFloat4: type == .float4), type: type)
+        case .cast(let inner, let type, _, let modifiers):
             guard let type else { throw .unsupported }
-            return try cast(evaluate(inner), to: type)
+            return try cast(evaluate(inner), to: type, modifiers: modifiers)
         case .operation(let name, let left, let right) where ["and", "or", "not"].contains(name):
             return try logical(name, left.map(evaluate), evaluate(right))
+        case .operation(let name, let left?, let right) where name != "||":
+            // An untyped literal operand (`'1'` in `'1' + 1`) takes the other operand's type.
+            let (a, b) = (try evaluate(left), try evaluate(right))
+            return try operation(
+                name, resolvingUnknown(a, of: left, against: b, of: right),
+                resolvingUnknown(b, of: right, against: a, of: left))
         case .operation(let name, let left, let right):
             return try operation(name, left.map(evaluate), evaluate(right))
         case .nullTest(let inner, let isNull):
             return EvaluatedValue(text: (try evaluate(inner).text == nil) == isNull ? "t" : "f", type: .bool)
         case .function(let name, let arguments):
-            return try function(name, arguments.map(evaluate))
+            return try function(name, arguments.map(evaluate), literals: arguments.map(isUntypedLiteral))
         case .keywordFunction(let name):
             return try keywordFunction(name)
         case .column(let name):
@@ -68,96 +88,50 @@ struct ConstantEvaluator {
         }
     }
 
-    private func error(_ code: String, _ message: String) -> DiagnosticMessage {
+    /// PostgreSQL's error with `code` and `message`.
+    func error(_ code: String, _ message: String) -> DiagnosticMessage {
         DiagnosticMessage(severity: "ERROR", sqlState: code, message: message)
     }
 
-    // MARK: Casts
+    /// The type of parameter `number` (1-based), `nil` when it has none (0, unknown or missing: an untyped value).
+    private func parameterType(_ number: Int) -> PostgresType? {
+        number <= parameterTypes.count ? PostgresType.known(oid: parameterTypes[number - 1]) : nil
+    }
 
-    private func cast(_ value: EvaluatedValue, to type: PostgresType) throws(Failure) -> EvaluatedValue {
-        guard let text = value.text else { return EvaluatedValue(text: nil, type: type) }
-        let trimmed = text.trimmingWhitespace()
-        switch type.name {
-        case "int2", "int4", "int8":
-            let integer =
-                Int64(trimmed) ?? Double(trimmed).flatMap { Int64(exactly: $0.rounded(.toNearestOrAwayFromZero)) }
-            guard let integer else {
-                throw .error(error("22P02", "invalid input syntax for type \(Self.sqlName(type)): \"\(text)\""))
-            }
-            let fits =
-                switch type.name {
-                case "int2": Int16(exactly: integer) != nil
-                case "int4": Int32(exactly: integer) != nil
-                default: true
-                }
-            guard fits else { throw .error(error("22003", "\(Self.sqlName(type)) out of range")) }
-            return EvaluatedValue(text: String(integer), type: type)
-        case "numeric":
-            guard Double(trimmed) != nil else {
-                throw .error(error("22P02", "invalid input syntax for type numeric: \"\(text)\""))
-            }
-            return EvaluatedValue(text: NumericValue(trimmed)?.text ?? trimmed, type: type)
-        case "float4", "float8":
-            guard let number = Double(trimmed) else {
-                throw .error(error("22P02", "invalid input syntax for type \(Self.sqlName(type)): \"\(text)\""))
-            }
-            let isFloat4 = type == .float4
-            guard !(isFloat4 ? Double(Float(number)) : number).isInfinite || Self.namesInfinity(trimmed) else {
-                throw .error(error("22003", "\"\(trimmed)\" is out of range for type \(Self.sqlName(type))"))
-            }
-            return EvaluatedValue(text: Self.format(number, isFloat4: isFloat4), type: type)
-        case "date", "timestamp", "timestamptz":
-            return dateTimeCast(trimmed, to: type)
-        case "bool":
-            switch trimmed.lowercased() {
-            case "t", "true", "yes", "on", "1", "y": return EvaluatedValue(text: "t", type: .bool)
-            case "f", "false", "no", "off", "0", "n": return EvaluatedValue(text: "f", type: .bool)
-            default: throw .error(error("22P02", "invalid input syntax for type boolean: \"\(text)\""))
-            }
-        default:
-            return EvaluatedValue(text: text, type: type)
+    /// Whether `expression` is of PostgreSQL's type `unknown`: a string literal, NULL or an untyped parameter.
+    private func isUntypedLiteral(_ expression: SQLExpression) -> Bool {
+        switch expression {
+        case .string, .null: true
+        case .parameter(let number): parameterType(number) == nil
+        default: false
         }
     }
 
+    /// `value`, or for an untyped literal against an operand of a number, bool, date, timestamp or bytea type, the
+    /// literal cast to that type, as PostgreSQL resolves an operator with an `unknown` argument (`'1' + 1` is
+    /// `int4 + int4`; `'1.5' + 1` is 22P02).
+    private func resolvingUnknown(
+        _ value: EvaluatedValue, of expression: SQLExpression, against other: EvaluatedValue,
+        of otherExpression: SQLExpression
+    ) throws(Failure) -> EvaluatedValue {
+        let resolvable = Self.numericTypes + [.bool, .date, .timestamp, .timestamptz, .bytea]
+        guard isUntypedLiteral(expression), !isUntypedLiteral(otherExpression), resolvable.contains(other.type)
+        else {
+            return value
+        }
+        return try cast(value, to: other.type)
+    }
+
     /// The SQL name PostgreSQL's messages use for a type.
-    private static func sqlName(_ type: PostgresType) -> String {
+    static func sqlName(_ type: PostgresType) -> String {
         switch type.name {
         case "int2": "smallint"
         case "int4": "integer"
         case "int8": "bigint"
         case "float4": "real"
         case "float8": "double precision"
+        case "bool": "boolean"
         default: type.name
-        }
-    }
-
-    /// Whether float input `text` spells an infinity (`Infinity`, `-inf`…), which is not out of range.
-    private static func namesInfinity(_ text: String) -> Bool {
-        ["infinity", "inf"].contains(text.lowercased().trimmingPrefix(/[+-]/))
-    }
-
-    /// A float as PostgreSQL prints it (shortest exact form of a float8, or of a float4 with `isFloat4`;
-    /// `Infinity`, `NaN`).
-    private static func format(_ number: Double, isFloat4: Bool = false) -> String {
-        if number.isNaN { return "NaN" }
-        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
-        if number == number.rounded(), abs(number) < (isFloat4 ? 1e6 : 1e15) { return String(Int64(number)) }
-        return isFloat4 ? "\(Float(number))" : "\(number)"
-    }
-
-    /// A cast to date, timestamp or timestamptz of a date or timestamp text in UTC (`now()::date` is the date,
-    /// `'2024-02-29'::timestamp` midnight); other input (`today`, other zones) is kept as written.
-    private func dateTimeCast(_ trimmed: String, to type: PostgresType) -> EvaluatedValue {
-        guard let match = trimmed.wholeMatch(of: /(\d{4,}-\d\d-\d\d)(?:[ T](\d\d:\d\d:\d\d(?:\.\d+)?)(?:\+00)?)?/)
-        else {
-            return EvaluatedValue(text: trimmed, type: type)
-        }
-        let date = String(match.1)
-        let time = match.2.map(String.init) ?? "00:00:00"
-        switch type.name {
-        case "date": return EvaluatedValue(text: date, type: type)
-        case "timestamp": return EvaluatedValue(text: "\(date) \(time)", type: type)
-        default: return EvaluatedValue(text: "\(date) \(time)+00", type: type)
         }
     }
 
@@ -166,40 +140,83 @@ struct ConstantEvaluator {
     private func operation(_ name: String, _ left: EvaluatedValue?, _ right: EvaluatedValue) throws(Failure)
         -> EvaluatedValue
     {
+        // char(n) compares and concatenates without its trailing spaces, which is not computed.
+        if left?.type == .bpchar || right.type == .bpchar { throw .unsupported }
         if name == "^" && (left?.type == .numeric || right.type == .numeric) { throw .unsupported }
+        if name == "||" { return try concatenation(left, right) }
+        let isComparison = Self.comparisons.contains(name)
         let resultType: PostgresType =
-            ["=", "<>", "!=", "<", ">", "<=", ">="].contains(name)
-            ? .bool
-            : name == "||" ? .text : name == "^" ? .float8 : Self.arithmeticType(left?.type ?? right.type, right.type)
+            isComparison ? .bool : name == "^" ? .float8 : Self.arithmeticType(left?.type ?? right.type, right.type)
         guard let rightText = right.text, left == nil || left?.text != nil else {
             return EvaluatedValue(text: nil, type: resultType)
         }
-        if name == "||" { return EvaluatedValue(text: (left?.text ?? "") + rightText, type: .text) }
-        guard let left, let leftText = left.text else {
-            // Unary plus and minus.
-            guard name == "-" || name == "+" else { throw .unsupported }
-            return try operation(name, EvaluatedValue(text: "0", type: right.type), right)
+        guard let left, let leftText = left.text else { return try unaryOperation(name, right) }
+        let numbers = Self.numericTypes
+        guard numbers.contains(left.type) && numbers.contains(right.type) else {
+            // Values of one type with a canonical text are equal when their texts are.
+            let sameType = left.type == right.type || Self.textTypes.isSuperset(of: [left.type.name, right.type.name])
+            guard sameType, Self.equalityTypes.contains(left.type.name), name == "=" || name == "<>" || name == "!="
+            else {
+                throw .unsupported
+            }
+            return try comparison(name, leftText == rightText ? 0 : 1)
         }
-        let integers: Set = ["int2", "int4", "int8"]
-        if name != "^", integers.contains(left.type.name) && integers.contains(right.type.name),
-            let a = Int64(leftText),
-            let b = Int64(rightText)
+        let integers: [PostgresType] = [.int2, .int4, .int8]
+        if name != "^", integers.contains(left.type) && integers.contains(right.type),
+            let a = Int64(leftText), let b = Int64(rightText)
         {
-            return try integerOperation(name, a, b, type: resultType == .bool ? .int8 : resultType)
+            return try integerOperation(name, a, b, type: isComparison ? .int8 : resultType)
         }
-        if resultType == .numeric, let a = NumericValue(leftText), let b = NumericValue(rightText),
-            let value = try numericOperation(name, a, b)
-        {
-            return value
+        let floats: [PostgresType] = [.float4, .float8]
+        if name != "^" && !floats.contains(left.type) && !floats.contains(right.type) {
+            // numeric with numeric or an integer: exact, or not answered.
+            guard let a = NumericValue(leftText), let b = NumericValue(rightText) else { throw .unsupported }
+            return try numericOperation(name, a, b)
         }
-        if let a = Double(leftText), let b = Double(rightText), left.type != .text || right.type != .text {
-            return try floatOperation(name, a, b, type: resultType)
+        guard let a = Self.floatValue(leftText, isFloat4: left.type == .float4),
+            let b = Self.floatValue(rightText, isFloat4: right.type == .float4)
+        else {
+            throw .unsupported
         }
-        switch name {
-        case "=": return EvaluatedValue(text: leftText == rightText ? "t" : "f", type: .bool)
-        case "<>", "!=": return EvaluatedValue(text: leftText != rightText ? "t" : "f", type: .bool)
-        default: throw .unsupported
+        return try floatOperation(name, a, b, type: resultType)
+    }
+
+    /// The comparison operators.
+    private static let comparisons: Set = ["=", "<>", "!=", "<", ">", "<=", ">="]
+    /// The types whose values are equal exactly when their texts are (the text types, without char(n)).
+    private static let equalityTypes: Set = ["text", "varchar", "name", "bool", "date", "timestamp", "bytea"]
+
+    /// `left || right` with text on one side at least: the other side's text (`true` for a bool); arrays, bytea
+    /// and other mixes are not computed.
+    private func concatenation(_ left: EvaluatedValue?, _ right: EvaluatedValue) throws(Failure) -> EvaluatedValue {
+        guard let left else { throw .unsupported }
+        let types = [left.type, right.type]
+        guard types.contains(where: { Self.textTypes.contains($0.name) }),
+            !types.contains(where: { $0 == .bytea || $0.name.hasPrefix("_") })
+        else {
+            throw .unsupported
         }
+        guard let leftText = left.text, let rightText = right.text else {
+            return EvaluatedValue(text: nil, type: .text)
+        }
+        func text(_ value: EvaluatedValue, _ text: String) -> String {
+            value.type == .bool ? (text == "t" ? "true" : "false") : text
+        }
+        return EvaluatedValue(text: text(left, leftText) + text(right, rightText), type: .text)
+    }
+
+    /// Unary plus and minus of a number (a float's minus keeps the sign of zero: `-0.0::float8` is `-0`).
+    private func unaryOperation(_ name: String, _ value: EvaluatedValue) throws(Failure) -> EvaluatedValue {
+        guard name == "-" || name == "+", Self.numericTypes.contains(value.type), let text = value.text else {
+            throw .unsupported
+        }
+        if name == "+" { return value }
+        let isFloat4 = value.type == .float4
+        if isFloat4 || value.type == .float8 {
+            guard let number = Self.floatValue(text, isFloat4: isFloat4) else { throw .unsupported }
+            return EvaluatedValue(text: FloatText.text(-number, isFloat4: isFloat4), type: value.type)
+        }
+        return try operation(name, EvaluatedValue(text: "0", type: value.type), value)
     }
 
     /// SQL's `and`, `or` (three-valued: `false and NULL` is false) and `not` (`left` is `nil`) of booleans.
@@ -224,8 +241,8 @@ struct ConstantEvaluator {
     /// The type of `a op b` for numbers, as PostgreSQL resolves the operator: the wider of two integers or numerics
     /// (int2 < int4 < int8 < numeric; int2 only for two int2s), float4 for two float4s, and float8, the preferred type of
     /// numbers, for any other mix with a float (`1::float4 / 3` is a float8).
-    private static func arithmeticType(_ left: PostgresType, _ right: PostgresType) -> PostgresType {
-        let order: [PostgresType] = [.int2, .int4, .int8, .numeric, .float4, .float8]
+    static func arithmeticType(_ left: PostgresType, _ right: PostgresType) -> PostgresType {
+        let order = numericTypes
         guard let a = order.firstIndex(of: left), let b = order.firstIndex(of: right) else {
             return left == .text ? right : left
         }
@@ -260,10 +277,10 @@ struct ConstantEvaluator {
         return EvaluatedValue(text: String(result.0), type: type)
     }
 
-    /// Exact `numeric` arithmetic (`+ - * / %`) at PostgreSQL's scales; `nil` for another operator or when the
-    /// result needs more than ``NumericValue`` holds (the caller then computes in floating point).
+    /// Exact `numeric` arithmetic (`+ - * / %`) at PostgreSQL's scales and comparisons; `.unsupported` for another
+    /// operator or when the result needs more than ``NumericValue`` holds.
     private func numericOperation(_ name: String, _ a: NumericValue, _ b: NumericValue) throws(Failure)
-        -> EvaluatedValue?
+        -> EvaluatedValue
     {
         let result: NumericValue?
         switch name {
@@ -274,36 +291,50 @@ struct ConstantEvaluator {
             guard b.units != 0 else { throw .error(error("22012", "division by zero")) }
             result = name == "/" ? a.divided(by: b) : a.remainder(dividingBy: b)
         default:
-            // Comparisons have a bool result and do not come here; other operators are not evaluated.
-            return nil
+            guard let order = a.compared(to: b) else { throw .unsupported }
+            return try comparison(name, order)
         }
-        return result.map { EvaluatedValue(text: $0.text, type: .numeric) }
+        guard let result else { throw .unsupported }
+        return EvaluatedValue(text: result.text, type: .numeric)
     }
 
-    /// float4 (computed in single precision) and float8 arithmetic; a finite operation that overflows is 22003.
+    /// float4 (computed in single precision) and float8 arithmetic and comparisons (NaN equal to itself and above
+    /// every other value, as in PostgreSQL); a finite operation that overflows or a non-zero one that underflows to
+    /// zero is 22003, `^` has PostgreSQL's 2201F for complex and undefined results.
     private func floatOperation(_ name: String, _ a: Double, _ b: Double, type: PostgresType) throws(Failure)
         -> EvaluatedValue
     {
         let isFloat4 = type == .float4
         func rounded(_ value: Double) -> Double { isFloat4 ? Double(Float(value)) : value }
-        let (a, b) = (rounded(a), rounded(b))
         let result: Double
+        var mayUnderflow = a != 0 && b != 0
         switch name {
         case "+": result = rounded(a + b)
         case "-": result = rounded(a - b)
         case "*": result = rounded(a * b)
         case "/":
-            guard b != 0 else { throw .error(error("22012", "division by zero")) }
+            guard b != 0 || a.isNaN else { throw .error(error("22012", "division by zero")) }
             result = rounded(a / b)
+            mayUnderflow = a != 0 && !b.isInfinite
         case "^":
+            guard a != 0 || b >= 0 || b.isNaN else {
+                throw .error(error("2201F", "zero raised to a negative power is undefined"))
+            }
+            guard a >= 0 || b == b.rounded() || a.isNaN || b.isNaN else {
+                throw .error(error("2201F", "a negative number raised to a non-integer power yields a complex result"))
+            }
+            // pow's special cases (NaN, infinities, 1 and -1 to infinite powers) follow POSIX, as PostgreSQL's.
             result = pow(a, b)
+            mayUnderflow = a != 0 && b.isFinite && !a.isInfinite
         default:
-            return try comparison(name, a < b ? -1 : (a == b ? 0 : 1))
+            let order = a.isNaN ? (b.isNaN ? 0 : 1) : (b.isNaN ? -1 : (a < b ? -1 : (a == b ? 0 : 1)))
+            return try comparison(name, order)
         }
         guard !result.isInfinite || a.isInfinite || b.isInfinite else {
             throw .error(error("22003", "value out of range: overflow"))
         }
-        return EvaluatedValue(text: Self.format(result, isFloat4: isFloat4), type: type)
+        guard result != 0 || !mayUnderflow else { throw .error(error("22003", "value out of range: underflow")) }
+        return EvaluatedValue(text: FloatText.text(result, isFloat4: isFloat4), type: type)
     }
 
     private func comparison(_ name: String, _ order: Int) throws(Failure) -> EvaluatedValue {
@@ -322,7 +353,10 @@ struct ConstantEvaluator {
 
     // MARK: Functions
 
-    private func function(_ name: String, _ arguments: [EvaluatedValue]) throws(Failure) -> EvaluatedValue {
+    /// A function's value; `literals` says which arguments are untyped literals (whose type comes from the others).
+    private func function(_ name: String, _ arguments: [EvaluatedValue], literals: [Bool]) throws(Failure)
+        -> EvaluatedValue
+    {
         switch (name, arguments.count) {
         case ("now", 0), ("transaction_timestamp", 0), ("statement_timestamp", 0), ("clock_timestamp", 0):
             return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
@@ -350,21 +384,49 @@ struct ConstantEvaluator {
         case ("pg_sleep", 1):
             return EvaluatedValue(text: "", type: .void)
         case ("coalesce", _) where !arguments.isEmpty:
-            let value = arguments.first { $0.text != nil }
-            return EvaluatedValue(text: value?.text, type: value?.type ?? arguments[0].type)
+            let type = try commonType(of: arguments, literals: literals)
+            var values: [EvaluatedValue] = []
+            for argument in arguments { values.append(try cast(argument, to: type)) }
+            return values.first { $0.text != nil } ?? EvaluatedValue(text: nil, type: type)
         case ("abs", 1):
-            guard let text = arguments[0].text else { return arguments[0] }
-            guard [.int2, .int4, .int8, .numeric, .float4, .float8].contains(arguments[0].type) else {
-                throw .unsupported
+            let argument = arguments[0]
+            guard let text = argument.text, text.hasPrefix("-") else { return argument }
+            guard Self.numericTypes.contains(argument.type) else { throw .unsupported }
+            let magnitude = String(text.dropFirst())
+            guard
+                ![.int2, .int4, .int8].contains(argument.type)
+                    || Int64(magnitude).map({ Self.fits($0, in: argument.type) }) == true
+            else {
+                throw .error(error("22003", "\(Self.sqlName(argument.type)) out of range"))
             }
-            return EvaluatedValue(text: text.hasPrefix("-") ? String(text.dropFirst()) : text, type: arguments[0].type)
+            return EvaluatedValue(text: magnitude, type: argument.type)
         case ("upper", 1), ("lower", 1), ("length", 1):
-            guard let text = arguments[0].text else { return EvaluatedValue(text: nil, type: .text) }
-            if name == "length" { return EvaluatedValue(text: String(text.count), type: .int4) }
+            // Text only (char(n) loses its spaces first); upper and lower of ASCII, whose case is the same in
+            // every locale.
+            guard [.text, .varchar, .name].contains(arguments[0].type) else { throw .unsupported }
+            guard let text = arguments[0].text else {
+                return EvaluatedValue(text: nil, type: name == "length" ? .int4 : .text)
+            }
+            if name == "length" { return EvaluatedValue(text: String(text.unicodeScalars.count), type: .int4) }
+            guard text.utf8.allSatisfy({ $0 < 0x80 }) else { throw .unsupported }
             return EvaluatedValue(text: name == "upper" ? text.uppercased() : text.lowercased(), type: .text)
         default:
             throw .unsupported
         }
+    }
+
+    /// The type PostgreSQL resolves for values that must have one (coalesce's arguments): text for untyped
+    /// literals only, else the typed arguments' type, the widest of numbers (int2 < int4 < int8 < numeric < float4 <
+    /// float8) or text of text types; `.unsupported` for other mixes.
+    private func commonType(of values: [EvaluatedValue], literals: [Bool]) throws(Failure) -> PostgresType {
+        let types = zip(values, literals).filter { !$0.1 }.map(\.0.type)
+        guard let first = types.first else { return .text }
+        if types.allSatisfy({ $0 == first }) { return first }
+        if types.allSatisfy(Self.numericTypes.contains) {
+            return types.max { Self.numericTypes.firstIndex(of: $0)! < Self.numericTypes.firstIndex(of: $1)! } ?? first
+        }
+        if types.allSatisfy({ [.text, .varchar].contains($0) }) { return .text }
+        throw .unsupported
     }
 
     private func keywordFunction(_ name: String) throws(Failure) -> EvaluatedValue {
@@ -378,7 +440,7 @@ struct ConstantEvaluator {
         case "current_timestamp":
             return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
         case "current_date":
-            return EvaluatedValue(text: String(Self.timestamp().prefix(10)), type: PostgresType.named("date")!)
+            return EvaluatedValue(text: String(Self.timestamp().prefix(10)), type: .date)
         default:
             throw .unsupported
         }

@@ -1,7 +1,7 @@
 /// An exact decimal number as PostgreSQL's `numeric` keeps it: a whole number of units and the display scale (the
 /// digits after the decimal point), with PostgreSQL's rules for the scale of a sum, difference, product, quotient
-/// and remainder. Up to 38 significant digits; an operation whose result needs more gives `nil` (the caller falls
-/// back to floating point).
+/// and remainder. Up to 38 significant digits; an operation whose result needs more gives `nil` (the evaluator then
+/// does not answer: PostgreSQL's `numeric` has no such limit).
 struct NumericValue: Sendable, Hashable {
     /// The value times 10^scale.
     var units: Int128
@@ -112,6 +112,32 @@ struct NumericValue: Sendable, Hashable {
             return nil
         }
         return NumericValue(units: a % b, scale: scale)
+    }
+
+    /// `self` compared with `other`: negative, zero or positive; `nil` when they do not fit at a common scale.
+    func compared(to other: NumericValue) -> Int? {
+        let scale = max(self.scale, other.scale)
+        guard let a = rescaled(to: scale)?.units, let b = other.rescaled(to: scale)?.units else { return nil }
+        return a < b ? -1 : (a == b ? 0 : 1)
+    }
+
+    /// The value rounded half away from zero to `scale` digits after the point (or padded with zeros to them), as
+    /// PostgreSQL's `round` and `numeric(p,s)` round; `nil` when it does not fit.
+    func rounded(toScale scale: Int) -> NumericValue? {
+        guard scale < self.scale else { return rescaled(to: scale) }
+        guard let divisor = Self.multiply(1, byPowerOfTen: self.scale - scale) else {
+            return NumericValue(units: 0, scale: scale)
+        }
+        var (quotient, remainder) = units.quotientAndRemainder(dividingBy: divisor)
+        if remainder.magnitude >= divisor.magnitude - remainder.magnitude { quotient += units < 0 ? -1 : 1 }
+        return NumericValue(units: quotient, scale: scale)
+    }
+
+    /// Whether the value's absolute value is below 10^`digits` × 10^-scale, that is whether its units have fewer
+    /// than `digits` digits.
+    func hasFewerUnitDigits(than digits: Int) -> Bool {
+        guard let limit = Self.multiply(1, byPowerOfTen: digits) else { return true }
+        return units.magnitude < limit.magnitude
     }
 
     /// The same value at a larger `scale`.

@@ -227,8 +227,8 @@ struct ParsedStatement: Sendable {
         case .integer(let value): String(value)
         case .numeric(let text), .string(let text): text
         case .bool(let value): value ? "on" : "off"
-        case .cast(.string(let text), _, _), .cast(.numeric(let text), _, _): text
-        case .cast(.integer(let value), _, _): String(value)
+        case .cast(.string(let text), _, _, _), .cast(.numeric(let text), _, _, _): text
+        case .cast(.integer(let value), _, _, _): String(value)
         default: ""
         }
     }

@@ -8,8 +8,9 @@ indirect enum SQLExpression: Sendable, Hashable {
     case null
     /// `$n`.
     case parameter(Int)
-    /// `expression::type` (`type` is `nil` when the engine does not know it; `typeName` is as written).
-    case cast(SQLExpression, type: PostgresType?, typeName: String)
+    /// `expression::type(modifiers)` (`type` is `nil` when the engine does not know it or a modifier is not an
+    /// integer constant; `typeName` is as written; `varchar(2)` has the modifiers `[2]`, `char` `[1]`).
+    case cast(SQLExpression, type: PostgresType?, typeName: String, modifiers: [Int])
     /// A function call, by its unqualified lowercased name.
     case function(String, [SQLExpression])
     /// A binary or unary (`left` is `nil`) operator; `and`, `or` and `not` for SQL's boolean operators.
@@ -38,9 +39,15 @@ indirect enum SQLExpression: Sendable, Hashable {
             let typeName = fields["typeName"]
             let names = typeName?["names"]?.names ?? []
             let isArray = !(typeName?["arrayBounds"]?.elements.isEmpty ?? true)
+            let modifiers = typeName?["typmods"]?.elements.map(SQLExpression.init) ?? []
+            let integers = modifiers.compactMap { modifier -> Int? in
+                if case .integer(let value) = modifier { return Int(value) }
+                return nil
+            }
             self = .cast(
-                SQLExpression(fields["arg"] ?? .null), type: PostgresType.named(names, isArray: isArray),
-                typeName: names.last ?? "?column?")
+                SQLExpression(fields["arg"] ?? .null),
+                type: integers.count == modifiers.count ? PostgresType.named(names, isArray: isArray) : nil,
+                typeName: names.last ?? "?column?", modifiers: integers)
         case "FuncCall":
             let name = fields["funcname"]?.names.last?.lowercased() ?? "?column?"
             self = .function(name, fields["args"]?.elements.map(SQLExpression.init) ?? [])
@@ -87,7 +94,7 @@ indirect enum SQLExpression: Sendable, Hashable {
         case .integer(let value): Int32(exactly: value) == nil ? .int8 : .int4
         case .numeric: .numeric
         case .bool: .bool
-        case .cast(_, let type, _): type
+        case .cast(_, let type, _, _): type
         default: nil
         }
     }
@@ -118,7 +125,7 @@ indirect enum SQLExpression: Sendable, Hashable {
     var isLiteral: Bool {
         switch self {
         case .integer, .numeric, .string, .bool, .null: true
-        case .cast(let inner, _, _): inner.isLiteral
+        case .cast(let inner, _, _, _): inner.isLiteral
         case .operation(_, let left, let right): (left?.isLiteral ?? true) && right.isLiteral
         case .nullTest(let inner, _): inner.isLiteral
         case .parameter, .function, .column, .keywordFunction, .other: false
@@ -131,7 +138,7 @@ indirect enum SQLExpression: Sendable, Hashable {
         case .column(let name): name
         case .function(let name, _): name
         case .keywordFunction(let name): name
-        case .cast(let inner, _, let typeName):
+        case .cast(let inner, _, let typeName, _):
             inner.columnName == "?column?" ? typeName : inner.columnName
         case .bool: "bool"
         case .other(let name): name
