@@ -122,6 +122,10 @@ struct QuerySessionTests {
         var latin1 = QuerySession(
             responder: ServerEmulationResponder(serverVersion: "16.4"), settings: ["client_encoding": "LATIN1"])
         #expect(!latin1.handle(.query(Query(invalid))).contains(expected))
+        // Its text goes back as the bytes it came as.
+        #expect(
+            latin1.handle(.query(Query("select 'caf\u{10FFE9}'"))).contains(
+                .dataRow(DataRow(columns: [ByteBuffer(bytes: Array("caf".utf8) + [0xE9])]))))
     }
 
     @Test func multipleStatementsAndEmptyQueries() {

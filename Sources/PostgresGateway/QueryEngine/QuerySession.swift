@@ -653,8 +653,15 @@ public struct QuerySession: Sendable {
         for row in rows {
             let values = row.enumerated().map { index, value in
                 value.map { text in
-                    guard index < binary.count, binary[index] else { return ByteBuffer(string: text) }
-                    return BinaryValueEncoder.encode(text, type: columns[index].type.oid) ?? ByteBuffer(string: text)
+                    var bytes = ByteBuffer()
+                    guard index < binary.count, binary[index],
+                        let encoded = BinaryValueEncoder.encode(text, type: columns[index].type.oid)
+                    else {
+                        // Text that came from the client as other than UTF-8 goes back as its bytes.
+                        bytes.writeWireText(text)
+                        return bytes
+                    }
+                    return encoded
                 }
             }
             replies.append(.dataRow(DataRow(columns: values)))

@@ -33,12 +33,19 @@ extension ByteBuffer {
 
     /// Writes `string` (escaped bytes as themselves) followed by a zero byte.
     mutating func writeCString(_ string: String) {
-        if WireText.hasEscapedBytes(string) {
+        writeWireText(string)
+        self.writeInteger(UInt8(0))
+    }
+
+    /// Writes the bytes `string` stands for: its UTF-8, with ``WireText``'s escaped bytes (text that was not
+    /// UTF-8) as themselves.
+    public mutating func writeWireText(_ string: String) {
+        // An escaped byte's scalar starts with F4 in UTF-8: most strings need no closer look.
+        if string.utf8.contains(0xF4), WireText.hasEscapedBytes(string) {
             self.writeBytes(WireText.originalBytes(string))
         } else {
             self.writeString(string)
         }
-        self.writeInteger(UInt8(0))
     }
 
     /// Reads an `Int32` length followed by that many bytes; `-1` is NULL.
