@@ -132,9 +132,8 @@ struct DecodeCommand: ParsableCommand {
                 throw ValidationError("Give a capture file, or --frontend and --backend, not both.")
             }
         } else {
-            guard frontend != nil || backend != nil else {
-                throw ValidationError("Give a capture file, or --frontend, --backend or both.")
-            }
+            // That neither a capture nor a stream was given is told in run(): the parser reports an unknown option
+            // only after validate(), and takes an unknown option for a missing capture (`pgw decode --bogus`).
             for (name, given) in [
                 ("--port", !port.isEmpty), ("--connection", connection != nil), ("--filter", filter != nil),
             ]
@@ -157,6 +156,14 @@ struct DecodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        guard capture != nil || frontend != nil || backend != nil else {
+            // As the parser reports a usage error: the message, this command's usage, exit status 64.
+            Self.printToStandardError([
+                "Error: Give a capture file, or --frontend, --backend or both.",
+                "Usage: " + PGW.usageString(for: Self.self), "  See 'pgw decode --help' for more information.",
+            ])
+            throw ExitCode(64)
+        }
         let output = StandardOutputWriter()
         let printer = DecodePrinter(
             output: output, format: format,

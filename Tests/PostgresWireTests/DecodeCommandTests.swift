@@ -241,9 +241,13 @@ struct DecodeCommandTests {
         let outcome = try await PGWExecutable.run(["decode", "-f", "x"])
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.standardError.contains("Unknown option '-f'"), "\(outcome)")
+        // Alone, too (the parser took it for a missing capture).
+        let alone = try await PGWExecutable.run(["decode", "--bogus"])
+        #expect(alone.status == 64 && alone.standardError.contains("Unknown option '--bogus'"), "\(alone)")
         let none = try await PGWExecutable.run(["decode"])
         #expect(
-            none.status == 64 && none.standardError.contains("Give a capture file, or --frontend, --backend or both"),
+            none.status == 64 && none.standardError.contains("Give a capture file, or --frontend, --backend or both")
+                && none.standardError.contains("Usage: pgw decode"),
             "\(none)")
     }
 
