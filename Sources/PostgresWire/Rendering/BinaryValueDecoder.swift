@@ -150,39 +150,8 @@ enum BinaryValueDecoder {
     /// A float as PostgreSQL writes it: the shortest digits that read back the same, in positional notation for
     /// decimal exponents from -4 up to (not including) 6 for float4 or 15 for float8, else as `1.5e+20`.
     static func float(_ value: Double, isFloat4: Bool) -> TypedValue.Value {
-        if value.isNaN { return .text("NaN") }
-        if value.isInfinite { return .text(value < 0 ? "-Infinity" : "Infinity") }
-        let shortest = isFloat4 ? Float(value).description : value.description
-        var mantissa = Substring(shortest)
-        let negative = mantissa.first == "-"
-        if negative { mantissa = mantissa.dropFirst() }
-        var exponent = 0
-        if let e = mantissa.firstIndex(where: { $0 == "e" || $0 == "E" }) {
-            exponent = Int(mantissa[mantissa.index(after: e)...]) ?? 0
-            mantissa = mantissa[..<e]
-        }
-        let parts = mantissa.split(separator: ".", omittingEmptySubsequences: false)
-        var digits = Array((parts.first ?? "") + (parts.count > 1 ? parts[1] : ""))
-        // The value is 0.digits × 10^point.
-        var point = (parts.first?.count ?? 0) + exponent
-        while digits.first == "0" {
-            digits.removeFirst()
-            point -= 1
-        }
-        while digits.last == "0" { digits.removeLast() }
-        let sign = negative ? "-" : ""
-        guard !digits.isEmpty else { return .number(sign + "0") }
-        let decimalExponent = point - 1
-        if decimalExponent < -4 || decimalExponent >= (isFloat4 ? 6 : 15) {
-            let fraction = digits.count > 1 ? "." + String(digits[1...]) : ""
-            let exponentText = padded(abs(decimalExponent), 2)
-            return .number(sign + String(digits[0]) + fraction + "e" + (decimalExponent < 0 ? "-" : "+") + exponentText)
-        }
-        if point <= 0 { return .number(sign + "0." + String(repeating: "0", count: -point) + String(digits)) }
-        if point >= digits.count {
-            return .number(sign + String(digits) + String(repeating: "0", count: point - digits.count))
-        }
-        return .number(sign + String(digits[..<point]) + "." + String(digits[point...]))
+        let text = FloatText.text(value, isFloat4: isFloat4)
+        return value.isFinite ? .number(text) : .text(text)
     }
 
     /// A date (days since 2000-01-01) as `2024-02-29`, `0044-03-15 BC` or `infinity`.

@@ -3,9 +3,9 @@
 /// writes them at that precision, in fixed notation when the decimal exponent is from -4 to below 6 (float4) or 15
 /// (float8) (`1.5`, `0.0001`, `123456789012345.6`) and else in exponent notation (`1e+15`, `1.234567e+06`,
 /// `1e-05`); `Infinity`, `-Infinity`, `NaN` and `-0`.
-enum FloatText {
+public enum FloatText {
     /// The text of `number`, a float8, or with `isFloat4` a float4 (which `number` then holds exactly).
-    static func text(_ number: Double, isFloat4: Bool) -> String {
+    public static func text(_ number: Double, isFloat4: Bool) -> String {
         if number.isNaN { return "NaN" }
         if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
         // Swift's description has the shortest round-trip digits too, in its own notation (`1e-05`, `1234567.0`).
