@@ -1,3 +1,5 @@
+import PostgresWire
+
 /// PostgreSQL's `bytea` input (`byteain`: hex `\x616263`, with white space between digit pairs, or the escape
 /// format, where `\\` is a backslash and `\141` an octal byte) and its output in the default `bytea_output` of
 /// `hex`.
@@ -12,9 +14,7 @@ enum ByteaText {
 
     /// The hex output (`\x616263`) of the bytes that `text` spells.
     static func hexOutput(of text: String) throws(InvalidInput) -> String {
-        let bytes = try decode(text)
-        let hexDigits = Array("0123456789abcdef")
-        return "\\x" + String(bytes.flatMap { [hexDigits[Int($0 >> 4)], hexDigits[Int($0 & 15)]] })
+        "\\x" + HexDump.hex(try decode(text))
     }
 
     /// The bytes `text` spells in hex or escape format.
