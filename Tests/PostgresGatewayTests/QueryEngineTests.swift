@@ -102,6 +102,39 @@ struct QueryEngineTests {
             ("select coalesce(1, 2::int8)", "1", 20), ("select '2024-1-1'::date = '2024-01-01'", "t", 16),
             ("select length('héllo')", "5", 23),
             ("select '{A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11}'::uuid", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", 2950),
+            // CASE: constant folding skips branches not taken; the results' type is select_common_type's.
+            ("select case when true then 1 else 1/0 end", "1", 23),
+            ("select case when false then 1/0 else 2 end", "2", 23),
+            ("select case when 1 = 1 then 1 else 2.5 end", "1", 1700), ("select case when true then 'a' end", "a", 25),
+            ("select case when false then 'a' end", nil, 25),
+            ("select case 1 when 1 then 'one' when 2 then 'two' end", "one", 25),
+            ("select case 3 when 1 then 'one' else 'other' end", "other", 25),
+            ("select case null when null then 1 else 2 end", "2", 23),
+            ("select case when null then 1 else 2 end", "2", 23),
+            ("select case when 'true' then 1 end", "1", 23), ("select case when true then 1 else '2' end", "1", 23),
+            ("select case when true then 1 when 1/0 = 1 then 2 end", "1", 23),
+            ("select case when true then 'a'::varchar else 'b'::text end", "a", 25),
+            ("select case when true then 'a'::text else 'b'::varchar end", "a", 1043),
+            ("select case when true then 1.5 else 1.5::float4 end", "1.5", 700),
+            // BETWEEN, IN, NULLIF, GREATEST, LEAST with SQL's NULLs.
+            ("select 2 between 1 and 3", "t", 16), ("select 5 not between 1 and 3", "t", 16),
+            ("select 1 between null and 0", "f", 16), ("select 1 between 2 and null", "f", 16),
+            ("select 2 between symmetric 3 and 1", "t", 16), ("select 2 not between symmetric 3 and 1", "f", 16),
+            ("select 'b' between 'a' and 'c'", "t", 16), ("select 1 in (1, 2)", "t", 16),
+            ("select 3 in (1, null)", nil, 16), ("select 1 in (1, null)", "t", 16),
+            ("select 3 not in (1, null)", nil, 16),
+            ("select 3 not in (1, 2)", "t", 16), ("select 1 in (1.0, 2)", "t", 16), ("select '1' in (1, 2)", "t", 16),
+            ("select nullif(1, 1)", nil, 23), ("select nullif(1, 2.0)", "1", 1700),
+            ("select nullif('a', 'b')", "a", 25),
+            ("select nullif('1', 1)", nil, 23), ("select nullif(null, null)", nil, 25),
+            ("select nullif(2::int8, 3)", "2", 20),
+            ("select greatest(1, 2.5, 2)", "2.5", 1700), ("select least(1, 2.5)", "1", 1700),
+            ("select greatest(1, null, 3)", "3", 23), ("select greatest(null, null)", nil, 25),
+            ("select least('b', 'a', 'c')", "a", 25), ("select greatest('a'::varchar, 'b')", "b", 1043),
+            ("select coalesce('a'::varchar, 'b'::text)", "a", 1043),
+            // Text sorts by code point in the C.UTF-8 collation serve reports (lc_collate).
+            ("select 'abc' < 'abd'", "t", 16), ("select 'B' < 'a'", "t", 16), ("select 'é' > 'z'", "t", 16),
+            ("select 'abc'::varchar >= 'abd'::text", "f", 16), ("select 'é' = 'e\u{301}'", "f", 16),
         ] as [(String, String?, UInt32)])
     func arithmeticAnswersAsPostgreSQLDoes(statement: String, value: String?, type: UInt32) {
         var session = Self.session()
@@ -131,6 +164,15 @@ struct QueryEngineTests {
         ("select 1e308::float8 * 10", "22003", "value out of range: overflow"),
         ("select 1.5 / 0", "22012", "division by zero"), ("select 1.5 % 0.0", "22012", "division by zero"),
         ("select 32767::int2 + 1::int2", "22003", "smallint out of range"),
+        ("select case when 1 then 1 end", "42804", "argument of CASE/WHEN must be type boolean, not type integer"),
+        ("select case when true then true else 1 end", "42804", "CASE types integer and boolean cannot be matched"),
+        ("select case when false then 1 else 'x' end", "22P02", "invalid input syntax for type integer: \"x\""),
+        ("select case when false then 'x'::int else 1 end", "22P02", "invalid input syntax for type integer: \"x\""),
+        ("select case when 1/0 = 1 then 1 end", "22012", "division by zero"),
+        ("select 1 in ('x', 1)", "22P02", "invalid input syntax for type integer: \"x\""),
+        ("select nullif(1, 'x')", "22P02", "invalid input syntax for type integer: \"x\""),
+        ("select greatest(1, true)", "42804", "GREATEST types integer and boolean cannot be matched"),
+        ("select coalesce(1, true)", "42804", "COALESCE types integer and boolean cannot be matched"),
     ])
     func arithmeticErrorsAsPostgreSQLs(statement: String, code: String, message: String) {
         var session = Self.session()
@@ -149,12 +191,39 @@ struct QueryEngineTests {
         #expect(day?.sqlState == "22008" && day?[.hint] == nil)
     }
 
+    /// Settings that change how values print apply to constant SELECTs too, though their answer with the default
+    /// settings is computed once (values as psql shows them on PostgreSQL 15 after the SET); a timestamptz in
+    /// another zone than UTC and dates in a DateStyle other than ISO are not computed (echoed).
+    @Test(arguments: [
+        ("set bytea_output = escape", "select 'a\\\\b'::bytea, '\\x00ff41'::bytea", ["a\\\\b", "\\000\\377A"]),
+        (
+            "set extra_float_digits = 0", "select 1::float8/3, 0.1::float4 + 0, (1::float8/3)::text, 1e15::float8",
+            ["0.333333333333333", "0.100000001490116", "0.333333333333333", "1e+15"]
+        ),
+        ("set extra_float_digits = -3", "select 1::float8/3", ["0.333333333333"]),
+        ("set time zone 'Europe/Paris'", "select '2024-01-01 00:00+00'::timestamptz", ["echo"]),
+        ("set datestyle = 'SQL, DMY'", "select date '2024-01-05'", ["echo"]),
+        ("set time zone 'Etc/UTC'", "select '2024-01-01 00:00+00'::timestamptz", ["2024-01-01 00:00:00+00"]),
+    ])
+    func outputSettingsChangeConstantAnswers(set: String, statement: String, values: [String]) {
+        var session = Self.session()
+        _ = session.handle(.query(Query(statement)))
+        _ = session.handle(.query(Query(set)))
+        let replies = session.handle(.query(Query(statement)))
+        if values == ["echo"] {
+            #expect(Self.columns(replies) == ["echo:25"], "\(replies)")
+        } else {
+            #expect(Self.rows(replies) == [values], "\(replies)")
+        }
+    }
+
     /// Expressions whose value the engine cannot compute as PostgreSQL does are answered as unmatched statements:
     /// numerics beyond 38 digits, char(n) comparisons, other date forms, operators PostgreSQL does not have.
     @Test(arguments: [
         "select 1e300 * 1e300", "select 99999999999999999999 * 99999999999999999999", "select '1e300'::numeric",
         "select 'a'::char(3) = 'a'", "select 'infinity'::date", "select true = 1", "select 1 || 2",
-        "select 'a'::text + 1", "select 12345::numeric(5,-2)",
+        "select 'a'::text + 1", "select 12345::numeric(5,-2)", "select case '1' when 1 then 'x' end",
+        "select case when true then 1 else abs(-2147483648) end",
     ])
     func uncomputedExpressionsAreUnmatched(statement: String) {
         var session = Self.session()

@@ -55,10 +55,9 @@ enum BinaryValueEncoder {
         return buffer
     }
 
-    /// `\x0a0b` → bytes.
+    /// `\x0a0b` (hex output) or `a\\\012` (escape output, as with `bytea_output = escape`) → bytes.
     private static func bytea(_ text: String) -> ByteBuffer? {
-        guard text.hasPrefix("\\x") else { return nil }
-        return hexBytes(text.dropFirst(2)).map { ByteBuffer(bytes: $0) }
+        (try? ByteaText.bytes(of: text)).map { ByteBuffer(bytes: $0) }
     }
 
     private static func uuid(_ text: String) -> ByteBuffer? {

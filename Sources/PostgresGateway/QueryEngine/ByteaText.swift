@@ -1,8 +1,8 @@
 import PostgresWire
 
 /// PostgreSQL's `bytea` input (`byteain`: hex `\x616263`, with white space between digit pairs, or the escape
-/// format, where `\\` is a backslash and `\141` an octal byte) and its output in the default `bytea_output` of
-/// `hex`.
+/// format, where `\\` is a backslash and `\141` an octal byte) and its output in the `bytea_output` formats `hex`
+/// (the default) and `escape`.
 enum ByteaText {
     /// Why input is not a bytea: PostgreSQL's SQLSTATE and message.
     struct InvalidInput: Error {
@@ -14,11 +14,26 @@ enum ByteaText {
 
     /// The hex output (`\x616263`) of the bytes that `text` spells.
     static func hexOutput(of text: String) throws(InvalidInput) -> String {
-        "\\x" + HexDump.hex(try decode(text))
+        "\\x" + HexDump.hex(try bytes(of: text))
+    }
+
+    /// The escape output of `bytes` (`abc\\\000`): printable ASCII as it is, a backslash doubled, other bytes as
+    /// three octal digits after a backslash.
+    static func escapeOutput(of bytes: [UInt8]) -> String {
+        var result = ""
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "\\"): result += "\\\\"
+            case 0x20...0x7E: result.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                result += "\\" + String(byte >> 6) + String((byte >> 3) & 7) + String(byte & 7)
+            }
+        }
+        return result
     }
 
     /// The bytes `text` spells in hex or escape format.
-    private static func decode(_ text: String) throws(InvalidInput) -> [UInt8] {
+    static func bytes(of text: String) throws(InvalidInput) -> [UInt8] {
         let scalars = Array(text.unicodeScalars)
         if scalars.starts(with: ["\\", "x"]) { return try decodeHex(scalars.dropFirst(2)) }
         let bytes = Array(text.utf8)

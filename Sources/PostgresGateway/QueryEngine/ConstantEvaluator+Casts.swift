@@ -50,7 +50,12 @@ extension ConstantEvaluator {
             }
             result = [match.1, match.2, match.3, match.4, match.5].joined(separator: "-")
         case "date", "timestamp", "timestamptz":
-            guard isTextSource || [.date, .timestamp, .timestamptz].contains(source) else { throw .unsupported }
+            // A timestamptz is computed in UTC only.
+            guard isTextSource || [.date, .timestamp, .timestamptz].contains(source),
+                output.timeZoneIsUTC || (type != .timestamptz && source != .timestamptz)
+            else {
+                throw .unsupported
+            }
             switch DateTimeText.read(text.trimmingWhitespace(), as: type.name) {
             case .value(let output): result = output
             case .outOfRange(let hint):
@@ -62,7 +67,7 @@ extension ConstantEvaluator {
             }
         case "text", "varchar", "bpchar", "name":
             guard !source.name.hasPrefix("_") && source != .bytea else { throw .unsupported }
-            result = try textCast(text, from: source, to: type, length: modifiers.first)
+            result = try textCast(outputText(of: value) ?? text, from: source, to: type, length: modifiers.first)
         default:
             throw .unsupported
         }

@@ -19,6 +19,12 @@ struct ConstantEvaluator {
     var parameterTypes: [UInt32]
     /// The version `version()` reports when the settings have no `server_version`.
     var serverVersion: String
+    /// The settings that change values' texts (``settings`` as ``OutputSettings`` reads them).
+    var output = OutputSettings.standard
+    /// Whether the expression is one PostgreSQL's planner drops unevaluated (a CASE branch not taken): only what its
+    /// parser already computes fails (the cast of an untyped literal, 42846, a CASE's types), while what constant
+    /// folding computes (`1/0`, overflows) is NULL of its type; a function's error is not answered.
+    var isParseOnly = false
 
     /// Why a value cannot be computed: PostgreSQL's error, or an expression the engine does not evaluate.
     enum Failure: Error {
@@ -64,21 +70,39 @@ struct ConstantEvaluator {
             return EvaluatedValue(text: FloatText.text(number, isFloat4: type == .float4), type: type)
         case .cast(let inner, let type, _, let modifiers):
             guard let type else { throw .unsupported }
-            return try cast(evaluate(inner), to: type, modifiers: modifiers)
+            let value = try evaluate(inner)
+            // PostgreSQL's parser reads an untyped literal with the type's input function.
+            return try folded(type, isParsed: isUntypedLiteral(inner)) { () throws(Failure) in
+                try cast(value, to: type, modifiers: modifiers)
+            }
         case .operation(let name, let left, let right) where ["and", "or", "not"].contains(name):
             return try logical(name, left.map(evaluate), evaluate(right))
         case .operation(let name, let left?, let right) where name != "||":
             // An untyped literal operand (`'1'` in `'1' + 1`) takes the other operand's type.
             let (a, b) = (try evaluate(left), try evaluate(right))
-            return try operation(
-                name, resolvingUnknown(a, of: left, against: b, of: right),
-                resolvingUnknown(b, of: right, against: a, of: left))
+            let (resolvedA, resolvedB) = (
+                try resolvingUnknown(a, of: left, against: b, of: right),
+                try resolvingUnknown(b, of: right, against: a, of: left)
+            )
+            return try folded(Self.operationType(name, resolvedA.type, resolvedB.type)) { () throws(Failure) in
+                try operation(name, resolvedA, resolvedB)
+            }
         case .operation(let name, let left, let right):
-            return try operation(name, left.map(evaluate), evaluate(right))
+            let (a, b) = (try left.map(evaluate), try evaluate(right))
+            return try folded(Self.operationType(name, a?.type ?? b.type, b.type)) { () throws(Failure) in
+                try operation(name, a, b)
+            }
         case .nullTest(let inner, let isNull):
             return EvaluatedValue(text: (try evaluate(inner).text == nil) == isNull ? "t" : "f", type: .bool)
         case .function(let name, let arguments):
-            return try function(name, arguments.map(evaluate), literals: arguments.map(isUntypedLiteral))
+            let values = try arguments.map(evaluate)
+            do {
+                return try function(name, values, literals: arguments.map(isUntypedLiteral))
+            } catch .error(let diagnostic) {
+                throw isParseOnly ? .unsupported : .error(diagnostic)
+            }
+        case .caseWhen(let argument, let conditions, let results, let otherwise):
+            return try caseValue(argument: argument, conditions: conditions, results: results, otherwise: otherwise)
         case .keywordFunction(let name):
             return try keywordFunction(name)
         case .column(let name):
@@ -93,13 +117,25 @@ struct ConstantEvaluator {
         DiagnosticMessage(severity: "ERROR", sqlState: code, message: message)
     }
 
+    /// `compute()`; in a branch PostgreSQL does not evaluate (``isParseOnly``), NULL of `type` instead of an error
+    /// that constant folding raises, not the parser (`isParsed`, a cast PostgreSQL does not have: 42846).
+    private func folded(
+        _ type: PostgresType, isParsed: Bool = false, _ compute: () throws(Failure) -> EvaluatedValue
+    ) throws(Failure) -> EvaluatedValue {
+        do {
+            return try compute()
+        } catch .error(let diagnostic) where isParseOnly && !isParsed && diagnostic.sqlState != "42846" {
+            return EvaluatedValue(text: nil, type: type)
+        }
+    }
+
     /// The type of parameter `number` (1-based), `nil` when it has none (0, unknown or missing: an untyped value).
     private func parameterType(_ number: Int) -> PostgresType? {
         number <= parameterTypes.count ? PostgresType.known(oid: parameterTypes[number - 1]) : nil
     }
 
     /// Whether `expression` is of PostgreSQL's type `unknown`: a string literal, NULL or an untyped parameter.
-    private func isUntypedLiteral(_ expression: SQLExpression) -> Bool {
+    func isUntypedLiteral(_ expression: SQLExpression) -> Bool {
         switch expression {
         case .string, .null: true
         case .parameter(let number): parameterType(number) == nil
@@ -131,13 +167,18 @@ struct ConstantEvaluator {
         case "float4": "real"
         case "float8": "double precision"
         case "bool": "boolean"
+        case "varchar": "character varying"
+        case "bpchar": "character"
+        case "timestamp": "timestamp without time zone"
+        case "timestamptz": "timestamp with time zone"
         default: type.name
         }
     }
 
     // MARK: Operators
 
-    private func operation(_ name: String, _ left: EvaluatedValue?, _ right: EvaluatedValue) throws(Failure)
+    /// `left name right` (`left` is `nil` for a unary operator) of values of resolved types.
+    func operation(_ name: String, _ left: EvaluatedValue?, _ right: EvaluatedValue) throws(Failure)
         -> EvaluatedValue
     {
         // char(n) compares and concatenates without its trailing spaces, which is not computed.
@@ -145,8 +186,7 @@ struct ConstantEvaluator {
         if name == "^" && (left?.type == .numeric || right.type == .numeric) { throw .unsupported }
         if name == "||" { return try concatenation(left, right) }
         let isComparison = Self.comparisons.contains(name)
-        let resultType: PostgresType =
-            isComparison ? .bool : name == "^" ? .float8 : Self.arithmeticType(left?.type ?? right.type, right.type)
+        let resultType = Self.operationType(name, left?.type ?? right.type, right.type)
         guard let rightText = right.text, left == nil || left?.text != nil else {
             return EvaluatedValue(text: nil, type: resultType)
         }
@@ -155,11 +195,17 @@ struct ConstantEvaluator {
         guard numbers.contains(left.type) && numbers.contains(right.type) else {
             // Values of one type with a canonical text are equal when their texts are.
             let sameType = left.type == right.type || Self.textTypes.isSuperset(of: [left.type.name, right.type.name])
-            guard sameType, Self.equalityTypes.contains(left.type.name), name == "=" || name == "<>" || name == "!="
-            else {
-                throw .unsupported
+            guard sameType, Self.equalityTypes.contains(left.type.name) else { throw .unsupported }
+            // Equal values have the same bytes (a deterministic collation); text sorts by code point, the order of
+            // UTF-8's bytes, only in a C collation.
+            if name == "=" || name == "<>" || name == "!=" {
+                return try comparison(name, leftText.utf8.elementsEqual(rightText.utf8) ? 0 : 1)
             }
-            return try comparison(name, leftText == rightText ? 0 : 1)
+            guard Self.textTypes.contains(left.type.name), output.sortsByCodePoint else { throw .unsupported }
+            let order =
+                leftText.utf8.elementsEqual(rightText.utf8)
+                ? 0 : (leftText.utf8.lexicographicallyPrecedes(rightText.utf8) ? -1 : 1)
+            return try comparison(name, order)
         }
         let integers: [PostgresType] = [.int2, .int4, .int8]
         if name != "^", integers.contains(left.type) && integers.contains(right.type),
@@ -181,6 +227,16 @@ struct ConstantEvaluator {
         return try floatOperation(name, a, b, type: resultType)
     }
 
+    /// The type of `left name right` (a comparison: bool; `^`: float8; `||`: text; else ``arithmeticType(_:_:)``).
+    static func operationType(_ name: String, _ left: PostgresType, _ right: PostgresType) -> PostgresType {
+        if comparisons.contains(name) { return .bool }
+        switch name {
+        case "^": return .float8
+        case "||": return .text
+        default: return arithmeticType(left, right)
+        }
+    }
+
     /// The comparison operators.
     private static let comparisons: Set = ["=", "<>", "!=", "<", ">", "<=", ">="]
     /// The types whose values are equal exactly when their texts are (the text types, without char(n)).
@@ -199,10 +255,10 @@ struct ConstantEvaluator {
         guard let leftText = left.text, let rightText = right.text else {
             return EvaluatedValue(text: nil, type: .text)
         }
-        func text(_ value: EvaluatedValue, _ text: String) -> String {
-            value.type == .bool ? (text == "t" ? "true" : "false") : text
+        func text(_ value: EvaluatedValue, _ text: String) throws(Failure) -> String {
+            value.type == .bool ? (text == "t" ? "true" : "false") : try outputText(of: value) ?? text
         }
-        return EvaluatedValue(text: text(left, leftText) + text(right, rightText), type: .text)
+        return EvaluatedValue(text: try text(left, leftText) + text(right, rightText), type: .text)
     }
 
     /// Unary plus and minus of a number (a float's minus keeps the sign of zero: `-0.0::float8` is `-0`).
@@ -384,10 +440,14 @@ struct ConstantEvaluator {
         case ("pg_sleep", 1):
             return EvaluatedValue(text: "", type: .void)
         case ("coalesce", _) where !arguments.isEmpty:
-            let type = try commonType(of: arguments, literals: literals)
+            let type = try commonType(of: arguments, literals: literals, context: "COALESCE")
             var values: [EvaluatedValue] = []
             for argument in arguments { values.append(try cast(argument, to: type)) }
             return values.first { $0.text != nil } ?? EvaluatedValue(text: nil, type: type)
+        case ("nullif", 2):
+            return try nullIf(arguments[0], arguments[1], literals: literals)
+        case ("greatest", _), ("least", _):
+            return try extreme(arguments, literals: literals, greatest: name == "greatest")
         case ("abs", 1):
             let argument = arguments[0]
             guard let text = argument.text, text.hasPrefix("-") else { return argument }
@@ -415,20 +475,6 @@ struct ConstantEvaluator {
         }
     }
 
-    /// The type PostgreSQL resolves for values that must have one (coalesce's arguments): text for untyped
-    /// literals only, else the typed arguments' type, the widest of numbers (int2 < int4 < int8 < numeric < float4 <
-    /// float8) or text of text types; `.unsupported` for other mixes.
-    private func commonType(of values: [EvaluatedValue], literals: [Bool]) throws(Failure) -> PostgresType {
-        let types = zip(values, literals).filter { !$0.1 }.map(\.0.type)
-        guard let first = types.first else { return .text }
-        if types.allSatisfy({ $0 == first }) { return first }
-        if types.allSatisfy(Self.numericTypes.contains) {
-            return types.max { Self.numericTypes.firstIndex(of: $0)! < Self.numericTypes.firstIndex(of: $1)! } ?? first
-        }
-        if types.allSatisfy({ [.text, .varchar].contains($0) }) { return .text }
-        throw .unsupported
-    }
-
     private func keywordFunction(_ name: String) throws(Failure) -> EvaluatedValue {
         switch name {
         case "current_user", "session_user", "user", "current_role":
@@ -440,6 +486,7 @@ struct ConstantEvaluator {
         case "current_timestamp":
             return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
         case "current_date":
+            guard output.timeZoneIsUTC else { throw .unsupported }
             return EvaluatedValue(text: String(Self.timestamp().prefix(10)), type: .date)
         default:
             throw .unsupported

@@ -21,7 +21,10 @@ indirect enum SQLExpression: Sendable, Hashable {
     case column(String)
     /// One of SQL's keyword functions (`current_user`, `current_timestamp`…), by its lowercased name.
     case keywordFunction(String)
-    /// Anything else (a subquery, CASE…): the engine can only name it.
+    /// `CASE [argument] WHEN condition THEN result … [ELSE otherwise] END` (`conditions` and `results` pair up).
+    case caseWhen(
+        argument: SQLExpression?, conditions: [SQLExpression], results: [SQLExpression], otherwise: SQLExpression?)
+    /// Anything else (a subquery…): the engine can only name it.
     case other(String)
 
     /// The expression a parse tree node stands for.
@@ -51,17 +54,23 @@ indirect enum SQLExpression: Sendable, Hashable {
         case "FuncCall":
             let name = fields["funcname"]?.names.last?.lowercased() ?? "?column?"
             self = .function(name, fields["args"]?.elements.map(SQLExpression.init) ?? [])
-        case "A_Expr" where fields["kind"]?.string == "AEXPR_OP":
-            self = .operation(
-                fields["name"]?.names.last ?? "?", left: fields["lexpr"].map(SQLExpression.init),
-                right: SQLExpression(fields["rexpr"] ?? .null))
+        case "A_Expr":
+            self = Self.operatorExpression(fields)
         case "ColumnRef":
             let last = fields["fields"]?.elements.last
             self = .column(last?["String"]?["sval"]?.string ?? (last?["A_Star"] != nil ? "*" : "?column?"))
         case "SQLValueFunction":
             self = .keywordFunction(Self.keywordFunctionName(fields["op"]?.string ?? ""))
         case "CaseExpr":
-            self = .other("case")
+            let whens = fields["args"]?.elements.map { $0["CaseWhen"] ?? .null } ?? []
+            self = .caseWhen(
+                argument: fields["arg"].map(SQLExpression.init),
+                conditions: whens.map { SQLExpression($0["expr"] ?? .null) },
+                results: whens.map { SQLExpression($0["result"] ?? .null) },
+                otherwise: fields["defresult"].map(SQLExpression.init))
+        case "MinMaxExpr":
+            let name = fields["op"]?.string == "IS_GREATEST" ? "greatest" : "least"
+            self = .function(name, fields["args"]?.elements.map(SQLExpression.init) ?? [])
         case "SubLink" where fields["subLinkType"]?.string == "EXISTS_SUBLINK":
             self = .other("exists")
         case "SubLink" where fields["subLinkType"]?.string == "ARRAY_SUBLINK":
@@ -99,6 +108,43 @@ indirect enum SQLExpression: Sendable, Hashable {
         }
     }
 
+    /// An A_Expr as the operations PostgreSQL's parser rewrites it into: `x BETWEEN a AND b` is `x >= a AND x <= b`
+    /// (NOT BETWEEN `x < a OR x > b`, SYMMETRIC either order), `x IN (a, b)` is `x = a OR x = b` (NOT IN `x <> a
+    /// AND x <> b`) and `NULLIF(a, b)` the function `nullif`; other kinds (LIKE, ANY…) are not evaluated.
+    private static func operatorExpression(_ fields: ParseTreeNode) -> SQLExpression {
+        let name = fields["name"]?.names.last ?? "?"
+        let left = fields["lexpr"].map(SQLExpression.init)
+        let right = SQLExpression(fields["rexpr"] ?? .null)
+        let list = fields["rexpr"]?["List"]?["items"]?.elements.map(SQLExpression.init) ?? []
+        func chain(_ operation: String, _ parts: [SQLExpression]) -> SQLExpression {
+            parts.dropFirst().reduce(parts.first ?? .null) { .operation(operation, left: $0, right: $1) }
+        }
+        func between(_ low: SQLExpression, _ high: SQLExpression, negated: Bool) -> SQLExpression {
+            let x = left ?? .null
+            return negated
+                ? chain("or", [.operation("<", left: x, right: low), .operation(">", left: x, right: high)])
+                : chain("and", [.operation(">=", left: x, right: low), .operation("<=", left: x, right: high)])
+        }
+        switch fields["kind"]?.string {
+        case "AEXPR_OP":
+            return .operation(name, left: left, right: right)
+        case "AEXPR_NULLIF":
+            return .function("nullif", [left ?? .null, right])
+        case "AEXPR_IN" where !list.isEmpty:
+            return chain(
+                name == "=" ? "or" : "and", list.map { .operation(name, left: left, right: $0) })
+        case "AEXPR_BETWEEN" where list.count == 2, "AEXPR_NOT_BETWEEN" where list.count == 2:
+            return between(list[0], list[1], negated: fields["kind"]?.string == "AEXPR_NOT_BETWEEN")
+        case "AEXPR_BETWEEN_SYM" where list.count == 2, "AEXPR_NOT_BETWEEN_SYM" where list.count == 2:
+            let negated = fields["kind"]?.string == "AEXPR_NOT_BETWEEN_SYM"
+            return chain(
+                negated ? "and" : "or",
+                [between(list[0], list[1], negated: negated), between(list[1], list[0], negated: negated)])
+        default:
+            return .other("?column?")
+        }
+    }
+
     /// An A_Const's value; libpg_query omits zero and false (`{"ival": {}}`). A "float" constant that is a whole
     /// number (an integer too big for int4, as the lexer sees it: `2147483648`, `-2147483648`) is an integer, as
     /// PostgreSQL's `make_const` makes it when it fits int8.
@@ -128,6 +174,8 @@ indirect enum SQLExpression: Sendable, Hashable {
         case .cast(let inner, _, _, _): inner.isLiteral
         case .operation(_, let left, let right): (left?.isLiteral ?? true) && right.isLiteral
         case .nullTest(let inner, _): inner.isLiteral
+        case .caseWhen(let argument, let conditions, let results, let otherwise):
+            ([argument, otherwise].compactMap { $0 } + conditions + results).allSatisfy(\.isLiteral)
         case .parameter, .function, .column, .keywordFunction, .other: false
         }
     }
@@ -141,6 +189,7 @@ indirect enum SQLExpression: Sendable, Hashable {
         case .cast(let inner, _, let typeName, _):
             inner.columnName == "?column?" ? typeName : inner.columnName
         case .bool: "bool"
+        case .caseWhen: "case"
         case .other(let name): name
         default: "?column?"
         }

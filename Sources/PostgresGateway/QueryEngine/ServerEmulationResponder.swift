@@ -103,13 +103,15 @@ public struct ServerEmulationResponder: QueryResponder {
         case .prepare, .deallocate:
             return .command(tag: parsed.tag)
         case .select(let targets, let readsCatalog, let hasFrom, let rowCondition):
+            // The answer computed once holds for sessions whose settings print values as the defaults do.
+            let output = OutputSettings(settings)
             if !hasFrom,
-                let outcome = parsed.constantAnswer
+                let outcome = (output == .standard ? parsed.constantAnswer : nil)
                     ?? Self.evaluate(
                         targets, rowCondition: rowCondition,
                         with: ConstantEvaluator(
                             settings: settings, parameters: parameters, parameterTypes: parameterTypes,
-                            serverVersion: serverVersion))
+                            serverVersion: serverVersion, output: output))
             {
                 return outcome
             }
@@ -121,7 +123,7 @@ public struct ServerEmulationResponder: QueryResponder {
     }
 
     /// The answer to a SELECT without FROM whose select list holds literals only (no parameter, function or
-    /// column), the same in every session; `nil` for other statements.
+    /// column), the same in every session with the default ``OutputSettings``; `nil` for other statements.
     static func constantAnswer(to kind: StatementKind) -> QueryOutcome? {
         guard case .select(let targets, _, hasFrom: false, let rowCondition) = kind,
             targets.allSatisfy(\.expression.isLiteral), rowCondition?.isLiteral ?? true
@@ -143,7 +145,7 @@ public struct ServerEmulationResponder: QueryResponder {
             for target in targets {
                 let value = try evaluator.evaluate(target.expression)
                 columns.append(ResultColumn(name: target.name, type: value.type))
-                row.append(value.text)
+                row.append(try evaluator.outputText(of: value))
             }
             // Evaluated even when no row is returned, as PostgreSQL folds constants (`select 1/0 where false` fails).
             var keepsRow = true

@@ -25,6 +25,10 @@ enum ServerSettings {
         "jit": "off",
     ]
 
+    /// The defaults of the settings that change the text of values (``OutputSettings``): those of ``defaults`` and
+    /// the reported `TimeZone` and `DateStyle` of a server in UTC.
+    static let outputDefaults = defaults.merging(["TimeZone": "UTC", "DateStyle": "ISO, MDY"]) { $1 }
+
     /// The initial settings of a session: the defaults, then `reported` (the server's ParameterStatus values),
     /// then the client's startup parameters; names keep the case of the last source that set them.
     static func initial(reported: [(name: String, value: String)], startup: [String: String]) -> [String: String] {

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension ConstantEvaluator {
+    /// The text PostgreSQL prints for `value` with the session's ``output`` settings: a float with
+    /// `extra_float_digits` 0 or below as `%.{15 or 6 + n}g`, bytea in the escape format; `.unsupported` for a date or
+    /// timestamp when DateStyle is not ISO and a timestamptz when TimeZone is not UTC.
+    func outputText(of value: EvaluatedValue) throws(Failure) -> String? {
+        guard let text = value.text else { return nil }
+        switch value.type {
+        case .float4, .float8:
+            guard let extra = output.floatDigits else { return text }
+            let isFloat4 = value.type == .float4
+            guard let number = Self.floatValue(text, isFloat4: isFloat4) else { throw .unsupported }
+            if !number.isFinite { return text }
+            var buffer = [CChar](repeating: 0, count: 64)
+            let digits = Int32(max(1, (isFloat4 ? 6 : 15) + extra))
+            _ = withVaList([digits, number]) { vsnprintf(&buffer, buffer.count, "%.*g", $0) }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        case .bytea where output.byteaEscape:
+            do throws(ByteaText.InvalidInput) {
+                return ByteaText.escapeOutput(of: try ByteaText.bytes(of: text))
+            } catch {
+                throw .unsupported
+            }
+        case .date, .timestamp, .timestamptz:
+            guard output.dateStyleIsISO, value.type != .timestamptz || output.timeZoneIsUTC else { throw .unsupported }
+            return text
+        default:
+            return text
+        }
+    }
+}
