@@ -283,6 +283,40 @@ struct QueryEngineTests {
         #expect(second[.position] == "23")
     }
 
+    /// More than 1,664 select-list entries are PostgreSQL's 54011 at Parse (a Bind of thousands of parameters
+    /// cannot make the engine evaluate thousands of columns); 1,664 are answered.
+    @Test func targetListsHavePostgreSQLsLimit() {
+        var session = Self.session()
+        let widest = "select " + (1...1_664).map { "$\($0)::int" }.joined(separator: ",")
+        _ = session.handle(.parse(Parse(query: widest)))
+        _ = session.handle(.bind(Bind(parameters: Array(repeating: ByteBuffer(string: "7"), count: 1_664))))
+        #expect(Self.rows(session.handle(.execute(Execute()))).first?.count == 1_664)
+        _ = session.handle(.sync)
+        let error = Self.error(session.handle(.parse(Parse(query: widest + ",1"))))
+        #expect(error?.sqlState == "54011" && error?.message == "target lists can have at most 1664 entries")
+    }
+
+    /// libpg_query's JSON, read by hand: escapes (a quote, a backslash, control characters, a surrogate pair),
+    /// numbers, booleans and nulls; malformed or too deep JSON is refused.
+    @Test func parseTreeJSONIsReadExactly() throws {
+        func read(_ json: String) -> ParseTreeNode? {
+            var json = json
+            return json.withUTF8 { ParseTreeJSONReader.read($0) }
+        }
+        let node = try #require(
+            read(#" {"a": ["x\"y\\z\n\t\u00e9\ud83d\ude00", -1.5e2, true, false, null, {}, []], "b": 7} "#))
+        #expect(node["a"]?.elements.first?.string == "x\"y\\z\n\té😀")
+        #expect(
+            node["a"]?.elements.dropFirst().first.flatMap { if case .number(let n) = $0 { n } else { nil } } == -150)
+        #expect(node["a"]?.elements[2].bool == true && node["b"]?.integer == 7)
+        for malformed in [#"{"a" 1}"#, "[1,]", #"{"a":1"#, "tru", #""\u12""#, "[1] x", #""\ud83d""#] {
+            #expect(read(malformed) == nil, "\(malformed)")
+        }
+        let depth = ParseTreeJSONReader.maximumDepth
+        #expect(read(String(repeating: "[", count: depth) + String(repeating: "]", count: depth)) != nil)
+        #expect(read(String(repeating: "[", count: depth + 2) + String(repeating: "]", count: depth + 2)) == nil)
+    }
+
     /// Deeply nested expressions get PostgreSQL's 54001 (not a crash); statements too long to parse are answered
     /// as unmatched ones, however deep.
     @Test func deepExpressionsAreRefusedNotFatal() {

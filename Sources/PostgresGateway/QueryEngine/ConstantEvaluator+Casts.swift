@@ -100,7 +100,7 @@ extension ConstantEvaluator {
         switch source {
         case _ where isTextSource:
             let trimmed = text.trimmingWhitespace()
-            guard trimmed.wholeMatch(of: /[+-]?[0-9]+/) != nil else {
+            guard Self.isDecimal(trimmed, fraction: false) else {
                 throw .error(error("22P02", "invalid input syntax for type \(Self.sqlName(type)): \"\(text)\""))
             }
             guard let value = Int64(trimmed), Self.fits(value, in: type) else {
@@ -147,7 +147,7 @@ extension ConstantEvaluator {
         switch source {
         case _ where isTextSource:
             let trimmed = text.trimmingWhitespace()
-            let isNumeric = trimmed.wholeMatch(of: /[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?/) != nil
+            let isNumeric = Self.isDecimal(trimmed, fraction: true)
             let isSpecial = ["nan", "infinity", "+infinity", "-infinity", "inf", "+inf", "-inf"].contains(
                 trimmed.lowercased())
             guard isNumeric || isSpecial else {
@@ -270,5 +270,33 @@ extension ConstantEvaluator {
         // A name is cut at 63 bytes, which this does not do.
         guard type != .name || result.utf8.count < 64 else { throw .unsupported }
         return result
+    }
+
+    /// Whether `text` is a decimal number as PostgreSQL's input functions read one: an optional sign and digits,
+    /// with `fraction` also a decimal point (digits on either side) and an exponent (`1.5e-3`, `.5`, `1.`).
+    /// Written out by hand: a regular expression is compiled again at every use, which a Bind of many parameters
+    /// paid for each of them.
+    static func isDecimal(_ text: String, fraction: Bool) -> Bool {
+        var bytes = text.utf8[...]
+        if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { bytes = bytes.dropFirst() }
+        func digits() -> Int {
+            let count = bytes.prefix { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }.count
+            bytes = bytes.dropFirst(count)
+            return count
+        }
+        var count = digits()
+        if fraction, bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            count += digits()
+        }
+        guard count > 0 else { return false }
+        if fraction, let e = bytes.first, e == UInt8(ascii: "e") || e == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
+                bytes = bytes.dropFirst()
+            }
+            guard digits() > 0 else { return false }
+        }
+        return bytes.isEmpty
     }
 }

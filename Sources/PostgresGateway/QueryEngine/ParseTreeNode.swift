@@ -1,28 +1,12 @@
-/// A node of libpg_query's JSON parse tree (the protobuf-free JSON output of `pg_query_parse`).
-enum ParseTreeNode: Sendable, Decodable {
+/// A node of libpg_query's JSON parse tree (the protobuf-free JSON output of `pg_query_parse`, read by
+/// ``ParseTreeJSONReader``).
+enum ParseTreeNode: Sendable {
     case object([String: ParseTreeNode])
     case array([ParseTreeNode])
     case string(String)
     case number(Double)
     case bool(Bool)
     case null
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([ParseTreeNode].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: ParseTreeNode].self))
-        }
-    }
 
     /// The member `key` of an object (`nil` for other nodes or a missing member).
     subscript(key: String) -> ParseTreeNode? {

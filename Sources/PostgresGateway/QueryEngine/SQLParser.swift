@@ -1,9 +1,9 @@
 import CPgQuery
 
-#if canImport(FoundationEssentials)
-    import FoundationEssentials
-#else
-    import Foundation
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// PostgreSQL's own SQL parser (libpg_query, the PostgreSQL 15 grammar): parse trees, syntax errors and fingerprints.
@@ -21,16 +21,31 @@ enum SQLParser {
     /// levels; 64 KiB allow at most 32,768). Deeper trees than the JSON decoder's limit fail with 54001.
     static let longestParsedStatement = 1 << 16
 
+    /// PostgreSQL's limit on the entries of a target list (`MaxTupleAttributeNumber`), 54011 beyond it.
+    static let mostTargetListEntries = 1664
+
     /// Parses one statement (the first, if `text` holds several).
     static func parse(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
         let length = text.utf8.count
         guard length <= longestParsedStatement else { return ParsedStatement(unparsedLength: length) }
         let cacheable = length <= longestCachedStatement
-        guard cacheable else { return ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"]) }
+        guard cacheable else { return try analyzed(text) }
         let cache = ParserCache.current
         if let cached = cache.statement(text) { return cached }
-        let statement = ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"])
+        let statement = try analyzed(text)
         cache.remember(statement, for: text)
+        return statement
+    }
+
+    /// The statement `text` holds, refused as PostgreSQL's analysis refuses it where the engine answers it (a
+    /// target list of more than ``mostTargetListEntries`` entries: 54011).
+    private static func analyzed(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
+        let statement = ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"])
+        if case .select(let targets, _, _, _) = statement.kind, targets.count > mostTargetListEntries {
+            throw SQLSyntaxError(
+                message: "target lists can have at most \(mostTargetListEntries) entries", position: 0,
+                sqlState: "54011")
+        }
         return statement
     }
 
@@ -42,14 +57,27 @@ enum SQLParser {
             throw SQLSyntaxError(
                 message: String(cString: error.pointee.message), position: Int(error.pointee.cursorpos))
         }
-        guard let json = result.parse_tree.map({ String(cString: $0) }),
-            let tree = try? JSONDecoder().decode(ParseTreeNode.self, from: Data(json.utf8))
-        else {
+        guard let parseTree = result.parse_tree else { throw SQLSyntaxError(message: "no parse tree", position: 0) }
+        let json = UnsafeBufferPointer(
+            start: UnsafeRawPointer(parseTree).assumingMemoryBound(to: UInt8.self), count: strlen(parseTree))
+        guard let tree = ParseTreeJSONReader.read(json) else {
             throw SQLSyntaxError(
                 message: "stack depth limit exceeded", position: 0, sqlState: "54001",
                 hint: "pgw serve handles expressions nested up to about 250 levels deep.")
         }
-        return json.contains(#""ival":{}"#) ? tree.restoringNegativeIntegers(from: Array(text.utf8)) : tree
+        return contains(#""ival":{}"#, in: json) ? tree.restoringNegativeIntegers(from: Array(text.utf8)) : tree
+    }
+
+    /// Whether `bytes` hold `pattern`.
+    private static func contains(_ pattern: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        pattern.withUTF8Buffer { needle in
+            guard let first = needle.first, needle.count <= bytes.count else { return false }
+            for index in 0...(bytes.count - needle.count)
+            where bytes[index] == first && memcmp(bytes.baseAddress! + index, needle.baseAddress!, needle.count) == 0 {
+                return true
+            }
+            return false
+        }
     }
 
     /// ``fingerprint(_:)``, remembered for statements up to ``longestCachedStatement`` bytes; `nil` for statements
