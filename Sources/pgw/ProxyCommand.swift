@@ -57,12 +57,12 @@ struct ProxyCommand: AsyncParsableCommand {
             version and parameters, and one rule per statement (matched exactly, used once, in order) with its \
             columns and rows, command tag, error, notices, COPY TO data or notifications (a COPY FROM STDIN \
             rule is its statement alone: serve takes the data again; transaction control, SET, RESET and DISCARD \
-            are left out: serve does them itself), so 'pgw serve --script FILE' answers the \
-            same client run the same way. Binary parameters and results are recorded as text (serve sends them in \
-            binary again), with the parameter types the server described (param_types, for asyncpg); an Execute \
-            with a row limit records the rows fetched. Binary values of types pgw cannot read as text, a failed \
-            COPY FROM STDIN and FunctionCall are not recordable and are counted in the script's first line. The text log is coloured on a terminal \
-            (--color).
+            are left out, as are statements refused in a failed transaction: serve does them itself), so \
+            'pgw serve --script FILE' answers the same client run the same way. Binary parameters and results are \
+            recorded as text (serve sends them in binary again), with the parameter types the server described \
+            (param_types, for asyncpg); an Execute with a row limit records the rows fetched. Binary values of \
+            types pgw cannot read as text, a failed COPY FROM STDIN and FunctionCall are not recordable and are \
+            counted in the script's first line. The text log is coloured on a terminal (--color).
 
             Environment:
               PGHOST  The upstream's host when --upstream gives none.

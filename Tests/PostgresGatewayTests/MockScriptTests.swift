@@ -8,8 +8,10 @@ import Testing
 /// Scripts without I/O: reading YAML (errors with line and column) and answering by rules.
 struct MockScriptTests {
     static func responder(_ yaml: String) throws -> ScriptResponder {
-        ScriptResponder(
-            rules: try MockScript(yaml: yaml).rules, fallback: ServerEmulationResponder(serverVersion: "16.4"))
+        let script = try MockScript(yaml: yaml)
+        return ScriptResponder(
+            rules: script.rules,
+            fallback: ServerEmulationResponder(serverVersion: "16.4", unmatched: script.unmatched ?? .echo))
     }
 
     @Test func theIssuesFormIsRead() throws {
@@ -107,7 +109,17 @@ struct MockScriptTests {
             responder.outcome(of: "insert into audit values (2)", parameters: [], settings: [:])
                 != .command(tag: "INSERT 0 1"))
         let report = responder.verificationReport()
-        #expect(report.unmatchedStatements == ["select name from users where id = 2", "insert into audit values (2)"])
+        #expect(
+            report.unmatchedStatements == [
+                #"select name from users where id = 2 (its values ["2"]; rule 'first' at line 2 answers ["1"])"#,
+                "insert into audit values (2)",
+            ])
+        // Bound values are named as such.
+        _ = responder.outcome(of: "SELECT name FROM users WHERE id = $1", parameters: ["3"], settings: [:])
+        #expect(
+            responder.verificationReport().unmatchedStatements.last
+                == #"SELECT name FROM users WHERE id = $1 with parameters ["3"] (rule 'first' at line 2 answers ["1"])"#
+        )
         #expect(report.unusedRules.isEmpty)
         // A statement too long to parse or fingerprint (and nested too deep for it) is simply unmatched.
         let huge = "select " + String(repeating: "1+", count: 200_000) + "1"
@@ -142,6 +154,29 @@ struct MockScriptTests {
         #expect(
             session.handle(.describe(.statement("b"))).first
                 == .parameterDescription(ParameterDescription(parameterTypes: [20, 1082])))
+    }
+
+    /// A statement a rule answers only for other values: with `unmatched: error`, the error (not an empty result);
+    /// otherwise no rows in the rule's columns, with the statement's own tag.
+    @Test func otherValuesThanTheRulesAreUnmatched() throws {
+        let rules = """
+            rules:
+              - match: "insert into t (a) values ($1) returning id"
+                params: ["1"]
+                columns: [{name: id, type: int8}]
+                rows: [[7]]
+                tag: "INSERT 0 1"
+            """
+        let strict = try Self.responder("unmatched: error\n" + rules)
+        let statement = "insert into t (a) values ($1) returning id"
+        guard case .error(let error) = strict.outcome(of: statement, parameters: ["2"], settings: [:]) else {
+            Issue.record("expected 0A000")
+            return
+        }
+        #expect(error.sqlState == "0A000")
+        #expect(
+            try Self.responder(rules).outcome(of: statement, parameters: ["2"], settings: [:])
+                == .result(columns: [ResultColumn(name: "id", type: .int8)], rows: [], tag: "INSERT 0 0"))
     }
 
     @Test func executeWithARowLimitSuspendsThePortal() throws {

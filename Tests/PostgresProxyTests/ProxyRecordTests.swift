@@ -38,6 +38,10 @@ struct ProxyRecordTests {
         begin;
         select 'in a transaction' as state;
         commit;
+        begin;
+        select 1/0;
+        select 'refused' as state;
+        rollback;
         """
 
     /// The extended protocol: bound parameters, a pipeline, and an error.

@@ -9,7 +9,7 @@ import PostgresWire
 /// Close and Describe, a result per statement, ReadyForQuery per Query and Sync; after an error in the extended
 /// protocol the server skips to the Sync, and so does the recorder. A `COPY … FROM STDIN` that succeeded is recorded
 /// by its statement alone; transaction control, SET, RESET and DISCARD are left out (serve does them itself, with
-/// their effect on the session). Binary parameters and results are recorded as PostgreSQL's text output of their types
+/// their effect on the session), and so are statements refused in a failed transaction (25P02, serve's own answer). Binary parameters and results are recorded as PostgreSQL's text output of their types
 /// (which the replaying server sends in binary again), and the parameter types the server described go with them (a
 /// rule's `param_types`, for clients such as asyncpg that leave them to the server). An Execute with a row limit
 /// records the rows the client fetched. Statements a script cannot express (binary values of types without a known
@@ -299,7 +299,9 @@ struct SessionRecorder {
     private mutating func keep(_ statement: RecordedStatement) {
         if let held { recording.add(held) }
         held = nil
-        // `pgw serve` does transaction control, SET, RESET and DISCARD itself, as PostgreSQL does.
+        // `pgw serve` does transaction control, SET, RESET and DISCARD itself, as PostgreSQL does, and refuses
+        // statements in a failed transaction itself (25P02).
+        if case .error(let error) = statement.outcome, error.sqlState == "25P02" { return }
         if ServerEmulationResponder.isSessionControl(statement.statement) { return }
         if recordable && answerBytes <= Self.maximumStatementBytes && !statement.statement.isEmpty {
             held = statement

@@ -89,14 +89,22 @@ public final class ScriptResponder: QueryResponder {
             return answer
         }
         record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "unmatched"))
+        // What `--verify` reports: the statement, its values, and the values of a rule that answers it for others.
+        var description = statement
+        if !parameters.isEmpty { description += " with parameters " + Self.list(parameters) }
+        if let rule = shapedByRule, let expected = rule.parameters {
+            let given = parameters.isEmpty ? "its values \(Self.list(values)); " : ""
+            description += " (\(given)rule '\(rule.name)' at line \(rule.line) answers \(Self.list(expected)))"
+        }
         usage.withLockedValue { usage in
-            if usage.unmatched.count < Self.unmatchedLimit, usage.unmatchedSeen.insert(statement).inserted {
-                usage.unmatched.append(statement)
+            if usage.unmatched.count < Self.unmatchedLimit, usage.unmatchedSeen.insert(description).inserted {
+                usage.unmatched.append(description)
             }
         }
-        if let columns = shapedByRule?.outcome.resultColumns {
-            // A rule answers this statement for other parameter values: no rows, in the shape Describe announced.
-            return .result(columns: columns, rows: [], tag: "SELECT 0")
+        if let columns = shapedByRule?.outcome.resultColumns, fallback.unmatched != .error {
+            // A rule answers this statement for other parameter values: no rows, in the shape Describe announced,
+            // with the statement's own tag (INSERT 0 0 for an INSERT … RETURNING).
+            return .result(columns: columns, rows: [], tag: parsed?.tag ?? "SELECT 0")
         }
         return fallback.unmatchedOutcome(
             of: parsed ?? ParsedStatement(unparsedLength: statement.utf8.count), statement: statement,
@@ -170,6 +178,11 @@ public final class ScriptResponder: QueryResponder {
             }
             return (nil, shape)
         }
+    }
+
+    /// Values as a script writes them: `["1", null]`.
+    private static func list(_ values: [String?]) -> String {
+        "[" + values.map { $0.map { "\"\($0)\"" } ?? "null" }.joined(separator: ", ") + "]"
     }
 
     /// What `--verify` reports: statements no rule answered (session plumbing aside) and rules never used.
