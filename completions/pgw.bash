@@ -304,7 +304,7 @@ _pgw_proxy() {
     repeating_flags=()
     non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
     repeating_options=(--route --only --skip)
-    non_repeating_options=(--listen --upstream --keylog --format --output --color --pcap --record --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --threads --max-connections --shutdown-timeout --log-level)
+    non_repeating_options=(--listen --upstream --keylog --format --output --color --pcap --record --record-match --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --threads --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0
 
     # Offer option value completions
@@ -340,6 +340,10 @@ _pgw_proxy() {
         ;;
     '--record')
         __pgw_add_completions -f
+        return
+        ;;
+    '--record-match')
+        __pgw_add_completions -W 'exact'$'\n''fingerprint'
         return
         ;;
     '--only')

@@ -62,7 +62,9 @@ struct ProxyCommand: AsyncParsableCommand {
             recorded as text (serve sends them in binary again), with the parameter types the server described \
             (param_types, for asyncpg); an Execute with a row limit records the rows fetched. Binary values of \
             types pgw cannot read as text, a failed COPY FROM STDIN and FunctionCall are not recordable and are \
-            counted in the script's first line. The text log is coloured on a terminal (--color).
+            counted in the script's first line. With --record-match fingerprint, the rules match by fingerprint \
+            and without the recorded values, so a replay whose statements carry other values (timestamps, \
+            generated keys) takes the recorded answers in order. The text log is coloured on a terminal (--color).
 
             Environment:
               PGHOST  The upstream's host when --upstream gives none.
@@ -127,6 +129,13 @@ struct ProxyCommand: AsyncParsableCommand {
             "When the proxy stops, write every statement and its answer as a 'pgw serve' script.", valueName: "file"),
         completion: .file())
     var record: String?
+
+    @Option(
+        name: .customLong("record-match"),
+        help: ArgumentHelp(
+            "How the recorded rules match: exact (text and bound values) or fingerprint (other values too).",
+            valueName: "exact|fingerprint"))
+    var recordMatch: RecordedMatching = .exact
 
     @OptionGroup var messageTypes: MessageTypeOptions
 
@@ -204,7 +213,7 @@ struct ProxyCommand: AsyncParsableCommand {
             throw CommandFailure("\(error)")
         }
         let logger = logging.makeLogger(label: "pgw.proxy")
-        let recording = record.map(ScriptRecording.init(path:))
+        let recording = record.map { ScriptRecording(path: $0, matching: recordMatch) }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         // One thread per four cores: a relay's work per transaction is a fraction of the server's, and each time a
         // thread sleeps and wakes costs two context switches. With pgbench on the same two cores (.ci/bench-proxy),

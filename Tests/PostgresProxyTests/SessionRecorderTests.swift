@@ -119,6 +119,48 @@ struct SessionRecorderTests {
         #expect(script.rules[1].outcome == .result(columns: columns, rows: [["6", nil]], tag: "SELECT 1"))
     }
 
+    /// `--record-match fingerprint`: rules match by fingerprint without the recorded values, so a replay with other
+    /// values (a timestamp written into the statement, a new bound key) takes the recorded answers in order.
+    @Test func fingerprintRecordingsAnswerOtherValuesInOrder() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml", matching: .fingerprint)
+        var recorder = SessionRecorder(recording: recording)
+        for message: FrontendMessage in [
+            .query(Query("insert into t values ('2026-12-02 01:09:58') returning id")),
+            .parse(Parse(query: "select name from t where id = $1")),
+            .bind(Bind(parameters: [ByteBuffer(string: "1")])),
+            .execute(Execute()), .sync, .query(Query("select nonsense(")),
+        ] {
+            recorder.observe(message)
+        }
+        for message: BackendMessage in [
+            .rowDescription(RowDescription(columns: [.init(name: "id", dataTypeOID: 23)])),
+            .dataRow(DataRow(columns: [ByteBuffer(string: "41")])),
+            .commandComplete(CommandComplete(tag: "INSERT 0 1")),
+            .readyForQuery(.idle), .parseComplete, .bindComplete,
+            .rowDescription(RowDescription(columns: [.init(name: "name", dataTypeOID: 25)])),
+            .dataRow(DataRow(columns: [ByteBuffer(string: "alice")])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")),
+            .readyForQuery(.idle),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "42601", message: "syntax error")),
+            .readyForQuery(.idle),
+        ] {
+            recorder.observe(message)
+        }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(!yaml.contains("params:") && yaml.contains(#"match: {exact: "select nonsense("}"#), "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        let responder = ScriptResponder(
+            rules: script.rules, fallback: ServerEmulationResponder(serverVersion: "15", unmatched: .error))
+        let inserted = responder.outcome(
+            of: "insert into t values ('2026-12-03 10:00:00') returning id", parameters: [], settings: [:])
+        #expect(
+            inserted == .result(columns: [ResultColumn(name: "id", type: .int4)], rows: [["41"]], tag: "INSERT 0 1"))
+        let selected = responder.outcome(of: "select name from t where id = $1", parameters: ["2"], settings: [:])
+        #expect(
+            selected == .result(columns: [ResultColumn(name: "name", type: .text)], rows: [["alice"]], tag: "SELECT 1"))
+    }
+
     /// Messages too large for the tap to decode: the replies they ask for stay in step, and what they belong to
     /// is skipped rather than recorded wrongly.
     @Test func undecodedMessagesKeepRepliesInStepAndAreNotRecorded() {

@@ -63,6 +63,12 @@ public struct ServerEmulationResponder: QueryResponder {
         return unmatchedOutcome(of: parsed, statement: statement, parameters: []).resultColumns
     }
 
+    /// The fingerprint a script rule's `match` compares (`pg_query_fingerprint`), `nil` for text PostgreSQL's parser
+    /// does not take.
+    public static func fingerprint(_ statement: String) -> String? {
+        SQLParser.fingerprint(statement)
+    }
+
     /// Whether `statement` changes the session itself (transaction control, SET, RESET, DISCARD): a mock server
     /// applies its effect as PostgreSQL does, even when a script rule answers it, so a recording can leave it out.
     public static func isSessionControl(_ statement: String) -> Bool {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import PostgresGateway
 import PostgresWire
 
 #if canImport(Glibc)
@@ -26,11 +27,14 @@ public final class ScriptRecording: Sendable {
 
     /// The script file written by ``write()``.
     public let path: String
+    /// How the rules match statements.
+    public let matching: RecordedMatching
     private let state = NIOLockedValueBox(State())
 
-    /// A recording to be written to `path`.
-    public init(path: String) {
+    /// A recording to be written to `path`, its rules matching as `matching` says.
+    public init(path: String, matching: RecordedMatching = .exact) {
         self.path = path
+        self.matching = matching
     }
 
     /// Keeps the first connection's ParameterStatus values (`server_version` becomes the script's version).
@@ -72,7 +76,7 @@ public final class ScriptRecording: Sendable {
             for (name, value) in state.parameters { text += "    \(Self.quoted(name)): \(Self.quoted(value))\n" }
         }
         text += "unmatched: error\nrules:\n"
-        for statement in state.statements { text += Self.rule(statement) }
+        for statement in state.statements { text += Self.rule(statement, matching: matching) }
         if state.statements.isEmpty { text += "  []\n" }
         return text
     }
@@ -116,14 +120,15 @@ public final class ScriptRecording: Sendable {
         TrafficLogError(description: "\(what): \(String(cString: strerror(errno)))")
     }
 
-    private static func rule(_ statement: RecordedStatement) -> String {
-        // `pgw serve` takes COPY data for a rule that matches a COPY … FROM STDIN as SQL and says no more.
-        let match =
-            if case .copyIn = statement.outcome { quoted(statement.statement) } else {
-                "{exact: \(quoted(statement.statement))}"
-            }
+    private static func rule(_ statement: RecordedStatement, matching: RecordedMatching) -> String {
+        // `pgw serve` takes COPY data for a rule that matches a COPY … FROM STDIN as SQL and says no more. A
+        // statement PostgreSQL's parser does not take has no fingerprint: it is matched exactly.
+        let copiesIn = if case .copyIn = statement.outcome { true } else { false }
+        let byFingerprint =
+            copiesIn || (matching == .fingerprint && ServerEmulationResponder.fingerprint(statement.statement) != nil)
+        let match = byFingerprint ? quoted(statement.statement) : "{exact: \(quoted(statement.statement))}"
         var text = "  - match: \(match)\n    times: 1\n"
-        if let parameters = statement.parameters {
+        if let parameters = statement.parameters, matching == .exact {
             text += "    params: [\(parameters.map(value).joined(separator: ", "))]\n"
         }
         // Types a replaying client may leave to the server (asyncpg's), when they are not all text.

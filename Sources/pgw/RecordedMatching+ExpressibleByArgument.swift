@@ -1,0 +1,5 @@
+import ArgumentParser
+import PostgresProxy
+
+/// `--record-match exact|fingerprint`.
+extension RecordedMatching: ExpressibleByArgument {}
