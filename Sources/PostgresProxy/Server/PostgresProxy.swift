@@ -125,7 +125,7 @@ public final class PostgresProxy: Sendable {
             "opened", text: opened,
             fields: [
                 ("client", .string(clientAddress)),
-                ("upstream", routed.map { .string($0.description) } ?? .null), ("user", .string(client.user)),
+                ("server", routed.map { .string($0.description) } ?? .null), ("user", .string(client.user)),
                 ("database", .string(client.database)),
                 ("clientTLS", connection.state.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
                 ("serverName", serverName.map { .string($0) } ?? .null),
