@@ -29,6 +29,7 @@ struct ServeConversationTests {
         let conversation = StrictConversation(steps: script.conversation)
         #expect(conversation.steps.map(\.line) == [5, 6, 7, 8, 9, 10, 11])
         #expect(conversation.steps[1].message.message == .frontend(.query(Query("select 1"))))
+        #expect(conversation.steps[2].text == "B RowDescription [?column? int4]", "a pasted prefix is not repeated")
         #expect(
             conversation.steps.map(\.sender) == [.backend, .frontend] + Array(repeating: .backend, count: 4) + [
                 .frontend

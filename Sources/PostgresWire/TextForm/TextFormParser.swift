@@ -57,14 +57,15 @@ public struct TextFormParser: Sendable {
         return isInString
     }
 
-    /// The side that `line` says sends its message: `F` (frontend) or `B` (backend) first, after the time and
-    /// connection number a log line may start with; `nil` without either.
-    public static func sender(of line: String) -> MessageDirection? {
+    /// The side that `line` says sends its message, and the line from that mark on: `F` (frontend) or `B`
+    /// (backend) first, after the time and connection number a log line may start with; `nil` without either.
+    public static func sender(of line: String) -> (direction: MessageDirection, message: Substring)? {
         var scanner = TextFormScanner(line: line)
         guard scanner.skipSpace(comments: false) else { return nil }
         scanner.skipLogPrefix()
-        guard case .word(let name)? = scanner.word()?.shape else { return nil }
-        return name == "F" ? .frontend : name == "B" ? .backend : nil
+        let start = scanner.column
+        guard case .word(let name)? = scanner.word()?.shape, name == "F" || name == "B" else { return nil }
+        return (name == "F" ? .frontend : .backend, line.dropFirst(start))
     }
 
     /// Parses one line; the error points at the bad token.

@@ -98,16 +98,18 @@ public struct MockScript: Sendable {
     /// One conversation line: `F message` or `B message` in `pgw decode`'s text form (the time and connection
     /// number of a decoded capture's or the proxy's line may stay).
     private static func step(_ node: ScriptNode) throws(ScriptError) -> ConversationStep {
-        let text = try node.text()
-        guard let sender = TextFormParser.sender(of: text) else {
-            if text.wholeMatch(of: /\d\d:\d\d:\d\d(\.\d+)?/) != nil {
-                throw node.error("'\(text)' is only a time: in YAML ' #' starts a comment, so quote a line with '#N'")
+        let line = try node.text()
+        guard let (sender, message) = TextFormParser.sender(of: line) else {
+            if line.wholeMatch(of: /\d\d:\d\d:\d\d(\.\d+)?/) != nil {
+                throw node.error("'\(line)' is only a time: in YAML ' #' starts a comment, so quote a line with '#N'")
             }
             throw node.error("a conversation line starts with F (the client sends) or B (the server sends)")
         }
         do {
+            // Reports name the message as written, without a pasted time and connection number.
             return ConversationStep(
-                sender: sender, message: try TextFormParser(direction: sender).parse(text), text: text, line: node.line)
+                sender: sender, message: try TextFormParser(direction: sender).parse(line), text: String(message),
+                line: node.line)
         } catch {
             throw ScriptError(line: node.line, column: node.column + error.column, message: error.reason)
         }
