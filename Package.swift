@@ -93,6 +93,7 @@ let package = Package(
             name: "PostgresProxy",
             dependencies: [
                 "PostgresWire",
+                "PostgresTLS",
                 "PostgresGateway",
                 "PostgresClient",
                 .product(name: "Atomics", package: "swift-atomics"),

@@ -17,7 +17,7 @@ struct MessageTypeOptions: ParsableArguments {
     var filter: MessageTypeFilter { MessageTypeFilter(only: only, skip: skip) }
 
     func validate() throws {
-        if let name = filter.unknownNames.first {
+        if let name = MessageTypeFilter.unknownNames(in: only + skip).first {
             throw ValidationError(
                 "--only/--skip: no message type is called '\(name)'; use the names pgw prints, such as Query, "
                     + "DataRow or ErrorResponse (see 'pgw repl' and \\help for the list).")

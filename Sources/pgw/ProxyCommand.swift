@@ -20,10 +20,15 @@ struct ProxyCommand: AsyncParsableCommand {
             terminated by the proxy and required); GSSENCRequest is answered 'N'; a CancelRequest is forwarded \
             to the upstream. A message the decoder cannot read is forwarded anyway and logged as Unknown. Each \
             connection ends with a summary line (messages, bytes, duration, errors, why it closed); \
-            ReadyForQuery lines show the statement's latency, as 'pgw decode' shows it (text and JSON). With --pcap, every connection's plaintext also \
-            goes to a pcapng file, one TCP stream per connection between the client's and the upstream's \
+            ReadyForQuery lines show the statement's latency, as 'pgw decode' shows it (text and JSON). With --pcap, \
+            every connection's plaintext (decrypted, so with cleartext passwords and data: --reveal-secrets does not \
+            apply) also goes to a pcapng file, one TCP stream per connection between the client's and the upstream's \
             addresses, which Wireshark and tshark open as is (tshark -r FILE -d tcp.port==PORT,pgsql -Y pgsql \
             when the upstream port is not 5432).
+
+            --output, --pcap and --keylog append (a new file gets mode 0600, an existing one open to others is made \
+            private, a symbolic link is refused; --pcap goes on only with a capture it wrote); --record replaces its \
+            file atomically (mode 0600).
 
             The log never loses a line: when it falls behind (a slow --output), the proxy stops reading from \
             the sockets until it catches up. Secrets (passwords, SASL data, cancel keys) are masked unless \
@@ -110,7 +115,9 @@ struct ProxyCommand: AsyncParsableCommand {
     var format = TrafficLogFormat.text
 
     @Option(
-        help: ArgumentHelp("Write the traffic log to this file instead of standard output.", valueName: "file"),
+        help: ArgumentHelp(
+            "Append the traffic log to this file (mode 0600) instead of writing it to standard output.",
+            valueName: "file"),
         completion: .file())
     var output: String?
 
@@ -119,7 +126,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Also write a pcapng capture of every connection's plaintext (one TCP stream each) for Wireshark/tshark.",
+            "Also append a pcapng capture of every connection's decrypted traffic (one TCP stream each) for "
+                + "Wireshark/tshark; it holds cleartext passwords and data, unmasked.",
             valueName: "file"),
         completion: .file())
     var pcap: String?
@@ -202,16 +210,10 @@ struct ProxyCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("--keylog: \(error)")
         }
-        let sink: TrafficLogSink
-        let capture: TrafficLogSink?
-        do {
-            sink =
-                try output.map { try TrafficLogSink.file(atPath: $0) }
-                ?? TrafficLogSink(fileDescriptor: STDOUT_FILENO, closesDescriptor: false)
-            capture = try pcap.map { try TrafficLogSink.file(atPath: $0) }
-        } catch {
-            throw CommandFailure("\(error)")
-        }
+        let sink =
+            try output.map { path in try Self.opening("--output") { try TrafficLogSink.file(atPath: path) } }
+            ?? TrafficLogSink(fileDescriptor: STDOUT_FILENO, closesDescriptor: false)
+        let capture = try pcap.map { path in try Self.opening("--pcap") { try TrafficLogSink.capture(atPath: path) } }
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map { ScriptRecording(path: $0, matching: recordMatch) }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
@@ -242,6 +244,17 @@ struct ProxyCommand: AsyncParsableCommand {
             try recording?.write()
         } catch {
             throw CommandFailure("--record: \(error)")
+        }
+    }
+
+    /// The sink `open` opens for `option`; a failure names the option.
+    private static func opening(
+        _ option: String, _ open: () throws -> TrafficLogSink
+    ) throws -> TrafficLogSink {
+        do {
+            return try open()
+        } catch {
+            throw CommandFailure("\(option): \(error)")
         }
     }
 

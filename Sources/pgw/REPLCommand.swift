@@ -36,7 +36,8 @@ struct REPLCommand: AsyncParsableCommand {
             answers its queries as 'pgw serve' does until you turn it off. With --tls-cert and --tls-key, \
             \\auto-startup answers SSLRequest with S, and any SSLResponse S sent starts TLS.
 
-            When standard input is not a terminal, or with --file, the lines run as a script: the first failed \
+            When standard input is not a terminal, or with --file, the lines run as a script, each as it arrives \
+            (pgw connects, or listens, first, as psql runs a pipe): the first failed \
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \
             at the end, pgw waits for the replies to every Query and Sync sent (server \
             mode: for the client to close the connection). Lines starting with # or -- are \
@@ -171,7 +172,9 @@ struct REPLCommand: AsyncParsableCommand {
     }
 
     /// Server mode: listens, then runs the script or the terminal while the client's messages arrive.
-    private func serve(host: String, port: Int, script: [String]?, settings: REPLSettings) async throws {
+    private func serve(
+        host: String, port: Int, script: AsyncThrowingStream<String, any Error>?, settings: REPLSettings
+    ) async throws {
         let tlsContext: TLSServerContext?
         do {
             // These options give one context for every connection (or none).
@@ -202,7 +205,8 @@ struct REPLCommand: AsyncParsableCommand {
     /// Runs the script, or the terminal without one, with `events` going to the session as they arrive; whether
     /// every line succeeded.
     private func run(
-        _ script: [String]?, transport: any REPLTransport, events: AsyncStream<REPLEvent>, settings: REPLSettings
+        _ script: AsyncThrowingStream<String, any Error>?, transport: any REPLTransport, events: AsyncStream<REPLEvent>,
+        settings: REPLSettings
     ) async -> Bool {
         let session = REPLSession(transport: transport, settings: settings) { line in
             REPLTerminal.shared.print(line)
@@ -218,32 +222,50 @@ struct REPLCommand: AsyncParsableCommand {
         return await Self.run(script, name: file ?? "standard input", session: session)
     }
 
-    /// The script's lines, or `nil` when standard input is a terminal and there is no --file.
-    private func readScript() throws -> [String]? {
-        let data: Data
+    /// The script's lines as they arrive, or `nil` when standard input is a terminal and there is no --file.
+    private func readScript() throws -> AsyncThrowingStream<String, any Error>? {
         if let file {
-            guard let contents = FileManager.default.contents(atPath: file) else {
+            let descriptor = open(file, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else {
                 Self.printError("pgw: cannot read '\(file)': \(String(cString: strerror(errno)))")
                 throw ExitCode.failure
             }
-            data = contents
-        } else if isatty(STDIN_FILENO) == 0 {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            return nil
+            return REPLScriptLines.reading(descriptor, name: "'\(file)'")
         }
-        var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        return lines.map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+        guard isatty(STDIN_FILENO) == 0 else { return nil }
+        return REPLScriptLines.reading(dup(STDIN_FILENO), name: "standard input")
     }
 
-    /// Runs the script's lines (a line ending inside a quoted string continues on the next); whether all succeeded.
-    private static func run(_ lines: [String], name: String, session: REPLSession) async -> Bool {
+    /// Runs the script's lines as they arrive (a line ending inside a quoted string continues on the next);
+    /// whether all succeeded.
+    private static func run(
+        _ lines: AsyncThrowingStream<String, any Error>, name: String, session: REPLSession
+    ) async -> Bool {
         var partial: (text: String, number: Int)?
-        for (index, line) in lines.enumerated() {
-            let (text, number) = partial.map { ($0.text + "\n" + line, $0.number) } ?? (line, index + 1)
-            partial = REPLSession.continuesOnNextLine(text) && index + 1 < lines.count ? (text, number) : nil
-            guard partial == nil else { continue }
+        var count = 0
+        var iterator = lines.makeAsyncIterator()
+        while true {
+            let line: String?
+            do {
+                line = try await iterator.next()
+            } catch {
+                printError("pgw: \(error)")
+                return false
+            }
+            let text: String
+            let number: Int
+            if let line {
+                count += 1
+                (text, number) = partial.map { ($0.text + "\n" + line, $0.number) } ?? (line, count)
+                partial = REPLSession.continuesOnNextLine(text) ? (text, number) : nil
+                guard partial == nil else { continue }
+            } else if let unfinished = partial {
+                // At the end, a line still inside a quoted string runs as it is (and fails to parse).
+                (text, number) = unfinished
+                partial = nil
+            } else {
+                break
+            }
             switch await session.execute(text) {
             case .done: continue
             case .quit: return true

@@ -5,6 +5,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import PostgresAuthentication
 import PostgresCapture
+import PostgresClient
 import PostgresGateway
 import PostgresTLS
 import PostgresWire
@@ -109,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .shortAndLong,
         help: ArgumentHelp("The port to listen on, 0 to 65535 (0 picks a free one); default PGPORT, else 5432."))
-    var port: Int = Int(ProcessInfo.processInfo.environment["PGPORT"] ?? "") ?? 5432
+    var port: Int?
 
     @Option(help: "How clients authenticate (default: the script's server.auth, else trust).")
     var auth: AuthMethod?
@@ -133,7 +134,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Append every statement received to this file as JSON Lines (time, statement, parameters, rule).",
+            "Append every statement received to this file (mode 0600) as JSON Lines (time, statement, parameters, "
+                + "rule).",
             valueName: "file"),
         completion: .file())
     var log: String?
@@ -157,6 +159,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        let port = try listenPort()
         guard (0...65_535).contains(port) else {
             throw ValidationError("--port takes a number from 0 to 65535, got \(port).")
         }
@@ -192,6 +195,7 @@ struct ServeCommand: AsyncParsableCommand {
             tls: try tls.serverConfiguration(),
             serverParameters: parameters)
         let logger = logging.makeLogger(label: "pgw.serve")
+        let port = try listenPort()
         let responder = ScriptResponder(
             rules: script?.rules ?? [],
             fallback: ServerEmulationResponder(
@@ -257,6 +261,20 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    /// The port to listen on: `-p`, else `PGPORT` read as libpq reads it (a value that is not a port is refused,
+    /// as psql refuses it, rather than passed over), else 5432.
+    private func listenPort() throws -> Int {
+        if let port { return port }
+        guard let text = ProcessInfo.processInfo.environment["PGPORT"], !text.isEmpty else { return 5432 }
+        do {
+            let number = try ConnectionOptions.integer(text, option: "port")
+            guard (0...65_535).contains(number) else { throw ConnectionOptionError("invalid port number: \"\(text)\"") }
+            return number
+        } catch {
+            throw ValidationError("\(error) (from PGPORT)")
+        }
+    }
+
     /// The `--auth` value a script's `server.auth` names.
     private static func method(_ name: String) throws -> AuthMethod {
         guard let method = AuthMethod(rawValue: name) else { throw CommandFailure("unknown auth method '\(name)'") }
@@ -297,9 +315,11 @@ struct ServeCommand: AsyncParsableCommand {
     /// Writes `--log`'s JSON Lines; `nil` without `--log`.
     private func statementLog() throws -> (@Sendable (StatementRecord) -> Void)? {
         guard let log else { return nil }
-        let descriptor = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            throw CommandFailure("cannot open log '\(log)': \(String(cString: strerror(errno)))")
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateAppendFile.open(log)
+        } catch {
+            throw CommandFailure("--log: \(error)")
         }
         let file = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         let lock = NIOLockedValueBox(file)

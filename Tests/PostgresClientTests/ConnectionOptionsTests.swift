@@ -145,6 +145,19 @@ struct ConnectionOptionsTests {
         #expect(target.passwordFile == file)
     }
 
+    /// A file saved with CRLF line endings gives the same passwords: libpq strips the carriage return with the line
+    /// feed.
+    @Test func passwordFileWithCRLFLineEndings() throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.path("pgpass")
+        try directory.write("db1:5432:*:alice:first\r\n*:*:*:bob:second\r\n", to: "pgpass", permissions: 0o600)
+        func password(_ text: String) throws -> String? {
+            try ConnectionOptions(text + " passfile=\(file)", environment: [:], systemUser: "u").targets[0].password
+        }
+        #expect(try password("host=db1 user=alice") == "first")
+        #expect(try password("host=db2 user=bob") == "second")
+    }
+
     @Test func passwordFileReadableByOthersIsIgnoredWithLibpqsWarning() throws {
         let directory = try TemporaryDirectory()
         let file = directory.path("pgpass")

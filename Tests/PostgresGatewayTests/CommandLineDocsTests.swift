@@ -64,7 +64,10 @@ struct CommandLineDocsTests {
         }
         let serve = try String(
             contentsOf: Self.repositoryDirectory("man").appending(path: "pgw.serve.1"), encoding: .utf8)
-        for shown in ["(default: 5432)", "(default: 1000)", "(values: trace, debug, info,", "\n.Bd -literal"] {
+        for shown in [
+            "(default: 127.0.0.1)", "default PGPORT, else 5432", "(default: 1000)", "(values: trace, debug, info,",
+            "\n.Bd -literal",
+        ] {
             #expect(serve.contains(shown), "pgw.serve.1 lacks \(shown)")
         }
     }

@@ -142,5 +142,39 @@ struct ServeCommandTests {
         ).run()
         #expect(refused.status == 1, "\(refused)")
         #expect(refused.standardError.contains(encryptedKey), "\(refused)")
+        #expect(refused.standardError.contains("failed: bad decrypt (wrong passphrase?)"), "\(refused)")
+    }
+
+    /// Files the TLS options cannot read are reported once, in the system's words: OpenSSL's own entries for the
+    /// same failure ("no such file", "system lib") are left out, and a directory is "Is a directory", not the
+    /// "no start line" OpenSSL would find in it.
+    @Test func unreadableTLSFilesAreReportedInTheSystemsWords() async throws {
+        let certificates = try TestCertificates.shared()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-tls-files-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let missing = directory.appending(path: "missing.key").path
+        let cases: [(arguments: [String], message: String)] = [
+            (
+                ["--tls-cert", certificates.path("server.crt"), "--tls-key", missing],
+                "opening \(missing) failed: No such file or directory\n"
+            ),
+            (
+                ["--tls-cert", directory.path, "--tls-key", certificates.path("server.key")],
+                "opening \(directory.path) failed: Is a directory\n"
+            ),
+            (
+                [
+                    "--tls-cert", certificates.path("server.crt"), "--tls-key", certificates.path("server.key"),
+                    "--tls-key-passphrase-file", missing,
+                ],
+                "cannot read the passphrase file '\(missing)': No such file or directory\n"
+            ),
+        ]
+        for (arguments, message) in cases {
+            let outcome = try await PGWExecutable.run(["serve", "--port", "0"] + arguments)
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.standardError.contains(message), "\(outcome)")
+        }
     }
 }

@@ -38,7 +38,7 @@ struct ProxyHarness {
         let configuration = ProxyConfiguration(
             upstream: upstream, routes: routes, format: format, upstreamKeyLogFile: upstreamKeyLogFile)
         let captureFile = capturing ? directory.appending(path: "traffic.pcapng") : nil
-        let capture = try captureFile.map { try TrafficLogSink.file(atPath: $0.path) }
+        let capture = try captureFile.map { try TrafficLogSink.capture(atPath: $0.path) }
         let proxy = try await PostgresProxy.start(
             host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture, tls: tls,
             recording: recording)

@@ -30,6 +30,12 @@ struct ProxyLogicTests {
             try UpstreamServer(parsing: "nonsense=1", environment: [:])
         }
         #expect(unknown?.message == "invalid connection option \"nonsense\"")
+        for text in ["", "127.0.0.1", "127.0.0.1:99999"] {
+            let usage = #expect(throws: ConnectionOptionError.self) {
+                try UpstreamServer(parsing: text, environment: [:])
+            }
+            #expect(usage?.message == "give HOST:PORT or a connection string (host=… port=…)", "\(text)")
+        }
         #expect(UpstreamServer(host: "::1", port: 5).description == "[::1]:5")
     }
 
@@ -101,7 +107,7 @@ struct ProxyLogicTests {
         let summary = try #require(lines.last)
         #expect(summary.contains("F 5 messages "), "\(summary)")
         #expect(summary.contains(" bytes, B 8 messages "), "\(summary)")
-        #expect(summary.hasSuffix(" bytes, 1 errors"), "\(summary)")
+        #expect(summary.hasSuffix(" bytes, 1 error"), "\(summary)")
     }
 
     /// A ReadyForQuery's line shows the latency of the statement it ends, as `pgw decode` shows it: `  (N.NNN ms)`

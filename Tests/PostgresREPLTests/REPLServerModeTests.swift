@@ -170,6 +170,24 @@ struct REPLServerModeTests {
         #expect(run.standardOutput.contains(#"B DataRow ["1", "two"]"#), "\(run)")
     }
 
+    /// Standard input runs as it arrives: "listening on" comes before anything is written to it, and lines written
+    /// then serve a client while standard input stays open.
+    @Test func listensBeforeStandardInputEnds() async throws {
+        let repl = try REPLPipedProcess(["--listen", "127.0.0.1:0", "--timeout", "30"])
+        let listening = try await repl.read(until: "\n")
+        let port = try #require(
+            listening.hasPrefix("listening on 127.0.0.1:") ? Int(listening.dropFirst(23).dropLast()) : nil,
+            "no 'listening on' before standard input ended: \(listening)")
+        try repl.write("\\auto-startup")
+        try repl.write("\\auto-query")
+        let client = try await Self.psql(port, "select 6 * 7 as answer").run()
+        #expect(client.status == 0, "\(client)")
+        #expect(client.standardOutput.contains("42"), "\(client)")
+        let end = try await repl.finish()
+        #expect(end.status == 0, "\(end)")
+        #expect(end.output.contains(#"F Query "select 6 * 7 as answer""#), "\(end)")
+    }
+
     /// `\auto-startup` after the client's SSLRequest arrived: it answers that too, and `\expect` no longer sees it.
     @Test func automaticStartupAfterTheClientArrived() async throws {
         let run = try await Self.serve(

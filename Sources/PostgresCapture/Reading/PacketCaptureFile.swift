@@ -38,7 +38,7 @@ public final class PacketCaptureFile {
         // through stdio's default buffer (a page) a capture of small packets costs a system call every page or two.
         guard let stream = path == "-" ? fdopen(STDIN_FILENO, "rb") : fopen(path, "rb") else {
             streamBuffer.deallocate()
-            throw CaptureFileError(kind: .open, name: name, reason: "\(path): \(String(cString: strerror(errno)))")
+            throw CaptureFileError(kind: .open, name: name, reason: String(cString: strerror(errno)))
         }
         // Given its buffer: with none, glibc ignores the size asked for.
         setvbuf(stream, streamBuffer, _IOFBF, Self.streamBufferSize)

@@ -3,7 +3,8 @@ import Foundation
 
 /// Writes a pcap file through libpcap, packet by packet, with nanosecond timestamps. The file appears at its
 /// path only when ``close()`` succeeds: it is written to a new temporary file in the same directory (created
-/// exclusively, never through a symbolic link) and renamed into place.
+/// exclusively with mode 0600, as a capture holds passwords and data; never through a symbolic link) and renamed
+/// into place.
 public final class PacketCaptureWriter {
     /// The file's path.
     public let path: String
@@ -15,7 +16,7 @@ public final class PacketCaptureWriter {
     public init(path: String, linkType: Int32) throws(CaptureFileError) {
         self.path = path
         temporaryPath = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw CaptureFileError(kind: .write, name: "'\(path)'", reason: String(cString: strerror(errno)))
         }

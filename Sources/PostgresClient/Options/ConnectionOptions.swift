@@ -252,7 +252,9 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible {
         return parameters
     }
 
-    private static func integer(_ text: String, option: String) throws(ConnectionOptionError) -> Int {
+    /// `text` as libpq reads an integer option (surrounding blanks allowed), or libpq's error naming `option`:
+    /// `invalid integer value "abc" for connection option "port"`.
+    public static func integer(_ text: String, option: String) throws(ConnectionOptionError) -> Int {
         guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
             throw ConnectionOptionError("invalid integer value \"\(text)\" for connection option \"\(option)\"")
         }

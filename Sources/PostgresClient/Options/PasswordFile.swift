@@ -25,8 +25,13 @@ public struct PasswordFile: Sendable {
         }
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         self.path = path
-        self.lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map {
-            String($0.hasSuffix("\r") ? $0.dropLast() : $0)
+        // Split as bytes: in a String, "\r\n" is one Character, neither "\n" nor ending with "\r". Each line
+        // loses its trailing carriage returns as in libpq (pg_strip_crlf), so a file saved with CRLF line endings
+        // gives the same passwords.
+        self.lines = data.split(separator: UInt8(ascii: "\n")).map { line in
+            var line = line
+            while line.last == UInt8(ascii: "\r") { line.removeLast() }
+            return String(decoding: line, as: UTF8.self)
         }
     }
 

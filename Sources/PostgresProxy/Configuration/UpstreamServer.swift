@@ -30,9 +30,13 @@ public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
             self.init(host: host, port: port)
             return
         }
+        // Neither HOST:PORT nor a connection string (a host alone, a port out of range): say what is wanted rather
+        // than what the conninfo parser misses.
+        guard text.isEmpty || text.contains("=") || text.contains("://") else { throw Self.usage }
         let parameters = try ConnectionString.parse(text)
         let options = try ConnectionOptions(parameters: parameters, environment: environment)
         guard let target = options.targets.first(where: { !$0.isUnixSocket }) else {
+            guard !text.isEmpty else { throw Self.usage }
             throw ConnectionOptionError(
                 "upstream \"\(text)\" names no TCP host; pgw proxy connects over TCP (give host=NAME or HOST:PORT)")
         }
@@ -41,6 +45,9 @@ public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
         self.environment = environment
         requiresTLS = [.require, .verifyCA, .verifyFull].contains(options.sslMode)
     }
+
+    /// What to give when the text names no server the proxy can reach (nothing, or not a connection string).
+    private static let usage = ConnectionOptionError("give HOST:PORT or a connection string (host=… port=…)")
 
     /// The client library's options for logging in upstream as `user` with `password` to `database`, from the
     /// connection string with those (and the client's `application_name`, `options`) put in; TLS secrets go to

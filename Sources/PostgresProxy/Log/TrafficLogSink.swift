@@ -1,6 +1,7 @@
 import Atomics
 import Foundation
 import NIOCore
+import PostgresTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -52,15 +53,10 @@ public final class TrafficLogSink: @unchecked Sendable {
         thread.start()
     }
 
-    /// A sink writing to a new file at `path` (replaced if it exists, never through a symbolic link; mode 0600,
-    /// as the log holds statements and data).
-    public static func file(atPath path: String, capacity: Int = 1 << 20) throws -> TrafficLogSink {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw TrafficLogError(description: "cannot open '\(path)' for writing: \(reason)")
-        }
-        return TrafficLogSink(fileDescriptor: descriptor, closesDescriptor: true, capacity: capacity)
+    /// A sink appending to the file at `path`, opened as ``PrivateAppendFile`` opens it (created with mode 0600,
+    /// an existing file made private, never through a symbolic link), as the log holds statements and data.
+    public static func file(atPath path: String, capacity: Int = 1 << 20) throws(OutputFileError) -> TrafficLogSink {
+        TrafficLogSink(fileDescriptor: try PrivateAppendFile.open(path), closesDescriptor: true, capacity: capacity)
     }
 
     /// Queues `line` (a newline is added). Never blocks.

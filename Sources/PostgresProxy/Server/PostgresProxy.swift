@@ -31,7 +31,8 @@ public final class PostgresProxy: Sendable {
 
     /// Listens on `host:port` (0 picks a free port) and relays every client to `configuration.upstream`.
     /// - Parameters:
-    ///   - capture: gets a pcapng file (header first) of every relayed connection's plaintext, one TCP stream each.
+    ///   - capture: gets the pcapng blocks of every relayed connection's plaintext, one TCP stream each, after the
+    ///     file's header (``TrafficLogSink/capture(atPath:capacity:)`` writes it to a new file).
     ///   - tls: terminates TLS on the client leg with this configuration (then required of clients).
     ///   - maximumConnections: the most relayed sessions at once; more get FATAL 53300.
     ///   - recording: collects every statement and its answer for a `pgw serve` script (`--record`).
@@ -67,7 +68,6 @@ public final class PostgresProxy: Sendable {
         let server = try await PostgresServer.bind(
             host: host, port: port, configuration: PostgresServerConnectionConfiguration(tls: tls), hooks: hooks,
             maximumConnections: maximumConnections, group: group, logger: logger)
-        capture?.write(bytes: PcapngFormat.fileHeader())
         return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays, logger: logger)
     }
 

@@ -181,8 +181,9 @@ final class ConnectionTap: @unchecked Sendable {
         let duration = (seconds * 1000).rounded() / 1000
         logEvent(
             "closed",
-            text: "closed after \(duration) s: \(reason); F \(frontend.messageCount) messages \(frontend.byteCount) "
-                + "bytes, B \(backend.messageCount) messages \(backend.byteCount) bytes, \(errorCount) errors",
+            text: "closed after \(duration) s: \(reason); F \(Self.counted(frontend.messageCount, "message")) "
+                + "\(Self.counted(frontend.byteCount, "byte")), B \(Self.counted(backend.messageCount, "message")) "
+                + "\(Self.counted(backend.byteCount, "byte")), \(Self.counted(errorCount, "error"))",
             fields: [
                 ("reason", .string(reason)), ("durationSeconds", .number(String(duration))),
                 ("frontendMessages", .integer(Int64(frontend.messageCount))),
@@ -190,6 +191,11 @@ final class ConnectionTap: @unchecked Sendable {
                 ("backendMessages", .integer(Int64(backend.messageCount))),
                 ("backendBytes", .integer(Int64(backend.byteCount))), ("errors", .integer(Int64(errorCount))),
             ])
+    }
+
+    /// `count` and `noun`, plural unless `count` is 1: "1 error", "0 errors".
+    private static func counted(_ count: Int, _ noun: String) -> String {
+        count == 1 ? "1 \(noun)" : "\(count) \(noun)s"
     }
 
     /// Whether typed messages are only framed and counted, not decoded: nothing logs or records them

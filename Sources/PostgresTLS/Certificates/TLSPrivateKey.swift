@@ -41,7 +41,12 @@ public final class TLSPrivateKey: @unchecked Sendable {
         // Always pass a callback: OpenSSL's default one would prompt on the terminal for a missing passphrase.
         let pkey = withPassphrase(passphrase) { PEM_read_bio_PrivateKey(bio, nil, passphraseCallback, $0) }
         guard let pkey else {
-            throw .configurationFailed(.drainingErrorQueue(operation: "reading the private key from \(source)"))
+            var error = OpenSSLError.drainingErrorQueue(operation: "reading the private key from \(source)")
+            // OpenSSL cannot tell a wrong passphrase from damaged data; a passphrase that was given is the usual cause.
+            if passphrase != nil {
+                error.reasons = error.reasons.map { $0 == "bad decrypt" ? "bad decrypt (wrong passphrase?)" : $0 }
+            }
+            throw .configurationFailed(error)
         }
         return pkey
     }

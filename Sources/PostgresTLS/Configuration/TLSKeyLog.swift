@@ -12,12 +12,14 @@ public final class TLSKeyLog: Sendable {
     public let path: String
     private let descriptor: Int32
 
-    /// Opens (creating with mode 0600 if needed) `path` for appending, never through a symbolic link.
+    /// Opens `path` for appending as ``PrivateAppendFile`` does: created with mode 0600, an existing file made
+    /// private, never through a symbolic link.
     public init(path: String) throws(TLSError) {
-        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
-            let reason = String(cString: strerror(errno))
-            throw .configurationFailed(OpenSSLError(operation: "opening the key log \(path)", reasons: [reason]))
+        let descriptor: Int32
+        do {
+            descriptor = try PrivateAppendFile.open(path)
+        } catch {
+            throw .configurationFailed(OpenSSLError(operation: "opening the key log", reasons: [error.description]))
         }
         self.path = path
         self.descriptor = descriptor

@@ -20,18 +20,25 @@ public struct OpenSSLError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Creates an error for `operation` from, and clearing, this thread's OpenSSL error queue.
+    ///
+    /// Each reason is told once (a failed decryption queues "bad decrypt" twice). When the queue holds a system
+    /// error (a file that cannot be opened), its `strerror` text is the reason and OpenSSL's entries about it
+    /// ("system lib", "no such file") are left out, as they only repeat it.
     public static func drainingErrorQueue(operation: String) -> OpenSSLError {
         var reasons: [String] = []
+        var systemReasons: [String] = []
         while case let code = ERR_get_error(), code != 0 {
-            if let reason = ERR_reason_error_string(code) {
+            if code & systemErrorFlag != 0 {
+                systemReasons.append(String(cString: strerror(Int32(code & ~systemErrorFlag))))
+            } else if let reason = ERR_reason_error_string(code) {
                 reasons.append(String(cString: reason))
-            } else if code & systemErrorFlag != 0 {
-                reasons.append(String(cString: strerror(Int32(code & ~systemErrorFlag))))
             } else {
                 reasons.append("error 0x" + String(code, radix: 16))
             }
         }
-        return OpenSSLError(operation: operation, reasons: reasons)
+        var seen = Set<String>()
+        let unique = (systemReasons.isEmpty ? reasons : systemReasons).filter { seen.insert($0).inserted }
+        return OpenSSLError(operation: operation, reasons: unique)
     }
 
     /// The operation followed by OpenSSL's reasons.

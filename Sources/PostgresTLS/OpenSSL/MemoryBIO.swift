@@ -1,5 +1,11 @@
 import COpenSSL
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Scoped OpenSSL `BIO`s over memory and files, for PEM and text conversions.
 enum MemoryBIO {
     /// Runs `body` with a memory BIO holding a copy of `bytes`, which reports end of file once they are read.
@@ -28,8 +34,14 @@ enum MemoryBIO {
         return BIO_write_ex(bio, base, bytes.count, &written) == 1 && written == bytes.count
     }
 
-    /// Runs `body` with a BIO reading the file at `path`.
+    /// Runs `body` with a BIO reading the file at `path`. A directory is refused with the system's reason ("Is a
+    /// directory"), which OpenSSL would open and then report as "no start line"; a pipe or `/dev/stdin` is read.
     static func reading<T>(file path: String, _ body: (OpaquePointer) throws(TLSError) -> T) throws(TLSError) -> T {
+        var status = stat()
+        if stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR {
+            throw .configurationFailed(
+                OpenSSLError(operation: "opening \(path)", reasons: [String(cString: strerror(EISDIR))]))
+        }
         ERR_clear_error()
         guard let bio = BIO_new_file(path, "rb") else {
             throw .configurationFailed(.drainingErrorQueue(operation: "opening \(path)"))

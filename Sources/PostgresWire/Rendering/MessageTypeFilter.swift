@@ -29,16 +29,21 @@ public struct MessageTypeFilter: Sendable, Hashable {
         return (only.isEmpty || only.contains(name)) && !skip.contains(name)
     }
 
-    /// The names in `only` and `skip` that no message has (a misspelling would otherwise hide everything).
-    public var unknownNames: [String] {
-        only.union(skip).subtracting(Self.knownTypeNames).sorted()
+    /// The names in `lists` (names or comma-separated names, as given to ``init(only:skip:)``) that no message has,
+    /// spelled as given, in order: a misspelling would otherwise hide everything.
+    public static func unknownNames(in lists: [String]) -> [String] {
+        spelledNames(in: lists).filter { !knownTypeNames.contains($0.lowercased()) }
     }
 
     /// The lowercased names in `lists`, each a name or comma-separated names.
     private static func names(in lists: [String]) -> Set<String> {
-        Set(
-            lists.flatMap { $0.split(separator: ",") }.map {
-                String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()).lowercased()
-            }.filter { !$0.isEmpty })
+        Set(spelledNames(in: lists).map { $0.lowercased() })
+    }
+
+    /// The names in `lists`, each a name or comma-separated names, without surrounding blanks, as spelled.
+    private static func spelledNames(in lists: [String]) -> [String] {
+        lists.flatMap { $0.split(separator: ",") }.map {
+            String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+        }.filter { !$0.isEmpty }
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+
+/// The files pgw logs to as it goes (`proxy --output`, `--pcap`, `--keylog`, `serve --log`) behave alike: appended
+/// to, never truncated; created with mode 0600; an existing file open to others made private; a symbolic link
+/// refused in words.
+@Suite(.timeLimit(.minutes(2)))
+struct OutputFileTests {
+    /// Each logging option: the `pgw` arguments before the file's path, and after it.
+    static let options: [(before: [String], after: [String])] = [
+        (["proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--output"], []),
+        (["proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--format", "none", "--pcap"], []),
+        (["proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--format", "none", "--keylog"], []),
+        (["serve", "-p", "0", "--log"], []),
+    ]
+
+    /// Runs `body` with a new temporary directory, removed afterwards.
+    static func inDirectory(_ body: (URL) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-output-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await body(directory)
+    }
+
+    /// The permission bits of `path`.
+    static func mode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    /// Runs `pgw` with logging option number `option` writing to `path` until it listens, then stops it.
+    static func runUntilListening(option: Int, path: String) async throws {
+        let arguments = options[option].before + [path] + options[option].after
+        let (process, _) = try await ListeningProcess.start(try PGWExecutable.url(), arguments)
+        process.terminate()
+        try await offPool { process.waitUntilExit() }
+        #expect(process.terminationStatus == 0, "\(arguments)")
+    }
+
+    /// A new file is created 0600; a file an earlier run wrote, with more after it and mode 0644, keeps all it had
+    /// and becomes 0600.
+    @Test(arguments: 0..<options.count)
+    func appendsAndMakesAnExistingFilePrivate(option: Int) async throws {
+        try await Self.inDirectory { directory in
+            let path = directory.appending(path: "output").path
+            try await Self.runUntilListening(option: option, path: path)
+            #expect(try Self.mode(path) == 0o600)
+            let earlier = try Data(contentsOf: URL(fileURLWithPath: path)) + Data("earlier\n".utf8)
+            try earlier.write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+            try await Self.runUntilListening(option: option, path: path)
+            #expect(try Self.mode(path) == 0o600)
+            let kept = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(kept.starts(with: earlier), "truncated: \(kept.count) bytes, \(earlier.count) before")
+        }
+    }
+
+    /// `--pcap` goes on with a capture an earlier run wrote (above) but leaves any other file as it is.
+    @Test func pcapRefusesAFileThatIsNoCapture() async throws {
+        try await Self.inDirectory { directory in
+            let path = directory.appending(path: "notes.txt").path
+            try Data("notes\n".utf8).write(to: URL(fileURLWithPath: path))
+            let outcome = try await PGWExecutable.run(Self.options[1].before + [path])
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(
+                outcome.standardError.contains("--pcap: '\(path)' is not a capture pgw proxy wrote"), "\(outcome)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data("notes\n".utf8))
+        }
+    }
+
+    @Test(arguments: 0..<options.count)
+    func refusesASymbolicLinkInWords(option: Int) async throws {
+        try await Self.inDirectory { directory in
+            let target = directory.appending(path: "target.log").path
+            let link = directory.appending(path: "link.log").path
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+            let outcome = try await PGWExecutable.run(Self.options[option].before + [link] + Self.options[option].after)
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(
+                outcome.standardError.contains(
+                    "'\(link)' is a symbolic link; pgw does not write through symbolic links"),
+                "\(outcome)")
+            #expect(!FileManager.default.fileExists(atPath: target), "\(outcome)")
+        }
+    }
+}
