@@ -159,4 +159,55 @@ struct MockScriptTests {
         #expect(session.handle(.execute(Execute())) == [.commandComplete(CommandComplete(tag: "SELECT 0"))])
         #expect(session.handle(.sync) == [.readyForQuery(.idle)])
     }
+
+    /// A column asked for in binary goes out in binary (RowDescription says so); one whose type or value has no
+    /// binary form here is refused at Execute with 0A000, as PostgreSQL never mixes formats, and the transaction
+    /// fails like after any error.
+    @Test(arguments: [(Int32(0), "point", "(1,2)"), (0, "interval", "1 day ago"), (2, "interval", "1 day ago")])
+    func binaryResultsThatCannotBeEncodedAreRefusedAtExecute(maxRows: Int32, type: String, value: String) throws {
+        let responder = try Self.responder(
+            """
+            rules:
+              - match: select id, v from t
+                columns: [{name: id, type: int4}, {name: v, type: \(type)}]
+                rows: [[1, "\(value)"]]
+              - match: select id, tags, took from u
+                columns: [{name: id, type: int4}, {name: tags, type: "text[]"}, {name: took, type: interval}]
+                rows: [[1, "{a,NULL}", "1 day"]]
+            """)
+        var session = QuerySession(responder: responder)
+        _ = session.handle(.query(Query("begin")))
+        _ = session.handle(.parse(Parse(query: "select id, tags, took from u")))
+        _ = session.handle(.bind(Bind(resultFormats: [.binary])))
+        #expect(
+            session.handle(.execute(Execute(maxRows: maxRows)))
+                == [
+                    .dataRow(
+                        DataRow(columns: [
+                            ByteBuffer(bytes: [0, 0, 0, 1]),
+                            BinaryValueEncoder.encode("{a,NULL}", type: 1009),
+                            BinaryValueEncoder.encode("1 day", type: 1186),
+                        ])),
+                    .commandComplete(CommandComplete(tag: "SELECT 1")),
+                ])
+        _ = session.handle(.parse(Parse(query: "select id, v from t")))
+        _ = session.handle(.bind(Bind(resultFormats: [.text, .binary])))
+        #expect(
+            session.handle(.describe(.portal("")))
+                == [
+                    .rowDescription(
+                        RowDescription(columns: [
+                            .init(name: "id", dataTypeOID: 23),
+                            .init(name: "v", dataTypeOID: PostgresType.named(type)!.oid, format: .binary),
+                        ]))
+                ])
+        let refused = session.handle(.execute(Execute(maxRows: maxRows)))
+        guard case .errorResponse(let error) = refused.first, refused.count == 1 else {
+            Issue.record("expected the refusal, got \(refused)")
+            return
+        }
+        #expect(error.sqlState == "0A000" && error.message == "pgw serve cannot send type \(type) in binary format")
+        #expect(session.handle(.execute(Execute())) == [])
+        #expect(session.handle(.sync) == [.readyForQuery(.failed)])
+    }
 }
