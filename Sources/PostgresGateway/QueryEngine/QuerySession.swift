@@ -727,7 +727,9 @@ public struct QuerySession: Sendable {
     static func describe(_ columns: [ResultColumn], formats: [FormatCode]) -> RowDescription {
         RowDescription(
             columns: columns.enumerated().map { index, column in
-                RowDescription.Column(name: column.name, dataTypeOID: column.type.oid, format: formats.code(at: index))
+                RowDescription.Column(
+                    name: column.name, dataTypeOID: column.type.oid, typeModifier: column.typeModifier,
+                    format: formats.code(at: index))
             }
         )
     }
