@@ -31,7 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
             notices, copy_out, notify, delay, close, times, after, name}. match is a statement (matched by \
             fingerprint: other literals and white space match too), {regex: ...} or {exact: ...}. param_types \
             ([int4, date]) are the parameter types a Describe reports to clients that leave them to the server, as \
-            asyncpg does (without them: the statement's casts and operators, else text). delay (5s, 250ms) waits before \
+            asyncpg does (without them: the statement's casts and operators, else text). Column types are type \
+            names as PostgreSQL's grammar reads them (numeric(10,2), character varying(100), text[]), their \
+            modifiers sent in RowDescription; row values are read as the type's input function reads them. delay (5s, 250ms) waits before \
             answering; a CancelRequest with the session's key ends the wait with 57014, as in PostgreSQL. close: true \
             closes the connection after the answer, or instead of one when the rule has none. COPY ... FROM STDIN \
             takes the client's data and answers COPY n (n rows, counted as PostgreSQL counts them in text, CSV or \

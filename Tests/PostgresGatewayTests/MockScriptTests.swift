@@ -60,6 +60,26 @@ struct MockScriptTests {
             "'x' is not valid for a parameter of type int4"
         ),
         ("rules:\n  - match: \"select 1\"\n    param_types: [nosuch]\n", 3, 19, "unknown type 'nosuch'"),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: v, type: 'varchar(2)'}]\n    rows: [[abc]]\n", 4, 13,
+            "'abc' is not valid for column 'v' (varchar(2)): value too long for type character varying(2)"
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: v, type: bool}]\n    rows: [[maybe]]\n", 4, 13,
+            #"'maybe' is not valid for column 'v' (bool): invalid input syntax for type boolean: "maybe""#
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: v, type: 'int4(3)'}]\n", 3, 31,
+            "'int4(3)': invalid type modifiers for type int4"
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: v, type: 'numeric(0)'}]\n", 3, 31,
+            "'numeric(0)': invalid type modifiers for type numeric"
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: v, type: 'int4 from t'}]\n", 3, 31,
+            "unknown type 'int4 from t'"
+        ),
         ("conversation:\n  - Query \"x\"\n", 2, 5, "starts with F"),
         ("conversation:\n  - 00:40:39.817 #1 F Query \"x\"\n", 2, 5, "in YAML ' #' starts a comment"),
         ("conversation:\n  - F Quer \"x\"\n", 2, 7, "unknown message type 'Quer'"),
@@ -193,5 +213,91 @@ struct MockScriptTests {
             ])
         #expect(session.handle(.execute(Execute())) == [.commandComplete(CommandComplete(tag: "SELECT 0"))])
         #expect(session.handle(.sync) == [.readyForQuery(.idle)])
+    }
+
+    /// A column asked for in binary goes out in binary (RowDescription says so); one whose type or value has no
+    /// binary form here is refused at Execute with 0A000, as PostgreSQL never mixes formats, and the transaction
+    /// fails like after any error.
+    @Test(arguments: [(Int32(0), "point", "(1,2)"), (0, "interval", "1 day ago"), (2, "interval", "1 day ago")])
+    func binaryResultsThatCannotBeEncodedAreRefusedAtExecute(maxRows: Int32, type: String, value: String) throws {
+        let responder = try Self.responder(
+            """
+            rules:
+              - match: select id, v from t
+                columns: [{name: id, type: int4}, {name: v, type: \(type)}]
+                rows: [[1, "\(value)"]]
+              - match: select id, tags, took from u
+                columns: [{name: id, type: int4}, {name: tags, type: "text[]"}, {name: took, type: interval}]
+                rows: [[1, "{a,NULL}", "1 day"]]
+            """)
+        var session = QuerySession(responder: responder)
+        _ = session.handle(.query(Query("begin")))
+        _ = session.handle(.parse(Parse(query: "select id, tags, took from u")))
+        _ = session.handle(.bind(Bind(resultFormats: [.binary])))
+        #expect(
+            session.handle(.execute(Execute(maxRows: maxRows)))
+                == [
+                    .dataRow(
+                        DataRow(columns: [
+                            ByteBuffer(bytes: [0, 0, 0, 1]),
+                            BinaryValueEncoder.encode("{a,NULL}", type: 1009),
+                            BinaryValueEncoder.encode("1 day", type: 1186),
+                        ])),
+                    .commandComplete(CommandComplete(tag: "SELECT 1")),
+                ])
+        _ = session.handle(.parse(Parse(query: "select id, v from t")))
+        _ = session.handle(.bind(Bind(resultFormats: [.text, .binary])))
+        #expect(
+            session.handle(.describe(.portal("")))
+                == [
+                    .rowDescription(
+                        RowDescription(columns: [
+                            .init(name: "id", dataTypeOID: 23),
+                            .init(name: "v", dataTypeOID: PostgresType.named(type)!.oid, format: .binary),
+                        ]))
+                ])
+        let refused = session.handle(.execute(Execute(maxRows: maxRows)))
+        guard case .errorResponse(let error) = refused.first, refused.count == 1 else {
+            Issue.record("expected the refusal, got \(refused)")
+            return
+        }
+        #expect(error.sqlState == "0A000" && error.message == "pgw serve cannot send type \(type) in binary format")
+        #expect(session.handle(.execute(Execute())) == [])
+        #expect(session.handle(.sync) == [.readyForQuery(.failed)])
+    }
+
+    /// Column types are read as PostgreSQL's grammar reads type names, with the type modifier PostgreSQL's
+    /// RowDescription gives (PostgreSQL 15's for the same casts), and values as the type's input function reads them.
+    @Test func typeNamesAndValuesAreReadAsPostgreSQLReadsThem() throws {
+        let types = [
+            ("numeric(10,2)", PostgresType.numeric, Int32(655_366), "1.255", "1.26"),
+            ("varchar(100)", .varchar, 104, "a", "a"),
+            ("character varying(100)", .varchar, 104, "a", "a"),
+            (#""char""#, PostgresType(name: "char", oid: 18), -1, "x", "x"),
+            ("char", .bpchar, 5, "x", "x"),
+            ("char(5)", .bpchar, 9, "ab", "ab   "),
+            ("pg_catalog.int4", .int4, -1, " 7 ", "7"),
+            ("timestamp(3) with time zone", .timestamptz, 3, "2024-02-29 12:34:56.5+00", "2024-02-29 12:34:56.5+00"),
+            ("interval(3)", PostgresType(name: "interval", oid: 1186), 2_147_418_115, "1 day", "1 day"),
+            ("interval day to second", PostgresType(name: "interval", oid: 1186), 470_351_871, "1 day", "1 day"),
+            ("varchar(10)[]", PostgresType(name: "_varchar", oid: 1015), 14, "{a}", "{a}"),
+            ("numeric(3,-1)", .numeric, 198_659, "12", "12"),
+            ("bool", .bool, -1, "1", "t"),
+            ("boolean", .bool, -1, "yes", "t"),
+            ("bool", .bool, -1, "on", "t"),
+            ("bool", .bool, -1, "TRUE", "t"),
+            ("bool", .bool, -1, " t ", "t"),
+            ("bool", .bool, -1, "off", "f"),
+        ]
+        for (type, expected, typeModifier, value, read) in types {
+            let script = try MockScript(
+                yaml: "rules:\n  - match: select v from t\n    columns: [{name: v, type: '\(type)'}]\n"
+                    + "    rows: [['\(value)']]\n")
+            #expect(
+                script.rules.first?.outcome
+                    == .result(
+                        columns: [ResultColumn(name: "v", type: expected, typeModifier: typeModifier)],
+                        rows: [[read]], tag: "SELECT 1"), "\(type)")
+        }
     }
 }

@@ -34,7 +34,7 @@ struct ServeStackTests {
             columns: [{name: id, type: int4}]
             rows: [[7]]
           - match: {regex: "relname = 'pgbench_accounts'"}
-            columns: [{name: n, type: int4}, {name: partstrat, type: char}, {name: count, type: int8}]
+            columns: [{name: n, type: int4}, {name: partstrat, type: '"char"'}, {name: count, type: int8}]
             rows: [[1, null, 0]]
           - match: "select count(*) from pgbench_branches"
             columns: [{name: count, type: int8}]
@@ -213,6 +213,92 @@ struct ServeStackTests {
             print("orm", user.id)
             session.commit()
         """
+
+    /// Binary result formats as psycopg's binary cursor and asyncpg ask for them, for types beyond the numbers and
+    /// text: every value comes back in binary as PostgreSQL sends it (the same Python values as from text), and a
+    /// type pgw serve cannot send in binary is refused with 0A000 instead of being sent as text. Column types with
+    /// modifiers describe themselves as PostgreSQL's do (psycopg's precision, scale and display size).
+    @Test func binaryResultsOfArraysIntervalsTimesAndNetworks() async throws {
+        let script = try Self.file(
+            "types.yaml",
+            """
+            rules:
+              - match: "select id, tags from t"
+                columns: [{name: id, type: int4}, {name: tags, type: "text[]"}]
+                rows: [[1, '{a,b,NULL,"c d"}'], [2, "{}"], [3, null]]
+              - match: "select id, took from t"
+                columns: [{name: id, type: int4}, {name: took, type: interval}]
+                rows: [[1, "1 day"], [2, "1 year 2 mons 3 days 04:05:06.5"], [3, "-1 days +02:00:00"]]
+              - match: "select at, at_zone, host, net from t"
+                columns:
+                  - {name: at, type: time}
+                  - {name: at_zone, type: timetz}
+                  - {name: host, type: inet}
+                  - {name: net, type: cidr}
+                rows: [["13:45:06.789", "13:45:06+05:30", "192.168.0.1", "2001:db8::/32"]]
+              - match: "select ids from t"
+                columns: [{name: ids, type: "int4[]"}]
+                rows: [["{1,NULL,3}"]]
+              - match: "select p from t"
+                columns: [{name: p, type: point}]
+                rows: [["(1,2)"]]
+              - match: "select price, name, ok, at from t"
+                columns:
+                  - {name: price, type: "numeric(10,2)"}
+                  - {name: name, type: "character varying(100)"}
+                  - {name: ok, type: boolean}
+                  - {name: at, type: "timestamp(3) with time zone"}
+                rows: [["1.255", "a", "yes", "2024-02-29 12:34:56.5+00"]]
+            """)
+        let server = try await ServeProcess(["--script", script])
+        let outcome = try await Self.run(
+            "python3",
+            [
+                "-c",
+                """
+                import asyncio, os, psycopg, asyncpg
+                port = int(os.environ["PGPORT"])
+                queries = ["select id, tags from t", "select id, took from t", "select at, at_zone, host, net from t"]
+                with psycopg.connect(f"host=127.0.0.1 port={port} user=alice dbname=app") as c:
+                    for query in queries + ["select ids from t"]:
+                        binary = c.cursor(binary=True).execute(query).fetchall()
+                        print("psycopg", binary == c.cursor().execute(query).fetchall() or binary)
+                    try:
+                        c.cursor(binary=True).execute("select p from t")
+                    except psycopg.Error as e:
+                        print("psycopg", e.sqlstate, e.diag.message_primary)
+                    c.rollback()
+                    # As from PostgreSQL 15 for 1.255::numeric(10,2), 'a'::varchar(100), 'yes'::bool, timestamp(3) with time zone.
+                    cursor = c.cursor(binary=True).execute("select price, name, ok, at from t")
+                    print("psycopg", [(d.name, d.type_code, d.display_size, d.precision, d.scale) for d in cursor.description])
+                    print("psycopg", cursor.fetchone()[:3])
+                async def run():
+                    c = await asyncpg.connect(host="127.0.0.1", port=port, user="alice", database="app")
+                    for query in queries:
+                        print("asyncpg", [tuple(row) for row in await c.fetch(query)])
+                    await c.close()
+                asyncio.run(run())
+                """,
+            ], port: server.port)
+        #expect(
+            outcome.standardOutput == """
+                psycopg True
+                psycopg True
+                psycopg True
+                psycopg True
+                psycopg 0A000 pgw serve cannot send type point in binary format
+                psycopg [('price', 1700, None, 10, 2), ('name', 1043, 100, None, None), ('ok', 16, None, None, None), \
+                ('at', 1184, None, 3, None)]
+                psycopg (Decimal('1.26'), 'a', True)
+                asyncpg [(1, ['a', 'b', None, 'c d']), (2, []), (3, None)]
+                asyncpg [(1, datetime.timedelta(days=1)), (2, datetime.timedelta(days=428, seconds=14706, \
+                microseconds=500000)), (3, datetime.timedelta(days=-1, seconds=7200))]
+                asyncpg [(datetime.time(13, 45, 6, 789000), datetime.time(13, 45, 6, \
+                tzinfo=datetime.timezone(datetime.timedelta(seconds=19800))), IPv4Address('192.168.0.1'), \
+                IPv6Network('2001:db8::/32'))]
+
+                """, "\(outcome)")
+    }
 
     @Test func verifyFailsOnAnUnmatchedStatementAndListsUnusedRules() async throws {
         let script = try Self.file(

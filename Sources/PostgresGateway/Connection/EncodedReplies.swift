@@ -27,7 +27,8 @@ struct EncodedReplies: QueryReplySink {
         message.encode(into: &buffer)
     }
 
-    mutating func appendResult(of outcome: QueryOutcome, formats: [FormatCode], description: Bool, rows: Bool) {
+    @discardableResult
+    mutating func appendResult(of outcome: QueryOutcome, formats: [FormatCode], description: Bool, rows: Bool) -> Bool {
         if kept.map({ $0.outcome != outcome || $0.formats != formats }) ?? true {
             kept = KeptResult(outcome: outcome, formats: formats)
         }
@@ -42,15 +43,21 @@ struct EncodedReplies: QueryReplySink {
                 keep(from: start, as: \.description)
             }
         }
-        if rows {
-            if let bytes = kept?.rows {
-                buffer.writeImmutableBuffer(bytes)
-            } else {
-                let start = buffer.writerIndex
-                append(contentsOf: QuerySession.rowReplies(of: outcome, formats: formats))
-                keep(from: start, as: \.rows)
-            }
+        guard rows else { return true }
+        if let bytes = kept?.rows {
+            buffer.writeImmutableBuffer(bytes)
+            return true
         }
+        let start = buffer.writerIndex
+        let replies = QuerySession.rowReplies(of: outcome, formats: formats)
+        append(contentsOf: replies)
+        guard case .errorResponse = replies.last else {
+            keep(from: start, as: \.rows)
+            return true
+        }
+        // Rows that could not be sent are not kept: only sent rows are asked for again.
+        kept = nil
+        return false
     }
 
     /// Keeps a copy of the bytes written since `start` as the kept result's `part`, or forgets the result when

@@ -1,16 +1,31 @@
 import NIOCore
+import PostgresWire
 
-/// Encodes values from PostgreSQL's text form into its binary form, for the common types a client may ask for in
-/// binary (bool, int2/4/8, oid, float4/8, numeric, text types, bytea, uuid, date, timestamp(tz), json, jsonb).
+/// Encodes values from PostgreSQL's text form into its binary form, as PostgreSQL's send functions write them, for
+/// the common types a client may ask for in binary: bool, int2/4/8, oid, float4/8, numeric, text types, bytea, uuid,
+/// date, time, timetz, timestamp(tz), interval, inet, cidr, json, jsonb, and one-dimensional arrays of these.
 enum BinaryValueEncoder {
-    /// The type OIDs this encoder handles; a column of another type is sent in text format even when the client
-    /// asks for binary (RowDescription says so).
-    static let supportedTypes: Set<UInt32> = [
-        16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 700, 701, 705, 1042, 1043, 1082, 1114, 1184, 1700, 2278, 2950, 3802,
+    /// The types other than arrays this encoder handles.
+    private static let scalarTypes: Set<UInt32> = [
+        16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 650, 700, 701, 705, 869, 1042, 1043, 1082, 1083, 1114, 1184, 1186,
+        1266, 1700, 2278, 2950, 3802,
     ]
 
-    /// The binary form of `text` as a value of type `oid`, or `nil` when the text is not a valid value (then the
-    /// column falls back to text).
+    /// Whether values of type `oid` can be encoded: one of the scalar types, or an array of one.
+    static func supports(_ oid: UInt32) -> Bool {
+        scalarTypes.contains(oid) || elementType(of: oid) != nil
+    }
+
+    /// The element type of `oid` when it is an array of a scalar type this encoder handles (`_int4` → int4).
+    private static func elementType(of oid: UInt32) -> UInt32? {
+        guard let name = PostgresTypeNames.knownName(forOID: oid), name.hasPrefix("_"),
+            let element = PostgresTypeNames.oid(forName: String(name.dropFirst())), scalarTypes.contains(element)
+        else { return nil }
+        return element
+    }
+
+    /// The binary form of `text` as a value of type `oid`, or `nil` when the type is not handled or the text is not
+    /// a value of it in a form this encoder reads (PostgreSQL's output form).
     static func encode(_ text: String, type oid: UInt32) -> ByteBuffer? {
         var buffer = ByteBuffer()
         switch oid {
@@ -36,6 +51,7 @@ enum BinaryValueEncoder {
             guard let value = Double(text) else { return nil }
             buffer.writeInteger(value.bitPattern)
         case 1700: return numeric(text)
+        case 18: return char(text)
         case 17: return bytea(text)
         case 2950: return uuid(text)
         case 1082:
@@ -44,15 +60,60 @@ enum BinaryValueEncoder {
         case 1114, 1184:
             guard let (days, microseconds) = dateTime(text) else { return nil }
             buffer.writeInteger(Int64(days) * 86_400_000_000 + microseconds)
+        case 1083: return time(text)
+        case 1266: return timeWithTimeZone(text)
+        case 1186: return interval(text)
+        case 869, 650: return network(text, isCIDR: oid == 650)
         case 3802:
             buffer.writeInteger(UInt8(1))
             buffer.writeString(text)
         case 2278:
             break
-        default:
+        case _ where scalarTypes.contains(oid):
             buffer.writeString(text)
+        default:
+            guard let element = elementType(of: oid) else { return nil }
+            return array(text, elementType: element)
         }
         return buffer
+    }
+
+    /// A one-dimensional array (`array_send`): the dimension count (0 when empty), whether there are NULLs, the
+    /// element type, the length and lower bound (1) of the dimension, then each element's length (-1 for NULL)
+    /// and binary form.
+    private static func array(_ text: String, elementType: UInt32) -> ByteBuffer? {
+        guard let elements = ArrayLiteral.elements(of: text) else { return nil }
+        var buffer = ByteBuffer()
+        buffer.writeInteger(Int32(elements.isEmpty ? 0 : 1))
+        buffer.writeInteger(Int32(elements.contains(nil) ? 1 : 0))
+        buffer.writeInteger(elementType)
+        guard !elements.isEmpty else { return buffer }
+        buffer.writeInteger(Int32(elements.count))
+        buffer.writeInteger(Int32(1))
+        for element in elements {
+            guard let element else {
+                buffer.writeInteger(Int32(-1))
+                continue
+            }
+            guard var encoded = encode(element, type: elementType) else { return nil }
+            buffer.writeInteger(Int32(encoded.readableBytes))
+            buffer.writeBuffer(&encoded)
+        }
+        return buffer
+    }
+
+    /// `"char"` (`charsend`): its one byte, which `charout` writes as itself, as `\ooo` in octal when it is not
+    /// ASCII, or as nothing when it is 0.
+    private static func char(_ text: String) -> ByteBuffer? {
+        let bytes = Array(text.utf8)
+        switch bytes.count {
+        case 0: return ByteBuffer(bytes: [0])
+        case 1 where bytes[0] < 0x80: return ByteBuffer(bytes: bytes)
+        case 4 where bytes[0] == UInt8(ascii: "\\"):
+            guard let value = UInt8(String(text.dropFirst()), radix: 8), value >= 0x80 else { return nil }
+            return ByteBuffer(bytes: [value])
+        default: return nil
+        }
     }
 
     /// `\x0a0b` (hex output) or `a\\\012` (escape output, as with `bytea_output = escape`) → bytes.
@@ -86,42 +147,6 @@ enum BinaryValueEncoder {
         case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
         default: nil
         }
-    }
-
-    /// `2026-12-01[ 04:14:32[.123456][+00]]` → days and microseconds since 2000-01-01 (UTC for a time zone offset).
-    static func dateTime(_ text: String) -> (days: Int, microseconds: Int64)? {
-        let parts = text.split(separator: " ", maxSplits: 1)
-        let date = parts[0].split(separator: "-").compactMap { Int($0) }
-        guard date.count == 3 else { return nil }
-        var microseconds: Int64 = 0
-        if parts.count == 2 {
-            var time = Substring(parts[1])
-            var offsetSeconds: Int64 = 0
-            if let sign = time.lastIndex(where: { $0 == "+" || $0 == "-" }) {
-                let offset = time[time.index(after: sign)...].split(separator: ":").compactMap { Int64($0) }
-                offsetSeconds = (offset.first ?? 0) * 3_600 + (offset.dropFirst().first ?? 0) * 60
-                if time[sign] == "-" { offsetSeconds = -offsetSeconds }
-                time = time[..<sign]
-            }
-            let clock = time.split(separator: ":")
-            guard clock.count == 3, let hours = Int64(clock[0]), let minutes = Int64(clock[1]),
-                let seconds = Double(clock[2])
-            else { return nil }
-            microseconds =
-                (hours * 3_600 + minutes * 60 - offsetSeconds) * 1_000_000 + Int64((seconds * 1_000_000).rounded())
-        }
-        return (daysSince2000(year: date[0], month: date[1], day: date[2]), microseconds)
-    }
-
-    /// Days from 2000-01-01 to a proleptic Gregorian date.
-    private static func daysSince2000(year: Int, month: Int, day: Int) -> Int {
-        // Days from civil (Howard Hinnant's algorithm), relative to 1970-01-01, then moved to 2000-01-01.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468 - 10_957
     }
 
     /// A numeric's binary form: base-10000 digits, weight, sign and display scale.

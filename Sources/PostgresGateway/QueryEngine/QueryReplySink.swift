@@ -8,8 +8,10 @@ protocol QueryReplySink {
 
     /// Appends the replies to a result set (a ``QueryOutcome/rows(columns:rows:tag:)`` or
     /// ``QueryOutcome/result(columns:rows:tag:)`` outcome) with its values in `formats`: its RowDescription if
-    /// `description`, its DataRows and CommandComplete if `rows`.
-    mutating func appendResult(of outcome: QueryOutcome, formats: [FormatCode], description: Bool, rows: Bool)
+    /// `description`, its DataRows and CommandComplete if `rows`. Returns `false` when the rows could not be sent in
+    /// `formats` and an ErrorResponse took their place (see ``QuerySession/rowReplies(of:formats:)``).
+    @discardableResult
+    mutating func appendResult(of outcome: QueryOutcome, formats: [FormatCode], description: Bool, rows: Bool) -> Bool
 }
 
 extension QueryReplySink {

@@ -7,7 +7,8 @@ import PostgresWire
 /// It tracks the transaction status (a failed transaction answers 25P02 until ROLLBACK), the settings (SET, RESET,
 /// with ParameterStatus for reported ones), prepared statements and portals, and after an error in the extended
 /// protocol skips messages until Sync, as PostgreSQL does. Parameter types come from the client or from casts in
-/// the statement (`$1::int`); result values are sent in text format.
+/// the statement (`$1::int`); result values go out in the formats Bind asks for (binary as PostgreSQL sends it,
+/// see ``BinaryValueEncoder``).
 ///
 /// A statement can keep the session waiting: a ``QueryOutcome/delayed(_:then:)`` outcome until its time is up
 /// (``pendingDelay``, then ``finishDelay()``) or a CancelRequest (``cancelStatement()``), and `COPY … FROM STDIN`
@@ -115,7 +116,7 @@ public struct QuerySession: Sendable {
         case .functionCall:
             // Like PostgreSQL after a failed function call: the error, then ReadyForQuery.
             let error = QuerySessionError.unsupported(message.typeName).diagnostic
-            if transactionStatus == .inTransaction { transactionStatus = .failed }
+            failTransaction()
             replies.append(.errorResponse(error))
             replies.append(.readyForQuery(transactionStatus))
         case .flush, .copyData, .copyDone, .copyFail, .terminate:
@@ -318,7 +319,7 @@ public struct QuerySession: Sendable {
 
     /// Fails the statement that waited: the error, then ReadyForQuery in a simple query, or skipping until Sync.
     private mutating func failSuspended(_ diagnostic: DiagnosticMessage) -> [BackendMessage] {
-        if transactionStatus == .inTransaction { transactionStatus = .failed }
+        failTransaction()
         if suspendedExecute != nil {
             suspendedExecute = nil
             isSkippingUntilSync = true
@@ -451,7 +452,11 @@ public struct QuerySession: Sendable {
         if execute.maxRows == 0, let tag = outcome.resultSet?.tag {
             // No row limit: everything goes out now.
             portals.values[index].progress = .completed(tag: Self.tag(afterCompleting: tag))
-            sink.appendResult(of: outcome, formats: formats, description: false, rows: true)
+            if !sink.appendResult(of: outcome, formats: formats, description: false, rows: true) {
+                // The rows could not be sent in the formats asked for: the sink has the error.
+                failTransaction()
+                isSkippingUntilSync = true
+            }
             return
         }
         let replies = complete(outcome, formats: formats)
@@ -500,6 +505,11 @@ public struct QuerySession: Sendable {
         at index: Dictionary<String, Portal>.Index, _ body: (inout Portal) -> Result
     ) -> Result {
         body(&portals.values[index])
+    }
+
+    /// Marks an open transaction failed after an error (ROLLBACK ends it).
+    private mutating func failTransaction() {
+        if transactionStatus == .inTransaction { transactionStatus = .failed }
     }
 
     /// Whether `reply` is an ErrorResponse.
@@ -569,7 +579,9 @@ public struct QuerySession: Sendable {
     private mutating func complete(_ outcome: QueryOutcome, formats: [FormatCode]) -> [BackendMessage] {
         switch outcome {
         case .rows, .result:
-            return Self.rowReplies(of: outcome, formats: formats)
+            let replies = Self.rowReplies(of: outcome, formats: formats)
+            if Self.isError(replies.last) { failTransaction() }
+            return replies
         case .command(var tag, let effect):
             // PostgreSQL's warnings come before the completion, ParameterStatus after it.
             var warning: BackendMessage?
@@ -603,7 +615,7 @@ public struct QuerySession: Sendable {
         case .empty:
             return [.emptyQueryResponse]
         case .error(let diagnostic):
-            if transactionStatus == .inTransaction { transactionStatus = .failed }
+            failTransaction()
             return [.errorResponse(diagnostic)]
         case .notices(let notices, let outcome):
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
@@ -642,32 +654,51 @@ public struct QuerySession: Sendable {
     }
 
     /// The DataRows and CommandComplete of a result set (`.rows` or `.result`; nothing for other outcomes), with the
-    /// values in the result `formats` the client asked for where the type can be sent in binary.
+    /// values in the result `formats` the client asked for; an ErrorResponse alone (0A000) when a column asked for in
+    /// binary has a type or a value the encoder cannot write in binary, as PostgreSQL never mixes formats.
     static func rowReplies(of outcome: QueryOutcome, formats: [FormatCode]) -> [BackendMessage] {
         guard let (rows, tag) = outcome.resultSet else { return [] }
         // Without a binary format asked for, every value goes out as text (no column types needed).
         let columns = formats.contains(.binary) ? outcome.resultColumns ?? [] : []
-        let binary = columns.indices.map { Self.sendsBinary(columns[$0], requested: formats.code(at: $0)) }
+        let binary = columns.indices.map { formats.code(at: $0) == .binary }
+        for (column, isBinary) in zip(columns, binary) where isBinary && !BinaryValueEncoder.supports(column.type.oid) {
+            return [.errorResponse(binaryRefusal(of: column.type, value: nil))]
+        }
         var replies: [BackendMessage] = []
         replies.reserveCapacity(rows.count + 1)
         for row in rows {
-            let values = row.enumerated().map { index, value in
-                value.map { text in
-                    var bytes = ByteBuffer()
-                    guard index < binary.count, binary[index],
-                        let encoded = BinaryValueEncoder.encode(text, type: columns[index].type.oid)
-                    else {
-                        // Text that came from the client as other than UTF-8 goes back as its bytes.
-                        bytes.writeWireText(text)
-                        return bytes
-                    }
-                    return encoded
+            var values: [ByteBuffer?] = []
+            values.reserveCapacity(row.count)
+            for (index, value) in row.enumerated() {
+                guard let text = value else {
+                    values.append(nil)
+                    continue
                 }
+                guard index < binary.count, binary[index] else {
+                    // Text that came from the client as other than UTF-8 goes back as its bytes.
+                    var bytes = ByteBuffer()
+                    bytes.writeWireText(text)
+                    values.append(bytes)
+                    continue
+                }
+                guard let encoded = BinaryValueEncoder.encode(text, type: columns[index].type.oid) else {
+                    return [.errorResponse(binaryRefusal(of: columns[index].type, value: text))]
+                }
+                values.append(encoded)
             }
             replies.append(.dataRow(DataRow(columns: values)))
         }
         replies.append(.commandComplete(CommandComplete(tag: tag)))
         return replies
+    }
+
+    /// The error for a column asked for in binary that cannot be sent so: its type, or one of its values (`value`),
+    /// has no binary form here.
+    private static func binaryRefusal(of type: PostgresType, value: String?) -> DiagnosticMessage {
+        let name = type.name.hasPrefix("_") ? type.name.dropFirst() + "[]" : type.name
+        return DiagnosticMessage(
+            severity: "ERROR", sqlState: "0A000", message: "pgw serve cannot send type \(name) in binary format",
+            detail: value.map { "The value '\($0)' is not in a form pgw serve can encode in binary." })
     }
 
     /// The tag of an Execute of a portal that already completed: its command tag with no more rows (PostgreSQL
@@ -691,18 +722,15 @@ public struct QuerySession: Sendable {
         return [.parameterStatus(ParameterStatus(name: canonical, value: value))]
     }
 
+    /// The RowDescription of `columns` with the result `formats` the client asked for (a type that cannot be sent
+    /// in binary fails at Execute, as in PostgreSQL for a type without a send function).
     static func describe(_ columns: [ResultColumn], formats: [FormatCode]) -> RowDescription {
         RowDescription(
             columns: columns.enumerated().map { index, column in
                 RowDescription.Column(
-                    name: column.name, dataTypeOID: column.type.oid,
-                    format: sendsBinary(column, requested: formats.code(at: index)) ? .binary : .text)
+                    name: column.name, dataTypeOID: column.type.oid, typeModifier: column.typeModifier,
+                    format: formats.code(at: index))
             }
         )
-    }
-
-    /// Whether a column goes out in binary: when the client asks for it and the type has a binary encoder.
-    static func sendsBinary(_ column: ResultColumn, requested: FormatCode) -> Bool {
-        requested == .binary && BinaryValueEncoder.supportedTypes.contains(column.type.oid)
     }
 }

@@ -40,8 +40,10 @@ enum ScriptRuleReader {
             }
             for (typeNode, valueNode) in zip(types, values) {
                 let type = try self.type(typeNode)
-                if let value = try valueNode.value(), !Self.isValid(value, of: type) {
-                    throw valueNode.error("'\(value)' is not valid for a parameter of type \(type.name)")
+                if let value = try valueNode.value() {
+                    let typeName = try typeNode.text()
+                    _ = try read(
+                        value, as: type, at: valueNode, "'\(value)' is not valid for a parameter of type \(typeName)")
                 }
             }
         }
@@ -55,7 +57,7 @@ enum ScriptRuleReader {
             pattern: pattern,
             parameters: try fields["params"]?.elements().map { value throws(ScriptError) in try value.value() },
             parameterTypes: try fields["param_types"]?.elements().map { type throws(ScriptError) in
-                try self.type(type)
+                try self.type(type).type
             },
             times: try fields["times"]?.count(),
             after: try fields["after"]?.text(),
@@ -130,50 +132,76 @@ enum ScriptRuleReader {
         if let error = fields["error"] {
             return .error(try diagnostic(error, defaultSeverity: "ERROR", defaultCode: "XX000"))
         }
-        let rowNodes = try fields["rows"]?.elements()
-        let rows = try rowNodes?.map { row throws(ScriptError) in
-            try row.elements().map { value throws(ScriptError) in try value.value() }
-        }
+        let rowNodes = try fields["rows"]?.elements() ?? []
         guard let columnsNode = fields["columns"] else {
-            if rows != nil { throw node.error("'rows' need 'columns' ([{name: …, type: …}, …])") }
+            if fields["rows"] != nil { throw node.error("'rows' need 'columns' ([{name: …, type: …}, …])") }
             return .command(tag: try fields["tag"]?.text() ?? "SELECT 0")
         }
         let columns = try columnsNode.elements().map { column throws(ScriptError) in
             let fields = try column.mapping(allowed: ["name", "type"])
             guard let name = try fields["name"]?.text() else { throw column.error("a column needs 'name'") }
-            return ResultColumn(name: name, type: try fields["type"].map(type) ?? .text)
+            let type = try fields["type"].map(type) ?? TypeDeclaration(type: .text, modifiers: [], typeModifier: -1)
+            return (name: name, declared: try fields["type"]?.text() ?? "text", type: type)
         }
-        for rowNode in rowNodes ?? [] {
+        let rows = try rowNodes.map { rowNode throws(ScriptError) in
             let values = try rowNode.elements()
             guard values.count == columns.count else {
                 throw rowNode.error("a row has \(values.count) values for \(columns.count) columns")
             }
-            for (valueNode, column) in zip(values, columns) {
-                if let value = try valueNode.value(), !Self.isValid(value, of: column.type) {
-                    throw valueNode.error("'\(value)' is not valid for column '\(column.name)' (\(column.type.name))")
-                }
+            return try zip(values, columns).map { valueNode, column throws(ScriptError) -> String? in
+                guard let value = try valueNode.value() else { return nil }
+                return try read(
+                    value, as: column.type, at: valueNode,
+                    "'\(value)' is not valid for column '\(column.name)' (\(column.declared))")
             }
         }
-        let tag = try fields["tag"]?.text() ?? "SELECT \(rows?.count ?? 0)"
-        return .result(columns: columns, rows: rows ?? [], tag: tag)
+        let tag = try fields["tag"]?.text() ?? "SELECT \(rows.count)"
+        return .result(
+            columns: columns.map {
+                ResultColumn(name: $0.name, type: $0.type.type, typeModifier: $0.type.typeModifier)
+            }, rows: rows, tag: tag)
     }
 
-    /// The built-in type `node` names (`int4`, `integer`, `text[]`).
-    private static func type(_ node: ScriptNode) throws(ScriptError) -> PostgresType {
+    /// The type `node` names, as PostgreSQL's grammar reads a type name (`int4`, `integer`, `numeric(10,2)`,
+    /// `"char"`, `text[]`).
+    private static func type(_ node: ScriptNode) throws(ScriptError) -> TypeDeclaration {
         let typeName = try node.text()
-        let isArray = typeName.hasSuffix("[]")
-        guard let type = PostgresType.named([String(typeName.dropLast(isArray ? 2 : 0))], isArray: isArray) else {
-            throw node.error("unknown type '\(typeName)'")
+        switch TypeDeclaration.read(typeName) {
+        case .success(let type): return type
+        case .failure(.unknown): throw node.error("unknown type '\(typeName)'")
+        case .failure(.invalidModifiers(let name)):
+            throw node.error("'\(typeName)': invalid type modifiers for type \(name)")
         }
-        return type
     }
 
-    /// Whether `value` is a valid text form of `type`, checked for the types whose form is unambiguous (integers,
-    /// floats, numeric, bool as `t`/`f` or true/false, uuid); a value of another type is taken as written.
-    private static func isValid(_ value: String, of type: PostgresType) -> Bool {
-        if type == .numeric { return NumericValue(value) != nil || ["NaN", "Infinity", "-Infinity"].contains(value) }
-        guard [16, 20, 21, 23, 26, 700, 701, 2950].contains(type.oid) else { return true }
-        return BinaryValueEncoder.encode(value, type: type.oid) != nil
+    /// `value` as PostgreSQL's input function for `type` reads it, written back as its output function writes it
+    /// (`yes` → `t`, ` 5 ` → `5`, `1.255` → `1.26` for numeric(10,2), `ab` → `ab   ` for char(5)), for the types
+    /// serve's casts compute; another type's value is taken as written. An invalid value is the error at `node`:
+    /// `message` and the input function's reason (`: invalid input syntax for type integer: "abc"`).
+    private static func read(_ value: String, as type: TypeDeclaration, at node: ScriptNode, _ message: String)
+        throws(ScriptError) -> String
+    {
+        let length = type.modifiers.first ?? .max
+        if ConstantEvaluator.textTypes.contains(type.type.name),
+            value.unicodeScalars.dropFirst(length).contains(where: { $0 != " " })
+        {
+            // The input function refuses what an explicit cast would cut off.
+            let name = type.type == .varchar ? "character varying" : "character"
+            throw node.error(message + ": value too long for type \(name)(\(length))")
+        }
+        let evaluator = ConstantEvaluator(
+            settings: ServerSettings.outputDefaults, parameters: [], parameterTypes: [], serverVersion: "")
+        do throws(ConstantEvaluator.Failure) {
+            let read = try evaluator.cast(
+                EvaluatedValue(text: value, type: .text), to: type.type, modifiers: type.modifiers)
+            return read.text ?? value
+        } catch .error(let error) {
+            throw node.error(message + ": " + (error.message ?? ""))
+        } catch {
+            // Not computed: taken as written, an oid if it is one.
+            guard type.type != .oidType || UInt32(value) != nil else { throw node.error(message) }
+            return value
+        }
     }
 
     private static func diagnostic(_ node: ScriptNode, defaultSeverity: String, defaultCode: String)
