@@ -90,8 +90,9 @@ public final class PacketCaptureFile {
             if bytesSinceAdvice >= Self.bytesPerAdvice { adviseReadingAhead() }
             var buffer = allocator.buffer(capacity: length)
             buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
+            // Opened with nanosecond precision: libpcap's `tv_usec` holds nanoseconds.
             let timestamp = CaptureTimestamp(
-                seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int32(header.pointee.ts.tv_usec))
+                seconds: Int64(header.pointee.ts.tv_sec), carryingNanoseconds: Int64(header.pointee.ts.tv_usec))
             return CapturedPacket(timestamp: timestamp, linkType: linkType, data: buffer)
         case PCAP_ERROR_BREAK:
             close()
