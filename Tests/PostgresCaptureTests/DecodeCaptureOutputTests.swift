@@ -5,8 +5,9 @@ import PostgresTestSupport
 import PostgresWire
 import Testing
 
-/// What `pgw decode CAPTURE` writes and when: a live capture's messages as its packets come through a pipe.
-@Suite("pgw decode's output of a capture: live from a pipe")
+/// What `pgw decode CAPTURE` writes and when: a live capture's messages as its packets come through a pipe, and
+/// `--summary --format json`'s statement, error and slowest-statement lines.
+@Suite("pgw decode's output of a capture: live from a pipe, the summary as JSON Lines")
 struct DecodeCaptureOutputTests {
     typealias Scenario = CaptureScenario
 
@@ -54,5 +55,38 @@ struct DecodeCaptureOutputTests {
         try input.fileHandleForWriting.close()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
+    }
+
+    @Test("--summary --format json: statements, errors by SQLSTATE and the slowest statements as JSON Lines")
+    func summaryJSONLines() async throws {
+        var first = SyntheticConnection.ipv4(clientPort: 44_001)
+        var second = SyntheticConnection.ipv4(clientPort: 44_002)
+        let path = try Scenario.write(
+            DecodeCaptureCommandTests.session(&first, query: "select 'apple'")
+                + DecodeCaptureCommandTests.session(&second, query: "select 'pear'"))
+        defer { unlink(path) }
+        let outcome = try await PGWExecutable.run(["decode", path, "--summary", "--format", "json"])
+        #expect(outcome.succeeded, "\(outcome)")
+        let lines = outcome.standardOutput.split(separator: "\n").map(String.init)
+        #expect(try await JSONLinesSchemaValidator.problems(in: lines) == [])
+        let objects = try lines.map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+        func matching(_ key: String, connection: Int?) -> [[String: Any]] {
+            objects.filter { $0[key] != nil && $0["connection"] as? Int == connection }
+        }
+        for connection in [1, 2, nil] {
+            let statements = matching("statements", connection: connection)
+            #expect(statements.map { $0["statements"] as? Int } == [connection == nil ? 4 : 2], "\(lines)")
+            let errors = matching("errors", connection: connection)
+            #expect(errors.map { $0["sqlState"] as? String } == ["22012"], "\(lines)")
+            #expect(errors.map { $0["errors"] as? Int } == [connection == nil ? 2 : 1], "\(lines)")
+            let slowest = matching("slowest", connection: connection)
+            #expect(slowest.map { $0["slowest"] as? Int } == Array(1...(connection == nil ? 4 : 2)), "\(lines)")
+            #expect(slowest.allSatisfy { ($0["latencyMicroseconds"] as? Int).map { $0 >= 0 } ?? false })
+            #expect(slowest.contains { $0["statement"] as? String == "select 1/0" }, "\(lines)")
+        }
+        // Each connection's lines follow its message rows; the totals come last.
+        #expect(objects.last?["slowest"] != nil && objects.last?["connection"] == nil, "\(lines)")
     }
 }
