@@ -25,6 +25,8 @@ extension DecodeCommand {
                 } else {
                     try decoder.process(packet) { try sink.show($0) }
                 }
+                // A live capture (`tcpdump -U -w - | pgw decode -`): its messages are shown as their packets come.
+                if !summarizes && file.mayWaitForInput { try printer.flush() }
                 last = packet.timestamp
             }
         } catch let error as CaptureFileError where error.kind == .read {

@@ -41,10 +41,15 @@ struct DecodeConnectionSummary {
         slowest = Array(slowest.prefix(Self.slowestCount))
     }
 
+    /// The errors by SQLSTATE, the most frequent first (then by SQLSTATE).
+    private var sortedErrors: [(key: String, value: Int)] {
+        errorsBySQLState.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+    }
+
     /// The lines after the message table: statements, errors, slowest statements.
     var statementLines: [String] {
         var lines = ["statements: \(statementCount)"]
-        let errors = errorsBySQLState.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
+        let errors = sortedErrors
         if !errors.isEmpty {
             lines.append("errors: " + errors.map { "\($0.key) × \($0.value)" }.joined(separator: ", "))
         }
@@ -54,5 +59,24 @@ struct DecodeConnectionSummary {
                 "slow: \(statement.latency!.text)  \(text.replacingOccurrences(of: "\n", with: " "))")
         }
         return lines
+    }
+
+    /// The JSON Lines after the message rows, each ending with `jsonMembers` (the connection, for a connection's):
+    /// `{"schema": 1, "statements": n}`, one `{"schema": 1, "sqlState": "22012", "errors": n}` per SQLSTATE (the
+    /// most frequent first), and one `{"schema": 1, "slowest": rank, "latencyMicroseconds": µs, "statement": text}`
+    /// per slowest statement (rank 1 the slowest; the text whole).
+    func statementJSONLines(jsonMembers: [(String, RenderedValue)]) -> [String] {
+        let schema = ("schema", RenderedValue.integer(Int64(RenderFormat.jsonSchemaVersion)))
+        var objects: [[(String, RenderedValue)]] = [[schema, ("statements", .integer(Int64(statementCount)))]]
+        for (sqlState, count) in sortedErrors {
+            objects.append([schema, ("sqlState", .string(sqlState)), ("errors", .integer(Int64(count)))])
+        }
+        for (rank, statement) in slowest.enumerated() {
+            objects.append([
+                schema, ("slowest", .integer(Int64(rank + 1))), statement.latency!.jsonMember,
+                ("statement", .string(statement.text)),
+            ])
+        }
+        return objects.map { RenderedValue.object($0 + jsonMembers).jsonText }
     }
 }

@@ -165,8 +165,9 @@ final class DecodePrinter {
         }
         for case (let id, let summary?) in summaries.enumerated() {
             if format == .json {
-                try output.writeLine(
-                    summary.statistics.formatted(as: .json, jsonMembers: [("connection", .integer(Int64(id)))]))
+                let members: [(String, RenderedValue)] = [("connection", .integer(Int64(id)))]
+                try output.writeLine(summary.statistics.formatted(as: .json, jsonMembers: members))
+                for line in summary.statementJSONLines(jsonMembers: members) { try output.writeLine(line) }
             } else {
                 let title = states[id].connection?.description ?? "#\(id)"
                 try output.writeLine(
@@ -176,6 +177,7 @@ final class DecodePrinter {
         }
         if format == .json {
             try output.writeLine(total.statistics.formatted(as: .json))
+            for line in total.statementJSONLines(jsonMembers: []) { try output.writeLine(line) }
         } else {
             let title = "all \(summaries.count { $0 != nil }) connections"
             try output.writeLine(

@@ -36,10 +36,13 @@ enum CaptureScenario {
         return path
     }
 
-    /// Every event of the capture at `path`.
-    static func events(_ path: String, ports: Set<UInt16> = [5432]) throws -> [CaptureEvent] {
+    /// Every event of the capture at `path`, decoded with messages up to `maximumMessageLength` bytes.
+    static func events(
+        _ path: String, ports: Set<UInt16> = [5432],
+        maximumMessageLength: Int = WireLimits.defaultMaximumMessageLength
+    ) throws -> [CaptureEvent] {
         let file = try PacketCaptureFile(path: path)
-        var decoder = CaptureDecoder(ports: ports)
+        var decoder = CaptureDecoder(ports: ports, maximumMessageLength: maximumMessageLength)
         var events: [CaptureEvent] = []
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         while let packet = try file.nextPacket() {

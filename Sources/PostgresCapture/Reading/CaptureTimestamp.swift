@@ -11,9 +11,32 @@ public struct CaptureTimestamp: Sendable, Hashable, Comparable {
         self.nanoseconds = nanoseconds
     }
 
-    /// The time from `earlier` to this timestamp, in nanoseconds.
+    /// Creates a timestamp from a capture's seconds and nanoseconds, whatever they are: nanoseconds outside 0 to
+    /// 999 999 999 (a damaged record header's microseconds, which libpcap scales to nanoseconds unchecked) carry into
+    /// the seconds, and seconds past the ends of `Int64` stop there, so that no header value traps.
+    public init(seconds: Int64, carryingNanoseconds nanoseconds: Int64) {
+        guard nanoseconds < 0 || nanoseconds >= 1_000_000_000 else {
+            self.init(seconds: seconds, nanoseconds: Int32(truncatingIfNeeded: nanoseconds))
+            return
+        }
+        var (carry, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        if remainder < 0 {
+            carry -= 1
+            remainder += 1_000_000_000
+        }
+        let (sum, overflow) = seconds.addingReportingOverflow(carry)
+        self.init(
+            seconds: overflow ? (carry < 0 ? .min : .max) : sum, nanoseconds: Int32(truncatingIfNeeded: remainder))
+    }
+
+    /// The time from `earlier` to this timestamp, in nanoseconds; `Int64.max` (or `.min`, when earlier) for times
+    /// further apart than it holds (292 years: only damaged captures have such times).
     public func nanoseconds(since earlier: CaptureTimestamp) -> Int64 {
-        (seconds - earlier.seconds) * 1_000_000_000 + Int64(nanoseconds - earlier.nanoseconds)
+        let (secondsApart, subtractionOverflow) = seconds.subtractingReportingOverflow(earlier.seconds)
+        let (scaled, multiplicationOverflow) = secondsApart.multipliedReportingOverflow(by: 1_000_000_000)
+        let (total, additionOverflow) = scaled.addingReportingOverflow(Int64(nanoseconds) - Int64(earlier.nanoseconds))
+        guard subtractionOverflow || multiplicationOverflow || additionOverflow else { return total }
+        return self < earlier ? .min : .max
     }
 
     /// RFC 3339 in UTC with microseconds: `2026-12-01T04:12:28.123456Z`.
@@ -24,7 +47,9 @@ public struct CaptureTimestamp: Sendable, Hashable, Comparable {
 
     /// The UTC time of day with microseconds: `04:12:28.123456`.
     public var timeOfDay: String {
-        let secondOfDay = Int(seconds - seconds.floorDivided(by: 86_400) * 86_400)
+        // The remainder, not `seconds - days * 86_400`: that product overflows for the earliest seconds.
+        let remainder = Int(seconds % 86_400)
+        let secondOfDay = remainder < 0 ? remainder + 86_400 : remainder
         // Concatenated, not joined from an array: this runs for every packet of a capture.
         return Self.digits(secondOfDay / 3600, 2) + ":" + Self.digits(secondOfDay / 60 % 60, 2) + ":"
             + Self.digits(secondOfDay % 60, 2) + "." + Self.digits(Int(nanoseconds) / 1000, 6)

@@ -90,8 +90,9 @@ public final class PacketCaptureFile {
             if bytesSinceAdvice >= Self.bytesPerAdvice { adviseReadingAhead() }
             var buffer = allocator.buffer(capacity: length)
             buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: length))
+            // Opened with nanosecond precision: libpcap's `tv_usec` holds nanoseconds.
             let timestamp = CaptureTimestamp(
-                seconds: Int64(header.pointee.ts.tv_sec), nanoseconds: Int32(header.pointee.ts.tv_usec))
+                seconds: Int64(header.pointee.ts.tv_sec), carryingNanoseconds: Int64(header.pointee.ts.tv_usec))
             return CapturedPacket(timestamp: timestamp, linkType: linkType, data: buffer)
         case PCAP_ERROR_BREAK:
             close()
@@ -101,6 +102,21 @@ public final class PacketCaptureFile {
             close()
             throw CaptureFileError(kind: .read, name: name, reason: reason)
         }
+    }
+
+    /// Whether reading the next packet may wait for bytes not yet written: the input is not a regular file (a pipe
+    /// from `tcpdump -U -w -`, a terminal, a socket), every byte read from it so far has been taken, and no more are
+    /// ready. What was decoded from the packets so far can then be shown before the wait. One comparison for a
+    /// regular file, whose reads do not wait; for other inputs, a `poll` only once the buffered bytes are used up.
+    public var mayWaitForInput: Bool {
+        guard !isRegularFile, let handle, let file = pcap_file(handle) else { return false }
+        #if canImport(Glibc)
+            guard file.pointee._IO_read_ptr == file.pointee._IO_read_end else { return false }
+        #elseif canImport(Darwin)
+            guard file.pointee._r <= 0 else { return false }
+        #endif
+        var input = pollfd(fd: fileno(file), events: Int16(POLLIN), revents: 0)
+        return poll(&input, 1, 0) == 0
     }
 
     /// Closes the file; ``nextPacket()`` then returns `nil`.

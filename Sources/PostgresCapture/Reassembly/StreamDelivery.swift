@@ -4,6 +4,7 @@ import NIOCore
 public enum StreamDelivery: Sendable {
     /// The next bytes of the stream.
     case data(ByteBuffer)
-    /// Bytes the capture does not hold (lost by the capture, or sent before it started), then the stream goes on.
-    case gap(byteCount: Int)
+    /// Bytes the capture does not hold (lost by the capture, or sent before it started), the first of them
+    /// `streamOffset` bytes into the stream (the missing bytes counted); then the stream goes on.
+    case gap(byteCount: Int, streamOffset: Int)
 }

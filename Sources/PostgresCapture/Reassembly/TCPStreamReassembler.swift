@@ -76,9 +76,9 @@ public struct TCPStreamReassembler: Sendable {
             Self.distance(from: next, to: end) > 0
         {
             let missing = Int(Self.distance(from: next, to: end))
+            deliveries.append(.gap(byteCount: missing, streamOffset: streamOffset))
             streamOffset += missing
             nextSequenceNumber = end
-            deliveries.append(.gap(byteCount: missing))
         }
         return deliveries
     }
@@ -92,9 +92,10 @@ public struct TCPStreamReassembler: Sendable {
         else { return [] }
         let missing = Int(Self.distance(from: next, to: earliest))
         guard missing > 0 else { return drainPending() }
+        let gap = StreamDelivery.gap(byteCount: missing, streamOffset: streamOffset)
         streamOffset += missing
         nextSequenceNumber = earliest
-        return [.gap(byteCount: missing)] + drainPending()
+        return [gap] + drainPending()
     }
 
     /// Delivers the waiting segments that start at or before the next byte, without their part already

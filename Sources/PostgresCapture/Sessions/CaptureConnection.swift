@@ -15,8 +15,9 @@ struct CaptureConnection {
     private var decoder: SessionDecoder
     /// Each direction's reassembly, at its ``MessageDirection/index``.
     private var reassemblers = [TCPStreamReassembler(), TCPStreamReassembler()]
-    /// Bytes of a direction that is looking for a message boundary, and their stream offset.
-    private var resynchronizing: [(bytes: ByteBuffer, offset: Int)?] = [nil, nil]
+    /// Bytes of a direction that is looking for a message boundary, their stream offset, and the stream offset
+    /// from which the bytes skipped are counted (the failed message's, after a failure).
+    private var resynchronizing: [(bytes: ByteBuffer, offset: Int, skippedFrom: Int)?] = [nil, nil]
     /// Whether each direction's stream has ended.
     private var finishedDirections = [false, false]
     private var encryptedBytes = 0
@@ -29,7 +30,7 @@ struct CaptureConnection {
         self.info = info
         self.maximumMessageLength = maximumMessageLength
         decoder = SessionDecoder(maximumMessageLength: maximumMessageLength)
-        if !fromStart { resynchronizing = [(ByteBuffer(), 0), (ByteBuffer(), 0)] }
+        if !fromStart { resynchronizing = [(ByteBuffer(), 0, 0), (ByteBuffer(), 0, 0)] }
     }
 
     /// Takes a segment of the connection sent at `time`, and hands what it makes known to `emit`, in order (its
@@ -94,13 +95,15 @@ struct CaptureConnection {
     ) rethrows {
         for delivery in deliveries {
             switch delivery {
-            case .gap(let byteCount):
-                let offset = reassemblers[direction.index].streamOffset
+            case .gap(let byteCount, let offset):
                 try emit(
                     CaptureEvent(
                         connection: info, time: time, kind: .gap(direction, byteCount: byteCount, streamOffset: offset))
                 )
-                if !decoder.isEncrypted(direction) { resynchronizing[direction.index] = (ByteBuffer(), offset) }
+                if !decoder.isEncrypted(direction) {
+                    let following = offset + byteCount
+                    resynchronizing[direction.index] = (ByteBuffer(), following, following)
+                }
             case .data(let bytes):
                 try feed(bytes, from: direction, at: time, bulk: bulk, emit: emit)
             }
@@ -115,7 +118,7 @@ struct CaptureConnection {
     ) rethrows {
         if decoder.isEncrypted(direction) {
             encryptedBytes += bytes.readableBytes
-        } else if let (bytesSoFar, offset) = resynchronizing[direction.index] {
+        } else if let (bytesSoFar, offset, skippedFrom) = resynchronizing[direction.index] {
             var kept = bytesSoFar
             kept.writeImmutableBuffer(bytes)
             switch MessageBoundaryScanner.scan(kept, direction: direction, maximumMessageLength: maximumMessageLength) {
@@ -124,12 +127,13 @@ struct CaptureConnection {
                 kept.moveReaderIndex(forwardBy: skipped)
                 decoder.resume(direction, atStreamOffset: offset + skipped)
                 decoder.append(kept, from: direction)
-                let kind = CaptureEvent.Kind.resumed(direction, streamOffset: offset + skipped, skippedBytes: skipped)
+                let kind = CaptureEvent.Kind.resumed(
+                    direction, streamOffset: offset + skipped, skippedBytes: offset + skipped - skippedFrom)
                 try emit(CaptureEvent(connection: info, time: time, kind: kind))
             case .needsMoreBytes(let discardable):
                 kept.moveReaderIndex(forwardBy: discardable)
                 kept.discardReadBytes()
-                resynchronizing[direction.index] = (kept, offset + discardable)
+                resynchronizing[direction.index] = (kept, offset + discardable, skippedFrom)
             }
         } else {
             decoder.append(bytes, from: direction)
@@ -174,10 +178,14 @@ struct CaptureConnection {
         _ event: consuming SessionDecoder.Event, at time: CaptureTimestamp,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        let failed: MessageDirection? = if case .failure(let direction, _) = event { direction } else { nil }
+        let failure: (MessageDirection, Int)? =
+            if case .failure(let direction, let error) = event { (direction, error.offset) } else { nil }
         try emit(CaptureEvent(connection: info, time: time, kind: CaptureEvent.Kind(consume event)))
-        if let failed, !finishedDirections[failed.index] {
-            resynchronizing[failed.index] = (ByteBuffer(), reassemblers[failed.index].streamOffset)
+        if let (failed, failedAt) = failure, !finishedDirections[failed.index] {
+            // The search starts after the bytes delivered so far; the skipped bytes are counted from the failed
+            // message, whose rest (and the bytes the decoder held after it) are skipped with them.
+            let next = reassemblers[failed.index].streamOffset
+            resynchronizing[failed.index] = (ByteBuffer(), next, min(failedAt, next))
         }
     }
 }

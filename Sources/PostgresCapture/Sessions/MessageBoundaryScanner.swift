@@ -16,17 +16,45 @@ enum MessageBoundaryScanner {
     /// Unconfirmed candidates further than this from the end are given up, so the bytes kept stay bounded.
     static let confirmationWindow = 1 << 20
 
-    private static let frontendTypes = Set("BCcdDEfFHpPQSX".utf8)
-    private static let backendTypes = Set("RK23CGHWdcDIEVnNAtS1ZTsv".utf8)
+    /// The length words each frontend message type may have, by type byte (`nil` for a byte that is no type): the
+    /// messages without a body have exactly 4, so that text after a gap (a `S` or `H` and four more bytes) is not
+    /// taken for one whose end is far ahead, which would hold the search back.
+    private static let frontendLengths = lengthTable(variable: "BCdDEfFpPQ", fixed: "cHSX", length: 4)
+    /// The length words each backend message type may have, by type byte, as ``frontendLengths``: a digit in COPY
+    /// or DataRow text (ParseComplete is `1`) does not start a message hundreds of megabytes long.
+    private static let backendLengths: [ClosedRange<Int>?] = {
+        var table = lengthTable(variable: "RCGHWdDEVNAtSTv", fixed: "123cInZs", length: 4)
+        table[Int(UInt8(ascii: "Z"))] = 5...5
+        // BackendKeyData: a process ID and a key of 4 bytes (protocol 3.0) up to 256 (3.2).
+        table[Int(UInt8(ascii: "K"))] = 12...264
+        return table
+    }()
+    /// The most columns a row has (PostgreSQL's `MaxTupleAttributeNumber`): a DataRow's column count is at most this.
+    private static let maximumColumnCount = 1664
+
+    /// A table of the length words allowed for each type byte: any from 4 for the `variable` types, `length` for the
+    /// `fixed` ones.
+    private static func lengthTable(variable: String, fixed: String, length: Int) -> [ClosedRange<Int>?] {
+        var table = [ClosedRange<Int>?](repeating: nil, count: 256)
+        for type in variable.utf8 { table[Int(type)] = 4...Int.max }
+        for type in fixed.utf8 { table[Int(type)] = length...length }
+        return table
+    }
 
     /// Scans `bytes` of `direction` for the first message boundary.
     static func scan(_ bytes: ByteBuffer, direction: MessageDirection, maximumMessageLength: Int) -> Result {
-        let types = direction == .frontend ? frontendTypes : backendTypes
+        let lengths = direction == .frontend ? frontendLengths : backendLengths
+        let checksColumns = direction == .backend
         return bytes.withUnsafeReadableBytes { raw in
             func header(at index: Int) -> Int? {
-                guard index + 5 <= raw.count, types.contains(raw[index]) else { return nil }
+                guard index + 5 <= raw.count, let allowed = lengths[Int(raw[index])] else { return nil }
                 let length = raw[(index + 1)..<(index + 5)].reduce(0) { $0 << 8 | Int($1) }
-                return length >= 4 && length < maximumMessageLength ? length : nil
+                guard allowed.contains(length), length < maximumMessageLength else { return nil }
+                // A DataRow's column count, when there: text bytes make thousands of columns.
+                if checksColumns && raw[index] == UInt8(ascii: "D") && index + 7 <= raw.count {
+                    guard Int(raw[index + 5]) << 8 | Int(raw[index + 6]) <= maximumColumnCount else { return nil }
+                }
+                return length
             }
             for index in 0..<raw.count {
                 if index + 5 > raw.count { return .needsMoreBytes(discardable: index) }

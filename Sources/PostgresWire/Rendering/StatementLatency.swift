@@ -11,7 +11,9 @@ public struct StatementLatency: Sendable, Hashable, Comparable {
 
     /// Rounded to whole microseconds.
     public var microseconds: Int64 {
-        (nanoseconds + (nanoseconds >= 0 ? 500 : -500)) / 1000
+        // Rounded from the remainder: adding 500 first would overflow near the ends of `Int64`.
+        let (quotient, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1000)
+        return quotient + (remainder >= 500 ? 1 : remainder <= -500 ? -1 : 0)
     }
 
     /// Milliseconds with three decimals: `1.234 ms`.
