@@ -119,7 +119,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw d
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" grep' -l 'grep' -d 'Print only the Query and Parse messages whose statement matches, and the ReadyForQuery ending each.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" full' -l 'full' -d 'Show long text whole instead of cutting it at 120 characters.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" format' -l 'format' -d 'The output format.' -rfka 'text json hex'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" summary' -l 'summary' -d 'Print message counts and bytes per type instead of the messages.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" summary' -l 'summary' -d 'Print, per connection and overall, message counts and bytes per type, statements, errors by SQLSTATE and the slowest statements instead of the messages.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" reveal-secrets' -l 'reveal-secrets' -d 'Show passwords, SASL and GSS data and cancel keys instead of masking them.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" max-message-length' -l 'max-message-length' -d 'The largest message accepted, in bytes (default 1 GiB - 1).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" version' -l 'version' -d 'Show the version.'

@@ -103,7 +103,11 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .long, help: "The output format.")
     var format: RenderFormat = .text
 
-    @Flag(name: .long, help: "Print message counts and bytes per type instead of the messages.")
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Print, per connection and overall, message counts and bytes per type, statements, errors by SQLSTATE and "
+                + "the slowest statements instead of the messages."))
     var summary = false
 
     @Flag(name: .long, help: "Show passwords, SASL and GSS data and cancel keys instead of masking them.")

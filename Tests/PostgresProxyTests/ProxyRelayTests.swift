@@ -84,7 +84,8 @@ struct ProxyRelayTests {
             if object["type"] != nil { messageLines.append(line) }
         }
         #expect(messageLines.count > 20)
-        let problems = try await JSONLinesSchemaValidator.problems(in: messageLines)
+        // Every line, the opened and closed events too.
+        let problems = try await JSONLinesSchemaValidator.problems(in: log)
         #expect(problems.isEmpty, "\(problems)")
     }
 
