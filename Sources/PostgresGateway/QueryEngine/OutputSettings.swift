@@ -14,19 +14,35 @@ struct OutputSettings: Sendable, Hashable {
     /// Whether `lc_collate` sorts text by code point (C, POSIX, C.UTF-8), the only text ordering computed.
     var sortsByCodePoint: Bool
 
-    /// The settings' effect on output.
+    /// The settings' effect on output. This runs for every SELECT without FROM (`select 1` too): a session's
+    /// settings keep these names' spelling (``ServerSettings/assign(_:_:in:)``), so each is one lookup, and the
+    /// usual values are recognised without making lowercased copies.
     init(_ settings: [String: String]) {
         func value(_ name: String) -> String {
-            settings[ServerSettings.canonicalName(name, in: settings)] ?? ServerSettings.outputDefaults[name] ?? ""
+            settings[name] ?? settings[ServerSettings.canonicalName(name, in: settings)]
+                ?? ServerSettings.outputDefaults[name] ?? ""
         }
-        let digits = Int(value("extra_float_digits")).map { min(max($0, -15), 3) } ?? 1
+        func isOneOf(_ value: String, _ choices: [String]) -> Bool {
+            choices.contains(value) || choices.contains(value.lowercased())
+        }
+        let digitsText = value("extra_float_digits")
+        let digits = digitsText == "1" ? 1 : Int(digitsText).map { min(max($0, -15), 3) } ?? 1
         floatDigits = digits > 0 ? nil : digits
-        byteaEscape = value("bytea_output").lowercased() == "escape"
-        timeZoneIsUTC = ["utc", "etc/utc", "gmt", "etc/gmt"].contains(value("TimeZone").lowercased())
-        dateStyleIsISO = value("DateStyle").lowercased().hasPrefix("iso")
-        sortsByCodePoint = ["c", "posix", "c.utf-8", "c.utf8"].contains(value("lc_collate").lowercased())
+        byteaEscape = isOneOf(value("bytea_output"), ["escape"])
+        timeZoneIsUTC = isOneOf(
+            value("TimeZone"), ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "utc", "etc/utc", "gmt", "etc/gmt"])
+        let dateStyle = value("DateStyle")
+        dateStyleIsISO = dateStyle.hasPrefix("ISO") || dateStyle.lowercased().hasPrefix("iso")
+        sortsByCodePoint = isOneOf(value("lc_collate"), ["C.UTF-8", "C", "POSIX", "c", "posix", "c.utf-8", "c.utf8"])
     }
 
     /// PostgreSQL's defaults, with which an answer computed once holds for every session that has them.
     static let standard = OutputSettings([:])
+
+    /// Settings that print every affected value unlike the defaults (fewest float digits, escape bytea, another
+    /// time zone, date style and collation): an answer the same with these as with ``standard`` depends on none.
+    static let farthest = OutputSettings([
+        "extra_float_digits": "-15", "bytea_output": "escape", "TimeZone": "Europe/Paris", "DateStyle": "SQL, DMY",
+        "lc_collate": "en_US.UTF-8",
+    ])
 }

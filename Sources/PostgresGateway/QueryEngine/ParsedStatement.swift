@@ -16,6 +16,8 @@ struct ParsedStatement: Sendable {
     /// The answer to a SELECT of literals only (``ServerEmulationResponder/constantAnswer(to:)``), computed once for
     /// the statement, so a statement sent again (`select 1`) is not evaluated again; `nil` for other statements.
     var constantAnswer: QueryOutcome?
+    /// Whether ``constantAnswer`` is the same whatever the session's output settings (``OutputSettings``).
+    var constantAnswerIgnoresOutputSettings = false
 
     /// The statement described by libpg_query's parse tree of one statement (`stmts[0].stmt`), `nil` for none.
     init(tree statement: ParseTreeNode?) {
@@ -29,6 +31,9 @@ struct ParsedStatement: Sendable {
         tag = Self.tag(of: type, fields)
         kind = Self.kind(of: type, fields, tag: tag)
         constantAnswer = ServerEmulationResponder.constantAnswer(to: kind)
+        constantAnswerIgnoresOutputSettings =
+            constantAnswer != nil
+            && ServerEmulationResponder.constantAnswer(to: kind, output: .farthest) == constantAnswer
         var located: [(location: Int, value: String?)] = []
         var contextTypes: [Int: PostgresType] = [:]
         collectParameters(in: fields, constants: &located, contextTypes: &contextTypes)

@@ -136,9 +136,10 @@ public struct QuerySession: Sendable {
     /// PostgreSQL's 22021 for a statement that is not valid UTF-8 when the client said it sends UTF-8 (the
     /// default); `nil` otherwise.
     private func invalidEncoding(of text: String) -> DiagnosticMessage? {
+        // The text first: it is nearly always valid, and this runs for every statement.
+        guard let diagnostic = DiagnosticMessage.invalidUTF8(in: text) else { return nil }
         let encoding = settings["client_encoding"]?.uppercased() ?? "UTF8"
-        guard ["UTF8", "UTF-8", "UNICODE"].contains(encoding) else { return nil }
-        return DiagnosticMessage.invalidUTF8(in: text)
+        return ["UTF8", "UTF-8", "UNICODE"].contains(encoding) ? diagnostic : nil
     }
 
     // MARK: Simple query

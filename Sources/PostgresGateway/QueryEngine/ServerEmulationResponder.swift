@@ -109,7 +109,9 @@ public struct ServerEmulationResponder: QueryResponder {
         case .prepare, .deallocate:
             return .command(tag: parsed.tag)
         case .select(let targets, let readsCatalog, let hasFrom, let rowCondition):
-            // The answer computed once holds for sessions whose settings print values as the defaults do.
+            // The answer computed once holds for every session when no setting changes it (`select 1`: the settings
+            // need no look), else for sessions whose settings print values as the defaults do.
+            if parsed.constantAnswerIgnoresOutputSettings, let answer = parsed.constantAnswer { return answer }
             let output = OutputSettings(settings)
             if !hasFrom,
                 let outcome = (output == .standard ? parsed.constantAnswer : nil)
@@ -130,7 +132,7 @@ public struct ServerEmulationResponder: QueryResponder {
 
     /// The answer to a SELECT without FROM whose select list holds literals only (no parameter, function or
     /// column), the same in every session with the default ``OutputSettings``; `nil` for other statements.
-    static func constantAnswer(to kind: StatementKind) -> QueryOutcome? {
+    static func constantAnswer(to kind: StatementKind, output: OutputSettings = .standard) -> QueryOutcome? {
         guard case .select(let targets, _, hasFrom: false, let rowCondition) = kind,
             targets.allSatisfy(\.expression.isLiteral), rowCondition?.isLiteral ?? true
         else {
@@ -138,7 +140,8 @@ public struct ServerEmulationResponder: QueryResponder {
         }
         return evaluate(
             targets, rowCondition: rowCondition,
-            with: ConstantEvaluator(settings: [:], parameters: [], parameterTypes: [], serverVersion: ""))
+            with: ConstantEvaluator(
+                settings: [:], parameters: [], parameterTypes: [], serverVersion: "", output: output))
     }
 
     /// A constant select list's one row; `nil` when it uses something the engine does not evaluate.
