@@ -357,15 +357,13 @@ def scram_unknown_user(port, memory, size):
     }
 
 
-def large_query(port, memory, size):
-    """A 10 MB statement: answered quickly, and another connection is not stalled meanwhile."""
-    length = {"small": 10 << 20, "full": 10 << 20}[size]
-    # Connections are spread over the server's event loops in turn: with pingers before and after, one of
-    # them shares the loop of the connection that sends the large statement.
+def while_pinged(port, action):
+    """Runs `action(sock)` on a logged-in connection while two others, logged in before and after it (connections are
+    spread over the server's event loops in turn, so one of them shares its loop), send `select 1` in turn; returns
+    the action's result and the worst latency the others saw, in seconds."""
     before = login(port)
     sock = login(port)
     after = login(port)
-    text = "select '" + "a" * (length - 10) + "'"
     stalls = []
     done = threading.Event()
 
@@ -380,22 +378,81 @@ def large_query(port, memory, size):
     pingers = [threading.Thread(target=ping, args=(other,)) for other in (before, after)]
     for pinger in pingers:
         pinger.start()
-    began = time.perf_counter()
-    sock.sendall(query(text))
-    replies = read_messages(sock, until=lambda kind, _: kind == b"Z", timeout=60)
-    elapsed = time.perf_counter() - began
-    done.set()
-    for pinger in pingers:
-        pinger.join()
-    for other in (sock, before, after):
-        other.close()
-    worst = max(stalls) if stalls else 0
+    try:
+        result = action(sock)
+    finally:
+        done.set()
+        for pinger in pingers:
+            pinger.join()
+        for other in (sock, before, after):
+            other.close()
+    return result, max(stalls) if stalls else 0
+
+
+def large_query(port, memory, size):
+    """A 10 MB statement: answered quickly, and another connection is not stalled meanwhile."""
+    length = {"small": 10 << 20, "full": 10 << 20}[size]
+    text = "select '" + "a" * (length - 10) + "'"
+
+    def run(sock):
+        began = time.perf_counter()
+        sock.sendall(query(text))
+        replies = read_messages(sock, until=lambda kind, _: kind == b"Z", timeout=60)
+        return replies, time.perf_counter() - began
+
+    (replies, elapsed), worst = while_pinged(port, run)
     return {
         "query_seconds": round(elapsed, 3),
         "worst_other_latency_ms": round(worst * 1000, 1),
         # A quadratic scan takes minutes; the bound leaves room for the test suite's debug build on a busy machine
         # (0.16 s release, 0.9 s debug when alone; 3.4 s debug once inside the whole suite).
         "passed": any(kind == b"Z" for kind, _ in replies) and elapsed < {"small": 15, "full": 3}[size] and worst < 0.5,
+    }
+
+
+def wide_bind(port, memory, size):
+    """Parse/Bind/Execute of 1,664 parameters (PostgreSQL's most select-list entries, evaluated), again and again;
+    one of 10,000 (a statement too long to parse: echoed with its values written in); a Parse of 2,000 entries
+    (54011): each answered in time linear in its size (JSON decoding that tried every node kind in turn, and writing
+    each value in over the whole text, once took a minute for 10,000), and other connections are not stalled."""
+    rounds = {"small": 2, "full": 20}[size]
+
+    def parse(text):
+        return message(b"P", b"\0" + text.encode() + b"\0" + struct.pack("!H", 0))
+
+    def bound(columns):
+        parameters = (struct.pack("!I", 1) + b"7") * columns
+        bind = message(b"B", b"\0\0" + struct.pack("!HH", 0, columns) + parameters + b"\0\0")
+        return bind + message(b"E", b"\0" + struct.pack("!I", 0)) + message(b"S", b"")
+
+    def parameters(columns):
+        return "select " + ",".join(f"${n}::int" for n in range(1, columns + 1))
+
+    def answer(sock, request):
+        sock.sendall(request)
+        return read_messages(sock, until=lambda kind, _: kind == b"Z", timeout=60)
+
+    def run(sock):
+        began = time.perf_counter()
+        answered = 0
+        for _ in range(rounds):
+            replies = answer(sock, parse(parameters(1664)) + bound(1664))
+            answered += any(kind == b"D" and len(body) > 1664 * 5 for kind, body in replies)
+        echoed = any(kind == b"D" for kind, _ in answer(sock, parse(parameters(10_000)) + bound(10_000)))
+        refused = answer(sock, parse("select " + ",".join(["1"] * 2000)) + message(b"S", b""))
+        codes = [error_fields(body).get("C") for kind, body in refused if kind == b"E"]
+        return answered, echoed, codes, time.perf_counter() - began
+
+    (answered, echoed, codes, elapsed), worst = while_pinged(port, run)
+    return {
+        "rounds_answered": answered,
+        "ten_thousand_echoed": echoed,
+        "wide_parse_errors": codes,
+        "seconds": round(elapsed, 3),
+        "worst_other_latency_ms": round(worst * 1000, 1),
+        # Release: about a second in all; the debug build in the busy test suite gets room.
+        "passed": answered == rounds and echoed and codes == ["54011"] and elapsed < {"small": 60, "full": 10}[size]
+        and worst < {"small": 5, "full": 0.5}[size],
     }
 
 
@@ -458,6 +515,7 @@ ATTACKS = {
     "idle-connections": idle_connections,
     "scram-unknown-user": scram_unknown_user,
     "large-query": large_query,
+    "wide-bind": wide_bind,
     "many-statements": many_statements,
     "shutdown-with-stalled-client": shutdown_with_stalled_client,
 }

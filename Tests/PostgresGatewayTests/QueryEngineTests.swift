@@ -283,6 +283,15 @@ struct QueryEngineTests {
         #expect(second[.position] == "23")
     }
 
+    /// The echo writes bound values into the statement as literals: `$12` is not `$1` followed by 2, a `$n` beyond the
+    /// parameters and `$$` stay, quotes are doubled, NULL is NULL.
+    @Test func echoedStatementsHaveTheirParametersWrittenIn() {
+        let parameters: [String?] = (1...12).map { $0 == 2 ? nil : $0 == 3 ? "it's" : "v\($0)" }
+        #expect(
+            ServerEmulationResponder.substitute(parameters, into: "select $1, $2, $3, $12, $13, $$x$$, $")
+                == "select 'v1', NULL, 'it''s', 'v12', $13, $$x$$, $")
+    }
+
     /// More than 1,664 select-list entries are PostgreSQL's 54011 at Parse (a Bind of thousands of parameters
     /// cannot make the engine evaluate thousands of columns); 1,664 are answered.
     @Test func targetListsHavePostgreSQLsLimit() {

@@ -70,7 +70,7 @@ struct ServeCommandTests {
             "the stored form is not a password: \(hash)")
         // A failed login is logged at the default level, as PostgreSQL logs it, with the client's address.
         server.send(SIGTERM)
-        #expect(try await server.waitForExit(seconds: 10))
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         let log = try server.standardErrorAfterExit()
         #expect(
             log.contains(#"password authentication failed for user "alice""#)

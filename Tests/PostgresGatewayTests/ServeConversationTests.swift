@@ -51,7 +51,7 @@ struct ServeConversationTests {
         let early = try await ServeStackTests.run("psql", ["-X", "-tA"], port: server.port, input: "")
         #expect(early.succeeded, "\(early)")
         server.send(SIGTERM)
-        #expect(try await server.waitForExit(seconds: 10))
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         #expect(server.process.terminationStatus == 1)
         let report = try server.standardErrorAfterExit()
         #expect(

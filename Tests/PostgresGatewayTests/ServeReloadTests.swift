@@ -35,7 +35,7 @@ struct ServeReloadTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try await Self.answer(port: server.port) == "2", "the old rules stay")
         server.send(SIGTERM)
-        #expect(try await server.waitForExit(seconds: 10))
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         let log = try server.standardErrorAfterExit()
         #expect(log.contains("received SIGHUP: reloaded the script's rules"), "\(log)")
         #expect(
@@ -67,7 +67,7 @@ struct ServeReloadTests {
         try await Task.sleep(for: .seconds(1))
         #expect(try await ServeStackTests.run("psql", select, port: server.port).standardOutput == "2\n")
         server.send(SIGTERM)
-        #expect(try await server.waitForExit(seconds: 10))
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         let log = try server.standardErrorAfterExit()
         #expect(log.contains("received SIGHUP: reloaded the conversation for new connections"), "\(log)")
         #expect(log.contains("kept the old script: the script has no conversation now"), "\(log)")

@@ -319,7 +319,7 @@ struct ServeStackTests {
             port: server.port)
         #expect(outcome.standardOutput == "alice\ndelete from users\n", "\(outcome)")
         server.send(SIGTERM)
-        #expect(try await server.waitForExit(seconds: 10))
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         #expect(server.process.terminationStatus == 1)
         let report = try server.standardErrorAfterExit()
         #expect(report.contains("unmatched statement: delete from users"), "\(report)")
@@ -395,7 +395,7 @@ struct ServeStackTests {
             outcome.standardOutput.hasSuffix(
                 "contenttypes\n [X] 0001_initial\n [ ] 0002_remove_content_type_name\n"), "\(outcome)")
         server.send(SIGTERM)
-        #expect(try await server.waitForExit(seconds: 10))
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         let report = try server.standardErrorAfterExit()
         #expect(server.process.terminationStatus == 0, "\(report)")
     }
