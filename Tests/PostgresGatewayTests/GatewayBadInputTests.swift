@@ -33,6 +33,8 @@ struct GatewayBadInputTests {
             code = "closed"
             while len(data) >= 5:
                 kind, length = data[:1], struct.unpack("!i", data[1:5])[0]
+                if length < 4:
+                    break  # not a message: a negative length would read the same bytes forever
                 body, data = data[5:1 + length], data[1 + length:]
                 if kind == b"E":
                     code = next(f[1:].decode() for f in body.split(b"\\0") if f[:1] == b"C")
