@@ -7,8 +7,7 @@ enum ParameterText {
     /// shows them: bool, integers, floats, numeric, text types, bytea, uuid, date, time, timestamp(tz), interval,
     /// json(b) and arrays of these), and otherwise as `\x` hex.
     static func text(of bytes: ByteBuffer, format: FormatCode, type: UInt32) -> String {
-        guard format == .binary else { return String(decoding: bytes.readableBytesView, as: UTF8.self) }
-        return TypedValue(binary: bytes, oid: type)?.value.postgresText ?? RenderedValue.text(of: bytes)
+        TypedValue.postgresText(of: bytes, format: format, oid: type) ?? RenderedValue.text(of: bytes)
     }
 }
 

@@ -329,11 +329,8 @@ struct SessionRecorder {
         let columns = formats.isEmpty ? nil : columns ?? currentStatement()?.columns
         return row.enumerated().map { index, value in
             guard let value else { return nil }
-            guard formats.code(at: index) == .binary else {
-                return String(decoding: value.readableBytesView, as: UTF8.self)
-            }
             let type = columns.flatMap { index < $0.count ? $0[index].dataTypeOID : nil } ?? 0
-            guard let text = TypedValue(binary: value, oid: type)?.value.postgresText else {
+            guard let text = TypedValue.postgresText(of: value, format: formats.code(at: index), oid: type) else {
                 recordable = false
                 return nil
             }
@@ -350,12 +347,9 @@ struct SessionRecorder {
                 values.append(nil)
                 continue
             }
-            guard bind.parameterFormats.code(at: index) == .binary else {
-                values.append(String(decoding: value.readableBytesView, as: UTF8.self))
-                continue
-            }
             let type = types.flatMap { index < $0.count ? $0[index] : nil } ?? 0
-            guard let text = TypedValue(binary: value, oid: type)?.value.postgresText else { return nil }
+            let format = bind.parameterFormats.code(at: index)
+            guard let text = TypedValue.postgresText(of: value, format: format, oid: type) else { return nil }
             values.append(text)
         }
         return values

@@ -7,6 +7,13 @@ extension TypedValue {
         guard let value = BinaryValueDecoder.typedValue(bytes, oid: oid) else { return nil }
         self = value
     }
+
+    /// The text PostgreSQL's output function gives for `bytes`, a value sent in `format` as type `oid`: text-format
+    /// bytes as they are, binary ones decoded for the common types; `nil` for another binary value.
+    public static func postgresText(of bytes: ByteBuffer, format: FormatCode, oid: UInt32) -> String? {
+        guard format == .binary else { return String(decoding: bytes.readableBytesView, as: UTF8.self) }
+        return TypedValue(binary: bytes, oid: oid)?.value.postgresText
+    }
 }
 
 extension TypedValue.Value {
