@@ -22,18 +22,18 @@ struct OutputSettings: Sendable, Hashable {
             settings[name] ?? settings[ServerSettings.canonicalName(name, in: settings)]
                 ?? ServerSettings.outputDefaults[name] ?? ""
         }
+        /// Whether `value` is one of `choices` in any letter case (the usual spelling needs no lowercased copy).
         func isOneOf(_ value: String, _ choices: [String]) -> Bool {
-            choices.contains(value) || choices.contains(value.lowercased())
+            choices.contains(value) || choices.contains { $0.lowercased() == value.lowercased() }
         }
         let digitsText = value("extra_float_digits")
         let digits = digitsText == "1" ? 1 : Int(digitsText).map { min(max($0, -15), 3) } ?? 1
         floatDigits = digits > 0 ? nil : digits
         byteaEscape = isOneOf(value("bytea_output"), ["escape"])
-        timeZoneIsUTC = isOneOf(
-            value("TimeZone"), ["UTC", "Etc/UTC", "GMT", "Etc/GMT", "utc", "etc/utc", "gmt", "etc/gmt"])
+        timeZoneIsUTC = isOneOf(value("TimeZone"), ["UTC", "Etc/UTC", "GMT", "Etc/GMT"])
         let dateStyle = value("DateStyle")
         dateStyleIsISO = dateStyle.hasPrefix("ISO") || dateStyle.lowercased().hasPrefix("iso")
-        sortsByCodePoint = isOneOf(value("lc_collate"), ["C.UTF-8", "C", "POSIX", "c", "posix", "c.utf-8", "c.utf8"])
+        sortsByCodePoint = isOneOf(value("lc_collate"), ["C.UTF-8", "C", "POSIX", "C.utf8"])
     }
 
     /// PostgreSQL's defaults, with which an answer computed once holds for every session that has them.

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import PostgresWire
 
 /// Answers statements from a script's rules (the first rule that matches, within its `times` and `after`), then
 /// like ``ServerEmulationResponder``; shared by all connections of a server, it counts which rules answered and which
@@ -180,9 +181,9 @@ public final class ScriptResponder: QueryResponder {
         }
     }
 
-    /// Values as a script writes them: `["1", null]`.
+    /// Values as a script writes them (quoted and escaped as recorded scripts quote them): `["1", null]`.
     private static func list(_ values: [String?]) -> String {
-        "[" + values.map { $0.map { "\"\($0)\"" } ?? "null" }.joined(separator: ", ") + "]"
+        "[" + values.map { $0.map { RenderedValue.string($0).jsonText } ?? "null" }.joined(separator: ", ") + "]"
     }
 
     /// What `--verify` reports: statements no rule answered (session plumbing aside) and rules never used.
