@@ -39,6 +39,19 @@ struct QueryEngineTests {
         return nil
     }
 
+    /// PostgreSQL sends each column's `pg_type.typlen` (psycopg's `internal_size` against PostgreSQL 15, for this
+    /// statement: 2, 4, 8, -1, 1, 8, 4, -1, 8).
+    @Test func rowDescriptionsCarryTheTypeSizesPostgreSQLSends() {
+        var session = Self.session()
+        let replies = session.handle(
+            .query(Query("select 1::int2, 1, 1::int8, 'a'::text, true, now(), current_date, 1.5, 1.5::float8")))
+        guard case .rowDescription(let description) = replies.first else {
+            Issue.record("expected a RowDescription, got \(replies)")
+            return
+        }
+        #expect(description.columns.map(\.dataTypeSize) == [2, 4, 8, -1, 1, 8, 4, -1, 8])
+    }
+
     @Test func constantSelectsAreEvaluatedWithTypes() {
         var session = Self.session()
         let replies = session.handle(.query(Query("select 1, 'a', null, true, 1.5::float8, 2 * (3 + 4) as n, now()")))

@@ -110,7 +110,8 @@ struct TextFormRoundTripTests {
                 .backend(
                     .rowDescription(
                         RowDescription(columns: [
-                            .init(name: "id", dataTypeOID: 23), .init(name: "?column?", dataTypeOID: 25),
+                            .init(name: "id", dataTypeOID: 23, dataTypeSize: 4),
+                            .init(name: "?column?", dataTypeOID: 25, dataTypeSize: -1),
                         ])))
             ),
             (backend, "SSLResponse N (rejected)", .backend(.sslResponse(accepted: false))),

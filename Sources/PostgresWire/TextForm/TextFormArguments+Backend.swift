@@ -89,7 +89,8 @@ extension TextFormArguments {
         }
     }
 
-    /// `[id int4, name text]`, or every attribute: `[{name="id" tableOID=0 … format="text"}]`.
+    /// `[id int4, name text]`, or every attribute: `[{name="id" tableOID=0 … format="text"}]`; a type size not given
+    /// is the type's own (`PostgresTypeSizes`).
     mutating func rowDescription() throws(TextFormError) -> RowDescription {
         guard let item = named("columns") ?? positional() else { return RowDescription(columns: []) }
         var columns: [RowDescription.Column] = []
@@ -129,6 +130,8 @@ extension TextFormArguments {
         }
         if let item = nested.named("dataTypeSize") {
             result.dataTypeSize = try integer(item.value, as: Int16.self, what: "a type size")
+        } else {
+            result.dataTypeSize = PostgresTypeSizes.size(forOID: result.dataTypeOID)
         }
         if let item = nested.named("typeModifier") {
             result.typeModifier = try integer(item.value, as: Int32.self, what: "a type modifier")

@@ -19,12 +19,13 @@ public struct RowDescription: Sendable, Hashable {
         /// The format code; in a Describe reply always 0 (unknown yet).
         public var format: FormatCode
 
+        /// A column; `dataTypeSize` defaults to the size PostgreSQL gives the type (`PostgresTypeSizes`).
         public init(
             name: String,
             tableOID: UInt32 = 0,
             columnAttributeNumber: Int16 = 0,
             dataTypeOID: UInt32,
-            dataTypeSize: Int16 = -1,
+            dataTypeSize: Int16? = nil,
             typeModifier: Int32 = -1,
             format: FormatCode = .text
         ) {
@@ -32,7 +33,7 @@ public struct RowDescription: Sendable, Hashable {
             self.tableOID = tableOID
             self.columnAttributeNumber = columnAttributeNumber
             self.dataTypeOID = dataTypeOID
-            self.dataTypeSize = dataTypeSize
+            self.dataTypeSize = dataTypeSize ?? PostgresTypeSizes.size(forOID: dataTypeOID)
             self.typeModifier = typeModifier
             self.format = format
         }
