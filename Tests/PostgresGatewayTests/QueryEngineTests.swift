@@ -39,6 +39,25 @@ struct QueryEngineTests {
         return nil
     }
 
+    /// A cast to a type with modifiers gives the column PostgreSQL's type modifier, which constant folding keeps
+    /// through CASE and COALESCE and arithmetic drops (psycopg's `pgresult.fmod` against PostgreSQL 15).
+    @Test(arguments: [
+        ("select 1.234::numeric(5,2)", 327_686), ("select 'a'::varchar(10)", 14), ("select null::varchar(5)", 9),
+        ("select 'ab'::char", 5), ("select 'ab'::char(3)", 7),
+        ("select case when true then 'a'::varchar(10) else 'b'::varchar(20) end", 14),
+        ("select coalesce('a'::varchar(10), 'b')", 14), ("select nullif(1.5::numeric(5,2), 2)", 327_686),
+        ("select (1.5::numeric(5,2))::numeric", -1), ("select 1.5::numeric(5,2) + 1", -1), ("select 'a'::text", -1),
+    ])
+    func castsGiveTheTypeModifierPostgreSQLSends(statement: String, typeModifier: Int32) {
+        var session = Self.session()
+        let replies = session.handle(.query(Query(statement)))
+        guard case .rowDescription(let description) = replies.first else {
+            Issue.record("expected a RowDescription, got \(replies)")
+            return
+        }
+        #expect(description.columns.map(\.typeModifier) == [typeModifier])
+    }
+
     /// PostgreSQL sends each column's `pg_type.typlen` (psycopg's `internal_size` against PostgreSQL 15, for this
     /// statement: 2, 4, 8, -1, 1, 8, 4, -1, 8).
     @Test func rowDescriptionsCarryTheTypeSizesPostgreSQLSends() {

@@ -15,10 +15,12 @@ extension ConstantEvaluator {
     /// `value::type(modifiers)` as PostgreSQL's explicit cast computes it from `value`'s type: a text-like value
     /// through the type's input function, numbers by rounding (numeric half away from zero, floats to even), a uuid lowercased,
     /// `bool` to and from `int4` only, `varchar(n)` and `char(n)` truncated (`char(n)` padded), `numeric(p,s)`
-    /// rounded to `s` digits. Types and modifiers it does not compute exactly are `.unsupported`.
+    /// rounded to `s` digits, with the type modifier PostgreSQL gives the result. Types and modifiers it does not
+    /// compute exactly are `.unsupported`.
     func cast(_ value: EvaluatedValue, to type: PostgresType, modifiers: [Int] = []) throws(Failure) -> EvaluatedValue {
         try Self.checkModifiers(modifiers, of: type)
-        guard let text = value.text else { return EvaluatedValue(text: nil, type: type) }
+        let typeModifier = TypeDeclaration.typeModifier(of: type, modifiers) ?? -1
+        guard let text = value.text else { return EvaluatedValue(text: nil, type: type, typeModifier: typeModifier) }
         let source = value.type
         let isTextSource = Self.textTypes.contains(source.name)
         let result: String
@@ -71,7 +73,7 @@ extension ConstantEvaluator {
         default:
             throw .unsupported
         }
-        return EvaluatedValue(text: result, type: type)
+        return EvaluatedValue(text: result, type: type, typeModifier: typeModifier)
     }
 
     /// Throws `.unsupported` for modifiers other than a length of `varchar(n)` and `char(n)` and a precision and

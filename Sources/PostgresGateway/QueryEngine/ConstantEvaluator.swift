@@ -442,7 +442,7 @@ struct ConstantEvaluator {
         case ("coalesce", _) where !arguments.isEmpty:
             let type = try commonType(of: arguments, literals: literals, context: "COALESCE")
             var values: [EvaluatedValue] = []
-            for argument in arguments { values.append(try cast(argument, to: type)) }
+            for argument in arguments { values.append(try coerced(argument, to: type)) }
             return values.first { $0.text != nil } ?? EvaluatedValue(text: nil, type: type)
         case ("nullif", 2):
             return try nullIf(arguments[0], arguments[1], literals: literals)

@@ -4,4 +4,6 @@ struct EvaluatedValue: Sendable, Hashable {
     var text: String?
     /// The value's type.
     var type: PostgresType
+    /// The type's modifier, as RowDescription gives it (`'a'::varchar(10)`: 14); -1 for none.
+    var typeModifier: Int32 = -1
 }

@@ -153,7 +153,7 @@ public struct ServerEmulationResponder: QueryResponder {
         do {
             for target in targets {
                 let value = try evaluator.evaluate(target.expression)
-                columns.append(ResultColumn(name: target.name, type: value.type))
+                columns.append(ResultColumn(name: target.name, type: value.type, typeModifier: value.typeModifier))
                 row.append(try evaluator.outputText(of: value))
             }
             // Evaluated even when no row is returned, as PostgreSQL folds constants (`select 1/0 where false` fails).

@@ -30,7 +30,7 @@ struct TypeDeclaration: Sendable, Hashable {
 
     /// What `typmodin` of `type` (of its elements, for an array) makes of `modifiers`, or `nil` when PostgreSQL
     /// refuses them (or they are of a type whose modifiers are not computed here).
-    private static func typeModifier(of type: PostgresType, _ modifiers: [Int]) -> Int32? {
+    static func typeModifier(of type: PostgresType, _ modifiers: [Int]) -> Int32? {
         guard !modifiers.isEmpty else { return -1 }
         let name = type.name.hasPrefix("_") ? String(type.name.dropFirst()) : type.name
         switch (name, modifiers.count) {
