@@ -19,7 +19,7 @@ struct MockScriptTests {
         #expect(script.serverVersion == "16.4" && script.authentication == "trust")
         #expect(script.users == ["alice": .password("secret")] && script.unmatched == .echo)
         #expect(script.parameters.map(\.name) == ["TimeZone"] && script.parameters.map(\.value) == ["UTC"])
-        #expect(script.rules.count == 7 && script.rules[1].times == 2 && script.rules[4].name == "insert user")
+        #expect(script.rules.count == 8 && script.rules[1].times == 2 && script.rules[4].name == "insert user")
         #expect(
             script.rules[0].outcome
                 == .result(

@@ -437,6 +437,87 @@ struct QueryEngineTests {
         #expect(Self.columns(session.handle(.query(Query("select * from users, pg_class")))) == ["echo:25"])
     }
 
+    /// Casts to one-dimensional arrays as PostgreSQL 15 answers them (psql): each element through its type's input
+    /// function, `array_out`'s quoting, the column named by the outermost cast.
+    @Test(arguments: [
+        ("select '{1, 2}'::int4[]", ["int4:1007"], ["{1,2}"]),
+        (#"select '{a,"b c",NULL,"",x\"y}'::text[]"#, ["text:1009"], [#"{a,"b c",NULL,"","x\"y"}"#]),
+        ("select '{1,2}'::text::int8[]", ["int8:1016"], ["{1,2}"]),
+        ("select '{1.50, 2}'::numeric[]::text[]", ["text:1009"], ["{1.50,2}"]),
+        ("select '{t,false}'::bool[], true::int", ["bool:1000", "int4:23"], ["{t,f}", "1"]),
+    ])
+    func arrayCastsAsPostgreSQL(statement: String, columns: [String], row: [String]) {
+        var session = Self.session()
+        let replies = session.handle(.query(Query(statement)))
+        #expect(Self.columns(replies) == columns)
+        #expect(Self.rows(replies) == [row])
+    }
+
+    @Test func arrayElementsAreReadByTheirType() {
+        var session = Self.session()
+        #expect(
+            Self.error(session.handle(.query(Query("select '{1,x}'::int4[]"))))?.message
+                == #"invalid input syntax for type integer: "x""#)
+    }
+
+    /// asyncpg's type introspection (its `INTRO_LOOKUP_TYPES_13`, `$1` = `{1007,3904}`), answered with PostgreSQL
+    /// 15's rows for the same OIDs (deepest first; the order within a depth is PostgreSQL's choice).
+    @Test func asyncpgTypeIntrospectionIsAnsweredForBuiltInTypes() {
+        var session = Self.session()
+        let lookup = """
+            WITH RECURSIVE typeinfo_tree(
+                oid, ns, name, kind, basetype, elemtype, elemdelim,
+                range_subtype, attrtypoids, attrnames, depth)
+            AS (
+                SELECT ti.oid, ti.ns, ti.name, ti.kind, ti.basetype, ti.elemtype, ti.elemdelim, ti.range_subtype,
+                    ti.attrtypoids, ti.attrnames, 0
+                FROM pg_catalog.pg_type AS ti
+                WHERE ti.oid = any($1::oid[])
+            )
+            SELECT DISTINCT *, basetype::regtype::text AS basetype_name, elemtype::regtype::text AS elemtype_name,
+                range_subtype::regtype::text AS range_subtype_name
+            FROM typeinfo_tree ORDER BY depth DESC
+            """
+        _ = session.handle(.parse(Parse(name: "", query: lookup)))
+        let described = session.handle(.describe(.statement("")))
+        #expect(described.first == .parameterDescription(ParameterDescription(parameterTypes: [1028])))
+        #expect(
+            Self.columns(described) == [
+                "oid:26", "ns:19", "name:19", "kind:18", "basetype:26", "elemtype:26", "elemdelim:18",
+                "range_subtype:26", "attrtypoids:1028", "attrnames:1009", "depth:23", "basetype_name:25",
+                "elemtype_name:25", "range_subtype_name:25",
+            ])
+        _ = session.handle(.bind(Bind(parameters: [ByteBuffer(string: "{1007,3904,424242}")])))
+        let rows = Self.rows(session.handle(.execute(Execute())))
+        #expect(
+            Set(rows.prefix(1)) == [
+                ["23", "pg_catalog", "int4", "b", nil, "0", nil, nil, nil, nil, "1", nil, "-", nil]
+            ])
+        #expect(
+            Set(rows.dropFirst()) == [
+                ["1007", "pg_catalog", "_int4", "b", nil, "23", ",", nil, nil, nil, "0", nil, "integer", nil],
+                ["3904", "pg_catalog", "int4range", "r", nil, "0", nil, "23", nil, nil, "0", nil, "-", "integer"],
+            ])
+        #expect(rows.count == 3)
+    }
+
+    /// A statement's Describe runs without its parameters; when the answer with them has other columns (here a
+    /// value the engine cannot compute, so it echoes), Execute says so rather than send rows the client would read
+    /// by the wrong description.
+    @Test func executeRefusesAnAnswerThatDoesNotMatchTheDescription() {
+        var session = Self.session()
+        _ = session.handle(.parse(Parse(name: "s", query: "select $1::int4range")))
+        #expect(Self.columns(session.handle(.describe(.statement("s")))) == ["int4range:3904"])
+        _ = session.handle(.bind(Bind(statement: "s", parameters: [ByteBuffer(string: "[1,5)")])))
+        let error = Self.error(session.handle(.execute(Execute())))
+        #expect(error?.sqlState == "0A000")
+        #expect(error?[.detail] == "Described: int4range int4range. Answered: echo text.")
+        // Without a Describe of the statement, the echo is what the client reads.
+        _ = session.handle(.sync)
+        _ = session.handle(.bind(Bind(statement: "s", parameters: [ByteBuffer(string: "[1,5)")])))
+        #expect(Self.columns(session.handle(.describe(.portal("")))) == ["echo:25"])
+    }
+
     @Test func castParametersAreDescribedWithTheirTypes() {
         var session = Self.session()
         _ = session.handle(.parse(Parse(name: "s", query: "select $1::int, $2, $3::text[] where $4::bigint > 0")))

@@ -39,6 +39,10 @@ struct ServeStackTests {
           - match: "select count(*) from pgbench_branches"
             columns: [{name: count, type: int8}]
             rows: [[1]]
+          - match: "select id from users where id = any($1)"
+            param_types: ["int4[]"]
+            columns: [{name: id, type: int4}]
+            rows: [[1], [2]]
         """
 
     /// A file holding `text`, in a fresh temporary directory.
@@ -134,6 +138,7 @@ struct ServeStackTests {
                 psycopg bound (5, True, Decimal('1.5'), 'x')
                 psycopg2 (42,) [(1, 'alice')]
                 asyncpg 5 8 [] [(1, 'alice')] 42
+                asyncpg arrays [1, None, 3] ['a b', ''] [1, 2]
                 pg8000 [[1, 4]]
                 sqlalchemy psycopg 2 16.4
                 sqlalchemy psycopg2 2 16.4
@@ -188,6 +193,10 @@ struct ServeStackTests {
             hit = [tuple(row) for row in await c.fetch("select id, name from users where id = $1", 1)]
             inferred = await c.fetchval("select $1 + 1", 41)
             print("asyncpg", typed, prepared, types, hit, inferred)
+            # Arrays make asyncpg look their types up (its typeinfo_tree introspection) before it binds them.
+            arrays = await c.fetchval("select $1::int4[]", [1, None, 3]), await c.fetchval("select $1::text[]", ["a b", ""])
+            listed = [row[0] for row in await c.fetch("select id from users where id = any($1)", [1, 2])]
+            print("asyncpg arrays", *arrays, listed)
             await c.close()
         asyncio.run(run_asyncpg())
         c = pg8000.native.Connection("alice", host="127.0.0.1", port=port, database="app")

@@ -33,6 +33,8 @@ extension ConstantEvaluator {
             result = try floatCast(text, from: source, isTextSource: isTextSource, to: type)
         case "bool":
             result = try boolCast(text, from: source, isTextSource: isTextSource)
+        case "bytea" where source == .bytea:
+            result = text
         case "bytea" where isTextSource:
             do throws(ByteaText.InvalidInput) {
                 result = try ByteaText.hexOutput(of: text)
@@ -70,10 +72,40 @@ extension ConstantEvaluator {
         case "text", "varchar", "bpchar", "name":
             guard !source.name.hasPrefix("_") && source != .bytea else { throw .unsupported }
             result = try textCast(outputText(of: value) ?? text, from: source, to: type, length: modifiers.first)
+        case _ where type.name.hasPrefix("_"):
+            result = try arrayCast(text, from: source, isTextSource: isTextSource, to: type)
         default:
             throw .unsupported
         }
         return EvaluatedValue(text: result, type: type, typeModifier: typeModifier)
+    }
+
+    /// `text` as an array of `type`'s elements: a text-like value read as `array_in` reads it (each element
+    /// through the element type's input function: `'{1, 2}'::int4[]`), an array's elements cast one by one
+    /// (`int4[]` to `text[]`); one-dimensional arrays of types the engine casts only.
+    private func arrayCast(_ text: String, from source: PostgresType, isTextSource: Bool, to type: PostgresType)
+        throws(Failure) -> String
+    {
+        let sourceElementType = isTextSource ? PostgresType.text : Self.elementType(of: source)
+        guard let elementType = Self.elementType(of: type), let sourceElementType,
+            let elements = ArrayLiteral.elements(of: text)
+        else {
+            throw .unsupported
+        }
+        var values: [TypedValue.Value?] = []
+        for element in elements {
+            let value = try element.map { element throws(Failure) in
+                try cast(EvaluatedValue(text: element, type: sourceElementType), to: elementType).text
+            }
+            values.append(value.flatMap { $0.map(TypedValue.Value.text) })
+        }
+        return TypedValue.Value.array(values).postgresText
+    }
+
+    /// The element type of an array type (`_int4`: `int4`), `nil` for other types.
+    static func elementType(of type: PostgresType) -> PostgresType? {
+        guard type.name.hasPrefix("_") else { return nil }
+        return PostgresType.named(String(type.name.dropFirst()))
     }
 
     /// Throws `.unsupported` for modifiers other than a length of `varchar(n)` and `char(n)` and a precision and

@@ -1,3 +1,5 @@
+import PostgresWire
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -7,7 +9,7 @@
 extension ConstantEvaluator {
     /// The text PostgreSQL prints for `value` with the session's ``output`` settings: a float with
     /// `extra_float_digits` 0 or below as `%.{15 or 6 + n}g`, bytea in the escape format; `.unsupported` for a date or
-    /// timestamp when DateStyle is not ISO and a timestamptz when TimeZone is not UTC.
+    /// timestamp when DateStyle is not ISO and a timestamptz when TimeZone is not UTC; an array's elements so.
     func outputText(of value: EvaluatedValue) throws(Failure) -> String? {
         guard let text = value.text else { return nil }
         switch value.type {
@@ -29,6 +31,16 @@ extension ConstantEvaluator {
         case .date, .timestamp, .timestamptz:
             guard output.dateStyleIsISO, value.type != .timestamptz || output.timeZoneIsUTC else { throw .unsupported }
             return text
+        case _ where output != .standard:
+            // An array's elements as their type prints them.
+            guard let elementType = Self.elementType(of: value.type) else { return text }
+            guard let elements = ArrayLiteral.elements(of: text) else { throw .unsupported }
+            var values: [TypedValue.Value?] = []
+            for element in elements {
+                let printed = try outputText(of: EvaluatedValue(text: element, type: elementType))
+                values.append(printed.map(TypedValue.Value.text))
+            }
+            return TypedValue.Value.array(values).postgresText
         default:
             return text
         }

@@ -171,6 +171,12 @@ struct ConstantEvaluator {
         case "bpchar": "character"
         case "timestamp": "timestamp without time zone"
         case "timestamptz": "timestamp with time zone"
+        case "time": "time without time zone"
+        case "timetz": "time with time zone"
+        case "varbit": "bit varying"
+        case "char": "\"char\""
+        case _ where type.name.hasPrefix("_"):
+            PostgresType.named(String(type.name.dropFirst())).map { sqlName($0) + "[]" } ?? type.name
         default: type.name
         }
     }

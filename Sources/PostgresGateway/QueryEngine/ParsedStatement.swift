@@ -140,6 +140,12 @@ struct ParsedStatement: Sendable {
     }
 
     private static func select(_ fields: ParseTreeNode, tag: String) -> StatementKind {
+        if let ctes = fields["withClause"]?["ctes"]?.elements, ctes.count == 1,
+            let tree = ctes[0]["CommonTableExpr"], tree["ctename"]?.string == "typeinfo_tree",
+            tree["aliascolnames"]?.names == TypeInfoLookup.treeColumns
+        {
+            return .typeInfoLookup
+        }
         if fields["op"]?.string != "SETOP_NONE", let left = fields["larg"] {
             // UNION, INTERSECT, EXCEPT: answered only when they read catalogs (with no rows).
             guard readsOnlyCatalogs(fields), case .select(let targets, _, _, _) = select(left, tag: tag) else {

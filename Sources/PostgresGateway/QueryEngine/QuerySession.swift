@@ -19,6 +19,9 @@ public struct QuerySession: Sendable {
         var statement: Parse
         var parameters: [String?]
         var resultFormats: [FormatCode]
+        /// The columns a Describe of the statement reported (none for NoData), which the client reads the rows by;
+        /// `nil` when the statement was not described.
+        var describedColumns: [ResultColumn]?
         /// The outcome of a run for Describe, answered by the next Execute.
         var outcome: QueryOutcome?
         /// What the next Execute answers; `nil` before the first Execute.
@@ -43,6 +46,8 @@ public struct QuerySession: Sendable {
     private let initialSettings: [String: String]
     private let responder: any QueryResponder
     private var statements: [String: Parse] = [:]
+    /// The columns each described prepared statement's Describe reported (none for NoData).
+    private var statementDescriptions: [String: [ResultColumn]] = [:]
     private var portals: [String: Portal] = [:]
     private var isSkippingUntilSync = false
 
@@ -364,6 +369,7 @@ public struct QuerySession: Sendable {
                 }
             }
             statements[parse.name] = parse
+            statementDescriptions[parse.name] = nil
             replies.append(.parseComplete)
         case .bind(let bind):
             guard let statement = statements[bind.statement] else {
@@ -376,15 +382,17 @@ public struct QuerySession: Sendable {
                 }
             }
             portals[bind.portal] = Portal(
-                statement: statement, parameters: parameters, resultFormats: bind.resultFormats)
+                statement: statement, parameters: parameters, resultFormats: bind.resultFormats,
+                describedColumns: statementDescriptions[bind.statement])
             replies.append(.bindComplete)
         case .describe(let target) where target.kind == .statement:
             guard let statement = statements[target.name] else {
                 throw .undefined(kind: "prepared statement", name: target.name)
             }
             replies.append(.parameterDescription(ParameterDescription(parameterTypes: statement.parameterTypes)))
-            replies.append(
-                description(of: statement.query, parameterTypes: statement.parameterTypes, formats: []))
+            let columns = describedColumns(of: statement.query, parameterTypes: statement.parameterTypes)
+            statementDescriptions[target.name] = columns ?? []
+            replies.append(columns.map { .rowDescription(Self.describe($0, formats: [])) } ?? .noData)
         case .describe(let target):
             guard let index = portals.index(forKey: target.name) else {
                 throw .undefined(kind: "portal", name: target.name)
@@ -393,8 +401,8 @@ public struct QuerySession: Sendable {
                 ($0.progress != nil, $0.statement, $0.parameters, $0.resultFormats, $0.outcome)
             }
             guard !hasRun else {
-                replies.append(
-                    description(of: statement.query, parameterTypes: statement.parameterTypes, formats: formats))
+                let columns = describedColumns(of: statement.query, parameterTypes: statement.parameterTypes)
+                replies.append(columns.map { .rowDescription(Self.describe($0, formats: formats)) } ?? .noData)
                 return
             }
             // The portal's parameters are bound: run it now, so that the description is the result's and the
@@ -414,16 +422,19 @@ public struct QuerySession: Sendable {
                 throw .undefined(kind: "portal", name: execute.portal)
             }
             // The outcome Describe stored is taken out, for this Execute only.
-            let (progress, statement, parameters, stored) = withPortal(at: index) { portal in
+            let (progress, statement, parameters, described, stored) = withPortal(at: index) { portal in
                 defer { portal.outcome = nil }
-                return (portal.progress, portal.statement, portal.parameters, portal.outcome)
+                return (portal.progress, portal.statement, portal.parameters, portal.describedColumns, portal.outcome)
             }
             if let progress {
                 replies.append(contentsOf: try executeRemaining(progress, execute, at: index))
                 return
             }
             let outcome =
-                stored ?? run(statement.query, parameters: parameters, parameterTypes: statement.parameterTypes)
+                stored
+                ?? Self.conforming(
+                    run(statement.query, parameters: parameters, parameterTypes: statement.parameterTypes),
+                    to: described)
             if case .delayed(let delay, let delayed) = outcome {
                 suspension = .delay(delay, delayed)
                 suspendedExecute = execute
@@ -433,6 +444,7 @@ public struct QuerySession: Sendable {
         case .close(let target):
             if target.kind == .statement {
                 statements[target.name] = nil
+                statementDescriptions[target.name] = nil
             } else {
                 portals[target.name] = nil
             }
@@ -518,17 +530,35 @@ public struct QuerySession: Sendable {
         if case .errorResponse = reply { true } else { false }
     }
 
-    /// The RowDescription (NoData for none, or for several statements) of `query` with parameters of the types of
-    /// `parameterTypes`, in the result `formats`.
-    private func description(of query: String, parameterTypes: [UInt32], formats: [FormatCode]) -> BackendMessage {
+    /// The result columns Describe reports for `query` with parameters of the types of `parameterTypes`; `nil`
+    /// (NoData) for none, or for several statements.
+    private func describedColumns(of query: String, parameterTypes: [UInt32]) -> [ResultColumn]? {
         let statements = Self.splitStatements(query)
-        guard statements.count <= 1,
-            let columns = responder.resultColumns(
-                of: statements.first ?? "", parameterTypes: parameterTypes, settings: settings)
+        guard statements.count <= 1 else { return nil }
+        return responder.resultColumns(of: statements.first ?? "", parameterTypes: parameterTypes, settings: settings)
+    }
+
+    /// `outcome`, or 0A000 when it is a result set whose column types are not those the statement's Describe
+    /// reported (`described`; none for NoData): the client reads the rows by that description (asyncpg decodes
+    /// binary values by its types), so rows of other columns would break it. A statement's Describe runs without its
+    /// parameters, and an answer that depends on them (a value the engine cannot compute, rules matching `params`)
+    /// can differ.
+    private static func conforming(_ outcome: QueryOutcome, to described: [ResultColumn]?) -> QueryOutcome {
+        guard let described, let columns = outcome.resultColumns,
+            !columns.elementsEqual(described, by: { $0.type == $1.type })
         else {
-            return .noData
+            return outcome
         }
-        return .rowDescription(Self.describe(columns, formats: formats))
+        func list(_ columns: [ResultColumn]) -> String {
+            columns.isEmpty ? "no columns" : columns.map { "\($0.name) \($0.type.name)" }.joined(separator: ", ")
+        }
+        return .error(
+            DiagnosticMessage(
+                severity: "ERROR", sqlState: "0A000",
+                message: "pgw: the answer to this statement does not have the columns its Describe reported",
+                detail: "Described: \(list(described)). Answered: \(list(columns)).",
+                hint: "Give the statement a rule (match, columns, rows) whose columns do not depend on the parameters.")
+        )
     }
 
     /// The highest `$n` parameter number in `query` (0 when it has none).

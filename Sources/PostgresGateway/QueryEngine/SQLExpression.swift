@@ -187,7 +187,12 @@ indirect enum SQLExpression: Sendable, Hashable {
         case .function(let name, _): name
         case .keywordFunction(let name): name
         case .cast(let inner, _, let typeName, _):
-            inner.columnName == "?column?" ? typeName : inner.columnName
+            // PostgreSQL's FigureColname: a cast names the column by its type unless what it casts has a stronger
+            // name (a column or function); another cast, a boolean constant (itself a cast) or CASE do not.
+            switch inner {
+            case .cast, .bool, .caseWhen: typeName
+            default: inner.columnName == "?column?" ? typeName : inner.columnName
+            }
         case .bool: "bool"
         case .caseWhen: "case"
         case .other(let name): name

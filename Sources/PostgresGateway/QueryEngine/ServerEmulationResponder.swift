@@ -47,15 +47,14 @@ public struct ServerEmulationResponder: QueryResponder {
     {
         guard let parsed = try? SQLParser.parse(statement) else { return nil }
         switch parsed.kind {
-        case .select(let targets, let readsCatalog, let hasFrom, _):
+        case .select(_, let readsCatalog, let hasFrom, _):
             if !hasFrom || readsCatalog {
                 let parameters = [String?](repeating: nil, count: parsed.highestParameter)
                 let outcome = answer(
                     to: parsed, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
                 if let columns = outcome?.resultColumns { return columns }
-                if !hasFrom { return targets.map { ResultColumn(name: $0.name, type: .text) } }
             }
-        case .show:
+        case .show, .typeInfoLookup:
             return answer(to: parsed, parameters: [], parameterTypes: [], settings: settings)?.resultColumns
         default:
             break
@@ -108,6 +107,8 @@ public struct ServerEmulationResponder: QueryResponder {
             return show(name, settings: settings)
         case .prepare, .deallocate:
             return .command(tag: parsed.tag)
+        case .typeInfoLookup:
+            return TypeInfoLookup.outcome(oids: parameters.first ?? nil)
         case .select(let targets, let readsCatalog, let hasFrom, let rowCondition):
             // The answer computed once holds for every session when no setting changes it (`select 1`: the settings
             // need no look), else for sessions whose settings print values as the defaults do.

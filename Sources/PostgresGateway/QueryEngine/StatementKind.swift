@@ -25,6 +25,8 @@ enum StatementKind: Sendable {
     case deallocate(all: Bool)
     /// `COPY … FROM STDIN`, with the number of columns it names (0 when it names none) and its data format.
     case copyFromStdin(columns: Int, format: CopyFormat)
+    /// asyncpg's type introspection (``TypeInfoLookup``), the OIDs in `$1`.
+    case typeInfoLookup
     /// Nothing but comments.
     case empty
     /// Any other statement, with the command tag it completes with when it has no result.
