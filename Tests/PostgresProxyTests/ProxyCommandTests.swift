@@ -81,11 +81,14 @@ struct ProxyCommandTests {
         #expect(lines.last?.contains("proxy shutting down") == true, "\(String(describing: lines.last))")
     }
 
+    /// The refused client gets the FATAL, and the proxy's log says so at the default level (info), as PostgreSQL
+    /// and PgBouncer log such refusals.
     @Test func beyondMaxConnectionsClientsGetTooManyClients() async throws {
         let server = try PostgresServerTrait.server()
-        let proxy = try await ProxyProcess([
-            "--upstream", "127.0.0.1:\(server.port)", "--max-connections", "1", "--format", "none", "--threads", "2",
-        ])
+        let standardError = Pipe()
+        let proxy = try await ProxyProcess(
+            ["--upstream", "127.0.0.1:\(server.port)", "--max-connections", "1", "--format", "none", "--threads", "2"],
+            standardError: standardError)
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = "cli-Secret"
         environment["PGPASSFILE"] = "/dev/null"
@@ -108,6 +111,13 @@ struct ProxyCommandTests {
         let cancelled = try await first
         #expect(cancelled.standardError.contains("canceling statement due to user request"), "\(cancelled)")
         #expect(try await proxy.terminate(waitingSeconds: 10) == 0)
+        let errors = try await offPool {
+            String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        let refusal = errors.split(separator: "\n").filter {
+            $0.contains("FATAL 53300: sorry, too many clients already")
+        }
+        #expect(refusal.count == 1 && refusal[0].contains(" info "), "\(errors)")
     }
 
     /// Clients the proxy refuses (their upstream does not resolve) get the FATAL and leave no error line in the

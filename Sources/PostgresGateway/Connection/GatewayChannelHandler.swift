@@ -89,10 +89,11 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var isClosed = false
     /// Why the connection ended, for the log; the first reason wins.
     private var closeReason: String?
-    /// Whether the client was refused for its credentials (SQLSTATE class 28): logged at info level, as PostgreSQL
-    /// logs every failed authentication, while other closes before authentication (scanners, stalled sockets) are
-    /// logged at debug level.
-    private var authenticationFailed = false
+    /// Whether the server refused the client with a FATAL (credentials, `sorry, too many clients already`, TLS
+    /// required…) or the connection failed (a TLS handshake or socket error): logged at info level, as PostgreSQL
+    /// logs such connections, while clients that just go away before authenticating (scanners, health checks,
+    /// stalled sockets) are logged at debug level.
+    private var wasRefused = false
     private let openedAt = NIODeadline.now()
 
     /// A handler serving `connection` with `configuration` and `hooks`; `admission`, if any, limits sessions.
@@ -211,6 +212,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // TLS failures and socket errors end the connection; nothing sensible can be sent in plaintext.
+        if !isClosed { wasRefused = true }
         close(reason: "\(error)")
     }
 
@@ -403,7 +405,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 self.close(reason: "cancel request")
             }
         case .closeWithError(let diagnostic):
-            if diagnostic.sqlState?.hasPrefix("28") == true { authenticationFailed = true }
+            wasRefused = true
             write([.errorResponse(diagnostic)], flush: true)
             close(reason: "\(diagnostic.severity ?? "ERROR") \(diagnostic.sqlState ?? ""): \(diagnostic.message ?? "")")
         case .close:
@@ -792,7 +794,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func logClose() {
         let milliseconds = (NIODeadline.now() - openedAt).nanoseconds / 1_000_000
         let level: Logger.Level =
-            stateMachine.connectionState.isAuthenticated || authenticationFailed ? .info : .debug
+            stateMachine.connectionState.isAuthenticated || wasRefused ? .info : .debug
         logger.log(
             level: level,
             "connection closed",
