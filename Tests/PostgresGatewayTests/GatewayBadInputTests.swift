@@ -182,6 +182,26 @@ struct GatewayBadInputTests {
         #expect(after.succeeded, "\(after)")
     }
 
+    /// Sockets beyond the limit of waiting ones (as many as the session slots) get FATAL 53300 at once rather
+    /// than a silent close, so the client says why.
+    @Test func socketsBeyondTheWaitingLimitGet53300AtOnce() async throws {
+        let server = try await GatewayTestServer.start(.none, maximumConnections: 1)
+        defer { Task { await server.stop() } }
+        // Two silent sockets: one for the session slot, one waiting; both send nothing.
+        var silent: [any Channel] = []
+        for _ in 0..<2 {
+            silent.append(
+                try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                    .connect(host: "127.0.0.1", port: server.port).get())
+        }
+        for _ in 0..<500 where server.server.connectionCount < 2 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(server.server.connectionCount == 2)
+        let outcome = try await server.psql("select 1", conninfo: server.conninfo())
+        #expect(!outcome.succeeded)
+        #expect(outcome.standardError.contains("sorry, too many clients already"), "\(outcome)")
+        for channel in silent { try await channel.close() }
+    }
+
     @Test func cancelRequestsReachTheHookAndGetNoReply() async throws {
         let server = try await GatewayTestServer.start(.none)
         defer { Task { await server.stop() } }

@@ -10,7 +10,8 @@ import PostgresWire
 /// gets FATAL 53300 `sorry, too many clients already` after its SSLRequest exchange and StartupMessage, so libpq
 /// shows it as such. Sockets that have not sent a StartupMessage yet do not count as sessions; they get
 /// ``PostgresServerConnectionConfiguration/startupTimeout`` to send one, and at most `maximumConnections` of them
-/// wait at once besides the sessions (more are closed on accept), so stalled sockets cannot lock clients out.
+/// wait at once besides the sessions, so stalled sockets hold a client out for that long at most. A socket beyond
+/// those gets the same FATAL 53300 (``RefusedConnectionHandler``) within a second, and is closed.
 public final class PostgresServer: Sendable {
     private let serverChannel: any Channel
     private let connections: NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>
@@ -82,9 +83,9 @@ public final class PostgresServer: Sendable {
                     }
                     if number == nil {
                         logger.warning(
-                            "closing a new connection: \(maximumSockets) sockets are open",
+                            "refusing a new connection with FATAL 53300: \(maximumSockets) sockets are open",
                             metadata: ["pgw.client": "\(channel.remoteAddress?.hostAndPort ?? "?")"])
-                        channel.close(promise: nil)
+                        try channel.pipeline.syncOperations.addHandler(RefusedConnectionHandler())
                     }
                 }
             }
