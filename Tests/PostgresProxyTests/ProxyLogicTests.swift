@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import NIOEmbedded
 import NIOPosix
 import PostgresClient
 import PostgresTestSupport
@@ -375,6 +376,27 @@ struct ProxyLogicTests {
     }
 
     /// Shows `tap` a StartupMessage and the server's request for a cleartext password.
+    /// After the client's Terminate, the server often closes before the client's own close arrives: the session
+    /// still ended by the client's Terminate (pgbench -C through the proxy logged some as the server's close).
+    @Test func aServerCloseAfterTheClientsTerminateIsTheClientsEnd() async throws {
+        let (lines, _) = try await Self.tapLines { tap in
+            let loop = EmbeddedEventLoop()
+            let client = EmbeddedChannel(loop: loop)
+            let server = EmbeddedChannel(loop: loop)
+            let (clientHandler, serverHandler) = TappedRelayHandler.matchedPair(
+                tap: tap, upstream: UpstreamServer(host: "h", port: 1))
+            try? client.pipeline.syncOperations.addHandler(clientHandler)
+            try? server.pipeline.syncOperations.addHandler(serverHandler)
+            Self.startCleartextLogin(tap)
+            var terminate = ByteBuffer()
+            FrontendMessage.terminate.encode(into: &terminate)
+            _ = try? client.writeInbound(terminate)
+            server.pipeline.fireChannelInactive()
+        }
+        #expect(lines.contains { $0.contains("client terminated the session") }, "\(lines)")
+        #expect(!lines.contains { $0.contains("server closed") }, "\(lines)")
+    }
+
     static func startCleartextLogin(_ tap: ConnectionTap) {
         var startup = ByteBuffer()
         FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))

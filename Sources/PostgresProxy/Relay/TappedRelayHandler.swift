@@ -73,7 +73,12 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .backend:
             if tap.isClosed {
                 // The client side ended the session (or the proxy is shutting down) and is closing already.
-            } else if tap.clientTerminated || tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
+            } else if tap.clientTerminated {
+                // The server ends the session the client's Terminate asked it to end, before the client's own close
+                // arrives.
+                tap.close(reason: "client terminated the session")
+                partnerContext.close(promise: nil)
+            } else if tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
                 tap.close(reason: "server closed the connection", closedByClient: false)
                 partnerContext.close(promise: nil)
             } else {
