@@ -68,6 +68,46 @@ struct ProxyRelayTests {
         #expect(log.contains { $0.contains("B ReadyForQuery") && $0.hasSuffix(" ms)") }, "latency on ReadyForQuery")
     }
 
+    /// A client that shuts its sending side after a query (`shutdown(SHUT_WR)`) still gets the answer, as from
+    /// PostgreSQL directly; the proxy logs it as the client's close.
+    @Test func aClientsHalfCloseStillGetsTheAnswer() async throws {
+        let server = try PostgresServerTrait.server()
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        let python = try PostgresInstallation.executableOnPath("python3")
+        let script = """
+            import hashlib, socket, struct, sys
+            user, password = "proxy_md5", "md5-Secret"
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+            body = b"user\\0" + user.encode() + b"\\0database\\0postgres\\0\\0"
+            s.sendall(struct.pack("!ii", 8 + len(body), 196608) + body)
+            def message():
+                head = b""
+                while len(head) < 5: head += s.recv(5 - len(head))
+                length = struct.unpack("!i", head[1:5])[0] - 4
+                body = b""
+                while len(body) < length: body += s.recv(length - len(body))
+                return head[:1], body
+            kind, body = message()
+            inner = hashlib.md5((password + user).encode()).hexdigest().encode()
+            answer = b"md5" + hashlib.md5(inner + body[4:8]).hexdigest().encode() + b"\\0"
+            s.sendall(b"p" + struct.pack("!i", 4 + len(answer)) + answer)
+            while kind != b"Z": kind, body = message()
+            query = b"select pg_sleep(0.3), 'halfclose'\\0"
+            s.sendall(b"Q" + struct.pack("!i", 4 + len(query)) + query)
+            s.shutdown(socket.SHUT_WR)
+            data = b""
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            print(b"halfclose" in data, b"SELECT 1" in data)
+            """
+        let outcome = try await SubprocessCommand(python, ["-c", script, String(harness.port)]).run()
+        #expect(outcome.standardOutput == "True True\n", "\(outcome)")
+        let log = try await harness.stop()
+        #expect(log.contains { $0.contains("client closed the connection") }, "\(log)")
+    }
+
     @Test func jsonLogParsesAndFollowsTheSchema() async throws {
         let server = try PostgresServerTrait.server()
         let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .json)

@@ -17,6 +17,9 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var pendingRead = false
     private var isWaitingForLog = false
+    /// Whether this handler's peer shut its sending side (a client's `shutdown(SHUT_WR)`): the half-close went on
+    /// to the partner, whose answers still come back.
+    private var peerClosedInput = false
 
     private init(
         direction: MessageDirection, tap: ConnectionTap, upstream: UpstreamServer
@@ -47,6 +50,11 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if direction == .frontend {
+            // A client that shuts its sending side after its last request still reads the answers, as it would from
+            // PostgreSQL: the half-close is passed on upstream instead of closing the connection.
+            try? context.channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -77,6 +85,10 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 // The server ends the session the client's Terminate asked it to end, before the client's own close
                 // arrives.
                 tap.close(reason: "client terminated the session")
+                partnerContext.close(promise: nil)
+            } else if partner?.peerClosedInput == true {
+                // The server saw the client's half-close (end of input) and ended the session, as it does.
+                tap.close(reason: "client closed the connection")
                 partnerContext.close(promise: nil)
             } else if tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
                 tap.close(reason: "server closed the connection", closedByClient: false)
@@ -132,6 +144,7 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
+            peerClosedInput = true
             partner?.context?.close(mode: .output, promise: nil)
         }
         context.fireUserInboundEventTriggered(event)
