@@ -81,6 +81,41 @@ struct ProxyCommandTests {
         #expect(lines.last?.contains("proxy shutting down") == true, "\(String(describing: lines.last))")
     }
 
+    /// A traffic log whose reader takes nothing (stdout to a pipe nobody reads) cannot hold the shutdown beyond
+    /// `--shutdown-timeout`: the proxy exits and says how much of the log is unwritten.
+    @Test func aStalledLogReaderDoesNotHoldTheShutdown() async throws {
+        let server = try PostgresServerTrait.server()
+        let standardError = Pipe()
+        // Standard output is a pipe read only for the "listening on" line.
+        let proxy = try await ProxyProcess(
+            ["--upstream", "127.0.0.1:\(server.port)", "--shutdown-timeout", "1"], standardError: standardError)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "cli-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        let psql = try server.installation.executable("psql")
+        // Far more log than the pipe and the sink's buffer hold: the relay stalls once they are full, so psql is
+        // left running (its output is not awaited).
+        let session = Task {
+            try await SubprocessCommand(
+                psql,
+                [
+                    "-X", "-w", "-At", "host=127.0.0.1 port=\(proxy.port) user=proxy_cli dbname=postgres", "-c",
+                    "select generate_series(1, 200000)",
+                ], environment: environment, timeout: .seconds(60)
+            ).run()
+        }
+        try await Task.sleep(for: .seconds(2))
+        let started = ContinuousClock.now
+        let status = try await proxy.terminate(waitingSeconds: 15)
+        #expect(status != nil && ContinuousClock.now - started < .seconds(6))
+        proxy.forceStop()
+        session.cancel()
+        let errors = try await offPool {
+            String(decoding: standardError.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+        #expect(errors.contains("the traffic log is incomplete:"), "\(errors)")
+    }
+
     /// The refused client gets the FATAL, and the proxy's log says so at the default level (info), as PostgreSQL
     /// and PgBouncer log such refusals.
     @Test func beyondMaxConnectionsClientsGetTooManyClients() async throws {

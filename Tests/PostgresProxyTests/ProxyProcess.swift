@@ -25,6 +25,11 @@ final class ProxyProcess: Sendable {
         return process.isRunning ? nil : process.terminationStatus
     }
 
+    /// Sends SIGKILL (a test that found it still running); its standard error then ends.
+    func forceStop() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
     deinit {
         if process.isRunning { process.terminate() }
     }

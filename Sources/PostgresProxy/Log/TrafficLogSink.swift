@@ -104,11 +104,32 @@ public final class TrafficLogSink: @unchecked Sendable {
     /// Returns the first write error's text, if writing failed.
     @discardableResult
     public func close() async -> String? {
+        await close(waitingAtMost: nil)
+    }
+
+    /// ``close()``, waiting at most `limit` (when given) for the writer: a reader that takes nothing (a stalled
+    /// pipe) cannot hold the caller. Returns the first write error's text, or, when the time is up first, why the
+    /// rest is unwritten (the writer thread stays blocked in its write until the process ends).
+    @discardableResult
+    public func close(waitingAtMost limit: Duration?) async -> String? {
         requestClose()
+        let deadline = limit.map { ContinuousClock.now + $0 }
         while true {
             if let outcome = finishedOutcome() { return outcome.map { String(cString: strerror($0)) } }
+            if let deadline, ContinuousClock.now >= deadline {
+                let milliseconds =
+                    limit!.components.seconds * 1000 + limit!.components.attoseconds / 1_000_000_000_000_000
+                return "\(unwrittenBytes) bytes not written: the reader took no more within \(milliseconds) ms"
+            }
             try? await Task.sleep(for: .milliseconds(5))
         }
+    }
+
+    /// The bytes queued or being written.
+    private var unwrittenBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return bufferedBytes
     }
 
     private func requestClose() {

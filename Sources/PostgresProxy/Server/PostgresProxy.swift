@@ -86,6 +86,7 @@ public final class PostgresProxy: Sendable {
         }
         // Queued on each relay's event loop before the server's own shutdown, which closes a relayed (detached)
         // connection outright: the FATAL goes out first.
+        let started = ContinuousClock.now
         let closings = open.map { relay in relay.eventLoop.submit { relay.value.shutDown() } }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.server.shutdown(timeout: timeout) }
@@ -98,8 +99,14 @@ public final class PostgresProxy: Sendable {
                 }
             }
         }
-        await sink.close()
-        await capture?.close()
+        // The log and the capture get what is left of the timeout (a tenth of a second at least): a log reader
+        // that takes nothing (a stalled pipe) cannot hold the shutdown.
+        let limit = max(.nanoseconds(timeout.nanoseconds) - (ContinuousClock.now - started), .milliseconds(100))
+        for (name, file) in [("traffic log", sink), ("capture", capture)] {
+            if let file, let failure = await file.close(waitingAtMost: limit) {
+                logger.warning("the \(name) is incomplete: \(failure)")
+            }
+        }
     }
 
     private static func relay(
