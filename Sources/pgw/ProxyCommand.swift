@@ -216,6 +216,11 @@ struct ProxyCommand: AsyncParsableCommand {
         let capture = try pcap.map { path in try Self.opening("--pcap") { try TrafficLogSink.capture(atPath: path) } }
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map { ScriptRecording(path: $0, matching: recordMatch) }
+        do {
+            try recording?.checkWritable()
+        } catch {
+            throw CommandFailure("--record: \(error) (the recording is written there when the proxy stops)")
+        }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         // One thread per four cores: a relay's work per transaction is a fraction of the server's, and each time a
         // thread sleeps and wakes costs two context switches. With pgbench on the same two cores (.ci/bench-proxy),
