@@ -66,7 +66,9 @@ public final class PostgresProxy: Sendable {
             }
         )
         let server = try await PostgresServer.bind(
-            host: host, port: port, configuration: PostgresServerConnectionConfiguration(tls: tls), hooks: hooks,
+            host: host, port: port,
+            configuration: PostgresServerConnectionConfiguration(tls: tls, negotiatesProtocolVersion: false),
+            hooks: hooks,
             maximumConnections: maximumConnections, group: group, logger: logger)
         return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays, logger: logger)
     }
@@ -168,7 +170,8 @@ public final class PostgresProxy: Sendable {
         let startup = Self.encoded([
             .frontend(
                 .startup(
-                    StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)))
+                    StartupMessage(
+                        protocolVersion: client.requestedProtocolVersion, parameters: client.sentParameters)))
         ])
         let (channel, unprocessed) = try await connection.detach()
         var fromClient = startup
