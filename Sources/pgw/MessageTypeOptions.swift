@@ -22,5 +22,12 @@ struct MessageTypeOptions: ParsableArguments {
                 "--only/--skip: no message type is called '\(name)'; use the names pgw prints, such as Query, "
                     + "DataRow or ErrorResponse (see 'pgw repl' and \\help for the list).")
         }
+        let both = filter.only.intersection(filter.skip)
+        if !both.isEmpty {
+            let names = MessageTypeFilter.typeNames.filter { both.contains($0.lowercased()) }
+            throw ValidationError(
+                "--only and --skip both name \(names.joined(separator: ", ")): a type cannot be shown and hidden; "
+                    + "give it to one of them.")
+        }
     }
 }

@@ -23,12 +23,13 @@ struct ProxyCommand: AsyncParsableCommand {
             ReadyForQuery lines show the statement's latency, as 'pgw decode' shows it (text and JSON). With --pcap, \
             every connection's plaintext (decrypted, so with cleartext passwords and data: --reveal-secrets does not \
             apply) also goes to a pcapng file, one TCP stream per connection between the client's and the upstream's \
-            addresses, which Wireshark and tshark open as is (tshark -r FILE -d tcp.port==PORT,pgsql -Y pgsql \
+            addresses (in the authenticating mode, below, the client leg as the client saw it: between the client's \
+            and the proxy's addresses), which Wireshark and tshark open as is (tshark -r FILE -d tcp.port==PORT,pgsql -Y pgsql \
             when the upstream port is not 5432).
 
             --output, --pcap and --keylog append (a new file gets mode 0600, an existing one open to others is made \
             private, a symbolic link is refused; --pcap goes on only with a capture it wrote); --record replaces its \
-            file atomically (mode 0600).
+            file atomically (mode 0600) when the proxy stops: a directory it cannot write in is refused at startup.
 
             The log never loses a line: when it falls behind (a slow --output), the proxy stops reading from \
             the sockets until it catches up. Secrets (passwords, SASL data, cancel keys) are masked unless \
@@ -36,11 +37,13 @@ struct ProxyCommand: AsyncParsableCommand {
             gets FATAL 08006. SIGINT or SIGTERM send clients FATAL 57P01, close within --shutdown-timeout and \
             flush the log; a second signal stops at once. Prints "listening on HOST:PORT" once it accepts.
 
-            --upstream takes HOST:PORT or a libpq connection string (conninfo or postgresql:// URI); its first \
-            TCP host and port are used, with the PG* environment variables as defaults. When its sslmode is \
+            --upstream takes HOST:PORT, HOST (port 5432 or PGPORT) or a libpq connection string (conninfo or \
+            postgresql:// URI); its first TCP host and port are used, with the PG* environment variables as \
+            defaults whatever its form (PGSSLMODE=require makes HOST:PORT's leg TLS too). When its sslmode is \
             require, verify-ca or verify-full, the upstream leg is TLS and the proxy authenticates itself: \
             SCRAM-SHA-256-PLUS channel binding cannot cross a proxy, so the proxy asks the client for its \
-            password (in cleartext over the client leg: give --tls-cert so that leg is TLS too), logs in \
+            password (in cleartext over the client leg: give --tls-cert so that leg is TLS too; an empty one is \
+            refused with 28P01, and the proxy's PGPASSFILE and PGPASSWORD are never used for it), logs in \
             upstream with the client library (sslrootcert, sslsni, channel_binding… as libpq) and relays from \
             there; the log says which mode each connection used. Otherwise the relay is transparent and the \
             upstream leg plaintext. The log warns of a cleartext password asked over a plaintext client leg, of \
@@ -52,7 +55,8 @@ struct ProxyCommand: AsyncParsableCommand {
             stands for the name's leftmost label. Routes are tried in order, the first match wins; a client no \
             route matches goes to --upstream if it is given, else gets FATAL 08004. Routing needs --tls-cert. \
             CancelRequests go to the upstream that issued their key; in the authenticating mode clients get the \
-            proxy's own cancel keys, mapped to the upstream's.
+            upstream's process ID (as pg_backend_pid() and their notifications show it) with a secret key of the \
+            proxy's own, mapped to the upstream's key.
 
             --keylog FILE (else the SSLKEYLOGFILE environment variable) appends both legs' TLS secrets in the \
             NSS key log format, so Wireshark or tshark (-o tls.keylog_file:FILE) decrypt a capture of them. \
@@ -75,7 +79,6 @@ struct ProxyCommand: AsyncParsableCommand {
               PGHOST  The upstream's host when --upstream gives none.
               PGPORT  The upstream's port when --upstream gives none.
               PGSSLMODE  The upstream's sslmode, as the other PG* variables of libpq.
-              PGPASSFILE  Passwords for logging in upstream (default ~/.pgpass).
               SSLKEYLOGFILE  Where TLS secrets are appended when --keylog is not given.
               NO_COLOR  When set and not empty, --color auto does not colour.
 
@@ -216,6 +219,11 @@ struct ProxyCommand: AsyncParsableCommand {
         let capture = try pcap.map { path in try Self.opening("--pcap") { try TrafficLogSink.capture(atPath: path) } }
         let logger = logging.makeLogger(label: "pgw.proxy")
         let recording = record.map { ScriptRecording(path: $0, matching: recordMatch) }
+        do {
+            try recording?.checkWritable()
+        } catch {
+            throw CommandFailure("--record: \(error) (the recording is written there when the proxy stops)")
+        }
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
         // One thread per four cores: a relay's work per transaction is a fraction of the server's, and each time a
         // thread sleeps and wakes costs two context switches. With pgbench on the same two cores (.ci/bench-proxy),

@@ -4,10 +4,15 @@ import NIOCore
 /// The session limits of the subcommands that accept clients (`serve`, `proxy`): how many sessions at once and how
 /// long clients get to take their FATAL 57P01 at shutdown.
 struct SessionLimitOptions: ParsableArguments {
-    @Option(help: "The most sessions at once (PostgreSQL's max_connections); more clients get FATAL 53300.")
+    // Unconditional: `-1` is the option's value (refused by validate() in words), not a flag that leaves it missing.
+    @Option(
+        parsing: .unconditional,
+        help: "The most sessions at once (PostgreSQL's max_connections); more clients get FATAL 53300.")
     var maxConnections = 1_000
 
-    @Option(help: ArgumentHelp("Seconds clients get to take their FATAL 57P01 at shutdown.", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Seconds clients get to take their FATAL 57P01 at shutdown.", valueName: "seconds"))
     var shutdownTimeout = 5
 
     /// `--shutdown-timeout` as a NIO time amount.

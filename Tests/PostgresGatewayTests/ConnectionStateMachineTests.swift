@@ -230,6 +230,29 @@ struct ConnectionStateMachineTests {
         Self.expectFatal(negotiate(ProtocolVersion(major: 4, minor: 0)), .featureNotSupported)
     }
 
+    /// A proxy's machine (negotiatesProtocolVersion off) sends no NegotiateProtocolVersion and keeps the
+    /// StartupMessage's parameters as sent, `_pq_.` options and repeats included, for the replay upstream.
+    @Test func proxyMachineLeavesNegotiationToTheUpstream() {
+        var machine = ConnectionStateMachine(
+            configuration: .init(
+                authenticationMode: .none, isTLSConfigured: false, serverParameters: [],
+                mockAuthenticationNonce: Array(repeating: 42, count: 32), negotiatesProtocolVersion: false),
+            random: SeededRandomNumberGenerator(seed: 1))
+        let parameters: [StartupMessage.Parameter] = [
+            .init("user", "alice"), .init("_pq_.foo", "bar"), .init("application_name", "a"),
+            .init("application_name", "b"),
+        ]
+        let action = machine.messageReceived(
+            .startup(StartupMessage(protocolVersion: ProtocolVersion(major: 3, minor: 5), parameters: parameters)),
+            hasUnprocessedBytes: false)
+        #expect(action == .checkAdmission)
+        #expect(machine.admissionDecided(true) == .runStartupHook(send: []))
+        let client = machine.connectionState.clientInfo
+        #expect(client?.sentParameters == parameters)
+        #expect(client?.protocolOptions == ["_pq_.foo"])
+        #expect(client?.parameters == [.init("user", "alice"), .init("application_name", "b")])
+    }
+
     @Test func protocol32HandsOutLongCancelKeys() {
         var machine = Self.machine(.none)
         Self.started(

@@ -68,6 +68,25 @@ struct OutputFileTests {
         }
     }
 
+    /// `--record` into a directory that does not exist (or into a directory) is refused at startup, not after a
+    /// session whose recording is then lost.
+    @Test func recordIntoAMissingDirectoryIsRefusedAtStartup() async throws {
+        try await Self.inDirectory { directory in
+            let path = directory.appending(path: "missing/r.yaml").path
+            let outcome = try await PGWExecutable.run(
+                ["proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--record", path])
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(
+                outcome.standardError.contains(
+                    "--record: cannot create files in the directory '\(directory.appending(path: "missing").path)': "
+                        + "No such file or directory"), "\(outcome)")
+            let intoDirectory = try await PGWExecutable.run(
+                ["proxy", "--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:1", "--record", directory.path])
+            #expect(intoDirectory.status == 1, "\(intoDirectory)")
+            #expect(intoDirectory.standardError.contains("is a directory; give a file name"), "\(intoDirectory)")
+        }
+    }
+
     @Test(arguments: 0..<options.count)
     func refusesASymbolicLinkInWords(option: Int) async throws {
         try await Self.inDirectory { directory in

@@ -199,16 +199,23 @@ struct ProxyCommandTests {
     }
 
     @Test(arguments: [
-        ["--upstream", "x"], ["--upstream", "127.0.0.1:5432", "--listen", "nohost"],
+        ["--upstream", "x:y"], ["--upstream", "127.0.0.1:5432", "--listen", "nohost"],
         ["--upstream", "127.0.0.1:5432", "--tls-cert", "a.crt"], ["--upstream", "host=/tmp"],
         ["--upstream", "127.0.0.1:5432", "--format", "xml"],
         ["--route", "*.db.test=127.0.0.1:5432"], ["--upstream", "127.0.0.1:5432", "--color", "sometimes"],
         ["--route", "a.*.test=127.0.0.1:5432", "--tls-cert", "a.crt", "--tls-key", "a.key"],
-        ["--upstream", "127.0.0.1:5432", "--threads", "0"],
+        ["--upstream", "127.0.0.1:5432", "--threads", "0"], ["--upstream", "127.0.0.1:99999"],
+        ["--upstream", "127.0.0.1:5432", "--max-connections", "-1"],
+        ["--upstream", "127.0.0.1:5432", "--shutdown-timeout", "-1"],
+        ["--upstream", "127.0.0.1:5432", "--only", "Query", "--skip", "query,Parse"],
+        ["--upstream", "port=5432 password=topsecret"], ["--upstream", "postgresql://alice:topsecret@/db"],
     ])
     func usageErrorsExitWith64(arguments: [String]) async throws {
         let outcome = try await PGWExecutable.run(["proxy"] + arguments)
         #expect(outcome.status == 64, "\(outcome)")
+        #expect(!outcome.standardError.contains("topsecret"), "\(outcome)")
+        #expect(!outcome.standardError.contains("Missing value"), "\(outcome)")
+        #expect(!outcome.standardError.contains("give HOST:PORT or a connection string"), "\(outcome)")
     }
 
     /// `--color always` colours the log even in a file; `never` does not; both relay the same session.

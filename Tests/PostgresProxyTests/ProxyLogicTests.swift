@@ -31,13 +31,48 @@ struct ProxyLogicTests {
             try UpstreamServer(parsing: "nonsense=1", environment: [:])
         }
         #expect(unknown?.message == "invalid connection option \"nonsense\"")
-        for text in ["", "127.0.0.1", "127.0.0.1:99999"] {
-            let usage = #expect(throws: ConnectionOptionError.self) {
-                try UpstreamServer(parsing: text, environment: [:])
-            }
-            #expect(usage?.message == "give HOST:PORT or a connection string (host=… port=…)", "\(text)")
+        let range = #expect(throws: ConnectionOptionError.self) {
+            try UpstreamServer(parsing: "127.0.0.1:99999", environment: [:])
         }
+        #expect(range?.message == "invalid port number: \"99999\" (give a port from 1 to 65535)")
+        let none = #expect(throws: ConnectionOptionError.self) {
+            try UpstreamServer(parsing: "", environment: ["PGPORT": "5433"])
+        }
+        #expect(
+            none?.message
+                == "no upstream server: give --upstream HOST:PORT or a connection string, or set PGHOST (without a "
+                + "host, libpq connects to the Unix socket /var/run/postgresql/.s.PGSQL.5433, and pgw proxy connects "
+                + "over TCP)")
         #expect(UpstreamServer(host: "::1", port: 5).description == "[::1]:5")
+    }
+
+    /// A host alone gets libpq's default port (PGPORT, else 5432), and every form takes the PG* variables:
+    /// PGSSLMODE=require makes a HOST:PORT upstream's leg TLS as it does a conninfo one's.
+    @Test func upstreamOfEveryFormTakesTheEnvironment() throws {
+        #expect(try UpstreamServer(parsing: "127.0.0.1", environment: [:]).port == 5432)
+        #expect(try UpstreamServer(parsing: "db", environment: ["PGPORT": "6000"]).port == 6000)
+        #expect(try UpstreamServer(parsing: "[::1]", environment: [:]).host == "::1")
+        let environment = ["PGSSLMODE": "require"]
+        for text in ["127.0.0.1:5432", "127.0.0.1", "host=127.0.0.1", "postgresql://127.0.0.1:5432/app", ""] {
+            let upstream = try UpstreamServer(
+                parsing: text, environment: environment.merging(["PGHOST": "h"]) { a, _ in a })
+            #expect(upstream.requiresTLS, "\(text)")
+        }
+        #expect(try !UpstreamServer(parsing: "127.0.0.1:5432", environment: [:]).requiresTLS)
+    }
+
+    /// Errors that repeat the upstream mask its passwords (conninfo, URI user info and query).
+    @Test(arguments: [
+        "port=5432 password=topsecret", "host=/tmp password='top secret'", "postgresql://alice:topsecret@/db",
+        "postgresql://alice:topsecret@db:99999/app", "postgresql:///db?password=topsecret&host=/tmp",
+        "host=x port=99999 sslpassword=topsecret",
+    ])
+    func upstreamErrorsMaskPasswords(text: String) {
+        let error = #expect(throws: ConnectionOptionError.self) {
+            try UpstreamServer(parsing: text, environment: [:])
+        }
+        #expect(error?.message.contains("topsecret") == false, "\(String(describing: error))")
+        #expect(error?.message.contains("top secret") == false, "\(String(describing: error))")
     }
 
     @Test func filterAdmitsByNameWithoutRegardToCase() {

@@ -180,6 +180,31 @@ struct ProxyRelayTests {
         #expect(error.sqlState == "08006")
     }
 
+    /// A StartupMessage asking for protocol 3.5 with a `_pq_.` option is replayed upstream as sent, and the client
+    /// gets the upstream's NegotiateProtocolVersion alone (3.0, the option unrecognized), as directly; the log shows
+    /// both as on the wire.
+    @Test(arguments: [ProtocolVersion(major: 3, minor: 5), .v3_2])
+    func protocolNegotiationIsTheUpstreamsAlone(version: ProtocolVersion) async throws {
+        let server = try PostgresServerTrait.server()
+        let startup = FrontendMessage.startup(
+            StartupMessage(
+                protocolVersion: version,
+                parameters: [.init("user", "proxy_scram"), .init("database", "postgres"), .init("_pq_.foo", "bar")]))
+        let direct = try await RawSession.exchange(port: server.port, steps: [[startup], [.terminate]])
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        let proxied = try await RawSession.exchange(port: harness.port, steps: [[startup], [.terminate]])
+        let log = try await harness.stop()
+        let negotiation = BackendMessage.negotiateProtocolVersion(
+            NegotiateProtocolVersion(
+                newestMinorVersion: ProtocolVersion.v3_0.rawValue, unrecognizedOptions: ["_pq_.foo"]))
+        #expect(direct.filter { $0.typeName == "NegotiateProtocolVersion" } == [negotiation], "\(direct)")
+        #expect(proxied.filter { $0.typeName == "NegotiateProtocolVersion" } == [negotiation], "\(proxied)")
+        #expect(proxied.map(\.typeName) == direct.map(\.typeName), "\(proxied) vs \(direct)")
+        let startupLine = try #require(log.first { $0.contains(" F StartupMessage") })
+        #expect(startupLine.contains("_pq_.foo"), "\(startupLine)")
+        #expect(log.filter { $0.contains(" B NegotiateProtocolVersion") }.count == 1, "\(log)")
+    }
+
     /// An upstream host name that does not resolve: FATAL 08006 in libpq's words, with a hint about the name rather
     /// than "is the upstream server running".
     @Test func unresolvableUpstreamIsDescribedAsLibpqDoes() async throws {

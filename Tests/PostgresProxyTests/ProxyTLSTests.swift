@@ -3,6 +3,7 @@ import PostgresGateway
 import PostgresProxy
 import PostgresTLS
 import PostgresTestSupport
+import PostgresWire
 import Testing
 
 /// Both legs TLS against a PostgreSQL that only takes SCRAM over TLS: the proxy asks psql for its password over
@@ -11,10 +12,16 @@ import Testing
     .postgresServer(
         PostgresServerFixture.Configuration(
             label: "proxy-tls",
-            hostBasedAuthentication: ["hostssl all proxy_tls 127.0.0.1/32 scram-sha-256"],
+            hostBasedAuthentication: [
+                "hostssl all proxy_tls 127.0.0.1/32 scram-sha-256", "hostssl all proxy_cert 127.0.0.1/32 cert",
+            ],
             trustsOtherLoopbackConnections: false,
-            serverSettings: ["ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"],
+            serverSettings: [
+                "ssl = on", "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'", "ssl_ca_file = 'ca.crt'",
+            ],
             dataDirectoryFiles: [
+                .init(
+                    source: URL(filePath: ProxyTestCertificates.path("ca.crt")), name: "ca.crt", permissions: 0o644),
                 .init(
                     source: URL(filePath: ProxyTestCertificates.path("server.crt")), name: "server.crt",
                     permissions: 0o644),
@@ -22,7 +29,10 @@ import Testing
                     source: URL(filePath: ProxyTestCertificates.path("server.key")), name: "server.key",
                     permissions: 0o600),
             ],
-            roles: [.init(name: "proxy_tls", password: "tls-Secret", passwordEncryption: "scram-sha-256")])),
+            roles: [
+                .init(name: "proxy_tls", password: "tls-Secret", passwordEncryption: "scram-sha-256"),
+                .init(name: "proxy_cert", password: "cert-Secret", passwordEncryption: "scram-sha-256"),
+            ])),
     .timeLimit(.minutes(2))
 )
 struct ProxyTLSTests {
@@ -67,14 +77,174 @@ struct ProxyTLSTests {
         #expect(text.contains("B DataRow [\"t\""), "\(text)")
     }
 
-    /// Arguments: port, user, password. Prints whether the cancel key psycopg holds is not the upstream backend's
-    /// (the proxy issues its own), the outcome of a cancelled pg_sleep, and a marker row.
+    /// Arguments: port, user, password. Logs in with pg8000 over TLS (no certificate check) and prints the role,
+    /// or the SQLSTATE and message it was refused with.
+    static let pg8000LoginScript = """
+        import sys, ssl, pg8000.native
+        port, user, password = sys.argv[1:4]
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        try:
+            conn = pg8000.native.Connection(user, host="127.0.0.1", port=int(port), password=password,
+                                            database="postgres", ssl_context=context)
+            print("logged in as", conn.run("select current_user")[0][0])
+            conn.close()
+        except pg8000.native.DatabaseError as error:
+            print("refused", error.args[0]["C"], error.args[0]["M"])
+        """
+
+    /// An empty password is refused as PostgreSQL refuses it (28P01, the same words for a role that exists and one
+    /// that does not), though the proxy's password file and PGPASSWORD hold the role's password: only the
+    /// client's password logs in upstream.
+    @Test func emptyPasswordIsRefusedWhateverTheProxysPasswordFileHolds() async throws {
+        let server = try PostgresServerTrait.server()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-pgpass-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passwordFile = directory.appending(path: "pgpass").path
+        try Data("*:*:*:proxy_tls:tls-Secret\n".utf8).write(to: URL(filePath: passwordFile))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: passwordFile)
+        let upstream = try UpstreamServer(
+            parsing: "host=127.0.0.1 port=\(server.port) sslmode=require",
+            environment: ["PGPASSFILE": passwordFile, "PGPASSWORD": "tls-Secret", "HOME": directory.path])
+        let harness = try await ProxyHarness.start(
+            upstream: upstream, format: .text, tls: try ProxyTestCertificates.clientLegTLS())
+        func login(_ user: String, _ password: String) async throws -> String {
+            try await PythonClientScripts.run(
+                Self.pg8000LoginScript, module: "pg8000", arguments: [String(harness.port), user, password]
+            ).standardOutput
+        }
+        let empty = try await login("proxy_tls", "")
+        let unknown = try await login("no_such_role", "")
+        let wrong = try await login("proxy_tls", "wrong")
+        let right = try await login("proxy_tls", "tls-Secret")
+        let log = try await harness.stop()
+        #expect(empty == "refused 28P01 password authentication failed for user \"proxy_tls\"\n", "\(empty)")
+        #expect(unknown == "refused 28P01 password authentication failed for user \"no_such_role\"\n", "\(unknown)")
+        #expect(wrong == "refused 28P01 password authentication failed for user \"proxy_tls\"\n", "\(wrong)")
+        #expect(right == "logged in as proxy_tls\n", "\(right)")
+        #expect(log.contains { $0.contains(" s: the client sent an empty password;") }, "\(log)")
+        #expect(!log.joined().contains("tls-Secret"))
+    }
+
+    /// The proxy's client certificate never stands in for the client's password: libpq's default one (in the
+    /// proxy's home) is not presented, so the upstream's `cert` rule refuses; one the connection string names is,
+    /// and the login the upstream then grants without a password is refused by the proxy.
+    @Test func theProxysClientCertificateDoesNotLogClientsIn() async throws {
+        let server = try PostgresServerTrait.server()
+        let home = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-home-\(UUID().uuidString)")
+        let defaults = home.appending(path: ".postgresql")
+        try FileManager.default.createDirectory(at: defaults, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: home) }
+        for (source, name) in [("client.crt", "postgresql.crt"), ("client.key", "postgresql.key")] {
+            try FileManager.default.copyItem(
+                atPath: ProxyTestCertificates.path(source), toPath: defaults.appending(path: name).path)
+        }
+        let base = "host=127.0.0.1 port=\(server.port) sslmode=require"
+        let named =
+            "\(base) sslcert=\(ProxyTestCertificates.path("client.crt")) "
+            + "sslkey=\(ProxyTestCertificates.path("client.key"))"
+        var outputs: [String] = []
+        var logs: [String] = []
+        for text in [base, named] {
+            let harness = try await ProxyHarness.start(
+                upstream: try UpstreamServer(parsing: text, environment: ["HOME": home.path]), format: .text,
+                tls: try ProxyTestCertificates.clientLegTLS())
+            outputs.append(
+                try await PythonClientScripts.run(
+                    Self.pg8000LoginScript, module: "pg8000", arguments: [String(harness.port), "proxy_cert", "guess"]
+                ).standardOutput)
+            logs.append(try await harness.stop().joined(separator: "\n"))
+        }
+        #expect(outputs[0].hasPrefix("refused 28000 connection requires a valid client certificate"), "\(outputs)")
+        #expect(outputs[1].hasPrefix("refused 28000 pgw proxy: the upstream logged in \"proxy_cert\""), "\(outputs)")
+        #expect(logs[1].contains("upstream login made by the proxy's client certificate alone: refused"), "\(logs[1])")
+    }
+
+    /// In the authenticating mode a client asking for protocol 3.2 with a `_pq_.` option gets one
+    /// NegotiateProtocolVersion (3.0, the option unrecognized: the upstream login is 3.0), then the password
+    /// request, and its session works; the log shows the StartupMessage and the negotiation as sent.
+    @Test func authenticatingModeNegotiatesOnce() async throws {
+        let server = try PostgresServerTrait.server()
+        let upstream = try UpstreamServer(
+            parsing: "host=127.0.0.1 port=\(server.port) sslmode=require", environment: [:])
+        let harness = try await ProxyHarness.start(upstream: upstream, format: .text)
+        let startup = FrontendMessage.startup(
+            StartupMessage(
+                protocolVersion: .v3_2,
+                parameters: [.init("user", "proxy_tls"), .init("database", "postgres"), .init("_pq_.foo", "bar")]))
+        let replies = try await RawSession.exchange(
+            port: harness.port,
+            steps: [
+                [startup], [.password(PasswordMessage(password: "tls-Secret"))],
+                [.query(Query("SELECT 1")), .terminate],
+            ])
+        let log = try await harness.stop()
+        #expect(
+            replies.prefix(2)
+                == [
+                    .negotiateProtocolVersion(
+                        NegotiateProtocolVersion(
+                            newestMinorVersion: ProtocolVersion.v3_0.rawValue, unrecognizedOptions: ["_pq_.foo"])),
+                    .authentication(.cleartextPassword),
+                ], "\(replies)")
+        #expect(replies.filter { $0.typeName == "NegotiateProtocolVersion" }.count == 1, "\(replies)")
+        #expect(replies.contains { $0.typeName == "DataRow" }, "\(replies) \(log)")
+        #expect(log.first { $0.contains(" F StartupMessage") }?.contains("_pq_.foo") == true, "\(log)")
+        #expect(log.filter { $0.contains(" B NegotiateProtocolVersion") }.count == 1, "\(log)")
+    }
+
+    /// `--pcap` holds an authenticating-mode session (the client leg, between the client's and the proxy's
+    /// addresses), also when the upstream is given by a host name.
+    @Test func captureHoldsTheClientLegOfAnAuthenticatingSession() async throws {
+        let server = try PostgresServerTrait.server()
+        let upstream = try UpstreamServer(
+            parsing: "host=localhost port=\(server.port) sslmode=require", environment: [:])
+        let harness = try await ProxyHarness.start(
+            upstream: upstream, format: .text, capturing: true, tls: try ProxyTestCertificates.clientLegTLS())
+        defer { harness.removeFiles() }
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGPASSWORD"] = "tls-Secret"
+        let session = try await SubprocessCommand(
+            try server.installation.executable("psql"),
+            [
+                "-X", "-w", "-At", "host=127.0.0.1 port=\(harness.port) user=proxy_tls dbname=postgres sslmode=require",
+                "-c", "SELECT 'captured' AS marker",
+            ],
+            environment: environment
+        ).run()
+        _ = try await harness.stop()
+        #expect(session.succeeded, "\(session)")
+        let captureFile = try #require(harness.captureFile)
+        let tshark = try PostgresInstallation.executableOnPath("tshark")
+        let dissected = try await SubprocessCommand(
+            tshark,
+            [
+                "-r", captureFile.path, "-d", "tcp.port==\(harness.port),pgsql", "-Y", "pgsql", "-T", "fields",
+                "-e", "pgsql.type", "-e", "pgsql.query", "-E", "occurrence=a", "-E", "aggregator=|",
+            ],
+            environment: environment.merging(["HOME": NSTemporaryDirectory()]) { $1 }
+        ).run()
+        #expect(dissected.succeeded, "\(dissected)")
+        #expect(dissected.standardOutput.contains("SELECT 'captured' AS marker"), "\(dissected)")
+        #expect(dissected.standardOutput.contains("Authentication request"), "\(dissected)")
+    }
+
+    /// Arguments: port, user, password. Prints whether the process ID psycopg holds is the upstream backend's and
+    /// its own notifications' (the proxy issues its own secret only), the outcome of a cancelled pg_sleep, and a
+    /// marker row.
     static let cancelScript = """
         import sys, threading, time, psycopg
         port, user, password = sys.argv[1:4]
         conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
                                sslmode="require", autocommit=True)
-        print("own key", conn.info.backend_pid != conn.execute("select pg_backend_pid()").fetchone()[0])
+        pid = conn.execute("select pg_backend_pid()").fetchone()[0]
+        conn.execute("listen mine")
+        conn.execute("notify mine")
+        notified = next(conn.notifies(timeout=5, stop_after=1)).pid
+        print("upstream pid", conn.info.backend_pid == pid == notified)
         \(PythonClientScripts.cancelledSleep)
         cancelled_sleep(conn)
         print(conn.execute("select 'through both legs' as marker").fetchone()[0])
@@ -82,8 +252,8 @@ struct ProxyTLSTests {
         """
 
     /// `--keylog`: both legs' TLS secrets go to one key log (0600), with which tshark decrypts a tcpdump capture of
-    /// both legs and finds the same statement in each; the client holds the proxy's cancel key, which reaches the
-    /// upstream as the upstream's own.
+    /// both legs and finds the same statement in each; the client holds the upstream's process ID with the proxy's
+    /// secret, which reaches the upstream as the upstream's own key.
     @Test func keyLogDecryptsBothLegsAndTheProxyIssuesCancelKeys() async throws {
         let server = try PostgresServerTrait.server()
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-keylog-\(UUID().uuidString)")
@@ -104,7 +274,7 @@ struct ProxyTLSTests {
             Self.cancelScript, module: "psycopg", arguments: [String(harness.port), "proxy_tls", "tls-Secret"])
         try await tcpdump.stop()
         let log = try await harness.stop()
-        #expect(outcome.standardOutput == "own key True\ncancelled 57014 True\nthrough both legs\n", "\(outcome)")
+        #expect(outcome.standardOutput == "upstream pid True\ncancelled 57014 True\nthrough both legs\n", "\(outcome)")
         #expect(log.contains { $0.contains("CancelRequest forwarded to 127.0.0.1:\(server.port)") }, "\(log)")
         let attributes = try FileManager.default.attributesOfItem(atPath: keyLog)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)

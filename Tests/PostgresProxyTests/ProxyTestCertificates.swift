@@ -4,7 +4,8 @@ import PostgresTLS
 
 /// A CA and a certificate for `127.0.0.1`, made once per run, for PostgreSQL's and the proxy's TLS legs.
 enum ProxyTestCertificates {
-    /// The directory holding `ca.crt`, `server.crt` and `server.key` (0600).
+    /// The directory holding `ca.crt`, `server.crt` and `server.key` (0600), and `client.crt` and `client.key`
+    /// (0600), a client certificate for the role `proxy_cert`.
     static let directory: URL = {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-pki-\(getpid())")
         do {
@@ -22,6 +23,14 @@ enum ProxyTestCertificates {
             let keyFile = directory.appending(path: "server.key")
             try Data(key.pemString().utf8).write(to: keyFile)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+            let clientKey = try TLSPrivateKey.generate(.ecdsaP256)
+            let clientCertificate = try TLSCertificate.issue(
+                TLSCertificateTemplate(commonName: "proxy_cert"), for: clientKey,
+                issuer: TLSIdentity(certificateChain: [authority], privateKey: authorityKey))
+            try Data(clientCertificate.pemString.utf8).write(to: directory.appending(path: "client.crt"))
+            let clientKeyFile = directory.appending(path: "client.key")
+            try Data(clientKey.pemString().utf8).write(to: clientKeyFile)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: clientKeyFile.path)
         } catch {
             fatalError("cannot make the proxy tests' certificates: \(error)")
         }

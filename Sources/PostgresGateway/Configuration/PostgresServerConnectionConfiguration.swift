@@ -44,6 +44,10 @@ public struct PostgresServerConnectionConfiguration: Sendable {
     /// The server secret from which unknown users' mock SCRAM salts are derived (PostgreSQL's `mock_auth_nonce`);
     /// random per configuration. Keep it across restarts to keep those salts stable.
     public var mockAuthenticationNonce: [UInt8]
+    /// Whether the connection answers a StartupMessage asking for a newer minor version or `_pq_.` options with
+    /// NegotiateProtocolVersion itself, as PostgreSQL 18 does (the default); a proxy that replays the
+    /// StartupMessage upstream turns it off and leaves that answer to the upstream or gives its own.
+    public var negotiatesProtocolVersion: Bool
 
     /// Creates a configuration; the defaults are PostgreSQL's.
     public init(
@@ -57,7 +61,8 @@ public struct PostgresServerConnectionConfiguration: Sendable {
         maximumStartupMessageLength: Int = 65_536,
         outboundFlushThreshold: Int = 8_192,
         tlsShutdownTimeout: TimeAmount = .seconds(5),
-        mockAuthenticationNonce: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        mockAuthenticationNonce: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) },
+        negotiatesProtocolVersion: Bool = true
     ) {
         self.serverVersion = serverVersion
         self.authenticationMode = authenticationMode
@@ -70,6 +75,7 @@ public struct PostgresServerConnectionConfiguration: Sendable {
         self.outboundFlushThreshold = outboundFlushThreshold
         self.tlsShutdownTimeout = tlsShutdownTimeout
         self.mockAuthenticationNonce = mockAuthenticationNonce
+        self.negotiatesProtocolVersion = negotiatesProtocolVersion
     }
 
     /// The parameters PostgreSQL reports by default, with their default values.

@@ -118,7 +118,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 authenticationMode: configuration.authenticationMode,
                 isTLSConfigured: configuration.tls != nil,
                 serverParameters: configuration.reportedParameters,
-                mockAuthenticationNonce: configuration.mockAuthenticationNonce
+                mockAuthenticationNonce: configuration.mockAuthenticationNonce,
+                negotiatesProtocolVersion: configuration.negotiatesProtocolVersion
             )
         )
     }

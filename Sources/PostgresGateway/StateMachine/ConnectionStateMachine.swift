@@ -17,6 +17,9 @@ struct ConnectionStateMachine {
         var serverParameters: [(name: String, value: String)]
         /// The server's secret for unknown users' mock SCRAM salts (PostgreSQL's `mock_auth_nonce`).
         var mockAuthenticationNonce: [UInt8]
+        /// Whether a StartupMessage asking for a newer minor version or `_pq_.` options is answered with
+        /// NegotiateProtocolVersion (off for a proxy, which replays the StartupMessage upstream).
+        var negotiatesProtocolVersion = true
     }
 
     /// What the driver must do next.
@@ -291,7 +294,9 @@ struct ConnectionStateMachine {
         // PostgreSQL 18: 3.1 is reserved and served as 3.0; newer minors and every `_pq_.` option are negotiated down.
         let protocolOptions = startup.parameters.map(\.name).filter { $0.hasPrefix("_pq_.") }
         let version = requested.minor >= 2 ? ProtocolVersion.v3_2 : ProtocolVersion.v3_0
-        if requested.minor > 2 || requested.minor == 1 || !protocolOptions.isEmpty {
+        if configuration.negotiatesProtocolVersion
+            && (requested.minor > 2 || requested.minor == 1 || !protocolOptions.isEmpty)
+        {
             preface.append(
                 .negotiateProtocolVersion(
                     NegotiateProtocolVersion(
@@ -308,7 +313,8 @@ struct ConnectionStateMachine {
         let clientInfo = ClientInfo(
             requestedProtocolVersion: requested,
             protocolVersion: version,
-            parameters: parameters
+            parameters: parameters,
+            sentParameters: startup.parameters
         )
         guard !clientInfo.user.isEmpty else {
             return fail(.invalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet")

@@ -81,12 +81,32 @@ public final class ScriptRecording: Sendable {
         return text
     }
 
+    /// The file ``write()`` writes first, beside ``path``.
+    private var temporaryPath: String {
+        let directory = (path as NSString).deletingLastPathComponent
+        return (directory.isEmpty ? "" : directory + "/") + ".\((path as NSString).lastPathComponent).\(getpid()).tmp"
+    }
+
+    /// Checks, when the proxy starts, that ``write()`` will be able to write: its file can be created beside
+    /// ``path`` (created and removed again) and ``path`` is not a directory.
+    public func checkWritable() throws(TrafficLogError) {
+        var status = stat()
+        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFDIR {
+            throw TrafficLogError(description: "'\(path)' is a directory; give a file name")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw Self.failure("cannot create files in the directory '\(directory.isEmpty ? "." : directory)'")
+        }
+        close(descriptor)
+        unlink(temporaryPath)
+    }
+
     /// Writes ``yaml()`` to ``path`` atomically: a new file (mode 0600, `O_EXCL`) beside it, renamed over it.
     public func write() throws(TrafficLogError) {
         let text = yaml()
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary =
-            (directory.isEmpty ? "" : directory + "/") + ".\((path as NSString).lastPathComponent).\(getpid()).tmp"
+        let temporary = temporaryPath
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw Self.failure("cannot create '\(temporary)'") }
         let bytes = Array(text.utf8)

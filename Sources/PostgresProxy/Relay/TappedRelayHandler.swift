@@ -74,6 +74,9 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         guard let partnerContext = partner?.context else { return }
+        // What this side sent last may not have been flushed yet (a TLS leg can deliver its last records and close
+        // without a read-complete): flushed before the partner closes, which would drop it.
+        partnerContext.flush()
         switch direction {
         case .frontend:
             tap.close(reason: tap.clientTerminated ? "client terminated the session" : "client closed the connection")

@@ -5,8 +5,9 @@ import PostgresWire
 /// connection, with no server name to route by) reaches the server running that session.
 ///
 /// In the transparent mode the client holds the upstream's own BackendKeyData. In the authenticating mode the
-/// proxy gives the client a key of its own and keeps the upstream's here: a CancelRequest with the proxy's key is
-/// sent upstream with the upstream's key, so the upstream's secret never leaves the proxy.
+/// proxy gives the client the upstream's process ID with a secret of its own and keeps the upstream's key here: a
+/// CancelRequest with the proxy's key is sent upstream with the upstream's key, so the upstream's secret never
+/// leaves the proxy.
 final class CancelKeyTable: Sendable {
     /// Where a cancel key leads: the upstream and the key it issued.
     struct Destination: Sendable {
@@ -33,15 +34,16 @@ final class CancelKeyTable: Sendable {
         entries.withLockedValue { $0[BackendKeyData(processID: request.processID, secretKey: request.secretKey)] }
     }
 
-    /// A new key for a client: a random positive process ID and a random secret as long as `upstreamKey`'s
-    /// (4 bytes in protocol 3.0), not already given out.
+    /// A new key for a client: the upstream's process ID (which clients compare with pg_backend_pid() and with
+    /// the process ID of their own notifications) and a random secret as long as `upstreamKey`'s (4 bytes in
+    /// protocol 3.0), not already given out.
     func issueKey(like upstreamKey: BackendKeyData) -> BackendKeyData {
         var generator = SystemRandomNumberGenerator()
         while true {
             let key = BackendKeyData(
-                processID: Int32.random(in: 1...Int32.max, using: &generator),
+                processID: upstreamKey.processID,
                 secretKey: (0..<upstreamKey.secretKey.count).map { _ in UInt8.random(in: 0...255, using: &generator) })
-            if entries.withLockedValue({ $0[key] == nil }) { return key }
+            if key != upstreamKey && entries.withLockedValue({ $0[key] == nil }) { return key }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -66,7 +67,9 @@ public final class PostgresProxy: Sendable {
             }
         )
         let server = try await PostgresServer.bind(
-            host: host, port: port, configuration: PostgresServerConnectionConfiguration(tls: tls), hooks: hooks,
+            host: host, port: port,
+            configuration: PostgresServerConnectionConfiguration(tls: tls, negotiatesProtocolVersion: false),
+            hooks: hooks,
             maximumConnections: maximumConnections, group: group, logger: logger)
         return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays, logger: logger)
     }
@@ -175,7 +178,8 @@ public final class PostgresProxy: Sendable {
         let startup = Self.encoded([
             .frontend(
                 .startup(
-                    StartupMessage(protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)))
+                    StartupMessage(
+                        protocolVersion: client.requestedProtocolVersion, parameters: client.sentParameters)))
         ])
         let (channel, unprocessed) = try await connection.detach()
         var fromClient = startup
@@ -222,25 +226,42 @@ public final class PostgresProxy: Sendable {
     /// to each TLS leg, so the client's own exchange cannot cross the proxy. The proxy asks the client for its
     /// password (cleartext, over the client leg — TLS when `--tls-cert` is given), logs in upstream with the client
     /// library (TLS as the connection string says, PLUS where offered), gives the client the upstream's parameters
-    /// and a BackendKeyData of the proxy's own (mapped to the upstream's in `cancelKeys`), and relays from there.
+    /// and a BackendKeyData with the upstream's process ID and a secret of the proxy's own (mapped to the
+    /// upstream's key in `cancelKeys`), and relays from there.
     private static func authenticateAndRelay(
         _ connection: PostgresServerConnection, client: ClientInfo, upstream upstreamAddress: UpstreamServer,
         tap: ConnectionTap, number: Int, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>,
         cancelKeys: CancelKeyTable, logger: Logger
     ) async throws {
         let (channel, unprocessed) = try await connection.detach()
-        let upstreamSocket = try? SocketAddress(ipAddress: upstreamAddress.host, port: upstreamAddress.port)
-        try await channel.eventLoop.submit { tap.startCapture(client: channel.remoteAddress, server: upstreamSocket) }
-            .get()
+        // The capture is of the client leg, as the client saw it (the upstream leg is the client library's own,
+        // and its address is known only once it is open): between the client's address and the proxy's.
+        try await channel.eventLoop.submit {
+            tap.startCapture(client: channel.remoteAddress, server: channel.localAddress)
+        }.get()
+        let startupMessage = StartupMessage(
+            protocolVersion: client.requestedProtocolVersion, parameters: client.sentParameters)
+        tap.see(Self.encoded([.frontend(.startup(startupMessage))]), from: .frontend)
+        // The client library logs in upstream with protocol 3.0, so a client asking for more (a newer minor or
+        // `_pq_.` options) is negotiated down to 3.0 at once, in one NegotiateProtocolVersion, as PostgreSQL does.
+        let negotiation =
+            client.requestedProtocolVersion == .v3_0 && client.protocolOptions.isEmpty
+            ? nil
+            : Self.encoded([
+                .backend(
+                    .negotiateProtocolVersion(
+                        NegotiateProtocolVersion(
+                            newestMinorVersion: ProtocolVersion.v3_0.rawValue,
+                            unrecognizedOptions: client.protocolOptions)))
+            ])
+        if let negotiation { tap.see(negotiation, from: .backend) }
+        tap.see(Self.encoded([.backend(.authentication(.cleartextPassword))]), from: .backend)
         let answer = channel.eventLoop.makePromise(of: (password: String, rest: ByteBuffer).self)
         try await channel.eventLoop.submit {
+            if let negotiation { channel.write(negotiation, promise: nil) }
             try channel.pipeline.syncOperations.addHandler(
                 ClientPasswordReader(unprocessed: unprocessed, answer: answer))
         }.get()
-        let startupMessage = StartupMessage(
-            protocolVersion: client.requestedProtocolVersion, parameters: client.parameters)
-        tap.see(Self.encoded([.frontend(.startup(startupMessage))]), from: .frontend)
-        tap.see(Self.encoded([.backend(.authentication(.cleartextPassword))]), from: .backend)
         let password: String
         let rest: ByteBuffer
         // As PostgreSQL's authentication_timeout: a client that never answers does not hold the connection.
@@ -259,9 +280,27 @@ public final class PostgresProxy: Sendable {
         tap.see(Self.encoded([.frontend(.password(PasswordMessage(password: password)))]), from: .frontend)
         var startup: [String: String] = [:]
         for parameter in client.parameters { startup[parameter.name] = parameter.value }
+        // The client's password is the credential: an empty one is refused as PostgreSQL refuses it ("empty
+        // password returned by client"), before the upstream is asked, so that nothing of the proxy's (a password
+        // file, PGPASSWORD) stands in for it and the answer is the same whether the role exists or not.
+        guard !password.isEmpty else {
+            let reply = Self.encoded([
+                .backend(
+                    .errorResponse(
+                        DiagnosticMessage(
+                            severity: "FATAL", sqlState: "28P01",
+                            message: "password authentication failed for user \"\(client.user)\"")))
+            ])
+            tap.see(reply, from: .backend)
+            tap.close(reason: "the client sent an empty password")
+            try? await channel.writeAndFlush(reply)
+            try? await channel.close()
+            return
+        }
         let upstreamConnection: PostgresClientConnection
+        let options: ConnectionOptions
         do {
-            let options = try upstreamAddress.clientOptions(
+            options = try upstreamAddress.clientOptions(
                 startup: startup, password: password, keyLogFile: tap.configuration.upstreamKeyLogFile)
             upstreamConnection = try await PostgresClientConnection.connect(
                 options, logger: logger, eventLoopGroup: channel.eventLoop)
@@ -281,6 +320,28 @@ public final class PostgresProxy: Sendable {
             return
         }
         let session = upstreamConnection.session
+        // An upstream that asked for no password while the proxy presented its client certificate (pg_hba `cert`)
+        // let the proxy's credential, not the client's password, log in: refused, as the client proved nothing.
+        if [nil, AuthenticationMethod.none].contains(session.authenticationMethod) && options.presentsClientCertificate
+            && FileManager.default.fileExists(atPath: options.sslCertificate)
+        {
+            await upstreamConnection.close()
+            let reply = Self.encoded([
+                .backend(
+                    .errorResponse(
+                        DiagnosticMessage(
+                            severity: "FATAL", sqlState: "28000",
+                            message: "pgw proxy: the upstream logged in \"\(client.user)\" by the proxy's client "
+                                + "certificate without asking for the password, so the client's password was not checked",
+                            hint: "Have the upstream ask for a password (scram-sha-256, with clientcert=verify-ca if "
+                                + "it should also check the proxy's certificate).")))
+            ])
+            tap.see(reply, from: .backend)
+            tap.close(reason: "upstream login made by the proxy's client certificate alone: refused")
+            try? await channel.writeAndFlush(reply)
+            try? await channel.close()
+            return
+        }
         var greeting: [WireMessage] = [.backend(.authentication(.ok))]
         for (name, value) in session.parameters.sorted(by: { $0.key < $1.key }) {
             greeting.append(.backend(.parameterStatus(ParameterStatus(name: name, value: value))))
