@@ -104,7 +104,15 @@ struct ProxyCommandTests {
                 ], environment: environment, timeout: .seconds(60)
             ).run()
         }
-        try await Task.sleep(for: .seconds(2))
+        // The relay has stalled once the server's backend waits to write to the proxy (wait event ClientWrite).
+        let stalled =
+            "SELECT count(*) FROM pg_stat_activity WHERE usename = 'proxy_cli' AND wait_event = 'ClientWrite'"
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let count = try await server.runAdministrativeSQL(stalled)
+            if count.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
         let started = ContinuousClock.now
         let status = try await proxy.terminate(waitingSeconds: 15)
         #expect(status != nil && ContinuousClock.now - started < .seconds(6))
