@@ -245,6 +245,7 @@ struct RealPostgresClientTests {
         ("127\\.0.0.1:PORT:*:scram\\_user:PASSWORD", 0o600, true),
         ("# 127.0.0.1:PORT:*:scram_user:wrong\n*:*:*:scram_user:PASSWORD", 0o600, true),
         ("*:*:*:*:PASSWORD", 0o644, false),
+        ("127.0.0.1:PORT:*:scram_user:PASSWORD:extra", 0o600, true),
     ])
     func passwordFileMatchesAsPsql(line: String, permissions: Int, logsIn: Bool) async throws {
         let servers = try await ClientTestServers.running()
