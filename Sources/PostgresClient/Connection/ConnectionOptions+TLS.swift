@@ -38,23 +38,14 @@ extension ConnectionOptions {
     }
 
     /// The client certificate and key, when the certificate file exists and `sslcertmode` is not `disable`; the
-    /// key must not be readable by others, as libpq requires.
+    /// key's mode must pass libpq's rule (``PrivateKeyFilePermissions``).
     private func clientIdentity() throws(TLSError) -> TLSIdentity? {
         guard presentsClientCertificate, FileManager.default.fileExists(atPath: sslCertificate) else { return nil }
-        var status = stat()
-        if stat(sslKey, &status) == 0 {
-            let ownedByUser = status.st_uid == geteuid() && status.st_mode & (S_IRWXG | S_IRWXO) != 0
-            let ownedByRoot = status.st_uid == 0 && status.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO) != 0
-            if ownedByUser || ownedByRoot {
-                throw .configurationFailed(
-                    OpenSSLError(
-                        operation: "loading the private key \"\(sslKey)\"",
-                        reasons: [
-                            "private key file \"\(sslKey)\" has group or world access; file must have permissions "
-                                + "u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) "
-                                + "or less if owned by root"
-                        ]))
-            }
+        if let permissions = PrivateKeyFilePermissions(path: sslKey),
+            let problem = permissions.libpqError(path: sslKey)
+        {
+            throw .configurationFailed(
+                OpenSSLError(operation: "loading the private key \"\(sslKey)\"", reasons: [problem]))
         }
         return try TLSIdentity(certificateChainFile: sslCertificate, privateKeyFile: sslKey, passphrase: sslPassword)
     }
