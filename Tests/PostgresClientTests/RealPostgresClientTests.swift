@@ -237,6 +237,29 @@ struct RealPostgresClientTests {
         #expect("\(missing)".contains("failed: fe_sendauth: no password supplied"), "\(missing)")
     }
 
+    /// The negotiated SASL mechanism is among the connection's facts, and `pgw repl`'s banner names it:
+    /// SCRAM-SHA-256-PLUS over TLS unless `channel_binding=disable`.
+    @Test(arguments: [
+        ("disable", "scram-sha-256"), ("prefer", "scram-sha-256-plus"), ("require", "scram-sha-256-plus"),
+    ])
+    func negotiatedMechanismIsShown(channelBinding: String, shown: String) async throws {
+        let servers = try await ClientTestServers.running()
+        let conninfo =
+            "host=127.0.0.1 port=\(servers.tlsPort) user=scram_user dbname=postgres sslmode=require "
+            + "password=\(ClientTestServers.passwords["scram_user"]!) channel_binding=\(channelBinding)"
+        let connection = try await Self.connect(conninfo)
+        #expect(connection.session.saslMechanism == shown.uppercased())
+        #expect(connection.session.authenticationName == shown)
+        await connection.close()
+        let home = try TemporaryDirectory()
+        let repl = try await SubprocessCommand(
+            try PGWExecutable.url(), ["repl", "-w", conninfo], environment: ["HOME": home.url.path],
+            standardInput: Data(), timeout: .seconds(30)
+        ).run()
+        let banner = repl.standardOutput.split(separator: "\n").first ?? ""
+        #expect(banner.hasSuffix(", TLSv1.3, authentication \(shown)"), "\(repl)")
+    }
+
     @Test func channelBindingRequiredNeedsTLS() async throws {
         let servers = try await ClientTestServers.running()
         let password = ClientTestServers.passwords["scram_user"]!

@@ -381,6 +381,7 @@ struct ClientConnectionStateMachine {
         }
         guard let password = usablePassword else { return fail(.passwordNeeded) }
         let scram = SCRAMClientExchange(password: password, mechanism: selected, channelBinding: binding)
+        session.saslMechanism = selected.rawValue
         state = .authenticating(.scram(scram))
         return .send([
             .saslInitialResponse(
