@@ -18,7 +18,8 @@
 ///   read (0640 or stricter), otherwise no group or world access (0600 or stricter);
 /// - `chain`: the certificate chains to one of the authorities in the CA file, for the purpose the host or user
 ///   implies (server or client authentication);
-/// - `validity`: the leaf and any intermediates are within their validity periods, with the days left;
+/// - `validity`: the leaf and any intermediates are within their validity periods, with the time left (days, or
+///   hours, minutes or seconds within the last day);
 /// - `host`: the certificate names the host as `sslmode=verify-full` requires (see ``HostNameVerification``);
 /// - `user`: a client certificate's common name is the role name, as the `cert` authentication method requires.
 public struct CertificateCheck: Sendable {
@@ -198,14 +199,23 @@ public struct CertificateCheck: Sendable {
             return CertificateVerdict(check: "validity", status: .fail, detail: "no certificate")
         }
         let remaining = first.notAfter.timeIntervalSince(now)
-        let days = Int(abs(remaining) / 86400)
-        let dayCount = days == 1 ? "1 day" : "\(days) days"
+        let span = Self.span(abs(remaining))
         let end = first.notAfter.formatted(.iso8601) + subjectUnlessLeaf(first, chain)
         if remaining < 0 {
-            return CertificateVerdict(check: "validity", status: .fail, detail: "expired \(end), \(dayCount) ago")
+            return CertificateVerdict(check: "validity", status: .fail, detail: "expired \(end), \(span) ago")
         }
         let status: CertificateVerdict.Status = remaining < warning ? .warn : .ok
-        return CertificateVerdict(check: "validity", status: status, detail: "valid until \(end), \(dayCount) left")
+        return CertificateVerdict(check: "validity", status: status, detail: "valid until \(end), \(span) left")
+    }
+
+    /// A span of `seconds` in whole units, rounded down: days from one day on, else hours, minutes or seconds
+    /// (`23 hours`, not `0 days`, for a certificate ending tomorrow).
+    static func span(_ seconds: TimeInterval) -> String {
+        let units: [(seconds: Int, name: String)] = [(86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")]
+        let whole = Int(seconds)
+        let unit = units.first { whole >= $0.seconds } ?? units[units.count - 1]
+        let count = whole / unit.seconds
+        return count == 1 ? "1 \(unit.name)" : "\(count) \(unit.name)s"
     }
 
     private static func subjectUnlessLeaf(_ certificate: TLSCertificateInfo, _ chain: [TLSCertificateInfo]) -> String {
