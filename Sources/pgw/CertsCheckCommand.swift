@@ -9,10 +9,10 @@ struct CertsCheckCommand: ParsableCommand {
         discussion: """
             Prints one line per check: ok, warn or FAIL, the check and what was found. The checks: \
             certificate (the PEM parses), key (it parses; --passphrase-file decrypts it), key-match (the key \
-            belongs to the certificate), key-permissions (as PostgreSQL requires: owned by the current user \
-            and 0600 or stricter, or owned by root and 0640 or stricter), chain (it verifies to --ca; for \
+            belongs to the certificate), key-permissions (as libpq requires: owned by root and 0640 or \
+            stricter, otherwise 0600 or stricter), chain (it verifies to --ca; for \
             server authentication with --host, client authentication with --user), validity (not expired nor \
-            yet to start, with the days left; warn within 30 days), host (--host is named by a DNS alternative \
+            yet to start, with the time left: days, or hours within the last day; warn within 30 days), host (--host is named by a DNS alternative \
             name, or the CN when there is none, with wildcards as sslmode=verify-full allows them) and user \
             (the CN is --user, as the cert authentication method requires).
 

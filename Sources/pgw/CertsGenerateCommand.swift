@@ -95,7 +95,7 @@ struct CertsGenerateCommand: ParsableCommand {
         }
 
         let directory = URL(filePath: dir, directoryHint: .isDirectory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Self.createDirectory(dir)
         if !force {
             let existing = files.map { directory.appending(path: $0.name).path }.filter {
                 var status = stat()
@@ -108,6 +108,32 @@ struct CertsGenerateCommand: ParsableCommand {
         try CertsFile.writeSet(files, into: directory.path, replacing: force)
         for file in files {
             print(directory.appending(path: file.name).path)
+        }
+    }
+
+    /// Creates `path` and its missing parents (mode 0755, less the umask), or fails with the path, the system's
+    /// reason and a hint: `cannot create directory "x": File exists`.
+    static func createDirectory(_ path: String) throws {
+        var status = stat()
+        if stat(path, &status) == 0 {
+            guard status.st_mode & S_IFMT == S_IFDIR else {
+                throw CommandFailure(
+                    "cannot create directory \"\(path)\": \(String(cString: strerror(EEXIST)))\n"
+                        + "hint: --dir names a file that is not a directory; give a directory (it is created if missing)"
+                )
+            }
+            return
+        }
+        // Missing parents are created first; a parent that is a file makes this mkdir fail with ENOTDIR.
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path, stat(parent, &status) != 0, errno == ENOENT { try createDirectory(parent) }
+        guard mkdir(path, 0o755) == 0 || errno == EEXIST else {
+            let code = errno
+            let hint =
+                code == EACCES || code == EPERM || code == EROFS
+                ? "choose a --dir you may write to" : "check --dir and the directories above it"
+            throw CommandFailure(
+                "cannot create directory \"\(path)\": \(String(cString: strerror(code)))\nhint: \(hint)")
         }
     }
 

@@ -14,6 +14,9 @@ struct CertsProbeCommand: ParsableCommand {
             validity). With --ca it also checks the chain as sslmode=verify-full would, for the --sni name or \
             else HOST, printing a verdict line per check. No startup message is sent.
 
+            The server is one TCP host: a Unix socket directory (PostgreSQL does not use TLS there) or a \
+            comma-separated list of hosts is refused. A bare HOST takes its port from -p or PGPORT.
+
             Exits with status 1 when the server declines TLS, or when a --ca check fails.
 
             Environment:
@@ -95,18 +98,23 @@ struct CertsProbeCommand: ParsableCommand {
     /// The process environment (PGHOST, PGPORT, PGSSLROOTCERT).
     private var environment: [String: String] { ProcessInfo.processInfo.environment }
 
-    /// The server: the argument (`HOST:PORT`, `[IPv6]:PORT`, or a host, a bare IPv6 address too), else -h/-p,
-    /// else PGHOST/PGPORT, else localhost:5432; a port given with -p or PGPORT applies to a host without one.
+    /// The server: the argument (`HOST:PORT`, `[IPv6]:PORT`, or a host, a bare IPv6 address too), else -h, else
+    /// PGHOST, else localhost; the port from the argument, else -p, else PGPORT, else 5432. A host given twice
+    /// (the argument and -h) or a port given twice (in the argument and with -p) is a usage error, and so are a
+    /// Unix socket directory (libpq never uses TLS there) and a list of hosts or ports (probe one at a time).
     private func endpoint() throws -> (host: String, port: Int) {
-        let defaultPort =
-            try port.map { try Self.portNumber($0, from: "-p") }
-            ?? environment["PGPORT"].map { try Self.portNumber($0, from: "PGPORT") } ?? 5432
+        let givenPort = try port.map { try Self.portNumber($0, from: "-p") }
+        let defaultPort = try givenPort ?? environment["PGPORT"].map { try Self.portNumber($0, from: "PGPORT") } ?? 5432
         guard let address else {
             guard host == nil || !host!.isEmpty else { throw ValidationError("-h/--host is empty.") }
-            return (host ?? environment["PGHOST"].flatMap { $0.isEmpty ? nil : $0 } ?? "localhost", defaultPort)
+            let (name, source) =
+                host.map { ($0, "-h") } ?? environment["PGHOST"].flatMap { $0.isEmpty ? nil : ($0, "PGHOST") }
+                ?? ("localhost", "")
+            try Self.checkSingleTCPHost(name, from: source)
+            return (name, defaultPort)
         }
-        guard host == nil && port == nil else {
-            throw ValidationError("Give the server either as HOST:PORT or with -h/-p, not both.")
+        guard host == nil else {
+            throw ValidationError("Give the host either as the argument or with -h, not both.")
         }
         var host = Substring(address)
         var port: Substring?
@@ -122,8 +130,27 @@ struct CertsProbeCommand: ParsableCommand {
             port = address[address.index(after: colon)...]
         }
         guard !host.isEmpty else { throw ValidationError("'\(address)': no host.") }
+        try Self.checkSingleTCPHost(String(host), from: "'\(address)'")
         guard let port else { return (String(host), defaultPort) }
+        guard givenPort == nil else {
+            throw ValidationError("Give the port either in HOST:PORT or with -p, not both.")
+        }
         return (String(host), try Self.portNumber(String(port), from: "'\(address)'"))
+    }
+
+    /// Refuses a host the probe cannot use: a Unix socket directory, or a list of hosts as libpq's `host` allows.
+    private static func checkSingleTCPHost(_ host: String, from source: String) throws {
+        let origin = source.isEmpty ? "" : "\(source): "
+        if host.hasPrefix("/") || host.hasPrefix("@") {
+            throw ValidationError(
+                "\(origin)\"\(host)\" is a Unix socket directory; PostgreSQL does not use TLS over Unix sockets, so "
+                    + "there is nothing to probe.\nhint: give the server's TCP host name or address (-h or HOST:PORT).")
+        }
+        if host.contains(",") {
+            throw ValidationError(
+                "\(origin)\"\(host)\" lists several hosts; the probe checks one server at a time.\n"
+                    + "hint: run it once per host (-h HOST).")
+        }
     }
 
     /// A port from 1 to 65535, or a usage error naming where the text came from.

@@ -297,7 +297,7 @@ struct REPLCommand: AsyncParsableCommand {
         var lines = [
             "-- connected to \(connection.target.serverDescription), protocol \(session.protocolVersion)"
                 + (session.tlsInfo.map { ", \($0.protocolVersion)" } ?? ", no TLS")
-                + (session.authenticationMethod.map { ", authentication \($0.rawValue)" } ?? "")
+                + (session.authenticationName.map { ", authentication \($0)" } ?? "")
         ]
         let options = RenderOptions(revealSecrets: settings.revealSecrets)
         var messages: [BackendMessage] = session.parameters.sorted { $0.key < $1.key }.map {

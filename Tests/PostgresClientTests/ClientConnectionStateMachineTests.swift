@@ -56,6 +56,51 @@ struct ClientConnectionStateMachineTests {
         #expect(try #require(Self.finish(&machine)).tlsInfo == Self.tlsInfo)
     }
 
+    /// The answer to SSLRequest, screened as libpq reads it: `S` and `N` are decoded, an `E` is not trusted,
+    /// anything else is no SSL answer.
+    @Test func sslResponseScreening() {
+        func screen(_ bytes: String) -> ClientConnectionStateMachine.Screening {
+            var machine = Self.machine { $0.tlsStart = .sslRequest(required: false) }
+            _ = machine.connected()
+            return machine.screen(ByteBuffer(string: bytes))
+        }
+        #expect(screen("") == .needMoreBytes)
+        #expect(screen("S") == .decode)
+        #expect(screen("N") == .decode)
+        #expect(
+            screen("Efork failed\0")
+                == .act(.fail(.protocolViolation("server sent an error response during SSL exchange"))))
+        #expect(
+            screen("HTTP/1.1") == .act(.fail(.protocolViolation("received invalid response to SSL negotiation: H"))))
+    }
+
+    /// While waiting for authentication, only `R`, `v` and `E` with plausible lengths are decoded; an `E` with an
+    /// implausible length is a pre-3.0 error text.
+    @Test func authenticationReplyScreening() {
+        func screen(_ bytes: [UInt8]) -> ClientConnectionStateMachine.Screening {
+            var machine = Self.machine()
+            _ = machine.connected()
+            return machine.screen(ByteBuffer(bytes: bytes))
+        }
+        #expect(screen([UInt8(ascii: "R"), 0, 0]) == .needMoreBytes)
+        #expect(screen([UInt8(ascii: "R"), 0, 0, 0, 8]) == .decode)
+        #expect(
+            screen([UInt8(ascii: "R"), 0, 0, 7, 209])
+                == .act(.fail(.protocolViolation("received invalid authentication request"))))
+        #expect(
+            screen([UInt8(ascii: "R"), 0, 0, 0, 7])
+                == .act(.fail(.protocolViolation("received invalid authentication request"))))
+        #expect(
+            screen([UInt8(ascii: "v"), 0, 0, 7, 209])
+                == .act(.fail(.protocolViolation("received invalid protocol negotiation message"))))
+        #expect(screen([UInt8(ascii: "E"), 0, 0, 117, 48]) == .decode)
+        #expect(screen(Array("Ecould not fork\n".utf8)) == .needMoreBytes)
+        #expect(screen(Array("Ecould not fork\n\0".utf8)) == .act(.fail(.legacyServerError("could not fork"))))
+        #expect(
+            screen(Array("HTTP/1.1".utf8))
+                == .act(.fail(.protocolViolation("expected authentication request from server, but received H"))))
+    }
+
     @Test func sslRequestDeclined() {
         var preferring = Self.machine { $0.tlsStart = .sslRequest(required: false) }
         _ = preferring.connected()
@@ -162,6 +207,16 @@ struct ClientConnectionStateMachineTests {
         _ = plaintext.connected()
         #expect(
             plaintext.received(.authentication(.sasl(mechanisms: ["SCRAM-SHA-256"])))
+                == .fail(.authentication("channel binding required, but SSL not in use")))
+        var withoutPlus = Self.machine {
+            $0.channelBinding = .require
+            $0.tlsStart = .sslRequest(required: true)
+        }
+        _ = withoutPlus.connected()
+        _ = withoutPlus.received(.sslResponse(accepted: true))
+        _ = withoutPlus.tlsEstablished(Self.tlsInfo)
+        #expect(
+            withoutPlus.received(.authentication(.sasl(mechanisms: ["SCRAM-SHA-256"])))
                 == .fail(
                     .authentication(
                         "channel binding is required, but server did not offer an authentication method that "

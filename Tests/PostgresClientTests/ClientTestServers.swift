@@ -77,17 +77,33 @@ struct ClientTestServers: Sendable {
     /// when it could not connect, else whether the connection used TLS. `HOME` is an empty directory, so no
     /// `~/.postgresql` or `~/.pgpass` is read; `PG*` variables come only from `environment`; psql never prompts.
     static func psqlUsesTLS(_ conninfo: String, environment extra: [String: String] = [:]) async throws -> Bool? {
+        let outcome = try await psql(conninfo, environment: extra)
+        guard outcome.succeeded else { return nil }
+        return outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "t"
+    }
+
+    /// psql's error for `conninfo`, as it prints it without its `psql: error: ` prefix and final newline; `nil`
+    /// when it connected. Run as ``psqlUsesTLS(_:environment:)``.
+    static func psqlError(_ conninfo: String, environment extra: [String: String] = [:]) async throws -> String? {
+        let outcome = try await psql(conninfo, environment: extra)
+        guard !outcome.succeeded else { return nil }
+        var text = outcome.standardError.trimmingCharacters(in: ["\n"])
+        if text.hasPrefix("psql: error: ") { text.removeFirst("psql: error: ".count) }
+        return text
+    }
+
+    private static func psql(_ conninfo: String, environment extra: [String: String]) async throws
+        -> ProcessOutcome
+    {
         let home = try TemporaryDirectory()
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PG") }
         environment["HOME"] = home.url.path
         environment.merge(extra) { _, given in given }
-        let outcome = try await SubprocessCommand(
+        return try await SubprocessCommand(
             try PostgresInstallation().executable("psql"),
             ["-X", "-w", "-tA", "-c", "select ssl from pg_stat_ssl where pid = pg_backend_pid()", conninfo],
             environment: environment,
             timeout: .seconds(30)
         ).run()
-        guard outcome.succeeded else { return nil }
-        return outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "t"
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresClient
 import PostgresTLS
+import PostgresTestSupport
 import PostgresWire
 import Testing
 
@@ -91,20 +92,18 @@ struct RealPostgresClientTests {
         #expect(connection.tlsInfo?.peerCertificate?.subject.contains("localhost") == true)
         await connection.close()
 
-        #expect(try await ClientTestServers.psqlUsesTLS("host=wrong.pgw.test " + base) == nil)
         let error = try await #require(throws: PostgresClientError.self) {
             try await Self.connect("host=wrong.pgw.test " + base)
         }
-        guard case .tls(let tlsError) = error.reason else {
-            Issue.record("expected a TLS error, got \(error)")
-            return
-        }
         #expect(
-            "\(tlsError)".contains("hostname mismatch") || "\(tlsError)".contains("certificate verify failed"),
-            "\(tlsError)")
-        #expect(
-            "\(error)".hasPrefix(
-                "connection to server at \"wrong.pgw.test\" (127.0.0.1), port \(servers.tlsPort) failed: SSL error"))
+            error.reason
+                == .tls(
+                    .hostNameMismatch(
+                        message:
+                            "server certificate for \"localhost\" (and 1 other name) does not match host name "
+                            + "\"wrong.pgw.test\"")))
+        // libpq names the server by hostaddr when one is given, and words the mismatch the same way.
+        #expect(try await ClientTestServers.psqlError("host=wrong.pgw.test " + base) == "\(error)")
     }
 
     /// `ssl_min_protocol_version=TLSv1.3` and `sslkeylogfile`, which logs the session's secrets.
@@ -122,12 +121,17 @@ struct RealPostgresClientTests {
 
     @Test func verifyCAWithoutRootCertificateFailsAsLibpq() async throws {
         let servers = try await ClientTestServers.running()
-        let error = try await #require(throws: PostgresClientError.self) {
-            try await Self.connect(
-                "host=127.0.0.1 port=\(servers.tlsPort) user=trust_user sslmode=verify-ca sslrootcert=/nonexistent/root.crt"
-            )
-        }
-        #expect("\(error)".hasPrefix("root certificate file \"/nonexistent/root.crt\" does not exist"))
+        let conninfo =
+            "host=127.0.0.1 port=\(servers.tlsPort) user=trust_user sslmode=verify-ca sslrootcert=/nonexistent/root.crt"
+        let error = try await #require(throws: PostgresClientError.self) { try await Self.connect(conninfo) }
+        // psql 15's hint predates sslrootcert=system; pgw gives libpq 16's, which names it.
+        let psql = try #require(try await ClientTestServers.psqlError(conninfo))
+        #expect("\(error)".split(separator: "\n").first == psql.split(separator: "\n").first)
+        #expect(
+            "\(error)"
+                == "connection to server at \"127.0.0.1\", port \(servers.tlsPort) failed: root certificate file "
+                + "\"/nonexistent/root.crt\" does not exist\nEither provide the file, use the system's trusted roots "
+                + "with sslrootcert=system, or change sslmode to disable server certificate verification.")
     }
 
     @Test func clientCertificateLogsInWithCertMethod() async throws {
@@ -145,6 +149,37 @@ struct RealPostgresClientTests {
                 base + " sslcert=\(pki.path("client.crt")) sslkey=\(pki.path("client.key")) sslcertmode=disable")
         }
         #expect(withheld.serverError?.sqlState == "28000", "\(withheld)")
+    }
+
+    /// Client keys by owner and mode, run as root: psql and the client accept or refuse the same ones, with libpq's
+    /// message (a key owned by root may be 0640, one owned by anyone else must be 0600 or stricter).
+    @Test(
+        .enabled(if: geteuid() == 0 && getpwnam("postgres") != nil, "needs root and a postgres user"),
+        arguments: [
+            ("root", 0o600, true), ("root", 0o640, true), ("root", 0o644, false), ("postgres", 0o600, true),
+            ("postgres", 0o640, false), ("postgres", 0o644, false),
+        ])
+    func clientKeyPermissionsAsPsql(owner: String, mode: Int, accepted: Bool) async throws {
+        let servers = try await ClientTestServers.running()
+        let pki = try ClientTestPKI.shared()
+        let directory = try TemporaryDirectory()
+        try directory.write(
+            try String(contentsOfFile: pki.path("client.key"), encoding: .utf8), to: "k.key", permissions: mode)
+        let key = directory.path("k.key")
+        #expect(chown(key, owner == "root" ? 0 : getpwnam("postgres")!.pointee.pw_uid, 0) == 0)
+        let conninfo =
+            "host=127.0.0.1 port=\(servers.tlsPort) user=cert_user dbname=postgres sslmode=require "
+            + "sslcert=\(pki.path("client.crt")) sslkey=\(key)"
+        let psqlError = try await ClientTestServers.psqlError(conninfo)
+        #expect((psqlError == nil) == accepted, "\(psqlError ?? "psql connected")")
+        do {
+            let connection = try await Self.connect(conninfo)
+            #expect(accepted)
+            await connection.close()
+        } catch {
+            #expect(!accepted)
+            #expect("\(error)" == psqlError)
+        }
     }
 
     @Test func encryptedClientKeyNeedsSslpassword() async throws {
@@ -202,6 +237,29 @@ struct RealPostgresClientTests {
         #expect("\(missing)".contains("failed: fe_sendauth: no password supplied"), "\(missing)")
     }
 
+    /// The negotiated SASL mechanism is among the connection's facts, and `pgw repl`'s banner names it:
+    /// SCRAM-SHA-256-PLUS over TLS unless `channel_binding=disable`.
+    @Test(arguments: [
+        ("disable", "scram-sha-256"), ("prefer", "scram-sha-256-plus"), ("require", "scram-sha-256-plus"),
+    ])
+    func negotiatedMechanismIsShown(channelBinding: String, shown: String) async throws {
+        let servers = try await ClientTestServers.running()
+        let conninfo =
+            "host=127.0.0.1 port=\(servers.tlsPort) user=scram_user dbname=postgres sslmode=require "
+            + "password=\(ClientTestServers.passwords["scram_user"]!) channel_binding=\(channelBinding)"
+        let connection = try await Self.connect(conninfo)
+        #expect(connection.session.saslMechanism == shown.uppercased())
+        #expect(connection.session.authenticationName == shown)
+        await connection.close()
+        let home = try TemporaryDirectory()
+        let repl = try await SubprocessCommand(
+            try PGWExecutable.url(), ["repl", "-w", conninfo], environment: ["HOME": home.url.path],
+            standardInput: Data(), timeout: .seconds(30)
+        ).run()
+        let banner = repl.standardOutput.split(separator: "\n").first ?? ""
+        #expect(banner.hasSuffix(", TLSv1.3, authentication \(shown)"), "\(repl)")
+    }
+
     @Test func channelBindingRequiredNeedsTLS() async throws {
         let servers = try await ClientTestServers.running()
         let password = ClientTestServers.passwords["scram_user"]!
@@ -210,16 +268,14 @@ struct RealPostgresClientTests {
         )
         #expect(overTLS.session.isChannelBound)
         await overTLS.close()
+        let plaintextConninfo =
+            "host=127.0.0.1 port=\(servers.plainPort) user=scram_user dbname=postgres password=\(password) "
+            + "channel_binding=require"
         let plaintext = try await #require(throws: PostgresClientError.self) {
-            try await Self.connect(
-                "host=127.0.0.1 port=\(servers.plainPort) user=scram_user dbname=postgres password=\(password) channel_binding=require"
-            )
+            try await Self.connect(plaintextConninfo)
         }
-        #expect(
-            plaintext.reason
-                == .authentication(
-                    "channel binding is required, but server did not offer an authentication method that supports channel binding"
-                ))
+        #expect(plaintext.reason == .authentication("channel binding required, but SSL not in use"))
+        #expect(try await ClientTestServers.psqlError(plaintextConninfo) == "\(plaintext)")
     }
 
     @Test func passwordFileSuppliesThePassword() async throws {
@@ -245,6 +301,7 @@ struct RealPostgresClientTests {
         ("127\\.0.0.1:PORT:*:scram\\_user:PASSWORD", 0o600, true),
         ("# 127.0.0.1:PORT:*:scram_user:wrong\n*:*:*:scram_user:PASSWORD", 0o600, true),
         ("*:*:*:*:PASSWORD", 0o644, false),
+        ("127.0.0.1:PORT:*:scram_user:PASSWORD:extra", 0o600, true),
     ])
     func passwordFileMatchesAsPsql(line: String, permissions: Int, logsIn: Bool) async throws {
         let servers = try await ClientTestServers.running()
@@ -306,6 +363,26 @@ struct RealPostgresClientTests {
     }
 
     /// A host starting with `/` is a Unix socket directory, as in libpq; TLS is not tried there.
+    /// Failed connections are reported as psql reports them, word for word: a missing Unix socket with libpq's
+    /// hint, each address of `localhost` in turn and named, a server's FATAL without SQLSTATE or LOCATION lines,
+    /// a name that does not resolve.
+    @Test(arguments: [
+        "host=/nonexistent-pgw-socket-directory port=5999 user=trust_user dbname=postgres",
+        "host=localhost port=FREE user=trust_user dbname=postgres",
+        "host=localhost port=PLAIN user=nobody dbname=postgres sslmode=disable",
+        "host=127.0.0.1 port=PLAIN user=scram_user dbname=postgres password=wrong sslmode=disable",
+        "host=127.0.0.1 port=PLAIN user=scram_user dbname=postgres password=wrong",
+        "host=no-such-host.invalid port=PLAIN user=trust_user dbname=postgres",
+    ])
+    func connectionErrorsAsPsqlPrintsThem(conninfo: String) async throws {
+        let servers = try await ClientTestServers.running()
+        let conninfo = conninfo.replacing("PLAIN", with: "\(servers.plainPort)")
+            .replacing("FREE", with: "\(try FreeLoopbackPort.find())")
+        let psql = try #require(try await ClientTestServers.psqlError(conninfo))
+        let error = try await #require(throws: PostgresClientError.self) { try await Self.connect(conninfo) }
+        #expect("\(error)" == psql)
+    }
+
     @Test func unixSocketConnection() async throws {
         let servers = try await ClientTestServers.running()
         let connection = try await Self.connect(

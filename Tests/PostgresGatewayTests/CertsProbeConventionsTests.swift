@@ -27,6 +27,25 @@ struct CertsProbeConventionsTests {
         #expect(fromEnvironment.standardOutput == declined, "\(fromEnvironment)")
         let portOnly = try await Self.probe(["127.0.0.1"], environment: ["PGPORT": String(server.port)])
         #expect(portOnly.standardOutput == declined, "\(portOnly)")
+        let bareHostAndPort = try await Self.probe(["127.0.0.1", "-p", String(server.port)])
+        #expect(bareHostAndPort.standardOutput == declined, "\(bareHostAndPort)")
+    }
+
+    /// A Unix socket directory or a list of hosts (both valid in PGHOST for psql) is refused, saying why; a name
+    /// that does not resolve is reported in libpq's words.
+    @Test func socketDirectoriesHostListsAndUnknownNamesSayWhat() async throws {
+        let socket = try await Self.probe([], environment: ["PGHOST": "/tmp/sock"])
+        #expect(socket.status == 64)
+        #expect(socket.standardError.contains("PGHOST: \"/tmp/sock\" is a Unix socket directory"), "\(socket)")
+        let list = try await Self.probe([], environment: ["PGHOST": "127.0.0.1,localhost"])
+        #expect(list.status == 64)
+        #expect(list.standardError.contains("\"127.0.0.1,localhost\" lists several hosts"), "\(list)")
+        let unknown = try await Self.probe(["-h", "no-such-host.invalid"])
+        #expect(unknown.status == 1)
+        #expect(
+            unknown.standardError.contains("could not translate host name \"no-such-host.invalid\" to address: "),
+            "\(unknown)")
+        #expect(!unknown.standardError.contains("is the server running"), "\(unknown)")
     }
 
     @Test func badPortsAndUnreachableServersSayWhat() async throws {
@@ -35,6 +54,9 @@ struct CertsProbeConventionsTests {
         #expect(outOfRange.standardError.contains("the port must be a number from 1 to 65535, not '70000'"))
         let both = try await Self.probe(["127.0.0.1:5432", "-p", "5433"])
         #expect(both.status == 64)
+        #expect(both.standardError.contains("Give the port either in HOST:PORT or with -p, not both"), "\(both)")
+        let twoHosts = try await Self.probe(["127.0.0.1", "-h", "localhost"])
+        #expect(twoHosts.status == 64)
         let port = try FreeLoopbackPort.find()
         let refused = try await Self.probe([], environment: ["PGHOST": "127.0.0.1", "PGPORT": String(port)])
         #expect(refused.status == 1)

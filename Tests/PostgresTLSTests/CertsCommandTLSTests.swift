@@ -173,6 +173,23 @@ struct CertsCommandTLSTests {
             failingCheck: "key", detail: "no passphrase"),
     ]
 
+    @Test(
+        "check judges key permissions by libpq's rule: root's key may be 0640, anyone else's must be 0600",
+        .enabled(if: geteuid() == 0 && getpwnam("postgres") != nil, "needs root and a postgres user"),
+        arguments: [
+            ("root", 0o640, "ok"), ("root", 0o600, "ok"), ("root", 0o644, "FAIL"), ("postgres", 0o600, "ok"),
+            ("postgres", 0o640, "FAIL"),
+        ])
+    func checkKeyPermissionsAsLibpq(owner: String, mode: Int, status: String) async throws {
+        let files = try await CheckFiles.make()
+        let key = files.path("owned.key")
+        try FileManager.default.copyItem(atPath: files.path("server.key"), toPath: key)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: key)
+        #expect(chown(key, owner == "root" ? 0 : getpwnam("postgres")!.pointee.pw_uid, 0) == 0)
+        let outcome = try await check(["--cert", "@server.crt", "--key", key, "--format", "json"], in: files)
+        #expect(try verdicts(outcome)["key-permissions"] == status, "\(outcome)")
+    }
+
     @Test("check fails the one broken check of a set and exits 1", arguments: brokenSets)
     func checkBrokenSet(_ set: BrokenSet) async throws {
         let files = try await CheckFiles.make()

@@ -21,6 +21,49 @@ struct CertsGenerateSafetyTests {
         return files
     }
 
+    @Test("a --dir that cannot be created is named with the system's reason and a hint")
+    func uncreatableDirectories() async throws {
+        let outside = try CertsPGW.temporaryDirectory()
+        let file = outside.appending(path: "a-file")
+        try Data("x\n".utf8).write(to: file)
+        let existingFile = try await Self.generate(file, ["--server-name", "db.pgw-certs.test"])
+        #expect(existingFile.status == 1)
+        #expect(
+            existingFile.standardError.contains("cannot create directory \"\(file.path)\": File exists\nhint: "),
+            "\(existingFile)")
+        #expect(!existingFile.standardError.contains("NSCocoaErrorDomain"), "\(existingFile)")
+        let underFile = file.appending(path: "certs")
+        let notDirectory = try await Self.generate(underFile, ["--server-name", "db.pgw-certs.test"])
+        #expect(
+            notDirectory.standardError.contains("cannot create directory \"\(underFile.path)\": Not a directory"),
+            "\(notDirectory)")
+        // Nested missing directories are created.
+        let nested = outside.appending(path: "one/two")
+        let created = try await Self.generate(nested, ["--server-name", "db.pgw-certs.test"])
+        #expect(created.succeeded, "\(created)")
+    }
+
+    @Test(
+        "a --dir the user may not create says Permission denied",
+        .enabled(if: geteuid() == 0 && getpwnam("nobody") != nil, "needs root to run pgw as nobody"))
+    func permissionDenied() async throws {
+        let outside = try CertsPGW.temporaryDirectory()
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: outside.path)
+        let target = outside.appending(path: "certs").path
+        let outcome = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("runuser"),
+            [
+                "-u", "nobody", "--", try PGWExecutable.url().path, "certs", "generate", "--dir", target,
+                "--server-name", "db.pgw-certs.test",
+            ],
+            timeout: .seconds(60)
+        ).run()
+        #expect(outcome.status == 1)
+        #expect(
+            outcome.standardError.contains("cannot create directory \"\(target)\": Permission denied\nhint: "),
+            "\(outcome)")
+    }
+
     @Test("symbolic links at destinations are replaced, never written through, and refused without --force")
     func symbolicLinksAreNotFollowed() async throws {
         let directory = try await CertsPGW.generate(serverName: "db.pgw-certs.test")

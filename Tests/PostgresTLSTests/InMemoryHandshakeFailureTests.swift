@@ -58,7 +58,11 @@ struct InMemoryHandshakeFailureTests {
             name: "server certificate for another host name",
             client: { try TLSHandler(clientContext: $0.clientContext(.verifyFull, serverName: "db2.pgw.test")) },
             server: { try TLSHandler(serverContext: $0.serverContext()) },
-            clientError: .exactly(.certificateVerificationFailed(reason: "hostname mismatch")),
+            clientError: .exactly(
+                .hostNameMismatch(
+                    message:
+                        "server certificate for \"localhost\" (and 2 other names) does not match host name \"db2.pgw.test\""
+                )),
             serverError: .reason("alert bad certificate")),
         Case(
             name: "no client certificate where one is required",

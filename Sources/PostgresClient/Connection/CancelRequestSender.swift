@@ -44,7 +44,7 @@ final class CancelRequestSender: ChannelInboundHandler {
             failure.server = server
             throw failure
         }
-        let makeTLSHandler = options.tlsHandlerFactory(tlsContext, for: target)
+        let makeTLSHandler = options.tlsHandlerFactory(.success(tlsContext), for: target)
         let done = eventLoop.makePromise(of: Void.self)
         let bootstrap = ClientBootstrap(group: eventLoop).channelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -58,7 +58,7 @@ final class CancelRequestSender: ChannelInboundHandler {
                 target.isUnixSocket
                 ? try await bootstrap.connect(unixDomainSocketPath: target.unixSocketPath).get()
                 : try await bootstrap.connect(
-                    host: target.hostAddress.isEmpty ? target.host : target.hostAddress, port: target.port
+                    host: target.connectionAddress, port: target.port
                 ).get()
             logger.debug("sending CancelRequest", metadata: ["server": "\(server)", "tls": "\(usesTLS)"])
             try await done.futureResult.get()

@@ -42,7 +42,7 @@ struct ConnectionAttemptPlan {
         switch (error.reason, current) {
         case (.gssEncryptionUnsupported, _):
             base.requestsGSSEncryption = false
-        case (.tls, .sslRequest(required: false)?):
+        case (.tls, .sslRequest(required: false)?), (.clientKey, .sslRequest(required: false)?):
             current = nil
         case (.server, .sslRequest(required: false)?) where error.wasEncrypted:
             current = nil

@@ -4,8 +4,8 @@ import PostgresTLS
 extension ConnectionOptions {
     /// The TLS client context these options call for, as libpq's `initialize_SSL` builds it: the server's
     /// certificate is verified whenever a root certificate file exists (so `require` acts as `verify-ca`),
-    /// `verify-ca` and `verify-full` fail without one, and the client certificate is used when its file exists.
-    /// `nil` for `sslmode=disable`.
+    /// `verify-ca` and `verify-full` fail without one, and the client certificate is used when its file exists
+    /// (its key refused, in libpq's words, when its mode allows group or world access). `nil` for `sslmode=disable`.
     func makeTLSClientContext() throws(PostgresClientError) -> TLSClientContext? {
         guard sslMode != .disable else { return nil }
         let trustRoots: TLSTrustRoots
@@ -27,6 +27,12 @@ extension ConnectionOptions {
             }
         }
         let mode: TLSClientMode = sslMode == .verifyFull ? .verifyFull : verifies ? .verifyCA : .require
+        if presentsClientCertificate, FileManager.default.fileExists(atPath: sslCertificate),
+            let permissions = PrivateKeyFilePermissions(path: sslKey),
+            let problem = permissions.libpqError(path: sslKey)
+        {
+            throw PostgresClientError(.clientKey(problem))
+        }
         do {
             let configuration = TLSClientConfiguration(
                 mode: mode, trustRoots: trustRoots, identity: try clientIdentity(),
@@ -37,25 +43,10 @@ extension ConnectionOptions {
         }
     }
 
-    /// The client certificate and key, when the certificate file exists and `sslcertmode` is not `disable`; the
-    /// key must not be readable by others, as libpq requires.
+    /// The client certificate and key, when the certificate file exists and `sslcertmode` is not `disable` (the
+    /// key's mode was checked by libpq's rule, ``PrivateKeyFilePermissions``, before).
     private func clientIdentity() throws(TLSError) -> TLSIdentity? {
         guard presentsClientCertificate, FileManager.default.fileExists(atPath: sslCertificate) else { return nil }
-        var status = stat()
-        if stat(sslKey, &status) == 0 {
-            let ownedByUser = status.st_uid == geteuid() && status.st_mode & (S_IRWXG | S_IRWXO) != 0
-            let ownedByRoot = status.st_uid == 0 && status.st_mode & (S_IWGRP | S_IXGRP | S_IRWXO) != 0
-            if ownedByUser || ownedByRoot {
-                throw .configurationFailed(
-                    OpenSSLError(
-                        operation: "loading the private key \"\(sslKey)\"",
-                        reasons: [
-                            "private key file \"\(sslKey)\" has group or world access; file must have permissions "
-                                + "u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) "
-                                + "or less if owned by root"
-                        ]))
-            }
-        }
         return try TLSIdentity(certificateChainFile: sslCertificate, privateKeyFile: sslKey, passphrase: sslPassword)
     }
 
@@ -68,14 +59,15 @@ extension ConnectionOptions {
     }
 
     /// Makes the TLS handler for a connection to `target` with `context` (SNI and `verify-full` name from
-    /// ``serverName(for:)``); without a context (`sslmode=disable`) it throws, which the state machine never
+    /// ``serverName(for:)``); when the context could not be made, it throws that failure (a
+    /// ``PostgresClientError``), and without a context (`sslmode=disable`) it throws, which the state machine never
     /// asks for.
-    func tlsHandlerFactory(_ context: TLSClientContext?, for target: ConnectionTarget)
+    func tlsHandlerFactory(_ context: Result<TLSClientContext?, PostgresClientError>, for target: ConnectionTarget)
         -> @Sendable () throws -> TLSHandler
     {
         let serverName = serverName(for: target)
         return {
-            guard let context else {
+            guard let context = try context.get() else {
                 throw TLSError.configurationFailed(
                     OpenSSLError(operation: "starting TLS with sslmode=disable", reasons: []))
             }

@@ -207,6 +207,15 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
 
     private func processUnprocessedBytes(context: ChannelHandlerContext) {
         while !isStreamFull, isOpen ? messageSource != nil : true {
+            if !isOpen {
+                switch stateMachine.screen(unprocessed) {
+                case .decode: break
+                case .needMoreBytes: return
+                case .act(let action):
+                    perform(action, context: context)
+                    return
+                }
+            }
             if !isOpen, decoder.phase == .messages, decoder.pendingEncryptionResponses.isEmpty,
                 let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: UInt32.self),
                 length > Self.openingMessageLimit
@@ -266,6 +275,8 @@ final class PostgresClientChannelHandler: ChannelDuplexHandler, RemovableChannel
                 try context.pipeline.syncOperations.addHandler(makeTLSHandler(), position: .before(self))
             } catch let error as TLSError {
                 fail(.tls(error), context: context)
+            } catch let error as PostgresClientError {
+                fail(error.reason, context: context)
             } catch {
                 fail(.protocolViolation("\(error)"), context: context)
             }

@@ -61,7 +61,7 @@ public final class PostgresClientConnection: Sendable {
         return try await connect(options, logger: logger, eventLoopGroup: eventLoopGroup)
     }
 
-    /// Connects with `options`: each host in turn, with libpq's fallbacks (`sslmode=prefer` retries in plaintext
+    /// Connects with `options`: each host in turn (each address of a host name), with libpq's fallbacks (`sslmode=prefer` retries in plaintext
     /// after a TLS failure or a server error over TLS, `allow` retries with TLS after a plaintext failure), until
     /// one opens a session that ``ConnectionOptions/targetSessionAttributes`` accepts (`prefer-standby`: a standby
     /// on a first pass over the hosts, any server on a second).
@@ -77,21 +77,37 @@ public final class PostgresClientConnection: Sendable {
             throw PostgresClientError(
                 .invalidOptions(ConnectionOptionError("GSSAPI encryption required but it is not supported by pgw")))
         }
-        let tlsContext = try options.makeTLSClientContext()
+        // As libpq sets TLS up when the server accepts it, a TLS setup failure (a missing root certificate, say)
+        // is the failure of each attempt that starts TLS, naming its server; plaintext attempts go ahead.
+        let tlsContext: Result<TLSClientContext?, PostgresClientError>
+        do {
+            tlsContext = .success(try options.makeTLSClientContext())
+        } catch {
+            tlsContext = .failure(error)
+        }
         var failures: [PostgresClientError] = []
         let passes: [TargetSessionAttributes] =
             options.targetSessionAttributes == .preferStandby ? [.standby, .any] : [options.targetSessionAttributes]
-        for (attributes, target) in passes.flatMap({ attributes in options.targets.map { (attributes, $0) } }) {
-            var plan = ConnectionAttemptPlan(options: options, target: target, targetSessionAttributes: attributes)
-            while let attempt = plan.next() {
-                do {
-                    return try await open(
-                        attempt, target: target, options: options, tlsContext: tlsContext, logger: logger,
-                        eventLoopGroup: eventLoopGroup)
-                } catch {
-                    logger.debug("connection attempt failed", metadata: ["error": "\(error)"])
-                    failures.append(error)
-                    plan.failed(error)
+        for (attributes, host) in passes.flatMap({ attributes in options.targets.map { (attributes, $0) } }) {
+            let addresses: [ConnectionTarget]
+            do {
+                addresses = try await resolve(host, loadBalancing: options.loadBalancesHosts)
+            } catch {
+                failures.append(error)
+                continue
+            }
+            for target in addresses {
+                var plan = ConnectionAttemptPlan(options: options, target: target, targetSessionAttributes: attributes)
+                while let attempt = plan.next() {
+                    do {
+                        return try await open(
+                            attempt, target: target, options: options, tlsContext: tlsContext, logger: logger,
+                            eventLoopGroup: eventLoopGroup)
+                    } catch {
+                        logger.debug("connection attempt failed", metadata: ["error": "\(error)"])
+                        failures.append(error)
+                        plan.failed(error)
+                    }
                 }
             }
         }
@@ -102,9 +118,20 @@ public final class PostgresClientConnection: Sendable {
         throw last
     }
 
+    /// The targets to try for `target`, as libpq tries them: a Unix socket or `hostaddr` as it is, a host name
+    /// (or an IP address given as `host`) at each address it looks up to, shuffled with `load_balance_hosts=random`.
+    private static func resolve(_ target: ConnectionTarget, loadBalancing: Bool) async throws(PostgresClientError)
+        -> [ConnectionTarget]
+    {
+        guard !target.isUnixSocket, target.hostAddress.isEmpty else { return [target] }
+        let addresses = try await HostNameResolver.addresses(of: target.host, port: target.port)
+        let targets = addresses.map(target.resolved(to:))
+        return loadBalancing ? targets.shuffled() : targets
+    }
+
     private static func open(
         _ attempt: ClientStartupConfiguration, target: ConnectionTarget, options: ConnectionOptions,
-        tlsContext: TLSClientContext?, logger: Logger, eventLoopGroup: any EventLoopGroup
+        tlsContext: Result<TLSClientContext?, PostgresClientError>, logger: Logger, eventLoopGroup: any EventLoopGroup
     ) async throws(PostgresClientError) -> PostgresClientConnection {
         let server = target.serverDescription
         let eventLoop = eventLoopGroup.next()

@@ -37,12 +37,14 @@ extension PostgresClientError.Reason {
         case .unknownHost(let host, let reason):
             return "could not translate host name \"\(host)\" to address: \(reason)"
         case .timedOut: return "timeout expired"
+        case .tls(.hostNameMismatch(let message)): return message
         case .tls(let error): return "SSL error: \(error)"
         case .tlsRequired: return "server does not support SSL, but SSL was required"
         case .gssEncryptionUnsupported: return "GSSAPI encryption is not supported by this client"
         case .server(let message): return PostgresClientError.describe(message)
         case .passwordNeeded: return "fe_sendauth: no password supplied"
-        case .authentication(let message), .protocolViolation(let message), .sessionRejected(let message):
+        case .authentication(let message), .protocolViolation(let message), .sessionRejected(let message),
+            .legacyServerError(let message), .clientKey(let message):
             return message
         case .closed:
             return "server closed the connection unexpectedly\n\tThis probably means the server terminated "

@@ -18,12 +18,18 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
         case timedOut
         /// TLS failed, with OpenSSL's reason.
         case tls(TLSError)
+        /// The client certificate's key cannot be used, in libpq's words (`initialize_SSL`): a key file with
+        /// group or world access, or one that is not a regular file.
+        case clientKey(String)
         /// The server answered `N` to SSLRequest but `sslmode` requires TLS.
         case tlsRequired
         /// The server accepted GSSENCRequest; pgw cannot do GSSAPI encryption (retried without it).
         case gssEncryptionUnsupported
         /// The server sent an ErrorResponse; every field is kept.
         case server(DiagnosticMessage)
+        /// The server sent a pre-3.0 error, a plain text (what the postmaster sends when it cannot start a
+        /// backend, such as `could not fork new process for connection: …`), shown as libpq shows it.
+        case legacyServerError(String)
         /// The client refused to authenticate, or the exchange failed on the client's side.
         case authentication(String)
         /// The server asked for a password and the options gave none for it (libpq's `fe_sendauth: no password
@@ -82,23 +88,28 @@ public struct PostgresClientError: Error, Sendable, CustomStringConvertible {
 
     /// The reason alone, as libpq words it, with libpq's hint on its own line.
     public var reasonDescription: String {
-        reason.hint.map { "\(reason.message)\n\t\($0)" } ?? reason.message
+        hint.map { "\(reason.message)\n\t\($0)" } ?? reason.message
     }
 
-    /// An ErrorResponse as psql prints it: `FATAL:  message` and the DETAIL, HINT and other fields on their own
-    /// lines, with the SQLSTATE.
+    /// libpq's hint for this failure: ``Reason/hint``, except that a Unix socket that refused the connection asks
+    /// whether the server runs locally on that socket.
+    public var hint: String? {
+        if case .connectFailed = reason, server?.hasPrefix("server on socket ") == true {
+            return "Is the server running locally and accepting connections on that socket?"
+        }
+        return reason.hint
+    }
+
+    /// An ErrorResponse as libpq words a connection failure at its default verbosity (what psql prints):
+    /// `FATAL:  message`, then the DETAIL, HINT, QUERY and CONTEXT fields on their own lines. The SQLSTATE and the
+    /// other fields stay in ``serverError`` (libpq shows them only at verbose verbosity).
     static func describe(_ message: DiagnosticMessage) -> String {
         var lines = ["\(message.severity ?? "ERROR"):  \(message.message ?? "")"]
         let labelled: [(DiagnosticField, String)] = [
-            (.detail, "DETAIL"), (.hint, "HINT"), (.context, "CONTEXT"), (.sqlState, "SQLSTATE"),
-            (.schemaName, "SCHEMA NAME"), (.tableName, "TABLE NAME"), (.columnName, "COLUMN NAME"),
-            (.dataTypeName, "DATATYPE NAME"), (.constraintName, "CONSTRAINT NAME"),
+            (.detail, "DETAIL"), (.hint, "HINT"), (.internalQuery, "QUERY"), (.context, "CONTEXT"),
         ]
         for (field, label) in labelled {
             if let value = message[field] { lines.append("\(label):  \(value)") }
-        }
-        if let routine = message[.routine] {
-            lines.append("LOCATION:  \(routine), \(message[.file] ?? ""):\(message[.line] ?? "")")
         }
         return lines.joined(separator: "\n")
     }

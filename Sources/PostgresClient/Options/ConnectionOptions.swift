@@ -224,7 +224,7 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible {
                 throw ConnectionOptionError("invalid port number: \"\(portText)\"")
             }
             let filePassword = passwordFile?.password(
-                host: host.isEmpty ? address : host, port: port, database: database, user: user)
+                host: host.isEmpty ? address : host, port: portText, database: database, user: user)
             targets.append(
                 ConnectionTarget(
                     host: host, hostAddress: address, port: port, password: explicitPassword ?? filePassword,

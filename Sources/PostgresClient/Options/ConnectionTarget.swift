@@ -10,6 +10,9 @@ public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     public let password: String?
     /// Where ``password`` came from, when it was read from a password file (libpq names it in errors).
     public let passwordFile: String?
+    /// The address ``host`` was looked up to, when the client looked it up (without ``hostAddress``); libpq
+    /// tries each address of a name in turn and names it in errors.
+    public var resolvedAddress: String?
 
     /// A target.
     public init(host: String, hostAddress: String, port: Int, password: String?, passwordFile: String?) {
@@ -26,12 +29,28 @@ public struct ConnectionTarget: Sendable, Hashable, CustomStringConvertible {
     /// The Unix socket path, when ``isUnixSocket``.
     public var unixSocketPath: String { "\(host)/.s.PGSQL.\(port)" }
 
-    /// What libpq names in its errors: `server at "host" (address), port N` or `socket "path"`.
+    /// What libpq names in its errors (`emitHostIdentityInfo`): `server on socket "path"`; `server at
+    /// "hostaddr", port N` when ``hostAddress`` is given; `server at "host" (address), port N` when the host was
+    /// looked up to another text; otherwise `server at "host", port N`.
     public var serverDescription: String {
-        if isUnixSocket { return "socket \"\(unixSocketPath)\"" }
-        if hostAddress.isEmpty || hostAddress == host { return "server at \"\(host)\", port \(port)" }
-        if host.isEmpty { return "server at \"\(hostAddress)\", port \(port)" }
-        return "server at \"\(host)\" (\(hostAddress)), port \(port)"
+        if isUnixSocket { return "server on socket \"\(unixSocketPath)\"" }
+        if !hostAddress.isEmpty { return "server at \"\(hostAddress)\", port \(port)" }
+        if let resolvedAddress, resolvedAddress != host {
+            return "server at \"\(host)\" (\(resolvedAddress)), port \(port)"
+        }
+        return "server at \"\(host)\", port \(port)"
+    }
+
+    /// The address to connect to: ``hostAddress`` when given, else ``resolvedAddress``, else ``host``.
+    public var connectionAddress: String {
+        hostAddress.isEmpty ? resolvedAddress ?? host : hostAddress
+    }
+
+    /// This target at one `address` of its host name.
+    func resolved(to address: String) -> ConnectionTarget {
+        var target = self
+        target.resolvedAddress = address
+        return target
     }
 
     /// The server and where the password came from, with the password masked.

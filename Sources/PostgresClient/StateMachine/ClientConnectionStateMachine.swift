@@ -98,6 +98,71 @@ struct ClientConnectionStateMachine {
         }
     }
 
+    /// What to do with the bytes at the front of `bytes` before they are decoded as messages.
+    enum Screening: Equatable {
+        /// Decode them.
+        case decode
+        /// Wait for more bytes.
+        case needMoreBytes
+        /// Give up, as the action says.
+        case act(Action)
+    }
+
+    /// The longest error message accepted while connecting (libpq's `MAX_ERRLEN`).
+    static let maximumOpeningErrorLength = 30_000
+
+    /// Looks at what the server sent before it is decoded, as libpq looks at it while connecting
+    /// (`PQconnectPoll`): the answer to SSLRequest must be `S` or `N` (an `E` is an error the server sent before it
+    /// was authenticated, so its text is not shown); while waiting for authentication, only `R`, `v` and `E` may
+    /// come, with a plausible length; an `E` with an implausible length is a pre-3.0 error, a NUL-terminated text
+    /// (what the postmaster sends when it cannot fork a backend), reported as the server's text.
+    mutating func screen(_ bytes: ByteBuffer) -> Screening {
+        guard let type = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else { return .needMoreBytes }
+        let character = String(decoding: [type], as: UTF8.self)
+        switch state {
+        case .awaitingSSLResponse:
+            switch type {
+            case UInt8(ascii: "S"), UInt8(ascii: "N"): return .decode
+            case UInt8(ascii: "E"): return .act(protocolViolation("server sent an error response during SSL exchange"))
+            default: return .act(protocolViolation("received invalid response to SSL negotiation: \(character)"))
+            }
+        case .authenticating:
+            guard [UInt8(ascii: "R"), UInt8(ascii: "v"), UInt8(ascii: "E")].contains(type) else {
+                return .act(
+                    protocolViolation("expected authentication request from server, but received \(character)"))
+            }
+            guard let length = bytes.getInteger(at: bytes.readerIndex + 1, as: UInt32.self) else {
+                return .needMoreBytes
+            }
+            switch type {
+            case UInt8(ascii: "R") where !(8...2000).contains(length):
+                return .act(protocolViolation("received invalid authentication request"))
+            case UInt8(ascii: "v") where !(8...2000).contains(length):
+                return .act(protocolViolation("received invalid protocol negotiation message"))
+            case UInt8(ascii: "E") where !(8...UInt32(Self.maximumOpeningErrorLength)).contains(length):
+                return legacyError(bytes)
+            default:
+                return .decode
+            }
+        default:
+            return .decode
+        }
+    }
+
+    /// A pre-3.0 error: the text after `E` up to its NUL, or waiting for it (at most libpq's `MAX_ERRLEN`).
+    private mutating func legacyError(_ bytes: ByteBuffer) -> Screening {
+        let text = bytes.readableBytesView.dropFirst()
+        guard let end = text.firstIndex(of: 0) else {
+            guard text.count <= Self.maximumOpeningErrorLength else {
+                return .act(protocolViolation("received invalid error message"))
+            }
+            return .needMoreBytes
+        }
+        var message = String(decoding: text[..<end], as: UTF8.self)
+        while message.hasSuffix("\n") { message.removeLast() }
+        return .act(fail(.legacyServerError(message)))
+    }
+
     /// A message from the server.
     mutating func received(_ message: BackendMessage) -> Action {
         receivedCount += 1
@@ -286,8 +351,12 @@ struct ClientConnectionStateMachine {
         return nil
     }
 
-    /// libpq's `pg_SASL_init`: SCRAM-SHA-256-PLUS over TLS unless `channel_binding=disable`, else SCRAM-SHA-256.
+    /// libpq's `pg_SASL_init`: SCRAM-SHA-256-PLUS over TLS unless `channel_binding=disable`, else SCRAM-SHA-256;
+    /// `channel_binding=require` without TLS fails first.
     private mutating func startSCRAM(offered mechanisms: [String]) -> Action {
+        if configuration.channelBinding == .require && session.tlsInfo == nil {
+            return fail(.authentication("channel binding required, but SSL not in use"))
+        }
         let binding = configuration.channelBinding == .disable ? nil : session.tlsInfo?.tlsServerEndPoint
         var selected: SCRAMMechanism?
         for mechanism in mechanisms {
@@ -312,6 +381,7 @@ struct ClientConnectionStateMachine {
         }
         guard let password = usablePassword else { return fail(.passwordNeeded) }
         let scram = SCRAMClientExchange(password: password, mechanism: selected, channelBinding: binding)
+        session.saslMechanism = selected.rawValue
         state = .authenticating(.scram(scram))
         return .send([
             .saslInitialResponse(

@@ -17,6 +17,15 @@ public struct ServerSession: Sendable, Hashable {
     public var transactionStatus: TransactionStatus = .idle
     /// The SASL mechanism or password method the server asked for; `nil` for none (trust, certificate).
     public var authenticationMethod: AuthenticationMethod?
+    /// The SASL mechanism the client chose from the server's offer, as sent in SASLInitialResponse
+    /// (`SCRAM-SHA-256` or `SCRAM-SHA-256-PLUS`); `nil` without SASL.
+    public var saslMechanism: String?
     /// Whether SCRAM-SHA-256-PLUS bound the authentication to the TLS channel.
     public var isChannelBound = false
+
+    /// The authentication as it happened, in lowercase: the password method (`md5`, `password`), the SASL
+    /// mechanism (`scram-sha-256`, `scram-sha-256-plus` with channel binding); `nil` for none.
+    public var authenticationName: String? {
+        saslMechanism?.lowercased() ?? authenticationMethod?.rawValue
+    }
 }

@@ -14,11 +14,12 @@
 /// - `certificate`: the certificate file parses as PEM;
 /// - `key`: the key file parses (decrypting it with the passphrase);
 /// - `key-match`: the key belongs to the certificate;
-/// - `key-permissions`: PostgreSQL's rule for key files: owned by the user running the check with no group or
-///   world access (0600 or stricter), or owned by root with at most group read (0640);
+/// - `key-permissions`: libpq's rule for key files (``PrivateKeyFilePermissions``): owned by root with at most group
+///   read (0640 or stricter), otherwise no group or world access (0600 or stricter);
 /// - `chain`: the certificate chains to one of the authorities in the CA file, for the purpose the host or user
 ///   implies (server or client authentication);
-/// - `validity`: the leaf and any intermediates are within their validity periods, with the days left;
+/// - `validity`: the leaf and any intermediates are within their validity periods, with the time left (days, or
+///   hours, minutes or seconds within the last day);
 /// - `host`: the certificate names the host as `sslmode=verify-full` requires (see ``HostNameVerification``);
 /// - `user`: a client certificate's common name is the role name, as the `cert` authentication method requires.
 public struct CertificateCheck: Sendable {
@@ -139,32 +140,23 @@ public struct CertificateCheck: Sendable {
         return text.contains("ENCRYPTED")
     }
 
-    /// PostgreSQL's rule for key files (`check_ssl_key_file_permissions`), which libpq applies to `sslkey` too.
+    /// libpq's rule for key files (``PrivateKeyFilePermissions``), which the client applies to `sslkey`.
     private static func checkPermissions(ofKeyFile path: String) -> CertificateVerdict {
-        var status = stat()
-        guard stat(path, &status) == 0 else {
+        guard let permissions = PrivateKeyFilePermissions(path: path) else {
             return CertificateVerdict(
                 check: "key-permissions", status: .fail, detail: "cannot stat: \(String(cString: strerror(errno)))")
         }
-        let mode = status.st_mode & 0o7777
-        let detail = "mode 0\(String(mode, radix: 8)), owner uid \(status.st_uid)"
-        guard status.st_mode & S_IFMT == S_IFREG else {
+        guard permissions.isRegularFile else {
             return CertificateVerdict(check: "key-permissions", status: .fail, detail: "not a regular file")
         }
-        let allowed: mode_t
-        let rule: String
-        if status.st_uid == geteuid() {
-            allowed = 0o600
-            rule = "owned by the current user, it must be 0600 or stricter"
-        } else if status.st_uid == 0 {
-            allowed = 0o640
-            rule = "owned by root, it must be 0640 or stricter"
-        } else {
-            return CertificateVerdict(
-                check: "key-permissions", status: .fail,
-                detail: "\(detail): must be owned by the current user (uid \(geteuid())) or root")
-        }
-        guard mode & ~allowed & 0o777 == 0 else {
+        let detail = "mode 0\(String(permissions.mode & 0o7777, radix: 8)), owner uid \(permissions.owner)"
+        let rule =
+            permissions.owner == 0
+            ? "owned by root, it must be 0640 (u=rw,g=r) or stricter"
+            : permissions.owner == geteuid()
+                ? "owned by the current user, it must be 0600 (u=rw) or stricter"
+                : "owned by uid \(permissions.owner), it must be 0600 (u=rw) or stricter"
+        guard !permissions.hasTooMuchAccess else {
             return CertificateVerdict(check: "key-permissions", status: .fail, detail: "\(detail): \(rule)")
         }
         return CertificateVerdict(check: "key-permissions", status: .ok, detail: detail)
@@ -207,14 +199,23 @@ public struct CertificateCheck: Sendable {
             return CertificateVerdict(check: "validity", status: .fail, detail: "no certificate")
         }
         let remaining = first.notAfter.timeIntervalSince(now)
-        let days = Int(abs(remaining) / 86400)
-        let dayCount = days == 1 ? "1 day" : "\(days) days"
+        let span = Self.span(abs(remaining))
         let end = first.notAfter.formatted(.iso8601) + subjectUnlessLeaf(first, chain)
         if remaining < 0 {
-            return CertificateVerdict(check: "validity", status: .fail, detail: "expired \(end), \(dayCount) ago")
+            return CertificateVerdict(check: "validity", status: .fail, detail: "expired \(end), \(span) ago")
         }
         let status: CertificateVerdict.Status = remaining < warning ? .warn : .ok
-        return CertificateVerdict(check: "validity", status: status, detail: "valid until \(end), \(dayCount) left")
+        return CertificateVerdict(check: "validity", status: status, detail: "valid until \(end), \(span) left")
+    }
+
+    /// A span of `seconds` in whole units, rounded down: days from one day on, else hours, minutes or seconds
+    /// (`23 hours`, not `0 days`, for a certificate ending tomorrow).
+    static func span(_ seconds: TimeInterval) -> String {
+        let units: [(seconds: Int, name: String)] = [(86400, "day"), (3600, "hour"), (60, "minute"), (1, "second")]
+        let whole = Int(seconds)
+        let unit = units.first { whole >= $0.seconds } ?? units[units.count - 1]
+        let count = whole / unit.seconds
+        return count == 1 ? "1 \(unit.name)" : "\(count) \(unit.name)s"
     }
 
     private static func subjectUnlessLeaf(_ certificate: TLSCertificateInfo, _ chain: [TLSCertificateInfo]) -> String {

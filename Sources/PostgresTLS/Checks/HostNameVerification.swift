@@ -51,6 +51,37 @@ public enum HostNameVerification {
         return .mismatched(examined: examined)
     }
 
+    /// libpq's message when the certificate does not name `host` (`pq_verify_peer_name_matches_certificate`): the
+    /// first name compared and how many others were, such as `server certificate for "localhost" (and 2 other
+    /// names) does not match host name "db.example"`. The names counted are the DNS and IP address alternative
+    /// names, and the common name when ``verify(host:against:)`` reads it.
+    public static func mismatchMessage(host: String, certificate: TLSCertificateInfo) -> String {
+        let isAddress = ipAddressBytes(host) != nil
+        var names: [String] = []
+        var hasNameOfHostKind = false
+        for name in certificate.subjectAlternativeNames {
+            switch name {
+            case .dnsName(let pattern):
+                hasNameOfHostKind = hasNameOfHostKind || !isAddress
+                names.append(pattern)
+            case .ipAddress(let text):
+                hasNameOfHostKind = hasNameOfHostKind || isAddress
+                names.append(text)
+            case .email, .uri:
+                continue
+            }
+        }
+        if !hasNameOfHostKind, let commonName = certificate.commonName { names.append(commonName) }
+        guard let first = names.first else { return "could not get server's host name from server certificate" }
+        switch names.count {
+        case 1: return "server certificate for \"\(first)\" does not match host name \"\(host)\""
+        case 2: return "server certificate for \"\(first)\" (and 1 other name) does not match host name \"\(host)\""
+        default:
+            return "server certificate for \"\(first)\" (and \(names.count - 1) other names) does not match host name "
+                + "\"\(host)\""
+        }
+    }
+
     /// Whether one certificate name matches `host`: equal ignoring ASCII case, or a `*.` wildcard whose `*`
     /// stands for one or more characters other than dots.
     public static func matches(pattern: String, host: String) -> Bool {

@@ -42,6 +42,8 @@ final class TLSConnection {
     private let isServer: Bool
     /// The host name or IP address the server's certificate must name (`verify-full`); `nil` checks no name.
     private var verifiedHostName: String?
+    /// libpq's message when the server's certificate did not name ``verifiedHostName``.
+    private var hostNameMismatch: String?
     /// Keeps the Swift side of every `SSL_CTX` this `SSL` uses alive; OpenSSL's callbacks look them up.
     private var contexts: [OpenSSLContext]
     private var contextSelection: ContextSelection
@@ -105,14 +107,18 @@ final class TLSConnection {
     }
 
     /// Runs inside OpenSSL's chain verification for each certificate; fails the server's own (depth 0) with
-    /// `hostname mismatch` unless ``HostNameVerification`` finds ``verifiedHostName`` in it.
+    /// `hostname mismatch` unless ``HostNameVerification`` finds ``verifiedHostName`` in it (the handshake then
+    /// fails with ``TLSError/hostNameMismatch(message:)``).
     fileprivate func verify(preverified: Bool, store: OpaquePointer) -> Bool {
         guard preverified, X509_STORE_CTX_get_error_depth(store) == 0 else { return preverified }
         guard let verifiedHostName else { return true }
-        guard let certificate = X509_STORE_CTX_get_current_cert(store),
-            case .matched = HostNameVerification.verify(
-                host: verifiedHostName, against: TLSCertificate(borrowing: certificate).info)
-        else {
+        guard let certificate = X509_STORE_CTX_get_current_cert(store) else {
+            X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH)
+            return false
+        }
+        let info = TLSCertificate(borrowing: certificate).info
+        guard case .matched = HostNameVerification.verify(host: verifiedHostName, against: info) else {
+            hostNameMismatch = HostNameVerification.mismatchMessage(host: verifiedHostName, certificate: info)
             X509_STORE_CTX_set_error(store, X509_V_ERR_HOSTNAME_MISMATCH)
             return false
         }
@@ -176,6 +182,9 @@ final class TLSConnection {
             return .serverContextUnavailable(serverName: serverName, reason: reason)
         }
         let verification = SSL_get_verify_result(ssl)
+        if verification == X509_V_ERR_HOSTNAME_MISMATCH, let hostNameMismatch {
+            return .hostNameMismatch(message: hostNameMismatch)
+        }
         if SSL_get_verify_mode(ssl) & SSL_VERIFY_PEER != 0, verification != X509_V_OK {
             return .certificateVerificationFailed(reason: String(cString: X509_verify_cert_error_string(verification)))
         }

@@ -9,6 +9,9 @@ public enum TLSError: Error, Sendable, Hashable, CustomStringConvertible {
     case certificateVerificationFailed(reason: String)
     /// The server-context provider failed for the server name the client asked for (SNI).
     case serverContextUnavailable(serverName: String?, reason: String)
+    /// `verify-full`: the server's certificate does not name the host; `message` is libpq's, from
+    /// ``HostNameVerification/mismatchMessage(host:certificate:)``.
+    case hostNameMismatch(message: String)
     /// `verify-full` needs a server name to check the certificate against, and none was given.
     case missingServerName
     /// The connection closed before the handshake completed.
@@ -28,6 +31,7 @@ public enum TLSError: Error, Sendable, Hashable, CustomStringConvertible {
         case .certificateVerificationFailed(let reason): "certificate verification failed: \(reason)"
         case .serverContextUnavailable(let serverName, let reason):
             "no TLS context for server name \(serverName.map { "'\($0)'" } ?? "(none)"): \(reason)"
+        case .hostNameMismatch(let message): message
         case .missingServerName: "verify-full needs a server name"
         case .connectionClosedDuringHandshake: "connection closed during the TLS handshake"
         case .connectionFailed(let error): "TLS connection: \(error)"

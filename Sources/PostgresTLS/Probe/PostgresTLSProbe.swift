@@ -81,6 +81,13 @@ public struct PostgresTLSProbe: Sendable {
                 case .success(let channel):
                     promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
                 case .failure(let error):
+                    if let unknown = Self.unknownHost(error) {
+                        promise.fail(
+                            TLSProbeError(
+                                "could not translate host name \"\(host)\" to address: \(unknown.errorDescription)\n"
+                                    + "hint: check the host name (the argument, -h or PGHOST)"))
+                        return
+                    }
                     promise.fail(
                         TLSProbeError(
                             "cannot connect to \(host):\(port): \(Self.reason(error))\n"
@@ -96,6 +103,13 @@ public struct PostgresTLSProbe: Sendable {
         } catch {
             throw TLSProbeError("\(error)")
         }
+    }
+
+    /// The resolver's failure when the host name did not resolve to any address.
+    private static func unknownHost(_ error: any Error) -> SocketAddressError.UnknownHost? {
+        if let unknown = error as? SocketAddressError.UnknownHost { return unknown }
+        guard let failure = error as? NIOConnectionError, failure.connectionErrors.isEmpty else { return nil }
+        return (failure.dnsAError ?? failure.dnsAAAAError) as? SocketAddressError.UnknownHost
     }
 
     /// The system's reason for a failed connect, without NIO's wrapping.
