@@ -189,8 +189,11 @@ struct SessionRecorderTests {
         recorder.observe(.readyForQuery(.idle))
         recorder.finishSession()
         let yaml = recording.yaml()
-        #expect(yaml.hasPrefix("# Recorded by pgw proxy: 1 statements (3 not recordable"), "\(yaml)")
-        #expect(yaml.contains("select 'small' as s") && !yaml.contains("large") && !yaml.contains("$1"), "\(yaml)")
+        #expect(
+            yaml.hasPrefix(
+                "# Recorded by pgw proxy: 1 statements (3 not recordable: 3 messages too large to decode (over 1 MiB; "
+                    + "a Query or Parse over 16 MiB))."), "\(yaml)")
+        #expect(yaml.contains("select 'small' as s") && !yaml.contains("'large'") && !yaml.contains("$1"), "\(yaml)")
     }
 
     /// A COPY … FROM STDIN that succeeded becomes a rule of its statement alone (serve takes the data again); one

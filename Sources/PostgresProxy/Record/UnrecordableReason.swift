@@ -16,7 +16,8 @@ enum UnrecordableReason: String, Sendable, CaseIterable {
     case resumedPortal = "Executes resuming a portal after its row limit"
     /// An answer over ``SessionRecorder/maximumStatementBytes``.
     case largeAnswer = "answers over 16 MiB"
-    /// A message over the proxy's decoding limit (a Query, Parse or Bind, a DataRow, a CopyData) or a statement whose
-    /// Parse or Bind was one.
-    case undecodedMessage = "messages over the 1 MiB the proxy decodes"
+    /// A message over the proxy's decoding limit (``ConnectionTap/largestDecodedMessage``, or
+    /// ``ConnectionTap/largestRecordedStatementMessage`` for a Query or Parse): a Bind, a DataRow, a CopyData, or
+    /// the statement a Parse or Bind too large belonged to.
+    case undecodedMessage = "messages too large to decode (over 1 MiB; a Query or Parse over 16 MiB)"
 }
