@@ -330,8 +330,9 @@ struct SessionRecorderTests {
         arguments: [
             (1700, 327_686, "numeric(5,2)"), (1700, 65_540, "numeric(1,0)"), (1043, 14, "varchar(10)"),
             (1042, 7, "char(3)"), (1184, 3, "timestamptz(3)"), (1083, 0, "time(0)"), (1560, 4, "bit(4)"),
-            (1231, 327_686, "numeric(5,2)[]"), (1700, -1, "numeric"), (25, -1, "text"), (1186, 0x7FFF_FFFF, "interval"),
-            (18, -1, #""char""#), (1002, -1, #""char"[]"#),
+            (1231, 327_686, "numeric(5,2)[]"), (1700, -1, "numeric"), (25, -1, "text"), (1186, 470_351_871, "interval"),
+            (18, -1, #""char""#), (1002, -1, #""char"[]"#), (1700, 198_659, "numeric(3,-1)"),
+            (1186, 2_147_418_115, "interval(3)"),
         ] as [(UInt32, Int32, String)])
     func typeModifiersAreSpelledAsServeReadsThem(oid: UInt32, typeModifier: Int32, spelled: String) throws {
         let type = try #require(PostgresType.known(oid: oid))
