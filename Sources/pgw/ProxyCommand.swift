@@ -18,8 +18,10 @@ struct ProxyCommand: AsyncParsableCommand {
             and logged (TIME #CONNECTION F|B and the message, as 'pgw decode' prints it). The upstream server \
             authenticates the clients. SSLRequest is answered 'N' unless --tls-cert is given (then TLS is \
             terminated by the proxy and required); GSSENCRequest is answered 'N'; a CancelRequest is forwarded \
-            to the upstream. A message the decoder cannot read is forwarded anyway and logged as Unknown. Each \
-            connection ends with a summary line (messages, bytes, duration, errors, why it closed); \
+            to the upstream. A message the decoder cannot read is forwarded anyway and logged as Unknown, and so \
+            is a message over 1 MiB, by its type, length and first bytes, without being decoded (with --record, \
+            a Query or Parse up to 16 MiB is decoded and recorded). Each connection ends with a summary line \
+            (messages, bytes, duration, errors, why it closed); \
             ReadyForQuery lines show the statement's latency, as 'pgw decode' shows it (text and JSON). With --pcap, \
             every connection's plaintext (decrypted, so with cleartext passwords and data: --reveal-secrets does not \
             apply) also goes to a pcapng file, one TCP stream per connection between the client's and the upstream's \
@@ -64,16 +66,19 @@ struct ProxyCommand: AsyncParsableCommand {
 
             --record FILE writes, when the proxy stops, a 'pgw serve' script of what passed: the server's \
             version and parameters, and one rule per statement (matched exactly, used once, in order) with its \
-            columns and rows, command tag, error, notices, COPY TO data or notifications (a COPY FROM STDIN \
-            rule is its statement alone: serve takes the data again; transaction control, SET, RESET and DISCARD \
-            are left out, as are statements refused in a failed transaction: serve does them itself), so \
-            'pgw serve --script FILE' answers the same client run the same way. Binary parameters and results are \
-            recorded as text (serve sends them in binary again), with the parameter types the server described \
-            (param_types, for asyncpg); an Execute with a row limit records the rows fetched. Binary values of \
-            types pgw cannot read as text, a failed COPY FROM STDIN and FunctionCall are not recordable and are \
-            counted in the script's first line. With --record-match fingerprint, the rules match by fingerprint \
-            and without the recorded values, so a replay whose statements carry other values (timestamps, \
-            generated keys) takes the recorded answers in order. The text log is coloured on a terminal (--color).
+            columns (types with their modifiers) and rows, command tag, error, notices, COPY TO data or \
+            notifications (a COPY FROM STDIN rule, text or binary, is its statement alone: serve takes the data \
+            again; a statement only prepared and described is a rule of its columns; transaction control, SET, \
+            RESET and DISCARD are left out, as are statements refused in a failed transaction: serve does them \
+            itself), so 'pgw serve --script FILE' answers the same client run the same way. Binary parameters and \
+            results are recorded as text (serve sends them in binary again), with the parameter types the server \
+            described (param_types, for asyncpg); an Execute with a row limit records the rows fetched. Binary \
+            values of types pgw cannot read as text, a failed COPY FROM STDIN, binary COPY TO STDOUT, FunctionCall \
+            and messages too large to decode (over 1 MiB; a Query or Parse over 16 MiB) are not recordable; the \
+            script's first line counts them by reason. With --record-match fingerprint, the rules match by \
+            fingerprint and without the recorded values, so a replay whose statements carry other values \
+            (timestamps, generated keys) takes the recorded answers in order. The text log is coloured on a \
+            terminal (--color).
 
             Environment:
               PGHOST  The upstream's host when --upstream gives none.

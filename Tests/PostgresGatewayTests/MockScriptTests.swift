@@ -268,6 +268,22 @@ struct MockScriptTests {
 
     /// Column types are read as PostgreSQL's grammar reads type names, with the type modifier PostgreSQL's
     /// RowDescription gives (PostgreSQL 15's for the same casts), and values as the type's input function reads them.
+    /// An error rule's `position` is the ErrorResponse's P field (psql's `LINE 1: …` caret); it must be a character
+    /// index.
+    @Test func errorRulesCarryAPosition() throws {
+        let script = try MockScript(
+            yaml: "rules:\n  - match: select nosuch(1)\n    error: {code: '42883', message: m, position: 8}\n")
+        var expected = DiagnosticMessage(severity: "ERROR", sqlState: "42883", message: "m")
+        expected.fields.append(DiagnosticMessage.Field(.position, "8"))
+        #expect(script.rules.first?.outcome == .error(expected))
+        let refused = #expect(throws: ScriptError.self) {
+            try MockScript(yaml: "rules:\n  - match: select 1\n    error: {message: m, position: x}\n")
+        }
+        #expect(
+            refused?.description.contains("'position' x is not a character index (a number from 1)") == true,
+            "\(String(describing: refused))")
+    }
+
     @Test func typeNamesAndValuesAreReadAsPostgreSQLReadsThem() throws {
         let types = [
             ("numeric(10,2)", PostgresType.numeric, Int32(655_366), "1.255", "1.26"),

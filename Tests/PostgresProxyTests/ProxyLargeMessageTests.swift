@@ -37,4 +37,43 @@ struct ProxyLargeMessageTests {
         let summary = try #require(log.last { $0.contains("closed after") })
         #expect(summary.contains(", 0 errors"), "an oversized message is not an error: \(summary)")
     }
+
+    /// `--record` decodes a Query up to 16 MiB: a 3 MB statement is recorded whole and replays under `--verify`.
+    @Test func recordingKeepsAStatementOverTheLogsDecodingLimit() async throws {
+        let server = try PostgresServerTrait.server()
+        let literal = String(repeating: "y", count: 3_000_000)
+        let script = "SELECT md5('\(literal)') AS digest;\n"
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scriptFile = directory.appending(path: "session.yaml")
+        let recording = ScriptRecording(path: scriptFile.path)
+        let harness = try await ProxyHarness.start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .text, recording: recording)
+        let recorded = try await ProxyHarness.psql(
+            port: harness.port, role: "proxy_large", password: "large-Secret", script: script, server: server)
+        _ = try await harness.stop()
+        defer { harness.removeFiles() }
+        try recording.write()
+        let yaml = try String(contentsOf: scriptFile, encoding: .utf8)
+        #expect(recorded.succeeded && recorded.standardOutput.contains("digest"), "\(recorded.standardError)")
+        #expect(yaml.hasPrefix("# Recorded by pgw proxy: 1 statements. "), "\(yaml.prefix(300))")
+        #expect(yaml.contains(literal), "the statement is recorded whole")
+        let verification = Pipe()
+        let (serve, servePort) = try await ListeningProcess.start(
+            try PGWExecutable.url(),
+            ["serve", "--port", "0", "--log-level", "warning", "--verify", "--script", scriptFile.path],
+            standardError: verification)
+        defer { serve.terminate() }
+        let replayed = try await ProxyHarness.psql(
+            port: servePort, role: "proxy_large", password: "large-Secret", script: script, server: server)
+        #expect(replayed.standardOutput == recorded.standardOutput, "\(replayed.standardError)")
+        serve.terminate()
+        let report = try await offPool {
+            let report = verification.fileHandleForReading.readDataToEndOfFile()
+            serve.waitUntilExit()
+            return String(decoding: report, as: UTF8.self)
+        }
+        #expect(serve.terminationStatus == 0, "\(report.prefix(2000))")
+    }
 }

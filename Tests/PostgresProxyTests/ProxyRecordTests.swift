@@ -14,7 +14,8 @@ import Testing
     .timeLimit(.minutes(2))
 )
 struct ProxyRecordTests {
-    /// Rows, the same statement answered differently twice, an error, a notice, COPY TO, COPY FROM STDIN (as SQL and
+    /// Rows, the same statement answered differently twice, errors (one with a position: psql's `LINE 1: … ^`), a
+    /// notice, COPY TO, COPY FROM STDIN (as SQL and
     /// as psql's `\copy`), NULL and numeric.
     static let psqlScript = """
         create temp table fruit (id int, name text);
@@ -24,6 +25,7 @@ struct ProxyRecordTests {
         insert into fruit values (3, 'cherry');
         select count(*) from fruit;
         select 1/0;
+        select no_such_function(1);
         copy fruit to stdout;
         copy fruit from stdin;
         4\tdate
@@ -112,6 +114,8 @@ struct ProxyRecordTests {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         let script = try String(contentsOf: scriptFile, encoding: .utf8)
         #expect(recordedPsql.standardOutput.contains("cherry") && recordedPsql.standardError.contains("hello 42"))
+        #expect(recordedPsql.standardError.contains("LINE 1: select no_such_function(1);"), "\(recordedPsql)")
+        #expect(script.contains("position: 8"), "\(script)")
         #expect(recordedPython.succeeded, "\(recordedPython)")
         #expect(recordedAsyncpg.succeeded, "\(recordedAsyncpg)")
         #expect(script.contains("param_types: [\"int4\"]"), "\(script)")

@@ -189,8 +189,11 @@ struct SessionRecorderTests {
         recorder.observe(.readyForQuery(.idle))
         recorder.finishSession()
         let yaml = recording.yaml()
-        #expect(yaml.hasPrefix("# Recorded by pgw proxy: 1 statements (3 not recordable"), "\(yaml)")
-        #expect(yaml.contains("select 'small' as s") && !yaml.contains("large") && !yaml.contains("$1"), "\(yaml)")
+        #expect(
+            yaml.hasPrefix(
+                "# Recorded by pgw proxy: 1 statements (3 not recordable: 3 messages too large to decode (over 1 MiB; "
+                    + "a Query or Parse over 16 MiB))."), "\(yaml)")
+        #expect(yaml.contains("select 'small' as s") && !yaml.contains("'large'") && !yaml.contains("$1"), "\(yaml)")
     }
 
     /// A COPY … FROM STDIN that succeeded becomes a rule of its statement alone (serve takes the data again); one
@@ -218,6 +221,130 @@ struct SessionRecorderTests {
             Issue.record("expected a COPY FROM STDIN rule: \(yaml)")
             return
         }
+    }
+
+    /// An extended-protocol statement without parameters is matched by its text alone (`params: []` would be
+    /// compared with its literal constants and never match); a binary COPY FROM STDIN is recorded as a text one;
+    /// type modifiers and an error's position are kept; the first line counts what is left out by reason.
+    @Test func parameterlessStatementsBinaryCopyTypeModifiersAndReasons() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let frontend: [FrontendMessage] = [
+            .parse(Parse(query: "select 'a' as x, 1.25::numeric(5,2) as n, 'ab'::varchar(10) as v")),
+            .bind(Bind()), .describe(.portal("")), .execute(Execute()), .sync,
+            .query(Query("copy q from stdin (format binary)")),
+            .query(Query("select nosuch(1)")),
+            .functionCall(FunctionCall(functionOID: 1, argumentFormats: [], arguments: [], resultFormat: .text)),
+            .query(Query("copy u from stdin")),
+        ]
+        for message in frontend { recorder.observe(message) }
+        var failure = DiagnosticMessage(
+            severity: "ERROR", sqlState: "42883", message: "function nosuch(integer) does not exist")
+        failure.fields.append(DiagnosticMessage.Field(.position, "8"))
+        let backend: [BackendMessage] = [
+            .parseComplete, .bindComplete,
+            .rowDescription(
+                RowDescription(columns: [
+                    .init(name: "x", dataTypeOID: 25), .init(name: "n", dataTypeOID: 1700, typeModifier: 327_686),
+                    .init(name: "v", dataTypeOID: 1043, typeModifier: 14),
+                ])),
+            .dataRow(
+                DataRow(columns: [ByteBuffer(string: "a"), ByteBuffer(string: "1.25"), ByteBuffer(string: "ab")])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+            .copyInResponse(CopyResponse(format: 1, columnFormats: [.binary])),
+            .commandComplete(CommandComplete(tag: "COPY 2")), .readyForQuery(.idle),
+            .errorResponse(failure), .readyForQuery(.idle),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "42501", message: "permission denied")),
+            .readyForQuery(.idle),
+            .copyInResponse(CopyResponse(format: 0, columnFormats: [.text])),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "22P02", message: "invalid input syntax")),
+            .readyForQuery(.idle),
+        ]
+        for message in backend { recorder.observe(message) }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(
+            yaml.hasPrefix(
+                "# Recorded by pgw proxy: 3 statements (2 not recordable: 1 FunctionCall, 1 failed COPY FROM STDIN)."),
+            "\(yaml)")
+        #expect(!yaml.contains("params:"), "\(yaml)")
+        #expect(yaml.contains(#"{name: "n", type: "numeric(5,2)"}, {name: "v", type: "varchar(10)"}"#), "\(yaml)")
+        #expect(yaml.contains("position: 8"), "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.rules.count == 3, "\(yaml)")
+        let columns = [
+            ResultColumn(name: "x", type: .text), ResultColumn(name: "n", type: .numeric, typeModifier: 327_686),
+            ResultColumn(name: "v", type: .varchar, typeModifier: 14),
+        ]
+        #expect(script.rules[0].outcome == .result(columns: columns, rows: [["a", "1.25", "ab"]], tag: "SELECT 1"))
+        guard case .copyIn = script.rules[1].outcome else {
+            Issue.record("expected a COPY FROM STDIN rule: \(yaml)")
+            return
+        }
+        #expect(script.rules[2].outcome == .error(failure))
+        // The statement without bound values is answered by its rule (its constants are not its `params`).
+        let responder = ScriptResponder(
+            rules: script.rules, fallback: ServerEmulationResponder(serverVersion: "15", unmatched: .error))
+        let answer = responder.outcome(
+            of: "select 'a' as x, 1.25::numeric(5,2) as n, 'ab'::varchar(10) as v", parameters: [], settings: [:])
+        #expect(answer == script.rules[0].outcome)
+    }
+
+    /// A statement prepared and described but never executed (asyncpg's description of a table for
+    /// `copy_records_to_table`) becomes a rule of its columns alone, which answers serve's Describe and counts as used;
+    /// one executed (even when its Execute was sent before the Describe's answer) is recorded once, by its Execute.
+    @Test func describedStatementsNeverExecutedAnswerTheReplaysDescribe() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let frontend: [FrontendMessage] = [
+            .parse(Parse(name: "a", query: #"SELECT "id" FROM "q" LIMIT 1"#)), .describe(.statement("a")), .sync,
+            .parse(Parse(name: "b", query: "select 1 as one")), .describe(.statement("b")),
+            .bind(Bind(statement: "b")), .execute(Execute()), .sync,
+        ]
+        for message in frontend { recorder.observe(message) }
+        let backend: [BackendMessage] = [
+            .parseComplete, .parameterDescription(ParameterDescription(parameterTypes: [])),
+            .rowDescription(RowDescription(columns: [.init(name: "id", dataTypeOID: 23)])), .readyForQuery(.idle),
+            .parseComplete, .parameterDescription(ParameterDescription(parameterTypes: [])),
+            .rowDescription(RowDescription(columns: [.init(name: "one", dataTypeOID: 23)])), .bindComplete,
+            .dataRow(DataRow(columns: [ByteBuffer(string: "1")])), .commandComplete(CommandComplete(tag: "SELECT 1")),
+            .readyForQuery(.idle),
+        ]
+        for message in backend { recorder.observe(message) }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        let script = try MockScript(yaml: yaml)
+        #expect(script.rules.map(\.pattern.text) == ["exact select 1 as one", #"exact SELECT "id" FROM "q" LIMIT 1"#])
+        let responder = ScriptResponder(
+            rules: script.rules, fallback: ServerEmulationResponder(serverVersion: "15", unmatched: .error))
+        #expect(
+            responder.resultColumns(of: #"SELECT "id" FROM "q" LIMIT 1"#, settings: [:])
+                == [ResultColumn(name: "id", type: .int4)])
+        _ = responder.outcome(of: "select 1 as one", parameters: [], settings: [:])
+        #expect(responder.verificationReport().unusedRules.isEmpty, "\(yaml)")
+    }
+
+    /// A RowDescription's type modifier is written as the type's modifiers, which serve reads back to the same
+    /// modifier.
+    @Test(
+        arguments: [
+            (1700, 327_686, "numeric(5,2)"), (1700, 65_540, "numeric(1,0)"), (1043, 14, "varchar(10)"),
+            (1042, 7, "char(3)"), (1184, 3, "timestamptz(3)"), (1083, 0, "time(0)"), (1560, 4, "bit(4)"),
+            (1231, 327_686, "numeric(5,2)[]"), (1700, -1, "numeric"), (25, -1, "text"), (1186, 470_351_871, "interval"),
+            (18, -1, #""char""#), (1002, -1, #""char"[]"#), (1700, 198_659, "numeric(3,-1)"),
+            (1186, 2_147_418_115, "interval(3)"),
+        ] as [(UInt32, Int32, String)])
+    func typeModifiersAreSpelledAsServeReadsThem(oid: UInt32, typeModifier: Int32, spelled: String) throws {
+        let type = try #require(PostgresType.known(oid: oid))
+        #expect(type.declaration(typeModifier: typeModifier) == spelled)
+        let script = try MockScript(
+            yaml: "rules:\n  - match: \"select 1 as c\"\n    columns: [{name: c, type: '\(spelled)'}]\n")
+        guard case .result(let columns, _, _) = try #require(script.rules.first).outcome else {
+            Issue.record("\(script.rules)")
+            return
+        }
+        let expected = spelled == "interval" ? -1 : typeModifier
+        #expect(columns == [ResultColumn(name: "c", type: type, typeModifier: expected)])
     }
 
     @Test func writingIsAtomicAndRefusesASymbolicLink() throws {

@@ -4,7 +4,7 @@ import PostgresWire
 struct RecordedStatement: Sendable {
     /// What the server answered.
     enum Outcome: Sendable {
-        /// A result set: column names and type names, rows of text values (`nil` is NULL), the command tag.
+        /// A result set: column names and type names (with their modifiers: `numeric(5,2)`), rows of text values (`nil` is NULL), the command tag.
         case result(columns: [(name: String, type: String)], rows: [[String?]], tag: String)
         /// A command without rows, and its tag.
         case command(tag: String)

@@ -21,8 +21,8 @@ public final class ScriptRecording: Sendable {
         var parameters: [(name: String, value: String)] = []
         /// The statements, in the order their answers ended.
         var statements: [RecordedStatement] = []
-        /// How many statements could not be recorded.
-        var skipped = 0
+        /// How many statements could not be recorded, by reason, first seen first.
+        var skipped: [(reason: UnrecordableReason, count: Int)] = []
     }
 
     /// The script file written by ``write()``.
@@ -53,9 +53,15 @@ public final class ScriptRecording: Sendable {
         state.withLockedValue { $0.statements.append(statement) }
     }
 
-    /// Counts a statement that a script cannot express (binary results, a failed COPY FROM STDIN, a function call).
-    func skip() {
-        state.withLockedValue { $0.skipped += 1 }
+    /// Counts a statement that a script cannot express, for `reason`.
+    func skip(_ reason: UnrecordableReason) {
+        state.withLockedValue { state in
+            if let index = state.skipped.firstIndex(where: { $0.reason == reason }) {
+                state.skipped[index].count += 1
+            } else {
+                state.skipped.append((reason, 1))
+            }
+        }
     }
 
     /// The number of statements recorded so far.
@@ -65,8 +71,10 @@ public final class ScriptRecording: Sendable {
     public func yaml() -> String {
         let state = state.withLockedValue { $0 }
         var text = "# Recorded by pgw proxy: \(state.statements.count) statements"
-        if state.skipped > 0 {
-            text += " (\(state.skipped) not recordable: binary results, failed COPY FROM STDIN, FunctionCall)"
+        if !state.skipped.isEmpty {
+            let total = state.skipped.reduce(0) { $0 + $1.count }
+            let reasons = state.skipped.map { "\($0.count) \($0.reason.rawValue)" }
+            text += " (\(total) not recordable: \(reasons.joined(separator: ", ")))"
         }
         text += ". Replay: pgw serve --script FILE\n"
         if state.serverVersion != nil || !state.parameters.isEmpty { text += "server:\n" }
@@ -148,7 +156,9 @@ public final class ScriptRecording: Sendable {
             copiesIn || (matching == .fingerprint && ServerEmulationResponder.fingerprint(statement.statement) != nil)
         let match = byFingerprint ? quoted(statement.statement) : "{exact: \(quoted(statement.statement))}"
         var text = "  - match: \(match)\n    times: 1\n"
-        if let parameters = statement.parameters, matching == .exact {
+        // A statement without bound values is matched by its text alone (serve compares `params` with the literal
+        // constants of a statement that has none bound).
+        if let parameters = statement.parameters, !parameters.isEmpty, matching == .exact {
             text += "    params: [\(parameters.map(value).joined(separator: ", "))]\n"
         }
         // Types a replaying client may leave to the server (asyncpg's), when they are not all text.
@@ -194,6 +204,9 @@ public final class ScriptRecording: Sendable {
         ]
         if let detail = message[.detail] { fields.append("detail: \(quoted(detail))") }
         if let hint = message[.hint] { fields.append("hint: \(quoted(hint))") }
+        if let position = message[.position], let index = Int(position), index > 0 {
+            fields.append("position: \(index)")
+        }
         return "{\(fields.joined(separator: ", "))}"
     }
 

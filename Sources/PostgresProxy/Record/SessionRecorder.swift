@@ -7,14 +7,14 @@ import PostgresWire
 ///
 /// It keeps the replies the client is waiting for in order, as the server answers them: one per Parse, Bind,
 /// Close and Describe, a result per statement, ReadyForQuery per Query and Sync; after an error in the extended
-/// protocol the server skips to the Sync, and so does the recorder. A `COPY … FROM STDIN` that succeeded is recorded
-/// by its statement alone; transaction control, SET, RESET and DISCARD are left out (serve does them itself, with
+/// protocol the server skips to the Sync, and so does the recorder. A `COPY … FROM STDIN` that succeeded (text, CSV
+/// or binary) is recorded by its statement alone; transaction control, SET, RESET and DISCARD are left out (serve does them itself, with
 /// their effect on the session), and so are statements refused in a failed transaction (25P02, serve's own answer). Binary parameters and results are recorded as PostgreSQL's text output of their types
 /// (which the replaying server sends in binary again), and the parameter types the server described go with them (a
 /// rule's `param_types`, for clients such as asyncpg that leave them to the server). An Execute with a row limit
 /// records the rows the client fetched. Statements a script cannot express (binary values of types without a known
-/// text form, a failed or binary COPY FROM STDIN, the portal's Executes after a row limit, FunctionCall) are counted
-/// as skipped. At most ``maximumStatementBytes`` of one statement's answer are kept.
+/// text form, a failed COPY FROM STDIN, the portal's Executes after a row limit, FunctionCall…) are counted as
+/// skipped, by ``UnrecordableReason``. At most ``maximumStatementBytes`` of one statement's answer are kept.
 struct SessionRecorder {
     /// A statement's answer larger than this is not recorded (memory stays bounded).
     static let maximumStatementBytes = 16 << 20
@@ -30,18 +30,22 @@ struct SessionRecorder {
         var bind: Bind?
         /// Which Bind of the connection made it (a portal's Executes after a row limit are told by it).
         var binding: Int
+        /// Which Parse of the connection made its statement (0 when unknown).
+        var parsing = 0
     }
 
     /// A reply the client is waiting for, in the order the server sends them.
     private enum Reply {
-        /// A simple Query (or FunctionCall): its statements not yet answered, then ReadyForQuery.
-        case query([String])
+        /// A simple Query (or FunctionCall): its statements not yet answered (their indices count from the Query's
+        /// first), then ReadyForQuery.
+        case query(ArraySlice<String>)
         /// An Execute's result.
         case execute(Portal, portalName: String)
         /// A Describe of the named portal: RowDescription or NoData.
         case describePortal(String)
-        /// A Describe of the named statement: ParameterDescription, then RowDescription or NoData.
-        case describeStatement(String)
+        /// A Describe of the named statement (its text, and which Parse of the connection made it): ParameterDescription,
+        /// then RowDescription or NoData.
+        case describeStatement(String, text: String, parsing: Int)
         /// ParseComplete, BindComplete, CloseComplete.
         case completion
         /// A Sync's ReadyForQuery.
@@ -58,6 +62,18 @@ struct SessionRecorder {
     private var statementParameterTypes: [String: [UInt32]] = [:]
     /// How many Binds the connection made.
     private var bindings = 0
+    /// How many Parses the connection made, and which made each prepared statement, by name.
+    private var parsings = 0
+    private var statementParsings: [String: Int] = [:]
+    /// The Parses whose statements an Execute ran since the last ReadyForQuery with nothing else pending (an Execute
+    /// the client sent before its statement's Describe was answered).
+    private var executedParsings: Set<Int> = []
+    /// Statements described (Describe of the statement) and not executed so far, by the Parse that made them: at the
+    /// session's end, those never executed become rules of their columns alone, for the replay's Describe (asyncpg
+    /// describes a table's columns for `copy_records_to_table` without running the statement).
+    private var describedOnly: [(parsing: Int, statement: RecordedStatement)] = []
+    /// At most this many described-only statements are kept.
+    private static let describedOnlyLimit = 1_000
     /// The Binds whose portal stopped at a row limit (PortalSuspended) since the last ReadyForQuery with nothing
     /// else pending: their next Executes are not recorded.
     private var suspendedBindings: Set<Int> = []
@@ -70,7 +86,8 @@ struct SessionRecorder {
     private var copyIn = false
     private var notices: [DiagnosticMessage] = []
     private var answerBytes = 0
-    private var recordable = true
+    /// Why the answer being collected cannot be recorded; `nil` while it can.
+    private var unrecordable: UnrecordableReason?
     /// The last finished statement, held back for the NotificationResponses that follow it.
     private var held: RecordedStatement?
 
@@ -82,11 +99,13 @@ struct SessionRecorder {
     /// Takes one message the client sent.
     mutating func observe(_ message: FrontendMessage) {
         switch message {
-        case .query(let query): replies.append(.query(QuerySession.splitStatements(query.text)))
+        case .query(let query): replies.append(.query(QuerySession.splitStatements(query.text)[...]))
         case .functionCall:
-            recording.skip()
+            recording.skip(.functionCall)
             replies.append(.query([]))
         case .parse(let parse):
+            parsings += 1
+            statementParsings[parse.name] = parsings
             statements[parse.name] = parse.query
             // The types the client gave (a Describe replaces them with the server's).
             statementParameterTypes[parse.name] = parse.parameterTypes.contains { $0 != 0 } ? parse.parameterTypes : nil
@@ -94,16 +113,23 @@ struct SessionRecorder {
         case .bind(let bind):
             bindings += 1
             portals[bind.portal] = Portal(
-                statementName: bind.statement, text: statements[bind.statement] ?? "", bind: bind, binding: bindings)
+                statementName: bind.statement, text: statements[bind.statement] ?? "", bind: bind, binding: bindings,
+                parsing: statementParsings[bind.statement] ?? 0)
             portalColumns[bind.portal] = nil
             replies.append(.completion)
         case .describe(let target):
-            replies.append(target.kind == .portal ? .describePortal(target.name) : .describeStatement(target.name))
+            replies.append(
+                target.kind == .portal
+                    ? .describePortal(target.name)
+                    : .describeStatement(
+                        target.name, text: statements[target.name] ?? "", parsing: statementParsings[target.name] ?? 0))
         case .execute(let execute):
             // An unknown portal (its Bind was too large to decode) still gets its answer, which is then skipped.
             let portal =
                 portals[execute.portal]
                 ?? Portal(statementName: "", text: "", bind: nil, binding: 0)
+            executedParsings.insert(portal.parsing)
+            describedOnly.removeAll { $0.parsing == portal.parsing }
             replies.append(.execute(portal, portalName: execute.portal))
         case .close: replies.append(.completion)
         case .sync: replies.append(.sync)
@@ -118,7 +144,7 @@ struct SessionRecorder {
         case .parseComplete, .bindComplete, .closeComplete:
             if case .completion = replies.first { replies.removeFirst() }
         case .parameterDescription(let description):
-            if case .describeStatement(let name) = replies.first {
+            if case .describeStatement(let name, _, _) = replies.first {
                 statementParameterTypes[name] = description.parameterTypes
             }
         case .rowDescription(let description): described(description.columns)
@@ -128,27 +154,27 @@ struct SessionRecorder {
             answerBytes += row.reduce(0) { $0 + ($1?.readableBytes ?? 0) }
         case .copyOutResponse(let response):
             copyOut = []
-            if response.format != 0 { recordable = false }
+            if response.format != 0 { unrecordable = unrecordable ?? .binaryCopyOut }
         case .copyData(let data):
             if copyOut != nil {
                 copyOut!.append(contentsOf: data.data.readableBytesView)
                 answerBytes += data.data.readableBytes
             }
-        case .copyInResponse(let response):
+        case .copyInResponse:
+            // Text or binary: serve takes the data again in the statement's format and counts its rows.
             copyIn = true
-            if response.format != 0 { recordable = false }
-        case .copyBothResponse: recordable = false
+        case .copyBothResponse: unrecordable = unrecordable ?? .copyBoth
         case .portalSuspended:
             // A row limit (asyncpg's fetchrow): the rows the client fetched are the answer; the portal's next
             // Executes, if any, are not recorded.
             guard case .execute(let portal, _) = replies.first else { break }
-            if !suspendedBindings.insert(portal.binding).inserted { recordable = false }
+            if !suspendedBindings.insert(portal.binding).inserted { unrecordable = unrecordable ?? .resumedPortal }
             finish(tag: "SELECT \(rows.count)")
         case .noticeResponse(let notice): notices.append(notice)
         case .notificationResponse(let notification): held?.notifications.append(notification)
         case .commandComplete(let complete):
             if case .execute(let portal, _) = replies.first, suspendedBindings.contains(portal.binding) {
-                recordable = false
+                unrecordable = unrecordable ?? .resumedPortal
             }
             finish(tag: complete.tag)
         case .emptyQueryResponse: finishWithoutStatement()
@@ -161,6 +187,8 @@ struct SessionRecorder {
             }
             // Outside a transaction no portal is left.
             if status == .idle { suspendedBindings.removeAll() }
+            // No Describe is pending that an Execute sent before its answer could concern.
+            if replies.isEmpty { executedParsings.removeAll() }
             resetAnswer()
         default: break
         }
@@ -171,12 +199,12 @@ struct SessionRecorder {
     mutating func observeUndecoded(typeByte: UInt8, fromClient: Bool) {
         guard fromClient else {
             // A huge DataRow or CopyData: the answer being collected is incomplete.
-            recordable = false
+            unrecordable = unrecordable ?? .undecodedMessage
             return
         }
         switch typeByte {
         case UInt8(ascii: "Q"), UInt8(ascii: "F"):
-            recording.skip()
+            recording.skip(.undecodedMessage)
             replies.append(.query([]))
         case UInt8(ascii: "P"), UInt8(ascii: "B"):
             // Which statement or portal it named is unknown: forget them all, so none is recorded wrongly.
@@ -195,13 +223,27 @@ struct SessionRecorder {
     mutating func finishSession() {
         if let held { recording.add(held) }
         held = nil
+        for (_, statement) in describedOnly { recording.add(statement) }
+        describedOnly = []
     }
 
     private mutating func described(_ described: [RowDescription.Column]?) {
         switch replies.first {
-        case .describeStatement(let name):
+        case .describeStatement(let name, let text, let parsing):
             statementColumns[name] = described
             replies.removeFirst()
+            if let described, !text.isEmpty, !executedParsings.contains(parsing),
+                describedOnly.count < Self.describedOnlyLimit,
+                !ServerEmulationResponder.isSessionControl(text)
+            {
+                describedOnly.append(
+                    (
+                        parsing,
+                        RecordedStatement(
+                            statement: text, parameters: nil, parameterTypes: statementParameterTypes[name],
+                            outcome: .result(columns: Self.recordedColumns(described), rows: [], tag: "SELECT 0"))
+                    ))
+            }
         case .describePortal(let name):
             portalColumns[name] = described
             replies.removeFirst()
@@ -219,9 +261,7 @@ struct SessionRecorder {
             } else if copyIn {
                 .copyIn
             } else if let resultColumns {
-                .result(
-                    columns: resultColumns.map { ($0.name, PostgresType.known(oid: $0.dataTypeOID)?.name ?? "text") },
-                    rows: rows, tag: tag)
+                .result(columns: Self.recordedColumns(resultColumns), rows: rows, tag: tag)
             } else {
                 .command(tag: tag)
             }
@@ -236,10 +276,16 @@ struct SessionRecorder {
         guard let head = replies.first else { return }
         // The server failed the COPY after taking data a script rule cannot hold: an error rule would refuse the
         // COPY before the client sends it.
-        if copyIn { recordable = false }
+        if copyIn { unrecordable = unrecordable ?? .failedCopyIn }
         switch head {
         case .query(let remaining):
             if let statement = remaining.first {
+                var error = error
+                if remaining.startIndex > 0, error.sqlState == "42601" {
+                    // Its position counts from the start of the Query, and serve adds the statements before it to
+                    // a syntax error's position itself.
+                    error.fields.removeAll { $0.code == .position }
+                }
                 keep(RecordedStatement(statement: statement, parameters: nil, outcome: .error(error), notices: notices))
             }
             // The rest of the Query's statements are not run.
@@ -289,7 +335,7 @@ struct SessionRecorder {
     /// Moves past the answered statement.
     private mutating func advance() {
         switch replies.first {
-        case .query(let remaining): replies[0] = .query(Array(remaining.dropFirst()))
+        case .query(let remaining): replies[0] = .query(remaining.dropFirst())
         case .execute: replies.removeFirst()
         default: break
         }
@@ -303,10 +349,22 @@ struct SessionRecorder {
         // statements in a failed transaction itself (25P02).
         if case .error(let error) = statement.outcome, error.sqlState == "25P02" { return }
         if ServerEmulationResponder.isSessionControl(statement.statement) { return }
-        if recordable && answerBytes <= Self.maximumStatementBytes && !statement.statement.isEmpty {
-            held = statement
+        if let unrecordable {
+            recording.skip(unrecordable)
+        } else if answerBytes > Self.maximumStatementBytes {
+            recording.skip(.largeAnswer)
+        } else if statement.statement.isEmpty {
+            // The statement's Parse or Bind was too large to decode.
+            recording.skip(.undecodedMessage)
         } else {
-            recording.skip()
+            held = statement
+        }
+    }
+
+    /// Columns as a rule names them: the type with its modifiers (`numeric(5,2)`), text for a type pgw does not know.
+    private static func recordedColumns(_ columns: [RowDescription.Column]) -> [(name: String, type: String)] {
+        columns.map {
+            ($0.name, PostgresType.known(oid: $0.dataTypeOID)?.declaration(typeModifier: $0.typeModifier) ?? "text")
         }
     }
 
@@ -317,7 +375,7 @@ struct SessionRecorder {
         copyIn = false
         notices = []
         answerBytes = 0
-        recordable = true
+        unrecordable = nil
     }
 
     /// A DataRow's values as text: binary ones (in the formats the portal's Bind asked for) as PostgreSQL's text
@@ -331,7 +389,7 @@ struct SessionRecorder {
             guard let value else { return nil }
             let type = columns.flatMap { index < $0.count ? $0[index].dataTypeOID : nil } ?? 0
             guard let text = TypedValue.postgresText(of: value, format: formats.code(at: index), oid: type) else {
-                recordable = false
+                unrecordable = unrecordable ?? .binaryValue
                 return nil
             }
             return text

@@ -10,8 +10,12 @@ import PostgresWire
 final class ConnectionTap: @unchecked Sendable {
     /// The longest message decoded for the log (1 MiB). A longer one (a huge CopyData, Query or DataRow) is logged
     /// by its type, length and first bytes and relayed without being held, so the tap's memory stays bounded
-    /// whatever the messages' size (PostgreSQL allows up to 1 GiB).
+    /// whatever the messages' size (PostgreSQL allows up to 1 GiB); when recording, a Query or Parse up to
+    /// ``largestRecordedStatementMessage`` is decoded.
     static let largestDecodedMessage = 1 << 20
+    /// The longest Query or Parse decoded when recording (`--record`, 16 MiB): a statement's text is recorded whole,
+    /// so the tap holds up to this much of one while it arrives.
+    static let largestRecordedStatementMessage = 16 << 20
     /// The connection's number in the log (counting from 1).
     let number: Int
     /// What the proxy relays to and logs.
@@ -360,7 +364,8 @@ final class ConnectionTap: @unchecked Sendable {
         var progressed = false
         while !frontend.isStopped {
             if frontendDecoder.phase == .messages, let header = frontend.typedHeader,
-                header.wireLength > Self.largestDecodedMessage, header.typeByte != UInt8(ascii: "p")
+                header.wireLength > decodingLimit(forClientMessage: header.typeByte),
+                header.typeByte != UInt8(ascii: "p")
             {
                 let name = FrontendMessage.typeName(forTypeByte: header.typeByte, passwordKind: nil) ?? "Unknown"
                 clientSent(header.typeByte)
@@ -432,6 +437,13 @@ final class ConnectionTap: @unchecked Sendable {
             progressed = true
         }
         return progressed
+    }
+
+    /// The longest message of type `typeByte` from the client that is decoded: ``largestDecodedMessage``, or
+    /// ``largestRecordedStatementMessage`` for a Query or Parse when recording.
+    private func decodingLimit(forClientMessage typeByte: UInt8) -> Int {
+        recorder != nil && (typeByte == UInt8(ascii: "Q") || typeByte == UInt8(ascii: "P"))
+            ? Self.largestRecordedStatementMessage : Self.largestDecodedMessage
     }
 
     /// Logs an oversized message by its type, length and first bytes, consumes what of it has arrived and lets

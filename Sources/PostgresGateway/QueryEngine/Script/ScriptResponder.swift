@@ -9,6 +9,9 @@ public final class ScriptResponder: QueryResponder {
     private struct Usage {
         var rules: [ScriptRule]
         var uses: [Int]
+        /// The indices of the rules that answered a Describe (with their columns): used, for `--verify`, even when no
+        /// Execute followed (a statement prepared and only described, as asyncpg's COPY describes its table).
+        var described: Set<Int> = []
         /// The indices of the fingerprint rules, by fingerprint, so a statement is compared with its candidates only.
         var byFingerprint: [String: [Int]] = [:]
         /// The indices of the other rules (regex, exact), which every statement is compared with.
@@ -170,7 +173,10 @@ public final class ScriptResponder: QueryResponder {
                     continue
                 }
                 guard rule.pattern.matches(statement, fingerprint: { fingerprint }) else { continue }
-                guard let parameters else { return (nil, rule) }
+                guard let parameters else {
+                    usage.described.insert(index)
+                    return (nil, rule)
+                }
                 if rule.parameters.map({ $0 == parameters }) ?? true {
                     usage.uses[index] += 1
                     return (rule, shape)
@@ -186,10 +192,16 @@ public final class ScriptResponder: QueryResponder {
         "[" + values.map { $0.map { RenderedValue.string($0).jsonText } ?? "null" }.joined(separator: ", ") + "]"
     }
 
-    /// What `--verify` reports: statements no rule answered (session plumbing aside) and rules never used.
+    /// What `--verify` reports: statements no rule answered (session plumbing aside) and rules never used (to answer
+    /// a statement or a Describe).
     public func verificationReport() -> (unmatchedStatements: [String], unusedRules: [ScriptRule]) {
         usage.withLockedValue { usage in
-            (usage.unmatched, usage.rules.indices.filter { usage.uses[$0] == 0 }.map { usage.rules[$0] })
+            (
+                usage.unmatched,
+                usage.rules.indices.filter { usage.uses[$0] == 0 && !usage.described.contains($0) }.map {
+                    usage.rules[$0]
+                }
+            )
         }
     }
 }

@@ -207,14 +207,24 @@ enum ScriptRuleReader {
     private static func diagnostic(_ node: ScriptNode, defaultSeverity: String, defaultCode: String)
         throws(ScriptError) -> DiagnosticMessage
     {
-        let fields = try node.mapping(allowed: ["severity", "code", "message", "detail", "hint"])
+        let fields = try node.mapping(allowed: ["severity", "code", "message", "detail", "hint", "position"])
         guard let message = try fields["message"]?.text() else { throw node.error("needs 'message'") }
         let code = try fields["code"]?.text() ?? defaultCode
         guard code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
             throw (fields["code"] ?? node).error("'\(code)' is not a SQLSTATE (five digits or capital letters)")
         }
-        return DiagnosticMessage(
+        var diagnostic = DiagnosticMessage(
             severity: try fields["severity"]?.text() ?? defaultSeverity, sqlState: code, message: message,
             detail: try fields["detail"]?.text(), hint: try fields["hint"]?.text())
+        if let positionNode = fields["position"] {
+            // The ErrorResponse's P field: where in the statement the error is (a character index from 1), which
+            // psql shows as `LINE 1: …` with a caret.
+            let position = try positionNode.text()
+            guard let index = Int(position), index > 0 else {
+                throw positionNode.error("'position' \(position) is not a character index (a number from 1)")
+            }
+            diagnostic.fields.append(DiagnosticMessage.Field(.position, String(index)))
+        }
+        return diagnostic
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import PostgresProxy
+import PostgresTestSupport
+import Testing
+
+/// `--record` with each Python driver's ways of sending statements (parameterless extended-protocol statements,
+/// psycopg's pipeline and binary cursors, asyncpg's type introspection and binary COPY, type modifiers): the
+/// session recorded against PostgreSQL replays in `pgw serve --script --verify` with the same output, every rule
+/// used and no statement unmatched.
+@Suite(
+    .postgresServer(
+        PostgresServerFixture.Configuration(
+            label: "proxy-record-drivers",
+            hostBasedAuthentication: ["host all proxy_drv 127.0.0.1/32 scram-sha-256"],
+            roles: [.init(name: "proxy_drv", password: "drv-Secret", passwordEncryption: "scram-sha-256")])),
+    .timeLimit(.minutes(3))
+)
+struct ProxyRecordDriverTests {
+    /// asyncpg: a statement without parameters, an array (asyncpg's type introspection), type modifiers, and a
+    /// binary COPY FROM STDIN (`copy_records_to_table`, after describing the table's columns).
+    static let asyncpg = """
+        import sys, asyncio, asyncpg
+        async def main(port, user, password):
+            c = await asyncpg.connect(host="127.0.0.1", port=int(port), user=user, password=password,
+                                      database="postgres", ssl=False)
+            print(await c.fetch("select 'a' as x"))
+            print(await c.fetch("select array[1, 2] as a, 1.25::numeric(5,2) as n"))
+            await c.execute("create temp table q (id int)")
+            print(await c.copy_records_to_table("q", records=[(1,), (2,)]))
+            print(await c.fetch("select id from q order by id"))
+            await c.close()
+        asyncio.run(main(*sys.argv[1:4]))
+        """
+
+    /// psycopg 3: a pipeline and a binary cursor without parameters, type modifiers in the description, and a
+    /// binary COPY FROM STDIN.
+    static let psycopg = """
+        import sys, psycopg
+        port, user, password = sys.argv[1:4]
+        conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                               sslmode="disable", autocommit=True)
+        with conn.pipeline():
+            a = conn.execute("select 'a' as x")
+            b = conn.execute("select 2 as y")
+        print(a.fetchall(), b.fetchall())
+        print(conn.cursor(binary=True).execute("select 1.5::float8 as f, 'b' as t").fetchall())
+        cur = conn.execute("select 1.25::numeric(5,2) as n, 'ab'::varchar(10) as v")
+        print(cur.fetchall(), [(d.name, d.precision, d.scale, d.internal_size) for d in cur.description])
+        conn.execute("create temp table b1 (id int)")
+        with conn.cursor().copy("copy b1 from stdin (format binary)") as copy:
+            copy.set_types(["int4"])
+            copy.write_row((1,))
+            copy.write_row((2,))
+        print(conn.execute("select count(*) from b1").fetchall())
+        conn.close()
+        """
+
+    /// psycopg2: values written into the statement, a type modifier in the description.
+    static let psycopg2 = """
+        import sys, psycopg2
+        port, user, password = sys.argv[1:4]
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                                sslmode="disable")
+        cur = conn.cursor()
+        cur.execute("select %s::int + 1 as answer, 'a' as x", (41,))
+        print(cur.fetchall())
+        cur.execute("select 1.25::numeric(5,2) as n")
+        print(cur.fetchall(), [(d.name, d.precision, d.scale) for d in cur.description])
+        conn.rollback()
+        conn.close()
+        """
+
+    /// pg8000: the extended protocol for every statement, with and without parameters.
+    static let pg8000 = """
+        import sys, pg8000.native
+        port, user, password = sys.argv[1:4]
+        conn = pg8000.native.Connection(user, host="127.0.0.1", port=int(port), password=password, database="postgres")
+        print(conn.run("select 'a' as x"))
+        print(conn.run("select :a::int * 3 as n, 'hé' as s", a=14))
+        print(conn.run("select array[1, 2] as a"))
+        conn.close()
+        """
+
+    @Test(arguments: [
+        ("asyncpg", Self.asyncpg), ("psycopg", Self.psycopg), ("psycopg2", Self.psycopg2), ("pg8000", Self.pg8000),
+    ])
+    func recordedDriverSessionReplaysUnderVerify(module: String, script: String) async throws {
+        let server = try PostgresServerTrait.server()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scriptFile = directory.appending(path: "session.yaml")
+        let recording = ScriptRecording(path: scriptFile.path)
+        let harness = try await ProxyHarness.start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
+        let recorded = try await Self.run(script, module: module, port: harness.port)
+        _ = try await harness.stop()
+        try recording.write()
+        let yaml = try String(contentsOf: scriptFile, encoding: .utf8)
+        #expect(recorded.succeeded, "\(recorded)")
+        #expect(!yaml.contains("not recordable"), "\(yaml)")
+        #expect(!yaml.contains("params: []"), "\(yaml)")
+        let verification = Pipe()
+        let (serve, servePort) = try await ListeningProcess.start(
+            try PGWExecutable.url(),
+            ["serve", "--port", "0", "--log-level", "warning", "--verify", "--script", scriptFile.path],
+            standardError: verification)
+        defer { serve.terminate() }
+        let replayed = try await Self.run(script, module: module, port: servePort)
+        #expect(replayed.succeeded, "\(replayed)\n\(yaml)")
+        #expect(replayed.standardOutput == recorded.standardOutput, "\(replayed)\n\(yaml)")
+        serve.terminate()
+        let report = try await offPool {
+            let report = verification.fileHandleForReading.readDataToEndOfFile()
+            serve.waitUntilExit()
+            return String(decoding: report, as: UTF8.self)
+        }
+        #expect(serve.terminationStatus == 0, "\(report)\n\(yaml)")
+    }
+
+    private static func run(_ script: String, module: String, port: Int) async throws -> ProcessOutcome {
+        try await PythonClientScripts.run(script, module: module, arguments: [String(port), "proxy_drv", "drv-Secret"])
+    }
+}
