@@ -40,7 +40,9 @@ enum SQLParser {
     /// The statement `text` holds, refused as PostgreSQL's analysis refuses it where the engine answers it (a
     /// target list of more than ``mostTargetListEntries`` entries: 54011).
     private static func analyzed(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
-        let statement = ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"])
+        let statements = try parseTree(text)["stmts"]?.elements ?? []
+        var statement = ParsedStatement(tree: statements.first?["stmt"])
+        statement.statementCount = statements.count
         if case .select(let targets, _, _, _) = statement.kind, targets.count > mostTargetListEntries {
             throw SQLSyntaxError(
                 message: "target lists can have at most \(mostTargetListEntries) entries", position: 0,
