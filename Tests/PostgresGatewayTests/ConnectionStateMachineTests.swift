@@ -72,6 +72,19 @@ struct ConnectionStateMachineTests {
         #expect(diagnostic.severity == "FATAL")
     }
 
+    @Test func startupOptionsReportTheSettingsTheySetAsPostgreSQLDoes() {
+        // PGOPTIONS="-c DateStyle=German" psql: PostgreSQL 15 reports DateStyle "German, DMY" at startup.
+        var machine = Self.machine(.none)
+        let startup = FrontendMessage.startup(
+            StartupMessage(parameters: [.init("user", "alice"), .init("options", "-c DateStyle=German -c x.y=1")]))
+        Self.started(&machine, startup: startup)
+        guard case .authenticated(let messages) = machine.startupHookCompleted(handled: false) else {
+            Issue.record("expected authenticated")
+            return
+        }
+        #expect(messages.contains(.parameterStatus(ParameterStatus(name: "DateStyle", value: "German, DMY"))))
+    }
+
     @Test func trustAuthenticatesAfterStartup() {
         var machine = Self.machine(.none)
         Self.started(&machine)

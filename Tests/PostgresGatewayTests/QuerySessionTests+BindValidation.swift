@@ -134,6 +134,15 @@ extension QuerySessionTests {
         #expect(error?.sqlState == "26000" && error?.message == "unnamed prepared statement does not exist")
     }
 
+    @Test func aStatementTooLongToParseTakesTheParametersItsTextHolds() {
+        var session = Self.session()
+        let count = 10_000
+        let query = "select " + (1...count).map { "$\($0)::int" }.joined(separator: ",")
+        _ = session.handle(.parse(Parse(query: query)))
+        let bind = Bind(parameters: Array(repeating: Self.text("7"), count: count))
+        #expect(session.handle(.bind(bind)) == [.bindComplete])
+    }
+
     @Test func aBindErrorFailsTheTransaction() {
         var session = Self.session()
         _ = session.handle(.query(Query("begin")))

@@ -27,7 +27,12 @@ enum SQLParser {
     /// Parses one statement (the first, if `text` holds several).
     static func parse(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
         let length = text.utf8.count
-        guard length <= longestParsedStatement else { return ParsedStatement(unparsedLength: length) }
+        guard length <= longestParsedStatement else {
+            // Its parameters counted in the text, so that a Bind of them is taken.
+            var statement = ParsedStatement(unparsedLength: length)
+            statement.highestParameter = QuerySession.highestParameterNumber(in: text)
+            return statement
+        }
         let cacheable = length <= longestCachedStatement
         guard cacheable else { return try analyzed(text) }
         let cache = ParserCache.current
