@@ -1,3 +1,5 @@
+import PostgresWire
+
 /// The startup parameter `options` as PostgreSQL reads it (`pg_split_opts`, then `process_postgres_switches`):
 /// words split at white space, a backslash taking the next character as it is (`a\ b` is one word), and of
 /// those the switches that set run-time settings: `-c name=value`, `-cname=value` and `--name=value`, a `-` in the
@@ -51,5 +53,47 @@ enum StartupOptions {
             settings.append((name, String(assignment[assignment.index(after: equals)...])))
         }
         return settings
+    }
+
+    /// The FATAL PostgreSQL ends the connection with for `options`: a word that is not a `-c`/`--` switch (42601),
+    /// a switch without `=value` (42601), or a setting SET would refuse (unknown: 42704, fixed: 55P02, an invalid
+    /// value: 22023), judged against `settings` (the server's); `nil` when it takes them.
+    static func refusal(of options: String, settings: [String: String]) -> DiagnosticMessage? {
+        func fatal(_ code: String, _ message: String, hint: String? = nil) -> DiagnosticMessage {
+            DiagnosticMessage(severity: "FATAL", sqlState: code, message: message, hint: hint)
+        }
+        var words = words(in: options)[...]
+        while let word = words.popFirst() {
+            let assignment: String
+            let switchName: String
+            if word == "-c" {
+                guard let next = words.popFirst() else {
+                    return fatal("42601", "invalid command-line argument for server process: -c")
+                }
+                (assignment, switchName) = (next, "-c")
+            } else if word.hasPrefix("--") {
+                (assignment, switchName) = (String(word.dropFirst(2)), "--")
+            } else if word.hasPrefix("-c") {
+                (assignment, switchName) = (String(word.dropFirst(2)), "-c")
+            } else {
+                return fatal(
+                    "42601", "invalid command-line argument for server process: \(word)",
+                    hint: "Try \"postgres --help\" for more information.")
+            }
+            guard let equals = assignment.firstIndex(of: "=") else {
+                return fatal("42601", "\(switchName == "-c" ? "-c " : "--")\(assignment) requires a value")
+            }
+            let name = String(assignment[..<equals]).replacing("-", with: "_")
+            do {
+                _ = try ServerSettings.validated(
+                    name, String(assignment[assignment.index(after: equals)...]), in: settings)
+            } catch {
+                let diagnostic = error.diagnostic
+                return DiagnosticMessage(
+                    severity: "FATAL", sqlState: diagnostic.sqlState ?? "22023", message: diagnostic.message ?? "",
+                    detail: diagnostic[.detail], hint: diagnostic[.hint])
+            }
+        }
+        return nil
     }
 }
