@@ -24,7 +24,10 @@ struct ServeCommand: AsyncParsableCommand {
             ROLLBACK), SELECTs without FROM are evaluated (select 1, now(), 1/0 fails with 22012), catalog \
             queries (pg_catalog, information_schema) return no rows with the right columns, and a statement that \
             does not parse gets 42601 with its position. Every other statement is answered as --unmatched says: \
-            by default one row with one text column, "echo", holding the statement.
+            by default one row with one text column, "echo", holding the statement, when it is one that returns \
+            rows in PostgreSQL (SELECT, VALUES, RETURNING, EXPLAIN, FETCH); others (VACUUM, CREATE, INSERT \
+            without RETURNING...) complete with their command tag. empty answers no rows (with the columns the \
+            statement names), error 0A000.
 
             A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
             unmatched: echo|empty|error, and rules: a list of {match, params, param_types, columns, rows, tag, error, \
@@ -167,6 +170,10 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if auth == .cert && (!tls.isEnabled || tls.tlsCa == nil) {
             throw ValidationError("--auth cert needs --tls-cert, --tls-key and --tls-ca.")
+        }
+        if let serverVersion, !ServerVersion.isValid(serverVersion) {
+            throw ValidationError(
+                "--server-version takes a PostgreSQL version, \(ServerVersion.expectedForm); got '\(serverVersion)'.")
         }
         if let auth, [.password, .md5, .scramSHA256].contains(auth) && users.isEmpty && script == nil {
             throw ValidationError(

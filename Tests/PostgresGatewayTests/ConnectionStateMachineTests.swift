@@ -72,6 +72,46 @@ struct ConnectionStateMachineTests {
         #expect(diagnostic.severity == "FATAL")
     }
 
+    @Test func startupOptionsReportTheSettingsTheySetAsPostgreSQLDoes() {
+        // PGOPTIONS="-c DateStyle=German" psql: PostgreSQL 15 reports DateStyle "German, DMY" at startup.
+        var machine = Self.machine(.none)
+        let startup = FrontendMessage.startup(
+            StartupMessage(parameters: [.init("user", "alice"), .init("options", "-c DateStyle=German -c x.y=1")]))
+        Self.started(&machine, startup: startup)
+        guard case .authenticated(let messages) = machine.startupHookCompleted(handled: false) else {
+            Issue.record("expected authenticated")
+            return
+        }
+        #expect(messages.contains(.parameterStatus(ParameterStatus(name: "DateStyle", value: "German, DMY"))))
+    }
+
+    @Test func startupOptionsPostgreSQLCannotApplyEndTheConnection() {
+        // Each as PostgreSQL 15 answers PGOPTIONS="…" psql.
+        let cases: [(String, String, String)] = [
+            ("-c x=1", "42704", "unrecognized configuration parameter \"x\""),
+            ("-c foo", "42601", "-c foo requires a value"),
+            ("-x", "42601", "invalid command-line argument for server process: -x"),
+            ("-c a.b=1 foo", "42601", "invalid command-line argument for server process: foo"),
+            ("-c statement_timeout=abc", "22023", "invalid value for parameter \"statement_timeout\": \"abc\""),
+            (
+                "-c max_connections=5", "55P02",
+                "parameter \"max_connections\" cannot be changed without restarting the server"
+            ),
+        ]
+        for (options, code, message) in cases {
+            var machine = Self.machine(.none)
+            let startup = FrontendMessage.startup(
+                StartupMessage(parameters: [.init("user", "alice"), .init("options", options)]))
+            Self.started(&machine, startup: startup)
+            guard case .closeWithError(let error) = machine.startupHookCompleted(handled: false) else {
+                Issue.record("expected a FATAL for \(options)")
+                continue
+            }
+            #expect(
+                error.severity == "FATAL" && error.sqlState == code && error.message == message, "\(options): \(error)")
+        }
+    }
+
     @Test func trustAuthenticatesAfterStartup() {
         var machine = Self.machine(.none)
         Self.started(&machine)

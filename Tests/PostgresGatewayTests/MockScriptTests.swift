@@ -86,6 +86,21 @@ struct MockScriptTests {
         ("conversation:\n  - B Query \"x\"\n", 2, 7, "Query is a frontend message"),
         ("conversation:\n  - F Execute maxRows=ten\n", 2, 23, "an integer"),
         ("rules: []\nconversation: []\n", 2, 15, "not both"),
+        (
+            "rules:\n  - match: \"select a from t; select b from t\"\n", 2, 12,
+            "'match' holds 2 statements, but a rule matches one statement"
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    error: {severity: WARNING, message: m}\n", 3, 23,
+            "'WARNING' is not a severity an error has; use one of ERROR, FATAL, PANIC"
+        ),
+        (
+            "rules:\n  - match: \"select 1\"\n    notices: [{severity: BOGUS, message: m}]\n", 3, 26,
+            "'BOGUS' is not a severity a notice has"
+        ),
+        ("rules:\n  - name: a\n    match: \"select 1\"\n    after: a\n", 4, 12, "names this rule itself"),
+        ("server:\n  version: abc\n", 2, 12, "server.version 'abc' is not a PostgreSQL version"),
+        ("server:\n  version: \"\"\n", 2, 12, "server.version '' is not a PostgreSQL version"),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
         do {
@@ -95,6 +110,31 @@ struct MockScriptTests {
             #expect(error.line == line && error.column == column, "\(error)")
             #expect(error.message.contains(message), "\(error)")
         }
+    }
+
+    @Test func errorSeveritiesAreNormalisedAndServerVersionsNumbered() throws {
+        let script = try MockScript(
+            yaml:
+                "server:\n  version: 9.6.24\nrules:\n  - match: \"select 1\"\n    error: {severity: fatal, message: m}\n"
+        )
+        guard case .error(let diagnostic) = script.rules.first?.outcome else {
+            Issue.record("expected an error rule")
+            return
+        }
+        #expect(diagnostic.severity == "FATAL")
+        for (version, number) in [
+            ("9.6.24", 90624), ("9.6", 90600), ("16.4", 160004), ("18.0 (pgw)", 180000), ("17beta1", 170000),
+        ] {
+            #expect(ServerVersion.isValid(version) && ServerVersion.number(of: version) == number, "\(version)")
+        }
+        for version in ["", "abc", "9", "16.4.1", ".5", "1.2.3.4"] {
+            #expect(!ServerVersion.isValid(version), "\(version)")
+        }
+        var session = QuerySession(
+            responder: ServerEmulationResponder(serverVersion: "9.6.24"),
+            reportedParameters: [("server_version", "9.6.24")])
+        let replies = session.handle(.query(Query("show server_version_num")))
+        #expect(replies.contains(.dataRow(DataRow(columns: [ByteBuffer(string: "90624")]))))
     }
 
     @Test func rulesMatchByFingerprintParametersTimesAndOrder() throws {
@@ -207,11 +247,24 @@ struct MockScriptTests {
         _ = session.handle(.bind(Bind()))
         let row = { (value: String) in BackendMessage.dataRow(DataRow(columns: [ByteBuffer(string: value)])) }
         #expect(session.handle(.execute(Execute(maxRows: 2))) == [row("1"), row("2"), .portalSuspended])
+        // As PostgreSQL 15: the tag counts the rows of the Execute that completes the portal.
         #expect(
             session.handle(.execute(Execute(maxRows: 2))) == [
-                row("3"), .commandComplete(CommandComplete(tag: "SELECT 3")),
+                row("3"), .commandComplete(CommandComplete(tag: "SELECT 1")),
             ])
         #expect(session.handle(.execute(Execute())) == [.commandComplete(CommandComplete(tag: "SELECT 0"))])
+        #expect(session.handle(.sync) == [.readyForQuery(.idle)])
+        // A limit that takes the last row still suspends (PostgreSQL does not look beyond it); no limit sends the
+        // rest, counted.
+        _ = session.handle(.bind(Bind()))
+        #expect(session.handle(.execute(Execute(maxRows: 3))) == [row("1"), row("2"), row("3"), .portalSuspended])
+        #expect(session.handle(.execute(Execute(maxRows: 3))) == [.commandComplete(CommandComplete(tag: "SELECT 0"))])
+        _ = session.handle(.bind(Bind()))
+        _ = session.handle(.execute(Execute(maxRows: 1)))
+        #expect(
+            session.handle(.execute(Execute())) == [
+                row("2"), row("3"), .commandComplete(CommandComplete(tag: "SELECT 2")),
+            ])
         #expect(session.handle(.sync) == [.readyForQuery(.idle)])
     }
 

@@ -138,7 +138,10 @@ struct QuerySessionTests {
 
     @Test func extendedProtocolBindsParameters() {
         var session = Self.session()
-        #expect(session.handle(.parse(Parse(name: "s", query: "insert into t values ($1, $2)"))) == [.parseComplete])
+        #expect(
+            session.handle(.parse(Parse(name: "s", query: "select * from t where a = $1 or b = $2"))) == [
+                .parseComplete
+            ])
         #expect(
             session.handle(.describe(.statement("s"))) == [
                 .parameterDescription(ParameterDescription(parameterTypes: [25, 25])),
@@ -154,7 +157,7 @@ struct QuerySessionTests {
         )
         #expect(
             session.handle(.execute(Execute())) == [
-                .dataRow(DataRow(columns: [Self.text("insert into t values ('it''s', NULL)")])),
+                .dataRow(DataRow(columns: [Self.text("select * from t where a = 'it''s' or b = NULL")])),
                 .commandComplete(CommandComplete(tag: "SELECT 1")),
             ]
         )
@@ -165,7 +168,8 @@ struct QuerySessionTests {
     @Test func binaryParametersOfCommonTypesBecomeText() {
         var session = Self.session()
         _ = session.handle(
-            .parse(Parse(name: "", query: "insert into t values ($1, $2, $3)", parameterTypes: [21, 20, 16])))
+            .parse(
+                Parse(name: "", query: "select * from t where ($1, $2, $3) = (a, b, c)", parameterTypes: [21, 20, 16])))
         let bind = Bind(
             parameterFormats: [.binary],
             parameters: [
@@ -176,7 +180,7 @@ struct QuerySessionTests {
         _ = session.handle(.bind(bind))
         #expect(
             session.handle(.execute(Execute())).first
-                == .dataRow(DataRow(columns: [Self.text("insert into t values ('2', '-2', 't')")])))
+                == .dataRow(DataRow(columns: [Self.text("select * from t where ('2', '-2', 't') = (a, b, c)")])))
     }
 
     @Test func parametersHaveTheirDeclaredTypes() {

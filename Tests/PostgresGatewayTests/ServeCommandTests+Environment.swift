@@ -28,4 +28,15 @@ extension ServeCommandTests {
         #expect(outcome.status == 64, "\(outcome)")
         #expect(outcome.standardError.contains(#"invalid port number: "70000" (from PGPORT)"#), "\(outcome)")
     }
+
+    @Test(arguments: ["abc", "", "9", "16.4.1"])
+    func serverVersionsOfAnotherFormAreUsageErrors(version: String) async throws {
+        let outcome = try await SubprocessCommand(
+            try PGWExecutable.url(), ["serve", "--port", "0", "--server-version", version], timeout: .seconds(30)
+        ).run()
+        #expect(outcome.status == 64, "\(outcome)")
+        #expect(
+            outcome.standardError.contains("--server-version takes a PostgreSQL version, MAJOR.MINOR")
+                && outcome.standardError.contains("got '\(version)'"), "\(outcome)")
+    }
 }

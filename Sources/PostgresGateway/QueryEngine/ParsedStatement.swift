@@ -18,6 +18,13 @@ struct ParsedStatement: Sendable {
     var constantAnswer: QueryOutcome?
     /// Whether ``constantAnswer`` is the same whatever the session's output settings (``OutputSettings``).
     var constantAnswerIgnoresOutputSettings = false
+    /// How many statements the parsed text holds (empty ones between semicolons not counted); the statement is the
+    /// first. A prepared statement must hold one at most.
+    var statementCount = 1
+    /// The columns of the rows PostgreSQL returns for the statement as far as its text tells them (a RETURNING
+    /// list, VALUES, EXPLAIN's `QUERY PLAN`; none known for `*` or FETCH), `nil` for a statement that never
+    /// returns rows (VACUUM, CREATE, INSERT without RETURNING…): what an unmatched statement is answered with.
+    var rowColumns: [ResultColumn]?
 
     /// The statement described by libpg_query's parse tree of one statement (`stmts[0].stmt`), `nil` for none.
     init(tree statement: ParseTreeNode?) {
@@ -30,6 +37,7 @@ struct ParsedStatement: Sendable {
         }
         tag = Self.tag(of: type, fields)
         kind = Self.kind(of: type, fields, tag: tag)
+        rowColumns = Self.rowColumns(of: type, fields)
         constantAnswer = ServerEmulationResponder.constantAnswer(to: kind)
         constantAnswerIgnoresOutputSettings =
             constantAnswer != nil
@@ -47,6 +55,7 @@ struct ParsedStatement: Sendable {
         parameterTypes = [:]
         highestParameter = 0
         tag = "SELECT 0"
+        rowColumns = []
     }
 
     /// Walks the tree for ParamRef nodes, casts of them (into ``parameterTypes``), the types their context gives
@@ -127,9 +136,28 @@ struct ParsedStatement: Sendable {
         case "TransactionStmt":
             return transaction(fields, tag: tag)
         case "PrepareStmt":
-            return .prepare
+            let types = fields["argtypes"]?.elements.map { node -> UInt32 in
+                let type = node["TypeName"]
+                let isArray = !(type?["arrayBounds"]?.elements.isEmpty ?? true)
+                return PostgresType.named(type?["names"]?.names ?? [], isArray: isArray)?.oid ?? 0
+            }
+            return .prepare(name: fields["name"]?.string ?? "", parameterTypes: types ?? [])
+        case "ExecuteStmt":
+            var parameters: [String?] = []
+            for node in fields["params"]?.elements ?? [] {
+                switch SQLExpression(node) {
+                case .integer(let value), .cast(.integer(let value), _, _, _): parameters.append(String(value))
+                case .numeric(let text), .string(let text), .cast(.string(let text), _, _, _),
+                    .cast(.numeric(let text), _, _, _):
+                    parameters.append(text)
+                case .bool(let value): parameters.append(value ? "t" : "f")
+                case .null: parameters.append(nil)
+                default: return .other(tag: tag)
+                }
+            }
+            return .executePrepared(name: fields["name"]?.string ?? "", parameters: parameters)
         case "DeallocateStmt":
-            return .deallocate(all: fields["name"] == nil)
+            return .deallocate(name: fields["name"]?.string)
         case "CopyStmt" where fields["is_from"]?.bool == true && fields["filename"] == nil:
             return .copyFromStdin(
                 columns: fields["attlist"]?.elements.count ?? 0,
@@ -256,6 +284,49 @@ struct ParsedStatement: Sendable {
         case "TRANS_STMT_COMMIT_PREPARED": .transaction(.commitPrepared)
         case "TRANS_STMT_ROLLBACK_PREPARED": .transaction(.rollbackPrepared)
         default: .other(tag: tag)
+        }
+    }
+
+    /// The columns of the rows a statement of this node type returns (see ``rowColumns``).
+    private static func rowColumns(of type: String, _ fields: ParseTreeNode) -> [ResultColumn]? {
+        func columns(of targetList: ParseTreeNode?) -> [ResultColumn] {
+            (targetList?.elements ?? []).compactMap { node in
+                guard let target = node["ResTarget"] else { return nil }
+                let expression = SQLExpression(target["val"] ?? .null)
+                guard expression != .column("*") else { return nil }
+                let selectTarget = StatementKind.SelectTarget(
+                    name: target["name"]?.string ?? expression.columnName, expression: expression)
+                return ResultColumn(name: selectTarget.name, type: CatalogColumnTypes.type(of: selectTarget))
+            }
+        }
+        switch type {
+        case "SelectStmt":
+            if fields["op"]?.string != "SETOP_NONE", let left = fields["larg"]?["SelectStmt"] {
+                return rowColumns(of: type, left)
+            }
+            if let first = fields["valuesLists"]?.elements.first {
+                let values = first["List"]?["items"]?.elements ?? first.elements
+                return values.enumerated().map { index, node in
+                    let type: PostgresType =
+                        switch SQLExpression(node) {
+                        case .integer(let value): Int32(exactly: value) == nil ? .int8 : .int4
+                        case .numeric: .numeric
+                        case .bool: .bool
+                        default: .text
+                        }
+                    return ResultColumn(name: "column\(index + 1)", type: type)
+                }
+            }
+            return columns(of: fields["targetList"])
+        case "InsertStmt", "UpdateStmt", "DeleteStmt":
+            guard let returning = fields["returningList"], !returning.elements.isEmpty else { return nil }
+            return columns(of: returning)
+        case "ExplainStmt":
+            return [ResultColumn(name: "QUERY PLAN", type: .text)]
+        case "FetchStmt", "ExecuteStmt":
+            return []
+        default:
+            return nil
         }
     }
 

@@ -132,6 +132,8 @@ public struct QuerySession: Sendable {
             do {
                 try extendedQuery(message, into: &replies)
             } catch {
+                // As in PostgreSQL, any error fails an open transaction.
+                failTransaction()
                 isSkippingUntilSync = true
                 replies.append(.errorResponse(error.diagnostic))
             }
@@ -143,8 +145,13 @@ public struct QuerySession: Sendable {
     private func invalidEncoding(of text: String) -> DiagnosticMessage? {
         // The text first: it is nearly always valid, and this runs for every statement.
         guard let diagnostic = DiagnosticMessage.invalidUTF8(in: text) else { return nil }
+        return clientSendsUTF8 ? diagnostic : nil
+    }
+
+    /// Whether the client said it sends UTF-8 (`client_encoding`, UTF8 by default).
+    private var clientSendsUTF8: Bool {
         let encoding = settings["client_encoding"]?.uppercased() ?? "UTF8"
-        return ["UTF8", "UTF-8", "UNICODE"].contains(encoding) ? diagnostic : nil
+        return ["UTF8", "UTF-8", "UNICODE"].contains(encoding)
     }
 
     // MARK: Simple query
@@ -195,7 +202,7 @@ public struct QuerySession: Sendable {
                 outcome = .error(diagnostic)
             }
             if case .delayed(let delay, let delayed) = outcome {
-                suspension = .delay(delay, delayed)
+                wait(delay, then: delayed)
                 pendingQuery = scanner
                 return
             }
@@ -252,6 +259,20 @@ public struct QuerySession: Sendable {
         guard case .delay(_, let outcome) = suspension else { return [] }
         suspension = nil
         return finishSuspended(outcome)
+    }
+
+    /// Makes the statement wait `delay`, then answer `outcome`; when the session's `statement_timeout` is shorter,
+    /// it waits that long and fails as PostgreSQL cancels it (57014).
+    private mutating func wait(_ delay: TimeAmount, then outcome: QueryOutcome) {
+        guard let timeout = ServerSettings.statementTimeout(in: settings), .milliseconds(Int64(timeout)) < delay else {
+            suspension = .delay(delay, outcome)
+            return
+        }
+        suspension = .delay(
+            .milliseconds(Int64(timeout)),
+            .error(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "57014", message: "canceling statement due to statement timeout")))
     }
 
     /// Cancels the statement that waits (a delay or a COPY FROM STDIN), as a CancelRequest does in PostgreSQL:
@@ -312,6 +333,7 @@ public struct QuerySession: Sendable {
                 try executeOutcome(outcome, for: execute, into: &replies)
                 return replies
             } catch {
+                failTransaction()
                 isSkippingUntilSync = true
                 return [.errorResponse(error.diagnostic)]
             }
@@ -348,6 +370,11 @@ public struct QuerySession: Sendable {
     {
         switch message {
         case .parse(var parse):
+            // As PostgreSQL: the unnamed statement goes first, even when its replacement fails.
+            if parse.name.isEmpty {
+                statements[""] = nil
+                statementDescriptions[""] = nil
+            }
             if let invalid = invalidEncoding(of: parse.query) { throw .reported(invalid) }
             let parsed: ParsedStatement
             do {
@@ -355,19 +382,20 @@ public struct QuerySession: Sendable {
             } catch {
                 throw .reported(error.diagnostic())
             }
-            // Unspecified parameter types become the responder's (a script rule's `param_types`), else those the
-            // statement implies (`$1::int`, `$1 + 1`), else text, as Describe reports them and as Bind decodes
-            // binary values.
-            let count = max(parse.parameterTypes.count, parsed.highestParameter)
-            if parse.parameterTypes.count < count || parse.parameterTypes.contains(0) {
-                let given = responder.parameterTypes(of: parse.query)
-                parse.parameterTypes = (0..<count).map { index in
-                    for types in [parse.parameterTypes, given] where index < types.count && types[index] != 0 {
-                        return types[index]
-                    }
-                    return parsed.parameterTypes[index + 1]?.oid ?? PostgresType.text.oid
-                }
+            if parsed.statementCount > 1 {
+                throw .reported(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "42601",
+                        message: "cannot insert multiple commands into a prepared statement"))
             }
+            if let aborted = abortedTransactionError(for: parse.query) { throw .reported(aborted) }
+            if statements[parse.name] != nil {
+                throw .reported(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "42P05",
+                        message: "prepared statement \"\(parse.name)\" already exists"))
+            }
+            resolveParameterTypes(of: &parse, parsed: parsed)
             statements[parse.name] = parse
             statementDescriptions[parse.name] = nil
             replies.append(.parseComplete)
@@ -375,6 +403,19 @@ public struct QuerySession: Sendable {
             guard let statement = statements[bind.statement] else {
                 throw .undefined(kind: "prepared statement", name: bind.statement)
             }
+            if let error = BindValidation.error(
+                of: bind, for: statement, named: bind.statement, utf8: clientSendsUTF8)
+            {
+                throw .reported(error)
+            }
+            if bind.resultFormats.count > 1,
+                let columns = statementDescriptions[bind.statement]
+                    ?? describedColumns(of: statement.query, parameterTypes: statement.parameterTypes),
+                let error = BindValidation.resultFormatsError(count: bind.resultFormats.count, columns: columns.count)
+            {
+                throw .reported(error)
+            }
+            if let aborted = abortedTransactionError(for: statement.query) { throw .reported(aborted) }
             let parameters = bind.parameters.enumerated().map { index, value in
                 value.map {
                     ParameterText.text(
@@ -436,7 +477,7 @@ public struct QuerySession: Sendable {
                     run(statement.query, parameters: parameters, parameterTypes: statement.parameterTypes),
                     to: described)
             if case .delayed(let delay, let delayed) = outcome {
-                suspension = .delay(delay, delayed)
+                wait(delay, then: delayed)
                 suspendedExecute = execute
                 return
             }
@@ -454,6 +495,21 @@ public struct QuerySession: Sendable {
         }
     }
 
+    /// Gives `parse` (whose statement is `parsed`) a type for every parameter: unspecified ones become the
+    /// responder's (a script rule's `param_types`), else those the statement implies (`$1::int`, `$1 + 1`), else
+    /// text, as Describe reports them and as Bind decodes binary values.
+    private func resolveParameterTypes(of parse: inout Parse, parsed: ParsedStatement) {
+        let count = max(parse.parameterTypes.count, parsed.highestParameter)
+        guard parse.parameterTypes.count < count || parse.parameterTypes.contains(0) else { return }
+        let given = responder.parameterTypes(of: parse.query)
+        parse.parameterTypes = (0..<count).map { index in
+            for types in [parse.parameterTypes, given] where index < types.count && types[index] != 0 {
+                return types[index]
+            }
+            return parsed.parameterTypes[index + 1]?.oid ?? PostgresType.text.oid
+        }
+    }
+
     /// Execute's answer with the portal's outcome: its replies, up to the row limit.
     private mutating func executeOutcome(
         _ outcome: QueryOutcome, for execute: Execute, into sink: inout some QueryReplySink
@@ -462,6 +518,15 @@ public struct QuerySession: Sendable {
             throw .undefined(kind: "portal", name: execute.portal)
         }
         let formats = withPortal(at: index) { $0.resultFormats }
+        if let columns = outcome.resultColumns {
+            // Checked as PostgreSQL checks them when the portal starts sending rows.
+            if let format = formats.first(where: { $0 != .text && $0 != .binary }) {
+                throw .reported(BindValidation.unsupportedFormat(format))
+            }
+            if let error = BindValidation.resultFormatsError(count: formats.count, columns: columns.count) {
+                throw .reported(error)
+            }
+        }
         if execute.maxRows == 0, let tag = outcome.resultSet?.tag {
             // No row limit: everything goes out now.
             portals.values[index].progress = .completed(tag: Self.tag(afterCompleting: tag))
@@ -502,14 +567,22 @@ public struct QuerySession: Sendable {
             portals.values[index].progress = progress
             throw .reported(diagnostic)
         }
-        // A row limit sends that many rows and PortalSuspended; the next Execute continues.
+        // A row limit sends that many rows and PortalSuspended, as PostgreSQL does when it fetched as many rows as
+        // asked for (it does not look further to see whether that was the last); the next Execute continues.
         let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
-        if execute.maxRows > 0 && rows > Int(execute.maxRows) {
+        if execute.maxRows > 0 && rows >= Int(execute.maxRows) {
             portals.values[index].progress = .remaining(replies.dropFirst(Int(execute.maxRows)))
             return Array(replies.prefix(Int(execute.maxRows))) + [.portalSuspended]
         }
         portals.values[index].progress = .completed(tag: Self.tag(afterRows: replies.last))
-        return Array(replies)
+        var sent = Array(replies)
+        if execute.maxRows > 0 || replies.startIndex > 0, case .commandComplete(let complete) = sent.last,
+            complete.tag.hasPrefix("SELECT ")
+        {
+            // As PostgreSQL: the rows of this Execute, not of the whole result.
+            sent[sent.count - 1] = .commandComplete(CommandComplete(tag: "SELECT \(rows)"))
+        }
+        return sent
     }
 
     /// Reads or changes the portal at `index` in place: reading a portal through the dictionary's values copies it
@@ -533,9 +606,17 @@ public struct QuerySession: Sendable {
     /// The result columns Describe reports for `query` with parameters of the types of `parameterTypes`; `nil`
     /// (NoData) for none, or for several statements.
     private func describedColumns(of query: String, parameterTypes: [UInt32]) -> [ResultColumn]? {
-        let statements = Self.splitStatements(query)
-        guard statements.count <= 1 else { return nil }
-        return responder.resultColumns(of: statements.first ?? "", parameterTypes: parameterTypes, settings: settings)
+        let split = Self.splitStatements(query)
+        guard split.count <= 1 else { return nil }
+        let statement = split.first ?? ""
+        // EXECUTE answers what its prepared statement answers.
+        if case .executePrepared(let name, _) = (try? SQLParser.parse(statement))?.kind,
+            let prepared = statements[name],
+            prepared.query != query
+        {
+            return describedColumns(of: prepared.query, parameterTypes: prepared.parameterTypes)
+        }
+        return responder.resultColumns(of: statement, parameterTypes: parameterTypes, settings: settings)
     }
 
     /// `outcome`, or 0A000 when it is a result set whose column types are not those the statement's Describe
@@ -579,25 +660,114 @@ public struct QuerySession: Sendable {
 
     // MARK: Outcomes
 
-    private func run(_ statement: String, parameters: [String?], parameterTypes: [UInt32]) -> QueryOutcome {
-        if transactionStatus == .failed {
-            let endsFailure: Bool
-            switch (try? SQLParser.parse(statement))?.kind {
-            case .transaction(.rollback), .transaction(.commit), .transaction(.rollbackToSavepoint): endsFailure = true
-            default: endsFailure = false
-            }
-            if !endsFailure {
-                return .error(
-                    DiagnosticMessage(
-                        severity: "ERROR",
-                        sqlState: "25P02",
-                        message: "current transaction is aborted, commands ignored until end of transaction block"
-                    )
-                )
-            }
+    /// PostgreSQL's 25P02 for `statement` in a failed transaction, unless it ends the failure (ROLLBACK, COMMIT,
+    /// ROLLBACK TO SAVEPOINT); `nil` outside one.
+    private func abortedTransactionError(for statement: String) -> DiagnosticMessage? {
+        guard transactionStatus == .failed else { return nil }
+        switch (try? SQLParser.parse(statement))?.kind {
+        case .transaction(.rollback), .transaction(.commit), .transaction(.rollbackToSavepoint): return nil
+        default:
+            return DiagnosticMessage(
+                severity: "ERROR", sqlState: "25P02",
+                message: "current transaction is aborted, commands ignored until end of transaction block")
         }
+    }
+
+    private mutating func run(_ statement: String, parameters: [String?], parameterTypes: [UInt32]) -> QueryOutcome {
+        if let aborted = abortedTransactionError(for: statement) { return .error(aborted) }
+        if let outcome = runPreparedStatementCommand(statement) { return outcome }
         return responder.outcome(
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+    }
+
+    /// The answer to PREPARE, EXECUTE and DEALLOCATE, which keep their statements among the protocol's prepared
+    /// statements as PostgreSQL does (a Parse may bind what PREPARE made); `nil` for other statements, and for an
+    /// EXECUTE whose values are not constants (the responder answers it).
+    private mutating func runPreparedStatementCommand(_ statement: String) -> QueryOutcome? {
+        guard let parsed = try? SQLParser.parse(statement) else { return nil }
+        func missing(_ name: String) -> QueryOutcome {
+            .error(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "26000", message: "prepared statement \"\(name)\" does not exist"))
+        }
+        switch parsed.kind {
+        case .prepare(let name, let types):
+            guard statements[name] == nil else {
+                return .error(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "42P05", message: "prepared statement \"\(name)\" already exists"))
+            }
+            guard let query = Self.preparedQuery(in: statement) else { return nil }
+            let inner: ParsedStatement
+            do {
+                inner = try SQLParser.parse(query)
+            } catch {
+                return .error(error.diagnostic())
+            }
+            var parse = Parse(name: name, query: query, parameterTypes: types)
+            resolveParameterTypes(of: &parse, parsed: inner)
+            statements[name] = parse
+            statementDescriptions[name] = nil
+            return .command(tag: parsed.tag)
+        case .executePrepared(let name, let parameters):
+            guard let prepared = statements[name] else { return missing(name) }
+            // A Parse can prepare an EXECUTE (PREPARE cannot): not followed, so that one of itself cannot loop.
+            if case .executePrepared = (try? SQLParser.parse(prepared.query))?.kind { return nil }
+            guard parameters.count == prepared.parameterTypes.count else {
+                return .error(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "42601",
+                        message: "wrong number of parameters for prepared statement \"\(name)\"",
+                        detail: "Expected \(prepared.parameterTypes.count) parameters but got \(parameters.count)."))
+            }
+            return run(prepared.query, parameters: parameters, parameterTypes: prepared.parameterTypes)
+        case .deallocate(let name?):
+            guard statements[name] != nil else { return missing(name) }
+            statements[name] = nil
+            statementDescriptions[name] = nil
+            return .command(tag: parsed.tag)
+        case .deallocate(nil):
+            statements = statements.filter { $0.key.isEmpty }
+            statementDescriptions = statementDescriptions.filter { $0.key.isEmpty }
+            return .command(tag: parsed.tag)
+        default:
+            return nil
+        }
+    }
+
+    /// The statement a `PREPARE name [(types)] AS statement` prepares: the text after its `AS`; `nil` when it is not
+    /// found.
+    static func preparedQuery(in prepare: String) -> String? {
+        var rest = prepare.drop { $0.isWhitespace }
+        guard rest.lowercased().hasPrefix("prepare") else { return nil }
+        rest = rest.dropFirst(7).drop { $0.isWhitespace }
+        // The name: a quoted identifier ("" for a quote) or a plain one.
+        if rest.first == "\"" {
+            rest = rest.dropFirst()
+            while let quote = rest.firstIndex(of: "\"") {
+                rest = rest[rest.index(after: quote)...]
+                guard rest.first == "\"" else { break }
+                rest = rest.dropFirst()
+            }
+        } else {
+            rest = rest.drop { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" }
+        }
+        rest = rest.drop { $0.isWhitespace }
+        if rest.first == "(" {
+            var depth = 0
+            while let character = rest.first {
+                rest = rest.dropFirst()
+                if character == "(" { depth += 1 }
+                if character == ")" { depth -= 1 }
+                if depth == 0 { break }
+            }
+            rest = rest.drop { $0.isWhitespace }
+        }
+        guard rest.lowercased().hasPrefix("as"), let next = rest.dropFirst(2).first, next.isWhitespace || next == "("
+        else {
+            return nil
+        }
+        return String(rest.dropFirst(2)).trimmingWhitespace()
     }
 
     /// A WARNING notice, as PostgreSQL's transaction commands send them.
@@ -633,8 +803,24 @@ public struct QuerySession: Sendable {
                 transactionStatus = .idle
             case .rollbackToSavepoint: if transactionStatus == .failed { transactionStatus = .inTransaction }
             case .set(let changes):
-                for (name, value) in changes.sorted(by: { $0.key < $1.key }) { replies += change(name, to: value) }
+                // Checked first, as PostgreSQL refuses a SET whole.
+                var accepted: [(name: String, value: String)] = []
+                for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
+                    do {
+                        accepted.append((name, try ServerSettings.validated(name, value, in: settings)))
+                    } catch {
+                        failTransaction()
+                        return [.errorResponse(error.diagnostic)]
+                    }
+                }
+                for (name, value) in accepted { replies += change(name, to: value) }
             case .reset(let name):
+                do {
+                    _ = try ServerSettings.checkedName(name, in: settings)
+                } catch {
+                    failTransaction()
+                    return [.errorResponse(error.diagnostic)]
+                }
                 let canonical = ServerSettings.canonicalName(name, in: settings)
                 replies += change(canonical, to: initialSettings[canonical])
             case .resetAll:

@@ -11,7 +11,8 @@ enum QuerySessionError: Error {
         case .undefined(let kind, let name):
             DiagnosticMessage(
                 severity: "ERROR", sqlState: kind == "portal" ? "34000" : "26000",
-                message: "\(kind) \"\(name)\" does not exist")
+                message: kind != "portal" && name.isEmpty
+                    ? "unnamed \(kind) does not exist" : "\(kind) \"\(name)\" does not exist")
         case .unsupported(let type):
             DiagnosticMessage(severity: "ERROR", sqlState: "0A000", message: "pgw serve does not support \(type)")
         case .reported(let diagnostic):

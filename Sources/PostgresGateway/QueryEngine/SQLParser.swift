@@ -27,7 +27,12 @@ enum SQLParser {
     /// Parses one statement (the first, if `text` holds several).
     static func parse(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
         let length = text.utf8.count
-        guard length <= longestParsedStatement else { return ParsedStatement(unparsedLength: length) }
+        guard length <= longestParsedStatement else {
+            // Its parameters counted in the text, so that a Bind of them is taken.
+            var statement = ParsedStatement(unparsedLength: length)
+            statement.highestParameter = QuerySession.highestParameterNumber(in: text)
+            return statement
+        }
         let cacheable = length <= longestCachedStatement
         guard cacheable else { return try analyzed(text) }
         let cache = ParserCache.current
@@ -40,7 +45,9 @@ enum SQLParser {
     /// The statement `text` holds, refused as PostgreSQL's analysis refuses it where the engine answers it (a
     /// target list of more than ``mostTargetListEntries`` entries: 54011).
     private static func analyzed(_ text: String) throws(SQLSyntaxError) -> ParsedStatement {
-        let statement = ParsedStatement(tree: try parseTree(text)["stmts"]?.elements.first?["stmt"])
+        let statements = try parseTree(text)["stmts"]?.elements ?? []
+        var statement = ParsedStatement(tree: statements.first?["stmt"])
+        statement.statementCount = statements.count
         if case .select(let targets, _, _, _) = statement.kind, targets.count > mostTargetListEntries {
             throw SQLSyntaxError(
                 message: "target lists can have at most \(mostTargetListEntries) entries", position: 0,

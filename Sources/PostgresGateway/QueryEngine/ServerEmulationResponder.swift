@@ -126,7 +126,7 @@ public struct ServerEmulationResponder: QueryResponder {
             }
             guard readsCatalog else { return nil }
             return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
-        case .other, .copyFromStdin:
+        case .other, .copyFromStdin, .executePrepared:
             return nil
         }
     }
@@ -182,7 +182,7 @@ public struct ServerEmulationResponder: QueryResponder {
             let rows = settings.filter { $0.key != ServerSettings.databaseKey }
                 .sorted { $0.key.lowercased() < $1.key.lowercased() }.map { [$0.key, $0.value, ""] }
             let columns = ["name", "setting", "description"].map { ResultColumn(name: $0, type: .text) }
-            return .result(columns: columns, rows: rows, tag: "SHOW \(rows.count)")
+            return .result(columns: columns, rows: rows, tag: "SHOW")
         }
         let canonical = ServerSettings.canonicalName(name, in: settings)
         guard canonical != ServerSettings.databaseKey, let value = settings[canonical] else {
@@ -203,10 +203,17 @@ public struct ServerEmulationResponder: QueryResponder {
         }
         switch unmatched {
         case .echo:
+            // A statement that never returns rows in PostgreSQL completes with its tag: a row would fail a client
+            // that expects none (pgbench's VACUUM, JDBC's executeUpdate).
+            guard parsed.rowColumns != nil else { return .command(tag: parsed.tag) }
             return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")
         case .empty:
-            guard case .select(let targets, _, _, _) = parsed.kind else { return .command(tag: parsed.tag) }
-            return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
+            if case .select(let targets, _, _, _) = parsed.kind {
+                return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
+            }
+            // Rows with the statement's columns (none), so that clients reading them find a result.
+            guard let columns = parsed.rowColumns else { return .command(tag: parsed.tag) }
+            return .result(columns: columns, rows: [], tag: parsed.tag)
         case .error:
             return .error(
                 DiagnosticMessage(

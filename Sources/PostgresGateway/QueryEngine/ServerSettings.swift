@@ -1,3 +1,5 @@
+import PostgresWire
+
 /// The run-time settings a mock session starts with besides those the server reports, with PostgreSQL's defaults,
 /// so that SHOW and `current_setting` answer what clients commonly ask.
 enum ServerSettings {
@@ -22,7 +24,7 @@ enum ServerSettings {
         "lc_monetary": "C.UTF-8", "lc_numeric": "C.UTF-8", "lc_time": "C.UTF-8", "block_size": "8192",
         "role": "none",
         "client_min_messages": "notice", "row_security": "on", "synchronous_commit": "on", "work_mem": "4MB",
-        "jit": "off",
+        "jit": "off", "password_encryption": "scram-sha-256",
     ]
 
     /// The defaults of the settings that change the text of values (``OutputSettings``): those of ``defaults`` and
@@ -35,8 +37,12 @@ enum ServerSettings {
         var settings: [String: String] = [:]
         for (name, value) in defaults { assign(name, value, in: &settings) }
         for (name, value) in reported { assign(name, value, in: &settings) }
-        for (name, value) in startup where !["user", "database", "options", "replication"].contains(name) {
-            assign(name, value, in: &settings)
+        // As PostgreSQL: the `-c name=value` switches of `options` first, the other startup parameters after them.
+        let options = StartupOptions.settings(in: startup["options"] ?? "")
+        let parameters = startup.filter { !["user", "database", "options", "replication"].contains($0.key) }
+        for (name, value) in options + parameters.sorted(by: { $0.key < $1.key }).map({ ($0.key, $0.value) }) {
+            // A value PostgreSQL would refuse (with a FATAL) is kept as it is.
+            assign(name, (try? validated(name, value, in: settings)) ?? value, in: &settings)
         }
         if let version = settings["server_version"], settings["server_version_num"] == nil {
             settings["server_version_num"] = versionNumber(version)
@@ -52,17 +58,70 @@ enum ServerSettings {
         settings[canonicalName(name, in: settings)] = value
     }
 
-    /// The spelling of `name` in `settings` (case-insensitive), or `name` itself.
+    /// The spelling of `name` in `settings` (case-insensitive), else that of the reported setting of the name, or
+    /// `name` itself.
     static func canonicalName(_ name: String, in settings: [String: String]) -> String {
         if settings[name] != nil { return name }
         let lowercased = name.lowercased()
-        return settings.keys.first { $0.lowercased() == lowercased } ?? name
+        // A reported setting the session does not have yet is spelt as PostgreSQL reports it (`DateStyle`).
+        return settings.keys.first { $0.lowercased() == lowercased }
+            ?? reported.first { $0.lowercased() == lowercased } ?? name
     }
 
-    /// `server_version_num` for a version string: `16.4` → `160004`, `18.0 (pgw)` → `180000`.
+    /// The value a SET of `name` to `value` keeps (`statement_timeout` in its unit, `DateStyle` as style and order, a
+    /// time zone's name in its spelling), or PostgreSQL's error: 42704 for a name that is neither PostgreSQL's nor
+    /// one of `settings` nor custom (with a dot), 55P02 for a setting a session cannot change, 22023 for a value
+    /// the setting does not take.
+    static func validated(_ name: String, _ value: String, in settings: [String: String]) throws(QuerySessionError)
+        -> String
+    {
+        let lowercased = try checkedName(name, in: settings)
+        if let reason = PostgresSettingNames.unchangeable[lowercased] {
+            throw .reported(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "55P02", message: "parameter \"\(lowercased)\" \(reason)"))
+        }
+        if MillisecondsSetting.names.contains(lowercased) {
+            return MillisecondsSetting.text(try MillisecondsSetting.milliseconds(value, name: lowercased))
+        }
+        switch lowercased {
+        case "datestyle":
+            return try DateStyleSetting.normalized(
+                value, current: settings[canonicalName("DateStyle", in: settings)] ?? "ISO, MDY")
+        case "timezone":
+            return try TimeZoneSetting.validated(value)
+        default:
+            return value
+        }
+    }
+
+    /// `name` in lower case, or PostgreSQL's 42704 when it names no setting: not one of PostgreSQL's, not in
+    /// `settings` and not custom (with a dot).
+    static func checkedName(_ name: String, in settings: [String: String]) throws(QuerySessionError) -> String {
+        let lowercased = name.lowercased()
+        guard
+            lowercased.contains(".") || PostgresSettingNames.all.contains(lowercased)
+                || settings[canonicalName(name, in: settings)] != nil
+        else {
+            throw .reported(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "42704", message: "unrecognized configuration parameter \"\(name)\""))
+        }
+        return lowercased
+    }
+
+    /// The session's `statement_timeout`; `nil` when it is 0 (none) or not a valid value.
+    static func statementTimeout(in settings: [String: String]) -> Int? {
+        guard let text = settings[canonicalName("statement_timeout", in: settings)],
+            let milliseconds = try? MillisecondsSetting.milliseconds(text, name: "statement_timeout"), milliseconds > 0
+        else {
+            return nil
+        }
+        return milliseconds
+    }
+
+    /// `server_version_num` for a version string: `16.4` → `160004`, `9.6.24` → `90624`, `18.0 (pgw)` → `180000`.
     static func versionNumber(_ version: String) -> String {
-        let numbers = version.prefix { $0.isNumber || $0 == "." }.split(separator: ".").compactMap { Int($0) }
-        guard let major = numbers.first else { return "0" }
-        return String(major >= 10 ? major * 10_000 + (numbers.dropFirst().first ?? 0) : major * 10_000)
+        String(ServerVersion.number(of: version))
     }
 }

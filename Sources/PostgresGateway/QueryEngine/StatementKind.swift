@@ -19,10 +19,12 @@ enum StatementKind: Sendable {
     case discard(all: Bool)
     /// BEGIN, COMMIT, ROLLBACK, SAVEPOINT and friends.
     case transaction(TransactionCommand)
-    /// `PREPARE name AS …`.
-    case prepare
-    /// `DEALLOCATE name` or `DEALLOCATE ALL`.
-    case deallocate(all: Bool)
+    /// `PREPARE name [(types)] AS …`, with the OIDs of the types it names (0 for a type the engine does not know).
+    case prepare(name: String, parameterTypes: [UInt32])
+    /// `EXECUTE name [(values)]` whose values are constants (`nil` for NULL), as text.
+    case executePrepared(name: String, parameters: [String?])
+    /// `DEALLOCATE name`, or `DEALLOCATE ALL` (`nil`).
+    case deallocate(name: String?)
     /// `COPY … FROM STDIN`, with the number of columns it names (0 when it names none) and its data format.
     case copyFromStdin(columns: Int, format: CopyFormat)
     /// asyncpg's type introspection (``TypeInfoLookup``), the OIDs in `$1`.

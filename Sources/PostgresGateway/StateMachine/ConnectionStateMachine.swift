@@ -383,9 +383,20 @@ struct ConnectionStateMachine {
         )
         var parameters = configuration.serverParameters
         let echoed = ["application_name", "client_encoding", "DateStyle", "TimeZone"]
-        for parameter in clientInfo.parameters where echoed.contains(parameter.name) {
-            parameters.removeAll { $0.name == parameter.name }
-            parameters.append((parameter.name, parameter.value))
+        // The `-c name=value` switches of `options` first, as PostgreSQL applies them before the other parameters.
+        let optionsText = clientInfo.parameters.last { $0.name == "options" }?.value ?? ""
+        // As PostgreSQL: options it cannot apply end the connection with a FATAL.
+        var known = ServerSettings.defaults
+        for (name, value) in parameters { known[name] = value }
+        if let refusal = StartupOptions.refusal(of: optionsText, settings: known) {
+            state = .closed
+            return .closeWithError(refusal)
+        }
+        let options = StartupOptions.settings(in: optionsText)
+        for (name, value) in options + clientInfo.parameters.map({ ($0.name, $0.value) }) {
+            guard let echoedName = echoed.first(where: { $0.lowercased() == name.lowercased() }) else { continue }
+            parameters.removeAll { $0.name == echoedName }
+            parameters.append((echoedName, (try? ServerSettings.validated(echoedName, value, in: [:])) ?? value))
         }
         parameters.append(("session_authorization", clientInfo.user))
         connectionState.isAuthenticated = true

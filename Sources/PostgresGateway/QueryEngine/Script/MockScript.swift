@@ -63,7 +63,14 @@ public struct MockScript: Sendable {
         let top = try ScriptNode(root).mapping(allowed: ["server", "rules", "unmatched", "conversation"])
         if let server = top["server"] {
             let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters"])
-            serverVersion = try fields["version"]?.text()
+            if let version = fields["version"] {
+                serverVersion = try version.text()
+                guard ServerVersion.isValid(serverVersion ?? "") else {
+                    throw version.error(
+                        "server.version '\(serverVersion ?? "")' is not a PostgreSQL version: expected \(ServerVersion.expectedForm)"
+                    )
+                }
+            }
             authentication = try fields["auth"]?.oneOf(["trust", "password", "md5", "scram-sha-256", "cert"])
             for (name, value) in try fields["users"]?.pairs() ?? [] { users[name] = try value.storedPassword() }
             for (name, value) in try fields["parameters"]?.pairs() ?? [] { parameters.append((name, try value.text())) }
@@ -91,6 +98,10 @@ public struct MockScript: Sendable {
         for (rule, node) in zip(rules, ruleNodes) {
             if let after = rule.after, lines[after] == nil {
                 throw (node.field("after") ?? node).error("'after: \(after)' names no rule of this script")
+            }
+            if let after = rule.after, after == rule.name {
+                throw (node.field("after") ?? node).error(
+                    "'after: \(after)' names this rule itself, which could then never answer: name an earlier rule")
             }
         }
     }

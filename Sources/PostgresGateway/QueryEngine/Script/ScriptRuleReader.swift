@@ -81,6 +81,11 @@ enum ScriptRuleReader {
                     "'\(text)' is not a statement PostgreSQL can parse\(reason); use {exact: …} or {regex: …} for "
                         + "text that is not SQL")
             }
+            // A client sends a simple query's statements one by one to the rules: a rule of several never fires.
+            if let count = try? SQLParser.parse(text).statementCount, count > 1 {
+                throw node.error(
+                    "'match' holds \(count) statements, but a rule matches one statement: give each its own rule")
+            }
             return .fingerprint(fingerprint, columns: StatementPattern.outputColumns(of: text), text: text)
         }
         let fields = try node.mapping(allowed: ["regex", "exact", "sql"])
@@ -213,8 +218,20 @@ enum ScriptRuleReader {
         guard code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
             throw (fields["code"] ?? node).error("'\(code)' is not a SQLSTATE (five digits or capital letters)")
         }
+        // PostgreSQL's severities: an error ends the statement (ERROR) or more, a notice does not.
+        let severities =
+            defaultSeverity == "ERROR" ? ["ERROR", "FATAL", "PANIC"] : ["WARNING", "NOTICE", "INFO", "LOG", "DEBUG"]
+        var severity = defaultSeverity
+        if let node = fields["severity"] {
+            severity = try node.text().uppercased()
+            guard severities.contains(severity) else {
+                throw node.error(
+                    "'\(try node.text())' is not a severity \(defaultSeverity == "ERROR" ? "an error" : "a notice") has; "
+                        + "use one of \(severities.joined(separator: ", "))")
+            }
+        }
         var diagnostic = DiagnosticMessage(
-            severity: try fields["severity"]?.text() ?? defaultSeverity, sqlState: code, message: message,
+            severity: severity, sqlState: code, message: message,
             detail: try fields["detail"]?.text(), hint: try fields["hint"]?.text())
         if let positionNode = fields["position"] {
             // The ErrorResponse's P field: where in the statement the error is (a character index from 1), which
