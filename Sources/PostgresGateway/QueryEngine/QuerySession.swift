@@ -76,15 +76,18 @@ public struct QuerySession: Sendable {
         if case .copyIn = suspension { true } else { false }
     }
 
-    /// Creates a session; `settings` are the client's startup parameters and `reportedParameters` what the server
-    /// reported in ParameterStatus at startup.
+    /// Creates a session; `settings` are the client's startup parameters, `reportedParameters` what the server
+    /// reported in ParameterStatus at startup and `processID` the process ID its BackendKeyData gave the client
+    /// (which `pg_backend_pid()` and the notifications of script rules report; `nil`: pgw's own).
     public init(
         responder: any QueryResponder, settings: [String: String] = [:],
-        reportedParameters: [(name: String, value: String)] = []
+        reportedParameters: [(name: String, value: String)] = [], processID: Int32? = nil
     ) {
         self.responder = responder
-        self.settings = ServerSettings.initial(reported: reportedParameters, startup: settings)
-        self.initialSettings = self.settings
+        var initial = ServerSettings.initial(reported: reportedParameters, startup: settings)
+        initial[ServerSettings.processIDKey] = processID.map { String($0) }
+        self.settings = initial
+        self.initialSettings = initial
     }
 
     /// The simple query being answered, when ``continueSimpleQuery(maximumStatements:)`` has statements left.
@@ -651,7 +654,14 @@ public struct QuerySession: Sendable {
         case .notices(let notices, let outcome):
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         case .notifying(let notifications, let outcome):
-            return complete(outcome, formats: formats) + notifications.map { .notificationResponse($0) }
+            // Sent as by the session's backend, whose process ID the client knows from BackendKeyData.
+            let processID = settings[ServerSettings.processIDKey].flatMap { Int32($0) }
+            return complete(outcome, formats: formats)
+                + notifications.map { notification in
+                    var notification = notification
+                    notification.processID = processID ?? notification.processID
+                    return .notificationResponse(notification)
+                }
         case .copyIn(let columns, let format):
             // As PostgreSQL: the overall format, and the same for every column.
             suspension = .copyIn(CopyInRowCounter(format: format))
