@@ -409,6 +409,54 @@ struct ServeStackTests {
                 """, "\(python)")
     }
 
+    /// A client in LATIN1 or WIN1252 (psycopg's `client_encoding`) as with PostgreSQL 15: its text is read into
+    /// UTF-8 before rules match it, values and column names come back in its encoding (the bytes PostgreSQL
+    /// sends), and a character the encoding does not have is 22P05.
+    @Test func textIsConvertedToAndFromTheClientEncoding() async throws {
+        let script = try Self.file(
+            "latin1.yaml",
+            """
+            rules:
+              - match: "select name from users where name = $1"
+                params: ["héllo"]
+                columns: [{name: "nämé"}]
+                rows: [["héllo wörld"]]
+              - match: "select price"
+                columns: [{name: price}]
+                rows: [["5 €"]]
+            """)
+        let server = try await ServeProcess(["--script", script])
+        let python = try await Self.run(
+            "python3",
+            [
+                "-c",
+                """
+                import os, psycopg
+                url = f"host=127.0.0.1 port={os.environ['PGPORT']} user=alice dbname=app"
+                with psycopg.connect(url, client_encoding="latin1") as c:
+                    cursor = c.execute("select name from users where name = %s", ("héllo",))
+                    print(c.info.encoding, cursor.description[0].name, cursor.fetchone()[0])
+                    raw = c.pgconn.exec_("select name from users where name = 'héllo'".encode("latin1"))
+                    print(raw.fname(0), raw.get_value(0, 0))
+                    try:
+                        c.execute("select price")
+                    except psycopg.Error as e:
+                        print(e.sqlstate, e.diag.message_primary)
+                with psycopg.connect(url, client_encoding="WIN1252") as c:
+                    print(c.info.encoding, c.execute("select price").fetchone()[0])
+                """,
+            ], port: server.port)
+        #expect(
+            python.standardOutput == """
+                iso8859-1 nämé héllo wörld
+                b'n\\xe4m\\xe9' b'h\\xe9llo w\\xf6rld'
+                22P05 character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding \
+                "LATIN1"
+                cp1252 5 €
+
+                """, "\(python)")
+    }
+
     @Test func verifyFailsOnAnUnmatchedStatementAndListsUnusedRules() async throws {
         let script = try Self.file(
             "app.yaml",

@@ -76,11 +76,12 @@ enum BinaryValueEncoder {
         case 869, 650: return network(text, isCIDR: oid == 650)
         case 3802:
             buffer.writeInteger(UInt8(1))
-            buffer.writeString(text)
+            buffer.writeWireText(text)
         case 2278:
             break
         case _ where scalarTypes.contains(oid):
-            buffer.writeString(text)
+            // Text in the client's encoding (bytes that are not UTF-8 as themselves).
+            buffer.writeWireText(text)
         default:
             guard let element = elementType(of: oid) else { return nil }
             return array(text, elementType: element)

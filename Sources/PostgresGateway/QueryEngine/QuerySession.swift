@@ -150,12 +150,35 @@ public struct QuerySession: Sendable {
         return ["UTF8", "UTF-8", "UNICODE"].contains(encoding) ? diagnostic : nil
     }
 
+    /// The session's `client_encoding` when text needs converting to and from it (not UTF8 or SQL_ASCII).
+    private var clientEncoding: ClientEncoding? {
+        settings["client_encoding"].flatMap { ClientEncoding(setting: $0) }
+    }
+
+    /// `text` from the client read into UTF-8 (``clientEncoding``).
+    private func fromClient(_ text: String) throws(QuerySessionError) -> String {
+        guard let encoding = clientEncoding else { return text }
+        do throws(ClientEncoding.Failure) {
+            return try encoding.decode(text)
+        } catch {
+            throw .reported(error.diagnostic)
+        }
+    }
+
     // MARK: Simple query
 
     /// Starts answering a simple query; get the replies with ``continueSimpleQuery(maximumStatements:)`` until
     /// ``isAnsweringSimpleQuery`` is false, so a query of many statements can be answered in bounded steps.
     public mutating func startSimpleQuery(_ text: String) {
         pendingQueryFailure = invalidEncoding(of: text)
+        var text = text
+        if pendingQueryFailure == nil, let encoding = clientEncoding {
+            do throws(ClientEncoding.Failure) {
+                text = try encoding.decode(text)
+            } catch {
+                pendingQueryFailure = error.diagnostic
+            }
+        }
         pendingQuery = StatementScanner(pendingQueryFailure == nil ? text : "")
         pendingQueryHadStatement = false
     }
@@ -352,6 +375,7 @@ public struct QuerySession: Sendable {
         switch message {
         case .parse(var parse):
             if let invalid = invalidEncoding(of: parse.query) { throw .reported(invalid) }
+            parse.query = try fromClient(parse.query)
             let parsed: ParsedStatement
             do {
                 parsed = try SQLParser.parse(parse.query)
@@ -378,11 +402,15 @@ public struct QuerySession: Sendable {
             guard let statement = statements[bind.statement] else {
                 throw .undefined(kind: "prepared statement", name: bind.statement)
             }
-            let parameters = bind.parameters.enumerated().map { index, value in
-                value.map {
-                    ParameterText.text(
-                        of: $0, format: bind.parameterFormats.code(at: index), type: statement.parameterType(at: index))
-                }
+            var parameters: [String?] = []
+            for (index, value) in bind.parameters.enumerated() {
+                parameters.append(
+                    try value.map { value throws(QuerySessionError) in
+                        try fromClient(
+                            ParameterText.text(
+                                of: value, format: bind.parameterFormats.code(at: index),
+                                type: statement.parameterType(at: index)))
+                    })
             }
             portals[bind.portal] = Portal(
                 statement: statement, parameters: parameters, resultFormats: bind.resultFormats,
@@ -538,7 +566,15 @@ public struct QuerySession: Sendable {
     private func describedColumns(of query: String, parameterTypes: [UInt32]) -> [ResultColumn]? {
         let statements = Self.splitStatements(query)
         guard statements.count <= 1 else { return nil }
-        return responder.resultColumns(of: statements.first ?? "", parameterTypes: parameterTypes, settings: settings)
+        let columns = responder.resultColumns(
+            of: statements.first ?? "", parameterTypes: parameterTypes, settings: settings)
+        guard let encoding = clientEncoding, let columns else { return columns }
+        // The names in the client's encoding (a name it cannot hold: the result's 22P05 tells).
+        return columns.map { column in
+            var column = column
+            column.name = (try? encoding.encode(column.name)) ?? column.name
+            return column
+        }
     }
 
     /// `outcome`, or 0A000 when it is a result set whose column types are not those the statement's Describe
@@ -599,8 +635,10 @@ public struct QuerySession: Sendable {
                 )
             }
         }
-        return responder.outcome(
+        let outcome = responder.outcome(
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+        // Sent in the client's encoding.
+        return clientEncoding.map { $0.encode(outcome) } ?? outcome
     }
 
     /// A WARNING notice, as PostgreSQL's transaction commands send them.
