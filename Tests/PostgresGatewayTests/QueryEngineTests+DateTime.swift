@@ -237,4 +237,10 @@ extension QueryEngineTests {
         let sets = ["set datestyle = '\(dateStyle)'", "set timezone = '\(zone)'"]
         #expect(Self.values(after: sets, of: statement) == values)
     }
+
+    /// A DateStyle of an order alone keeps PostgreSQL's default style, ISO (`SET datestyle = DMY` on PostgreSQL 15
+    /// prints `2024-02-09`).
+    @Test func anOrderAloneKeepsTheISOStyle() {
+        #expect(Self.values(after: ["set datestyle = 'DMY'"], of: "select '2024-02-09'::date") == "2024-02-09")
+    }
 }

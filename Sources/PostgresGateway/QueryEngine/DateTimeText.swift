@@ -38,8 +38,8 @@ enum DateTimeText {
         var style: Style
         var dayFirst: Bool
 
-        /// The style a `DateStyle` setting names (`ISO, MDY`, `SQL, DMY`, `German`, `postgres,euro`), `nil` when
-        /// it is not one.
+        /// The style a `DateStyle` setting names (`ISO, MDY`, `SQL, DMY`, `German`, `postgres,euro`, `DMY`), `nil`
+        /// when it is not one.
         init?(_ setting: String) {
             var style: Style?
             var dayFirst: Bool?
@@ -54,10 +54,12 @@ enum DateTimeText {
                 default: return nil
                 }
             }
-            guard let style else { return nil }
-            self.style = style
+            // An order alone (`DMY`) keeps the style, ISO by default.
+            guard style != nil || dayFirst != nil else { return nil }
+            let chosen = style ?? .iso
+            self.style = chosen
             // ISO prints the same in every order, German day first.
-            self.dayFirst = style == .german || (style != .iso && dayFirst == true)
+            self.dayFirst = chosen == .german || (chosen != .iso && dayFirst == true)
         }
 
         /// PostgreSQL's default, `ISO, MDY`.
