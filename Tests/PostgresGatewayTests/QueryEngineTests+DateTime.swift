@@ -148,15 +148,18 @@ extension QueryEngineTests {
 
     /// The clock's values in the session's zone, with PostgreSQL's types: now() and current_timestamp a timestamptz
     /// at the zone's offset, current_time a timetz, localtime a time, localtimestamp a timestamp, current_date a
-    /// date (the offsets Paris has: +01 or +02).
+    /// date (the offsets Paris has: +01 or +02), all of one time, as PostgreSQL's are.
     @Test func theClockIsReadInTheSessionsTimeZone() throws {
         var session = Self.session()
         _ = session.handle(.query(Query("set timezone = 'Europe/Paris'")))
         let replies = session.handle(
-            .query(Query("select now(), current_timestamp, current_time, localtime, localtimestamp, current_date")))
+            .query(
+                Query(
+                    "select now(), current_timestamp, current_time, localtime, localtimestamp, current_date, "
+                        + "now() = current_timestamp")))
         #expect(
             Self.columns(replies).map { $0.split(separator: ":").last } == [
-                "1184", "1184", "1266", "1083", "1114", "1082",
+                "1184", "1184", "1266", "1083", "1114", "1082", "16",
             ])
         let row = try #require(Self.rows(replies).first)
         let patterns = [
@@ -169,9 +172,10 @@ extension QueryEngineTests {
             let regex = try Regex(pattern)
             #expect(value.map { (try? regex.wholeMatch(in: $0)) != nil } == true, "\(row)")
         }
-        // The local time is now()'s, at the offset now() shows.
+        // One time for the statement, as in PostgreSQL: the local time is now()'s, at the offset now() shows.
         let now = try #require(row[0])
-        #expect(row[4].map { now.hasPrefix($0.prefix(16)) } == true, "\(row)")
+        #expect(row[1] == now && row[6] == "t", "\(row)")
+        #expect(row[4].map { now.hasPrefix($0) } == true, "\(row)")
     }
 
     /// Dates and timestamps in each DateStyle, a timestamptz with its zone's abbreviation outside ISO (as psql

@@ -25,6 +25,9 @@ struct ConstantEvaluator {
     /// parser already computes fails (the cast of an untyped literal, 42846, a CASE's types), while what constant
     /// folding computes (`1/0`, overflows) is NULL of its type; a function's error is not answered.
     var isParseOnly = false
+    /// The statement's time, which now(), current_timestamp and the other clocks but clock_timestamp() read: one
+    /// value for the whole statement, as in PostgreSQL (where it is the transaction's start).
+    var now = ConstantEvaluator.timestamp()
 
     /// Why a value cannot be computed: PostgreSQL's error, or an expression the engine does not evaluate.
     enum Failure: Error {
@@ -246,7 +249,9 @@ struct ConstantEvaluator {
     /// The comparison operators.
     private static let comparisons: Set = ["=", "<>", "!=", "<", ">", "<=", ">="]
     /// The types whose values are equal exactly when their texts are (the text types, without char(n)).
-    private static let equalityTypes: Set = ["text", "varchar", "name", "bool", "date", "timestamp", "bytea"]
+    private static let equalityTypes: Set = [
+        "text", "varchar", "name", "bool", "date", "timestamp", "timestamptz", "bytea",
+    ]
 
     /// `left || right` with text on one side at least: the other side's text (`true` for a bool); arrays, bytea
     /// and other mixes are not computed.
@@ -420,7 +425,9 @@ struct ConstantEvaluator {
         -> EvaluatedValue
     {
         switch (name, arguments.count) {
-        case ("now", 0), ("transaction_timestamp", 0), ("statement_timestamp", 0), ("clock_timestamp", 0):
+        case ("now", 0), ("transaction_timestamp", 0), ("statement_timestamp", 0):
+            return EvaluatedValue(text: now, type: .timestamptz)
+        case ("clock_timestamp", 0):
             return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
         case ("version", 0):
             return EvaluatedValue(text: "PostgreSQL \(settings["server_version"] ?? serverVersion) on pgw", type: .text)
@@ -491,10 +498,10 @@ struct ConstantEvaluator {
         case "current_schema":
             return EvaluatedValue(text: "public", type: .name)
         case "current_timestamp":
-            return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
+            return EvaluatedValue(text: now, type: .timestamptz)
         case "current_date", "localtimestamp", "localtime", "current_time":
             // The date and time of day in the session's zone.
-            guard let (local, localTime) = DateTimeText.local(ofTimestamptz: Self.timestamp(), in: try zone()) else {
+            guard let (local, localTime) = DateTimeText.local(ofTimestamptz: now, in: try zone()) else {
                 throw .unsupported
             }
             switch name {
