@@ -247,4 +247,26 @@ extension QueryEngineTests {
     @Test func anOrderAloneKeepsTheISOStyle() {
         #expect(Self.values(after: ["set datestyle = 'DMY'"], of: "select '2024-02-09'::date") == "2024-02-09")
     }
+
+    /// Dates and times asked for in binary go out as PostgreSQL's send functions write them whatever the
+    /// DateStyle (the bytes are PostgreSQL 15's timestamptz_send, date_send and timestamp_send), a repeated local
+    /// time told apart by its zone abbreviation.
+    @Test func binaryDatesAndTimesInAnotherDateStyle() {
+        let statement =
+            "select '2024-02-29 12:34:56+01'::timestamptz, '2024-02-09'::date, '2024-10-27 00:30+00'::timestamptz, "
+            + "'2024-10-27 01:30+00'::timestamptz, '2024-02-09 01:02:03.5'::timestamp"
+        for dateStyle in ["German", "SQL, DMY", "SQL, MDY", "Postgres, DMY", "Postgres, MDY"] {
+            var session = Self.session()
+            _ = session.handle(.query(Query("set datestyle = '\(dateStyle)'")))
+            _ = session.handle(.query(Query("set timezone = 'Europe/Paris'")))
+            _ = session.handle(.parse(Parse(query: statement)))
+            _ = session.handle(.bind(Bind(resultFormats: [.binary])))
+            let replies = session.handle(.execute(Execute()))
+            let row = replies.compactMap { if case .dataRow(let row) = $0 { row } else { nil } }.first
+            #expect(
+                row?.columns.map { $0.map { HexDump.hex($0.readableBytesView) } ?? "NULL" } == [
+                    "0002b5826ad2d800", "00002265", "0002c86938979200", "0002c86a0f2b3600", "0002b3e73ea8f9e0",
+                ], "\(dateStyle): \(replies)")
+        }
+    }
 }

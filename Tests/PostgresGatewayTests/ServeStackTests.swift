@@ -313,8 +313,8 @@ struct ServeStackTests {
     /// without an offset is a time in the session's zone, one with an offset that instant, printed in the zone
     /// (psql) and sent as that instant (psycopg in text and binary); now() and the other clocks in the zone, also
     /// after pgcli sets the zone at connect; infinite dates and timestamps in binary (asyncpg's date.max…, as from
-    /// PostgreSQL 15); one
-    /// process ID in BackendKeyData, pg_backend_pid() and a rule's notification (psycopg's backend_pid).
+    /// PostgreSQL 15), dates and times in binary in another DateStyle too; one process ID in BackendKeyData,
+    /// pg_backend_pid() and a rule's notification (psycopg's backend_pid).
     @Test func datesAndTimesInTheSessionsZoneAndOneProcessID() async throws {
         let script = try Self.file(
             "paris.yaml",
@@ -394,6 +394,12 @@ struct ServeStackTests {
                     c = await asyncpg.connect(host="127.0.0.1", port=port, user="alice", database="app")
                     print("asyncpg", [tuple(row) for row in await c.fetch("select d, ts, tz from infinite")])
                     await c.close()
+                    # Binary dates and times whatever the DateStyle.
+                    c = await asyncpg.connect(
+                        host="127.0.0.1", port=port, user="alice", database="app", server_settings={"datestyle": "German"})
+                    rows = [tuple(row) for row in await c.fetch("select ts, d from t")]
+                    print("asyncpg German", rows == [(expected[0], datetime.date(2024, 2, 29)), (expected[1], datetime.date.max)] or rows)
+                    await c.close()
                 asyncio.run(run())
                 """,
             ], port: server.port)
@@ -405,6 +411,7 @@ struct ServeStackTests {
                 asyncpg [(datetime.date(9999, 12, 31), datetime.datetime(1, 1, 1, 0, 0), datetime.datetime(9999, 12, 31, \
                 23, 59, 59, 999999)), (datetime.date(1, 1, 1), datetime.datetime(9999, 12, 31, 23, 59, 59, 999999), \
                 datetime.datetime(1, 1, 1, 0, 0))]
+                asyncpg German True
 
                 """, "\(python)")
     }

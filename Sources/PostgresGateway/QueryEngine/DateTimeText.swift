@@ -179,6 +179,55 @@ enum DateTimeText {
         }
     }
 
+    /// The ISO form (a timestamptz with its UTC offset) of `text`, a value as ``output(_:type:zone:style:)`` printed
+    /// it in `style` and `zone`, for the binary encoder; `nil` for text in no form printed so. A timestamptz's
+    /// abbreviation tells which of a repeated local time it is (`02:30:00 CEST` or `02:30:00 CET`).
+    static func iso(fromOutput text: String, type: PostgresType, zone: TimeZoneRules, style: DateStyle) -> String? {
+        if style.style == .iso || text == "infinity" || text == "-infinity" { return text }
+        let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+        var (year, month, day) = (0, 0, 0)
+        var clock: Substring?
+        var abbreviation: Substring?
+        if style.style == .postgres && type != .date {
+            // `Fri Feb 09 01:02:03.5 2024 CET` or `Fri 09 Feb …`.
+            guard parts.count >= 5 else { return nil }
+            let (first, second) = (parts[1], parts[2])
+            let (monthName, dayText) = style.dayFirst ? (second, first) : (first, second)
+            guard let index = months.firstIndex(of: String(monthName)), let number = Int(dayText),
+                let yearNumber = Int(parts[4])
+            else { return nil }
+            (year, month, day) = (yearNumber, index + 1, number)
+            clock = parts[3]
+            abbreviation = parts.count > 5 ? parts[5...].joined(separator: " ")[...] : nil
+        } else {
+            let separator: Character = style.style == .german ? "." : (style.style == .sql ? "/" : "-")
+            let fields = parts[0].split(separator: separator).compactMap { Int($0) }
+            guard fields.count == 3 else { return nil }
+            let dayFirst = style.style == .german || style.dayFirst
+            (year, month, day) = (fields[2], dayFirst ? fields[1] : fields[0], dayFirst ? fields[0] : fields[1])
+            clock = parts.count > 1 ? parts[1] : nil
+            abbreviation = parts.count > 2 ? parts[2...].joined(separator: " ")[...] : nil
+        }
+        guard (1...12).contains(month), (1...31).contains(day) else { return nil }
+        let date = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+        guard type != .date else { return date }
+        guard let clock, case .value(let local) = read("\(date) \(clock)", as: "timestamp"),
+            let moment = moment(of: local)
+        else { return nil }
+        guard type == .timestamptz else { return local }
+        // The offset of the local time the abbreviation names, else the one PostgreSQL reads the local time at.
+        let seconds = moment.epochSeconds
+        var candidates = zone.localTimes
+        if let standard = zone.standard { candidates.append(standard) }
+        if let daylight = zone.daylight { candidates.append(daylight.time) }
+        let offset =
+            candidates.first { candidate in
+                candidate.abbreviation == abbreviation.map(String.init)
+                    && zone.localTime(at: seconds - candidate.offset) == candidate
+            }?.offset ?? (seconds - zone.instant(ofLocal: seconds))
+        return local + offsetText(offset)
+    }
+
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

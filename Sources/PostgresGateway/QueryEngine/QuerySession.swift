@@ -485,6 +485,25 @@ public struct QuerySession: Sendable {
         }
     }
 
+    /// `outcome` with the dates and times of columns asked for in binary in ISO form again (the binary encoder's),
+    /// when the session's DateStyle printed them otherwise.
+    private func binaryDateTimes(_ outcome: QueryOutcome, formats: [FormatCode]) -> QueryOutcome {
+        guard formats.contains(.binary), case .result(let columns, var rows, let tag) = outcome else { return outcome }
+        let output = OutputSettings(settings)
+        guard let style = output.dateStyle, style != .iso, let zone = TimeZoneRules.named(output.timeZone) else {
+            return outcome
+        }
+        for (index, column) in columns.enumerated()
+        where formats.code(at: index) == .binary && [.date, .timestamp, .timestamptz].contains(column.type) {
+            for row in rows.indices where index < rows[row].count {
+                guard let text = rows[row][index] else { continue }
+                rows[row][index] =
+                    DateTimeText.iso(fromOutput: text, type: column.type, zone: zone, style: style) ?? text
+            }
+        }
+        return .result(columns: columns, rows: rows, tag: tag)
+    }
+
     /// Execute's answer with the portal's outcome: its replies, up to the row limit.
     private mutating func executeOutcome(
         _ outcome: QueryOutcome, for execute: Execute, into sink: inout some QueryReplySink
@@ -493,6 +512,7 @@ public struct QuerySession: Sendable {
             throw .undefined(kind: "portal", name: execute.portal)
         }
         let formats = withPortal(at: index) { $0.resultFormats }
+        let outcome = binaryDateTimes(outcome, formats: formats)
         if execute.maxRows == 0, let tag = outcome.resultSet?.tag {
             // No row limit: everything goes out now.
             portals.values[index].progress = .completed(tag: Self.tag(afterCompleting: tag))
