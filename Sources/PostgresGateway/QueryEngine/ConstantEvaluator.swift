@@ -25,9 +25,12 @@ struct ConstantEvaluator {
     /// parser already computes fails (the cast of an untyped literal, 42846, a CASE's types), while what constant
     /// folding computes (`1/0`, overflows) is NULL of its type; a function's error is not answered.
     var isParseOnly = false
+    /// The statement's clock (``now``).
+    var clock = StatementClock()
+
     /// The statement's time, which now(), current_timestamp and the other clocks but clock_timestamp() read: one
     /// value for the whole statement, as in PostgreSQL (where it is the transaction's start).
-    var now = ConstantEvaluator.timestamp()
+    var now: String { clock.now }
 
     /// Why a value cannot be computed: PostgreSQL's error, or an expression the engine does not evaluate.
     enum Failure: Error {
