@@ -224,8 +224,8 @@ struct QueryEngineTests {
     }
 
     /// Settings that change how values print apply to constant SELECTs too, though their answer with the default
-    /// settings is computed once (values as psql shows them on PostgreSQL 15 after the SET); a timestamptz in
-    /// another zone than UTC and dates in a DateStyle other than ISO are not computed (echoed).
+    /// settings is computed once (values as psql shows them on PostgreSQL 15 after the SET): a timestamptz in the
+    /// session's zone, dates in its DateStyle.
     @Test(arguments: [
         ("set bytea_output = escape", "select 'a\\\\b'::bytea, '\\x00ff41'::bytea", ["a\\\\b", "\\000\\377A"]),
         (
@@ -233,8 +233,8 @@ struct QueryEngineTests {
             ["0.333333333333333", "0.100000001490116", "0.333333333333333", "1e+15"]
         ),
         ("set extra_float_digits = -3", "select 1::float8/3", ["0.333333333333"]),
-        ("set time zone 'Europe/Paris'", "select '2024-01-01 00:00+00'::timestamptz", ["echo"]),
-        ("set datestyle = 'SQL, DMY'", "select date '2024-01-05'", ["echo"]),
+        ("set time zone 'Europe/Paris'", "select '2024-01-01 00:00+00'::timestamptz", ["2024-01-01 01:00:00+01"]),
+        ("set datestyle = 'SQL, DMY'", "select date '2024-01-05'", ["05/01/2024"]),
         ("set time zone 'Etc/UTC'", "select '2024-01-01 00:00+00'::timestamptz", ["2024-01-01 00:00:00+00"]),
     ])
     func outputSettingsChangeConstantAnswers(set: String, statement: String, values: [String]) {
@@ -253,7 +253,7 @@ struct QueryEngineTests {
     /// numerics beyond 38 digits, char(n) comparisons, other date forms, operators PostgreSQL does not have.
     @Test(arguments: [
         "select 1e300 * 1e300", "select 99999999999999999999 * 99999999999999999999", "select '1e300'::numeric",
-        "select 'a'::char(3) = 'a'", "select 'infinity'::date", "select true = 1", "select 1 || 2",
+        "select 'a'::char(3) = 'a'", "select 'today'::date", "select true = 1", "select 1 || 2",
         "select 'a'::text + 1", "select 12345::numeric(5,-2)", "select case '1' when 1 then 'x' end",
         "select case when true then 1 else abs(-2147483648) end",
     ])
@@ -372,6 +372,12 @@ struct QueryEngineTests {
     @Test(arguments: [
         ("SET TIME ZONE 'Europe/Paris'", "TimeZone", "Europe/Paris"),
         ("set timezone to 'UTC'", "TimeZone", "UTC"),
+        // A number of hours or an interval is a POSIX zone, as PostgreSQL 15 shows it.
+        ("SET TIME ZONE INTERVAL '+05:30' HOUR TO MINUTE", "TimeZone", "<+05:30>-05:30"),
+        ("SET TIME ZONE INTERVAL '-08:00'", "TimeZone", "<-08>+08"),
+        ("SET TIME ZONE interval '2 hours'", "TimeZone", "<+02>-02"),
+        ("set time zone 5.5", "TimeZone", "<+05:30>-05:30"),
+        ("set time zone -7", "TimeZone", "<-07>+07"),
         ("SET SESSION application_name = 'x'", "application_name", "x"),
         ("SET LOCAL search_path TO a, b", "search_path", "a, b"),
         ("SET NAMES 'UTF8'", "client_encoding", "UTF8"),
@@ -546,6 +552,11 @@ struct QueryEngineTests {
             ("-12345.678", 1700, "0003000140000003000109291a7c"),
             ("2000-01-02 00:00:01+00", 1184, "000000141de6a240"),
             ("2000-01-02", 1082, "00000001"),
+            // PostgreSQL 15's date_send, timestamp_send and timestamptz_send of infinity and -infinity.
+            ("infinity", 1082, "7fffffff"), ("-infinity", 1082, "80000000"),
+            ("infinity", 1114, "7fffffffffffffff"), ("-infinity", 1114, "8000000000000000"),
+            ("infinity", 1184, "7fffffffffffffff"), ("-infinity", 1184, "8000000000000000"),
+            ("2024-02-29 12:34:56+01", 1184, "0002b5826ad2d800"),
             ("t", 16, "01"),
             ("\\x0aff", 17, "0aff"),
             ("\\200", 18, "80"),

@@ -128,6 +128,45 @@ struct QuerySessionTests {
                 .dataRow(DataRow(columns: [ByteBuffer(bytes: Array("caf".utf8) + [0xE9])]))))
     }
 
+    /// With `client_encoding` LATIN1 or WIN1252, text is converted both ways as PostgreSQL converts it (checked
+    /// against PostgreSQL 15): statements and parameters are read into UTF-8 before rules match them, values and
+    /// column names go out in the client's encoding, and a character it does not have is 22P05.
+    @Test func textIsConvertedToAndFromTheClientEncoding() throws {
+        let yaml = """
+            rules:
+              - match: "select name from users where name = $1"
+                params: ["héllo"]
+                columns: [{name: "nämé"}]
+                rows: [["héllo wörld"]]
+              - match: "select price"
+                columns: [{name: price}]
+                rows: [["5 €"]]
+            """
+        let responder = ScriptResponder(
+            rules: try MockScript(yaml: yaml).rules, fallback: ServerEmulationResponder(serverVersion: "16.4"))
+        var latin1 = QuerySession(responder: responder, settings: ["client_encoding": "LATIN1"])
+        // `héllo` in LATIN1: é is byte 0xE9 (kept as the scalar U+10FFE9 by the decoder).
+        let replies = latin1.handle(.query(Query("select name from users where name = 'h\u{10FFE9}llo'")))
+        let value: [UInt8] = [0x68, 0xE9, 0x6C, 0x6C, 0x6F, 0x20, 0x77, 0xF6, 0x72, 0x6C, 0x64]
+        #expect(replies.contains(.dataRow(DataRow(columns: [ByteBuffer(bytes: value)]))), "\(replies)")
+        let description = replies.compactMap { if case .rowDescription(let columns) = $0 { columns } else { nil } }
+        #expect(description.first.map { WireText.originalBytes($0.columns[0].name) } == [0x6E, 0xE4, 0x6D, 0xE9])
+        _ = latin1.handle(.parse(Parse(query: "select name from users where name = $1")))
+        _ = latin1.handle(.bind(Bind(parameters: [ByteBuffer(bytes: [0x68, 0xE9, 0x6C, 0x6C, 0x6F])])))
+        #expect(QueryEngineTests.rows(latin1.handle(.execute(Execute()))).count == 1)
+        _ = latin1.handle(.sync)
+        #expect(
+            QueryEngineTests.error(latin1.handle(.query(Query("select price"))))
+                == DiagnosticMessage(
+                    severity: "ERROR", sqlState: "22P05",
+                    message: "character with byte sequence 0xe2 0x82 0xac in encoding \"UTF8\" has no equivalent in "
+                        + "encoding \"LATIN1\""))
+        var windows = QuerySession(responder: responder, settings: ["client_encoding": "WIN1252"])
+        #expect(
+            windows.handle(.query(Query("select price"))).contains(
+                .dataRow(DataRow(columns: [ByteBuffer(bytes: Array("5 ".utf8) + [0x80])]))))
+    }
+
     @Test func multipleStatementsAndEmptyQueries() {
         var session = Self.session()
         let replies = session.handle(.query(Query("select 'a;b'; begin; commit")))

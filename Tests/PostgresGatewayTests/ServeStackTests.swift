@@ -309,6 +309,161 @@ struct ServeStackTests {
                 """, "\(outcome)")
     }
 
+    /// A server in Europe/Paris (its `TimeZone` parameter), as PostgreSQL 15 answers there: a rule's timestamptz
+    /// without an offset is a time in the session's zone, one with an offset that instant, printed in the zone
+    /// (psql) and sent as that instant (psycopg in text and binary); now() and the other clocks in the zone, also
+    /// after pgcli sets the zone at connect; infinite dates and timestamps in binary (asyncpg's date.max…, as from
+    /// PostgreSQL 15), dates and times in binary in another DateStyle too; one process ID in BackendKeyData,
+    /// pg_backend_pid() and a rule's notification (psycopg's backend_pid).
+    @Test func datesAndTimesInTheSessionsZoneAndOneProcessID() async throws {
+        let script = try Self.file(
+            "paris.yaml",
+            """
+            server:
+              parameters: {TimeZone: Europe/Paris}
+            rules:
+              - match: "select ts, d from t"
+                columns: [{name: ts, type: timestamptz}, {name: d, type: date}]
+                rows: [["2024-02-29 12:34:56", "2024-02-29"], ["2024-07-01 12:00:00+02", "infinity"]]
+              - match: "select ts from t"
+                columns: [{name: ts, type: timestamptz}]
+                rows: [["2024-02-29 12:34:56"], ["2024-07-01 12:00:00+02"]]
+              - match: "select d, ts, tz from infinite"
+                columns: [{name: d, type: date}, {name: ts, type: timestamp}, {name: tz, type: timestamptz}]
+                rows: [["infinity", "-infinity", "infinity"], ["-infinity", "infinity", "-infinity"]]
+              - match: "listen jobs"
+                tag: LISTEN
+                notify: {channel: jobs, payload: ready}
+            """)
+        let server = try await ServeProcess(["--script", script])
+        let psql = try await Self.run(
+            "psql",
+            [
+                "-X", "-tA", "-c", "select ts, d from t", "-c", "set timezone = 'America/New_York'", "-c",
+                "select ts, d from t", "-c", "set datestyle = 'German'", "-c", "select ts, d from t",
+            ], port: server.port)
+        #expect(
+            psql.standardOutput == """
+                2024-02-29 12:34:56+01|2024-02-29
+                2024-07-01 12:00:00+02|infinity
+                SET
+                2024-02-29 12:34:56-05|2024-02-29
+                2024-07-01 06:00:00-04|infinity
+                SET
+                29.02.2024 12:34:56 EST|29.02.2024
+                01.07.2024 06:00:00 EDT|infinity
+
+                """, "\(psql)")
+        let clocks = try await Self.run(
+            "psql", ["-X", "-tA", "-c", "select now(), current_time, localtimestamp, current_date"],
+            port: server.port)
+        #expect(
+            (try? #/\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+0[12]\|\d\d:[0-9:.]+\+0[12]\|[0-9-]+ [0-9:.]+\|[0-9-]+\n/#
+                .wholeMatch(in: clocks.standardOutput)) != nil, "\(clocks)")
+        var environment = ProcessInfo.processInfo.environment
+        environment["TZ"] = "Asia/Kathmandu"
+        environment["HOME"] = (script as NSString).deletingLastPathComponent
+        let pgcli = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("pgcli"),
+            [
+                "--less-chatty", "-h", "127.0.0.1", "-p", String(server.port), "-U", "alice", "-d", "app", "-w",
+                "-c", "select now()::text as now",
+            ], environment: environment, timeout: .seconds(60)
+        ).run()
+        #expect(pgcli.standardOutput.contains("+05:45"), "\(pgcli)")
+        #expect(!pgcli.standardOutput.contains("echo"), "\(pgcli)")
+        let python = try await Self.run(
+            "python3",
+            [
+                "-c",
+                """
+                import asyncio, datetime, os, psycopg, asyncpg
+                port = int(os.environ["PGPORT"])
+                utc = datetime.timezone.utc
+                expected = [datetime.datetime(2024, 2, 29, 11, 34, 56, tzinfo=utc), datetime.datetime(2024, 7, 1, 10, 0, tzinfo=utc)]
+                with psycopg.connect(f"host=127.0.0.1 port={port} user=alice dbname=app", autocommit=True) as c:
+                    for binary in (False, True):
+                        rows = c.cursor(binary=binary).execute("select ts from t").fetchall()
+                        print("psycopg", binary, [row[0] for row in rows] == expected or rows)
+                    pids = []
+                    c.add_notify_handler(lambda notify: pids.append(notify.pid))
+                    c.execute("listen jobs")
+                    backend = c.execute("select pg_backend_pid()").fetchone()[0]
+                    print("psycopg pids", c.info.backend_pid == backend == pids[0] or (c.info.backend_pid, backend, pids))
+                async def run():
+                    c = await asyncpg.connect(host="127.0.0.1", port=port, user="alice", database="app")
+                    print("asyncpg", [tuple(row) for row in await c.fetch("select d, ts, tz from infinite")])
+                    await c.close()
+                    # Binary dates and times whatever the DateStyle.
+                    c = await asyncpg.connect(
+                        host="127.0.0.1", port=port, user="alice", database="app", server_settings={"datestyle": "German"})
+                    rows = [tuple(row) for row in await c.fetch("select ts, d from t")]
+                    print("asyncpg German", rows == [(expected[0], datetime.date(2024, 2, 29)), (expected[1], datetime.date.max)] or rows)
+                    await c.close()
+                asyncio.run(run())
+                """,
+            ], port: server.port)
+        #expect(
+            python.standardOutput == """
+                psycopg False True
+                psycopg True True
+                psycopg pids True
+                asyncpg [(datetime.date(9999, 12, 31), datetime.datetime(1, 1, 1, 0, 0), datetime.datetime(9999, 12, 31, \
+                23, 59, 59, 999999)), (datetime.date(1, 1, 1), datetime.datetime(9999, 12, 31, 23, 59, 59, 999999), \
+                datetime.datetime(1, 1, 1, 0, 0))]
+                asyncpg German True
+
+                """, "\(python)")
+    }
+
+    /// A client in LATIN1 or WIN1252 (psycopg's `client_encoding`) as with PostgreSQL 15: its text is read into
+    /// UTF-8 before rules match it, values and column names come back in its encoding (the bytes PostgreSQL
+    /// sends), and a character the encoding does not have is 22P05.
+    @Test func textIsConvertedToAndFromTheClientEncoding() async throws {
+        let script = try Self.file(
+            "latin1.yaml",
+            """
+            rules:
+              - match: "select name from users where name = $1"
+                params: ["héllo"]
+                columns: [{name: "nämé"}]
+                rows: [["héllo wörld"]]
+              - match: "select price"
+                columns: [{name: price}]
+                rows: [["5 €"]]
+            """)
+        let server = try await ServeProcess(["--script", script])
+        let python = try await Self.run(
+            "python3",
+            [
+                "-c",
+                """
+                import os, psycopg
+                url = f"host=127.0.0.1 port={os.environ['PGPORT']} user=alice dbname=app"
+                with psycopg.connect(url, client_encoding="latin1") as c:
+                    cursor = c.execute("select name from users where name = %s", ("héllo",))
+                    print(c.info.encoding, cursor.description[0].name, cursor.fetchone()[0])
+                    raw = c.pgconn.exec_("select name from users where name = 'héllo'".encode("latin1"))
+                    print(raw.fname(0), raw.get_value(0, 0))
+                    try:
+                        c.execute("select price")
+                    except psycopg.Error as e:
+                        print(e.sqlstate, e.diag.message_primary)
+                with psycopg.connect(url, client_encoding="WIN1252") as c:
+                    print(c.info.encoding, c.execute("select price").fetchone()[0])
+                """,
+            ], port: server.port)
+        #expect(
+            python.standardOutput == """
+                iso8859-1 nämé héllo wörld
+                b'n\\xe4m\\xe9' b'h\\xe9llo w\\xf6rld'
+                22P05 character with byte sequence 0xe2 0x82 0xac in encoding "UTF8" has no equivalent in encoding \
+                "LATIN1"
+                cp1252 5 €
+
+                """, "\(python)")
+    }
+
     @Test func verifyFailsOnAnUnmatchedStatementAndListsUnusedRules() async throws {
         let script = try Self.file(
             "app.yaml",

@@ -470,7 +470,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         querySession = QuerySession(
             responder: responder,
             settings: Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            reportedParameters: configuration.reportedParameters
+            reportedParameters: configuration.reportedParameters,
+            processID: stateMachine.connectionState.backendKeyData?.processID
         )
         sessionState.exists = true
         return true

@@ -55,9 +55,19 @@ enum BinaryValueEncoder {
         case 17: return bytea(text)
         case 2950: return uuid(text)
         case 1082:
-            guard let (days, _) = dateTime(text) else { return nil }
-            buffer.writeInteger(Int32(days))
+            // Infinity is the largest value, -infinity the smallest (DATEVAL_NOEND, DATEVAL_NOBEGIN).
+            if text == "infinity" || text == "-infinity" {
+                buffer.writeInteger(text == "infinity" ? Int32.max : Int32.min)
+                return buffer
+            }
+            guard let (days, _) = dateTime(text), let value = Int32(exactly: days) else { return nil }
+            buffer.writeInteger(value)
         case 1114, 1184:
+            // DT_NOEND and DT_NOBEGIN.
+            if text == "infinity" || text == "-infinity" {
+                buffer.writeInteger(text == "infinity" ? Int64.max : Int64.min)
+                return buffer
+            }
             guard let (days, microseconds) = dateTime(text) else { return nil }
             buffer.writeInteger(Int64(days) * 86_400_000_000 + microseconds)
         case 1083: return time(text)
@@ -66,11 +76,12 @@ enum BinaryValueEncoder {
         case 869, 650: return network(text, isCIDR: oid == 650)
         case 3802:
             buffer.writeInteger(UInt8(1))
-            buffer.writeString(text)
+            buffer.writeWireText(text)
         case 2278:
             break
         case _ where scalarTypes.contains(oid):
-            buffer.writeString(text)
+            // Text in the client's encoding (bytes that are not UTF-8 as themselves).
+            buffer.writeWireText(text)
         default:
             guard let element = elementType(of: oid) else { return nil }
             return array(text, elementType: element)

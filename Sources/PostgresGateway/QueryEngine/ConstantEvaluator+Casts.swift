@@ -54,13 +54,15 @@ extension ConstantEvaluator {
             }
             result = [match.1, match.2, match.3, match.4, match.5].joined(separator: "-")
         case "date", "timestamp", "timestamptz":
-            // A timestamptz is computed in UTC only.
-            guard isTextSource || [.date, .timestamp, .timestamptz].contains(source),
-                output.timeZoneIsUTC || (type != .timestamptz && source != .timestamptz)
-            else {
-                throw .unsupported
+            guard isTextSource || [.date, .timestamp, .timestamptz].contains(source) else { throw .unsupported }
+            var input = isTextSource ? text.trimmingWhitespace() : text
+            // A timestamptz is the local date and time in the session's zone (infinity stays infinity).
+            if source == .timestamptz && type != .timestamptz,
+                let (local, _) = DateTimeText.local(ofTimestamptz: text, in: try zone())
+            {
+                input = DateTimeText.isoText(local, time: true)
             }
-            switch DateTimeText.read(text.trimmingWhitespace(), as: type.name) {
+            switch DateTimeText.read(input, as: type.name, in: type == .timestamptz ? try zone() : .utc) {
             case .value(let output): result = output
             case .outOfRange(let hint):
                 throw .error(

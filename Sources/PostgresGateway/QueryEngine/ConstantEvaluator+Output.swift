@@ -8,8 +8,9 @@ import PostgresWire
 
 extension ConstantEvaluator {
     /// The text PostgreSQL prints for `value` with the session's ``output`` settings: a float with
-    /// `extra_float_digits` 0 or below as `%.{15 or 6 + n}g`, bytea in the escape format; `.unsupported` for a date or
-    /// timestamp when DateStyle is not ISO and a timestamptz when TimeZone is not UTC; an array's elements so.
+    /// `extra_float_digits` 0 or below as `%.{15 or 6 + n}g`, bytea in the escape format, a date or timestamp in the
+    /// session's DateStyle, a timestamptz in its TimeZone too (`.unsupported` for a style or zone that
+    /// is not one); an array's elements so.
     func outputText(of value: EvaluatedValue) throws(Failure) -> String? {
         guard let text = value.text else { return nil }
         switch value.type {
@@ -29,8 +30,10 @@ extension ConstantEvaluator {
                 throw .unsupported
             }
         case .date, .timestamp, .timestamptz:
-            guard output.dateStyleIsISO, value.type != .timestamptz || output.timeZoneIsUTC else { throw .unsupported }
-            return text
+            guard let style = output.dateStyle, let zone = try? zone(),
+                let printed = DateTimeText.output(text, type: value.type, zone: zone, style: style)
+            else { throw .unsupported }
+            return printed
         case _ where output != .standard:
             // An array's elements as their type prints them.
             guard let elementType = Self.elementType(of: value.type) else { return text }
@@ -44,5 +47,11 @@ extension ConstantEvaluator {
         default:
             return text
         }
+    }
+
+    /// The session's time zone; `.unsupported` when `TimeZone` names none this reads.
+    func zone() throws(Failure) -> TimeZoneRules {
+        guard let zone = TimeZoneRules.named(output.timeZone) else { throw .unsupported }
+        return zone
     }
 }

@@ -25,6 +25,12 @@ struct ConstantEvaluator {
     /// parser already computes fails (the cast of an untyped literal, 42846, a CASE's types), while what constant
     /// folding computes (`1/0`, overflows) is NULL of its type; a function's error is not answered.
     var isParseOnly = false
+    /// The statement's clock (``now``).
+    var clock = StatementClock()
+
+    /// The statement's time, which now(), current_timestamp and the other clocks but clock_timestamp() read: one
+    /// value for the whole statement, as in PostgreSQL (where it is the transaction's start).
+    var now: String { clock.now }
 
     /// Why a value cannot be computed: PostgreSQL's error, or an expression the engine does not evaluate.
     enum Failure: Error {
@@ -246,7 +252,9 @@ struct ConstantEvaluator {
     /// The comparison operators.
     private static let comparisons: Set = ["=", "<>", "!=", "<", ">", "<=", ">="]
     /// The types whose values are equal exactly when their texts are (the text types, without char(n)).
-    private static let equalityTypes: Set = ["text", "varchar", "name", "bool", "date", "timestamp", "bytea"]
+    private static let equalityTypes: Set = [
+        "text", "varchar", "name", "bool", "date", "timestamp", "timestamptz", "bytea",
+    ]
 
     /// `left || right` with text on one side at least: the other side's text (`true` for a bool); arrays, bytea
     /// and other mixes are not computed.
@@ -420,7 +428,9 @@ struct ConstantEvaluator {
         -> EvaluatedValue
     {
         switch (name, arguments.count) {
-        case ("now", 0), ("transaction_timestamp", 0), ("statement_timestamp", 0), ("clock_timestamp", 0):
+        case ("now", 0), ("transaction_timestamp", 0), ("statement_timestamp", 0):
+            return EvaluatedValue(text: now, type: .timestamptz)
+        case ("clock_timestamp", 0):
             return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
         case ("version", 0):
             return EvaluatedValue(text: "PostgreSQL \(settings["server_version"] ?? serverVersion) on pgw", type: .text)
@@ -438,7 +448,8 @@ struct ConstantEvaluator {
         case ("set_config", 3):
             return EvaluatedValue(text: arguments[1].text, type: .text)
         case ("pg_backend_pid", 0):
-            return EvaluatedValue(text: String(getpid()), type: .int4)
+            // The session's process ID, as its BackendKeyData gave it.
+            return EvaluatedValue(text: settings[ServerSettings.processIDKey] ?? String(getpid()), type: .int4)
         case ("pg_is_in_recovery", 0):
             return EvaluatedValue(text: "f", type: .bool)
         case ("txid_current", 0):
@@ -490,28 +501,35 @@ struct ConstantEvaluator {
         case "current_schema":
             return EvaluatedValue(text: "public", type: .name)
         case "current_timestamp":
-            return EvaluatedValue(text: Self.timestamp(), type: .timestamptz)
-        case "current_date":
-            guard output.timeZoneIsUTC else { throw .unsupported }
-            return EvaluatedValue(text: String(Self.timestamp().prefix(10)), type: .date)
+            return EvaluatedValue(text: now, type: .timestamptz)
+        case "current_date", "localtimestamp", "localtime", "current_time":
+            // The date and time of day in the session's zone.
+            guard let (local, localTime) = DateTimeText.local(ofTimestamptz: now, in: try zone()) else {
+                throw .unsupported
+            }
+            switch name {
+            case "current_date": return EvaluatedValue(text: DateTimeText.isoText(local, time: false), type: .date)
+            case "localtimestamp":
+                return EvaluatedValue(text: DateTimeText.isoText(local, time: true), type: .timestamp)
+            case "localtime": return EvaluatedValue(text: DateTimeText.clockText(local), type: .time)
+            default:
+                let text = DateTimeText.clockText(local) + DateTimeText.offsetText(localTime.offset)
+                return EvaluatedValue(text: text, type: .timetz)
+            }
         default:
             throw .unsupported
         }
     }
 
-    /// The current time as PostgreSQL prints a `timestamptz` in UTC: `2026-12-01 04:14:32.123456+00`.
+    /// The current time as the engine keeps a `timestamptz` (in UTC, as PostgreSQL prints it in the zone UTC):
+    /// `2026-12-01 04:14:32.123456+00`.
     static func timestamp() -> String {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        var parts = tm()
-        var seconds = now.tv_sec
-        gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        let micros = Int32(now.tv_nsec / 1_000)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2)) "
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(micros, 6))+00"
+        var fraction = Substring(DateTimeText.pad(Int(now.tv_nsec / 1_000), 6))
+        while fraction.last == "0" { fraction = fraction.dropLast() }
+        let seconds = Int64(now.tv_sec)
+        let moment = DateTimeText.Moment(days: 0, seconds: 0, fraction: fraction, offset: nil).moved(to: seconds)
+        return DateTimeText.isoText(moment, time: true) + "+00"
     }
 }

@@ -7,10 +7,10 @@ struct OutputSettings: Sendable, Hashable {
     var floatDigits: Int?
     /// Whether `bytea_output` is `escape` rather than `hex`.
     var byteaEscape: Bool
-    /// Whether `TimeZone` names UTC, the only zone timestamptz values are computed in.
-    var timeZoneIsUTC: Bool
-    /// Whether `DateStyle` prints ISO (`2024-01-05`), the only style dates are printed in.
-    var dateStyleIsISO: Bool
+    /// `TimeZone`, the zone timestamptz values are read and printed in (``TimeZoneRules/named(_:)``).
+    var timeZone: String
+    /// How `DateStyle` prints dates and timestamps, `nil` for a value that is not a style.
+    var dateStyle: DateTimeText.DateStyle?
     /// Whether `lc_collate` sorts text by code point (C, POSIX, C.UTF-8), the only text ordering computed.
     var sortsByCodePoint: Bool
 
@@ -30,9 +30,11 @@ struct OutputSettings: Sendable, Hashable {
         let digits = digitsText == "1" ? 1 : Int(digitsText).map { min(max($0, -15), 3) } ?? 1
         floatDigits = digits > 0 ? nil : digits
         byteaEscape = isOneOf(value("bytea_output"), ["escape"])
-        timeZoneIsUTC = isOneOf(value("TimeZone"), ["UTC", "Etc/UTC", "GMT", "Etc/GMT"])
+        let zone = value("TimeZone")
+        // The spellings of UTC print alike: one value, so that they compare equal to the defaults.
+        timeZone = isOneOf(zone, ["UTC", "Etc/UTC", "GMT", "Etc/GMT"]) ? "UTC" : zone
         let dateStyle = value("DateStyle")
-        dateStyleIsISO = dateStyle.hasPrefix("ISO") || dateStyle.lowercased().hasPrefix("iso")
+        self.dateStyle = dateStyle == "ISO, MDY" ? .iso : DateTimeText.DateStyle(dateStyle)
         sortsByCodePoint = isOneOf(value("lc_collate"), ["C.UTF-8", "C", "POSIX", "C.utf8"])
     }
 

@@ -241,8 +241,11 @@ struct ParsedStatement: Sendable {
         let name = fields["name"]?.string ?? ""
         switch fields["kind"]?.string {
         case "VAR_SET_VALUE":
-            let values = fields["args"]?.elements.map(settingText) ?? []
-            return .set(name: name, value: values.joined(separator: ", "))
+            let arguments = fields["args"]?.elements ?? []
+            if name.lowercased() == "timezone", arguments.count == 1, let zone = numericZone(arguments[0]) {
+                return .set(name: name, value: zone)
+            }
+            return .set(name: name, value: arguments.map(settingText).joined(separator: ", "))
         case "VAR_SET_DEFAULT", "VAR_RESET":
             return .reset(name: name)
         case "VAR_SET_MULTI":
@@ -258,6 +261,36 @@ struct ParsedStatement: Sendable {
             // SET name FROM CURRENT keeps the value.
             return .setMany([])
         }
+    }
+
+    /// The zone of `SET TIME ZONE` to a number of hours or an interval (`2`, `-3.5`, `INTERVAL '+02:00' HOUR TO
+    /// MINUTE`) as PostgreSQL names it, a POSIX specification: `<+02>-02`, `<-03:30>+03:30`; `nil` for other values.
+    private static func numericZone(_ node: ParseTreeNode) -> String? {
+        let seconds: Int
+        switch SQLExpression(node) {
+        case .integer(let hours) where abs(hours) < 168:
+            seconds = Int(hours) * 3_600
+        case .numeric(let text):
+            guard let hours = Double(text), abs(hours) < 168 else { return nil }
+            seconds = Int((hours * 3_600).rounded())
+        case .cast(.string(let text), let type?, _, _) where type.name == "interval":
+            let trimmed = text.trimmingWhitespace()
+            if let clock = trimmed.wholeMatch(of: /([+-])?(\d{1,3}):(\d\d)(?::(\d\d))?/), let hours = Int(clock.2),
+                let minutes = Int(clock.3)
+            {
+                let magnitude = hours * 3_600 + minutes * 60 + (clock.4.flatMap { Int($0) } ?? 0)
+                seconds = clock.1 == "-" ? -magnitude : magnitude
+            } else if let count = trimmed.wholeMatch(of: /([+-]?\d{1,3}) *hours?/), let hours = Int(count.1) {
+                seconds = hours * 3_600
+            } else {
+                return nil
+            }
+        default:
+            return nil
+        }
+        var body = DateTimeText.offsetText(Int64(seconds)).dropFirst()
+        if body.isEmpty { body = "00" }
+        return seconds < 0 ? "<-\(body)>+\(body)" : "<+\(body)>-\(body)"
     }
 
     /// The text of a SET value: a constant as written (strings unquoted), or a cast constant's.

@@ -29,6 +29,8 @@ public struct PostgresType: Sendable, Hashable {
     public static let float8 = PostgresType(name: "float8", oid: 701)
     public static let numeric = PostgresType(name: "numeric", oid: 1700)
     public static let timestamptz = PostgresType(name: "timestamptz", oid: 1184)
+    public static let time = PostgresType(name: "time", oid: 1083)
+    public static let timetz = PostgresType(name: "timetz", oid: 1266)
     public static let void = PostgresType(name: "void", oid: 2278)
 
     /// The SQL spellings of built-in types that the parser leaves as they are written (`integer` in a script; the

@@ -68,4 +68,18 @@ public enum QueryOutcome: Sendable, Hashable {
         default: nil
         }
     }
+
+    /// The outcome with its result set (``result(columns:rows:tag:)``, also inside notices, notifications, a delay
+    /// or a closing) replaced by `transform`'s.
+    func mappingResult(_ transform: ([ResultColumn], [[String?]], String) -> QueryOutcome) -> QueryOutcome {
+        switch self {
+        case .result(let columns, let rows, let tag): transform(columns, rows, tag)
+        case .notices(let notices, let outcome): .notices(notices, then: outcome.mappingResult(transform))
+        case .notifying(let notifications, let outcome):
+            .notifying(notifications, after: outcome.mappingResult(transform))
+        case .delayed(let amount, let outcome): .delayed(amount, then: outcome.mappingResult(transform))
+        case .closing(let outcome): .closing(after: outcome?.mappingResult(transform))
+        default: self
+        }
+    }
 }

@@ -76,15 +76,18 @@ public struct QuerySession: Sendable {
         if case .copyIn = suspension { true } else { false }
     }
 
-    /// Creates a session; `settings` are the client's startup parameters and `reportedParameters` what the server
-    /// reported in ParameterStatus at startup.
+    /// Creates a session; `settings` are the client's startup parameters, `reportedParameters` what the server
+    /// reported in ParameterStatus at startup and `processID` the process ID its BackendKeyData gave the client
+    /// (which `pg_backend_pid()` and the notifications of script rules report; `nil`: pgw's own).
     public init(
         responder: any QueryResponder, settings: [String: String] = [:],
-        reportedParameters: [(name: String, value: String)] = []
+        reportedParameters: [(name: String, value: String)] = [], processID: Int32? = nil
     ) {
         self.responder = responder
-        self.settings = ServerSettings.initial(reported: reportedParameters, startup: settings)
-        self.initialSettings = self.settings
+        var initial = ServerSettings.initial(reported: reportedParameters, startup: settings)
+        initial[ServerSettings.processIDKey] = processID.map { String($0) }
+        self.settings = initial
+        self.initialSettings = initial
     }
 
     /// The simple query being answered, when ``continueSimpleQuery(maximumStatements:)`` has statements left.
@@ -154,12 +157,35 @@ public struct QuerySession: Sendable {
         return ["UTF8", "UTF-8", "UNICODE"].contains(encoding)
     }
 
+    /// The session's `client_encoding` when text needs converting to and from it (not UTF8 or SQL_ASCII).
+    private var clientEncoding: ClientEncoding? {
+        settings["client_encoding"].flatMap { ClientEncoding(setting: $0) }
+    }
+
+    /// `text` from the client read into UTF-8 (``clientEncoding``).
+    private func fromClient(_ text: String) throws(QuerySessionError) -> String {
+        guard let encoding = clientEncoding else { return text }
+        do throws(ClientEncoding.Failure) {
+            return try encoding.decode(text)
+        } catch {
+            throw .reported(error.diagnostic)
+        }
+    }
+
     // MARK: Simple query
 
     /// Starts answering a simple query; get the replies with ``continueSimpleQuery(maximumStatements:)`` until
     /// ``isAnsweringSimpleQuery`` is false, so a query of many statements can be answered in bounded steps.
     public mutating func startSimpleQuery(_ text: String) {
         pendingQueryFailure = invalidEncoding(of: text)
+        var text = text
+        if pendingQueryFailure == nil, let encoding = clientEncoding {
+            do throws(ClientEncoding.Failure) {
+                text = try encoding.decode(text)
+            } catch {
+                pendingQueryFailure = error.diagnostic
+            }
+        }
         pendingQuery = StatementScanner(pendingQueryFailure == nil ? text : "")
         pendingQueryHadStatement = false
     }
@@ -376,6 +402,7 @@ public struct QuerySession: Sendable {
                 statementDescriptions[""] = nil
             }
             if let invalid = invalidEncoding(of: parse.query) { throw .reported(invalid) }
+            parse.query = try fromClient(parse.query)
             let parsed: ParsedStatement
             do {
                 parsed = try SQLParser.parse(parse.query)
@@ -416,11 +443,15 @@ public struct QuerySession: Sendable {
                 throw .reported(error)
             }
             if let aborted = abortedTransactionError(for: statement.query) { throw .reported(aborted) }
-            let parameters = bind.parameters.enumerated().map { index, value in
-                value.map {
-                    ParameterText.text(
-                        of: $0, format: bind.parameterFormats.code(at: index), type: statement.parameterType(at: index))
-                }
+            var parameters: [String?] = []
+            for (index, value) in bind.parameters.enumerated() {
+                parameters.append(
+                    try value.map { value throws(QuerySessionError) in
+                        try fromClient(
+                            ParameterText.text(
+                                of: value, format: bind.parameterFormats.code(at: index),
+                                type: statement.parameterType(at: index)))
+                    })
             }
             portals[bind.portal] = Portal(
                 statement: statement, parameters: parameters, resultFormats: bind.resultFormats,
@@ -510,6 +541,25 @@ public struct QuerySession: Sendable {
         }
     }
 
+    /// `outcome` with the dates and times of columns asked for in binary in ISO form again (the binary encoder's),
+    /// when the session's DateStyle printed them otherwise.
+    private func binaryDateTimes(_ outcome: QueryOutcome, formats: [FormatCode]) -> QueryOutcome {
+        guard formats.contains(.binary), case .result(let columns, var rows, let tag) = outcome else { return outcome }
+        let output = OutputSettings(settings)
+        guard let style = output.dateStyle, style != .iso, let zone = TimeZoneRules.named(output.timeZone) else {
+            return outcome
+        }
+        for (index, column) in columns.enumerated()
+        where formats.code(at: index) == .binary && [.date, .timestamp, .timestamptz].contains(column.type) {
+            for row in rows.indices where index < rows[row].count {
+                guard let text = rows[row][index] else { continue }
+                rows[row][index] =
+                    DateTimeText.iso(fromOutput: text, type: column.type, zone: zone, style: style) ?? text
+            }
+        }
+        return .result(columns: columns, rows: rows, tag: tag)
+    }
+
     /// Execute's answer with the portal's outcome: its replies, up to the row limit.
     private mutating func executeOutcome(
         _ outcome: QueryOutcome, for execute: Execute, into sink: inout some QueryReplySink
@@ -527,6 +577,7 @@ public struct QuerySession: Sendable {
                 throw .reported(error)
             }
         }
+        let outcome = binaryDateTimes(outcome, formats: formats)
         if execute.maxRows == 0, let tag = outcome.resultSet?.tag {
             // No row limit: everything goes out now.
             portals.values[index].progress = .completed(tag: Self.tag(afterCompleting: tag))
@@ -616,7 +667,14 @@ public struct QuerySession: Sendable {
         {
             return describedColumns(of: prepared.query, parameterTypes: prepared.parameterTypes)
         }
-        return responder.resultColumns(of: statement, parameterTypes: parameterTypes, settings: settings)
+        let columns = responder.resultColumns(of: statement, parameterTypes: parameterTypes, settings: settings)
+        guard let encoding = clientEncoding, let columns else { return columns }
+        // The names in the client's encoding (a name it cannot hold: the result's 22P05 tells).
+        return columns.map { column in
+            var column = column
+            column.name = (try? encoding.encode(column.name)) ?? column.name
+            return column
+        }
     }
 
     /// `outcome`, or 0A000 when it is a result set whose column types are not those the statement's Describe
@@ -676,8 +734,10 @@ public struct QuerySession: Sendable {
     private mutating func run(_ statement: String, parameters: [String?], parameterTypes: [UInt32]) -> QueryOutcome {
         if let aborted = abortedTransactionError(for: statement) { return .error(aborted) }
         if let outcome = runPreparedStatementCommand(statement) { return outcome }
-        return responder.outcome(
+        let outcome = responder.outcome(
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+        // Sent in the client's encoding.
+        return clientEncoding.map { $0.encode(outcome) } ?? outcome
     }
 
     /// The answer to PREPARE, EXECUTE and DEALLOCATE, which keep their statements among the protocol's prepared
@@ -837,7 +897,14 @@ public struct QuerySession: Sendable {
         case .notices(let notices, let outcome):
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         case .notifying(let notifications, let outcome):
-            return complete(outcome, formats: formats) + notifications.map { .notificationResponse($0) }
+            // Sent as by the session's backend, whose process ID the client knows from BackendKeyData.
+            let processID = settings[ServerSettings.processIDKey].flatMap { Int32($0) }
+            return complete(outcome, formats: formats)
+                + notifications.map { notification in
+                    var notification = notification
+                    notification.processID = processID ?? notification.processID
+                    return .notificationResponse(notification)
+                }
         case .copyIn(let columns, let format):
             // As PostgreSQL: the overall format, and the same for every column.
             suspension = .copyIn(CopyInRowCounter(format: format))

@@ -179,13 +179,13 @@ public struct ServerEmulationResponder: QueryResponder {
     /// SHOW name, SHOW ALL.
     private func show(_ name: String, settings: [String: String]) -> QueryOutcome {
         if name == "all" {
-            let rows = settings.filter { $0.key != ServerSettings.databaseKey }
+            let rows = settings.filter { !ServerSettings.hiddenKeys.contains($0.key) }
                 .sorted { $0.key.lowercased() < $1.key.lowercased() }.map { [$0.key, $0.value, ""] }
             let columns = ["name", "setting", "description"].map { ResultColumn(name: $0, type: .text) }
             return .result(columns: columns, rows: rows, tag: "SHOW")
         }
         let canonical = ServerSettings.canonicalName(name, in: settings)
-        guard canonical != ServerSettings.databaseKey, let value = settings[canonical] else {
+        guard !ServerSettings.hiddenKeys.contains(canonical), let value = settings[canonical] else {
             return .error(
                 DiagnosticMessage(
                     severity: "ERROR", sqlState: "42704", message: "unrecognized configuration parameter \"\(name)\""))

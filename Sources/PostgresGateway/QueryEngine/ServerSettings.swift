@@ -13,6 +13,11 @@ enum ServerSettings {
     /// Where the session's database (the startup's `database`, or else the user name) is kept among the settings,
     /// for `current_database()`. PostgreSQL has no such setting, so SHOW does not know it.
     static let databaseKey = "pgw.database"
+    /// Where the session's process ID (its BackendKeyData's) is kept among the settings, for `pg_backend_pid()` and
+    /// the notifications of rules; SHOW does not know it either.
+    static let processIDKey = "pgw.backend_pid"
+    /// The keys of ``databaseKey`` and ``processIDKey``, which are no settings.
+    static let hiddenKeys: Set = [databaseKey, processIDKey]
 
     /// PostgreSQL's defaults for common settings that are not reported at startup.
     static let defaults: [String: String] = [

@@ -78,9 +78,9 @@ public final class ScriptResponder: QueryResponder {
                 case .command(_, let effect)? = fallback.answer(
                     to: parsed, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
             else {
-                return rule.answer
+                return rule.answer(withEffect: .none, settings: settings)
             }
-            return rule.answer(withEffect: effect)
+            return rule.answer(withEffect: effect, settings: settings)
         }
         if shapedByRule == nil,
             let answer = parsed.map({

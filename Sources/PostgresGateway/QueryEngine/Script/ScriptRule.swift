@@ -25,6 +25,10 @@ public struct ScriptRule: Sendable {
     public var notices: [DiagnosticMessage]
     /// How long the rule waits before answering (a CancelRequest ends the wait with 57014); `nil` for no wait.
     public var delay: TimeAmount? = nil
+    /// The rows' values as the script writes them, kept for a rule with `date`, `timestamp` or `timestamptz`
+    /// columns: a session whose `TimeZone` or `DateStyle` is not the default reads them again (a timestamptz without
+    /// an offset is a time in the session's zone) and prints them its way; `nil` for other rules.
+    var writtenRows: [[String?]]? = nil
 
     /// The outcome with the rule's notices and delay.
     var answer: QueryOutcome {
@@ -32,11 +36,40 @@ public struct ScriptRule: Sendable {
     }
 
     /// The outcome with the rule's notices and delay, a command outcome with `effect` on the session (the effect of
-    /// the transaction control or SET statement the rule answers).
-    func answer(withEffect effect: QueryOutcome.SessionEffect) -> QueryOutcome {
+    /// the transaction control or SET statement the rule answers), its dates and times as a session with `settings`
+    /// reads and prints them (``writtenRows``).
+    func answer(withEffect effect: QueryOutcome.SessionEffect, settings: [String: String] = [:]) -> QueryOutcome {
         var outcome = outcome
+        if let writtenRows {
+            let output = OutputSettings(settings)
+            if output.timeZone != OutputSettings.standard.timeZone || output.dateStyle != .iso {
+                outcome = outcome.mappingResult { columns, rows, tag in
+                    .result(columns: columns, rows: Self.read(writtenRows, of: columns, as: rows, output), tag: tag)
+                }
+            }
+        }
         if effect != .none, case .command(let tag, .none) = outcome { outcome = .command(tag: tag, effect: effect) }
         let answer = notices.isEmpty ? outcome : .notices(notices, then: outcome)
         return delay.map { .delayed($0, then: answer) } ?? answer
+    }
+
+    /// The rows of a rule with date and time columns for a session with `output` settings: each such value as the
+    /// session's input function reads `written` and its output function prints it (the value read at load, in
+    /// `rows`, when the engine does not compute it).
+    private static func read(
+        _ written: [[String?]], of columns: [ResultColumn], as rows: [[String?]], _ output: OutputSettings
+    ) -> [[String?]] {
+        let evaluator = ConstantEvaluator(
+            settings: [:], parameters: [], parameterTypes: [], serverVersion: "", output: output)
+        let dateColumns = columns.indices.filter { [.date, .timestamp, .timestamptz].contains(columns[$0].type) }
+        var result = rows
+        for (index, row) in written.enumerated() where index < result.count {
+            for column in dateColumns where column < row.count {
+                guard let value = row[column] else { continue }
+                let typed = try? evaluator.cast(EvaluatedValue(text: value, type: .text), to: columns[column].type)
+                if let typed, let printed = try? evaluator.outputText(of: typed) { result[index][column] = printed }
+            }
+        }
+        return result
     }
 }

@@ -63,8 +63,21 @@ enum ScriptRuleReader {
             after: try fields["after"]?.text(),
             outcome: outcome,
             notices: notices ?? [],
-            delay: try fields["delay"]?.duration()
+            delay: try fields["delay"]?.duration(),
+            writtenRows: try writtenDateTimeRows(fields)
         )
+    }
+
+    /// The rows' values as written when a column is a date, timestamp or timestamptz (``ScriptRule/writtenRows``).
+    private static func writtenDateTimeRows(_ fields: [String: ScriptNode]) throws(ScriptError) -> [[String?]]? {
+        guard let columns = fields["columns"], let rows = fields["rows"] else { return nil }
+        let types = try columns.elements().map { column throws(ScriptError) in
+            try column.mapping(allowed: ["name", "type"])["type"].map(type)?.type
+        }
+        guard types.contains(where: { [.date, .timestamp, .timestamptz].contains($0) }) else { return nil }
+        return try rows.elements().map { row throws(ScriptError) in
+            try row.elements().map { value throws(ScriptError) in try value.value() }
+        }
     }
 
     private static func pattern(_ node: ScriptNode) throws(ScriptError) -> StatementPattern {
