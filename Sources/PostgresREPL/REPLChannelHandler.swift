@@ -45,7 +45,7 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !hasFailed { continuation.yield(.failure("\(error)")) }
+        if !hasFailed { continuation.yield(.lost(error, peer: "server")) }
         hasFailed = true
         context.close(promise: nil)
     }

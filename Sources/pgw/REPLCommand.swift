@@ -152,9 +152,12 @@ struct REPLCommand: AsyncParsableCommand {
             throw ExitCode(64)
         }
         let connection: REPLConnection
+        Self.exitOnInterrupt()
+        defer { REPLInterrupts.onInterrupt(nil) }
         do {
             connection =
                 raw ? try await REPLConnection.connectRaw(try Self.options(parameters)) : try await login(parameters)
+            REPLInterrupts.onInterrupt(nil)
         } catch let failure as CommandFailure {
             Self.printError("pgw: \(failure)")
             throw ExitCode.failure
@@ -208,9 +211,9 @@ struct REPLCommand: AsyncParsableCommand {
         _ script: AsyncThrowingStream<String, any Error>?, transport: any REPLTransport, events: AsyncStream<REPLEvent>,
         settings: REPLSettings
     ) async -> Bool {
-        let session = REPLSession(transport: transport, settings: settings) { line in
-            REPLTerminal.shared.print(line)
-        }
+        let session = REPLSession(
+            transport: transport, settings: settings, write: { REPLTerminal.shared.print($0) },
+            writeNote: { Self.printError($0) })
         let pump = Task {
             for await event in events { await session.receive(event) }
         }
@@ -219,12 +222,15 @@ struct REPLCommand: AsyncParsableCommand {
             await REPLInteractive.run(session: session)
             return true
         }
-        return await Self.run(script, name: file ?? "standard input", session: session)
+        let name = file.map { $0 == "-" ? "standard input" : $0 } ?? "standard input"
+        let wasInterrupted = Self.cancelOnInterrupt(session, name: name)
+        defer { REPLInterrupts.onInterrupt(nil) }
+        return await Self.run(script, name: name, session: session, wasInterrupted: wasInterrupted)
     }
 
     /// The script's lines as they arrive, or `nil` when standard input is a terminal and there is no --file.
     private func readScript() throws -> AsyncThrowingStream<String, any Error>? {
-        if let file {
+        if let file, file != "-" {
             let descriptor = open(file, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 Self.printError("pgw: cannot read '\(file)': \(String(cString: strerror(errno)))")
@@ -232,14 +238,17 @@ struct REPLCommand: AsyncParsableCommand {
             }
             return REPLScriptLines.reading(descriptor, name: "'\(file)'")
         }
-        guard isatty(STDIN_FILENO) == 0 else { return nil }
+        // `-f -` reads standard input, as psql's, even from a terminal.
+        guard isatty(STDIN_FILENO) == 0 || file == "-" else { return nil }
         return REPLScriptLines.reading(dup(STDIN_FILENO), name: "standard input")
     }
 
     /// Runs the script's lines as they arrive (a line ending inside a quoted string continues on the next);
-    /// whether all succeeded.
+    /// whether all succeeded. Once `wasInterrupted` (Ctrl-C, which cancelled the statement running), the script
+    /// stops after the replies owed.
     private static func run(
-        _ lines: AsyncThrowingStream<String, any Error>, name: String, session: REPLSession
+        _ lines: AsyncThrowingStream<String, any Error>, name: String, session: REPLSession,
+        wasInterrupted: @Sendable () -> Bool
     ) async -> Bool {
         var partial: (text: String, number: Int)?
         var count = 0
@@ -266,7 +275,13 @@ struct REPLCommand: AsyncParsableCommand {
             } else {
                 break
             }
-            switch await session.execute(text) {
+            let outcome = await session.execute(text)
+            if wasInterrupted() {
+                _ = await session.waitForReady()
+                printError("pgw: \(name):\(number): interrupted (Ctrl-C); the script stops")
+                return false
+            }
+            switch outcome {
             case .done: continue
             case .quit: return true
             case .failed(let reason):
@@ -274,7 +289,13 @@ struct REPLCommand: AsyncParsableCommand {
                 return false
             }
         }
-        if case .failed(let reason) = await session.waitForEnd() {
+        let outcome = await session.waitForEnd()
+        if wasInterrupted() {
+            _ = await session.waitForReady()
+            printError("pgw: \(name): interrupted (Ctrl-C); the script stops")
+            return false
+        }
+        if case .failed(let reason) = outcome {
             printError("pgw: \(name): at the end: \(reason)")
             return false
         }
@@ -287,26 +308,30 @@ struct REPLCommand: AsyncParsableCommand {
         return buffer
     }
 
-    /// What the login established, as the messages that said it.
+    /// What the login established, as the messages that said it; in JSON the note goes to standard error, so that
+    /// standard output is JSON Lines.
     private static func printLogin(_ connection: REPLConnection, settings: REPLSettings) {
         guard let session = connection.session else {
-            REPLTerminal.shared.print(
-                "-- connected to \(connection.target.serverDescription); nothing sent yet (--raw)")
+            printNote("-- connected to \(connection.target.serverDescription); nothing sent yet (--raw)", settings)
             return
         }
-        var lines = [
+        printNote(
             "-- connected to \(connection.target.serverDescription), protocol \(session.protocolVersion)"
                 + (session.tlsInfo.map { ", \($0.protocolVersion)" } ?? ", no TLS")
-                + (session.authenticationMethod.map { ", authentication \($0.rawValue)" } ?? "")
-        ]
+                + (session.authenticationMethod.map { ", authentication \($0.rawValue)" } ?? ""),
+            settings)
         let options = RenderOptions(revealSecrets: settings.revealSecrets)
-        var messages: [BackendMessage] = session.parameters.sorted { $0.key < $1.key }.map {
-            .parameterStatus(ParameterStatus(name: $0.key, value: $0.value))
-        }
-        if let key = session.backendKey { messages.append(.backendKeyData(key)) }
-        messages.append(.readyForQuery(session.transactionStatus))
-        lines += messages.map { "B " + $0.rendered(options: options).textLine }
+        let lines = connection.loginMessages.map { $0.formatted(as: settings.format, options: options) }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// Prints a note (`-- …`): on standard output, or standard error when messages are written as JSON Lines.
+    private static func printNote(_ text: String, _ settings: REPLSettings) {
+        if settings.format == .json {
+            printError(text)
+        } else {
+            REPLTerminal.shared.print(text)
+        }
     }
 
     static func printError(_ text: String) {

@@ -68,8 +68,13 @@ public struct TextFormParser: Sendable {
         return (name == "F" ? .frontend : .backend, line.dropFirst(start))
     }
 
-    /// Parses one line; the error points at the bad token.
-    public func parse(_ line: String) throws(TextFormError) -> TextFormLine {
+    /// Parses one line; the error points at the bad token. `parameterTypes` gives the parameter types of a prepared
+    /// statement (from its Parse, or a ParameterDescription), so that a Bind's typed values in binary format
+    /// (`parameters=[41] formats=[binary]`, as `pgw decode` prints them) are encoded by their type; `nil` when not
+    /// known.
+    public func parse(
+        _ line: String, parameterTypes: (_ statement: String) -> [UInt32]? = { _ in nil }
+    ) throws(TextFormError) -> TextFormLine {
         var scanner = TextFormScanner(line: line)
         guard scanner.skipSpace(comments: false) else { throw scanner.error("expected a message type", at: 0) }
         scanner.skipLogPrefix()
@@ -110,7 +115,7 @@ public struct TextFormParser: Sendable {
         let count = canonical == "Bind" ? arguments.named("count") : nil
         let message: WireMessage
         switch direction {
-        case .frontend: message = .frontend(try Self.frontend(canonical, &arguments))
+        case .frontend: message = .frontend(try Self.frontend(canonical, &arguments, parameterTypes: parameterTypes))
         case .backend: message = .backend(try Self.backend(canonical, &arguments))
         }
         try arguments.finish(canonical)
