@@ -16,27 +16,30 @@ extension REPLCommand {
 
     /// While a script runs, Ctrl-C (SIGINT) cancels the statement running, as psql's does: a CancelRequest goes to
     /// the server (which answers the statement with 57014), and the script stops once it has been answered; with
-    /// nothing running, the script stops at once. A second Ctrl-C ends pgw at once. Returns whether Ctrl-C was
-    /// pressed (asked after each line).
-    static func cancelOnInterrupt(_ session: REPLSession, name: String) -> @Sendable () -> Bool {
-        let interrupted = NIOLockedValueBox(false)
+    /// nothing running, the script stops at once. A second Ctrl-C ends pgw at once. Returns the cancelling once
+    /// Ctrl-C was pressed (asked after each line; the script stops when it is done).
+    static func cancelOnInterrupt(_ session: REPLSession, name: String) -> @Sendable () -> Task<Void, Never>? {
+        let cancelling = NIOLockedValueBox<Task<Void, Never>?>(nil)
         REPLInterrupts.onInterrupt {
-            let isFirst = interrupted.withLockedValue { wasInterrupted in
-                defer { wasInterrupted = true }
-                return !wasInterrupted
-            }
-            guard isFirst else {
-                printError("pgw: \(name): interrupted")
-                Foundation.exit(1)
-            }
-            Task {
-                guard await session.isWaitingForReady else {
+            cancelling.withLockedValue { cancelling in
+                guard cancelling == nil else {
                     printError("pgw: \(name): interrupted")
                     Foundation.exit(1)
                 }
-                if case .failed(let reason) = await session.execute("\\cancel") { printError("pgw: \(reason)") }
+                cancelling = Self.cancel(session, name: name)
             }
         }
-        return { interrupted.withLockedValue { $0 } }
+        return { cancelling.withLockedValue { $0 } }
+    }
+
+    /// Cancels the statement running, or ends pgw when nothing runs.
+    private static func cancel(_ session: REPLSession, name: String) -> Task<Void, Never> {
+        Task {
+            guard await session.isWaitingForReady else {
+                printError("pgw: \(name): interrupted")
+                Foundation.exit(1)
+            }
+            if case .failed(let reason) = await session.execute("\\cancel") { printError("pgw: \(reason)") }
+        }
     }
 }
