@@ -63,8 +63,11 @@ struct REPLCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A libpq connection string or postgresql:// URI.", valueName: "conninfo"))
-    var connectionString = ""
+    @Argument(
+        help: ArgumentHelp(
+            "The database name or a libpq connection string (postgresql:// URI), then the user name, as psql's.",
+            valueName: "dbname [username]"))
+    var positionals: [String] = []
 
     @OptionGroup var target: ConnectionTargetOptions
 
@@ -73,7 +76,8 @@ struct REPLCommand: AsyncParsableCommand {
     @Flag(exclusivity: .chooseLast) var passwordPrompting: PasswordPrompting?
 
     @Option(
-        name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"),
+        name: .shortAndLong,
+        help: ArgumentHelp("Run the lines of this script, then exit ('-': standard input).", valueName: "file"),
         completion: .file())
     var file: String?
 
@@ -108,6 +112,9 @@ struct REPLCommand: AsyncParsableCommand {
         if tls.isEnabled && listen == nil {
             throw ValidationError("--tls-cert and --tls-key are for server mode (--listen)")
         }
+        if positionals.count > 2 {
+            throw ValidationError("extra command-line argument '\(positionals[2])': give at most DBNAME and USERNAME")
+        }
         if passwordPrompting != nil && (raw || listen != nil) {
             throw ValidationError("-W and -w are for the login pgw makes: not with --raw or --listen")
         }
@@ -115,12 +122,24 @@ struct REPLCommand: AsyncParsableCommand {
             guard Self.listenAddress(listen) != nil else {
                 throw ValidationError("--listen takes [HOST:]PORT with a port from 0 to 65535, got '\(listen)'")
             }
-            let connects = [target.host, target.port.map(String.init), target.username, target.dbname]
-            guard connectionString.isEmpty, !raw, connects.allSatisfy({ $0 == nil }) else {
+            let connects = [target.host, target.port, target.username, target.dbname]
+            guard positionals.isEmpty, !raw, connects.allSatisfy({ $0 == nil }) else {
                 throw ValidationError(
                     "--listen makes pgw the server: it takes no connection string, -h, -p, -U, -d or --raw")
             }
         }
+    }
+
+    /// The connection parameters from `-h`, `-p`, `-U`, `-d` and the arguments, read as psql reads
+    /// `[DBNAME [USERNAME]]`: the first is a connection string (whose keywords win over the options) or else the
+    /// database name unless `-d` gives one; the second is the user name unless `-U` gives one.
+    private func connectionParameters() throws(ConnectionOptionError) -> [String: String] {
+        let first = positionals.first ?? ""
+        let isConnectionString = first.contains("=") || first.contains("://")
+        var target = self.target
+        if !isConnectionString, !first.isEmpty, target.dbname == nil { target.dbname = first }
+        if positionals.count > 1, target.username == nil { target.username = positionals[1] }
+        return try target.parameters(connectionString: isConnectionString ? first : "")
     }
 
     /// `[HOST:]PORT` (an IPv6 host in brackets) as host and port; the host defaults to 127.0.0.1.
@@ -146,7 +165,7 @@ struct REPLCommand: AsyncParsableCommand {
         }
         let parameters: [String: String]
         do {
-            parameters = try target.parameters(connectionString: connectionString)
+            parameters = try connectionParameters()
         } catch {
             Self.printError("pgw: invalid connection string: \(error)")
             throw ExitCode(64)
@@ -248,7 +267,7 @@ struct REPLCommand: AsyncParsableCommand {
     /// stops after the replies owed.
     private static func run(
         _ lines: AsyncThrowingStream<String, any Error>, name: String, session: REPLSession,
-        wasInterrupted: @Sendable () -> Bool
+        wasInterrupted: @Sendable () -> Task<Void, Never>?
     ) async -> Bool {
         var partial: (text: String, number: Int)?
         var count = 0
@@ -276,7 +295,8 @@ struct REPLCommand: AsyncParsableCommand {
                 break
             }
             let outcome = await session.execute(text)
-            if wasInterrupted() {
+            if let cancelling = wasInterrupted() {
+                await cancelling.value
                 _ = await session.waitForReady()
                 printError("pgw: \(name):\(number): interrupted (Ctrl-C); the script stops")
                 return false
@@ -290,7 +310,8 @@ struct REPLCommand: AsyncParsableCommand {
             }
         }
         let outcome = await session.waitForEnd()
-        if wasInterrupted() {
+        if let cancelling = wasInterrupted() {
+            await cancelling.value
             _ = await session.waitForReady()
             printError("pgw: \(name): interrupted (Ctrl-C); the script stops")
             return false

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresWire
 
 #if canImport(Glibc)
     import Glibc
@@ -44,8 +45,10 @@ enum REPLScriptLines {
         return lines
     }
 
-    /// A line's bytes as text, without a carriage return at its end.
+    /// A line's bytes as text, without a carriage return at its end; a byte that is not UTF-8 stays that byte
+    /// (``WireText``, as `\xNN` in a quoted string), never a replacement character.
     private static func line(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, as: UTF8.self)
+        let line = bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes
+        return String(validating: line, as: UTF8.self) ?? WireText.decode(line)
     }
 }

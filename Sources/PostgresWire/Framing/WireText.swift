@@ -9,7 +9,7 @@ public enum WireText {
     static let escapeBase: UInt32 = 0x10_FF00
 
     /// `bytes` as a string, valid UTF-8 sequences as themselves and every other byte escaped.
-    static func decode(_ bytes: some Collection<UInt8>) -> String {
+    public static func decode(_ bytes: some Collection<UInt8>) -> String {
         let array = Array(bytes)
         var scalars = String.UnicodeScalarView()
         var index = 0
