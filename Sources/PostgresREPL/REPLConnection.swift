@@ -120,18 +120,33 @@ public final class REPLConnection: REPLTransport {
     }
 
     /// Starts the TLS handshake (after the server answered an SSLRequest with `S`), as `sslmode=require` does: the
-    /// server's certificate is not checked. Only in raw mode; a login made by pgw negotiates TLS itself.
+    /// server's certificate is not checked. Only in raw mode, once, on a TCP connection; a login made by pgw
+    /// negotiates TLS itself.
     public func startTLS() async throws {
-        guard client == nil else { throw REPLConnectionError("\\tls is for --raw mode; pgw already negotiated TLS") }
+        if let client {
+            throw REPLConnectionError(
+                client.session.tlsInfo == nil
+                    ? "\\tls is for --raw mode; pgw logged in without TLS (sslmode decides; a Unix socket has none)"
+                    : "\\tls is for --raw mode; pgw logged in with TLS already")
+        }
+        guard !target.isUnixSocket else {
+            throw REPLConnectionError("a Unix-socket connection has no TLS (connect with host=127.0.0.1 instead)")
+        }
         let context = try TLSClientContext(
             configuration: TLSClientConfiguration(mode: .require, serverName: target.host))
         let channel = self.channel
         let serverName = target.host
         let handler = self.handler
         try await channel.eventLoop.submit {
-            handler.value.restartDecoding()
+            guard !handler.value.isTLS else { throw REPLConnectionError("TLS is already on (\\tls was run before)") }
+            switch handler.value.sslAnswer {
+            case true?: break
+            case false?: throw REPLConnectionError("the server refused TLS: it answered the SSLRequest N")
+            case nil: throw REPLConnectionError("send SSLRequest first, and wait for the server's S")
+            }
             let tls = try TLSHandler(clientContext: context, serverName: serverName)
             try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+            handler.value.startTLS()
         }.get()
     }
 

@@ -25,6 +25,9 @@ public actor REPLSession {
     /// Queries and Syncs sent, and ReadyForQuery messages received: `\wait` waits until they are even.
     private var readyOwed = 0
     private var readyReceived = 0
+    /// The messages sent that still wait for their ReadyForQuery (`Query`, `Sync`, `StartupMessage`…), oldest
+    /// first: a `\wait` that times out names them.
+    private var unanswered: [String] = []
     private var sentOffset = 0
     /// The offsets of the client's packets `\auto-startup` took over that have not arrived here yet.
     private var answeredAutomatically: Set<Int> = []
@@ -78,7 +81,9 @@ public actor REPLSession {
             if answeredAutomatically.remove(decoded.offset) == nil { unchecked.append(decoded) }
             queryAnswering.observe(decoded.message)
             switch decoded.message {
-            case .backend(.readyForQuery): readyReceived += 1
+            case .backend(.readyForQuery):
+                readyReceived += 1
+                if !unanswered.isEmpty { unanswered.removeFirst() }
             case .frontend(let message): await sendAnswers(queryAnswering.answer(message))
             case .backend: break
             }
@@ -209,14 +214,23 @@ public actor REPLSession {
         while readyReceived < readyOwed {
             if let endReason { return .failed("waiting for ReadyForQuery: \(endReason)") }
             guard ContinuousClock.now < deadline else {
-                let unanswered = readyOwed - readyReceived
-                return .failed(
-                    "no ReadyForQuery within \(settings.timeout): \(unanswered) "
-                        + (unanswered == 1 ? "Query or Sync is" : "Queries or Syncs are") + " still unanswered")
+                return .failed("no ReadyForQuery within \(settings.timeout): " + unansweredText)
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return .done
+    }
+
+    /// What still waits for a ReadyForQuery: `1 Query or Sync is still unanswered`, `1 StartupMessage is …`.
+    private var unansweredText: String {
+        let count = readyOwed - readyReceived
+        let names = unanswered.suffix(count)
+        if names.count == count, names.contains(where: { !["Query", "Sync"].contains($0) }) {
+            return count == 1
+                ? "1 \(names.first!) is still unanswered"
+                : "\(count) messages (\(names.joined(separator: ", "))) are still unanswered"
+        }
+        return "\(count) " + (count == 1 ? "Query or Sync is" : "Queries or Syncs are") + " still unanswered"
     }
 
     private func send() async -> REPLOutcome {
@@ -236,13 +250,19 @@ public actor REPLSession {
             show(line, valueTypes: types)
             bytes.writeImmutableBuffer(line.bytes)
             guard let message = line.message else {
-                if transport.direction == .frontend { readyOwed += Self.readyForQueryCount(askedBy: line.bytes) }
+                if transport.direction == .frontend {
+                    let count = Self.readyForQueryCount(askedBy: line.bytes)
+                    readyOwed += count
+                    unanswered += Array(repeating: "Query", count: count)
+                }
                 continue
             }
             messages.append(message)
             queryAnswering.observe(message)
             switch message {
-            case .frontend(.query), .frontend(.sync), .frontend(.functionCall), .frontend(.startup): readyOwed += 1
+            case .frontend(.query), .frontend(.sync), .frontend(.functionCall), .frontend(.startup):
+                readyOwed += 1
+                unanswered.append(message.typeName)
             default: break
             }
         }
@@ -327,8 +347,8 @@ public actor REPLSession {
             return await expect(String(line.dropFirst("\\expect".count)))
         case "\\tls":
             do {
+                // The transport reports the handshake's start and end, in order with the messages.
                 try await transport.startTLS()
-                note("TLS handshake started")
                 return .done
             } catch {
                 return .failed("cannot start TLS: \(error)")
@@ -407,7 +427,11 @@ public actor REPLSession {
         do {
             expectation = try TextFormExpectation(parsing: text)
         } catch {
-            return .failed(error.description)
+            // Shown with the line as typed, `\expect` included.
+            var whole = error
+            whole.line = "\\expect" + error.line
+            whole.column += "\\expect".count
+            return .failed(whole.description)
         }
         if let reason = await awaitUnchecked() { return .failed("expected \(expectation); \(reason)") }
         guard let (arrived, dropped) = unchecked.takeOldest() else { return .failed("expected \(expectation)") }

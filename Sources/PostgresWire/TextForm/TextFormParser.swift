@@ -6,8 +6,9 @@ import NIOCore
 /// Lines rendered with ``RenderOptions/lossless`` parse back to the exact bytes they were rendered from. For typing
 /// by hand, omitted fields take defaults (`Execute` alone is the unnamed portal without a row limit), type names are
 /// matched in any case, a leading `F` or `B` (as `pgw decode` prints) is accepted, and `\hex 51 00 00 00 0d …`
-/// gives raw bytes. Deliberately wrong messages: `length=N` sets the length word of any message (except a
-/// StartupMessage, where it is a parameter) and `count=N` the parameter count of a Bind.
+/// gives raw bytes. Deliberately wrong messages: `length=N` sets the length word of any message (in a
+/// StartupMessage, `length=N` unquoted; `length="N"` is a parameter called length) and `count=N` the parameter
+/// count of a Bind.
 public struct TextFormParser: Sendable {
     /// Which side's messages the lines are: `CopyData` and `CopyDone` exist on both.
     public var direction: MessageDirection
@@ -111,7 +112,8 @@ public struct TextFormParser: Sendable {
             return TextFormLine(message: .backend(message), bytes: Self.encoded(.backend(message)))
         }
         var arguments = TextFormArguments(scanner: scanner, items: try scanner.items())
-        let length = canonical == "StartupMessage" ? nil : arguments.named("length")
+        // In a StartupMessage, `length="3"` (quoted, as parameters are printed) is a parameter called length.
+        let length = canonical == "StartupMessage" ? arguments.namedWord("length") : arguments.named("length")
         let count = canonical == "Bind" ? arguments.named("count") : nil
         let message: WireMessage
         switch direction {
