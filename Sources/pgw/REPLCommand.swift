@@ -16,7 +16,9 @@ struct REPLCommand: AsyncParsableCommand {
             Connects as psql would (libpq conninfo or postgresql:// URI, PG* variables, ~/.pgpass; TLS, startup \
             and authentication are done for you), then reads lines in the one-line text form that 'pgw decode' \
             prints and sends each message: Query "select 1", Parse name="s1" "select $1::int" [int4], \
-            Bind statement="s1" parameters=["42"], Execute, Sync. Omitted fields take defaults (Execute alone: the \
+            Bind statement="s1" parameters=["42"], Execute, Sync; binary values as pgw decode prints them \
+            (parameters=[41] formats=["binary"]) are encoded by the types of the statement's Parse or a \
+            ParameterDescription. Omitted fields take defaults (Execute alone: the \
             unnamed portal, all rows); \\hex 51 00 00 00 0d … sends raw bytes; length=N or (on Bind) count=N \
             sends a deliberately wrong message. Lines pasted from pgw proxy's or pgw decode's output may keep \
             their time and connection number. Replies print as they arrive (B lines), sent messages as F lines. \
@@ -41,7 +43,8 @@ struct REPLCommand: AsyncParsableCommand {
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \
             at the end, pgw waits for the replies to every Query and Sync sent (server \
             mode: for the client to close the connection). Lines starting with # or -- are \
-            comments.
+            comments. Ctrl-C cancels the running statement, then the script stops. With --format json, \
+            standard output is JSON Lines and the notes go to standard error.
 
             Environment:
               PGHOST  The server's host when neither the conninfo nor -h gives one.
