@@ -29,11 +29,15 @@ enum REPLScriptLines {
                     return
                 }
                 guard count > 0 else { break }
+                // Only the new bytes are searched for line feeds: a long line arriving in many chunks is scanned
+                // once, not again with every chunk.
+                var searchFrom = pending.count
                 pending.append(contentsOf: chunk[..<count])
                 var start = pending.startIndex
-                while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                while let newline = pending[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
                     continuation.yield(line(pending[start..<newline]))
                     start = newline + 1
+                    searchFrom = start
                 }
                 pending.removeSubrange(..<start)
             }

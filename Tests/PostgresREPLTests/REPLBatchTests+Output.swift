@@ -72,4 +72,13 @@ extension REPLBatchTests {
         #expect(outcome.standardError.contains("the server "), "\(outcome)")
         #expect(!outcome.standardError.contains("I/O on closed channel"), "\(outcome)")
     }
+
+    /// An 8 MB line is read in one pass, well within the run's 30 seconds (the reader searched the whole line again
+    /// for every 64 KiB that arrived: minutes for such a line).
+    @Test func aLongLineIsReadInOnePass() async throws {
+        let outcome = try await Self.run(
+            #"Query "select length('"# + String(repeating: "x", count: 8_000_000) + #"')""# + "\n"
+                + #"\expect RowDescription"# + "\n" + #"\expect DataRow columns=["8000000"]"#)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+    }
 }
