@@ -391,7 +391,7 @@ _pgw_repl() {
     non_repeating_flags=(-W --password -w --no-password --reveal-secrets --raw --quiet -q --version -? --help)
     repeating_options=()
     non_repeating_options=(--host -h --port -p -U --username -d --dbname --file -f --timeout --format --listen --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --log-level)
-    __pgw_offer_flags_options 1
+    __pgw_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in

@@ -29,7 +29,7 @@ function __pgw_parse_tokens -S
         case 'proxy'
             __pgw_parse_subcommand 0 'listen=' 'upstream=' 'route=+' 'keylog=' 'format=' 'output=' 'color=' 'pcap=' 'record=' 'record-match=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'threads=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'repl'
-            __pgw_parse_subcommand 1 'h/host=' 'p/port=' 'U/username=' 'd/dbname=' 'W/password' 'w/no-password' 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'listen=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'log-level=' 'q/quiet' 'version' 'help'
+            __pgw_parse_subcommand -r 1 'h/host=' 'p/port=' 'U/username=' 'd/dbname=' 'W/password' 'w/no-password' 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'listen=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'certs'
             __pgw_parse_subcommand 0 'version' 'help'
             switch $unparsed_tokens[1]
@@ -170,12 +170,12 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw p
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" \? help' -s '?' -l 'help' -d 'Show help information.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" h host' -l 'host' -s 'h' -d 'The server\'s host name, address or Unix-socket directory (PGHOST).' -rfka ''
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" p port' -l 'port' -s 'p' -d 'The server\'s port (PGPORT).' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" p port' -l 'port' -s 'p' -d 'The server\'s port, or ports separated by commas, one per host (PGPORT).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" U username' -s 'U' -l 'username' -d 'The user name (PGUSER).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" d dbname' -s 'd' -l 'dbname' -d 'The database name, or a whole connection string (PGDATABASE).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" W password' -s 'W' -l 'password' -d 'Ask for the password (on the terminal, without echo) before connecting.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" no-password w' -s 'w' -l 'no-password' -d 'Never ask for a password: fail when the server wants one that nothing gave.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" f file' -l 'file' -s 'f' -d 'Run the lines of this script, then exit.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" f file' -l 'file' -s 'f' -d 'Run the lines of this script, then exit (\'-\': standard input).' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" timeout' -l 'timeout' -d 'How long \\wait and \\expect wait, in seconds.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" format' -l 'format' -d 'How messages are shown.' -rfka 'text json hex'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw repl" reveal-secrets' -l 'reveal-secrets' -d 'Show passwords, SASL data and cancel keys, which are masked by default.'

@@ -1,4 +1,5 @@
 import NIOCore
+import PostgresTLS
 import PostgresWire
 
 /// Decodes the server's bytes into messages for the REPL, each with its bytes, and reports the connection's end.
@@ -10,6 +11,10 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var buffer: ByteBuffer
     private let continuation: AsyncStream<REPLEvent>.Continuation
     private var hasFailed = false
+    /// The server's last answer to an SSLRequest (`true`: S), if any: `\tls` needs an S.
+    private(set) var sslAnswer: Bool?
+    /// Whether TLS was started on the connection (`\tls` starts it once).
+    private(set) var isTLS = false
 
     /// A handler that continues decoding after `unprocessed` (the bytes the login left undecoded).
     init(decoder: BackendMessageDecoder, unprocessed: ByteBuffer, continuation: AsyncStream<REPLEvent>.Continuation) {
@@ -23,10 +28,22 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
         decoder.observe(message)
     }
 
-    /// Starts decoding afresh: after a TLS handshake, the messages inside TLS begin where a connection begins.
-    func restartDecoding() {
+    /// TLS starts: decoding starts afresh (the messages inside TLS begin where a connection begins), and the start
+    /// is reported in order with the messages.
+    func startTLS() {
+        isTLS = true
         decoder = BackendMessageDecoder()
         buffer.clear()
+        continuation.yield(.note("TLS handshake started"))
+    }
+
+    /// Reports a completed TLS handshake with its facts.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let completed = event as? TLSHandshakeCompleted {
+            let info = completed.info
+            continuation.yield(.note("TLS handshake completed: \(info.protocolVersion), cipher \(info.cipher)"))
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -45,7 +62,7 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !hasFailed { continuation.yield(.failure("\(error)")) }
+        if !hasFailed { continuation.yield(.lost(error, peer: "server")) }
         hasFailed = true
         context.close(promise: nil)
     }
@@ -57,6 +74,7 @@ final class REPLChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
             do {
                 guard let message = try decoder.decode(from: &buffer) else { break }
                 let bytes = before.getSlice(at: before.readerIndex, length: decoder.streamOffset - offset)!
+                if case .sslResponse(let accepted) = message { sslAnswer = accepted }
                 continuation.yield(.message(DecodedMessage(message: .backend(message), offset: offset, bytes: bytes)))
             } catch {
                 hasFailed = true

@@ -16,15 +16,21 @@ public final class REPLConnection: REPLTransport {
     public let target: ConnectionTarget
     /// The server's messages from the first one after the login's ReadyForQuery.
     public let events: AsyncStream<REPLEvent>
+    /// What the login established, as the messages that said it (each ParameterStatus, BackendKeyData and the
+    /// ReadyForQuery), numbered from offset 0 as if they were all the server had sent: the offsets of the messages
+    /// after the login (``events``) continue from there. Empty in raw mode.
+    public let loginMessages: [DecodedMessage]
     private let client: PostgresClientConnection?
     private let channel: any Channel
     private let handler: NIOLoopBound<REPLChannelHandler>
 
     private init(
         session: ServerSession?, target: ConnectionTarget, events: AsyncStream<REPLEvent>,
-        client: PostgresClientConnection?, channel: any Channel, handler: NIOLoopBound<REPLChannelHandler>
+        loginMessages: [DecodedMessage], client: PostgresClientConnection?, channel: any Channel,
+        handler: NIOLoopBound<REPLChannelHandler>
     ) {
         self.session = session
+        self.loginMessages = loginMessages
         self.target = target
         self.events = events
         self.client = client
@@ -36,12 +42,14 @@ public final class REPLConnection: REPLTransport {
     public static func connect(_ options: ConnectionOptions, logger: Logger) async throws -> REPLConnection {
         let client = try await PostgresClientConnection.connect(options, logger: logger)
         let (channel, unprocessed) = try await client.takeChannel()
-        var loggedIn = BackendMessageDecoder()
+        let loginMessages = Self.messages(of: client.session)
+        var loggedIn = BackendMessageDecoder(
+            streamOffset: loginMessages.last.map { $0.offset + $0.bytes.readableBytes } ?? 0)
         loggedIn.observe(.startup(StartupMessage(parameters: [])))
         let (events, handler) = try await attach(to: channel, decoder: loggedIn, unprocessed: unprocessed)
         return REPLConnection(
-            session: client.session, target: client.target, events: events, client: client, channel: channel,
-            handler: handler)
+            session: client.session, target: client.target, events: events, loginMessages: loginMessages,
+            client: client, channel: channel, handler: handler)
     }
 
     /// Opens a bare TCP (or Unix socket) connection to the first host of `options`: nothing is sent, so the first
@@ -58,7 +66,25 @@ public final class REPLConnection: REPLTransport {
         let (events, handler) = try await attach(
             to: channel, decoder: BackendMessageDecoder(), unprocessed: ByteBuffer())
         return REPLConnection(
-            session: nil, target: target, events: events, client: nil, channel: channel, handler: handler)
+            session: nil, target: target, events: events, loginMessages: [], client: nil, channel: channel,
+            handler: handler)
+    }
+
+    /// The messages that say what `session` established: its parameters (by name), the cancel key, the transaction
+    /// status; numbered from offset 0.
+    private static func messages(of session: ServerSession) -> [DecodedMessage] {
+        var messages: [BackendMessage] = session.parameters.sorted { $0.key < $1.key }.map {
+            .parameterStatus(ParameterStatus(name: $0.key, value: $0.value))
+        }
+        if let key = session.backendKey { messages.append(.backendKeyData(key)) }
+        messages.append(.readyForQuery(session.transactionStatus))
+        var offset = 0
+        return messages.map { message in
+            var bytes = ByteBuffer()
+            message.encode(into: &bytes)
+            defer { offset += bytes.readableBytes }
+            return DecodedMessage(message: .backend(message), offset: offset, bytes: bytes)
+        }
     }
 
     /// Adds the decoding handler to `channel` and starts reading.
@@ -83,25 +109,44 @@ public final class REPLConnection: REPLTransport {
     /// answers (an SSLRequest's one-byte answer).
     public func send(_ bytes: ByteBuffer, messages: [WireMessage]) async throws {
         let handler = self.handler
-        try await channel.eventLoop.submit {
-            for case .frontend(let message) in messages { handler.value.observe(message) }
-        }.get()
-        try await channel.writeAndFlush(bytes)
+        do {
+            try await channel.eventLoop.submit {
+                for case .frontend(let message) in messages { handler.value.observe(message) }
+            }.get()
+            try await channel.writeAndFlush(bytes)
+        } catch ChannelError.ioOnClosedChannel, ChannelError.alreadyClosed, ChannelError.outputClosed {
+            throw REPLConnectionError("the server has closed the connection")
+        }
     }
 
     /// Starts the TLS handshake (after the server answered an SSLRequest with `S`), as `sslmode=require` does: the
-    /// server's certificate is not checked. Only in raw mode; a login made by pgw negotiates TLS itself.
+    /// server's certificate is not checked. Only in raw mode, once, on a TCP connection; a login made by pgw
+    /// negotiates TLS itself.
     public func startTLS() async throws {
-        guard client == nil else { throw REPLConnectionError("\\tls is for --raw mode; pgw already negotiated TLS") }
+        if let client {
+            throw REPLConnectionError(
+                client.session.tlsInfo == nil
+                    ? "\\tls is for --raw mode; pgw logged in without TLS (sslmode decides; a Unix socket has none)"
+                    : "\\tls is for --raw mode; pgw logged in with TLS already")
+        }
+        guard !target.isUnixSocket else {
+            throw REPLConnectionError("a Unix-socket connection has no TLS (connect with host=127.0.0.1 instead)")
+        }
         let context = try TLSClientContext(
             configuration: TLSClientConfiguration(mode: .require, serverName: target.host))
         let channel = self.channel
         let serverName = target.host
         let handler = self.handler
         try await channel.eventLoop.submit {
-            handler.value.restartDecoding()
+            guard !handler.value.isTLS else { throw REPLConnectionError("TLS is already on (\\tls was run before)") }
+            switch handler.value.sslAnswer {
+            case true?: break
+            case false?: throw REPLConnectionError("the server refused TLS: it answered the SSLRequest N")
+            case nil: throw REPLConnectionError("send SSLRequest first, and wait for the server's S")
+            }
             let tls = try TLSHandler(clientContext: context, serverName: serverName)
             try channel.pipeline.syncOperations.addHandler(tls, position: .first)
+            handler.value.startTLS()
         }.get()
     }
 

@@ -49,7 +49,10 @@ public enum REPLHelp {
         "SASLInitialResponse": (#"MECHANISM "data"|NULL"#, #"SASLInitialResponse SCRAM-SHA-256 "n,,n=,r=abc""#),
         "SASLResponse": (#""data""#, #"SASLResponse "c=biws,r=…,p=…""#),
         "SSLRequest": ("(no fields)", "SSLRequest"),
-        "StartupMessage": (#"[3.0] name="value" …"#, #"StartupMessage 3.0 user="alice" database="app""#),
+        "StartupMessage": (
+            #"[3.0] name="value" …  (length=N, unquoted, sets a wrong length word)"#,
+            #"StartupMessage 3.0 user="alice" database="app""#
+        ),
         "Sync": ("(no fields)", "Sync"),
         "Terminate": ("(no fields)", "Terminate"),
     ]
@@ -145,7 +148,10 @@ public enum REPLHelp {
                 ]).joined(separator: "\n")
         }
         let wanted = topic.hasPrefix("\\") ? topic : topic.lowercased()
-        if let meta = metaCommands.first(where: { $0.0.split(separator: " ")[0] == wanted }) {
+        // A meta-command with or without its backslash (`\help wait`).
+        if let meta = metaCommands.first(where: {
+            ["\\" + wanted, wanted].contains(String($0.0.split(separator: " ")[0]))
+        }) {
             return "\(meta.0)  \(meta.1)"
         }
         let other: MessageDirection = direction == .frontend ? .backend : .frontend

@@ -6,11 +6,8 @@ import PostgresWire
 public enum REPLInteractive {
     /// Runs `session` on the terminal; Ctrl-C while replies are owed sends a CancelRequest, as psql does.
     public static func run(session: REPLSession, terminal: REPLTerminal = .shared) async {
-        let interrupts = DispatchSource.makeSignalSource(signal: SIGINT)
-        signal(SIGINT, SIG_IGN)
-        interrupts.setEventHandler { terminal.interrupt() }
-        interrupts.resume()
-        defer { interrupts.cancel() }
+        REPLInterrupts.onInterrupt { terminal.interrupt() }
+        defer { REPLInterrupts.onInterrupt(nil) }
         let history = ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.pgw_history" }
         let direction = session.direction
         terminal.print(

@@ -82,7 +82,10 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail("\(error)")
+        guard !hasFailed else { return }
+        hasFailed = true
+        continuation.yield(.lost(error, peer: "client"))
+        context.close(promise: nil)
     }
 
     /// The gateway's writes: shown as automatic messages, and observed so the client's next packets decode right.

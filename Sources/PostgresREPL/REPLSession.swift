@@ -11,6 +11,8 @@ public actor REPLSession {
     public private(set) var settings: REPLSettings
     private let transport: any REPLTransport
     private let write: @Sendable (String) -> Void
+    /// Where notes go when messages are written as JSON Lines, so that those stay JSON (standard error).
+    private let writeNote: (@Sendable (String) -> Void)?
     private let parser: TextFormParser
     /// The lines run so far, for `\history`.
     private var history: [String] = []
@@ -23,6 +25,9 @@ public actor REPLSession {
     /// Queries and Syncs sent, and ReadyForQuery messages received: `\wait` waits until they are even.
     private var readyOwed = 0
     private var readyReceived = 0
+    /// The messages sent that still wait for their ReadyForQuery (`Query`, `Sync`, `StartupMessage`…), oldest
+    /// first: a `\wait` that times out names them.
+    private var unanswered: [String] = []
     private var sentOffset = 0
     /// The offsets of the client's packets `\auto-startup` took over that have not arrived here yet.
     private var answeredAutomatically: Set<Int> = []
@@ -30,50 +35,86 @@ public actor REPLSession {
     private var endReason: String?
     /// What went wrong with the connection (bytes of the peer's that do not decode, say), which fails the script.
     private var failureReason: String?
+    /// Whether pgw closed the connection (after a ``REPLEvent/failure(_:)``), or it was lost (after a
+    /// ``REPLEvent/lost(_:)``, which says how): the end is not the peer's closing then.
+    private var closing: (byPGW: Bool, lost: Bool) = (false, false)
     /// Whether a client has connected (server mode).
     private var hasClient = false
+    /// The prepared statements' parameter types and the result columns, from the messages sent and received: for
+    /// a Bind's binary values typed as `pgw decode` prints them, and to show binary values typed.
+    private var valueTypes = ValueTypeTracker()
+    /// Whether ``valueTypes`` has seen a frontend message (the first tells whether the startup is still to come).
+    private var isTrackingTypes = false
 
     /// Whose messages the lines are: frontend in client mode, backend in server mode.
     public nonisolated var direction: MessageDirection { transport.direction }
 
-    /// A session sending through `transport` and printing each output line with `write`.
-    public init(transport: any REPLTransport, settings: REPLSettings, write: @escaping @Sendable (String) -> Void) {
+    /// A session sending through `transport` and printing each output line with `write`; notes (`-- the server
+    /// closed the connection`) go to `writeNote` instead when given and the format is JSON, so that the output is
+    /// JSON Lines.
+    public init(
+        transport: any REPLTransport, settings: REPLSettings, write: @escaping @Sendable (String) -> Void,
+        writeNote: (@Sendable (String) -> Void)? = nil
+    ) {
         self.transport = transport
         self.parser = TextFormParser(direction: transport.direction)
         self.settings = settings
         self.write = write
+        self.writeNote = writeNote
+    }
+
+    /// Writes a note, `-- ` and `text`: to `writeNote` when messages are written as JSON Lines.
+    private func note(_ text: String) {
+        if settings.format == .json, let writeNote {
+            writeNote("-- " + text)
+        } else {
+            write("-- " + text)
+        }
     }
 
     /// Prints an arrival and keeps it for `\expect`; in server mode with `\auto-query` on, answers it.
     public func receive(_ event: REPLEvent) async {
         switch event {
-        case .message(let decoded):
+        case .message(var decoded):
+            decoded.valueTypes = observeTypes(decoded.message)
             write(decoded.formatted(as: settings.format, options: RenderOptions(revealSecrets: settings.revealSecrets)))
             if answeredAutomatically.remove(decoded.offset) == nil { unchecked.append(decoded) }
             queryAnswering.observe(decoded.message)
             switch decoded.message {
-            case .backend(.readyForQuery): readyReceived += 1
+            case .backend(.readyForQuery):
+                readyReceived += 1
+                if !unanswered.isEmpty { unanswered.removeFirst() }
             case .frontend(let message): await sendAnswers(queryAnswering.answer(message))
             case .backend: break
             }
         case .automatic(let decoded):
+            _ = observeTypes(decoded.message)
             write(decoded.formatted(as: settings.format, options: RenderOptions(revealSecrets: settings.revealSecrets)))
             queryAnswering.observe(decoded.message)
             if decoded.direction == transport.direction { sentOffset += decoded.bytes.readableBytes }
         case .accepted(let address):
             hasClient = true
-            write("-- client connected from \(address)")
-        case .note(let note):
-            write("-- \(note)")
+            note("client connected from \(address)")
+        case .note(let text):
+            note(text)
         case .failure(let reason):
-            write("-- \(reason)")
+            note(reason)
             endReason = endReason ?? reason
             failureReason = failureReason ?? reason
+            closing.byPGW = true
+        case .lost(let reason):
+            note(reason)
+            endReason = endReason ?? reason
+            failureReason = failureReason ?? reason
+            closing.lost = true
         case .closed:
             let peer = transport.direction == .frontend ? "server" : "client"
-            // After a failure, pgw closed it.
-            write(failureReason == nil ? "-- the \(peer) closed the connection" : "-- pgw closed the connection")
-            endReason = endReason ?? "the \(peer) closed the connection"
+            if closing.byPGW {
+                note("pgw closed the connection")
+            } else if !closing.lost {
+                note("the \(peer) closed the connection")
+            }
+            endReason = endReason ?? "the \(peer) has closed the connection"
         }
     }
 
@@ -85,7 +126,7 @@ public actor REPLSession {
             message.encode(into: &bytes)
             return TextFormLine(message: .backend(message), bytes: bytes)
         }
-        if case .failed(let reason) = await send(lines) { write("-- \\auto-query: \(reason)") }
+        if case .failed(let reason) = await send(lines) { note("\\auto-query: \(reason)") }
     }
 
     /// Whether the line typed so far continues on the next: it ends inside a quoted string (a comment never does).
@@ -104,12 +145,40 @@ public actor REPLSession {
         }
         let parsed: TextFormLine
         do {
-            parsed = try parser.parse(line)
+            parsed = try parser.parse(line) { self.parameterTypes(ofStatement: $0) }
         } catch {
             return .failed(error.description)
         }
         pending.append(parsed)
         return settings.autosend ? await send() : .done
+    }
+
+    /// The parameter types of the prepared statement `name`: from its Parse typed and not sent yet (autosend off),
+    /// else as its Parse sent or a ParameterDescription received gave them.
+    private func parameterTypes(ofStatement name: String) -> [UInt32]? {
+        for line in pending.reversed() {
+            if case .frontend(.parse(let parse))? = line.message, parse.name == name { return parse.parameterTypes }
+        }
+        return valueTypes.parameterTypes(ofStatement: name)
+    }
+
+    /// Follows `message`, sent or received, for the value types; returns the types of its values (a Bind's
+    /// parameters, a DataRow's columns) when known.
+    private func observeTypes(_ message: WireMessage) -> [ValueType]? {
+        switch message {
+        case .frontend(let frontend):
+            if !isTrackingTypes {
+                isTrackingTypes = true
+                switch frontend {
+                case .startup, .sslRequest, .gssENCRequest, .cancelRequest: break
+                // pgw logged in: the session is past its startup.
+                default: valueTypes.reset()
+                }
+            }
+            return valueTypes.observe(frontend)
+        case .backend(let backend):
+            return valueTypes.observe(backend)
+        }
     }
 
     /// Whether a Query or Sync sent still waits for its ReadyForQuery.
@@ -145,14 +214,23 @@ public actor REPLSession {
         while readyReceived < readyOwed {
             if let endReason { return .failed("waiting for ReadyForQuery: \(endReason)") }
             guard ContinuousClock.now < deadline else {
-                let unanswered = readyOwed - readyReceived
-                return .failed(
-                    "no ReadyForQuery within \(settings.timeout): \(unanswered) "
-                        + (unanswered == 1 ? "Query or Sync is" : "Queries or Syncs are") + " still unanswered")
+                return .failed("no ReadyForQuery within \(settings.timeout): " + unansweredText)
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
         return .done
+    }
+
+    /// What still waits for a ReadyForQuery: `1 Query or Sync is still unanswered`, `1 StartupMessage is …`.
+    private var unansweredText: String {
+        let count = readyOwed - readyReceived
+        let names = unanswered.suffix(count)
+        if names.count == count, names.contains(where: { !["Query", "Sync"].contains($0) }) {
+            return count == 1
+                ? "1 \(names.first!) is still unanswered"
+                : "\(count) messages (\(names.joined(separator: ", "))) are still unanswered"
+        }
+        return "\(count) " + (count == 1 ? "Query or Sync is" : "Queries or Syncs are") + " still unanswered"
     }
 
     private func send() async -> REPLOutcome {
@@ -164,19 +242,27 @@ public actor REPLSession {
     /// Shows and sends `lines` in one write.
     private func send(_ lines: [TextFormLine]) async -> REPLOutcome {
         if let reason = transport.unavailableReason { return .failed("cannot send: \(reason)") }
+        if let endReason { return .failed("cannot send: \(endReason)") }
         var bytes = ByteBuffer()
         var messages: [WireMessage] = []
         for line in lines {
-            show(line)
+            let types = line.message.flatMap(observeTypes)
+            show(line, valueTypes: types)
             bytes.writeImmutableBuffer(line.bytes)
             guard let message = line.message else {
-                if transport.direction == .frontend { readyOwed += Self.readyForQueryCount(askedBy: line.bytes) }
+                if transport.direction == .frontend {
+                    let count = Self.readyForQueryCount(askedBy: line.bytes)
+                    readyOwed += count
+                    unanswered += Array(repeating: "Query", count: count)
+                }
                 continue
             }
             messages.append(message)
             queryAnswering.observe(message)
             switch message {
-            case .frontend(.query), .frontend(.sync), .frontend(.functionCall), .frontend(.startup): readyOwed += 1
+            case .frontend(.query), .frontend(.sync), .frontend(.functionCall), .frontend(.startup):
+                readyOwed += 1
+                unanswered.append(message.typeName)
             default: break
             }
         }
@@ -202,12 +288,13 @@ public actor REPLSession {
         return count
     }
 
-    private func show(_ line: TextFormLine) {
+    private func show(_ line: TextFormLine, valueTypes: [ValueType]?) {
         let options = RenderOptions(revealSecrets: settings.revealSecrets)
         var text: String
         if let message = line.message {
-            text = DecodedMessage(message: message, offset: sentOffset, bytes: line.bytes).formatted(
-                as: settings.format, options: options)
+            text = DecodedMessage(message: message, offset: sentOffset, bytes: line.bytes, valueTypes: valueTypes)
+                .formatted(
+                    as: settings.format, options: options)
             if !line.alterations.isEmpty { text += "  (altered: \(line.alterations.joined(separator: ", ")))" }
         } else {
             text =
@@ -260,8 +347,8 @@ public actor REPLSession {
             return await expect(String(line.dropFirst("\\expect".count)))
         case "\\tls":
             do {
+                // The transport reports the handshake's start and end, in order with the messages.
                 try await transport.startTLS()
-                write("-- TLS handshake started")
                 return .done
             } catch {
                 return .failed("cannot start TLS: \(error)")
@@ -293,7 +380,7 @@ public actor REPLSession {
         case "\\cancel":
             do {
                 try await transport.cancel()
-                write("-- cancel request sent")
+                note("cancel request sent")
                 return .done
             } catch {
                 return .failed("cannot cancel: \(error)")
@@ -340,7 +427,11 @@ public actor REPLSession {
         do {
             expectation = try TextFormExpectation(parsing: text)
         } catch {
-            return .failed(error.description)
+            // Shown with the line as typed, `\expect` included.
+            var whole = error
+            whole.line = "\\expect" + error.line
+            whole.column += "\\expect".count
+            return .failed(whole.description)
         }
         if let reason = await awaitUnchecked() { return .failed("expected \(expectation); \(reason)") }
         guard let (arrived, dropped) = unchecked.takeOldest() else { return .failed("expected \(expectation)") }

@@ -56,7 +56,10 @@ public final class REPLTerminal: Sendable {
             REPLTerminal.continuation = nil
             return
         }
-        let typed = String(cString: line)
+        // A byte that is not UTF-8 stays that byte (WireText), as in a script.
+        let bytes = UnsafeBufferPointer(
+            start: UnsafeRawPointer(line).assumingMemoryBound(to: UInt8.self), count: strlen(line))
+        let typed = String(validating: bytes, as: UTF8.self) ?? WireText.decode(bytes)
         free(line)
         REPLTerminal.isLineJustEntered = true
         let text = REPLTerminal.partialLine.map { $0 + "\n" + typed } ?? typed

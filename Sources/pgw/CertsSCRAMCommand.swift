@@ -22,7 +22,7 @@ struct CertsSCRAMCommand: ParsableCommand {
     @OptionGroup
     var passwordOptions: CertsPasswordOptions
 
-    @Option(name: .long, help: ArgumentHelp("The PBKDF2 iteration count.", valueName: "count"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The PBKDF2 iteration count.", valueName: "count"))
     var iterations = 4096
 
     @Option(

@@ -10,8 +10,11 @@ struct ConnectionTargetOptions: ParsableArguments {
         help: ArgumentHelp("The server's host name, address or Unix-socket directory (PGHOST).", valueName: "host"))
     var host: String?
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("The server's port (PGPORT).", valueName: "port"))
-    var port: Int?
+    @Option(
+        name: .shortAndLong,
+        help: ArgumentHelp("The server's port, or ports separated by commas, one per host (PGPORT).", valueName: "port")
+    )
+    var port: String?
 
     @Option(
         name: [.customShort("U"), .customLong("username")],
@@ -24,8 +27,12 @@ struct ConnectionTargetOptions: ParsableArguments {
     var dbname: String?
 
     func validate() throws {
-        if let port, !(1...65_535).contains(port) {
-            throw ValidationError("--port takes a number from 1 to 65535, got \(port).")
+        if let port,
+            !port.split(separator: ",", omittingEmptySubsequences: false).allSatisfy({
+                $0.isEmpty || Int($0).map((1...65_535).contains) == true
+            })
+        {
+            throw ValidationError("--port takes numbers from 1 to 65535 (separated by commas), got \(port).")
         }
     }
 
@@ -40,7 +47,7 @@ struct ConnectionTargetOptions: ParsableArguments {
         }
         var parameters = try ConnectionString.parse(text)
         let given: [(String, String?)] = [
-            ("host", host), ("port", port.map(String.init)), ("user", username), ("dbname", database),
+            ("host", host), ("port", port), ("user", username), ("dbname", database),
         ]
         for case (let keyword, let value?) in given where parameters[keyword] == nil {
             parameters[keyword] = value

@@ -16,7 +16,9 @@ struct REPLCommand: AsyncParsableCommand {
             Connects as psql would (libpq conninfo or postgresql:// URI, PG* variables, ~/.pgpass; TLS, startup \
             and authentication are done for you), then reads lines in the one-line text form that 'pgw decode' \
             prints and sends each message: Query "select 1", Parse name="s1" "select $1::int" [int4], \
-            Bind statement="s1" parameters=["42"], Execute, Sync. Omitted fields take defaults (Execute alone: the \
+            Bind statement="s1" parameters=["42"], Execute, Sync; binary values as pgw decode prints them \
+            (parameters=[41] formats=["binary"]) are encoded by the types of the statement's Parse or a \
+            ParameterDescription. Omitted fields take defaults (Execute alone: the \
             unnamed portal, all rows); \\hex 51 00 00 00 0d … sends raw bytes; length=N or (on Bind) count=N \
             sends a deliberately wrong message. Lines pasted from pgw proxy's or pgw decode's output may keep \
             their time and connection number. Replies print as they arrive (B lines), sent messages as F lines. \
@@ -41,7 +43,8 @@ struct REPLCommand: AsyncParsableCommand {
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \
             at the end, pgw waits for the replies to every Query and Sync sent (server \
             mode: for the client to close the connection). Lines starting with # or -- are \
-            comments.
+            comments. Ctrl-C cancels the running statement, then the script stops. With --format json, \
+            standard output is JSON Lines and the notes go to standard error.
 
             Environment:
               PGHOST  The server's host when neither the conninfo nor -h gives one.
@@ -63,8 +66,11 @@ struct REPLCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("A libpq connection string or postgresql:// URI.", valueName: "conninfo"))
-    var connectionString = ""
+    @Argument(
+        help: ArgumentHelp(
+            "The database name or a libpq connection string (postgresql:// URI), then the user name, as psql's.",
+            valueName: "dbname [username]"))
+    var positionals: [String] = []
 
     @OptionGroup var target: ConnectionTargetOptions
 
@@ -73,7 +79,8 @@ struct REPLCommand: AsyncParsableCommand {
     @Flag(exclusivity: .chooseLast) var passwordPrompting: PasswordPrompting?
 
     @Option(
-        name: .shortAndLong, help: ArgumentHelp("Run the lines of this script, then exit.", valueName: "file"),
+        name: .shortAndLong,
+        help: ArgumentHelp("Run the lines of this script, then exit ('-': standard input).", valueName: "file"),
         completion: .file())
     var file: String?
 
@@ -108,6 +115,9 @@ struct REPLCommand: AsyncParsableCommand {
         if tls.isEnabled && listen == nil {
             throw ValidationError("--tls-cert and --tls-key are for server mode (--listen)")
         }
+        if positionals.count > 2 {
+            throw ValidationError("extra command-line argument '\(positionals[2])': give at most DBNAME and USERNAME")
+        }
         if passwordPrompting != nil && (raw || listen != nil) {
             throw ValidationError("-W and -w are for the login pgw makes: not with --raw or --listen")
         }
@@ -115,12 +125,24 @@ struct REPLCommand: AsyncParsableCommand {
             guard Self.listenAddress(listen) != nil else {
                 throw ValidationError("--listen takes [HOST:]PORT with a port from 0 to 65535, got '\(listen)'")
             }
-            let connects = [target.host, target.port.map(String.init), target.username, target.dbname]
-            guard connectionString.isEmpty, !raw, connects.allSatisfy({ $0 == nil }) else {
+            let connects = [target.host, target.port, target.username, target.dbname]
+            guard positionals.isEmpty, !raw, connects.allSatisfy({ $0 == nil }) else {
                 throw ValidationError(
                     "--listen makes pgw the server: it takes no connection string, -h, -p, -U, -d or --raw")
             }
         }
+    }
+
+    /// The connection parameters from `-h`, `-p`, `-U`, `-d` and the arguments, read as psql reads
+    /// `[DBNAME [USERNAME]]`: the first is a connection string (whose keywords win over the options) or else the
+    /// database name unless `-d` gives one; the second is the user name unless `-U` gives one.
+    private func connectionParameters() throws(ConnectionOptionError) -> [String: String] {
+        let first = positionals.first ?? ""
+        let isConnectionString = first.contains("=") || first.contains("://")
+        var target = self.target
+        if !isConnectionString, !first.isEmpty, target.dbname == nil { target.dbname = first }
+        if positionals.count > 1, target.username == nil { target.username = positionals[1] }
+        return try target.parameters(connectionString: isConnectionString ? first : "")
     }
 
     /// `[HOST:]PORT` (an IPv6 host in brackets) as host and port; the host defaults to 127.0.0.1.
@@ -146,15 +168,18 @@ struct REPLCommand: AsyncParsableCommand {
         }
         let parameters: [String: String]
         do {
-            parameters = try target.parameters(connectionString: connectionString)
+            parameters = try connectionParameters()
         } catch {
             Self.printError("pgw: invalid connection string: \(error)")
             throw ExitCode(64)
         }
         let connection: REPLConnection
+        Self.exitOnInterrupt()
+        defer { REPLInterrupts.onInterrupt(nil) }
         do {
             connection =
                 raw ? try await REPLConnection.connectRaw(try Self.options(parameters)) : try await login(parameters)
+            REPLInterrupts.onInterrupt(nil)
         } catch let failure as CommandFailure {
             Self.printError("pgw: \(failure)")
             throw ExitCode.failure
@@ -208,9 +233,9 @@ struct REPLCommand: AsyncParsableCommand {
         _ script: AsyncThrowingStream<String, any Error>?, transport: any REPLTransport, events: AsyncStream<REPLEvent>,
         settings: REPLSettings
     ) async -> Bool {
-        let session = REPLSession(transport: transport, settings: settings) { line in
-            REPLTerminal.shared.print(line)
-        }
+        let session = REPLSession(
+            transport: transport, settings: settings, write: { REPLTerminal.shared.print($0) },
+            writeNote: { Self.printError($0) })
         let pump = Task {
             for await event in events { await session.receive(event) }
         }
@@ -219,12 +244,15 @@ struct REPLCommand: AsyncParsableCommand {
             await REPLInteractive.run(session: session)
             return true
         }
-        return await Self.run(script, name: file ?? "standard input", session: session)
+        let name = file.map { $0 == "-" ? "standard input" : $0 } ?? "standard input"
+        let wasInterrupted = Self.cancelOnInterrupt(session, name: name)
+        defer { REPLInterrupts.onInterrupt(nil) }
+        return await Self.run(script, name: name, session: session, wasInterrupted: wasInterrupted)
     }
 
     /// The script's lines as they arrive, or `nil` when standard input is a terminal and there is no --file.
     private func readScript() throws -> AsyncThrowingStream<String, any Error>? {
-        if let file {
+        if let file, file != "-" {
             let descriptor = open(file, O_RDONLY | O_CLOEXEC)
             guard descriptor >= 0 else {
                 Self.printError("pgw: cannot read '\(file)': \(String(cString: strerror(errno)))")
@@ -232,14 +260,17 @@ struct REPLCommand: AsyncParsableCommand {
             }
             return REPLScriptLines.reading(descriptor, name: "'\(file)'")
         }
-        guard isatty(STDIN_FILENO) == 0 else { return nil }
+        // `-f -` reads standard input, as psql's, even from a terminal.
+        guard isatty(STDIN_FILENO) == 0 || file == "-" else { return nil }
         return REPLScriptLines.reading(dup(STDIN_FILENO), name: "standard input")
     }
 
     /// Runs the script's lines as they arrive (a line ending inside a quoted string continues on the next);
-    /// whether all succeeded.
+    /// whether all succeeded. Once `wasInterrupted` (Ctrl-C, which cancelled the statement running), the script
+    /// stops after the replies owed.
     private static func run(
-        _ lines: AsyncThrowingStream<String, any Error>, name: String, session: REPLSession
+        _ lines: AsyncThrowingStream<String, any Error>, name: String, session: REPLSession,
+        wasInterrupted: @Sendable () -> Task<Void, Never>?
     ) async -> Bool {
         var partial: (text: String, number: Int)?
         var count = 0
@@ -266,7 +297,14 @@ struct REPLCommand: AsyncParsableCommand {
             } else {
                 break
             }
-            switch await session.execute(text) {
+            let outcome = await session.execute(text)
+            if let cancelling = wasInterrupted() {
+                await cancelling.value
+                _ = await session.waitForReady()
+                printError("pgw: \(name):\(number): interrupted (Ctrl-C); the script stops")
+                return false
+            }
+            switch outcome {
             case .done: continue
             case .quit: return true
             case .failed(let reason):
@@ -274,7 +312,14 @@ struct REPLCommand: AsyncParsableCommand {
                 return false
             }
         }
-        if case .failed(let reason) = await session.waitForEnd() {
+        let outcome = await session.waitForEnd()
+        if let cancelling = wasInterrupted() {
+            await cancelling.value
+            _ = await session.waitForReady()
+            printError("pgw: \(name): interrupted (Ctrl-C); the script stops")
+            return false
+        }
+        if case .failed(let reason) = outcome {
             printError("pgw: \(name): at the end: \(reason)")
             return false
         }
@@ -287,26 +332,30 @@ struct REPLCommand: AsyncParsableCommand {
         return buffer
     }
 
-    /// What the login established, as the messages that said it.
+    /// What the login established, as the messages that said it; in JSON the note goes to standard error, so that
+    /// standard output is JSON Lines.
     private static func printLogin(_ connection: REPLConnection, settings: REPLSettings) {
         guard let session = connection.session else {
-            REPLTerminal.shared.print(
-                "-- connected to \(connection.target.serverDescription); nothing sent yet (--raw)")
+            printNote("-- connected to \(connection.target.serverDescription); nothing sent yet (--raw)", settings)
             return
         }
-        var lines = [
+        printNote(
             "-- connected to \(connection.target.serverDescription), protocol \(session.protocolVersion)"
                 + (session.tlsInfo.map { ", \($0.protocolVersion)" } ?? ", no TLS")
-                + (session.authenticationName.map { ", authentication \($0)" } ?? "")
-        ]
+                + (session.authenticationName.map { ", authentication \($0)" } ?? ""),
+            settings)
         let options = RenderOptions(revealSecrets: settings.revealSecrets)
-        var messages: [BackendMessage] = session.parameters.sorted { $0.key < $1.key }.map {
-            .parameterStatus(ParameterStatus(name: $0.key, value: $0.value))
-        }
-        if let key = session.backendKey { messages.append(.backendKeyData(key)) }
-        messages.append(.readyForQuery(session.transactionStatus))
-        lines += messages.map { "B " + $0.rendered(options: options).textLine }
+        let lines = connection.loginMessages.map { $0.formatted(as: settings.format, options: options) }
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+    }
+
+    /// Prints a note (`-- …`): on standard output, or standard error when messages are written as JSON Lines.
+    private static func printNote(_ text: String, _ settings: REPLSettings) {
+        if settings.format == .json {
+            printError(text)
+        } else {
+            REPLTerminal.shared.print(text)
+        }
     }
 
     static func printError(_ text: String) {

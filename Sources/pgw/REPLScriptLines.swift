@@ -1,4 +1,5 @@
 import Foundation
+import PostgresWire
 
 #if canImport(Glibc)
     import Glibc
@@ -28,11 +29,15 @@ enum REPLScriptLines {
                     return
                 }
                 guard count > 0 else { break }
+                // Only the new bytes are searched for line feeds: a long line arriving in many chunks is scanned
+                // once, not again with every chunk.
+                var searchFrom = pending.count
                 pending.append(contentsOf: chunk[..<count])
                 var start = pending.startIndex
-                while let newline = pending[start...].firstIndex(of: UInt8(ascii: "\n")) {
+                while let newline = pending[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) {
                     continuation.yield(line(pending[start..<newline]))
                     start = newline + 1
+                    searchFrom = start
                 }
                 pending.removeSubrange(..<start)
             }
@@ -44,8 +49,10 @@ enum REPLScriptLines {
         return lines
     }
 
-    /// A line's bytes as text, without a carriage return at its end.
+    /// A line's bytes as text, without a carriage return at its end; a byte that is not UTF-8 stays that byte
+    /// (``WireText``, as `\xNN` in a quoted string), never a replacement character.
     private static func line(_ bytes: ArraySlice<UInt8>) -> String {
-        String(decoding: bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes, as: UTF8.self)
+        let line = bytes.last == UInt8(ascii: "\r") ? bytes.dropLast() : bytes
+        return String(validating: line, as: UTF8.self) ?? WireText.decode(line)
     }
 }

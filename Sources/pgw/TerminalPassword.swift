@@ -1,9 +1,22 @@
 import Foundation
+import NIOConcurrencyHelpers
 
 /// How pgw reads a password a person types, as psql's `simple_prompt` does: echo is turned off, then the prompt
 /// shows and one line is read, a byte at a time so that nothing past it is consumed. `pgw certs` and `pgw repl`
 /// ask with it.
 enum TerminalPassword {
+    /// The terminal whose echo a prompt turned off, and its settings before, for ``restoreEcho()``.
+    private static let silenced = NIOLockedValueBox<(input: Int32, output: Int32, settings: termios)?>(nil)
+
+    /// Puts back the terminal's settings when a prompt has turned its echo off, and ends the prompt's line: for
+    /// Ctrl-C at the prompt, before pgw exits.
+    static func restoreEcho() {
+        guard let (input, output, original) = silenced.withLockedValue({ $0 }) else { return }
+        var settings = original
+        _ = tcsetattr(input, TCSAFLUSH, &settings)
+        _ = "\n".withCString { write(output, $0, 1) }
+    }
+
     /// Turns echo off on the terminal `input`, writes `prompt` to `output` and reads one line from `input`; then
     /// restores the terminal and ends the prompt's line. The bytes typed, without the line ending (none when input
     /// ended first). Echo goes off before the prompt shows, so nothing typed after the prompt is ever echoed.
@@ -14,9 +27,11 @@ enum TerminalPassword {
         }
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
+        silenced.withLockedValue { $0 = (input, output, original) }
         _ = tcsetattr(input, TCSAFLUSH, &silent)
         let terminal = FileHandle(fileDescriptor: output, closeOnDealloc: false)
         defer {
+            silenced.withLockedValue { $0 = nil }
             _ = tcsetattr(input, TCSAFLUSH, &original)
             terminal.write(Data("\n".utf8))
         }

@@ -38,6 +38,7 @@ struct REPLRawModeTests {
         ).run()
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.standardOutput.contains("-- TLS handshake started"), "\(outcome)")
+        #expect(outcome.standardOutput.contains("-- TLS handshake completed: TLSv1."), "\(outcome)")
         #expect(outcome.standardOutput.contains(#"B DataRow ["1"]"#), "\(outcome)")
     }
 }

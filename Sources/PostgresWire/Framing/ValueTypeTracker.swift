@@ -236,6 +236,12 @@ public struct ValueTypeTracker: Sendable {
         }
     }
 
+    /// The parameter types of the prepared statement `name` as its Parse gave them, or a ParameterDescription
+    /// (answering a Describe of it) told them; `nil` when no Parse of it was seen. A type not given is 0.
+    public func parameterTypes(ofStatement name: String) -> [UInt32]? {
+        statements[name]?.parameterTypes
+    }
+
     /// The types of the columns of a DataRow with `columnCount` columns that comes now (a DataRow changes nothing).
     public func dataRowTypes(columnCount: Int) -> [ValueType]? {
         let columns = dataRowColumns

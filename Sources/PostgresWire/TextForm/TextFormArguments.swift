@@ -29,6 +29,18 @@ struct TextFormArguments {
         return items.remove(at: index)
     }
 
+    /// Takes the item called `name` when its value is a bare word (not a quoted string).
+    mutating func namedWord(_ name: String) -> TextFormItem? {
+        guard
+            let index = items.firstIndex(where: {
+                guard $0.name == name, case .word = $0.value.shape else { return false }
+                return true
+            })
+        else { return nil }
+        takenNames.insert(name)
+        return items.remove(at: index)
+    }
+
     /// Takes the first bare item.
     mutating func positional() -> TextFormItem? {
         guard let index = items.firstIndex(where: { $0.name == nil }) else { return nil }

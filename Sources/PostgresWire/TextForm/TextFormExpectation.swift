@@ -76,8 +76,11 @@ public struct TextFormExpectation: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// `value` as the text form writes it, so that it can be typed back: `["1", NULL]`, not JSON.
     private static func text(of value: RenderedValue) -> String {
         switch value {
+        case .array(let elements): "[" + elements.map(text(of:)).joined(separator: ", ") + "]"
+        case .null: "NULL"
         case .string, .bytes, .typed: value.jsonText.hasPrefix("{") ? "\"\(scalarText(of: value))\"" : value.jsonText
         default: value.jsonText
         }

@@ -1,25 +1,28 @@
 import NIOCore
 
 extension TextFormParser {
-    /// Builds a frontend message of type `type` (its canonical name) from the line's items.
-    static func frontend(_ type: String, _ arguments: inout TextFormArguments) throws(TextFormError) -> FrontendMessage
-    {
+    /// Builds a frontend message of type `type` (its canonical name) from the line's items; `parameterTypes` gives
+    /// the parameter types of a prepared statement, for a Bind's binary values.
+    static func frontend(
+        _ type: String, _ arguments: inout TextFormArguments, parameterTypes: (_ statement: String) -> [UInt32]?
+    ) throws(TextFormError) -> FrontendMessage {
         switch type {
         case "Bind":
-            let parameters = try arguments.named("parameters").map { item throws(TextFormError) in
-                try arguments.list(item.value, what: "parameters").map { value throws(TextFormError) in
-                    try arguments.nullableBytes(value, what: "a parameter")
-                }
+            let values = try arguments.named("parameters").map { item throws(TextFormError) in
+                try arguments.list(item.value, what: "parameters")
             }
+            let statement = try arguments.optionalString("statement") ?? ""
+            let formats =
+                try arguments.named("formats", "parameterFormats").map { item throws(TextFormError) in
+                    try arguments.formats(item.value)
+                } ?? []
             return .bind(
                 Bind(
                     portal: try arguments.optionalString("portal") ?? "",
-                    statement: try arguments.optionalString("statement") ?? "",
-                    parameterFormats: try arguments.named("formats", "parameterFormats").map {
-                        item throws(TextFormError) in
-                        try arguments.formats(item.value)
-                    } ?? [],
-                    parameters: parameters ?? [],
+                    statement: statement,
+                    parameterFormats: formats,
+                    parameters: try arguments.values(
+                        values ?? [], formats: formats, types: parameterTypes(statement), what: "parameter"),
                     resultFormats: try arguments.named("results", "resultFormats").map { item throws(TextFormError) in
                         try arguments.formats(item.value)
                     } ?? []

@@ -6,8 +6,9 @@ import NIOCore
 /// Lines rendered with ``RenderOptions/lossless`` parse back to the exact bytes they were rendered from. For typing
 /// by hand, omitted fields take defaults (`Execute` alone is the unnamed portal without a row limit), type names are
 /// matched in any case, a leading `F` or `B` (as `pgw decode` prints) is accepted, and `\hex 51 00 00 00 0d …`
-/// gives raw bytes. Deliberately wrong messages: `length=N` sets the length word of any message (except a
-/// StartupMessage, where it is a parameter) and `count=N` the parameter count of a Bind.
+/// gives raw bytes. Deliberately wrong messages: `length=N` sets the length word of any message (in a
+/// StartupMessage, `length=N` unquoted; `length="N"` is a parameter called length) and `count=N` the parameter
+/// count of a Bind.
 public struct TextFormParser: Sendable {
     /// Which side's messages the lines are: `CopyData` and `CopyDone` exist on both.
     public var direction: MessageDirection
@@ -68,8 +69,13 @@ public struct TextFormParser: Sendable {
         return (name == "F" ? .frontend : .backend, line.dropFirst(start))
     }
 
-    /// Parses one line; the error points at the bad token.
-    public func parse(_ line: String) throws(TextFormError) -> TextFormLine {
+    /// Parses one line; the error points at the bad token. `parameterTypes` gives the parameter types of a prepared
+    /// statement (from its Parse, or a ParameterDescription), so that a Bind's typed values in binary format
+    /// (`parameters=[41] formats=[binary]`, as `pgw decode` prints them) are encoded by their type; `nil` when not
+    /// known.
+    public func parse(
+        _ line: String, parameterTypes: (_ statement: String) -> [UInt32]? = { _ in nil }
+    ) throws(TextFormError) -> TextFormLine {
         var scanner = TextFormScanner(line: line)
         guard scanner.skipSpace(comments: false) else { throw scanner.error("expected a message type", at: 0) }
         scanner.skipLogPrefix()
@@ -106,11 +112,12 @@ public struct TextFormParser: Sendable {
             return TextFormLine(message: .backend(message), bytes: Self.encoded(.backend(message)))
         }
         var arguments = TextFormArguments(scanner: scanner, items: try scanner.items())
-        let length = canonical == "StartupMessage" ? nil : arguments.named("length")
+        // In a StartupMessage, `length="3"` (quoted, as parameters are printed) is a parameter called length.
+        let length = canonical == "StartupMessage" ? arguments.namedWord("length") : arguments.named("length")
         let count = canonical == "Bind" ? arguments.named("count") : nil
         let message: WireMessage
         switch direction {
-        case .frontend: message = .frontend(try Self.frontend(canonical, &arguments))
+        case .frontend: message = .frontend(try Self.frontend(canonical, &arguments, parameterTypes: parameterTypes))
         case .backend: message = .backend(try Self.backend(canonical, &arguments))
         }
         try arguments.finish(canonical)

@@ -121,7 +121,13 @@ struct TextFormScanner {
         guard position < characters.count else { throw error("expected a value", at: position) }
         switch characters[position] {
         case "\"":
-            return TextFormValue(shape: .string(try quotedString()), column: start)
+            let string = try quotedString()
+            if position < characters.count && characters[position] == "…" {
+                throw error(
+                    "this value was cut short by the printer (…(N bytes) marks the cut), so the line is not whole: "
+                        + "print it whole with pgw decode --full (or pgw proxy --full)", at: position)
+            }
+            return TextFormValue(shape: .string(string), column: start)
         case "[":
             position += 1
             return TextFormValue(shape: .list(try listElements()), column: start)

@@ -1,25 +1,23 @@
-import PostgresWire
-
 /// PostgreSQL's `bytea` input (`byteain`: hex `\x616263`, with white space between digit pairs, or the escape
 /// format, where `\\` is a backslash and `\141` an octal byte) and its output in the `bytea_output` formats `hex`
 /// (the default) and `escape`.
-enum ByteaText {
+package enum ByteaText {
     /// Why input is not a bytea: PostgreSQL's SQLSTATE and message.
-    struct InvalidInput: Error {
+    package struct InvalidInput: Error {
         /// The SQLSTATE.
-        var code: String
+        package var code: String
         /// The message.
-        var message: String
+        package var message: String
     }
 
     /// The hex output (`\x616263`) of the bytes that `text` spells.
-    static func hexOutput(of text: String) throws(InvalidInput) -> String {
+    package static func hexOutput(of text: String) throws(InvalidInput) -> String {
         "\\x" + HexDump.hex(try bytes(of: text))
     }
 
     /// The escape output of `bytes` (`abc\\\000`): printable ASCII as it is, a backslash doubled, other bytes as
     /// three octal digits after a backslash.
-    static func escapeOutput(of bytes: [UInt8]) -> String {
+    package static func escapeOutput(of bytes: [UInt8]) -> String {
         var result = ""
         for byte in bytes {
             switch byte {
@@ -33,7 +31,7 @@ enum ByteaText {
     }
 
     /// The bytes `text` spells in hex or escape format.
-    static func bytes(of text: String) throws(InvalidInput) -> [UInt8] {
+    package static func bytes(of text: String) throws(InvalidInput) -> [UInt8] {
         let scalars = Array(text.unicodeScalars)
         if scalars.starts(with: ["\\", "x"]) { return try decodeHex(scalars.dropFirst(2)) }
         let bytes = Array(text.utf8)

@@ -1,9 +1,9 @@
 /// Reads a one-dimensional array in PostgreSQL's text form (`array_out`'s output, `array_in`'s input): `{1,NULL,3}`,
 /// `{"a b","x\"y",NULL,"NULL",""}`.
-enum ArrayLiteral {
+package enum ArrayLiteral {
     /// The elements of `text` (`nil` for NULL), or `nil` when it is not a one-dimensional array literal (nested
     /// braces, dimension decorations such as `[0:1]=`, unbalanced quotes).
-    static func elements(of text: String) -> [String?]? {
+    package static func elements(of text: String) -> [String?]? {
         var bytes = Array(text.utf8)[...]
         skipSpaces(&bytes)
         guard bytes.popFirst() == UInt8(ascii: "{") else { return nil }

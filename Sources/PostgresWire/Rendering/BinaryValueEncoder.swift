@@ -1,10 +1,9 @@
 import NIOCore
-import PostgresWire
 
 /// Encodes values from PostgreSQL's text form into its binary form, as PostgreSQL's send functions write them, for
 /// the common types a client may ask for in binary: bool, int2/4/8, oid, float4/8, numeric, text types, bytea, uuid,
 /// date, time, timetz, timestamp(tz), interval, inet, cidr, json, jsonb, and one-dimensional arrays of these.
-enum BinaryValueEncoder {
+package enum BinaryValueEncoder {
     /// The types other than arrays this encoder handles.
     private static let scalarTypes: Set<UInt32> = [
         16, 17, 18, 19, 20, 21, 23, 25, 26, 114, 650, 700, 701, 705, 869, 1042, 1043, 1082, 1083, 1114, 1184, 1186,
@@ -12,8 +11,13 @@ enum BinaryValueEncoder {
     ]
 
     /// Whether values of type `oid` can be encoded: one of the scalar types, or an array of one.
-    static func supports(_ oid: UInt32) -> Bool {
+    package static func supports(_ oid: UInt32) -> Bool {
         scalarTypes.contains(oid) || elementType(of: oid) != nil
+    }
+
+    /// Whether the binary form of type `oid` is the bytes of its text (text, varchar, bpchar, name, json, unknown).
+    package static func sendsText(_ oid: UInt32) -> Bool {
+        [19, 25, 114, 705, 1042, 1043].contains(oid)
     }
 
     /// The element type of `oid` when it is an array of a scalar type this encoder handles (`_int4` → int4).
@@ -26,7 +30,7 @@ enum BinaryValueEncoder {
 
     /// The binary form of `text` as a value of type `oid`, or `nil` when the type is not handled or the text is not
     /// a value of it in a form this encoder reads (PostgreSQL's output form).
-    static func encode(_ text: String, type oid: UInt32) -> ByteBuffer? {
+    package static func encode(_ text: String, type oid: UInt32) -> ByteBuffer? {
         var buffer = ByteBuffer()
         switch oid {
         case 16:
