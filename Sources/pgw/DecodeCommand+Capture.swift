@@ -29,7 +29,7 @@ extension DecodeCommand {
                 if !summarizes && file.mayWaitForInput { try printer.flush() }
                 last = packet.timestamp
             }
-        } catch let error as CaptureFileError where error.kind == .read {
+        } catch let error as CaptureFileError where error.kind == .read || error.kind == .mixedInterfaces {
             sink.failures += ["pgw: \(error)", "pgw: hint: \(error.hint)"]
         }
         if summarizes {

@@ -252,4 +252,32 @@ struct DecodeCaptureCommandTests {
         let both = try await PGWExecutable.run(["decode", path, "--frontend", path])
         #expect(both.status == 64, "\(both)")
     }
+
+    /// libpcap refuses a pcapng whose interfaces have different link types (`dumpcap -i lo -i any`): pgw says what
+    /// libpcap cannot read, with both link types named, not that the file is damaged, and how to split it.
+    @Test("a pcapng with interfaces of different link types: libpcap cannot read it, and pgw says so exactly")
+    func pcapngWithMixedLinkTypes() async throws {
+        var first = SyntheticConnection.ipv4(clientPort: 45_001)
+        var second = SyntheticConnection.ipv4(clientPort: 45_002)
+        let ethernet = try Scenario.write(DecodeCaptureCommandTests.session(&first, query: "select 'first'"))
+        let cooked = try Scenario.write(
+            DecodeCaptureCommandTests.session(&second, query: "select 'second'"), framing: .linuxSLL2)
+        let merged = Scenario.temporaryPath("mixed.pcapng")
+        defer { for path in [ethernet, cooked, merged] { unlink(path) } }
+        let mergecap = try PostgresInstallation.executableOnPath("mergecap")
+        let merging = try await SubprocessCommand(mergecap, ["-F", "pcapng", "-w", merged, ethernet, cooked]).run()
+        #expect(merging.succeeded, "mergecap (Debian wireshark-common): \(merging.standardError)")
+
+        let outcome = try await PGWExecutable.run(["decode", merged])
+        #expect(outcome.status == 1, "\(outcome)")
+        #expect(
+            outcome.standardError.contains(
+                "pgw: cannot read capture '\(merged)': libpcap cannot read a pcapng whose interfaces have different "
+                    + "link types (here Ethernet and Linux cooked v2)"), "\(outcome)")
+        #expect(!outcome.standardError.contains("damaged"), "\(outcome)")
+        #expect(
+            outcome.standardError.contains("pgw: hint: write each interface's packets to a file of their own"),
+            "\(outcome)")
+        #expect(outcome.standardError.contains("tshark -r '\(merged)' -Y 'frame.interface_id == 0'"), "\(outcome)")
+    }
 }
