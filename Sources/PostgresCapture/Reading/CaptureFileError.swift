@@ -49,8 +49,9 @@ public struct CaptureFileError: Error, Sendable, Hashable, CustomStringConvertib
         case .filter: "the filter is a BPF expression as tcpdump takes it, for example \"host 10.0.0.5 and port 5432\""
         case .read: "the messages before the damage were decoded; the capture may have been cut off while written"
         case .mixedInterfaces:
-            "write each interface's packets to a file of their own and decode each: tshark -r \(name) -Y "
-                + "'frame.interface_id == 0' -w interface0.pcapng (then == 1, …)"
+            "capture on one interface, or write each interface's packets to a pcap of their own and decode each: "
+                + "tshark -r \(name) -Y 'frame.interface_id == 0' -w i0.pcapng; editcap -F pcap -T ether i0.pcapng "
+                + "i0.pcap (-T linux-sll or linux-sll2 for a Linux cooked interface)"
         case .write: "check the directory exists and is writable"
         }
     }
