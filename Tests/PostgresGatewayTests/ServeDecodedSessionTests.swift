@@ -3,8 +3,9 @@ import PostgresTestSupport
 import Testing
 
 /// What `pgw decode` prints of a real capture, pasted whole into a strict conversation, gives a client what the
-/// real server gave it: psql against PostgreSQL under tcpdump, then the same psql against `pgw serve`.
-@Suite(.postgresServer(.gatewayTests(hostBasedAuthentication: [])), .timeLimit(.minutes(3)))
+/// real server gave it: psql against PostgreSQL under tcpdump, then the same psql against `pgw serve`. Serialized:
+/// each capture holds its own test's connection only.
+@Suite(.postgresServer(.gatewayTests(hostBasedAuthentication: [])), .serialized, .timeLimit(.minutes(3)))
 struct ServeDecodedSessionTests {
     /// Text and bytea values whose text form could be misread: the text `\x41` and a bytea's text output `\x41`
     /// (not the byte 0x41), backslashes, a bytea that is not text.
