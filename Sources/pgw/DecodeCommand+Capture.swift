@@ -15,6 +15,7 @@ extension DecodeCommand {
         var sink = DecodeCaptureSink(selected: connection, printer: printer)
         // Read once: an option's property wrapper is not free, and this loop runs once per packet.
         let (summarizes, framesBulkMessages) = (summary, format != .hex)
+        var unreadable = false
         do {
             while let packet = try file.nextPacket() {
                 if summarizes {
@@ -29,8 +30,10 @@ extension DecodeCommand {
                 if !summarizes && file.mayWaitForInput { try printer.flush() }
                 last = packet.timestamp
             }
-        } catch let error as CaptureFileError where error.kind == .read {
+        } catch let error as CaptureFileError where error.kind == .read || error.kind == .mixedInterfaces {
             sink.failures += ["pgw: \(error)", "pgw: hint: \(error.hint)"]
+            // A file libpcap cannot read has its connections still in it: saying none were found would mislead.
+            unreadable = error.kind == .mixedInterfaces
         }
         if summarizes {
             try decoder.finish(at: last, countingBulkMessages: { sink.count($0) }, emit: { try sink.show($0) })
@@ -47,7 +50,7 @@ extension DecodeCommand {
                     + "#\(sink.highestConnectionNumber)",
                 "pgw: hint: --summary lists them with their addresses",
             ]
-        } else if sink.connectionCount == 0 {
+        } else if sink.connectionCount == 0 && !unreadable {
             let portList = ports.map(String.init).joined(separator: ", ")
             failures += [
                 "pgw: no PostgreSQL connection found in \(file.name)"

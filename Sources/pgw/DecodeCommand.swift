@@ -16,8 +16,9 @@ struct DecodeCommand: ParsableCommand {
             connection whose first packet is a startup packet) is reassembled (out-of-order segments, \
             retransmissions, overlaps; missing bytes are reported as a gap and decoding resumes at the next \
             message boundary) and decoded. Each line has the packet's time (UTC) and the connection's number; \
-            messages of all connections come in time order. A ReadyForQuery shows the statement's latency (from \
-            its Query or FunctionCall, or first extended-protocol message, to the ReadyForQuery). Connections that negotiate \
+            messages of all connections come in time order. A ReadyForQuery shows the latency of the round trip it ends \
+            (from its Query or FunctionCall, or first extended-protocol message after the previous Sync, to the \
+            ReadyForQuery). Connections that negotiate \
             TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections, not \
             the file's size. Link layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw \
             IP; IPv4 and IPv6.
@@ -93,7 +94,9 @@ struct DecodeCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Print only the Query and Parse messages whose statement matches, and the ReadyForQuery ending each.",
+            "Print only the Query, Parse, Bind and Execute messages whose statement matches (a Bind or Execute by "
+                + "the text its prepared statement was parsed with, the unnamed one's too), and the ReadyForQuery "
+                + "ending each.",
             valueName: "regex"))
     var grep: String?
 
@@ -106,8 +109,10 @@ struct DecodeCommand: ParsableCommand {
     @Flag(
         name: .long,
         help: ArgumentHelp(
-            "Print, per connection and overall, message counts and bytes per type, statements, errors by SQLSTATE and "
-                + "the slowest statements instead of the messages."))
+            "Print, per connection and overall, message counts and bytes per type, statements (each Execute, Query "
+                + "and FunctionCall; an Execute named by the text its prepared statement was parsed with), errors by "
+                + "SQLSTATE and the slowest statements (timed from the first message of their round trip to its "
+                + "ReadyForQuery) instead of the messages."))
     var summary = false
 
     @Flag(name: .long, help: "Show passwords, SASL and GSS data and cancel keys instead of masking them.")

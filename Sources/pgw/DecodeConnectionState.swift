@@ -5,7 +5,7 @@ import PostgresWire
 /// `--summary` its totals, and its JSON endpoint members. One value per connection, so that a message reaches all of
 /// it with one access to the printer's table (each access to a class's property is checked at run time).
 struct DecodeConnectionState {
-    /// Its statements.
+    /// Its round trips and statements.
     var tracker = DecodeStatementTracker()
     /// Its totals, with `--summary`, from its first message or frame on.
     var summary: DecodeConnectionSummary?
@@ -21,15 +21,15 @@ struct DecodeConnectionState {
         summary = DecodeConnectionSummary()
     }
 
-    /// With `--summary`: follows and counts `message` of `connection` seen at `time`; returns the statement it
+    /// With `--summary`: follows and counts `message` of `connection` seen at `time`; returns the round trip it
     /// completed, if any.
     mutating func summarize(
         _ message: DecodedMessage, of connection: CaptureConnectionInfo?, at time: CaptureTimestamp?
-    ) -> DecodeStatement? {
+    ) -> DecodeRoundTrip? {
         startSummary(of: connection)
-        let statement = tracker.observe(message.message, at: time)
+        let roundTrip = tracker.observe(message.message, at: time)
         summary!.add(message)
-        if let statement { summary!.add(statement) }
-        return statement
+        if let roundTrip { summary!.add(roundTrip) }
+        return roundTrip
     }
 }

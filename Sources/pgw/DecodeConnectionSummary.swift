@@ -8,7 +8,7 @@ struct DecodeConnectionSummary {
 
     /// Message counts and bytes per direction and type.
     var statistics = MessageStatistics()
-    /// Completed statements.
+    /// Completed statements (Executes, Queries and FunctionCalls whose round trip ended).
     var statementCount = 0
     /// Errors by SQLSTATE (ErrorResponse messages).
     var errorsBySQLState: [String: Int] = [:]
@@ -31,14 +31,16 @@ struct DecodeConnectionSummary {
         errorsBySQLState.merge(other.errorsBySQLState, uniquingKeysWith: +)
     }
 
-    /// Counts a completed statement.
-    mutating func add(_ statement: DecodeStatement) {
-        statementCount += 1
-        guard let latency = statement.latency else { return }
-        guard slowest.count < Self.slowestCount || latency > slowest.last!.latency! else { return }
-        slowest.append(statement)
-        slowest.sort { $0.latency! > $1.latency! }
-        slowest = Array(slowest.prefix(Self.slowestCount))
+    /// Counts the statements of a completed round trip, each timed with it.
+    mutating func add(_ roundTrip: DecodeRoundTrip) {
+        statementCount += roundTrip.statementCount
+        guard let latency = roundTrip.latency else { return }
+        for text in roundTrip.statementTexts {
+            guard slowest.count < Self.slowestCount || latency > slowest.last!.latency! else { return }
+            slowest.append(DecodeStatement(text: text, latency: latency))
+            slowest.sort { $0.latency! > $1.latency! }
+            slowest = Array(slowest.prefix(Self.slowestCount))
+        }
     }
 
     /// The errors by SQLSTATE, the most frequent first (then by SQLSTATE).

@@ -34,15 +34,20 @@ final class DecodePrinter {
     /// Takes the next message of a connection (`nil` for raw streams) seen at `time` (`nil` without timestamps).
     func print(_ message: DecodedMessage, connection: CaptureConnectionInfo?, time: CaptureTimestamp?) throws {
         if summarizes {
-            if let statement = Self.summarize(message, of: connection, at: time, in: &states) { total.add(statement) }
+            if let roundTrip = Self.summarize(message, of: connection, at: time, in: &states) { total.add(roundTrip) }
             return
         }
         let id = slot(for: connection)
-        let statement = states[id].tracker.observe(message.message, at: time)
-        guard filter.admits(message, completing: statement) else { return }
+        // The text of the statement a Bind or Execute uses is known before the tracker takes the message.
+        var statementText: String?
+        if filter.pattern != nil, case .frontend(let frontend) = message.message {
+            statementText = states[id].tracker.statementText(of: frontend)
+        }
+        let roundTrip = states[id].tracker.observe(message.message, at: time)
+        guard filter.admits(message, statementText: statementText, completing: roundTrip) else { return }
         var (prefix, members) = lineContext(connection, id: id, time: time)
         var suffix = ""
-        if let latency = statement?.latency {
+        if let latency = roundTrip?.latency {
             suffix = latency.textSuffix
             members = members.appending([latency.jsonMember])
         }
@@ -128,11 +133,11 @@ final class DecodePrinter {
     }
 
     /// With `--summary`, follows and counts `message` in its connection's state in `states`, with one access to the
-    /// printer's table (each is checked at run time); returns the statement it completed, if any.
+    /// printer's table (each is checked at run time); returns the round trip it completed, if any.
     private static func summarize(
         _ message: DecodedMessage, of connection: CaptureConnectionInfo?, at time: CaptureTimestamp?,
         in states: inout [DecodeConnectionState]
-    ) -> DecodeStatement? {
+    ) -> DecodeRoundTrip? {
         let id = slot(for: connection, in: &states)
         return states[id].summarize(message, of: connection, at: time)
     }

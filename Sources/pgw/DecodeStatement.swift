@@ -1,16 +1,11 @@
-import PostgresCapture
 import PostgresWire
 
-/// One statement `pgw decode` followed: a Query, a FunctionCall, or the extended-protocol messages up to a Sync,
-/// until the ReadyForQuery that ends it.
+/// One statement `pgw decode --summary` counts: an Execute (of a portal bound from a prepared statement, named or
+/// unnamed), a Query or a FunctionCall, timed with the round trip that carries it.
 struct DecodeStatement {
-    /// The SQL text (the Parse's query; empty when a prepared statement is executed without a Parse, and for a
-    /// FunctionCall).
+    /// The SQL text: the Query's, or the text the executed statement was parsed with (empty when its Parse is not
+    /// in the capture, and for a FunctionCall).
     var text: String
-    /// The time of the packet that carried its first message, in a capture.
-    var start: CaptureTimestamp?
-    /// The SQLSTATE of the first error it got, if any.
-    var sqlState: String?
-    /// The time from its first message to its ReadyForQuery, once complete and when timed.
+    /// The time from the first message of its round trip to the ReadyForQuery that ends it, when timed.
     var latency: StatementLatency?
 }

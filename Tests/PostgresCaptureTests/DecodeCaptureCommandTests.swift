@@ -101,10 +101,79 @@ struct DecodeCaptureCommandTests {
         let slow = outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("slow: ") }.map {
             $0.split(separator: "  ", maxSplits: 1).last.map(String.init) ?? ""
         }
+        // The Parse…Sync round trip executes nothing: three statements, each listed per connection and overall.
         #expect(
-            Set(slow) == ["select 'prepared'", "select 'simple'", "select 'last'"] && slow.count == 8,
+            Set(slow) == ["select 'prepared'", "select 'simple'", "select 'last'"] && slow.count == 6,
             "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("statements: 3"), "\(outcome.standardOutput)")
+    }
+
+    /// pg8000's `run("select :a::int, :b", a=5, b='x')`: Parse/Sync, Describe/Sync with the Bind sent behind it, then
+    /// Execute/Sync, all on the unnamed statement; then a psycopg pipeline of three statements before one Sync.
+    static func unnamedStatementsAndAPipeline(_ connection: inout SyntheticConnection) -> [TCPSegment] {
+        let text = "select $1::int, $2"
+        let ready = WireMessage.backend(.readyForQuery(.idle))
+        let done = WireMessage.backend(.commandComplete(CommandComplete(tag: "SELECT 1")))
+        var pipeline: [WireMessage] = []
+        for letter in ["a", "b", "c"] {
+            pipeline += [
+                .frontend(.parse(Parse(query: "select '\(letter)'"))), .frontend(.bind(Bind())),
+                .frontend(.describe(.portal(""))), .frontend(.execute(Execute())),
+            ]
+        }
+        var answers: [WireMessage] = []
+        for _ in 0..<3 { answers += [.backend(.parseComplete), .backend(.bindComplete), .backend(.noData), done] }
+        return connection.handshake() + [
+            connection.send(Scenario.startup), connection.send(Scenario.ready),
+            connection.send([.frontend(.parse(Parse(query: text))), .frontend(.sync)]),
+            connection.send([.backend(.parseComplete), ready]),
+            connection.send([
+                .frontend(.describe(.statement(""))), .frontend(.sync),
+                .frontend(.bind(Bind(parameters: [ByteBuffer(string: "5"), ByteBuffer(string: "x")]))),
+            ]),
+            connection.send([.backend(.parameterDescription(ParameterDescription(parameterTypes: [23, 25]))), ready]),
+            connection.send([.frontend(.execute(Execute())), .frontend(.sync)]),
+            connection.send([.backend(.bindComplete), .backend(.dataRow(DataRow(columns: []))), done]),
+            connection.send([ready]),
+            connection.send(pipeline + [.frontend(.sync)]),
+            connection.send(answers + [ready]),
+        ] + connection.close()
+    }
+
+    /// A statement is an Execute (or a Query): pg8000's three round trips on the unnamed statement are one statement,
+    /// named by its Parse's text and timed from its Bind to its ReadyForQuery; a pipeline's three are three.
+    @Test("statements: the unnamed statement's round trips (pg8000), a pipeline of three (psycopg)")
+    func unnamedStatementsAndPipelines() async throws {
+        var connection = SyntheticConnection.ipv4(clientPort: 43_002)
+        let path = try Scenario.write(Self.unnamedStatementsAndAPipeline(&connection))
+        defer { unlink(path) }
+        let outcome = try await PGWExecutable.run(["decode", path, "--summary"])
+        #expect(outcome.succeeded, "\(outcome)")
+        let slow = outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("slow: ") }.map(String.init)
         #expect(outcome.standardOutput.contains("statements: 4"), "\(outcome.standardOutput)")
+        #expect(
+            Array(slow.prefix(4)) == [
+                "slow: 4.000 ms  select $1::int, $2", "slow: 1.000 ms  select 'a'", "slow: 1.000 ms  select 'b'",
+                "slow: 1.000 ms  select 'c'",
+            ], "\(outcome.standardOutput)")
+
+        let json = try await PGWExecutable.run(["decode", path, "--summary", "--format", "json"])
+        let lines = json.standardOutput.split(separator: "\n")
+        #expect(
+            lines.contains(#"{"schema":1,"slowest":1,"latencyMicroseconds":4000,"statement":"select $1::int, $2"}"#),
+            "\(json)")
+        #expect(lines.contains(#"{"schema":1,"statements":4}"#), "\(json)")
+
+        // --grep shows the Bind and Execute of the statement it matches, and the ReadyForQuery of each round trip.
+        let grep = try await PGWExecutable.run(["decode", path, "--grep", "int"])
+        #expect(
+            grep.standardOutput.split(separator: "\n").filter { !$0.contains(" -- ") }.map {
+                String($0.dropFirst(16))
+            } == [
+                #"#1 F Parse name="" "select $1::int, $2""#, "#1 B ReadyForQuery I (idle)  (1.000 ms)",
+                #"#1 F Bind portal="" statement="" parameters=["5", "x"]"#, "#1 B ReadyForQuery I (idle)  (1.000 ms)",
+                #"#1 F Execute portal="" maxRows=0"#, "#1 B ReadyForQuery I (idle)  (4.000 ms)",
+            ], "\(grep)")
     }
 
     @Test("--grep, --skip, --filter, --summary and JSON that the schema accepts")
@@ -182,5 +251,38 @@ struct DecodeCaptureCommandTests {
             asStream.status == 1 && asStream.standardError.contains("decode it with 'pgw decode FILE'"), "\(asStream)")
         let both = try await PGWExecutable.run(["decode", path, "--frontend", path])
         #expect(both.status == 64, "\(both)")
+    }
+
+    /// libpcap refuses a pcapng whose interfaces have different link types (`dumpcap -i lo -i any`): pgw says what
+    /// libpcap cannot read, with both link types named, not that the file is damaged, and how to split it.
+    @Test("a pcapng with interfaces of different link types: libpcap cannot read it, and pgw says so exactly")
+    func pcapngWithMixedLinkTypes() async throws {
+        var first = SyntheticConnection.ipv4(clientPort: 45_001)
+        var second = SyntheticConnection.ipv4(clientPort: 45_002)
+        let ethernet = try Scenario.write(DecodeCaptureCommandTests.session(&first, query: "select 'first'"))
+        let cooked = try Scenario.write(
+            DecodeCaptureCommandTests.session(&second, query: "select 'second'"), framing: .linuxSLL2)
+        let merged = Scenario.temporaryPath("mixed.pcapng")
+        defer { for path in [ethernet, cooked, merged] { unlink(path) } }
+        let mergecap = try PostgresInstallation.executableOnPath("mergecap")
+        let merging = try await SubprocessCommand(mergecap, ["-F", "pcapng", "-w", merged, ethernet, cooked]).run()
+        #expect(merging.succeeded, "mergecap (Debian wireshark-common): \(merging.standardError)")
+
+        let outcome = try await PGWExecutable.run(["decode", merged])
+        #expect(outcome.status == 1, "\(outcome)")
+        #expect(
+            outcome.standardError.contains(
+                "pgw: cannot read capture '\(merged)': libpcap cannot read a pcapng whose interfaces have different "
+                    + "link types (here Ethernet and Linux cooked v2)"), "\(outcome)")
+        #expect(!outcome.standardError.contains("damaged"), "\(outcome)")
+        #expect(!outcome.standardError.contains("no PostgreSQL connection found"), "\(outcome)")
+        #expect(
+            outcome.standardError.contains(
+                "pgw: hint: capture on one interface, or write each interface's packets to a pcap of their own"),
+            "\(outcome)")
+        #expect(
+            outcome.standardError.contains(
+                "tshark -r '\(merged)' -Y 'frame.interface_id == 0' -w i0.pcapng; editcap -F pcap -T ether "),
+            "\(outcome)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PostgresTestSupport
 import PostgresWire
 import Testing
@@ -62,5 +63,113 @@ struct ServeConversationTests {
                   connection 3: the conversation stopped before line 6: F Query "select 1"
 
                 """), "\(report)")
+    }
+
+    /// A session as `pgw decode` prints it, pasted whole: its note lines (`-- connection …`, `-- closed …`) are
+    /// skipped, and its masked BackendKeyData (`key=****`) is read (serve issues its own key at login).
+    static let pastedSession = """
+        conversation:
+          - '04:23:49.318212 #1 -- connection 127.0.0.1:35232 -> 127.0.0.1:5432'
+          - '04:23:49.318707 #1 F StartupMessage 3.0 user="alice" database="app" application_name="psql"'
+          - '04:23:49.323585 #1 B AuthenticationOk'
+          - '04:23:49.323601 #1 B ParameterStatus name="server_version" value="15.10"'
+          - '04:23:49.323610 #1 B BackendKeyData pid=4242 key=****'
+          - '04:23:49.323620 #1 B ReadyForQuery I (idle)'
+          - '04:23:49.323977 #1 F Query "select 1"'
+          - '04:23:49.324146 #1 B RowDescription [?column? int4]'
+          - '04:23:49.324150 #1 B DataRow ["1"]'
+          - '04:23:49.324160 #1 B CommandComplete "SELECT 1"'
+          - '04:23:49.324180 #1 B ReadyForQuery I (idle)  (0.203 ms)'
+          - '04:23:49.327200 #1 F Terminate'
+          - '04:23:49.327234 #1 -- closed (FIN)'
+        """
+
+    @Test func aPastedDecodedSessionIsReadWithItsNotesSkippedAndItsMaskedKeyAccepted() throws {
+        let script = try MockScript(yaml: Self.pastedSession)
+        #expect(script.conversation.map(\.line) == Array(3...13), "the two note lines are skipped")
+        #expect(
+            script.conversation[3].message.message
+                == .backend(.backendKeyData(BackendKeyData(processID: 4242, secretKey: [0, 0, 0, 0]))))
+        let conversation = StrictConversation(steps: script.conversation)
+        #expect(conversation.steps.map(\.line) == Array(8...13), "the startup lines, the key's too, are skipped")
+        // Elsewhere a masked key is still an error.
+        #expect(throws: TextFormError.self) {
+            try TextFormParser(direction: .backend).parse("BackendKeyData pid=4242 key=****")
+        }
+    }
+
+    @Test func psqlFollowsAPastedDecodedSession() async throws {
+        let path = try ServeStackTests.file("pasted.yaml", Self.pastedSession)
+        let server = try await ServeProcess(["--script", path], capturingStandardError: true)
+        let good = try await ServeStackTests.run("psql", ["-X", "-tA", "-c", "select 1"], port: server.port)
+        #expect(good.succeeded && good.standardOutput == "1\n", "\(good)")
+        server.send(SIGTERM)
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
+        let report = try server.standardErrorAfterExit()
+        #expect(server.process.terminationStatus == 0, "\(report)")
+    }
+
+    /// An asyncpg-like session with binary results, decoded and printed as `pgw decode` prints it (values shown by
+    /// their type: `DataRow [42, true, …]`), pasted as a conversation: every message's bytes are the ones decoded,
+    /// the binary values' too, and text that reads like hex (`\x41`) stays text.
+    @Test func aDecodedSessionPastedSendsTheBytesThatWereDecoded() throws {
+        let frontend: [FrontendMessage] = [
+            .parse(Parse(query: "select $1::int4, $2, true, 0.1::float8, '2024-02-29'::date, '\\x41'::bytea, 'x'")),
+            .bind(
+                Bind(
+                    parameterFormats: [.binary, .text],
+                    parameters: [ByteBuffer(bytes: [0, 0, 0, 7]), ByteBuffer(string: "\\x41")],
+                    resultFormats: [.binary])),
+            .describe(.portal("")), .execute(Execute()), .sync,
+        ]
+        let columns: [(UInt32, [UInt8])] = [
+            (23, [0, 0, 0, 42]), (25, Array("\\x41".utf8)), (16, [1]),
+            (701, withUnsafeBytes(of: (0.1 as Double).bitPattern.bigEndian, Array.init)), (1082, [0, 0, 0x22, 0x79]),
+            (17, [0x41]), (25, Array("caf\u{E9}".utf8)),
+        ]
+        let backend: [BackendMessage] = [
+            .parseComplete, .bindComplete,
+            .rowDescription(
+                RowDescription(
+                    columns: columns.enumerated().map { index, column in
+                        .init(name: "c\(index)", dataTypeOID: column.0, format: .binary)
+                    })),
+            .dataRow(DataRow(columns: columns.map { ByteBuffer(bytes: $0.1) })),
+            .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle),
+        ]
+        // The session after login, as a capture that starts there shows it.
+        var decoder = SessionDecoder()
+        decoder.resume(.frontend, atStreamOffset: 0)
+        decoder.resume(.backend, atStreamOffset: 0)
+        for message in frontend {
+            var bytes = ByteBuffer()
+            WireMessage.frontend(message).encode(into: &bytes)
+            decoder.append(bytes, from: .frontend)
+        }
+        for message in backend {
+            var bytes = ByteBuffer()
+            WireMessage.backend(message).encode(into: &bytes)
+            decoder.append(bytes, from: .backend)
+        }
+        decoder.finish()
+        var decoded: [DecodedMessage] = []
+        while let event = decoder.nextEvent() {
+            guard case .message(let message) = event else {
+                Issue.record("\(event)")
+                break
+            }
+            decoded.append(message)
+        }
+        let lines = decoded.map { $0.formatted(as: .text) }
+        #expect(lines.contains(#"B DataRow [42, "\x5cx41", true, 0.1, "2024-02-29", "\\x41", "café"]"#), "\(lines)")
+        let yaml =
+            "conversation:\n"
+            + lines.map { "  - '" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(
+                separator: "\n")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.conversation.count == decoded.count)
+        for (step, message) in zip(script.conversation, decoded) {
+            #expect(step.message.bytes == message.bytes, "\(step.text)")
+        }
     }
 }

@@ -43,6 +43,18 @@ struct StatementTrackerTests {
         #expect(tracker.serverSentReadyForQuery() == "last")
     }
 
+    /// What later messages of a statement being sent add to it (decode's Executes) stays with it.
+    @Test func theStatementBeingSentCanBeUpdatedUntilItsSync() {
+        var tracker = StatementTracker<String>()
+        tracker.updateStatementBeingSent { $0 += " nothing" }
+        var names = ["batch"].makeIterator()
+        Self.send("PB", to: &tracker, names: &names)
+        tracker.updateStatementBeingSent { $0 += " executed" }
+        Self.send("ES", to: &tracker, names: &names)
+        tracker.updateStatementBeingSent { $0 += " too late" }
+        #expect(tracker.serverSentReadyForQuery() == "batch executed")
+    }
+
     @Test func copyAndOtherMessagesStartNothing() {
         var tracker = StatementTracker<String>()
         var names = ["copy"].makeIterator()

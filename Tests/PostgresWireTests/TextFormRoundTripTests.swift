@@ -93,6 +93,44 @@ struct TextFormRoundTripTests {
                 == #"ErrorResponse localizedSeverity="ERROR" severity="ERROR" code="22012" message="x y""#)
     }
 
+    /// DataRow values as `pgw decode` prints them by default parse back to their bytes: text that reads like `\x` hex
+    /// (the text `\x41`, a bytea's text output) is written `"\x5cx41"`, not `"\\x41"`, which is the hex of bytes;
+    /// backslashes, LATIN1 text and binary values are exact too.
+    @Test func defaultDataRowLinesParseBackToTheirBytes() throws {
+        let row = BackendMessage.dataRow(
+            DataRow(columns: [
+                ByteBuffer(string: "\\x41"), ByteBuffer(string: "a\\b\\\\c\\"), ByteBuffer(string: "\\x"),
+                ByteBuffer(string: "\\x5cx41"), ByteBuffer(string: "\\X41"),
+                ByteBuffer(bytes: [0x63, 0x61, 0x66, 0xE9]),
+                ByteBuffer(bytes: [0x41]), ByteBuffer(bytes: [0, 1, 0xFF]), ByteBuffer(string: "tab\there\n"), nil,
+                ByteBuffer(),
+            ]))
+        let line = row.rendered().textLine
+        let shown = #"DataRow ["\x5cx41", "a\\b\\\\c\\", "\x5cx", "\\x5cx41", "\\X41", "\\x636166e9", "A", "\\x0001ff""#
+        #expect(line.hasPrefix(shown), "\(line)")
+        let parsed = try TextFormParser(direction: .backend).parse(line)
+        #expect(parsed.message == .backend(row), "\(line)")
+        #expect(parsed.bytes == encoded(row), "\(line)")
+
+        // Typed by the session: a binary bytea is its bytes in hex; a binary text and a text-format bytea are text.
+        let typedRow = BackendMessage.dataRow(
+            DataRow(columns: [ByteBuffer(bytes: [0x41]), ByteBuffer(string: "\\x41"), ByteBuffer(string: "\\x41")]))
+        let decoded = DecodedMessage(
+            message: .backend(typedRow), offset: 0, bytes: encoded(typedRow),
+            valueTypes: [
+                ValueType(oid: 17, format: .binary), ValueType(oid: 25, format: .binary),
+                ValueType(oid: 17, format: .text),
+            ])
+        let typedLine = decoded.formatted(as: .text, options: RenderOptions())
+        #expect(typedLine == #"B DataRow ["\\x41", "\x5cx41", "\x5cx41"]"#)
+        #expect(try TextFormParser(direction: .backend).parse(typedLine).bytes == encoded(typedRow), "\(typedLine)")
+
+        // In a text field, `\x5c` is a backslash.
+        #expect(
+            try TextFormParser(direction: .frontend).parse(#"Query "a\x5cb""#).message
+                == .frontend(.query(Query("a\\b"))))
+    }
+
     /// The default lines `pgw decode` prints parse too, as the message they show.
     @Test func defaultLinesParse() throws {
         let frontend = TextFormParser(direction: .frontend)

@@ -9,6 +9,9 @@ public struct CaptureFileError: Error, Sendable, Hashable, CustomStringConvertib
         case filter
         /// The file is damaged or truncated after its start.
         case read
+        /// The file is sound but libpcap cannot read it: a pcapng whose interfaces have different link types or
+        /// snapshot lengths (a capture on several interfaces at once, `dumpcap -i lo -i any`).
+        case mixedInterfaces
         /// The file cannot be written.
         case write
     }
@@ -33,6 +36,7 @@ public struct CaptureFileError: Error, Sendable, Hashable, CustomStringConvertib
         case .open: "cannot read capture \(name): \(reason)"
         case .filter: "invalid --filter expression: \(reason)"
         case .read: "capture \(name) is damaged: \(reason)"
+        case .mixedInterfaces: "cannot read capture \(name): \(reason)"
         case .write: "cannot write capture \(name): \(reason)"
         }
     }
@@ -44,6 +48,10 @@ public struct CaptureFileError: Error, Sendable, Hashable, CustomStringConvertib
             "give a pcap or pcapng file, as written by tcpdump -w, Wireshark or dumpcap ('-' reads standard input)"
         case .filter: "the filter is a BPF expression as tcpdump takes it, for example \"host 10.0.0.5 and port 5432\""
         case .read: "the messages before the damage were decoded; the capture may have been cut off while written"
+        case .mixedInterfaces:
+            "capture on one interface, or write each interface's packets to a pcap of their own and decode each: "
+                + "tshark -r \(name) -Y 'frame.interface_id == 0' -w i0.pcapng; editcap -F pcap -T ether i0.pcapng "
+                + "i0.pcap (-T linux-sll or linux-sll2 for a Linux cooked interface)"
         case .write: "check the directory exists and is writable"
         }
     }

@@ -49,7 +49,8 @@ public final class PacketCaptureFile {
         else {
             fclose(stream)
             streamBuffer.deallocate()
-            throw CaptureFileError(kind: .open, name: name, reason: Self.reason(errorText))
+            throw Self.mixedInterfaceError(Self.reason(errorText), name: name, handle: nil)
+                ?? CaptureFileError(kind: .open, name: name, reason: Self.reason(errorText))
         }
         handle = opened
         linkType = pcap_datalink(opened)
@@ -99,9 +100,37 @@ public final class PacketCaptureFile {
             return nil
         default:
             let reason = String(cString: pcap_geterr(handle))
+            let error =
+                Self.mixedInterfaceError(reason, name: name, handle: handle)
+                ?? CaptureFileError(kind: .read, name: name, reason: reason)
             close()
-            throw CaptureFileError(kind: .read, name: name, reason: reason)
+            throw error
         }
+    }
+
+    /// The error for libpcap's `reason` when it refuses a pcapng whose interfaces differ (libpcap 1.10 takes one
+    /// link type and snapshot length for a whole file, and has no call that reads such files): what differs, named
+    /// as libpcap names link types (its first interface's from `handle`, when open); `nil` for other reasons.
+    static func mixedInterfaceError(_ reason: String, name: String, handle: OpaquePointer?) -> CaptureFileError? {
+        let linkTypePrefix = "an interface has a type "
+        let snapshotPrefix = "an interface has a snapshot length "
+        let differs = " different from the "
+        guard let range = reason.range(of: differs) else { return nil }
+        let explanation: String
+        if reason.hasPrefix(linkTypePrefix), let other = Int32(reason[linkTypePrefix.endIndex..<range.lowerBound]) {
+            let types = (handle.map { [pcap_datalink($0)] } ?? []) + [other]
+            let names = types.map { String(cString: pcap_datalink_val_to_description_or_dlt($0)) }
+            explanation = "different link types (here \(names.joined(separator: " and ")))"
+        } else if reason.hasPrefix(snapshotPrefix),
+            let other = Int32(reason[snapshotPrefix.endIndex..<range.lowerBound])
+        {
+            let lengths = (handle.map { [pcap_snapshot($0)] } ?? []) + [other]
+            explanation = "different snapshot lengths (here \(lengths.map(String.init).joined(separator: " and ")))"
+        } else {
+            return nil
+        }
+        let text = "libpcap cannot read a pcapng whose interfaces have \(explanation)"
+        return CaptureFileError(kind: .mixedInterfaces, name: name, reason: text)
     }
 
     /// Whether reading the next packet may wait for bytes not yet written: the input is not a regular file (a pipe

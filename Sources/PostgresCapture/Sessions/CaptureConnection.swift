@@ -20,6 +20,11 @@ struct CaptureConnection {
     private var resynchronizing: [(bytes: ByteBuffer, offset: Int, skippedFrom: Int)?] = [nil, nil]
     /// Whether each direction's stream has ended.
     private var finishedDirections = [false, false]
+    /// Whether a segment of each direction has been seen.
+    private var seenDirections = [false, false]
+    /// The acknowledgement number of each direction's first acknowledging segment: when a direction acknowledges
+    /// more than that while its peer has sent nothing the capture holds, the peer is missing from the capture.
+    private var firstAcknowledgements: [UInt32?] = [nil, nil]
     private var encryptedBytes = 0
     private var reportedEncryption = false
     private let maximumMessageLength: Int
@@ -43,6 +48,18 @@ struct CaptureConnection {
     ) rethrows -> Bool {
         let direction: MessageDirection = segment.source == info.client ? .frontend : .backend
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
+        seenDirections[direction.index] = true
+        if segment.isAcknowledgement && !seenDirections[peer.index] && !finishedDirections[peer.index] {
+            if let first = firstAcknowledgements[direction.index] {
+                // The peer sent bytes (this side acknowledges them) that the capture does not hold, nor anything else
+                // of the peer: the capture has one direction only (`dst port 5432`). Its end is marked now, so that
+                // this side is decoded as its packets come (its decoder inferring the peer's answers from its own
+                // bytes) instead of waiting for answers that will never be seen, and this side's FIN closes it.
+                if first != segment.acknowledgementNumber { try finish(peer, at: time, bulk: bulk, emit: emit) }
+            } else {
+                firstAcknowledgements[direction.index] = segment.acknowledgementNumber
+            }
+        }
         if segment.isAcknowledgement {
             // The peer's bytes this acknowledges come first: they caused this segment, if anything.
             let acknowledged = reassemblers[peer.index].acknowledged(upTo: segment.acknowledgementNumber)

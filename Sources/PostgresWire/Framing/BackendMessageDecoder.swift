@@ -80,14 +80,15 @@ public struct BackendMessageDecoder: Sendable {
                 isWaitingForPeer = true
                 return nil
             }
-            // A typed message's length starts with a zero byte; a one-byte answer is followed by something else.
-            let isAnswer = [UInt8(ascii: "S"), UInt8(ascii: "N"), UInt8(ascii: "G")].contains(first)
-            let isError = first == UInt8(ascii: "E")
-            guard !(isAnswer || isError) || buffer.readableBytes >= 2 else { return nil }
-            let secondIsZero = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) == 0
-            if isAnswer && !secondIsZero {
+            // A server starts with an authentication request or an error (or NegotiateProtocolVersion), never with
+            // ParameterStatus, NoticeResponse or CopyInResponse: an `S`, `N` or `G` here is a one-byte answer, decided
+            // at once (it is often alone in its packet, and the next may come much later).
+            if [UInt8(ascii: "S"), UInt8(ascii: "N"), UInt8(ascii: "G")].contains(first) {
                 return consumeEncryptionResponse(first, to: first == UInt8(ascii: "G") ? .gss : .ssl, from: &buffer)
             }
+            let isError = first == UInt8(ascii: "E")
+            guard !isError || buffer.readableBytes >= 2 else { return nil }
+            let secondIsZero = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self) == 0
             // A pre-3.0 error's text ("FATAL:  …") where an ErrorResponse's length word would start with zero.
             if isError && !secondIsZero { expectsLegacyErrors = true }
             phase = .messages
@@ -138,15 +139,10 @@ public struct BackendMessageDecoder: Sendable {
         if let failure { throw failure }
     }
 
-    /// Decodes a one-byte answer that arrived as the last byte of a finished stream.
+    /// Decodes the next message of a finished stream: as ``decode(from:)``, which decides a one-byte answer it
+    /// infers at once, also when it is the stream's last byte.
     public mutating func decodeLast(from buffer: inout ByteBuffer) throws(WireDecodingError) -> BackendMessage? {
-        if let message = try decode(from: &buffer) { return message }
-        if infersPeerContext, phase == .startup, buffer.readableBytes == 1, let first = buffer.readableBytesView.first,
-            [UInt8(ascii: "S"), UInt8(ascii: "N"), UInt8(ascii: "G")].contains(first)
-        {
-            return consumeEncryptionResponse(first, to: first == UInt8(ascii: "G") ? .gss : .ssl, from: &buffer)
-        }
-        return nil
+        try decode(from: &buffer)
     }
 
     private mutating func consumeEncryptionResponse(

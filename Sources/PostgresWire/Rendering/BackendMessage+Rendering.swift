@@ -122,6 +122,8 @@ extension BackendMessage {
                     line.name(column.name)
                     line.append(" ")
                     line.append(string: PostgresTypeNames.name(forOID: column.dataTypeOID))
+                    // Binary results are marked: a client reads the rows by it (and a pasted line keeps it).
+                    if column.format == .binary { line.append(" binary") }
                 }
                 line.append("]")
             }

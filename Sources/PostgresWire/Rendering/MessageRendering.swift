@@ -174,7 +174,7 @@ struct RenderingBuilder {
                 if Self.isTyped(at: index, types: types, options: options),
                     let typed = Self.typedValue(slice(), at: index, types: types, options: options)
                 {
-                    line.typed(typed.value)
+                    line.typed(typed.value, isBytea: typed.typeName == "bytea" || typed.typeName == "_bytea")
                 } else if Self.isText(at: index, formats: formats, types: types) {
                     line.text(value)
                 } else {

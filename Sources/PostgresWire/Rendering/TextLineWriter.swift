@@ -118,19 +118,28 @@ struct TextLineWriter {
         quoted(WireText.decode(input))
     }
 
-    /// Raw bytes: their text when printable UTF-8, else `\x` hex; in lossless lines, printable text that reads
-    /// like `\x` hex is written as hex, so it parses back as the same bytes.
+    /// Raw bytes: their text when printable UTF-8, else `\x` hex (`"\\x0001"`). Printable text that reads like `\x`
+    /// hex (the text `\x41`, a bytea's text output) is written with its backslash as the byte escape `\x5c`
+    /// (`"\x5cx41"`), and in lossless lines as hex, so that it parses back as the same bytes, not as the bytes its hex
+    /// digits spell.
     mutating func bytes(_ bytes: ByteBuffer) {
         bytes.withUnsafeReadableBytes { self.bytes($0.assumingMemoryBound(to: UInt8.self)) }
     }
 
     /// ``bytes(_:)-(ByteBuffer)`` for bytes in place (a DataRow's column).
     mutating func bytes(_ input: UnsafeBufferPointer<UInt8>) {
-        if RenderBuffer.isPrintableText(input) && !(options.isLossless && Self.looksLikeHex(input)) {
-            quoted(input)
-        } else {
-            quotedHex(input)
-        }
+        guard RenderBuffer.isPrintableText(input) else { return quotedHex(input) }
+        guard Self.looksLikeHex(input) else { return quoted(input) }
+        guard !options.isLossless else { return quotedHex(input) }
+        let start = buffer.bytes.count
+        quoted(input)
+        markBackslash(quotedAt: start)
+    }
+
+    /// Turns the escaped backslash (`\\`) that starts the quoted string at `start` into `\x5c`, which the text form
+    /// reads as that byte of text, where `\\x` followed by hex digits to the end would be bytes in hex.
+    private mutating func markBackslash(quotedAt start: Int) {
+        buffer.bytes.replaceSubrange((start + 1)..<(start + 3), with: Array(#"\x5c"#.utf8))
     }
 
     /// Whether `input` is `\x` and an even number of hex digits (``TextFormValue/looksLikeHex(_:)``).
@@ -144,7 +153,8 @@ struct TextLineWriter {
         switch value {
         case .string(let string): quoted(string)
         case .bytes(let bytes): self.bytes(bytes)
-        case .typed(let typed): self.typed(typed.value)
+        case .typed(let typed):
+            self.typed(typed.value, isBytea: typed.typeName == "bytea" || typed.typeName == "_bytea")
         case .integer(let integer): buffer.appendDecimal(integer)
         case .number(let number): buffer.append(string: number)
         case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
@@ -169,17 +179,23 @@ struct TextLineWriter {
         }
     }
 
-    /// A typed value: a number or bool bare, text quoted (and cut when long), an array in brackets.
-    mutating func typed(_ value: TypedValue.Value) {
+    /// A typed value: a number or bool bare, text quoted (and cut when long), an array in brackets. A bytea's text
+    /// (`isBytea`) is its bytes in hex, `"\\x41"`, as the text form reads hex bytes; other text that reads like `\x`
+    /// hex is written as ``bytes(_:)-(UnsafeBufferPointer<UInt8>)`` writes it, `"\x5cx41"`, so that it reads back as
+    /// text.
+    mutating func typed(_ value: TypedValue.Value, isBytea: Bool = false) {
         switch value {
         case .number(let number): buffer.append(string: number)
         case .boolean(let boolean): buffer.append(boolean ? "true" : "false")
-        case .text(let text): quoted(text)
+        case .text(let text):
+            let start = buffer.bytes.count
+            quoted(text)
+            if !isBytea && TextFormValue.looksLikeHex(text) { markBackslash(quotedAt: start) }
         case .array(let elements):
             buffer.append("[")
             for (index, element) in elements.enumerated() {
                 if index > 0 { buffer.append(", ") }
-                if let element { typed(element) } else { buffer.append("NULL") }
+                if let element { typed(element, isBytea: isBytea) } else { buffer.append("NULL") }
             }
             buffer.append("]")
         }

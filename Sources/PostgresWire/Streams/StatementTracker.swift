@@ -11,6 +11,9 @@ import NIOCore
 /// Flush and are no statement either. A ReadyForQuery that nothing waits for (the one that ends the startup) ends no
 /// statement; so a capture that starts in the middle of a session is followed from its first statement on.
 ///
+/// A statement here is a round trip: `pgw decode --summary` counts the statements inside it (each Execute) itself,
+/// adding them to the one being sent (``updateStatementBeingSent(_:)``).
+///
 /// `Statement` is what the caller keeps about a statement: a start time, or its text and first error too. Memory is
 /// bounded: past ``limit`` unanswered statements, the later ones are only counted until the answers catch up.
 public struct StatementTracker<Statement> {
@@ -59,6 +62,16 @@ public struct StatementTracker<Statement> {
             update(&statement)
             building = statement
         }
+    }
+
+    /// Changes the extended-protocol statement being sent (whose Sync has not come yet), if one is kept: for what its
+    /// later messages (an Execute) add to it.
+    @inlinable
+    public mutating func updateStatementBeingSent(_ update: (inout Statement) -> Void) {
+        guard var statement = building else { return }
+        building = nil
+        update(&statement)
+        building = statement
     }
 
     /// The statement the next ReadyForQuery ends, if one is kept (``serverSentReadyForQuery()`` returns it).

@@ -89,8 +89,8 @@ extension TextFormArguments {
         }
     }
 
-    /// `[id int4, name text]`, or every attribute: `[{name="id" tableOID=0 … format="text"}]`; a type size not given
-    /// is the type's own (`PostgresTypeSizes`).
+    /// `[id int4, name text]` (`[id int4 binary]` for a column in binary format), or every attribute:
+    /// `[{name="id" tableOID=0 … format="text"}]`; a type size not given is the type's own (`PostgresTypeSizes`).
     mutating func rowDescription() throws(TextFormError) -> RowDescription {
         guard let item = named("columns") ?? positional() else { return RowDescription(columns: []) }
         var columns: [RowDescription.Column] = []
@@ -98,11 +98,19 @@ extension TextFormArguments {
             switch element.shape {
             case .object(let members):
                 columns.append(try column(members, at: element.column))
-            case .phrase(let words):
+            case .phrase(var words):
+                // No type is called `binary`: after a name and a type, it is the column's format.
+                var format = FormatCode.text
+                if words.count >= 3, case .word("binary") = words.last!.shape {
+                    format = .binary
+                    words.removeLast()
+                }
                 var parts: [String] = []
                 for word in words { parts.append(try string(word, what: "a column name")) }
                 let oid = try typeOID(words.last!)
-                columns.append(RowDescription.Column(name: parts.dropLast().joined(separator: " "), dataTypeOID: oid))
+                columns.append(
+                    RowDescription.Column(
+                        name: parts.dropLast().joined(separator: " "), dataTypeOID: oid, format: format))
             default:
                 throw error("expected a column as `name type` or {name=… dataTypeOID=…}", at: element.column)
             }

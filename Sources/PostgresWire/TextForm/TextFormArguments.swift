@@ -10,6 +10,8 @@ struct TextFormArguments {
     let endColumn: Int
     /// The names of the fields taken so far (a second one of a name is reported as given twice).
     private var takenNames: Set<String> = []
+    /// Whether a masked secret key (`key=****`) reads as four zero bytes (``TextFormParser/acceptsMaskedKeys``).
+    var acceptsMaskedKeys = false
 
     init(scanner: TextFormScanner, items: [TextFormItem]) {
         self.scanner = scanner
@@ -76,7 +78,15 @@ struct TextFormArguments {
     /// Text: a quoted string, or a bare word.
     func string(_ value: TextFormValue, what: String) throws(TextFormError) -> String {
         switch value.shape {
-        case .string(let text), .word(let text): return text
+        case .string(let text):
+            // A backslash written `\x5c` is a backslash in text (only a byte field tells it from `\\`).
+            guard text.unicodeScalars.contains(TextFormScanner.markedBackslash) else { return text }
+            var scalars = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars {
+                scalars.append(scalar == TextFormScanner.markedBackslash ? "\\" : scalar)
+            }
+            return String(scalars)
+        case .word(let text): return text
         default: throw error("expected \(what) (a quoted string)", at: value.column)
         }
     }

@@ -126,9 +126,9 @@ extension TextFormArguments {
         guard let pid = named("pid", "processID"), let key = named("key", "secretKey") else {
             throw error("needs pid=N key=HEX (the process ID and secret key)", at: endColumn)
         }
-        return (
-            try integer(pid.value, as: Int32.self, what: "a process ID"), try hex(key.value, what: "the secret key")
-        )
+        let processID = try integer(pid.value, as: Int32.self, what: "a process ID")
+        if acceptsMaskedKeys, case .word("****") = key.value.shape { return (processID, [0, 0, 0, 0]) }
+        return (processID, try hex(key.value, what: "the secret key"))
     }
 
     /// `3.0 user="alice" database="app" …`; a version other than 3.x may carry `body=…` instead.

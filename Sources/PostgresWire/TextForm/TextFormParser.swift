@@ -12,10 +12,15 @@ import NIOCore
 public struct TextFormParser: Sendable {
     /// Which side's messages the lines are: `CopyData` and `CopyDone` exist on both.
     public var direction: MessageDirection
+    /// Whether a masked secret key (`key=****`, as `pgw decode` prints a BackendKeyData or CancelRequest without
+    /// `--reveal-secrets`) is read, as four zero bytes: for readers that put their own key in its place (`pgw serve`
+    /// issues its own at login). Otherwise it is an error.
+    public var acceptsMaskedKeys: Bool
 
     /// A parser for the messages `direction` sends.
-    public init(direction: MessageDirection) {
+    public init(direction: MessageDirection, acceptsMaskedKeys: Bool = false) {
         self.direction = direction
+        self.acceptsMaskedKeys = acceptsMaskedKeys
     }
 
     /// The names of the messages a side sends, in the protocol docs' spelling.
@@ -69,6 +74,16 @@ public struct TextFormParser: Sendable {
         return (name == "F" ? .frontend : .backend, line.dropFirst(start))
     }
 
+    /// Whether `line` is a note about a connection, as `pgw decode` and `pgw proxy` print them among the messages
+    /// (`04:23:49.318212 #1 -- connection 127.0.0.1:35232 -> 127.0.0.1:5432`, `-- closed (FIN)`): `--` first, after
+    /// the time and connection number a log line may start with. Readers of pasted sessions skip them.
+    public static func isNote(_ line: String) -> Bool {
+        var scanner = TextFormScanner(line: line)
+        guard scanner.skipSpace(comments: false) else { return false }
+        scanner.skipLogPrefix()
+        return line.dropFirst(scanner.column).hasPrefix("--")
+    }
+
     /// Parses one line; the error points at the bad token. `parameterTypes` gives the parameter types of a prepared
     /// statement (from its Parse, or a ParameterDescription), so that a Bind's typed values in binary format
     /// (`parameters=[41] formats=[binary]`, as `pgw decode` prints them) are encoded by their type; `nil` when not
@@ -112,6 +127,7 @@ public struct TextFormParser: Sendable {
             return TextFormLine(message: .backend(message), bytes: Self.encoded(.backend(message)))
         }
         var arguments = TextFormArguments(scanner: scanner, items: try scanner.items())
+        arguments.acceptsMaskedKeys = acceptsMaskedKeys
         // In a StartupMessage, `length="3"` (quoted, as parameters are printed) is a parameter called length.
         let length = canonical == "StartupMessage" ? arguments.namedWord("length") : arguments.named("length")
         let count = canonical == "Bind" ? arguments.named("count") : nil

@@ -215,13 +215,19 @@ struct TextFormScanner {
     }
 
     /// `\xNN`, a byte of text that is not UTF-8 as text lines show it (`"caf\xe9"`): the scalar that stands for
-    /// the byte (``WireText``), so the text encodes back to the byte.
+    /// the byte (``WireText``), so the text encodes back to the byte. A backslash written `\x5c` stays its escape
+    /// scalar (``markedBackslash``), so that a byte field tells the text `"\x5cx41"` from the hex bytes `"\\x41"`;
+    /// text fields read it as a backslash (``TextFormArguments/string(_:what:)``).
     private mutating func byteEscape(at column: Int) throws(TextFormError) -> Unicode.Scalar {
         guard position + 2 <= characters.count, let byte = UInt8(String(characters[position..<position + 2]), radix: 16)
         else { throw error("'\\x' needs two hex digits", at: column) }
         position += 2
-        return WireText.scalar(forByte: byte)
+        return byte == UInt8(ascii: "\\") ? Self.markedBackslash : WireText.scalar(forByte: byte)
     }
+
+    /// A backslash written `\x5c` in a quoted string: ``WireText``'s escape scalar of the byte, which encodes back to
+    /// it.
+    static let markedBackslash = Unicode.Scalar(WireText.escapeBase + 0x5C)!
 
     private mutating func unicodeEscape(at column: Int) throws(TextFormError) -> Unicode.Scalar {
         let high = try hexQuad(at: column)

@@ -85,7 +85,11 @@ public struct MockScript: Sendable {
             guard top["rules"] == nil else {
                 throw conversation.error("a script has either 'rules' or a strict 'conversation', not both")
             }
-            self.conversation = try conversation.elements().map(Self.step)
+            var steps: [ConversationStep] = []
+            for node in try conversation.elements() {
+                if let step = try Self.step(node) { steps.append(step) }
+            }
+            self.conversation = ConversationBinaryValues.encoded(steps)
         }
         // Names are unique, so that `after` names one rule.
         var lines: [String: Int] = [:]
@@ -107,9 +111,12 @@ public struct MockScript: Sendable {
     }
 
     /// One conversation line: `F message` or `B message` in `pgw decode`'s text form (the time and connection
-    /// number of a decoded capture's or the proxy's line may stay).
-    private static func step(_ node: ScriptNode) throws(ScriptError) -> ConversationStep {
+    /// number of a decoded capture's or the proxy's line may stay); `nil` for a note line (`-- connection …`,
+    /// `-- closed (FIN)`), which a pasted session has among its messages. A masked secret key (`BackendKeyData
+    /// pid=… key=****`) stands for any key: serve issues its own at login, where such lines are skipped.
+    private static func step(_ node: ScriptNode) throws(ScriptError) -> ConversationStep? {
         let line = try node.text()
+        if TextFormParser.isNote(line) { return nil }
         guard let (sender, message) = TextFormParser.sender(of: line) else {
             if line.wholeMatch(of: /\d\d:\d\d:\d\d(\.\d+)?/) != nil {
                 throw node.error("'\(line)' is only a time: in YAML ' #' starts a comment, so quote a line with '#N'")
@@ -119,7 +126,8 @@ public struct MockScript: Sendable {
         do {
             // Reports name the message as written, without a pasted time and connection number.
             return ConversationStep(
-                sender: sender, message: try TextFormParser(direction: sender).parse(line), text: String(message),
+                sender: sender, message: try TextFormParser(direction: sender, acceptsMaskedKeys: true).parse(line),
+                text: String(message),
                 line: node.line)
         } catch {
             throw ScriptError(line: node.line, column: node.column + error.column, message: error.reason)
