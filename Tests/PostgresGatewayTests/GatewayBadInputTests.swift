@@ -185,7 +185,8 @@ struct GatewayBadInputTests {
     /// Sockets beyond the limit of waiting ones (as many as the session slots) get FATAL 53300 at once rather
     /// than a silent close, so the client says why.
     @Test func socketsBeyondTheWaitingLimitGet53300AtOnce() async throws {
-        let server = try await GatewayTestServer.start(.none, maximumConnections: 1)
+        // The silent sockets must outlast psql's start on a loaded machine.
+        let server = try await GatewayTestServer.start(.none, startupTimeout: .seconds(120), maximumConnections: 1)
         defer { Task { await server.stop() } }
         // Two silent sockets: one for the session slot, one waiting; both send nothing.
         var silent: [any Channel] = []

@@ -22,6 +22,7 @@ struct GatewayTestServer: Sendable {
         tls: Bool = false,
         clientCertificates: Bool = false,
         authenticationTimeout: TimeAmount = .seconds(60),
+        startupTimeout: TimeAmount = .seconds(10),
         maximumConnections: Int = 100
     ) async throws -> GatewayTestServer {
         var tlsConfiguration: PostgresServerConnectionConfiguration.TLS?
@@ -51,6 +52,7 @@ struct GatewayTestServer: Sendable {
             serverVersion: "18.0 (pgw test)",
             authenticationMode: mode,
             tls: tlsConfiguration,
+            startupTimeout: startupTimeout,
             authenticationTimeout: authenticationTimeout
         )
         let server = try await PostgresServer.bind(

@@ -27,7 +27,7 @@ struct REPLBatchTests {
     /// Runs `pgw repl` with `script` on standard input, connected as `user`.
     static func run(
         _ script: String, user: String = PostgresServerFixture.superuser, password: String? = nil,
-        arguments: [String] = []
+        arguments: [String] = [], timeout: Duration = .seconds(30)
     ) async throws -> ProcessOutcome {
         let server = try PostgresServerTrait.server()
         return try await withEmptyHome { _, environment in
@@ -37,7 +37,7 @@ struct REPLBatchTests {
                 try PGWExecutable.url(),
                 ["repl", "host=127.0.0.1 port=\(server.port) user=\(user) dbname=postgres", "--timeout", "5"]
                     + arguments,
-                environment: environment, standardInput: Data(script.utf8), timeout: .seconds(30)
+                environment: environment, standardInput: Data(script.utf8), timeout: timeout
             ).run()
         }
     }

@@ -7,31 +7,23 @@ import PostgresWire
 #endif
 
 /// Which `TimeZone` values PostgreSQL takes (`check_timezone`): a number of hours, a zone of the system's time zone
-/// database (`/usr/share/zoneinfo`, any letter case), or a POSIX time zone specification (`UTC+3`, `EST5EDT`). On a
-/// machine without the database, any name is taken.
+/// database (`/usr/share/zoneinfo`, any letter case), or a POSIX time zone specification (`UTC+3`, `EST5EDT`,
+/// `-05:30`), as ``TimeZoneRules`` reads them. On a machine without the database, any name is taken.
 enum TimeZoneSetting {
     /// Where the time zone database is.
     static let databaseDirectory = "/usr/share/zoneinfo"
 
-    /// The value a SET of `text` keeps: a zone's name as the database spells it, any other valid value as given;
-    /// PostgreSQL's 22023 for a value it refuses.
+    /// The value a SET of `text` keeps: a zone's name as the database spells it, any other value the query engine
+    /// reads as a zone (``TimeZoneRules/named(_:)``: hours, POSIX specifications such as `UTC+3` or `-05:30`) as
+    /// given; PostgreSQL's 22023 for a value it refuses.
     static func validated(_ text: String) throws(QuerySessionError) -> String {
-        if Double(text) != nil || isPOSIXSpecification(text) { return text }
         if let name = zoneName(text) { return name }
+        if TimeZoneRules.named(text) != nil { return text }
         // Without a time zone database on this machine, names cannot be checked.
         if access(databaseDirectory, F_OK) != 0 { return text }
         throw .reported(
             DiagnosticMessage(
                 severity: "ERROR", sqlState: "22023", message: "invalid value for parameter \"TimeZone\": \"\(text)\""))
-    }
-
-    /// Whether `text` is a POSIX time zone specification: a standard name (`EST`, `<+05>`) and offset, then
-    /// optionally a daylight name, offset and rules.
-    static func isPOSIXSpecification(_ text: String) -> Bool {
-        let name = "(<[^>]+>|[A-Za-z]{3,})"
-        let offset = "[+-]?[0-9]{1,3}(:[0-9]{1,2}){0,2}"
-        guard let pattern = try? Regex("\(name)\(offset)(\(name)(\(offset))?(,.*)?)?") else { return false }
-        return text.wholeMatch(of: pattern) != nil
     }
 
     /// The name of the database's zone `text` names in any letter case (`europe/paris` → `Europe/Paris`); `nil`
