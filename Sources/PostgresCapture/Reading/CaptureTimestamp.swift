@@ -1,3 +1,5 @@
+import PostgresWire
+
 /// When a packet was captured: seconds and nanoseconds since the Unix epoch (UTC).
 public struct CaptureTimestamp: Sendable, Hashable, Comparable {
     /// Whole seconds since 1970-01-01T00:00:00Z.
@@ -41,7 +43,7 @@ public struct CaptureTimestamp: Sendable, Hashable, Comparable {
 
     /// RFC 3339 in UTC with microseconds: `2026-12-01T04:12:28.123456Z`.
     public var rfc3339: String {
-        let (year, month, day) = Self.civilDate(daysSinceEpoch: Int(seconds.floorDivided(by: 86_400)))
+        let (year, month, day) = GregorianDays.date(days: Int(seconds.floorDivided(by: 86_400)))
         return "\(Self.digits(year, 4))-\(Self.digits(month, 2))-\(Self.digits(day, 2))T\(timeOfDay)Z"
     }
 
@@ -62,19 +64,6 @@ public struct CaptureTimestamp: Sendable, Hashable, Comparable {
     private static func digits(_ value: Int, _ width: Int) -> String {
         let text = String(value)
         return String(repeating: "0", count: max(0, width - text.count)) + text
-    }
-
-    /// The proleptic Gregorian date of a day number (Howard Hinnant's `civil_from_days`).
-    private static func civilDate(daysSinceEpoch: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = daysSinceEpoch + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
 

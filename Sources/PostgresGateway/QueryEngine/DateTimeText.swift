@@ -1,3 +1,5 @@
+import PostgresWire
+
 /// PostgreSQL's input of a date or timestamp in ISO form (`2024-01-05`, `2024-1-5 1:02`, `2024-01-05T01:02:03.5`,
 /// with a zone offset `+01`, `-05:30`, `+0545` or `Z`, or `infinity`), a timestamptz without an offset read in the
 /// session's time zone; and its output in each `DateStyle` (ISO, SQL, Postgres, German) and, for a timestamptz, in
@@ -107,7 +109,8 @@ enum DateTimeText {
         var fraction = Substring(match.7 ?? "")
         while fraction.last == "0" { fraction = fraction.dropLast() }
         var moment = Moment(
-            days: days(year: year, month: month, day: day), seconds: Int64(hour * 3_600 + minute * 60 + second),
+            days: GregorianDays.days(year: year, month: month, day: day),
+            seconds: Int64(hour * 3_600 + minute * 60 + second),
             fraction: fraction, offset: nil)
         switch type {
         case "date": return .value(isoText(moment, time: false))
@@ -116,7 +119,7 @@ enum DateTimeText {
             let local = moment.epochSeconds
             moment = moment.moved(to: offset.map { local - $0 } ?? zone.instant(ofLocal: local))
             moment.offset = 0
-            guard (1...9999).contains(civil(days: moment.days).year) else { return .unread }
+            guard (1...9999).contains(GregorianDays.date(days: moment.days).year) else { return .unread }
             return .value(isoText(moment, time: true))
         }
     }
@@ -130,7 +133,8 @@ enum DateTimeText {
         else { return nil }
         let seconds = [match.4, match.5, match.6].map { $0.flatMap { Int64($0) } ?? 0 }
         return Moment(
-            days: days(year: year, month: month, day: day), seconds: seconds[0] * 3_600 + seconds[1] * 60 + seconds[2],
+            days: GregorianDays.days(year: year, month: month, day: day),
+            seconds: seconds[0] * 3_600 + seconds[1] * 60 + seconds[2],
             fraction: match.7 ?? "", offset: match.8 == nil ? nil : 0)
     }
 
@@ -157,7 +161,7 @@ enum DateTimeText {
             moment = kept
         }
         let isDate = type == .date
-        let (year, month, day) = civil(days: moment.days)
+        let (year, month, day) = GregorianDays.date(days: moment.days)
         let time = clockText(moment)
         let zoneSuffix = localTime.map { " " + $0.abbreviation } ?? ""
         let (first, second) = style.dayFirst ? (pad(day, 2), pad(month, 2)) : (pad(month, 2), pad(day, 2))
@@ -233,7 +237,7 @@ enum DateTimeText {
 
     /// ISO output: `2024-01-05` or `2024-01-05 01:02:03.5`, with `+00` when the moment is in UTC.
     static func isoText(_ moment: Moment, time: Bool) -> String {
-        let (year, month, day) = civil(days: moment.days)
+        let (year, month, day) = GregorianDays.date(days: moment.days)
         let date = "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
         guard time else { return date }
         return "\(date) \(clockText(moment))" + (moment.offset == 0 ? "+00" : "")
@@ -269,28 +273,5 @@ enum DateTimeText {
     /// The number of days of `month` in `year`.
     static func monthLength(year: Int, month: Int) -> Int {
         [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-    static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import PostgresWire
 
 #if canImport(Glibc)
     import Glibc
@@ -308,7 +309,7 @@ struct TimeZoneRules: Sendable, Hashable {
         // After the last transition: the footer's rule, else the one local time.
         guard let standard else { return localTimes[0] }
         guard let daylight else { return standard }
-        let year = DateTimeText.civil(days: Self.floorDivide(seconds + standard.offset, 86_400)).year
+        let year = GregorianDays.date(days: Self.floorDivide(seconds + standard.offset, 86_400)).year
         let (start, end) = ruleTransitions(daylight, year: year, standard: standard)
         let isDaylight = start < end ? (seconds >= start && seconds < end) : (seconds < end || seconds >= start)
         return isDaylight ? daylight.time : standard
@@ -332,7 +333,7 @@ struct TimeZoneRules: Sendable, Hashable {
             return transitions[low]
         }
         guard let standard, let daylight else { return nil }
-        let year = DateTimeText.civil(days: Self.floorDivide(seconds, 86_400)).year
+        let year = GregorianDays.date(days: Self.floorDivide(seconds, 86_400)).year
         var candidates: [Int64] = []
         for candidateYear in year - 1...year + 1 {
             let (start, end) = ruleTransitions(daylight, year: candidateYear, standard: standard)
@@ -358,14 +359,14 @@ struct TimeZoneRules: Sendable, Hashable {
 
     /// The days since 1970-01-01 of the day `rule` names in `year`.
     private static func day(of rule: DayRule.Day, year: Int) -> Int {
-        let january1 = DateTimeText.days(year: year, month: 1, day: 1)
+        let january1 = GregorianDays.days(year: year, month: 1, day: 1)
         switch rule {
         case .julianNoLeap(let day):
             return january1 + day - 1 + (DateTimeText.isLeap(year) && day >= 60 ? 1 : 0)
         case .zeroBased(let day):
             return january1 + day
         case .monthWeekDay(let month, let week, let weekday):
-            let first = DateTimeText.days(year: year, month: month, day: 1)
+            let first = GregorianDays.days(year: year, month: month, day: 1)
             // 1970-01-01 was a Thursday (4).
             let firstWeekday = (first % 7 + 7 + 4) % 7
             var day = 1 + (weekday - firstWeekday + 7) % 7 + (week - 1) * 7

@@ -20,15 +20,9 @@ extension BinaryValueEncoder {
         return (daysSince2000(year: date[0], month: date[1], day: date[2]), microseconds)
     }
 
-    /// Days from 2000-01-01 to a proleptic Gregorian date.
+    /// Days from 2000-01-01 (PostgreSQL's epoch) to a proleptic Gregorian date.
     private static func daysSince2000(year: Int, month: Int, day: Int) -> Int {
-        // Days from civil (Howard Hinnant's algorithm), relative to 1970-01-01, then moved to 2000-01-01.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468 - 10_957
+        GregorianDays.days(year: year, month: month, day: day) - 10_957
     }
 
     /// time (`time_send`): `13:45:06.789` → microseconds since midnight, up to `24:00:00`.
