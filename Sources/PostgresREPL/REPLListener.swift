@@ -112,6 +112,8 @@ public final class REPLListener: REPLTransport {
             return state.answersStartup ? nil : state.channel.map { ($0, state.handler!) }
         }
         guard let (channel, handler) = client else { return [] }
+        // A client gone before the line ran (its close seen or not yet) cannot be answered.
+        guard channel.isActive else { throw REPLConnectionError("the client has closed the connection") }
         return try await Self.answerStartup(on: channel, handler: handler)
     }
 
