@@ -41,7 +41,17 @@ public struct QuerySession: Sendable {
     public private(set) var transactionStatus = TransactionStatus.idle
     /// The session's settings: server defaults, the reported parameters, the client's startup parameters, then
     /// every SET.
-    public private(set) var settings: [String: String]
+    public private(set) var settings: [String: String] {
+        didSet {
+            let setting = settings["client_encoding"]
+            if setting != oldValue["client_encoding"] { (clientEncoding, clientSendsUTF8) = Self.encoding(of: setting) }
+        }
+    }
+    /// The session's `client_encoding` when text needs converting to and from it (not UTF8 or SQL_ASCII), kept in
+    /// step with ``settings`` (read for every statement and parameter).
+    private var clientEncoding: ClientEncoding?
+    /// Whether the client sends UTF-8 (text it sends must be valid UTF-8), kept in step with ``settings``.
+    private var clientSendsUTF8 = true
     /// The settings at the start, which RESET returns to.
     private let initialSettings: [String: String]
     private let responder: any QueryResponder
@@ -88,6 +98,13 @@ public struct QuerySession: Sendable {
         initial[ServerSettings.processIDKey] = processID.map { String($0) }
         self.settings = initial
         self.initialSettings = initial
+        (clientEncoding, clientSendsUTF8) = Self.encoding(of: initial["client_encoding"])
+    }
+
+    /// The conversion a `client_encoding` setting asks for, and whether it is UTF-8.
+    private static func encoding(of setting: String?) -> (ClientEncoding?, sendsUTF8: Bool) {
+        let name = setting?.uppercased() ?? "UTF8"
+        return (setting.flatMap { ClientEncoding(setting: $0) }, ["UTF8", "UTF-8", "UNICODE"].contains(name))
     }
 
     /// The simple query being answered, when ``continueSimpleQuery(maximumStatements:)`` has statements left.
@@ -149,17 +166,6 @@ public struct QuerySession: Sendable {
         // The text first: it is nearly always valid, and this runs for every statement.
         guard let diagnostic = DiagnosticMessage.invalidUTF8(in: text) else { return nil }
         return clientSendsUTF8 ? diagnostic : nil
-    }
-
-    /// Whether the client said it sends UTF-8 (`client_encoding`, UTF8 by default).
-    private var clientSendsUTF8: Bool {
-        let encoding = settings["client_encoding"]?.uppercased() ?? "UTF8"
-        return ["UTF8", "UTF-8", "UNICODE"].contains(encoding)
-    }
-
-    /// The session's `client_encoding` when text needs converting to and from it (not UTF8 or SQL_ASCII).
-    private var clientEncoding: ClientEncoding? {
-        settings["client_encoding"].flatMap { ClientEncoding(setting: $0) }
     }
 
     /// `text` from the client read into UTF-8 (``clientEncoding``).
