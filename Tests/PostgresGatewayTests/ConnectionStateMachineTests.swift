@@ -112,6 +112,35 @@ struct ConnectionStateMachineTests {
         }
     }
 
+    /// A StartupMessage's own parameters are applied as PostgreSQL applies them: one it cannot apply ends the
+    /// connection with its FATAL (PostgreSQL 15, `psycopg.connect("… client_encoding=FOO")`), a valid one is
+    /// reported as PostgreSQL spells it.
+    @Test func startupParametersPostgreSQLCannotApplyEndTheConnection() {
+        let cases: [(String, String, String, String)] = [
+            ("client_encoding", "FOO", "22023", "invalid value for parameter \"client_encoding\": \"FOO\""),
+            ("nosuch", "1", "42704", "unrecognized configuration parameter \"nosuch\""),
+            ("TimeZone", "nowhere/at all", "22023", "invalid value for parameter \"TimeZone\": \"nowhere/at all\""),
+        ]
+        for (name, value, code, message) in cases {
+            var machine = Self.machine(.none)
+            let startup = FrontendMessage.startup(
+                StartupMessage(parameters: [.init("user", "alice"), .init(name, value)]))
+            Self.started(&machine, startup: startup)
+            guard case .closeWithError(let error) = machine.startupHookCompleted(handled: false) else {
+                Issue.record("expected a FATAL for \(name)=\(value)")
+                continue
+            }
+            #expect(
+                error.severity == "FATAL" && error.sqlState == code && error.message == message, "\(name): \(error)")
+        }
+        var machine = Self.machine(.none)
+        Self.started(
+            &machine,
+            startup: .startup(StartupMessage(parameters: [.init("user", "alice"), .init("client_encoding", "latin1")])))
+        guard case .closeWithError = machine.startupHookCompleted(handled: false) else { return }
+        Issue.record("client_encoding=latin1 refused")
+    }
+
     @Test func trustAuthenticatesAfterStartup() {
         var machine = Self.machine(.none)
         Self.started(&machine)

@@ -72,6 +72,8 @@ extension QuerySessionTests {
             ("set datestyle = german", "German, DMY"), ("set datestyle = 'sql'", "SQL, MDY"),
             ("set datestyle = 'euro'", "ISO, DMY"), ("set timezone = 'europe/paris'", "Europe/Paris"),
             ("set timezone = 'UTC+3'", "UTC+3"), ("set x.y = 1", "1"),
+            ("set client_encoding = 'latin1'", "LATIN1"), ("set client_encoding = 'unicode'", "UTF8"),
+            ("set client_encoding = 'sql-ascii'", "SQL_ASCII"),
         ]
         for (set, value) in shown {
             var session = Self.session()
@@ -90,6 +92,7 @@ extension QuerySessionTests {
             ("set timezone = 'nosuch/zone'", "22023", "invalid value for parameter \"TimeZone\": \"nosuch/zone\""),
             ("set timezone = 'abc'", "22023", "invalid value for parameter \"TimeZone\": \"abc\""),
             ("set datestyle = bogus", "22023", "invalid value for parameter \"DateStyle\": \"bogus\""),
+            ("set client_encoding = 'FOO'", "22023", "invalid value for parameter \"client_encoding\": \"FOO\""),
             (
                 "set max_connections = 5", "55P02",
                 "parameter \"max_connections\" cannot be changed without restarting the server"

@@ -67,9 +67,14 @@ struct ClientEncoding: Sendable, Hashable {
         self.iconvName = iconv
     }
 
-    /// Whether the `client_encoding` setting `setting` names an encoding PostgreSQL has (UTF8 and SQL_ASCII too).
-    static func isKnown(_ setting: String) -> Bool {
-        ["utf8", "unicode", "sqlascii"].contains(normalized(setting)) || encodings[normalized(setting)] != nil
+    /// PostgreSQL's name of the encoding the `client_encoding` setting `setting` names, as SHOW and ParameterStatus
+    /// give it (`latin1` → `LATIN1`, `unicode` → `UTF8`, `sql-ascii` → `SQL_ASCII`); `nil` for no encoding.
+    static func canonicalName(of setting: String) -> String? {
+        switch normalized(setting) {
+        case "utf8", "unicode": "UTF8"
+        case "sqlascii": "SQL_ASCII"
+        case let name: encodings[name]?.name
+        }
     }
 
     /// Why text cannot be converted: PostgreSQL's error.

@@ -95,6 +95,14 @@ enum ServerSettings {
                 value, current: settings[canonicalName("DateStyle", in: settings)] ?? "ISO, MDY")
         case "timezone":
             return try TimeZoneSetting.validated(value)
+        case "client_encoding":
+            guard let name = ClientEncoding.canonicalName(of: value) else {
+                throw .reported(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "22023",
+                        message: "invalid value for parameter \"client_encoding\": \"\(value)\""))
+            }
+            return name
         default:
             return value
         }

@@ -88,12 +88,33 @@ enum StartupOptions {
                 _ = try ServerSettings.validated(
                     name, String(assignment[assignment.index(after: equals)...]), in: settings)
             } catch {
-                let diagnostic = error.diagnostic
-                return DiagnosticMessage(
-                    severity: "FATAL", sqlState: diagnostic.sqlState ?? "22023", message: diagnostic.message ?? "",
-                    detail: diagnostic[.detail], hint: diagnostic[.hint])
+                return Self.fatalRefusal(from: error.diagnostic)
             }
         }
         return nil
+    }
+
+    /// PostgreSQL's FATAL for the first of a StartupMessage's own parameters it would not apply (an unknown name,
+    /// `client_encoding=FOO`, `TimeZone=nowhere`), other than `user`, `database`, `options`, `replication` and
+    /// protocol options (`_pq_.…`); `nil` when it applies them all.
+    static func refusal(ofParameters parameters: [(name: String, value: String)], settings: [String: String])
+        -> DiagnosticMessage?
+    {
+        for (name, value) in parameters
+        where !["user", "database", "options", "replication"].contains(name) && !name.hasPrefix("_pq_.") {
+            do {
+                _ = try ServerSettings.validated(name, value, in: settings)
+            } catch {
+                return Self.fatalRefusal(from: error.diagnostic)
+            }
+        }
+        return nil
+    }
+
+    /// `diagnostic` (a SET's error) as the FATAL that ends a connection whose startup asked for it.
+    private static func fatalRefusal(from diagnostic: DiagnosticMessage) -> DiagnosticMessage {
+        DiagnosticMessage(
+            severity: "FATAL", sqlState: diagnostic.sqlState ?? "22023", message: diagnostic.message ?? "",
+            detail: diagnostic[.detail], hint: diagnostic[.hint])
     }
 }

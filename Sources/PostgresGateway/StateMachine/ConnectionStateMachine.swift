@@ -388,7 +388,10 @@ struct ConnectionStateMachine {
         // As PostgreSQL: options it cannot apply end the connection with a FATAL.
         var known = ServerSettings.defaults
         for (name, value) in parameters { known[name] = value }
-        if let refusal = StartupOptions.refusal(of: optionsText, settings: known) {
+        let parameterPairs = clientInfo.parameters.map { ($0.name, $0.value) }
+        if let refusal = StartupOptions.refusal(of: optionsText, settings: known)
+            ?? StartupOptions.refusal(ofParameters: parameterPairs, settings: known)
+        {
             state = .closed
             return .closeWithError(refusal)
         }
