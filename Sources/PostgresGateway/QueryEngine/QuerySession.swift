@@ -103,8 +103,8 @@ public struct QuerySession: Sendable {
 
     /// The conversion a `client_encoding` setting asks for, and whether it is UTF-8.
     private static func encoding(of setting: String?) -> (ClientEncoding?, sendsUTF8: Bool) {
-        let name = setting?.uppercased() ?? "UTF8"
-        return (setting.flatMap { ClientEncoding(setting: $0) }, ["UTF8", "UTF-8", "UNICODE"].contains(name))
+        guard let setting else { return (nil, true) }
+        return (ClientEncoding(setting: setting), ClientEncoding.canonicalName(of: setting) == "UTF8")
     }
 
     /// The simple query being answered, when ``continueSimpleQuery(maximumStatements:)`` has statements left.
