@@ -72,7 +72,8 @@ struct ProxyHarness {
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = password
         environment["PGPASSFILE"] = "/dev/null"
-        environment["PGCONNECT_TIMEOUT"] = "20"
+        // A saturated CI machine (every suite at once) has taken over 20 s to open a proxied session.
+        environment["PGCONNECT_TIMEOUT"] = "60"
         environment["PGSSLMODE"] = "prefer"
         return try await SubprocessCommand(
             try server.installation.executable("psql"),
@@ -82,7 +83,7 @@ struct ProxyHarness {
             ],
             environment: environment,
             standardInput: Data(script.utf8),
-            timeout: .seconds(60)
+            timeout: .seconds(120)
         ).run()
     }
 }

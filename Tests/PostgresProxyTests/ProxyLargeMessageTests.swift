@@ -28,7 +28,9 @@ struct ProxyLargeMessageTests {
         let log = try await harness.stop()
         defer { harness.removeFiles() }
         #expect(direct.succeeded && direct.standardOutput.utf8.count > 3_000_000, "\(direct.standardError)")
-        #expect(proxied.standardOutput == direct.standardOutput, "the results differ through the proxy")
+        #expect(
+            proxied.standardOutput == direct.standardOutput,
+            "the results differ through the proxy: \(proxied.standardError)\n\(log.suffix(20).joined(separator: "\n"))")
         let query = try #require(log.first { $0.contains(" F Unknown length=3000") && $0.contains("(Query of ") })
         #expect(query.contains("relayed unchanged") && query.hasSuffix("…"), "\(query)")
         #expect(log.contains { $0.contains(" B Unknown length=3000") && $0.contains("(DataRow of ") })

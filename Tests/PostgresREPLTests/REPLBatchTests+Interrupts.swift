@@ -19,11 +19,14 @@ extension REPLBatchTests {
         }
     }
 
+    /// Ctrl-C is pressed once pgw says (at debug level) that it is connecting: its handler is in place by then, so a
+    /// loaded machine that starts pgw slowly cannot swallow the Ctrl-C.
     @Test func ctrlCWhileConnectingEndsPGW() async throws {
         let listener = try StallingListener()
         let start = ContinuousClock.now
         let outcome = try await Self.onTerminal(
-            ["host=127.0.0.1 port=\(listener.port) user=x"], steps: ["--sleep=1.5", #"\x03"#])
+            ["host=127.0.0.1 port=\(listener.port) user=x", "--log-level", "debug"],
+            steps: ["--expect=connecting", "--sleep=0.3", #"\x03"#])
         #expect(outcome.status == 1, "\(outcome)")
         #expect(outcome.standardOutput.contains("pgw: cancelled"), "\(outcome)")
         #expect(ContinuousClock.now - start < .seconds(15), "\(outcome)")

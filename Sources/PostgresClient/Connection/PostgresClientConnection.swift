@@ -158,6 +158,7 @@ public final class PostgresClientConnection: Sendable {
             bootstrap = bootstrap.connectTimeout(.seconds(timeout.components.seconds))
         }
         let channel: any Channel
+        logger.debug("connecting", metadata: ["server": "\(server)"])
         do {
             channel = try await bootstrap.connect(to: target)
         } catch {
