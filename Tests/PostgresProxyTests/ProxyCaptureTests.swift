@@ -23,24 +23,9 @@ struct ProxyCaptureTests {
             #expect(session.status == 3 || session.status == 0, "\(session)")
         }
         let log = try await harness.stop()
-        let captureFile = try #require(harness.captureFile)
-        let tshark = try PostgresInstallation.executableOnPath("tshark")
-        let outcome = try await SubprocessCommand(
-            tshark,
-            [
-                "-r", captureFile.path, "-d", "tcp.port==\(server.port),pgsql", "-Y", "pgsql", "-T", "fields",
-                "-e", "tcp.stream", "-e", "pgsql.type", "-E", "occurrence=a", "-E", "aggregator=|",
-            ],
-            environment: ProcessInfo.processInfo.environment.merging(["HOME": NSTemporaryDirectory()]) { $1 }
-        ).run()
-        #expect(outcome.succeeded, "\(outcome)")
-        // tshark names types its own way ("Simple query", "Row description"); compare the counts per stream.
-        let streams = Dictionary(
-            grouping: outcome.standardOutput.split(separator: "\n").map { $0.split(separator: "\t") },
-            by: { String($0[0]) })
-        #expect(streams.count == 2, "\(outcome.standardOutput)")
-        for (_, packets) in streams {
-            let types = packets.flatMap { $0.count > 1 ? $0[1].split(separator: "|").map(String.init) : [] }
+        let streams = try await harness.capturedMessageTypes(serverPort: server.port)
+        #expect(streams.count == 2, "\(streams)")
+        for types in streams.values {
             let loggedCount = log.filter { $0.split(separator: " ").count > 3 && $0.split(separator: " ")[1] == "#1" }
                 .compactMap { ProxyRelayTests.messageType(ofTextLine: $0) }.count
             #expect(types.count == loggedCount, "\(types) vs the log's \(loggedCount) messages")

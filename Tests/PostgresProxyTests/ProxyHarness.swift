@@ -60,6 +60,27 @@ struct ProxyHarness {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// The message types tshark's pgsql dissector sees in the capture (after ``stop()``), per TCP stream, in its own
+    /// names ("Simple query", "Row description", "Cancel request").
+    func capturedMessageTypes(serverPort: Int) async throws -> [String: [String]] {
+        guard let captureFile else { throw CocoaError(.fileNoSuchFile) }
+        let outcome = try await SubprocessCommand(
+            try PostgresInstallation.executableOnPath("tshark"),
+            [
+                "-r", captureFile.path, "-d", "tcp.port==\(serverPort),pgsql", "-Y", "pgsql", "-T", "fields",
+                "-e", "tcp.stream", "-e", "pgsql.type", "-E", "occurrence=a", "-E", "aggregator=|",
+            ],
+            environment: ProcessInfo.processInfo.environment.merging(["HOME": NSTemporaryDirectory()]) { $1 }
+        ).runExpectingSuccess("tshark -r \(captureFile.path)")
+        var types: [String: [String]] = [:]
+        for packet in outcome.standardOutput.split(separator: "\n") {
+            let fields = packet.split(separator: "\t")
+            let stream = String(fields[0])
+            types[stream, default: []] += fields.count > 1 ? fields[1].split(separator: "|").map(String.init) : []
+        }
+        return types
+    }
+
     /// Deletes the log and capture files (after ``stop()``).
     func removeFiles() {
         try? FileManager.default.removeItem(at: logFile.deletingLastPathComponent())

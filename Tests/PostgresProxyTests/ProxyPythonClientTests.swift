@@ -21,7 +21,8 @@ struct ProxyPythonClientTests {
         let server = try PostgresServerTrait.server()
         let direct = try await Self.run(script, module: module, port: server.port)
         #expect(direct.succeeded, "\(direct)")
-        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
+        let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text, capturing: true)
+        defer { harness.removeFiles() }
         let proxied = try await Self.run(script, module: module, port: harness.port)
         let log = try await harness.stop()
         #expect(proxied.succeeded, "\(proxied)")
@@ -31,6 +32,12 @@ struct ProxyPythonClientTests {
             #expect(direct.standardOutput.contains("cancelled 57014 True"), "\(direct)")
             #expect(log.contains { $0.contains("F CancelRequest") }, "the CancelRequest is logged")
             #expect(log.contains { $0.contains("CancelRequest forwarded to 127.0.0.1:\(server.port)") })
+            // Its connection is logged and captured as any other: opened, the CancelRequest, closed.
+            #expect(
+                log.contains { $0.contains("-- opened: client 127.0.0.1:") && $0.hasSuffix(" for a CancelRequest") },
+                "\(log)")
+            let captured = try await harness.capturedMessageTypes(serverPort: server.port)
+            #expect(captured.values.contains(["Cancel request"]), "\(captured)")
             #expect(log.contains { $0.contains("B ErrorResponse ERROR 57014") })
             // The binary results show their values, as `pgw decode` shows them, in text and JSON.
             #expect(log.contains { $0.hasSuffix(" B DataRow [1.5, true]") }, "\(log)")

@@ -63,6 +63,9 @@ public final class PostgresServerConnection: Sendable {
     /// The client's address.
     public var remoteAddress: SocketAddress? { channel.remoteAddress }
 
+    /// The address the client connected to (the server's end of the connection).
+    public var localAddress: SocketAddress? { channel.localAddress }
+
     /// A snapshot of the connection's progress.
     public var state: ConnectionState { stateBox.withLockedValue { $0 } }
 

@@ -62,8 +62,8 @@ public final class PostgresProxy: Sendable {
             },
             onCancelRequest: { request, connection in
                 await forwardCancel(
-                    request, number: connection.number, configuration: configuration, cancelKeys: cancelKeys,
-                    sink: sink, group: group)
+                    request, from: connection, configuration: configuration, cancelKeys: cancelKeys,
+                    sinks: (sink, capture), group: group)
             }
         )
         let server = try await PostgresServer.bind(
@@ -124,22 +124,7 @@ public final class PostgresProxy: Sendable {
         tap.clientLegIsTLS = connection.state.tlsInfo != nil
         let serverName = connection.state.tlsInfo?.serverName
         let routed = configuration.upstream(forServerName: serverName)
-        let clientAddress = connection.remoteAddress?.hostAndPort ?? "?"
-        var opened = "opened: client \(clientAddress) to \(routed.map { "\($0)" } ?? "(no route)")"
-        opened += " user=\(client.user) database=\(client.database)"
-        if let tls = connection.state.tlsInfo {
-            opened += "; client TLS \(tls.protocolVersion) \(tls.cipher)"
-            if let name = tls.serverName { opened += " SNI \(name)" }
-        }
-        tap.logEvent(
-            "opened", text: opened,
-            fields: [
-                ("client", .string(clientAddress)),
-                ("server", routed.map { .string($0.description) } ?? .null), ("user", .string(client.user)),
-                ("database", .string(client.database)),
-                ("clientTLS", connection.state.tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
-                ("serverName", serverName.map { .string($0) } ?? .null),
-            ])
+        logOpened(connection, to: routed, orElse: "(no route)", client: client, tap: tap)
         guard let upstreamAddress = routed else {
             let reason =
                 serverName.map { "no --route matches the server name \"\($0)\"" }
@@ -196,6 +181,32 @@ public final class PostgresProxy: Sendable {
                 client: channel, upstream: upstream, upstreamServer: upstreamAddress, tap: tap, fromClient: clientBytes,
                 fromServer: [], number: number, relays: relays)
         }.get()
+    }
+
+    /// Logs the `opened` event of `connection`: the client's address, where it goes (`server`; `placeholder` in
+    /// the text when nowhere), the user and database of its StartupMessage (`client`; a CancelRequest has none)
+    /// and the TLS of the client leg.
+    private static func logOpened(
+        _ connection: PostgresServerConnection, to server: UpstreamServer?, orElse placeholder: String,
+        client: ClientInfo?, tap: ConnectionTap
+    ) {
+        let clientAddress = connection.remoteAddress?.hostAndPort ?? "?"
+        let tlsInfo = connection.state.tlsInfo
+        var opened = "opened: client \(clientAddress) to \(server.map { "\($0)" } ?? placeholder)"
+        opened += client.map { " user=\($0.user) database=\($0.database)" } ?? " for a CancelRequest"
+        if let tls = tlsInfo {
+            opened += "; client TLS \(tls.protocolVersion) \(tls.cipher)"
+            if let name = tls.serverName { opened += " SNI \(name)" }
+        }
+        tap.logEvent(
+            "opened", text: opened,
+            fields: [
+                ("client", .string(clientAddress)), ("server", server.map { .string($0.description) } ?? .null),
+                ("user", client.map { .string($0.user) } ?? .null),
+                ("database", client.map { .string($0.database) } ?? .null),
+                ("clientTLS", tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
+                ("serverName", tlsInfo?.serverName.map { .string($0) } ?? .null),
+            ])
     }
 
     /// Joins the client's channel and the upstream channel through `tap` and starts relaying: first `fromServer`
@@ -417,22 +428,26 @@ public final class PostgresProxy: Sendable {
 
     /// Sends a CancelRequest to the upstream that issued its key (with that upstream's key, which differs from the
     /// client's in the authenticating mode); a key no live session issued goes to the configured upstream as it
-    /// is, or nowhere when there is none.
+    /// is, or nowhere when there is none. The connection is logged as any other (opened, the CancelRequest,
+    /// closed) and captured between the client and the upstream it went to (the proxy, when it went nowhere).
     private static func forwardCancel(
-        _ request: CancelRequest, number: Int, configuration: ProxyConfiguration, cancelKeys: CancelKeyTable,
-        sink: TrafficLogSink, group: any EventLoopGroup
+        _ request: CancelRequest, from connection: PostgresServerConnection, configuration: ProxyConfiguration,
+        cancelKeys: CancelKeyTable, sinks: (log: TrafficLogSink, capture: TrafficLogSink?), group: any EventLoopGroup
     ) async {
-        let tap = ConnectionTap(number: number, configuration: configuration, sink: sink)
+        let tap = ConnectionTap(
+            number: connection.number, configuration: configuration, sink: sinks.log, capture: sinks.capture)
         var bytes = ByteBuffer()
         FrontendMessage.cancelRequest(request).encode(into: &bytes)
-        tap.see(bytes, from: .frontend)
         let destination =
             cancelKeys.destination(of: request)
             ?? configuration.upstream.map {
                 CancelKeyTable.Destination(
                     upstream: $0, key: BackendKeyData(processID: request.processID, secretKey: request.secretKey))
             }
+        logOpened(connection, to: destination?.upstream, orElse: "(no upstream)", client: nil, tap: tap)
         guard let destination else {
+            tap.startCapture(client: connection.remoteAddress, server: connection.localAddress)
+            tap.see(bytes, from: .frontend)
             tap.close(reason: "CancelRequest not forwarded: no session through this proxy has its key")
             return
         }
@@ -440,14 +455,25 @@ public final class PostgresProxy: Sendable {
         FrontendMessage.cancelRequest(
             CancelRequest(processID: destination.key.processID, secretKey: destination.key.secretKey)
         ).encode(into: &forwarded)
+        let upstream: any Channel
         do {
-            let upstream = try await ClientBootstrap(group: group)
+            upstream = try await ClientBootstrap(group: group)
                 .connectTimeout(configuration.upstreamConnectTimeout)
                 .connect(host: destination.upstream.host, port: destination.upstream.port).get()
+        } catch {
+            tap.startCapture(client: connection.remoteAddress, server: connection.localAddress)
+            tap.see(bytes, from: .frontend)
+            tap.close(reason: "CancelRequest not forwarded to \(destination.upstream): \(reason(error))")
+            return
+        }
+        tap.startCapture(client: connection.remoteAddress, server: upstream.remoteAddress)
+        tap.see(bytes, from: .frontend)
+        do {
             try await upstream.writeAndFlush(forwarded)
             try await upstream.closeFuture.get()
             tap.close(reason: "CancelRequest forwarded to \(destination.upstream)")
         } catch {
+            upstream.close(promise: nil)
             tap.close(reason: "CancelRequest not forwarded to \(destination.upstream): \(reason(error))")
         }
     }
