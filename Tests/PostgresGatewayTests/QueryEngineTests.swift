@@ -58,6 +58,57 @@ struct QueryEngineTests {
         #expect(description.columns.map(\.typeModifier) == [typeModifier])
     }
 
+    /// Unmatched utility statements complete with the tag PostgreSQL 15 sends for them (each checked with psql),
+    /// not libpg_query's node names (CREATEDB, CREATE SEQ, RENAME, DEFINE…); SELECT … INTO returns no rows.
+    @Test(arguments: [
+        ("create database d", "CREATE DATABASE"), ("drop database if exists d", "DROP DATABASE"),
+        ("alter database d set work_mem = '1MB'", "ALTER DATABASE"), ("create sequence s", "CREATE SEQUENCE"),
+        ("alter sequence s restart", "ALTER SEQUENCE"), ("refresh materialized view m", "REFRESH MATERIALIZED VIEW"),
+        ("create trigger g before insert on t for each row execute function f()", "CREATE TRIGGER"),
+        ("alter trigger g on t rename to h", "ALTER TRIGGER"), ("create type y as (a int)", "CREATE TYPE"),
+        ("create type e as enum ('a')", "CREATE TYPE"), ("alter type e add value 'b'", "ALTER TYPE"),
+        ("create type r as range (subtype = int4)", "CREATE TYPE"),
+        ("create aggregate a (int) (sfunc = int4pl, stype = int)", "CREATE AGGREGATE"),
+        ("create text search configuration c (copy = english)", "CREATE TEXT SEARCH CONFIGURATION"),
+        ("create collation c from \"C\"", "CREATE COLLATION"),
+        ("create rule r as on insert to t do nothing", "CREATE RULE"),
+        ("create foreign data wrapper w", "CREATE FOREIGN DATA WRAPPER"),
+        ("create server v foreign data wrapper w", "CREATE SERVER"),
+        ("create statistics s on a, b from t", "CREATE STATISTICS"),
+        ("create operator === (procedure = int4eq, leftarg = int, rightarg = int)", "CREATE OPERATOR"),
+        ("create operator class o for type int using btree as operator 1 <", "CREATE OPERATOR CLASS"),
+        ("create event trigger e on ddl_command_start execute function f()", "CREATE EVENT TRIGGER"),
+        ("alter table t rename to u", "ALTER TABLE"), ("alter table t rename column c to d", "ALTER TABLE"),
+        ("alter view v rename column c to d", "ALTER VIEW"), ("alter index i rename to j", "ALTER INDEX"),
+        ("alter materialized view m rename to n", "ALTER MATERIALIZED VIEW"),
+        ("alter materialized view m set schema s", "ALTER MATERIALIZED VIEW"),
+        ("create procedure p() language sql as 'select 1'", "CREATE PROCEDURE"),
+        ("alter procedure p() rename to q", "ALTER PROCEDURE"),
+        ("create access method a type table handler heap_tableam_handler", "CREATE ACCESS METHOD"),
+        ("checkpoint", "CHECKPOINT"), ("revoke r from u", "REVOKE ROLE"), ("revoke select on t from public", "REVOKE"),
+        ("grant select on t to public", "GRANT"), ("close all", "CLOSE CURSOR ALL"), ("close c", "CLOSE CURSOR"),
+        ("create language l handler h", "CREATE LANGUAGE"),
+        ("alter operator === (int, int) owner to x", "ALTER OPERATOR"),
+        ("alter text search configuration c owner to x", "ALTER TEXT SEARCH CONFIGURATION"),
+        ("alter server v options (add host 'x')", "ALTER SERVER"),
+        ("drop materialized view m", "DROP MATERIALIZED VIEW"),
+        ("drop text search dictionary d", "DROP TEXT SEARCH DICTIONARY"), ("drop server v", "DROP SERVER"),
+        ("drop foreign data wrapper w", "DROP FOREIGN DATA WRAPPER"), ("drop statistics s", "DROP STATISTICS"),
+        ("drop operator family f using btree", "DROP OPERATOR FAMILY"),
+        ("security label on table t is 'x'", "SECURITY LABEL"),
+        ("create tablespace s location '/x'", "CREATE TABLESPACE"),
+        ("alter large object 1 owner to x", "ALTER LARGE OBJECT"),
+        ("create table t as select 1 as x with no data", "CREATE TABLE AS"),
+        ("create materialized view m as select 1 as x with no data", "CREATE MATERIALIZED VIEW"),
+        ("select 1 into t2", "SELECT 0"), ("alter user u nologin", "ALTER ROLE"), ("create user u", "CREATE ROLE"),
+    ])
+    func utilityStatementsCompleteWithPostgreSQLsTags(statement: String, tag: String) {
+        var session = Self.session()
+        let replies = session.handle(.query(Query(statement)))
+        #expect(replies.contains(.commandComplete(CommandComplete(tag: tag))), "\(replies)")
+        #expect(Self.rows(replies).isEmpty, "\(replies)")
+    }
+
     /// PostgreSQL sends each column's `pg_type.typlen` (psycopg's `internal_size` against PostgreSQL 15, for this
     /// statement: 2, 4, 8, -1, 1, 8, 4, -1, 8).
     @Test func rowDescriptionsCarryTheTypeSizesPostgreSQLSends() {

@@ -35,7 +35,7 @@ struct ParsedStatement: Sendable {
             tag = ""
             return
         }
-        tag = Self.tag(of: type, fields)
+        tag = CommandTags.tag(of: type, fields)
         kind = Self.kind(of: type, fields, tag: tag)
         rowColumns = Self.rowColumns(of: type, fields)
         constantAnswer = ServerEmulationResponder.constantAnswer(to: kind)
@@ -125,6 +125,9 @@ struct ParsedStatement: Sendable {
 
     private static func kind(of type: String, _ fields: ParseTreeNode, tag: String) -> StatementKind {
         switch type {
+        case "SelectStmt" where fields["intoClause"] != nil:
+            // SELECT … INTO makes a table and returns no rows, as CREATE TABLE … AS.
+            return .other(tag: tag)
         case "SelectStmt":
             return select(fields, tag: tag)
         case "VariableSetStmt":
@@ -333,6 +336,8 @@ struct ParsedStatement: Sendable {
             }
         }
         switch type {
+        case "SelectStmt" where fields["intoClause"] != nil:
+            return nil
         case "SelectStmt":
             if fields["op"]?.string != "SETOP_NONE", let left = fields["larg"]?["SelectStmt"] {
                 return rowColumns(of: type, left)
@@ -360,66 +365,6 @@ struct ParsedStatement: Sendable {
             return []
         default:
             return nil
-        }
-    }
-
-    /// The command tag PostgreSQL completes a statement of this node type with (for no rows affected).
-    private static func tag(of type: String, _ fields: ParseTreeNode) -> String {
-        switch type {
-        case "SelectStmt": return "SELECT 0"
-        case "InsertStmt": return "INSERT 0 0"
-        case "UpdateStmt": return "UPDATE 0"
-        case "DeleteStmt": return "DELETE 0"
-        case "MergeStmt": return "MERGE 0"
-        case "CopyStmt": return "COPY 0"
-        case "VariableSetStmt":
-            return fields["kind"]?.string == "VAR_RESET" || fields["kind"]?.string == "VAR_RESET_ALL"
-                ? "RESET" : "SET"
-        case "VariableShowStmt": return "SHOW"
-        case "CreateStmt": return "CREATE TABLE"
-        case "IndexStmt": return "CREATE INDEX"
-        case "ViewStmt": return "CREATE VIEW"
-        case "CreateSchemaStmt": return "CREATE SCHEMA"
-        case "CreateTableAsStmt": return "SELECT 0"
-        case "DropStmt": return "DROP " + objectName(fields["removeType"]?.string)
-        case "AlterTableStmt": return "ALTER " + objectName(fields["objtype"]?.string)
-        case "TransactionStmt": return transactionTag(fields["kind"]?.string)
-        case "DiscardStmt": return "DISCARD " + (fields["target"]?.string ?? "DISCARD_ALL").dropFirst(8)
-        case "PrepareStmt": return "PREPARE"
-        case "DeallocateStmt": return fields["name"] == nil ? "DEALLOCATE ALL" : "DEALLOCATE"
-        case "ListenStmt": return "LISTEN"
-        case "UnlistenStmt": return "UNLISTEN"
-        case "NotifyStmt": return "NOTIFY"
-        case "TruncateStmt": return "TRUNCATE TABLE"
-        case "LockStmt": return "LOCK TABLE"
-        case "ExplainStmt": return "EXPLAIN"
-        case "DoStmt": return "DO"
-        case "VacuumStmt": return fields["is_vacuumcmd"]?.bool == true ? "VACUUM" : "ANALYZE"
-        default:
-            // CreateFunctionStmt → CREATE FUNCTION: the node name without "Stmt", split at capitals.
-            return type.replacing("Stmt", with: "").reduce(into: "") { tag, character in
-                if character.isUppercase && !tag.isEmpty { tag.append(" ") }
-                tag.append(character.uppercased())
-            }
-        }
-    }
-
-    /// `OBJECT_TABLE` → `TABLE`.
-    private static func objectName(_ objectType: String?) -> String {
-        String((objectType ?? "OBJECT_TABLE").dropFirst(7)).replacing("_", with: " ")
-    }
-
-    private static func transactionTag(_ kind: String?) -> String {
-        switch kind {
-        case "TRANS_STMT_START": "START TRANSACTION"
-        case "TRANS_STMT_COMMIT": "COMMIT"
-        case "TRANS_STMT_ROLLBACK", "TRANS_STMT_ROLLBACK_TO": "ROLLBACK"
-        case "TRANS_STMT_SAVEPOINT": "SAVEPOINT"
-        case "TRANS_STMT_RELEASE": "RELEASE"
-        case "TRANS_STMT_PREPARE": "PREPARE TRANSACTION"
-        case "TRANS_STMT_COMMIT_PREPARED": "COMMIT PREPARED"
-        case "TRANS_STMT_ROLLBACK_PREPARED": "ROLLBACK PREPARED"
-        default: "BEGIN"
         }
     }
 }
