@@ -124,7 +124,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw d
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" max-message-length' -l 'max-message-length' -d 'The largest message accepted, in bytes (default 1 GiB - 1).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" version' -l 'version' -d 'Show the version.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw decode" \? help' -s '?' -l 'help' -d 'Show help information.'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" h host' -l 'host' -s 'h' -d 'The address to listen on.' -rfka ''
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" h host' -l 'host' -s 'h' -d 'The address to listen on; * for every address, IPv4 and IPv6 (as PostgreSQL\'s listen_addresses).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" p port' -l 'port' -s 'p' -d 'The port to listen on, 0 to 65535 (0 picks a free one); default PGPORT, else 5432.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" auth' -l 'auth' -d 'How clients authenticate (default: the script\'s server.auth, else trust).' -rfka 'trust password md5 scram-sha-256 cert'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve"' -s 'U' -l 'user' -d 'A user, NAME:PASSWORD or NAME with the password in PGPASSWORD; repeatable.' -rfka ''

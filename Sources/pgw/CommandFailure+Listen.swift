@@ -10,7 +10,7 @@ extension CommandFailure {
     /// Why a subcommand could not listen on `host`:`port`: the address, the system's reason and a hint (for a
     /// busy port, a privileged port, a host name that does not resolve).
     static func listening(on host: String, port: Int, _ error: any Error) -> CommandFailure {
-        let shown = "\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        let shown = ListenAddress.text(host: host, port: port)
         switch error {
         case let error as IOError:
             let hint =

@@ -170,7 +170,7 @@ struct ProxyCommand: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard Self.listenAddress(listen) != nil else {
+        guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT (port 0 to 65535), got '\(listen)'.")
         }
         if !route.isEmpty && !tls.isEnabled {
@@ -204,7 +204,8 @@ struct ProxyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (host, port) = Self.listenAddress(listen)!
+        let listenAddress = ListenAddress(listen)!
+        let (host, port) = (listenAddress.host, listenAddress.port)
         let configuration = ProxyConfiguration(
             upstream: try upstreamServer(), routes: try routes(), format: format, filter: messageTypes.filter,
             renderOptions: RenderOptions(revealSecrets: revealSecrets, maximumTextValueLength: full ? .max : 120),
@@ -244,8 +245,7 @@ struct ProxyCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.listening(on: host, port: port, error)
         }
-        let shown = host.contains(":") ? "[\(host)]" : host
-        FileHandle.standardOutput.write(Data("listening on \(shown):\(proxy.localAddress?.port ?? port)\n".utf8))
+        listenAddress.announce(bound: proxy.localAddress)
         var received = signals.makeAsyncIterator()
         guard let first = await received.next() else { return }
         signal(SIGINT, SIG_DFL)
@@ -269,16 +269,6 @@ struct ProxyCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(option): \(error)")
         }
-    }
-
-    /// `HOST:PORT` or `[V6]:PORT` with a port from 0 to 65535.
-    static func listenAddress(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-            (0...65_535).contains(port)
-        else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return host.isEmpty ? nil : (host, port)
     }
 }
 

@@ -122,7 +122,7 @@ struct REPLCommand: AsyncParsableCommand {
             throw ValidationError("-W and -w are for the login pgw makes: not with --raw or --listen")
         }
         if let listen {
-            guard Self.listenAddress(listen) != nil else {
+            guard ListenAddress(listen, defaultHost: "127.0.0.1") != nil else {
                 throw ValidationError("--listen takes [HOST:]PORT with a port from 0 to 65535, got '\(listen)'")
             }
             let connects = [target.host, target.port, target.username, target.dbname]
@@ -145,26 +145,12 @@ struct REPLCommand: AsyncParsableCommand {
         return try target.parameters(connectionString: isConnectionString ? first : "")
     }
 
-    /// `[HOST:]PORT` (an IPv6 host in brackets) as host and port; the host defaults to 127.0.0.1.
-    static func listenAddress(_ text: String) -> (host: String, port: Int)? {
-        var host = "127.0.0.1"
-        var portText = Substring(text)
-        if let colon = text.lastIndex(of: ":") {
-            host = String(text[..<colon])
-            portText = text[text.index(after: colon)...]
-            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-            guard !host.isEmpty else { return nil }
-        }
-        guard let port = Int(portText), (0...65_535).contains(port) else { return nil }
-        return (host, port)
-    }
-
     func run() async throws {
         let script = try readScript()
         let settings = REPLSettings(
             format: format, revealSecrets: revealSecrets, timeout: .milliseconds(Int(timeout * 1000)))
-        if let listen, let (host, port) = Self.listenAddress(listen) {
-            return try await serve(host: host, port: port, script: script, settings: settings)
+        if let listen, let address = ListenAddress(listen, defaultHost: "127.0.0.1") {
+            return try await serve(at: address, script: script, settings: settings)
         }
         let parameters: [String: String]
         do {
@@ -198,8 +184,9 @@ struct REPLCommand: AsyncParsableCommand {
 
     /// Server mode: listens, then runs the script or the terminal while the client's messages arrive.
     private func serve(
-        host: String, port: Int, script: AsyncThrowingStream<String, any Error>?, settings: REPLSettings
+        at address: ListenAddress, script: AsyncThrowingStream<String, any Error>?, settings: REPLSettings
     ) async throws {
+        let (host, port) = (address.host, address.port)
         let tlsContext: TLSServerContext?
         do {
             // These options give one context for every connection (or none).
@@ -219,9 +206,7 @@ struct REPLCommand: AsyncParsableCommand {
             Self.printError("pgw: \(CommandFailure.listening(on: host, port: port, error))")
             throw ExitCode.failure
         }
-        let address = listener.localAddress
-        FileHandle.standardOutput.write(
-            Data("listening on \(address.ipAddress ?? host):\(address.port ?? port)\n".utf8))
+        address.announce(bound: listener.localAddress)
         let succeeded = await run(script, transport: listener, events: listener.events, settings: settings)
         await listener.close()
         if !succeeded { throw ExitCode.failure }

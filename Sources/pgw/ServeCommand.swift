@@ -109,7 +109,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    @Option(name: .shortAndLong, help: "The address to listen on.")
+    @Option(
+        name: .shortAndLong,
+        help: "The address to listen on; * for every address, IPv4 and IPv6 (as PostgreSQL's listen_addresses).")
     var host = "127.0.0.1"
 
     @Option(
@@ -204,7 +206,8 @@ struct ServeCommand: AsyncParsableCommand {
             tls: try tls.serverConfiguration(),
             serverParameters: parameters)
         let logger = logging.makeLogger(label: "pgw.serve")
-        let port = try listenPort()
+        let listenAddress = ListenAddress(host: host, port: try listenPort())
+        let (host, port) = (listenAddress.host, listenAddress.port)
         let responder = ScriptResponder(
             rules: script?.rules ?? [],
             fallback: ServerEmulationResponder(
@@ -228,10 +231,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.listening(on: host, port: port, error)
         }
-        // Scripts wait for this line, so it goes out at once.
-        let address = server.localAddress
-        FileHandle.standardOutput.write(
-            Data("listening on \(address?.ipAddress ?? host):\(address?.port ?? port)\n".utf8))
+        listenAddress.announce(bound: server.localAddress)
         var received = signals.makeAsyncIterator()
         while let signal = await received.next() {
             guard signal == .sighup else {

@@ -6,6 +6,40 @@ import Testing
 /// `pgw serve` as a user runs it: a process that prints its address, serves clients and shuts down on SIGTERM.
 @Suite(.timeLimit(.minutes(2)))
 struct ServeCommandTests {
+    /// The "listening on" line writes an IPv6 address in brackets (`[::1]:PORT`, usable in a URL); `-h '*'` listens
+    /// on every address, IPv4 and IPv6, as PostgreSQL's `listen_addresses = '*'`.
+    @Test(arguments: [("::1", "[::1]:", ["::1"]), ("*", "[::]:", ["127.0.0.1", "::1"])])
+    func listeningLineAndEveryAddress(host: String, shown: String, reachable: [String]) async throws {
+        let process = Process()
+        process.executableURL = try PGWExecutable.url()
+        process.arguments = ["serve", "--port", "0", "-h", host]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let text = try await offPool { try ListeningProcess.firstLine(of: output.fileHandleForReading) }
+        #expect(text.hasPrefix("listening on \(shown)"), "\(text)")
+        let address = String(text.dropFirst("listening on ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
+        let port = try #require(Int(address.split(separator: ":").last ?? ""))
+        let psql = try PostgresInstallation.executableOnPath("psql")
+        for client in reachable {
+            let outcome = try await SubprocessCommand(
+                psql, ["-X", "-tA", "-c", "select 42", "host=\(client) port=\(port) user=alice dbname=x"],
+                timeout: .seconds(30)
+            ).run()
+            #expect(outcome.succeeded && outcome.standardOutput == "42\n", "\(client): \(outcome)")
+        }
+        if host == "::1" {
+            // The line as printed is a URL's host and port.
+            let outcome = try await SubprocessCommand(
+                psql, ["-X", "-tA", "-c", "select 7", "postgresql://alice@\(address)/x"], timeout: .seconds(30)
+            ).run()
+            #expect(outcome.standardOutput == "7\n", "\(outcome)")
+        }
+    }
+
     @Test(arguments: ["password", "md5", "scram-sha-256"])
     func servesClientsWithEachPasswordMethod(auth: String) async throws {
         let process = Process()
