@@ -17,9 +17,9 @@ struct LoggingOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log errors only (overrides --log-level).")
     var quiet = false
 
-    /// A logger to standard error at the chosen level.
+    /// A logger to standard error at the chosen level, one line per event (``OneLineLogHandler``).
     func makeLogger(label: String) -> Logger {
-        var logger = Logger(label: label, factory: { label in StreamLogHandler.standardError(label: label) })
+        var logger = Logger(label: label, factory: { label in OneLineLogHandler(label: label) })
         logger.logLevel = quiet ? .error : logLevel.loggerLevel
         return logger
     }

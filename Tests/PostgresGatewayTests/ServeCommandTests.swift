@@ -111,6 +111,23 @@ struct ServeCommandTests {
                 && log.contains("pgw.client=127.0.0.1:"), "\(log)")
     }
 
+    /// A client's words reach the log on one line: a user name holding a newline and a terminal escape cannot
+    /// start a forged line of its own or clear the terminal (both are escaped).
+    @Test func clientTextCannotForgeLogLines() async throws {
+        let server = try await ServeProcess(
+            ["--auth", "password", "--user", "alice:secret", "--log-level", "info"], capturingStandardError: true)
+        let forged = "bob\n06:00:00 FORGED entry\u{1B}[2J"
+        let login = try await ServeStackTests.run(
+            "psql", ["-X", "-tA", "-c", "select 1", "user='\(forged)' password=wrong"], port: server.port)
+        #expect(login.standardError.contains("password authentication failed"), "\(login)")
+        server.send(SIGTERM)
+        try #require(try await server.waitForExit(seconds: 60), "it did not exit: its log cannot be read")
+        let log = try server.standardErrorAfterExit()
+        #expect(log.contains(#"bob\n06:00:00 FORGED entry\u001b[2J"#), "\(log)")
+        #expect(!log.split(separator: "\n").contains { $0.hasPrefix("06:00:00") }, "\(log)")
+        #expect(!log.contains("\u{1B}"), "\(log)")
+    }
+
     /// A stored form that the method cannot check (PostgreSQL cannot either) or a malformed SCRAM verifier stops
     /// `pgw serve` at start, naming the user and what to give instead.
     @Test func storedFormsTheMethodCannotCheckAreRefusedAtStart() async throws {
