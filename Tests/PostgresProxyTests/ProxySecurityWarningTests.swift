@@ -26,6 +26,48 @@ struct ProxySecurityWarningTests {
             client.close()
         """
 
+    /// Asks for SCRAM-SHA-256 after the StartupMessage, then waits for the client to close.
+    static let saslUpstream = """
+        import socket
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        print(f"listening on 127.0.0.1:{server.getsockname()[1]}", flush=True)
+        client, _ = server.accept()
+        client.recv(1024)
+        body = (10).to_bytes(4, "big") + b"SCRAM-SHA-256\\0\\0"
+        client.sendall(b"R" + (4 + len(body)).to_bytes(4, "big") + body)
+        while client.recv(1024):
+            pass
+        """
+
+    /// A client's 'p' message that the log cannot decode (a malformed SASLInitialResponse holding a password) is
+    /// logged as Unknown with its body masked, in text and JSON: the password never reaches the log.
+    @Test(arguments: [TrafficLogFormat.text, .json])
+    func undecodablePasswordMessagesAreMasked(format: TrafficLogFormat) async throws {
+        let python = try PostgresInstallation.executableOnPath("python3")
+        let (fake, fakePort) = try await ListeningProcess.start(python, ["-c", Self.saslUpstream])
+        defer { fake.terminate() }
+        let harness = try await ProxyHarness.start(upstreamPort: fakePort, format: format)
+        let client = """
+            import socket, sys, time
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            body = (196608).to_bytes(4, "big") + b"user\\0alice\\0\\0"
+            s.sendall((4 + len(body)).to_bytes(4, "big") + body)
+            s.recv(1024)
+            s.sendall(b"p" + (4 + 13).to_bytes(4, "big") + b"hunter2\\0extra")
+            time.sleep(0.3)
+            s.close()
+            """
+        let outcome = try await SubprocessCommand(python, ["-c", client, String(harness.port)], timeout: .seconds(30))
+            .run()
+        #expect(outcome.succeeded, "\(outcome)")
+        let log = try await harness.stop().joined(separator: "\n")
+        #expect(log.contains("Unknown"), "\(log)")
+        #expect(!log.contains("68756e74657232"), "the password's bytes are in the log: \(log)")
+        #expect(log.contains(format == .json ? #""bytes":{"maskedBytes":13}"# : "7000000011 ****"), "\(log)")
+    }
+
     @Test func upstreamRefusingSSLOrInjectingAfterSIsAWarning() async throws {
         let python = try PostgresInstallation.executableOnPath("python3")
         let (fake, fakePort) = try await ListeningProcess.start(python, ["-c", Self.fakeUpstream])

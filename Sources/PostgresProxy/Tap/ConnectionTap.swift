@@ -612,9 +612,19 @@ final class ConnectionTap: @unchecked Sendable {
         guard configuration.format != .none, configuration.filter.admits("Unknown") else { return }
         let time = LogTimestamp.now()
         let prefix = direction == .frontend ? "F" : "B"
-        let shown = configuration.renderOptions.maximumTextValueLength
+        // A client's 'p' message carries a password (or SASL data) whatever its shape: masked as when decoded.
+        let masksBody =
+            direction == .frontend && !configuration.renderOptions.revealSecrets
+            && bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) == UInt8(ascii: "p")
+        let shown = masksBody ? min(5, bytes.readableBytes) : configuration.renderOptions.maximumTextValueLength
         let hex = HexDump.hex(bytes.readableBytesView.prefix(max(shown, 0)))
-        let cut = (length ?? bytes.readableBytes) > min(shown, bytes.readableBytes) ? "…" : ""
+        let cut =
+            masksBody
+            ? " ****" : (length ?? bytes.readableBytes) > min(shown, bytes.readableBytes) ? "…" : ""
+        let body: RenderedValue =
+            masksBody
+            ? .masked(byteCount: bytes.readableBytes - shown)
+            : .object([("hex", .string(HexDump.hex(bytes.readableBytesView)))])
         switch configuration.format {
         case .json:
             let header: [(String, RenderedValue)] = [
@@ -623,7 +633,7 @@ final class ConnectionTap: @unchecked Sendable {
                 ("type", .string("Unknown")),
                 ("offset", .integer(Int64(offset))), ("length", .integer(Int64(length ?? bytes.readableBytes))),
                 ("reason", .string(reason)),
-                ("bytes", .object([("hex", .string(HexDump.hex(bytes.readableBytesView)))])),
+                ("bytes", body),
             ]
             emit(RenderedValue.object(header).jsonText)
         case .text, .hex, .none:
