@@ -213,10 +213,9 @@ public final class REPLTerminal: Sendable {
 
     /// Writes the history to `path` atomically: a new file next to it (never following a symlink), then rename.
     private static func saveHistory(_ path: String) {
-        let temporary = path + ".\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
-        guard descriptor >= 0 else { return }
-        close(descriptor)
+        guard let file = SiblingTemporaryFile(beside: path) else { return }
+        let temporary = file.path
+        close(file.descriptor)
         if write_history(temporary) == 0 {
             _ = history_truncate_file(temporary, 1000)
             if rename(temporary, path) == 0 { return }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresWire
 
 /// A PEM file that `pgw certs generate` writes, with the mode it must have.
 struct CertsFile {
@@ -44,11 +45,10 @@ struct CertsFile {
 
     /// Writes the file under a new name in `directory` and returns that path.
     private func writeTemporary(in directory: String) throws(CommandFailure) -> String {
-        let path = "\(directory)/.\(name).\(String(UInt64.random(in: 0...UInt64.max), radix: 16)).tmp"
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
-        guard descriptor >= 0 else {
+        guard let file = SiblingTemporaryFile(beside: "\(directory)/\(name)", mode: mode) else {
             throw CommandFailure("cannot create a file in \(directory): \(String(cString: strerror(errno)))")
         }
+        let (path, descriptor) = (file.path, file.descriptor)
         defer { close(descriptor) }
         let bytes = Array(text.utf8)
         var written = 0

@@ -364,5 +364,12 @@ struct SessionRecorderTests {
             try ScriptRecording(path: directory.appending(path: "no/such/dir/x.yaml").path).write()
         }
         #expect(missing?.description.contains("No such file or directory") == true, "\(String(describing: missing))")
+        // A file planted where a temporary file would be predictable (`.NAME.PID.tmp`) cannot stop the write: the
+        // temporary name is random.
+        let planted = directory.appending(path: ".planted.yaml.\(getpid()).tmp").path
+        try FileManager.default.createSymbolicLink(atPath: planted, withDestinationPath: target)
+        try ScriptRecording(path: directory.appending(path: "planted.yaml").path).write()
+        #expect(FileManager.default.fileExists(atPath: directory.appending(path: "planted.yaml").path))
+        #expect(!FileManager.default.fileExists(atPath: target))
     }
 }

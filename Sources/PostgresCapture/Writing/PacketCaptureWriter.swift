@@ -1,5 +1,6 @@
 import CPcap
 import Foundation
+import PostgresWire
 
 /// Writes a pcap file through libpcap, packet by packet, with nanosecond timestamps. The file appears at its
 /// path only when ``close()`` succeeds: it is written to a new temporary file in the same directory (created
@@ -15,11 +16,11 @@ public final class PacketCaptureWriter {
     /// Creates the temporary file for a capture of packets with link-layer type `linkType` (a `DLT_` value).
     public init(path: String, linkType: Int32) throws(CaptureFileError) {
         self.path = path
-        temporaryPath = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
+        guard let temporary = SiblingTemporaryFile(beside: path) else {
             throw CaptureFileError(kind: .write, name: "'\(path)'", reason: String(cString: strerror(errno)))
         }
+        temporaryPath = temporary.path
+        let descriptor = temporary.descriptor
         guard let file = fdopen(descriptor, "wb"),
             let opened = pcap_open_dead_with_tstamp_precision(linkType, 262_144, UInt32(PCAP_TSTAMP_PRECISION_NANO))
         else {

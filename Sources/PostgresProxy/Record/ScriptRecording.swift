@@ -89,12 +89,6 @@ public final class ScriptRecording: Sendable {
         return text
     }
 
-    /// The file ``write()`` writes first, beside ``path``.
-    private var temporaryPath: String {
-        let directory = (path as NSString).deletingLastPathComponent
-        return (directory.isEmpty ? "" : directory + "/") + ".\((path as NSString).lastPathComponent).\(getpid()).tmp"
-    }
-
     /// Checks, when the proxy starts, that ``write()`` will be able to write: its file can be created beside
     /// ``path`` (created and removed again) and ``path`` is not a directory.
     public func checkWritable() throws(TrafficLogError) {
@@ -103,20 +97,21 @@ public final class ScriptRecording: Sendable {
             throw TrafficLogError(description: "'\(path)' is a directory; give a file name")
         }
         let directory = (path as NSString).deletingLastPathComponent
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else {
+        guard let probe = SiblingTemporaryFile(beside: path) else {
             throw Self.failure("cannot create files in the directory '\(directory.isEmpty ? "." : directory)'")
         }
-        close(descriptor)
-        unlink(temporaryPath)
+        close(probe.descriptor)
+        unlink(probe.path)
     }
 
-    /// Writes ``yaml()`` to ``path`` atomically: a new file (mode 0600, `O_EXCL`) beside it, renamed over it.
+    /// Writes ``yaml()`` to ``path`` atomically: a new file (mode 0600, ``SiblingTemporaryFile``) beside it,
+    /// renamed over it.
     public func write() throws(TrafficLogError) {
         let text = yaml()
-        let temporary = temporaryPath
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Self.failure("cannot create '\(temporary)'") }
+        guard let file = SiblingTemporaryFile(beside: path) else {
+            throw Self.failure("cannot create a file beside '\(path)'")
+        }
+        let (temporary, descriptor) = (file.path, file.descriptor)
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
