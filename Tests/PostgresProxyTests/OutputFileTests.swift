@@ -87,6 +87,27 @@ struct OutputFileTests {
         }
     }
 
+    /// Another user's file open to others is refused, not changed, even when pgw runs as root (as the tests do:
+    /// then the file is given to the `postgres` user; as another user, root's `/etc/passwd` stands in).
+    @Test(arguments: 0..<options.count)
+    func refusesAnotherUsersFileWithoutChangingIt(option: Int) async throws {
+        try await Self.inDirectory { directory in
+            let path = directory.appending(path: "theirs.log").path
+            try Data().write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+            if geteuid() == 0 {
+                let postgres = try #require(getpwnam("postgres"), "the postgres user (PostgreSQL's package makes it)")
+                #expect(chown(path, postgres.pointee.pw_uid, postgres.pointee.pw_gid) == 0)
+            }
+            let theirs = geteuid() == 0 ? path : "/etc/passwd"
+            let outcome = try await PGWExecutable.run(
+                Self.options[option].before + [theirs] + Self.options[option].after)
+            #expect(outcome.status == 1, "\(outcome)")
+            #expect(outcome.standardError.contains("it belongs to another user"), "\(outcome)")
+            #expect(try Self.mode(theirs) == 0o644)
+        }
+    }
+
     @Test(arguments: 0..<options.count)
     func refusesASymbolicLinkInWords(option: Int) async throws {
         try await Self.inDirectory { directory in

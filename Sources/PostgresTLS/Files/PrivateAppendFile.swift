@@ -9,7 +9,8 @@
 /// private, as these files hold statements, data, passwords or TLS secrets.
 ///
 /// A new file is created with mode 0600. An existing regular file that its group or others may use is tightened to
-/// its owner's bits (0644 becomes 0600); when that fails (the file is someone else's) it is refused. A device or a
+/// its owner's bits (0644 becomes 0600); when it is someone else's (even for root, who could change it) or that
+/// fails, it is refused. A device or a
 /// pipe (`/dev/null`, a FIFO) is written as it is.
 public enum PrivateAppendFile {
     /// A write-only descriptor appending to `path`, which the caller closes.
@@ -27,8 +28,13 @@ public enum PrivateAppendFile {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return descriptor }
         let mode = status.st_mode & 0o7777
-        if status.st_mode & S_IFMT == S_IFREG && mode & 0o077 != 0 && fchmod(descriptor, mode & 0o700) != 0 {
-            let reason = String(cString: strerror(errno))
+        guard status.st_mode & S_IFMT == S_IFREG && mode & 0o077 != 0 else { return descriptor }
+        // Another user's file is never changed, even by root (who could): it is refused.
+        let reason: String? =
+            status.st_uid != geteuid()
+            ? "it belongs to another user (uid \(status.st_uid))"
+            : fchmod(descriptor, mode & 0o700) != 0 ? String(cString: strerror(errno)) : nil
+        if let reason {
             close(descriptor)
             throw OutputFileError(
                 "'\(path)' has mode 0\(String(mode, radix: 8)), open to others, and pgw cannot make it private "
