@@ -165,7 +165,15 @@ final class DecodePrinter {
         let summaries = states.map(\.summary)
         for case let summary? in summaries { total.addCounts(of: summary) }
         guard states.contains(where: { $0.connection != nil }) else {
-            try output.writeLine(total.statistics.formatted(as: format))
+            // Raw streams: one session, the same lines as a capture's connection has (no times: no slowest).
+            let session = summaries.compactMap { $0 }.first ?? DecodeConnectionSummary()
+            if format == .json {
+                try output.writeLine(total.statistics.formatted(as: .json))
+                for line in session.statementJSONLines(jsonMembers: []) { try output.writeLine(line) }
+            } else {
+                try output.writeLine(
+                    ([total.statistics.formatted(as: format)] + session.statementLines).joined(separator: "\n"))
+            }
             return
         }
         for case (let id, let summary?) in summaries.enumerated() {

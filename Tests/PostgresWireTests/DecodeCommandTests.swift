@@ -236,6 +236,30 @@ struct DecodeCommandTests {
         #expect(missing.status == 1 && missing.standardError.contains("No such file or directory"), "\(missing)")
     }
 
+    @Test("--summary of raw streams has the statements and errors lines a capture's connection has")
+    func summaryOfStreamsCountsStatementsAndErrors() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let failing = BackendMessage.errorResponse(
+            DiagnosticMessage(severity: "ERROR", sqlState: "22012", message: "division by zero"))
+        let session = SyntheticSessions.Session(
+            name: "an error and a statement",
+            frontend: [SyntheticSessions.startup, .query(Query("select 1/0")), .query(Query("select 1"))],
+            backend: SyntheticSessions.serverReady + [
+                failing, .readyForQuery(.idle), .commandComplete(CommandComplete(tag: "SELECT 1")),
+                .readyForQuery(.idle),
+            ])
+        let (frontend, backend) = try Self.write(session, into: directory)
+        let text = try await PGWExecutable.run(["decode", "--frontend", frontend, "--backend", backend, "--summary"])
+        #expect(text.succeeded, "\(text)")
+        #expect(text.standardOutput.hasSuffix("statements: 2\nerrors: 22012 × 1\n"), "\(text)")
+        let json = try await PGWExecutable.run(
+            ["decode", "--frontend", frontend, "--backend", backend, "--summary", "--format", "json"])
+        let lines = json.standardOutput.split(separator: "\n")
+        #expect(lines.contains(#"{"schema":1,"statements":2}"#), "\(json)")
+        #expect(lines.contains(#"{"schema":1,"sqlState":"22012","errors":1}"#), "\(json)")
+    }
+
     @Test("an unknown option is named, not hidden behind 'Give --frontend, --backend or both'")
     func namesAnUnknownOption() async throws {
         let outcome = try await PGWExecutable.run(["decode", "-f", "x"])
