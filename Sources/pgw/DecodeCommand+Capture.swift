@@ -6,6 +6,14 @@ extension DecodeCommand {
     /// packet order; returns the lines for standard error (malformed messages, a damaged file, no connection found).
     func decodeCapture(_ path: String, printer: DecodePrinter) throws -> [String] {
         let file = try PacketCaptureFile(path: path, filter: filter)
+        guard PacketParser.reads(linkType: file.linkType) else {
+            return [
+                "pgw: \(file.name) holds packets of link-layer type \(file.linkTypeDescription), which pgw decode does "
+                    + "not read",
+                "pgw: hint: pgw reads Ethernet, Linux cooked (SLL, SLL2), loopback, raw IP and PPP captures; capture on "
+                    + "another interface (tcpdump -i any gives Linux cooked)",
+            ]
+        }
         var decoder = CaptureDecoder(ports: Set(ports), maximumMessageLength: maxMessageLength)
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         // DataRow and CopyData messages, the bulk of most captures, are counted in place with --summary, printed from

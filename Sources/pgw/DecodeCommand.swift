@@ -21,7 +21,7 @@ struct DecodeCommand: ParsableCommand {
             ReadyForQuery). Connections that negotiate \
             TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections, not \
             the file's size. Link layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw \
-            IP; IPv4 and IPv6.
+            IP, PPP; IPv4 and IPv6 (IP fragments are not reassembled: reported as missing bytes).
 
             Raw streams: --frontend (the bytes a client sent) and/or --backend (the bytes the server sent) of \
             one connection. With both, each resolves the other's context (the server's one-byte SSL answers, \

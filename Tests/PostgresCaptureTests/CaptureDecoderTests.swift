@@ -28,7 +28,7 @@ struct CaptureDecoderTests {
         arguments: [
             (SyntheticFrameBuilder.Framing.ethernet(vlan: nil), false), (.ethernet(vlan: 42), false),
             (.ethernet(vlan: 7), true), (.linuxSLL2, false), (.linuxSLL2, true), (.null, false), (.null, true),
-            (.raw, false), (.raw, true),
+            (.raw, false), (.raw, true), (.ppp, false), (.ppp, true),
         ])
     func linkLayers(framing: SyntheticFrameBuilder.Framing, isIPv6: Bool) throws {
         var connection = isIPv6 ? SyntheticConnection.ipv6() : .ipv4()

@@ -206,6 +206,22 @@ struct DecodeCaptureCommandTests {
         }
     }
 
+    @Test("a capture of a link type pgw does not read (PPPoE) is named as such, not as 'no connection found'")
+    func unreadLinkTypesAreNamed() async throws {
+        let path = Scenario.temporaryPath("pppoe.pcap")
+        defer { unlink(path) }
+        let writer = try PacketCaptureWriter(path: path, linkType: 51)
+        writer.write(
+            [0x11, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x21], at: CaptureTimestamp(seconds: 1, nanoseconds: 0))
+        try writer.close()
+        let outcome = try await PGWExecutable.run(["decode", path])
+        #expect(outcome.status == 1, "\(outcome)")
+        #expect(
+            outcome.standardError.contains("link-layer type PPP_ETHER (PPPoE), which pgw decode does not read"),
+            "\(outcome)")
+        #expect(!outcome.standardError.contains("no PostgreSQL connection found"), "\(outcome)")
+    }
+
     @Test("a LATIN1 query in a capture is shown escaped and decoding goes on")
     func nonUTF8() async throws {
         var connection = SyntheticConnection.ipv4()

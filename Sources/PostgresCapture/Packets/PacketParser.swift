@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Finds the TCP segment in a captured packet: unwraps the link layer (Ethernet with VLAN tags, Linux cooked
-/// SLL and SLL2, BSD loopback, raw IP), then IPv4 or IPv6 (with extension headers). Packets that are not
+/// SLL and SLL2, BSD loopback, raw IP, PPP), then IPv4 or IPv6 (with extension headers). Packets that are not
 /// unfragmented TCP are skipped.
 public enum PacketParser {
     /// libpcap link-layer types (`DLT_` values) this parser reads.
@@ -10,6 +10,10 @@ public enum PacketParser {
         public static let null: Int32 = 0
         /// Ethernet (IEEE 802.3), with optional 802.1Q/802.1ad VLAN tags.
         public static let ethernet: Int32 = 1
+        /// PPP (RFC 1661), with or without the HDLC-like framing of RFC 1662 (`DLT_PPP`).
+        public static let ppp: Int32 = 9
+        /// PPP in HDLC-like framing (`DLT_PPP_SERIAL`).
+        public static let pppSerial: Int32 = 50
         /// Raw IP, as libpcap reports it on most systems (`DLT_RAW`).
         public static let raw: Int32 = 12
         /// Raw IP, as OpenBSD's `DLT_RAW`.
@@ -26,6 +30,14 @@ public enum PacketParser {
         public static let ipv6: Int32 = 229
         /// Linux cooked capture, version 2 (`tcpdump -i any` with libpcap 1.10 and later).
         public static let linuxSLL2: Int32 = 276
+    }
+
+    /// Whether packets of link-layer type `linkType` (a `DLT_` value) are read: those of ``LinkType``.
+    public static func reads(linkType: Int32) -> Bool {
+        [
+            LinkType.null, LinkType.ethernet, LinkType.ppp, LinkType.raw, LinkType.rawOpenBSD, LinkType.pppSerial,
+            LinkType.rawLinkType, LinkType.loop, LinkType.linuxSLL, LinkType.ipv4, LinkType.ipv6, LinkType.linuxSLL2,
+        ].contains(linkType)
     }
 
     /// A TCP segment's header fields, as found in a packet's bytes.
@@ -84,6 +96,15 @@ public enum PacketParser {
             let value = family > 0xFFFF ? family.byteSwapped : family
             if value == 2 { return (0x0800, 4) }
             return [10, 24, 28, 30].contains(value) ? (0x86DD, 4) : nil
+        case LinkType.ppp, LinkType.pppSerial:
+            // The address and control bytes (FF 03) of HDLC-like framing, when present, then the PPP protocol:
+            // 0x0021 IPv4, 0x0057 IPv6.
+            let framing = bytes.uint8(at: 0) == 0xFF && bytes.uint8(at: 1) == 0x03 ? 2 : 0
+            switch bytes.uint16(at: framing) {
+            case 0x0021: return (0x0800, framing + 2)
+            case 0x0057: return (0x86DD, framing + 2)
+            default: return nil
+            }
         case LinkType.raw, LinkType.rawOpenBSD, LinkType.rawLinkType, LinkType.ipv4, LinkType.ipv6:
             switch bytes.uint8(at: 0).map({ $0 >> 4 }) {
             case 4: return (0x0800, 0)

@@ -13,6 +13,13 @@ public final class PacketCaptureFile {
     public let name: String
     /// The link-layer header type of the file's packets (a libpcap `DLT_` value).
     public let linkType: Int32
+
+    /// The link-layer type's name and description as libpcap gives them (`PPP_ETHER (PPPoE)`), or its number.
+    public var linkTypeDescription: String {
+        guard let name = pcap_datalink_val_to_name(linkType) else { return "number \(linkType)" }
+        let description = pcap_datalink_val_to_description(linkType).map { String(cString: $0) }
+        return String(cString: name) + (description.map { " (\($0))" } ?? "")
+    }
     /// Whether the file is a regular file (not standard input, a pipe or a device), whose reading can be asked for
     /// ahead.
     private let isRegularFile: Bool

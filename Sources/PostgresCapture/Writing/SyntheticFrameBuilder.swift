@@ -12,6 +12,8 @@ public struct SyntheticFrameBuilder: Sendable {
         case null
         /// Raw IP.
         case raw
+        /// PPP in HDLC-like framing.
+        case ppp
     }
 
     /// The link layer.
@@ -29,6 +31,7 @@ public struct SyntheticFrameBuilder: Sendable {
         case .linuxSLL2: PacketParser.LinkType.linuxSLL2
         case .null: PacketParser.LinkType.null
         case .raw: PacketParser.LinkType.raw
+        case .ppp: PacketParser.LinkType.ppp
         }
     }
 
@@ -67,6 +70,8 @@ public struct SyntheticFrameBuilder: Sendable {
             return [isIPv6 ? 10 : 2, 0, 0, 0] + ip + tcp
         case .raw:
             return ip + tcp
+        case .ppp:
+            return [0xFF, 0x03] + Self.bigEndian(UInt16(isIPv6 ? 0x0057 : 0x0021)) + ip + tcp
         }
     }
 
