@@ -77,7 +77,9 @@ struct ProxyRoutingTests {
     @Test func routePatternsMatchOneLabelIgnoringCase() throws {
         let route = try UpstreamRoute(parsing: "*.DB.example.com={1}.internal:5432", environment: [:])
         #expect(route.upstream(forServerName: "Orders.db.example.com")?.description == "orders.internal:5432")
+        #expect(route.upstream(forServerName: "orders.db.example.com.")?.description == "orders.internal:5432")
         #expect(route.upstream(forServerName: "db.example.com") == nil)
+        #expect(route.upstream(forServerName: "orders.db.example.com..") == nil)
         #expect(route.upstream(forServerName: "a.b.db.example.com") == nil)
         #expect(route.upstream(forServerName: "x y.db.example.com") == nil, "not a DNS label")
         let conninfo = try UpstreamRoute(

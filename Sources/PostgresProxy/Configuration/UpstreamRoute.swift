@@ -38,9 +38,10 @@ public struct UpstreamRoute: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The upstream for `serverName` when it matches the pattern, with `{1}` replaced by its leftmost label;
-    /// `nil` when it does not match.
+    /// `nil` when it does not match. A fully qualified name's final dot (`db.example.com.`) is not a label.
     public func upstream(forServerName serverName: String) -> UpstreamServer? {
-        let name = serverName.lowercased()
+        var name = serverName.lowercased()
+        if name.hasSuffix(".") { name.removeLast() }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         guard let first = labels.first, !first.isEmpty, first.allSatisfy(Self.isLabelCharacter) else { return nil }
         let patternLabels = pattern.split(separator: ".", omittingEmptySubsequences: false)
