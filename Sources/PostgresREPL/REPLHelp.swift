@@ -9,7 +9,8 @@ public enum REPLHelp {
         ("\\set autosend on|off", "send each message line at once (on, the default) or collect them for \\send"),
         (
             "\\wait [MS]",
-            "wait until every Query and Sync has its ReadyForQuery, in server mode until the client sends a message; "
+            "wait until every Query and Sync has its ReadyForQuery and the messages before a Flush their replies "
+                + "(or the server waits for COPY data), in server mode until the client sends a message; "
                 + "with MS, at most MS milliseconds, a pause that is never an error"
         ),
         ("\\expect TYPE [field=value…]", "check the next message that arrived (fields by their JSON names)"),

@@ -22,12 +22,9 @@ public actor REPLSession {
     private var pending: [TextFormLine] = []
     /// Arrivals not yet checked by `\expect`, oldest first (a bounded tail).
     private var unchecked = UncheckedArrivals()
-    /// Queries and Syncs sent, and ReadyForQuery messages received: `\wait` waits until they are even.
-    private var readyOwed = 0
-    private var readyReceived = 0
-    /// The messages sent that still wait for their ReadyForQuery (`Query`, `Sync`, `StartupMessage`…), oldest
-    /// first: a `\wait` that times out names them.
-    private var unanswered: [String] = []
+    /// The replies the server owes for the messages sent (client mode): what `\wait` waits for, and names when
+    /// it times out.
+    private var owed = OwedReplies()
     private var sentOffset = 0
     /// The offsets of the client's packets `\auto-startup` took over that have not arrived here yet.
     private var answeredAutomatically: Set<Int> = []
@@ -81,11 +78,8 @@ public actor REPLSession {
             if answeredAutomatically.remove(decoded.offset) == nil { unchecked.append(decoded) }
             queryAnswering.observe(decoded.message)
             switch decoded.message {
-            case .backend(.readyForQuery):
-                readyReceived += 1
-                if !unanswered.isEmpty { unanswered.removeFirst() }
+            case .backend(let message): if transport.direction == .frontend { owed.received(message) }
             case .frontend(let message): await sendAnswers(queryAnswering.answer(message))
-            case .backend: break
             }
         case .automatic(let decoded):
             _ = observeTypes(decoded.message)
@@ -144,13 +138,51 @@ public actor REPLSession {
             return await meta(String(trimmed))
         }
         let parsed: TextFormLine
-        do {
-            parsed = try parser.parse(line) { self.parameterTypes(ofStatement: $0) }
-        } catch {
-            return .failed(error.description)
+        switch parse(line) {
+        case .success(let line):
+            parsed = line
+        case .failure(let failure):
+            // A Bind of a statement whose ParameterDescription is on its way (a Describe and a Flush were sent, as
+            // asyncpg does) is read again once the description has come, which gives the parameters' types.
+            let awaited = failure.statements.filter(owed.owesParameterDescription)
+            guard !awaited.isEmpty else {
+                let unflushed = failure.statements.filter(owed.holdsUnflushedDescribe)
+                guard let statement = unflushed.first else { return .failed(failure.error.description) }
+                return .failed(
+                    failure.error.description + "\n(the Describe of statement \"\(statement)\" is not answered yet: "
+                        + "send Flush or Sync after it, and the ParameterDescription gives the types)")
+            }
+            let deadline = ContinuousClock.now + settings.timeout
+            while awaited.contains(where: owed.owesParameterDescription), endReason == nil,
+                ContinuousClock.now < deadline
+            {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            guard case .success(let line) = parse(line) else { return .failed(failure.error.description) }
+            parsed = line
         }
         pending.append(parsed)
         return settings.autosend ? await send() : .done
+    }
+
+    /// Why a line does not parse, with the statements whose parameter types the parser asked for.
+    private struct ParseFailure: Error {
+        var error: TextFormError
+        var statements: [String]
+    }
+
+    /// Parses `line`, giving the parser the parameter types of the statements it asks about.
+    private func parse(_ line: String) -> Result<TextFormLine, ParseFailure> {
+        var statements: [String] = []
+        do {
+            return .success(
+                try parser.parse(line) { name in
+                    statements.append(name)
+                    return self.parameterTypes(ofStatement: name)
+                })
+        } catch {
+            return .failure(ParseFailure(error: error, statements: statements))
+        }
     }
 
     /// The parameter types of the prepared statement `name`: from its Parse typed and not sent yet (autosend off),
@@ -181,19 +213,27 @@ public actor REPLSession {
         }
     }
 
-    /// Whether a Query or Sync sent still waits for its ReadyForQuery.
-    public var isWaitingForReady: Bool { readyReceived < readyOwed }
+    /// Whether a reply the server owes has not arrived: the ReadyForQuery of a Query, Sync or FunctionCall, the
+    /// ParseComplete of a Parse followed by a Flush… (also while the server waits for COPY data, when cancelling is
+    /// what ends it).
+    public var isWaitingForReady: Bool { owed.isOwed }
 
     /// Whether `\quit` is owed: the connection ended.
     public var hasEnded: Bool { endReason != nil }
 
-    /// At the end of a script: in client mode, waits until every Query, Sync and StartupMessage sent has its
-    /// ReadyForQuery; in server mode, until the client closes the connection; up to the timeout.
-    /// A failure of the connection (the peer's bytes did not decode) fails the script.
+    /// At the end of a script: in client mode, waits until every reply owed has arrived (the ReadyForQuery of each
+    /// Query, Sync and StartupMessage sent, and the replies to the messages before a Flush); in server mode, until
+    /// the client closes the connection; up to the timeout. A COPY still waiting for the client's data, or a
+    /// failure of the connection (the peer's bytes did not decode), fails the script.
     public func waitForEnd() async -> REPLOutcome {
         guard transport.direction == .backend else {
-            let outcome = await waitForReady()
-            return failureReason.map(REPLOutcome.failed) ?? outcome
+            let outcome = await awaitReplies()
+            if let failureReason { return .failed(failureReason) }
+            if case .copy(let wait) = outcome {
+                return .failed(Self.copyWaitText(wait) + ", and the script ended without " + Self.copyEndText(wait))
+            }
+            if case .failed(let reason) = outcome { return .failed(reason) }
+            return .done
         }
         let deadline = ContinuousClock.now + settings.timeout
         while endReason == nil {
@@ -208,29 +248,71 @@ public actor REPLSession {
         return failureReason.map(REPLOutcome.failed) ?? .done
     }
 
-    /// Waits until every Query, Sync and StartupMessage sent has its ReadyForQuery, up to the timeout.
+    /// Waits until every reply owed has arrived (the ReadyForQuery of each Query, Sync and StartupMessage sent, and
+    /// the replies to the messages before a Flush), up to the timeout; stops early, saying so in a note, when the
+    /// server waits for the client's COPY data.
     public func waitForReady() async -> REPLOutcome {
+        switch await awaitReplies() {
+        case .answered:
+            return .done
+        case .copy(let wait):
+            note(Self.copyWaitText(wait) + ": send " + Self.copyEndText(wait, withData: true))
+            return .done
+        case .failed(let reason):
+            return .failed(reason)
+        }
+    }
+
+    /// How waiting for the replies owed ended.
+    private enum RepliesWait {
+        /// Every reply owed arrived.
+        case answered
+        /// The server waits for the client's data in a COPY.
+        case copy(OwedReplies.CopyWait)
+        /// The connection ended, or the timeout passed, first.
+        case failed(String)
+    }
+
+    /// Waits until the server owes no reply it sends without the client, up to the timeout.
+    private func awaitReplies() async -> RepliesWait {
         let deadline = ContinuousClock.now + settings.timeout
-        while readyReceived < readyOwed {
-            if let endReason { return .failed("waiting for ReadyForQuery: \(endReason)") }
+        while owed.isServerBusy {
+            let awaited = owed.owesOnlyReadyForQuery ? "ReadyForQuery" : "the replies"
+            if let endReason { return .failed("waiting for \(awaited): \(endReason)") }
             guard ContinuousClock.now < deadline else {
-                return .failed("no ReadyForQuery within \(settings.timeout): " + unansweredText)
+                let what = owed.owesOnlyReadyForQuery ? "ReadyForQuery" : "reply"
+                return .failed("no \(what) within \(settings.timeout): " + unansweredText)
             }
             try? await Task.sleep(for: .milliseconds(5))
         }
-        return .done
+        return owed.copyWait.map(RepliesWait.copy) ?? .answered
     }
 
-    /// What still waits for a ReadyForQuery: `1 Query or Sync is still unanswered`, `1 StartupMessage is …`.
-    private var unansweredText: String {
-        let count = readyOwed - readyReceived
-        let names = unanswered.suffix(count)
-        if names.count == count, names.contains(where: { !["Query", "Sync"].contains($0) }) {
-            return count == 1
-                ? "1 \(names.first!) is still unanswered"
-                : "\(count) messages (\(names.joined(separator: ", "))) are still unanswered"
+    /// What the server waits for in a COPY: `the server waits for CopyData (COPY FROM STDIN)`.
+    private static func copyWaitText(_ wait: OwedReplies.CopyWait) -> String {
+        switch wait {
+        case .copyIn: "the server waits for CopyData (COPY FROM STDIN)"
+        case .copyBoth: "the server streams CopyData (CopyBothResponse) and waits for the client's CopyData or CopyDone"
         }
-        return "\(count) " + (count == 1 ? "Query or Sync is" : "Queries or Syncs are") + " still unanswered"
+    }
+
+    /// What ends a COPY that waits for the client: `CopyDone or CopyFail`, with `withData` `CopyData, then …`.
+    private static func copyEndText(_ wait: OwedReplies.CopyWait, withData: Bool = false) -> String {
+        let end = wait == .copyIn ? "CopyDone or CopyFail" : "CopyDone"
+        return withData ? "CopyData, then \(end)" : end
+    }
+
+    /// What still waits for a reply: `1 Query or Sync is still unanswered`, `1 StartupMessage is …`, `2 messages
+    /// (Parse, Describe) are …`.
+    private var unansweredText: String {
+        let names = owed.owedNames
+        let count = names.count
+        guard names.contains(where: { !["Query", "Sync"].contains($0) }) else {
+            return "\(count) " + (count == 1 ? "Query or Sync is" : "Queries or Syncs are") + " still unanswered"
+        }
+        if count == 1 { return "1 \(names[0]) is still unanswered" }
+        let shown = names.count > 8 ? names.prefix(8).joined(separator: ", ") + ", …" : names.joined(separator: ", ")
+        return "\(count) messages (\(shown)) are still unanswered"
     }
 
     private func send() async -> REPLOutcome {
@@ -250,21 +332,12 @@ public actor REPLSession {
             show(line, valueTypes: types)
             bytes.writeImmutableBuffer(line.bytes)
             guard let message = line.message else {
-                if transport.direction == .frontend {
-                    let count = Self.readyForQueryCount(askedBy: line.bytes)
-                    readyOwed += count
-                    unanswered += Array(repeating: "Query", count: count)
-                }
+                if transport.direction == .frontend { Self.observeOwed(hex: line.bytes, in: &owed) }
                 continue
             }
             messages.append(message)
             queryAnswering.observe(message)
-            switch message {
-            case .frontend(.query), .frontend(.sync), .frontend(.functionCall), .frontend(.startup):
-                readyOwed += 1
-                unanswered.append(message.typeName)
-            default: break
-            }
+            if case .frontend(let frontend) = message { owed.sent(frontend) }
         }
         guard bytes.readableBytes > 0 else { return .done }
         do {
@@ -275,17 +348,15 @@ public actor REPLSession {
         }
     }
 
-    /// How many ReadyForQuery the whole messages in `bytes` (a `\hex` line) ask for: one per Query, Sync and
-    /// FunctionCall.
-    private static func readyForQueryCount(askedBy bytes: ByteBuffer) -> Int {
+    /// Takes the whole messages in `bytes` (a `\hex` line) as sent: each Query, Sync and FunctionCall owes its
+    /// ReadyForQuery, the others before a Flush their replies.
+    private static func observeOwed(hex bytes: ByteBuffer, in owed: inout OwedReplies) {
         var bytes = bytes
-        var count = 0
         while let type = bytes.readInteger(as: UInt8.self), let length = bytes.readInteger(as: Int32.self),
-            length >= 4, bytes.readSlice(length: Int(length) - 4) != nil
+            length >= 4, let body = bytes.readSlice(length: Int(length) - 4)
         {
-            if [UInt8(ascii: "Q"), UInt8(ascii: "S"), UInt8(ascii: "F")].contains(type) { count += 1 }
+            owed.sent(typeByte: type, body: body)
         }
-        return count
     }
 
     private func show(_ line: TextFormLine, valueTypes: [ValueType]?) {
@@ -338,7 +409,7 @@ public actor REPLSession {
             if argument.isEmpty { return await (transport.direction == .frontend ? waitForReady() : waitForArrival()) }
             guard let milliseconds = Int(argument), milliseconds >= 0 else {
                 return .failed(
-                    "usage: \\wait [MILLISECONDS] (without: until every Query and Sync is answered; in server mode, "
+                    "usage: \\wait [MILLISECONDS] (without: until every reply owed has arrived; in server mode, "
                         + "until the client sends a message)")
             }
             await pause(upTo: .milliseconds(milliseconds))
@@ -390,13 +461,13 @@ public actor REPLSession {
         }
     }
 
-    /// `\wait MS`: a pause that ends early once what a `\wait` waits for is there (every Query and Sync answered;
-    /// in server mode, a message from the client not yet checked), or the connection ended. Not a check: it never
-    /// fails.
+    /// `\wait MS`: a pause that ends early once what a `\wait` waits for is there (every reply owed arrived, or
+    /// the server waits for COPY data; in server mode, a message from the client not yet checked), or the connection
+    /// ended. Not a check: it never fails.
     private func pause(upTo duration: Duration) async {
         let deadline = ContinuousClock.now + duration
         while ContinuousClock.now < deadline && endReason == nil {
-            let isThere = transport.direction == .frontend ? !isWaitingForReady : !unchecked.isEmpty
+            let isThere = transport.direction == .frontend ? !owed.isServerBusy : !unchecked.isEmpty
             if isThere { return }
             try? await Task.sleep(for: .milliseconds(5))
         }

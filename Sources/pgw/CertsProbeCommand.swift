@@ -69,7 +69,9 @@ struct CertsProbeCommand: ParsableCommand {
         do {
             report = try probe.run()
         } catch {
-            throw CommandFailure(error.description)
+            // A server before PostgreSQL 17 closes a direct handshake: SSLRequest works with it.
+            let hint = error.hint.map { "\nhint: \($0); probe without --direct to send SSLRequest first" } ?? ""
+            throw CommandFailure(error.description + hint)
         }
         if let response = report.sslResponse {
             print("SSLRequest: \(response) (\(response == "S" ? "TLS accepted" : "TLS declined"))")

@@ -41,8 +41,9 @@ struct REPLCommand: AsyncParsableCommand {
             When standard input is not a terminal, or with --file, the lines run as a script, each as it arrives \
             (pgw connects, or listens, first, as psql runs a pipe): the first failed \
             \\expect or \\wait, or a line that does not parse, stops it with exit status 1 and the line number; \
-            at the end, pgw waits for the replies to every Query and Sync sent (server \
-            mode: for the client to close the connection). Lines starting with # or -- are \
+            at the end, pgw waits for the replies to every Query and Sync sent and to the messages before a \
+            Flush (server mode: for the client to close the connection); \\wait does too, and stops where the \
+            server waits for COPY data. Lines starting with # or -- are \
             comments. Ctrl-C cancels the running statement, then the script stops. With --format json, \
             standard output is JSON Lines and the notes go to standard error.
 

@@ -205,6 +205,51 @@ struct CertsCommandTLSTests {
         #expect(failure.contains(set.detail), "\(outcome)")
     }
 
+    /// A certificate file that holds a key, a key file that holds a certificate, an empty file and DER are named
+    /// for what they are, with the file, instead of OpenSSL's "no start line" and "unsupported".
+    @Test("check says what a file holds instead of a certificate or a key")
+    func checkNamesWhatAFileHolds() async throws {
+        let files = try await CheckFiles.make()
+        let keyAsCertificate = try await check(["--cert", "@server.key"], in: files)
+        #expect(keyAsCertificate.status == 1, "\(keyAsCertificate)")
+        #expect(
+            keyAsCertificate.standardOutput.contains(
+                "reading certificates from \(files.path("server.key")) failed: the file holds a private key, not a "
+                    + "certificate"),
+            "\(keyAsCertificate)")
+        let certificateAsKey = try await check(["--cert", "@server.crt", "--key", "@ca.crt"], in: files)
+        #expect(certificateAsKey.status == 1, "\(certificateAsKey)")
+        #expect(
+            certificateAsKey.standardOutput.contains(
+                "reading the private key from \(files.path("ca.crt")) failed: the file holds a certificate, not a "
+                    + "private key"),
+            "\(certificateAsKey)")
+        for output in [keyAsCertificate.standardOutput, certificateAsKey.standardOutput] {
+            #expect(!output.contains("no start line") && !output.contains("unsupported"), "\(output)")
+        }
+        try Data().write(to: URL(filePath: files.path("empty.crt")))
+        try Data([0x30, 0x82, 0x01, 0x0A, 0x02]).write(to: URL(filePath: files.path("der.crt")))
+        try Data("not a certificate\n".utf8).write(to: URL(filePath: files.path("text.crt")))
+        for (name, problem) in [
+            ("empty.crt", "the file is empty"),
+            ("der.crt", "the file is binary (DER?), not PEM text; convert it with openssl x509 -inform der"),
+            ("text.crt", "the file holds no PEM certificate (a -----BEGIN CERTIFICATE----- line)"),
+        ] {
+            #expect(throws: TLSError.self) { try TLSCertificate.chain(pemFile: files.path(name)) }
+            do {
+                _ = try TLSCertificate.chain(pemFile: files.path(name))
+            } catch {
+                #expect(error.description.contains("\(files.path(name)) failed: \(problem)"), "\(error)")
+            }
+            do {
+                _ = try TLSPrivateKey(pemFile: files.path(name))
+            } catch {
+                #expect(error.description.contains("\(files.path(name)) failed: "), "\(error)")
+                #expect(!error.description.contains("no start line"), "\(error)")
+            }
+        }
+    }
+
     @Test(
         "host names match as libpq's verify-full: a whole-label leading wildcard, no dots, any case",
         arguments: [
@@ -256,6 +301,22 @@ struct CertsCommandTLSTests {
         for expected in [answer, "alpn: postgresql", "certificate 0: CN=*.pgw-certs.test", "ok   host"] {
             #expect(probe.standardOutput.contains(expected), "\(expected) in \(probe)")
         }
+    }
+
+    /// PostgreSQL before 17 reads a direct ClientHello as a startup packet's length and closes the connection: the
+    /// probe says direct TLS needs PostgreSQL 17 and to probe without --direct.
+    @Test("probe --direct of PostgreSQL 15 hints that direct TLS needs PostgreSQL 17")
+    func probeDirectOfAnOlderPostgres() async throws {
+        let server = try await PostgresTLSServerFixture.running()
+        let probe = try await PGWExecutable.run(
+            ["certs", "probe", "127.0.0.1:\(server.port)", "--sni", "localhost", "--direct", "--timeout", "60"])
+        #expect(probe.status == 1, "\(probe)")
+        #expect(
+            probe.standardError.contains(
+                "hint: direct TLS (sslnegotiation=direct) needs PostgreSQL 17 or later; an older server closes the "
+                    + "connection when TLS starts without SSLRequest"),
+            "\(probe)")
+        #expect(probe.standardError.contains("probe without --direct to send SSLRequest first"), "\(probe)")
     }
 
     @Test("probe of a plaintext pgw serve prints N and exits 1")

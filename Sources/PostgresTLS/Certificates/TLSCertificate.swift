@@ -35,8 +35,16 @@ public final class TLSCertificate: @unchecked Sendable {
     }
 
     /// Every certificate in a PEM file, in file order (leaf first for a chain).
+    ///
+    /// A file without a certificate is said to be what it is instead (`the file holds a private key, not a
+    /// certificate`, `the file is empty`), rather than with OpenSSL's "no start line".
     public static func chain(pemFile path: String) throws(TLSError) -> [TLSCertificate] {
-        try MemoryBIO.reading(file: path) { bio throws(TLSError) in try readChain(bio, source: path) }
+        do {
+            return try MemoryBIO.reading(file: path) { bio throws(TLSError) in try readChain(bio, source: path) }
+        } catch .configurationFailed(var error) where error.operation.hasPrefix("reading") {
+            if let problem = PEMFileContents(file: path)?.certificateProblem { error.reasons = [problem] }
+            throw .configurationFailed(error)
+        }
     }
 
     /// Every certificate in PEM text, in order (leaf first for a chain).

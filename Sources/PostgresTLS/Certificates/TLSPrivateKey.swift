@@ -19,9 +19,18 @@ public final class TLSPrivateKey: @unchecked Sendable {
     deinit { EVP_PKEY_free(pkey) }
 
     /// Loads the key in the PEM file at `path`, decrypting it with `passphrase` if it is encrypted.
+    ///
+    /// A file without a private key is said to be what it is instead (`the file holds a certificate, not a private
+    /// key`, `the file is empty`), rather than with OpenSSL's "no start line" or "unsupported".
     public convenience init(pemFile path: String, passphrase: String? = nil) throws(TLSError) {
-        let pkey = try MemoryBIO.reading(file: path) { bio throws(TLSError) in
-            try Self.read(bio, passphrase: passphrase, source: path)
+        let pkey: OpaquePointer
+        do {
+            pkey = try MemoryBIO.reading(file: path) { bio throws(TLSError) in
+                try Self.read(bio, passphrase: passphrase, source: path)
+            }
+        } catch .configurationFailed(var error) where error.operation.hasPrefix("reading") {
+            if let problem = PEMFileContents(file: path)?.privateKeyProblem { error.reasons = [problem] }
+            throw .configurationFailed(error)
         }
         self.init(takingOwnershipOf: pkey)
     }

@@ -1,5 +1,11 @@
 import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The channel handler of a ``PostgresTLSProbe``: sends `SSLRequest` and reads the answer (or starts TLS at once),
 /// adds a client ``TLSHandler`` and completes `promise` with what the server answered and presented.
 final class PostgresTLSProbeHandler: ChannelInboundHandler {
@@ -71,15 +77,25 @@ final class PostgresTLSProbeHandler: ChannelInboundHandler {
     /// Reports a TLS or network failure.
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         let description = (error as? TLSError)?.description ?? "\(error)"
-        finish(.failure(TLSProbeError(description)), context: context)
+        let isClosing =
+            error as? TLSError == .connectionClosedDuringHandshake || (error as? IOError)?.errnoCode == ECONNRESET
+        finish(.failure(TLSProbeError(description, hint: isClosing ? closingHint : nil)), context: context)
     }
 
     /// Reports a connection the server closed before there was anything to report.
     func channelInactive(context: ChannelHandlerContext) {
         let description =
             startedTLS ? TLSError.connectionClosedDuringHandshake.description : "the server closed the connection"
-        promise.fail(TLSProbeError(description))
+        promise.fail(TLSProbeError(description, hint: closingHint))
         context.fireChannelInactive()
+    }
+
+    /// Why a server closes a direct TLS handshake: one before PostgreSQL 17 reads the ClientHello as the length of
+    /// a startup packet, logs "invalid length of startup packet" and closes the connection. `nil` after SSLRequest.
+    private var closingHint: String? {
+        guard negotiation == .direct, startedTLS else { return nil }
+        return "direct TLS (sslnegotiation=direct) needs PostgreSQL 17 or later; an older server closes the "
+            + "connection when TLS starts without SSLRequest (its log says \"invalid length of startup packet\")"
     }
 
     private func startTLS(context: ChannelHandlerContext) {
