@@ -195,6 +195,59 @@ struct ProxyTLSTests {
         #expect(log.filter { $0.contains(" B NegotiateProtocolVersion") }.count == 1, "\(log)")
     }
 
+    /// In the authenticating mode every startup parameter the client sent reaches the upstream: psql's `PGTZ`
+    /// (`TimeZone`) shows a timestamp in Tokyo time as a direct connection does, and a raw StartupMessage's
+    /// `search_path`, `client_encoding`, `TimeZone` and `DateStyle` are the session's settings.
+    @Test func authenticatingModePassesOnEveryStartupParameter() async throws {
+        let server = try PostgresServerTrait.server()
+        let upstream = try UpstreamServer(
+            parsing: "host=127.0.0.1 port=\(server.port) sslmode=require", environment: [:])
+        let harness = try await ProxyHarness.start(upstream: upstream, format: .text)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGPASSWORD"] = "tls-Secret"
+        environment["PGTZ"] = "Asia/Tokyo"
+        let tokyo = try await SubprocessCommand(
+            try server.installation.executable("psql"),
+            [
+                "-X", "-w", "-At", "host=127.0.0.1 port=\(harness.port) user=proxy_tls dbname=postgres sslmode=disable",
+                "-c", "select '2020-01-01 00:00:00+00'::timestamptz",
+            ],
+            environment: environment
+        ).run()
+        let startup = FrontendMessage.startup(
+            StartupMessage(
+                protocolVersion: .v3_0,
+                parameters: [
+                    .init("user", "proxy_tls"), .init("database", "postgres"),
+                    .init("search_path", "pg_catalog, public"),
+                    .init("client_encoding", "LATIN1"), .init("TimeZone", "Asia/Tokyo"), .init("DateStyle", "German"),
+                ]))
+        let replies = try await RawSession.exchange(
+            port: harness.port,
+            steps: [
+                [startup], [.password(PasswordMessage(password: "tls-Secret"))],
+                [
+                    .query(
+                        Query(
+                            "select current_setting('search_path'), current_setting('TimeZone'), "
+                                + "'2020-01-02'::date")), .terminate,
+                ],
+            ])
+        let log = try await harness.stop()
+        #expect(tokyo.standardOutput == "2020-01-01 09:00:00+09\n", "\(tokyo)")
+        var settings: [String: String] = [:]
+        var rows: [[String?]] = []
+        for reply in replies {
+            if case .parameterStatus(let status) = reply { settings[status.name] = status.value }
+            if case .dataRow(let row) = reply { rows.append(row.columns.map { $0.map { String(buffer: $0) } }) }
+        }
+        #expect(settings["client_encoding"] == "LATIN1", "\(replies)")
+        #expect(settings["TimeZone"] == "Asia/Tokyo", "\(replies)")
+        #expect(settings["DateStyle"] == "German, DMY", "\(replies)")
+        #expect(rows == [["pg_catalog, public", "Asia/Tokyo", "02.01.2020"]], "\(replies) \(log)")
+    }
+
     /// `--pcap` holds an authenticating-mode session (the client leg, between the client's and the proxy's
     /// addresses), also when the upstream is given by a host name.
     @Test func captureHoldsTheClientLegOfAnAuthenticatingSession() async throws {

@@ -289,8 +289,6 @@ public final class PostgresProxy: Sendable {
             return
         }
         tap.see(Self.encoded([.frontend(.password(PasswordMessage(password: password)))]), from: .frontend)
-        var startup: [String: String] = [:]
-        for parameter in client.parameters { startup[parameter.name] = parameter.value }
         // The client's password is the credential: an empty one is refused as PostgreSQL refuses it ("empty
         // password returned by client"), before the upstream is asked, so that nothing of the proxy's (a password
         // file, PGPASSWORD) stands in for it and the answer is the same whether the role exists or not.
@@ -312,7 +310,7 @@ public final class PostgresProxy: Sendable {
         let options: ConnectionOptions
         do {
             options = try upstreamAddress.clientOptions(
-                startup: startup, password: password, keyLogFile: tap.configuration.upstreamKeyLogFile)
+                startup: client.parameters, password: password, keyLogFile: tap.configuration.upstreamKeyLogFile)
             upstreamConnection = try await PostgresClientConnection.connect(
                 options, logger: logger, eventLoopGroup: channel.eventLoop)
         } catch {
@@ -364,7 +362,7 @@ public final class PostgresProxy: Sendable {
             greeting.append(.backend(.backendKeyData(clientKey)))
         }
         greeting.append(.backend(.readyForQuery(session.transactionStatus)))
-        var facts = "authenticating mode: logged in upstream as \(startup["user"] ?? "?")"
+        var facts = "authenticating mode: logged in upstream as \(client.user)"
         if let tls = session.tlsInfo { facts += " over \(tls.protocolVersion) \(tls.cipher)" }
         facts += " with \(session.authenticationMethod?.rawValue ?? "trust")"
         facts += session.isChannelBound ? " (SCRAM-SHA-256-PLUS, channel bound)" : ""
