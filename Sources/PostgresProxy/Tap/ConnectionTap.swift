@@ -25,7 +25,8 @@ final class ConnectionTap: @unchecked Sendable {
     private var captureStream: SyntheticTCPStream?
     /// The pcapng blocks of the packets being written, kept between reads.
     private var captureBlocks: [UInt8] = []
-    private let opened = NIODeadline.now()
+    /// When the connection was accepted.
+    private let opened: NIODeadline
     private var frontendDecoder = FrontendMessageDecoder()
     private var backendDecoder = BackendMessageDecoder()
     private var frontend = DirectionStream()
@@ -66,10 +67,14 @@ final class ConnectionTap: @unchecked Sendable {
     /// The last BackendKeyData the server's stream carried.
     private(set) var backendKey: BackendKeyData?
 
-    /// A tap for connection `number`, logging to `sink` and, when given, writing packets to `capture` (a pcapng
-    /// file whose header is written).
-    init(number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink, capture: TrafficLogSink? = nil) {
+    /// A tap for connection `number`, accepted at `opened`, logging to `sink` and, when given, writing packets to
+    /// `capture` (a pcapng file whose header is written).
+    init(
+        number: Int, configuration: ProxyConfiguration, sink: TrafficLogSink, capture: TrafficLogSink? = nil,
+        opened: NIODeadline = .now()
+    ) {
         self.number = number
+        self.opened = opened
         self.configuration = configuration
         self.sink = sink
         self.capture = capture
