@@ -35,7 +35,7 @@ struct ProxyUpstreamLossTests {
     @Test func killedBackendGivesTheClientFatal08006AndTheProxyServesOthers() async throws {
         let server = try PostgresServerTrait.server()
         let harness = try await ProxyHarness.start(upstreamPort: server.port, format: .text)
-        try await Self.killBackendAndExpectFatal(through: harness, server: server)
+        try await Self.killBackendAndExpectFatal(through: harness, server: server, loggedCause: nil)
     }
 
     /// The authenticating mode (a TLS upstream): the killed backend's leg ends without TLS close_notify, and the
@@ -46,14 +46,15 @@ struct ProxyUpstreamLossTests {
             parsing: "host=127.0.0.1 port=\(server.port) sslmode=require", environment: [:])
         let harness = try await ProxyHarness.start(
             upstream: upstream, format: .text, tls: try ProxyTestCertificates.clientLegTLS())
-        try await Self.killBackendAndExpectFatal(through: harness, server: server)
+        try await Self.killBackendAndExpectFatal(
+            through: harness, server: server, loggedCause: " (peer closed the connection without TLS close_notify)")
     }
 
     /// Runs a long query through `harness` with psql, kills its backend, and expects psql to show FATAL 08006 with
     /// the proxy's DETAIL, the log to show the FATAL before the connection's summary (which counts it), and the
-    /// proxy to serve the next client once PostgreSQL is back.
+    /// proxy to serve the next client once PostgreSQL is back; the summary gives the reason with `loggedCause`.
     private static func killBackendAndExpectFatal(
-        through harness: ProxyHarness, server: PostgresServerFixture
+        through harness: ProxyHarness, server: PostgresServerFixture, loggedCause: String?
     ) async throws {
         // The other test's kill makes PostgreSQL restart: wait until it takes connections again.
         for _ in 0..<100 {
@@ -96,6 +97,9 @@ struct ProxyUpstreamLossTests {
             log.firstIndex { $0.contains(": server closed the connection unexpectedly") }, "\(log)")
         let fatal = try #require(log.firstIndex { $0.contains("B ErrorResponse FATAL 08006") }, "\(log)")
         #expect(fatal < summary, "\(log)")
+        #expect(
+            log[summary].contains(": server closed the connection unexpectedly\(loggedCause ?? ""); F "),
+            "\(log[summary])")
         let connection = try #require(log[summary].firstMatch(of: /\ (#\d+)\ --/)?.1, "\(log[summary])")
         let serverLines = log[..<summary].filter { $0.contains(" \(connection) B ") }.count
         #expect(log[summary].contains(", B \(serverLines) messages "), "\(log)")
