@@ -46,8 +46,9 @@ struct ProxyCommand: AsyncParsableCommand {
             SCRAM-SHA-256-PLUS channel binding cannot cross a proxy, so the proxy asks the client for its \
             password (in cleartext over the client leg: give --tls-cert so that leg is TLS too; an empty one is \
             refused with 28P01, and the proxy's PGPASSFILE and PGPASSWORD are never used for it), logs in \
-            upstream with the client library (sslrootcert, sslsni, channel_binding… as libpq) and relays from \
-            there; the log says which mode each connection used. Otherwise the relay is transparent and the \
+            upstream with the client library (sslrootcert, sslsni, channel_binding… as libpq), passing on every \
+            startup parameter the client sent (TimeZone, DateStyle, search_path…), and relays from there; the \
+            log says which mode each connection used. Otherwise the relay is transparent and the \
             upstream leg plaintext. The log warns of a cleartext password asked over a plaintext client leg, of \
             an upstream refusing the TLS its sslmode requires, and of bytes an upstream sends after its S answer \
             before the TLS handshake (injected data, CVE-2021-23222); the last two end the connection.

@@ -67,17 +67,21 @@ struct ProxyCommandTests {
         let lines = try String(contentsOf: logFile, encoding: .utf8).split(separator: "\n")
         var types: [String] = []
         var events: [String] = []
+        var reasons: [String] = []
         for line in lines {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             if let type = object["type"] as? String { types.append(type) }
             if let event = object["event"] as? String { events.append(event) }
+            if let reason = object["reason"] as? String { reasons.append(reason) }
             if event(object) == "opened" && object["clientTLS"] is NSNull == false {
                 #expect((object["clientTLS"] as? String)?.hasPrefix("TLSv1.") == true, "\(line)")
             }
         }
         #expect(!types.contains("ParameterStatus"), "--skip ParameterStatus")
         #expect(types.contains("Query") && types.contains("DataRow"))
-        #expect(events.filter { $0 == "closed" }.count == 2 && events.filter { $0 == "opened" }.count == 2, "\(events)")
+        // Two sessions and the plaintext client refused before one.
+        #expect(events.filter { $0 == "closed" }.count == 3 && events.filter { $0 == "opened" }.count == 3, "\(events)")
+        #expect(reasons.contains { $0.hasPrefix("refused: FATAL 28000 TLS encryption is required") }, "\(reasons)")
         #expect(lines.last?.contains("proxy shutting down") == true, "\(String(describing: lines.last))")
     }
 

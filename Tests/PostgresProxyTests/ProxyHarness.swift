@@ -24,12 +24,12 @@ struct ProxyHarness {
     }
 
     /// Starts a proxy to `upstream` (or by `routes`) logging in `format`, terminating TLS on the client leg with
-    /// `tls` when given, collecting statements into `recording` when given and logging the upstream leg's TLS
-    /// secrets to `upstreamKeyLogFile`.
+    /// `tls` when given, collecting statements into `recording` when given, logging the upstream leg's TLS
+    /// secrets to `upstreamKeyLogFile` and relaying at most `maximumConnections` sessions at once.
     static func start(
         upstream: UpstreamServer?, routes: [UpstreamRoute] = [], format: TrafficLogFormat, capturing: Bool = false,
         tls: PostgresServerConnectionConfiguration.TLS? = nil, recording: ScriptRecording? = nil,
-        upstreamKeyLogFile: String? = nil
+        upstreamKeyLogFile: String? = nil, maximumConnections: Int = 1_000
     ) async throws -> ProxyHarness {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -41,7 +41,7 @@ struct ProxyHarness {
         let capture = try captureFile.map { try TrafficLogSink.capture(atPath: $0.path) }
         let proxy = try await PostgresProxy.start(
             host: "127.0.0.1", port: 0, configuration: configuration, sink: sink, capture: capture, tls: tls,
-            recording: recording)
+            maximumConnections: maximumConnections, recording: recording)
         return ProxyHarness(
             proxy: proxy, port: proxy.localAddress?.port ?? 0, logFile: logFile, captureFile: captureFile)
     }

@@ -160,6 +160,30 @@ struct ProxyRelayTests {
         #expect(log.contains { $0.contains("could not connect to the upstream server") }, "\(log)")
     }
 
+    /// Every note in the log is one line: an authenticating-mode upstream that is down fails with libpq's reason
+    /// on two lines (`…Connection refused\n\tIs the server running…`), and a client's user name may hold a line
+    /// break; both are logged escaped.
+    @Test func notesAreOneLineWhateverTheirText() async throws {
+        let closedPort = try FreeLoopbackPort.find()
+        let upstream = try UpstreamServer(
+            parsing: "host=127.0.0.1 port=\(closedPort) sslmode=require", environment: [:])
+        let harness = try await ProxyHarness.start(upstream: upstream, format: .text)
+        let replies = try await RawSession.exchange(
+            port: harness.port,
+            steps: [
+                [.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "a\n\tb")]))],
+                [.password(PasswordMessage(password: "x"))],
+            ])
+        let log = try await harness.stop()
+        #expect(replies.contains { $0.typeName == "ErrorResponse" }, "\(replies)")
+        #expect(log.allSatisfy { $0.first?.isNumber == true }, "\(log)")
+        #expect(log.contains { $0.contains(" -- opened: ") && $0.contains("user=a\\n\\tb ") }, "\(log)")
+        #expect(
+            log.contains {
+                $0.contains(" -- closed after ") && $0.contains("Connection refused\\n\\tIs the server running on")
+            }, "\(log)")
+    }
+
     @Test func encryptionRequestsAreRefusedAndUnreachableUpstreamIsSQLState08006OnTheWire() async throws {
         let closedPort = try FreeLoopbackPort.find()
         let harness = try await ProxyHarness.start(upstreamPort: closedPort, format: .text)

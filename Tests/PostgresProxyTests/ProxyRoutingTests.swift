@@ -56,10 +56,23 @@ struct ProxyRoutingTests {
         // The client library sees the SQLSTATE that libpq does not show.
         var unrouted = "host=other.test hostaddr=127.0.0.1 port=\(harness.port) sslmode=require user=proxy_route"
         unrouted += " password=route-Secret dbname=postgres"
+        // The hint names the routes there are to a client that sent a name, and asks for one from a client that
+        // sent none (an IP address as the host).
         await #expect {
             _ = try await PostgresClientConnection.connect(unrouted, logger: Logger(label: "test"))
         } throws: { error in
-            (error as? PostgresClientError)?.serverError?.sqlState == "08004"
+            let refusal = (error as? PostgresClientError)?.serverError
+            return refusal?.sqlState == "08004"
+                && refusal?[.hint] == "The proxy routes the server names pg.test, *.serve.test; connect with a host "
+                    + "name one of them matches."
+        }
+        let nameless = "host=127.0.0.1 port=\(harness.port) sslmode=require user=proxy_route password=x dbname=postgres"
+        await #expect {
+            _ = try await PostgresClientConnection.connect(nameless, logger: Logger(label: "test"))
+        } throws: { error in
+            let refusal = (error as? PostgresClientError)?.serverError
+            return refusal?.sqlState == "08004"
+                && refusal?[.hint]?.hasPrefix("Connect over TLS (sslmode=require or stronger) with a host name") == true
         }
         let log = try await harness.stop()
         let text = log.joined(separator: "\n")

@@ -1,4 +1,7 @@
 import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import PostgresGateway
 import PostgresProxy
 import PostgresTLS
@@ -75,6 +78,101 @@ struct ProxyTLSTests {
         #expect(!text.contains("warning"), "the password travels over the TLS client leg")
         #expect(text.contains("B ErrorResponse FATAL 28P01"), "\(text)")
         #expect(text.contains("B DataRow [\"t\""), "\(text)")
+    }
+
+    /// Connections the proxy refuses or loses before a session are in the traffic log, text and JSON, as `opened`
+    /// and `closed` events with the numbers they took and why: a client beyond `--max-connections` (53300), psql
+    /// without TLS to a proxy that requires it (28000), a second SSLRequest where the TLS handshake belongs, an
+    /// oversized startup packet (08P01), a client that leaves after an `N`. A socket that sends nothing is not.
+    @Test(arguments: [TrafficLogFormat.text, .json])
+    func connectionsEndedBeforeASessionAreLogged(format: TrafficLogFormat) async throws {
+        let server = try PostgresServerTrait.server()
+        // An upstream that accepts and never answers: its session holds the one slot until it is closed.
+        let accepted = NIOLockedValueBox<[any Channel]>([])
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { channel in
+                accepted.withLockedValue { $0.append(channel) }
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let harness = try await ProxyHarness.start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: try #require(silent.localAddress?.port)),
+            format: format, tls: try ProxyTestCertificates.clientLegTLS(), maximumConnections: 1)
+        let psql = try server.installation.executable("psql")
+        func runPSQL(sslmode: String) -> SubprocessCommand {
+            var environment = ProcessInfo.processInfo.environment
+            environment["PGPASSFILE"] = "/dev/null"
+            environment["PGCONNECT_TIMEOUT"] = "60"
+            return SubprocessCommand(
+                psql,
+                [
+                    "-X", "-w", "-At",
+                    "host=127.0.0.1 port=\(harness.port) user=proxy_tls dbname=postgres sslmode=\(sslmode)", "-c",
+                    "SELECT 1",
+                ],
+                environment: environment, timeout: .seconds(120))
+        }
+        async let holder = runPSQL(sslmode: "require").run()  // #1
+        for _ in 0..<600 where harness.proxy.relayedConnectionCount == 0 {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let tooMany = try await runPSQL(sslmode: "require").run()  // #2
+        for channel in accepted.withLockedValue({ $0 }) { try? await channel.close() }
+        _ = try await holder
+        let plaintext = try await runPSQL(sslmode: "disable").run()  // #3
+        var sslRequest = ByteBuffer()
+        FrontendMessage.sslRequest.encode(into: &sslRequest)
+        var gssRequest = ByteBuffer()
+        FrontendMessage.gssENCRequest.encode(into: &gssRequest)
+        let request = Array(sslRequest.readableBytesView)
+        _ = try await RawSession.exchangeBytes(port: harness.port, steps: [request, request])  // #4
+        let oversized: [UInt8] = [0, 0, 0x2E, 0xE0, 0, 3, 0, 0]  // a 12000-byte StartupMessage's header
+        let refusedLength = try await RawSession.exchangeBytes(port: harness.port, steps: [oversized])  // #5
+        let answeredN = try await RawSession.exchangeBytes(
+            port: harness.port, steps: [Array(gssRequest.readableBytesView)], waitsForClose: false)  // #6
+        try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: harness.port).get().close()  // #7
+        // The last client's close reaches the proxy before it stops (a loaded machine takes seconds).
+        let closedMark = format == .json ? "\"event\":\"closed\"" : " -- closed after "
+        for _ in 0..<600 {
+            let logged = (try? String(contentsOf: harness.logFile, encoding: .utf8)) ?? ""
+            if logged.components(separatedBy: closedMark).count > 6 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let log = try await harness.stop()
+        try await silent.close()
+        #expect(tooMany.standardError.contains("sorry, too many clients already"), "\(tooMany)")
+        #expect(plaintext.standardError.contains("TLS encryption is required"), "\(plaintext)")
+        #expect(String(decoding: refusedLength, as: UTF8.self).contains("invalid length of startup packet"))
+        #expect(answeredN == [UInt8(ascii: "N")])
+        var opened: [Int: String] = [:]
+        var closed: [Int: String] = [:]
+        for line in log {
+            if format == .json {
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+                guard let number = object["connection"] as? Int, let event = object["event"] as? String else {
+                    continue
+                }
+                if event == "opened" { opened[number] = "\(object["client"] ?? "") \(object["user"] ?? "")" }
+                if event == "closed" { closed[number] = object["reason"] as? String }
+            } else if let match = line.firstMatch(of: /#(\d+) -- (opened|closed)(.*)/), let number = Int(match.1) {
+                if match.2 == "opened" { opened[number] = String(match.3) } else { closed[number] = String(match.3) }
+            }
+        }
+        let expected = [
+            2: "refused: FATAL 53300 sorry, too many clients already",
+            3: "refused: FATAL 28000 TLS encryption is required (connect with sslmode=require or stronger)",
+            4: "no session: TLS handshake",
+            5: "refused: FATAL 08P01 invalid length of startup packet",
+            6: "no session: client disconnected",
+        ]
+        for (number, reason) in expected {
+            #expect(opened[number]?.contains("127.0.0.1:") == true, "#\(number): \(log)")
+            #expect(closed[number]?.contains(reason) == true, "#\(number): \(log)")
+        }
+        #expect(opened[2]?.contains("proxy_tls") == true && opened[3]?.contains("proxy_tls") == true, "\(log)")
+        #expect(opened[7] == nil && closed[7] == nil, "\(log)")
     }
 
     /// Arguments: port, user, password. Logs in with pg8000 over TLS (no certificate check) and prints the role,
@@ -193,6 +291,59 @@ struct ProxyTLSTests {
         #expect(replies.contains { $0.typeName == "DataRow" }, "\(replies) \(log)")
         #expect(log.first { $0.contains(" F StartupMessage") }?.contains("_pq_.foo") == true, "\(log)")
         #expect(log.filter { $0.contains(" B NegotiateProtocolVersion") }.count == 1, "\(log)")
+    }
+
+    /// In the authenticating mode every startup parameter the client sent reaches the upstream: psql's `PGTZ`
+    /// (`TimeZone`) shows a timestamp in Tokyo time as a direct connection does, and a raw StartupMessage's
+    /// `search_path`, `client_encoding`, `TimeZone` and `DateStyle` are the session's settings.
+    @Test func authenticatingModePassesOnEveryStartupParameter() async throws {
+        let server = try PostgresServerTrait.server()
+        let upstream = try UpstreamServer(
+            parsing: "host=127.0.0.1 port=\(server.port) sslmode=require", environment: [:])
+        let harness = try await ProxyHarness.start(upstream: upstream, format: .text)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGPASSWORD"] = "tls-Secret"
+        environment["PGTZ"] = "Asia/Tokyo"
+        let tokyo = try await SubprocessCommand(
+            try server.installation.executable("psql"),
+            [
+                "-X", "-w", "-At", "host=127.0.0.1 port=\(harness.port) user=proxy_tls dbname=postgres sslmode=disable",
+                "-c", "select '2020-01-01 00:00:00+00'::timestamptz",
+            ],
+            environment: environment
+        ).run()
+        let startup = FrontendMessage.startup(
+            StartupMessage(
+                protocolVersion: .v3_0,
+                parameters: [
+                    .init("user", "proxy_tls"), .init("database", "postgres"),
+                    .init("search_path", "pg_catalog, public"),
+                    .init("client_encoding", "LATIN1"), .init("TimeZone", "Asia/Tokyo"), .init("DateStyle", "German"),
+                ]))
+        let replies = try await RawSession.exchange(
+            port: harness.port,
+            steps: [
+                [startup], [.password(PasswordMessage(password: "tls-Secret"))],
+                [
+                    .query(
+                        Query(
+                            "select current_setting('search_path'), current_setting('TimeZone'), "
+                                + "'2020-01-02'::date")), .terminate,
+                ],
+            ])
+        let log = try await harness.stop()
+        #expect(tokyo.standardOutput == "2020-01-01 09:00:00+09\n", "\(tokyo)")
+        var settings: [String: String] = [:]
+        var rows: [[String?]] = []
+        for reply in replies {
+            if case .parameterStatus(let status) = reply { settings[status.name] = status.value }
+            if case .dataRow(let row) = reply { rows.append(row.columns.map { $0.map { String(buffer: $0) } }) }
+        }
+        #expect(settings["client_encoding"] == "LATIN1", "\(replies)")
+        #expect(settings["TimeZone"] == "Asia/Tokyo", "\(replies)")
+        #expect(settings["DateStyle"] == "German, DMY", "\(replies)")
+        #expect(rows == [["pg_catalog, public", "Asia/Tokyo", "02.01.2020"]], "\(replies) \(log)")
     }
 
     /// `--pcap` holds an authenticating-mode session (the client leg, between the client's and the proxy's

@@ -67,6 +67,10 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible {
     public var targetSessionAttributes: TargetSessionAttributes
     /// Warnings libpq would print, such as a password file readable by others.
     public var warnings: [String]
+    /// Startup parameters sent after libpq's own, each in place of the one of libpq's with its name: server
+    /// settings no keyword sets (`TimeZone`, `DateStyle`, `search_path`…), which a proxy passes on from its client.
+    /// Empty unless set.
+    public var additionalStartupParameters: [StartupMessage.Parameter] = []
 
     /// Debian's Unix socket directory, libpq's default host.
     public static let defaultSocketDirectory = "/var/run/postgresql"
@@ -241,7 +245,7 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible {
             + "sslpassword=\(sslPassword == nil ? "none" : "****") servers: \(servers)"
     }
 
-    /// The parameters of the StartupMessage, in libpq's order.
+    /// The parameters of the StartupMessage, in libpq's order, then ``additionalStartupParameters``.
     public var startupParameters: [StartupMessage.Parameter] {
         var parameters = [StartupMessage.Parameter("user", user)]
         if !database.isEmpty { parameters.append(.init("database", database)) }
@@ -249,7 +253,9 @@ public struct ConnectionOptions: Sendable, CustomStringConvertible {
         if let commandLineOptions { parameters.append(.init("options", commandLineOptions)) }
         if let applicationName { parameters.append(.init("application_name", applicationName)) }
         if let clientEncoding { parameters.append(.init("client_encoding", clientEncoding)) }
-        return parameters
+        let replaced = Set(additionalStartupParameters.map(\.name))
+        parameters.removeAll { replaced.contains($0.name) }
+        return parameters + additionalStartupParameters
     }
 
     /// `text` as libpq reads an integer option (surrounding blanks allowed), or libpq's error naming `option`:

@@ -28,6 +28,9 @@ public struct PostgresServerConnectionHooks: Sendable {
     /// request`, as PostgreSQL does. Runs in a task of its own, even while another hook runs; the query session's
     /// scripted delays are cancelled without it.
     public var onCancel: (@Sendable (PostgresServerConnection) async -> Void)?
+    /// The connection closed without a session (see ``SessionlessEnd``): for a log of every connection. Runs on the
+    /// connection's event loop, once, after the close; must not block.
+    public var onSessionlessEnd: (@Sendable (PostgresServerConnection, SessionlessEnd) -> Void)?
     /// Answers the messages no `onMessage` hook handled, through a ``QuerySession``, on the event loop (no hook
     /// round trip per message). Set it with ``servingQueries(with:)``.
     public var queryResponder: (any QueryResponder)?
@@ -41,7 +44,8 @@ public struct PostgresServerConnectionHooks: Sendable {
         onAuthenticated: (@Sendable (PostgresServerConnection) async throws -> Void)? = nil,
         onMessage: (@Sendable (FrontendMessage, ByteBuffer, PostgresServerConnection) async throws -> Bool)? = nil,
         onCancelRequest: (@Sendable (CancelRequest, PostgresServerConnection) async -> Void)? = nil,
-        onCancel: (@Sendable (PostgresServerConnection) async -> Void)? = nil
+        onCancel: (@Sendable (PostgresServerConnection) async -> Void)? = nil,
+        onSessionlessEnd: (@Sendable (PostgresServerConnection, SessionlessEnd) -> Void)? = nil
     ) {
         self.onTLSUpgrade = onTLSUpgrade
         self.onStartup = onStartup
@@ -51,5 +55,6 @@ public struct PostgresServerConnectionHooks: Sendable {
         self.onMessage = onMessage
         self.onCancelRequest = onCancelRequest
         self.onCancel = onCancel
+        self.onSessionlessEnd = onSessionlessEnd
     }
 }

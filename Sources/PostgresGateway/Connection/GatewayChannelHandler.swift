@@ -95,6 +95,13 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// stalled sockets) are logged at debug level.
     private var wasRefused = false
     private let openedAt = NIODeadline.now()
+    /// Whether the client sent any bytes.
+    private var clientSentBytes = false
+    /// Whether the connection reached the `onStartup` hook or was a CancelRequest; when it closes without either,
+    /// `onSessionlessEnd` is told.
+    private var hadSession = false
+    /// The FATAL the client was refused with before a session, for `onSessionlessEnd`.
+    private var refusal: DiagnosticMessage?
 
     /// A handler serving `connection` with `configuration` and `hooks`; `admission`, if any, limits sessions.
     init(
@@ -162,6 +169,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
+        clientSentBytes = true
         if unprocessed.readableBytes == 0 {
             unprocessed = bytes
         } else {
@@ -181,6 +189,14 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         authenticationTimeout?.cancel()
         endSession()
         logClose()
+        if !hadSession, let hook = hooks.onSessionlessEnd {
+            connection.update(stateMachine.connectionState)
+            hook(
+                connection,
+                SessionlessEnd(
+                    reason: closeReason ?? "closed", refusal: refusal, clientSentBytes: clientSentBytes,
+                    openedAt: openedAt))
+        }
         context.fireChannelInactive()
     }
 
@@ -330,6 +346,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             let admitted = admission?.admit(context.channel) ?? true
             perform(stateMachine.admissionDecided(admitted))
         case .runStartupHook(let messages):
+            hadSession = true
             write(messages, flush: true)
             let state = stateMachine.connectionState
             connection.update(state)
@@ -394,6 +411,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 if !handled { self.deliverUnhandled(message) }
             }
         case .cancel(let request):
+            hadSession = true
             closeReason = "cancel request"
             cancelRegistry?.cancel(request)
             guard let hook = hooks.onCancelRequest else {
@@ -407,6 +425,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         case .closeWithError(let diagnostic):
             wasRefused = true
+            refusal = refusal ?? diagnostic
             write([.errorResponse(diagnostic)], flush: true)
             close(reason: "\(diagnostic.severity ?? "ERROR") \(diagnostic.sqlState ?? ""): \(diagnostic.message ?? "")")
         case .close:

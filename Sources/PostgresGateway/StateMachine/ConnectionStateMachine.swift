@@ -319,13 +319,14 @@ struct ConnectionStateMachine {
         guard !clientInfo.user.isEmpty else {
             return fail(.invalidAuthorizationSpecification, "no PostgreSQL user name specified in startup packet")
         }
+        // Known before the TLS check, so that a refusal's log names the user and database.
+        connectionState.clientInfo = clientInfo
         if configuration.isTLSConfigured && !secured {
             return fail(
                 .invalidAuthorizationSpecification,
                 "TLS encryption is required (connect with sslmode=require or stronger)")
         }
         connectionState.hasStarted = true
-        connectionState.clientInfo = clientInfo
         state = .admitting(preface: preface)
         return .checkAdmission
     }

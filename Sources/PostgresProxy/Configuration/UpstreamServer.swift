@@ -1,4 +1,5 @@
 import PostgresClient
+import PostgresWire
 
 /// The PostgreSQL server `pgw proxy` relays to.
 public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
@@ -114,29 +115,36 @@ public struct UpstreamServer: Sendable, Hashable, CustomStringConvertible {
         return result
     }
 
-    /// The client library's options for logging in upstream as `user` with `password` to `database`, from the
-    /// connection string with those (and the client's `application_name`, `options`) put in; TLS secrets go to
-    /// `keyLogFile` unless the connection string names its own `sslkeylogfile`.
+    /// The client library's options for logging in upstream with `password` and the client's `startup` parameters:
+    /// the connection string with the client's `user`, `database` (`dbname`), `application_name`, `options` and
+    /// `replication` put in, and every other parameter the client sent (`TimeZone`, `DateStyle`, `client_encoding`,
+    /// `search_path`, any setting) passed on as it is, in the client's order. TLS secrets go to `keyLogFile`
+    /// unless the connection string names its own `sslkeylogfile`.
     ///
     /// The password is the client's and only the client's: an empty one is refused (the client library would look
     /// one up in the proxy's password file), and every server gets it, whatever `PGPASSWORD` or a password file
     /// says. The default client certificate is not presented (see ``PostgresProxy``: a login the proxy's own
     /// certificate made, without the client's password, is refused).
     func clientOptions(
-        startup: [String: String], password: String, keyLogFile: String? = nil
+        startup: [StartupMessage.Parameter], password: String, keyLogFile: String? = nil
     ) throws(ConnectionOptionError) -> ConnectionOptions {
+        var sent: [String: String] = [:]
+        for parameter in startup { sent[parameter.name] = parameter.value }
         guard !password.isEmpty else {
-            throw ConnectionOptionError("password authentication failed for user \"\(startup["user"] ?? "")\"")
+            throw ConnectionOptionError("password authentication failed for user \"\(sent["user"] ?? "")\"")
         }
         var parameters = connectionParameters
         if parameters["sslkeylogfile"] == nil, let keyLogFile { parameters["sslkeylogfile"] = keyLogFile }
-        parameters["user"] = startup["user"]
-        parameters["dbname"] = startup["database"] ?? startup["user"]
+        parameters["user"] = sent["user"]
+        parameters["dbname"] = sent["database"] ?? sent["user"]
         parameters["password"] = password
-        for name in ["application_name", "options", "replication"] where startup[name] != nil {
-            parameters[name] = startup[name]
+        let keywords = ["application_name", "options", "replication"]
+        for name in keywords where sent[name] != nil {
+            parameters[name] = sent[name]
         }
         var options = try ConnectionOptions(parameters: parameters, environment: environment)
+        let passedOn = Set(["user", "database"] + keywords)
+        options.additionalStartupParameters = startup.filter { !passedOn.contains($0.name) }
         // libpq's default client certificate (~/.postgresql/postgresql.crt) is the proxy's, not the client's: it is
         // presented only when the connection string or PGSSLCERT names it.
         if (parameters["sslcert"] ?? environment["PGSSLCERT"] ?? "").isEmpty {

@@ -1,5 +1,12 @@
 import NIOCore
+import PostgresTLS
 import PostgresWire
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One half of the relay between a client channel and its upstream channel: forwards every byte its channel reads
 /// to the partner channel unchanged, shows it to the connection's ``ConnectionTap`` on the way, and reads only while
@@ -82,30 +89,56 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
             tap.close(reason: tap.clientTerminated ? "client terminated the session" : "client closed the connection")
             partnerContext.close(promise: nil)
         case .backend:
-            if tap.isClosed {
-                // The client side ended the session (or the proxy is shutting down) and is closing already.
-            } else if tap.clientTerminated {
-                // The server ends the session the client's Terminate asked it to end, before the client's own close
-                // arrives.
-                tap.close(reason: "client terminated the session")
-                partnerContext.close(promise: nil)
-            } else if partner?.peerClosedInput == true {
-                // The server saw the client's half-close (end of input) and ended the session, as it does.
-                tap.close(reason: "client closed the connection")
-                partnerContext.close(promise: nil)
-            } else if tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
-                tap.close(reason: "server closed the connection", closedByClient: false)
-                partnerContext.close(promise: nil)
-            } else {
-                // The client would otherwise see the socket close with no reason: tell it, as libpq would.
-                partner?.sendFatal(
-                    code: "08006", message: "server closed the connection unexpectedly",
-                    detail: "The upstream server \(upstream) closed the connection to pgw proxy.",
-                    closing: (reason: "server closed the connection unexpectedly", byClient: false))
-            }
+            upstreamEnded(partnerContext, failure: nil)
         }
         partner?.partner = nil
         partner = nil
+    }
+
+    /// The upstream leg ended, closed or failed with `failure`: the end of the session the client asked for is
+    /// logged as such; otherwise the client gets FATAL 08006 when the server's stream is between messages and did
+    /// not end on an error, as libpq reports a server that goes away (`server closed the connection unexpectedly`,
+    /// also when it went without TLS close_notify or with a reset, as a killed backend does), and the connection is
+    /// closed. Call on the upstream channel's handler, with the client channel's context.
+    private func upstreamEnded(_ partnerContext: ChannelHandlerContext, failure: (any Error)?) {
+        let closedUnexpectedly: Bool
+        switch failure {
+        case nil, TLSError.uncleanShutdown?: closedUnexpectedly = true
+        case let error as IOError: closedUnexpectedly = [ECONNRESET, EPIPE].contains(error.errnoCode)
+        default: closedUnexpectedly = false
+        }
+        let cause = failure.map { " (\($0))" } ?? ""
+        if tap.isClosed {
+            // The client side ended the session (or the proxy is shutting down) and is closing already.
+        } else if tap.clientTerminated {
+            // The server ends the session the client's Terminate asked it to end, before the client's own close
+            // arrives.
+            tap.close(reason: "client terminated the session")
+            partnerContext.close(promise: nil)
+        } else if partner?.peerClosedInput == true {
+            // The server saw the client's half-close (end of input) and ended the session, as it does.
+            tap.close(reason: "client closed the connection")
+            partnerContext.close(promise: nil)
+        } else if tap.serverSentErrorLast || !tap.backendIsAtMessageBoundary {
+            tap.close(
+                reason: closedUnexpectedly
+                    ? "server closed the connection\(cause)"
+                    : "server connection failed: \(failure.map { "\($0)" } ?? "")",
+                closedByClient: false)
+            partnerContext.close(promise: nil)
+        } else if closedUnexpectedly {
+            // The client would otherwise see the socket close with no reason: tell it, as libpq would.
+            partner?.sendFatal(
+                code: "08006", message: "server closed the connection unexpectedly",
+                detail: "The upstream server \(upstream) closed the connection to pgw proxy.",
+                closing: (reason: "server closed the connection unexpectedly\(cause)", byClient: false))
+        } else {
+            let error = failure.map { "\($0)" } ?? ""
+            partner?.sendFatal(
+                code: "08006", message: "could not receive data from the upstream server: \(error)",
+                detail: "The connection from pgw proxy to the upstream server \(upstream) failed.",
+                closing: (reason: "server connection failed: \(error)", byClient: false))
+        }
     }
 
     /// Writes a FATAL ErrorResponse to this handler's channel and closes it. The tap logs the FATAL, then the
@@ -154,6 +187,15 @@ final class TappedRelayHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if direction == .backend, let partnerContext = partner?.context {
+            // The upstream went away (a killed backend's TLS leg ends without close_notify): as when it closes.
+            partnerContext.flush()
+            upstreamEnded(partnerContext, failure: error)
+            partner?.partner = nil
+            partner = nil
+            context.close(promise: nil)
+            return
+        }
         tap.close(reason: "\(direction == .frontend ? "client" : "server") connection failed: \(error)")
         partner?.context?.close(promise: nil)
         context.close(promise: nil)

@@ -64,6 +64,9 @@ public final class PostgresProxy: Sendable {
                 await forwardCancel(
                     request, from: connection, configuration: configuration, cancelKeys: cancelKeys,
                     sinks: (sink, capture), group: group)
+            },
+            onSessionlessEnd: { connection, end in
+                logSessionless(connection, end: end, configuration: configuration, sinks: (sink, capture))
             }
         )
         let server = try await PostgresServer.bind(
@@ -133,8 +136,7 @@ public final class PostgresProxy: Sendable {
             try await connection.sendError(
                 severity: "FATAL", code: "08004",
                 message: "pgw proxy has no upstream server for this connection: \(reason)",
-                hint: "Connect over TLS (sslmode=require or stronger) with a host name that one of the proxy's routes "
-                    + "matches (\(configuration.routes.map(\.pattern).joined(separator: ", "))).")
+                hint: Self.routeHint(serverName: serverName, patterns: configuration.routes.map(\.pattern)))
             try await connection.close()
             return
         }
@@ -183,17 +185,46 @@ public final class PostgresProxy: Sendable {
         }.get()
     }
 
+    /// The hint for a client no route matches: connect over TLS with a host name when it sent none (SNI), else the
+    /// routes there are.
+    static func routeHint(serverName: String?, patterns: [String]) -> String {
+        let routes = patterns.joined(separator: ", ")
+        guard serverName != nil else {
+            return "Connect over TLS (sslmode=require or stronger) with a host name that one of the proxy's routes "
+                + "matches (\(routes))."
+        }
+        return "The proxy routes the server names \(routes); connect with a host name one of them matches."
+    }
+
+    /// Logs a connection the gateway ended without a session (refused, failed, or left by its client) as
+    /// `opened` and `closed` events with its number and why, as the sessions the proxy refuses itself are logged;
+    /// a socket that sent nothing (a TCP health check) is not logged.
+    private static func logSessionless(
+        _ connection: PostgresServerConnection, end: SessionlessEnd, configuration: ProxyConfiguration,
+        sinks: (log: TrafficLogSink, capture: TrafficLogSink?)
+    ) {
+        guard end.clientSentBytes else { return }
+        let tap = ConnectionTap(
+            number: connection.number, configuration: configuration, sink: sinks.log, opened: end.openedAt)
+        logOpened(connection, to: nil, orElse: "(no session)", client: connection.state.clientInfo, tap: tap)
+        let reason =
+            end.refusal.map { "refused: \($0.severity ?? "FATAL") \($0.sqlState ?? "") \($0.message ?? "")" }
+            ?? "no session: \(end.reason)"
+        tap.close(reason: reason, closedByClient: end.refusal == nil)
+    }
+
     /// Logs the `opened` event of `connection`: the client's address, where it goes (`server`; `placeholder` in
-    /// the text when nowhere), the user and database of its StartupMessage (`client`; a CancelRequest has none)
-    /// and the TLS of the client leg.
+    /// the text when nowhere), the user and database of its StartupMessage (`client`, when there was one) or that
+    /// it is a CancelRequest, and the TLS of the client leg.
     private static func logOpened(
         _ connection: PostgresServerConnection, to server: UpstreamServer?, orElse placeholder: String,
-        client: ClientInfo?, tap: ConnectionTap
+        client: ClientInfo?, isCancelRequest: Bool = false, tap: ConnectionTap
     ) {
         let clientAddress = connection.remoteAddress?.hostAndPort ?? "?"
         let tlsInfo = connection.state.tlsInfo
         var opened = "opened: client \(clientAddress) to \(server.map { "\($0)" } ?? placeholder)"
-        opened += client.map { " user=\($0.user) database=\($0.database)" } ?? " for a CancelRequest"
+        opened +=
+            client.map { " user=\($0.user) database=\($0.database)" } ?? (isCancelRequest ? " for a CancelRequest" : "")
         if let tls = tlsInfo {
             opened += "; client TLS \(tls.protocolVersion) \(tls.cipher)"
             if let name = tls.serverName { opened += " SNI \(name)" }
@@ -289,8 +320,6 @@ public final class PostgresProxy: Sendable {
             return
         }
         tap.see(Self.encoded([.frontend(.password(PasswordMessage(password: password)))]), from: .frontend)
-        var startup: [String: String] = [:]
-        for parameter in client.parameters { startup[parameter.name] = parameter.value }
         // The client's password is the credential: an empty one is refused as PostgreSQL refuses it ("empty
         // password returned by client"), before the upstream is asked, so that nothing of the proxy's (a password
         // file, PGPASSWORD) stands in for it and the answer is the same whether the role exists or not.
@@ -312,7 +341,7 @@ public final class PostgresProxy: Sendable {
         let options: ConnectionOptions
         do {
             options = try upstreamAddress.clientOptions(
-                startup: startup, password: password, keyLogFile: tap.configuration.upstreamKeyLogFile)
+                startup: client.parameters, password: password, keyLogFile: tap.configuration.upstreamKeyLogFile)
             upstreamConnection = try await PostgresClientConnection.connect(
                 options, logger: logger, eventLoopGroup: channel.eventLoop)
         } catch {
@@ -364,7 +393,7 @@ public final class PostgresProxy: Sendable {
             greeting.append(.backend(.backendKeyData(clientKey)))
         }
         greeting.append(.backend(.readyForQuery(session.transactionStatus)))
-        var facts = "authenticating mode: logged in upstream as \(startup["user"] ?? "?")"
+        var facts = "authenticating mode: logged in upstream as \(client.user)"
         if let tls = session.tlsInfo { facts += " over \(tls.protocolVersion) \(tls.cipher)" }
         facts += " with \(session.authenticationMethod?.rawValue ?? "trust")"
         facts += session.isChannelBound ? " (SCRAM-SHA-256-PLUS, channel bound)" : ""
@@ -444,7 +473,9 @@ public final class PostgresProxy: Sendable {
                 CancelKeyTable.Destination(
                     upstream: $0, key: BackendKeyData(processID: request.processID, secretKey: request.secretKey))
             }
-        logOpened(connection, to: destination?.upstream, orElse: "(no upstream)", client: nil, tap: tap)
+        logOpened(
+            connection, to: destination?.upstream, orElse: "(no upstream)", client: nil, isCancelRequest: true, tap: tap
+        )
         guard let destination else {
             tap.startCapture(client: connection.remoteAddress, server: connection.localAddress)
             tap.see(bytes, from: .frontend)
