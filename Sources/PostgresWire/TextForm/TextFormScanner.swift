@@ -14,6 +14,11 @@ struct TextFormScanner {
     /// The column of the next character.
     var column: Int { position }
 
+    /// Moves to `column`, a place found by other means (the fields after an error's message).
+    mutating func skip(to column: Int) {
+        position = min(max(column, 0), characters.count)
+    }
+
     /// The error `reason` at `column`.
     func error(_ reason: String, at column: Int) -> TextFormError {
         TextFormError(line: line, column: column, reason: reason)
