@@ -206,6 +206,26 @@ struct DecodeCaptureCommandTests {
         }
     }
 
+    /// A Query sent right behind the StartupMessage, before the login's ReadyForQuery: that ReadyForQuery shows no
+    /// latency, the Query's own one does, and `--summary` times the Query from its own answer.
+    @Test("a Query pipelined behind the StartupMessage is not charged with the login")
+    func queryPipelinedBehindTheStartup() async throws {
+        var connection = SyntheticConnection.ipv4(clientPort: 42_201)
+        let segments =
+            connection.handshake() + [
+                connection.send(Scenario.startup + Scenario.query("select 42")),
+                connection.send(Scenario.ready), connection.send(Scenario.result("SELECT 1")),
+            ] + connection.close()
+        let path = try Scenario.write(segments)
+        defer { unlink(path) }
+        let outcome = try await PGWExecutable.run(["decode", path, "--only", "ReadyForQuery"])
+        #expect(outcome.succeeded, "\(outcome)")
+        let ready = outcome.standardOutput.split(separator: "\n").filter { $0.contains("ReadyForQuery") }.map {
+            String($0.dropFirst(16))
+        }
+        #expect(ready == ["#1 B ReadyForQuery I (idle)", "#1 B ReadyForQuery I (idle)  (2.000 ms)"], "\(outcome)")
+    }
+
     @Test("a LATIN1 query in a capture is shown escaped and decoding goes on")
     func nonUTF8() async throws {
         var connection = SyntheticConnection.ipv4()

@@ -318,6 +318,32 @@ struct ProxyLogicTests {
                     + "bytes that libpq reads; decoding stops here)"), "\(server)")
     }
 
+    /// A Query sent right behind the StartupMessage: the login's ReadyForQuery shows no latency; the Query's does.
+    @Test func aQueryPipelinedBehindTheStartupIsTimedToItsOwnReadyForQuery() async throws {
+        let (lines, _) = try await Self.tapLines { tap in
+            var bytes = ByteBuffer()
+            FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                .encode(into: &bytes)
+            FrontendMessage.query(Query("select 42")).encode(into: &bytes)
+            tap.see(bytes, from: .frontend)
+            var login = ByteBuffer()
+            for message: BackendMessage in [.authentication(.ok), .readyForQuery(.idle)] {
+                message.encode(into: &login)
+            }
+            tap.see(login, from: .backend)
+            var answer = ByteBuffer()
+            for message: BackendMessage in [.commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle)] {
+                message.encode(into: &answer)
+            }
+            tap.see(answer, from: .backend)
+            tap.close(reason: "test over")
+        }
+        let ready = lines.filter { $0.contains("ReadyForQuery") }
+        #expect(ready.count == 2, "\(lines)")
+        #expect(ready.first?.hasSuffix("B ReadyForQuery I (idle)") == true, "\(ready)")
+        #expect(ready.last?.contains(/B ReadyForQuery I \(idle\)  \(\d+\.\d{3} ms\)$/) == true, "\(ready)")
+    }
+
     @Test func cleartextPasswordRequestOverPlaintextIsAWarning() async throws {
         for isTLS in [false, true] {
             let (lines, _) = try await Self.tapLines { tap in

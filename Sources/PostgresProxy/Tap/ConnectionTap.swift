@@ -550,6 +550,7 @@ final class ConnectionTap: @unchecked Sendable {
         }
         switch message {
         case .frontend(.terminate): clientTerminated = true
+        case .frontend(.startup): statements?.clientSentStartup()
         case .frontend(let frontendMessage) where frontendMessage.typeByte != nil:
             clientSent(frontendMessage.typeByte!)
         case .backend(.authentication(.cleartextPassword)) where !clientLegIsTLS:
