@@ -174,6 +174,15 @@ struct TextFormRoundTripTests {
             #expect(line.contains(#"severity="#), "\(line)")
             #expect(try parser.parse(line).bytes == encoded(message), "\(line)")
         }
+        // A line printed without --full, a field cut: refused, as other cut lines are.
+        let long = BackendMessage.noticeResponse(
+            DiagnosticMessage(
+                severity: "NOTICE", sqlState: "00000", message: "n", detail: String(repeating: "d", count: 300)))
+        #expect {
+            try parser.parse(long.rendered().textLine)
+        } throws: { error in
+            (error as? TextFormError)?.reason.hasPrefix("this value was cut short by the printer") == true
+        }
         // Typed by hand: a message that reads like a field but is not followed by fields stays the message.
         #expect(
             try parser.parse(#"ErrorResponse ERROR P0001 set x="1" please"#).message

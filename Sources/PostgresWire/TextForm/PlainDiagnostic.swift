@@ -32,7 +32,17 @@ enum PlainDiagnostic {
         let characters = Array(text)
         for start in fieldStarts(in: characters) {
             var scanner = TextFormScanner(line: String(characters[(start + 1)...]))
-            guard let items = try? scanner.items(),
+            let items: [TextFormItem]
+            do {
+                items = try scanner.items()
+            } catch {
+                // A value `pgw decode` cut (`"…(300 bytes)`): the fields start here, and reading them reports the cut.
+                if error.reason.hasPrefix(TextFormScanner.cutValueReason) {
+                    return (String(characters[..<start]), true)
+                }
+                continue
+            }
+            guard
                 items.allSatisfy({ item in
                     guard let name = item.name, DiagnosticField(name: name) != nil, case .string = item.value.shape
                     else { return false }

@@ -129,7 +129,7 @@ struct TextFormScanner {
             let string = try quotedString()
             if position < characters.count && characters[position] == "…" {
                 throw error(
-                    "this value was cut short by the printer (…(N bytes) marks the cut), so the line is not whole: "
+                    Self.cutValueReason + " (…(N bytes) marks the cut), so the line is not whole: "
                         + "print it whole with pgw decode --full (or pgw proxy --full)", at: position)
             }
             return TextFormValue(shape: .string(string), column: start)
@@ -229,6 +229,9 @@ struct TextFormScanner {
         position += 2
         return byte == UInt8(ascii: "\\") ? Self.markedBackslash : WireText.scalar(forByte: byte)
     }
+
+    /// How the error about a value cut by the printer (`"…(300 bytes)`) starts.
+    static let cutValueReason = "this value was cut short by the printer"
 
     /// A backslash written `\x5c` in a quoted string: ``WireText``'s escape scalar of the byte, which encodes back to
     /// it.
