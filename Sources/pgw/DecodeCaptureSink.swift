@@ -11,8 +11,6 @@ struct DecodeCaptureSink {
     let printer: DecodePrinter
     /// The number of connections opened (of the selected one, with `--connection`).
     private(set) var connectionCount = 0
-    /// The highest connection number seen, selected or not (connections are numbered from 1 as they appear).
-    private(set) var highestConnectionNumber = 0
     /// The lines for standard error: malformed messages (and whatever else the caller adds, in order).
     var failures: [String] = []
 
@@ -38,7 +36,6 @@ struct DecodeCaptureSink {
     /// Prints `event` (when of the selected connection), counting the connections it opens and keeping its failures.
     mutating func show(_ event: consuming CaptureEvent) throws {
         let (info, time) = (event.connection, event.time)
-        highestConnectionNumber = max(highestConnectionNumber, info.id)
         if let selected, info.id != selected { return }
         // Consumed: the message is handed on, not copied (every buffer and array it holds retained, then released).
         switch (consume event).kind {

@@ -52,10 +52,20 @@ extension DecodeCommand {
         }
         try printer.finish()
         var failures = sink.failures
-        if sink.connectionCount == 0, let connection, sink.highestConnectionNumber > 0, filter == nil {
+        let highest = decoder.highestConnectionNumber
+        if sink.connectionCount == 0, let connection, let filter, (1...max(highest, 1)).contains(connection),
+            highest > 0
+        {
+            // Numbered as without the filter (as tshark's tcp.stream): the connection is there, the filter takes none
+            // of its packets.
             failures += [
-                "pgw: no connection #\(connection) in \(file.name): its PostgreSQL connections are #1 to "
-                    + "#\(sink.highestConnectionNumber)",
+                "pgw: connection #\(connection) of \(file.name) has no packet matching the filter '\(filter)'",
+                "pgw: hint: connections keep the numbers they have without --filter; --summary without --filter lists "
+                    + "them with their addresses",
+            ]
+        } else if sink.connectionCount == 0, let connection, highest > 0 {
+            failures += [
+                "pgw: no connection #\(connection) in \(file.name): its PostgreSQL connections are #1 to #\(highest)",
                 "pgw: hint: --summary lists them with their addresses",
             ]
         } else if sink.connectionCount == 0 && !unreadable {

@@ -86,7 +86,8 @@ struct DecodeCommand: ParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Only the capture's packets matching this BPF expression (as tcpdump takes).", valueName: "expression"))
+            "Only the capture's packets matching this BPF expression (as tcpdump takes); connections keep the "
+                + "numbers they have without it.", valueName: "expression"))
     var filter: String?
 
     @OptionGroup var messageTypes: MessageTypeOptions

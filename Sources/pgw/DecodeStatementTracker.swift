@@ -32,6 +32,8 @@ struct DecodeStatementTracker {
     /// Takes the next message of the connection; returns the round trip that `message` completed, if any.
     mutating func observe(_ message: WireMessage, at time: CaptureTimestamp?) -> DecodeRoundTrip? {
         switch message {
+        case .frontend(.startup):
+            roundTrips.clientSentStartup()
         case .frontend(let frontend):
             guard let typeByte = frontend.typeByte else { return nil }
             let text = statementText(of: frontend)

@@ -158,4 +158,24 @@ struct CaptureGapTests {
         #expect(lines.contains("resumed backend at \(next) skipping \(next - largeStart)"), "\(lines)")
         #expect(lines.contains("B CommandComplete at \(next)"), "\(lines)")
     }
+
+    /// `pgw decode --max-message-length 1000` of a capture started mid-connection whose first backend message, a
+    /// RowDescription, is longer: it is reported as over the limit (a failure, exit 1), as in a capture seen from the
+    /// start, not skipped unseen while looking for the first message boundary.
+    @Test("a message longer than the limit where a capture starts mid-connection is a failure, not skipped")
+    func tooLongMessageAtTheResynchronizedStart() throws {
+        var connection = SyntheticConnection.ipv4()
+        _ = connection.handshake()
+        _ = connection.send(Scenario.startup + Scenario.ready + Scenario.query("select wide"))
+        let columns = (0..<100).map { RowDescription.Column(name: "column_with_a_long_name_\($0)", dataTypeOID: 25) }
+        let wide = WireMessage.backend(.rowDescription(RowDescription(columns: columns)))
+        let rest = Scenario.result("SELECT 0")
+        let segments = [connection.send([wide]), connection.send(rest), connection.send(Scenario.query("select 1"))]
+        let lines = try Self.offsetLines(segments, maximumMessageLength: 1000)
+        let next = Self.length([wide])
+        #expect(Self.length([wide]) > 1000)
+        #expect(lines.contains("failure backend at 0"), "\(lines)")
+        #expect(lines.contains("resumed backend at \(next) skipping \(next)"), "\(lines)")
+        #expect(lines.contains("B CommandComplete at \(next)"), "\(lines)")
+    }
 }

@@ -222,6 +222,54 @@ struct DecodeCaptureCommandTests {
         #expect(!outcome.standardError.contains("no PostgreSQL connection found"), "\(outcome)")
     }
 
+    /// tshark's `tcp.stream`: `--filter` leaves connections their numbers, so `--connection N` of an unfiltered run
+    /// still picks its connection, and a filter that takes only the server's packets shows them under it too.
+    @Test("--filter keeps the connection numbers of an unfiltered run")
+    func filterKeepsConnectionNumbers() async throws {
+        var first = SyntheticConnection.ipv4(clientPort: 42_101)
+        var second = SyntheticConnection.ipv4(clientPort: 42_102)
+        let path = try Scenario.write(
+            Self.session(&first, query: "select 'apple'") + Self.session(&second, query: "select 'pear'"))
+        defer { unlink(path) }
+        let filtered = try await PGWExecutable.run(["decode", path, "--filter", "tcp port 42102", "--only", "Query"])
+        #expect(filtered.succeeded, "\(filtered)")
+        #expect(filtered.standardOutput.contains(#"#2 F Query "select 'pear'""#), "\(filtered)")
+        #expect(!filtered.standardOutput.contains("#1 "), "\(filtered)")
+        let selected = try await PGWExecutable.run([
+            "decode", path, "--filter", "tcp port 42102", "--connection", "2", "--only", "Query",
+        ])
+        #expect(selected.standardOutput.contains(#"#2 F Query "select 'pear'""#), "\(selected)")
+        let serverSide = try await PGWExecutable.run([
+            "decode", path, "--filter", "src port 5432 and dst port 42102", "--only", "CommandComplete",
+        ])
+        #expect(serverSide.standardOutput.contains(#"#2 B CommandComplete "SELECT 1""#), "\(serverSide)")
+        let other = try await PGWExecutable.run(["decode", path, "--filter", "tcp port 42102", "--connection", "1"])
+        #expect(other.status == 1, "\(other)")
+        #expect(
+            other.standardError.contains(
+                "connection #1 of '\(path)' has no packet matching the filter 'tcp port 42102'"), "\(other)")
+    }
+
+    /// A Query sent right behind the StartupMessage, before the login's ReadyForQuery: that ReadyForQuery shows no
+    /// latency, the Query's own one does, and `--summary` times the Query from its own answer.
+    @Test("a Query pipelined behind the StartupMessage is not charged with the login")
+    func queryPipelinedBehindTheStartup() async throws {
+        var connection = SyntheticConnection.ipv4(clientPort: 42_201)
+        let segments =
+            connection.handshake() + [
+                connection.send(Scenario.startup + Scenario.query("select 42")),
+                connection.send(Scenario.ready), connection.send(Scenario.result("SELECT 1")),
+            ] + connection.close()
+        let path = try Scenario.write(segments)
+        defer { unlink(path) }
+        let outcome = try await PGWExecutable.run(["decode", path, "--only", "ReadyForQuery"])
+        #expect(outcome.succeeded, "\(outcome)")
+        let ready = outcome.standardOutput.split(separator: "\n").filter { $0.contains("ReadyForQuery") }.map {
+            String($0.dropFirst(16))
+        }
+        #expect(ready == ["#1 B ReadyForQuery I (idle)", "#1 B ReadyForQuery I (idle)  (2.000 ms)"], "\(outcome)")
+    }
+
     @Test("a LATIN1 query in a capture is shown escaped and decoding goes on")
     func nonUTF8() async throws {
         var connection = SyntheticConnection.ipv4()

@@ -284,10 +284,64 @@ struct ProxyLogicTests {
         }
         #expect(lines.count == 5, "\(lines)")
         #expect(lines[0].hasSuffix("#7 F StartupMessage 3.0 user=\"u\""))
-        #expect(lines[1].contains("#7 F Unknown length=7 (") && lines[1].hasSuffix(" 7a00000006abcd"), "\(lines[1])")
+        // `length=` is the length word, as the text form's `length=` sets it; the line pasted sends the bytes again.
+        #expect(lines[1].contains("#7 F Unknown length=6 (") && lines[1].hasSuffix(" 7a00000006abcd"), "\(lines[1])")
+        let pasted = try TextFormParser(direction: .frontend).parse(lines[1])
+        #expect(Array(pasted.bytes.readableBytesView) == [UInt8(ascii: "z"), 0, 0, 0, 6, 0xAB, 0xCD])
         #expect(lines[2].hasSuffix("#7 F Query \"select 1\""))
-        #expect(lines[3].contains("#7 B Unknown length=7") && lines[3].contains("decoding stops here"), "\(lines[3])")
+        #expect(lines[3].contains("#7 B Unknown length=-1") && lines[3].contains("decoding stops here"), "\(lines[3])")
         #expect(lines[4].contains("closed after") && lines[4].contains("test over") && lines[4].contains("2 errors"))
+    }
+
+    /// pgw repl's `Query "select 2" length=4`: the Query's text is read as the next message, `s` and the length
+    /// word "elec" (1,701,602,659). That is lost framing (no frontend message has type `s`), not a huge message to
+    /// relay undecoded; decoding of that side stops, and the relay goes on.
+    @Test func aLostFrameIsLoggedAsLostFramingNotAsAHugeMessage() async throws {
+        let (lines, _) = try await Self.tapLines { tap in
+            var bytes = ByteBuffer()
+            FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                .encode(into: &bytes)
+            bytes.writeBytes([UInt8(ascii: "Q"), 0, 0, 0, 4] + Array("select 2".utf8) + [0])
+            tap.see(bytes, from: .frontend)
+            tap.see(ByteBuffer(bytes: [UInt8(ascii: "R"), 0, 0, 0, 8, 0, 0, 0, 0]), from: .backend)
+            // A ParameterStatus 268 MB long: past what libpq reads of one.
+            tap.see(ByteBuffer(bytes: [UInt8(ascii: "S"), 0x10, 0, 0, 0, 1, 2]), from: .backend)
+            tap.close(reason: "test over")
+        }
+        let lost = try #require(lines.first { $0.contains("#7 F Unknown length=1701602659") }, "\(lines)")
+        #expect(lost.contains("(lost framing: 's' is no frontend message type; decoding stops here)"), "\(lost)")
+        #expect(!lines.contains { $0.contains("MiB the log decodes") }, "\(lines)")
+        let server = try #require(lines.first { $0.contains("#7 B Unknown") }, "\(lines)")
+        #expect(
+            server.contains(
+                "length=268435456 (lost framing: a ParameterStatus ('S') of length word 268435456 is past the 30000 "
+                    + "bytes that libpq reads; decoding stops here)"), "\(server)")
+    }
+
+    /// A Query sent right behind the StartupMessage: the login's ReadyForQuery shows no latency; the Query's does.
+    @Test func aQueryPipelinedBehindTheStartupIsTimedToItsOwnReadyForQuery() async throws {
+        let (lines, _) = try await Self.tapLines { tap in
+            var bytes = ByteBuffer()
+            FrontendMessage.startup(StartupMessage(protocolVersion: .v3_0, parameters: [.init("user", "u")]))
+                .encode(into: &bytes)
+            FrontendMessage.query(Query("select 42")).encode(into: &bytes)
+            tap.see(bytes, from: .frontend)
+            var login = ByteBuffer()
+            for message: BackendMessage in [.authentication(.ok), .readyForQuery(.idle)] {
+                message.encode(into: &login)
+            }
+            tap.see(login, from: .backend)
+            var answer = ByteBuffer()
+            for message: BackendMessage in [.commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.idle)] {
+                message.encode(into: &answer)
+            }
+            tap.see(answer, from: .backend)
+            tap.close(reason: "test over")
+        }
+        let ready = lines.filter { $0.contains("ReadyForQuery") }
+        #expect(ready.count == 2, "\(lines)")
+        #expect(ready.first?.hasSuffix("B ReadyForQuery I (idle)") == true, "\(ready)")
+        #expect(ready.last?.contains(/B ReadyForQuery I \(idle\)  \(\d+\.\d{3} ms\)$/) == true, "\(ready)")
     }
 
     @Test func cleartextPasswordRequestOverPlaintextIsAWarning() async throws {

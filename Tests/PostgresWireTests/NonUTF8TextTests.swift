@@ -40,7 +40,13 @@ struct NonUTF8TextTests {
         let error = try #require(
             try decodeOneBackend(ByteBuffer(bytes: [UInt8(ascii: "E"), 0, 0, 0, UInt8(body.count + 4)] + body)))
         let decoded = DecodedMessage(message: .backend(error), offset: 0, bytes: ByteBuffer())
-        #expect(decoded.formatted(as: .text) == #"B ErrorResponse ERROR 42601 bad \xe9\xff here\nline 2"#)
+        // A message with a line break (and, from a server before 9.6, no unlocalized severity) shows every field by
+        // name, so that the line reads back as the same bytes.
+        let line = decoded.formatted(as: .text)
+        #expect(line == #"B ErrorResponse localizedSeverity="ERROR" code="42601" message="bad \xe9\xff here\nline 2""#)
+        #expect(
+            try TextFormParser(direction: .backend).parse(line).bytes.readableBytesView.elementsEqual(
+                [UInt8(ascii: "E"), 0, 0, 0, UInt8(body.count + 4)] + body))
         #expect(decoded.formatted(as: .json).contains(#""message":{"hex":"62616420e9ff20686572650a6c696e652032"}"#))
     }
 

@@ -24,6 +24,20 @@ struct StatementTrackerTests {
         #expect(tracker.serverSentReadyForQuery() == nil)
     }
 
+    /// A Query sent right behind the StartupMessage (`\set autosend off` in pgw repl, a pipelining driver): the
+    /// login's ReadyForQuery ends no statement, the Query's own one ends the Query, and an error during the login is
+    /// not the Query's.
+    @Test func aQueryPipelinedBehindTheStartupIsNotChargedWithTheLogin() {
+        var tracker = StatementTracker<String>()
+        var names = ["select 42"].makeIterator()
+        tracker.clientSentStartup()
+        Self.send("Q", to: &tracker, names: &names)
+        tracker.serverSentError { $0 += " (failed)" }
+        #expect(tracker.nextAnswered == nil)
+        #expect(tracker.serverSentReadyForQuery() == nil, "the login's ReadyForQuery")
+        #expect(tracker.serverSentReadyForQuery() == "select 42")
+    }
+
     @Test func aLoneSyncKeepsItsPlaceWithoutBeingAStatement() {
         var tracker = StatementTracker<String>()
         var names = ["query"].makeIterator()

@@ -80,6 +80,122 @@ struct TextFormRoundTripTests {
         for message in Self.trickyBackend { try expectRoundTrip(.backend(message), bytes: encoded(message)) }
     }
 
+    /// What `pgw decode --full --reveal-secrets`, the proxy's log and the repl print parses back to the bytes it was
+    /// printed from, for every message type (golden vectors, synthetic sessions, tricky values), but a
+    /// RowDescription's column attributes (table OID, column number, type size and modifier), which its line leaves
+    /// out by design.
+    @Test func defaultLinesParseBackToTheirBytes() throws {
+        let options = RenderOptions(revealSecrets: true, maximumTextValueLength: .max)
+        var messages: [WireMessage] =
+            FrontendGoldenTests.vectors.map { .frontend($0.message) }
+            + BackendGoldenTests.vectors.map {
+                .backend($0.message)
+            }
+        for session in SyntheticSessions.all {
+            messages += session.frontend.map(WireMessage.frontend) + session.backend.map(WireMessage.backend)
+        }
+        messages += Self.trickyFrontend.map(WireMessage.frontend) + Self.trickyBackend.map(WireMessage.backend)
+        var types = Set<String>()
+        for message in messages {
+            if case .backend(.rowDescription) = message { continue }
+            types.insert(message.typeName)
+            let line = message.rendered(options: options).textLine
+            let direction: MessageDirection
+            if case .frontend = message { direction = .frontend } else { direction = .backend }
+            let parsed = try TextFormParser(direction: direction).parse(line)
+            #expect(parsed.bytes == encodedWire(message), "\(line)")
+        }
+        let every = Set(TextFormParser.typeNames(of: .frontend) + TextFormParser.typeNames(of: .backend))
+        #expect(every.subtracting(types).subtracting(["RowDescription"]).isEmpty, "\(every.subtracting(types))")
+    }
+
+    /// A FunctionCall whose arguments are not text shows their formats, as a Bind does: pasted, the line sends them
+    /// in binary again.
+    @Test func functionCallLinesShowTheArgumentFormats() throws {
+        let call = FrontendMessage.functionCall(
+            FunctionCall(
+                functionOID: 177, argumentFormats: [.binary],
+                arguments: [ByteBuffer(bytes: [0, 0, 0, 2]), ByteBuffer(bytes: [0, 0, 0, 3])], resultFormat: .binary))
+        let line = call.rendered().textLine
+        #expect(
+            line == #"FunctionCall oid=177 arguments=["\\x00000002", "\\x00000003"] formats=["binary"] result=binary"#)
+        #expect(try TextFormParser(direction: .frontend).parse(line).bytes == encoded(call))
+        let text = FrontendMessage.functionCall(
+            FunctionCall(functionOID: 1598, argumentFormats: [], arguments: [], resultFormat: .text))
+        #expect(text.rendered().textLine == "FunctionCall oid=1598 arguments=[] result=text")
+    }
+
+    /// An ErrorResponse or NoticeResponse shows every field: severity, code and message as they read, then the
+    /// others (DETAIL, HINT, position, WHERE, …) as `name="value"` in wire order; the line parses back to the same
+    /// bytes. Fields in another shape, or a message that reads like a field, are all written as `name="value"`.
+    @Test func diagnosticLinesShowEveryField() throws {
+        let parser = TextFormParser(direction: .backend)
+        let duplicate = BackendMessage.errorResponse(
+            DiagnosticMessage(fields: [
+                .init(.localizedSeverity, "ERROR"), .init(.severity, "ERROR"), .init(.sqlState, "23505"),
+                .init(.message, #"duplicate key value violates unique constraint "u_pkey""#),
+                .init(.detail, "Key (a)=(1) already exists."), .init(.schemaName, "public"), .init(.tableName, "u"),
+                .init(.constraintName, "u_pkey"), .init(.file, "nbtinsert.c"), .init(.line, "664"),
+                .init(.routine, "_bt_check_unique"),
+            ]))
+        let line = duplicate.rendered().textLine
+        #expect(
+            line == #"ErrorResponse ERROR 23505 duplicate key value violates unique constraint "u_pkey" "#
+                + #"detail="Key (a)=(1) already exists." schema="public" table="u" constraint="u_pkey" "#
+                + #"file="nbtinsert.c" line="664" routine="_bt_check_unique""#)
+        #expect(try parser.parse(line).bytes == encoded(duplicate), "\(line)")
+        let notice = BackendMessage.noticeResponse(
+            DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "n1", detail: "d1", hint: "h \"1\""))
+        #expect(notice.rendered().textLine == #"NoticeResponse NOTICE 00000 n1 detail="d1" hint="h \"1\"""#)
+        #expect(try parser.parse(notice.rendered().textLine).bytes == encoded(notice))
+        let syntax = BackendMessage.errorResponse(
+            DiagnosticMessage(fields: [
+                .init(.localizedSeverity, "ERROR"), .init(.severity, "ERROR"), .init(.sqlState, "42601"),
+                .init(.message, #"syntax error at or near "=""#), .init(.position, "8"),
+                .init(.context, "PL/pgSQL function f() line 3\nat RAISE"),
+            ]))
+        #expect(
+            syntax.rendered().textLine
+                == #"ErrorResponse ERROR 42601 syntax error at or near "=" position="8" "#
+                + #"where="PL/pgSQL function f() line 3\nat RAISE""#)
+        // Shapes the plain form cannot carry: every field by name, exact all the same.
+        let odd: [BackendMessage] = [
+            .errorResponse(
+                DiagnosticMessage(fields: [
+                    .init(.localizedSeverity, "FEHLER"), .init(.severity, "ERROR"), .init(.sqlState, "22012"),
+                    .init(.message, "Division durch Null"),
+                ])),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "P0001", message: #"a hint="no" inside"#)),
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "P0001", message: "two\nlines")),
+            .noticeResponse(DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "")),
+        ]
+        for message in odd {
+            let line = message.rendered().textLine
+            #expect(line.contains(#"severity="#), "\(line)")
+            #expect(try parser.parse(line).bytes == encoded(message), "\(line)")
+        }
+        // A line printed without --full, a field cut: refused, as other cut lines are.
+        let long = BackendMessage.noticeResponse(
+            DiagnosticMessage(
+                severity: "NOTICE", sqlState: "00000", message: "n", detail: String(repeating: "d", count: 300)))
+        #expect {
+            try parser.parse(long.rendered().textLine)
+        } throws: { error in
+            (error as? TextFormError)?.reason.hasPrefix("this value was cut short by the printer") == true
+        }
+        // Typed by hand: a message that reads like a field but is not followed by fields stays the message.
+        #expect(
+            try parser.parse(#"ErrorResponse ERROR P0001 set x="1" please"#).message
+                == .backend(
+                    .errorResponse(
+                        DiagnosticMessage(severity: "ERROR", sqlState: "P0001", message: #"set x="1" please"#))))
+        #expect(
+            try parser.parse(#"ErrorResponse ERROR 23505 dup detail="x" hint=3"#).message
+                == .backend(
+                    .errorResponse(
+                        DiagnosticMessage(severity: "ERROR", sqlState: "23505", message: #"dup detail="x" hint=3"#))))
+    }
+
     /// Lossless rendering differs from the default only where the default loses something.
     @Test func defaultRenderingIsUnchanged() {
         let query = FrontendMessage.query(Query(String(repeating: "x", count: 200)))
@@ -178,6 +294,26 @@ struct TextFormRoundTripTests {
             let parsed = try parser.parse(line)
             #expect(parsed.message == message, "\(line)")
             #expect(parsed.bytes == encodedWire(message), "\(line)")
+        }
+    }
+
+    /// A line `pgw proxy` logged as Unknown sends its bytes again (as `\hex`), by the hex at its end; `length=` (the
+    /// length word) and the reason only describe them. A line whose bytes were cut is refused, pointing at `\hex`.
+    @Test func unknownLinesSendTheirBytes() throws {
+        let parser = TextFormParser(direction: .frontend)
+        let line = "07:02:33.745704 #1 F Unknown length=2 (invalid message length 2; it is at least 4) 5100000002"
+        let parsed = try parser.parse(line)
+        #expect(parsed.message == nil)
+        #expect(Array(parsed.bytes.readableBytesView) == [0x51, 0, 0, 0, 2])
+        #expect {
+            try parser.parse("F Unknown length=3000055 (Query of 3000056 bytes: over the 1 MiB) 51002dc6f773656c…")
+        } throws: { error in
+            (error as? TextFormError)?.reason.contains("cannot be sent; write them whole with \\hex") == true
+        }
+        #expect {
+            try parser.parse("Unknown")
+        } throws: { error in
+            (error as? TextFormError)?.reason.contains("\\hex 51 00 00 00 0d") == true
         }
     }
 

@@ -8,11 +8,15 @@ public struct CapturedPacket: Sendable {
     public var linkType: Int32
     /// The captured bytes, starting with the link-layer header (possibly fewer than were on the wire).
     public var data: ByteBuffer
+    /// Whether the packet matches the file's BPF filter (true without one): a packet that does not is still read,
+    /// so that the connections are numbered as without the filter (``CaptureDecoder/number(_:)``).
+    public var matchesFilter: Bool
 
     /// Creates a packet.
-    public init(timestamp: CaptureTimestamp, linkType: Int32, data: ByteBuffer) {
+    public init(timestamp: CaptureTimestamp, linkType: Int32, data: ByteBuffer, matchesFilter: Bool = true) {
         self.timestamp = timestamp
         self.linkType = linkType
         self.data = data
+        self.matchesFilter = matchesFilter
     }
 }

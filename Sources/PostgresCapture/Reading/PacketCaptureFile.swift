@@ -24,6 +24,8 @@ public final class PacketCaptureFile {
     /// ahead.
     private let isRegularFile: Bool
     private var handle: OpaquePointer?
+    /// The compiled `--filter`, which each packet is tested against (``CapturedPacket/matchesFilter``); freed on close.
+    private var filterProgram: bpf_program?
     /// The size of the buffer the file is read through.
     private static let streamBufferSize = 1 << 20
     /// The buffer the file is read through, freed once the file is closed.
@@ -38,7 +40,8 @@ public final class PacketCaptureFile {
     private let allocator = ByteBufferAllocator()
 
     /// Opens `path` (`-` for standard input) with nanosecond timestamps and, when given, a BPF `filter` (tcpdump's
-    /// expression syntax) that packets must match.
+    /// expression syntax) that each packet is tested against: every packet is read, those that do not match marked
+    /// (``CapturedPacket/matchesFilter``), so that connections keep the numbers they have without the filter.
     public init(path: String, filter: String? = nil) throws(CaptureFileError) {
         name = path == "-" ? "standard input" : "'\(path)'"
         // Opened here rather than by libpcap, to read through a large buffer: libpcap reads packet by packet, and
@@ -71,12 +74,7 @@ public final class PacketCaptureFile {
                 close()
                 throw CaptureFileError(kind: .filter, name: name, reason: reason)
             }
-            defer { pcap_freecode(&program) }
-            guard pcap_setfilter(opened, &program) == 0 else {
-                let reason = String(cString: pcap_geterr(opened))
-                close()
-                throw CaptureFileError(kind: .filter, name: name, reason: reason)
-            }
+            filterProgram = program
         }
     }
 
@@ -85,7 +83,7 @@ public final class PacketCaptureFile {
         streamBuffer.deallocate()
     }
 
-    /// The next packet (that matches the filter); `nil` at the end of the file.
+    /// The next packet, marked whether it matches the filter; `nil` at the end of the file.
     public func nextPacket() throws(CaptureFileError) -> CapturedPacket? {
         guard let handle else { return nil }
         var header: UnsafeMutablePointer<pcap_pkthdr>?
@@ -101,7 +99,11 @@ public final class PacketCaptureFile {
             // Opened with nanosecond precision: libpcap's `tv_usec` holds nanoseconds.
             let timestamp = CaptureTimestamp(
                 seconds: Int64(header.pointee.ts.tv_sec), carryingNanoseconds: Int64(header.pointee.ts.tv_usec))
-            return CapturedPacket(timestamp: timestamp, linkType: linkType, data: buffer)
+            let matches = filterProgram.map { program in
+                withUnsafePointer(to: program) { pcap_offline_filter($0, header, data) != 0 }
+            }
+            return CapturedPacket(
+                timestamp: timestamp, linkType: linkType, data: buffer, matchesFilter: matches ?? true)
         case PCAP_ERROR_BREAK:
             close()
             return nil
@@ -157,6 +159,10 @@ public final class PacketCaptureFile {
 
     /// Closes the file; ``nextPacket()`` then returns `nil`.
     public func close() {
+        if filterProgram != nil {
+            pcap_freecode(&filterProgram!)
+            filterProgram = nil
+        }
         guard let handle else { return }
         pcap_close(handle)
         self.handle = nil

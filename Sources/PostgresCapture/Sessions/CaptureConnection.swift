@@ -27,13 +27,11 @@ struct CaptureConnection {
     private var firstAcknowledgements: [UInt32?] = [nil, nil]
     private var encryptedBytes = 0
     private var reportedEncryption = false
-    private let maximumMessageLength: Int
 
     /// Starts decoding a connection; `fromStart` when its first bytes will be seen, otherwise each direction is
     /// decoded from the first message boundary found.
     init(info: CaptureConnectionInfo, fromStart: Bool, maximumMessageLength: Int) {
         self.info = info
-        self.maximumMessageLength = maximumMessageLength
         decoder = SessionDecoder(maximumMessageLength: maximumMessageLength)
         if !fromStart { resynchronizing = [(ByteBuffer(), 0, 0), (ByteBuffer(), 0, 0)] }
     }
@@ -138,7 +136,7 @@ struct CaptureConnection {
         } else if let (bytesSoFar, offset, skippedFrom) = resynchronizing[direction.index] {
             var kept = bytesSoFar
             kept.writeImmutableBuffer(bytes)
-            switch MessageBoundaryScanner.scan(kept, direction: direction, maximumMessageLength: maximumMessageLength) {
+            switch MessageBoundaryScanner.scan(kept, direction: direction) {
             case .boundary(let skipped):
                 resynchronizing[direction.index] = nil
                 kept.moveReaderIndex(forwardBy: skipped)

@@ -15,6 +15,20 @@ public struct CaptureDecoder {
     /// The open connections, by their ends in either order (``Flow``): one hash per packet, whichever way it goes.
     private var connections: [Flow: CaptureConnection] = [:]
     private var nextConnectionID = 1
+    /// The open connections numbered from packets a filter left out (``number(_:)``) that no packet decoded yet:
+    /// the first one that is decoded keeps the number.
+    private var numberedOnly: [Flow: NumberedConnection] = [:]
+
+    /// A connection known only by its number so far: its ends, whether its first packet was seen, and how it is
+    /// closing.
+    private struct NumberedConnection {
+        /// The connection's number and ends.
+        var info: CaptureConnectionInfo
+        /// Whether every byte it carried so far was seen (a filter left out packets without payload only).
+        var fromStart: Bool
+        /// The ends that have sent a FIN.
+        var finished: Set<Endpoint> = []
+    }
 
     /// A connection's two ends, the lesser first (not client first), so that the segments of both directions find
     /// the connection with one lookup.
@@ -33,6 +47,10 @@ public struct CaptureDecoder {
         self.ports = ports
         self.maximumMessageLength = maximumMessageLength
     }
+
+    /// The number of the last connection numbered so far (0 before the first): connections are numbered from 1 in
+    /// the order they appear, those a filter leaves out too.
+    public var highestConnectionNumber: Int { nextConnectionID - 1 }
 
     /// The number of connections open (seen, not yet closed).
     public var openConnectionCount: Int { connections.count }
@@ -67,17 +85,25 @@ public struct CaptureDecoder {
     private mutating func process(
         _ packet: CapturedPacket, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
+        guard packet.matchesFilter else { return number(packet) }
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
         let flow = Flow(segment.source, segment.destination)
         let index: Dictionary<Flow, CaptureConnection>.Index
         if let known = connections.index(forKey: flow) {
             index = known
         } else {
-            guard let (fromClient, fromStart) = newConnection(segment) else { return }
-            let (client, server) =
-                fromClient ? (segment.source, segment.destination) : (segment.destination, segment.source)
-            let info = CaptureConnectionInfo(id: nextConnectionID, client: client, server: server)
-            nextConnectionID += 1
+            let info: CaptureConnectionInfo
+            let fromStart: Bool
+            if let numbered = numberedOnly.removeValue(forKey: flow) {
+                (info, fromStart) = (numbered.info, numbered.fromStart)
+            } else {
+                guard let (fromClient, startSeen) = newConnection(segment) else { return }
+                let (client, server) =
+                    fromClient ? (segment.source, segment.destination) : (segment.destination, segment.source)
+                info = CaptureConnectionInfo(id: nextConnectionID, client: client, server: server)
+                fromStart = startSeen
+                nextConnectionID += 1
+            }
             connections[flow] = CaptureConnection(
                 info: info, fromStart: fromStart, maximumMessageLength: maximumMessageLength)
             index = connections.index(forKey: flow)!
@@ -88,6 +114,37 @@ public struct CaptureDecoder {
         if try connections.values[index].accept(segment, at: packet.timestamp, bulk: bulk, emit: emit) {
             connections.remove(at: index)
         }
+    }
+
+    /// Takes a packet that the filter leaves out (`pgw decode --filter`): nothing of it is decoded, but a connection
+    /// it starts takes the next number, and one it closes (FIN from both ends, or RST) is over, so that every
+    /// connection has the number it has in a run without the filter, as tshark's `tcp.stream`. A later packet that
+    /// the filter takes decodes the connection under that number (from its first message boundary, when packets
+    /// with bytes of it were left out).
+    public mutating func number(_ packet: CapturedPacket) {
+        guard let segment = PacketParser.tcpSegment(in: packet) else { return }
+        let flow = Flow(segment.source, segment.destination)
+        // A connection being decoded sees only the packets the filter takes, as before.
+        guard connections[flow] == nil else { return }
+        if var numbered = numberedOnly[flow] {
+            if segment.isReset {
+                numberedOnly[flow] = nil
+                return
+            }
+            if segment.payload.readableBytes > 0 { numbered.fromStart = false }
+            if segment.isFinish { numbered.finished.insert(segment.source) }
+            numberedOnly[flow] = numbered.finished.count == 2 ? nil : numbered
+            return
+        }
+        guard let (fromClient, fromStart) = newConnection(segment) else { return }
+        let (client, server) =
+            fromClient ? (segment.source, segment.destination) : (segment.destination, segment.source)
+        var numbered = NumberedConnection(
+            info: CaptureConnectionInfo(id: nextConnectionID, client: client, server: server),
+            fromStart: fromStart && segment.payload.readableBytes == 0)
+        nextConnectionID += 1
+        if segment.isFinish { numbered.finished.insert(segment.source) }
+        numberedOnly[flow] = numbered
     }
 
     /// The capture is over: closes every open connection, in the order they opened, and hands their last events
@@ -121,6 +178,7 @@ public struct CaptureDecoder {
             try connection.close(.endOfCapture, at: time, bulk: bulk, emit: emit)
         }
         connections = [:]
+        numberedOnly = [:]
     }
 
     /// Whether `segment`, of a flow not yet known, starts a connection to decode: whether its sender is the client

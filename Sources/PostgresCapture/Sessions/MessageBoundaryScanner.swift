@@ -41,15 +41,17 @@ enum MessageBoundaryScanner {
         return table
     }
 
-    /// Scans `bytes` of `direction` for the first message boundary.
-    static func scan(_ bytes: ByteBuffer, direction: MessageDirection, maximumMessageLength: Int) -> Result {
+    /// Scans `bytes` of `direction` for the first message boundary. A message longer than `pgw decode
+    /// --max-message-length` is a boundary all the same (up to PostgreSQL's own limit): the decoder then reports it
+    /// as over the limit, as it does in a capture seen from the start, instead of it being skipped unseen.
+    static func scan(_ bytes: ByteBuffer, direction: MessageDirection) -> Result {
         let lengths = direction == .frontend ? frontendLengths : backendLengths
         let checksColumns = direction == .backend
         return bytes.withUnsafeReadableBytes { raw in
             func header(at index: Int) -> Int? {
                 guard index + 5 <= raw.count, let allowed = lengths[Int(raw[index])] else { return nil }
                 let length = raw[(index + 1)..<(index + 5)].reduce(0) { $0 << 8 | Int($1) }
-                guard allowed.contains(length), length < maximumMessageLength else { return nil }
+                guard allowed.contains(length), length < WireLimits.defaultMaximumMessageLength else { return nil }
                 // A DataRow's column count, when there: text bytes make thousands of columns.
                 if checksColumns && raw[index] == UInt8(ascii: "D") && index + 7 <= raw.count {
                     guard Int(raw[index + 5]) << 8 | Int(raw[index + 6]) <= maximumColumnCount else { return nil }

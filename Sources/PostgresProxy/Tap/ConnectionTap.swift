@@ -399,6 +399,12 @@ final class ConnectionTap: @unchecked Sendable {
                 header.wireLength > decodingLimit(forClientMessage: header.typeByte),
                 header.typeByte != UInt8(ascii: "p")
             {
+                if let reason = WireLimits.lostFraming(
+                    typeByte: header.typeByte, lengthWord: header.wireLength - 1, from: .frontend)
+                {
+                    stopAtLostFraming(&frontend, .frontend, reason: "lost framing: \(reason)", typed: true)
+                    break
+                }
                 let name = FrontendMessage.typeName(forTypeByte: header.typeByte, passwordKind: nil) ?? "Unknown"
                 clientSent(header.typeByte)
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: true)
@@ -439,6 +445,12 @@ final class ConnectionTap: @unchecked Sendable {
             if backendDecoder.phase == .messages, let header = backend.typedHeader,
                 header.wireLength > Self.largestDecodedMessage, header.typeByte != UInt8(ascii: "R")
             {
+                if let reason = WireLimits.lostFraming(
+                    typeByte: header.typeByte, lengthWord: header.wireLength - 1, from: .backend)
+                {
+                    stopAtLostFraming(&backend, .backend, reason: "lost framing: \(reason)", typed: true)
+                    break
+                }
                 let name = BackendMessage.typeName(forTypeByte: header.typeByte) ?? "Unknown"
                 recorder?.observeUndecoded(typeByte: header.typeByte, fromClient: false)
                 valueTypesSkip(header.typeByte, .backend)
@@ -489,7 +501,7 @@ final class ConnectionTap: @unchecked Sendable {
         stream.pending.moveReaderIndex(forwardBy: arrived)
         stream.bytesToSkip = wireLength - arrived
         logUnknown(
-            shown, direction, offset: stream.offset, length: wireLength,
+            shown, direction, offset: stream.offset, length: wireLength, lengthWord: wireLength - 1,
             reason:
                 "\(typeName) of \(wireLength) bytes: over the \(Self.largestDecodedMessage >> 20) MiB the log decodes; "
                 + "relayed unchanged, its first bytes shown",
@@ -518,17 +530,28 @@ final class ConnectionTap: @unchecked Sendable {
                 case .backend: break
                 }
             }
-            logUnknown(bytes, direction, offset: stream.offset, reason: error.reason.description)
+            logUnknown(
+                bytes, direction, offset: stream.offset, lengthWord: Int(length), reason: error.reason.description)
             stream.offset += bytes.readableBytes
             stream.messageCount += 1
             return true
         }
-        let bytes = stream.pending.readSlice(length: readable)!
-        logUnknown(bytes, direction, offset: stream.offset, reason: "\(error.reason); decoding stops here")
-        stream.offset += readable
+        stopAtLostFraming(&stream, direction, reason: "\(error.reason)", typed: typed)
+        return false
+    }
+
+    /// Logs the rest of `stream` as Unknown (its length word as it reads, `typed` after a type byte), with `reason`
+    /// why its framing is lost, and stops decoding that direction; the relay goes on.
+    private func stopAtLostFraming(
+        _ stream: inout DirectionStream, _ direction: MessageDirection, reason: String, typed: Bool
+    ) {
+        let bytes = stream.pending.readSlice(length: stream.pending.readableBytes)!
+        let lengthWord = bytes.getInteger(at: bytes.readerIndex + (typed ? 1 : 0), as: Int32.self).map(Int.init)
+        logUnknown(
+            bytes, direction, offset: stream.offset, lengthWord: lengthWord, reason: "\(reason); decoding stops here")
+        stream.offset += bytes.readableBytes
         stream.isStopped = true
         valueTypes?.reset()
-        return false
     }
 
     /// Takes a typed message the log steps over undecoded (oversized or undecodable) for the value types: one that
@@ -559,6 +582,7 @@ final class ConnectionTap: @unchecked Sendable {
         }
         switch message {
         case .frontend(.terminate): clientTerminated = true
+        case .frontend(.startup): statements?.clientSentStartup()
         case .frontend(let frontendMessage) where frontendMessage.typeByte != nil:
             clientSent(frontendMessage.typeByte!)
         case .backend(.authentication(.cleartextPassword)) where !clientLegIsTLS:
@@ -635,10 +659,12 @@ final class ConnectionTap: @unchecked Sendable {
     }
 
     /// Logs `bytes` (a message, or the start of one `length` bytes long) as `Unknown` with `reason`; counted as an
-    /// error unless `isError` is false.
+    /// error unless `isError` is false. The text line shows the message's length word, `lengthWord`, as `length=`
+    /// (as the text form's `length=` sets it), and the bytes in hex: when whole, the line can be pasted into
+    /// `pgw repl` to send them again; the JSON line's `length` is the whole message's, as for every message.
     private func logUnknown(
-        _ bytes: ByteBuffer, _ direction: MessageDirection, offset: Int, length: Int? = nil, reason: String,
-        isError: Bool = true
+        _ bytes: ByteBuffer, _ direction: MessageDirection, offset: Int, length: Int? = nil, lengthWord: Int?,
+        reason: String, isError: Bool = true
     ) {
         if isError { errorCount += 1 }
         guard configuration.format != .none, configuration.filter.admits("Unknown") else { return }
@@ -670,7 +696,7 @@ final class ConnectionTap: @unchecked Sendable {
             emit(RenderedValue.object(header).jsonText)
         case .text, .hex, .none:
             emit(
-                "\(timestamps.clock(time)) #\(number) \(prefix) Unknown length=\(length ?? bytes.readableBytes) (\(reason)) \(hex)\(cut)"
+                "\(timestamps.clock(time)) #\(number) \(prefix) Unknown\(lengthWord.map { " length=\($0)" } ?? "") (\(reason)) \(hex)\(cut)"
             )
         }
     }

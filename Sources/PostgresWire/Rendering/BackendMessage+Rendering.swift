@@ -47,21 +47,32 @@ extension BackendMessage {
                     line.append("legacy ")
                     line.quoted(diagnostic.message ?? "")
                 }
-            } else if builder.options.isLossless {
-                for field in diagnostic.fields {
+            } else if !builder.options.isLossless, let plain = PlainDiagnostic.parts(of: diagnostic) {
+                // `ERROR 23505 duplicate key … detail="Key (a)=(1) already exists."`: every field, in wire order.
+                builder.summary { line in
+                    line.append(string: plain.severity)
+                    line.append(" ")
+                    line.append(string: plain.code)
+                    line.append(" ")
+                    line.append(string: plain.message)
+                }
+                for field in plain.extras {
                     builder.summary { line in
-                        line.name(field.code.name)
+                        line.append(string: field.code.name)
                         line.append("=")
                         line.quoted(field.value)
                     }
                 }
             } else {
-                builder.summary { line in
-                    for (index, part) in [diagnostic.severity, diagnostic.sqlState, diagnostic.message]
-                        .compactMap({ $0 }).enumerated()
-                    {
-                        if index > 0 { line.append(" ") }
-                        line.appendText(part)
+                for field in diagnostic.fields {
+                    builder.summary { line in
+                        if TextFormValue.isPlainWord(field.code.name) {
+                            line.append(string: field.code.name)
+                        } else {
+                            line.quoted(field.code.name)
+                        }
+                        line.append("=")
+                        line.quoted(field.value)
                     }
                 }
             }

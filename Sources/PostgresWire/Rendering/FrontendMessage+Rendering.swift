@@ -78,14 +78,17 @@ extension FrontendMessage {
                 line.appendDecimal(call.functionOID)
                 line.append(" arguments=")
                 line.value(arguments)
-                line.append(" result=")
-                line.append(string: "\(call.resultFormat)")
             }
-            if builder.options.isLossless && !call.argumentFormats.isEmpty {
+            // As a Bind's: the formats decide how the values are read back (a pasted line sends the same bytes).
+            if !call.argumentFormats.isEmpty {
                 builder.summary { line in
                     line.append("formats=")
                     line.value(.formats(call.argumentFormats))
                 }
+            }
+            builder.summary { line in
+                line.append("result=")
+                line.append(string: "\(call.resultFormat)")
             }
         case .gssResponse(let response):
             Self.renderSecretPayload(response.data, into: &builder)

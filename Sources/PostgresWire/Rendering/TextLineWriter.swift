@@ -202,10 +202,12 @@ struct TextLineWriter {
     }
 
     /// A name written bare in the default form (a startup parameter, a setting, a column); quoted in lossless lines
-    /// when it is not a plain word, and always when it holds bytes that are not UTF-8, which show escaped
-    /// (`"na\xefve"`).
+    /// when it is not a plain word, and always when it would not read back as one word (`"weird name="`) or holds
+    /// bytes that are not UTF-8, which show escaped (`"na\xefve"`).
     mutating func name(_ name: String) {
-        if (options.isLossless && !TextFormValue.isPlainWord(name)) || RenderBuffer.hasEscapedBytes(name) {
+        if (options.isLossless && !TextFormValue.isPlainWord(name)) || !TextFormValue.readsAsWord(name)
+            || RenderBuffer.hasEscapedBytes(name)
+        {
             quoted(name)
         } else {
             buffer.append(string: name)

@@ -8,8 +8,10 @@ import NIOCore
 /// ReadyForQuery, in the order they were sent (a pipeline has several waiting). A lone Sync holds its place in that
 /// order without being a statement; extended-protocol messages that a Query or FunctionCall follows before any Sync
 /// (a driver's Parse, Describe and Flush, as asyncpg sends to learn a statement's types) were answered on their
-/// Flush and are no statement either. A ReadyForQuery that nothing waits for (the one that ends the startup) ends no
-/// statement; so a capture that starts in the middle of a session is followed from its first statement on.
+/// Flush and are no statement either. The ReadyForQuery that ends the startup ends no statement: a StartupMessage
+/// (``clientSentStartup()``) holds its place first, so a Query a client sends right behind it, before the login is
+/// over, is timed to its own ReadyForQuery. A ReadyForQuery that nothing waits for ends none either; so a capture that
+/// starts in the middle of a session is followed from its first statement on.
 ///
 /// A statement here is a round trip: `pgw decode --summary` counts the statements inside it (each Execute) itself,
 /// adding them to the one being sent (``updateStatementBeingSent(_:)``).
@@ -48,6 +50,14 @@ public struct StatementTracker<Statement> {
         default:
             break
         }
+    }
+
+    /// Takes a StartupMessage: the ReadyForQuery that ends the login is owed to it, not to a statement sent behind
+    /// it (nor are the login's errors a statement's).
+    @inlinable
+    public mutating func clientSentStartup() {
+        building = nil
+        enqueue(nil)
     }
 
     /// Takes an ErrorResponse: `update` changes the statement it belongs to (the oldest unanswered one, or the one

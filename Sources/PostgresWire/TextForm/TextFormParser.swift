@@ -109,6 +109,7 @@ public struct TextFormParser: Sendable {
             }
             (type, name) = (next, nextName)
         }
+        if name.lowercased() == "unknown" { return TextFormLine(message: nil, bytes: try Self.unknownBytes(&scanner)) }
         guard let canonical = Self.typeNames(of: direction).first(where: { $0.lowercased() == name.lowercased() })
         else {
             let other: MessageDirection = direction == .frontend ? .backend : .frontend
@@ -177,6 +178,29 @@ public struct TextFormParser: Sendable {
         }
     }
 
+    /// The bytes of a message `pgw proxy` logged as `Unknown length=N (reason) 5100000002…`: the hex at the end of
+    /// the line, sent as they are (as `\hex` sends them; `length=` and the reason only describe them). A line whose
+    /// bytes were cut (`…`) is refused.
+    private static func unknownBytes(_ scanner: inout TextFormScanner) throws(TextFormError) -> ByteBuffer {
+        let (rest, column) = scanner.rest()
+        let hint = "an Unknown line is sent by the bytes in hex at its end, as pgw proxy logs them; "
+        guard let last = rest.split(whereSeparator: \.isWhitespace).last else {
+            throw scanner.error(hint + "or send raw bytes with \\hex 51 00 00 00 0d …", at: column + rest.count)
+        }
+        let lastColumn = column + rest.distance(from: rest.startIndex, to: last.startIndex)
+        if last.hasSuffix("…") {
+            throw scanner.error(
+                "the line shows only the first bytes of the message (… marks the cut), so it cannot be sent; "
+                    + "write them whole with \\hex", at: lastColumn + last.count - 1)
+        }
+        guard last.utf8.count.isMultiple(of: 2), last.utf8.allSatisfy(\.isHexDigit) else {
+            throw scanner.error(
+                hint + "expected pairs of hex digits here (or send raw bytes with \\hex 51 00 00 00 0d …)",
+                at: lastColumn)
+        }
+        return ByteBuffer(bytes: TextFormArguments.hexBytes(last.utf8))
+    }
+
     /// `\hex 51 00 00 00 0d …`: pairs of hex digits, spaces anywhere between pairs.
     private static func hexBytes(_ scanner: inout TextFormScanner) throws(TextFormError) -> ByteBuffer {
         var bytes: [UInt8] = []
@@ -191,8 +215,9 @@ public struct TextFormParser: Sendable {
         return ByteBuffer(bytes: bytes)
     }
 
-    /// The form `pgw decode` prints by default, `ERROR 22012 division by zero`; `nil` when the line uses
-    /// `name=value` fields or `legacy "…"` instead.
+    /// The form `pgw decode` prints by default (``PlainDiagnostic``), `ERROR 22012 division by zero`, the fields after
+    /// the message as `name="value"` (`detail="…" hint="…"`); `nil` when the line uses `name=value` fields
+    /// throughout or `legacy "…"` instead.
     private static func plainDiagnostic(_ scanner: inout TextFormScanner) throws(TextFormError) -> DiagnosticMessage? {
         var lookahead = scanner
         guard lookahead.skipSpace(comments: false), let first = lookahead.word(),
@@ -201,15 +226,22 @@ public struct TextFormParser: Sendable {
             lookahead.column == scanner.line.count || scanner.line.dropFirst(lookahead.column).first != "="
         else { return nil }
         _ = lookahead.skipSpace(comments: false)
-        let rest = lookahead.rest().text
+        let (rest, restColumn) = lookahead.rest()
         let words = rest.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: false)
-        if let code = words.first, code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber) }) {
-            let message = words.count > 1 ? String(words[1]) : ""
-            return DiagnosticMessage(severity: severity, sqlState: String(code), message: message)
+        guard let code = words.first, PlainDiagnostic.isCode(code) else {
+            return DiagnosticMessage(fields: [
+                DiagnosticMessage.Field(.localizedSeverity, severity), DiagnosticMessage.Field(.severity, severity),
+                DiagnosticMessage.Field(.message, rest),
+            ])
         }
-        return DiagnosticMessage(fields: [
-            DiagnosticMessage.Field(.localizedSeverity, severity), DiagnosticMessage.Field(.severity, severity),
-            DiagnosticMessage.Field(.message, rest),
-        ])
+        let (message, hasFields) = PlainDiagnostic.split(words.count > 1 ? String(words[1]) : "")
+        var diagnostic = DiagnosticMessage(severity: severity, sqlState: String(code), message: message)
+        guard hasFields else { return diagnostic }
+        // The fields are read from the line itself, so that an error in them points into it.
+        var fieldScanner = TextFormScanner(line: scanner.line)
+        fieldScanner.skip(to: restColumn + code.count + 1 + message.count + 1)
+        var arguments = TextFormArguments(scanner: fieldScanner, items: try fieldScanner.items())
+        diagnostic.fields += try arguments.diagnostic().fields
+        return diagnostic
     }
 }

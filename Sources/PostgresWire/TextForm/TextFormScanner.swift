@@ -14,6 +14,11 @@ struct TextFormScanner {
     /// The column of the next character.
     var column: Int { position }
 
+    /// Moves to `column`, a place found by other means (the fields after an error's message).
+    mutating func skip(to column: Int) {
+        position = min(max(column, 0), characters.count)
+    }
+
     /// The error `reason` at `column`.
     func error(_ reason: String, at column: Int) -> TextFormError {
         TextFormError(line: line, column: column, reason: reason)
@@ -124,7 +129,7 @@ struct TextFormScanner {
             let string = try quotedString()
             if position < characters.count && characters[position] == "…" {
                 throw error(
-                    "this value was cut short by the printer (…(N bytes) marks the cut), so the line is not whole: "
+                    Self.cutValueReason + " (…(N bytes) marks the cut), so the line is not whole: "
                         + "print it whole with pgw decode --full (or pgw proxy --full)", at: position)
             }
             return TextFormValue(shape: .string(string), column: start)
@@ -224,6 +229,9 @@ struct TextFormScanner {
         position += 2
         return byte == UInt8(ascii: "\\") ? Self.markedBackslash : WireText.scalar(forByte: byte)
     }
+
+    /// How the error about a value cut by the printer (`"…(300 bytes)`) starts.
+    static let cutValueReason = "this value was cut short by the printer"
 
     /// A backslash written `\x5c` in a quoted string: ``WireText``'s escape scalar of the byte, which encodes back to
     /// it.

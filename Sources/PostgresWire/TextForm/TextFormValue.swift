@@ -27,6 +27,13 @@ public struct TextFormValue: Sendable, Hashable {
         return digits.count.isMultiple(of: 2) && digits.allSatisfy(\.isHexDigit)
     }
 
+    /// Whether `text` reads back as one bare word: not empty, no space, quote, bracket, brace, comma or `=`, and not
+    /// starting with `(` (a comment). Default lines write names such as `?column?` bare when they do.
+    public static func readsAsWord(_ text: String) -> Bool {
+        !text.isEmpty && !text.hasPrefix("(")
+            && !text.contains { $0.isWhitespace || "\"[]{},=".contains($0) }
+    }
+
     /// Whether `text` can be written without quotes: not empty, and only letters, digits and `_ . - $ : /`.
     public static func isPlainWord(_ text: String) -> Bool {
         !text.isEmpty && text != "NULL"
