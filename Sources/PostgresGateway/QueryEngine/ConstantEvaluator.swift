@@ -440,7 +440,9 @@ struct ConstantEvaluator {
             return EvaluatedValue(text: "public", type: .name)
         case ("current_setting", 1), ("current_setting", 2):
             let name = arguments[0].text ?? ""
-            let value = settings[ServerSettings.canonicalName(name, in: settings)]
+            let value =
+                settings[ServerSettings.canonicalName(name, in: settings)]
+                ?? PostgresSettingDefaults.byLowercasedName[name.lowercased()]?.value
             guard value != nil || arguments.count == 2 else {
                 throw .error(error("42704", "unrecognized configuration parameter \"\(name)\""))
             }

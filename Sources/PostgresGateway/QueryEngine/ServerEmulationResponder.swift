@@ -176,21 +176,26 @@ public struct ServerEmulationResponder: QueryResponder {
         }
     }
 
-    /// SHOW name, SHOW ALL.
+    /// SHOW name, SHOW ALL: the session's settings, else PostgreSQL 15's defaults.
     private func show(_ name: String, settings: [String: String]) -> QueryOutcome {
         if name == "all" {
-            let rows = settings.filter { !ServerSettings.hiddenKeys.contains($0.key) }
-                .sorted { $0.key.lowercased() < $1.key.lowercased() }.map { [$0.key, $0.value, ""] }
+            var all = PostgresSettingDefaults.byLowercasedName
+            for (name, value) in settings where !ServerSettings.hiddenKeys.contains(name) {
+                all[name.lowercased()] = (name, value)
+            }
+            let rows = all.sorted { $0.key < $1.key }.map { [$0.value.name, $0.value.value, ""] }
             let columns = ["name", "setting", "description"].map { ResultColumn(name: $0, type: .text) }
             return .result(columns: columns, rows: rows, tag: "SHOW")
         }
         let canonical = ServerSettings.canonicalName(name, in: settings)
-        guard !ServerSettings.hiddenKeys.contains(canonical), let value = settings[canonical] else {
+        let preset = settings[canonical] == nil ? PostgresSettingDefaults.byLowercasedName[name.lowercased()] : nil
+        guard !ServerSettings.hiddenKeys.contains(canonical), let value = settings[canonical] ?? preset?.value else {
             return .error(
                 DiagnosticMessage(
                     severity: "ERROR", sqlState: "42704", message: "unrecognized configuration parameter \"\(name)\""))
         }
-        return .result(columns: [ResultColumn(name: canonical, type: .text)], rows: [[value]], tag: "SHOW")
+        return .result(
+            columns: [ResultColumn(name: preset?.name ?? canonical, type: .text)], rows: [[value]], tag: "SHOW")
     }
 
     /// What ``unmatched`` says for a statement nothing else answers.
