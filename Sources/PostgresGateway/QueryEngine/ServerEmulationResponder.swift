@@ -85,24 +85,31 @@ public struct ServerEmulationResponder: QueryResponder {
         case .transaction(let command):
             let effect: QueryOutcome.SessionEffect =
                 switch command {
-                case .begin: .beginTransaction
-                case .commit: .commit
-                case .rollback: .rollback
-                case .rollbackToSavepoint: .rollbackToSavepoint
-                default: .none
+                case .begin(let characteristics): .beginTransaction(characteristics: characteristics)
+                case .commit(let chain): .commit(chain: chain)
+                case .rollback(let chain): .rollback(chain: chain)
+                case .savepoint(let name): .savepoint(name)
+                case .release(let name): .releaseSavepoint(name)
+                case .rollbackToSavepoint(let name): .rollbackToSavepoint(name)
+                case .prepareTransaction, .commitPrepared, .rollbackPrepared: .none
                 }
             return .command(tag: parsed.tag, effect: effect)
-        case .set(let name, let value):
-            return .command(tag: "SET", effect: value.map { .set([name: $0]) } ?? .reset(name: name))
+        case .set(let name, let value, let isLocal):
+            guard let value else { return .command(tag: "SET", effect: .reset(name: name)) }
+            return .command(tag: "SET", effect: isLocal ? .setLocal([name: value]) : .set([name: value]))
         case .setMany(let changes):
             return .command(
                 tag: "SET", effect: .set(Dictionary(changes.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })))
+        case .setTransaction(let changes):
+            return .command(
+                tag: "SET",
+                effect: .setTransaction(Dictionary(changes.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })))
         case .reset(let name):
             return .command(tag: parsed.tag, effect: .reset(name: name))
         case .resetAll:
             return .command(tag: parsed.tag, effect: .resetAll)
         case .discard(let all):
-            return .command(tag: parsed.tag, effect: all ? .resetAll : .none)
+            return .command(tag: parsed.tag, effect: all ? .discardAll : .none)
         case .show(let name):
             return show(name, settings: settings)
         case .prepare, .deallocate:
