@@ -4,7 +4,7 @@ import Testing
 
 /// Transactions as PostgreSQL 15 runs them: settings undone by ROLLBACK and ROLLBACK TO SAVEPOINT, SET LOCAL until
 /// the transaction ends, transaction characteristics, savepoints, chained transactions, statements refused in a
-/// block and DISCARD ALL. Every expected transcript is what `psql -At -c … -c …` printed against
+/// block, DISCARD ALL and `set_config`. Every expected transcript is what `psql -At -c … -c …` printed against
 /// PostgreSQL 15.18 for the same statements.
 extension QuerySessionTests {
     /// What psql with `-At` prints for each query (one `-c` each): warnings and errors as `WARNING:  message`
@@ -232,5 +232,49 @@ extension QuerySessionTests {
         #expect(
             Self.firstError(in: session.handle(.bind(Bind(statement: "s2"))))?.message
                 == "prepared statement \"s2\" does not exist")
+    }
+
+    @Test func setConfigAnsweredByAScriptRuleStillChangesTheSetting() throws {
+        let yaml = """
+            rules:
+              - match: "SELECT set_config('TimeZone', 'UTC', false)"
+                columns: [{name: set_config, type: text}]
+                rows: [[UTC]]
+            """
+        let responder = ScriptResponder(
+            rules: try MockScript(yaml: yaml).rules, fallback: ServerEmulationResponder(serverVersion: "15.18"))
+        var session = QuerySession(responder: responder)
+        #expect(
+            Self.transcript(["SELECT set_config('TimeZone', 'Europe/Paris', false)", "show timezone"], in: &session)
+                == ["UTC", "Europe/Paris"])
+        #expect(responder.verificationReport().unusedRules.isEmpty)
+    }
+
+    @Test func setConfigChangesTheSettingAsSetDoes() {
+        var session = Self.session()
+        #expect(
+            Self.transcript(
+                [
+                    "select set_config('statement_timeout','100',false)", "show statement_timeout",
+                    "select set_config('TimeZone','America/New_York',false)", "show timezone",
+                    "select set_config('work_mem','5MB',true)", "show work_mem",
+                    "select set_config('nope','5MB',true)", "begin", "select set_config('work_mem','6MB',true)",
+                    "show work_mem", "commit", "show work_mem",
+                ], in: &session) == [
+                    "100ms", "100ms", "America/New_York", "America/New_York", "5MB", "4MB",
+                    "ERROR:  unrecognized configuration parameter \"nope\"", "BEGIN", "6MB", "6MB", "COMMIT", "4MB",
+                ])
+        // A reported setting is reported before ReadyForQuery; Django's bound form too.
+        for message: FrontendMessage in [
+            .parse(Parse(query: "SELECT set_config('TimeZone', $1, false)")),
+            .bind(Bind(parameters: [Self.text("UTC")])),
+            .execute(Execute()),
+        ] {
+            _ = session.handle(message)
+        }
+        #expect(
+            session.handle(.sync) == [
+                .parameterStatus(ParameterStatus(name: "TimeZone", value: "UTC")), .readyForQuery(.idle),
+            ])
     }
 }

@@ -37,7 +37,7 @@ extension ServeStackTests {
     /// SQLAlchemy's `isolation_level` (engine-wide and per connection, returned to the pool and reset) with psycopg,
     /// psycopg2 and asyncpg, which start their transactions with BEGIN ISOLATION LEVEL or SET SESSION
     /// CHARACTERISTICS, and psql's session: settings undone by ROLLBACK, SET LOCAL until COMMIT, savepoints and
-    /// statements refused in a block, DISCARD ALL, application_name and settings PostgreSQL 15 shows.
+    /// statements refused in a block, DISCARD ALL, `set_config`, application_name and settings PostgreSQL 15 shows.
     /// Every expected line is what the same program printed against PostgreSQL 15.18.
     @Test func transactionsAndSettingsAsSQLAlchemyAndPsqlUseThem() async throws {
         let server = try await ServeProcess([])
@@ -75,6 +75,8 @@ extension ServeStackTests {
                 asyncio.run(main())
                 with psycopg.connect(f"host=127.0.0.1 port={port} user=alice dbname=app", autocommit=True) as c:
                     print(repr(c.info.parameter_status("application_name")), c.execute("show application_name").fetchone()[0], sep="|")
+                    c.execute("select set_config('application_name', 'app', false)")
+                    print(c.info.parameter_status("application_name"))
                 """,
             ], port: server.port)
         #expect(
@@ -83,6 +85,7 @@ extension ServeStackTests {
                 psycopg2 REPEATABLE READ repeatable read SERIALIZABLE serializable read committed REPEATABLE READ
                 asyncpg REPEATABLE READ repeatable read SERIALIZABLE serializable REPEATABLE READ
                 ''|
+                app
 
                 """, "\(python)")
         let statements = [
@@ -94,7 +97,7 @@ extension ServeStackTests {
             "set transaction isolation level read committed",
             "rollback", "release savepoint a", "begin", "rollback to savepoint a", "rollback",
             "prepare s as select 1", "begin", "discard all", "rollback", "discard all", "execute s", "begin", "vacuum",
-            "rollback",
+            "rollback", "select set_config('statement_timeout', '100', false)", "show statement_timeout",
             "show ssl", "show port", "show shared_buffers", "show wal_level", "show timezone_abbreviations",
         ]
         let psql = try await Self.run(
@@ -130,6 +133,8 @@ extension ServeStackTests {
                 DISCARD ALL
                 BEGIN
                 ROLLBACK
+                100ms
+                100ms
                 off
                 5432
                 128MB

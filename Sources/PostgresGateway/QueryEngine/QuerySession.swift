@@ -67,7 +67,8 @@ public struct QuerySession: Sendable {
     private var queryIsImplicitBlock = false
     /// The values of the reported settings as the client was last told them (at startup, in ParameterStatus).
     private var reportedValues: [String: String]
-    /// Whether settings changed without a ParameterStatus (a transaction's end put them back): the reported ones that changed are reported before the next ReadyForQuery, as PostgreSQL does.
+    /// Whether settings changed without a ParameterStatus (a transaction's end put them back, `set_config` changed
+    /// them): the reported ones that changed are reported before the next ReadyForQuery, as PostgreSQL does.
     private var needsReport = false
     /// Whether DISCARD ALL ran: the portals go once the statement's replies are sent (but the running one, as
     /// PostgreSQL keeps the active portal).
@@ -794,6 +795,9 @@ public struct QuerySession: Sendable {
         if let outcome = runPreparedStatementCommand(statement) { return outcome }
         let outcome = responder.outcome(
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+        if let parsed {
+            applySettingFunctions(of: parsed, parameters: parameters, parameterTypes: parameterTypes, outcome: outcome)
+        }
         // Sent in the client's encoding.
         return clientEncoding.map { $0.encode(outcome) } ?? outcome
     }
@@ -1215,8 +1219,10 @@ public struct QuerySession: Sendable {
     /// Sets (or with `nil` removes) a setting for the session or (`isLocal`) until the transaction ends, as
     /// PostgreSQL's GUC nesting does; a transaction's characteristics change for the transaction only, and a
     /// `default_transaction_…` setting gives the transactions to come theirs. A reported one whose value changes is
-    /// reported with ParameterStatus.
-    private mutating func setSetting(_ name: String, to value: String?, isLocal: Bool) -> [BackendMessage] {
+    /// reported with ParameterStatus (not when `reporting` is false: before ReadyForQuery).
+    private mutating func setSetting(_ name: String, to value: String?, isLocal: Bool, reporting: Bool = true)
+        -> [BackendMessage]
+    {
         startTransactionIfNeeded()
         let canonical = ServerSettings.canonicalName(name, in: settings)
         let lowercased = canonical.lowercased()
@@ -1229,6 +1235,11 @@ public struct QuerySession: Sendable {
             transaction.sessionSettings?[String(lowercased.dropFirst("default_".count))] = value
         } else {
             transaction.sessionSettings?[canonical] = value
+        }
+        guard reporting else {
+            settings[canonical] = value
+            needsReport = true
+            return []
         }
         return change(canonical, to: value)
     }
@@ -1267,6 +1278,36 @@ public struct QuerySession: Sendable {
             break
         }
         return nil
+    }
+
+    /// Changes the settings the `set_config(name, value, is_local)` calls of a SELECT's select list change, as
+    /// PostgreSQL's function does (also when a script rule answers the SELECT), unless the statement failed; the
+    /// reported ones that change are reported before ReadyForQuery.
+    private mutating func applySettingFunctions(
+        of parsed: ParsedStatement, parameters: [String?], parameterTypes: [UInt32], outcome: QueryOutcome
+    ) {
+        guard case .select(let targets, _, hasFrom: false, _) = parsed.kind,
+            targets.contains(where: {
+                if case .function("set_config", let arguments) = $0.expression { arguments.count == 3 } else { false }
+            })
+        else {
+            return
+        }
+        if case .error = outcome { return }
+        let evaluator = ConstantEvaluator(
+            settings: settings, parameters: parameters, parameterTypes: parameterTypes, serverVersion: "")
+        for target in targets {
+            guard case .function("set_config", let arguments) = target.expression, arguments.count == 3,
+                let name = try? evaluator.evaluate(arguments[0]).text,
+                let value = try? evaluator.evaluate(arguments[1]).text,
+                let isLocal = try? evaluator.evaluate(arguments[2]).text,
+                let validated = try? ServerSettings.validated(name, value, in: settings),
+                characteristicRefusal(name.lowercased(), validated) == nil
+            else {
+                continue
+            }
+            _ = setSetting(name, to: validated, isLocal: isLocal == "t", reporting: false)
+        }
     }
 
     /// Sets (or with `nil` removes) a setting; a reported one whose value changes is reported with ParameterStatus.
