@@ -782,7 +782,10 @@ public struct QuerySession: Sendable {
     private mutating func run(_ statement: String, parameters: [String?], parameterTypes: [UInt32]) -> QueryOutcome {
         if let aborted = abortedTransactionError(for: statement) { return .error(aborted) }
         startTransactionIfNeeded()
-        let parsed = try? SQLParser.parse(statement)
+        // A statement the parser does not cache is not parsed twice for this: such a long one reads data.
+        let parsed =
+            statement.utf8.count <= SQLParser.longestCachedStatement ? try? SQLParser.parse(statement) : nil
+        if parsed == nil { transaction.hasTakenSnapshot = true }
         if let parsed {
             if let command = parsed.transactionBlockRefusal, isInTransactionBlock {
                 return .error(
