@@ -198,6 +198,7 @@ extension QuerySessionTests {
                 "begin", "discard all", "rollback", "begin", "vacuum", "rollback", "begin", "create database x",
                 "rollback", "begin", "discard plans", "discard temp", "discard sequences", "rollback",
                 "select 1; vacuum", "vacuum; select 1", "select 1; discard all", "vacuum", "discard all",
+                "vacuum; -- a comment", "vacuum; /* a comment */",
             ]) == [
                 "BEGIN", "ERROR:  DISCARD ALL cannot run inside a transaction block", "ROLLBACK",
                 "BEGIN", "ERROR:  VACUUM cannot run inside a transaction block", "ROLLBACK",
@@ -205,7 +206,8 @@ extension QuerySessionTests {
                 "BEGIN", "DISCARD PLANS", "DISCARD TEMP", "DISCARD SEQUENCES", "ROLLBACK",
                 "1", "ERROR:  VACUUM cannot run inside a transaction block",
                 "ERROR:  VACUUM cannot run inside a transaction block",
-                "1", "ERROR:  DISCARD ALL cannot run inside a transaction block", "VACUUM", "DISCARD ALL",
+                "1", "ERROR:  DISCARD ALL cannot run inside a transaction block", "VACUUM", "DISCARD ALL", "VACUUM",
+                "VACUUM",
             ])
     }
 

@@ -246,9 +246,17 @@ public struct QuerySession: Sendable {
             }
             answered += 1
             if !pendingQueryHadStatement {
-                // As PostgreSQL: a query of several statements runs them in one implicit transaction block.
+                // As PostgreSQL: a query of several statements runs them in one implicit transaction block (text
+                // that is only comments is none).
                 var rest = scanner
-                queryIsImplicitBlock = rest.next() != nil
+                queryIsImplicitBlock = false
+                while let next = rest.next() {
+                    if next.hasPrefix("--") || next.hasPrefix("/*"), case .empty? = (try? SQLParser.parse(next))?.kind {
+                        continue
+                    }
+                    queryIsImplicitBlock = true
+                    break
+                }
             }
             pendingQueryHadStatement = true
             var outcome = run(statement, parameters: [], parameterTypes: [])
