@@ -83,6 +83,8 @@ struct ConnectionStateMachineTests {
             return
         }
         #expect(messages.contains(.parameterStatus(ParameterStatus(name: "DateStyle", value: "German, DMY"))))
+        // As PostgreSQL 15: application_name is always reported, empty when the client did not send it.
+        #expect(messages.contains(.parameterStatus(ParameterStatus(name: "application_name", value: ""))))
     }
 
     @Test func startupOptionsPostgreSQLCannotApplyEndTheConnection() {

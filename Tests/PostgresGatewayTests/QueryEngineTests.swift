@@ -430,9 +430,10 @@ struct QueryEngineTests {
         ("set time zone 5.5", "TimeZone", "<+05:30>-05:30"),
         ("set time zone -7", "TimeZone", "<-07>+07"),
         ("SET SESSION application_name = 'x'", "application_name", "x"),
-        ("SET LOCAL search_path TO a, b", "search_path", "a, b"),
+        // SET LOCAL and SET TRANSACTION last until the transaction ends.
+        ("BEGIN; SET LOCAL search_path TO a, b", "search_path", "a, b"),
         ("SET NAMES 'UTF8'", "client_encoding", "UTF8"),
-        ("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "transaction_isolation", "serializable"),
+        ("BEGIN; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE", "transaction_isolation", "serializable"),
         ("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY", "transaction_read_only", "on"),
         ("SET extra_float_digits = 3", "extra_float_digits", "3"),
     ])

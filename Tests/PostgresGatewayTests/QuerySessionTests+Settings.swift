@@ -124,6 +124,37 @@ extension QuerySessionTests {
                 == [.commandComplete(CommandComplete(tag: "ALTER ROLE")), .readyForQuery(.idle)])
     }
 
+    /// Each as PostgreSQL 15.18 shows it in a fresh cluster (but the port and paths of its installation).
+    @Test func settingsASessionDidNotChangeShowPostgreSQLsDefaults() {
+        var session = QuerySession(responder: ServerEmulationResponder(serverVersion: "15.18"))
+        let shown = [
+            ("ssl", "off"), ("port", "5432"), ("shared_buffers", "128MB"), ("wal_level", "replica"),
+            ("timezone_abbreviations", "Default"), ("application_name", ""), ("max_wal_size", "1GB"),
+            ("random_page_cost", "4"), ("enable_seqscan", "on"), ("checkpoint_timeout", "5min"),
+        ]
+        for (name, value) in shown {
+            #expect(Self.values(in: session.handle(.query(Query("show \(name)")))) == [value], "\(name)")
+            #expect(
+                Self.values(in: session.handle(.query(Query("select current_setting('\(name)')")))) == [value],
+                "\(name)")
+        }
+        // The column is named as PostgreSQL spells the setting; SET and RESET change it as any other.
+        let replies = session.handle(.query(Query("show TIMEZONE_ABBREVIATIONS")))
+        #expect(
+            replies.contains {
+                if case .rowDescription(let description) = $0 {
+                    description.columns.first?.name == "timezone_abbreviations"
+                } else {
+                    false
+                }
+            })
+        _ = session.handle(.query(Query("set random_page_cost = 1.1")))
+        #expect(Self.values(in: session.handle(.query(Query("show random_page_cost")))) == ["1.1"])
+        _ = session.handle(.query(Query("reset random_page_cost")))
+        #expect(Self.values(in: session.handle(.query(Query("show random_page_cost")))) == ["4"])
+        #expect(Self.firstError(in: session.handle(.query(Query("show nope"))))?.sqlState == "42704")
+    }
+
     @Test func executeRunsThePreparedStatement() {
         var session = Self.session()
         #expect(

@@ -80,7 +80,8 @@ public struct PostgresServerConnectionConfiguration: Sendable {
 
     /// The parameters PostgreSQL reports by default, with their default values.
     public static let defaultServerParameters: [(name: String, value: String)] = [
-        ("server_encoding", "UTF8"), ("client_encoding", "UTF8"), ("DateStyle", "ISO, MDY"), ("TimeZone", "UTC"),
+        ("application_name", ""), ("server_encoding", "UTF8"), ("client_encoding", "UTF8"), ("DateStyle", "ISO, MDY"),
+        ("TimeZone", "UTC"),
         ("integer_datetimes", "on"), ("standard_conforming_strings", "on"), ("IntervalStyle", "postgres"),
         ("is_superuser", "off"), ("default_transaction_read_only", "off"), ("in_hot_standby", "off"),
     ]

@@ -440,13 +440,23 @@ struct ConstantEvaluator {
             return EvaluatedValue(text: "public", type: .name)
         case ("current_setting", 1), ("current_setting", 2):
             let name = arguments[0].text ?? ""
-            let value = settings[ServerSettings.canonicalName(name, in: settings)]
+            let value =
+                settings[ServerSettings.canonicalName(name, in: settings)]
+                ?? PostgresSettingDefaults.byLowercasedName[name.lowercased()]?.value
             guard value != nil || arguments.count == 2 else {
                 throw .error(error("42704", "unrecognized configuration parameter \"\(name)\""))
             }
             return EvaluatedValue(text: value, type: .text)
         case ("set_config", 3):
-            return EvaluatedValue(text: arguments[1].text, type: .text)
+            // The value as the setting keeps it (`100` → `100ms`), or PostgreSQL's error (the session makes the change).
+            guard let name = arguments[0].text, let value = arguments[1].text else {
+                return EvaluatedValue(text: arguments[1].text, type: .text)
+            }
+            do throws(QuerySessionError) {
+                return EvaluatedValue(text: try ServerSettings.validated(name, value, in: settings), type: .text)
+            } catch {
+                throw .error(error.diagnostic)
+            }
         case ("pg_backend_pid", 0):
             // The session's process ID, as its BackendKeyData gave it.
             return EvaluatedValue(text: settings[ServerSettings.processIDKey] ?? String(getpid()), type: .int4)

@@ -25,6 +25,10 @@ struct ParsedStatement: Sendable {
     /// list, VALUES, EXPLAIN's `QUERY PLAN`; none known for `*` or FETCH), `nil` for a statement that never
     /// returns rows (VACUUM, CREATE, INSERT without RETURNING…): what an unmatched statement is answered with.
     var rowColumns: [ResultColumn]?
+    /// The name PostgreSQL gives the statement when it refuses to run it inside a transaction block (`VACUUM`,
+    /// `CREATE DATABASE`, `DISCARD ALL`…: 25001 `… cannot run inside a transaction block`); `nil` for statements
+    /// that run anywhere.
+    var transactionBlockRefusal: String?
 
     /// The statement described by libpg_query's parse tree of one statement (`stmts[0].stmt`), `nil` for none.
     init(tree statement: ParseTreeNode?) {
@@ -38,6 +42,7 @@ struct ParsedStatement: Sendable {
         tag = CommandTags.tag(of: type, fields)
         kind = Self.kind(of: type, fields, tag: tag)
         rowColumns = Self.rowColumns(of: type, fields)
+        transactionBlockRefusal = Self.transactionBlockRefusal(of: type, fields)
         constantAnswer = ServerEmulationResponder.constantAnswer(to: kind)
         constantAnswerIgnoresOutputSettings =
             constantAnswer != nil
@@ -245,24 +250,39 @@ struct ParsedStatement: Sendable {
         switch fields["kind"]?.string {
         case "VAR_SET_VALUE":
             let arguments = fields["args"]?.elements ?? []
+            let isLocal = fields["is_local"]?.bool == true
             if name.lowercased() == "timezone", arguments.count == 1, let zone = numericZone(arguments[0]) {
-                return .set(name: name, value: zone)
+                return .set(name: name, value: zone, isLocal: isLocal)
             }
-            return .set(name: name, value: arguments.map(settingText).joined(separator: ", "))
+            return .set(name: name, value: arguments.map(settingText).joined(separator: ", "), isLocal: isLocal)
         case "VAR_SET_DEFAULT", "VAR_RESET":
             return .reset(name: name)
         case "VAR_SET_MULTI":
-            let changes = fields["args"]?.elements.compactMap { node -> (name: String, value: String)? in
-                guard let option = node["DefElem"], let name = option["defname"]?.string else { return nil }
-                let value = settingText(option["arg"] ?? .null)
-                return (name, name == "transaction_isolation" ? value : (value == "1" ? "on" : "off"))
+            let changes = transactionModes(fields["args"])
+            guard name == "TRANSACTION" else {
+                // SESSION CHARACTERISTICS: the defaults of the transactions to come.
+                return .setMany(changes.map { ("default_" + $0.name, $0.value) })
             }
-            return .setMany(changes ?? [])
+            return .setTransaction(changes.filter { $0.name != "transaction_snapshot" })
         case "VAR_RESET_ALL":
             return .resetAll
         default:
             // SET name FROM CURRENT keeps the value.
             return .setMany([])
+        }
+    }
+
+    /// The `transaction_…` settings of a list of transaction modes (BEGIN's, SET TRANSACTION's): the isolation
+    /// level's name, `on` or `off` for READ ONLY/WRITE and [NOT] DEFERRABLE.
+    private static func transactionModes(_ modes: ParseTreeNode?) -> [(name: String, value: String)] {
+        (modes?.elements ?? []).compactMap { node -> (name: String, value: String)? in
+            guard let option = node["DefElem"], let name = option["defname"]?.string else { return nil }
+            let value = settingText(option["arg"] ?? .null)
+            return (
+                name,
+                name == "transaction_isolation" || name == "transaction_snapshot"
+                    ? value : (value == "1" ? "on" : "off")
+            )
         }
     }
 
@@ -309,13 +329,19 @@ struct ParsedStatement: Sendable {
     }
 
     private static func transaction(_ fields: ParseTreeNode, tag: String) -> StatementKind {
-        switch fields["kind"]?.string {
-        case "TRANS_STMT_BEGIN", "TRANS_STMT_START": .transaction(.begin)
-        case "TRANS_STMT_COMMIT": .transaction(.commit)
-        case "TRANS_STMT_ROLLBACK": .transaction(.rollback)
-        case "TRANS_STMT_SAVEPOINT": .transaction(.savepoint)
-        case "TRANS_STMT_RELEASE": .transaction(.release)
-        case "TRANS_STMT_ROLLBACK_TO": .transaction(.rollbackToSavepoint)
+        let chain = fields["chain"]?.bool == true
+        let savepoint = fields["savepoint_name"]?.string ?? ""
+        return switch fields["kind"]?.string {
+        case "TRANS_STMT_BEGIN", "TRANS_STMT_START":
+            .transaction(
+                .begin(
+                    characteristics: Dictionary(
+                        transactionModes(fields["options"]).map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })))
+        case "TRANS_STMT_COMMIT": .transaction(.commit(chain: chain))
+        case "TRANS_STMT_ROLLBACK": .transaction(.rollback(chain: chain))
+        case "TRANS_STMT_SAVEPOINT": .transaction(.savepoint(savepoint))
+        case "TRANS_STMT_RELEASE": .transaction(.release(savepoint))
+        case "TRANS_STMT_ROLLBACK_TO": .transaction(.rollbackToSavepoint(savepoint))
         case "TRANS_STMT_PREPARE": .transaction(.prepareTransaction)
         case "TRANS_STMT_COMMIT_PREPARED": .transaction(.commitPrepared)
         case "TRANS_STMT_ROLLBACK_PREPARED": .transaction(.rollbackPrepared)

@@ -33,20 +33,32 @@ public enum QueryOutcome: Sendable, Hashable {
     /// How a statement changes the session.
     public enum SessionEffect: Sendable, Hashable {
         case none
-        /// BEGIN or START TRANSACTION.
-        case beginTransaction
-        /// COMMIT or END (a failed transaction rolls back instead).
-        case commit
-        /// ROLLBACK or ABORT.
-        case rollback
-        /// ROLLBACK TO SAVEPOINT: a failed transaction is usable again.
-        case rollbackToSavepoint
+        /// BEGIN or START TRANSACTION, with the `transaction_…` settings its modes give (`transaction_isolation`:
+        /// `serializable`, `transaction_read_only`: `on`…).
+        case beginTransaction(characteristics: [String: String])
+        /// COMMIT or END (a failed transaction rolls back instead); `AND CHAIN` starts a transaction of the same
+        /// characteristics.
+        case commit(chain: Bool)
+        /// ROLLBACK or ABORT; `AND CHAIN` starts a transaction of the same characteristics.
+        case rollback(chain: Bool)
+        /// SAVEPOINT name.
+        case savepoint(String)
+        /// RELEASE SAVEPOINT name.
+        case releaseSavepoint(String)
+        /// ROLLBACK TO SAVEPOINT name: its settings come back, and a failed transaction is usable again.
+        case rollbackToSavepoint(String)
         /// SET name TO value, for each entry.
         case set([String: String])
+        /// SET LOCAL name TO value (or `set_config(name, value, true)`), for each entry: until the transaction ends.
+        case setLocal([String: String])
+        /// SET TRANSACTION: the `transaction_…` settings, for the transaction.
+        case setTransaction([String: String])
         /// RESET name: back to the session's initial value.
         case reset(name: String)
-        /// RESET ALL or DISCARD ALL.
+        /// RESET ALL.
         case resetAll
+        /// DISCARD ALL: RESET ALL, and the prepared statements and portals are dropped.
+        case discardAll
     }
 
     /// The rows and command tag of a result set (``rows(columns:rows:tag:)``, ``result(columns:rows:tag:)``), `nil`

@@ -60,6 +60,19 @@ public struct QuerySession: Sendable {
     private var statementDescriptions: [String: [ResultColumn]] = [:]
     private var portals: [String: Portal] = [:]
     private var isSkippingUntilSync = false
+    /// The transaction the statements run in: its savepoints, the settings its end and rollbacks restore.
+    private var transaction = SessionTransaction()
+    /// Whether the simple query being answered runs its statements in one implicit transaction block, as
+    /// PostgreSQL runs a query of several statements.
+    private var queryIsImplicitBlock = false
+    /// The values of the reported settings as the client was last told them (at startup, in ParameterStatus).
+    private var reportedValues: [String: String]
+    /// Whether settings changed without a ParameterStatus (a transaction's end put them back, `set_config` changed
+    /// them): the reported ones that changed are reported before the next ReadyForQuery, as PostgreSQL does.
+    private var needsReport = false
+    /// Whether DISCARD ALL ran: the portals go once the statement's replies are sent (but the running one, as
+    /// PostgreSQL keeps the active portal).
+    private var discardsPortals = false
 
     /// What a statement waits for before the session answers it.
     private enum Suspension: Sendable {
@@ -96,7 +109,12 @@ public struct QuerySession: Sendable {
         self.responder = responder
         var initial = ServerSettings.initial(reported: reportedParameters, startup: settings)
         initial[ServerSettings.processIDKey] = processID.map { String($0) }
+        // Every transaction starts with the defaults of its characteristics.
+        for name in ServerSettings.transactionCharacteristics {
+            if let value = initial["default_" + name] { initial[name] = value }
+        }
         self.settings = initial
+        self.reportedValues = initial.filter { ServerSettings.reported.contains($0.key) }
         self.initialSettings = initial
         (clientEncoding, clientSendsUTF8) = Self.encoding(of: initial["client_encoding"])
     }
@@ -137,12 +155,16 @@ public struct QuerySession: Sendable {
             while isAnsweringSimpleQuery { continueSimpleQuery(maximumStatements: .max, into: &replies) }
         case .sync:
             isSkippingUntilSync = false
+            // The implicit transaction of the messages since the last Sync ends.
+            endImplicitTransaction()
+            replies.append(contentsOf: pendingReports())
             replies.append(.readyForQuery(transactionStatus))
         case .functionCall:
             // Like PostgreSQL after a failed function call: the error, then ReadyForQuery.
             let error = QuerySessionError.unsupported(message.typeName).diagnostic
             failTransaction()
             replies.append(.errorResponse(error))
+            replies.append(contentsOf: pendingReports())
             replies.append(.readyForQuery(transactionStatus))
         case .flush, .copyData, .copyDone, .copyFail, .terminate:
             // Copy messages after a COPY failed are ignored, as PostgreSQL does.
@@ -223,6 +245,19 @@ public struct QuerySession: Sendable {
                 break
             }
             answered += 1
+            if !pendingQueryHadStatement {
+                // As PostgreSQL: a query of several statements runs them in one implicit transaction block (text
+                // that is only comments is none).
+                var rest = scanner
+                queryIsImplicitBlock = false
+                while let next = rest.next() {
+                    if next.hasPrefix("--") || next.hasPrefix("/*"), case .empty? = (try? SQLParser.parse(next))?.kind {
+                        continue
+                    }
+                    queryIsImplicitBlock = true
+                    break
+                }
+            }
             pendingQueryHadStatement = true
             var outcome = run(statement, parameters: [], parameterTypes: [])
             if case .error(var diagnostic) = outcome, diagnostic.sqlState == "42601",
@@ -261,6 +296,11 @@ public struct QuerySession: Sendable {
     private mutating func answerSimpleStatement(_ outcome: QueryOutcome, into replies: inout some QueryReplySink)
         -> Bool
     {
+        // A statement alone runs in a transaction of its own (unless a block is open).
+        defer {
+            dropDiscardedPortals(keeping: nil)
+            if suspension == nil && !queryIsImplicitBlock { endImplicitTransaction() }
+        }
         if outcome.resultSet != nil {
             replies.appendResult(of: outcome, formats: [], description: true, rows: true)
             return closesConnection
@@ -278,8 +318,11 @@ public struct QuerySession: Sendable {
     /// ReadyForQuery (nothing when the connection closes).
     private mutating func endSimpleQuery(into replies: inout some QueryReplySink) {
         pendingQuery = nil
+        endImplicitTransaction()
+        queryIsImplicitBlock = false
         guard !closesConnection else { return }
         if !pendingQueryHadStatement { replies.append(.emptyQueryResponse) }
+        replies.append(contentsOf: pendingReports())
         replies.append(.readyForQuery(transactionStatus))
     }
 
@@ -360,6 +403,7 @@ public struct QuerySession: Sendable {
     private mutating func finishSuspended(_ outcome: QueryOutcome) -> [BackendMessage] {
         if let execute = suspendedExecute {
             suspendedExecute = nil
+            defer { dropDiscardedPortals(keeping: execute.portal) }
             do {
                 var replies: [BackendMessage] = []
                 try executeOutcome(outcome, for: execute, into: &replies)
@@ -518,6 +562,7 @@ public struct QuerySession: Sendable {
                 suspendedExecute = execute
                 return
             }
+            defer { dropDiscardedPortals(keeping: execute.portal) }
             try executeOutcome(outcome, for: execute, into: &replies)
         case .close(let target):
             if target.kind == .statement {
@@ -650,9 +695,14 @@ public struct QuerySession: Sendable {
         body(&portals.values[index])
     }
 
-    /// Marks an open transaction failed after an error (ROLLBACK ends it).
+    /// Marks an open transaction block failed after an error (ROLLBACK ends it); outside a block the implicit
+    /// transaction rolls back.
     private mutating func failTransaction() {
-        if transactionStatus == .inTransaction { transactionStatus = .failed }
+        switch transactionStatus {
+        case .inTransaction: transactionStatus = .failed
+        case .idle: rollbackTransaction()
+        default: break
+        }
     }
 
     /// Whether `reply` is an ErrorResponse.
@@ -739,9 +789,26 @@ public struct QuerySession: Sendable {
 
     private mutating func run(_ statement: String, parameters: [String?], parameterTypes: [UInt32]) -> QueryOutcome {
         if let aborted = abortedTransactionError(for: statement) { return .error(aborted) }
+        startTransactionIfNeeded()
+        // A statement the parser does not cache is not parsed twice for this: such a long one reads data.
+        let parsed =
+            statement.utf8.count <= SQLParser.longestCachedStatement ? try? SQLParser.parse(statement) : nil
+        if parsed == nil { transaction.hasTakenSnapshot = true }
+        if let parsed {
+            if let command = parsed.transactionBlockRefusal, isInTransactionBlock {
+                return .error(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "25001",
+                        message: "\(command) cannot run inside a transaction block"))
+            }
+            if Self.takesSnapshot(parsed.kind) { transaction.hasTakenSnapshot = true }
+        }
         if let outcome = runPreparedStatementCommand(statement) { return outcome }
         let outcome = responder.outcome(
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+        if let parsed {
+            applySettingFunctions(of: parsed, parameters: parameters, parameterTypes: parameterTypes, outcome: outcome)
+        }
         // Sent in the client's encoding.
         return clientEncoding.map { $0.encode(outcome) } ?? outcome
     }
@@ -853,46 +920,11 @@ public struct QuerySession: Sendable {
             // PostgreSQL's warnings come before the completion, ParameterStatus after it.
             var warning: BackendMessage?
             var replies: [BackendMessage] = []
-            switch effect {
-            case .none: break
-            case .beginTransaction:
-                if transactionStatus == .idle {
-                    transactionStatus = .inTransaction
-                } else {
-                    warning = Self.warning("25001", "there is already a transaction in progress")
-                }
-            case .commit, .rollback:
-                if transactionStatus == .idle {
-                    warning = Self.warning("25P01", "there is no transaction in progress")
-                }
-                if transactionStatus == .failed && effect == .commit { tag = "ROLLBACK" }
-                transactionStatus = .idle
-            case .rollbackToSavepoint: if transactionStatus == .failed { transactionStatus = .inTransaction }
-            case .set(let changes):
-                // Checked first, as PostgreSQL refuses a SET whole.
-                var accepted: [(name: String, value: String)] = []
-                for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
-                    do {
-                        accepted.append((name, try ServerSettings.validated(name, value, in: settings)))
-                    } catch {
-                        failTransaction()
-                        return [.errorResponse(error.diagnostic)]
-                    }
-                }
-                for (name, value) in accepted { replies += change(name, to: value) }
-            case .reset(let name):
-                do {
-                    _ = try ServerSettings.checkedName(name, in: settings)
-                } catch {
-                    failTransaction()
-                    return [.errorResponse(error.diagnostic)]
-                }
-                let canonical = ServerSettings.canonicalName(name, in: settings)
-                replies += change(canonical, to: initialSettings[canonical])
-            case .resetAll:
-                for name in Set(settings.keys).union(initialSettings.keys).sorted() {
-                    replies += change(name, to: initialSettings[name])
-                }
+            do throws(QuerySessionError) {
+                warning = try apply(effect, tag: &tag, into: &replies)
+            } catch {
+                failTransaction()
+                return [.errorResponse(error.diagnostic)]
             }
             return [warning, .commandComplete(CommandComplete(tag: tag))].compactMap { $0 } + replies
         case .empty:
@@ -1003,12 +1035,299 @@ public struct QuerySession: Sendable {
         tag.hasPrefix("SELECT") ? "SELECT 0" : tag
     }
 
+    // MARK: Transactions and settings
+
+    /// Whether the statement runs in a transaction block: an explicit one (BEGIN) or the implicit one of a simple
+    /// query of several statements.
+    private var isInTransactionBlock: Bool { transactionStatus != .idle || queryIsImplicitBlock }
+
+    /// Starts the transaction the statement runs in when none is in progress (PostgreSQL's implicit one).
+    private mutating func startTransactionIfNeeded() {
+        if !transaction.isInProgress { transaction.startSettings = settings }
+    }
+
+    /// Ends the implicit transaction, outside a transaction block: what SET LOCAL changed goes back.
+    private mutating func endImplicitTransaction() {
+        guard transactionStatus == .idle, transaction.isInProgress else { return }
+        commitTransaction()
+    }
+
+    /// Ends the transaction as COMMIT does: what SET LOCAL changed (and the transaction's characteristics) goes back.
+    private mutating func commitTransaction() {
+        let kept = transaction.sessionSettings
+        transaction = SessionTransaction()
+        if let kept { restoreSettings(kept) }
+    }
+
+    /// Ends the transaction as ROLLBACK does: every setting goes back to its value before the transaction.
+    private mutating func rollbackTransaction() {
+        let start = transaction.startSettings
+        transaction = SessionTransaction()
+        if let start, transactionStatus != .idle || start != settings { restoreSettings(start) }
+    }
+
+    /// Puts the settings back to `restored`; the reported ones that change are reported before ReadyForQuery.
+    private mutating func restoreSettings(_ restored: [String: String]) {
+        settings = restored
+        needsReport = true
+    }
+
+    /// ParameterStatus for each reported setting whose value is not the one the client was last told, as
+    /// PostgreSQL reports before ReadyForQuery.
+    private mutating func pendingReports() -> [BackendMessage] {
+        guard needsReport else { return [] }
+        needsReport = false
+        var reports: [BackendMessage] = []
+        for name in ServerSettings.reported.sorted() {
+            let canonical = ServerSettings.canonicalName(name, in: settings)
+            guard let value = settings[canonical], reportedValues[canonical] != value else { continue }
+            reportedValues[canonical] = value
+            reports.append(.parameterStatus(ParameterStatus(name: canonical, value: value)))
+        }
+        return reports
+    }
+
+    /// Drops every portal but `portal` after DISCARD ALL ran.
+    private mutating func dropDiscardedPortals(keeping portal: String?) {
+        guard discardsPortals else { return }
+        discardsPortals = false
+        portals = portals.filter { $0.key == portal }
+    }
+
+    /// Whether PostgreSQL takes a snapshot to run a statement of this kind (after which its transaction's isolation
+    /// level and read-write mode are fixed): all but transaction control, SET, SHOW and a few others
+    /// (`PlannedStmtRequiresSnapshot`).
+    private static func takesSnapshot(_ kind: StatementKind) -> Bool {
+        switch kind {
+        case .transaction, .set, .setMany, .setTransaction, .reset, .resetAll, .show, .empty: false
+        case .other(let tag):
+            !["LOCK TABLE", "LISTEN", "NOTIFY", "UNLISTEN", "FETCH", "MOVE", "CHECKPOINT", "SET CONSTRAINTS"].contains(
+                tag)
+        default: true
+        }
+    }
+
+    /// Does what a command's `effect` does to the session, as PostgreSQL: appends ParameterStatus for reported
+    /// settings that change to `replies`, makes the tag `ROLLBACK` for a COMMIT of a failed transaction; the
+    /// warning it gives, or PostgreSQL's error.
+    private mutating func apply(
+        _ effect: QueryOutcome.SessionEffect, tag: inout String, into replies: inout [BackendMessage]
+    ) throws(QuerySessionError) -> BackendMessage? {
+        func error(_ code: String, _ message: String) -> QuerySessionError {
+            .reported(DiagnosticMessage(severity: "ERROR", sqlState: code, message: message))
+        }
+        let isBlock = transactionStatus != .idle
+        switch effect {
+        case .none:
+            return nil
+        case .beginTransaction(let characteristics):
+            var warning: BackendMessage?
+            if isBlock {
+                warning = Self.warning("25001", "there is already a transaction in progress")
+            } else {
+                startTransactionIfNeeded()
+                transactionStatus = .inTransaction
+            }
+            replies += try setSettings(characteristics, isLocal: true)
+            return warning
+        case .commit(let chain), .rollback(let chain):
+            let isCommit = if case .commit = effect { true } else { false }
+            guard isBlock else {
+                if chain {
+                    throw error(
+                        "25P01", "\(isCommit ? "COMMIT" : "ROLLBACK") AND CHAIN can only be used in transaction blocks")
+                }
+                return Self.warning("25P01", "there is no transaction in progress")
+            }
+            var characteristics: [String: String] = [:]
+            for name in ServerSettings.transactionCharacteristics { characteristics[name] = settings[name] }
+            if isCommit && transactionStatus != .failed {
+                commitTransaction()
+            } else {
+                if isCommit { tag = "ROLLBACK" }
+                rollbackTransaction()
+            }
+            transactionStatus = .idle
+            if chain {
+                // A transaction of the same characteristics.
+                startTransactionIfNeeded()
+                transactionStatus = .inTransaction
+                replies += try setSettings(characteristics, isLocal: true)
+            }
+            return nil
+        case .savepoint(let name):
+            guard isBlock else { throw error("25P01", "SAVEPOINT can only be used in transaction blocks") }
+            transaction.savepoints.append(
+                SessionTransaction.Savepoint(
+                    name: name, settings: settings, sessionSettings: transaction.sessionSettings))
+            return nil
+        case .releaseSavepoint(let name):
+            guard isBlock else { throw error("25P01", "RELEASE SAVEPOINT can only be used in transaction blocks") }
+            guard let index = transaction.index(ofSavepoint: name) else {
+                throw error("3B001", "savepoint \"\(name)\" does not exist")
+            }
+            transaction.savepoints.removeSubrange(index...)
+            return nil
+        case .rollbackToSavepoint(let name):
+            guard isBlock else { throw error("25P01", "ROLLBACK TO SAVEPOINT can only be used in transaction blocks") }
+            guard let index = transaction.index(ofSavepoint: name) else {
+                throw error("3B001", "savepoint \"\(name)\" does not exist")
+            }
+            // The savepoint stays; those after it go, and the settings are as they were when it was made.
+            let savepoint = transaction.savepoints[index]
+            transaction.savepoints.removeSubrange((index + 1)...)
+            transaction.sessionSettings = savepoint.sessionSettings
+            restoreSettings(savepoint.settings)
+            transactionStatus = .inTransaction
+            return nil
+        case .set(let changes):
+            replies += try setSettings(changes, isLocal: false)
+            return nil
+        case .setLocal(let changes):
+            replies += try setSettings(changes, isLocal: true)
+            return isInTransactionBlock
+                ? nil : Self.warning("25P01", "SET LOCAL can only be used in transaction blocks")
+        case .setTransaction(let changes):
+            replies += try setSettings(changes, isLocal: true)
+            return isInTransactionBlock
+                ? nil : Self.warning("25P01", "SET TRANSACTION can only be used in transaction blocks")
+        case .reset(let name):
+            _ = try ServerSettings.checkedName(name, in: settings)
+            let canonical = ServerSettings.canonicalName(name, in: settings)
+            replies += setSetting(canonical, to: initialSettings[canonical], isLocal: false)
+            return nil
+        case .resetAll, .discardAll:
+            for name in Set(settings.keys).union(initialSettings.keys).sorted()
+            where !ServerSettings.transactionCharacteristics.contains(name) {
+                replies += setSetting(name, to: initialSettings[name], isLocal: false)
+            }
+            if effect == .discardAll {
+                // As PostgreSQL: the prepared statements (not the unnamed one) and the portals go too.
+                statements = statements.filter { $0.key.isEmpty }
+                statementDescriptions = statementDescriptions.filter { $0.key.isEmpty }
+                discardsPortals = true
+            }
+            return nil
+        }
+    }
+
+    /// Validates every change (PostgreSQL refuses a SET whole), then makes them, for the session or (`isLocal`)
+    /// the transaction; the ParameterStatus of reported settings that changed.
+    private mutating func setSettings(_ changes: [String: String], isLocal: Bool) throws(QuerySessionError)
+        -> [BackendMessage]
+    {
+        var accepted: [(name: String, value: String)] = []
+        for (name, value) in changes.sorted(by: { $0.key < $1.key }) {
+            let value = try ServerSettings.validated(name, value, in: settings)
+            if let refusal = characteristicRefusal(name.lowercased(), value) { throw .reported(refusal) }
+            accepted.append((name, value))
+        }
+        var replies: [BackendMessage] = []
+        for (name, value) in accepted { replies += setSetting(name, to: value, isLocal: isLocal) }
+        return replies
+    }
+
+    /// Sets (or with `nil` removes) a setting for the session or (`isLocal`) until the transaction ends, as
+    /// PostgreSQL's GUC nesting does; a transaction's characteristics change for the transaction only, and a
+    /// `default_transaction_…` setting gives the transactions to come theirs. A reported one whose value changes is
+    /// reported with ParameterStatus (not when `reporting` is false: before ReadyForQuery).
+    private mutating func setSetting(_ name: String, to value: String?, isLocal: Bool, reporting: Bool = true)
+        -> [BackendMessage]
+    {
+        startTransactionIfNeeded()
+        let canonical = ServerSettings.canonicalName(name, in: settings)
+        let lowercased = canonical.lowercased()
+        if isLocal || ServerSettings.transactionCharacteristics.contains(lowercased) {
+            // The value after the transaction is the one before the change.
+            if transaction.sessionSettings == nil { transaction.sessionSettings = settings }
+        } else if lowercased.hasPrefix("default_transaction_") {
+            if transaction.sessionSettings == nil { transaction.sessionSettings = settings }
+            transaction.sessionSettings?[canonical] = value
+            transaction.sessionSettings?[String(lowercased.dropFirst("default_".count))] = value
+        } else {
+            transaction.sessionSettings?[canonical] = value
+        }
+        guard reporting else {
+            settings[canonical] = value
+            needsReport = true
+            return []
+        }
+        return change(canonical, to: value)
+    }
+
+    /// PostgreSQL's error for changing a transaction characteristic to `value` now (after the transaction's first
+    /// query, or in a savepoint); `nil` when it may change, and for other settings.
+    private func characteristicRefusal(_ name: String, _ value: String) -> DiagnosticMessage? {
+        func refusal(_ message: String) -> DiagnosticMessage {
+            DiagnosticMessage(severity: "ERROR", sqlState: "25001", message: message)
+        }
+        switch name {
+        case "transaction_isolation":
+            guard value != settings[name] else { return nil }
+            if transaction.hasTakenSnapshot {
+                return refusal("SET TRANSACTION ISOLATION LEVEL must be called before any query")
+            }
+            if transaction.isSubtransaction {
+                return refusal("SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction")
+            }
+        case "transaction_read_only":
+            guard value == "off", settings[name] == "on" else { return nil }
+            if transaction.isSubtransaction {
+                return refusal("cannot set transaction read-write mode inside a read-only transaction")
+            }
+            if transaction.hasTakenSnapshot {
+                return refusal("transaction read-write mode must be set before any query")
+            }
+        case "transaction_deferrable":
+            if transaction.isSubtransaction {
+                return refusal("SET TRANSACTION [NOT] DEFERRABLE cannot be called within a subtransaction")
+            }
+            if transaction.hasTakenSnapshot {
+                return refusal("SET TRANSACTION [NOT] DEFERRABLE must be called before any query")
+            }
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// Changes the settings the `set_config(name, value, is_local)` calls of a SELECT's select list change, as
+    /// PostgreSQL's function does (also when a script rule answers the SELECT), unless the statement failed; the
+    /// reported ones that change are reported before ReadyForQuery.
+    private mutating func applySettingFunctions(
+        of parsed: ParsedStatement, parameters: [String?], parameterTypes: [UInt32], outcome: QueryOutcome
+    ) {
+        guard case .select(let targets, _, hasFrom: false, _) = parsed.kind,
+            targets.contains(where: {
+                if case .function("set_config", let arguments) = $0.expression { arguments.count == 3 } else { false }
+            })
+        else {
+            return
+        }
+        if case .error = outcome { return }
+        let evaluator = ConstantEvaluator(
+            settings: settings, parameters: parameters, parameterTypes: parameterTypes, serverVersion: "")
+        for target in targets {
+            guard case .function("set_config", let arguments) = target.expression, arguments.count == 3,
+                let name = try? evaluator.evaluate(arguments[0]).text,
+                let value = try? evaluator.evaluate(arguments[1]).text,
+                let isLocal = try? evaluator.evaluate(arguments[2]).text,
+                let validated = try? ServerSettings.validated(name, value, in: settings),
+                characteristicRefusal(name.lowercased(), validated) == nil
+            else {
+                continue
+            }
+            _ = setSetting(name, to: validated, isLocal: isLocal == "t", reporting: false)
+        }
+    }
+
     /// Sets (or with `nil` removes) a setting; a reported one whose value changes is reported with ParameterStatus.
     private mutating func change(_ name: String, to value: String?) -> [BackendMessage] {
         let canonical = ServerSettings.canonicalName(name, in: settings)
         guard settings[canonical] != value else { return [] }
         settings[canonical] = value
         guard let value, ServerSettings.reported.contains(canonical) else { return [] }
+        reportedValues[canonical] = value
         return [.parameterStatus(ParameterStatus(name: canonical, value: value))]
     }
 

@@ -14,7 +14,7 @@ import CPgQuery
 /// a statement a client sends again (a prepared statement, a benchmark's query) is parsed once per thread.
 enum SQLParser {
     /// Statements longer than this many bytes are not cached, so the cache stays small.
-    private static let longestCachedStatement = 4_096
+    static let longestCachedStatement = 4_096
     /// Statements longer than this many bytes are not parsed (they are answered as unmatched statements): one
     /// huge statement cannot hold an event loop for long, and libpg_query's recursive output of a left-deep
     /// expression (`1+1+…+1`) stays far from the thread's stack limit (it overflows 8 MiB beyond about 100,000

@@ -85,24 +85,31 @@ public struct ServerEmulationResponder: QueryResponder {
         case .transaction(let command):
             let effect: QueryOutcome.SessionEffect =
                 switch command {
-                case .begin: .beginTransaction
-                case .commit: .commit
-                case .rollback: .rollback
-                case .rollbackToSavepoint: .rollbackToSavepoint
-                default: .none
+                case .begin(let characteristics): .beginTransaction(characteristics: characteristics)
+                case .commit(let chain): .commit(chain: chain)
+                case .rollback(let chain): .rollback(chain: chain)
+                case .savepoint(let name): .savepoint(name)
+                case .release(let name): .releaseSavepoint(name)
+                case .rollbackToSavepoint(let name): .rollbackToSavepoint(name)
+                case .prepareTransaction, .commitPrepared, .rollbackPrepared: .none
                 }
             return .command(tag: parsed.tag, effect: effect)
-        case .set(let name, let value):
-            return .command(tag: "SET", effect: value.map { .set([name: $0]) } ?? .reset(name: name))
+        case .set(let name, let value, let isLocal):
+            guard let value else { return .command(tag: "SET", effect: .reset(name: name)) }
+            return .command(tag: "SET", effect: isLocal ? .setLocal([name: value]) : .set([name: value]))
         case .setMany(let changes):
             return .command(
                 tag: "SET", effect: .set(Dictionary(changes.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })))
+        case .setTransaction(let changes):
+            return .command(
+                tag: "SET",
+                effect: .setTransaction(Dictionary(changes.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })))
         case .reset(let name):
             return .command(tag: parsed.tag, effect: .reset(name: name))
         case .resetAll:
             return .command(tag: parsed.tag, effect: .resetAll)
         case .discard(let all):
-            return .command(tag: parsed.tag, effect: all ? .resetAll : .none)
+            return .command(tag: parsed.tag, effect: all ? .discardAll : .none)
         case .show(let name):
             return show(name, settings: settings)
         case .prepare, .deallocate:
@@ -176,21 +183,26 @@ public struct ServerEmulationResponder: QueryResponder {
         }
     }
 
-    /// SHOW name, SHOW ALL.
+    /// SHOW name, SHOW ALL: the session's settings, else PostgreSQL 15's defaults.
     private func show(_ name: String, settings: [String: String]) -> QueryOutcome {
         if name == "all" {
-            let rows = settings.filter { !ServerSettings.hiddenKeys.contains($0.key) }
-                .sorted { $0.key.lowercased() < $1.key.lowercased() }.map { [$0.key, $0.value, ""] }
+            var all = PostgresSettingDefaults.byLowercasedName
+            for (name, value) in settings where !ServerSettings.hiddenKeys.contains(name) {
+                all[name.lowercased()] = (name, value)
+            }
+            let rows = all.sorted { $0.key < $1.key }.map { [$0.value.name, $0.value.value, ""] }
             let columns = ["name", "setting", "description"].map { ResultColumn(name: $0, type: .text) }
             return .result(columns: columns, rows: rows, tag: "SHOW")
         }
         let canonical = ServerSettings.canonicalName(name, in: settings)
-        guard !ServerSettings.hiddenKeys.contains(canonical), let value = settings[canonical] else {
+        let preset = settings[canonical] == nil ? PostgresSettingDefaults.byLowercasedName[name.lowercased()] : nil
+        guard !ServerSettings.hiddenKeys.contains(canonical), let value = settings[canonical] ?? preset?.value else {
             return .error(
                 DiagnosticMessage(
                     severity: "ERROR", sqlState: "42704", message: "unrecognized configuration parameter \"\(name)\""))
         }
-        return .result(columns: [ResultColumn(name: canonical, type: .text)], rows: [[value]], tag: "SHOW")
+        return .result(
+            columns: [ResultColumn(name: preset?.name ?? canonical, type: .text)], rows: [[value]], tag: "SHOW")
     }
 
     /// What ``unmatched`` says for a statement nothing else answers.

@@ -22,7 +22,8 @@ enum ServerSettings {
     /// PostgreSQL's defaults for common settings that are not reported at startup.
     static let defaults: [String: String] = [
         "transaction_isolation": "read committed", "default_transaction_isolation": "read committed",
-        "transaction_read_only": "off", "transaction_deferrable": "off", "search_path": "\"$user\", public",
+        "transaction_read_only": "off", "transaction_deferrable": "off", "default_transaction_deferrable": "off",
+        "search_path": "\"$user\", public",
         "max_identifier_length": "63", "statement_timeout": "0", "lock_timeout": "0",
         "idle_in_transaction_session_timeout": "0", "extra_float_digits": "1", "bytea_output": "hex",
         "max_connections": "100", "lc_collate": "C.UTF-8", "lc_ctype": "C.UTF-8", "lc_messages": "C.UTF-8",
@@ -95,6 +96,26 @@ enum ServerSettings {
                 value, current: settings[canonicalName("DateStyle", in: settings)] ?? "ISO, MDY")
         case "timezone":
             return try TimeZoneSetting.validated(value)
+        case "transaction_isolation", "default_transaction_isolation":
+            let level = value.lowercased()
+            guard isolationLevels.contains(level) else {
+                throw .reported(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "22023",
+                        message: "invalid value for parameter \"\(lowercased)\": \"\(value)\"",
+                        hint: "Available values: \(isolationLevels.joined(separator: ", ")).")
+                )
+            }
+            return level
+        case "transaction_read_only", "default_transaction_read_only", "transaction_deferrable",
+            "default_transaction_deferrable":
+            guard let flag = boolean(value) else {
+                throw .reported(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "22023",
+                        message: "parameter \"\(lowercased)\" requires a Boolean value"))
+            }
+            return flag ? "on" : "off"
         case "client_encoding":
             guard let name = ClientEncoding.canonicalName(of: value) else {
                 throw .reported(
@@ -106,6 +127,29 @@ enum ServerSettings {
         default:
             return value
         }
+    }
+
+    /// The isolation levels, as PostgreSQL lists them in its hint.
+    static let isolationLevels = ["serializable", "repeatable read", "read committed", "read uncommitted"]
+
+    /// The settings a transaction has its own value of (its characteristics), which `default_` + the name gives
+    /// every transaction at its start; SET changes them for the transaction only, and RESET ALL leaves them.
+    static let transactionCharacteristics = [
+        "transaction_isolation", "transaction_read_only", "transaction_deferrable",
+    ]
+
+    /// A Boolean setting's value as PostgreSQL's `parse_bool` reads it (`on`, `off`, `true`, `1`, `yes`, and
+    /// unambiguous prefixes of them, in any case); `nil` when it is none.
+    static func boolean(_ text: String) -> Bool? {
+        let value = text.trimmingWhitespace().lowercased()
+        guard !value.isEmpty else { return nil }
+        if value == "1" || value == "on" || "true".hasPrefix(value) || "yes".hasPrefix(value) { return true }
+        if value == "0" || (value.count > 1 && "off".hasPrefix(value)) || "false".hasPrefix(value)
+            || "no".hasPrefix(value)
+        {
+            return false
+        }
+        return nil
     }
 
     /// `name` in lower case, or PostgreSQL's 42704 when it names no setting: not one of PostgreSQL's, not in

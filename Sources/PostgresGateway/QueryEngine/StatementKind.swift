@@ -4,11 +4,14 @@ enum StatementKind: Sendable {
     /// or a `pg_` relation), and whether it has a FROM clause at all; without one, `rowCondition` says whether its
     /// one row is returned (its WHERE, HAVING, LIMIT and OFFSET as one boolean expression; `nil`: always).
     case select(targets: [SelectTarget], readsCatalog: Bool, hasFrom: Bool, rowCondition: SQLExpression?)
-    /// `SET name …` (`value` is `nil` for `TO DEFAULT`, which resets it); `SET TIME ZONE`, `SET NAMES`, `SET SCHEMA`
-    /// and `SET ROLE` arrive under their setting's name.
-    case set(name: String, value: String?)
-    /// `SET TRANSACTION …` or `SET SESSION CHARACTERISTICS …`: the settings it changes.
+    /// `SET [LOCAL] name …` (`value` is `nil` for `TO DEFAULT`, which resets it); `SET TIME ZONE`, `SET NAMES`,
+    /// `SET SCHEMA` and `SET ROLE` arrive under their setting's name.
+    case set(name: String, value: String?, isLocal: Bool)
+    /// `SET SESSION CHARACTERISTICS AS TRANSACTION …` (the `default_transaction_…` settings it changes), or `SET name
+    /// FROM CURRENT` (none).
     case setMany([(name: String, value: String)])
+    /// `SET TRANSACTION …`: the `transaction_…` settings it changes for the transaction.
+    case setTransaction([(name: String, value: String)])
     /// `RESET name` (or `SET name FROM CURRENT`, which keeps it).
     case reset(name: String)
     /// `RESET ALL`.
@@ -38,7 +41,7 @@ enum StatementKind: Sendable {
     /// server does as PostgreSQL does whatever answers it.
     var isSessionControl: Bool {
         switch self {
-        case .transaction, .set, .setMany, .reset, .resetAll, .discard: true
+        case .transaction, .set, .setMany, .setTransaction, .reset, .resetAll, .discard: true
         default: false
         }
     }
@@ -53,7 +56,20 @@ enum StatementKind: Sendable {
 
     /// The transaction statements.
     enum TransactionCommand: Sendable, Hashable {
-        case begin, commit, rollback, savepoint, release, rollbackToSavepoint
+        /// BEGIN or START TRANSACTION, with the `transaction_…` settings its modes give (`ISOLATION LEVEL …`, `READ
+        /// ONLY`, `DEFERRABLE`).
+        case begin(characteristics: [String: String])
+        /// COMMIT or END, `AND CHAIN` or not.
+        case commit(chain: Bool)
+        /// ROLLBACK or ABORT, `AND CHAIN` or not.
+        case rollback(chain: Bool)
+        /// SAVEPOINT name.
+        case savepoint(String)
+        /// RELEASE [SAVEPOINT] name.
+        case release(String)
+        /// ROLLBACK TO [SAVEPOINT] name.
+        case rollbackToSavepoint(String)
+        /// PREPARE TRANSACTION, COMMIT PREPARED, ROLLBACK PREPARED.
         case prepareTransaction, commitPrepared, rollbackPrepared
     }
 }

@@ -402,6 +402,10 @@ struct ConnectionStateMachine {
             parameters.removeAll { $0.name == echoedName }
             parameters.append((echoedName, (try? ServerSettings.validated(echoedName, value, in: [:])) ?? value))
         }
+        if !parameters.contains(where: { $0.name == "application_name" }) {
+            // As PostgreSQL: always reported, empty when the client did not send it.
+            parameters.insert(("application_name", ""), at: 0)
+        }
         parameters.append(("session_authorization", clientInfo.user))
         connectionState.isAuthenticated = true
         connectionState.backendKeyData = keyData
