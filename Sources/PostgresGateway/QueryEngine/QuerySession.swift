@@ -1,14 +1,20 @@
 import NIOCore
 import PostgresWire
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Serves the simple and extended query protocols for a mock server, asking a ``QueryResponder`` what each
 /// statement produces. Pure: client messages in, server messages out.
 ///
 /// It tracks the transaction status (a failed transaction answers 25P02 until ROLLBACK), the settings (SET, RESET,
-/// with ParameterStatus for reported ones), prepared statements and portals, and after an error in the extended
-/// protocol skips messages until Sync, as PostgreSQL does. Parameter types come from the client or from casts in
-/// the statement (`$1::int`); result values go out in the formats Bind asks for (binary as PostgreSQL sends it,
-/// see ``BinaryValueEncoder``).
+/// with ParameterStatus for reported ones), prepared statements and portals, the channels it listens to and the
+/// notifications it delivers at commit, and after an error in the extended protocol skips messages until Sync, as
+/// PostgreSQL does. Parameter types come from the client or from casts in the statement (`$1::int`); result values
+/// go out in the formats Bind asks for (binary as PostgreSQL sends it, see ``BinaryValueEncoder``).
 ///
 /// A statement can keep the session waiting: a ``QueryOutcome/delayed(_:then:)`` outcome until its time is up
 /// (``pendingDelay``, then ``finishDelay()``) or a CancelRequest (``cancelStatement()``), and `COPY … FROM STDIN`
@@ -75,6 +81,11 @@ public struct QuerySession: Sendable {
     private var suspendedExecute: Execute?
     /// Whether an outcome asked for the connection to be closed once its replies are sent.
     public private(set) var closesConnection = false
+    /// The channels the session listens to (LISTEN), whose NOTIFYs it receives.
+    private var listeningChannels: Set<String> = []
+    /// The notifications of the statements answered in the current transaction (a rule's `notify`), sent before the
+    /// ReadyForQuery that follows its commit; a rollback drops them, as PostgreSQL drops a rolled-back NOTIFY.
+    private var pendingNotifications: [NotificationResponse] = []
 
     /// How long the current statement waits before ``finishDelay()`` answers it; `nil` when none waits.
     public var pendingDelay: TimeAmount? {
@@ -137,13 +148,13 @@ public struct QuerySession: Sendable {
             while isAnsweringSimpleQuery { continueSimpleQuery(maximumStatements: .max, into: &replies) }
         case .sync:
             isSkippingUntilSync = false
-            replies.append(.readyForQuery(transactionStatus))
+            appendReadyForQuery(into: &replies)
         case .functionCall:
             // Like PostgreSQL after a failed function call: the error, then ReadyForQuery.
             let error = QuerySessionError.unsupported(message.typeName).diagnostic
             failTransaction()
             replies.append(.errorResponse(error))
-            replies.append(.readyForQuery(transactionStatus))
+            appendReadyForQuery(into: &replies)
         case .flush, .copyData, .copyDone, .copyFail, .terminate:
             // Copy messages after a COPY failed are ignored, as PostgreSQL does.
             break
@@ -280,6 +291,16 @@ public struct QuerySession: Sendable {
         pendingQuery = nil
         guard !closesConnection else { return }
         if !pendingQueryHadStatement { replies.append(.emptyQueryResponse) }
+        appendReadyForQuery(into: &replies)
+    }
+
+    /// Appends ReadyForQuery to `replies`, after the notifications of a transaction that ended (committed): as
+    /// PostgreSQL, a backend delivers them when it is idle again, just before it reports so.
+    private mutating func appendReadyForQuery(into replies: inout some QueryReplySink) {
+        if transactionStatus == .idle && !pendingNotifications.isEmpty {
+            for notification in pendingNotifications { replies.append(.notificationResponse(notification)) }
+            pendingNotifications.removeAll()
+        }
         replies.append(.readyForQuery(transactionStatus))
     }
 
@@ -625,11 +646,16 @@ public struct QuerySession: Sendable {
             throw .reported(diagnostic)
         }
         // A row limit sends that many rows and PortalSuspended, as PostgreSQL does when it fetched as many rows as
-        // asked for (it does not look further to see whether that was the last); the next Execute continues.
-        let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
-        if execute.maxRows > 0 && rows >= Int(execute.maxRows) {
-            portals.values[index].progress = .remaining(replies.dropFirst(Int(execute.maxRows)))
-            return Array(replies.prefix(Int(execute.maxRows))) + [.portalSuspended]
+        // asked for (it does not look further to see whether that was the last); the next Execute continues. The
+        // notices before the rows go with the first rows, once.
+        var rows = 0
+        for position in replies.indices {
+            guard case .dataRow = replies[position] else { continue }
+            rows += 1
+            if execute.maxRows > 0 && rows == Int(execute.maxRows) {
+                portals.values[index].progress = .remaining(replies[(position + 1)...])
+                return Array(replies[...position]) + [.portalSuspended]
+            }
         }
         portals.values[index].progress = .completed(tag: Self.tag(afterRows: replies.last))
         var sent = Array(replies)
@@ -650,9 +676,11 @@ public struct QuerySession: Sendable {
         body(&portals.values[index])
     }
 
-    /// Marks an open transaction failed after an error (ROLLBACK ends it).
+    /// Marks an open transaction failed after an error (ROLLBACK ends it); outside one, the statement's implicit
+    /// transaction fails and its notifications are dropped.
     private mutating func failTransaction() {
         if transactionStatus == .inTransaction { transactionStatus = .failed }
+        if transactionStatus == .idle { pendingNotifications.removeAll() }
     }
 
     /// Whether `reply` is an ErrorResponse.
@@ -740,10 +768,33 @@ public struct QuerySession: Sendable {
     private mutating func run(_ statement: String, parameters: [String?], parameterTypes: [UInt32]) -> QueryOutcome {
         if let aborted = abortedTransactionError(for: statement) { return .error(aborted) }
         if let outcome = runPreparedStatementCommand(statement) { return outcome }
-        let outcome = responder.outcome(
+        let kind = (try? SQLParser.parse(statement))?.kind
+        var outcome = responder.outcome(
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
+        if let kind { outcome = listen(kind, answered: outcome) }
         // Sent in the client's encoding.
         return clientEncoding.map { $0.encode(outcome) } ?? outcome
+    }
+
+    /// LISTEN and UNLISTEN change the channels the session listens to, and a NOTIFY on one of them reaches the
+    /// session (at its commit), as in PostgreSQL; `outcome` is what answered the statement (`kind`), unless it failed.
+    private mutating func listen(_ kind: StatementKind, answered outcome: QueryOutcome) -> QueryOutcome {
+        switch kind {
+        case .listen(let channel):
+            listeningChannels.insert(channel)
+        case .unlisten(let channel?):
+            listeningChannels.remove(channel)
+        case .unlisten(nil):
+            listeningChannels.removeAll()
+        case .notify(let channel, let payload) where listeningChannels.contains(channel):
+            if case .error = outcome { return outcome }
+            // From the session's process ID (``complete(_:formats:)`` puts it in), else pgw's.
+            let notification = NotificationResponse(processID: Int32(getpid()), channel: channel, payload: payload)
+            return .notifying([notification], after: outcome)
+        default:
+            break
+        }
+        return outcome
     }
 
     /// The answer to PREPARE, EXECUTE and DEALLOCATE, which keep their statements among the protocol's prepared
@@ -866,6 +917,10 @@ public struct QuerySession: Sendable {
                     warning = Self.warning("25P01", "there is no transaction in progress")
                 }
                 if transactionStatus == .failed && effect == .commit { tag = "ROLLBACK" }
+                if transactionStatus == .failed || effect == .rollback {
+                    // Rolled back: its notifications are gone.
+                    pendingNotifications.removeAll()
+                }
                 transactionStatus = .idle
             case .rollbackToSavepoint: if transactionStatus == .failed { transactionStatus = .inTransaction }
             case .set(let changes):
@@ -899,18 +954,24 @@ public struct QuerySession: Sendable {
             return [.emptyQueryResponse]
         case .error(let diagnostic):
             failTransaction()
+            // As PostgreSQL: a FATAL or PANIC error ends the session once it is sent.
+            if diagnostic.severity == "FATAL" || diagnostic.severity == "PANIC" { closesConnection = true }
             return [.errorResponse(diagnostic)]
         case .notices(let notices, let outcome):
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         case .notifying(let notifications, let outcome):
-            // Sent as by the session's backend, whose process ID the client knows from BackendKeyData.
+            // Sent as by the session's backend, whose process ID the client knows from BackendKeyData, once its
+            // transaction commits (before the ReadyForQuery that follows).
             let processID = settings[ServerSettings.processIDKey].flatMap { Int32($0) }
-            return complete(outcome, formats: formats)
-                + notifications.map { notification in
+            let replies = complete(outcome, formats: formats)
+            if !Self.isError(replies.last) {
+                pendingNotifications += notifications.map { notification in
                     var notification = notification
                     notification.processID = processID ?? notification.processID
-                    return .notificationResponse(notification)
+                    return notification
                 }
+            }
+            return replies
         case .copyIn(let columns, let format):
             // As PostgreSQL: the overall format, and the same for every column.
             suspension = .copyIn(CopyInRowCounter(format: format))
@@ -926,6 +987,17 @@ public struct QuerySession: Sendable {
         case .closing(let outcome):
             closesConnection = true
             return outcome.map { complete($0, formats: formats) } ?? []
+        case .emptyCopyOut(let columns, let format, let delimiter):
+            var data: [BackendMessage] = []
+            if let header = Self.copyHeader(columns, format: format, delimiter: delimiter) {
+                data.append(.copyData(CopyData(data: header)))
+            }
+            return [
+                .copyOutResponse(
+                    CopyResponse(
+                        format: format.isBinary ? 1 : 0,
+                        columnFormats: Array(repeating: format.isBinary ? .binary : .text, count: columns.count)))
+            ] + data + [.copyDone, .commandComplete(CommandComplete(tag: "COPY 0"))]
         case .copyOut(let text):
             // As PostgreSQL: CopyOutResponse (text, one format per column), one CopyData per row (libpq's
             // PQgetCopyData and psycopg's `rows()` read a row per message), CopyDone, "COPY rows".
@@ -940,6 +1012,55 @@ public struct QuerySession: Sendable {
             let columns = firstRow.isEmpty ? 0 : firstRow.split(separator: "\t", omittingEmptySubsequences: false).count
             return [.copyOutResponse(CopyResponse(format: 0, columnFormats: Array(repeating: .text, count: columns)))]
                 + rows + [.copyDone, .commandComplete(CommandComplete(tag: "COPY \(rows.count)"))]
+        }
+    }
+
+    /// What COPY TO writes before its rows: the binary format's signature, flags and header extension (with the
+    /// trailer, for no rows), or a `HEADER` line of the column names (quoted as CSV or escaped as text, as
+    /// PostgreSQL writes them); `nil` for none.
+    static func copyHeader(_ columns: [String], format: CopyFormat, delimiter: String?) -> ByteBuffer? {
+        switch format {
+        case .binary:
+            var bytes = ByteBuffer(bytes: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
+            bytes.writeInteger(UInt32(0))
+            bytes.writeInteger(UInt32(0))
+            bytes.writeInteger(Int16(-1))
+            return bytes
+        case .text(header: true) where !columns.isEmpty:
+            let names = columns.map { name in
+                var escaped = ""
+                for character in name {
+                    switch character {
+                    case "\\": escaped += "\\\\"
+                    case "\t": escaped += "\\t"
+                    case "\n": escaped += "\\n"
+                    case "\r": escaped += "\\r"
+                    default: escaped.append(character)
+                    }
+                }
+                return escaped
+            }
+            return ByteBuffer(string: names.joined(separator: delimiter ?? "\t") + "\n")
+        case .csv(header: true, let quote, let escape) where !columns.isEmpty:
+            let separator = delimiter ?? ","
+            let (quote, escape) = (Character(UnicodeScalar(quote)), Character(UnicodeScalar(escape)))
+            let names = columns.map { name in
+                // Quoted when empty (not NULL) or holding the delimiter, the quote or a line break; inside, the
+                // quote and the escape are escaped.
+                let needsQuotes =
+                    name.isEmpty || name.contains(separator) || name.contains(quote)
+                    || name.contains(where: { $0 == "\n" || $0 == "\r" })
+                guard needsQuotes else { return name }
+                var quoted = String(quote)
+                for character in name {
+                    if character == quote || character == escape { quoted.append(escape) }
+                    quoted.append(character)
+                }
+                return quoted + String(quote)
+            }
+            return ByteBuffer(string: names.joined(separator: separator) + "\n")
+        default:
+            return nil
         }
     }
 
