@@ -172,6 +172,26 @@ struct ParsedStatement: Sendable {
             return .unlisten(channel: fields["conditionname"]?.string)
         case "NotifyStmt":
             return .notify(channel: fields["conditionname"]?.string ?? "", payload: fields["payload"]?.string ?? "")
+        case "DeclareCursorStmt":
+            return .declareCursor(
+                name: fields["portalname"]?.string ?? "",
+                options: SessionCursors.Options(rawValue: fields["options"]?.integer ?? 0))
+        case "FetchStmt":
+            let direction: SessionCursors.Direction =
+                switch fields["direction"]?.string {
+                case "FETCH_BACKWARD": .backward
+                case "FETCH_ABSOLUTE": .absolute
+                case "FETCH_RELATIVE": .relative
+                default: .forward
+                }
+            // ALL is LONG_MAX, which a JSON number (a Double) holds as 2^63.
+            var count = 0
+            if case .number(let value)? = fields["howMany"] {
+                count = value >= 0x1p63 ? SessionCursors.all : Int(value)
+            }
+            return .fetch(
+                name: fields["portalname"]?.string ?? "", direction: direction, count: count,
+                isMove: fields["ismove"]?.bool == true)
         case "ClosePortalStmt":
             return .closeCursor(name: fields["portalname"]?.string)
         default:

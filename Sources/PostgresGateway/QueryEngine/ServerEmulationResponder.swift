@@ -133,7 +133,7 @@ public struct ServerEmulationResponder: QueryResponder {
         case .closeCursor(nil):
             // The session closes its cursors (asyncpg's pool reset sends CLOSE ALL).
             return .command(tag: "CLOSE CURSOR ALL")
-        case .other, .copyFromStdin, .copyToStdout, .executePrepared, .closeCursor:
+        case .other, .copyFromStdin, .copyToStdout, .executePrepared, .declareCursor, .fetch, .closeCursor:
             return nil
         }
     }

@@ -36,6 +36,10 @@ enum StatementKind: Sendable {
     case unlisten(channel: String?)
     /// `NOTIFY channel [, 'payload']`.
     case notify(channel: String, payload: String)
+    /// `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH HOLD] FOR query`.
+    case declareCursor(name: String, options: SessionCursors.Options)
+    /// `FETCH` or `MOVE` (`isMove`) of `count` rows of cursor `name` in `direction` (``SessionCursors/all`` for ALL).
+    case fetch(name: String, direction: SessionCursors.Direction, count: Int, isMove: Bool)
     /// `CLOSE name`, or `CLOSE ALL` (`nil`).
     case closeCursor(name: String?)
     /// asyncpg's type introspection (``TypeInfoLookup``), the OIDs in `$1`.
