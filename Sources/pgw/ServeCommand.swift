@@ -25,9 +25,17 @@ struct ServeCommand: AsyncParsableCommand {
             queries (pg_catalog, information_schema) return no rows with the right columns, and a statement that \
             does not parse gets 42601 with its position. Every other statement is answered as --unmatched says: \
             by default one row with one text column, "echo", holding the statement, when it is one that returns \
-            rows in PostgreSQL (SELECT, VALUES, RETURNING, EXPLAIN, FETCH); others (VACUUM, CREATE, INSERT \
+            rows in PostgreSQL (SELECT, VALUES, RETURNING, EXPLAIN); others (VACUUM, CREATE, INSERT \
             without RETURNING...) complete with their command tag. empty answers no rows (with the columns the \
             statement names), error 0A000.
+
+            Connection pools' housekeeping is answered like SET, whatever --unmatched says, and --verify does not \
+            count it: LISTEN, UNLISTEN and NOTIFY (a NOTIFY on a channel the session listens to reaches it), CLOSE \
+            ALL and SELECT pg_advisory_unlock_all() (asyncpg's pool reset, with UNLISTEN * and RESET ALL). \
+            Server-side cursors work as in PostgreSQL: DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH HOLD] FOR \
+            query takes the query's answer (a rule's rows, or as the query alone is answered), FETCH and MOVE step \
+            through it, CLOSE closes it (psycopg and psycopg2 named cursors, Django's iterator()). An unmatched \
+            COPY ... TO STDOUT is a COPY of no rows (COPY 0), unless unmatched statements are errors.
 
             A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
             unmatched: echo|empty|error, and rules: a list of {match, params, param_types, columns, rows, tag, error, \
@@ -38,7 +46,9 @@ struct ServeCommand: AsyncParsableCommand {
             names as PostgreSQL's grammar reads them (numeric(10,2), character varying(100), text[]), their \
             modifiers sent in RowDescription; row values are read as the type's input function reads them. delay (5s, 250ms) waits before \
             answering; a CancelRequest with the session's key ends the wait with 57014, as in PostgreSQL. close: true \
-            closes the connection after the answer, or instead of one when the rule has none. COPY ... FROM STDIN \
+            closes the connection after the answer, or instead of one when the rule has none; an error of severity \
+            FATAL or PANIC closes it after the answer, as PostgreSQL does. A rule's notify reaches the client when \
+            the transaction commits, before ReadyForQuery (not after a rollback). COPY ... FROM STDIN \
             takes the client's data and answers COPY n (n rows, counted as PostgreSQL counts them in text, CSV or \
             binary). Errors in the script are reported with line and column. SIGHUP reloads the script's rules (or its \
             conversation, for connections that log in afterwards).

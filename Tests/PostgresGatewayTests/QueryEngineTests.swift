@@ -86,7 +86,7 @@ struct QueryEngineTests {
         ("alter procedure p() rename to q", "ALTER PROCEDURE"),
         ("create access method a type table handler heap_tableam_handler", "CREATE ACCESS METHOD"),
         ("checkpoint", "CHECKPOINT"), ("revoke r from u", "REVOKE ROLE"), ("revoke select on t from public", "REVOKE"),
-        ("grant select on t to public", "GRANT"), ("close all", "CLOSE CURSOR ALL"), ("close c", "CLOSE CURSOR"),
+        ("grant select on t to public", "GRANT"), ("close all", "CLOSE CURSOR ALL"),
         ("create language l handler h", "CREATE LANGUAGE"),
         ("alter operator === (int, int) owner to x", "ALTER OPERATOR"),
         ("alter text search configuration c owner to x", "ALTER TEXT SEARCH CONFIGURATION"),

@@ -208,6 +208,10 @@ struct ClientEncoding: Sendable, Hashable {
             return .delayed(amount, then: try encoded(outcome))
         case .closing(let outcome):
             return .closing(after: try outcome.map { outcome throws(Failure) in try encoded(outcome) })
+        case .emptyCopyOut(let columns, let format, let delimiter):
+            var names: [String] = []
+            for column in columns { names.append(try encode(column)) }
+            return .emptyCopyOut(columns: names, format: format, delimiter: delimiter)
         case .empty, .copyIn:
             return outcome
         }

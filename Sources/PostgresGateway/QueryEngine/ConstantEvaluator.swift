@@ -464,7 +464,8 @@ struct ConstantEvaluator {
             return EvaluatedValue(text: "f", type: .bool)
         case ("txid_current", 0):
             return EvaluatedValue(text: "1", type: .int8)
-        case ("pg_sleep", 1):
+        case ("pg_sleep", 1), ("pg_advisory_unlock_all", 0):
+            // pg_advisory_unlock_all(): asyncpg's pool resets a connection with it; the session holds no locks.
             return EvaluatedValue(text: "", type: .void)
         case ("coalesce", _) where !arguments.isEmpty:
             let type = try commonType(of: arguments, literals: literals, context: "COALESCE")

@@ -170,9 +170,55 @@ struct ParsedStatement: Sendable {
             return .copyFromStdin(
                 columns: fields["attlist"]?.elements.count ?? 0,
                 format: CopyFormat(options: fields["options"]?.elements ?? []))
+        case "CopyStmt"
+        where fields["is_from"]?.bool != true && fields["filename"] == nil
+            && fields["is_program"]?.bool != true:
+            return copyToStdout(fields)
+        case "ListenStmt":
+            return .listen(channel: fields["conditionname"]?.string ?? "")
+        case "UnlistenStmt":
+            return .unlisten(channel: fields["conditionname"]?.string)
+        case "NotifyStmt":
+            return .notify(channel: fields["conditionname"]?.string ?? "", payload: fields["payload"]?.string ?? "")
+        case "DeclareCursorStmt":
+            return .declareCursor(
+                name: fields["portalname"]?.string ?? "",
+                options: SessionCursors.Options(rawValue: fields["options"]?.integer ?? 0))
+        case "FetchStmt":
+            let direction: SessionCursors.Direction =
+                switch fields["direction"]?.string {
+                case "FETCH_BACKWARD": .backward
+                case "FETCH_ABSOLUTE": .absolute
+                case "FETCH_RELATIVE": .relative
+                default: .forward
+                }
+            // ALL is LONG_MAX, which a JSON number (a Double) holds as 2^63.
+            var count = 0
+            if case .number(let value)? = fields["howMany"] {
+                count = value >= 0x1p63 ? SessionCursors.all : Int(value)
+            }
+            return .fetch(
+                name: fields["portalname"]?.string ?? "", direction: direction, count: count,
+                isMove: fields["ismove"]?.bool == true)
+        case "ClosePortalStmt":
+            return .closeCursor(name: fields["portalname"]?.string)
         default:
             return .other(tag: tag)
         }
+    }
+
+    /// `COPY … TO STDOUT`: the columns its list or its query's select list names, its format and delimiter.
+    private static func copyToStdout(_ fields: ParseTreeNode) -> StatementKind {
+        let options = fields["options"]?.elements ?? []
+        var columns = fields["attlist"]?.names ?? []
+        if columns.isEmpty, let query = fields["query"]?["SelectStmt"] {
+            columns = rowColumns(of: "SelectStmt", query)?.map(\.name) ?? []
+        }
+        let delimiter = options.lazy.compactMap { option -> String? in
+            guard let definition = option["DefElem"], definition["defname"]?.string == "delimiter" else { return nil }
+            return definition["arg"]?["String"]?["sval"]?.string
+        }.first
+        return .copyToStdout(columns: columns, format: CopyFormat(options: options), delimiter: delimiter)
     }
 
     private static func select(_ fields: ParseTreeNode, tag: String) -> StatementKind {

@@ -16,6 +16,10 @@ public enum QueryOutcome: Sendable, Hashable {
     case error(DiagnosticMessage)
     /// `COPY … TO STDOUT`: the data in COPY's text format (lines of tab-separated values).
     case copyOut(String)
+    /// `COPY … TO STDOUT` of no rows, as PostgreSQL answers one whose query returns none: CopyOutResponse (a column
+    /// per name, in `format`), what COPY writes for no rows (a `HEADER` line of the column names, separated by
+    /// `delimiter` or the format's own; the binary format's signature and trailer), CopyDone and `COPY 0`.
+    case emptyCopyOut(columns: [String], format: CopyFormat, delimiter: String?)
     /// `COPY … FROM STDIN`: CopyInResponse (`columns` columns in `format`), then the client's data is taken until
     /// CopyDone (`COPY rows`, counting rows as PostgreSQL does) or CopyFail (57014).
     case copyIn(columns: Int, format: CopyFormat)

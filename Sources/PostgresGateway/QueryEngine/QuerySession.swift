@@ -1,14 +1,21 @@
 import NIOCore
 import PostgresWire
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Serves the simple and extended query protocols for a mock server, asking a ``QueryResponder`` what each
 /// statement produces. Pure: client messages in, server messages out.
 ///
 /// It tracks the transaction status (a failed transaction answers 25P02 until ROLLBACK), the settings (SET, RESET,
-/// with ParameterStatus for reported ones), prepared statements and portals, and after an error in the extended
-/// protocol skips messages until Sync, as PostgreSQL does. Parameter types come from the client or from casts in
-/// the statement (`$1::int`); result values go out in the formats Bind asks for (binary as PostgreSQL sends it,
-/// see ``BinaryValueEncoder``).
+/// with ParameterStatus for reported ones), prepared statements and portals, cursors (DECLARE, FETCH, MOVE, CLOSE;
+/// see ``SessionCursors``), the channels it listens to and the notifications it delivers at commit, and after an
+/// error in the extended protocol skips messages until Sync, as PostgreSQL does. Parameter types come from the
+/// client or from casts in the statement (`$1::int`); result values go out in the formats Bind asks for (binary as
+/// PostgreSQL sends it, see ``BinaryValueEncoder``).
 ///
 /// A statement can keep the session waiting: a ``QueryOutcome/delayed(_:then:)`` outcome until its time is up
 /// (``pendingDelay``, then ``finishDelay()``) or a CancelRequest (``cancelStatement()``), and `COPY … FROM STDIN`
@@ -38,7 +45,12 @@ public struct QuerySession: Sendable {
     }
 
     /// The status reported in ReadyForQuery.
-    public private(set) var transactionStatus = TransactionStatus.idle
+    public private(set) var transactionStatus = TransactionStatus.idle {
+        didSet {
+            // The transaction ended: its cursors close (not those WITH HOLD).
+            if transactionStatus == .idle && oldValue != .idle { cursors.endTransaction() }
+        }
+    }
     /// The session's settings: server defaults, the reported parameters, the client's startup parameters, then
     /// every SET.
     public private(set) var settings: [String: String] {
@@ -88,6 +100,20 @@ public struct QuerySession: Sendable {
     private var suspendedExecute: Execute?
     /// Whether an outcome asked for the connection to be closed once its replies are sent.
     public private(set) var closesConnection = false
+    /// The session's cursors (DECLARE … CURSOR).
+    private var cursors = SessionCursors()
+    /// The channels the session listens to (LISTEN), whose NOTIFYs it receives.
+    private var listeningChannels: Set<String> = []
+    /// While a statement of a simple query runs: whether the query had statements before it, and the statements
+    /// after it, which tell whether it runs in an implicit transaction block (a query of several statements), where
+    /// PostgreSQL allows DECLARE CURSOR without BEGIN.
+    private var simpleQueryContext: (hadEarlier: Bool, rest: StatementScanner)?
+    /// The result formats of the next statement's rows in the simple query protocol: binary for a FETCH from a
+    /// BINARY cursor, text (none given) otherwise.
+    private var simpleResultFormats: [FormatCode] = []
+    /// The notifications of the statements answered in the current transaction (a rule's `notify`), sent before the
+    /// ReadyForQuery that follows its commit; a rollback drops them, as PostgreSQL drops a rolled-back NOTIFY.
+    private var pendingNotifications: [NotificationResponse] = []
 
     /// How long the current statement waits before ``finishDelay()`` answers it; `nil` when none waits.
     public var pendingDelay: TimeAmount? {
@@ -157,15 +183,13 @@ public struct QuerySession: Sendable {
             isSkippingUntilSync = false
             // The implicit transaction of the messages since the last Sync ends.
             endImplicitTransaction()
-            replies.append(contentsOf: pendingReports())
-            replies.append(.readyForQuery(transactionStatus))
+            appendReadyForQuery(into: &replies)
         case .functionCall:
             // Like PostgreSQL after a failed function call: the error, then ReadyForQuery.
             let error = QuerySessionError.unsupported(message.typeName).diagnostic
             failTransaction()
             replies.append(.errorResponse(error))
-            replies.append(contentsOf: pendingReports())
-            replies.append(.readyForQuery(transactionStatus))
+            appendReadyForQuery(into: &replies)
         case .flush, .copyData, .copyDone, .copyFail, .terminate:
             // Copy messages after a COPY failed are ignored, as PostgreSQL does.
             break
@@ -258,8 +282,10 @@ public struct QuerySession: Sendable {
                     break
                 }
             }
+            simpleQueryContext = (pendingQueryHadStatement, scanner)
             pendingQueryHadStatement = true
             var outcome = run(statement, parameters: [], parameterTypes: [])
+            simpleQueryContext = nil
             if case .error(var diagnostic) = outcome, diagnostic.sqlState == "42601",
                 let index = diagnostic.fields.firstIndex(where: { $0.code == .position }),
                 let position = Int(diagnostic.fields[index].value)
@@ -301,13 +327,15 @@ public struct QuerySession: Sendable {
             dropDiscardedPortals(keeping: nil)
             if suspension == nil && !queryIsImplicitBlock { endImplicitTransaction() }
         }
+        let formats = simpleResultFormats
+        if !formats.isEmpty { simpleResultFormats = [] }
         if outcome.resultSet != nil {
-            replies.appendResult(of: outcome, formats: [], description: true, rows: true)
+            replies.appendResult(of: outcome, formats: formats, description: true, rows: true)
             return closesConnection
         }
-        let completion = complete(outcome, formats: [])
+        let completion = complete(outcome, formats: formats)
         if let columns = outcome.resultColumns {
-            replies.append(.rowDescription(Self.describe(columns, formats: [])))
+            replies.append(.rowDescription(Self.describe(columns, formats: formats)))
         }
         replies.append(contentsOf: completion)
         if case .errorResponse = completion.last { return true }
@@ -322,7 +350,21 @@ public struct QuerySession: Sendable {
         queryIsImplicitBlock = false
         guard !closesConnection else { return }
         if !pendingQueryHadStatement { replies.append(.emptyQueryResponse) }
+        appendReadyForQuery(into: &replies)
+    }
+
+    /// Appends ReadyForQuery to `replies`, after the ParameterStatus of reported settings that changed back and the
+    /// notifications of a transaction that ended (committed): as PostgreSQL, a backend delivers them when it is
+    /// idle again, just before it reports so.
+    private mutating func appendReadyForQuery(into replies: inout some QueryReplySink) {
+        // An implicit transaction (a simple query's, the extended protocol's until Sync) ends here, with its
+        // cursors.
+        if transactionStatus == .idle { cursors.endTransaction() }
         replies.append(contentsOf: pendingReports())
+        if transactionStatus == .idle && !pendingNotifications.isEmpty {
+            for notification in pendingNotifications { replies.append(.notificationResponse(notification)) }
+            pendingNotifications.removeAll()
+        }
         replies.append(.readyForQuery(transactionStatus))
     }
 
@@ -517,7 +559,13 @@ public struct QuerySession: Sendable {
             replies.append(columns.map { .rowDescription(Self.describe($0, formats: [])) } ?? .noData)
         case .describe(let target):
             guard let index = portals.index(forKey: target.name) else {
-                throw .undefined(kind: "portal", name: target.name)
+                // A cursor is a portal too (psycopg describes its named cursor's portal after DECLARE).
+                guard let columns = cursors.columns(of: target.name) else {
+                    throw .undefined(kind: "portal", name: target.name)
+                }
+                let formats: [FormatCode] = cursors.isBinary(target.name) ? [.binary] : []
+                replies.append(.rowDescription(Self.describe(columns, formats: formats)))
+                return
             }
             let (hasRun, statement, parameters, formats, stored) = withPortal(at: index) {
                 ($0.progress != nil, $0.statement, $0.parameters, $0.resultFormats, $0.outcome)
@@ -541,7 +589,9 @@ public struct QuerySession: Sendable {
             }
         case .execute(let execute):
             guard let index = portals.index(forKey: execute.portal) else {
-                throw .undefined(kind: "portal", name: execute.portal)
+                guard cursors.contains(execute.portal) else { throw .undefined(kind: "portal", name: execute.portal) }
+                try executeCursor(execute, into: &replies)
+                return
             }
             // The outcome Describe stored is taken out, for this Execute only.
             let (progress, statement, parameters, described, stored) = withPortal(at: index) { portal in
@@ -568,8 +618,9 @@ public struct QuerySession: Sendable {
             if target.kind == .statement {
                 statements[target.name] = nil
                 statementDescriptions[target.name] = nil
-            } else {
-                portals[target.name] = nil
+            } else if portals.removeValue(forKey: target.name) == nil {
+                // A cursor is a portal too.
+                _ = cursors.close(target.name)
             }
             replies.append(.closeComplete)
         default:
@@ -670,11 +721,16 @@ public struct QuerySession: Sendable {
             throw .reported(diagnostic)
         }
         // A row limit sends that many rows and PortalSuspended, as PostgreSQL does when it fetched as many rows as
-        // asked for (it does not look further to see whether that was the last); the next Execute continues.
-        let rows = replies.prefix { if case .dataRow = $0 { true } else { false } }.count
-        if execute.maxRows > 0 && rows >= Int(execute.maxRows) {
-            portals.values[index].progress = .remaining(replies.dropFirst(Int(execute.maxRows)))
-            return Array(replies.prefix(Int(execute.maxRows))) + [.portalSuspended]
+        // asked for (it does not look further to see whether that was the last); the next Execute continues. The
+        // notices before the rows go with the first rows, once.
+        var rows = 0
+        for position in replies.indices {
+            guard case .dataRow = replies[position] else { continue }
+            rows += 1
+            if execute.maxRows > 0 && rows == Int(execute.maxRows) {
+                portals.values[index].progress = .remaining(replies[(position + 1)...])
+                return Array(replies[...position]) + [.portalSuspended]
+            }
         }
         portals.values[index].progress = .completed(tag: Self.tag(afterRows: replies.last))
         var sent = Array(replies)
@@ -685,6 +741,25 @@ public struct QuerySession: Sendable {
             sent[sent.count - 1] = .commandComplete(CommandComplete(tag: "SELECT \(rows)"))
         }
         return sent
+    }
+
+    /// Execute of a cursor's portal: its next rows up to the row limit, then PortalSuspended, or `SELECT n` when
+    /// they were the last, as PostgreSQL answers it.
+    private mutating func executeCursor(_ execute: Execute, into replies: inout some QueryReplySink)
+        throws(QuerySessionError)
+    {
+        let limit = execute.maxRows > 0 ? Int(execute.maxRows) : SessionCursors.all
+        let outcome = cursors.fetch(execute.portal, direction: .forward, count: limit, isMove: false)
+        if case .error(let diagnostic) = outcome { throw .reported(diagnostic) }
+        guard let (rows, _) = outcome.resultSet else { return }
+        let formats: [FormatCode] = cursors.isBinary(execute.portal) ? [.binary] : []
+        let sent = Self.rowReplies(
+            of: .result(columns: outcome.resultColumns ?? [], rows: rows, tag: "SELECT \(rows.count)"),
+            formats: formats)
+        if case .errorResponse(let diagnostic) = sent.last { throw .reported(diagnostic) }
+        guard rows.count == limit else { return replies.append(contentsOf: sent) }
+        replies.append(contentsOf: sent.dropLast())
+        replies.append(.portalSuspended)
     }
 
     /// Reads or changes the portal at `index` in place: reading a portal through the dictionary's values copies it
@@ -716,6 +791,11 @@ public struct QuerySession: Sendable {
         let split = Self.splitStatements(query)
         guard split.count <= 1 else { return nil }
         let statement = split.first ?? ""
+        switch (try? SQLParser.parse(statement))?.kind {
+        case .fetch(let name, _, _, isMove: false): return cursors.columns(of: name)
+        case .fetch, .declareCursor, .closeCursor: return nil
+        default: break
+        }
         // EXECUTE answers what its prepared statement answers.
         if case .executePrepared(let name, _) = (try? SQLParser.parse(statement))?.kind,
             let prepared = statements[name],
@@ -804,13 +884,147 @@ public struct QuerySession: Sendable {
             if Self.takesSnapshot(parsed.kind) { transaction.hasTakenSnapshot = true }
         }
         if let outcome = runPreparedStatementCommand(statement) { return outcome }
-        let outcome = responder.outcome(
+        let kind = parsed?.kind ?? (try? SQLParser.parse(statement))?.kind
+        if let kind, let outcome = runCursorCommand(kind, statement, parameters: parameters, types: parameterTypes) {
+            return outcome
+        }
+        var outcome = responder.outcome(
             of: statement, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
         if let parsed {
             applySettingFunctions(of: parsed, parameters: parameters, parameterTypes: parameterTypes, outcome: outcome)
         }
+        if let kind { outcome = listen(kind, answered: outcome) }
         // Sent in the client's encoding.
         return clientEncoding.map { $0.encode(outcome) } ?? outcome
+    }
+
+    /// LISTEN and UNLISTEN change the channels the session listens to, and a NOTIFY on one of them reaches the
+    /// session (at its commit), as in PostgreSQL; `outcome` is what answered the statement (`kind`), unless it failed.
+    private mutating func listen(_ kind: StatementKind, answered outcome: QueryOutcome) -> QueryOutcome {
+        switch kind {
+        case .listen(let channel):
+            listeningChannels.insert(channel)
+        case .unlisten(let channel?):
+            listeningChannels.remove(channel)
+        case .unlisten(nil):
+            listeningChannels.removeAll()
+        case .notify(let channel, let payload) where listeningChannels.contains(channel):
+            if case .error = outcome { return outcome }
+            // From the session's process ID (``complete(_:formats:)`` puts it in), else pgw's.
+            let notification = NotificationResponse(processID: Int32(getpid()), channel: channel, payload: payload)
+            return .notifying([notification], after: outcome)
+        default:
+            break
+        }
+        return outcome
+    }
+
+    /// The answer to DECLARE … CURSOR (whose query is answered as the statement alone would be), FETCH, MOVE and
+    /// CLOSE, from the session's cursors as PostgreSQL answers them; `nil` for other statements.
+    private mutating func runCursorCommand(
+        _ kind: StatementKind, _ statement: String, parameters: [String?], types: [UInt32]
+    ) -> QueryOutcome? {
+        switch kind {
+        case .declareCursor(let name, let options):
+            let inBlock =
+                transactionStatus != .idle
+                || simpleQueryContext.map { context in
+                    var rest = context.rest
+                    return context.hadEarlier || rest.next() != nil
+                } ?? false
+            guard options.isHoldable || inBlock else {
+                return .error(
+                    DiagnosticMessage(
+                        severity: "ERROR", sqlState: "25P01",
+                        message: "DECLARE CURSOR can only be used in transaction blocks"))
+            }
+            // Checked before the query runs (and uses a rule): 42P03.
+            if cursors.contains(name) { return cursors.declare(name, options: options, columns: [], rows: []) }
+            guard let query = Self.cursorQuery(in: statement) else { return nil }
+            return declare(name, options: options, run(query, parameters: parameters, parameterTypes: types))
+        case .fetch(let name, let direction, let count, let isMove):
+            let outcome = cursors.fetch(name, direction: direction, count: count, isMove: isMove)
+            if !isMove && cursors.isBinary(name) && simpleQueryContext != nil { simpleResultFormats = [.binary] }
+            return outcome
+        case .closeCursor(let name):
+            return cursors.close(name)
+        default:
+            return nil
+        }
+    }
+
+    /// Opens cursor `name` on the rows of its query's `outcome` (none for an outcome without rows), keeping the
+    /// outcome's notices, notifications, delay or closing; an error is the DECLARE's.
+    private mutating func declare(_ name: String, options: SessionCursors.Options, _ outcome: QueryOutcome)
+        -> QueryOutcome
+    {
+        switch outcome {
+        case .rows, .result:
+            return cursors.declare(
+                name, options: options, columns: outcome.resultColumns ?? [], rows: outcome.resultSet?.rows ?? [])
+        case .error:
+            return outcome
+        case .notices(let notices, let outcome):
+            return .notices(notices, then: declare(name, options: options, outcome))
+        case .notifying(let notifications, let outcome):
+            return .notifying(notifications, after: declare(name, options: options, outcome))
+        case .delayed(let amount, let outcome):
+            return .delayed(amount, then: declare(name, options: options, outcome))
+        case .closing(let outcome):
+            return .closing(after: outcome.map { declare(name, options: options, $0) })
+        case .command, .empty, .copyOut, .emptyCopyOut, .copyIn:
+            return cursors.declare(name, options: options, columns: [], rows: [])
+        }
+    }
+
+    /// The query of `DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR [{WITH | WITHOUT} HOLD]
+    /// FOR query`: the text after its `FOR`; `nil` when it is not found.
+    static func cursorQuery(in declare: String) -> String? {
+        var rest = declare[...]
+        /// Skips white space and comments, then one word or quoted name; the word, lowercased (`nil` at the end).
+        func nextToken() -> String? {
+            while true {
+                rest = rest.drop { $0.isWhitespace }
+                if rest.hasPrefix("--") {
+                    rest = rest.drop { $0 != "\n" }
+                } else if rest.hasPrefix("/*") {
+                    // Comments nest, as in PostgreSQL.
+                    var depth = 0
+                    while !rest.isEmpty {
+                        if rest.hasPrefix("/*") {
+                            depth += 1
+                            rest = rest.dropFirst(2)
+                        } else if rest.hasPrefix("*/") {
+                            depth -= 1
+                            rest = rest.dropFirst(2)
+                            if depth == 0 { break }
+                        } else {
+                            rest = rest.dropFirst()
+                        }
+                    }
+                } else {
+                    break
+                }
+            }
+            guard let first = rest.first else { return nil }
+            if first == "\"" {
+                rest = rest.dropFirst()
+                while let quote = rest.firstIndex(of: "\"") {
+                    rest = rest[rest.index(after: quote)...]
+                    guard rest.first == "\"" else { break }
+                    rest = rest.dropFirst()
+                }
+                return "\""
+            }
+            let word = rest.prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "$" }
+            rest = rest.dropFirst(max(word.count, 1))
+            return word.lowercased()
+        }
+        guard nextToken() == "declare", nextToken() != nil else { return nil }
+        while let token = nextToken() {
+            if token == "for" { return String(rest).trimmingWhitespace() }
+        }
+        return nil
     }
 
     /// The answer to PREPARE, EXECUTE and DEALLOCATE, which keep their statements among the protocol's prepared
@@ -931,18 +1145,24 @@ public struct QuerySession: Sendable {
             return [.emptyQueryResponse]
         case .error(let diagnostic):
             failTransaction()
+            // As PostgreSQL: a FATAL or PANIC error ends the session once it is sent.
+            if diagnostic.severity == "FATAL" || diagnostic.severity == "PANIC" { closesConnection = true }
             return [.errorResponse(diagnostic)]
         case .notices(let notices, let outcome):
             return notices.map { .noticeResponse($0) } + complete(outcome, formats: formats)
         case .notifying(let notifications, let outcome):
-            // Sent as by the session's backend, whose process ID the client knows from BackendKeyData.
+            // Sent as by the session's backend, whose process ID the client knows from BackendKeyData, once its
+            // transaction commits (before the ReadyForQuery that follows).
             let processID = settings[ServerSettings.processIDKey].flatMap { Int32($0) }
-            return complete(outcome, formats: formats)
-                + notifications.map { notification in
+            let replies = complete(outcome, formats: formats)
+            if !Self.isError(replies.last) {
+                pendingNotifications += notifications.map { notification in
                     var notification = notification
                     notification.processID = processID ?? notification.processID
-                    return .notificationResponse(notification)
+                    return notification
                 }
+            }
+            return replies
         case .copyIn(let columns, let format):
             // As PostgreSQL: the overall format, and the same for every column.
             suspension = .copyIn(CopyInRowCounter(format: format))
@@ -958,6 +1178,17 @@ public struct QuerySession: Sendable {
         case .closing(let outcome):
             closesConnection = true
             return outcome.map { complete($0, formats: formats) } ?? []
+        case .emptyCopyOut(let columns, let format, let delimiter):
+            var data: [BackendMessage] = []
+            if let header = Self.copyHeader(columns, format: format, delimiter: delimiter) {
+                data.append(.copyData(CopyData(data: header)))
+            }
+            return [
+                .copyOutResponse(
+                    CopyResponse(
+                        format: format.isBinary ? 1 : 0,
+                        columnFormats: Array(repeating: format.isBinary ? .binary : .text, count: columns.count)))
+            ] + data + [.copyDone, .commandComplete(CommandComplete(tag: "COPY 0"))]
         case .copyOut(let text):
             // As PostgreSQL: CopyOutResponse (text, one format per column), one CopyData per row (libpq's
             // PQgetCopyData and psycopg's `rows()` read a row per message), CopyDone, "COPY rows".
@@ -972,6 +1203,55 @@ public struct QuerySession: Sendable {
             let columns = firstRow.isEmpty ? 0 : firstRow.split(separator: "\t", omittingEmptySubsequences: false).count
             return [.copyOutResponse(CopyResponse(format: 0, columnFormats: Array(repeating: .text, count: columns)))]
                 + rows + [.copyDone, .commandComplete(CommandComplete(tag: "COPY \(rows.count)"))]
+        }
+    }
+
+    /// What COPY TO writes before its rows: the binary format's signature, flags and header extension (with the
+    /// trailer, for no rows), or a `HEADER` line of the column names (quoted as CSV or escaped as text, as
+    /// PostgreSQL writes them); `nil` for none.
+    static func copyHeader(_ columns: [String], format: CopyFormat, delimiter: String?) -> ByteBuffer? {
+        switch format {
+        case .binary:
+            var bytes = ByteBuffer(bytes: Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00])
+            bytes.writeInteger(UInt32(0))
+            bytes.writeInteger(UInt32(0))
+            bytes.writeInteger(Int16(-1))
+            return bytes
+        case .text(header: true) where !columns.isEmpty:
+            let names = columns.map { name in
+                var escaped = ""
+                for character in name {
+                    switch character {
+                    case "\\": escaped += "\\\\"
+                    case "\t": escaped += "\\t"
+                    case "\n": escaped += "\\n"
+                    case "\r": escaped += "\\r"
+                    default: escaped.append(character)
+                    }
+                }
+                return escaped
+            }
+            return ByteBuffer(string: names.joined(separator: delimiter ?? "\t") + "\n")
+        case .csv(header: true, let quote, let escape) where !columns.isEmpty:
+            let separator = delimiter ?? ","
+            let (quote, escape) = (Character(UnicodeScalar(quote)), Character(UnicodeScalar(escape)))
+            let names = columns.map { name in
+                // Quoted when empty (not NULL) or holding the delimiter, the quote or a line break; inside, the
+                // quote and the escape are escaped.
+                let needsQuotes =
+                    name.isEmpty || name.contains(separator) || name.contains(quote)
+                    || name.contains(where: { $0 == "\n" || $0 == "\r" })
+                guard needsQuotes else { return name }
+                var quoted = String(quote)
+                for character in name {
+                    if character == quote || character == escape { quoted.append(escape) }
+                    quoted.append(character)
+                }
+                return quoted + String(quote)
+            }
+            return ByteBuffer(string: names.joined(separator: separator) + "\n")
+        default:
+            return nil
         }
     }
 
@@ -1059,8 +1339,11 @@ public struct QuerySession: Sendable {
         if let kept { restoreSettings(kept) }
     }
 
-    /// Ends the transaction as ROLLBACK does: every setting goes back to its value before the transaction.
+    /// Ends the transaction as ROLLBACK does: every setting goes back to its value before the transaction, its
+    /// notifications and the cursors it declared are gone.
     private mutating func rollbackTransaction() {
+        pendingNotifications.removeAll()
+        cursors.rollBack()
         let start = transaction.startSettings
         transaction = SessionTransaction()
         if let start, transactionStatus != .idle || start != settings { restoreSettings(start) }

@@ -133,7 +133,14 @@ public struct ServerEmulationResponder: QueryResponder {
             }
             guard readsCatalog else { return nil }
             return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
-        case .other, .copyFromStdin, .executePrepared:
+        case .listen, .unlisten, .notify:
+            // Session housekeeping (asyncpg's pool resets a connection with UNLISTEN *); the session keeps the
+            // channels and delivers a NOTIFY on one it listens to.
+            return .command(tag: parsed.tag)
+        case .closeCursor(nil):
+            // The session closes its cursors (asyncpg's pool reset sends CLOSE ALL).
+            return .command(tag: "CLOSE CURSOR ALL")
+        case .other, .copyFromStdin, .copyToStdout, .executePrepared, .declareCursor, .fetch, .closeCursor:
             return nil
         }
     }
@@ -212,6 +219,10 @@ public struct ServerEmulationResponder: QueryResponder {
         if case .copyFromStdin(let columns, let format) = parsed.kind, unmatched != .error {
             // The data is taken (and counted), whatever the policy says about rows.
             return .copyIn(columns: columns, format: format)
+        }
+        if case .copyToStdout(let columns, let format, let delimiter) = parsed.kind, unmatched != .error {
+            // No rows, as from a table without any: clients reading the COPY (asyncpg's copy_from_query) get it.
+            return .emptyCopyOut(columns: columns, format: format, delimiter: delimiter)
         }
         switch unmatched {
         case .echo:

@@ -30,6 +30,21 @@ enum StatementKind: Sendable {
     case deallocate(name: String?)
     /// `COPY … FROM STDIN`, with the number of columns it names (0 when it names none) and its data format.
     case copyFromStdin(columns: Int, format: CopyFormat)
+    /// `COPY … TO STDOUT`, with the names of the columns it writes as far as its text tells them (its column list,
+    /// else its query's select list), its data format and its `DELIMITER` (`nil`: the format's own).
+    case copyToStdout(columns: [String], format: CopyFormat, delimiter: String?)
+    /// `LISTEN channel`.
+    case listen(channel: String)
+    /// `UNLISTEN channel`, or `UNLISTEN *` (`nil`).
+    case unlisten(channel: String?)
+    /// `NOTIFY channel [, 'payload']`.
+    case notify(channel: String, payload: String)
+    /// `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH HOLD] FOR query`.
+    case declareCursor(name: String, options: SessionCursors.Options)
+    /// `FETCH` or `MOVE` (`isMove`) of `count` rows of cursor `name` in `direction` (``SessionCursors/all`` for ALL).
+    case fetch(name: String, direction: SessionCursors.Direction, count: Int, isMove: Bool)
+    /// `CLOSE name`, or `CLOSE ALL` (`nil`).
+    case closeCursor(name: String?)
     /// asyncpg's type introspection (``TypeInfoLookup``), the OIDs in `$1`.
     case typeInfoLookup
     /// Nothing but comments.
