@@ -337,6 +337,33 @@ struct MockScriptTests {
             "\(String(describing: refused))")
     }
 
+    /// An error rule carries the fields PostgreSQL sends about the object, the context and the source location,
+    /// under PL/pgSQL's `RAISE … USING` names, in PostgreSQL's field order whatever the script's key order.
+    @Test func errorRulesCarryTheObjectFieldsPostgreSQLSends() throws {
+        let script = try MockScript(
+            yaml: """
+                rules:
+                  - match: insert into u values (1)
+                    error: {routine: _bt_check_unique, constraint: u_pkey, table: u, schema: public, code: '23505',
+                            message: m, column: c, datatype: int4, where: "SQL function f", internal_query: "q",
+                            internal_position: 2, file: nbtinsert.c, line: "664", position: 3}
+                """)
+        var expected = DiagnosticMessage(severity: "ERROR", sqlState: "23505", message: "m")
+        let fields: [(DiagnosticField, String)] = [
+            (.position, "3"), (.internalPosition, "2"), (.internalQuery, "q"), (.context, "SQL function f"),
+            (.schemaName, "public"), (.tableName, "u"), (.columnName, "c"), (.dataTypeName, "int4"),
+            (.constraintName, "u_pkey"), (.file, "nbtinsert.c"), (.line, "664"), (.routine, "_bt_check_unique"),
+        ]
+        expected.fields += fields.map { DiagnosticMessage.Field($0, $1) }
+        #expect(script.rules.first?.outcome == .error(expected))
+        let refused = #expect(throws: ScriptError.self) {
+            try MockScript(yaml: "rules:\n  - match: select 1\n    error: {message: m, internal_position: x}\n")
+        }
+        #expect(
+            refused?.description.contains("'internal_position' x is not a number from 1") == true,
+            "\(String(describing: refused))")
+    }
+
     @Test func typeNamesAndValuesAreReadAsPostgreSQLReadsThem() throws {
         let types = [
             ("numeric(10,2)", PostgresType.numeric, Int32(655_366), "1.255", "1.26"),

@@ -365,4 +365,54 @@ struct SessionRecorderTests {
         }
         #expect(missing?.description.contains("No such file or directory") == true, "\(String(describing: missing))")
     }
+
+    /// A statement the server cancelled (57014) is recorded with a `delay` of the time it ran (from its Query or
+    /// Execute, or the server's answer before it when later) plus a second, then its error: a replaying client's
+    /// CancelRequest ends the wait as it ended the statement. Its other errors' fields are recorded too.
+    @Test func cancelledStatementsAreRecordedWithTheTimeTheyRan() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        let cancelled = DiagnosticMessage(
+            severity: "ERROR", sqlState: "57014", message: "canceling statement due to user request")
+        recorder.observe(.query(Query("select 1; select pg_sleep(2)")), at: start)
+        recorder.observe(
+            .rowDescription(RowDescription(columns: [.init(name: "?column?", dataTypeOID: 23)])), at: start)
+        recorder.observe(.dataRow(DataRow(columns: [ByteBuffer(string: "1")])), at: start)
+        recorder.observe(.commandComplete(CommandComplete(tag: "SELECT 1")), at: start + .milliseconds(100))
+        recorder.observe(
+            .rowDescription(RowDescription(columns: [.init(name: "pg_sleep", dataTypeOID: 2278)])),
+            at: start + .milliseconds(100))
+        recorder.observe(
+            .noticeResponse(DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "n")),
+            at: start + .milliseconds(200))
+        recorder.observe(.errorResponse(cancelled), at: start + .milliseconds(400) + .microseconds(1))
+        recorder.observe(.readyForQuery(.idle), at: start + .milliseconds(401))
+        // Extended: the Execute sent after the server's last answer.
+        let execute = start + .seconds(5)
+        for message: FrontendMessage in [
+            .parse(Parse(query: "select pg_sleep(3)")), .bind(Bind()), .execute(Execute()), .sync,
+        ] {
+            recorder.observe(message, at: execute)
+        }
+        recorder.observe(.parseComplete, at: execute)
+        recorder.observe(.bindComplete, at: execute)
+        recorder.observe(.errorResponse(cancelled), at: execute + .milliseconds(300))
+        recorder.observe(.readyForQuery(.idle), at: execute + .milliseconds(300))
+        var unique = DiagnosticMessage(severity: "ERROR", sqlState: "23505", message: "duplicate key")
+        unique.fields += [
+            .init(.schemaName, "public"), .init(.tableName, "u"), .init(.constraintName, "u_pkey"),
+            .init(.file, "nbtinsert.c"), .init(.line, "664"), .init(.routine, "_bt_check_unique"),
+        ]
+        recorder.observe(.query(Query("insert into u values (1)")), at: execute + .seconds(1))
+        recorder.observe(.errorResponse(unique), at: execute + .seconds(1))
+        recorder.observe(.readyForQuery(.idle), at: execute + .seconds(1))
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(yaml.contains("    delay: 1301ms\n    error: {severity: \"ERROR\", code: \"57014\""), "\(yaml)")
+        #expect(yaml.contains("    delay: 1300ms\n"), "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.rules.map(\.delay) == [nil, .milliseconds(1301), .milliseconds(1300), nil])
+        #expect(script.rules.last?.outcome == .error(unique), "\(yaml)")
+    }
 }

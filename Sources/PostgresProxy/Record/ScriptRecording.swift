@@ -182,6 +182,7 @@ public final class ScriptRecording: Sendable {
         case .command(let tag):
             text += "    tag: \(quoted(tag))\n"
         case .error(let diagnostic):
+            if let delay = statement.delay { text += "    delay: \(delay.nanoseconds / 1_000_000)ms\n" }
             text += "    error: \(Self.diagnostic(diagnostic))\n"
         case .copyOut(let data):
             text += "    copy_out: \(quoted(data))\n"
@@ -206,6 +207,11 @@ public final class ScriptRecording: Sendable {
         if let hint = message[.hint] { fields.append("hint: \(quoted(hint))") }
         if let position = message[.position], let index = Int(position), index > 0 {
             fields.append("position: \(index)")
+        }
+        // The fields that name the object (asyncpg's constraint_name, psycopg's diag.table_name), the context and
+        // the source location, under the script's keys.
+        for (key, code) in MockScript.diagnosticFields {
+            if let value = message[code] { fields.append("\(key): \(quoted(value))") }
         }
         return "{\(fields.joined(separator: ", "))}"
     }

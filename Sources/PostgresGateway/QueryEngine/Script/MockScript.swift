@@ -49,6 +49,16 @@ public struct MockScript: Sendable {
     /// `conversation`: the exact messages of a strict conversation (instead of rules); empty for none.
     public var conversation: [ConversationStep] = []
 
+    /// The keys of an error's or notice's other fields and their codes, in the order PostgreSQL sends them
+    /// (after the position): the names of PL/pgSQL's `RAISE … USING` options (`schema`, `table`, `column`,
+    /// `datatype`, `constraint`), `where` (psql's CONTEXT), the internal query and position, and where in
+    /// PostgreSQL's source the error was raised (psql's LOCATION).
+    public static let diagnosticFields: [(key: String, code: DiagnosticField)] = [
+        ("internal_position", .internalPosition), ("internal_query", .internalQuery), ("where", .context),
+        ("schema", .schemaName), ("table", .tableName), ("column", .columnName), ("datatype", .dataTypeName),
+        ("constraint", .constraintName), ("file", .file), ("line", .line), ("routine", .routine),
+    ]
+
     /// Reads a script from YAML text; errors name the line and column.
     public init(yaml: String) throws(ScriptError) {
         let root: Node?
