@@ -96,8 +96,18 @@ public struct MockScript: Sendable {
                 throw conversation.error("a script has either 'rules' or a strict 'conversation', not both")
             }
             var steps: [ConversationStep] = []
+            // Followed as `pgw decode` and `pgw repl` follow a session, so that a Bind's typed binary values are
+            // read by the types its statement's Parse (or a ParameterDescription) gave, as decode printed them.
+            var types = ValueTypeTracker()
+            types.reset()
             for node in try conversation.elements() {
-                if let step = try Self.step(node) { steps.append(step) }
+                guard let step = try Self.step(node, types: &types) else { continue }
+                switch step.message.message {
+                case .frontend(let message)?: _ = types.observe(message)
+                case .backend(let message)?: _ = types.observe(message)
+                case nil: break
+                }
+                steps.append(step)
             }
             self.conversation = ConversationBinaryValues.encoded(steps)
         }
@@ -123,8 +133,11 @@ public struct MockScript: Sendable {
     /// One conversation line: `F message` or `B message` in `pgw decode`'s text form (the time and connection
     /// number of a decoded capture's or the proxy's line may stay); `nil` for a note line (`-- connection …`,
     /// `-- closed (FIN)`), which a pasted session has among its messages. A masked secret key (`BackendKeyData
-    /// pid=… key=****`) stands for any key: serve issues its own at login, where such lines are skipped.
-    private static func step(_ node: ScriptNode) throws(ScriptError) -> ConversationStep? {
+    /// pid=… key=****`) stands for any key: serve issues its own at login, where such lines are skipped. `types`
+    /// follows the lines before it: a Bind's values in binary are encoded by its statement's parameter types.
+    private static func step(_ node: ScriptNode, types: inout ValueTypeTracker) throws(ScriptError)
+        -> ConversationStep?
+    {
         let line = try node.text()
         if TextFormParser.isNote(line) { return nil }
         guard let (sender, message) = TextFormParser.sender(of: line) else {
@@ -136,7 +149,10 @@ public struct MockScript: Sendable {
         do {
             // Reports name the message as written, without a pasted time and connection number.
             return ConversationStep(
-                sender: sender, message: try TextFormParser(direction: sender, acceptsMaskedKeys: true).parse(line),
+                sender: sender,
+                message: try TextFormParser(direction: sender, acceptsMaskedKeys: true).parse(line) {
+                    types.parameterTypes(ofStatement: $0)
+                },
                 text: String(message),
                 line: node.line)
         } catch {
