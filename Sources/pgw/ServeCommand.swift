@@ -185,14 +185,27 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let script = try loadScript()
         let authentication = try auth ?? script?.authentication.map(Self.method) ?? .trust
+        // The method as the user gave it: on the command line, or in the script.
+        let method = auth != nil ? "--auth \(authentication.rawValue)" : "server.auth \(authentication.rawValue)"
         if authentication == .cert && (!tls.isEnabled || tls.tlsCa == nil) {
-            throw ValidationError("--auth cert needs --tls-cert, --tls-key and --tls-ca.")
+            throw usageFailure("\(method) needs --tls-cert, --tls-key and --tls-ca.", onCommandLine: auth != nil)
         }
-        let passwords = try (script?.users ?? [:]).merging(parsedUsers()) { _, argument in argument }
+        let commandLineUsers = try parsedUsers()
+        let passwords = (script?.users ?? [:]).merging(commandLineUsers) { _, argument in argument }
         if [.password, .md5, .scramSHA256].contains(authentication) && passwords.isEmpty {
-            throw ValidationError("--auth \(authentication.rawValue) needs at least one --user or script user.")
+            throw usageFailure(
+                "\(method) needs at least one --user or script user (server.users).", onCommandLine: auth != nil)
         }
-        try Self.checkStoredForms(of: passwords, for: authentication)
+        for (user, stored) in passwords.sorted(by: { $0.key < $1.key }) {
+            guard let hint = Self.storedFormHint(stored, user: user, for: authentication) else { continue }
+            let reason =
+                "is given as \(stored.formDescription), which \(method) logins cannot be checked against; give \(hint)."
+            if commandLineUsers[user] != nil {
+                throw usageFailure("--user \(user) \(reason)", onCommandLine: true)
+            }
+            let position = script?.userPositions[user].map { "\(self.script ?? ""):\($0.line):\($0.column): " } ?? ""
+            throw usageFailure("\(position)user \(user) \(reason)", onCommandLine: auth != nil)
+        }
         let version = serverVersion ?? script?.serverVersion ?? "18.0 (pgw)"
         var parameters = PostgresServerConnectionConfiguration.defaultServerParameters
         for (name, value) in script?.parameters ?? [] {
@@ -384,22 +397,32 @@ struct ServeCommand: AsyncParsableCommand {
         throw ExitCode(1)
     }
 
-    /// Fails, naming the user, when a user's stored password cannot check `authentication`'s logins: an md5
-    /// login needs the password or an md5 hash, a SCRAM login the password or a SCRAM verifier.
-    private static func checkStoredForms(
-        of passwords: [String: StoredPassword], for authentication: AuthMethod
-    ) throws {
-        for (user, stored) in passwords.sorted(by: { $0.key < $1.key }) {
-            let hint: String
-            switch (authentication, stored) {
-            case (.md5, .scramVerifier): hint = "the password or an md5 hash (pgw certs md5 --user \(user))"
-            case (.scramSHA256, .md5Hash): hint = "the password or a SCRAM verifier (pgw certs scram)"
-            default: continue
-            }
-            throw ValidationError(
-                "user \(user) is given as \(stored.formDescription), which --auth \(authentication.rawValue) logins "
-                    + "cannot be checked against; give \(hint).")
+    /// What to give instead of `stored`, `user`'s stored password, which `authentication`'s logins cannot be
+    /// checked against (an md5 login needs the password or an md5 hash, a SCRAM login the password or a SCRAM
+    /// verifier); `nil` when they can.
+    private static func storedFormHint(_ stored: StoredPassword, user: String, for authentication: AuthMethod)
+        -> String?
+    {
+        switch (authentication, stored) {
+        case (.md5, .scramVerifier): "the password or an md5 hash (pgw certs md5 --user \(user))"
+        case (.scramSHA256, .md5Hash): "the password or a SCRAM verifier (pgw certs scram)"
+        default: nil
         }
+    }
+
+    /// The failure of a setting that cannot be used: with `onCommandLine`, a usage error as the parser reports one
+    /// (the message, `pgw serve`'s usage, exit status 64), else the script's error (exit status 1).
+    private func usageFailure(_ message: String, onCommandLine: Bool) -> any Error {
+        guard onCommandLine else { return CommandFailure(message) }
+        FileHandle.standardError.write(
+            Data(
+                """
+                Error: \(message)
+                Usage: \(PGW.usageString(for: Self.self))
+                  See 'pgw serve --help' for more information.
+
+                """.utf8))
+        return ExitCode(64)
     }
 
     /// The `--user` options: user name → stored password (a password, or an md5 hash or SCRAM verifier).

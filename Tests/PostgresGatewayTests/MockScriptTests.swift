@@ -101,6 +101,22 @@ struct MockScriptTests {
         ("rules:\n  - name: a\n    match: \"select 1\"\n    after: a\n", 4, 12, "names this rule itself"),
         ("server:\n  version: abc\n", 2, 12, "server.version 'abc' is not a PostgreSQL version"),
         ("server:\n  version: \"\"\n", 2, 12, "server.version '' is not a PostgreSQL version"),
+        (
+            "server:\n  parameters: {TimeZone: Mars/Olympus}\n", 2, 26,
+            "server.parameters: invalid value for parameter \"TimeZone\": \"Mars/Olympus\"",
+        ),
+        (
+            "server:\n  parameters:\n    DateStyle: bogus\n", 3, 16,
+            "invalid value for parameter \"DateStyle\": \"bogus\" Unrecognized key word: \"bogus\".",
+        ),
+        ("server:\n  parameters: {client_encoding: x}\n", 2, 33, "parameter \"client_encoding\": \"x\""),
+        (
+            "server:\n  parameters: {IntervalStyle: x}\n", 2, 31,
+            "Available values: postgres, postgres_verbose, sql_standard, iso_8601.",
+        ),
+        ("server:\n  parameters: {extra_float_digits: 4}\n", 2, 36, "outside the valid range"),
+        ("server:\n  parameters: {bytea_output: x}\n", 2, 30, "parameter \"bytea_output\": \"x\""),
+        ("server:\n  parameters: {statement_timeout: x}\n", 2, 35, "parameter \"statement_timeout\""),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
         do {
@@ -110,6 +126,21 @@ struct MockScriptTests {
             #expect(error.line == line && error.column == column, "\(error)")
             #expect(error.message.contains(message), "\(error)")
         }
+    }
+
+    /// The server parameters serve reads are kept as PostgreSQL keeps them; others as written.
+    @Test func serverParametersServeReadsAreNormalisedAsPostgreSQLKeepsThem() throws {
+        let script = try MockScript(
+            yaml: """
+                server:
+                  parameters: {DateStyle: iso, TimeZone: europe/paris, client_encoding: utf8, bytea_output: HEX,
+                               IntervalStyle: SQL_STANDARD, extra_float_digits: " 2", application_name: x y,
+                               in_hot_standby: maybe}
+                """)
+        #expect(
+            script.parameters.map(\.value) == [
+                "ISO, MDY", "Europe/Paris", "UTF8", "hex", "sql_standard", "2", "x y", "maybe",
+            ])
     }
 
     @Test func errorSeveritiesAreNormalisedAndServerVersionsNumbered() throws {

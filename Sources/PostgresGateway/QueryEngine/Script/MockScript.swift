@@ -40,6 +40,8 @@ public struct MockScript: Sendable {
     public var authentication: String?
     /// `server.users`: user name → password, md5 hash or SCRAM verifier (as `pgw certs` makes them).
     public var users: [String: StoredPassword] = [:]
+    /// Where each user's stored password is in the script: its line and column, for errors about it.
+    public var userPositions: [String: (line: Int, column: Int)] = [:]
     /// `server.parameters`: settings reported at startup and shown by SHOW.
     public var parameters: [(name: String, value: String)] = []
     /// `unmatched`: what statements no rule answers get.
@@ -82,8 +84,13 @@ public struct MockScript: Sendable {
                 }
             }
             authentication = try fields["auth"]?.oneOf(["trust", "password", "md5", "scram-sha-256", "cert"])
-            for (name, value) in try fields["users"]?.pairs() ?? [] { users[name] = try value.storedPassword() }
-            for (name, value) in try fields["parameters"]?.pairs() ?? [] { parameters.append((name, try value.text())) }
+            for (name, value) in try fields["users"]?.pairs() ?? [] {
+                users[name] = try value.storedPassword()
+                userPositions[name] = (value.line, value.column)
+            }
+            for (name, value) in try fields["parameters"]?.pairs() ?? [] {
+                parameters.append((name, try Self.parameterValue(name, value)))
+            }
         }
         if let policy = top["unmatched"] {
             unmatched = UnmatchedStatementPolicy(
@@ -127,6 +134,26 @@ public struct MockScript: Sendable {
                 throw (node.field("after") ?? node).error(
                     "'after: \(after)' names this rule itself, which could then never answer: name an earlier rule")
             }
+        }
+    }
+
+    /// The settings of `server.parameters` serve reads (to print values, or as a client's SET would change them),
+    /// by lowercased name: their values are checked as PostgreSQL checks them.
+    private static let interpretedParameters: Set<String> = OutputSettingValue.names.union(MillisecondsSetting.names)
+        .union(["timezone", "datestyle", "client_encoding"])
+
+    /// The value of the server parameter `name` at `node`: for a setting serve reads, as PostgreSQL keeps it (`iso`
+    /// is `ISO, MDY`), or the error a client's SET of it gets (`invalid value for parameter "TimeZone":
+    /// "Mars/Olympus"`) at the value's line and column; another parameter's as written.
+    private static func parameterValue(_ name: String, _ node: ScriptNode) throws(ScriptError) -> String {
+        let value = try node.text()
+        guard interpretedParameters.contains(name.lowercased()) else { return value }
+        do {
+            return try ServerSettings.validated(name, value, in: [:])
+        } catch {
+            let diagnostic = error.diagnostic
+            let reasons = [diagnostic.message, diagnostic[.detail], diagnostic[.hint]].compactMap { $0 }
+            throw node.error("server.parameters: " + reasons.joined(separator: " "))
         }
     }
 
