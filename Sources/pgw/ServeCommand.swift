@@ -29,10 +29,14 @@ struct ServeCommand: AsyncParsableCommand {
             without RETURNING...) complete with their command tag. empty answers no rows (with the columns the \
             statement names), error 0A000.
 
-            A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
-            unmatched: echo|empty|error, and rules: a list of {match, params, param_types, columns, rows, tag, error, \
-            notices, copy_out, notify, delay, close, times, after, name}. match is a statement (matched by \
-            fingerprint: other literals and white space match too), {regex: ...} or {exact: ...}. param_types \
+            A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}, \
+            logins: [{user, database, parameters}]} (logins: what logins of that user and/or database report \
+            instead), unmatched: echo|empty|error, and rules: a list of {match, params, param_types, columns, rows, \
+            tag, error, notices, copy_out, notify, delay, close, times, after, name}. match is a statement (matched \
+            by fingerprint: other literals and white space match too), {regex: ...} or {exact: ...}. params are \
+            compared by typed value where the type is known (t and true, 1.5 and 1.50 match). error takes \
+            PostgreSQL's fields: code, message, detail, hint, position, schema, table, column, datatype, \
+            constraint, where, internal_query, internal_position, file, line, routine. param_types \
             ([int4, date]) are the parameter types a Describe reports to clients that leave them to the server, as \
             asyncpg does (without them: the statement's casts and operators, else text). Column types are type \
             names as PostgreSQL's grammar reads them (numeric(10,2), character varying(100), text[]), their \
@@ -212,10 +216,11 @@ struct ServeCommand: AsyncParsableCommand {
             parameters.removeAll { $0.name.lowercased() == name.lowercased() }
             parameters.append((name, value))
         }
-        let configuration = PostgresServerConnectionConfiguration(
+        var configuration = PostgresServerConnectionConfiguration(
             serverVersion: version, authenticationMode: authentication.mode,
             tls: try tls.serverConfiguration(),
             serverParameters: parameters)
+        configuration.loginParameters = script?.loginParameters ?? []
         let logger = logging.makeLogger(label: "pgw.serve")
         let port = try listenPort()
         let responder = ScriptResponder(

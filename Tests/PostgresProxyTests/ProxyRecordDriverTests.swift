@@ -169,6 +169,36 @@ struct ProxyRecordDriverTests {
         ("psycopg", Self.psycopgTimeout),
     ])
     func recordedDriverSessionReplaysUnderVerify(module: String, script: String) async throws {
+        try await Self.recordAndReplay(script, module: module)
+    }
+
+    /// psycopg 3 logs in to two databases whose TimeZone differs (`ALTER DATABASE … SET timezone`) and prints what
+    /// each login reported: the replay reports each database's again (the script's `server.logins`).
+    static let psycopgTwoDatabases = """
+        import sys, psycopg
+        port, user, password = sys.argv[1:4]
+        for database in ["postgres", "pgw_record_tokyo", "postgres"]:
+            conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
+                                   sslmode="disable", autocommit=True)
+            print(database, conn.info.parameter_status("TimeZone"), conn.execute("show timezone").fetchone())
+            conn.close()
+        """
+
+    @Test func eachLoginReplaysTheParametersItsDatabaseReported() async throws {
+        let server = try PostgresServerTrait.server()
+        // Created once per server (an existing database is kept).
+        _ = try await server.runSQL(
+            "create database pgw_record_tokyo", as: PostgresServerFixture.superuser, password: "")
+        let altered = try await server.runSQL(
+            "alter database pgw_record_tokyo set timezone = 'Asia/Tokyo'", as: PostgresServerFixture.superuser,
+            password: "")
+        #expect(altered.succeeded, "\(altered)")
+        try await Self.recordAndReplay(Self.psycopgTwoDatabases, module: "psycopg", expecting: "Asia/Tokyo")
+    }
+
+    /// Runs `script` (a Python program importing `module`) through a recording proxy to PostgreSQL, then against
+    /// `pgw serve --verify` with the recorded script: the same output (holding `expecting`), every rule used.
+    private static func recordAndReplay(_ script: String, module: String, expecting: String = "") async throws {
         let server = try PostgresServerTrait.server()
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -181,7 +211,7 @@ struct ProxyRecordDriverTests {
         _ = try await harness.stop()
         try recording.write()
         let yaml = try String(contentsOf: scriptFile, encoding: .utf8)
-        #expect(recorded.succeeded, "\(recorded)")
+        #expect(recorded.succeeded && (expecting.isEmpty || recorded.standardOutput.contains(expecting)), "\(recorded)")
         #expect(!yaml.contains("not recordable"), "\(yaml)")
         #expect(!yaml.contains("params: []"), "\(yaml)")
         let verification = Pipe()

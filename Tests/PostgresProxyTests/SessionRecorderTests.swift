@@ -415,4 +415,67 @@ struct SessionRecorderTests {
         #expect(script.rules.map(\.delay) == [nil, .milliseconds(1301), .milliseconds(1300), nil])
         #expect(script.rules.last?.outcome == .error(unique), "\(yaml)")
     }
+
+    /// Each login's ParameterStatus values are kept: the first login's are the server's, a later login's that
+    /// differ (another database's TimeZone, another role's is_superuser) are its user's in its database, those the
+    /// client set in its StartupMessage (or `options`) are left out, and a SET's ParameterStatus is the session's.
+    @Test func eachLoginsParametersAreRecordedForItsUserAndDatabase() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        func login(
+            _ parameters: [StartupMessage.Parameter], reported: [(String, String)], after: [BackendMessage] = []
+        ) {
+            var recorder = SessionRecorder(recording: recording)
+            recorder.observe(.startup(StartupMessage(parameters: parameters)))
+            for (name, value) in reported {
+                recorder.observe(.parameterStatus(ParameterStatus(name: name, value: value)))
+            }
+            recorder.observe(.readyForQuery(.idle))
+            for message in after { recorder.observe(message) }
+            recorder.finishSession()
+        }
+        login(
+            [.init("user", "postgres"), .init("database", "app")],
+            reported: [
+                ("server_version", "15.18"), ("TimeZone", "UTC"), ("is_superuser", "on"),
+                ("session_authorization", "postgres"), ("application_name", "x"),
+            ],
+            after: [.parameterStatus(ParameterStatus(name: "TimeZone", value: "Asia/Tokyo"))])
+        login(
+            [.init("user", "postgres"), .init("database", "other")],
+            reported: [("server_version", "15.18"), ("TimeZone", "Etc/UTC"), ("is_superuser", "on")])
+        login(
+            [.init("user", "bob"), .init("database", "app")],
+            reported: [
+                ("server_version", "15.18"), ("TimeZone", "UTC"), ("is_superuser", "off"),
+                ("session_authorization", "bob"), ("DateStyle", "ISO, MDY"),
+            ])
+        // The client's own TimeZone (in options) and DateStyle are not the server's.
+        login(
+            [
+                .init("user", "carol"), .init("options", "-c TimeZone=Europe/Paris"),
+                .init("DateStyle", "German"),
+            ],
+            reported: [
+                ("server_version", "15.18"), ("TimeZone", "Europe/Paris"), ("is_superuser", "off"),
+                ("DateStyle", "German, DMY"),
+            ])
+        let yaml = recording.yaml()
+        let script = try MockScript(yaml: yaml)
+        #expect(script.serverVersion == "15.18")
+        #expect(
+            script.parameters.map { "\($0.name)=\($0.value)" } == [
+                "TimeZone=UTC", "is_superuser=on", "session_authorization=postgres", "DateStyle=ISO, MDY",
+            ], "\(yaml)")
+        #expect(
+            script.loginParameters.map {
+                "\($0.user ?? "")@\($0.database ?? ""): \($0.parameters.map { "\($0.name)=\($0.value)" })"
+            }
+                == [
+                    #"postgres@other: ["TimeZone=Etc/UTC"]"#, #"bob@app: ["is_superuser=off"]"#,
+                    #"carol@carol: ["is_superuser=off"]"#,
+                ], "\(yaml)")
+        let other = LoginParameters.applying(
+            script.loginParameters, to: script.parameters, user: "postgres", database: "other")
+        #expect(other.first { $0.name == "TimeZone" }?.value == "Etc/UTC")
+    }
 }

@@ -94,6 +94,12 @@ struct SessionRecorder {
     private var held: RecordedStatement?
     /// When the client sent its last Query.
     private var querySent: NIODeadline?
+    /// The login's user and database (from the StartupMessage; `nil` when it was not seen), and the settings the
+    /// client gave in it (lowercased names: its parameters and `options` switches), whose reported values are the
+    /// client's, not the server's.
+    private var login: (user: String?, database: String?, clientSettings: Set<String>) = (nil, nil, [])
+    /// The ParameterStatus values of the login, until its first ReadyForQuery (`nil` after it).
+    private var loginParameters: [(name: String, value: String)]? = []
     /// When the server last answered something (a notice, a notification or a ParameterStatus aside): a statement
     /// the client sent earlier started then at the latest, as the server runs one statement at a time.
     private var serverAnswered: NIODeadline?
@@ -106,6 +112,15 @@ struct SessionRecorder {
     /// Takes one message the client sent, at `time`.
     mutating func observe(_ message: FrontendMessage, at time: NIODeadline = .now()) {
         switch message {
+        case .startup(let startup):
+            var values: [String: String] = [:]
+            for parameter in startup.parameters { values[parameter.name] = parameter.value }
+            let names =
+                startup.parameters.map(\.name) + StartupOptions.settings(in: values["options"] ?? "").map(\.name)
+            login = (
+                values["user"], values["database"] ?? values["user"],
+                Set(names.map { $0.lowercased() }).subtracting(["user", "database", "options", "replication"])
+            )
         case .query(let query):
             querySent = time
             replies.append(.query(QuerySession.splitStatements(query.text)[...]))
@@ -156,7 +171,11 @@ struct SessionRecorder {
             }
         }
         switch message {
-        case .parameterStatus(let status): recording.serverParameter(status.name, status.value)
+        case .parameterStatus(let status):
+            // A change a statement made (SET) is the session's: the login's values are the server's.
+            if loginParameters != nil, !login.clientSettings.contains(status.name.lowercased()) {
+                loginParameters!.append((status.name, status.value))
+            }
         case .parseComplete, .bindComplete, .closeComplete:
             if case .completion = replies.first { replies.removeFirst() }
         case .parameterDescription(let description):
@@ -196,6 +215,10 @@ struct SessionRecorder {
         case .emptyQueryResponse: finishWithoutStatement()
         case .errorResponse(let error): failed(error, at: time)
         case .readyForQuery(let status):
+            if let parameters = loginParameters {
+                recording.login(user: login.user, database: login.database, parameters: parameters)
+                loginParameters = nil
+            }
             while let reply = replies.first {
                 replies.removeFirst()
                 if case .sync = reply { break }

@@ -44,6 +44,8 @@ public struct MockScript: Sendable {
     public var userPositions: [String: (line: Int, column: Int)] = [:]
     /// `server.parameters`: settings reported at startup and shown by SHOW.
     public var parameters: [(name: String, value: String)] = []
+    /// `server.logins`: the parameters logins of a user, a database or both report instead of `parameters`.
+    public var loginParameters: [LoginParameters] = []
     /// `unmatched`: what statements no rule answers get.
     public var unmatched: UnmatchedStatementPolicy?
     /// The rules, in order: the first that matches answers.
@@ -74,7 +76,7 @@ public struct MockScript: Sendable {
         guard let root else { return }
         let top = try ScriptNode(root).mapping(allowed: ["server", "rules", "unmatched", "conversation"])
         if let server = top["server"] {
-            let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters"])
+            let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters", "logins"])
             if let version = fields["version"] {
                 serverVersion = try version.text()
                 guard ServerVersion.isValid(serverVersion ?? "") else {
@@ -91,6 +93,7 @@ public struct MockScript: Sendable {
             for (name, value) in try fields["parameters"]?.pairs() ?? [] {
                 parameters.append((name, try Self.parameterValue(name, value)))
             }
+            loginParameters = try fields["logins"]?.elements().map(Self.loginParameters) ?? []
         }
         if let policy = top["unmatched"] {
             unmatched = UnmatchedStatementPolicy(
@@ -155,6 +158,21 @@ public struct MockScript: Sendable {
             let reasons = [diagnostic.message, diagnostic[.detail], diagnostic[.hint]].compactMap { $0 }
             throw node.error("server.parameters: " + reasons.joined(separator: " "))
         }
+    }
+
+    /// One entry of `server.logins`: `{user: NAME, database: NAME, parameters: {NAME: VALUE}}`, a user or a database
+    /// or both, as `ALTER ROLE … IN DATABASE … SET` chooses the logins.
+    private static func loginParameters(_ node: ScriptNode) throws(ScriptError) -> LoginParameters {
+        let fields = try node.mapping(allowed: ["user", "database", "parameters"])
+        guard fields["user"] != nil || fields["database"] != nil else {
+            throw node.error("a login entry names a 'user', a 'database' or both (else use server.parameters)")
+        }
+        var parameters: [(name: String, value: String)] = []
+        for (name, value) in try fields["parameters"]?.pairs() ?? [] {
+            parameters.append((name, try Self.parameterValue(name, value)))
+        }
+        return LoginParameters(
+            user: try fields["user"]?.text(), database: try fields["database"]?.text(), parameters: parameters)
     }
 
     /// One conversation line: `F message` or `B message` in `pgw decode`'s text form (the time and connection
