@@ -37,10 +37,14 @@ struct ServeCommand: AsyncParsableCommand {
             through it, CLOSE closes it (psycopg and psycopg2 named cursors, Django's iterator()). An unmatched \
             COPY ... TO STDOUT is a COPY of no rows (COPY 0), unless unmatched statements are errors.
 
-            A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}}, \
-            unmatched: echo|empty|error, and rules: a list of {match, params, param_types, columns, rows, tag, error, \
-            notices, copy_out, notify, delay, close, times, after, name}. match is a statement (matched by \
-            fingerprint: other literals and white space match too), {regex: ...} or {exact: ...}. param_types \
+            A script is YAML: server: {version, auth, users: {NAME: PASSWORD}, parameters: {NAME: VALUE}, \
+            logins: [{user, database, parameters}]} (logins: what logins of that user and/or database report \
+            instead), unmatched: echo|empty|error, and rules: a list of {match, params, param_types, columns, rows, \
+            tag, error, notices, copy_out, notify, delay, close, times, after, name}. match is a statement (matched \
+            by fingerprint: other literals and white space match too), {regex: ...} or {exact: ...}. params are \
+            compared by typed value where the type is known (t and true, 1.5 and 1.50 match). error takes \
+            PostgreSQL's fields: code, message, detail, hint, position, schema, table, column, datatype, \
+            constraint, where, internal_query, internal_position, file, line, routine. param_types \
             ([int4, date]) are the parameter types a Describe reports to clients that leave them to the server, as \
             asyncpg does (without them: the statement's casts and operators, else text). Column types are type \
             names as PostgreSQL's grammar reads them (numeric(10,2), character varying(100), text[]), their \
@@ -197,24 +201,38 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let script = try loadScript()
         let authentication = try auth ?? script?.authentication.map(Self.method) ?? .trust
+        // The method as the user gave it: on the command line, or in the script.
+        let method = auth != nil ? "--auth \(authentication.rawValue)" : "server.auth \(authentication.rawValue)"
         if authentication == .cert && (!tls.isEnabled || tls.tlsCa == nil) {
-            throw ValidationError("--auth cert needs --tls-cert, --tls-key and --tls-ca.")
+            throw usageFailure("\(method) needs --tls-cert, --tls-key and --tls-ca.", onCommandLine: auth != nil)
         }
-        let passwords = try (script?.users ?? [:]).merging(parsedUsers()) { _, argument in argument }
+        let commandLineUsers = try parsedUsers()
+        let passwords = (script?.users ?? [:]).merging(commandLineUsers) { _, argument in argument }
         if [.password, .md5, .scramSHA256].contains(authentication) && passwords.isEmpty {
-            throw ValidationError("--auth \(authentication.rawValue) needs at least one --user or script user.")
+            throw usageFailure(
+                "\(method) needs at least one --user or script user (server.users).", onCommandLine: auth != nil)
         }
-        try Self.checkStoredForms(of: passwords, for: authentication)
+        for (user, stored) in passwords.sorted(by: { $0.key < $1.key }) {
+            guard let hint = Self.storedFormHint(stored, user: user, for: authentication) else { continue }
+            let reason =
+                "is given as \(stored.formDescription), which \(method) logins cannot be checked against; give \(hint)."
+            if commandLineUsers[user] != nil {
+                throw usageFailure("--user \(user) \(reason)", onCommandLine: true)
+            }
+            let position = script?.userPositions[user].map { "\(self.script ?? ""):\($0.line):\($0.column): " } ?? ""
+            throw usageFailure("\(position)user \(user) \(reason)", onCommandLine: auth != nil)
+        }
         let version = serverVersion ?? script?.serverVersion ?? "18.0 (pgw)"
         var parameters = PostgresServerConnectionConfiguration.defaultServerParameters
         for (name, value) in script?.parameters ?? [] {
             parameters.removeAll { $0.name.lowercased() == name.lowercased() }
             parameters.append((name, value))
         }
-        let configuration = PostgresServerConnectionConfiguration(
+        var configuration = PostgresServerConnectionConfiguration(
             serverVersion: version, authenticationMode: authentication.mode,
             tls: try tls.serverConfiguration(),
             serverParameters: parameters)
+        configuration.loginParameters = script?.loginParameters ?? []
         let logger = logging.makeLogger(label: "pgw.serve")
         let listenAddress = ListenAddress(host: host, port: try listenPort())
         let (host, port) = (listenAddress.host, listenAddress.port)
@@ -394,22 +412,32 @@ struct ServeCommand: AsyncParsableCommand {
         throw ExitCode(1)
     }
 
-    /// Fails, naming the user, when a user's stored password cannot check `authentication`'s logins: an md5
-    /// login needs the password or an md5 hash, a SCRAM login the password or a SCRAM verifier.
-    private static func checkStoredForms(
-        of passwords: [String: StoredPassword], for authentication: AuthMethod
-    ) throws {
-        for (user, stored) in passwords.sorted(by: { $0.key < $1.key }) {
-            let hint: String
-            switch (authentication, stored) {
-            case (.md5, .scramVerifier): hint = "the password or an md5 hash (pgw certs md5 --user \(user))"
-            case (.scramSHA256, .md5Hash): hint = "the password or a SCRAM verifier (pgw certs scram)"
-            default: continue
-            }
-            throw ValidationError(
-                "user \(user) is given as \(stored.formDescription), which --auth \(authentication.rawValue) logins "
-                    + "cannot be checked against; give \(hint).")
+    /// What to give instead of `stored`, `user`'s stored password, which `authentication`'s logins cannot be
+    /// checked against (an md5 login needs the password or an md5 hash, a SCRAM login the password or a SCRAM
+    /// verifier); `nil` when they can.
+    private static func storedFormHint(_ stored: StoredPassword, user: String, for authentication: AuthMethod)
+        -> String?
+    {
+        switch (authentication, stored) {
+        case (.md5, .scramVerifier): "the password or an md5 hash (pgw certs md5 --user \(user))"
+        case (.scramSHA256, .md5Hash): "the password or a SCRAM verifier (pgw certs scram)"
+        default: nil
         }
+    }
+
+    /// The failure of a setting that cannot be used: with `onCommandLine`, a usage error as the parser reports one
+    /// (the message, `pgw serve`'s usage, exit status 64), else the script's error (exit status 1).
+    private func usageFailure(_ message: String, onCommandLine: Bool) -> any Error {
+        guard onCommandLine else { return CommandFailure(message) }
+        FileHandle.standardError.write(
+            Data(
+                """
+                Error: \(message)
+                Usage: \(PGW.usageString(for: Self.self))
+                  See 'pgw serve --help' for more information.
+
+                """.utf8))
+        return ExitCode(64)
     }
 
     /// The `--user` options: user name → stored password (a password, or an md5 hash or SCRAM verifier).

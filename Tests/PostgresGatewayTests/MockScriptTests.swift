@@ -101,6 +101,22 @@ struct MockScriptTests {
         ("rules:\n  - name: a\n    match: \"select 1\"\n    after: a\n", 4, 12, "names this rule itself"),
         ("server:\n  version: abc\n", 2, 12, "server.version 'abc' is not a PostgreSQL version"),
         ("server:\n  version: \"\"\n", 2, 12, "server.version '' is not a PostgreSQL version"),
+        (
+            "server:\n  parameters: {TimeZone: Mars/Olympus}\n", 2, 26,
+            "server.parameters: invalid value for parameter \"TimeZone\": \"Mars/Olympus\"",
+        ),
+        (
+            "server:\n  parameters:\n    DateStyle: bogus\n", 3, 16,
+            "invalid value for parameter \"DateStyle\": \"bogus\" Unrecognized key word: \"bogus\".",
+        ),
+        ("server:\n  parameters: {client_encoding: x}\n", 2, 33, "parameter \"client_encoding\": \"x\""),
+        (
+            "server:\n  parameters: {IntervalStyle: x}\n", 2, 31,
+            "Available values: postgres, postgres_verbose, sql_standard, iso_8601.",
+        ),
+        ("server:\n  parameters: {extra_float_digits: 4}\n", 2, 36, "outside the valid range"),
+        ("server:\n  parameters: {bytea_output: x}\n", 2, 30, "parameter \"bytea_output\": \"x\""),
+        ("server:\n  parameters: {statement_timeout: x}\n", 2, 35, "parameter \"statement_timeout\""),
     ])
     func errorsNameLineAndColumn(yaml: String, line: Int, column: Int, message: String) {
         do {
@@ -110,6 +126,21 @@ struct MockScriptTests {
             #expect(error.line == line && error.column == column, "\(error)")
             #expect(error.message.contains(message), "\(error)")
         }
+    }
+
+    /// The server parameters serve reads are kept as PostgreSQL keeps them; others as written.
+    @Test func serverParametersServeReadsAreNormalisedAsPostgreSQLKeepsThem() throws {
+        let script = try MockScript(
+            yaml: """
+                server:
+                  parameters: {DateStyle: iso, TimeZone: europe/paris, client_encoding: utf8, bytea_output: HEX,
+                               IntervalStyle: SQL_STANDARD, extra_float_digits: " 2", application_name: x y,
+                               in_hot_standby: maybe}
+                """)
+        #expect(
+            script.parameters.map(\.value) == [
+                "ISO, MDY", "Europe/Paris", "UTF8", "hex", "sql_standard", "2", "x y", "maybe",
+            ])
     }
 
     @Test func errorSeveritiesAreNormalisedAndServerVersionsNumbered() throws {
@@ -334,6 +365,33 @@ struct MockScriptTests {
         }
         #expect(
             refused?.description.contains("'position' x is not a character index (a number from 1)") == true,
+            "\(String(describing: refused))")
+    }
+
+    /// An error rule carries the fields PostgreSQL sends about the object, the context and the source location,
+    /// under PL/pgSQL's `RAISE … USING` names, in PostgreSQL's field order whatever the script's key order.
+    @Test func errorRulesCarryTheObjectFieldsPostgreSQLSends() throws {
+        let script = try MockScript(
+            yaml: """
+                rules:
+                  - match: insert into u values (1)
+                    error: {routine: _bt_check_unique, constraint: u_pkey, table: u, schema: public, code: '23505',
+                            message: m, column: c, datatype: int4, where: "SQL function f", internal_query: "q",
+                            internal_position: 2, file: nbtinsert.c, line: "664", position: 3}
+                """)
+        var expected = DiagnosticMessage(severity: "ERROR", sqlState: "23505", message: "m")
+        let fields: [(DiagnosticField, String)] = [
+            (.position, "3"), (.internalPosition, "2"), (.internalQuery, "q"), (.context, "SQL function f"),
+            (.schemaName, "public"), (.tableName, "u"), (.columnName, "c"), (.dataTypeName, "int4"),
+            (.constraintName, "u_pkey"), (.file, "nbtinsert.c"), (.line, "664"), (.routine, "_bt_check_unique"),
+        ]
+        expected.fields += fields.map { DiagnosticMessage.Field($0, $1) }
+        #expect(script.rules.first?.outcome == .error(expected))
+        let refused = #expect(throws: ScriptError.self) {
+            try MockScript(yaml: "rules:\n  - match: select 1\n    error: {message: m, internal_position: x}\n")
+        }
+        #expect(
+            refused?.description.contains("'internal_position' x is not a number from 1") == true,
             "\(String(describing: refused))")
     }
 

@@ -73,7 +73,9 @@ extension QuerySessionTests {
             ("set datestyle = 'euro'", "ISO, DMY"), ("set timezone = 'europe/paris'", "Europe/Paris"),
             ("set timezone = 'UTC+3'", "UTC+3"), ("set x.y = 1", "1"),
             ("set client_encoding = 'latin1'", "LATIN1"), ("set client_encoding = 'unicode'", "UTF8"),
-            ("set client_encoding = 'sql-ascii'", "SQL_ASCII"),
+            ("set client_encoding = 'sql-ascii'", "SQL_ASCII"), ("set extra_float_digits = ' 2 '", "2"),
+            ("set extra_float_digits = '2.6'", "3"), ("set extra_float_digits = '-0x0f'", "-15"),
+            ("set bytea_output = 'HEX'", "hex"), ("set intervalstyle = 'ISO_8601'", "iso_8601"),
         ]
         for (set, value) in shown {
             var session = Self.session()
@@ -98,6 +100,13 @@ extension QuerySessionTests {
                 "parameter \"max_connections\" cannot be changed without restarting the server"
             ),
             ("set server_version = '1'", "55P02", "parameter \"server_version\" cannot be changed"),
+            ("set extra_float_digits = 'x'", "22023", "invalid value for parameter \"extra_float_digits\": \"x\""),
+            (
+                "set extra_float_digits = 4", "22023",
+                "4 is outside the valid range for parameter \"extra_float_digits\" (-15 .. 3)"
+            ),
+            ("set bytea_output = 'x'", "22023", "invalid value for parameter \"bytea_output\": \"x\""),
+            ("set intervalstyle = 'x'", "22023", "invalid value for parameter \"intervalstyle\": \"x\""),
         ]
         for (set, code, message) in refused {
             var session = Self.session()

@@ -133,11 +133,24 @@ struct ServeCommandTests {
     @Test func storedFormsTheMethodCannotCheckAreRefusedAtStart() async throws {
         let verifier = SCRAMVerifier.make(password: "secret").stringValue
         let md5 = try await PGWExecutable.run(["serve", "-p", "0", "--auth", "md5", "--user", "bob:\(verifier)"])
-        #expect(md5.status != 0, "\(md5)")
+        #expect(md5.status == 64, "a usage error: \(md5)")
         #expect(
             md5.standardError.contains(
-                "user bob is given as a SCRAM verifier, which --auth md5 logins cannot be checked against; give the "
-                    + "password or an md5 hash (pgw certs md5 --user bob)"), "\(md5)")
+                "--user bob is given as a SCRAM verifier, which --auth md5 logins cannot be checked against; give the "
+                    + "password or an md5 hash (pgw certs md5 --user bob)")
+                && md5.standardError.contains("Usage: pgw serve ")
+                && md5.standardError.contains("See 'pgw serve --help'"), "pgw serve's usage: \(md5)")
+        // In a script, the error names the script's keys and the user's line, and is no usage error.
+        let md5Script = try ServeStackTests.file(
+            "md5.yaml", "server:\n  auth: md5\n  users:\n    bob: \"\(verifier)\"\n")
+        let scripted = try await PGWExecutable.run(["serve", "-p", "0", "--script", md5Script])
+        #expect(scripted.status == 1, "\(scripted)")
+        #expect(
+            scripted.standardError.contains(
+                "md5.yaml:4:10: user bob is given as a SCRAM verifier, which server.auth md5 logins cannot be "
+                    + "checked against; give the password or an md5 hash (pgw certs md5 --user bob)")
+                && !scripted.standardError.contains("--auth") && !scripted.standardError.contains("Usage:"),
+            "\(scripted)")
         let hash = MD5Password.storedHash(user: "bob", password: "secret")
         let scram = try await PGWExecutable.run(
             ["serve", "-p", "0", "--auth", "scram-sha-256", "--user", "bob:\(hash)"])

@@ -172,4 +172,34 @@ struct ServeConversationTests {
             #expect(step.message.bytes == message.bytes, "\(step.text)")
         }
     }
+
+    /// A Bind's typed binary values are read by the types of its statement's Parse (`[int4]`, psycopg's `[int2,
+    /// unspecified]`) or of a ParameterDescription, as `pgw decode` and `pgw repl` read them.
+    @Test func aBindsBinaryValuesAreReadByTheTypesOfItsStatementsParse() throws {
+        let script = try MockScript(
+            yaml: #"""
+                conversation:
+                  - F Parse name="s2" "select $1::int8"
+                  - F Describe statement "s2"
+                  - F Sync
+                  - B ParseComplete
+                  - B ParameterDescription [int8]
+                  - B NoData
+                  - B ReadyForQuery I
+                  - F Parse name="s1" "select $1::int" [int4]
+                  - F Bind portal="" statement="s1" parameters=[41] formats=["binary"] results=["text"]
+                  - F Parse name="" "select $1::int + 1, $2::text" [int2, unspecified]
+                  - F Bind portal="" statement="" parameters=[41, "hi"] formats=["binary", "text"] results=["text"]
+                  - F Bind portal="" statement="s2" parameters=[7] formats=["binary"] results=["text"]
+                """#)
+        let binds = script.conversation.compactMap { step -> Bind? in
+            if case .frontend(.bind(let bind))? = step.message.message { return bind }
+            return nil
+        }
+        #expect(
+            binds.map { $0.parameters.first??.readableBytesView.map { $0 } } == [
+                [0, 0, 0, 41], [0, 41], [0, 0, 0, 0, 0, 0, 0, 7],
+            ])
+        #expect(binds.count == 3 && binds[1].parameters.last == ByteBuffer(string: "hi"))
+    }
 }

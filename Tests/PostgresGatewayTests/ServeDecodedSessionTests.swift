@@ -87,4 +87,51 @@ struct ServeDecodedSessionTests {
         let report = try serve.standardErrorAfterExit()
         #expect(serve.process.terminationStatus == 0, "\(report)")
     }
+
+    /// psycopg 3 sends an int parameter in binary, typed int2 in its Parse (`Parse … [int2, unspecified]`), which
+    /// decode shows by its type (`parameters=[41, "hi"] formats=["binary", "text"]`): the pasted session loads,
+    /// the Bind's value read by the Parse's type, and psycopg's Bind matches it.
+    static let psycopgProgram = #"""
+        import sys, psycopg
+        conn = psycopg.connect(host='127.0.0.1', port=sys.argv[1], user=sys.argv[2], dbname='postgres',
+                               sslmode='disable')
+        print(conn.execute("select %s::int + 1 as x, %s::text as t", [41, "hi"]).fetchone())
+        conn.commit()
+        conn.close()
+        """#
+
+    @Test func psycopgBindsItsBinaryParametersTypedByTheParseOfAPastedDecodedSession() async throws {
+        let server = try PostgresServerTrait.server()
+        let pcap = FileManager.default.temporaryDirectory.appending(path: "pgw-psycopg-\(UUID().uuidString).pcap").path
+        defer { unlink(pcap) }
+        let python = try PostgresInstallation.executableOnPath("python3")
+        let tcpdump = try await TCPDumpRecording(port: server.port, path: pcap)
+        let original = try await SubprocessCommand(
+            python, ["-c", Self.psycopgProgram, String(server.port), PostgresServerFixture.superuser],
+            timeout: .seconds(60)
+        ).run()
+        try await tcpdump.stop()
+        #expect(original.succeeded && original.standardOutput == "(42, 'hi')\n", "\(original)")
+
+        let decoded = try await PGWExecutable.run(["decode", pcap, "--port", String(server.port), "--full"])
+        #expect(decoded.succeeded, "\(decoded)")
+        #expect(
+            decoded.standardOutput.contains(#"parameters=[41, "hi"] formats=["binary", "text"]"#), "\(decoded)")
+        let yaml =
+            "conversation:\n"
+            + decoded.standardOutput.split(separator: "\n").map {
+                "  - '" + $0.replacingOccurrences(of: "'", with: "''") + "'"
+            }.joined(separator: "\n")
+        let path = try ServeStackTests.file("psycopg.yaml", yaml)
+        let serve = try await ServeProcess(["--script", path], capturingStandardError: true)
+        let replayed = try await SubprocessCommand(
+            python, ["-c", Self.psycopgProgram, String(serve.port), PostgresServerFixture.superuser],
+            timeout: .seconds(60)
+        ).run()
+        #expect(replayed.succeeded && replayed.standardOutput == original.standardOutput, "\(replayed)\n\(yaml)")
+        serve.send(SIGTERM)
+        try #require(try await serve.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
+        let report = try serve.standardErrorAfterExit()
+        #expect(serve.process.terminationStatus == 0, "\(report)")
+    }
 }

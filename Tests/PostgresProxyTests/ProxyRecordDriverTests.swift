@@ -4,7 +4,8 @@ import PostgresTestSupport
 import Testing
 
 /// `--record` with each Python driver's ways of sending statements (parameterless extended-protocol statements,
-/// psycopg's pipeline and binary cursors, asyncpg's type introspection and binary COPY, type modifiers): the
+/// psycopg's pipeline and binary cursors, asyncpg's type introspection and binary COPY, type modifiers), errors
+/// with their fields, and statements cancelled by the client's timeout or statement_timeout: the
 /// session recorded against PostgreSQL replays in `pgw serve --script --verify` with the same output, every rule
 /// used and no statement unmatched.
 @Suite(
@@ -81,10 +82,123 @@ struct ProxyRecordDriverTests {
         conn.close()
         """
 
+    /// asyncpg's errors: a unique and a not-null violation and a PL/pgSQL RAISE with every object field, whose
+    /// attributes (constraint_name, table_name, context, the source function…) come from the replayed error's fields.
+    static let asyncpgErrors = """
+        import sys, asyncio, asyncpg
+        async def main(port, user, password):
+            c = await asyncpg.connect(host="127.0.0.1", port=int(port), user=user, password=password,
+                                      database="postgres", ssl=False)
+            await c.execute("create temp table u (id int primary key, name text not null)")
+            await c.execute("insert into u values (1, 'a')")
+            for statement, args in [
+                ("insert into u values ($1, 'b')", (1,)), ("insert into u values (2, null)", ()),
+                ("do $$ begin raise exception using message = 'm', datatype = 'int4', column = 'c', table = 't', "
+                 "schema = 's', constraint = 'k'; end $$", ()),
+            ]:
+                try:
+                    await c.execute(statement, *args)
+                except asyncpg.PostgresError as e:
+                    print(type(e).__name__, e.as_dict())
+            await c.close()
+        asyncio.run(main(*sys.argv[1:4]))
+        """
+
+    /// psycopg 3's errors: the Diagnostic of a unique and a not-null violation.
+    static let psycopgErrors = """
+        import sys, psycopg
+        port, user, password = sys.argv[1:4]
+        conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                               sslmode="disable", autocommit=True)
+        conn.execute("create temp table u (id int primary key, name text not null)")
+        conn.execute("insert into u values (1, 'a')")
+        for statement, args in [("insert into u values (%s, 'b')", (1,)), ("insert into u values (2, null)", None)]:
+            try:
+                conn.execute(statement, args)
+            except psycopg.Error as e:
+                d = e.diag
+                print(e.sqlstate, d.schema_name, d.table_name, d.column_name, d.datatype_name, d.constraint_name,
+                      d.context, d.source_file, d.source_line, d.source_function)
+        conn.close()
+        """
+
+    /// asyncpg's `timeout=`: the statement is cancelled (its CancelRequest) and asyncio.TimeoutError raised, on the
+    /// replay too (the recorded `delay` lets the timer fire first), and the session goes on.
+    static let asyncpgTimeout = """
+        import sys, asyncio, asyncpg
+        async def main(port, user, password):
+            c = await asyncpg.connect(host="127.0.0.1", port=int(port), user=user, password=password,
+                                      database="postgres", ssl=False)
+            try:
+                await c.fetch("select pg_sleep(5)", timeout=0.3)
+            except asyncio.TimeoutError:
+                print("timed out")
+            except asyncpg.PostgresError as e:
+                print("error", e.sqlstate)
+            print(await c.fetchval("select 1 as n"))
+            await c.close()
+        asyncio.run(main(*sys.argv[1:4]))
+        """
+
+    /// psycopg 3: a statement cancelled by `cancel()` from another thread, and one ended by statement_timeout, each
+    /// after the time it ran against PostgreSQL.
+    static let psycopgTimeout = """
+        import sys, threading, time, psycopg
+        port, user, password = sys.argv[1:4]
+        conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                               sslmode="disable", autocommit=True)
+        start = time.monotonic()
+        threading.Timer(0.3, conn.cancel).start()
+        try:
+            conn.execute("select pg_sleep(5)")
+        except psycopg.errors.QueryCanceled as e:
+            print(e.diag.message_primary, time.monotonic() - start > 0.25)
+        conn.execute("set statement_timeout = 300")
+        start = time.monotonic()
+        try:
+            conn.execute("select pg_sleep(6)")
+        except psycopg.errors.QueryCanceled as e:
+            print(e.diag.message_primary, time.monotonic() - start > 0.25)
+        print(conn.execute("select 1 as n").fetchall())
+        conn.close()
+        """
+
     @Test(arguments: [
         ("asyncpg", Self.asyncpg), ("psycopg", Self.psycopg), ("psycopg2", Self.psycopg2), ("pg8000", Self.pg8000),
+        ("asyncpg", Self.asyncpgErrors), ("psycopg", Self.psycopgErrors), ("asyncpg", Self.asyncpgTimeout),
+        ("psycopg", Self.psycopgTimeout),
     ])
     func recordedDriverSessionReplaysUnderVerify(module: String, script: String) async throws {
+        try await Self.recordAndReplay(script, module: module)
+    }
+
+    /// psycopg 3 logs in to two databases whose TimeZone differs (`ALTER DATABASE … SET timezone`) and prints what
+    /// each login reported: the replay reports each database's again (the script's `server.logins`).
+    static let psycopgTwoDatabases = """
+        import sys, psycopg
+        port, user, password = sys.argv[1:4]
+        for database in ["postgres", "pgw_record_tokyo", "postgres"]:
+            conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname=database,
+                                   sslmode="disable", autocommit=True)
+            print(database, conn.info.parameter_status("TimeZone"), conn.execute("show timezone").fetchone())
+            conn.close()
+        """
+
+    @Test func eachLoginReplaysTheParametersItsDatabaseReported() async throws {
+        let server = try PostgresServerTrait.server()
+        // Created once per server (an existing database is kept).
+        _ = try await server.runSQL(
+            "create database pgw_record_tokyo", as: PostgresServerFixture.superuser, password: "")
+        let altered = try await server.runSQL(
+            "alter database pgw_record_tokyo set timezone = 'Asia/Tokyo'", as: PostgresServerFixture.superuser,
+            password: "")
+        #expect(altered.succeeded, "\(altered)")
+        try await Self.recordAndReplay(Self.psycopgTwoDatabases, module: "psycopg", expecting: "Asia/Tokyo")
+    }
+
+    /// Runs `script` (a Python program importing `module`) through a recording proxy to PostgreSQL, then against
+    /// `pgw serve --verify` with the recorded script: the same output (holding `expecting`), every rule used.
+    private static func recordAndReplay(_ script: String, module: String, expecting: String = "") async throws {
         let server = try PostgresServerTrait.server()
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -97,7 +211,7 @@ struct ProxyRecordDriverTests {
         _ = try await harness.stop()
         try recording.write()
         let yaml = try String(contentsOf: scriptFile, encoding: .utf8)
-        #expect(recorded.succeeded, "\(recorded)")
+        #expect(recorded.succeeded && (expecting.isEmpty || recorded.standardOutput.contains(expecting)), "\(recorded)")
         #expect(!yaml.contains("not recordable"), "\(yaml)")
         #expect(!yaml.contains("params: []"), "\(yaml)")
         let verification = Pipe()

@@ -372,4 +372,117 @@ struct SessionRecorderTests {
         #expect(FileManager.default.fileExists(atPath: directory.appending(path: "planted.yaml").path))
         #expect(!FileManager.default.fileExists(atPath: target))
     }
+
+    /// A statement the server cancelled (57014) is recorded with a `delay` of the time it ran (from its Query or
+    /// Execute, or the server's answer before it when later) plus a second, then its error: a replaying client's
+    /// CancelRequest ends the wait as it ended the statement. Its other errors' fields are recorded too.
+    @Test func cancelledStatementsAreRecordedWithTheTimeTheyRan() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        let cancelled = DiagnosticMessage(
+            severity: "ERROR", sqlState: "57014", message: "canceling statement due to user request")
+        recorder.observe(.query(Query("select 1; select pg_sleep(2)")), at: start)
+        recorder.observe(
+            .rowDescription(RowDescription(columns: [.init(name: "?column?", dataTypeOID: 23)])), at: start)
+        recorder.observe(.dataRow(DataRow(columns: [ByteBuffer(string: "1")])), at: start)
+        recorder.observe(.commandComplete(CommandComplete(tag: "SELECT 1")), at: start + .milliseconds(100))
+        recorder.observe(
+            .rowDescription(RowDescription(columns: [.init(name: "pg_sleep", dataTypeOID: 2278)])),
+            at: start + .milliseconds(100))
+        recorder.observe(
+            .noticeResponse(DiagnosticMessage(severity: "NOTICE", sqlState: "00000", message: "n")),
+            at: start + .milliseconds(200))
+        recorder.observe(.errorResponse(cancelled), at: start + .milliseconds(400) + .microseconds(1))
+        recorder.observe(.readyForQuery(.idle), at: start + .milliseconds(401))
+        // Extended: the Execute sent after the server's last answer.
+        let execute = start + .seconds(5)
+        for message: FrontendMessage in [
+            .parse(Parse(query: "select pg_sleep(3)")), .bind(Bind()), .execute(Execute()), .sync,
+        ] {
+            recorder.observe(message, at: execute)
+        }
+        recorder.observe(.parseComplete, at: execute)
+        recorder.observe(.bindComplete, at: execute)
+        recorder.observe(.errorResponse(cancelled), at: execute + .milliseconds(300))
+        recorder.observe(.readyForQuery(.idle), at: execute + .milliseconds(300))
+        var unique = DiagnosticMessage(severity: "ERROR", sqlState: "23505", message: "duplicate key")
+        unique.fields += [
+            .init(.schemaName, "public"), .init(.tableName, "u"), .init(.constraintName, "u_pkey"),
+            .init(.file, "nbtinsert.c"), .init(.line, "664"), .init(.routine, "_bt_check_unique"),
+        ]
+        recorder.observe(.query(Query("insert into u values (1)")), at: execute + .seconds(1))
+        recorder.observe(.errorResponse(unique), at: execute + .seconds(1))
+        recorder.observe(.readyForQuery(.idle), at: execute + .seconds(1))
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(yaml.contains("    delay: 1301ms\n    error: {severity: \"ERROR\", code: \"57014\""), "\(yaml)")
+        #expect(yaml.contains("    delay: 1300ms\n"), "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.rules.map(\.delay) == [nil, .milliseconds(1301), .milliseconds(1300), nil])
+        #expect(script.rules.last?.outcome == .error(unique), "\(yaml)")
+    }
+
+    /// Each login's ParameterStatus values are kept: the first login's are the server's, a later login's that
+    /// differ (another database's TimeZone, another role's is_superuser) are its user's in its database, those the
+    /// client set in its StartupMessage (or `options`) are left out, and a SET's ParameterStatus is the session's.
+    @Test func eachLoginsParametersAreRecordedForItsUserAndDatabase() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        func login(
+            _ parameters: [StartupMessage.Parameter], reported: [(String, String)], after: [BackendMessage] = []
+        ) {
+            var recorder = SessionRecorder(recording: recording)
+            recorder.observe(.startup(StartupMessage(parameters: parameters)))
+            for (name, value) in reported {
+                recorder.observe(.parameterStatus(ParameterStatus(name: name, value: value)))
+            }
+            recorder.observe(.readyForQuery(.idle))
+            for message in after { recorder.observe(message) }
+            recorder.finishSession()
+        }
+        login(
+            [.init("user", "postgres"), .init("database", "app")],
+            reported: [
+                ("server_version", "15.18"), ("TimeZone", "UTC"), ("is_superuser", "on"),
+                ("session_authorization", "postgres"), ("application_name", "x"),
+            ],
+            after: [.parameterStatus(ParameterStatus(name: "TimeZone", value: "Asia/Tokyo"))])
+        login(
+            [.init("user", "postgres"), .init("database", "other")],
+            reported: [("server_version", "15.18"), ("TimeZone", "Etc/UTC"), ("is_superuser", "on")])
+        login(
+            [.init("user", "bob"), .init("database", "app")],
+            reported: [
+                ("server_version", "15.18"), ("TimeZone", "UTC"), ("is_superuser", "off"),
+                ("session_authorization", "bob"), ("DateStyle", "ISO, MDY"),
+            ])
+        // The client's own TimeZone (in options) and DateStyle are not the server's.
+        login(
+            [
+                .init("user", "carol"), .init("options", "-c TimeZone=Europe/Paris"),
+                .init("DateStyle", "German"),
+            ],
+            reported: [
+                ("server_version", "15.18"), ("TimeZone", "Europe/Paris"), ("is_superuser", "off"),
+                ("DateStyle", "German, DMY"),
+            ])
+        let yaml = recording.yaml()
+        let script = try MockScript(yaml: yaml)
+        #expect(script.serverVersion == "15.18")
+        #expect(
+            script.parameters.map { "\($0.name)=\($0.value)" } == [
+                "TimeZone=UTC", "is_superuser=on", "session_authorization=postgres", "DateStyle=ISO, MDY",
+            ], "\(yaml)")
+        #expect(
+            script.loginParameters.map {
+                "\($0.user ?? "")@\($0.database ?? ""): \($0.parameters.map { "\($0.name)=\($0.value)" })"
+            }
+                == [
+                    #"postgres@other: ["TimeZone=Etc/UTC"]"#, #"bob@app: ["is_superuser=off"]"#,
+                    #"carol@carol: ["is_superuser=off"]"#,
+                ], "\(yaml)")
+        let other = LoginParameters.applying(
+            script.loginParameters, to: script.parameters, user: "postgres", database: "other")
+        #expect(other.first { $0.name == "TimeZone" }?.value == "Etc/UTC")
+    }
 }

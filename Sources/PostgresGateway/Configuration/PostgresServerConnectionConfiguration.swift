@@ -26,6 +26,9 @@ public struct PostgresServerConnectionConfiguration: Sendable {
     /// Reported run-time parameters, sent after authentication in this order; `server_version` is added from ``serverVersion``.
     /// The client's `application_name`, `client_encoding`, `DateStyle` and `TimeZone` are echoed over these.
     public var serverParameters: [(name: String, value: String)]
+    /// Parameters that logins of some users or databases get instead of ``serverParameters`` (a script's
+    /// `server.logins`).
+    public var loginParameters: [LoginParameters] = []
     /// How long the client has from connecting to sending its StartupMessage (TLS handshake included); a client
     /// still silent then is closed without a reply. Keeps stalled sockets from holding resources for long.
     public var startupTimeout: TimeAmount
@@ -89,5 +92,11 @@ public struct PostgresServerConnectionConfiguration: Sendable {
     /// The parameters reported after authentication, `server_version` included.
     var reportedParameters: [(name: String, value: String)] {
         [("server_version", serverVersion)] + serverParameters.filter { $0.name != "server_version" }
+    }
+
+    /// The parameters reported after a login of `user` to `database` (``reportedParameters`` with the
+    /// ``loginParameters`` it matches).
+    func reportedParameters(user: String, database: String) -> [(name: String, value: String)] {
+        LoginParameters.applying(loginParameters, to: reportedParameters, user: user, database: database)
     }
 }

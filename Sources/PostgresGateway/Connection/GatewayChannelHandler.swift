@@ -125,6 +125,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 authenticationMode: configuration.authenticationMode,
                 isTLSConfigured: configuration.tls != nil,
                 serverParameters: configuration.reportedParameters,
+                loginParameters: configuration.loginParameters,
                 mockAuthenticationNonce: configuration.mockAuthenticationNonce,
                 negotiatesProtocolVersion: configuration.negotiatesProtocolVersion
             )
@@ -489,7 +490,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
         querySession = QuerySession(
             responder: responder,
             settings: Dictionary(parameters.map { ($0.name, $0.value) }, uniquingKeysWith: { _, last in last }),
-            reportedParameters: configuration.reportedParameters,
+            reportedParameters: stateMachine.connectionState.clientInfo.map {
+                configuration.reportedParameters(user: $0.user, database: $0.database)
+            } ?? configuration.reportedParameters,
             processID: stateMachine.connectionState.backendKeyData?.processID
         )
         sessionState.exists = true

@@ -13,6 +13,9 @@ struct ParsedStatement: Sendable {
     /// The literal constants of the statement in text order (`nil` for NULL), which a script rule's `params`
     /// matches for a statement with its values written in (as psycopg2 and pgbench's simple mode send them).
     var constants: [String?] = []
+    /// The types of ``constants``, where the statement gives one: a cast's (`'2024-01-01'::date`), else a literal's
+    /// own (`1`: int4, `1.5`: numeric, `true`: bool); `nil` for an untyped string or NULL.
+    var constantTypes: [PostgresType?] = []
     /// The answer to a SELECT of literals only (``ServerEmulationResponder/constantAnswer(to:)``), computed once for
     /// the statement, so a statement sent again (`select 1`) is not evaluated again; `nil` for other statements.
     var constantAnswer: QueryOutcome?
@@ -47,10 +50,12 @@ struct ParsedStatement: Sendable {
         constantAnswerIgnoresOutputSettings =
             constantAnswer != nil
             && ServerEmulationResponder.constantAnswer(to: kind, output: .farthest) == constantAnswer
-        var located: [(location: Int, value: String?)] = []
+        var located: [(location: Int, value: String?, type: PostgresType?)] = []
         var contextTypes: [Int: PostgresType] = [:]
         collectParameters(in: fields, constants: &located, contextTypes: &contextTypes)
-        constants = located.sorted { $0.location < $1.location }.map(\.value)
+        located.sort { $0.location < $1.location }
+        constants = located.map(\.value)
+        constantTypes = located.map(\.type)
         parameterTypes.merge(contextTypes) { cast, _ in cast }
     }
 
@@ -66,20 +71,21 @@ struct ParsedStatement: Sendable {
     /// Walks the tree for ParamRef nodes, casts of them (into ``parameterTypes``), the types their context gives
     /// them (into `contextTypes`) and constants.
     private mutating func collectParameters(
-        in node: ParseTreeNode, constants: inout [(location: Int, value: String?)],
+        in node: ParseTreeNode, constants: inout [(location: Int, value: String?, type: PostgresType?)],
         contextTypes: inout [Int: PostgresType]
     ) {
         switch node {
         case .object(let members):
             if let constant = members["A_Const"] {
-                let value: String? =
+                let (value, type): (String?, PostgresType?) =
                     switch SQLExpression(node) {
-                    case .integer(let integer): String(integer)
-                    case .numeric(let text), .string(let text): text
-                    case .bool(let bool): bool ? "t" : "f"
-                    default: nil
+                    case .integer(let integer): (String(integer), Int32(exactly: integer) == nil ? .int8 : .int4)
+                    case .numeric(let text): (text, .numeric)
+                    case .string(let text): (text, nil)
+                    case .bool(let bool): (bool ? "t" : "f", .bool)
+                    default: (nil, nil)
                     }
-                constants.append((constant["location"]?.integer ?? 0, value))
+                constants.append((constant["location"]?.integer ?? 0, value, type))
             }
             if let cast = members["TypeCast"], let number = cast["arg"]?["ParamRef"]?["number"]?.integer {
                 let names = cast["typeName"]?["names"]?.names ?? []
@@ -92,6 +98,15 @@ struct ParsedStatement: Sendable {
             Self.inferParameterTypes(from: members, into: &contextTypes)
             for member in members.values {
                 collectParameters(in: member, constants: &constants, contextTypes: &contextTypes)
+            }
+            // A cast constant (collected just above) is of the cast's type.
+            if let cast = members["TypeCast"], let location = cast["arg"]?["A_Const"]?["location"]?.integer,
+                let index = constants.lastIndex(where: { $0.location == location }),
+                let type = PostgresType.named(
+                    cast["typeName"]?["names"]?.names ?? [],
+                    isArray: !(cast["typeName"]?["arrayBounds"]?.elements.isEmpty ?? true))
+            {
+                constants[index].type = type
             }
         case .array(let elements):
             for element in elements {

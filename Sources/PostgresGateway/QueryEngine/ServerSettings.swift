@@ -75,7 +75,8 @@ enum ServerSettings {
     }
 
     /// The value a SET of `name` to `value` keeps (`statement_timeout` in its unit, `DateStyle` as style and order, a
-    /// time zone's name in its spelling), or PostgreSQL's error: 42704 for a name that is neither PostgreSQL's nor
+    /// time zone's name in its spelling, `extra_float_digits`, `bytea_output` and `IntervalStyle` as PostgreSQL shows
+    /// them: ``OutputSettingValue``), or PostgreSQL's error: 42704 for a name that is neither PostgreSQL's nor
     /// one of `settings` nor custom (with a dot), 55P02 for a setting a session cannot change, 22023 for a value
     /// the setting does not take.
     static func validated(_ name: String, _ value: String, in settings: [String: String]) throws(QuerySessionError)
@@ -90,6 +91,7 @@ enum ServerSettings {
         if MillisecondsSetting.names.contains(lowercased) {
             return MillisecondsSetting.text(try MillisecondsSetting.milliseconds(value, name: lowercased))
         }
+        if let value = try OutputSettingValue.validated(name, lowercased: lowercased, value) { return value }
         switch lowercased {
         case "datestyle":
             return try DateStyleSetting.normalized(

@@ -4,7 +4,7 @@ import PostgresWire
 /// words split at white space, a backslash taking the next character as it is (`a\ b` is one word), and of
 /// those the switches that set run-time settings: `-c name=value`, `-cname=value` and `--name=value`, a `-` in the
 /// name read as `_`.
-enum StartupOptions {
+public enum StartupOptions {
     /// The words of `options`.
     static func words(in options: String) -> [String] {
         var words: [String] = []
@@ -33,7 +33,7 @@ enum StartupOptions {
 
     /// The settings the switches of `options` make, in order; other switches (which PostgreSQL refuses at
     /// connection, or which set what a mock server has not) are left out.
-    static func settings(in options: String) -> [(name: String, value: String)] {
+    public static func settings(in options: String) -> [(name: String, value: String)] {
         var settings: [(name: String, value: String)] = []
         var words = words(in: options)[...]
         while let word = words.popFirst() {

@@ -15,6 +15,8 @@ struct ConnectionStateMachine {
         var isTLSConfigured: Bool
         /// The ParameterStatus values reported after authentication, before the client's own.
         var serverParameters: [(name: String, value: String)]
+        /// Those that logins of some users or databases get instead.
+        var loginParameters: [LoginParameters] = []
         /// The server's secret for unknown users' mock SCRAM salts (PostgreSQL's `mock_auth_nonce`).
         var mockAuthenticationNonce: [UInt8]
         /// Whether a StartupMessage asking for a newer minor version or `_pq_.` options is answered with
@@ -382,7 +384,9 @@ struct ConnectionStateMachine {
             processID: Int32.random(in: 1...Int32.max, using: &random),
             secretKey: (0..<keyLength).map { _ in UInt8.random(in: 0...255, using: &random) }
         )
-        var parameters = configuration.serverParameters
+        var parameters = LoginParameters.applying(
+            configuration.loginParameters, to: configuration.serverParameters, user: clientInfo.user,
+            database: clientInfo.database)
         let echoed = ["application_name", "client_encoding", "DateStyle", "TimeZone"]
         // The `-c name=value` switches of `options` first, as PostgreSQL applies them before the other parameters.
         let optionsText = clientInfo.parameters.last { $0.name == "options" }?.value ?? ""

@@ -1,3 +1,4 @@
+import NIOCore
 import PostgresWire
 
 /// One statement a client ran through the proxy and what the server answered, as a `pgw serve` script rule.
@@ -29,4 +30,7 @@ struct RecordedStatement: Sendable {
     var notices: [DiagnosticMessage] = []
     /// NotificationResponses that came after it.
     var notifications: [NotificationResponse] = []
+    /// How long the replay waits before answering (a statement the server cancelled: a CancelRequest or
+    /// statement_timeout ends the wait again); `nil` for no wait.
+    var delay: TimeAmount? = nil
 }

@@ -17,8 +17,11 @@ public final class ScriptRecording: Sendable {
     private struct State {
         /// The first `server_version` ParameterStatus.
         var serverVersion: String?
-        /// The other ParameterStatus values, first seen first.
+        /// The other ParameterStatus values of the logins, first seen first (the first login's, and those a later
+        /// login reported that no earlier one had).
         var parameters: [(name: String, value: String)] = []
+        /// The values a login of a user to a database reported unlike ``parameters``, first login of each first.
+        var logins: [LoginParameters] = []
         /// The statements, in the order their answers ended.
         var statements: [RecordedStatement] = []
         /// How many statements could not be recorded, by reason, first seen first.
@@ -37,14 +40,31 @@ public final class ScriptRecording: Sendable {
         self.matching = matching
     }
 
-    /// Keeps the first connection's ParameterStatus values (`server_version` becomes the script's version).
-    func serverParameter(_ name: String, _ value: String) {
+    /// Takes a login's ParameterStatus values (those the client set at startup left out): the first login's are
+    /// the server's parameters (`server_version` the script's version); a later login's values that differ from
+    /// them are its user's in its database (`server.logins`, if no earlier login of both had them), and those no
+    /// login reported before are added to the server's. `user` or `database` `nil`: the login's startup was not
+    /// seen, so its values are not told apart.
+    func login(user: String?, database: String?, parameters: [(name: String, value: String)]) {
         state.withLockedValue { state in
-            if name == "server_version" {
-                if state.serverVersion == nil { state.serverVersion = value }
-            } else if name != "application_name", !state.parameters.contains(where: { $0.name == name }) {
-                state.parameters.append((name, value))
+            let isFirst = state.serverVersion == nil && state.parameters.isEmpty
+            var different: [(name: String, value: String)] = []
+            for (name, value) in parameters where name != "application_name" {
+                if name == "server_version" {
+                    if state.serverVersion == nil { state.serverVersion = value }
+                } else if let known = state.parameters.first(where: { $0.name == name }) {
+                    // serve reports the login's own user as session_authorization.
+                    if known.value != value && !isFirst && name != "session_authorization" {
+                        different.append((name, value))
+                    }
+                } else {
+                    state.parameters.append((name, value))
+                }
             }
+            guard !different.isEmpty, let user, let database,
+                !state.logins.contains(where: { $0.user == user && $0.database == database })
+            else { return }
+            state.logins.append(LoginParameters(user: user, database: database, parameters: different))
         }
     }
 
@@ -82,6 +102,17 @@ public final class ScriptRecording: Sendable {
         if !state.parameters.isEmpty {
             text += "  parameters:\n"
             for (name, value) in state.parameters { text += "    \(Self.quoted(name)): \(Self.quoted(value))\n" }
+        }
+        if !state.logins.isEmpty {
+            // What logins of a user to a database reported unlike the parameters above (another database's
+            // TimeZone, a role's settings): serve reports them to such logins.
+            text += "  logins:\n"
+            for login in state.logins {
+                let parameters = login.parameters.map { "\(Self.quoted($0.name)): \(Self.quoted($0.value))" }
+                text +=
+                    "    - {user: \(Self.quoted(login.user ?? "")), database: \(Self.quoted(login.database ?? "")), "
+                text += "parameters: {\(parameters.joined(separator: ", "))}}\n"
+            }
         }
         text += "unmatched: error\nrules:\n"
         for statement in state.statements { text += Self.rule(statement, matching: matching) }
@@ -177,6 +208,7 @@ public final class ScriptRecording: Sendable {
         case .command(let tag):
             text += "    tag: \(quoted(tag))\n"
         case .error(let diagnostic):
+            if let delay = statement.delay { text += "    delay: \(delay.nanoseconds / 1_000_000)ms\n" }
             text += "    error: \(Self.diagnostic(diagnostic))\n"
         case .copyOut(let data):
             text += "    copy_out: \(quoted(data))\n"
@@ -201,6 +233,11 @@ public final class ScriptRecording: Sendable {
         if let hint = message[.hint] { fields.append("hint: \(quoted(hint))") }
         if let position = message[.position], let index = Int(position), index > 0 {
             fields.append("position: \(index)")
+        }
+        // The fields that name the object (asyncpg's constraint_name, psycopg's diag.table_name), the context and
+        // the source location, under the script's keys.
+        for (key, code) in MockScript.diagnosticFields {
+            if let value = message[code] { fields.append("\(key): \(quoted(value))") }
         }
         return "{\(fields.joined(separator: ", "))}"
     }

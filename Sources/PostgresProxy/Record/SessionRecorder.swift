@@ -32,6 +32,8 @@ struct SessionRecorder {
         var binding: Int
         /// Which Parse of the connection made its statement (0 when unknown).
         var parsing = 0
+        /// When the client sent the Execute that runs it (for an Execute's reply).
+        var executed: NIODeadline? = nil
     }
 
     /// A reply the client is waiting for, in the order the server sends them.
@@ -90,16 +92,38 @@ struct SessionRecorder {
     private var unrecordable: UnrecordableReason?
     /// The last finished statement, held back for the NotificationResponses that follow it.
     private var held: RecordedStatement?
+    /// When the client sent its last Query.
+    private var querySent: NIODeadline?
+    /// The login's user and database (from the StartupMessage; `nil` when it was not seen), and the settings the
+    /// client gave in it (lowercased names: its parameters and `options` switches), whose reported values are the
+    /// client's, not the server's.
+    private var login: (user: String?, database: String?, clientSettings: Set<String>) = (nil, nil, [])
+    /// The ParameterStatus values of the login, until its first ReadyForQuery (`nil` after it).
+    private var loginParameters: [(name: String, value: String)]? = []
+    /// When the server last answered something (a notice, a notification or a ParameterStatus aside): a statement
+    /// the client sent earlier started then at the latest, as the server runs one statement at a time.
+    private var serverAnswered: NIODeadline?
 
     /// A recorder adding to `recording`.
     init(recording: ScriptRecording) {
         self.recording = recording
     }
 
-    /// Takes one message the client sent.
-    mutating func observe(_ message: FrontendMessage) {
+    /// Takes one message the client sent, at `time`.
+    mutating func observe(_ message: FrontendMessage, at time: NIODeadline = .now()) {
         switch message {
-        case .query(let query): replies.append(.query(QuerySession.splitStatements(query.text)[...]))
+        case .startup(let startup):
+            var values: [String: String] = [:]
+            for parameter in startup.parameters { values[parameter.name] = parameter.value }
+            let names =
+                startup.parameters.map(\.name) + StartupOptions.settings(in: values["options"] ?? "").map(\.name)
+            login = (
+                values["user"], values["database"] ?? values["user"],
+                Set(names.map { $0.lowercased() }).subtracting(["user", "database", "options", "replication"])
+            )
+        case .query(let query):
+            querySent = time
+            replies.append(.query(QuerySession.splitStatements(query.text)[...]))
         case .functionCall:
             recording.skip(.functionCall)
             replies.append(.query([]))
@@ -125,9 +149,10 @@ struct SessionRecorder {
                         target.name, text: statements[target.name] ?? "", parsing: statementParsings[target.name] ?? 0))
         case .execute(let execute):
             // An unknown portal (its Bind was too large to decode) still gets its answer, which is then skipped.
-            let portal =
+            var portal =
                 portals[execute.portal]
                 ?? Portal(statementName: "", text: "", bind: nil, binding: 0)
+            portal.executed = time
             executedParsings.insert(portal.parsing)
             describedOnly.removeAll { $0.parsing == portal.parsing }
             replies.append(.execute(portal, portalName: execute.portal))
@@ -137,10 +162,20 @@ struct SessionRecorder {
         }
     }
 
-    /// Takes one message the server sent.
-    mutating func observe(_ message: BackendMessage) {
+    /// Takes one message the server sent, at `time`.
+    mutating func observe(_ message: BackendMessage, at time: NIODeadline = .now()) {
+        defer {
+            switch message {
+            case .noticeResponse, .notificationResponse, .parameterStatus: break
+            default: serverAnswered = time
+            }
+        }
         switch message {
-        case .parameterStatus(let status): recording.serverParameter(status.name, status.value)
+        case .parameterStatus(let status):
+            // A change a statement made (SET) is the session's: the login's values are the server's.
+            if loginParameters != nil, !login.clientSettings.contains(status.name.lowercased()) {
+                loginParameters!.append((status.name, status.value))
+            }
         case .parseComplete, .bindComplete, .closeComplete:
             if case .completion = replies.first { replies.removeFirst() }
         case .parameterDescription(let description):
@@ -178,8 +213,12 @@ struct SessionRecorder {
             }
             finish(tag: complete.tag)
         case .emptyQueryResponse: finishWithoutStatement()
-        case .errorResponse(let error): failed(error)
+        case .errorResponse(let error): failed(error, at: time)
         case .readyForQuery(let status):
+            if let parameters = loginParameters {
+                recording.login(user: login.user, database: login.database, parameters: parameters)
+                loginParameters = nil
+            }
             while let reply = replies.first {
                 replies.removeFirst()
                 if case .sync = reply { break }
@@ -272,8 +311,9 @@ struct SessionRecorder {
         advance()
     }
 
-    private mutating func failed(_ error: DiagnosticMessage) {
+    private mutating func failed(_ error: DiagnosticMessage, at time: NIODeadline) {
         guard let head = replies.first else { return }
+        let delay = cancellationDelay(of: error, at: time)
         // The server failed the COPY after taking data a script rule cannot hold: an error rule would refuse the
         // COPY before the client sends it.
         if copyIn { unrecordable = unrecordable ?? .failedCopyIn }
@@ -286,7 +326,9 @@ struct SessionRecorder {
                     // a syntax error's position itself.
                     error.fields.removeAll { $0.code == .position }
                 }
-                keep(RecordedStatement(statement: statement, parameters: nil, outcome: .error(error), notices: notices))
+                keep(
+                    RecordedStatement(
+                        statement: statement, parameters: nil, outcome: .error(error), notices: notices, delay: delay))
             }
             // The rest of the Query's statements are not run.
             replies[0] = .query([])
@@ -295,7 +337,7 @@ struct SessionRecorder {
                 keep(
                     RecordedStatement(
                         statement: text, parameters: parameters, parameterTypes: parameterTypes, outcome: .error(error),
-                        notices: notices))
+                        notices: notices, delay: delay))
             }
             fallthrough
         default:
@@ -308,6 +350,31 @@ struct SessionRecorder {
         }
         resetAnswer()
     }
+
+    /// How long a replay should wait before answering the statement the server cancelled with `error` at `time`
+    /// (57014: the client's CancelRequest, such as asyncpg's `timeout=` or psycopg's `cancel()`, or
+    /// statement_timeout): the time it ran, from when it was sent or, if later, when the server answered what came
+    /// before it, plus ``cancellationMargin``, so that the client's own timer fires (or serve's statement_timeout
+    /// ends the wait) first again; `nil` for another error.
+    private func cancellationDelay(of error: DiagnosticMessage, at time: NIODeadline) -> TimeAmount? {
+        guard error.sqlState == "57014", !copyIn else { return nil }
+        var sent: NIODeadline?
+        switch replies.first {
+        case .query: sent = querySent
+        case .execute(let portal, _): sent = portal.executed
+        default: return nil
+        }
+        guard let sent else { return nil }
+        let started = max(sent, serverAnswered ?? sent)
+        let ran = max(time - started, .zero)
+        // Whole milliseconds, rounded up.
+        let milliseconds = (ran.nanoseconds + 999_999) / 1_000_000
+        return .milliseconds(milliseconds) + Self.cancellationMargin
+    }
+
+    /// Added to the time a cancelled statement ran (``cancellationDelay(of:at:)``): a replaying client's
+    /// CancelRequest comes on a connection of its own, after its timer fired, and must end the wait before it is up.
+    static let cancellationMargin = TimeAmount.seconds(1)
 
     private mutating func finishWithoutStatement() {
         if case .execute = replies.first { replies.removeFirst() }

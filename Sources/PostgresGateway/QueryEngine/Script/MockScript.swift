@@ -40,14 +40,28 @@ public struct MockScript: Sendable {
     public var authentication: String?
     /// `server.users`: user name → password, md5 hash or SCRAM verifier (as `pgw certs` makes them).
     public var users: [String: StoredPassword] = [:]
+    /// Where each user's stored password is in the script: its line and column, for errors about it.
+    public var userPositions: [String: (line: Int, column: Int)] = [:]
     /// `server.parameters`: settings reported at startup and shown by SHOW.
     public var parameters: [(name: String, value: String)] = []
+    /// `server.logins`: the parameters logins of a user, a database or both report instead of `parameters`.
+    public var loginParameters: [LoginParameters] = []
     /// `unmatched`: what statements no rule answers get.
     public var unmatched: UnmatchedStatementPolicy?
     /// The rules, in order: the first that matches answers.
     public var rules: [ScriptRule] = []
     /// `conversation`: the exact messages of a strict conversation (instead of rules); empty for none.
     public var conversation: [ConversationStep] = []
+
+    /// The keys of an error's or notice's other fields and their codes, in the order PostgreSQL sends them
+    /// (after the position): the names of PL/pgSQL's `RAISE … USING` options (`schema`, `table`, `column`,
+    /// `datatype`, `constraint`), `where` (psql's CONTEXT), the internal query and position, and where in
+    /// PostgreSQL's source the error was raised (psql's LOCATION).
+    public static let diagnosticFields: [(key: String, code: DiagnosticField)] = [
+        ("internal_position", .internalPosition), ("internal_query", .internalQuery), ("where", .context),
+        ("schema", .schemaName), ("table", .tableName), ("column", .columnName), ("datatype", .dataTypeName),
+        ("constraint", .constraintName), ("file", .file), ("line", .line), ("routine", .routine),
+    ]
 
     /// Reads a script from YAML text; errors name the line and column.
     public init(yaml: String) throws(ScriptError) {
@@ -62,7 +76,7 @@ public struct MockScript: Sendable {
         guard let root else { return }
         let top = try ScriptNode(root).mapping(allowed: ["server", "rules", "unmatched", "conversation"])
         if let server = top["server"] {
-            let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters"])
+            let fields = try server.mapping(allowed: ["version", "auth", "users", "parameters", "logins"])
             if let version = fields["version"] {
                 serverVersion = try version.text()
                 guard ServerVersion.isValid(serverVersion ?? "") else {
@@ -72,8 +86,14 @@ public struct MockScript: Sendable {
                 }
             }
             authentication = try fields["auth"]?.oneOf(["trust", "password", "md5", "scram-sha-256", "cert"])
-            for (name, value) in try fields["users"]?.pairs() ?? [] { users[name] = try value.storedPassword() }
-            for (name, value) in try fields["parameters"]?.pairs() ?? [] { parameters.append((name, try value.text())) }
+            for (name, value) in try fields["users"]?.pairs() ?? [] {
+                users[name] = try value.storedPassword()
+                userPositions[name] = (value.line, value.column)
+            }
+            for (name, value) in try fields["parameters"]?.pairs() ?? [] {
+                parameters.append((name, try Self.parameterValue(name, value)))
+            }
+            loginParameters = try fields["logins"]?.elements().map(Self.loginParameters) ?? []
         }
         if let policy = top["unmatched"] {
             unmatched = UnmatchedStatementPolicy(
@@ -86,8 +106,18 @@ public struct MockScript: Sendable {
                 throw conversation.error("a script has either 'rules' or a strict 'conversation', not both")
             }
             var steps: [ConversationStep] = []
+            // Followed as `pgw decode` and `pgw repl` follow a session, so that a Bind's typed binary values are
+            // read by the types its statement's Parse (or a ParameterDescription) gave, as decode printed them.
+            var types = ValueTypeTracker()
+            types.reset()
             for node in try conversation.elements() {
-                if let step = try Self.step(node) { steps.append(step) }
+                guard let step = try Self.step(node, types: &types) else { continue }
+                switch step.message.message {
+                case .frontend(let message)?: _ = types.observe(message)
+                case .backend(let message)?: _ = types.observe(message)
+                case nil: break
+                }
+                steps.append(step)
             }
             self.conversation = ConversationBinaryValues.encoded(steps)
         }
@@ -110,11 +140,49 @@ public struct MockScript: Sendable {
         }
     }
 
+    /// The settings of `server.parameters` serve reads (to print values, or as a client's SET would change them),
+    /// by lowercased name: their values are checked as PostgreSQL checks them.
+    private static let interpretedParameters: Set<String> = OutputSettingValue.names.union(MillisecondsSetting.names)
+        .union(["timezone", "datestyle", "client_encoding"])
+
+    /// The value of the server parameter `name` at `node`: for a setting serve reads, as PostgreSQL keeps it (`iso`
+    /// is `ISO, MDY`), or the error a client's SET of it gets (`invalid value for parameter "TimeZone":
+    /// "Mars/Olympus"`) at the value's line and column; another parameter's as written.
+    private static func parameterValue(_ name: String, _ node: ScriptNode) throws(ScriptError) -> String {
+        let value = try node.text()
+        guard interpretedParameters.contains(name.lowercased()) else { return value }
+        do {
+            return try ServerSettings.validated(name, value, in: [:])
+        } catch {
+            let diagnostic = error.diagnostic
+            let reasons = [diagnostic.message, diagnostic[.detail], diagnostic[.hint]].compactMap { $0 }
+            throw node.error("server.parameters: " + reasons.joined(separator: " "))
+        }
+    }
+
+    /// One entry of `server.logins`: `{user: NAME, database: NAME, parameters: {NAME: VALUE}}`, a user or a database
+    /// or both, as `ALTER ROLE … IN DATABASE … SET` chooses the logins.
+    private static func loginParameters(_ node: ScriptNode) throws(ScriptError) -> LoginParameters {
+        let fields = try node.mapping(allowed: ["user", "database", "parameters"])
+        guard fields["user"] != nil || fields["database"] != nil else {
+            throw node.error("a login entry names a 'user', a 'database' or both (else use server.parameters)")
+        }
+        var parameters: [(name: String, value: String)] = []
+        for (name, value) in try fields["parameters"]?.pairs() ?? [] {
+            parameters.append((name, try Self.parameterValue(name, value)))
+        }
+        return LoginParameters(
+            user: try fields["user"]?.text(), database: try fields["database"]?.text(), parameters: parameters)
+    }
+
     /// One conversation line: `F message` or `B message` in `pgw decode`'s text form (the time and connection
     /// number of a decoded capture's or the proxy's line may stay); `nil` for a note line (`-- connection …`,
     /// `-- closed (FIN)`), which a pasted session has among its messages. A masked secret key (`BackendKeyData
-    /// pid=… key=****`) stands for any key: serve issues its own at login, where such lines are skipped.
-    private static func step(_ node: ScriptNode) throws(ScriptError) -> ConversationStep? {
+    /// pid=… key=****`) stands for any key: serve issues its own at login, where such lines are skipped. `types`
+    /// follows the lines before it: a Bind's values in binary are encoded by its statement's parameter types.
+    private static func step(_ node: ScriptNode, types: inout ValueTypeTracker) throws(ScriptError)
+        -> ConversationStep?
+    {
         let line = try node.text()
         if TextFormParser.isNote(line) { return nil }
         guard let (sender, message) = TextFormParser.sender(of: line) else {
@@ -126,7 +194,10 @@ public struct MockScript: Sendable {
         do {
             // Reports name the message as written, without a pasted time and connection number.
             return ConversationStep(
-                sender: sender, message: try TextFormParser(direction: sender, acceptsMaskedKeys: true).parse(line),
+                sender: sender,
+                message: try TextFormParser(direction: sender, acceptsMaskedKeys: true).parse(line) {
+                    types.parameterTypes(ofStatement: $0)
+                },
                 text: String(message),
                 line: node.line)
         } catch {

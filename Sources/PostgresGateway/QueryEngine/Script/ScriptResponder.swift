@@ -70,7 +70,8 @@ public final class ScriptResponder: QueryResponder {
         }
         // Values written into the statement count as its parameters when none are bound.
         let values = parameters.isEmpty ? parsed?.constants ?? [] : parameters
-        let (claimed, shapedByRule) = claimRule(for: statement, parameters: values)
+        let types = parameters.isEmpty ? parsed?.constantTypes ?? [] : parameterTypes.map(PostgresType.known(oid:))
+        let (claimed, shapedByRule) = claimRule(for: statement, parameters: values, types: types, settings: settings)
         if let rule = claimed {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: rule.name, answeredBy: "rule"))
             // A rule's tag for BEGIN, COMMIT, SET… still changes the session as PostgreSQL's statement would.
@@ -142,9 +143,11 @@ public final class ScriptResponder: QueryResponder {
     /// The first rule that answers `statement` with `parameters` now, counted as used (`parameters` `nil`: not
     /// bound yet, none is claimed); else the first that would answer it with other parameter values (whose shape
     /// an unmatched statement takes). One pass under the lock (after a look whether there are rules at all); none
-    /// when no rule can match.
-    private func claimRule(for statement: String, parameters: [String?]?) -> (claimed: ScriptRule?, shape: ScriptRule?)
-    {
+    /// when no rule can match. A rule's `params` are compared with `parameters` by ``RuleParameterComparison``, by
+    /// the rule's `param_types` or else `types` (the values' types where known) in the session's `settings`.
+    private func claimRule(
+        for statement: String, parameters: [String?]?, types: [PostgresType?] = [], settings: [String: String] = [:]
+    ) -> (claimed: ScriptRule?, shape: ScriptRule?) {
         // Without rules the statement needs no fingerprint (computed outside the lock: it may have to be parsed).
         guard usage.withLockedValue({ !$0.byFingerprint.isEmpty || !$0.unindexed.isEmpty }) else { return (nil, nil) }
         let fingerprint = SQLParser.cachedFingerprint(statement)
@@ -177,7 +180,10 @@ public final class ScriptResponder: QueryResponder {
                     usage.described.insert(index)
                     return (nil, rule)
                 }
-                if rule.parameters.map({ $0 == parameters }) ?? true {
+                if rule.parameters.map({
+                    RuleParameterComparison.matches(
+                        $0, parameters, types: rule.parameterTypes?.map { Optional($0) } ?? types, settings: settings)
+                }) ?? true {
                     usage.uses[index] += 1
                     return (rule, shape)
                 }

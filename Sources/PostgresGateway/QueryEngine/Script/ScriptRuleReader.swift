@@ -225,7 +225,9 @@ enum ScriptRuleReader {
     private static func diagnostic(_ node: ScriptNode, defaultSeverity: String, defaultCode: String)
         throws(ScriptError) -> DiagnosticMessage
     {
-        let fields = try node.mapping(allowed: ["severity", "code", "message", "detail", "hint", "position"])
+        let fields = try node.mapping(
+            allowed: Set(
+                ["severity", "code", "message", "detail", "hint", "position"] + MockScript.diagnosticFields.map(\.key)))
         guard let message = try fields["message"]?.text() else { throw node.error("needs 'message'") }
         let code = try fields["code"]?.text() ?? defaultCode
         guard code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
@@ -254,6 +256,14 @@ enum ScriptRuleReader {
                 throw positionNode.error("'position' \(position) is not a character index (a number from 1)")
             }
             diagnostic.fields.append(DiagnosticMessage.Field(.position, String(index)))
+        }
+        for (key, code) in MockScript.diagnosticFields {
+            guard let valueNode = fields[key] else { continue }
+            let value = try valueNode.text()
+            if code == .internalPosition, Int(value).map({ $0 > 0 }) != true {
+                throw valueNode.error("'\(key)' \(value) is not a number from 1")
+            }
+            diagnostic.fields.append(DiagnosticMessage.Field(code, value))
         }
         return diagnostic
     }
