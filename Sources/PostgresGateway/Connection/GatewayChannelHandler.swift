@@ -272,7 +272,13 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 }
                 message = decoded
             } catch {
-                perform(stateMachine.decodingFailed(error))
+                let action = stateMachine.decodingFailed(error, typeByte: unprocessed.readableBytesView.first)
+                if case .rejectMessage = action {
+                    skipMessage()
+                    perform(action)
+                    continue
+                }
+                perform(action)
                 break
             }
             let raw =
@@ -287,6 +293,15 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             hasPendingRead = false
             context.read()
         }
+    }
+
+    /// Skips the whole typed message at the start of ``unprocessed`` (one the decoder could frame but not read).
+    private func skipMessage() {
+        guard let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: Int32.self) else { return }
+        unprocessed.moveReaderIndex(forwardBy: 1 + Int(length))
+        decoder = FrontendMessageDecoder(
+            phase: .messages, streamOffset: decoder.streamOffset + 1 + Int(length),
+            maximumMessageLength: configuration.maximumMessageLength)
     }
 
     /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message; once a long
@@ -404,6 +419,21 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 await hook(request, connection)
             } then: { _ in
                 self.close(reason: "cancel request")
+            }
+        case .rejectMessage(let typeByte, let diagnostic):
+            var answered = false
+            if sessionState.exists || makeQuerySession() {
+                answer(flush: true) { answered = $0.rejectMalformed(typeByte: typeByte, diagnostic, into: &$1) }
+            }
+            guard answered else {
+                // No query session to go on with (or a COPY in progress): the error ends the connection.
+                stateMachine.closed()
+                perform(
+                    .closeWithError(
+                        DiagnosticMessage(
+                            severity: "FATAL", sqlState: diagnostic.sqlState ?? "08P01",
+                            message: diagnostic.message ?? "")))
+                return
             }
         case .closeWithError(let diagnostic):
             wasRefused = true

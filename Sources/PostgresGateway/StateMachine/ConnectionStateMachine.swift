@@ -46,6 +46,9 @@ struct ConnectionStateMachine {
         case deliver(FrontendMessage)
         /// Run the cancel hook, then close without a reply.
         case cancel(CancelRequest)
+        /// Skip the client's message with this type byte, whose body is malformed, and answer it with this ERROR
+        /// as PostgreSQL does (the session goes on); close with the error as a FATAL where that cannot be done.
+        case rejectMessage(typeByte: UInt8, DiagnosticMessage)
         /// Send the error, then close.
         case closeWithError(DiagnosticMessage)
         /// Close without a reply.
@@ -201,9 +204,24 @@ struct ConnectionStateMachine {
         return .none
     }
 
-    /// The client's bytes are not valid protocol.
-    mutating func decodingFailed(_ error: WireDecodingError) -> Action {
-        if case .tlsHandshake = state { return closeQuietly() }
+    /// The client's bytes are not valid protocol; `typeByte` is the type byte of the message that failed, if any.
+    ///
+    /// After authentication, a whole message whose body PostgreSQL cannot read gets PostgreSQL's ERROR and the
+    /// session goes on (``rejectMessage(typeByte:_:)``); a broken frame ends it, as in PostgreSQL.
+    mutating func decodingFailed(_ error: WireDecodingError, typeByte: UInt8? = nil) -> Action {
+        if case .ready = state, let typeByte, let diagnostic = Self.bodyError(error, typeByte: typeByte) {
+            // PostgreSQL does not read a Terminate's body.
+            guard typeByte != UInt8(ascii: "X") else { return closeQuietly() }
+            return .rejectMessage(typeByte: typeByte, diagnostic)
+        }
+        switch state {
+        case .tlsHandshake: return closeQuietly()
+        // Bytes after a CancelRequest: PostgreSQL has closed the connection and reads nothing more.
+        case .closed: return .none
+        default: break
+        }
+        // PostgreSQL logs a malformed cancel packet (COMMERROR) and closes without a word: the client expects none.
+        if error.messageType == "CancelRequest" { return closeQuietly() }
         switch error.reason {
         case .unknownMessageType(let typeByte):
             return unexpectedMessageType(typeByte)
@@ -216,6 +234,25 @@ struct ConnectionStateMachine {
         default:
             return fail(.protocolViolation, "invalid message format: \(error)")
         }
+    }
+
+    /// PostgreSQL's ERROR (08P01) for a whole message whose body `pq_getmsg…` cannot read, as PostgreSQL 15 words
+    /// it; `nil` for an error in the frame itself (type byte, length), which ends the connection.
+    static func bodyError(_ error: WireDecodingError, typeByte: UInt8) -> DiagnosticMessage? {
+        let message: String
+        switch error.reason {
+        case .missingTerminator: message = "invalid string in message"
+        case .trailingBytes: message = "invalid message format"
+        case .truncated: message = "insufficient data left in message"
+        case .negativeLength(let field, _) where field != "message length":
+            message = "insufficient data left in message"
+        case .invalidValue(let field, let value) where field == "object kind":
+            let name = typeByte == UInt8(ascii: "C") ? "CLOSE" : "DESCRIBE"
+            message = "invalid \(name) message subtype \(value)"
+        case .invalidValue: message = "invalid message format"
+        default: return nil
+        }
+        return DiagnosticMessage(severity: "ERROR", sqlState: SQLState.protocolViolation.rawValue, message: message)
     }
 
     /// The `onStartup` hook returned; `handled` means it took the connection over.
