@@ -140,7 +140,7 @@ struct ConnectionStateMachine {
                 let serverFinal = try exchange.receiveClientFinal(Array(response.data.readableBytesView))
                 return authenticate(first: [.authentication(.saslFinal(data: ByteBuffer(bytes: serverFinal)))])
             } catch {
-                return failAuthentication()
+                return failSCRAM(error)
             }
         case (.ready, .terminate), (.handledByHook, .terminate):
             state = .closed
@@ -290,7 +290,7 @@ struct ConnectionStateMachine {
             state = .awaitingSASLResponse(exchange)
             return .send([.authentication(.saslContinue(data: ByteBuffer(bytes: serverFirst)))])
         } catch {
-            return fail(.protocolViolation, "malformed SCRAM message: \(error)")
+            return failSCRAM(error)
         }
     }
 
@@ -451,6 +451,12 @@ struct ConnectionStateMachine {
 
     private mutating func failAuthentication() -> Action {
         fail(.invalidPassword, "password authentication failed for user \"\(connectionState.clientInfo?.user ?? "")\"")
+    }
+
+    /// PostgreSQL's FATAL for a SCRAM exchange that failed: its SQLSTATE, message and DETAIL.
+    private mutating func failSCRAM(_ error: SCRAMError) -> Action {
+        state = .closed
+        return .closeWithError(error.serverDiagnostic(user: connectionState.clientInfo?.user ?? ""))
     }
 
     private mutating func failCertificate() -> Action {
