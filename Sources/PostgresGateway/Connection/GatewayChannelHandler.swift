@@ -68,6 +68,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
     /// True while a continuation of a long simple query is scheduled on the event loop.
     private var isQueryStepScheduled = false
+    /// True while the decoding of buffered client messages is to go on in a later round of the event loop (after
+    /// ``stepTimeBudget``); no more bytes are read until then.
+    private var isInputStepScheduled = false
     /// True while a flush waits for the end of the event loop's round (``flushAtEndOfRound()``).
     private var isFlushScheduled = false
     /// True while the message stream's consumer lags.
@@ -237,8 +240,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Whether client messages may be decoded and acted on now.
     private var canProcessInput: Bool {
         guard let context, !isClosed else { return false }
-        return !isRunningHook && !isMessageStreamFull && !sessionState.isAnswering && sessionState.delay == nil
-            && context.channel.isWritable
+        return !isInputStepScheduled && !isRunningHook && !isMessageStreamFull && !sessionState.isAnswering
+            && sessionState.delay == nil && context.channel.isWritable
     }
 
     /// Continues after whatever held input back (a hook, the stream's consumer, writability, a query step).
@@ -251,10 +254,22 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Decodes and acts on buffered client messages while nothing holds input back, then flushes the replies
-    /// and issues a held-back read if input may flow.
+    /// and issues a held-back read if input may flow. After ``stepTimeBudget``, the rest waits for a later round of
+    /// the event loop, so that a client pipelining slow statements (a script's regular expression that runs to its
+    /// time limit) does not hold the other connections of the loop.
     private func processInput() {
         isProcessingInput = true
+        let deadline = NIODeadline.now() + Self.stepTimeBudget
         while canProcessInput && unprocessed.readableBytes > 0 {
+            if NIODeadline.now() > deadline, let context {
+                // A task for later, not `execute`: the loop runs ready tasks before it polls its sockets again.
+                isInputStepScheduled = true
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) {
+                    self.isInputStepScheduled = false
+                    self.resume()
+                }
+                break
+            }
             if decoder.phase == .startup && unprocessed.readableBytesView.first == 0x16 {
                 perform(stateMachine.directTLSReceived())
                 break
