@@ -260,8 +260,10 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func processInput() {
         isProcessingInput = true
         let deadline = NIODeadline.now() + Self.stepTimeBudget
+        var isFirst = true
         while canProcessInput && unprocessed.readableBytes > 0 {
-            if NIODeadline.now() > deadline, let context {
+            // At least one message goes each time, so the input always moves on.
+            if !isFirst && NIODeadline.now() > deadline, let context {
                 // A task for later, not `execute`: the loop runs ready tasks before it polls its sockets again.
                 isInputStepScheduled = true
                 context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) {
@@ -270,6 +272,7 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 }
                 break
             }
+            isFirst = false
             if decoder.phase == .startup && unprocessed.readableBytesView.first == 0x16 {
                 perform(stateMachine.directTLSReceived())
                 break
