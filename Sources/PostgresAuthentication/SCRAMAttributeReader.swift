@@ -9,7 +9,8 @@ struct SCRAMAttributeReader {
     /// (PostgreSQL reads messages as C strings).
     init(_ message: [UInt8]) throws(SCRAMError) {
         guard !message.isEmpty else { throw .malformedMessage("The message is empty.") }
-        guard !message.contains(0) else { throw .malformedMessage("The message contains a NUL byte.") }
+        // PostgreSQL's words: the C string ends before the message does.
+        guard !message.contains(0) else { throw .malformedMessage("Message length does not match input length.") }
         self.message = message
     }
 
@@ -22,10 +23,12 @@ struct SCRAMAttributeReader {
     /// The unread bytes.
     var rest: ArraySlice<UInt8> { message[offset...] }
 
-    /// The next unread byte for error messages: the character when printable, else its code or "end of input".
+    /// The next unread byte for error messages as PostgreSQL's `sanitize_char` shows it, quoted: `"'x'"` when
+    /// printable, else its code (`"0x01"`; `"0x00"` at the end, where PostgreSQL reads the C string's zero).
     var describedNext: String {
-        guard let next else { return "end of input" }
-        return (0x21...0x7E).contains(next) ? "\"\(Unicode.Scalar(next))\"" : "0x" + String(next, radix: 16)
+        let byte = next ?? 0
+        guard !(0x21...0x7E).contains(byte) else { return "\"'\(Unicode.Scalar(byte))'\"" }
+        return "\"0x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16) + "\""
     }
 
     /// The message's bytes before `offset`.
@@ -51,7 +54,12 @@ struct SCRAMAttributeReader {
     /// Reads whichever attribute comes next and returns its name and value.
     mutating func readAny() throws(SCRAMError) -> (name: Unicode.Scalar, value: ArraySlice<UInt8>) {
         guard let name = next.map(Unicode.Scalar.init), ("a"..."z").contains(name) || ("A"..."Z").contains(name)
-        else { throw .malformedMessage("Attribute expected, but found \(describedNext).") }
+        else {
+            throw .malformedMessage(
+                isAtEnd
+                    ? "Attribute expected, but found end of string."
+                    : "Attribute expected, but found invalid character \(describedNext).")
+        }
         return (name, try readValue(of: name))
     }
 

@@ -64,14 +64,14 @@ public struct SCRAMServerExchange: Sendable {
             if reader.skip("y") {
                 guard channelBinding == nil else {
                     throw .channelBindingMismatch(
-                        "The client supports SCRAM channel binding but thinks the server does not. "
+                        "The client supports SCRAM channel binding but thinks the server does not.  "
                             + "However, this server does support channel binding.")
                 }
             } else {
                 _ = reader.skip("n")
             }
             guard reader.skip(",") else {
-                throw .malformedMessage("Comma expected, but found \(reader.describedNext).")
+                throw .malformedMessage("Comma expected, but found character \(reader.describedNext).")
             }
         case UInt8(ascii: "p"):
             guard bindsChannel else {
@@ -130,6 +130,10 @@ public struct SCRAMServerExchange: Sendable {
 
         var reader = try SCRAMAttributeReader(message)
         guard ConstantTime.equals(try reader.read("c"), Base64.encode(channelBindingInput).utf8) else {
+            // As PostgreSQL: with -PLUS the binding data differ; without, the attribute is not the GS2 header.
+            guard channelBindingInput.first == UInt8(ascii: "p") else {
+                throw .malformedMessage("unexpected SCRAM channel-binding attribute in client-final-message")
+            }
             throw .channelBindingMismatch("SCRAM channel binding check failed")
         }
         let finalNonce = try reader.read("r")

@@ -135,14 +135,25 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         (answersStartup, passesStartupOn) = (true, true)
         let pending = unansweredStartup
         unansweredStartup = []
-        for packet in pending where passesStartupOn { pass(packet.message, bytes: packet.decoded.bytes) }
+        for (index, packet) in pending.enumerated() where passesStartupOn {
+            pass(
+                packet.message, bytes: packet.decoded.bytes,
+                isFollowed: index < pending.count - 1 || buffer.readableBytes > 0)
+        }
         drain()
         return reported
     }
 
-    private func pass(_ message: FrontendMessage, bytes: ByteBuffer) {
+    /// Passes one startup-phase packet on; `isFollowed` tells whether the client's bytes after it have come already.
+    private func pass(_ message: FrontendMessage, bytes: ByteBuffer, isFollowed: Bool) {
         guard let context else { return }
         if case .sslRequest = message, tlsContext != nil {
+            // CVE-2021-23222: bytes sent with the SSLRequest, before its answer, were not encrypted and may have
+            // been injected; PostgreSQL (and pgw serve and proxy) refuse them.
+            guard !isFollowed else {
+                refuse("received unencrypted data after SSL request")
+                return
+            }
             // The gateway has no TLS configuration: the SSLRequest is accepted here, TLS goes in front of this handler.
             let accepted = BackendMessage.sslResponse(accepted: true)
             var encoded = ByteBuffer()
@@ -182,7 +193,7 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
             case .sslRequest, .gssENCRequest, .startup, .cancelRequest:
                 continuation.yield(answersStartup ? .automatic(decoded) : .message(decoded))
                 if passesStartupOn {
-                    pass(message, bytes: bytes)
+                    pass(message, bytes: bytes, isFollowed: buffer.readableBytes > 0)
                 } else {
                     unansweredStartup.append((message, decoded))
                 }
@@ -212,6 +223,22 @@ final class REPLServerHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         decoder = FrontendMessageDecoder(streamOffset: decoder.streamOffset, infersPeerContext: true)
         continuation.yield(.note("TLS handshake started"))
+    }
+
+    /// Sends the client `\auto-startup`'s FATAL 08P01 `message` (shown as an automatic message) and closes.
+    private func refuse(_ message: String) {
+        guard let context, !hasFailed else { return }
+        hasFailed = true
+        passesStartupOn = false
+        let error = BackendMessage.errorResponse(
+            DiagnosticMessage(severity: "FATAL", sqlState: "08P01", message: message))
+        var encoded = ByteBuffer()
+        error.encode(into: &encoded)
+        continuation.yield(.automatic(DecodedMessage(message: .backend(error), offset: sentOffset, bytes: encoded)))
+        sentOffset += encoded.readableBytes
+        buffer.clear()
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(encoded)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     private func fail(_ reason: String) {

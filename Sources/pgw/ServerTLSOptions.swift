@@ -36,13 +36,21 @@ struct ServerTLSOptions: ParsableArguments {
         }
     }
 
-    /// The server-side TLS configuration, `nil` without `--tls-cert`; TLS secrets go to `keyLog` when given.
+    /// The server-side TLS configuration, `nil` without `--tls-cert`; TLS secrets go to `keyLog` when given. A key
+    /// file that is not the user's or root's, or that the group or others may access, is refused as PostgreSQL
+    /// refuses it (``PrivateKeyFilePermissions/serverRefusal(path:effectiveUser:)``).
     ///
     /// With `--tls-ca`, client certificates are asked for and, when sent, must chain to its CAs (the handshake
     /// fails otherwise), as PostgreSQL does with `ssl_ca_file`: a client without one completes the handshake, so
     /// that `--auth cert` refuses it at authentication with PostgreSQL's FATAL (28000), which psql shows.
     func serverConfiguration(keyLog: TLSKeyLog? = nil) throws -> PostgresServerConnectionConfiguration.TLS? {
         guard let tlsCert, let tlsKey else { return nil }
+        // As PostgreSQL, a key that others may read is refused (a missing one is reported by the loading below).
+        if let permissions = PrivateKeyFilePermissions(path: tlsKey),
+            let refusal = permissions.serverRefusal(path: tlsKey)
+        {
+            throw CommandFailure(refusal.message + (refusal.detail.map { "\nDETAIL:  " + $0 } ?? ""))
+        }
         let passphrase = try tlsKeyPassphraseFile.map(PassphraseFile.read)
         let identity = try TLSIdentity(certificateChainFile: tlsCert, privateKeyFile: tlsKey, passphrase: passphrase)
         let verification = tlsCa.map { TLSClientCertificateVerification.optional(trustRoots: .pemFile($0)) } ?? .none

@@ -75,9 +75,13 @@ struct ConnectionStateMachineParityTests {
         _ = decoding.startupHookCompleted(handled: false)
         let unknown = WireDecodingError(offset: 30, messageType: nil, reason: .unknownMessageType(84))
         #expect(Self.diagnostic(decoding.decodingFailed(unknown))?.message == "invalid frontend message type 84")
+        // The machine closed at the first error: a fresh one for the next.
+        var decodingLong = Machine.machine(.none)
+        Machine.started(&decodingLong)
+        _ = decodingLong.startupHookCompleted(handled: false)
         let long = WireDecodingError(
             offset: 30, messageType: "Query", reason: .messageTooLong(length: 70_000, limit: 65_536))
-        #expect(Self.diagnostic(decoding.decodingFailed(long))?.message == "invalid message length")
+        #expect(Self.diagnostic(decodingLong.decodingFailed(long))?.message == "invalid message length")
     }
 
     @Test func tooManyClientsAfterTheStartupPacket() {

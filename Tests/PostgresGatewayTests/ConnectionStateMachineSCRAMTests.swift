@@ -52,8 +52,10 @@ struct ConnectionStateMachineSCRAMTests {
         #expect(messages[1] == .authentication(.ok))
     }
 
+    /// As PostgreSQL: 28000 "SCRAM channel binding negotiation error".
     @Test func downgradeFromChannelBindingIsRejected() throws {
-        Tests.expectFatal(try Self.login(password: "secret", tls: true, clientCanBind: true), .protocolViolation)
+        Tests.expectFatal(
+            try Self.login(password: "secret", tls: true, clientCanBind: true), .invalidAuthorizationSpecification)
     }
 
     @Test func wrongPasswordFailsWith28P01() throws {

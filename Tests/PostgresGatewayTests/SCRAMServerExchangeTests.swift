@@ -110,8 +110,10 @@ struct SCRAMServerExchangeTests {
     /// of a valid one, and the error.
     @Test(arguments: [
         ("c=biws,r=x{nonce},p={proof}", SCRAMErrorKind.nonceMismatch),
-        ("c=eSws,r={nonce},p={proof}", .channelBindingMismatch),  // flag y, though the client sent n
-        ("c=cD10bHMtc2VydmVyLWVuZC1wb2ludCws,r={nonce},p={proof}", .channelBindingMismatch),
+        // Without channel binding, `c` must repeat the GS2 header (PostgreSQL: "unexpected SCRAM channel-binding
+        // attribute in client-final-message", 08P01).
+        ("c=eSws,r={nonce},p={proof}", .malformedMessage),  // flag y, though the client sent n
+        ("c=cD10bHMtc2VydmVyLWVuZC1wb2ludCws,r={nonce},p={proof}", .malformedMessage),
         ("c=biws,r={nonce},x=extension,p={proof}", .invalidProof),  // extensions are skipped, but signed
         ("c=biws,r={nonce}", .malformedMessage),
         ("c=biws,r={nonce},p=AAAA", .malformedMessage),

@@ -68,6 +68,9 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
     /// True while a continuation of a long simple query is scheduled on the event loop.
     private var isQueryStepScheduled = false
+    /// True while the decoding of buffered client messages is to go on in a later round of the event loop (after
+    /// ``stepTimeBudget``); no more bytes are read until then.
+    private var isInputStepScheduled = false
     /// True while a flush waits for the end of the event loop's round (``flushAtEndOfRound()``).
     private var isFlushScheduled = false
     /// True while the message stream's consumer lags.
@@ -254,8 +257,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Whether client messages may be decoded and acted on now.
     private var canProcessInput: Bool {
         guard let context, !isClosed else { return false }
-        return !isRunningHook && !isMessageStreamFull && !sessionState.isAnswering && sessionState.delay == nil
-            && context.channel.isWritable
+        return !isInputStepScheduled && !isRunningHook && !isMessageStreamFull && !sessionState.isAnswering
+            && sessionState.delay == nil && context.channel.isWritable
     }
 
     /// Continues after whatever held input back (a hook, the stream's consumer, writability, a query step).
@@ -268,10 +271,25 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     /// Decodes and acts on buffered client messages while nothing holds input back, then flushes the replies
-    /// and issues a held-back read if input may flow.
+    /// and issues a held-back read if input may flow. After ``stepTimeBudget``, the rest waits for a later round of
+    /// the event loop, so that a client pipelining slow statements (a script's regular expression that runs to its
+    /// time limit) does not hold the other connections of the loop.
     private func processInput() {
         isProcessingInput = true
+        let deadline = NIODeadline.now() + Self.stepTimeBudget
+        var isFirst = true
         while canProcessInput && unprocessed.readableBytes > 0 {
+            // At least one message goes each time, so the input always moves on.
+            if !isFirst && NIODeadline.now() > deadline, let context {
+                // A task for later, not `execute`: the loop runs ready tasks before it polls its sockets again.
+                isInputStepScheduled = true
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) {
+                    self.isInputStepScheduled = false
+                    self.resume()
+                }
+                break
+            }
+            isFirst = false
             if decoder.phase == .startup && unprocessed.readableBytesView.first == 0x16 {
                 perform(stateMachine.directTLSReceived())
                 break
@@ -289,7 +307,13 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 }
                 message = decoded
             } catch {
-                perform(stateMachine.decodingFailed(error))
+                let action = stateMachine.decodingFailed(error, typeByte: unprocessed.readableBytesView.first)
+                if case .rejectMessage = action {
+                    skipMessage()
+                    perform(action)
+                    continue
+                }
+                perform(action)
                 break
             }
             let raw =
@@ -304,6 +328,15 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             hasPendingRead = false
             context.read()
         }
+    }
+
+    /// Skips the whole typed message at the start of ``unprocessed`` (one the decoder could frame but not read).
+    private func skipMessage() {
+        guard let length = unprocessed.getInteger(at: unprocessed.readerIndex + 1, as: Int32.self) else { return }
+        unprocessed.moveReaderIndex(forwardBy: 1 + Int(length))
+        decoder = FrontendMessageDecoder(
+            phase: .messages, streamOffset: decoder.streamOffset + 1 + Int(length),
+            maximumMessageLength: configuration.maximumMessageLength)
     }
 
     /// Drops consumed bytes, so a stream of any length is buffered in memory bounded by one message; once a long
@@ -423,6 +456,21 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
                 await hook(request, connection)
             } then: { _ in
                 self.close(reason: "cancel request")
+            }
+        case .rejectMessage(let typeByte, let diagnostic):
+            var answered = false
+            if sessionState.exists || makeQuerySession() {
+                answer(flush: true) { answered = $0.rejectMalformed(typeByte: typeByte, diagnostic, into: &$1) }
+            }
+            guard answered else {
+                // No query session to go on with (or a COPY in progress): the error ends the connection.
+                stateMachine.closed()
+                perform(
+                    .closeWithError(
+                        DiagnosticMessage(
+                            severity: "FATAL", sqlState: diagnostic.sqlState ?? "08P01",
+                            message: diagnostic.message ?? "")))
+                return
             }
         case .closeWithError(let diagnostic):
             wasRefused = true

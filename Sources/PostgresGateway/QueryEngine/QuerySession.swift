@@ -206,6 +206,34 @@ public struct QuerySession: Sendable {
         }
     }
 
+    /// Answers a client message whose body could not be read (`diagnostic` is PostgreSQL's ERROR for it, such as
+    /// `invalid string in message`), as PostgreSQL does after such an error: a Query, FunctionCall or Sync gets
+    /// ReadyForQuery, an extended-protocol message starts skipping until Sync (while skipping, only a Sync is read,
+    /// as in PostgreSQL), copy messages outside COPY are ignored unread. Returns `false` during COPY FROM STDIN,
+    /// which the caller ends instead.
+    mutating func rejectMalformed(
+        typeByte: UInt8, _ diagnostic: DiagnosticMessage, into replies: inout some QueryReplySink
+    ) -> Bool {
+        if case .copyIn = suspension { return false }
+        switch typeByte {
+        case UInt8(ascii: "Q"), UInt8(ascii: "F"), UInt8(ascii: "S"):
+            // Only Sync ends the skipping; PostgreSQL does not read a Query or FunctionCall until then.
+            guard typeByte == UInt8(ascii: "S") || !isSkippingUntilSync else { return true }
+            isSkippingUntilSync = false
+            failTransaction()
+            replies.append(.errorResponse(diagnostic))
+            replies.append(.readyForQuery(transactionStatus))
+        case UInt8(ascii: "d"), UInt8(ascii: "c"), UInt8(ascii: "f"):
+            break
+        default:
+            guard !isSkippingUntilSync else { return true }
+            failTransaction()
+            isSkippingUntilSync = true
+            replies.append(.errorResponse(diagnostic))
+        }
+        return true
+    }
+
     /// PostgreSQL's 22021 for a statement that is not valid UTF-8 when the client said it sends UTF-8 (the
     /// default); `nil` otherwise.
     private func invalidEncoding(of text: String) -> DiagnosticMessage? {

@@ -11,7 +11,9 @@ import PostgresWire
 /// shows it as such. Sockets that have not sent a StartupMessage yet do not count as sessions; they get
 /// ``PostgresServerConnectionConfiguration/startupTimeout`` to send one, and at most `maximumConnections` of them
 /// wait at once besides the sessions, so stalled sockets hold a client out for that long at most. A socket beyond
-/// those gets the same FATAL 53300 (``RefusedConnectionHandler``) within a second, and is closed.
+/// those gets the same FATAL 53300 (``RefusedConnectionHandler``) within a second, and is closed. When `accept()`
+/// fails for want of file descriptors, accepting pauses for a second (``AcceptPauseHandler``) and the failure is
+/// logged.
 public final class PostgresServer: Sendable {
     private let serverChannel: any Channel
     private let connections: NIOLockedValueBox<[ObjectIdentifier: PostgresServerConnection]>
@@ -59,6 +61,11 @@ public final class PostgresServer: Sendable {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1024)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(AcceptPauseHandler(logger: logger))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

@@ -48,6 +48,9 @@ struct ConnectionStateMachine {
         case deliver(FrontendMessage)
         /// Run the cancel hook, then close without a reply.
         case cancel(CancelRequest)
+        /// Skip the client's message with this type byte, whose body is malformed, and answer it with this ERROR
+        /// as PostgreSQL does (the session goes on); close with the error as a FATAL where that cannot be done.
+        case rejectMessage(typeByte: UInt8, DiagnosticMessage)
         /// Send the error, then close.
         case closeWithError(DiagnosticMessage)
         /// Close without a reply.
@@ -139,7 +142,7 @@ struct ConnectionStateMachine {
                 let serverFinal = try exchange.receiveClientFinal(Array(response.data.readableBytesView))
                 return authenticate(first: [.authentication(.saslFinal(data: ByteBuffer(bytes: serverFinal)))])
             } catch {
-                return failAuthentication()
+                return failSCRAM(error)
             }
         case (.ready, .terminate), (.handledByHook, .terminate):
             state = .closed
@@ -203,9 +206,24 @@ struct ConnectionStateMachine {
         return .none
     }
 
-    /// The client's bytes are not valid protocol.
-    mutating func decodingFailed(_ error: WireDecodingError) -> Action {
-        if case .tlsHandshake = state { return closeQuietly() }
+    /// The client's bytes are not valid protocol; `typeByte` is the type byte of the message that failed, if any.
+    ///
+    /// After authentication, a whole message whose body PostgreSQL cannot read gets PostgreSQL's ERROR and the
+    /// session goes on (``rejectMessage(typeByte:_:)``); a broken frame ends it, as in PostgreSQL.
+    mutating func decodingFailed(_ error: WireDecodingError, typeByte: UInt8? = nil) -> Action {
+        if case .ready = state, let typeByte, let diagnostic = Self.bodyError(error, typeByte: typeByte) {
+            // PostgreSQL does not read a Terminate's body.
+            guard typeByte != UInt8(ascii: "X") else { return closeQuietly() }
+            return .rejectMessage(typeByte: typeByte, diagnostic)
+        }
+        switch state {
+        case .tlsHandshake: return closeQuietly()
+        // Bytes after a CancelRequest: PostgreSQL has closed the connection and reads nothing more.
+        case .closed: return .none
+        default: break
+        }
+        // PostgreSQL logs a malformed cancel packet (COMMERROR) and closes without a word: the client expects none.
+        if error.messageType == "CancelRequest" { return closeQuietly() }
         switch error.reason {
         case .unknownMessageType(let typeByte):
             return unexpectedMessageType(typeByte)
@@ -218,6 +236,25 @@ struct ConnectionStateMachine {
         default:
             return fail(.protocolViolation, "invalid message format: \(error)")
         }
+    }
+
+    /// PostgreSQL's ERROR (08P01) for a whole message whose body `pq_getmsg…` cannot read, as PostgreSQL 15 words
+    /// it; `nil` for an error in the frame itself (type byte, length), which ends the connection.
+    static func bodyError(_ error: WireDecodingError, typeByte: UInt8) -> DiagnosticMessage? {
+        let message: String
+        switch error.reason {
+        case .missingTerminator: message = "invalid string in message"
+        case .trailingBytes: message = "invalid message format"
+        case .truncated: message = "insufficient data left in message"
+        case .negativeLength(let field, _) where field != "message length":
+            message = "insufficient data left in message"
+        case .invalidValue(let field, let value) where field == "object kind":
+            let name = typeByte == UInt8(ascii: "C") ? "CLOSE" : "DESCRIBE"
+            message = "invalid \(name) message subtype \(value)"
+        case .invalidValue: message = "invalid message format"
+        default: return nil
+        }
+        return DiagnosticMessage(severity: "ERROR", sqlState: SQLState.protocolViolation.rawValue, message: message)
     }
 
     /// The `onStartup` hook returned; `handled` means it took the connection over.
@@ -255,7 +292,7 @@ struct ConnectionStateMachine {
             state = .awaitingSASLResponse(exchange)
             return .send([.authentication(.saslContinue(data: ByteBuffer(bytes: serverFirst)))])
         } catch {
-            return fail(.protocolViolation, "malformed SCRAM message: \(error)")
+            return failSCRAM(error)
         }
     }
 
@@ -423,6 +460,12 @@ struct ConnectionStateMachine {
 
     private mutating func failAuthentication() -> Action {
         fail(.invalidPassword, "password authentication failed for user \"\(connectionState.clientInfo?.user ?? "")\"")
+    }
+
+    /// PostgreSQL's FATAL for a SCRAM exchange that failed: its SQLSTATE, message and DETAIL.
+    private mutating func failSCRAM(_ error: SCRAMError) -> Action {
+        state = .closed
+        return .closeWithError(error.serverDiagnostic(user: connectionState.clientInfo?.user ?? ""))
     }
 
     private mutating func failCertificate() -> Action {

@@ -45,6 +45,26 @@ public struct PrivateKeyFilePermissions: Sendable, Equatable {
     /// Whether libpq refuses the key for group or world access (any of ``refusedPermissions``).
     public var hasTooMuchAccess: Bool { mode & refusedPermissions != 0 }
 
+    /// PostgreSQL's refusal of its server key file at `path` with these permissions, for a server running as
+    /// `effectiveUser` (`check_ssl_key_file_permissions` in be-secure-common.c): the same rule as libpq's, and the
+    /// key must be owned by that user or root; `nil` when PostgreSQL loads it. Its message and DETAIL.
+    public func serverRefusal(path: String, effectiveUser: uid_t = geteuid()) -> (message: String, detail: String?)? {
+        if !isRegularFile {
+            return ("private key file \"\(path)\" is not a regular file", nil)
+        }
+        if owner != effectiveUser && owner != 0 {
+            return ("private key file \"\(path)\" must be owned by the database user or root", nil)
+        }
+        if hasTooMuchAccess {
+            return (
+                "private key file \"\(path)\" has group or world access",
+                "File must have permissions u=rw (0600) or less if owned by the database user, or permissions "
+                    + "u=rw,g=r (0640) or less if owned by root."
+            )
+        }
+        return nil
+    }
+
     /// libpq's error for a key file at `path` with these permissions (without its final newline), or `nil` when
     /// libpq uses it.
     public func libpqError(path: String) -> String? {

@@ -5,6 +5,12 @@ struct TextFormScanner {
     let line: String
     private let characters: [Character]
     private var position = 0
+    /// How many `[` and `{` enclose the current position.
+    private var depth = 0
+
+    /// The most `[lists]` and `{objects}` one value nests (a message's values nest a few deep), so a line of
+    /// thousands of `[` is an error at its column instead of exhausting the stack of the parser and its readers.
+    static let maximumDepth = 100
 
     init(line: String) {
         self.line = line
@@ -134,10 +140,12 @@ struct TextFormScanner {
             }
             return TextFormValue(shape: .string(string), column: start)
         case "[":
-            position += 1
+            try enterNesting(at: start)
+            defer { depth -= 1 }
             return TextFormValue(shape: .list(try listElements()), column: start)
         case "{":
-            position += 1
+            try enterNesting(at: start)
+            defer { depth -= 1 }
             var members: [TextFormItem] = []
             while true {
                 guard skipSpace() else { throw error("'{' is never closed", at: start) }
@@ -153,6 +161,15 @@ struct TextFormScanner {
             if let word = word() { return word }
             throw error("unexpected '\(characters[position])'", at: position)
         }
+    }
+
+    /// Steps into the `[` or `{` at `column`, unless it nests deeper than ``maximumDepth``.
+    private mutating func enterNesting(at column: Int) throws(TextFormError) {
+        guard depth < Self.maximumDepth else {
+            throw error("lists and objects nest more than \(Self.maximumDepth) deep", at: column)
+        }
+        depth += 1
+        position += 1
     }
 
     private mutating func listElements() throws(TextFormError) -> [TextFormValue] {

@@ -65,6 +65,7 @@ public struct MockScript: Sendable {
 
     /// Reads a script from YAML text; errors name the line and column.
     public init(yaml: String) throws(ScriptError) {
+        try ScriptNestingLimit.check(yaml)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)

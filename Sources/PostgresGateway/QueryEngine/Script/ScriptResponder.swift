@@ -71,7 +71,12 @@ public final class ScriptResponder: QueryResponder {
         // Values written into the statement count as its parameters when none are bound.
         let values = parameters.isEmpty ? parsed?.constants ?? [] : parameters
         let types = parameters.isEmpty ? parsed?.constantTypes ?? [] : parameterTypes.map(PostgresType.known(oid:))
-        let (claimed, shapedByRule) = claimRule(for: statement, parameters: values, types: types, settings: settings)
+        let (claimed, shapedByRule, failure) = claimRule(
+            for: statement, parameters: values, types: types, settings: settings)
+        if let failure {
+            record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "unmatched"))
+            return .error(failure)
+        }
         if let rule = claimed {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: rule.name, answeredBy: "rule"))
             // A rule's tag for BEGIN, COMMIT, SET… still changes the session as PostgreSQL's statement would.
@@ -134,7 +139,7 @@ public final class ScriptResponder: QueryResponder {
         let fingerprint = SQLParser.cachedFingerprint(statement)
         return usage.withLockedValue { usage in
             let rule = usage.rules.first {
-                $0.parameterTypes != nil && $0.pattern.matches(statement, fingerprint: { fingerprint })
+                $0.parameterTypes != nil && (try? $0.pattern.matches(statement, fingerprint: { fingerprint })) == true
             }
             return rule?.parameterTypes?.map(\.oid) ?? []
         }
@@ -144,16 +149,19 @@ public final class ScriptResponder: QueryResponder {
     /// bound yet, none is claimed); else the first that would answer it with other parameter values (whose shape
     /// an unmatched statement takes). One pass under the lock (after a look whether there are rules at all); none
     /// when no rule can match. A rule's `params` are compared with `parameters` by ``RuleParameterComparison``, by
-    /// the rule's `param_types` or else `types` (the values' types where known) in the session's `settings`.
+    /// the rule's `param_types` or else `types` (the values' types where known) in the session's `settings`. A
+    /// rule's regular expression that takes too long fails the statement (`failure`).
     private func claimRule(
         for statement: String, parameters: [String?]?, types: [PostgresType?] = [], settings: [String: String] = [:]
-    ) -> (claimed: ScriptRule?, shape: ScriptRule?) {
+    ) -> (claimed: ScriptRule?, shape: ScriptRule?, failure: DiagnosticMessage?) {
         // Without rules the statement needs no fingerprint (computed outside the lock: it may have to be parsed).
-        guard usage.withLockedValue({ !$0.byFingerprint.isEmpty || !$0.unindexed.isEmpty }) else { return (nil, nil) }
+        guard usage.withLockedValue({ !$0.byFingerprint.isEmpty || !$0.unindexed.isEmpty }) else {
+            return (nil, nil, nil)
+        }
         let fingerprint = SQLParser.cachedFingerprint(statement)
         return usage.withLockedValue { usage in
             let indexed = fingerprint.flatMap { usage.byFingerprint[$0] } ?? []
-            guard !indexed.isEmpty || !usage.unindexed.isEmpty else { return (nil, nil) }
+            guard !indexed.isEmpty || !usage.unindexed.isEmpty else { return (nil, nil, nil) }
             var shape: ScriptRule?
             // The candidates in script order: the two sorted index lists merged.
             var (nextIndexed, nextUnindexed) = (0, 0)
@@ -175,22 +183,35 @@ public final class ScriptResponder: QueryResponder {
                 {
                     continue
                 }
-                guard rule.pattern.matches(statement, fingerprint: { fingerprint }) else { continue }
+                do {
+                    guard try rule.pattern.matches(statement, fingerprint: { fingerprint }) else { continue }
+                } catch {
+                    return (nil, nil, Self.timeLimitFailure(of: rule))
+                }
                 guard let parameters else {
                     usage.described.insert(index)
-                    return (nil, rule)
+                    return (nil, rule, nil)
                 }
                 if rule.parameters.map({
                     RuleParameterComparison.matches(
                         $0, parameters, types: rule.parameterTypes?.map { Optional($0) } ?? types, settings: settings)
                 }) ?? true {
                     usage.uses[index] += 1
-                    return (rule, shape)
+                    return (rule, shape, nil)
                 }
                 if shape == nil { shape = rule }
             }
-            return (nil, shape)
+            return (nil, shape, nil)
         }
+    }
+
+    /// The error of a statement that `rule`'s regular expression took longer than ``RuleRegex/timeLimit`` to match.
+    private static func timeLimitFailure(of rule: ScriptRule) -> DiagnosticMessage {
+        DiagnosticMessage(
+            severity: "ERROR", sqlState: "54000",
+            message: "the regular expression of rule '\(rule.name)' (line \(rule.line)) took more than "
+                + "\(RuleRegex.timeLimit.nanoseconds / 1_000_000) ms to match this statement",
+            hint: "A pattern with nested repetition, such as (a+)+, can take exponential time; rewrite it.")
     }
 
     /// Values as a script writes them (quoted and escaped as recorded scripts quote them): `["1", null]`.

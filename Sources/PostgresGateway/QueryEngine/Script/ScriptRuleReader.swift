@@ -113,6 +113,10 @@ enum ScriptRuleReader {
             } catch {
                 throw value.error("invalid regular expression: \(error)")
             }
+            // Statements are matched by ICU (with a time limit), whose syntax is Swift's but for a few extensions.
+            guard (try? RuleRegex.compile(pattern)) != nil else {
+                throw value.error("invalid regular expression: ICU's regular expressions cannot read it")
+            }
             return .regex(pattern)
         case "exact":
             return .exact(try value.text())

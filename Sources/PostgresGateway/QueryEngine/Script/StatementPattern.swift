@@ -5,17 +5,18 @@ public enum StatementPattern: Sendable {
     /// (`select 1` and `select 1, 'a' as b` have the same), so SELECTs must also have the same output column
     /// names, `columns`. `text` is the statement as the script gives it.
     case fingerprint(String, columns: [String], text: String)
-    /// Statements this regular expression matches somewhere (case-insensitive).
+    /// Statements this regular expression (ICU's, see ``RuleRegex``) matches somewhere (case-insensitive).
     case regex(String)
     /// Exactly this text.
     case exact(String)
 
-    /// Whether `statement` (whose fingerprint is `fingerprint`, if it parses) matches.
-    func matches(_ statement: String, fingerprint: () -> String?) -> Bool {
+    /// Whether `statement` (whose fingerprint is `fingerprint`, if it parses) matches; a regular expression that
+    /// takes longer than ``RuleRegex/timeLimit`` throws.
+    func matches(_ statement: String, fingerprint: () -> String?) throws(RuleRegex.TimeLimitExceeded) -> Bool {
         switch self {
         case .fingerprint(let expected, let columns, _):
             fingerprint() == expected && Self.outputColumns(of: statement) == columns
-        case .regex(let pattern): (try? Regex(pattern).ignoresCase().firstMatch(in: statement)) != nil
+        case .regex(let pattern): try RuleRegex.matches(pattern, in: statement)
         case .exact(let text): statement == text
         }
     }
