@@ -123,7 +123,7 @@ struct ServeCommandTests {
         server.send(SIGTERM)
         try #require(try await server.waitForExit(seconds: 60), "it did not exit: its log cannot be read")
         let log = try server.standardErrorAfterExit()
-        #expect(log.contains(#"bob\n06:00:00 FORGED entry\u001b[2J"#), "\(log)")
+        #expect(log.contains(#"bob\n06:00:00 FORGED entry\x1b[2J"#), "\(log)")
         #expect(!log.split(separator: "\n").contains { $0.hasPrefix("06:00:00") }, "\(log)")
         #expect(!log.contains("\u{1B}"), "\(log)")
     }

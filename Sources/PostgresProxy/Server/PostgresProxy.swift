@@ -130,13 +130,13 @@ public final class PostgresProxy: Sendable {
         logOpened(connection, to: routed, orElse: "(no route)", client: client, tap: tap)
         guard let upstreamAddress = routed else {
             let reason =
-                serverName.map { "no --route matches the server name \"\($0)\"" }
+                serverName.map { "no --route matches the server name \"\(OneLineText.escaped($0))\"" }
                 ?? "the client sent no server name (SNI) to route by"
-            tap.close(reason: reason)
+            tap.close(reason: reason + " (routes: \(configuration.routes.map(\.pattern).joined(separator: ", ")))")
             try await connection.sendError(
                 severity: "FATAL", code: "08004",
                 message: "pgw proxy has no upstream server for this connection: \(reason)",
-                hint: Self.routeHint(serverName: serverName, patterns: configuration.routes.map(\.pattern)))
+                hint: Self.routeHint(serverName: serverName))
             try await connection.close()
             return
         }
@@ -185,15 +185,14 @@ public final class PostgresProxy: Sendable {
         }.get()
     }
 
-    /// The hint for a client no route matches: connect over TLS with a host name when it sent none (SNI), else the
-    /// routes there are.
-    static func routeHint(serverName: String?, patterns: [String]) -> String {
-        let routes = patterns.joined(separator: ", ")
+    /// The hint for a client no route matches: connect over TLS with a host name when it sent none (SNI). The
+    /// routes themselves are the operator's to know: the log names them, the client's hint does not.
+    static func routeHint(serverName: String?) -> String {
         guard serverName != nil else {
             return "Connect over TLS (sslmode=require or stronger) with a host name that one of the proxy's routes "
-                + "matches (\(routes))."
+                + "matches."
         }
-        return "The proxy routes the server names \(routes); connect with a host name one of them matches."
+        return "Connect with a host name that one of the proxy's routes matches."
     }
 
     /// Logs a connection the gateway ended without a session (refused, failed, or left by its client) as

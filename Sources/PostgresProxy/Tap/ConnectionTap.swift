@@ -114,10 +114,10 @@ final class ConnectionTap: @unchecked Sendable {
     var backendIsAtMessageBoundary: Bool { backend.isAtMessageBoundary }
 
     /// Logs a connection event as a text line (`TIME #N -- opened …`, marked as `pgw decode` marks its notes about
-    /// connections; one line, see ``oneLine(_:)``) or a JSON object with `event` instead of `type`.
+    /// connections; one line, see ``OneLineText``) or a JSON object with `event` instead of `type`.
     func logEvent(_ event: String, text: String, fields: [(String, RenderedValue)]) {
         let time = LogTimestamp.now()
-        let text = Self.oneLine(text)
+        let text = OneLineText.escaped(text)
         if configuration.format == .json {
             let header: [(String, RenderedValue)] = [
                 ("schema", .integer(Int64(RenderFormat.jsonSchemaVersion))), ("connection", .integer(Int64(number))),
@@ -132,32 +132,6 @@ final class ConnectionTap: @unchecked Sendable {
             emit("\(timestamps.clock(time)) #\(number) -- \(text)")
         }
         flush()
-    }
-
-    /// `text` on one line: line breaks, tabs and other control characters escaped (`\n`, `\t`, `\x1b`,
-    /// `\u{2028}`), as bytes that are not UTF-8 are (`\xe9`), so a reason libpq words on two lines
-    /// (`…\n\tIs the server running…`) or a value a client sent cannot start a line of its own.
-    static func oneLine(_ text: String) -> String {
-        func isPlain(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.value >= 0x20 && !(0x7F...0x9F).contains(scalar.value) && scalar.value != 0x2028
-                && scalar.value != 0x2029 && WireText.escapedByte(scalar) == nil
-        }
-        guard !text.unicodeScalars.allSatisfy(isPlain) else { return text }
-        var line = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case _ where isPlain(scalar): line.unicodeScalars.append(scalar)
-            case _ where scalar.value > 0xFF && WireText.escapedByte(scalar) == nil:
-                line += "\\u{\(String(scalar.value, radix: 16))}"
-            default:
-                let byte = WireText.escapedByte(scalar) ?? UInt8(scalar.value)
-                line += "\\x" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
-            }
-        }
-        return line
     }
 
     private func emit(_ line: String) {
