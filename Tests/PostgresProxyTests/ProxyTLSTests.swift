@@ -226,6 +226,51 @@ struct ProxyTLSTests {
         #expect(!log.joined().contains("tls-Secret"))
     }
 
+    /// In the authenticating mode, a malformed answer to the password request gets PostgreSQL's FATAL 08P01 (a
+    /// PasswordMessage with bytes after its password: "invalid password packet size"; another message: "expected
+    /// password response"), not a silent close.
+    @Test(arguments: [
+        ("p", "hunter3\\0extra", "invalid password packet size"),
+        ("Q", "select 1\\0", "expected password response, got message type 81"),
+    ])
+    func malformedPasswordAnswersGet08P01(type: String, body: String, message: String) async throws {
+        let server = try PostgresServerTrait.server()
+        let upstream = try UpstreamServer(
+            parsing: "host=127.0.0.1 port=\(server.port) sslmode=require", environment: [:])
+        let harness = try await ProxyHarness.start(
+            upstream: upstream, format: .text, tls: try ProxyTestCertificates.clientLegTLS())
+        defer { harness.removeFiles() }
+        let client = """
+            import socket, ssl, sys
+            raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
+            raw.sendall((8).to_bytes(4, "big") + (80877103).to_bytes(4, "big"))
+            assert raw.recv(1) == b"S"
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            s = context.wrap_socket(raw)
+            body = (196608).to_bytes(4, "big") + b"user\\0proxy_tls\\0database\\0postgres\\0\\0"
+            s.sendall((4 + len(body)).to_bytes(4, "big") + body)
+            s.recv(9)  # AuthenticationCleartextPassword
+            payload = sys.argv[3].encode().decode("unicode_escape").encode("latin-1")
+            s.sendall(sys.argv[2].encode() + (4 + len(payload)).to_bytes(4, "big") + payload)
+            reply = b""
+            try:
+                while chunk := s.recv(4096):
+                    reply += chunk
+            except (ssl.SSLError, OSError):
+                pass
+            print(reply.decode("latin-1"))
+            """
+        let python = try PostgresInstallation.executableOnPath("python3")
+        let outcome = try await SubprocessCommand(
+            python, ["-c", client, String(harness.port), type, body], timeout: .seconds(60)
+        ).run()
+        _ = try await harness.stop()
+        #expect(outcome.standardOutput.contains("C08P01"), "\(outcome)")
+        #expect(outcome.standardOutput.contains("M\(message)"), "\(outcome)")
+    }
+
     /// The proxy's client certificate never stands in for the client's password: libpq's default one (in the
     /// proxy's home) is not presented, so the upstream's `cert` rule refuses; one the connection string names is,
     /// and the login the upstream then grants without a password is refused by the proxy.

@@ -43,21 +43,39 @@ final class ClientPasswordReader: ChannelInboundHandler, RemovableChannelHandler
         context.close(promise: nil)
     }
 
+    /// Decodes the client's answer once it is whole. Anything but a well-formed PasswordMessage is answered with
+    /// PostgreSQL's FATAL 08P01 (`invalid password packet size`, `expected password response, got message type
+    /// N`) before the connection is failed.
     private func decodeBuffered(context: ChannelHandlerContext) {
+        let typeByte = buffered.getInteger(at: buffered.readerIndex, as: UInt8.self)
+        let message: FrontendMessage?
         do {
-            guard let message = try decoder.decode(from: &buffered) else { return }
-            guard case .password(let password) = message else {
-                throw WireDecodingError(
-                    offset: 0, messageType: message.typeName,
-                    reason: .unexpectedBytes(
-                        count: 0, context: "instead of the password"))
-            }
-            let rest = buffered
-            buffered = ByteBuffer()
-            context.pipeline.syncOperations.removeHandler(self, promise: nil)
-            answer.succeed((password.password, rest))
+            message = try decoder.decode(from: &buffered)
         } catch {
-            answer.fail(error)
+            refuse(typeByte == UInt8(ascii: "p") ? "invalid password packet size" : "\(error)", error, context)
+            return
         }
+        guard let message else { return }
+        guard case .password(let password) = message else {
+            let type = typeByte.map(String.init) ?? "?"
+            let error = WireDecodingError(
+                offset: 0, messageType: message.typeName,
+                reason: .unexpectedBytes(count: 0, context: "instead of the password"))
+            refuse("expected password response, got message type \(type)", error, context)
+            return
+        }
+        let rest = buffered
+        buffered = ByteBuffer()
+        context.pipeline.syncOperations.removeHandler(self, promise: nil)
+        answer.succeed((password.password, rest))
+    }
+
+    /// Sends FATAL 08P01 with `message`, then fails the answer with `error` (the caller closes the connection).
+    private func refuse(_ message: String, _ error: any Error, _ context: ChannelHandlerContext) {
+        var reply = ByteBuffer()
+        BackendMessage.errorResponse(DiagnosticMessage(severity: "FATAL", sqlState: "08P01", message: message))
+            .encode(into: &reply)
+        context.writeAndFlush(NIOAny(reply), promise: nil)
+        answer.fail(error)
     }
 }
