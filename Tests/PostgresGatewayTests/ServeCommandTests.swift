@@ -6,20 +6,27 @@ import Testing
 /// `pgw serve` as a user runs it: a process that prints its address, serves clients and shuts down on SIGTERM.
 @Suite(.timeLimit(.minutes(2)))
 struct ServeCommandTests {
-    /// The "listening on" line writes an IPv6 address in brackets (`[::1]:PORT`, usable in a URL); `-h '*'` listens
-    /// on every address, IPv4 and IPv6, as PostgreSQL's `listen_addresses = '*'`.
-    @Test(arguments: [("::1", "[::1]:", ["::1"]), ("*", "[::]:", ["127.0.0.1", "::1"])])
-    func listeningLineAndEveryAddress(host: String, shown: String, reachable: [String]) async throws {
+    /// Starts `pgw serve --port 0` with `arguments` (its standard error inherited) and returns it with the first
+    /// line it printed, read as a script reads it.
+    static func launch(_ arguments: [String]) async throws -> (Process, String) {
         let process = Process()
         process.executableURL = try PGWExecutable.url()
-        process.arguments = ["serve", "--port", "0", "-h", host]
+        process.arguments = ["serve", "--port", "0"] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
         let text = try await offPool { try ListeningProcess.firstLine(of: output.fileHandleForReading) }
+        return (process, text)
+    }
+
+    /// The "listening on" line writes an IPv6 address in brackets (`[::1]:PORT`, usable in a URL); `-h '*'` listens
+    /// on every address, IPv4 and IPv6, as PostgreSQL's `listen_addresses = '*'`.
+    @Test(arguments: [("::1", "[::1]:", ["::1"]), ("*", "[::]:", ["127.0.0.1", "::1"])])
+    func listeningLineAndEveryAddress(host: String, shown: String, reachable: [String]) async throws {
+        let (process, text) = try await Self.launch(["-h", host])
+        defer { if process.isRunning { process.terminate() } }
         #expect(text.hasPrefix("listening on \(shown)"), "\(text)")
         let address = String(text.dropFirst("listening on ".count)).trimmingCharacters(in: .whitespacesAndNewlines)
         let port = try #require(Int(address.split(separator: ":").last ?? ""))
@@ -42,18 +49,9 @@ struct ServeCommandTests {
 
     @Test(arguments: ["password", "md5", "scram-sha-256"])
     func servesClientsWithEachPasswordMethod(auth: String) async throws {
-        let process = Process()
-        process.executableURL = try PGWExecutable.url()
-        process.arguments = ["serve", "--port", "0", "--auth", auth, "--user", "alice:secret"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        let (process, text) = try await Self.launch(["--auth", auth, "--user", "alice:secret"])
         defer { if process.isRunning { process.terminate() } }
-
         // The first line is "listening on HOST:PORT".
-        let text = try await offPool { try ListeningProcess.firstLine(of: output.fileHandleForReading) }
         #expect(text.hasPrefix("listening on 127.0.0.1:"), "\(text)")
         let port = try #require(
             Int(text.split(separator: ":").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
