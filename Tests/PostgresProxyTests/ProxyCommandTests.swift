@@ -141,12 +141,14 @@ struct ProxyCommandTests {
         environment["PGPASSFILE"] = "/dev/null"
         let psql = try server.installation.executable("psql")
         let arguments = ["-X", "-w", "-At", "host=127.0.0.1 port=\(proxy.port) user=proxy_cli dbname=postgres"]
-        async let first = SubprocessCommand(psql, arguments + ["-c", "SELECT pg_sleep(60)"], environment: environment)
-            .run()
+        let first = Task {
+            try await SubprocessCommand(psql, arguments + ["-c", "SELECT pg_sleep(120)"], environment: environment)
+                .run()
+        }
         // The first session holds the only slot once its statement runs upstream, until it is cancelled below
         // (however loaded the machine, and however long the second psql takes to start).
         let sleeping = "FROM pg_stat_activity WHERE usename = 'proxy_cli' AND query LIKE 'SELECT pg_sleep%'"
-        let deadline = ContinuousClock.now + .seconds(30)
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline {
             let running = try await server.runAdministrativeSQL("SELECT count(*) \(sleeping) AND state = 'active'")
             if running.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
@@ -154,8 +156,15 @@ struct ProxyCommandTests {
         }
         let second = try await SubprocessCommand(psql, arguments + ["-c", "SELECT 1"], environment: environment).run()
         #expect(second.standardError.contains("sorry, too many clients already"), "\(second)")
-        _ = try await server.runAdministrativeSQL("SELECT pg_cancel_backend(pid) \(sleeping)")
-        let cancelled = try await first
+        // Cancelled once its statement is seen running (a CI run once cancelled before it ran, and psql slept on).
+        let cancelDeadline = ContinuousClock.now + .seconds(90)
+        while ContinuousClock.now < cancelDeadline {
+            let hit = try await server.runAdministrativeSQL(
+                "SELECT count(pg_cancel_backend(pid)) \(sleeping) AND state = 'active'")
+            if hit.trimmingCharacters(in: .whitespacesAndNewlines) == "1" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let cancelled = try await first.value
         #expect(cancelled.standardError.contains("canceling statement due to user request"), "\(cancelled)")
         #expect(try await proxy.terminate(waitingSeconds: 10) == 0)
         let errors = try await offPool {
