@@ -45,12 +45,7 @@ public struct QuerySession: Sendable {
     }
 
     /// The status reported in ReadyForQuery.
-    public private(set) var transactionStatus = TransactionStatus.idle {
-        didSet {
-            // The transaction ended: its cursors close (not those WITH HOLD).
-            if transactionStatus == .idle && oldValue != .idle { cursors.endTransaction() }
-        }
-    }
+    public private(set) var transactionStatus = TransactionStatus.idle
     /// The session's settings: server defaults, the reported parameters, the client's startup parameters, then
     /// every SET.
     public private(set) var settings: [String: String] {
@@ -385,9 +380,6 @@ public struct QuerySession: Sendable {
     /// notifications of a transaction that ended (committed): as PostgreSQL, a backend delivers them when it is
     /// idle again, just before it reports so.
     private mutating func appendReadyForQuery(into replies: inout some QueryReplySink) {
-        // An implicit transaction (a simple query's, the extended protocol's until Sync) ends here, with its
-        // cursors.
-        if transactionStatus == .idle { cursors.endTransaction() }
         replies.append(contentsOf: pendingReports())
         if transactionStatus == .idle && !pendingNotifications.isEmpty {
             for notification in pendingNotifications { replies.append(.notificationResponse(notification)) }
@@ -1360,18 +1352,21 @@ public struct QuerySession: Sendable {
         commitTransaction()
     }
 
-    /// Ends the transaction as COMMIT does: what SET LOCAL changed (and the transaction's characteristics) goes back.
+    /// Ends the transaction as COMMIT does: what SET LOCAL changed (and the transaction's characteristics) goes back,
+    /// its cursors close (not those WITH HOLD).
     private mutating func commitTransaction() {
+        cursors.endTransaction()
         let kept = transaction.sessionSettings
         transaction = SessionTransaction()
         if let kept { restoreSettings(kept) }
     }
 
     /// Ends the transaction as ROLLBACK does: every setting goes back to its value before the transaction, its
-    /// notifications and the cursors it declared are gone.
+    /// notifications and the cursors it declared are gone (WITH HOLD too), and its other cursors close.
     private mutating func rollbackTransaction() {
         pendingNotifications.removeAll()
         cursors.rollBack()
+        cursors.endTransaction()
         let start = transaction.startSettings
         transaction = SessionTransaction()
         if let start, transactionStatus != .idle || start != settings { restoreSettings(start) }
