@@ -423,6 +423,29 @@ struct SessionRecorderTests {
         #expect(script.rules.last?.outcome == .error(unique), "\(yaml)")
     }
 
+    /// A connection's last statement, held back for notifications until the connection ends, keeps its place: a
+    /// connection that the proxy sees close late (a loaded machine) cannot put it after a later connection's.
+    @Test func aStatementHeldBackKeepsItsPlace() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        func run(_ text: String, answer: String, on recorder: inout SessionRecorder) {
+            recorder.observe(.query(Query(text)))
+            recorder.observe(.rowDescription(RowDescription(columns: [.init(name: "x", dataTypeOID: 25)])))
+            recorder.observe(.dataRow(DataRow(columns: [ByteBuffer(string: answer)])))
+            recorder.observe(.commandComplete(CommandComplete(tag: "SELECT 1")))
+            recorder.observe(.readyForQuery(.idle))
+        }
+        var early = SessionRecorder(recording: recording)
+        run("select 'first'", answer: "first", on: &early)
+        var later = SessionRecorder(recording: recording)
+        run("select 'second'", answer: "second", on: &later)
+        later.finishSession()
+        early.finishSession()
+        let yaml = recording.yaml()
+        let first = try #require(yaml.range(of: "select 'first'"), "\(yaml)")
+        let second = try #require(yaml.range(of: "select 'second'"), "\(yaml)")
+        #expect(first.lowerBound < second.lowerBound, "\(yaml)")
+    }
+
     /// Each login's ParameterStatus values are kept: the first login's are the server's, a later login's that
     /// differ (another database's TimeZone, another role's is_superuser) are its user's in its database, those the
     /// client set in its StartupMessage (or `options`) are left out, and a SET's ParameterStatus is the session's.

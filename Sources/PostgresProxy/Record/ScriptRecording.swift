@@ -22,8 +22,11 @@ public final class ScriptRecording: Sendable {
         var parameters: [(name: String, value: String)] = []
         /// The values a login of a user to a database reported unlike ``parameters``, first login of each first.
         var logins: [LoginParameters] = []
-        /// The statements, in the order their answers ended.
-        var statements: [RecordedStatement] = []
+        /// The statements, in the order their answers ended; `nil` for a place reserved for a statement a
+        /// connection still holds back (``reserve()``).
+        var places: [RecordedStatement?] = []
+        /// The statements recorded, in order.
+        var statements: [RecordedStatement] { places.compactMap { $0 } }
         /// How many statements could not be recorded, by reason, first seen first.
         var skipped: [(reason: UnrecordableReason, count: Int)] = []
     }
@@ -70,7 +73,22 @@ public final class ScriptRecording: Sendable {
 
     /// Adds a finished statement.
     func add(_ statement: RecordedStatement) {
-        state.withLockedValue { $0.statements.append(statement) }
+        state.withLockedValue { $0.places.append(statement) }
+    }
+
+    /// Reserves the next place for a statement whose answer ended now but that its connection holds back (for the
+    /// notifications that may follow it): filled by ``add(_:at:)``, so that a connection that closes late cannot
+    /// put its last statement after those of a later connection.
+    func reserve() -> Int {
+        state.withLockedValue { state in
+            state.places.append(nil)
+            return state.places.count - 1
+        }
+    }
+
+    /// Puts `statement` in the place ``reserve()`` gave.
+    func add(_ statement: RecordedStatement, at place: Int) {
+        state.withLockedValue { $0.places[place] = statement }
     }
 
     /// Counts a statement that a script cannot express, for `reason`.

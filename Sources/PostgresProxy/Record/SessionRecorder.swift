@@ -90,8 +90,9 @@ struct SessionRecorder {
     private var answerBytes = 0
     /// Why the answer being collected cannot be recorded; `nil` while it can.
     private var unrecordable: UnrecordableReason?
-    /// The last finished statement, held back for the NotificationResponses that follow it.
-    private var held: RecordedStatement?
+    /// The last finished statement, held back for the NotificationResponses that follow it, and its place in the
+    /// recording.
+    private var held: (statement: RecordedStatement, place: Int)?
     /// When the client sent its last Query.
     private var querySent: NIODeadline?
     /// The login's user and database (from the StartupMessage; `nil` when it was not seen), and the settings the
@@ -206,7 +207,7 @@ struct SessionRecorder {
             if !suspendedBindings.insert(portal.binding).inserted { unrecordable = unrecordable ?? .resumedPortal }
             finish(tag: "SELECT \(rows.count)")
         case .noticeResponse(let notice): notices.append(notice)
-        case .notificationResponse(let notification): held?.notifications.append(notification)
+        case .notificationResponse(let notification): held?.statement.notifications.append(notification)
         case .commandComplete(let complete):
             if case .execute(let portal, _) = replies.first, suspendedBindings.contains(portal.binding) {
                 unrecordable = unrecordable ?? .resumedPortal
@@ -260,7 +261,7 @@ struct SessionRecorder {
 
     /// Hands the last statement to the recording (the connection is over).
     mutating func finishSession() {
-        if let held { recording.add(held) }
+        if let held { recording.add(held.statement, at: held.place) }
         held = nil
         for (_, statement) in describedOnly { recording.add(statement) }
         describedOnly = []
@@ -410,7 +411,7 @@ struct SessionRecorder {
     }
 
     private mutating func keep(_ statement: RecordedStatement) {
-        if let held { recording.add(held) }
+        if let held { recording.add(held.statement, at: held.place) }
         held = nil
         // `pgw serve` does transaction control, SET, RESET and DISCARD itself, as PostgreSQL does, and refuses
         // statements in a failed transaction itself (25P02).
@@ -424,7 +425,7 @@ struct SessionRecorder {
             // The statement's Parse or Bind was too large to decode.
             recording.skip(.undecodedMessage)
         } else {
-            held = statement
+            held = (statement, recording.reserve())
         }
     }
 
