@@ -143,6 +143,20 @@ struct MockScriptTests {
             ])
     }
 
+    @Test func noticesWithoutACodeHavePostgreSQLsDefaultForTheirSeverity() throws {
+        let script = try MockScript(
+            yaml: """
+                rules:
+                  - match: "select 1"
+                    notices: [{severity: WARNING, message: w}, {message: n}, {severity: info, message: i},
+                              {severity: WARNING, code: "01P01", message: d}]
+                """)
+        #expect(
+            script.rules.first?.notices.map { "\($0.severity ?? "") \($0.sqlState ?? "")" } == [
+                "WARNING 01000", "NOTICE 00000", "INFO 00000", "WARNING 01P01",
+            ])
+    }
+
     @Test func errorSeveritiesAreNormalisedAndServerVersionsNumbered() throws {
         let script = try MockScript(
             yaml:

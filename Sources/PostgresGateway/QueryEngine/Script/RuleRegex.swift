@@ -1,14 +1,14 @@
 import Foundation
 import NIOCore
 
-/// A script rule's `{regex: …}`: an ICU regular expression (as `NSRegularExpression` reads it), matched
-/// case-insensitively somewhere in the statement within ``timeLimit``.
+/// A script rule's `{regex: …}`: an ICU regular expression (as `NSRegularExpression` reads it), compiled once when
+/// the script is read, and matched case-insensitively somewhere in the statement within ``timeLimit``.
 ///
 /// A pattern such as `^select (a+)+$` backtracks exponentially on `select aaaa…b`; matched on the event loop
 /// without a limit, one client's statement would hold every connection of that loop (and shutdown) for as long as
 /// the match runs. ICU reports its progress while it matches, so the match stops at the limit and the statement
 /// fails instead.
-enum RuleRegex {
+public struct RuleRegex: Sendable {
     /// How long one match may take.
     static let timeLimit = TimeAmount.milliseconds(100)
 
@@ -18,15 +18,20 @@ enum RuleRegex {
         var pattern: String
     }
 
-    /// The pattern compiled, or why it is not a regular expression (ICU's reason).
-    static func compile(_ pattern: String) throws -> NSRegularExpression {
-        try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
+    /// The pattern as the script wrote it.
+    public let pattern: String
+    /// The compiled pattern; ICU's matcher keeps no state between matches, so connections share it.
+    private let expression: NSRegularExpression
+
+    /// Compiles `pattern`; throws ICU's reason when it is not a regular expression.
+    public init(_ pattern: String) throws {
+        self.pattern = pattern
+        self.expression = try NSRegularExpression(pattern: pattern, options: [.caseInsensitive])
     }
 
-    /// Whether `pattern` matches somewhere in `statement`; a pattern that does not compile matches nothing.
-    static func matches(_ pattern: String, in statement: String) throws(TimeLimitExceeded) -> Bool {
-        guard let expression = try? compile(pattern) else { return false }
-        let deadline = NIODeadline.now() + timeLimit
+    /// Whether the pattern matches somewhere in `statement`.
+    func matches(_ statement: String) throws(TimeLimitExceeded) -> Bool {
+        let deadline = NIODeadline.now() + Self.timeLimit
         var (found, timedOut) = (false, false)
         expression.enumerateMatches(
             in: statement, options: [.reportProgress], range: NSRange(statement.startIndex..., in: statement)

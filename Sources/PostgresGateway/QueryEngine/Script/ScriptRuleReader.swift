@@ -114,10 +114,10 @@ enum ScriptRuleReader {
                 throw value.error("invalid regular expression: \(error)")
             }
             // Statements are matched by ICU (with a time limit), whose syntax is Swift's but for a few extensions.
-            guard (try? RuleRegex.compile(pattern)) != nil else {
+            guard let regex = try? RuleRegex(pattern) else {
                 throw value.error("invalid regular expression: ICU's regular expressions cannot read it")
             }
-            return .regex(pattern)
+            return .regex(regex)
         case "exact":
             return .exact(try value.text())
         default:
@@ -233,10 +233,6 @@ enum ScriptRuleReader {
             allowed: Set(
                 ["severity", "code", "message", "detail", "hint", "position"] + MockScript.diagnosticFields.map(\.key)))
         guard let message = try fields["message"]?.text() else { throw node.error("needs 'message'") }
-        let code = try fields["code"]?.text() ?? defaultCode
-        guard code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
-            throw (fields["code"] ?? node).error("'\(code)' is not a SQLSTATE (five digits or capital letters)")
-        }
         // PostgreSQL's severities: an error ends the statement (ERROR) or more, a notice does not.
         let severities =
             defaultSeverity == "ERROR" ? ["ERROR", "FATAL", "PANIC"] : ["WARNING", "NOTICE", "INFO", "LOG", "DEBUG"]
@@ -248,6 +244,11 @@ enum ScriptRuleReader {
                     "'\(try node.text())' is not a severity \(defaultSeverity == "ERROR" ? "an error" : "a notice") has; "
                         + "use one of \(severities.joined(separator: ", "))")
             }
+        }
+        // Without a code, a WARNING has PostgreSQL's default for warnings (01000), other severities `defaultCode`.
+        let code = try fields["code"]?.text() ?? (severity == "WARNING" ? "01000" : defaultCode)
+        guard code.count == 5, code.allSatisfy({ $0.isASCII && ($0.isNumber || $0.isUppercase) }) else {
+            throw (fields["code"] ?? node).error("'\(code)' is not a SQLSTATE (five digits or capital letters)")
         }
         var diagnostic = DiagnosticMessage(
             severity: severity, sqlState: code, message: message,

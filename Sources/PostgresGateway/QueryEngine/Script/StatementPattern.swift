@@ -5,8 +5,9 @@ public enum StatementPattern: Sendable {
     /// (`select 1` and `select 1, 'a' as b` have the same), so SELECTs must also have the same output column
     /// names, `columns`. `text` is the statement as the script gives it.
     case fingerprint(String, columns: [String], text: String)
-    /// Statements this regular expression (ICU's, see ``RuleRegex``) matches somewhere (case-insensitive).
-    case regex(String)
+    /// Statements this regular expression (ICU's, compiled when the script is read) matches somewhere
+    /// (case-insensitive).
+    case regex(RuleRegex)
     /// Exactly this text.
     case exact(String)
 
@@ -16,7 +17,7 @@ public enum StatementPattern: Sendable {
         switch self {
         case .fingerprint(let expected, let columns, _):
             fingerprint() == expected && Self.outputColumns(of: statement) == columns
-        case .regex(let pattern): try RuleRegex.matches(pattern, in: statement)
+        case .regex(let regex): try regex.matches(statement)
         case .exact(let text): statement == text
         }
     }
@@ -31,7 +32,7 @@ public enum StatementPattern: Sendable {
     public var text: String {
         switch self {
         case .fingerprint(_, _, let text): text
-        case .regex(let pattern): "regex \(pattern)"
+        case .regex(let regex): "regex \(regex.pattern)"
         case .exact(let text): "exact \(text)"
         }
     }
