@@ -903,8 +903,10 @@ public struct QuerySession: Sendable {
             }
             if Self.takesSnapshot(parsed.kind) { transaction.hasTakenSnapshot = true }
         }
-        if let outcome = runPreparedStatementCommand(statement) { return outcome }
-        let kind = parsed?.kind ?? (try? SQLParser.parse(statement))?.kind
+        // A long statement is parsed (once) only now, for the commands below.
+        let statementParsed = parsed ?? (try? SQLParser.parse(statement))
+        if let statementParsed, let outcome = runPreparedStatementCommand(statementParsed, statement) { return outcome }
+        let kind = statementParsed?.kind
         if let kind, let outcome = runCursorCommand(kind, statement, parameters: parameters, types: parameterTypes) {
             return outcome
         }
@@ -1050,8 +1052,7 @@ public struct QuerySession: Sendable {
     /// The answer to PREPARE, EXECUTE and DEALLOCATE, which keep their statements among the protocol's prepared
     /// statements as PostgreSQL does (a Parse may bind what PREPARE made); `nil` for other statements, and for an
     /// EXECUTE whose values are not constants (the responder answers it).
-    private mutating func runPreparedStatementCommand(_ statement: String) -> QueryOutcome? {
-        guard let parsed = try? SQLParser.parse(statement) else { return nil }
+    private mutating func runPreparedStatementCommand(_ parsed: ParsedStatement, _ statement: String) -> QueryOutcome? {
         func missing(_ name: String) -> QueryOutcome {
             .error(
                 DiagnosticMessage(
