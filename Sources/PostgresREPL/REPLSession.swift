@@ -123,16 +123,23 @@ public actor REPLSession {
         if case .failed(let reason) = await send(lines) { note("\\auto-query: \(reason)") }
     }
 
-    /// Whether the line typed so far continues on the next: it ends inside a quoted string (a comment never does).
+    /// Whether the line typed so far continues on the next: it ends inside a quoted string (a comment or a note
+    /// line never does).
     public static func continuesOnNextLine(_ text: String) -> Bool {
-        let trimmed = text.drop { $0 == " " || $0 == "\t" }
-        return !trimmed.hasPrefix("#") && !trimmed.hasPrefix("--") && TextFormParser.endsInsideString(text)
+        !isComment(text) && TextFormParser.endsInsideString(text)
+    }
+
+    /// Whether `line` is empty, a comment (`#`, `--`) or a connection note pasted from `pgw decode` or `pgw proxy`
+    /// with its time and connection number (`04:23:49.318212 #1 -- closed (FIN)`): nothing to send.
+    static func isComment(_ line: String) -> Bool {
+        let trimmed = line.drop { $0 == " " || $0 == "\t" }
+        return trimmed.isEmpty || trimmed.hasPrefix("#") || TextFormParser.isNote(line)
     }
 
     /// Runs one line.
     public func execute(_ line: String) async -> REPLOutcome {
+        if Self.isComment(line) { return .done }
         let trimmed = line.drop { $0 == " " || $0 == "\t" }
-        if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix("--") { return .done }
         history.append(line)
         if trimmed.hasPrefix("\\") && !trimmed.hasPrefix("\\hex") {
             return await meta(String(trimmed))

@@ -16,8 +16,11 @@ extension REPLBatchTests {
         07:16:36.978824 #1 F Sync
         """#
 
+    /// The proxy's connection notes, pasted with their time and connection number, are skipped as comments.
     @Test func asyncpgSessionPastedFromTheProxyLog() async throws {
-        let outcome = try await Self.run(Self.asyncpgSession)
+        let outcome = try await Self.run(
+            "07:16:36.970001 #1 -- connection 127.0.0.1:35232 -> 127.0.0.1:5432\n" + Self.asyncpgSession
+                + "\n07:16:36.990000 #1 -- closed by the client (Terminate)")
         #expect(outcome.status == 0, "\(outcome)")
         #expect(outcome.standardOutput.contains(#"B DataRow [5, ["a", "b"]]"#), "\(outcome)")
         #expect(outcome.standardOutput.contains("B ReadyForQuery I (idle)"), "\(outcome)")

@@ -53,6 +53,7 @@ struct REPLHelpTests {
         #expect(REPLSession.continuesOnNextLine(#"Query "a \" still inside"#))
         #expect(!REPLSession.continuesOnNextLine(#"Query "a \\" outside"#))
         #expect(!REPLSession.continuesOnNextLine(#"# a comment with " one quote"#))
+        #expect(!REPLSession.continuesOnNextLine(#"07:16:36.970001 #1 -- a note with " one quote"#))
         #expect(!REPLSession.continuesOnNextLine(#"\expect DataRow columns=["1"]"#))
     }
 }
