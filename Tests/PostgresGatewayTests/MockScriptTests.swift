@@ -30,6 +30,10 @@ struct MockScriptTests {
     @Test(arguments: [
         ("rules:\n  - match: [1\n", 3, 1, "invalid YAML"),
         ("rules:\n  - match: \"select 1\"\n    colums: []\n", 3, 5, "unknown key 'colums'"),
+        (
+            "rules:\n  - match: \"select 1\"\n    columns: [{name: n, type: numeric(10,2)}]\n", 3, 42,
+            #"unknown key '2)'; expected one of name, type (a comma ends a value inside {…}: quote a value that holds one, as in type: "numeric(10,2)")"#
+        ),
         ("rules:\n  - match: \"select 1\"\n    columns: [{name: a, type: nosuch}]\n", 3, 31, "unknown type 'nosuch'"),
         ("rules:\n  - match: \"select 1\"\n    rows: [[1]]\n", 2, 5, "'rows' need 'columns'"),
         ("rules:\n  - match: \"select 1\"\n    error: {code: \"x\", message: m}\n", 3, 19, "not a SQLSTATE"),

@@ -111,8 +111,13 @@ struct ScriptNode {
         for (key, value) in mapping {
             let name = try ScriptNode(key).text()
             guard allowed.contains(name) else {
+                // `{type: numeric(10,2)}`: in a flow mapping, the comma ended the value and `2)` became a key.
+                let splitByComma =
+                    name.hasSuffix(")") && !name.contains("(")
+                    ? " (a comma ends a value inside {…}: quote a value that holds one, as in type: \"numeric(10,2)\")"
+                    : ""
                 throw ScriptNode(key).error(
-                    "unknown key '\(name)'; expected one of \(allowed.sorted().joined(separator: ", "))")
+                    "unknown key '\(name)'; expected one of \(allowed.sorted().joined(separator: ", "))\(splitByComma)")
             }
             guard result[name] == nil else { throw ScriptNode(key).error("duplicate key '\(name)'") }
             result[name] = ScriptNode(value)
