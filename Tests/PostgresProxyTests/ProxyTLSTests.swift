@@ -64,7 +64,16 @@ struct ProxyTLSTests {
         let refused = try await SubprocessCommand(
             psql, ["-X", "-w", "-At", connection, "-c", "SELECT 1"], environment: environment
         ).run()
+        // psql that requires channel binding closes at the cleartext request: the log says why that may be.
+        let channelBound = try await SubprocessCommand(
+            psql, ["-X", "-w", "-At", connection + " channel_binding=require", "-c", "SELECT 1"],
+            environment: environment
+        ).run()
         let log = try await harness.stop()
+        #expect(!channelBound.succeeded, "\(channelBound)")
+        #expect(
+            log.contains { $0.contains("the client closed instead of sending its password (a client that requires") },
+            "\(log)")
         #expect(session.succeeded && session.standardOutput.hasPrefix("t|TLSv1."), "\(session)")
         #expect(!refused.succeeded, "\(refused)")
         #expect(

@@ -313,6 +313,14 @@ public final class PostgresProxy: Sendable {
         do {
             (password, rest) = try await answer.futureResult.get()
             deadline.cancel()
+        } catch ChannelError.eof {
+            // psql with channel_binding=require (or require_auth=scram-sha-256) closes at a cleartext request.
+            tap.close(
+                reason: "the client closed instead of sending its password (a client that requires channel binding "
+                    + "or SCRAM does so: this mode asks for the password in cleartext, as channel binding cannot cross "
+                    + "a proxy)")
+            try? await channel.close()
+            return
         } catch {
             tap.close(reason: "the client did not send its password: \(error)")
             try? await channel.close()
