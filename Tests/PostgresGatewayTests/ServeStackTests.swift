@@ -483,6 +483,14 @@ struct ServeStackTests {
             port: server.port)
         // An unmatched DELETE (no RETURNING) completes with its tag, as it returns no rows in PostgreSQL.
         #expect(outcome.standardOutput == "alice\nDELETE 0\n", "\(outcome)")
+        // Cursor commands are logged as they arrive (the session answers them), the DECLARE's query after it.
+        let cursor = [
+            "begin", "declare c cursor for select name from users where id = 1", "fetch 1 from c", "move 1 in c",
+            "close c", "commit",
+        ]
+        let cursorOutcome = try await Self.run(
+            "psql", ["-X", "-tA"] + cursor.flatMap { ["-c", $0] }, port: server.port)
+        #expect(cursorOutcome.succeeded && cursorOutcome.standardOutput.contains("alice"), "\(cursorOutcome)")
         server.send(SIGTERM)
         try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         #expect(server.process.terminationStatus == 1)
@@ -490,7 +498,16 @@ struct ServeStackTests {
         #expect(report.contains("unmatched statement: delete from users"), "\(report)")
         #expect(report.contains("unused rule 'never used' at line 5: exact select nothing"), "\(report)")
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
-        #expect(lines.count == 2)
+        #expect(lines.count == 2 + cursor.count + 1, "\(lines)")
+        let logged = lines.dropFirst(2).map { line in
+            let entry = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return "\(entry?["answeredBy"] ?? "none"): \(entry?["statement"] ?? "none")"
+        }
+        #expect(
+            logged == [
+                "session: begin", "session: \(cursor[1])", "rule: select name from users where id = 1",
+                "session: fetch 1 from c", "session: move 1 in c", "session: close c", "session: commit",
+            ], "\(lines)")
         #expect(
             lines.first?.contains("\"answeredBy\":\"rule\"") == true
                 && lines.first?.contains("\"rule\":\"line 2\"") == true)

@@ -163,10 +163,55 @@ struct ProxyRecordDriverTests {
         conn.close()
         """
 
+    /// psycopg 3's named cursors: one whose name changes from run to run (as Django's `.iterator(chunk_size=…)`
+    /// names its cursors), with a bound value, fetched in parts; one closed before its last rows; a scrollable WITH
+    /// HOLD cursor moved ABSOLUTE, then fetched to its end.
+    static let psycopgCursors = """
+        import sys, uuid, psycopg
+        port, user, password = sys.argv[1:4]
+        conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                               sslmode="disable")
+        with conn.cursor(f"_django_curs_{uuid.uuid4().hex}") as cur:
+            cur.execute("select g as id, 'n' || g as name from generate_series(1, 5) g where g > %s", [1])
+            print(cur.fetchone(), cur.fetchmany(2), cur.fetchall(), cur.fetchone())
+        with conn.cursor("early") as cur:
+            cur.execute("select g from generate_series(1, 100) g")
+            print(cur.fetchmany(3))
+        with conn.cursor("held", withhold=True, scrollable=True) as cur:
+            cur.execute("select g from generate_series(1, 5) g")
+            cur.scroll(3, mode="absolute")
+            print(cur.fetchone(), cur.fetchall())
+        conn.commit()
+        conn.close()
+        """
+
+    /// psycopg2's named cursors (`DECLARE "c2" CURSOR WITHOUT HOLD FOR …`): iterated `itersize` rows at a time, and
+    /// a scrollable one moved forward and back.
+    static let psycopg2Cursors = """
+        import sys, psycopg2
+        port, user, password = sys.argv[1:4]
+        conn = psycopg2.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                                sslmode="disable")
+        cur = conn.cursor("c2")
+        cur.itersize = 2
+        cur.execute("select g, g * 10 as t from generate_series(1, 5) g where g <= %s", (4,))
+        print(cur.fetchmany(1), list(cur))
+        cur.close()
+        cur = conn.cursor("c3", scrollable=True)
+        cur.execute("select g from generate_series(1, 6) g")
+        cur.scroll(2)
+        print(cur.fetchone())
+        cur.scroll(-2)
+        print(cur.fetchone(), cur.fetchmany(2))
+        cur.close()
+        conn.commit()
+        conn.close()
+        """
+
     @Test(arguments: [
         ("asyncpg", Self.asyncpg), ("psycopg", Self.psycopg), ("psycopg2", Self.psycopg2), ("pg8000", Self.pg8000),
         ("asyncpg", Self.asyncpgErrors), ("psycopg", Self.psycopgErrors), ("asyncpg", Self.asyncpgTimeout),
-        ("psycopg", Self.psycopgTimeout),
+        ("psycopg", Self.psycopgTimeout), ("psycopg", Self.psycopgCursors), ("psycopg2", Self.psycopg2Cursors),
     ])
     func recordedDriverSessionReplaysUnderVerify(module: String, script: String) async throws {
         try await Self.recordAndReplay(script, module: module)
@@ -196,9 +241,69 @@ struct ProxyRecordDriverTests {
         try await Self.recordAndReplay(Self.psycopgTwoDatabases, module: "psycopg", expecting: "Asia/Tokyo")
     }
 
+    /// psql's DECLARE, FETCH (forward, backward, ALL, past the end), MOVE and CLOSE, a cursor closed before its
+    /// last rows, a WITH HOLD cursor, a BINARY cursor (its rows recorded as text), and a DECLARE whose query fails:
+    /// the recording holds the cursors' queries and their rows, no cursor commands, and replays.
+    static let psqlCursors = """
+        create temp table items (id int, name text);
+        insert into items values (1, 'a'), (2, 'b'), (3, 'c');
+        begin;
+        declare c cursor for select id, name from items order by id;
+        fetch 1 from c;
+        fetch 1 from c;
+        close c;
+        commit;
+        begin;
+        declare s scroll cursor for select g from generate_series(1, 10) g;
+        move forward 3 in s;
+        fetch backward 2 from s;
+        fetch 2 in s;
+        fetch prior from s;
+        fetch all in s;
+        fetch next from s;
+        commit;
+        declare h cursor with hold for select 'held' as x;
+        fetch h;
+        close h;
+        begin;
+        declare b binary cursor for select 258::int4 as n, 1.5::numeric as m;
+        fetch all from b;
+        commit;
+        begin;
+        declare bad cursor for select * from no_such_table;
+        rollback;
+        """
+
+    @Test func recordedPsqlCursorsReplayUnderVerify() async throws {
+        let server = try PostgresServerTrait.server()
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "drv-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        let yaml = try await Self.recordAndReplay { port in
+            try await SubprocessCommand(
+                try server.installation.executable("psql"),
+                ["-X", "-w", "host=127.0.0.1 port=\(port) user=proxy_drv dbname=postgres sslmode=disable"],
+                environment: environment, standardInput: Data(Self.psqlCursors.utf8), timeout: .seconds(60)
+            ).run()
+        }
+        #expect(yaml.contains("{exact: \"select id, name from items order by id\"}"), "\(yaml)")
+        #expect(yaml.contains("- [\"258\", \"1.5\"]"), "\(yaml)")
+        for command in ["DECLARE", "FETCH", "MOVE", "CLOSE"] { #expect(!yaml.contains(command), "\(yaml)") }
+    }
+
     /// Runs `script` (a Python program importing `module`) through a recording proxy to PostgreSQL, then against
     /// `pgw serve --verify` with the recorded script: the same output (holding `expecting`), every rule used.
     private static func recordAndReplay(_ script: String, module: String, expecting: String = "") async throws {
+        try await recordAndReplay(expecting: expecting) { port in try await Self.run(script, module: module, port: port)
+        }
+    }
+
+    /// Runs `client` (given the port) through a recording proxy to PostgreSQL, then against `pgw serve --verify`
+    /// with the recorded script: the same output (holding `expecting`), every rule used; returns the script.
+    @discardableResult
+    private static func recordAndReplay(
+        expecting: String = "", client: (Int) async throws -> ProcessOutcome
+    ) async throws -> String {
         let server = try PostgresServerTrait.server()
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -207,7 +312,7 @@ struct ProxyRecordDriverTests {
         let recording = ScriptRecording(path: scriptFile.path)
         let harness = try await ProxyHarness.start(
             upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
-        let recorded = try await Self.run(script, module: module, port: harness.port)
+        let recorded = try await client(harness.port)
         _ = try await harness.stop()
         try recording.write()
         let yaml = try String(contentsOf: scriptFile, encoding: .utf8)
@@ -220,7 +325,7 @@ struct ProxyRecordDriverTests {
             ["serve", "--port", "0", "--log-level", "warning", "--verify", "--script", scriptFile.path],
             standardError: verification)
         defer { serve.terminate() }
-        let replayed = try await Self.run(script, module: module, port: servePort)
+        let replayed = try await client(servePort)
         #expect(replayed.succeeded, "\(replayed)\n\(yaml)")
         #expect(replayed.standardOutput == recorded.standardOutput, "\(replayed)\n\(yaml)")
         serve.terminate()
@@ -230,6 +335,7 @@ struct ProxyRecordDriverTests {
             return String(decoding: report, as: UTF8.self)
         }
         #expect(serve.terminationStatus == 0, "\(report)\n\(yaml)")
+        return yaml
     }
 
     private static func run(_ script: String, module: String, port: Int) async throws -> ProcessOutcome {

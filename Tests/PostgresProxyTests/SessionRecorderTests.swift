@@ -347,6 +347,88 @@ struct SessionRecorderTests {
         #expect(columns == [ResultColumn(name: "c", type: type, typeModifier: expected)])
     }
 
+    /// A server-side cursor is recorded as serve replays it: one rule for its query, with the rows its FETCHes
+    /// returned in their places (a row MOVE passed is all NULL), none for DECLARE, FETCH, MOVE and CLOSE; psycopg's
+    /// named cursor with its bound value, a WITH HOLD cursor open at the end, and a DECLARE whose query failed.
+    @Test func cursorsAreRecordedAsTheirQueryWithTheRowsFetched() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let frontend: [FrontendMessage] = [
+            .query(
+                Query(
+                    "begin; declare c cursor for select id, name from items order by id; fetch 1 from c; "
+                        + "move 2 in c; fetch next from c; fetch prior from c; "
+                        + "declare s scroll cursor for select 2 as m; move absolute 10 in s; close c; commit")),
+            .query(Query("declare h cursor with hold for select 1 as n; fetch all from h")),
+            .query(Query("BEGIN")),
+            .parse(Parse(query: #"DECLARE "c1" CURSOR WITHOUT HOLD FOR select id from items where id > $1"#)),
+            .bind(Bind(parameters: [ByteBuffer(string: "2")])), .execute(Execute()), .sync,
+            .describe(.portal("c1")), .sync,
+            .query(Query(#"FETCH FORWARD 5 FROM "c1""#)), .query(Query(#"CLOSE "c1""#)), .query(Query("COMMIT")),
+            .query(Query("begin; declare bad cursor for select * from missing")), .query(Query("rollback")),
+        ]
+        for message in frontend { recorder.observe(message) }
+        let item = RowDescription(columns: [.init(name: "id", dataTypeOID: 23), .init(name: "name", dataTypeOID: 25)])
+        let id = RowDescription(columns: [.init(name: "id", dataTypeOID: 23)])
+        func complete(_ tag: String) -> BackendMessage { .commandComplete(CommandComplete(tag: tag)) }
+        func row(_ values: String...) -> BackendMessage {
+            .dataRow(DataRow(columns: values.map { ByteBuffer(string: $0) }))
+        }
+        let backend: [BackendMessage] = [
+            complete("BEGIN"), complete("DECLARE CURSOR"),
+            .rowDescription(item), row("1", "a"), complete("FETCH 1"), complete("MOVE 2"),
+            .rowDescription(item), row("4", "d"), complete("FETCH 1"),
+            .rowDescription(item), row("3", "c"), complete("FETCH 1"),
+            complete("DECLARE CURSOR"), complete("MOVE 0"), complete("CLOSE CURSOR"), complete("COMMIT"),
+            .readyForQuery(.idle),
+            complete("DECLARE CURSOR"), .rowDescription(RowDescription(columns: [.init(name: "n", dataTypeOID: 23)])),
+            row("1"), complete("FETCH 1"), .readyForQuery(.idle),
+            complete("BEGIN"), .readyForQuery(.inTransaction),
+            .parseComplete, .bindComplete, complete("DECLARE CURSOR"), .readyForQuery(.inTransaction),
+            .rowDescription(id), .readyForQuery(.inTransaction),
+            .rowDescription(id), row("3"), row("4"), complete("FETCH 2"), .readyForQuery(.inTransaction),
+            complete("CLOSE CURSOR"), .readyForQuery(.inTransaction), complete("COMMIT"), .readyForQuery(.idle),
+            complete("BEGIN"),
+            .errorResponse(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "42P01", message: #"relation "missing" does not exist"#)),
+            .readyForQuery(.failed), complete("ROLLBACK"), .readyForQuery(.idle),
+        ]
+        for message in backend { recorder.observe(message) }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(
+            yaml.hasPrefix(
+                "# Recorded by pgw proxy: 4 statements (1 not recordable: 1 cursors moved past an end not reached "
+                    + "before)"), "\(yaml)")
+        for command in ["declare ", "fetch ", "move ", "close "] {
+            #expect(!yaml.lowercased().contains(command), "\(yaml)")
+        }
+        let script = try MockScript(yaml: yaml)
+        #expect(
+            script.rules.map(\.pattern.text) == [
+                "exact select id, name from items order by id", "exact select 1 as n",
+                "exact select id from items where id > $1", "exact select * from missing",
+            ], "\(yaml)")
+        let columns = [ResultColumn(name: "id", type: .int4), ResultColumn(name: "name", type: .text)]
+        #expect(
+            script.rules[0].outcome
+                == .result(
+                    columns: columns, rows: [["1", "a"], [nil, nil], ["3", "c"], ["4", "d"]], tag: "SELECT 4"))
+        #expect(
+            script.rules[1].outcome
+                == .result(columns: [ResultColumn(name: "n", type: .int4)], rows: [["1"]], tag: "SELECT 1"))
+        #expect(script.rules[2].parameters == ["2"])
+        #expect(
+            script.rules[2].outcome
+                == .result(columns: [ResultColumn(name: "id", type: .int4)], rows: [["3"], ["4"]], tag: "SELECT 2"))
+        guard case .error(let error) = script.rules[3].outcome else {
+            Issue.record("\(script.rules[3].outcome)")
+            return
+        }
+        #expect(error.sqlState == "42P01")
+    }
+
     @Test func writingIsAtomicAndRefusesASymbolicLink() throws {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

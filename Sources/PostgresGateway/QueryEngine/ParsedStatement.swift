@@ -200,7 +200,7 @@ struct ParsedStatement: Sendable {
                 name: fields["portalname"]?.string ?? "",
                 options: SessionCursors.Options(rawValue: fields["options"]?.integer ?? 0))
         case "FetchStmt":
-            let direction: SessionCursors.Direction =
+            let direction: CursorDirection =
                 switch fields["direction"]?.string {
                 case "FETCH_BACKWARD": .backward
                 case "FETCH_ABSOLUTE": .absolute

@@ -15,6 +15,11 @@ public protocol QueryResponder: Sendable {
     /// by them. By default none (the types the statement itself implies, else text).
     func parameterTypes(of statement: String) -> [UInt32]
 
+    /// Takes `statement` (with its bound `parameters`), which the session answered itself without asking the
+    /// responder: DECLARE, FETCH, MOVE and CLOSE, from the session's cursors (a DECLARE's query is asked for after
+    /// it). A responder that logs statements logs it; by default nothing.
+    func sessionAnswered(_ statement: String, parameters: [String?])
+
     /// The names of the result columns `statement` would produce, without running it (for Describe); `nil` for none.
     func columns(of statement: String, settings: [String: String]) -> [String]?
 
@@ -34,6 +39,9 @@ extension QueryResponder {
     ) -> QueryOutcome {
         outcome(of: statement, parameters: parameters, settings: settings)
     }
+
+    /// Nothing: the statement is not logged.
+    public func sessionAnswered(_ statement: String, parameters: [String?]) {}
 
     /// None: the types the statement itself implies, else text.
     public func parameterTypes(of statement: String) -> [UInt32] {

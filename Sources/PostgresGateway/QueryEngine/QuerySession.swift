@@ -942,7 +942,9 @@ public struct QuerySession: Sendable {
     }
 
     /// The answer to DECLARE … CURSOR (whose query is answered as the statement alone would be), FETCH, MOVE and
-    /// CLOSE, from the session's cursors as PostgreSQL answers them; `nil` for other statements.
+    /// CLOSE, from the session's cursors as PostgreSQL answers them; `nil` for other statements. The responder
+    /// takes each as answered by the session (``QueryResponder/sessionAnswered(_:parameters:)``), a DECLARE before
+    /// its query.
     private mutating func runCursorCommand(
         _ kind: StatementKind, _ statement: String, parameters: [String?], types: [UInt32]
     ) -> QueryOutcome? {
@@ -954,21 +956,31 @@ public struct QuerySession: Sendable {
                     var rest = context.rest
                     return context.hadEarlier || rest.next() != nil
                 } ?? false
-            guard options.isHoldable || inBlock else {
-                return .error(
-                    DiagnosticMessage(
-                        severity: "ERROR", sqlState: "25P01",
-                        message: "DECLARE CURSOR can only be used in transaction blocks"))
-            }
-            // Checked before the query runs (and uses a rule): 42P03.
-            if cursors.contains(name) { return cursors.declare(name, options: options, columns: [], rows: []) }
-            guard let query = Self.cursorQuery(in: statement) else { return nil }
+            let refusal: QueryOutcome? =
+                if !options.isHoldable && !inBlock {
+                    .error(
+                        DiagnosticMessage(
+                            severity: "ERROR", sqlState: "25P01",
+                            message: "DECLARE CURSOR can only be used in transaction blocks"))
+                } else if cursors.contains(name) {
+                    // Checked before the query runs (and uses a rule): 42P03.
+                    cursors.declare(name, options: options, columns: [], rows: [])
+                } else {
+                    nil
+                }
+            let query = Self.cursorQuery(in: statement)
+            // Without its query (not found) the whole DECLARE is asked of the responder.
+            guard refusal != nil || query != nil else { return nil }
+            responder.sessionAnswered(statement, parameters: parameters)
+            guard let query, refusal == nil else { return refusal }
             return declare(name, options: options, run(query, parameters: parameters, parameterTypes: types))
         case .fetch(let name, let direction, let count, let isMove):
+            responder.sessionAnswered(statement, parameters: parameters)
             let outcome = cursors.fetch(name, direction: direction, count: count, isMove: isMove)
             if !isMove && cursors.isBinary(name) && simpleQueryContext != nil { simpleResultFormats = [.binary] }
             return outcome
         case .closeCursor(let name):
+            responder.sessionAnswered(statement, parameters: parameters)
             return cursors.close(name)
         default:
             return nil

@@ -74,6 +74,23 @@ public struct ServerEmulationResponder: QueryResponder {
         (try? SQLParser.parse(statement))?.kind.isSessionControl ?? false
     }
 
+    /// The cursor command `statement` is, which a mock server answers from its session's cursors (asking a script
+    /// only for a DECLARE's query); `nil` for other statements, and for a DECLARE whose query is not found (a mock
+    /// server asks the script for the whole DECLARE).
+    public static func cursorCommand(_ statement: String) -> CursorCommand? {
+        switch (try? SQLParser.parse(statement))?.kind {
+        case .declareCursor(let name, let options):
+            guard let query = QuerySession.cursorQuery(in: statement) else { return nil }
+            return .declare(name: name, query: query, isHoldable: options.isHoldable)
+        case .fetch(let name, let direction, let count, let isMove):
+            return .fetch(name: name, direction: direction, count: count, isMove: isMove)
+        case .closeCursor(let name):
+            return .close(name: name)
+        default:
+            return nil
+        }
+    }
+
     /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
     /// `parameterTypes` are the parameters' OIDs (0 or missing: text).
     func answer(

@@ -18,11 +18,6 @@ struct SessionCursors: Sendable {
         var isHoldable: Bool { rawValue & 0x20 != 0 }
     }
 
-    /// Which way a FETCH or MOVE goes (libpg_query's `FetchDirection`).
-    enum Direction: Sendable, Hashable {
-        case forward, backward, absolute, relative
-    }
-
     /// One cursor: its rows and where it stands.
     private struct Cursor: Sendable {
         var columns: [ResultColumn]
@@ -37,7 +32,7 @@ struct SessionCursors: Sendable {
         var atEnd = false
 
         /// `DoPortalRunFetch`: the rows processed, and those fetched (none for MOVE).
-        mutating func run(_ direction: Direction, _ count: Int, isMove: Bool) throws(QuerySessionError) -> (
+        mutating func run(_ direction: CursorDirection, _ count: Int, isMove: Bool) throws(QuerySessionError) -> (
             processed: Int, rows: [[String?]]
         ) {
             func negated(_ count: Int) -> Int { count == .min ? SessionCursors.all : -count }
@@ -178,7 +173,7 @@ struct SessionCursors: Sendable {
     /// `FETCH` (the rows, tag `FETCH n`) or `MOVE` (tag `MOVE n`) of `count` rows in `direction`, as PostgreSQL
     /// counts them (a negative count turns FORWARD into BACKWARD, 0 means the current row); 34000 for a cursor that
     /// is not open, 55000 for a NO SCROLL cursor asked to go back.
-    mutating func fetch(_ name: String, direction: Direction, count: Int, isMove: Bool) -> QueryOutcome {
+    mutating func fetch(_ name: String, direction: CursorDirection, count: Int, isMove: Bool) -> QueryOutcome {
         guard var cursor = cursors[name] else { return Self.missing(name) }
         let (processed, rows): (Int, [[String?]])
         do {

@@ -42,7 +42,7 @@ enum StatementKind: Sendable {
     /// `DECLARE name [BINARY] [NO SCROLL] CURSOR [WITH HOLD] FOR query`.
     case declareCursor(name: String, options: SessionCursors.Options)
     /// `FETCH` or `MOVE` (`isMove`) of `count` rows of cursor `name` in `direction` (``SessionCursors/all`` for ALL).
-    case fetch(name: String, direction: SessionCursors.Direction, count: Int, isMove: Bool)
+    case fetch(name: String, direction: CursorDirection, count: Int, isMove: Bool)
     /// `CLOSE name`, or `CLOSE ALL` (`nil`).
     case closeCursor(name: String?)
     /// asyncpg's type introspection (``TypeInfoLookup``), the OIDs in `$1`.

@@ -9,7 +9,8 @@ import PostgresWire
 /// Close and Describe, a result per statement, ReadyForQuery per Query and Sync; after an error in the extended
 /// protocol the server skips to the Sync, and so does the recorder. A `COPY … FROM STDIN` that succeeded (text, CSV
 /// or binary) is recorded by its statement alone; transaction control, SET, RESET and DISCARD are left out (serve does them itself, with
-/// their effect on the session), and so are statements refused in a failed transaction (25P02, serve's own answer). Binary parameters and results are recorded as PostgreSQL's text output of their types
+/// their effect on the session), and so are statements refused in a failed transaction (25P02, serve's own answer); a
+/// server-side cursor becomes one rule for its query, with the rows its FETCHes returned (``RecordedCursor``). Binary parameters and results are recorded as PostgreSQL's text output of their types
 /// (which the replaying server sends in binary again), and the parameter types the server described go with them (a
 /// rule's `param_types`, for clients such as asyncpg that leave them to the server). An Execute with a row limit
 /// records the rows the client fetched. Statements a script cannot express (binary values of types without a known
@@ -50,6 +51,8 @@ struct SessionRecorder {
         case describeStatement(String, text: String, parsing: Int)
         /// ParseComplete, BindComplete, CloseComplete.
         case completion
+        /// The CloseComplete of a Close of the named portal (a cursor's, when one of that name is open: closed then).
+        case closePortal(String)
         /// A Sync's ReadyForQuery.
         case sync
     }
@@ -80,6 +83,9 @@ struct SessionRecorder {
     /// else pending: their next Executes are not recorded.
     private var suspendedBindings: Set<Int> = []
     private var portalColumns: [String: [RowDescription.Column]] = [:]
+    /// The cursors the session declared and has not closed, by name: each becomes a rule for its query when it
+    /// closes (CLOSE, its transaction's end, the session's end).
+    private var cursors: [String: RecordedCursor] = [:]
     // The answer being collected.
     private var columns: [RowDescription.Column]?
     private var rows: [[String?]] = []
@@ -157,7 +163,7 @@ struct SessionRecorder {
             executedParsings.insert(portal.parsing)
             describedOnly.removeAll { $0.parsing == portal.parsing }
             replies.append(.execute(portal, portalName: execute.portal))
-        case .close: replies.append(.completion)
+        case .close(let target): replies.append(target.kind == .portal ? .closePortal(target.name) : .completion)
         case .sync: replies.append(.sync)
         default: break
         }
@@ -178,7 +184,13 @@ struct SessionRecorder {
                 loginParameters!.append((status.name, status.value))
             }
         case .parseComplete, .bindComplete, .closeComplete:
-            if case .completion = replies.first { replies.removeFirst() }
+            switch replies.first {
+            case .completion: replies.removeFirst()
+            case .closePortal(let name):
+                replies.removeFirst()
+                closeCursor(name)
+            default: break
+            }
         case .parameterDescription(let description):
             if case .describeStatement(let name, _, _) = replies.first {
                 statementParameterTypes[name] = description.parameterTypes
@@ -225,8 +237,11 @@ struct SessionRecorder {
                 if case .sync = reply { break }
                 if case .query = reply { break }
             }
-            // Outside a transaction no portal is left.
-            if status == .idle { suspendedBindings.removeAll() }
+            // Outside a transaction no portal is left, and only the cursors declared WITH HOLD are open.
+            if status == .idle {
+                suspendedBindings.removeAll()
+                for (name, cursor) in cursors where !cursor.isHoldable { closeCursor(name) }
+            }
             // No Describe is pending that an Execute sent before its answer could concern.
             if replies.isEmpty { executedParsings.removeAll() }
             resetAnswer()
@@ -263,6 +278,7 @@ struct SessionRecorder {
     mutating func finishSession() {
         if let held { recording.add(held.statement, at: held.place) }
         held = nil
+        for name in cursors.keys { closeCursor(name) }
         for (_, statement) in describedOnly { recording.add(statement) }
         describedOnly = []
     }
@@ -287,6 +303,8 @@ struct SessionRecorder {
         case .describePortal(let name):
             portalColumns[name] = described
             replies.removeFirst()
+            // psycopg describes its named cursor's portal after the DECLARE.
+            if let described { cursors[name]?.described(Self.recordedColumns(described)) }
         default:
             columns = described
         }
@@ -417,6 +435,11 @@ struct SessionRecorder {
         // statements in a failed transaction itself (25P02).
         if case .error(let error) = statement.outcome, error.sqlState == "25P02" { return }
         if ServerEmulationResponder.isSessionControl(statement.statement) { return }
+        var statement = statement
+        if let command = ServerEmulationResponder.cursorCommand(statement.statement) {
+            guard let query = cursorCommand(command, statement) else { return }
+            statement = query
+        }
         if let unrecordable {
             recording.skip(unrecordable)
         } else if answerBytes > Self.maximumStatementBytes {
@@ -426,6 +449,45 @@ struct SessionRecorder {
             recording.skip(.undecodedMessage)
         } else {
             held = (statement, recording.reserve())
+        }
+    }
+
+    /// Follows a DECLARE, FETCH, MOVE or CLOSE, which `pgw serve` answers from its session's cursors, asking the
+    /// script only for a DECLARE's query: a DECLARE opens a ``RecordedCursor`` for its query (whose rule takes the
+    /// DECLARE's place in the recording), FETCH and MOVE move it, CLOSE records it. Returns the rule to keep for
+    /// `statement`: none, or the query's error for a DECLARE whose query failed.
+    private mutating func cursorCommand(_ command: CursorCommand, _ statement: RecordedStatement) -> RecordedStatement?
+    {
+        switch command {
+        case .declare(let name, let query, let isHoldable):
+            var rule = statement
+            rule.statement = query
+            if case .error(let error) = statement.outcome {
+                // serve refuses a DECLARE outside a transaction block (25P01) and a cursor name in use (42P03) itself.
+                return error.sqlState == "25P01" || error.sqlState == "42P03" ? nil : rule
+            }
+            closeCursor(name)
+            cursors[name] = RecordedCursor(query: rule, place: recording.reserve(), isHoldable: isHoldable)
+        case .fetch(let name, let direction, let count, let isMove):
+            cursors[name]?.moved(
+                direction, count, isMove: isMove, outcome: statement.outcome, bytes: answerBytes,
+                unrecordable: unrecordable)
+        case .close(let name?):
+            closeCursor(name)
+        case .close(nil):
+            for name in cursors.keys { closeCursor(name) }
+        }
+        return nil
+    }
+
+    /// Records cursor `name`, if it is open, as the rule for its query (in the place its DECLARE reserved), or counts
+    /// it as not recordable.
+    private mutating func closeCursor(_ name: String) {
+        guard let cursor = cursors.removeValue(forKey: name) else { return }
+        if let statement = cursor.recorded {
+            recording.add(statement, at: cursor.place)
+        } else if let reason = cursor.unrecordable {
+            recording.skip(reason)
         }
     }
 
@@ -451,7 +513,12 @@ struct SessionRecorder {
     /// script cannot hold.
     private mutating func textRow(_ row: DataRow) -> [String?] {
         var formats: [FormatCode] = []
-        if case .execute(let portal, _) = replies.first { formats = portal.bind?.resultFormats ?? [] }
+        switch replies.first {
+        case .execute(let portal, _): formats = portal.bind?.resultFormats ?? []
+        // A BINARY cursor's FETCH: the RowDescription gives the formats.
+        case .query: formats = columns?.map(\.format) ?? []
+        default: break
+        }
         let columns = formats.isEmpty ? nil : columns ?? currentStatement()?.columns
         return row.enumerated().map { index, value in
             guard let value else { return nil }

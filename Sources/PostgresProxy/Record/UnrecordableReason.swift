@@ -14,6 +14,9 @@ enum UnrecordableReason: String, Sendable, CaseIterable {
     case failedCopyIn = "failed COPY FROM STDIN"
     /// A portal's Executes after the one that stopped at its row limit.
     case resumedPortal = "Executes resuming a portal after its row limit"
+    /// A cursor moved ABSOLUTE or RELATIVE past its end before it reached it otherwise: where the replay's cursor
+    /// must end is not known.
+    case cursorPastUnknownEnd = "cursors moved past an end not reached before"
     /// An answer over ``SessionRecorder/maximumStatementBytes``.
     case largeAnswer = "answers over 16 MiB"
     /// A message over the proxy's decoding limit (``ConnectionTap/largestDecodedMessage``, or

@@ -121,6 +121,10 @@ public final class ScriptResponder: QueryResponder {
             parameters: parameters)
     }
 
+    public func sessionAnswered(_ statement: String, parameters: [String?]) {
+        record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "session"))
+    }
+
     public func resultColumns(of statement: String, settings: [String: String]) -> [ResultColumn]? {
         resultColumns(of: statement, parameterTypes: [], settings: settings)
     }
