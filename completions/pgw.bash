@@ -302,7 +302,7 @@ _pgw_serve() {
 
 _pgw_proxy() {
     repeating_flags=()
-    non_repeating_flags=(--full --reveal-secrets --quiet -q --version -? --help)
+    non_repeating_flags=(--full --reveal-secrets --tls-require --no-tls-require --tls-require-client-cert --quiet -q --version -? --help)
     repeating_options=(--route --only --skip)
     non_repeating_options=(--listen --upstream --keylog --format --output --color --pcap --record --record-match --tls-cert --tls-key --tls-key-passphrase-file --tls-ca --threads --max-connections --shutdown-timeout --log-level)
     __pgw_offer_flags_options 0

@@ -27,7 +27,7 @@ function __pgw_parse_tokens -S
         case 'serve'
             __pgw_parse_subcommand 0 'h/host=' 'p/port=' 'auth=' 'U/user=+' 'script=' 'unmatched=' 'verify' 'log=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'server-version=' 'threads=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'proxy'
-            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'route=+' 'keylog=' 'format=' 'output=' 'color=' 'pcap=' 'record=' 'record-match=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'threads=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
+            __pgw_parse_subcommand 0 'listen=' 'upstream=' 'route=+' 'keylog=' 'format=' 'output=' 'color=' 'pcap=' 'record=' 'record-match=' 'only=+' 'skip=+' 'full' 'reveal-secrets' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'tls-require' 'no-tls-require' 'tls-require-client-cert' 'threads=' 'max-connections=' 'shutdown-timeout=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'repl'
             __pgw_parse_subcommand -r 1 'h/host=' 'p/port=' 'U/username=' 'd/dbname=' 'W/password' 'w/no-password' 'f/file=' 'timeout=' 'format=' 'reveal-secrets' 'raw' 'listen=' 'tls-cert=' 'tls-key=' 'tls-key-passphrase-file=' 'tls-ca=' 'log-level=' 'q/quiet' 'version' 'help'
         case 'certs'
@@ -162,6 +162,9 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw p
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key' -l 'tls-key' -d 'The private key (PEM) of --tls-cert.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-key-passphrase-file' -l 'tls-key-passphrase-file' -d 'A file whose first line is the private key\'s passphrase.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-ca' -l 'tls-ca' -d 'CA certificates (PEM) that client certificates must chain to.' -rF
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-require' -l 'tls-require' -d 'With --tls-cert, refuse clients that do not use TLS (FATAL 28000); --no-tls-require relays them too.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" no-tls-require' -l 'no-tls-require' -d 'With --tls-cert, refuse clients that do not use TLS (FATAL 28000); --no-tls-require relays them too.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" tls-require-client-cert' -l 'tls-require-client-cert' -d 'Refuse clients that present no certificate chaining to --tls-ca (FATAL 28000).'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" threads' -l 'threads' -d 'The event-loop threads that serve connections (default: one per four cores, at least one, for proxy; two per core for serve; a connection stays on one).' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" max-connections' -l 'max-connections' -d 'The most sessions at once (PostgreSQL\'s max_connections); more clients get FATAL 53300.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw proxy" shutdown-timeout' -l 'shutdown-timeout' -d 'Seconds clients get to take their FATAL 57P01 at shutdown.' -rfka ''

@@ -16,9 +16,13 @@ struct ProxyCommand: AsyncParsableCommand {
             Listens on --listen and relays each client to --upstream: the client's StartupMessage is replayed \
             upstream, then every byte is forwarded unchanged in both directions while each message is decoded \
             and logged (TIME #CONNECTION F|B and the message, as 'pgw decode' prints it). The upstream server \
-            authenticates the clients. SSLRequest is answered 'N' unless --tls-cert is given (then TLS is \
-            terminated by the proxy and required); GSSENCRequest is answered 'N'; a CancelRequest is forwarded \
-            to the upstream. A message the decoder cannot read is forwarded anyway and logged as Unknown, and so \
+            authenticates the clients. SSLRequest is answered 'N' unless --tls-cert is given: then TLS is \
+            terminated by the proxy and required (plaintext clients get FATAL 28000), or with --no-tls-require \
+            offered (plaintext clients are relayed too, as pgbouncer's client_tls_sslmode=prefer). --tls-ca asks \
+            clients for a certificate, which must chain to its CAs; --tls-require-client-cert refuses a client \
+            without one (FATAL 28000, as PostgreSQL's clientcert=verify-ca). Each connection's opened line names \
+            the client leg's TLS version and cipher, server name (SNI) and certificate subject, or 'client \
+            plaintext'. GSSENCRequest is answered 'N'; a CancelRequest is forwarded to the upstream. A message the decoder cannot read is forwarded anyway and logged as Unknown, and so \
             is a message over 1 MiB, by its type, length and first bytes, without being decoded (with --record, \
             a Query or Parse up to 16 MiB is decoded and recorded). Each connection ends with a summary line \
             (messages, bytes, duration, errors, why it closed); \
@@ -26,8 +30,10 @@ struct ProxyCommand: AsyncParsableCommand {
             every connection's plaintext (decrypted, so with cleartext passwords and data: --reveal-secrets does not \
             apply) also goes to a pcapng file, one TCP stream per connection between the client's and the upstream's \
             addresses (in the authenticating mode, below, the client leg as the client saw it: between the client's \
-            and the proxy's addresses), which Wireshark and tshark open as is (tshark -r FILE -d tcp.port==PORT,pgsql -Y pgsql \
-            when the upstream port is not 5432).
+            and the proxy's addresses), which Wireshark and tshark open as is: tshark -r FILE -d tcp.port==PORT,pgsql \
+            -Y pgsql, where PORT (needed when it is not 5432) is the upstream's port, or in the authenticating mode \
+            the proxy's listening port for the sessions and the upstream's for CancelRequests; 'pgw decode FILE' \
+            without --port finds every stream whatever its ports.
 
             --output, --pcap and --keylog append (a new file gets mode 0600, an existing one open to others is made \
             private, a symbolic link is refused; --pcap goes on only with a capture it wrote); --record replaces its \
@@ -168,6 +174,14 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var tls: ServerTLSOptions
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "With --tls-cert, refuse clients that do not use TLS (FATAL 28000); --no-tls-require relays them too.")
+    var tlsRequire = true
+
+    @Flag(help: "Refuse clients that present no certificate chaining to --tls-ca (FATAL 28000).")
+    var tlsRequireClientCert = false
+
     @OptionGroup var threads: EventLoopThreadOptions
 
     @OptionGroup var limits: SessionLimitOptions
@@ -177,6 +191,12 @@ struct ProxyCommand: AsyncParsableCommand {
     func validate() throws {
         guard ListenAddress(listen) != nil else {
             throw ValidationError("--listen takes HOST:PORT (port 0 to 65535), got '\(listen)'.")
+        }
+        if !tlsRequire && !tls.isEnabled {
+            throw ValidationError("--no-tls-require needs --tls-cert and --tls-key: it lets plaintext clients in too.")
+        }
+        if tlsRequireClientCert && tls.tlsCa == nil {
+            throw ValidationError("--tls-require-client-cert needs --tls-ca: client certificates must chain to it.")
         }
         if !route.isEmpty && !tls.isEnabled {
             throw ValidationError("--route needs --tls-cert and --tls-key: routes go by the TLS server name (SNI).")
@@ -217,7 +237,8 @@ struct ProxyCommand: AsyncParsableCommand {
             upstreamKeyLogFile: keyLogPath,
             colors: color.colors(
                 isTerminal: output == nil && isatty(STDOUT_FILENO) == 1,
-                environment: ProcessInfo.processInfo.environment))
+                environment: ProcessInfo.processInfo.environment),
+            requiresClientTLS: tlsRequire, requiresClientCertificate: tlsRequireClientCert)
         let keyLog: TLSKeyLog?
         do {
             keyLog = try keyLogPath.map { try TLSKeyLog(path: $0) }

@@ -28,11 +28,15 @@ struct ConnectionStateMachineTests {
         tlsServerEndPoint: Array(repeating: 7, count: 32)
     )
 
-    static func machine(_ mode: AuthenticationMode, tls: Bool = false) -> ConnectionStateMachine {
+    static func machine(
+        _ mode: AuthenticationMode, tls: Bool = false, requiresTLS: Bool = true, requiresClientCertificate: Bool = false
+    ) -> ConnectionStateMachine {
         ConnectionStateMachine(
             configuration: .init(
                 authenticationMode: mode,
                 isTLSConfigured: tls,
+                requiresTLS: requiresTLS,
+                requiresClientCertificate: requiresClientCertificate,
                 serverParameters: [("server_version", "18.0 (pgw)")],
                 mockAuthenticationNonce: Array(repeating: 42, count: 32)
             ),
@@ -171,6 +175,43 @@ struct ConnectionStateMachineTests {
         Self.expectFatal(
             machine.messageReceived(Self.startup, hasUnprocessedBytes: false), .invalidAuthorizationSpecification)
         #expect(!machine.connectionState.hasStarted)
+    }
+
+    /// With TLS offered but not required (pgbouncer's `client_tls_sslmode=prefer`), a plaintext StartupMessage
+    /// starts a session and an SSLRequest is still answered `S`.
+    @Test func plaintextStartupIsServedWhenTLSIsOnlyOffered() {
+        var plaintext = Self.machine(.none, tls: true, requiresTLS: false)
+        Self.started(&plaintext)
+        #expect(plaintext.connectionState.tlsInfo == nil)
+        var secured = Self.machine(.none, tls: true, requiresTLS: false)
+        Self.secured(&secured)
+        Self.started(&secured)
+    }
+
+    /// A required client certificate (PostgreSQL's `clientcert=verify-ca`): a client that presented none, over TLS
+    /// or not, gets FATAL 28000 "connection requires a valid client certificate"; one that did starts.
+    @Test func clientWithoutACertificateIsRefusedWhenOneIsRequired() {
+        func machine() -> ConnectionStateMachine {
+            Self.machine(.none, tls: true, requiresTLS: false, requiresClientCertificate: true)
+        }
+        var plaintext = machine()
+        let refusal = plaintext.messageReceived(Self.startup, hasUnprocessedBytes: false)
+        Self.expectFatal(refusal, .invalidAuthorizationSpecification)
+        #expect(
+            refusal
+                == .closeWithError(
+                    DiagnosticMessage(
+                        severity: "FATAL", sqlState: "28000", message: "connection requires a valid client certificate")
+                ))
+        var info = Self.tlsInfo
+        info.peerCertificate = nil
+        var anonymous = machine()
+        Self.secured(&anonymous, info: info)
+        Self.expectFatal(
+            anonymous.messageReceived(Self.startup, hasUnprocessedBytes: false), .invalidAuthorizationSpecification)
+        var certified = machine()
+        Self.secured(&certified)
+        Self.started(&certified)
     }
 
     @Test func bytesAfterSSLRequestAreRejected() {

@@ -85,6 +85,62 @@ struct ProxyCommandTests {
         #expect(lines.last?.contains("proxy shutting down") == true, "\(String(describing: lines.last))")
     }
 
+    /// `--no-tls-require` relays a plaintext psql (its `opened` line says `client plaintext`) as well as a TLS one;
+    /// `--tls-require-client-cert` refuses psql without a certificate with FATAL 28000 and relays psql with one
+    /// from `--tls-ca`, whose subject the `opened` line names.
+    @Test func tlsRequireOptionsGovernTheClientLeg() async throws {
+        let server = try PostgresServerTrait.server()
+        let logFile = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: logFile) }
+        let clientLeg = [
+            "--upstream", "127.0.0.1:\(server.port)", "--output", logFile.path,
+            "--tls-cert", ProxyTestCertificates.path("server.crt"), "--tls-key",
+            ProxyTestCertificates.path("server.key"),
+        ]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSWORD"] = "cli-Secret"
+        environment["PGPASSFILE"] = "/dev/null"
+        let psql = try server.installation.executable("psql")
+        func selectOne(port: Int, _ keywords: String) async throws -> ProcessOutcome {
+            try await SubprocessCommand(
+                psql,
+                [
+                    "-X", "-w", "-At", "host=127.0.0.1 port=\(port) user=proxy_cli dbname=postgres \(keywords)", "-c",
+                    "SELECT 1",
+                ],
+                environment: environment
+            ).run()
+        }
+        let preferring = try await ProxyProcess(clientLeg + ["--no-tls-require"])
+        let plaintext = try await selectOne(port: preferring.port, "sslmode=disable")
+        let encrypted = try await selectOne(port: preferring.port, "sslmode=require")
+        #expect(try await preferring.terminate(waitingSeconds: 10) == 0)
+        let missing = FileManager.default.temporaryDirectory.appending(path: "pgw-no-cert-\(UUID().uuidString)").path
+        let certifying = try await ProxyProcess(
+            clientLeg + ["--tls-ca", ProxyTestCertificates.path("ca.crt"), "--tls-require-client-cert"])
+        let anonymous = try await selectOne(
+            port: certifying.port, "sslmode=require sslcert=\(missing).crt sslkey=\(missing).key")
+        let certified = try await selectOne(
+            port: certifying.port,
+            "sslmode=require sslcert=\(ProxyTestCertificates.path("client.crt")) "
+                + "sslkey=\(ProxyTestCertificates.path("client.key"))")
+        #expect(try await certifying.terminate(waitingSeconds: 10) == 0)
+        let log = try String(contentsOf: logFile, encoding: .utf8).split(separator: "\n")
+        #expect(plaintext.succeeded && plaintext.standardOutput == "1\n", "\(plaintext)")
+        #expect(encrypted.succeeded && encrypted.standardOutput == "1\n", "\(encrypted)")
+        #expect(
+            !anonymous.succeeded && anonymous.standardError.contains("connection requires a valid client certificate"),
+            "\(anonymous)")
+        #expect(certified.succeeded && certified.standardOutput == "1\n", "\(certified)")
+        let opened = log.filter { $0.contains(" -- opened: ") }
+        #expect(opened.count == 4, "\(log)")
+        #expect(opened.first?.hasSuffix("; client plaintext") == true, "\(opened)")
+        #expect(opened.last?.hasSuffix(" certificate CN=proxy_cert") == true, "\(opened)")
+        #expect(
+            log.contains { $0.contains("refused: FATAL 28000 connection requires a valid client certificate") },
+            "\(log)")
+    }
+
     /// A traffic log whose reader takes nothing (stdout to a pipe nobody reads) cannot hold the shutdown beyond
     /// `--shutdown-timeout`: the proxy exits and says how much of the log is unwritten.
     @Test func aStalledLogReaderDoesNotHoldTheShutdown() async throws {
@@ -230,6 +286,8 @@ struct ProxyCommandTests {
         ["--upstream", "127.0.0.1:5432", "--shutdown-timeout", "-1"],
         ["--upstream", "127.0.0.1:5432", "--only", "Query", "--skip", "query,Parse"],
         ["--upstream", "port=5432 password=topsecret"], ["--upstream", "postgresql://alice:topsecret@/db"],
+        ["--upstream", "127.0.0.1:5432", "--no-tls-require"],
+        ["--upstream", "127.0.0.1:5432", "--tls-cert", "a.crt", "--tls-key", "a.key", "--tls-require-client-cert"],
     ])
     func usageErrorsExitWith64(arguments: [String]) async throws {
         let outcome = try await PGWExecutable.run(["proxy"] + arguments)

@@ -24,11 +24,13 @@ struct ProxyHarness {
     }
 
     /// Starts a proxy to `upstream` (or by `routes`) logging in `format`, terminating TLS on the client leg with
-    /// `tls` when given, collecting statements into `recording` when given, logging the upstream leg's TLS
-    /// secrets to `upstreamKeyLogFile` and relaying at most `maximumConnections` sessions at once.
+    /// `tls` when given (required of clients unless not `requiresClientTLS`; a client certificate required when
+    /// `requiresClientCertificate`), collecting statements into `recording` when given, logging the upstream
+    /// leg's TLS secrets to `upstreamKeyLogFile` and relaying at most `maximumConnections` sessions at once.
     static func start(
         upstream: UpstreamServer?, routes: [UpstreamRoute] = [], format: TrafficLogFormat, capturing: Bool = false,
-        tls: PostgresServerConnectionConfiguration.TLS? = nil, recording: ScriptRecording? = nil,
+        tls: PostgresServerConnectionConfiguration.TLS? = nil, requiresClientTLS: Bool = true,
+        requiresClientCertificate: Bool = false, recording: ScriptRecording? = nil,
         upstreamKeyLogFile: String? = nil, maximumConnections: Int = 1_000
     ) async throws -> ProxyHarness {
         let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-proxy-\(UUID().uuidString)")
@@ -36,7 +38,8 @@ struct ProxyHarness {
         let logFile = directory.appending(path: "traffic.log")
         let sink = try TrafficLogSink.file(atPath: logFile.path)
         let configuration = ProxyConfiguration(
-            upstream: upstream, routes: routes, format: format, upstreamKeyLogFile: upstreamKeyLogFile)
+            upstream: upstream, routes: routes, format: format, upstreamKeyLogFile: upstreamKeyLogFile,
+            requiresClientTLS: requiresClientTLS, requiresClientCertificate: requiresClientCertificate)
         let captureFile = capturing ? directory.appending(path: "traffic.pcapng") : nil
         let capture = try captureFile.map { try TrafficLogSink.capture(atPath: $0.path) }
         let proxy = try await PostgresProxy.start(

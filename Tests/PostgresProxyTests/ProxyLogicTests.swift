@@ -355,6 +355,32 @@ struct ProxyLogicTests {
         }
     }
 
+    /// In the authenticating mode the password request is the proxy's own, and the warning says so.
+    @Test func cleartextPasswordRequestOfTheProxyNamesTheProxy() async throws {
+        let (lines, _) = try await Self.tapLines { tap in
+            tap.proxyAsksForPassword = true
+            Self.startCleartextLogin(tap)
+        }
+        #expect(
+            lines.filter {
+                $0.contains(" -- warning: pgw proxy asks for a cleartext password over a plaintext client leg")
+            }
+            .count == 1, "\(lines)")
+        #expect(!lines.contains { $0.contains("the server asks") }, "\(lines)")
+    }
+
+    /// The FATAL a connection was refused with before a session (read by the gateway, not the tap) is logged as the
+    /// server's ErrorResponse and counted in the summary's errors.
+    @Test func refusalIsLoggedAndCounted() async throws {
+        let (lines, _) = try await Self.tapLines { tap in
+            tap.seeRefusal(
+                DiagnosticMessage(severity: "FATAL", sqlState: "53300", message: "sorry, too many clients already"))
+            tap.close(reason: "refused")
+        }
+        #expect(lines.first?.contains("#7 B ErrorResponse FATAL 53300") == true, "\(lines)")
+        #expect(lines.last?.contains(/F 0 messages 0 bytes, B 1 message \d+ bytes, 1 error$/) == true, "\(lines)")
+    }
+
     @Test func jsonLinesCarryConnectionAndTime() async throws {
         let (lines, _) = try await Self.tapLines(format: .json) { tap in
             var bytes = ByteBuffer()

@@ -56,8 +56,9 @@ struct ProxyRoutingTests {
         // The client library sees the SQLSTATE that libpq does not show.
         var unrouted = "host=other.test hostaddr=127.0.0.1 port=\(harness.port) sslmode=require user=proxy_route"
         unrouted += " password=route-Secret dbname=postgres"
-        // The hint asks for a name a route matches, over TLS from a client that sent none (an IP address as the
-        // host); the routes themselves are named in the proxy's log only, not to an unauthenticated client.
+        // The hint asks for a name a route matches, from a client that sent none over TLS (an IP address as the
+        // host): a host name, not an IP address, with sslsni=1; the routes themselves are named in the proxy's log
+        // only, not to an unauthenticated client.
         await #expect {
             _ = try await PostgresClientConnection.connect(unrouted, logger: Logger(label: "test"))
         } throws: { error in
@@ -72,7 +73,9 @@ struct ProxyRoutingTests {
         } throws: { error in
             let refusal = (error as? PostgresClientError)?.serverError
             return refusal?.sqlState == "08004"
-                && refusal?[.hint]?.hasPrefix("Connect over TLS (sslmode=require or stronger) with a host name") == true
+                && refusal?[.hint]
+                    == "The client sent no server name (SNI): connect with a host name (not an IP address) that one "
+                    + "of the proxy's routes matches, with sslsni=1."
         }
         let log = try await harness.stop()
         let text = log.joined(separator: "\n")
@@ -86,6 +89,71 @@ struct ProxyRoutingTests {
         #expect(text.contains("s: no --route matches the server name \"other.test\""), "\(text)")
         #expect(text.contains("(routes: pg.test, *.serve.test)"), "the log names the routes: \(text)")
         #expect(text.contains("CancelRequest forwarded to 127.0.0.1:\(server.port)"), "\(text)")
+        // The proxy's own FATALs (psycopg's, and the two above) are logged as the server's ErrorResponse and counted
+        // in the summary.
+        #expect(log.filter { $0.contains(" B ErrorResponse FATAL 08004") }.count == 3, "\(text)")
+        #expect(log.filter { $0.contains("(routes: pg.test, *.serve.test); ") && $0.hasSuffix(", 1 error") }.count == 3)
+    }
+
+    /// A `{1}` route and a server name whose first label is no host name's (`a_b`): psql is told that the name
+    /// matched a route but its first label cannot be used as a host name, and, when `--upstream` is given, is
+    /// relayed there with a note in the log saying why.
+    @Test func firstLabelThatIsNoHostNameIsExplained() async throws {
+        let server = try PostgresServerTrait.server()
+        let routes = [try UpstreamRoute(parsing: "*.db.test={1}:\(server.port)", environment: [:])]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGPASSWORD"] = "route-Secret"
+        func psql(port: Int) async throws -> ProcessOutcome {
+            try await SubprocessCommand(
+                try server.installation.executable("psql"),
+                [
+                    "-X", "-w", "-At",
+                    "host=a_b.db.test hostaddr=127.0.0.1 port=\(port) sslmode=require user=proxy_route dbname=postgres",
+                    "-c", "SELECT 1",
+                ],
+                environment: environment
+            ).run()
+        }
+        let unrouted = try await ProxyHarness.start(
+            upstream: nil, routes: routes, format: .text, tls: try ProxyTestCertificates.clientLegTLS())
+        let refused = try await psql(port: unrouted.port)
+        let refusedLog = try await unrouted.stop().joined(separator: "\n")
+        let fallback = try await ProxyHarness.start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), routes: routes, format: .text,
+            tls: try ProxyTestCertificates.clientLegTLS())
+        let relayed = try await psql(port: fallback.port)
+        let relayedLog = try await fallback.stop().joined(separator: "\n")
+        let reason =
+            "the server name \"a_b.db.test\" matches a route, but its first label \"a_b\" cannot be used as a host "
+            + "name (letters, digits and hyphens only)"
+        #expect(!refused.succeeded && refused.standardError.contains(reason), "\(refused)")
+        #expect(!refused.standardError.contains("no --route matches"), "\(refused)")
+        #expect(refusedLog.contains("s: \(reason) (routes: *.db.test); "), "\(refusedLog)")
+        #expect(relayed.succeeded && relayed.standardOutput == "1\n", "\(relayed)\n\(relayedLog)")
+        #expect(
+            relayedLog.contains("-- note: \(reason) for the route *.db.test: relayed to --upstream instead"),
+            "\(relayedLog)")
+    }
+
+    /// A `{1}` route matches a name whose first label is no host name's, but says it cannot put that label in; a
+    /// route without `{1}` puts nothing in and relays it.
+    @Test func firstLabelThatIsNoHostNameMatchesButCannotBePutIn() throws {
+        let route = try UpstreamRoute(parsing: "*.db.test={1}:5432", environment: [:])
+        #expect(route.match(serverName: "A_B.db.test") == .unusableLabel("a_b"))
+        #expect(route.match(serverName: "a_b.other.test") == nil)
+        guard case .upstream(let upstream) = route.match(serverName: "orders.db.test") else {
+            Issue.record("orders.db.test: no upstream")
+            return
+        }
+        #expect(upstream.description == "orders:5432")
+        let fixed = try UpstreamRoute(parsing: "*.db.test=127.0.0.1:5433", environment: [:])
+        #expect(fixed.upstream(forServerName: "a_b.db.test")?.port == 5433, "without {1}, no label is put in")
+        let configuration = ProxyConfiguration(upstream: UpstreamServer(host: "fallback", port: 1), routes: [route])
+        let routing = configuration.routing(serverName: "a_b.db.test")
+        #expect(routing.upstream?.host == "fallback")
+        #expect(routing.unusableLabel?.route == route && routing.unusableLabel?.label == "a_b")
+        #expect(configuration.routing(serverName: "orders.db.test").unusableLabel == nil)
     }
 
     @Test func routePatternsMatchOneLabelIgnoringCase() throws {

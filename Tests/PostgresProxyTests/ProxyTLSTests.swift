@@ -41,10 +41,7 @@ import Testing
 struct ProxyTLSTests {
     @Test func bothLegsTLSWithSCRAMPlusUpstream() async throws {
         let server = try PostgresServerTrait.server()
-        let upstream = try UpstreamServer(
-            parsing:
-                "host=127.0.0.1 port=\(server.port) sslmode=verify-full sslrootcert=\(ProxyTestCertificates.path("ca.crt"))",
-            environment: [:])
+        let upstream = try Self.verifiedUpstream(server)
         #expect(upstream.requiresTLS)
         let harness = try await ProxyHarness.start(
             upstream: upstream, format: .text, tls: try ProxyTestCertificates.clientLegTLS())
@@ -87,6 +84,117 @@ struct ProxyTLSTests {
         #expect(!text.contains("warning"), "the password travels over the TLS client leg")
         #expect(text.contains("B ErrorResponse FATAL 28P01"), "\(text)")
         #expect(text.contains("B DataRow [\"t\""), "\(text)")
+    }
+
+    /// psql through an authenticating proxy whose client leg has `server.crt`, with `sslmode` and `extra`
+    /// connection keywords, logging in as `proxy_tls` and selecting 1.
+    static func psqlSelectingOne(
+        _ server: PostgresServerFixture, port: Int, sslmode: String, extra: String = ""
+    ) async throws -> ProcessOutcome {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PGPASSFILE"] = "/dev/null"
+        environment["PGPASSWORD"] = "tls-Secret"
+        let connection =
+            "host=127.0.0.1 port=\(port) user=proxy_tls dbname=postgres sslmode=\(sslmode) "
+            + "sslrootcert=\(ProxyTestCertificates.path("ca.crt")) \(extra)"
+        return try await SubprocessCommand(
+            try server.installation.executable("psql"), ["-X", "-w", "-At", connection, "-c", "SELECT 1"],
+            environment: environment
+        ).run()
+    }
+
+    /// The authenticating mode's upstream: the test server over TLS, verify-full.
+    static func verifiedUpstream(_ server: PostgresServerFixture) throws -> UpstreamServer {
+        try UpstreamServer(
+            parsing:
+                "host=127.0.0.1 port=\(server.port) sslmode=verify-full sslrootcert=\(ProxyTestCertificates.path("ca.crt"))",
+            environment: [:])
+    }
+
+    /// `--no-tls-require`: with a certificate for the client leg, psql without TLS is relayed too (the proxy asks
+    /// it for its password, and the log warns that pgw proxy, not the server, asks for it over a plaintext leg),
+    /// and psql asking for TLS gets it; each `opened` line says which. By default the plaintext psql is refused.
+    @Test func noTLSRequireRelaysPlaintextClientsToo() async throws {
+        let server = try PostgresServerTrait.server()
+        let harness = try await ProxyHarness.start(
+            upstream: try Self.verifiedUpstream(server), format: .text, tls: try ProxyTestCertificates.clientLegTLS(),
+            requiresClientTLS: false)
+        let plaintext = try await Self.psqlSelectingOne(server, port: harness.port, sslmode: "disable")
+        let encrypted = try await Self.psqlSelectingOne(server, port: harness.port, sslmode: "require")
+        let log = try await harness.stop()
+        let required = try await ProxyHarness.start(
+            upstream: try Self.verifiedUpstream(server), format: .text, tls: try ProxyTestCertificates.clientLegTLS())
+        let refused = try await Self.psqlSelectingOne(server, port: required.port, sslmode: "disable")
+        let requiredLog = try await required.stop()
+        #expect(plaintext.succeeded && plaintext.standardOutput == "1\n", "\(plaintext)\n\(log)")
+        #expect(encrypted.succeeded && encrypted.standardOutput == "1\n", "\(encrypted)\n\(log)")
+        let opened = log.filter { $0.contains(" -- opened: ") }
+        #expect(opened.count == 2, "\(log)")
+        #expect(opened.first?.hasSuffix(" user=proxy_tls database=postgres; client plaintext") == true, "\(opened)")
+        #expect(opened.last?.contains("; client TLS TLSv1.") == true, "\(opened)")
+        #expect(
+            log.filter {
+                $0.contains(" -- warning: pgw proxy asks for a cleartext password over a plaintext client leg")
+            }
+            .count == 1, "\(log)")
+        #expect(!log.contains { $0.contains("the server asks") }, "\(log)")
+        #expect(!refused.succeeded && refused.standardError.contains("TLS encryption is required"), "\(refused)")
+        #expect(!requiredLog.contains { $0.contains("client plaintext") }, "\(requiredLog)")
+    }
+
+    /// `--tls-require-client-cert` (with `--tls-ca`): psql without a certificate gets PostgreSQL's FATAL 28000
+    /// "connection requires a valid client certificate", which the log shows and counts; psql with one from the
+    /// CA is relayed, and its `opened` line (text) or event (JSON, valid by the schema) names the certificate's
+    /// subject.
+    @Test(arguments: [TrafficLogFormat.text, .json])
+    func requiredClientCertificateIsCheckedAndLogged(format: TrafficLogFormat) async throws {
+        let server = try PostgresServerTrait.server()
+        let harness = try await ProxyHarness.start(
+            upstream: try Self.verifiedUpstream(server), format: format,
+            tls: try ProxyTestCertificates.clientLegTLS(asksForClientCertificates: true),
+            requiresClientCertificate: true)
+        let missing = FileManager.default.temporaryDirectory.appending(path: "pgw-no-cert-\(UUID().uuidString)").path
+        let withoutCertificate = try await Self.psqlSelectingOne(
+            server, port: harness.port, sslmode: "verify-full", extra: "sslcert=\(missing).crt sslkey=\(missing).key")
+        let withCertificate = try await Self.psqlSelectingOne(
+            server, port: harness.port, sslmode: "verify-full",
+            extra:
+                "sslcert=\(ProxyTestCertificates.path("client.crt")) sslkey=\(ProxyTestCertificates.path("client.key"))"
+        )
+        let log = try await harness.stop()
+        #expect(
+            !withoutCertificate.succeeded
+                && withoutCertificate.standardError.contains("connection requires a valid client certificate"),
+            "\(withoutCertificate)")
+        #expect(withCertificate.succeeded && withCertificate.standardOutput == "1\n", "\(withCertificate)\n\(log)")
+        if format == .json {
+            let objects = try log.map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            }
+            let opened = objects.filter { $0["event"] as? String == "opened" }
+            #expect(opened.map { $0["clientCertificate"] as? String } == [nil, "CN=proxy_cert"], "\(log)")
+            let refusal = try #require(objects.first { $0["event"] as? String == "closed" }, "\(log)")
+            #expect(refusal["errors"] as? Int == 1, "\(log)")
+            #expect(
+                objects.contains {
+                    $0["connection"] as? Int == refusal["connection"] as? Int
+                        && $0["type"] as? String == "ErrorResponse"
+                }, "\(log)")
+            let problems = try await JSONLinesSchemaValidator.problems(in: log)
+            #expect(problems.isEmpty, "\(problems)")
+        } else {
+            let text = log.joined(separator: "\n")
+            #expect(text.contains("#1 B ErrorResponse FATAL 28000"), "\(text)")
+            let refusal = "refused: FATAL 28000 connection requires a valid client certificate; F 0 messages 0 bytes, "
+            #expect(
+                log.contains {
+                    $0.contains("#1 -- closed after ") && $0.contains(refusal + "B 1 message ")
+                        && $0.hasSuffix(", 1 error")
+                }, "\(text)")
+            #expect(
+                log.contains { $0.contains("#2 -- opened: ") && $0.hasSuffix(" certificate CN=proxy_cert") }, "\(text)"
+            )
+        }
     }
 
     /// Connections the proxy refuses or loses before a session are in the traffic log, text and JSON, as `opened`
@@ -156,17 +264,27 @@ struct ProxyTLSTests {
         #expect(answeredN == [UInt8(ascii: "N")])
         var opened: [Int: String] = [:]
         var closed: [Int: String] = [:]
+        var errors: [Int: Int] = [:]
+        var errorResponses: [Int: String] = [:]
         for line in log {
             if format == .json {
                 let object = try #require(
                     try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
-                guard let number = object["connection"] as? Int, let event = object["event"] as? String else {
-                    continue
+                guard let number = object["connection"] as? Int else { continue }
+                if object["type"] as? String == "ErrorResponse" {
+                    errorResponses[number] = (object["fields"] as? [String: Any])?["code"] as? String
                 }
+                guard let event = object["event"] as? String else { continue }
                 if event == "opened" { opened[number] = "\(object["client"] ?? "") \(object["user"] ?? "")" }
-                if event == "closed" { closed[number] = object["reason"] as? String }
+                if event == "closed" {
+                    closed[number] = object["reason"] as? String
+                    errors[number] = object["errors"] as? Int
+                }
             } else if let match = line.firstMatch(of: /#(\d+) -- (opened|closed)(.*)/), let number = Int(match.1) {
                 if match.2 == "opened" { opened[number] = String(match.3) } else { closed[number] = String(match.3) }
+                if let count = line.firstMatch(of: /, (\d+) errors?$/) { errors[number] = Int(count.1) }
+            } else if let match = line.firstMatch(of: /#(\d+) B ErrorResponse FATAL (\w+)/), let number = Int(match.1) {
+                errorResponses[number] = String(match.2)
             }
         }
         let expected = [
@@ -181,6 +299,11 @@ struct ProxyTLSTests {
             #expect(closed[number]?.contains(reason) == true, "#\(number): \(log)")
         }
         #expect(opened[2]?.contains("proxy_tls") == true && opened[3]?.contains("proxy_tls") == true, "\(log)")
+        // The FATAL each refused client got is logged as the server's ErrorResponse and counted as an error.
+        for (number, code) in [2: "53300", 3: "28000", 5: "08P01"] {
+            #expect(errorResponses[number] == code && errors[number] == 1, "#\(number): \(log)")
+        }
+        #expect(errors[4] == 0 && errors[6] == 0 && errorResponses[4] == nil, "\(log)")
         #expect(opened[7] == nil && closed[7] == nil, "\(log)")
     }
 

@@ -40,12 +40,18 @@ enum ProxyTestCertificates {
     /// The path of `name` in ``directory``.
     static func path(_ name: String) -> String { directory.appending(path: name).path }
 
-    /// TLS for the proxy's client leg with `server.crt`, logging secrets to `keyLog` when given.
-    static func clientLegTLS(keyLog: TLSKeyLog? = nil) throws -> PostgresServerConnectionConfiguration.TLS {
+    /// TLS for the proxy's client leg with `server.crt`, logging secrets to `keyLog` when given; with
+    /// `asksForClientCertificates`, clients are asked for a certificate, which must then chain to `ca.crt` (as
+    /// `--tls-ca`).
+    static func clientLegTLS(
+        keyLog: TLSKeyLog? = nil, asksForClientCertificates: Bool = false
+    ) throws -> PostgresServerConnectionConfiguration.TLS {
         .context(
             try TLSServerContext(
                 configuration: TLSServerConfiguration(
                     identity: TLSIdentity(certificateChainFile: path("server.crt"), privateKeyFile: path("server.key")),
+                    clientCertificateVerification: asksForClientCertificates
+                        ? .optional(trustRoots: .pemFile(path("ca.crt"))) : .none,
                     keyLog: keyLog)))
     }
 }

@@ -21,8 +21,15 @@ public struct PostgresServerConnectionConfiguration: Sendable {
     public var serverVersion: String
     /// How clients authenticate.
     public var authenticationMode: AuthenticationMode
-    /// TLS settings; when set, TLS is required. When `nil`, SSLRequest is answered `N`.
+    /// TLS settings; when set, SSLRequest is answered `S` (and TLS is required unless ``requiresTLS`` is off).
+    /// When `nil`, SSLRequest is answered `N`.
     public var tls: TLS?
+    /// Whether a configured ``tls`` is required (the default): a plaintext StartupMessage then gets FATAL 28000.
+    /// Off, plaintext clients are served too, as pgbouncer's `client_tls_sslmode=prefer`.
+    public var requiresTLS: Bool
+    /// Whether clients must present a certificate (which ``tls`` verifies): one without gets FATAL 28000
+    /// `connection requires a valid client certificate`, as from PostgreSQL's `clientcert=verify-ca`.
+    public var requiresClientCertificate: Bool
     /// Reported run-time parameters, sent after authentication in this order; `server_version` is added from ``serverVersion``.
     /// The client's `application_name`, `client_encoding`, `DateStyle` and `TimeZone` are echoed over these.
     public var serverParameters: [(name: String, value: String)]
@@ -57,6 +64,8 @@ public struct PostgresServerConnectionConfiguration: Sendable {
         serverVersion: String = "18.0 (pgw)",
         authenticationMode: AuthenticationMode = .none,
         tls: TLS? = nil,
+        requiresTLS: Bool = true,
+        requiresClientCertificate: Bool = false,
         serverParameters: [(name: String, value: String)] = Self.defaultServerParameters,
         startupTimeout: TimeAmount = .seconds(10),
         authenticationTimeout: TimeAmount = .seconds(60),
@@ -70,6 +79,8 @@ public struct PostgresServerConnectionConfiguration: Sendable {
         self.serverVersion = serverVersion
         self.authenticationMode = authenticationMode
         self.tls = tls
+        self.requiresTLS = requiresTLS
+        self.requiresClientCertificate = requiresClientCertificate
         self.serverParameters = serverParameters
         self.startupTimeout = startupTimeout
         self.authenticationTimeout = authenticationTimeout

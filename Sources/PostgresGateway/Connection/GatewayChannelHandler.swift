@@ -127,6 +127,8 @@ final class GatewayChannelHandler: ChannelDuplexHandler, RemovableChannelHandler
             configuration: .init(
                 authenticationMode: configuration.authenticationMode,
                 isTLSConfigured: configuration.tls != nil,
+                requiresTLS: configuration.requiresTLS,
+                requiresClientCertificate: configuration.requiresClientCertificate,
                 serverParameters: configuration.reportedParameters,
                 loginParameters: configuration.loginParameters,
                 mockAuthenticationNonce: configuration.mockAuthenticationNonce,

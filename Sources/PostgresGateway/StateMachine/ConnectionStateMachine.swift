@@ -11,8 +11,13 @@ struct ConnectionStateMachine {
     /// What the machine needs to know about the server.
     struct Configuration {
         var authenticationMode: AuthenticationMode
-        /// Whether TLS is configured; it is then required.
+        /// Whether TLS is configured: SSLRequest is answered `S`.
         var isTLSConfigured: Bool
+        /// Whether a configured TLS is required: a StartupMessage over plaintext is then refused (28000).
+        var requiresTLS = true
+        /// Whether a client certificate is required: a client that presented none (or none over TLS) is refused
+        /// (28000), as PostgreSQL's `clientcert=verify-ca`.
+        var requiresClientCertificate = false
         /// The ParameterStatus values reported after authentication, before the client's own.
         var serverParameters: [(name: String, value: String)]
         /// Those that logins of some users or databases get instead.
@@ -360,10 +365,13 @@ struct ConnectionStateMachine {
         }
         // Known before the TLS check, so that a refusal's log names the user and database.
         connectionState.clientInfo = clientInfo
-        if configuration.isTLSConfigured && !secured {
+        if configuration.isTLSConfigured && configuration.requiresTLS && !secured {
             return fail(
                 .invalidAuthorizationSpecification,
                 "TLS encryption is required (connect with sslmode=require or stronger)")
+        }
+        if configuration.requiresClientCertificate && connectionState.tlsInfo?.peerCertificate == nil {
+            return fail(.invalidAuthorizationSpecification, "connection requires a valid client certificate")
         }
         connectionState.hasStarted = true
         state = .admitting(preface: preface)

@@ -21,6 +21,13 @@ public struct ProxyConfiguration: Sendable {
     public var upstreamKeyLogFile: String?
     /// Whether text log lines carry ANSI colours (direction, message type, errors), for a terminal.
     public var colors: Bool
+    /// Whether the client leg's TLS (when the proxy has a certificate) is required (`--tls-require`, the
+    /// default): a plaintext client gets FATAL 28000. Off (`--no-tls-require`), plaintext clients are relayed
+    /// too, as pgbouncer's `client_tls_sslmode=prefer`, and their `opened` line says `client plaintext`.
+    public var requiresClientTLS: Bool
+    /// Whether clients must present a certificate that chains to the client leg's CAs
+    /// (`--tls-require-client-cert`): one without gets FATAL 28000, as from PostgreSQL's `clientcert=verify-ca`.
+    public var requiresClientCertificate: Bool
 
     /// A configuration relaying to `upstream` (or by `routes`) and logging text lines.
     public init(
@@ -31,7 +38,9 @@ public struct ProxyConfiguration: Sendable {
         renderOptions: RenderOptions = RenderOptions(),
         upstreamConnectTimeout: TimeAmount = .seconds(10),
         upstreamKeyLogFile: String? = nil,
-        colors: Bool = false
+        colors: Bool = false,
+        requiresClientTLS: Bool = true,
+        requiresClientCertificate: Bool = false
     ) {
         self.upstream = upstream
         self.routes = routes
@@ -41,16 +50,32 @@ public struct ProxyConfiguration: Sendable {
         self.upstreamConnectTimeout = upstreamConnectTimeout
         self.upstreamKeyLogFile = upstreamKeyLogFile
         self.colors = colors
+        self.requiresClientTLS = requiresClientTLS
+        self.requiresClientCertificate = requiresClientCertificate
     }
 
     /// The upstream for a client that asked for `serverName` (SNI; `nil` when it sent none): the first route
     /// that matches, else ``upstream``.
     public func upstream(forServerName serverName: String?) -> UpstreamServer? {
+        routing(serverName: serverName).upstream
+    }
+
+    /// The upstream for a client that asked for `serverName` (SNI; `nil` when it sent none), as
+    /// ``upstream(forServerName:)``, and the first route whose pattern the name matched but whose `{1}` could not
+    /// take its leftmost label (``RouteMatch/unusableLabel(_:)``), for the log and the client's FATAL.
+    public func routing(
+        serverName: String?
+    ) -> (upstream: UpstreamServer?, unusableLabel: (route: UpstreamRoute, label: String)?) {
+        var unusableLabel: (route: UpstreamRoute, label: String)?
         if let serverName {
             for route in routes {
-                if let upstream = route.upstream(forServerName: serverName) { return upstream }
+                switch route.match(serverName: serverName) {
+                case .upstream(let upstream): return (upstream, unusableLabel)
+                case .unusableLabel(let label): unusableLabel = unusableLabel ?? (route, label)
+                case nil: continue
+                }
             }
         }
-        return upstream
+        return (upstream, unusableLabel)
     }
 }

@@ -7,7 +7,8 @@ import PostgresClient
 /// `a.b.db.example.com`); letter case is ignored. `TARGET` is `HOST:PORT` or a libpq connection string, as
 /// `--upstream`; `{1}` in it stands for the server name's leftmost label (`*.db.example.com={1}.internal:5432`
 /// relays `orders.db.example.com` to `orders.internal:5432`). A label is put in only when it is a DNS label
-/// (letters, digits, hyphens), so a client cannot smuggle connection-string keywords in through its server name.
+/// (letters, digits, hyphens), so a client cannot smuggle connection-string keywords in through its server name:
+/// a name whose leftmost label is not gets ``RouteMatch/unusableLabel(_:)`` from a target with `{1}`.
 public struct UpstreamRoute: Sendable, Hashable, CustomStringConvertible {
     /// The pattern, in lower case.
     public let pattern: String
@@ -38,17 +39,28 @@ public struct UpstreamRoute: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The upstream for `serverName` when it matches the pattern, with `{1}` replaced by its leftmost label;
-    /// `nil` when it does not match. A fully qualified name's final dot (`db.example.com.`) is not a label.
+    /// `nil` when it does not match, or when its leftmost label cannot go into `{1}` (see ``match(serverName:)``).
     public func upstream(forServerName serverName: String) -> UpstreamServer? {
+        guard case .upstream(let upstream) = match(serverName: serverName) else { return nil }
+        return upstream
+    }
+
+    /// What the route makes of `serverName`: `nil` when the name does not match the pattern; else the upstream,
+    /// with `{1}` replaced by the name's leftmost label, or, for a target with `{1}`, that label when it is not a
+    /// DNS label (letters, digits, hyphens). A fully qualified name's final dot (`db.example.com.`) is not a label.
+    public func match(serverName: String) -> RouteMatch? {
         var name = serverName.lowercased()
         if name.hasSuffix(".") { name.removeLast() }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        guard let first = labels.first, !first.isEmpty, first.allSatisfy(Self.isLabelCharacter) else { return nil }
         let patternLabels = pattern.split(separator: ".", omittingEmptySubsequences: false)
-        guard labels.count == patternLabels.count,
+        guard let first = labels.first, !first.isEmpty, labels.count == patternLabels.count,
             zip(labels, patternLabels).allSatisfy({ label, expected in expected == "*" || label == expected })
         else { return nil }
-        return try? UpstreamServer(parsing: Self.substituting(String(first), in: target), environment: environment)
+        guard !target.contains("{1}") || first.allSatisfy(Self.isLabelCharacter) else {
+            return .unusableLabel(String(first))
+        }
+        return (try? UpstreamServer(parsing: Self.substituting(String(first), in: target), environment: environment))
+            .map(RouteMatch.upstream)
     }
 
     private static func substituting(_ label: String, in target: String) -> String {

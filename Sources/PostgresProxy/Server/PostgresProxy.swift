@@ -34,7 +34,8 @@ public final class PostgresProxy: Sendable {
     /// - Parameters:
     ///   - capture: gets the pcapng blocks of every relayed connection's plaintext, one TCP stream each, after the
     ///     file's header (``TrafficLogSink/capture(atPath:capacity:)`` writes it to a new file).
-    ///   - tls: terminates TLS on the client leg with this configuration (then required of clients).
+    ///   - tls: terminates TLS on the client leg with this configuration (required of clients unless
+    ///     `configuration.requiresClientTLS` is off).
     ///   - maximumConnections: the most relayed sessions at once; more get FATAL 53300.
     ///   - recording: collects every statement and its answer for a `pgw serve` script (`--record`).
     ///   - group: the event loops that accept and relay (both legs of a session share one).
@@ -71,7 +72,9 @@ public final class PostgresProxy: Sendable {
         )
         let server = try await PostgresServer.bind(
             host: host, port: port,
-            configuration: PostgresServerConnectionConfiguration(tls: tls, negotiatesProtocolVersion: false),
+            configuration: PostgresServerConnectionConfiguration(
+                tls: tls, requiresTLS: configuration.requiresClientTLS,
+                requiresClientCertificate: configuration.requiresClientCertificate, negotiatesProtocolVersion: false),
             hooks: hooks,
             maximumConnections: maximumConnections, group: group, logger: logger)
         return PostgresProxy(server: server, sink: sink, capture: capture, relays: relays, logger: logger)
@@ -123,23 +126,34 @@ public final class PostgresProxy: Sendable {
     ) async throws {
         guard let client = connection.state.clientInfo else { return }
         let tap = ConnectionTap(number: number, configuration: configuration, sink: sinks.log, capture: sinks.capture)
-        tap.recorder = recording.map(SessionRecorder.init(recording:))
         tap.clientLegIsTLS = connection.state.tlsInfo != nil
         let serverName = connection.state.tlsInfo?.serverName
-        let routed = configuration.upstream(forServerName: serverName)
-        logOpened(connection, to: routed, orElse: "(no route)", client: client, tap: tap)
-        guard let upstreamAddress = routed else {
+        let routing = configuration.routing(serverName: serverName)
+        logOpened(connection, to: routing.upstream, orElse: "(no route)", client: client, tap: tap)
+        let unusableLabel = serverName.flatMap { name in
+            routing.unusableLabel.map { Self.unusableLabelReason(serverName: name, label: $0.label) }
+        }
+        if let unusableLabel, routing.upstream != nil, let route = routing.unusableLabel?.route {
+            let note = "\(unusableLabel) for the route \(route.pattern): relayed to --upstream instead"
+            tap.logEvent("note", text: "note: \(note)", fields: [("note", .string(note))])
+        }
+        guard let upstreamAddress = routing.upstream else {
             let reason =
-                serverName.map { "no --route matches the server name \"\(OneLineText.escaped($0))\"" }
+                unusableLabel
+                ?? serverName.map { "no --route matches the server name \"\(OneLineText.escaped($0))\"" }
                 ?? "the client sent no server name (SNI) to route by"
-            tap.close(reason: reason + " (routes: \(configuration.routes.map(\.pattern).joined(separator: ", ")))")
-            try await connection.sendError(
-                severity: "FATAL", code: "08004",
+            let refusal = DiagnosticMessage(
+                severity: "FATAL", sqlState: "08004",
                 message: "pgw proxy has no upstream server for this connection: \(reason)",
-                hint: Self.routeHint(serverName: serverName))
+                hint: Self.routeHint(
+                    serverName: serverName, overTLS: tap.clientLegIsTLS, unusableLabel: unusableLabel != nil))
+            tap.seeRefusal(refusal)
+            tap.close(reason: reason + " (routes: \(configuration.routes.map(\.pattern).joined(separator: ", ")))")
+            try await connection.send(.errorResponse(refusal))
             try await connection.close()
             return
         }
+        tap.recorder = recording.map(SessionRecorder.init(recording:))
         if upstreamAddress.requiresTLS {
             try await authenticateAndRelay(
                 connection, client: client, upstream: upstreamAddress, tap: tap, number: number, relays: relays,
@@ -185,14 +199,28 @@ public final class PostgresProxy: Sendable {
         }.get()
     }
 
-    /// The hint for a client no route matches: connect over TLS with a host name when it sent none (SNI). The
-    /// routes themselves are the operator's to know: the log names them, the client's hint does not.
-    static func routeHint(serverName: String?) -> String {
-        guard serverName != nil else {
+    /// The hint for a client no route matches: connect with a host name when it sent none (SNI) — over TLS when
+    /// it came in plaintext, else as a name rather than an IP address (libpq sends no SNI for an address) and with
+    /// `sslsni=1` —, or with a name whose first label is a host name's when a `{1}` route refused it. The routes
+    /// themselves are the operator's to know: the log names them, the client's hint does not.
+    static func routeHint(serverName: String?, overTLS: Bool, unusableLabel: Bool = false) -> String {
+        if unusableLabel {
+            return "Connect with a host name whose first label is letters, digits and hyphens."
+        }
+        guard serverName == nil else { return "Connect with a host name that one of the proxy's routes matches." }
+        guard overTLS else {
             return "Connect over TLS (sslmode=require or stronger) with a host name that one of the proxy's routes "
                 + "matches."
         }
-        return "Connect with a host name that one of the proxy's routes matches."
+        return "The client sent no server name (SNI): connect with a host name (not an IP address) that one of the "
+            + "proxy's routes matches, with sslsni=1."
+    }
+
+    /// Why a route whose pattern `serverName` matches relays it nowhere: its leftmost `label`, which `{1}` puts
+    /// into the route's server, cannot be used as a host name.
+    static func unusableLabelReason(serverName: String, label: String) -> String {
+        "the server name \"\(OneLineText.escaped(serverName))\" matches a route, but its first label "
+            + "\"\(OneLineText.escaped(label))\" cannot be used as a host name (letters, digits and hyphens only)"
     }
 
     /// Logs a connection the gateway ended without a session (refused, failed, or left by its client) as
@@ -206,6 +234,7 @@ public final class PostgresProxy: Sendable {
         let tap = ConnectionTap(
             number: connection.number, configuration: configuration, sink: sinks.log, opened: end.openedAt)
         logOpened(connection, to: nil, orElse: "(no session)", client: connection.state.clientInfo, tap: tap)
+        if let refusal = end.refusal { tap.seeRefusal(refusal) }
         let reason =
             end.refusal.map { "refused: \($0.severity ?? "FATAL") \($0.sqlState ?? "") \($0.message ?? "")" }
             ?? "no session: \(end.reason)"
@@ -227,6 +256,9 @@ public final class PostgresProxy: Sendable {
         if let tls = tlsInfo {
             opened += "; client TLS \(tls.protocolVersion) \(tls.cipher)"
             if let name = tls.serverName { opened += " SNI \(name)" }
+            if let certificate = tls.peerCertificate { opened += " certificate \(certificate.subject)" }
+        } else if !tap.configuration.requiresClientTLS {
+            opened += "; client plaintext"
         }
         tap.logEvent(
             "opened", text: opened,
@@ -236,6 +268,7 @@ public final class PostgresProxy: Sendable {
                 ("database", client.map { .string($0.database) } ?? .null),
                 ("clientTLS", tlsInfo.map { .string("\($0.protocolVersion) \($0.cipher)") } ?? .null),
                 ("serverName", tlsInfo?.serverName.map { .string($0) } ?? .null),
+                ("clientCertificate", tlsInfo?.peerCertificate.map { .string($0.subject) } ?? .null),
             ])
     }
 
@@ -274,6 +307,7 @@ public final class PostgresProxy: Sendable {
         tap: ConnectionTap, number: Int, relays: NIOLockedValueBox<[Int: NIOLoopBound<TappedRelayHandler>]>,
         cancelKeys: CancelKeyTable, logger: Logger
     ) async throws {
+        tap.proxyAsksForPassword = true
         let (channel, unprocessed) = try await connection.detach()
         // The capture is of the client leg, as the client saw it (the upstream leg is the client library's own,
         // and its address is known only once it is open): between the client's address and the proxy's.

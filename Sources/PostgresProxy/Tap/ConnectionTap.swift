@@ -56,6 +56,9 @@ final class ConnectionTap: @unchecked Sendable {
     private(set) var isClosed = false
     /// Whether the client leg is TLS; when not, a cleartext password request is logged as a warning.
     var clientLegIsTLS = false
+    /// Whether the proxy itself asks the client for its password (the authenticating mode), which the
+    /// cleartext-password warning names instead of the server.
+    var proxyAsksForPassword = false
     /// Whether the client sent Terminate: a close after it is the normal end of a session.
     private(set) var clientTerminated = false
     /// Whether the server's last message was an ErrorResponse (a FATAL before it closes, for instance).
@@ -177,6 +180,19 @@ final class ConnectionTap: @unchecked Sendable {
         flush()
         frontend.compact()
         backend.compact()
+    }
+
+    /// Logs the FATAL that refused the connection before a session, which the client was sent (by the proxy, or
+    /// by the gateway that read the client's StartupMessage before the tap saw anything), as the server's
+    /// ErrorResponse: a line like any other message's, counted in the summary's errors.
+    func seeRefusal(_ diagnostic: DiagnosticMessage) {
+        // The StartupMessage it answers was read by the gateway, not by the tap: the server's stream is past it.
+        if backendDecoder.phase == .startup {
+            backendDecoder = BackendMessageDecoder(phase: .messages, streamOffset: backend.offset)
+        }
+        var reply = ByteBuffer()
+        BackendMessage.errorResponse(diagnostic).encode(into: &reply)
+        see(reply, from: .backend)
     }
 
     /// Logs the summary line, once: messages, bytes, duration, errors and `reason`.
@@ -560,8 +576,9 @@ final class ConnectionTap: @unchecked Sendable {
         case .frontend(let frontendMessage) where frontendMessage.typeByte != nil:
             clientSent(frontendMessage.typeByte!)
         case .backend(.authentication(.cleartextPassword)) where !clientLegIsTLS:
+            let asker = proxyAsksForPassword ? "pgw proxy" : "the server"
             logEvent(
-                "warning", text: "warning: the server asks for a cleartext password over a plaintext client leg",
+                "warning", text: "warning: \(asker) asks for a cleartext password over a plaintext client leg",
                 fields: [("warning", .string("cleartext password over a plaintext client leg"))])
         case .backend(.backendKeyData(let key)):
             backendKey = key
