@@ -130,7 +130,7 @@ complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw s
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve"' -s 'U' -l 'user' -d 'A user, NAME:PASSWORD or NAME with the password in PGPASSWORD; repeatable.' -rfka ''
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" script' -l 'script' -d 'A YAML script of rules that answer statements (see above).' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" unmatched' -l 'unmatched' -d 'What statements that nothing answers get (default: the script\'s unmatched, else echo).' -rfka 'echo empty error'
-complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" verify' -l 'verify' -d 'At shutdown, exit with 1 and list statements no rule matched and rules never used.'
+complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" verify' -l 'verify' -d 'At shutdown, exit with 1 and list statements no rule matched (also those that do not parse) and rules never used.'
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" log' -l 'log' -d 'Append every statement received to this file (mode 0600) as JSON Lines (time, statement, parameters, rule).' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-cert' -l 'tls-cert' -d 'The certificate chain (PEM) shown to clients; enables and requires TLS.' -rF
 complete -c 'pgw' -n '__pgw_should_offer_completions_for_flags_or_options "pgw serve" tls-key' -l 'tls-key' -d 'The private key (PEM) of --tls-cert.' -rF

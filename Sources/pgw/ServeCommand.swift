@@ -19,14 +19,14 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Accepts PostgreSQL clients, authenticates them with the chosen method and answers queries over the \
             simple and the extended query protocol. Statements go through PostgreSQL's own parser (libpg_query): \
-            a script's rules answer first (--script); then session plumbing behaves like PostgreSQL (SET, SHOW, \
-            RESET, DISCARD, BEGIN/COMMIT/ROLLBACK/SAVEPOINT, a failed transaction answering 25P02 until \
-            ROLLBACK), SELECTs without FROM are evaluated (select 1, now(), 1/0 fails with 22012), catalog \
+            a script's rules answer first (--script); then session plumbing behaves like PostgreSQL (SET, SET \
+            CONSTRAINTS, SHOW, RESET, DISCARD, BEGIN/COMMIT/ROLLBACK/SAVEPOINT, a failed transaction answering \
+            25P02 until ROLLBACK), SELECTs without FROM are evaluated (select 1, now(), 1/0 fails with 22012), catalog \
             queries (pg_catalog, information_schema) return no rows with the right columns, and a statement that \
             does not parse gets 42601 with its position. Every other statement is answered as --unmatched says: \
             by default one row with one text column, "echo", holding the statement, when it is one that returns \
-            rows in PostgreSQL (SELECT, VALUES, RETURNING, EXPLAIN); others (VACUUM, CREATE, INSERT \
-            without RETURNING...) complete with their command tag. empty answers no rows (with the columns the \
+            rows in PostgreSQL (SELECT, VALUES, RETURNING, EXPLAIN), with its tag for one row (INSERT 0 1 for an \
+            INSERT ... RETURNING); others (VACUUM, CREATE, INSERT without RETURNING...) complete with their command tag. empty answers no rows (with the columns the \
             statement names), error 0A000.
 
             Connection pools' housekeeping is answered like SET, whatever --unmatched says, and --verify does not \
@@ -67,7 +67,11 @@ struct ServeCommand: AsyncParsableCommand {
             Prints "listening on HOST:PORT" (the bound address) once it accepts. SIGINT or SIGTERM shuts it down \
             gracefully: connected clients get FATAL 57P01 and are closed within --shutdown-timeout, even when they \
             do not read; a second signal stops at once. With --verify, shutdown exits with 1 when a statement \
-            matched no rule or a rule was never used, and lists them.
+            matched no rule (a statement that does not parse too: it gets 42601 whatever --unmatched says) or a \
+            rule was never used, and lists them, with the reason when a rule matches the statement but did not \
+            answer it (used up by times, waiting for its after rule, other params). An unmatched statement's error \
+            (--unmatched error) says the same in its HINT and holds the statement in its DETAIL, up to 8 KiB (a \
+            longer one is cut, marked with ...).
 
             At most --max-connections sessions run at once; a client beyond that gets FATAL 53300 "sorry, too many \
             clients already" after its startup packet, as from PostgreSQL. Each connection uses bounded memory: \
@@ -150,7 +154,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "What statements that nothing answers get (default: the script's unmatched, else echo).")
     var unmatched: UnmatchedPolicy?
 
-    @Flag(help: "At shutdown, exit with 1 and list statements no rule matched and rules never used.")
+    @Flag(
+        help: ArgumentHelp(
+            "At shutdown, exit with 1 and list statements no rule matched (also those that do not parse) and rules "
+                + "never used."))
     var verify = false
 
     @Option(
@@ -396,10 +403,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard !report.unmatchedStatements.isEmpty || !report.unusedRules.isEmpty else { return }
         var lines = ["pgw serve --verify: the session did not go as the script says"]
         lines += report.unmatchedStatements.map { "  unmatched statement: \($0)" }
-        lines += report.unusedRules.map { rule in
-            let name = rule.name == "line \(rule.line)" ? "" : " '\(rule.name)'"
-            return "  unused rule\(name) at line \(rule.line): \(rule.pattern.text)"
-        }
+        lines += report.unusedRules.map { "  unused \($0.label): \($0.pattern.text)" }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         throw ExitCode(1)
     }

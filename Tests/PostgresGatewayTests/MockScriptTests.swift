@@ -221,7 +221,7 @@ struct MockScriptTests {
         #expect(
             report.unmatchedStatements == [
                 #"select name from users where id = 2 (its values ["2"]; rule 'first' at line 2 answers ["1"])"#,
-                "insert into audit values (2)",
+                "insert into audit values (2) (rule at line 7 already answered 1 time, times: 1)",
             ])
         // Bound values are named as such.
         _ = responder.outcome(of: "SELECT name FROM users WHERE id = $1", parameters: ["3"], settings: [:])
@@ -286,6 +286,114 @@ struct MockScriptTests {
         #expect(
             try Self.responder(rules).outcome(of: statement, parameters: ["2"], settings: [:])
                 == .result(columns: [ResultColumn(name: "id", type: .int8)], rows: [], tag: "INSERT 0 0"))
+    }
+
+    /// A statement a rule matches but that rule may not answer (used up by `times`, or waiting for its `after`
+    /// rule) is unmatched with the reason, in `--verify`'s report and in the HINT of the client's error.
+    @Test func unmatchedStatementsSayWhyTheRuleThatMatchesDidNotAnswer() throws {
+        let responder = try Self.responder(
+            """
+            unmatched: error
+            rules:
+              - match: "select name from users where id = 1"
+                columns: [{name: name, type: text}]
+                rows: [["alice"]]
+                times: 1
+              - name: login
+                match: "select id from users where name = 'a'"
+                columns: [{name: id, type: int4}]
+                rows: [[1]]
+              - match: "select balance from accounts where user_id = 1"
+                after: login
+                columns: [{name: balance, type: numeric}]
+                rows: [["10.00"]]
+            """)
+        /// The HINT of the statement's error, `answered` when a rule answered it.
+        func hint(_ statement: String) -> String? {
+            guard case .error(let error) = responder.outcome(of: statement, parameters: [], settings: [:]) else {
+                return "answered"
+            }
+            return error[.hint]
+        }
+        #expect(hint("select name from users where id = 1") == "answered")
+        #expect(hint("select name from users where id = 1") == "Rule at line 3 already answered 1 time, times: 1.")
+        #expect(hint("select balance from accounts where user_id = 1") == "Rule at line 11 waits for rule 'login'.")
+        #expect(hint("select id from users where name = 'a'") == "answered")
+        #expect(hint("select balance from accounts where user_id = 1") == "answered")
+        #expect(hint("select name from nothing") == nil)
+        #expect(
+            responder.verificationReport().unmatchedStatements == [
+                "select name from users where id = 1 (rule at line 3 already answered 1 time, times: 1)",
+                "select balance from accounts where user_id = 1 (rule at line 11 waits for rule 'login')",
+                "select name from nothing",
+            ])
+        // A rule used up for other values does not tell why; a named one is named.
+        let named = try Self.responder(
+            """
+            rules:
+              - name: twice
+                match: "select 1 from t where a = $1"
+                params: ["1"]
+                tag: "SELECT 1"
+                times: 2
+            """)
+        for _ in 1...3 { _ = named.outcome(of: "select 1 from t where a = $1", parameters: ["1"], settings: [:]) }
+        _ = named.outcome(of: "select 1 from t where a = $1", parameters: ["2"], settings: [:])
+        #expect(
+            named.verificationReport().unmatchedStatements == [
+                #"select 1 from t where a = $1 with parameters ["1"] (rule 'twice' at line 2 already answered 2 times, "#
+                    + "times: 2)",
+                #"select 1 from t where a = $1 with parameters ["2"]"#,
+            ])
+    }
+
+    /// A statement that does not parse gets PostgreSQL's 42601 whatever `unmatched` says, and counts for `--verify`
+    /// (no rule expected it), sent in a simple query or a Parse; constant SELECTs and catalog queries do not count.
+    @Test(arguments: [UnmatchedStatementPolicy.echo, .empty, .error])
+    func statementsThatDoNotParseAreUnmatched(unmatched: UnmatchedStatementPolicy) throws {
+        let responder = try Self.responder("unmatched: \(unmatched)\nrules: []\n")
+        var session = QuerySession(responder: responder)
+        #expect(
+            QuerySessionTests.transcript(
+                [
+                    .query(Query("selec id from users")), .query(Query("select relname from pg_class")),
+                    .query(Query("select 1")), .query(Query("select set_config('app.tenant', '42', false)")),
+                    .parse(Parse(query: "delete form users where id = $1")), .sync,
+                ], in: &session) == [
+                    "E 42601 syntax error at or near \"selec\"", "Z I", "T relname", "C SELECT 0", "Z I", "T ?column?",
+                    "D 1", "C SELECT 1", "Z I", "T set_config", "D 42", "C SELECT 1", "Z I",
+                    "E 42601 syntax error at or near \"form\"", "Z I",
+                ])
+        #expect(
+            responder.verificationReport().unmatchedStatements == [
+                #"selec id from users (42601 syntax error at or near "selec")"#,
+                #"delete form users where id = $1 (42601 syntax error at or near "form")"#,
+            ])
+    }
+
+    /// An unmatched statement's error holds the statement whole in its DETAIL up to 8 KiB, a longer one cut at a
+    /// character and marked with `…`, with a HINT that the report and the log hold it whole.
+    @Test func unmatchedErrorsHoldTheStatementUpToABound() throws {
+        let responder = try Self.responder("unmatched: error\nrules: []\n")
+        func error(_ statement: String) -> DiagnosticMessage? {
+            guard case .error(let error) = responder.outcome(of: statement, parameters: [], settings: [:]) else {
+                return nil
+            }
+            return error
+        }
+        let wide = "select " + (0..<60).map { "col\($0)" }.joined(separator: ", ") + " from wide_table where id = 1"
+        #expect(error(wide)?[.detail] == wide && error(wide)?[.hint] == nil)
+        let limit = ServerEmulationResponder.longestStatementInError
+        let exact = "select '" + String(repeating: "x", count: limit - 16) + "' from t"
+        #expect(exact.utf8.count == limit && error(exact)?[.detail] == exact)
+        // Two-byte characters: the cut keeps whole ones, and the marker's three bytes fit in the bound.
+        let long = "select '" + String(repeating: "é", count: limit) + "' from t"
+        let detail = try #require(error(long)?[.detail])
+        #expect(detail.hasSuffix("é…") && detail.utf8.count <= limit && detail.utf8.count > limit - 4)
+        #expect(
+            error(long)?[.hint]
+                == "The statement is cut here; pgw serve's --verify report and --log file hold it whole.")
+        #expect(responder.verificationReport().unmatchedStatements.last == long)
     }
 
     @Test func executeWithARowLimitSuspendsThePortal() throws {

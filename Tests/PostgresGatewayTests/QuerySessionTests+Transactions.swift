@@ -69,6 +69,30 @@ extension QuerySessionTests {
             ])
     }
 
+    /// SET CONSTRAINTS (Django's TestCase sends it after every test) is session plumbing: its tag, PostgreSQL's
+    /// warning outside a transaction block (none in a query of several statements, an implicit block), answered
+    /// even when unmatched statements are errors, and not unmatched for `--verify`. PostgreSQL looks the names up
+    /// in its tables (42704 for one it lacks); without tables, serve takes them.
+    @Test func setConstraintsIsSessionPlumbing() throws {
+        let responder = try MockScriptTests.responder("unmatched: error\nrules: []\n")
+        var session = QuerySession(responder: responder)
+        #expect(
+            Self.transcript(
+                [
+                    "set constraints all deferred", "begin", "set constraints all immediate", "commit",
+                    "set constraints all deferred; select 1", "SET CONSTRAINTS ALL IMMEDIATE",
+                ], in: &session) == [
+                    "WARNING:  SET CONSTRAINTS can only be used in transaction blocks", "SET CONSTRAINTS", "BEGIN",
+                    "SET CONSTRAINTS", "COMMIT", "1",
+                    "WARNING:  SET CONSTRAINTS can only be used in transaction blocks", "SET CONSTRAINTS",
+                ])
+        #expect(
+            Self.transcript(["begin", "set constraints orders_fk, public.items_fk deferred", "rollback"], in: &session)
+                == ["BEGIN", "SET CONSTRAINTS", "ROLLBACK"])
+        #expect(responder.verificationReport().unmatchedStatements.isEmpty)
+        #expect(ServerEmulationResponder.isSessionControl("SET CONSTRAINTS ALL IMMEDIATE"))
+    }
+
     @Test func rolledBackReportedSettingsAreReportedAgain() {
         var session = QuerySession(
             responder: ServerEmulationResponder(serverVersion: "15.18"), reportedParameters: [("TimeZone", "UTC")])

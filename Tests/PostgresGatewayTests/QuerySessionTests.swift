@@ -24,6 +24,32 @@ struct QuerySessionTests {
         )
     }
 
+    /// The echo row completes with the statement's own tag for one row, as PostgreSQL's psql shows it after an
+    /// INSERT, UPDATE or DELETE … RETURNING of one row (drivers read the row count from it).
+    @Test func echoedRowsCompleteWithTheStatementsOwnTag() {
+        var session = Self.session()
+        for (statement, tag) in [
+            ("insert into users(name) values ('x') returning id", "INSERT 0 1"),
+            ("update users set name = 'y' returning id", "UPDATE 1"),
+            ("delete from users returning id", "DELETE 1"),
+            ("values (1)", "SELECT 1"),
+        ] {
+            #expect(
+                Self.transcript([.query(Query(statement))], in: &session) == [
+                    "T echo", "D \(statement)", "C \(tag)", "Z I",
+                ])
+        }
+        #expect(
+            Self.transcript(
+                [
+                    .parse(Parse(query: "insert into users(name) values ($1) returning id")),
+                    .bind(Bind(parameters: [Self.text("x")])), .execute(Execute()), .sync,
+                ], in: &session) == [
+                    "ParseComplete", "BindComplete", "D insert into users(name) values ('x') returning id",
+                    "C INSERT 0 1", "Z I",
+                ])
+    }
+
     @Test func versionSetAndShowBehaveLikePostgreSQL() {
         var session = Self.session()
         let version = session.handle(.query(Query("SELECT version()")))

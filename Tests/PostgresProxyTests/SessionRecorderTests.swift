@@ -161,6 +161,32 @@ struct SessionRecorderTests {
             selected == .result(columns: [ResultColumn(name: "name", type: .text)], rows: [["alice"]], tag: "SELECT 1"))
     }
 
+    /// SET CONSTRAINTS (Django's TestCase sends it after every test) is left out like other SETs and transaction
+    /// control: `pgw serve` answers it itself, so a recording does not depend on the number of tests.
+    @Test func setConstraintsIsLeftOutLikeOtherSets() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        for statement in [
+            "BEGIN", "SET CONSTRAINTS ALL IMMEDIATE", "SET CONSTRAINTS ALL DEFERRED", "SELECT 1 AS n", "ROLLBACK",
+        ] {
+            recorder.observe(.query(Query(statement)))
+        }
+        for message: BackendMessage in [
+            .commandComplete(CommandComplete(tag: "BEGIN")), .readyForQuery(.inTransaction),
+            .commandComplete(CommandComplete(tag: "SET CONSTRAINTS")), .readyForQuery(.inTransaction),
+            .commandComplete(CommandComplete(tag: "SET CONSTRAINTS")), .readyForQuery(.inTransaction),
+            .rowDescription(RowDescription(columns: [.init(name: "n", dataTypeOID: 23)])),
+            .dataRow(DataRow(columns: [ByteBuffer(string: "1")])),
+            .commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.inTransaction),
+            .commandComplete(CommandComplete(tag: "ROLLBACK")), .readyForQuery(.idle),
+        ] {
+            recorder.observe(message)
+        }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(try MockScript(yaml: yaml).rules.map(\.pattern.text) == ["exact SELECT 1 AS n"], "\(yaml)")
+    }
+
     /// Messages too large for the tap to decode: the replies they ask for stay in step, and what they belong to
     /// is skipped rather than recorded wrongly.
     @Test func undecodedMessagesKeepRepliesInStepAndAreNotRecorded() {

@@ -39,6 +39,13 @@ enum CommandTags {
         }
     }
 
+    /// `tag`, a statement's tag with no rows (``tag(of:_:)``), for `rows` rows, as PostgreSQL counts them:
+    /// `INSERT 0 0` → `INSERT 0 1`, `UPDATE 0` → `UPDATE 1`; a tag without a count (`EXPLAIN`) stays as it is.
+    static func tag(_ tag: String, rows: Int) -> String {
+        guard tag.hasSuffix(" 0") else { return tag }
+        return tag.dropLast() + String(rows)
+    }
+
     /// Node types whose tag does not depend on their fields and is not their name split at capitals.
     private static let fixed: [String: String] = [
         "SelectStmt": "SELECT 0", "InsertStmt": "INSERT 0 0", "UpdateStmt": "UPDATE 0", "DeleteStmt": "DELETE 0",

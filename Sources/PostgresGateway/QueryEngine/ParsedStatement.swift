@@ -152,6 +152,8 @@ struct ParsedStatement: Sendable {
             return select(fields, tag: tag)
         case "VariableSetStmt":
             return set(fields)
+        case "ConstraintsSetStmt":
+            return .setConstraints
         case "VariableShowStmt":
             return .show(name: fields["name"]?.string ?? "")
         case "DiscardStmt":

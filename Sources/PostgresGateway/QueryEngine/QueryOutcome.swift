@@ -57,6 +57,8 @@ public enum QueryOutcome: Sendable, Hashable {
         case setLocal([String: String])
         /// SET TRANSACTION: the `transaction_…` settings, for the transaction.
         case setTransaction([String: String])
+        /// SET CONSTRAINTS: nothing changes without tables; outside a transaction block, PostgreSQL's warning.
+        case setConstraints
         /// RESET name: back to the session's initial value.
         case reset(name: String)
         /// RESET ALL.

@@ -20,6 +20,11 @@ public protocol QueryResponder: Sendable {
     /// it). A responder that logs statements logs it; by default nothing.
     func sessionAnswered(_ statement: String, parameters: [String?])
 
+    /// Told of a statement the session refused itself because it does not parse (`error`, sent to the client as
+    /// PostgreSQL sends it): the statement of a Parse message. By default nothing; a responder that counts the
+    /// statements no rule answered counts it.
+    func refuse(_ statement: String, syntaxError error: SQLSyntaxError)
+
     /// The names of the result columns `statement` would produce, without running it (for Describe); `nil` for none.
     func columns(of statement: String, settings: [String: String]) -> [String]?
 
@@ -47,6 +52,9 @@ extension QueryResponder {
     public func parameterTypes(of statement: String) -> [UInt32] {
         []
     }
+
+    /// Nothing: the session's error is all.
+    public func refuse(_ statement: String, syntaxError error: SQLSyntaxError) {}
 
     /// Runs the statement with NULL parameters and reports its columns; right for responders without side effects.
     public func columns(of statement: String, settings: [String: String]) -> [String]? {

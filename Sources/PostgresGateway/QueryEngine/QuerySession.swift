@@ -519,6 +519,7 @@ public struct QuerySession: Sendable {
             do {
                 parsed = try SQLParser.parse(parse.query)
             } catch {
+                responder.refuse(parse.query, syntaxError: error)
                 throw .reported(error.diagnostic())
             }
             if parsed.statementCount > 1 {
@@ -1418,10 +1419,9 @@ public struct QuerySession: Sendable {
     /// (`PlannedStmtRequiresSnapshot`).
     private static func takesSnapshot(_ kind: StatementKind) -> Bool {
         switch kind {
-        case .transaction, .set, .setMany, .setTransaction, .reset, .resetAll, .show, .empty: false
+        case .transaction, .set, .setMany, .setTransaction, .setConstraints, .reset, .resetAll, .show, .empty: false
         case .other(let tag):
-            !["LOCK TABLE", "LISTEN", "NOTIFY", "UNLISTEN", "FETCH", "MOVE", "CHECKPOINT", "SET CONSTRAINTS"].contains(
-                tag)
+            !["LOCK TABLE", "LISTEN", "NOTIFY", "UNLISTEN", "FETCH", "MOVE", "CHECKPOINT"].contains(tag)
         default: true
         }
     }
@@ -1510,6 +1510,9 @@ public struct QuerySession: Sendable {
             replies += try setSettings(changes, isLocal: true)
             return isInTransactionBlock
                 ? nil : Self.warning("25P01", "SET TRANSACTION can only be used in transaction blocks")
+        case .setConstraints:
+            return isInTransactionBlock
+                ? nil : Self.warning("25P01", "SET CONSTRAINTS can only be used in transaction blocks")
         case .reset(let name):
             _ = try ServerSettings.checkedName(name, in: settings)
             let canonical = ServerSettings.canonicalName(name, in: settings)

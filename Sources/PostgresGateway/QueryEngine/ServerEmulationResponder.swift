@@ -68,8 +68,9 @@ public struct ServerEmulationResponder: QueryResponder {
         SQLParser.fingerprint(statement)
     }
 
-    /// Whether `statement` changes the session itself (transaction control, SET, RESET, DISCARD): a mock server
-    /// applies its effect as PostgreSQL does, even when a script rule answers it, so a recording can leave it out.
+    /// Whether `statement` changes the session itself (transaction control, SET, SET CONSTRAINTS, RESET, DISCARD): a
+    /// mock server applies its effect as PostgreSQL does, even when a script rule answers it, so a recording can leave
+    /// it out.
     public static func isSessionControl(_ statement: String) -> Bool {
         (try? SQLParser.parse(statement))?.kind.isSessionControl ?? false
     }
@@ -121,6 +122,8 @@ public struct ServerEmulationResponder: QueryResponder {
             return .command(
                 tag: "SET",
                 effect: .setTransaction(Dictionary(changes.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })))
+        case .setConstraints:
+            return .command(tag: parsed.tag, effect: .setConstraints)
         case .reset(let name):
             return .command(tag: parsed.tag, effect: .reset(name: name))
         case .resetAll:
@@ -229,10 +232,11 @@ public struct ServerEmulationResponder: QueryResponder {
             columns: [ResultColumn(name: preset?.name ?? canonical, type: .text)], rows: [[value]], tag: "SHOW")
     }
 
-    /// What ``unmatched`` says for a statement nothing else answers.
-    func unmatchedOutcome(of parsed: ParsedStatement, statement: String, parameters: [String?])
-        -> QueryOutcome
-    {
+    /// What ``unmatched`` says for a statement nothing else answers; an error says `reason` (why no rule answers it,
+    /// as the `--verify` report gives it) in its HINT.
+    func unmatchedOutcome(
+        of parsed: ParsedStatement, statement: String, parameters: [String?], reason: String? = nil
+    ) -> QueryOutcome {
         if case .copyFromStdin(let columns, let format) = parsed.kind, unmatched != .error {
             // The data is taken (and counted), whatever the policy says about rows.
             return .copyIn(columns: columns, format: format)
@@ -246,7 +250,10 @@ public struct ServerEmulationResponder: QueryResponder {
             // A statement that never returns rows in PostgreSQL completes with its tag: a row would fail a client
             // that expects none (pgbench's VACUUM, JDBC's executeUpdate).
             guard parsed.rowColumns != nil else { return .command(tag: parsed.tag) }
-            return .rows(columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]], tag: "SELECT 1")
+            // With the statement's own tag for its one row (INSERT 0 1 for an INSERT … RETURNING).
+            return .rows(
+                columns: ["echo"], rows: [[Self.substitute(parameters, into: statement)]],
+                tag: CommandTags.tag(parsed.tag, rows: 1))
         case .empty:
             if case .select(let targets, _, _, _) = parsed.kind {
                 return .result(columns: Self.emptyResultColumns(targets), rows: [], tag: "SELECT 0")
@@ -255,12 +262,28 @@ public struct ServerEmulationResponder: QueryResponder {
             guard let columns = parsed.rowColumns else { return .command(tag: parsed.tag) }
             return .result(columns: columns, rows: [], tag: parsed.tag)
         case .error:
+            // The statement whole up to a bound, as PostgreSQL sends long error fields; a cut is marked.
+            var detail = statement
+            var hints = reason.map { [$0.prefix(1).uppercased() + $0.dropFirst() + "."] } ?? []
+            if statement.utf8.count > Self.longestStatementInError {
+                // Whole characters, and room for the marker's three bytes.
+                var bytes = 0
+                detail =
+                    statement.prefix { character in
+                        bytes += character.utf8.count
+                        return bytes <= Self.longestStatementInError - "…".utf8.count
+                    } + "…"
+                hints.append("The statement is cut here; pgw serve's --verify report and --log file hold it whole.")
+            }
             return .error(
                 DiagnosticMessage(
                     severity: "ERROR", sqlState: "0A000", message: "pgw: no rule answers this statement",
-                    detail: String(statement.prefix(200))))
+                    detail: detail, hint: hints.isEmpty ? nil : hints.joined(separator: " ")))
         }
     }
+
+    /// The most bytes of a statement an unmatched statement's error shows (its DETAIL, `…` included).
+    static let longestStatementInError = 8_192
 
     /// Replaces `$1`, `$2`, … with the parameters as SQL literals, in one pass over the statement (replacing each parameter in turn over the whole text took a minute for a
     /// Bind of 10,000); a `$n` beyond the parameters stays as it is.

@@ -12,6 +12,9 @@ enum StatementKind: Sendable {
     case setMany([(name: String, value: String)])
     /// `SET TRANSACTION …`: the `transaction_…` settings it changes for the transaction.
     case setTransaction([(name: String, value: String)])
+    /// `SET CONSTRAINTS ALL|name, … DEFERRED|IMMEDIATE`: without tables no constraint changes (PostgreSQL warns
+    /// outside a transaction block).
+    case setConstraints
     /// `RESET name` (or `SET name FROM CURRENT`, which keeps it).
     case reset(name: String)
     /// `RESET ALL`.
@@ -52,11 +55,11 @@ enum StatementKind: Sendable {
     /// Any other statement, with the command tag it completes with when it has no result.
     case other(tag: String)
 
-    /// Whether the statement changes the session itself (transaction control, SET, RESET, DISCARD), which a mock
-    /// server does as PostgreSQL does whatever answers it.
+    /// Whether the statement changes the session itself (transaction control, SET, SET CONSTRAINTS, RESET, DISCARD),
+    /// which a mock server does as PostgreSQL does whatever answers it.
     var isSessionControl: Bool {
         switch self {
-        case .transaction, .set, .setMany, .setTransaction, .reset, .resetAll, .discard: true
+        case .transaction, .set, .setMany, .setTransaction, .setConstraints, .reset, .resetAll, .discard: true
         default: false
         }
     }

@@ -19,6 +19,14 @@ public final class ScriptResponder: QueryResponder {
         var unmatched: [String] = []
         var unmatchedSeen: Set<String> = []
 
+        /// Whether the rule at `index` may answer now: not used up (`times`), and its `after` rule has answered.
+        func isAvailable(_ index: Int) -> Bool {
+            let rule = rules[index]
+            if let times = rule.times, uses[index] >= times { return false }
+            guard let after = rule.after else { return true }
+            return rules.indices.contains { rules[$0].name == after && uses[$0] > 0 }
+        }
+
         init(rules: [ScriptRule]) {
             self.rules = rules
             self.uses = Array(repeating: 0, count: rules.count)
@@ -88,29 +96,30 @@ public final class ScriptResponder: QueryResponder {
             }
             return rule.answer(withEffect: effect, settings: settings)
         }
+        if shapedByRule == nil, let syntaxError {
+            // PostgreSQL's error whatever `unmatched` says, but no rule expected the statement.
+            refuse(statement, parameters: parameters, syntaxError: syntaxError)
+            return .error(syntaxError.diagnostic())
+        }
         if shapedByRule == nil,
-            let answer = parsed.map({
+            let answer = parsed.flatMap({
                 fallback.answer(
                     to: $0, parameters: parameters, parameterTypes: parameterTypes, settings: settings)
             })
-                ?? syntaxError.map({ .error($0.diagnostic()) })
         {
             record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "session"))
             return answer
         }
         record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "unmatched"))
-        // What `--verify` reports: the statement, its values, and the values of a rule that answers it for others.
-        var description = statement
-        if !parameters.isEmpty { description += " with parameters " + Self.list(parameters) }
-        if let rule = shapedByRule, let expected = rule.parameters {
+        // What `--verify` reports: the statement, its values, and why no rule answers it: a rule that would but is
+        // used up or waits for another (`blocked`), else one that answers it for other values.
+        var reason = blockedRule(for: statement, parameters: values, types: types, settings: settings).map(
+            Self.reason(blocking:))
+        if reason == nil, let rule = shapedByRule, let expected = rule.parameters {
             let given = parameters.isEmpty ? "its values \(Self.list(values)); " : ""
-            description += " (\(given)rule '\(rule.name)' at line \(rule.line) answers \(Self.list(expected)))"
+            reason = "\(given)rule '\(rule.name)' at line \(rule.line) answers \(Self.list(expected))"
         }
-        usage.withLockedValue { usage in
-            if usage.unmatched.count < Self.unmatchedLimit, usage.unmatchedSeen.insert(description).inserted {
-                usage.unmatched.append(description)
-            }
-        }
+        countUnmatched(statement, parameters: parameters, reason: reason)
         if let columns = shapedByRule?.outcome.resultColumns, fallback.unmatched != .error {
             // A rule answers this statement for other parameter values: no rows, in the shape Describe announced,
             // with the statement's own tag (INSERT 0 0 for an INSERT … RETURNING).
@@ -118,7 +127,39 @@ public final class ScriptResponder: QueryResponder {
         }
         return fallback.unmatchedOutcome(
             of: parsed ?? ParsedStatement(unparsedLength: statement.utf8.count), statement: statement,
-            parameters: parameters)
+            parameters: parameters, reason: reason)
+    }
+
+    public func refuse(_ statement: String, syntaxError error: SQLSyntaxError) {
+        refuse(statement, parameters: [], syntaxError: error)
+    }
+
+    /// A statement that does not parse (`error`): logged and counted for `--verify` as no rule answered it.
+    private func refuse(_ statement: String, parameters: [String?], syntaxError error: SQLSyntaxError) {
+        record?(StatementRecord(statement: statement, parameters: parameters, rule: nil, answeredBy: "unmatched"))
+        countUnmatched(statement, parameters: parameters, reason: "\(error.sqlState) \(error.message)")
+    }
+
+    /// Remembers `statement` with `parameters` for `--verify`'s report, with `reason` (why no rule answers it).
+    private func countUnmatched(_ statement: String, parameters: [String?], reason: String?) {
+        var description = statement
+        if !parameters.isEmpty { description += " with parameters " + Self.list(parameters) }
+        if let reason { description += " (\(reason))" }
+        usage.withLockedValue { usage in
+            if usage.unmatched.count < Self.unmatchedLimit, usage.unmatchedSeen.insert(description).inserted {
+                usage.unmatched.append(description)
+            }
+        }
+    }
+
+    /// Why `blocked` did not answer a statement it matches: `rule at line 3 already answered 1 time, times: 1`, or
+    /// `rule at line 11 waits for rule 'login'`.
+    private static func reason(blocking blocked: (rule: ScriptRule, uses: Int)) -> String {
+        let (rule, uses) = blocked
+        if let times = rule.times, uses >= times {
+            return "\(rule.label) already answered \(uses) time\(uses == 1 ? "" : "s"), times: \(times)"
+        }
+        return "\(rule.label) waits for rule '\(rule.after ?? "")'"
     }
 
     public func sessionAnswered(_ statement: String, parameters: [String?]) {
@@ -152,9 +193,8 @@ public final class ScriptResponder: QueryResponder {
     /// The first rule that answers `statement` with `parameters` now, counted as used (`parameters` `nil`: not
     /// bound yet, none is claimed); else the first that would answer it with other parameter values (whose shape
     /// an unmatched statement takes). One pass under the lock (after a look whether there are rules at all); none
-    /// when no rule can match. A rule's `params` are compared with `parameters` by ``RuleParameterComparison``, by
-    /// the rule's `param_types` or else `types` (the values' types where known) in the session's `settings`. A
-    /// rule's regular expression that takes too long fails the statement (`failure`).
+    /// when no rule can match. A rule's `params` are compared with `parameters` as ``takes(_:_:types:settings:)``
+    /// says. A rule's regular expression that takes too long fails the statement (`failure`).
     private func claimRule(
         for statement: String, parameters: [String?]?, types: [PostgresType?] = [], settings: [String: String] = [:]
     ) -> (claimed: ScriptRule?, shape: ScriptRule?, failure: DiagnosticMessage?) {
@@ -180,13 +220,8 @@ public final class ScriptResponder: QueryResponder {
                     index = usage.unindexed[nextUnindexed]
                     nextUnindexed += 1
                 }
+                guard usage.isAvailable(index) else { continue }
                 let rule = usage.rules[index]
-                if let times = rule.times, usage.uses[index] >= times { continue }
-                if let after = rule.after,
-                    !usage.rules.indices.contains(where: { usage.rules[$0].name == after && usage.uses[$0] > 0 })
-                {
-                    continue
-                }
                 do {
                     guard try rule.pattern.matches(statement, fingerprint: { fingerprint }) else { continue }
                 } catch {
@@ -196,10 +231,7 @@ public final class ScriptResponder: QueryResponder {
                     usage.described.insert(index)
                     return (nil, rule, nil)
                 }
-                if rule.parameters.map({
-                    RuleParameterComparison.matches(
-                        $0, parameters, types: rule.parameterTypes?.map { Optional($0) } ?? types, settings: settings)
-                }) ?? true {
+                if Self.takes(rule, parameters, types: types, settings: settings) {
                     usage.uses[index] += 1
                     return (rule, shape, nil)
                 }
@@ -207,6 +239,38 @@ public final class ScriptResponder: QueryResponder {
             }
             return (nil, shape, nil)
         }
+    }
+
+    /// The first rule that would answer `statement` with `parameters` but is used up (`times`) or waits for another
+    /// (`after`), with its use count: why no rule answered the statement (looked for only then).
+    private func blockedRule(
+        for statement: String, parameters: [String?], types: [PostgresType?], settings: [String: String]
+    ) -> (rule: ScriptRule, uses: Int)? {
+        guard usage.withLockedValue({ !$0.byFingerprint.isEmpty || !$0.unindexed.isEmpty }) else { return nil }
+        let fingerprint = SQLParser.cachedFingerprint(statement)
+        return usage.withLockedValue { usage in
+            let indexed = fingerprint.flatMap { usage.byFingerprint[$0] } ?? []
+            for index in (indexed + usage.unindexed).sorted() where !usage.isAvailable(index) {
+                let rule = usage.rules[index]
+                if (try? rule.pattern.matches(statement, fingerprint: { fingerprint })) == true,
+                    Self.takes(rule, parameters, types: types, settings: settings)
+                {
+                    return (rule, usage.uses[index])
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Whether `rule`'s `params` (if it has any) take `parameters`, compared by ``RuleParameterComparison`` by the
+    /// rule's `param_types` or else `types` (the values' types where known) in the session's `settings`.
+    private static func takes(
+        _ rule: ScriptRule, _ parameters: [String?], types: [PostgresType?], settings: [String: String]
+    ) -> Bool {
+        rule.parameters.map {
+            RuleParameterComparison.matches(
+                $0, parameters, types: rule.parameterTypes?.map { Optional($0) } ?? types, settings: settings)
+        } ?? true
     }
 
     /// The error of a statement that `rule`'s regular expression took longer than ``RuleRegex/timeLimit`` to match.

@@ -30,6 +30,11 @@ public struct ScriptRule: Sendable {
     /// an offset is a time in the session's zone) and prints them its way; `nil` for other rules.
     var writtenRows: [[String?]]? = nil
 
+    /// How messages name the rule: `rule 'login' at line 7`, or `rule at line 3` for one without a `name`.
+    public var label: String {
+        name == "line \(line)" ? "rule at line \(line)" : "rule '\(name)' at line \(line)"
+    }
+
     /// The outcome with the rule's notices and delay.
     var answer: QueryOutcome {
         answer(withEffect: .none)
