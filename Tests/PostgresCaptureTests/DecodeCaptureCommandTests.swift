@@ -287,6 +287,33 @@ struct DecodeCaptureCommandTests {
         #expect(text.standardOutput.contains(#"#1 B CommandComplete "SELECT 1""#), "\(text)")
         let json = try await PGWExecutable.run(["decode", path, "--format", "json", "--only", "query"])
         #expect(json.standardOutput.contains(#""query":{"hex":"73656c6563742027e927"}"#), "\(json)")
+        // The summary's slowest statements show it as the message line does, not as private-use characters.
+        let summary = try await PGWExecutable.run(["decode", path, "--summary"])
+        #expect(summary.standardOutput.contains(#"slow: 1.000 ms  select '\xe9'"#), "\(summary)")
+        #expect(!summary.standardOutput.unicodeScalars.contains { $0.value >= 0x10_FF00 }, "\(summary)")
+    }
+
+    /// The summary counts every message: a choice of messages to print has nothing to apply to, and a user would
+    /// read the totals as the chosen messages' (`--summary --grep UPDATE`).
+    @Test("--summary with --grep, --only, --skip or --format hex: a usage error naming the option")
+    func summaryTakesNoChoiceOfMessages() async throws {
+        var connection = SyntheticConnection.ipv4(clientPort: 42_301)
+        let path = try Scenario.write(Self.session(&connection, query: "select 'third'"))
+        defer { unlink(path) }
+        for (arguments, name) in [
+            (["--grep", "third"], "--grep"), (["--only", "ErrorResponse"], "--only"),
+            (["--skip", "DataRow"], "--skip"),
+            (["--format", "hex"], "--format hex"),
+        ] {
+            let outcome = try await PGWExecutable.run(["decode", path, "--summary"] + arguments)
+            #expect(outcome.status == 64, "\(outcome)")
+            #expect(
+                outcome.standardError.contains(
+                    "\(name) applies to the messages printed; --summary counts every message"), "\(outcome)")
+            #expect(outcome.standardOutput.isEmpty, "\(outcome)")
+        }
+        let json = try await PGWExecutable.run(["decode", path, "--summary", "--format", "json"])
+        #expect(json.succeeded, "\(json)")
     }
 
     @Test("bad arguments and inputs: exit status, reason and hint")
