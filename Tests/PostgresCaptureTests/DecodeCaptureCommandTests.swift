@@ -375,5 +375,24 @@ struct DecodeCaptureCommandTests {
             outcome.standardError.contains(
                 "tshark -r '\(merged)' -Y 'frame.interface_id == 0' -w i0.pcapng; editcap -F pcap -T ether "),
             "\(outcome)")
+        #expect(
+            outcome.standardError.contains(
+                "-T ether i0.pcapng i0.pcap (interface 0 is Ethernet); likewise for each other interface N "
+                    + "('frame.interface_id == N'), with -T linux-sll2 for Linux cooked v2"), "\(outcome)")
+
+        // Interface 0 the Linux cooked one: the hint's -T is its type, not Ethernet's.
+        let cookedFirst = Scenario.temporaryPath("mixed-cooked-first.pcapng")
+        defer { unlink(cookedFirst) }
+        let mergingCookedFirst = try await SubprocessCommand(
+            mergecap, ["-F", "pcapng", "-w", cookedFirst, cooked, ethernet]
+        ).run()
+        #expect(mergingCookedFirst.succeeded, "\(mergingCookedFirst.standardError)")
+        let swapped = try await PGWExecutable.run(["decode", cookedFirst])
+        #expect(swapped.status == 1, "\(swapped)")
+        #expect(
+            swapped.standardError.contains(
+                "tshark -r '\(cookedFirst)' -Y 'frame.interface_id == 0' -w i0.pcapng; editcap -F pcap -T linux-sll2 "
+                    + "i0.pcapng i0.pcap (interface 0 is Linux cooked v2); likewise for each other interface N "
+                    + "('frame.interface_id == N'), with -T ether for Ethernet"), "\(swapped)")
     }
 }

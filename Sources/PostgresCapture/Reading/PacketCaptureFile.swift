@@ -126,9 +126,13 @@ public final class PacketCaptureFile {
         let differs = " different from the "
         guard let range = reason.range(of: differs) else { return nil }
         let explanation: String
+        let firstLinkType = handle.map { [pcap_datalink($0)] } ?? []
+        var linkTypes = firstLinkType
         if reason.hasPrefix(linkTypePrefix), let other = Int32(reason[linkTypePrefix.endIndex..<range.lowerBound]) {
-            let types = (handle.map { [pcap_datalink($0)] } ?? []) + [other]
-            let names = types.map { String(cString: pcap_datalink_val_to_description_or_dlt($0)) }
+            let types = firstLinkType + [other]
+            // The refused one's type is known only with the first's: alone, it would pass for interface 0's.
+            linkTypes = firstLinkType.isEmpty ? [] : types
+            let names = types.map(CaptureFileError.description(of:))
             explanation = "different link types (here \(names.joined(separator: " and ")))"
         } else if reason.hasPrefix(snapshotPrefix),
             let other = Int32(reason[snapshotPrefix.endIndex..<range.lowerBound])
@@ -139,7 +143,7 @@ public final class PacketCaptureFile {
             return nil
         }
         let text = "libpcap cannot read a pcapng whose interfaces have \(explanation)"
-        return CaptureFileError(kind: .mixedInterfaces, name: name, reason: text)
+        return CaptureFileError(kind: .mixedInterfaces, name: name, reason: text, interfaceLinkTypes: linkTypes)
     }
 
     /// Whether reading the next packet may wait for bytes not yet written: the input is not a regular file (a pipe
