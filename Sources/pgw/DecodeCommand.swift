@@ -15,7 +15,8 @@ struct DecodeCommand: ParsableCommand {
             packet through libpcap: every TCP connection to a PostgreSQL port (--port, default 5432, or any \
             connection whose first packet is a startup packet) is reassembled (out-of-order segments, \
             retransmissions, overlaps; missing bytes are reported as a gap and decoding resumes at the next \
-            message boundary) and decoded. Each line has the packet's time (UTC) and the connection's number; \
+            message boundary) and decoded. Each line has the packet's time (UTC, with microseconds, or nanoseconds \
+            when the capture records them) and the connection's number; \
             messages of all connections come in time order. A ReadyForQuery shows the latency of the round trip it ends \
             (from its Query or FunctionCall, or first extended-protocol message after the previous Sync, to the \
             ReadyForQuery). Connections that negotiate \

@@ -342,6 +342,22 @@ struct DecodeCaptureCommandTests {
             asStream.status == 1 && asStream.standardError.contains("decode it with 'pgw decode FILE'"), "\(asStream)")
         let both = try await PGWExecutable.run(["decode", path, "--frontend", path])
         #expect(both.status == 64, "\(both)")
+
+        // An empty file or input is said to be empty (libpcap calls it a truncated dump file).
+        let empty = Scenario.temporaryPath("empty.pcap")
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        defer { unlink(empty) }
+        let emptyFile = try await PGWExecutable.run(["decode", empty])
+        #expect(emptyFile.status == 1, "\(emptyFile)")
+        #expect(
+            emptyFile.standardError.contains("pgw: cannot read capture '\(empty)': the file is empty\n"), "\(emptyFile)"
+        )
+        #expect(!emptyFile.standardError.contains("truncated"), "\(emptyFile)")
+        let emptyInput = try await PGWExecutable.run(["decode", "-"], standardInput: "")
+        #expect(emptyInput.status == 1, "\(emptyInput)")
+        #expect(
+            emptyInput.standardError.contains("pgw: cannot read capture standard input: the input is empty\n"),
+            "\(emptyInput)")
     }
 
     /// libpcap refuses a pcapng whose interfaces have different link types (`dumpcap -i lo -i any`): pgw says what
