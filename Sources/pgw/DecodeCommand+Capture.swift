@@ -14,6 +14,7 @@ extension DecodeCommand {
                     + "another interface (tcpdump -i any gives Linux cooked)",
             ]
         }
+        printer.timestampResolution = file.timestampResolution
         var decoder = CaptureDecoder(ports: Set(ports), maximumMessageLength: maxMessageLength)
         var last = CaptureTimestamp(seconds: 0, nanoseconds: 0)
         // DataRow and CopyData messages, the bulk of most captures, are counted in place with --summary, printed from

@@ -15,7 +15,8 @@ struct DecodeCommand: ParsableCommand {
             packet through libpcap: every TCP connection to a PostgreSQL port (--port, default 5432, or any \
             connection whose first packet is a startup packet) is reassembled (out-of-order segments, \
             retransmissions, overlaps; missing bytes are reported as a gap and decoding resumes at the next \
-            message boundary) and decoded. Each line has the packet's time (UTC) and the connection's number; \
+            message boundary) and decoded. Each line has the packet's time (UTC, with microseconds, or nanoseconds \
+            when the capture records them) and the connection's number; \
             messages of all connections come in time order. A ReadyForQuery shows the latency of the round trip it ends \
             (from its Query or FunctionCall, or first extended-protocol message after the previous Sync, to the \
             ReadyForQuery). Connections that negotiate \
@@ -113,7 +114,8 @@ struct DecodeCommand: ParsableCommand {
             "Print, per connection and overall, message counts and bytes per type, statements (each Execute, Query "
                 + "and FunctionCall; an Execute named by the text its prepared statement was parsed with), errors by "
                 + "SQLSTATE and the slowest statements (timed from the first message of their round trip to its "
-                + "ReadyForQuery) instead of the messages."))
+                + "ReadyForQuery) instead of the messages; it counts every message, so it takes no --grep, --only, "
+                + "--skip or --format hex."))
     var summary = false
 
     @Flag(name: .long, help: "Show passwords, SASL and GSS data and cancel keys instead of masking them.")
@@ -149,6 +151,18 @@ struct DecodeCommand: ParsableCommand {
             ]
             where given {
                 throw ValidationError("\(name) applies to a capture file; raw streams hold one connection.")
+            }
+        }
+        if summary {
+            // The totals are of every message: a choice of messages to print, or a dump format, has nothing to apply
+            // to, and would leave the user believing the totals were of the chosen messages.
+            for (name, given) in [
+                ("--grep", grep != nil), ("--only", !messageTypes.only.isEmpty),
+                ("--skip", !messageTypes.skip.isEmpty), ("--format hex", format == .hex),
+            ] where given {
+                throw ValidationError(
+                    "\(name) applies to the messages printed; --summary counts every message and prints totals "
+                        + "(as text or --format json): give one of them.")
             }
         }
         if let connection, connection < 1 {

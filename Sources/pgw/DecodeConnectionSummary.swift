@@ -57,8 +57,11 @@ struct DecodeConnectionSummary {
         }
         for statement in slowest {
             let text = statement.text.count > 100 ? statement.text.prefix(99) + "…" : Substring(statement.text)
+            // One line, as a message line shows the text: bytes that were not UTF-8 escaped (\xe9), as are control
+            // characters but for line breaks, which read as spaces.
             lines.append(
-                "slow: \(statement.latency!.text)  \(text.replacingOccurrences(of: "\n", with: " "))")
+                "slow: \(statement.latency!.text)  "
+                    + OneLineText.escaped(text.replacingOccurrences(of: "\n", with: " ")))
         }
         return lines
     }

@@ -18,6 +18,8 @@ final class DecodePrinter {
     private var total = DecodeConnectionSummary()
     /// The line prefix and JSON members of the last connection and time printed: many messages share a packet.
     private var context: (id: Int, time: CaptureTimestamp, prefix: String, members: JSONLineMembers)?
+    /// How finely the capture records times, which lines show with as many digits: set once the capture is open.
+    var timestampResolution = CaptureTimestampResolution.microseconds
 
     /// Creates a printer writing to `output`.
     init(
@@ -88,7 +90,7 @@ final class DecodePrinter {
                 (prefix, members) = (context.prefix, context.members)
             } else {
                 if format != .json {
-                    prefix = "\(time.timeOfDay) #\(connection.id) "
+                    prefix = "\(time.timeOfDay(timestampResolution)) #\(connection.id) "
                 } else {
                     // The endpoints do not change: rendered once per connection, not per packet.
                     let endpoints =
@@ -99,7 +101,8 @@ final class DecodePrinter {
                         ])
                     states[id].endpointMembers = endpoints
                     members = JSONLineMembers([
-                        ("connection", .integer(Int64(connection.id))), ("time", .string(time.rfc3339)),
+                        ("connection", .integer(Int64(connection.id))),
+                        ("time", .string(time.rfc3339(timestampResolution))),
                     ]).appending(endpoints)
                 }
                 context = (connection.id, time, prefix, members)
@@ -150,7 +153,7 @@ final class DecodePrinter {
             try output.flush()
             FileHandle.standardError.write(Data("pgw: #\(connection.id) \(text)\n".utf8))
         } else {
-            try output.writeLine("\(time.timeOfDay) #\(connection.id) -- \(text)")
+            try output.writeLine("\(time.timeOfDay(timestampResolution)) #\(connection.id) -- \(text)")
         }
     }
 

@@ -20,17 +20,19 @@ enum CaptureScenario {
         FileManager.default.temporaryDirectory.appending(path: "pgw-capture-\(UUID().uuidString)-\(name)").path
     }
 
-    /// Writes `segments` framed by `framing`, one millisecond apart, to a new pcap file; returns its path.
-    static func write(_ segments: [TCPSegment], framing: SyntheticFrameBuilder.Framing = .ethernet(vlan: nil))
-        throws -> String
-    {
+    /// Writes `segments` framed by `framing`, one millisecond apart (plus `offset` nanoseconds), to a new pcap file
+    /// with times at `resolution` (microseconds, as tcpdump writes by default); returns its path.
+    static func write(
+        _ segments: [TCPSegment], framing: SyntheticFrameBuilder.Framing = .ethernet(vlan: nil),
+        resolution: CaptureTimestampResolution = .microseconds, offset: Int32 = 0
+    ) throws -> String {
         let path = temporaryPath("test.pcap")
         let builder = SyntheticFrameBuilder(framing: framing)
-        let writer = try PacketCaptureWriter(path: path, linkType: builder.linkType)
+        let writer = try PacketCaptureWriter(path: path, linkType: builder.linkType, resolution: resolution)
         for (index, segment) in segments.enumerated() {
             writer.write(
                 builder.frame(segment),
-                at: CaptureTimestamp(seconds: 1_764_560_000, nanoseconds: Int32(index) * 1_000_000))
+                at: CaptureTimestamp(seconds: 1_764_560_000, nanoseconds: Int32(index) * 1_000_000 + offset))
         }
         try writer.close()
         return path

@@ -287,6 +287,33 @@ struct DecodeCaptureCommandTests {
         #expect(text.standardOutput.contains(#"#1 B CommandComplete "SELECT 1""#), "\(text)")
         let json = try await PGWExecutable.run(["decode", path, "--format", "json", "--only", "query"])
         #expect(json.standardOutput.contains(#""query":{"hex":"73656c6563742027e927"}"#), "\(json)")
+        // The summary's slowest statements show it as the message line does, not as private-use characters.
+        let summary = try await PGWExecutable.run(["decode", path, "--summary"])
+        #expect(summary.standardOutput.contains(#"slow: 1.000 ms  select '\xe9'"#), "\(summary)")
+        #expect(!summary.standardOutput.unicodeScalars.contains { $0.value >= 0x10_FF00 }, "\(summary)")
+    }
+
+    /// The summary counts every message: a choice of messages to print has nothing to apply to, and a user would
+    /// read the totals as the chosen messages' (`--summary --grep UPDATE`).
+    @Test("--summary with --grep, --only, --skip or --format hex: a usage error naming the option")
+    func summaryTakesNoChoiceOfMessages() async throws {
+        var connection = SyntheticConnection.ipv4(clientPort: 42_301)
+        let path = try Scenario.write(Self.session(&connection, query: "select 'third'"))
+        defer { unlink(path) }
+        for (arguments, name) in [
+            (["--grep", "third"], "--grep"), (["--only", "ErrorResponse"], "--only"),
+            (["--skip", "DataRow"], "--skip"),
+            (["--format", "hex"], "--format hex"),
+        ] {
+            let outcome = try await PGWExecutable.run(["decode", path, "--summary"] + arguments)
+            #expect(outcome.status == 64, "\(outcome)")
+            #expect(
+                outcome.standardError.contains(
+                    "\(name) applies to the messages printed; --summary counts every message"), "\(outcome)")
+            #expect(outcome.standardOutput.isEmpty, "\(outcome)")
+        }
+        let json = try await PGWExecutable.run(["decode", path, "--summary", "--format", "json"])
+        #expect(json.succeeded, "\(json)")
     }
 
     @Test("bad arguments and inputs: exit status, reason and hint")
@@ -315,6 +342,22 @@ struct DecodeCaptureCommandTests {
             asStream.status == 1 && asStream.standardError.contains("decode it with 'pgw decode FILE'"), "\(asStream)")
         let both = try await PGWExecutable.run(["decode", path, "--frontend", path])
         #expect(both.status == 64, "\(both)")
+
+        // An empty file or input is said to be empty (libpcap calls it a truncated dump file).
+        let empty = Scenario.temporaryPath("empty.pcap")
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        defer { unlink(empty) }
+        let emptyFile = try await PGWExecutable.run(["decode", empty])
+        #expect(emptyFile.status == 1, "\(emptyFile)")
+        #expect(
+            emptyFile.standardError.contains("pgw: cannot read capture '\(empty)': the file is empty\n"), "\(emptyFile)"
+        )
+        #expect(!emptyFile.standardError.contains("truncated"), "\(emptyFile)")
+        let emptyInput = try await PGWExecutable.run(["decode", "-"], standardInput: "")
+        #expect(emptyInput.status == 1, "\(emptyInput)")
+        #expect(
+            emptyInput.standardError.contains("pgw: cannot read capture standard input: the input is empty\n"),
+            "\(emptyInput)")
     }
 
     /// libpcap refuses a pcapng whose interfaces have different link types (`dumpcap -i lo -i any`): pgw says what
@@ -348,5 +391,24 @@ struct DecodeCaptureCommandTests {
             outcome.standardError.contains(
                 "tshark -r '\(merged)' -Y 'frame.interface_id == 0' -w i0.pcapng; editcap -F pcap -T ether "),
             "\(outcome)")
+        #expect(
+            outcome.standardError.contains(
+                "-T ether i0.pcapng i0.pcap (interface 0 is Ethernet); likewise for each other interface N "
+                    + "('frame.interface_id == N'), with -T linux-sll2 for Linux cooked v2"), "\(outcome)")
+
+        // Interface 0 the Linux cooked one: the hint's -T is its type, not Ethernet's.
+        let cookedFirst = Scenario.temporaryPath("mixed-cooked-first.pcapng")
+        defer { unlink(cookedFirst) }
+        let mergingCookedFirst = try await SubprocessCommand(
+            mergecap, ["-F", "pcapng", "-w", cookedFirst, cooked, ethernet]
+        ).run()
+        #expect(mergingCookedFirst.succeeded, "\(mergingCookedFirst.standardError)")
+        let swapped = try await PGWExecutable.run(["decode", cookedFirst])
+        #expect(swapped.status == 1, "\(swapped)")
+        #expect(
+            swapped.standardError.contains(
+                "tshark -r '\(cookedFirst)' -Y 'frame.interface_id == 0' -w i0.pcapng; editcap -F pcap -T linux-sll2 "
+                    + "i0.pcapng i0.pcap (interface 0 is Linux cooked v2); likewise for each other interface N "
+                    + "('frame.interface_id == N'), with -T ether for Ethernet"), "\(swapped)")
     }
 }

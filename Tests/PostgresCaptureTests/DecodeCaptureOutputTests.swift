@@ -57,6 +57,35 @@ struct DecodeCaptureOutputTests {
         #expect(process.terminationStatus == 0)
     }
 
+    /// A capture that records nanoseconds (`tcpdump --time-stamp-precision=nano`; its pcapng, whose interface has
+    /// `if_tsresol` 9) keeps them in text and JSON, as tcpdump and tshark show them; a microsecond one shows six digits.
+    @Test("a capture with nanosecond times shows nine digits (pcap and pcapng, text and JSON); a microsecond one six")
+    func nanosecondTimes() async throws {
+        var connection = SyntheticConnection.ipv4(clientPort: 44_101)
+        let segments = DecodeCaptureCommandTests.session(&connection, query: "select 'nano'")
+        let nanosecondPcap = try Scenario.write(segments, resolution: .nanoseconds, offset: 123)
+        let microsecondPcap = try Scenario.write(segments, resolution: .microseconds, offset: 123)
+        let nanosecondPcapng = Scenario.temporaryPath("nano.pcapng")
+        let microsecondPcapng = Scenario.temporaryPath("micro.pcapng")
+        defer { for path in [nanosecondPcap, microsecondPcap, nanosecondPcapng, microsecondPcapng] { unlink(path) } }
+        let editcap = try PostgresInstallation.executableOnPath("editcap")
+        for (pcap, pcapng) in [(nanosecondPcap, nanosecondPcapng), (microsecondPcap, microsecondPcapng)] {
+            let converting = try await SubprocessCommand(editcap, ["-F", "pcapng", pcap, pcapng]).run()
+            #expect(converting.succeeded, "editcap (Debian wireshark-common): \(converting.standardError)")
+        }
+        // The Query is the sixth packet: 5 ms after the first, at 2025-12-01T03:33:20.000000123Z.
+        for (path, fraction) in [
+            (nanosecondPcap, "005000123"), (nanosecondPcapng, "005000123"), (microsecondPcap, "005000"),
+            (microsecondPcapng, "005000"),
+        ] {
+            let text = try await PGWExecutable.run(["decode", path, "--only", "Query"])
+            #expect(text.succeeded, "\(text)")
+            #expect(text.standardOutput.contains("03:33:20.\(fraction) #1 F Query \"select 'nano'\""), "\(text)")
+            let json = try await PGWExecutable.run(["decode", path, "--format", "json", "--only", "Query"])
+            #expect(json.standardOutput.contains(#""time":"2025-12-01T03:33:20."# + fraction + #"Z""#), "\(json)")
+        }
+    }
+
     @Test("--summary --format json: statements, errors by SQLSTATE and the slowest statements as JSON Lines")
     func summaryJSONLines() async throws {
         var first = SyntheticConnection.ipv4(clientPort: 44_001)

@@ -62,10 +62,17 @@ struct InPlaceRenderingTests {
         #expect(line == "DataRow [\"\\\\x" + String(repeating: "00", count: 200) + "\"]")
     }
 
+    /// The cut counts the value's bytes, as the message's own length does (`CopyData 133 bytes "\\x5047…"…(133
+    /// bytes)`), not the hex digits that show them.
     @Test func bytesAreCutInHex() {
         let row = BackendMessage.dataRow(DataRow(columns: [ByteBuffer(bytes: [0, 1, 2, 3, 4, 5])]))
         #expect(
             row.rendered(options: RenderOptions(maximumTextValueLength: 8)).textLine
-                == #"DataRow ["\\x0001"…(14 bytes)]"#)
+                == #"DataRow ["\\x0001"…(6 bytes)]"#)
+        let copyData = BackendMessage.copyData(
+            CopyData(data: ByteBuffer(bytes: [0x50, 0x47, 0x43, 0x4F, 0x50, 0x59, 0x0A, 0xFF])))
+        #expect(
+            copyData.rendered(options: RenderOptions(maximumTextValueLength: 8)).textLine
+                == #"CopyData 8 bytes "\\x5047"…(8 bytes)"#)
     }
 }

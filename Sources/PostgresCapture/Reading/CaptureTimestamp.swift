@@ -42,19 +42,30 @@ public struct CaptureTimestamp: Sendable, Hashable, Comparable {
     }
 
     /// RFC 3339 in UTC with microseconds: `2026-12-01T04:12:28.123456Z`.
-    public var rfc3339: String {
+    public var rfc3339: String { rfc3339(.microseconds) }
+
+    /// RFC 3339 in UTC with the fraction of a second at `resolution`: `2026-12-01T04:12:28.123456Z`, or
+    /// `2026-12-01T04:12:28.123456789Z` with nanoseconds.
+    public func rfc3339(_ resolution: CaptureTimestampResolution) -> String {
         let (year, month, day) = GregorianDays.date(days: Int(seconds.floorDivided(by: 86_400)))
-        return "\(Self.digits(year, 4))-\(Self.digits(month, 2))-\(Self.digits(day, 2))T\(timeOfDay)Z"
+        return "\(Self.digits(year, 4))-\(Self.digits(month, 2))-\(Self.digits(day, 2))T\(timeOfDay(resolution))Z"
     }
 
     /// The UTC time of day with microseconds: `04:12:28.123456`.
-    public var timeOfDay: String {
+    public var timeOfDay: String { timeOfDay(.microseconds) }
+
+    /// The UTC time of day with the fraction of a second at `resolution`: `04:12:28.123456`, or `04:12:28.123456789`
+    /// with nanoseconds.
+    public func timeOfDay(_ resolution: CaptureTimestampResolution) -> String {
         // The remainder, not `seconds - days * 86_400`: that product overflows for the earliest seconds.
         let remainder = Int(seconds % 86_400)
         let secondOfDay = remainder < 0 ? remainder + 86_400 : remainder
+        let fraction =
+            resolution == .nanoseconds
+            ? Self.digits(Int(nanoseconds), 9) : Self.digits(Int(nanoseconds) / 1000, 6)
         // Concatenated, not joined from an array: this runs for every packet of a capture.
         return Self.digits(secondOfDay / 3600, 2) + ":" + Self.digits(secondOfDay / 60 % 60, 2) + ":"
-            + Self.digits(secondOfDay % 60, 2) + "." + Self.digits(Int(nanoseconds) / 1000, 6)
+            + Self.digits(secondOfDay % 60, 2) + "." + fraction
     }
 
     public static func < (lhs: CaptureTimestamp, rhs: CaptureTimestamp) -> Bool {

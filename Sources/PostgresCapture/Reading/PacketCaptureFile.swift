@@ -13,6 +13,9 @@ public final class PacketCaptureFile {
     public let name: String
     /// The link-layer header type of the file's packets (a libpcap `DLT_` value).
     public let linkType: Int32
+    /// How finely the file records its packets' times (their ``CapturedPacket/timestamp`` always has nanoseconds:
+    /// a microsecond file's scaled up).
+    public let timestampResolution: CaptureTimestampResolution
 
     /// The link-layer type's name and description as libpcap gives them (`PPP_ETHER (PPPoE)`), or its number.
     public var linkTypeDescription: String {
@@ -52,6 +55,20 @@ public final class PacketCaptureFile {
         }
         // Given its buffer: with none, glibc ignores the size asked for.
         setvbuf(stream, streamBuffer, _IOFBF, Self.streamBufferSize)
+        // The first byte read fills the buffer, and is put back: the bytes read ahead tell what libpcap does not, the
+        // resolution of the file's times; and an empty file is said to be empty (libpcap calls it a truncated dump
+        // file).
+        let first = getc(stream)
+        guard first != EOF else {
+            let reason =
+                ferror(stream) != 0
+                ? String(cString: strerror(errno)) : path == "-" ? "the input is empty" : "the file is empty"
+            fclose(stream)
+            streamBuffer.deallocate()
+            throw CaptureFileError(kind: .open, name: name, reason: reason)
+        }
+        ungetc(first, stream)
+        timestampResolution = CaptureFileHeader.timestampResolution(of: Self.bufferedBytes(of: stream))
         var errorText = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard
             let opened = pcap_fopen_offline_with_tstamp_precision(
@@ -126,9 +143,13 @@ public final class PacketCaptureFile {
         let differs = " different from the "
         guard let range = reason.range(of: differs) else { return nil }
         let explanation: String
+        let firstLinkType = handle.map { [pcap_datalink($0)] } ?? []
+        var linkTypes = firstLinkType
         if reason.hasPrefix(linkTypePrefix), let other = Int32(reason[linkTypePrefix.endIndex..<range.lowerBound]) {
-            let types = (handle.map { [pcap_datalink($0)] } ?? []) + [other]
-            let names = types.map { String(cString: pcap_datalink_val_to_description_or_dlt($0)) }
+            let types = firstLinkType + [other]
+            // The refused one's type is known only with the first's: alone, it would pass for interface 0's.
+            linkTypes = firstLinkType.isEmpty ? [] : types
+            let names = types.map(CaptureFileError.description(of:))
             explanation = "different link types (here \(names.joined(separator: " and ")))"
         } else if reason.hasPrefix(snapshotPrefix),
             let other = Int32(reason[snapshotPrefix.endIndex..<range.lowerBound])
@@ -139,7 +160,7 @@ public final class PacketCaptureFile {
             return nil
         }
         let text = "libpcap cannot read a pcapng whose interfaces have \(explanation)"
-        return CaptureFileError(kind: .mixedInterfaces, name: name, reason: text)
+        return CaptureFileError(kind: .mixedInterfaces, name: name, reason: text, interfaceLinkTypes: linkTypes)
     }
 
     /// Whether reading the next packet may wait for bytes not yet written: the input is not a regular file (a pipe
@@ -148,11 +169,7 @@ public final class PacketCaptureFile {
     /// regular file, whose reads do not wait; for other inputs, a `poll` only once the buffered bytes are used up.
     public var mayWaitForInput: Bool {
         guard !isRegularFile, let handle, let file = pcap_file(handle) else { return false }
-        #if canImport(Glibc)
-            guard file.pointee._IO_read_ptr == file.pointee._IO_read_end else { return false }
-        #elseif canImport(Darwin)
-            guard file.pointee._r <= 0 else { return false }
-        #endif
+        guard Self.bufferedBytes(of: file).isEmpty else { return false }
         var input = pollfd(fd: fileno(file), events: Int16(POLLIN), revents: 0)
         return poll(&input, 1, 0) == 0
     }
@@ -191,6 +208,18 @@ public final class PacketCaptureFile {
             let start = max(advisedUpTo, position)
             advisedUpTo = position + Self.readAheadWindow
             _ = posix_fadvise(fileno(file), off_t(start), off_t(advisedUpTo - start), POSIX_FADV_WILLNEED)
+        #endif
+    }
+
+    /// The bytes `file` has read into its buffer and not handed out yet.
+    private static func bufferedBytes(of file: UnsafeMutablePointer<FILE>) -> UnsafeRawBufferPointer {
+        #if canImport(Glibc)
+            guard let start = file.pointee._IO_read_ptr, let end = file.pointee._IO_read_end else {
+                return UnsafeRawBufferPointer(start: nil, count: 0)
+            }
+            return UnsafeRawBufferPointer(start: start, count: max(start.distance(to: end), 0))
+        #elseif canImport(Darwin)
+            return UnsafeRawBufferPointer(start: file.pointee._p, count: max(Int(file.pointee._r), 0))
         #endif
     }
 

@@ -2,7 +2,7 @@ import CPcap
 import Foundation
 import PostgresWire
 
-/// Writes a pcap file through libpcap, packet by packet, with nanosecond timestamps. The file appears at its
+/// Writes a pcap file through libpcap, packet by packet, with nanosecond timestamps (or microsecond ones). The file appears at its
 /// path only when ``close()`` succeeds: it is written to a new temporary file in the same directory (created
 /// exclusively with mode 0600, as a capture holds passwords and data; never through a symbolic link) and renamed
 /// into place.
@@ -12,17 +12,25 @@ public final class PacketCaptureWriter {
     private let temporaryPath: String
     private var handle: OpaquePointer?
     private var dumper: OpaquePointer?
+    /// The resolution of the times the file records.
+    private let resolution: CaptureTimestampResolution
 
-    /// Creates the temporary file for a capture of packets with link-layer type `linkType` (a `DLT_` value).
-    public init(path: String, linkType: Int32) throws(CaptureFileError) {
+    /// Creates the temporary file for a capture of packets with link-layer type `linkType` (a `DLT_` value), whose
+    /// times have `resolution` (as tcpdump writes with `--time-stamp-precision=nano`, or by default).
+    public init(
+        path: String, linkType: Int32, resolution: CaptureTimestampResolution = .nanoseconds
+    ) throws(CaptureFileError) {
         self.path = path
+        self.resolution = resolution
         guard let temporary = SiblingTemporaryFile(beside: path) else {
             throw CaptureFileError(kind: .write, name: "'\(path)'", reason: String(cString: strerror(errno)))
         }
         temporaryPath = temporary.path
         let descriptor = temporary.descriptor
         guard let file = fdopen(descriptor, "wb"),
-            let opened = pcap_open_dead_with_tstamp_precision(linkType, 262_144, UInt32(PCAP_TSTAMP_PRECISION_NANO))
+            let opened = pcap_open_dead_with_tstamp_precision(
+                linkType, 262_144,
+                UInt32(resolution == .nanoseconds ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO))
         else {
             Foundation.close(descriptor)
             unlink(temporaryPath)
@@ -48,12 +56,14 @@ public final class PacketCaptureWriter {
         if let handle { pcap_close(handle) }
     }
 
-    /// Appends one packet captured at `timestamp` (its bytes start with the link-layer header).
+    /// Appends one packet captured at `timestamp` (its bytes start with the link-layer header; a microsecond file
+    /// drops the nanoseconds past the microsecond).
     public func write(_ bytes: [UInt8], at timestamp: CaptureTimestamp) {
         guard let dumper else { return }
         var header = pcap_pkthdr()
         header.ts.tv_sec = Int(timestamp.seconds)
-        header.ts.tv_usec = Int(timestamp.nanoseconds)
+        // The file's unit: nanoseconds in a nanosecond file, which libpcap writes as they are.
+        header.ts.tv_usec = Int(timestamp.nanoseconds) / (resolution == .nanoseconds ? 1 : 1000)
         header.caplen = UInt32(bytes.count)
         header.len = UInt32(bytes.count)
         bytes.withUnsafeBufferPointer { data in

@@ -87,7 +87,7 @@ struct TextLineWriter {
         cut(at: buffer.bytes.count, byteCount: input.count)
     }
 
-    /// Ends a value cut at byte `end` of the buffer: `"…(N bytes)`, N the whole value's length.
+    /// Ends a value cut at byte `end` of the buffer: `"…(N bytes)`, N the whole value's length (`byteCount`).
     private mutating func cut(at end: Int, byteCount: Int) {
         buffer.bytes.removeSubrange(end...)
         buffer.append("\"…(")
@@ -95,19 +95,20 @@ struct TextLineWriter {
         buffer.append(" bytes)")
     }
 
-    /// Bytes as PostgreSQL shows bytea, `"\\x0001"` (quoted, so the backslash is doubled), cut when long.
+    /// Bytes as PostgreSQL shows bytea, `"\\x0001"` (quoted, so the backslash is doubled), cut when long: the cut
+    /// counts the bytes (`"\\x0001"…(6 bytes)`), not the hex digits that show them.
     mutating func quotedHex(_ input: UnsafeBufferPointer<UInt8>) {
         let limit = options.maximumTextValueLength
         let start = buffer.bytes.count
         buffer.append(#""\\x"#)
-        // The quoted text has 2n + 5 characters; the value `\x…` itself 2n + 2 bytes.
+        // The quoted text has 2n + 5 characters.
         guard !options.isLossless, input.count * 2 + 3 > limit else {
             buffer.appendHex(input)
             buffer.append(byte: UInt8(ascii: "\""))
             return
         }
         buffer.appendHex(UnsafeBufferPointer(rebasing: input[0..<min(input.count, limit)]))
-        cut(at: start + limit, byteCount: input.count * 2 + 2)
+        cut(at: start + limit, byteCount: input.count)
     }
 
     /// A text value's bytes (a text-format column or parameter), quoted as a Query's text is: printable UTF-8 as
