@@ -402,8 +402,9 @@ struct ServeCommand: AsyncParsableCommand {
     private func reportVerification(_ report: (unmatchedStatements: [String], unusedRules: [ScriptRule])) throws {
         guard !report.unmatchedStatements.isEmpty || !report.unusedRules.isEmpty else { return }
         var lines = ["pgw serve --verify: the session did not go as the script says"]
-        lines += report.unmatchedStatements.map { "  unmatched statement: \($0)" }
-        lines += report.unusedRules.map { "  unused \($0.label): \($0.pattern.text)" }
+        // One line each: ORMs send statements over several lines.
+        lines += report.unmatchedStatements.map { "  unmatched statement: \(OneLineText.escaped($0))" }
+        lines += report.unusedRules.map { "  unused \($0.label): \($0.matchText)" }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         throw ExitCode(1)
     }

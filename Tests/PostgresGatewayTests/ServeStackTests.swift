@@ -474,12 +474,15 @@ struct ServeStackTests {
                 rows: [[alice]]
               - name: never used
                 match: {exact: "select nothing"}
+              - match: "select name from users where id = $1"
+                params: ["7"]
+                columns: [{name: name}]
             """)
         let log = (script as NSString).deletingLastPathComponent + "/statements.jsonl"
         let server = try await ServeProcess(
             ["--script", script, "--verify", "--log", log], capturingStandardError: true)
         let outcome = try await Self.run(
-            "psql", ["-X", "-tA", "-c", "SELECT name FROM users WHERE id = 2", "-c", "delete from users"],
+            "psql", ["-X", "-tA", "-c", "SELECT name FROM users WHERE id = 2", "-c", "delete from users\nwhere true"],
             port: server.port)
         // An unmatched DELETE (no RETURNING) completes with its tag, as it returns no rows in PostgreSQL.
         #expect(outcome.standardOutput == "alice\nDELETE 0\n", "\(outcome)")
@@ -495,8 +498,12 @@ struct ServeStackTests {
         try #require(try await server.waitForExit(seconds: 60), "it did not exit: its status cannot be read")
         #expect(server.process.terminationStatus == 1)
         let report = try server.standardErrorAfterExit()
-        #expect(report.contains("unmatched statement: delete from users"), "\(report)")
+        // One line each: a statement's line breaks escaped, a rule's params shown.
+        #expect(report.contains("unmatched statement: delete from users\\nwhere true\n"), "\(report)")
         #expect(report.contains("unused rule 'never used' at line 5: exact select nothing"), "\(report)")
+        #expect(
+            report.contains(#"unused rule at line 7: select name from users where id = $1 with parameters ["7"]"#),
+            "\(report)")
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2 + cursor.count + 1, "\(lines)")
         let logged = lines.dropFirst(2).map { line in

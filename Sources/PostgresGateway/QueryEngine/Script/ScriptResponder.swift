@@ -116,8 +116,8 @@ public final class ScriptResponder: QueryResponder {
         var reason = blockedRule(for: statement, parameters: values, types: types, settings: settings).map(
             Self.reason(blocking:))
         if reason == nil, let rule = shapedByRule, let expected = rule.parameters {
-            let given = parameters.isEmpty ? "its values \(Self.list(values)); " : ""
-            reason = "\(given)rule '\(rule.name)' at line \(rule.line) answers \(Self.list(expected))"
+            let given = parameters.isEmpty ? "its values \(ScriptRule.list(values)); " : ""
+            reason = "\(given)rule '\(rule.name)' at line \(rule.line) answers \(ScriptRule.list(expected))"
         }
         countUnmatched(statement, parameters: parameters, reason: reason)
         if let columns = shapedByRule?.outcome.resultColumns, fallback.unmatched != .error {
@@ -143,7 +143,7 @@ public final class ScriptResponder: QueryResponder {
     /// Remembers `statement` with `parameters` for `--verify`'s report, with `reason` (why no rule answers it).
     private func countUnmatched(_ statement: String, parameters: [String?], reason: String?) {
         var description = statement
-        if !parameters.isEmpty { description += " with parameters " + Self.list(parameters) }
+        if !parameters.isEmpty { description += " with parameters " + ScriptRule.list(parameters) }
         if let reason { description += " (\(reason))" }
         usage.withLockedValue { usage in
             if usage.unmatched.count < Self.unmatchedLimit, usage.unmatchedSeen.insert(description).inserted {
@@ -280,11 +280,6 @@ public final class ScriptResponder: QueryResponder {
             message: "the regular expression of rule '\(rule.name)' (line \(rule.line)) took more than "
                 + "\(RuleRegex.timeLimit.nanoseconds / 1_000_000) ms to match this statement",
             hint: "A pattern with nested repetition, such as (a+)+, can take exponential time; rewrite it.")
-    }
-
-    /// Values as a script writes them (quoted and escaped as recorded scripts quote them): `["1", null]`.
-    private static func list(_ values: [String?]) -> String {
-        "[" + values.map { $0.map { RenderedValue.string($0).jsonText } ?? "null" }.joined(separator: ", ") + "]"
     }
 
     /// What `--verify` reports: statements no rule answered (session plumbing aside) and rules never used (to answer

@@ -35,6 +35,17 @@ public struct ScriptRule: Sendable {
         name == "line \(line)" ? "rule at line \(line)" : "rule '\(name)' at line \(line)"
     }
 
+    /// What the rule answers, on one line, for reports: its pattern and, when it has them, its `params`
+    /// (`select … where id = $1 with parameters ["1"]`).
+    public var matchText: String {
+        OneLineText.escaped(pattern.text) + (parameters.map { " with parameters " + Self.list($0) } ?? "")
+    }
+
+    /// Values as a script writes them (quoted and escaped as recorded scripts quote them): `["1", null]`.
+    static func list(_ values: [String?]) -> String {
+        "[" + values.map { $0.map { RenderedValue.string($0).jsonText } ?? "null" }.joined(separator: ", ") + "]"
+    }
+
     /// The outcome with the rule's notices and delay.
     var answer: QueryOutcome {
         answer(withEffect: .none)
