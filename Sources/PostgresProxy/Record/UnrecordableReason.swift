@@ -12,8 +12,9 @@ enum UnrecordableReason: String, Sendable, CaseIterable {
     /// A `COPY … FROM STDIN` the server failed after taking data (an error rule would refuse the COPY before the
     /// client sends it).
     case failedCopyIn = "failed COPY FROM STDIN"
-    /// A portal's Executes after the one that stopped at its row limit.
-    case resumedPortal = "Executes resuming a portal after its row limit"
+    /// A portal whose Execute failed after an earlier one stopped at its row limit (a rule cannot answer rows and
+    /// then an error).
+    case failedSuspendedPortal = "portals failing after their row limit"
     /// An answer over ``SessionRecorder/maximumStatementBytes``.
     case largeAnswer = "answers over 16 MiB"
     /// A message over the proxy's decoding limit (``ConnectionTap/largestDecodedMessage``, or
