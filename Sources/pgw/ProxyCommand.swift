@@ -76,16 +76,19 @@ struct ProxyCommand: AsyncParsableCommand {
             TimeZone, gets them in server.logins), and one rule per statement (matched exactly, used once, in \
             order) with its columns (types with their modifiers) and rows, command tag, error (with all its \
             fields), notices, COPY TO data or \
-            notifications (a COPY FROM STDIN rule, text or binary, is its statement alone: serve takes the data \
+            notifications (not the session's own NOTIFY on a channel it listens to: serve delivers that itself; a \
+            COPY FROM STDIN rule, text or binary, is its statement alone: serve takes the data \
             again; a statement only prepared and described is a rule of its columns; transaction control, SET, \
             RESET and DISCARD are left out, as are statements refused in a failed transaction: serve does them \
             itself), so 'pgw serve --script FILE' answers the same client run the same way. Binary parameters and \
             results are recorded as text (serve sends them in binary again), with the parameter types the server \
-            described (param_types, for asyncpg); an Execute with a row limit records the rows fetched; a \
+            described (param_types, for asyncpg); a portal's Executes with a row limit record all the rows fetched \
+            across them; a \
             statement the server cancelled (57014) waits the time it ran plus 1s (delay) before its error, so the \
             client's timeout and CancelRequest end it on the replay as they did. Binary \
-            values of types pgw cannot read as text, a failed COPY FROM STDIN, binary COPY TO STDOUT, FunctionCall \
-            and messages too large to decode (over 1 MiB; a Query or Parse over 16 MiB) are not recordable; the \
+            values of types pgw cannot read as text, a failed COPY FROM STDIN, binary COPY TO STDOUT, a portal \
+            failing after its row limit, FunctionCall and messages too large to decode (over 1 MiB; a Query or \
+            Parse over 16 MiB) are not recordable; the \
             script's first line counts them by reason. With --record-match fingerprint, the rules match by \
             fingerprint and without the recorded values, so a replay whose statements carry other values \
             (timestamps, generated keys) takes the recorded answers in order. The text log is coloured on a \

@@ -208,10 +208,48 @@ struct ProxyRecordDriverTests {
         conn.close()
         """
 
+    /// psycopg 3: simple Queries (no parameters) that run over a second before a CancelRequest or statement_timeout
+    /// ends them end at the same moment on the replay: their delay counts from the Query, not from the RowDescription
+    /// PostgreSQL sends with the error.
+    static let psycopgLongCancel = """
+        import sys, threading, time, psycopg
+        port, user, password = sys.argv[1:4]
+        conn = psycopg.connect(host="127.0.0.1", port=port, user=user, password=password, dbname="postgres",
+                               sslmode="disable", autocommit=True)
+        start = time.monotonic()
+        threading.Timer(1.3, conn.cancel).start()
+        try:
+            conn.execute("select pg_sleep(6)")
+        except psycopg.errors.QueryCanceled as e:
+            print(e.diag.message_primary, time.monotonic() - start > 1.25)
+        conn.execute("set statement_timeout = 1500")
+        start = time.monotonic()
+        try:
+            conn.execute("select pg_sleep(7)")
+        except psycopg.errors.QueryCanceled as e:
+            print(e.diag.message_primary, time.monotonic() - start > 1.45)
+        conn.close()
+        """
+
+    /// asyncpg's cursor: Executes of one portal with a row limit (PortalSuspended, then Execute again): the replay
+    /// fetches every row again, not only the first batch.
+    static let asyncpgCursor = """
+        import sys, asyncio, asyncpg
+        async def main(port, user, password):
+            c = await asyncpg.connect(host="127.0.0.1", port=int(port), user=user, password=password,
+                                      database="postgres", ssl=False)
+            async with c.transaction():
+                print([r[0] async for r in c.cursor("select generate_series(1, 5)", prefetch=2)])
+                print([r[0] async for r in c.cursor("select generate_series(1, $1)", 4, prefetch=2)])
+            await c.close()
+        asyncio.run(main(*sys.argv[1:4]))
+        """
+
     @Test(arguments: [
         ("asyncpg", Self.asyncpg), ("psycopg", Self.psycopg), ("psycopg2", Self.psycopg2), ("pg8000", Self.pg8000),
         ("asyncpg", Self.asyncpgErrors), ("psycopg", Self.psycopgErrors), ("asyncpg", Self.asyncpgTimeout),
         ("psycopg", Self.psycopgTimeout), ("psycopg", Self.psycopgCursors), ("psycopg2", Self.psycopg2Cursors),
+        ("psycopg", Self.psycopgLongCancel), ("asyncpg", Self.asyncpgCursor),
     ])
     func recordedDriverSessionReplaysUnderVerify(module: String, script: String) async throws {
         try await Self.recordAndReplay(script, module: module)

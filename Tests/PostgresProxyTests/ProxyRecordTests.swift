@@ -143,14 +143,51 @@ struct ProxyRecordTests {
         #expect(serve.terminationStatus == 0, "\(report)\n\(script)")
     }
 
-    private static func psql(port: Int, server: PostgresServerFixture) async throws -> ProcessOutcome {
+    /// psql LISTENs and NOTIFYs on the same channel (alone, and with another statement in one Query) and gets one
+    /// notification for each, from PostgreSQL and from the replay: serve delivers the session's own NOTIFY itself, so
+    /// the recorded rule does not deliver it a second time.
+    @Test func aNotifyTheSessionListensToIsDeliveredOnceOnTheReplay() async throws {
+        let server = try PostgresServerTrait.server()
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let scriptFile = directory.appending(path: "session.yaml")
+        let recording = ScriptRecording(path: scriptFile.path)
+        let harness = try await ProxyHarness.start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
+        let statements = "listen c;\nnotify c, 'p';\nselect 1 as one \\; notify c, 'q';\nselect pg_notify('c', 'r');\n"
+        let recorded = try await Self.psql(port: harness.port, server: server, script: statements)
+        _ = try await harness.stop()
+        try recording.write()
+        let script = try String(contentsOf: scriptFile, encoding: .utf8)
+        let (serve, servePort) = try await ListeningProcess.start(
+            try PGWExecutable.url(), ["serve", "--port", "0", "--log-level", "warning", "--script", scriptFile.path])
+        defer { serve.terminate() }
+        let replayed = try await Self.psql(port: servePort, server: server, script: statements)
+        func notifications(_ outcome: ProcessOutcome) -> [String] {
+            // Without the server process's PID, which differs.
+            outcome.standardOutput.split(separator: "\n").filter { $0.hasPrefix("Asynchronous notification") }.map {
+                String($0).components(separatedBy: " received from")[0]
+            }
+        }
+        let expected = [
+            "Asynchronous notification \"c\" with payload \"p\"", "Asynchronous notification \"c\" with payload \"q\"",
+            "Asynchronous notification \"c\" with payload \"r\"",
+        ]
+        #expect(notifications(recorded) == expected, "\(recorded)")
+        #expect(notifications(replayed) == expected, "\(replayed)\n\(script)")
+    }
+
+    private static func psql(port: Int, server: PostgresServerFixture, script: String = psqlScript) async throws
+        -> ProcessOutcome
+    {
         var environment = ProcessInfo.processInfo.environment
         environment["PGPASSWORD"] = "rec-Secret"
         environment["PGPASSFILE"] = "/dev/null"
         return try await SubprocessCommand(
             try server.installation.executable("psql"),
             ["-X", "-w", "host=127.0.0.1 port=\(port) user=proxy_rec dbname=postgres sslmode=disable"],
-            environment: environment, standardInput: Data(psqlScript.utf8), timeout: .seconds(60)
+            environment: environment, standardInput: Data(script.utf8), timeout: .seconds(60)
         ).run()
     }
 

@@ -88,7 +88,7 @@ struct SessionRecorderTests {
                     statement: "s", parameterFormats: [.binary], parameters: [ByteBuffer(bytes: [0, 0, 0, 5])],
                     resultFormats: [.binary])),
             .execute(Execute(maxRows: 1)), .sync,
-            // The portal's next Execute, after its row limit, is not recorded.
+            // The portal's next Execute, after its row limit, adds its row to the portal's rule.
             .bind(Bind(portal: "p", statement: "s", parameters: [ByteBuffer(string: "6")])),
             .execute(Execute(portal: "p", maxRows: 1)), .execute(Execute(portal: "p", maxRows: 1)), .sync,
         ]
@@ -101,7 +101,7 @@ struct SessionRecorderTests {
             .dataRow(DataRow(columns: [ByteBuffer(bytes: [0, 0, 0, 5]), ByteBuffer(bytes: [0, 0, 0x1c, 0x88])])),
             .portalSuspended, .readyForQuery(.idle),
             .bindComplete, .dataRow(DataRow(columns: [ByteBuffer(string: "6"), nil])), .portalSuspended,
-            .dataRow(DataRow(columns: [ByteBuffer(string: "6"), nil])), .portalSuspended, .readyForQuery(.idle),
+            .dataRow(DataRow(columns: [ByteBuffer(string: "7"), nil])), .portalSuspended, .readyForQuery(.idle),
         ]
         for message in backend { recorder.observe(message) }
         recorder.finishSession()
@@ -116,7 +116,66 @@ struct SessionRecorderTests {
             ResultColumn(name: "born", type: PostgresType(name: "date", oid: 1082)),
         ]
         #expect(script.rules[0].outcome == .result(columns: columns, rows: [["5", "2019-12-31"]], tag: "SELECT 1"))
-        #expect(script.rules[1].outcome == .result(columns: columns, rows: [["6", nil]], tag: "SELECT 1"))
+        #expect(
+            script.rules[1].outcome == .result(columns: columns, rows: [["6", nil], ["7", nil]], tag: "SELECT 2"))
+        #expect(!yaml.contains("not recordable"), "\(yaml)")
+    }
+
+    /// asyncpg's cursor: Executes of one portal with a row limit, each answered by PortalSuspended but the last, are
+    /// one rule of all the rows the client fetched, in the place of the portal's first Execute, with the tag the
+    /// server sent last (serve answers row-limited Executes from it with PortalSuspended again); a statement run
+    /// between them keeps its own rule. A portal that fails after its row limit is counted as not recordable, not
+    /// recorded as its first rows alone.
+    @Test func aPortalResumedAfterItsRowLimitIsRecordedWithAllItsRows() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let series = "select generate_series(1, 5)"
+        let frontend: [FrontendMessage] = [
+            .query(Query("begin")),
+            .parse(Parse(name: "c", query: series)), .describe(.statement("c")), .sync,
+            .bind(Bind(portal: "p", statement: "c")), .execute(Execute(portal: "p", maxRows: 2)), .sync,
+            .query(Query("select 'between'")),
+            .execute(Execute(portal: "p", maxRows: 2)), .sync,
+            .execute(Execute(portal: "p", maxRows: 2)), .sync,
+            .bind(Bind(portal: "q", statement: "c")), .execute(Execute(portal: "q", maxRows: 2)), .sync,
+            .execute(Execute(portal: "q", maxRows: 2)), .sync,
+            .query(Query("commit")),
+        ]
+        for message in frontend { recorder.observe(message) }
+        func rows(_ values: [String]) -> [BackendMessage] {
+            values.map { .dataRow(DataRow(columns: [ByteBuffer(string: $0)])) }
+        }
+        var backend: [BackendMessage] = [
+            .commandComplete(CommandComplete(tag: "BEGIN")), .readyForQuery(.inTransaction),
+            .parseComplete, .parameterDescription(ParameterDescription(parameterTypes: [])),
+            .rowDescription(RowDescription(columns: [.init(name: "generate_series", dataTypeOID: 23)])),
+            .readyForQuery(.inTransaction), .bindComplete,
+        ]
+        backend += rows(["1", "2"]) + [.portalSuspended, .readyForQuery(.inTransaction)]
+        backend += [.rowDescription(RowDescription(columns: [.init(name: "?column?", dataTypeOID: 25)]))]
+        backend +=
+            rows(["between"]) + [.commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.inTransaction)]
+        backend += rows(["3", "4"]) + [.portalSuspended, .readyForQuery(.inTransaction)]
+        backend += rows(["5"]) + [.commandComplete(CommandComplete(tag: "SELECT 1")), .readyForQuery(.inTransaction)]
+        backend += [.bindComplete] + rows(["1", "2"]) + [.portalSuspended, .readyForQuery(.inTransaction)]
+        backend += [
+            .errorResponse(DiagnosticMessage(severity: "ERROR", sqlState: "57014", message: "canceling statement")),
+            .readyForQuery(.failed), .commandComplete(CommandComplete(tag: "ROLLBACK")), .readyForQuery(.idle),
+        ]
+        for message in backend { recorder.observe(message) }
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        #expect(
+            yaml.hasPrefix(
+                "# Recorded by pgw proxy: 2 statements (1 not recordable: 1 portals failing after their row limit)"),
+            "\(yaml)")
+        let script = try MockScript(yaml: yaml)
+        #expect(script.rules.map(\.pattern.text) == ["exact \(series)", "exact select 'between'"], "\(yaml)")
+        #expect(
+            script.rules.first?.outcome
+                == .result(
+                    columns: [ResultColumn(name: "generate_series", type: .int4)],
+                    rows: [["1"], ["2"], ["3"], ["4"], ["5"]], tag: "SELECT 1"), "\(yaml)")
     }
 
     /// `--record-match fingerprint`: rules match by fingerprint without the recorded values, so a replay with other
@@ -529,6 +588,70 @@ struct SessionRecorderTests {
         let script = try MockScript(yaml: yaml)
         #expect(script.rules.map(\.delay) == [nil, .milliseconds(1301), .milliseconds(1300), nil])
         #expect(script.rules.last?.outcome == .error(unique), "\(yaml)")
+    }
+
+    /// PostgreSQL sends a simple Query statement's RowDescription when it starts, in the same packet as the error
+    /// that cancels it (statement_timeout, a CancelRequest): the delay counts from the Query, not from that
+    /// RowDescription, so serve's statement_timeout or the client's CancelRequest ends the replay's wait again.
+    @Test func aCancelledQueryRunsFromItsQueryNotItsRowDescription() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
+        let ended = start + .milliseconds(2_000) + .microseconds(300)
+        recorder.observe(.query(Query("select pg_sleep(5)")), at: start)
+        recorder.observe(
+            .rowDescription(RowDescription(columns: [.init(name: "pg_sleep", dataTypeOID: 2278)])), at: ended)
+        recorder.observe(
+            .errorResponse(
+                DiagnosticMessage(
+                    severity: "ERROR", sqlState: "57014", message: "canceling statement due to statement timeout")),
+            at: ended + .microseconds(50))
+        recorder.observe(.readyForQuery(.idle), at: ended + .microseconds(60))
+        recorder.finishSession()
+        let script = try MockScript(yaml: recording.yaml())
+        #expect(script.rules.map(\.delay) == [.milliseconds(3_001)], "\(recording.yaml())")
+    }
+
+    /// A NOTIFY on a channel the session listens to reaches the session from its own backend: serve delivers that
+    /// itself on the replay (as PostgreSQL, whether a rule answers the NOTIFY or not), so the rule does not name it
+    /// again. Another backend's notification on the same channel, and the session's own `pg_notify()`, which serve
+    /// does not deliver by itself, stay in the rule's `notify`; a NOTIFY rolled back is never delivered.
+    @Test func theSessionsOwnNotifyIsLeftToServe() throws {
+        let recording = ScriptRecording(path: "/nonexistent/script.yaml")
+        var recorder = SessionRecorder(recording: recording)
+        recorder.observe(.backendKeyData(BackendKeyData(processID: 7, secretKey: [1, 2, 3, 4])))
+        recorder.observe(.readyForQuery(.idle))
+        func run(_ text: String, tag: String, then answers: [BackendMessage]) {
+            recorder.observe(.query(Query(text)))
+            recorder.observe(.commandComplete(CommandComplete(tag: tag)))
+            for answer in answers { recorder.observe(answer) }
+        }
+        func notification(from processID: Int32, _ payload: String) -> BackendMessage {
+            .notificationResponse(NotificationResponse(processID: processID, channel: "c", payload: payload))
+        }
+        run("listen c", tag: "LISTEN", then: [.readyForQuery(.idle)])
+        run("NOTIFY C, 'it''s'", tag: "NOTIFY", then: [notification(from: 7, "it's"), .readyForQuery(.idle)])
+        run(
+            "notify c, 'p'", tag: "NOTIFY",
+            then: [notification(from: 8, "p"), notification(from: 7, "p"), .readyForQuery(.idle)])
+        recorder.observe(.query(Query("select pg_notify('c', 'q')")))
+        recorder.observe(.rowDescription(RowDescription(columns: [.init(name: "pg_notify", dataTypeOID: 2278)])))
+        recorder.observe(.dataRow(DataRow(columns: [ByteBuffer()])))
+        recorder.observe(.commandComplete(CommandComplete(tag: "SELECT 1")))
+        recorder.observe(notification(from: 7, "q"))
+        recorder.observe(.readyForQuery(.idle))
+        run("begin", tag: "BEGIN", then: [.readyForQuery(.inTransaction)])
+        run("notify c, 'r'", tag: "NOTIFY", then: [.readyForQuery(.inTransaction)])
+        run("rollback", tag: "ROLLBACK", then: [.readyForQuery(.idle)])
+        run("select pg_notify('c', 'r')", tag: "SELECT 1", then: [notification(from: 7, "r"), .readyForQuery(.idle)])
+        recorder.finishSession()
+        let yaml = recording.yaml()
+        let script = try MockScript(yaml: yaml)
+        let notified = script.rules.map { rule -> [String] in
+            guard case .notifying(let notifications, _) = rule.outcome else { return [] }
+            return notifications.map(\.payload)
+        }
+        #expect(notified == [[], [], ["p"], ["q"], [], ["r"]], "\(yaml)")
     }
 
     /// A connection's last statement, held back for notifications until the connection ends, keeps its place: a

@@ -92,6 +92,13 @@ public struct ServerEmulationResponder: QueryResponder {
         }
     }
 
+    /// The channel and payload of `statement` when it is `NOTIFY channel [, 'payload']`, which a session that
+    /// listens to the channel delivers to itself (even when a script rule answers the NOTIFY), else `nil`.
+    public static func notification(of statement: String) -> (channel: String, payload: String)? {
+        guard case .notify(let channel, let payload) = (try? SQLParser.parse(statement))?.kind else { return nil }
+        return (channel, payload)
+    }
+
     /// The answer PostgreSQL would give without any table, `nil` for statements that need data (unmatched ones);
     /// `parameterTypes` are the parameters' OIDs (0 or missing: text).
     func answer(

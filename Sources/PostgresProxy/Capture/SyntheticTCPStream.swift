@@ -48,11 +48,19 @@ struct SyntheticTCPStream {
         }
     }
 
-    /// Appends a FIN from the side that closed first to `blocks` as a pcapng block seen at `microseconds`.
-    mutating func appendFinish(fromClient: Bool, microseconds: UInt64, to blocks: inout [UInt8]) {
+    /// Appends the packets of the TCP close to `blocks` as pcapng blocks seen at `microseconds`: a FIN from the side
+    /// that closed first (the client when `closedByClient`), the other side's FIN acknowledging it, and the last ACK,
+    /// so a dissector sees both directions end when the connection did.
+    mutating func appendClose(closedByClient: Bool, microseconds: UInt64, to blocks: inout [UInt8]) {
+        for fromClient in [closedByClient, !closedByClient] {
+            appendPacket(
+                fromClient: fromClient, flags: 0x11, payload: EmptyCollection(), microseconds: microseconds,
+                to: &blocks)
+            if fromClient { clientSequence &+= 1 } else { serverSequence &+= 1 }
+        }
         appendPacket(
-            fromClient: fromClient, flags: 0x11, payload: EmptyCollection(), microseconds: microseconds, to: &blocks)
-        if fromClient { clientSequence &+= 1 } else { serverSequence &+= 1 }
+            fromClient: closedByClient, flags: 0x10, payload: EmptyCollection(), microseconds: microseconds,
+            to: &blocks)
     }
 
     private mutating func appendPacket(

@@ -12,10 +12,12 @@ import PostgresWire
 /// their effect on the session), and so are statements refused in a failed transaction (25P02, serve's own answer); a
 /// server-side cursor becomes one rule for its query, with the rows its FETCHes returned (``RecordedCursor``). Binary parameters and results are recorded as PostgreSQL's text output of their types
 /// (which the replaying server sends in binary again), and the parameter types the server described go with them (a
-/// rule's `param_types`, for clients such as asyncpg that leave them to the server). An Execute with a row limit
-/// records the rows the client fetched. Statements a script cannot express (binary values of types without a known
-/// text form, a failed COPY FROM STDIN, the portal's Executes after a row limit, FunctionCall…) are counted as
-/// skipped, by ``UnrecordableReason``. At most ``maximumStatementBytes`` of one statement's answer are kept.
+/// rule's `param_types`, for clients such as asyncpg that leave them to the server). A portal's Executes with a row
+/// limit (PortalSuspended, then Execute again) are one rule of all the rows the client fetched. A NotificationResponse
+/// the session's own NOTIFY sent it (on a channel it listens to) is left out: serve delivers that itself. Statements a
+/// script cannot express (binary values of types without a known text form, a failed COPY FROM STDIN, a portal that
+/// failed after its row limit, FunctionCall…) are counted as skipped, by ``UnrecordableReason``. At most
+/// ``maximumStatementBytes`` of one statement's answer are kept.
 struct SessionRecorder {
     /// A statement's answer larger than this is not recorded (memory stays bounded).
     static let maximumStatementBytes = 16 << 20
@@ -79,9 +81,9 @@ struct SessionRecorder {
     private var describedOnly: [(parsing: Int, statement: RecordedStatement)] = []
     /// At most this many described-only statements are kept.
     private static let describedOnlyLimit = 1_000
-    /// The Binds whose portal stopped at a row limit (PortalSuspended) since the last ReadyForQuery with nothing
-    /// else pending: their next Executes are not recorded.
-    private var suspendedBindings: Set<Int> = []
+    /// The portals that stopped at a row limit (PortalSuspended), by the Bind that made them: the next Execute of
+    /// one adds its rows; its CommandComplete, or the transaction's end (the portal is gone), records it.
+    private var suspendedPortals: [Int: SuspendedPortal] = [:]
     private var portalColumns: [String: [RowDescription.Column]] = [:]
     /// The cursors the session declared and has not closed, by name: each becomes a rule for its query when it
     /// closes (CLOSE, its transaction's end, the session's end).
@@ -107,9 +109,18 @@ struct SessionRecorder {
     private var login: (user: String?, database: String?, clientSettings: Set<String>) = (nil, nil, [])
     /// The ParameterStatus values of the login, until its first ReadyForQuery (`nil` after it).
     private var loginParameters: [(name: String, value: String)]? = []
-    /// When the server last answered something (a notice, a notification or a ParameterStatus aside): a statement
-    /// the client sent earlier started then at the latest, as the server runs one statement at a time.
+    /// When the server last finished answering something (a notice, a notification, a ParameterStatus, and the
+    /// rows, COPY data or simple Query's RowDescription of a statement still running aside): a statement the client
+    /// sent earlier started then at the latest, as the server runs one statement at a time.
     private var serverAnswered: NIODeadline?
+    /// The session's backend process ID (BackendKeyData), which its own notifications carry.
+    private var processID: Int32?
+    /// The notifications (channel, payload) of the session's NOTIFY statements not yet delivered: PostgreSQL sends
+    /// the session one on a channel it listens to when the transaction commits, and so does serve itself on the
+    /// replay, so it is not recorded as a rule's `notify`. Emptied when the session is out of a transaction.
+    private var ownNotifications: [(channel: String, payload: String)] = []
+    /// At most this many of the session's NOTIFYs in one transaction are followed.
+    private static let ownNotificationLimit = 1_000
 
     /// A recorder adding to `recording`.
     init(recording: ScriptRecording) {
@@ -171,13 +182,23 @@ struct SessionRecorder {
 
     /// Takes one message the server sent, at `time`.
     mutating func observe(_ message: BackendMessage, at time: NIODeadline = .now()) {
+        let answersDescribe =
+            switch replies.first {
+            case .describePortal, .describeStatement: true
+            default: false
+            }
         defer {
             switch message {
             case .noticeResponse, .notificationResponse, .parameterStatus: break
+            // A running statement's answer: PostgreSQL sends a simple Query's RowDescription when the statement
+            // starts, in the same packet as the error that cancels it.
+            case .dataRow, .copyOutResponse, .copyData, .copyDone, .copyInResponse, .copyBothResponse: break
+            case .rowDescription, .noData: if answersDescribe { serverAnswered = time }
             default: serverAnswered = time
             }
         }
         switch message {
+        case .backendKeyData(let key): processID = key.processID
         case .parameterStatus(let status):
             // A change a statement made (SET) is the session's: the login's values are the server's.
             if loginParameters != nil, !login.clientSettings.contains(status.name.lowercased()) {
@@ -212,19 +233,19 @@ struct SessionRecorder {
             // Text or binary: serve takes the data again in the statement's format and counts its rows.
             copyIn = true
         case .copyBothResponse: unrecordable = unrecordable ?? .copyBoth
-        case .portalSuspended:
-            // A row limit (asyncpg's fetchrow): the rows the client fetched are the answer; the portal's next
-            // Executes, if any, are not recorded.
-            guard case .execute(let portal, _) = replies.first else { break }
-            if !suspendedBindings.insert(portal.binding).inserted { unrecordable = unrecordable ?? .resumedPortal }
-            finish(tag: "SELECT \(rows.count)")
+        case .portalSuspended: suspend()
         case .noticeResponse(let notice): notices.append(notice)
-        case .notificationResponse(let notification): held?.statement.notifications.append(notification)
-        case .commandComplete(let complete):
-            if case .execute(let portal, _) = replies.first, suspendedBindings.contains(portal.binding) {
-                unrecordable = unrecordable ?? .resumedPortal
+        case .notificationResponse(let notification):
+            if notification.processID == processID,
+                let own = ownNotifications.firstIndex(where: {
+                    $0 == (notification.channel, notification.payload)
+                })
+            {
+                ownNotifications.remove(at: own)
+            } else {
+                held?.statement.notifications.append(notification)
             }
-            finish(tag: complete.tag)
+        case .commandComplete(let complete): finish(tag: complete.tag)
         case .emptyQueryResponse: finishWithoutStatement()
         case .errorResponse(let error): failed(error, at: time)
         case .readyForQuery(let status):
@@ -237,10 +258,13 @@ struct SessionRecorder {
                 if case .sync = reply { break }
                 if case .query = reply { break }
             }
-            // Outside a transaction no portal is left, and only the cursors declared WITH HOLD are open.
             if status == .idle {
-                suspendedBindings.removeAll()
+                // Outside a transaction no portal is left: those a row limit suspended are recorded as far as the
+                // client fetched them; only the cursors declared WITH HOLD stay open; a NOTIFY not delivered by now
+                // was rolled back.
+                recordSuspendedPortals()
                 for (name, cursor) in cursors where !cursor.isHoldable { closeCursor(name) }
+                ownNotifications.removeAll()
             }
             // No Describe is pending that an Execute sent before its answer could concern.
             if replies.isEmpty { executedParsings.removeAll() }
@@ -276,6 +300,7 @@ struct SessionRecorder {
 
     /// Hands the last statement to the recording (the connection is over).
     mutating func finishSession() {
+        recordSuspendedPortals()
         if let held { recording.add(held.statement, at: held.place) }
         held = nil
         for name in cursors.keys { closeCursor(name) }
@@ -311,7 +336,51 @@ struct SessionRecorder {
     }
 
     private mutating func finish(tag: String) {
-        guard let (statement, parameters, parameterTypes, knownColumns) = currentStatement() else { return }
+        guard var statement = answeredStatement(tag: tag) else { return }
+        if tag == "NOTIFY", ownNotifications.count < Self.ownNotificationLimit,
+            let notification = ServerEmulationResponder.notification(of: statement.statement)
+        {
+            ownNotifications.append(notification)
+        }
+        var place: Int?
+        if case .execute(let portal, _) = replies.first,
+            var suspended = suspendedPortals.removeValue(forKey: portal.binding)
+        {
+            // The last Execute of a portal a row limit suspended: one rule of all the rows, with this tag.
+            suspended.take(rows, notices: notices, answerBytes: answerBytes, unrecordable: unrecordable)
+            statement = suspended.recorded(tag: tag)
+            (answerBytes, unrecordable, place) = (suspended.answerBytes, suspended.unrecordable, suspended.place)
+        }
+        keep(statement, at: place)
+        advance()
+    }
+
+    /// A PortalSuspended: the Execute's rows are added to those its portal sent before, to be recorded with the
+    /// rest the client fetches (``finish(tag:)``, ``recordSuspendedPortals()``).
+    private mutating func suspend() {
+        guard case .execute(let portal, _) = replies.first else { return }
+        if suspendedPortals[portal.binding] == nil, let statement = answeredStatement(tag: "") {
+            suspendedPortals[portal.binding] = SuspendedPortal(statement: statement, place: recording.reserve())
+        }
+        suspendedPortals[portal.binding]?.take(
+            rows, notices: notices, answerBytes: answerBytes, unrecordable: unrecordable)
+        advance()
+    }
+
+    /// Records the portals a row limit suspended with the rows the client fetched (their portals are gone).
+    private mutating func recordSuspendedPortals() {
+        for (_, suspended) in suspendedPortals.sorted(by: { $0.key < $1.key }) {
+            let statement = suspended.recorded(tag: "SELECT \(suspended.rows.count)")
+            if recordable(statement, unrecordable: suspended.unrecordable, answerBytes: suspended.answerBytes) {
+                recording.add(statement, at: suspended.place)
+            }
+        }
+        suspendedPortals.removeAll()
+    }
+
+    /// The statement the head reply answers, with the answer collected and `tag`.
+    private func answeredStatement(tag: String) -> RecordedStatement? {
+        guard let (statement, parameters, parameterTypes, knownColumns) = currentStatement() else { return nil }
         let resultColumns = columns ?? knownColumns
         let outcome: RecordedStatement.Outcome =
             if let copyOut {
@@ -323,11 +392,9 @@ struct SessionRecorder {
             } else {
                 .command(tag: tag)
             }
-        keep(
-            RecordedStatement(
-                statement: statement, parameters: parameters, parameterTypes: parameterTypes, outcome: outcome,
-                notices: notices))
-        advance()
+        return RecordedStatement(
+            statement: statement, parameters: parameters, parameterTypes: parameterTypes, outcome: outcome,
+            notices: notices)
     }
 
     private mutating func failed(_ error: DiagnosticMessage, at time: NIODeadline) {
@@ -351,7 +418,11 @@ struct SessionRecorder {
             }
             // The rest of the Query's statements are not run.
             replies[0] = .query([])
-        case .execute:
+        case .execute(let portal, _):
+            if suspendedPortals.removeValue(forKey: portal.binding) != nil {
+                // A script rule cannot answer rows and then an error.
+                unrecordable = unrecordable ?? .failedSuspendedPortal
+            }
             if let (text, parameters, parameterTypes, _) = currentStatement() {
                 keep(
                     RecordedStatement(
@@ -428,18 +499,32 @@ struct SessionRecorder {
         resetAnswer()
     }
 
-    private mutating func keep(_ statement: RecordedStatement) {
+    /// Holds `statement` back for the notifications that may follow it, in `place` (a new one when `nil`), if it is
+    /// recordable, and hands the statement held before it to the recording.
+    private mutating func keep(_ statement: RecordedStatement, at place: Int? = nil) {
         if let held { recording.add(held.statement, at: held.place) }
         held = nil
-        // `pgw serve` does transaction control, SET, RESET and DISCARD itself, as PostgreSQL does, and refuses
-        // statements in a failed transaction itself (25P02).
-        if case .error(let error) = statement.outcome, error.sqlState == "25P02" { return }
-        if ServerEmulationResponder.isSessionControl(statement.statement) { return }
         var statement = statement
         if let command = ServerEmulationResponder.cursorCommand(statement.statement) {
+            // A cursor command refused in a failed transaction (25P02) changed no cursor: serve refuses it itself.
+            if case .error(let error) = statement.outcome, error.sqlState == "25P02" { return }
             guard let query = cursorCommand(command, statement) else { return }
             statement = query
         }
+        if recordable(statement, unrecordable: unrecordable, answerBytes: answerBytes) {
+            held = (statement, place ?? recording.reserve())
+        }
+    }
+
+    /// Whether `statement`, whose answer was `answerBytes` long and cannot be recorded for `unrecordable` (if not
+    /// `nil`), goes into the recording; counts it as skipped if it is left out for a reason the script names.
+    private func recordable(
+        _ statement: RecordedStatement, unrecordable: UnrecordableReason?, answerBytes: Int
+    ) -> Bool {
+        // `pgw serve` does transaction control, SET, RESET and DISCARD itself, as PostgreSQL does, and refuses
+        // statements in a failed transaction itself (25P02).
+        if case .error(let error) = statement.outcome, error.sqlState == "25P02" { return false }
+        if ServerEmulationResponder.isSessionControl(statement.statement) { return false }
         if let unrecordable {
             recording.skip(unrecordable)
         } else if answerBytes > Self.maximumStatementBytes {
@@ -448,8 +533,9 @@ struct SessionRecorder {
             // The statement's Parse or Bind was too large to decode.
             recording.skip(.undecodedMessage)
         } else {
-            held = (statement, recording.reserve())
+            return true
         }
+        return false
     }
 
     /// Follows a DECLARE, FETCH, MOVE or CLOSE, which `pgw serve` answers from its session's cursors, asking the

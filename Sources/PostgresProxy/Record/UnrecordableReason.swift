@@ -12,11 +12,12 @@ enum UnrecordableReason: String, Sendable, CaseIterable {
     /// A `COPY … FROM STDIN` the server failed after taking data (an error rule would refuse the COPY before the
     /// client sends it).
     case failedCopyIn = "failed COPY FROM STDIN"
-    /// A portal's Executes after the one that stopped at its row limit.
-    case resumedPortal = "Executes resuming a portal after its row limit"
     /// A cursor moved ABSOLUTE or RELATIVE past its end before it reached it otherwise: where the replay's cursor
     /// must end is not known.
     case cursorPastUnknownEnd = "cursors moved past an end not reached before"
+    /// A portal whose Execute failed after an earlier one stopped at its row limit (a rule cannot answer rows and
+    /// then an error).
+    case failedSuspendedPortal = "portals failing after their row limit"
     /// An answer over ``SessionRecorder/maximumStatementBytes``.
     case largeAnswer = "answers over 16 MiB"
     /// A message over the proxy's decoding limit (``ConnectionTap/largestDecodedMessage``, or

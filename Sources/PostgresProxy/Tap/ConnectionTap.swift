@@ -201,7 +201,7 @@ final class ConnectionTap: @unchecked Sendable {
         isClosed = true
         recorder?.finishSession()
         writePackets { stream, microseconds, blocks in
-            stream.appendFinish(fromClient: closedByClient, microseconds: microseconds, to: &blocks)
+            stream.appendClose(closedByClient: closedByClient, microseconds: microseconds, to: &blocks)
         }
         let seconds = Double((NIODeadline.now() - opened).nanoseconds) / 1e9
         let duration = (seconds * 1000).rounded() / 1000
