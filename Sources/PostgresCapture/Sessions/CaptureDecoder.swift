@@ -3,7 +3,8 @@ import PostgresWire
 
 /// Decodes the PostgreSQL connections in a capture's packets, fed in capture order: finds the TCP connections to
 /// the PostgreSQL ports (or that start with a startup packet), reassembles each direction, and decodes both with a
-/// ``SessionDecoder``. Events of all connections come in packet order, each with its packet's time.
+/// ``SessionDecoder``. Events of all connections come in packet order, as the packets make them known; each message
+/// has the time of the packet its first byte came in, a gap that of the packet its missing bytes follow.
 ///
 /// Memory is bounded by the open connections: a connection's state is dropped when it closes (FIN from both sides,
 /// or RST).
