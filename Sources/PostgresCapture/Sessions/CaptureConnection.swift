@@ -31,6 +31,15 @@ struct CaptureConnection {
     private var deliveredOffsets = [0, 0]
     /// The times of the packets that carried each direction's bytes not yet decoded, for the events they make.
     private var packetTimes = [PacketTimes(), PacketTimes()]
+    /// The ends that sent a FIN, in the packets taken and in those a filter left out (``noteEnding(of:)``).
+    private(set) var finishedEnds: Set<Endpoint> = []
+    /// Whether a side sent RST, in the packets taken or in those a filter left out.
+    private var wasReset = false
+
+    /// Whether the connection is over in the capture as a whole, the packets a filter left out counted: a side
+    /// reset it, or both sent FIN. Without a filter, so is every connection that closes but one whose capture
+    /// holds one direction only (which its FIN closes).
+    var isOverInWholeCapture: Bool { wasReset || finishedEnds.count == 2 }
 
     /// Starts decoding a connection; `fromStart` when its first bytes will be seen, otherwise each direction is
     /// decoded from the first message boundary found.
@@ -51,6 +60,7 @@ struct CaptureConnection {
         let direction: MessageDirection = segment.source == info.client ? .frontend : .backend
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
         seenDirections[direction.index] = true
+        noteEnding(of: segment)
         if segment.isAcknowledgement && !seenDirections[peer.index] && !finishedDirections[peer.index] {
             if let first = firstAcknowledgements[direction.index] {
                 // The peer sent bytes (this side acknowledges them) that the capture does not hold, nor anything else
@@ -80,6 +90,16 @@ struct CaptureConnection {
             if !finishedDirections.contains(false) { try close(.finished, at: time, bulk: bulk, emit: emit) }
         }
         return isClosed
+    }
+
+    /// Takes note of how `segment`, of this connection, ends it (FIN or RST), without decoding it: for every segment
+    /// taken, and for those a filter leaves out, which end the connection all the same. Returns
+    /// ``isOverInWholeCapture`` (read here, as reading it from the decoder's table would copy the connection).
+    @discardableResult
+    mutating func noteEnding(of segment: TCPSegment) -> Bool {
+        if segment.isReset { wasReset = true }
+        if segment.isFinish { finishedEnds.insert(segment.source) }
+        return isOverInWholeCapture
     }
 
     /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit` (and
