@@ -48,12 +48,15 @@ struct DecodeCaptureSink {
                 "connection \(info.client) -> \(info.server)\(start)", connection: info, time: time)
         case .failure(let direction, let error):
             failures.append("pgw: #\(info.id) \(direction) stream: \(error)")
+            printer.lostBytes(of: direction, byteCount: nil, connection: info)
             try printer.note("\(direction) stream: \(error)", connection: info, time: time)
         case .gap(let direction, let byteCount, let offset):
+            printer.lostBytes(of: direction, byteCount: byteCount, connection: info)
             try printer.note(
                 "\(byteCount) bytes of the \(direction) stream are missing from the capture (offset \(offset))",
                 connection: info, time: time)
         case .resumed(let direction, let offset, let skipped):
+            printer.resumed(direction, connection: info)
             try printer.note(
                 "\(direction) decoding resumes at offset \(offset), at a message boundary (\(skipped) bytes skipped)",
                 connection: info, time: time)

@@ -16,10 +16,12 @@ struct DecodeCommand: ParsableCommand {
             connection whose first packet is a startup packet) is reassembled (out-of-order segments, \
             retransmissions, overlaps; missing bytes are reported as a gap and decoding resumes at the next \
             message boundary) and decoded. Each line has the packet's time (UTC, with microseconds, or nanoseconds \
-            when the capture records them) and the connection's number; \
-            messages of all connections come in time order. A ReadyForQuery shows the latency of the round trip it ends \
-            (from its Query or FunctionCall, or first extended-protocol message after the previous Sync, to the \
-            ReadyForQuery). Connections that negotiate \
+            when the capture records them: that of the packet a message's first byte came in) and the connection's \
+            number; messages of all connections come in time order. A ReadyForQuery shows the latency of the round \
+            trip it ends (from its Query or FunctionCall, or first extended-protocol message after the previous \
+            Sync, to the ReadyForQuery); after missing bytes, which make it uncertain which round trip a \
+            ReadyForQuery ends, none is shown until a ReadyForQuery after which both directions decode again, and \
+            the next round trip is timed. Connections that negotiate \
             TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections, not \
             the file's size. Link layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw \
             IP, PPP; IPv4 and IPv6 (IP fragments are not reassembled: reported as missing bytes).
@@ -113,9 +115,9 @@ struct DecodeCommand: ParsableCommand {
         help: ArgumentHelp(
             "Print, per connection and overall, message counts and bytes per type, statements (each Execute, Query "
                 + "and FunctionCall; an Execute named by the text its prepared statement was parsed with), errors by "
-                + "SQLSTATE and the slowest statements (timed from the first message of their round trip to its "
-                + "ReadyForQuery) instead of the messages; it counts every message, so it takes no --grep, --only, "
-                + "--skip or --format hex."))
+                + "SQLSTATE, the gaps (bytes missing from the capture) and the slowest statements (timed from the "
+                + "first message of their round trip to its ReadyForQuery) instead of the messages; it counts every "
+                + "message, so it takes no --grep, --only, --skip or --format hex."))
     var summary = false
 
     @Flag(name: .long, help: "Show passwords, SASL and GSS data and cancel keys instead of masking them.")

@@ -1,7 +1,7 @@
 import PostgresWire
 
 /// What `pgw decode --summary` totals for a connection, or for all of them: messages and bytes per type,
-/// statements, errors by SQLSTATE and the slowest statements.
+/// statements, errors by SQLSTATE, the gaps (bytes missing from a capture) and the slowest statements.
 struct DecodeConnectionSummary {
     /// How many of the slowest statements are kept.
     static let slowestCount = 5
@@ -14,6 +14,16 @@ struct DecodeConnectionSummary {
     var errorsBySQLState: [String: Int] = [:]
     /// The slowest timed statements, slowest first.
     var slowest: [DecodeStatement] = []
+    /// The gaps of a capture: places where bytes of a stream are missing from it.
+    var gapCount = 0
+    /// The bytes missing in the gaps.
+    var missingBytes = 0
+
+    /// Counts a gap of `byteCount` missing bytes.
+    mutating func addGap(of byteCount: Int) {
+        gapCount += 1
+        missingBytes += byteCount
+    }
 
     /// Counts a message.
     mutating func add(_ message: DecodedMessage) {
@@ -29,6 +39,8 @@ struct DecodeConnectionSummary {
             statistics.add(entry.direction, type: entry.type, count: entry.count, bytes: entry.bytes)
         }
         errorsBySQLState.merge(other.errorsBySQLState, uniquingKeysWith: +)
+        gapCount += other.gapCount
+        missingBytes += other.missingBytes
     }
 
     /// Counts the statements of a completed round trip, each timed with it.
@@ -48,12 +60,15 @@ struct DecodeConnectionSummary {
         errorsBySQLState.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
     }
 
-    /// The lines after the message table: statements, errors, slowest statements.
+    /// The lines after the message table: statements, errors, gaps, slowest statements.
     var statementLines: [String] {
         var lines = ["statements: \(statementCount)"]
         let errors = sortedErrors
         if !errors.isEmpty {
             lines.append("errors: " + errors.map { "\($0.key) × \($0.value)" }.joined(separator: ", "))
+        }
+        if gapCount > 0 {
+            lines.append("gaps: \(gapCount) (\(missingBytes) bytes missing from the capture)")
         }
         for statement in slowest {
             let text = statement.text.count > 100 ? statement.text.prefix(99) + "…" : Substring(statement.text)
@@ -68,13 +83,18 @@ struct DecodeConnectionSummary {
 
     /// The JSON Lines after the message rows, each ending with `jsonMembers` (the connection, for a connection's):
     /// `{"schema": 1, "statements": n}`, one `{"schema": 1, "sqlState": "22012", "errors": n}` per SQLSTATE (the
-    /// most frequent first), and one `{"schema": 1, "slowest": rank, "latencyMicroseconds": µs, "statement": text}`
+    /// most frequent first), with gaps `{"schema": 1, "gaps": n, "missingBytes": n}`, and one `{"schema": 1, "slowest": rank, "latencyMicroseconds": µs, "statement": text}`
     /// per slowest statement (rank 1 the slowest; the text whole).
     func statementJSONLines(jsonMembers: [(String, RenderedValue)]) -> [String] {
         let schema = ("schema", RenderedValue.integer(Int64(RenderFormat.jsonSchemaVersion)))
         var objects: [[(String, RenderedValue)]] = [[schema, ("statements", .integer(Int64(statementCount)))]]
         for (sqlState, count) in sortedErrors {
             objects.append([schema, ("sqlState", .string(sqlState)), ("errors", .integer(Int64(count)))])
+        }
+        if gapCount > 0 {
+            objects.append([
+                schema, ("gaps", .integer(Int64(gapCount))), ("missingBytes", .integer(Int64(missingBytes))),
+            ])
         }
         for (rank, statement) in slowest.enumerated() {
             objects.append([

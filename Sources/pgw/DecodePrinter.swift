@@ -157,6 +157,22 @@ final class DecodePrinter {
         }
     }
 
+    /// Takes bytes of `connection`'s `direction` that are lost: `byteCount` missing from the capture (a gap, which
+    /// `--summary` counts), or skipped after a malformed message (`nil`). Its round trips are not timed until its
+    /// decoding is in step again (``DecodeStatementTracker/lostBytes(of:)``).
+    func lostBytes(of direction: MessageDirection, byteCount: Int?, connection: CaptureConnectionInfo) {
+        let id = slot(for: connection)
+        states[id].tracker.lostBytes(of: direction)
+        guard summarizes, let byteCount else { return }
+        states[id].startSummary(of: connection)
+        states[id].summary!.addGap(of: byteCount)
+    }
+
+    /// Takes the decoding of `connection`'s `direction` resuming at a message boundary.
+    func resumed(_ direction: MessageDirection, connection: CaptureConnectionInfo) {
+        states[slot(for: connection)].tracker.resumed(direction)
+    }
+
     /// Writes out what is buffered.
     func flush() throws {
         try output.flush()

@@ -31,4 +31,11 @@ struct DecodeRoundTrip {
         statementCount += 1
         if statementTexts.count < Self.keptStatementTexts { statementTexts.append(statementText) }
     }
+
+    /// Adds the statements of `other`, a round trip given up untimed with this one (see
+    /// ``DecodeStatementTracker/lostBytes(of:)``).
+    mutating func add(statementsOf other: DecodeRoundTrip) {
+        statementCount += other.statementCount
+        statementTexts += other.statementTexts.prefix(Self.keptStatementTexts - statementTexts.count)
+    }
 }

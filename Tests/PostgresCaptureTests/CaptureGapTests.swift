@@ -178,4 +178,40 @@ struct CaptureGapTests {
         #expect(lines.contains("resumed backend at \(next) skipping \(next)"), "\(lines)")
         #expect(lines.contains("B CommandComplete at \(next)"), "\(lines)")
     }
+
+    /// The events of `segments` as ``CaptureScenario/lines(_:)`` with the millisecond of their time (the packets are
+    /// one millisecond apart): `5 #1 F Query`.
+    static func timedLines(_ segments: [TCPSegment]) throws -> [String] {
+        let path = try Scenario.write(segments)
+        defer { unlink(path) }
+        let events = try Scenario.events(path)
+        return zip(events, Scenario.lines(events)).map { event, line in "\(event.time.nanoseconds / 1_000_000) \(line)"
+        }
+    }
+
+    /// The report's lost reply and lost query (`editcap` removing one packet): the messages that waited behind the
+    /// missing bytes, delivered when a later packet acknowledged them, have their own packet's time, not that later
+    /// packet's; a gap has the time of the packet its missing bytes follow.
+    @Test("each message has the time of the packet its first byte came in; a gap, that of the packet before it")
+    func messagesHaveTheirOwnPacketsTime() throws {
+        // Packets: 5 the first query, 6 the second (its reply lost), 7 the second's result, 8 the third query, 9 its
+        // result: the third query acknowledges the second's result, which waited for the missing bytes.
+        let lostReply = try Self.timedLines(Scenario.threeQueries(lost: 6))
+        #expect(
+            Array(lostReply.drop { !$0.hasSuffix("gap backend 20") }.prefix(6)) == [
+                "4 #1 gap backend 20", "7 #1 resumed backend 0", "7 #1 B CommandComplete",
+                "7 #1 B ReadyForQuery", "8 #1 F Query", "9 #1 B CommandComplete",
+            ], "\(lostReply)")
+        // Packets: 5 the first query, 6 its result, 7 the second's result (the second query lost), 8 the third query,
+        // 9 its result, which acknowledges the third query.
+        let lostQuery = try Self.timedLines(Scenario.threeQueries(lost: 7))
+        #expect(
+            Array(lostQuery.drop { !$0.contains("gap frontend") }.prefix(3)) == [
+                "5 #1 gap frontend 21", "8 #1 resumed frontend 0", "8 #1 F Query",
+            ], "\(lostQuery)")
+        // The first result cut to 5 bytes (a snapshot length) in packet 6: its missing end follows that packet.
+        let truncated = try Self.timedLines(Scenario.threeQueries(truncatedTo: 5))
+        #expect(truncated.contains("6 #1 gap backend 15"), "\(truncated)")
+        #expect(truncated.contains("8 #1 B ReadyForQuery"), "\(truncated)")
+    }
 }

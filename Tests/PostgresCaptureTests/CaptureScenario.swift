@@ -15,6 +15,26 @@ enum CaptureScenario {
         [.backend(.commandComplete(CommandComplete(tag: tag))), .backend(.readyForQuery(.idle))]
     }
 
+    /// A psql-like session sending three queries (`select 'first'`, `'second'`, `'third'`), one segment per message
+    /// group: handshake (segments 0–2), startup (3), login's answer (4), the first query (5), its result (6), the
+    /// second query (7), its result (8), the third query (9), its result (10), the close. The segment at `lost` (6,
+    /// the first result, or 7, the second query) is missing from the capture (``write(_:framing:)`` then gives the
+    /// later ones the times of one segment earlier), and with `truncatedTo`, the first result is cut to that many
+    /// bytes (a snapshot length).
+    static func threeQueries(
+        clientPort: UInt16 = 50_000, lost: Int? = nil, truncatedTo: Int? = nil
+    ) -> [TCPSegment] {
+        var connection = SyntheticConnection.ipv4(clientPort: clientPort)
+        var segments = connection.handshake() + [connection.send(startup), connection.send(ready)]
+        for text in ["first", "second", "third"] {
+            segments += [connection.send(query("select '\(text)'")), connection.send(result("SELECT 1"))]
+        }
+        segments += connection.close()
+        if let truncatedTo { segments[6].payload = segments[6].payload.getSlice(at: 0, length: truncatedTo)! }
+        if let lost { segments.remove(at: lost) }
+        return segments
+    }
+
     /// A new file path in the temporary directory.
     static func temporaryPath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appending(path: "pgw-capture-\(UUID().uuidString)-\(name)").path

@@ -250,6 +250,37 @@ struct DecodeCaptureCommandTests {
                 "connection #1 of '\(path)' has no packet matching the filter 'tcp port 42102'"), "\(other)")
     }
 
+    /// The report's `--filter "dst port P"`: a client closes with FIN, the server still sends, then the client's
+    /// stack answers with RST. The client's packets alone end the connection at its FIN (as in a capture of them
+    /// alone), but the connection goes on in the capture: its RST is not a new connection (from mid-connection) that
+    /// takes the next number.
+    @Test("--filter: the packets after a connection's FIN of one side are still its own, not a new connection")
+    func filterKeepsAConnectionAfterOneSidesFinish() async throws {
+        var first = SyntheticConnection.ipv4(clientPort: 42_301)
+        var segments =
+            first.handshake() + [
+                first.send(Scenario.startup), first.send(Scenario.ready), first.send(Scenario.query("select 1")),
+                first.send(Scenario.result("SELECT 1")), first.segment(.frontend, flags: 0x11, payload: []),
+            ]
+        first.clientSequence &+= 1
+        segments += [
+            first.send([.backend(.noticeResponse(DiagnosticMessage(fields: [.init(.severity, "NOTICE")])))]),
+            first.segment(.frontend, flags: 0x04, payload: []),
+        ]
+        var second = SyntheticConnection.ipv4(clientPort: 42_302)
+        let path = try Scenario.write(segments + Self.session(&second, query: "select 'second'"))
+        defer { unlink(path) }
+        for filter in [[], ["--filter", "dst port 5432"]] {
+            let outcome = try await PGWExecutable.run(["decode", path, "--only", "Query"] + filter)
+            #expect(outcome.succeeded, "\(outcome)")
+            let lines = outcome.standardOutput.split(separator: "\n").map { String($0.dropFirst(16)) }
+            #expect(!lines.contains { $0.contains("mid-connection") }, "\(filter): \(outcome)")
+            #expect(lines.contains { $0.hasPrefix("#2 -- connection 127.0.0.1:42302 ") }, "\(filter): \(outcome)")
+            #expect(lines.contains(#"#2 F Query "select 'second'""#), "\(filter): \(outcome)")
+            #expect(!lines.contains { $0.hasPrefix("#3 ") }, "\(filter): \(outcome)")
+        }
+    }
+
     /// A Query sent right behind the StartupMessage, before the login's ReadyForQuery: that ReadyForQuery shows no
     /// latency, the Query's own one does, and `--summary` times the Query from its own answer.
     @Test("a Query pipelined behind the StartupMessage is not charged with the login")

@@ -9,7 +9,7 @@ public struct CapturedPacket: Sendable {
     /// The captured bytes, starting with the link-layer header (possibly fewer than were on the wire).
     public var data: ByteBuffer
     /// Whether the packet matches the file's BPF filter (true without one): a packet that does not is still read,
-    /// so that the connections are numbered as without the filter (``CaptureDecoder/number(_:)``).
+    /// so that the connections are numbered as without the filter (``CaptureDecoder``).
     public var matchesFilter: Bool
 
     /// Creates a packet.

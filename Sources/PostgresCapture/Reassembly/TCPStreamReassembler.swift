@@ -13,7 +13,8 @@ public struct TCPStreamReassembler: Sendable {
     public private(set) var nextSequenceNumber: UInt32?
     /// Bytes delivered or given up as gaps so far: the stream offset of the next byte.
     public private(set) var streamOffset = 0
-    private var pending: [UInt32: ByteBuffer] = [:]
+    /// The segments that wait for a missing one, by sequence number, with the time of the packet each came in.
+    private var pending: [UInt32: (payload: ByteBuffer, time: CaptureTimestamp)] = [:]
     private var pendingBytes = 0
     /// The sequence number of the stream's FIN, once seen: its data ends there.
     private var finishSequenceNumber: UInt32?
@@ -26,9 +27,10 @@ public struct TCPStreamReassembler: Sendable {
     /// Whether bytes wait for a missing segment.
     public var hasPendingBytes: Bool { pendingBytes > 0 }
 
-    /// Takes a segment of this direction and returns what can now be delivered in order.
-    public mutating func accept(_ segment: TCPSegment) -> [StreamDelivery] {
-        if let payload = acceptInOrder(segment) { return [.data(payload)] }
+    /// Takes a segment of this direction, from a packet captured at `time`, and returns what can now be delivered in
+    /// order.
+    public mutating func accept(_ segment: TCPSegment, at time: CaptureTimestamp) -> [StreamDelivery] {
+        if let payload = acceptInOrder(segment) { return [.data(payload, time: time)] }
         if segment.isSynchronize { nextSequenceNumber = segment.sequenceNumber &+ 1 }
         if segment.isFinish {
             finishSequenceNumber = segment.sequenceNumber &+ UInt32(segment.payload.readableBytes)
@@ -37,9 +39,9 @@ public struct TCPStreamReassembler: Sendable {
         let start = segment.isSynchronize ? segment.sequenceNumber &+ 1 : segment.sequenceNumber
         if nextSequenceNumber == nil { nextSequenceNumber = start }
         let length = segment.payload.readableBytes
-        if let waiting = pending[start], waiting.readableBytes >= length { return [] }
-        pendingBytes += length - (pending[start]?.readableBytes ?? 0)
-        pending[start] = segment.payload
+        if let waiting = pending[start], waiting.payload.readableBytes >= length { return [] }
+        pendingBytes += length - (pending[start]?.payload.readableBytes ?? 0)
+        pending[start] = (segment.payload, time)
         guard let next = nextSequenceNumber, Self.distance(from: next, to: start) > 0 else { return drainPending() }
         return pendingBytes > Self.maximumPendingBytes ? skipToPending() : []
     }
@@ -105,7 +107,7 @@ public struct TCPStreamReassembler: Sendable {
         while let next = nextSequenceNumber,
             let start = pending.keys.first(where: { Self.distance(from: next, to: $0) <= 0 })
         {
-            let payload = pending.removeValue(forKey: start)!
+            let (payload, time) = pending.removeValue(forKey: start)!
             pendingBytes -= payload.readableBytes
             let alreadyDelivered = Int(Self.distance(from: start, to: next))
             guard alreadyDelivered < payload.readableBytes else { continue }
@@ -113,7 +115,7 @@ public struct TCPStreamReassembler: Sendable {
                 at: payload.readerIndex + alreadyDelivered, length: payload.readableBytes - alreadyDelivered)!
             nextSequenceNumber = next &+ UInt32(fresh.readableBytes)
             streamOffset += fresh.readableBytes
-            deliveries.append(.data(fresh))
+            deliveries.append(.data(fresh, time: time))
         }
         return deliveries
     }

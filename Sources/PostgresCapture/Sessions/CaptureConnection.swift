@@ -27,6 +27,19 @@ struct CaptureConnection {
     private var firstAcknowledgements: [UInt32?] = [nil, nil]
     private var encryptedBytes = 0
     private var reportedEncryption = false
+    /// Each direction's bytes handed on so far, the missing ones counted: the stream offset of its next byte.
+    private var deliveredOffsets = [0, 0]
+    /// The times of the packets that carried each direction's bytes not yet decoded, for the events they make.
+    private var packetTimes = [PacketTimes(), PacketTimes()]
+    /// The ends that sent a FIN, in the packets taken and in those a filter left out (``noteEnding(of:)``).
+    private(set) var finishedEnds: Set<Endpoint> = []
+    /// Whether a side sent RST, in the packets taken or in those a filter left out.
+    private var wasReset = false
+
+    /// Whether the connection is over in the capture as a whole, the packets a filter left out counted: a side
+    /// reset it, or both sent FIN. Without a filter, so is every connection that closes but one whose capture
+    /// holds one direction only (which its FIN closes).
+    var isOverInWholeCapture: Bool { wasReset || finishedEnds.count == 2 }
 
     /// Starts decoding a connection; `fromStart` when its first bytes will be seen, otherwise each direction is
     /// decoded from the first message boundary found.
@@ -47,6 +60,7 @@ struct CaptureConnection {
         let direction: MessageDirection = segment.source == info.client ? .frontend : .backend
         let peer: MessageDirection = direction == .frontend ? .backend : .frontend
         seenDirections[direction.index] = true
+        noteEnding(of: segment)
         if segment.isAcknowledgement && !seenDirections[peer.index] && !finishedDirections[peer.index] {
             if let first = firstAcknowledgements[direction.index] {
                 // The peer sent bytes (this side acknowledges them) that the capture does not hold, nor anything else
@@ -66,7 +80,8 @@ struct CaptureConnection {
         if let payload = reassemblers[direction.index].acceptInOrder(segment) {
             try feed(payload, from: direction, at: time, bulk: bulk, emit: emit)
         } else {
-            try feed(reassemblers[direction.index].accept(segment), from: direction, at: time, bulk: bulk, emit: emit)
+            let deliveries = reassemblers[direction.index].accept(segment, at: time)
+            try feed(deliveries, from: direction, at: time, bulk: bulk, emit: emit)
         }
         if segment.isReset {
             try close(.reset, at: time, bulk: bulk, emit: emit)
@@ -75,6 +90,16 @@ struct CaptureConnection {
             if !finishedDirections.contains(false) { try close(.finished, at: time, bulk: bulk, emit: emit) }
         }
         return isClosed
+    }
+
+    /// Takes note of how `segment`, of this connection, ends it (FIN or RST), without decoding it: for every segment
+    /// taken, and for those a filter leaves out, which end the connection all the same. Returns
+    /// ``isOverInWholeCapture`` (read here, as reading it from the decoder's table would copy the connection).
+    @discardableResult
+    mutating func noteEnding(of segment: TCPSegment) -> Bool {
+        if segment.isReset { wasReset = true }
+        if segment.isFinish { finishedEnds.insert(segment.source) }
+        return isOverInWholeCapture
     }
 
     /// Ends the connection (the capture is over, or a side reset it) and hands the last events to `emit` (and
@@ -111,26 +136,32 @@ struct CaptureConnection {
         for delivery in deliveries {
             switch delivery {
             case .gap(let byteCount, let offset):
+                // At the time of the packet its missing bytes follow (a packet cut short by the snapshot length is
+                // missing its own end).
+                let gapTime = packetTimes[direction.index].last ?? time
                 try emit(
                     CaptureEvent(
-                        connection: info, time: time, kind: .gap(direction, byteCount: byteCount, streamOffset: offset))
-                )
+                        connection: info, time: gapTime,
+                        kind: .gap(direction, byteCount: byteCount, streamOffset: offset)))
+                deliveredOffsets[direction.index] = offset + byteCount
                 if !decoder.isEncrypted(direction) {
                     let following = offset + byteCount
                     resynchronizing[direction.index] = (ByteBuffer(), following, following)
                 }
-            case .data(let bytes):
-                try feed(bytes, from: direction, at: time, bulk: bulk, emit: emit)
+            case .data(let bytes, let dataTime):
+                try feed(bytes, from: direction, at: dataTime, bulk: bulk, emit: emit)
             }
         }
     }
 
-    /// Takes the next bytes of `direction`'s stream: decodes them, keeps them while looking for a message boundary,
-    /// or counts them when encrypted.
+    /// Takes the next bytes of `direction`'s stream, from a packet captured at `time`: decodes them, keeps them while
+    /// looking for a message boundary, or counts them when encrypted.
     private mutating func feed(
         _ bytes: ByteBuffer, from direction: MessageDirection, at time: CaptureTimestamp,
         bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
+        let streamOffset = deliveredOffsets[direction.index]
+        deliveredOffsets[direction.index] += bytes.readableBytes
         if decoder.isEncrypted(direction) {
             encryptedBytes += bytes.readableBytes
         } else if let (bytesSoFar, offset, skippedFrom) = resynchronizing[direction.index] {
@@ -138,26 +169,31 @@ struct CaptureConnection {
             kept.writeImmutableBuffer(bytes)
             switch MessageBoundaryScanner.scan(kept, direction: direction) {
             case .boundary(let skipped):
+                packetTimes[direction.index].record(time, from: streamOffset)
                 resynchronizing[direction.index] = nil
                 kept.moveReaderIndex(forwardBy: skipped)
                 decoder.resume(direction, atStreamOffset: offset + skipped)
                 decoder.append(kept, from: direction)
                 let kind = CaptureEvent.Kind.resumed(
                     direction, streamOffset: offset + skipped, skippedBytes: offset + skipped - skippedFrom)
-                try emit(CaptureEvent(connection: info, time: time, kind: kind))
+                let resumedTime = packetTimes[direction.index].time(at: offset + skipped) ?? time
+                try emit(CaptureEvent(connection: info, time: resumedTime, kind: kind))
             case .needsMoreBytes(let discardable):
+                packetTimes[direction.index].record(time, from: streamOffset)
                 kept.moveReaderIndex(forwardBy: discardable)
                 kept.discardReadBytes()
                 resynchronizing[direction.index] = (kept, offset + discardable, skippedFrom)
             }
         } else {
+            packetTimes[direction.index].record(time, from: streamOffset)
             decoder.append(bytes, from: direction)
         }
         try drain(at: time, bulk: bulk, emit: emit)
     }
 
-    /// Hands on every event the decoder has (the DataRow and CopyData messages before each go where `bulk` says),
-    /// then, once, that the connection is encrypted.
+    /// Hands on every event the decoder has (the DataRow and CopyData messages before each go where `bulk` says), each
+    /// message with the time of the packet its first byte came in, then, once, that the connection is encrypted (at
+    /// `time`, the packet's that made the decoder's events known).
     private mutating func drain(
         at time: CaptureTimestamp, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
@@ -167,9 +203,13 @@ struct CaptureConnection {
         case .decoded:
             while let event = decoder.nextEvent() { try hand(event, at: time, emit: emit) }
         case .framed(let frame):
+            // The times as they are before the events: the closure may not read `self`, which the decoder's call holds.
+            let times = packetTimes
             while let event = decoder.nextEvent(framingBulkMessages: { direction, message, types in
+                let frameTime = times[direction.index].time(at: message.streamOffset) ?? time
                 frame(
-                    CaptureFrame(connection: info, time: time, direction: direction, frame: message, valueTypes: types))
+                    CaptureFrame(
+                        connection: info, time: frameTime, direction: direction, frame: message, valueTypes: types))
             }) {
                 try hand(event, at: time, emit: emit)
             }
@@ -185,22 +225,44 @@ struct CaptureConnection {
             reportedEncryption = true
             try emit(CaptureEvent(connection: info, time: time, kind: .encrypted))
         }
+        for direction in MessageDirection.allCases {
+            if decoder.isEncrypted(direction) {
+                packetTimes[direction.index].forgetAll()
+            } else {
+                let undecoded =
+                    resynchronizing[direction.index]?.offset
+                    ?? deliveredOffsets[direction.index] - decoder.remainingBytes(direction)
+                packetTimes[direction.index].forget(before: undecoded)
+            }
+        }
     }
 
-    /// Hands a decoder's event to `emit`, moved into the capture's event; after a failure, looks for the failed
-    /// direction's next message boundary.
+    /// Hands a decoder's event to `emit`, moved into the capture's event, with the time of the packet its first byte
+    /// came in (`time` when not known); after a failure, looks for the failed direction's next message boundary.
     private mutating func hand(
         _ event: consuming SessionDecoder.Event, at time: CaptureTimestamp,
         emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
         let failure: (MessageDirection, Int)? =
             if case .failure(let direction, let error) = event { (direction, error.offset) } else { nil }
-        try emit(CaptureEvent(connection: info, time: time, kind: CaptureEvent.Kind(consume event)))
+        let (direction, streamOffset) = event.streamPosition
+        let eventTime = packetTimes[direction.index].time(at: streamOffset) ?? time
+        try emit(CaptureEvent(connection: info, time: eventTime, kind: CaptureEvent.Kind(consume event)))
         if let (failed, failedAt) = failure, !finishedDirections[failed.index] {
             // The search starts after the bytes delivered so far; the skipped bytes are counted from the failed
             // message, whose rest (and the bytes the decoder held after it) are skipped with them.
             let next = reassemblers[failed.index].streamOffset
             resynchronizing[failed.index] = (ByteBuffer(), next, min(failedAt, next))
+        }
+    }
+}
+
+extension SessionDecoder.Event {
+    /// The direction and stream offset of the event's first byte: its message's, or where the failed message starts.
+    fileprivate var streamPosition: (MessageDirection, Int) {
+        switch self {
+        case .message(let message): (message.direction, message.offset)
+        case .failure(let direction, let error): (direction, error.offset)
         }
     }
 }

@@ -3,7 +3,8 @@ import PostgresWire
 
 /// Decodes the PostgreSQL connections in a capture's packets, fed in capture order: finds the TCP connections to
 /// the PostgreSQL ports (or that start with a startup packet), reassembles each direction, and decodes both with a
-/// ``SessionDecoder``. Events of all connections come in packet order, each with its packet's time.
+/// ``SessionDecoder``. Events of all connections come in packet order, as the packets make them known; each message
+/// has the time of the packet its first byte came in, a gap that of the packet its missing bytes follow.
 ///
 /// Memory is bounded by the open connections: a connection's state is dropped when it closes (FIN from both sides,
 /// or RST).
@@ -15,12 +16,14 @@ public struct CaptureDecoder {
     /// The open connections, by their ends in either order (``Flow``): one hash per packet, whichever way it goes.
     private var connections: [Flow: CaptureConnection] = [:]
     private var nextConnectionID = 1
-    /// The open connections numbered from packets a filter left out (``number(_:)``) that no packet decoded yet:
-    /// the first one that is decoded keeps the number.
+    /// The open connections numbered from packets a filter left out (``leaveOut(_:bulk:emit:)``) that no packet
+    /// decoded yet: the first one that is decoded keeps the number. And those whose decoding is over while the
+    /// capture as a whole has them open: their later packets are theirs, not another connection's.
     private var numberedOnly: [Flow: NumberedConnection] = [:]
+    /// Whether the filter left out a packet so far.
+    private var leavesPacketsOut = false
 
-    /// A connection known only by its number so far: its ends, whether its first packet was seen, and how it is
-    /// closing.
+    /// A connection known only by its number: its ends, whether its first packet was seen, and how it is closing.
     private struct NumberedConnection {
         /// The connection's number and ends.
         var info: CaptureConnectionInfo
@@ -28,6 +31,9 @@ public struct CaptureDecoder {
         var fromStart: Bool
         /// The ends that have sent a FIN.
         var finished: Set<Endpoint> = []
+        /// Whether it was decoded, and its decoding is over: the packets the filter takes closed it (as they close it
+        /// in a capture of them alone: one side's FIN, when they are that side's), the others keep it open.
+        var isDecoded = false
     }
 
     /// A connection's two ends, the lesser first (not client first), so that the segments of both directions find
@@ -85,7 +91,7 @@ public struct CaptureDecoder {
     private mutating func process(
         _ packet: CapturedPacket, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
     ) rethrows {
-        guard packet.matchesFilter else { return number(packet) }
+        guard packet.matchesFilter else { return try leaveOut(packet, bulk: bulk, emit: emit) }
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
         let flow = Flow(segment.source, segment.destination)
         let index: Dictionary<Flow, CaptureConnection>.Index
@@ -94,7 +100,14 @@ public struct CaptureDecoder {
         } else {
             let info: CaptureConnectionInfo
             let fromStart: Bool
-            if let numbered = numberedOnly.removeValue(forKey: flow) {
+            var numbered = numberedOnly.removeValue(forKey: flow)
+            if let decoded = numbered, decoded.isDecoded {
+                // The connection is not over: its packets are its own (not a new connection's, from mid-connection),
+                // until it ends or a new connection starts on its ends.
+                guard segment.isSynchronize && !segment.isAcknowledgement else { return follow(decoded, segment, flow) }
+                numbered = nil
+            }
+            if let numbered {
                 (info, fromStart) = (numbered.info, numbered.fromStart)
             } else {
                 guard let (fromClient, startSeen) = newConnection(segment) else { return }
@@ -112,29 +125,38 @@ public struct CaptureDecoder {
         // Mutated in place through the index: no second lookup, and no copy of the connection's state (which reading
         // a property through the index would make).
         if try connections.values[index].accept(segment, at: packet.timestamp, bulk: bulk, emit: emit) {
-            connections.remove(at: index)
+            let closed = connections.remove(at: index).value
+            if leavesPacketsOut && !closed.isOverInWholeCapture {
+                numberedOnly[flow] = NumberedConnection(
+                    info: closed.info, fromStart: false, finished: closed.finishedEnds, isDecoded: true)
+            }
         }
     }
 
     /// Takes a packet that the filter leaves out (`pgw decode --filter`): nothing of it is decoded, but a connection
     /// it starts takes the next number, and one it closes (FIN from both ends, or RST) is over, so that every
-    /// connection has the number it has in a run without the filter, as tshark's `tcp.stream`. A later packet that
-    /// the filter takes decodes the connection under that number (from its first message boundary, when packets
-    /// with bytes of it were left out).
-    public mutating func number(_ packet: CapturedPacket) {
+    /// connection has the number it has in a run without the filter, as tshark's `tcp.stream`, and the packets the
+    /// filter takes belong to the connections they belong to without it. A later packet that the filter takes decodes
+    /// the connection under that number (from its first message boundary, when packets with bytes of it were left
+    /// out).
+    private mutating func leaveOut(
+        _ packet: CapturedPacket, bulk: BulkMessageHandling, emit: (consuming CaptureEvent) throws -> Void
+    ) rethrows {
+        leavesPacketsOut = true
         guard let segment = PacketParser.tcpSegment(in: packet) else { return }
         let flow = Flow(segment.source, segment.destination)
-        // A connection being decoded sees only the packets the filter takes, as before.
-        guard connections[flow] == nil else { return }
-        if var numbered = numberedOnly[flow] {
-            if segment.isReset {
-                numberedOnly[flow] = nil
-                return
-            }
-            if segment.payload.readableBytes > 0 { numbered.fromStart = false }
-            if segment.isFinish { numbered.finished.insert(segment.source) }
-            numberedOnly[flow] = numbered.finished.count == 2 ? nil : numbered
+        if let index = connections.index(forKey: flow) {
+            // A connection being decoded decodes only the packets the filter takes, but ends where the capture's
+            // packets end it.
+            guard connections.values[index].noteEnding(of: segment) else { return }
+            var closing = connections.remove(at: index).value
+            try closing.close(segment.isReset ? .reset : .finished, at: packet.timestamp, bulk: bulk, emit: emit)
             return
+        }
+        if let numbered = numberedOnly.removeValue(forKey: flow) {
+            guard numbered.isDecoded && segment.isSynchronize && !segment.isAcknowledgement else {
+                return follow(numbered, segment, flow)
+            }
         }
         guard let (fromClient, fromStart) = newConnection(segment) else { return }
         let (client, server) =
@@ -145,6 +167,17 @@ public struct CaptureDecoder {
         nextConnectionID += 1
         if segment.isFinish { numbered.finished.insert(segment.source) }
         numberedOnly[flow] = numbered
+    }
+
+    /// Follows `numbered`, a connection of `flow` known by its number only (taken out of ``numberedOnly``), through
+    /// `segment`, one of its packets, decoded or not: it is over after an RST or FIN from both ends, and no longer
+    /// from its start after a packet with bytes.
+    private mutating func follow(_ numbered: NumberedConnection, _ segment: TCPSegment, _ flow: Flow) {
+        guard !segment.isReset else { return }
+        var numbered = numbered
+        if segment.payload.readableBytes > 0 { numbered.fromStart = false }
+        if segment.isFinish { numbered.finished.insert(segment.source) }
+        if numbered.finished.count < 2 { numberedOnly[flow] = numbered }
     }
 
     /// The capture is over: closes every open connection, in the order they opened, and hands their last events

@@ -24,7 +24,9 @@ public struct CaptureEvent: Sendable {
 
     /// The connection.
     public var connection: CaptureConnectionInfo
-    /// The timestamp of the packet that completed it.
+    /// When it happened: for a message or failure, the timestamp of the packet its first byte came in; for a gap,
+    /// that of the packet its missing bytes follow; for a resumption, that of the packet of its first message; for
+    /// the others, that of the packet that made it known.
     public var time: CaptureTimestamp
     /// What happened.
     public var kind: Kind

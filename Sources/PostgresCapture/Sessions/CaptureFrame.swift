@@ -6,7 +6,7 @@ import PostgresWire
 public struct CaptureFrame {
     /// The connection.
     public var connection: CaptureConnectionInfo
-    /// The timestamp of the packet that completed it.
+    /// The timestamp of the packet its first byte came in.
     public var time: CaptureTimestamp
     /// Who sent it.
     public var direction: MessageDirection

@@ -98,6 +98,16 @@ public struct StatementTracker<Statement> {
         return nil
     }
 
+    /// Forgets the statements waiting for a ReadyForQuery (when it is no longer known which of them still wait: a
+    /// capture lost bytes); returns those kept, oldest first.
+    @inlinable
+    public mutating func removeWaiting() -> [Statement] {
+        let statements = waiting.compactMap { $0 }
+        waiting.removeAll(keepingCapacity: true)
+        uncounted = 0
+        return statements
+    }
+
     /// Queues `statement` (`nil`: a lone Sync) for the next ReadyForQuery after those already awaited; past
     /// ``limit``, counts it without making it.
     @inlinable
