@@ -57,8 +57,7 @@ extension DecodeCommand {
         if sink.connectionCount == 0, let connection, let filter, (1...max(highest, 1)).contains(connection),
             highest > 0
         {
-            // Numbered as without the filter (as tshark's tcp.stream): the connection is there, the filter takes none
-            // of its packets.
+            // Numbered as without the filter: the connection is there, the filter takes none of its packets.
             failures += [
                 "pgw: connection #\(connection) of \(file.name) has no packet matching the filter '\(filter)'",
                 "pgw: hint: connections keep the numbers they have without --filter; --summary without --filter lists "

@@ -22,9 +22,10 @@ struct DecodeCommand: ParsableCommand {
             Sync, to the ReadyForQuery); after missing bytes, which make it uncertain which round trip a \
             ReadyForQuery ends, none is shown until a ReadyForQuery after which both directions decode again, and \
             the next round trip is timed. Connections that negotiate \
-            TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections, not \
-            the file's size. Link layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw \
-            IP, PPP; IPv4 and IPv6 (IP fragments are not reassembled: reported as missing bytes).
+            TLS show the negotiation and are marked encrypted. Memory is bounded by the open connections (each \
+            holds at most the message it decodes, up to --max-message-length), not the file's size. Link \
+            layers: Ethernet (VLAN tags too), Linux cooked SLL and SLL2, loopback, raw IP, PPP; IPv4 and IPv6 \
+            (IP fragments are not reassembled: reported as missing bytes).
 
             Raw streams: --frontend (the bytes a client sent) and/or --backend (the bytes the server sent) of \
             one connection. With both, each resolves the other's context (the server's one-byte SSL answers, \

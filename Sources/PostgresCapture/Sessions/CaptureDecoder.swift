@@ -135,7 +135,7 @@ public struct CaptureDecoder {
 
     /// Takes a packet that the filter leaves out (`pgw decode --filter`): nothing of it is decoded, but a connection
     /// it starts takes the next number, and one it closes (FIN from both ends, or RST) is over, so that every
-    /// connection has the number it has in a run without the filter, as tshark's `tcp.stream`, and the packets the
+    /// connection has the number it has in a run without the filter (as tshark's `tcp.stream` keeps its), and the packets the
     /// filter takes belong to the connections they belong to without it. A later packet that the filter takes decodes
     /// the connection under that number (from its first message boundary, when packets with bytes of it were left
     /// out).
