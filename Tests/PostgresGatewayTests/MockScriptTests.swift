@@ -291,23 +291,7 @@ struct MockScriptTests {
     /// A statement a rule matches but that rule may not answer (used up by `times`, or waiting for its `after`
     /// rule) is unmatched with the reason, in `--verify`'s report and in the HINT of the client's error.
     @Test func unmatchedStatementsSayWhyTheRuleThatMatchesDidNotAnswer() throws {
-        let responder = try Self.responder(
-            """
-            unmatched: error
-            rules:
-              - match: "select name from users where id = 1"
-                columns: [{name: name, type: text}]
-                rows: [["alice"]]
-                times: 1
-              - name: login
-                match: "select id from users where name = 'a'"
-                columns: [{name: id, type: int4}]
-                rows: [[1]]
-              - match: "select balance from accounts where user_id = 1"
-                after: login
-                columns: [{name: balance, type: numeric}]
-                rows: [["10.00"]]
-            """)
+        let responder = try Self.responder(ServeStackTests.verificationScript)
         /// The HINT of the statement's error, `answered` when a rule answered it.
         func hint(_ statement: String) -> String? {
             guard case .error(let error) = responder.outcome(of: statement, parameters: [], settings: [:]) else {

@@ -49,6 +49,20 @@ struct ProxyHarness {
             proxy: proxy, port: proxy.localAddress?.port ?? 0, logFile: logFile, captureFile: captureFile)
     }
 
+    /// Starts a proxy to `127.0.0.1:upstreamPort` logging in `format` and collecting statements into a recording
+    /// whose script goes to `session.yaml` in a fresh `directory` (the caller removes it).
+    static func startRecording(
+        upstreamPort: Int, format: TrafficLogFormat
+    ) async throws -> (harness: ProxyHarness, recording: ScriptRecording, scriptFile: URL, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let scriptFile = directory.appending(path: "session.yaml")
+        let recording = ScriptRecording(path: scriptFile.path)
+        let harness = try await start(
+            upstream: UpstreamServer(host: "127.0.0.1", port: upstreamPort), format: format, recording: recording)
+        return (harness, recording, scriptFile, directory)
+    }
+
     /// Shuts the proxy down (flushing the log) and returns the log's lines.
     func stop() async throws -> [String] {
         // Let sessions whose clients have just left end on their own before the shutdown closes the rest (up to 10 s:

@@ -45,13 +45,9 @@ struct ProxyLargeMessageTests {
         let server = try PostgresServerTrait.server()
         let literal = String(repeating: "y", count: 3_000_000)
         let script = "SELECT md5('\(literal)') AS digest;\n"
-        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (harness, recording, scriptFile, directory) = try await ProxyHarness.startRecording(
+            upstreamPort: server.port, format: .text)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let scriptFile = directory.appending(path: "session.yaml")
-        let recording = ScriptRecording(path: scriptFile.path)
-        let harness = try await ProxyHarness.start(
-            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .text, recording: recording)
         let recorded = try await ProxyHarness.psql(
             port: harness.port, role: "proxy_large", password: "large-Secret", script: script, server: server)
         _ = try await harness.stop()

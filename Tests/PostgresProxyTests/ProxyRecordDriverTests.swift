@@ -343,13 +343,9 @@ struct ProxyRecordDriverTests {
         expecting: String = "", client: (Int) async throws -> ProcessOutcome
     ) async throws -> String {
         let server = try PostgresServerTrait.server()
-        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (harness, recording, scriptFile, directory) = try await ProxyHarness.startRecording(
+            upstreamPort: server.port, format: .none)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let scriptFile = directory.appending(path: "session.yaml")
-        let recording = ScriptRecording(path: scriptFile.path)
-        let harness = try await ProxyHarness.start(
-            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
         let recorded = try await client(harness.port)
         _ = try await harness.stop()
         try recording.write()

@@ -98,13 +98,9 @@ struct ProxyRecordTests {
 
     @Test func recordedSessionsReplayIdenticallyInServe() async throws {
         let server = try PostgresServerTrait.server()
-        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (harness, recording, scriptFile, directory) = try await ProxyHarness.startRecording(
+            upstreamPort: server.port, format: .none)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let scriptFile = directory.appending(path: "session.yaml")
-        let recording = ScriptRecording(path: scriptFile.path)
-        let harness = try await ProxyHarness.start(
-            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
         let recordedPsql = try await Self.psql(port: harness.port, server: server)
         let recordedPython = try await Self.psycopg(port: harness.port)
         let recordedAsyncpg = try await Self.asyncpg(port: harness.port)
@@ -148,13 +144,9 @@ struct ProxyRecordTests {
     /// the recorded rule does not deliver it a second time.
     @Test func aNotifyTheSessionListensToIsDeliveredOnceOnTheReplay() async throws {
         let server = try PostgresServerTrait.server()
-        let directory = FileManager.default.temporaryDirectory.appending(path: "pgw-record-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (harness, recording, scriptFile, directory) = try await ProxyHarness.startRecording(
+            upstreamPort: server.port, format: .none)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let scriptFile = directory.appending(path: "session.yaml")
-        let recording = ScriptRecording(path: scriptFile.path)
-        let harness = try await ProxyHarness.start(
-            upstream: UpstreamServer(host: "127.0.0.1", port: server.port), format: .none, recording: recording)
         let statements = "listen c;\nnotify c, 'p';\nselect 1 as one \\; notify c, 'q';\nselect pg_notify('c', 'r');\n"
         let recorded = try await Self.psql(port: harness.port, server: server, script: statements)
         _ = try await harness.stop()
