@@ -117,7 +117,7 @@ public final class ScriptResponder: QueryResponder {
             Self.reason(blocking:))
         if reason == nil, let rule = shapedByRule, let expected = rule.parameters {
             let given = parameters.isEmpty ? "its values \(ScriptRule.list(values)); " : ""
-            reason = "\(given)rule '\(rule.name)' at line \(rule.line) answers \(ScriptRule.list(expected))"
+            reason = "\(given)\(rule.label) answers \(ScriptRule.list(expected))"
         }
         countUnmatched(statement, parameters: parameters, reason: reason)
         if let columns = shapedByRule?.outcome.resultColumns, fallback.unmatched != .error {
