@@ -175,7 +175,7 @@ struct SessionRecorderTests {
             script.rules.first?.outcome
                 == .result(
                     columns: [ResultColumn(name: "generate_series", type: .int4)],
-                    rows: [["1"], ["2"], ["3"], ["4"], ["5"]], tag: "SELECT 1"), "\(yaml)")
+                    rows: [["1"], ["2"], ["3"], ["4"], ["5"]], tag: "SELECT 5"), "\(yaml)")
     }
 
     /// `--record-match fingerprint`: rules match by fingerprint without the recorded values, so a replay with other

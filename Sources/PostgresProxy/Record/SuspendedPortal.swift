@@ -42,10 +42,12 @@ struct SuspendedPortal {
         }
     }
 
-    /// The statement with all the rows fetched and `tag`.
+    /// The statement with all the rows fetched and `tag`; a SELECT's tag counts all of them, as PostgreSQL's does
+    /// for one Execute that runs the portal through (the last of several Executes counts only its own rows).
     func recorded(tag: String) -> RecordedStatement {
         var recorded = statement
         if case .result(let columns, _, _) = statement.outcome {
+            let tag = tag.hasPrefix("SELECT ") ? "SELECT \(rows.count)" : tag
             recorded.outcome = .result(columns: columns, rows: rows, tag: tag)
         }
         return recorded
